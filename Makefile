@@ -1,0 +1,64 @@
+# The README's two commands: `make demo` and `make test`. Everything else supports them.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+export CAREBRIDGE_DATA_DIR ?= $(CURDIR)/var
+
+.PHONY: demo test lint assets install install-dev lock bench clean
+
+$(BIN)/python:
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Carebridge needs Python 3.11 or newer")'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+# Runtime dependencies, pinned by constraints.txt so two installs give the same set.
+$(VENV)/.installed: pyproject.toml constraints.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -c constraints.txt -e .
+	touch $@
+
+$(VENV)/.installed-dev: pyproject.toml constraints.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -c constraints.txt -e '.[dev]'
+	touch $(VENV)/.installed $@
+
+install: $(VENV)/.installed
+install-dev: $(VENV)/.installed-dev
+
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+build/static/app.css: node_modules/.package-lock.json assets/scss/app.scss assets/js/app.mjs scripts/build-assets.mjs
+	node scripts/build-assets.mjs
+
+assets: build/static/app.css
+
+# Regenerate the pins after changing dependencies in pyproject.toml.
+lock: | $(BIN)/python
+	rm -rf .venv-lock && $(PYTHON) -m venv .venv-lock
+	.venv-lock/bin/pip install --quiet --upgrade pip
+	.venv-lock/bin/pip install --quiet -e '.[dev]'
+	.venv-lock/bin/pip freeze --exclude-editable | grep -v '^-e' > constraints.txt
+	rm -rf .venv-lock
+
+demo: install assets
+	DEBUG=true $(BIN)/carebridge migrate --noinput
+	DEBUG=true $(BIN)/carebridge seed_demo
+	DEBUG=true PORT=$(PORT) scripts/run-demo.sh
+
+test: install-dev assets
+	scripts/run-tests.sh
+
+lint: install-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy carebridge
+	$(BIN)/carebridge makemigrations --check --dry-run
+	$(BIN)/carebridge check
+
+bench: install-dev assets
+	$(BIN)/python bench/run.py
+
+clean:
+	rm -rf $(VENV) node_modules build var

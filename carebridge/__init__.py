@@ -1,0 +1,1 @@
+"""Carebridge: the provider portal between English councils' adult social care and home-care providers."""

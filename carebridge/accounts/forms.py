@@ -1,0 +1,178 @@
+from typing import Any
+
+from django import forms
+
+from carebridge.accounts.models import ResetLink, User
+from carebridge.accounts.passwords import PASSWORD_MAX_LENGTH
+from carebridge.accounts.roles import COUNCIL_ROLES, PROVIDER_ROLES, Role
+from carebridge.core.forms import GovForm
+from carebridge.organisations.models import Provider
+
+
+def _password_field(label: str, *, autocomplete: str, help_text: str = "") -> forms.CharField:
+    return forms.CharField(
+        label=label,
+        help_text=help_text,
+        strip=False,
+        max_length=PASSWORD_MAX_LENGTH,
+        widget=forms.PasswordInput(
+            attrs={"autocomplete": autocomplete, "spellcheck": "false", "class": "govuk-input"}
+        ),
+        error_messages={"required": f"Enter your {label.lower()}"},
+    )
+
+
+def _passcode_field(label: str, *, help_text: str = "") -> forms.CharField:
+    # A password field a password manager can fill and paste into: WCAG 2.2 SC 3.3.8 rules out
+    # asking for chosen digits, so the whole passcode is asked for.
+    return forms.CharField(
+        label=label,
+        help_text=help_text,
+        max_length=20,
+        widget=forms.PasswordInput(
+            attrs={
+                "inputmode": "numeric",
+                "autocomplete": "off",
+                "spellcheck": "false",
+                "class": "govuk-input govuk-input--width-10 cb-passcode-input",
+            }
+        ),
+        error_messages={"required": f"Enter {label[0].lower()}{label[1:]}"},
+    )
+
+
+class LoginForm(GovForm):
+    email = forms.EmailField(
+        label="E-mail address",
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "username", "spellcheck": "false"}),
+        error_messages={
+            "required": "Enter your e-mail address",
+            "invalid": "Enter an e-mail address in the correct format, like name@example.com",
+        },
+    )
+    password = _password_field("Password", autocomplete="current-password")
+
+
+class PasscodeForm(GovForm):
+    passcode = _passcode_field(
+        "Your 6-digit passcode", help_text="Enter all 6 digits of the passcode you chose."
+    )
+
+
+class AuthenticatorCodeForm(GovForm):
+    code = forms.CharField(
+        label="Code from your authenticator app",
+        help_text="The 6-digit code the app shows now.",
+        max_length=10,
+        widget=forms.TextInput(
+            attrs={
+                "inputmode": "numeric",
+                "autocomplete": "one-time-code",
+                "spellcheck": "false",
+                "class": "govuk-input govuk-input--width-10",
+            }
+        ),
+        error_messages={"required": "Enter the code from your authenticator app"},
+    )
+
+
+class NewPasswordForm(GovForm):
+    new_password = _password_field(
+        "New password",
+        autocomplete="new-password",
+        help_text="",
+    )
+    confirm_password = _password_field("Confirm new password", autocomplete="new-password")
+
+    def __init__(self, *args: Any, rules: list[str] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if rules:
+            self.fields["new_password"].help_text = " ".join(rules)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        first, second = data.get("new_password"), data.get("confirm_password")
+        if first and second and first != second:
+            self.add_error("confirm_password", "The passwords do not match: enter the same password twice")
+        return data
+
+
+class NewPasscodeForm(GovForm):
+    new_passcode = _passcode_field(
+        "New 6-digit passcode",
+        help_text=(
+            "Exactly 6 digits. Not the same digit 6 times, and no more than 3 digits in a row "
+            "going up or down (1234 and 9876 are not allowed). Do not use your birthday."
+        ),
+    )
+    confirm_passcode = _passcode_field("Confirm new passcode")
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        first, second = data.get("new_passcode"), data.get("confirm_passcode")
+        if first and second and first != second:
+            self.add_error("confirm_passcode", "The passcodes do not match: enter the same passcode twice")
+        return data
+
+
+class ResetRequestForm(GovForm):
+    email = LoginForm.base_fields["email"]
+    purpose = forms.ChoiceField(
+        label="What do you need to reset?",
+        choices=[
+            (ResetLink.Purpose.PASSWORD, "My password"),
+            (ResetLink.Purpose.PASSCODE, "My 6-digit passcode"),
+        ],
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose what you need to reset"},
+    )
+
+
+class UserCreateForm(GovForm):
+    first_name = forms.CharField(label="First name", max_length=100, error_messages={"required": "Enter the first name"})
+    last_name = forms.CharField(label="Last name", max_length=100, error_messages={"required": "Enter the last name"})
+    email = forms.EmailField(
+        label="E-mail address",
+        help_text="They log in with this address.",
+        error_messages={
+            "required": "Enter the e-mail address",
+            "invalid": "Enter an e-mail address in the correct format, like name@example.com",
+        },
+    )
+    organisation = forms.ChoiceField(label="Organisation", error_messages={"required": "Choose the organisation"})
+    role = forms.ChoiceField(
+        label="Role",
+        choices=Role.choices,
+        help_text="Council roles are for council staff, the security roles for provider contacts.",
+        error_messages={"required": "Choose a role"},
+    )
+
+    def __init__(self, *args: Any, council_name: str, providers: list[Provider], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].choices = [("", "Choose an organisation"), ("council", council_name)] + [
+            (f"provider-{p.pk}", p.name) for p in providers
+        ]
+        self.providers = {f"provider-{p.pk}": p for p in providers}
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        organisation, role = data.get("organisation"), data.get("role")
+        if organisation and role:
+            roles = COUNCIL_ROLES if organisation == "council" else PROVIDER_ROLES
+            if role not in roles:
+                self.add_error(
+                    "role",
+                    "Choose a council role for council staff, or a security role for a provider's contact",
+                )
+        return data
+
+
+class RoleForm(GovForm):
+    role = forms.ChoiceField(label="Role", error_messages={"required": "Choose a role"})
+
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        roles = COUNCIL_ROLES if user.council_id is not None else PROVIDER_ROLES
+        self.fields["role"].choices = [(r.value, r.label) for r in Role if r in roles]
+        self.fields["role"].initial = user.role

@@ -1,0 +1,38 @@
+"""Ends a session after a spell without activity (30 minutes unless configured otherwise)."""
+
+import time
+from collections.abc import Callable
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+
+from carebridge.audit.services import record
+
+# Saving the session on every request would write to the database on every page view.
+_TOUCH_EVERY_SECONDS = 60
+
+
+class IdleTimeoutMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.user.is_authenticated:
+            current = time.time()
+            last_seen = request.session.get("last_seen", current)
+            if current - last_seen > settings.SESSION_IDLE_SECONDS:
+                user = request.user
+                logout(request)
+                record(action="session.timed_out", by=user, obj=user)
+                messages.info(
+                    request,
+                    f"You were logged out because you had not used the portal for "
+                    f"{settings.SESSION_IDLE_SECONDS // 60} minutes.",
+                )
+                return redirect(settings.LOGIN_URL)
+            if current - last_seen >= _TOUCH_EVERY_SECONDS or "last_seen" not in request.session:
+                request.session["last_seen"] = current
+        return self.get_response(request)

@@ -1,0 +1,132 @@
+from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
+from django.contrib.auth.hashers import check_password, make_password
+from django.db import models
+from django.utils import timezone
+
+from carebridge.accounts.roles import COUNCIL_ROLES, PROVIDER_ROLES, Role
+from carebridge.organisations.models import Council, Provider
+
+
+class UserManager(BaseUserManager["User"]):
+    def get_by_natural_key(self, username: str | None) -> "User":
+        return self.get(email__iexact=(username or "").strip())
+
+
+class User(AbstractBaseUser):
+    """A person who logs in: a council officer or a provider's contact, with one role."""
+
+    email = models.EmailField("E-mail address", unique=True)
+    title = models.CharField(max_length=20, blank=True)
+    first_name = models.CharField(max_length=100)
+    last_name = models.CharField(max_length=100)
+    phone = models.CharField(max_length=30, blank=True)
+    council = models.ForeignKey(
+        Council, on_delete=models.PROTECT, null=True, blank=True, related_name="staff"
+    )
+    provider = models.ForeignKey(
+        Provider, on_delete=models.PROTECT, null=True, blank=True, related_name="contacts"
+    )
+    role = models.CharField(max_length=30, choices=Role.choices)
+
+    is_active = models.BooleanField(
+        default=True, help_text="Off when the user has left: they can no longer log in."
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    must_change_password = models.BooleanField(default=True)
+    password_changed_at = models.DateTimeField(null=True, blank=True)
+    # The passcode is a second secret, hashed like a password; blank until the user chooses one.
+    passcode = models.CharField(max_length=128, blank=True)
+    passcode_changed_at = models.DateTimeField(null=True, blank=True)
+    failed_attempts = models.PositiveSmallIntegerField(default=0)
+    locked_at = models.DateTimeField(null=True, blank=True)
+    suspended_at = models.DateTimeField(null=True, blank=True)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS = ["first_name", "last_name"]
+
+    class Meta:
+        ordering = ["last_name", "first_name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(models.Q(council__isnull=False, provider__isnull=True))
+                | (models.Q(council__isnull=True, provider__isnull=False)),
+                name="user_belongs_to_one_organisation",
+            ),
+            models.CheckConstraint(
+                condition=(
+                    models.Q(council__isnull=False, role__in=[r.value for r in COUNCIL_ROLES])
+                    | models.Q(provider__isnull=False, role__in=[r.value for r in PROVIDER_ROLES])
+                ),
+                name="user_role_fits_organisation",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.full_name} <{self.email}>"
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()
+
+    @property
+    def is_council_user(self) -> bool:
+        return self.council_id is not None
+
+    @property
+    def is_provider_user(self) -> bool:
+        return self.provider_id is not None
+
+    @property
+    def organisation(self) -> Council | Provider:
+        organisation = self.council if self.council_id is not None else self.provider
+        assert organisation is not None  # guaranteed by user_belongs_to_one_organisation
+        return organisation
+
+    @property
+    def is_locked(self) -> bool:
+        return self.locked_at is not None
+
+    @property
+    def is_suspended(self) -> bool:
+        return self.suspended_at is not None
+
+    def set_passcode(self, raw_passcode: str) -> None:
+        self.passcode = make_password(raw_passcode)
+
+    def check_passcode(self, raw_passcode: str) -> bool:
+        return bool(self.passcode) and check_password(raw_passcode, self.passcode)
+
+    @property
+    def has_passcode(self) -> bool:
+        return bool(self.passcode)
+
+
+class UnknownAddressFailure(models.Model):
+    """Failed log-ins for e-mail addresses with no account, counted like real ones.
+
+    An unknown address locks after the same number of tries as a real account, so the answers
+    never tell anyone which addresses have accounts.
+    """
+
+    email = models.CharField(max_length=254, unique=True)
+    failed_attempts = models.PositiveSmallIntegerField(default=0)
+    last_failed_at = models.DateTimeField()
+
+
+class ResetLink(models.Model):
+    """A single-use, expiring link e-mailed to reset a password or a passcode."""
+
+    class Purpose(models.TextChoices):
+        PASSWORD = "password", "password"
+        PASSCODE = "passcode", "passcode"
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="reset_links")
+    purpose = models.CharField(max_length=10, choices=Purpose.choices)
+    # Only a hash of the token is kept, so a copy of the database cannot be used to log in.
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)

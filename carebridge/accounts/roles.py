@@ -1,0 +1,150 @@
+"""The one map from a user's role to the functions it may use, and how.
+
+Provider roles are the seven security roles of the provider portals; council roles are the jobs
+council staff do in the portal. Views, the API and the service navigation all ask this module.
+"""
+
+from enum import IntEnum
+
+from django.db import models
+
+
+class Role(models.TextChoices):
+    # Provider security roles
+    SUPER_USER_ACTUALS = "super_user_actuals", "Super User (Actuals)"
+    SUPER_USER_SCHEDULED = "super_user_scheduled", "Super User (Scheduled)"
+    PAYMENTS = "payments", "Payments"
+    ADMINISTRATION = "administration", "Administration"
+    REPORTS = "reports", "Reports"
+    INVOICE_ONLY = "invoice_only", "Invoice Only"
+    READ_ONLY = "read_only", "Read Only"
+    # Council roles
+    BROKER = "broker", "Broker"
+    PAYMENTS_OFFICER = "payments_officer", "Payments officer"
+    FRONT_DOOR_OFFICER = "front_door_officer", "Front-door officer"
+    COUNCIL_ADMINISTRATOR = "council_administrator", "Council administrator"
+
+
+PROVIDER_ROLES = frozenset(
+    {
+        Role.SUPER_USER_ACTUALS,
+        Role.SUPER_USER_SCHEDULED,
+        Role.PAYMENTS,
+        Role.ADMINISTRATION,
+        Role.REPORTS,
+        Role.INVOICE_ONLY,
+        Role.READ_ONLY,
+    }
+)
+COUNCIL_ROLES = frozenset(
+    {Role.BROKER, Role.PAYMENTS_OFFICER, Role.FRONT_DOOR_OFFICER, Role.COUNCIL_ADMINISTRATOR}
+)
+
+
+class Function(models.TextChoices):
+    """A function of the portal (an icon in the councils' portals)."""
+
+    REFERRALS = "referrals", "Referrals"
+    SERVICE_USERS = "service_users", "Service users"
+    FRONT_DOOR = "front_door", "Front door"
+    CONTRACT_DOCUMENTS = "contract_documents", "Contract documents"
+    CPLIS = "cplis", "Care package line items"
+    PURCHASE_ORDERS = "purchase_orders", "Purchase orders"
+    ACTUALS = "actuals", "Actuals"
+    INVOICES = "invoices", "Invoices and credit notes"
+    SCHEDULED_PAYMENTS = "scheduled_payments", "Scheduled payments"
+    ONE_OFF_CLAIMS = "one_off_claims", "One-off claims"
+    REPORTS = "reports", "Reports"
+    ACTIONS = "actions", "Actions and change requests"
+    ORGANISATION_DETAILS = "organisation_details", "Organisation and service details"
+    CONTACTS = "contacts", "Contacts"
+    USER_ACCOUNTS = "user_accounts", "User accounts"
+    AUDIT_LOG = "audit_log", "Audit log"
+
+
+class Access(IntEnum):
+    NONE = 0
+    VIEW = 1
+    EDIT = 2
+
+
+F = Function
+_PROVIDER_FUNCTIONS = frozenset(
+    {
+        F.REFERRALS,
+        F.SERVICE_USERS,
+        F.CONTRACT_DOCUMENTS,
+        F.CPLIS,
+        F.PURCHASE_ORDERS,
+        F.ACTUALS,
+        F.INVOICES,
+        F.SCHEDULED_PAYMENTS,
+        F.ONE_OFF_CLAIMS,
+        F.REPORTS,
+        F.ACTIONS,
+        F.ORGANISATION_DETAILS,
+        F.CONTACTS,
+    }
+)
+
+
+def _edit(*functions: Function) -> dict[Function, Access]:
+    return {function: Access.EDIT for function in functions}
+
+
+def _view(*functions: Function) -> dict[Function, Access]:
+    return {function: Access.VIEW for function in functions}
+
+
+# Provider roles follow the security roles' descriptions word for word; a function a role's
+# description does not name is not shown to that role at all.
+PERMISSIONS: dict[Role, dict[Function, Access]] = {
+    Role.SUPER_USER_ACTUALS: {
+        **_edit(*(_PROVIDER_FUNCTIONS - {F.SCHEDULED_PAYMENTS})),
+        **_view(F.SCHEDULED_PAYMENTS),
+    },
+    Role.SUPER_USER_SCHEDULED: _edit(*_PROVIDER_FUNCTIONS),
+    Role.PAYMENTS: _edit(F.ACTUALS, F.INVOICES, F.ONE_OFF_CLAIMS, F.CONTRACT_DOCUMENTS, F.ACTIONS),
+    Role.ADMINISTRATION: _edit(
+        F.ORGANISATION_DETAILS, F.CONTACTS, F.CPLIS, F.CONTRACT_DOCUMENTS, F.ACTIONS
+    ),
+    Role.REPORTS: _edit(F.ORGANISATION_DETAILS, F.REPORTS, F.ACTIONS),
+    Role.INVOICE_ONLY: _edit(F.INVOICES),
+    Role.READ_ONLY: _view(*_PROVIDER_FUNCTIONS),
+    Role.BROKER: {
+        **_edit(F.REFERRALS, F.CONTRACT_DOCUMENTS, F.CPLIS, F.ACTIONS),
+        **_view(F.SERVICE_USERS, F.PURCHASE_ORDERS, F.ORGANISATION_DETAILS, F.REPORTS),
+    },
+    Role.PAYMENTS_OFFICER: {
+        **_edit(
+            F.ACTUALS,
+            F.INVOICES,
+            F.SCHEDULED_PAYMENTS,
+            F.ONE_OFF_CLAIMS,
+            F.PURCHASE_ORDERS,
+            F.ACTIONS,
+        ),
+        **_view(F.SERVICE_USERS, F.CONTRACT_DOCUMENTS, F.CPLIS, F.REPORTS),
+    },
+    Role.FRONT_DOOR_OFFICER: {
+        **_edit(F.FRONT_DOOR, F.ACTIONS),
+        **_view(F.SERVICE_USERS, F.REFERRALS),
+    },
+    Role.COUNCIL_ADMINISTRATOR: {
+        **_edit(F.USER_ACCOUNTS, F.ORGANISATION_DETAILS, F.CONTACTS, F.ACTIONS),
+        **_view(F.AUDIT_LOG, F.SERVICE_USERS, F.REPORTS),
+    },
+}
+
+
+def access(role: str, function: Function) -> Access:
+    """How far a role may use a function: not at all, to view, or to change things."""
+    return PERMISSIONS.get(Role(role), {}).get(function, Access.NONE)
+
+
+def can_view(role: str, function: Function) -> bool:
+    return access(role, function) >= Access.VIEW
+
+
+def can_edit(role: str, function: Function) -> bool:
+    return access(role, function) >= Access.EDIT

@@ -1,0 +1,83 @@
+"""Reads of user accounts, scoped to what the acting user may manage."""
+
+from datetime import timedelta
+from typing import Any
+
+from django.db import models
+from django.urls import reverse
+
+from carebridge.accounts.models import User
+from carebridge.accounts.policy import login_policy_for
+from carebridge.accounts.roles import Function, can_view
+from carebridge.core.calendar import now
+from carebridge.core.formats import guide_date
+from carebridge.core.selectors import AttentionItem
+from carebridge.organisations.selectors import providers_of_council
+
+PASSWORD_EXPIRY_WARNING = timedelta(days=14)
+
+
+def users_visible_to(user: User) -> models.QuerySet[User]:
+    """A council administrator manages their council's staff and its providers' contacts."""
+    if user.council_id is None or not can_view(user.role, Function.USER_ACCOUNTS):
+        return User.objects.none()
+    providers = providers_of_council(user.council_id).values("pk")
+    return User.objects.filter(
+        models.Q(council_id=user.council_id) | models.Q(provider_id__in=providers)
+    ).select_related("council", "provider")
+
+
+def users_list(user: User, *, status: str = "", search: str = "") -> models.QuerySet[User]:
+    users = users_visible_to(user)
+    if status == "locked":
+        users = users.filter(locked_at__isnull=False)
+    elif status == "suspended":
+        users = users.filter(suspended_at__isnull=False)
+    elif status == "closed":
+        users = users.filter(is_active=False)
+    for word in search.split():
+        users = users.filter(
+            models.Q(first_name__icontains=word)
+            | models.Q(last_name__icontains=word)
+            | models.Q(email__icontains=word)
+            | models.Q(provider__name__icontains=word)
+        )
+    return users.order_by("last_name", "first_name", "pk")
+
+
+def attention_for_accounts(user: User) -> list[AttentionItem]:
+    items = []
+    if can_view(user.role, Function.USER_ACCOUNTS):
+        visible = users_visible_to(user)
+        counts = visible.aggregate(
+            locked=models.Count("pk", filter=models.Q(locked_at__isnull=False)),
+            suspended=models.Count("pk", filter=models.Q(suspended_at__isnull=False)),
+        )
+        url = reverse("accounts:user_list")
+        items.append(
+            AttentionItem(
+                "Locked accounts", counts["locked"], f"{url}?status=locked",
+                "Locked after too many wrong passwords or passcodes",
+            )
+        )
+        items.append(
+            AttentionItem(
+                "Suspended accounts", counts["suspended"], f"{url}?status=suspended",
+                "Not used for longer than the council allows",
+            )
+        )
+    expiry = login_policy_for(user).password_expiry
+    if expiry is not None:
+        expires = (user.password_changed_at or user.created_at) + expiry
+        if expires - now() <= PASSWORD_EXPIRY_WARNING:
+            items.append(
+                AttentionItem(
+                    "Your password expires soon", 1, reverse("accounts:password_change"),
+                    f"Choose a new one before {guide_date(expires)}",
+                )
+            )
+    return items
+
+
+def user_summary(user: User) -> dict[str, Any]:
+    return {"policy": login_policy_for(user)}

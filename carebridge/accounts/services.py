@@ -1,0 +1,477 @@
+"""Every write about user accounts: log-in steps, lock-out, resets, suspension, administration.
+
+Each function validates, writes with a compare-and-set where a state changes, and records an
+audit event in the same transaction. Views only call these.
+"""
+
+import hashlib
+import secrets
+import string
+from dataclasses import dataclass
+from datetime import timedelta
+from enum import StrEnum
+
+from django.contrib.auth.hashers import make_password
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import F, Q
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from carebridge.accounts import tasks
+from carebridge.accounts.models import ResetLink, UnknownAddressFailure, User
+from carebridge.accounts.passcodes import validate_passcode
+from carebridge.accounts.policy import default_failures_before_lock, login_policy_for
+from carebridge.accounts.roles import COUNCIL_ROLES, PROVIDER_ROLES, Role
+from carebridge.audit.services import record, snapshot
+from carebridge.core.calendar import now
+from carebridge.organisations.models import Council, Provider
+
+RESET_LINK_LIFETIME = timedelta(hours=1)
+
+
+class Outcome(StrEnum):
+    OK = "ok"
+    WRONG = "wrong"
+    LOCKED = "locked"
+    SUSPENDED = "suspended"
+    CLOSED = "closed"
+
+
+@dataclass(frozen=True)
+class StepResult:
+    outcome: Outcome
+    user: User | None = None
+
+
+class SecondStep(StrEnum):
+    PASSCODE = "passcode"
+    AUTHENTICATOR = "authenticator"
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def _find_user(email: str) -> User | None:
+    return (
+        User.objects.select_related("council__rulebook", "provider")
+        .filter(email__iexact=normalise_email(email))
+        .first()
+    )
+
+
+def _register_failure(user: User, *, step: str, ip: str | None) -> Outcome:
+    """Count a wrong answer; lock the account when the rulebook's number is reached."""
+    User.objects.filter(pk=user.pk).update(failed_attempts=F("failed_attempts") + 1)
+    user.refresh_from_db(fields=["failed_attempts", "locked_at"])
+    record(
+        action="login.failed",
+        by=None,
+        obj=user,
+        council=user.council_id,
+        provider=user.provider_id,
+        detail={"step": step, "failed_attempts": user.failed_attempts},
+        ip_address=ip,
+    )
+    if user.failed_attempts < login_policy_for(user).failures_before_lock:
+        return Outcome.WRONG
+    locked_now = User.objects.filter(pk=user.pk, locked_at__isnull=True).update(locked_at=now())
+    if locked_now:
+        record(
+            action="account.locked",
+            obj=user,
+            council=user.council_id,
+            provider=user.provider_id,
+            detail={"failed_attempts": user.failed_attempts},
+            ip_address=ip,
+        )
+        transaction.on_commit(lambda: tasks.send_account_locked_email(user.pk))
+    return Outcome.LOCKED
+
+
+def _register_unknown_address_failure(email: str, *, ip: str | None) -> Outcome:
+    failure, _ = UnknownAddressFailure.objects.get_or_create(
+        email=email, defaults={"last_failed_at": now()}
+    )
+    UnknownAddressFailure.objects.filter(pk=failure.pk).update(
+        failed_attempts=F("failed_attempts") + 1, last_failed_at=now()
+    )
+    failure.refresh_from_db()
+    record(
+        action="login.failed",
+        detail={"step": "password", "email": email, "reason": "no such account"},
+        ip_address=ip,
+    )
+    if failure.failed_attempts >= default_failures_before_lock():
+        return Outcome.LOCKED
+    return Outcome.WRONG
+
+
+@transaction.atomic
+def login_check_password(*, email: str, password: str, ip: str | None = None) -> StepResult:
+    """The first step of logging in. Answers the same for unknown and known addresses."""
+    email = normalise_email(email)
+    user = _find_user(email)
+    if user is None:
+        make_password(password)  # spend the same time as a real check
+        locked = UnknownAddressFailure.objects.filter(
+            email=email, failed_attempts__gte=default_failures_before_lock()
+        ).exists()
+        if locked:
+            record(action="login.refused", detail={"email": email, "reason": "locked"}, ip_address=ip)
+            return StepResult(Outcome.LOCKED)
+        return StepResult(_register_unknown_address_failure(email, ip=ip))
+    if user.is_locked:
+        # Whatever the password: a locked account must not confirm a guess.
+        make_password(password)
+        record(
+            action="login.refused",
+            obj=user,
+            council=user.council_id,
+            provider=user.provider_id,
+            detail={"reason": "locked"},
+            ip_address=ip,
+        )
+        return StepResult(Outcome.LOCKED)
+    if not user.check_password(password):
+        return StepResult(_register_failure(user, step="password", ip=ip))
+    for flag, outcome in ((not user.is_active, Outcome.CLOSED), (user.is_suspended, Outcome.SUSPENDED)):
+        if flag:
+            record(
+                action="login.refused",
+                obj=user,
+                council=user.council_id,
+                provider=user.provider_id,
+                detail={"reason": outcome.value},
+                ip_address=ip,
+            )
+            return StepResult(outcome, user)
+    return StepResult(Outcome.OK, user)
+
+
+def authenticator_device(user: User) -> TOTPDevice | None:
+    return TOTPDevice.objects.filter(user=user, confirmed=True).first()
+
+
+def second_step_for(user: User) -> SecondStep:
+    """An authenticator app when the user has one or the rulebook requires it; else the passcode."""
+    if login_policy_for(user).require_authenticator or authenticator_device(user) is not None:
+        return SecondStep.AUTHENTICATOR
+    return SecondStep.PASSCODE
+
+
+def second_step_is_set_up(user: User) -> bool:
+    if second_step_for(user) is SecondStep.AUTHENTICATOR:
+        return authenticator_device(user) is not None
+    return user.has_passcode
+
+
+@transaction.atomic
+def login_check_second_step(*, user: User, answer: str, ip: str | None = None) -> StepResult:
+    """The second step: the full 6-digit passcode, or a code from the authenticator app."""
+    user = User.objects.select_related("council__rulebook").get(pk=user.pk)
+    if user.is_locked:
+        return StepResult(Outcome.LOCKED)
+    answer = answer.strip().replace(" ", "")
+    if second_step_for(user) is SecondStep.AUTHENTICATOR:
+        device = authenticator_device(user)
+        correct = device is not None and device.verify_token(answer)
+        step = "authenticator"
+    else:
+        correct = user.check_passcode(answer)
+        step = "passcode"
+    if not correct:
+        return StepResult(_register_failure(user, step=step, ip=ip), user)
+    return StepResult(Outcome.OK, user)
+
+
+@transaction.atomic
+def login_complete(*, user: User, ip: str | None = None) -> None:
+    """Both steps passed and the account is in order: the user is logged in."""
+    User.objects.filter(pk=user.pk).update(failed_attempts=0, last_login=now())
+    record(action="login.succeeded", by=user, obj=user, ip_address=ip)
+
+
+def password_has_expired(user: User) -> bool:
+    expiry = login_policy_for(user).password_expiry
+    changed = user.password_changed_at or user.created_at
+    return expiry is not None and changed + expiry <= now()
+
+
+def password_change_is_due(user: User) -> bool:
+    return user.must_change_password or password_has_expired(user)
+
+
+def check_new_password(*, user: User, password: str) -> None:
+    """Raise ValidationError listing every rule the new password breaks."""
+    validate_password(password, user)
+    if user.check_password(password):
+        raise ValidationError(
+            "Your new password must be different from your current one", code="password_reused"
+        )
+
+
+@transaction.atomic
+def password_change(*, user: User, new_password: str, by: User | None, ip: str | None = None) -> User:
+    check_new_password(user=user, password=new_password)
+    user.set_password(new_password)
+    user.password_changed_at = now()
+    user.must_change_password = False
+    user.save(update_fields=["password", "password_changed_at", "must_change_password"])
+    ResetLink.objects.filter(
+        user=user, purpose=ResetLink.Purpose.PASSWORD, used_at__isnull=True
+    ).update(used_at=now())
+    record(action="password.changed", by=by, obj=user, council=user.council_id, provider=user.provider_id, ip_address=ip)
+    return user
+
+
+@transaction.atomic
+def passcode_change(*, user: User, new_passcode: str, by: User | None, ip: str | None = None) -> User:
+    validate_passcode(new_passcode)
+    if user.check_passcode(new_passcode):
+        raise ValidationError(
+            "Your new passcode must be different from your current one", code="passcode_reused"
+        )
+    user.set_passcode(new_passcode)
+    user.passcode_changed_at = now()
+    user.save(update_fields=["passcode", "passcode_changed_at"])
+    ResetLink.objects.filter(
+        user=user, purpose=ResetLink.Purpose.PASSCODE, used_at__isnull=True
+    ).update(used_at=now())
+    record(action="passcode.changed", by=by, obj=user, council=user.council_id, provider=user.provider_id, ip_address=ip)
+    return user
+
+
+def authenticator_start(*, user: User) -> TOTPDevice:
+    """An unconfirmed authenticator for the user to scan; it counts once they enter a code.
+
+    The same one is shown again until confirmed, so a mistyped code does not void the scan.
+    """
+    device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
+    return device or TOTPDevice.objects.create(user=user, name="Authenticator app", confirmed=False)
+
+
+@transaction.atomic
+def authenticator_confirm(*, user: User, code: str, ip: str | None = None) -> bool:
+    device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
+    if device is None or not device.verify_token(code.strip().replace(" ", "")):
+        return False
+    TOTPDevice.objects.filter(user=user, confirmed=True).delete()
+    device.confirmed = True
+    device.save(update_fields=["confirmed"])
+    record(action="authenticator.enrolled", by=user, obj=user, ip_address=ip)
+    return True
+
+
+@transaction.atomic
+def authenticator_remove(*, user: User, ip: str | None = None) -> None:
+    if login_policy_for(user).require_authenticator:
+        raise PermissionDenied("Your council requires an authenticator app.")
+    TOTPDevice.objects.filter(user=user).delete()
+    record(action="authenticator.removed", by=user, obj=user, ip_address=ip)
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+@transaction.atomic
+def reset_link_request(*, email: str, purpose: str, ip: str | None = None) -> None:
+    """E-mail a reset link if the address has an account; the answer is the same either way."""
+    email = normalise_email(email)
+    user = _find_user(email)
+    if user is None or not user.is_active:
+        record(action="reset.requested", detail={"email": email, "purpose": purpose, "reason": "no such account"}, ip_address=ip)
+        return
+    token = secrets.token_urlsafe(32)
+    created = now()
+    link = ResetLink.objects.create(
+        user=user,
+        purpose=purpose,
+        token_hash=_token_hash(token),
+        created_at=created,
+        expires_at=created + RESET_LINK_LIFETIME,
+    )
+    record(action="reset.requested", obj=user, council=user.council_id, provider=user.provider_id, detail={"purpose": purpose}, ip_address=ip)
+    transaction.on_commit(lambda: tasks.send_reset_link_email(link.pk, token))
+
+
+class LinkProblem(StrEnum):
+    UNKNOWN = "unknown"
+    EXPIRED = "expired"
+    USED = "used"
+
+
+def reset_link_check(*, token: str, purpose: str) -> ResetLink | LinkProblem:
+    link = (
+        ResetLink.objects.select_related("user")
+        .filter(token_hash=_token_hash(token), purpose=purpose)
+        .first()
+    )
+    if link is None:
+        return LinkProblem.UNKNOWN
+    if link.used_at is not None:
+        return LinkProblem.USED
+    if link.expires_at <= now():
+        return LinkProblem.EXPIRED
+    return link
+
+
+@transaction.atomic
+def reset_link_use(*, token: str, purpose: str, secret: str, ip: str | None = None) -> User | LinkProblem:
+    """Set the new password or passcode from a link; it also unlocks the account. Single use."""
+    link = reset_link_check(token=token, purpose=purpose)
+    if isinstance(link, LinkProblem):
+        record(action="reset.refused", detail={"purpose": purpose, "reason": link.value}, ip_address=ip)
+        return link
+    user = link.user
+    if purpose == ResetLink.Purpose.PASSWORD:
+        check_new_password(user=user, password=secret)
+    else:
+        validate_passcode(secret)
+    if not ResetLink.objects.filter(pk=link.pk, used_at__isnull=True).update(used_at=now()):
+        return LinkProblem.USED  # a double submission: the first one won
+    if purpose == ResetLink.Purpose.PASSWORD:
+        password_change(user=user, new_password=secret, by=user, ip=ip)
+    else:
+        user.set_passcode(secret)
+        user.passcode_changed_at = now()
+        user.save(update_fields=["passcode", "passcode_changed_at"])
+        record(action="passcode.changed", by=user, obj=user, detail={"by_link": True}, ip_address=ip)
+    record(action="reset.completed", by=user, obj=user, detail={"purpose": purpose}, ip_address=ip)
+    if User.objects.filter(pk=user.pk, locked_at__isnull=False).update(locked_at=None, failed_attempts=0):
+        record(action="account.unlocked", by=user, obj=user, detail={"by_link": True}, ip_address=ip)
+    else:
+        User.objects.filter(pk=user.pk).update(failed_attempts=0)
+    return user
+
+
+def _organisation_of(user: User) -> dict[str, int | None]:
+    return {"council": user.council_id, "provider": user.provider_id}
+
+
+@transaction.atomic
+def account_unlock(*, user: User, by: User) -> bool:
+    if not User.objects.filter(pk=user.pk, locked_at__isnull=False).update(locked_at=None, failed_attempts=0):
+        return False
+    record(action="account.unlocked", by=by, obj=user, **_organisation_of(user))
+    return True
+
+
+@transaction.atomic
+def account_reinstate(*, user: User, by: User) -> bool:
+    """Restore a suspended account; its unused days count again from today."""
+    if not User.objects.filter(pk=user.pk, suspended_at__isnull=False).update(
+        suspended_at=None, last_login=now()
+    ):
+        return False
+    record(action="account.reinstated", by=by, obj=user, **_organisation_of(user))
+    return True
+
+
+@transaction.atomic
+def account_close(*, user: User, by: User) -> bool:
+    """The person has left: they can no longer log in. Their history stays."""
+    if user.pk == by.pk:
+        raise PermissionDenied("You cannot close your own account.")
+    if not User.objects.filter(pk=user.pk, is_active=True).update(is_active=False):
+        return False
+    record(action="account.closed", by=by, obj=user, **_organisation_of(user))
+    return True
+
+
+def _check_role_fits(role: str, *, council_id: int | None, provider_id: int | None) -> None:
+    allowed = COUNCIL_ROLES if council_id is not None else PROVIDER_ROLES
+    if role not in allowed:
+        raise ValidationError({"role": "Choose a role for this kind of organisation"})
+
+
+@transaction.atomic
+def account_role_change(*, user: User, role: str, by: User) -> User:
+    _check_role_fits(role, council_id=user.council_id, provider_id=user.provider_id)
+    if user.role == role:
+        return user
+    before = snapshot(user, ["role"])
+    if not User.objects.filter(pk=user.pk, role=user.role).update(role=role):
+        raise ValidationError("Someone else changed this account at the same time; try again")
+    user.role = role
+    record(action="account.role_changed", by=by, obj=user, before=before, after=snapshot(user, ["role"]), **_organisation_of(user))
+    return user
+
+
+def initial_password(user: User) -> str:
+    """A random password meeting every rule, for the administrator to give the new user."""
+    alphabet = string.ascii_letters + string.digits
+    while True:
+        candidate = (
+            [secrets.choice(string.ascii_uppercase) for _ in range(3)]
+            + [secrets.choice(string.digits) for _ in range(3)]
+            + [secrets.choice(alphabet) for _ in range(10)]
+        )
+        secrets.SystemRandom().shuffle(candidate)
+        password = "".join(candidate)
+        try:
+            validate_password(password, user)
+        except ValidationError:
+            continue
+        return password
+
+
+@transaction.atomic
+def account_create(
+    *,
+    by: User,
+    email: str,
+    first_name: str,
+    last_name: str,
+    role: str,
+    council: Council | None = None,
+    provider: Provider | None = None,
+    phone: str = "",
+) -> tuple[User, str]:
+    """A new account with a one-off password the user must change at first log-in."""
+    if (council is None) == (provider is None):
+        raise ValueError("An account belongs to exactly one organisation")
+    _check_role_fits(role, council_id=council.pk if council else None, provider_id=provider.pk if provider else None)
+    email = normalise_email(email)
+    if User.objects.filter(email__iexact=email).exists():
+        raise ValidationError({"email": "There is already an account with this e-mail address"})
+    user = User(
+        email=email,
+        first_name=first_name.strip(),
+        last_name=last_name.strip(),
+        phone=phone,
+        role=Role(role),
+        council=council,
+        provider=provider,
+        created_at=now(),
+        must_change_password=True,
+    )
+    password = initial_password(user)
+    user.set_password(password)
+    user.save()
+    record(action="account.created", by=by, obj=user, after=snapshot(user, ["email", "first_name", "last_name", "role", "council", "provider"]), **_organisation_of(user))
+    return user, password
+
+
+def accounts_suspend_unused(*, at=None) -> int:  # type: ignore[no-untyped-def]
+    """Suspend every account not used for its rulebook's number of days. Returns how many."""
+    at = at or now()
+    suspended = 0
+    candidates = User.objects.filter(is_active=True, suspended_at__isnull=True)
+    organisations = candidates.values_list("council_id", "provider_id").distinct()
+    for council_id, provider_id in organisations:
+        sample = candidates.filter(council_id=council_id, provider_id=provider_id).first()
+        if sample is None:
+            continue
+        cutoff = at - login_policy_for(sample).suspend_after
+        stale = candidates.filter(council_id=council_id, provider_id=provider_id).filter(
+            Q(last_login__lt=cutoff) | Q(last_login__isnull=True, created_at__lt=cutoff)
+        )
+        with transaction.atomic():
+            for user in stale.select_for_update():
+                if User.objects.filter(pk=user.pk, suspended_at__isnull=True).update(suspended_at=at):
+                    record(action="account.suspended", obj=user, detail={"unused_since": str(user.last_login or user.created_at)}, **_organisation_of(user))
+                    suspended += 1
+    return suspended

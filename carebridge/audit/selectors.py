@@ -1,0 +1,19 @@
+"""Reading the audit log, always within what the acting user's organisation may see."""
+
+from django.db import models
+
+from carebridge.audit.models import Event
+
+
+def events_visible_to(user) -> models.QuerySet[Event]:  # type: ignore[no-untyped-def]
+    """The events of the user's own organisation: a council's log, or a provider's."""
+    if user.council_id is not None:
+        return Event.objects.filter(council_id=user.council_id)
+    return Event.objects.filter(provider_id=user.provider_id)
+
+
+def history_of(obj: models.Model) -> models.QuerySet[Event]:
+    """Every event about one record, oldest first: the record's history."""
+    return Event.objects.filter(object_type=obj._meta.label_lower, object_id=str(obj.pk)).order_by(
+        "at", "id"
+    )

@@ -1,0 +1,61 @@
+"""Writing to the audit log: every business action calls `record` in its own transaction."""
+
+from typing import Any
+
+from django.db import models
+
+from carebridge.audit.models import Event
+from carebridge.core.calendar import now
+from carebridge.organisations.models import Council, Provider
+
+
+def snapshot(instance: models.Model, fields: list[str] | None = None) -> dict[str, Any]:
+    """A JSON-safe copy of a record's fields, for the before and after of an event."""
+    data: dict[str, Any] = {}
+    for field in instance._meta.concrete_fields:
+        if fields is not None and field.name not in fields:
+            continue
+        if field.name in {"password", "passcode"}:
+            continue  # secrets never go into the log, not even hashed
+        value = field.value_from_object(instance)
+        data[field.attname if field.is_relation else field.name] = (
+            value if value is None or isinstance(value, bool | int | str) else str(value)
+        )
+    return data
+
+
+def changed_fields(before: dict[str, Any], after: dict[str, Any]) -> list[str]:
+    return sorted(key for key in after if before.get(key) != after.get(key))
+
+
+def record(
+    *,
+    action: str,
+    by: Any = None,
+    obj: models.Model | None = None,
+    council: Council | int | None = None,
+    provider: Provider | int | None = None,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+    detail: dict[str, Any] | None = None,
+    ip_address: str | None = None,
+) -> Event:
+    """Append one event. `by` is the acting user, or None for the system or an anonymous visitor."""
+    actor = by if by is not None and getattr(by, "pk", None) is not None else None
+    if council is None and provider is None and actor is not None:
+        council, provider = actor.council_id, actor.provider_id
+    return Event.objects.create(
+        at=now(),
+        actor=actor,
+        actor_label=str(actor) if actor is not None else "",
+        council_id=council.pk if isinstance(council, Council) else council,
+        provider_id=provider.pk if isinstance(provider, Provider) else provider,
+        action=action,
+        object_type=obj._meta.label_lower if obj is not None else "",
+        object_id=str(obj.pk) if obj is not None else "",
+        object_label=str(obj)[:300] if obj is not None else "",
+        before=before,
+        after=after,
+        detail=detail or {},
+        ip_address=ip_address,
+    )

@@ -1,0 +1,35 @@
+"""The service navigation: each item shows only to roles that may use its function."""
+
+from dataclasses import dataclass
+
+from django.urls import reverse
+
+from carebridge.accounts.roles import Function, can_view
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str
+    url_name: str
+    function: Function | None = None  # None: every logged-in user
+
+
+# Later issues add their functions here, in the order officers and providers use them.
+NAVIGATION: list[NavItem] = [
+    NavItem("Home", "core:home"),
+    NavItem("Service users", "people:service_user_list", Function.SERVICE_USERS),
+    NavItem("User accounts", "accounts:user_list", Function.USER_ACCOUNTS),
+    NavItem("Audit log", "audit:event_list", Function.AUDIT_LOG),
+    NavItem("Your account", "accounts:account"),
+]
+
+
+def navigation_for(user, current_path: str) -> list[dict[str, object]]:  # type: ignore[no-untyped-def]
+    items = []
+    for item in NAVIGATION:
+        if item.function is not None and not can_view(user.role, item.function):
+            continue
+        url = reverse(item.url_name)
+        current = current_path == url or (url != "/" and current_path.startswith(url))
+        items.append({"label": item.label, "url": url, "current": current})
+    return items

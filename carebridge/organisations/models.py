@@ -1,0 +1,200 @@
+from datetime import time
+
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+
+from carebridge.core.calendar import ServiceHours
+from carebridge.core.models import Address
+from carebridge.organisations.choices import (
+    ActualsPeriod,
+    ConfirmationRule,
+    ContractType,
+    TeamKind,
+    Weekday,
+)
+
+
+class Council(models.Model):
+    """A local authority commissioning adult social care: the tenant of the portal."""
+
+    name = models.CharField(max_length=200, unique=True)
+    slug = models.SlugField(max_length=50, unique=True)
+    email = models.EmailField(blank=True)
+    phone = models.CharField(max_length=30, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+def _validate_weekdays(value: str) -> None:
+    if not value or any(ch not in "0123456" for ch in value) or len(set(value)) != len(value):
+        raise ValidationError("List the open days as digits 0 (Monday) to 6 (Sunday), each once.")
+
+
+class Rulebook(models.Model):
+    """A council's own rules: every difference between councils is one of these settings."""
+
+    council = models.OneToOneField(
+        Council, on_delete=models.CASCADE, primary_key=True, related_name="rulebook"
+    )
+
+    # Referrals: the reply window counts only service hours.
+    referral_service_start = models.TimeField(default=time(8, 0))
+    referral_service_end = models.TimeField(default=time(17, 30))
+    referral_service_days = models.CharField(
+        max_length=7,
+        default="01234",
+        validators=[_validate_weekdays],
+        help_text="Days the referral service counts time: 0 is Monday, 6 is Sunday.",
+    )
+    referral_service_closed_on_bank_holidays = models.BooleanField(default=True)
+    referral_response_minutes = models.PositiveIntegerField(default=120)
+    referral_amber_minutes = models.PositiveIntegerField(
+        default=30, help_text="The reply window shows amber when this many minutes remain."
+    )
+
+    # Actuals: the period and when its confirmation is due.
+    actuals_period = models.CharField(
+        max_length=20, choices=ActualsPeriod.choices, default=ActualsPeriod.WEEKLY
+    )
+    actuals_week_start = models.PositiveSmallIntegerField(
+        choices=Weekday.choices, default=Weekday.MONDAY
+    )
+    actuals_confirmation_rule = models.CharField(
+        max_length=30, choices=ConfirmationRule.choices, default=ConfirmationRule.WEEKDAY_AFTER
+    )
+    actuals_confirmation_weekday = models.PositiveSmallIntegerField(
+        choices=Weekday.choices, default=Weekday.TUESDAY
+    )
+    actuals_confirmation_working_days = models.PositiveSmallIntegerField(default=5)
+    close_of_business = models.TimeField(default=time(17, 0))
+
+    # Log-in policy. Zero means "no such rule" for the counts and the expiry.
+    password_min_length = models.PositiveSmallIntegerField(
+        default=12, validators=[MinValueValidator(8), MaxValueValidator(64)]
+    )
+    password_min_capitals = models.PositiveSmallIntegerField(default=0)
+    password_min_letters = models.PositiveSmallIntegerField(default=0)
+    password_min_digits = models.PositiveSmallIntegerField(default=0)
+    password_expiry_days = models.PositiveIntegerField(default=0)
+    login_failures_before_lock = models.PositiveSmallIntegerField(
+        default=3, validators=[MinValueValidator(1), MaxValueValidator(10)]
+    )
+    suspend_after_days = models.PositiveIntegerField(default=90)
+    staff_require_authenticator = models.BooleanField(
+        default=False, help_text="Council staff must use an authenticator app as their second step."
+    )
+
+    def __str__(self) -> str:
+        return f"Rulebook of {self.council}"
+
+    def referral_service_hours(self) -> ServiceHours:
+        return ServiceHours(
+            start=self.referral_service_start,
+            end=self.referral_service_end,
+            weekdays=frozenset(int(day) for day in self.referral_service_days),
+            bank_holidays_closed=self.referral_service_closed_on_bank_holidays,
+        )
+
+
+class Team(models.Model):
+    """A team of council staff that work is assigned to (brokerage, payments, front door…)."""
+
+    council = models.ForeignKey(Council, on_delete=models.CASCADE, related_name="teams")
+    name = models.CharField(max_length=200)
+    kind = models.CharField(max_length=20, choices=TeamKind.choices)
+    email = models.EmailField(blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["council", "name"], name="team_name_unique_in_council")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class District(models.Model):
+    """An area of a council's territory; service users and district teams belong to one."""
+
+    council = models.ForeignKey(Council, on_delete=models.CASCADE, related_name="districts")
+    name = models.CharField(max_length=200)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["council", "name"], name="district_name_unique_in_council"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Provider(Address):
+    """A home-care organisation commissioned by one or more councils (its head office)."""
+
+    name = models.CharField(max_length=200, unique=True)
+    phone = models.CharField(max_length=30, blank=True)
+    email = models.EmailField(blank=True)
+    cqc_location_id = models.CharField("CQC provider ID", max_length=20, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Service(Address):
+    """A provider's site or branch that delivers care."""
+
+    provider = models.ForeignKey(Provider, on_delete=models.CASCADE, related_name="services")
+    name = models.CharField(max_length=200)
+    phone = models.CharField(max_length=30, blank=True)
+    email = models.EmailField(blank=True)
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["provider", "name"], name="service_name_unique_in_provider"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Contract(models.Model):
+    """The overarching agreement between a council and a provider; its type sets payment rules."""
+
+    council = models.ForeignKey(Council, on_delete=models.PROTECT, related_name="contracts")
+    provider = models.ForeignKey(Provider, on_delete=models.PROTECT, related_name="contracts")
+    reference = models.CharField(max_length=50)
+    contract_type = models.CharField(max_length=20, choices=ContractType.choices)
+    start_date = models.DateField()
+    end_date = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["council__name", "reference"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["council", "reference"], name="contract_reference_unique_in_council"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(end_date__isnull=True)
+                | models.Q(end_date__gte=models.F("start_date")),
+                name="contract_ends_after_it_starts",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reference} ({self.get_contract_type_display()})"

@@ -1,0 +1,32 @@
+"""Reads of service users, scoped to what the acting user's organisation may see."""
+
+from django.db import models
+
+from carebridge.accounts.roles import Function, can_view
+from carebridge.people.models import ServiceUser
+
+
+def service_users_visible_to(user) -> models.QuerySet[ServiceUser]:  # type: ignore[no-untyped-def]
+    """Council staff whose role may see clients see their own council's service users.
+
+    Providers see service users only through the care they are asked to give (later issues link
+    them through referrals and care packages), so none here.
+    """
+    if user.council_id is None or not can_view(user.role, Function.SERVICE_USERS):
+        return ServiceUser.objects.none()
+    return ServiceUser.objects.filter(council_id=user.council_id)
+
+
+def service_users_list(user, *, search: str = "", district: str = "") -> models.QuerySet[ServiceUser]:  # type: ignore[no-untyped-def]
+    people = service_users_visible_to(user).select_related("district")
+    for word in search.split():
+        people = people.filter(
+            models.Q(first_name__icontains=word)
+            | models.Q(last_name__icontains=word)
+            | models.Q(ss_ref__iexact=word)
+            | models.Q(nhs_number=word.replace(" ", ""))
+            | models.Q(postcode__icontains=word)
+        )
+    if district.isdigit():
+        people = people.filter(district_id=int(district))
+    return people.order_by("last_name", "first_name", "pk")

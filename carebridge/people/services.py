@@ -1,0 +1,72 @@
+"""Writes of service users' personal details; every change and every view is audited."""
+
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from carebridge.audit.services import changed_fields, record, snapshot
+from carebridge.organisations.models import Council
+from carebridge.people.models import ServiceUser
+from carebridge.people.validators import (
+    normalise_nhs_number,
+    normalise_postcode,
+    validate_nhs_number,
+    validate_postcode,
+)
+
+
+def _clean(council: Council, fields: dict[str, Any]) -> dict[str, Any]:
+    errors: dict[str, str] = {}
+    if fields.get("nhs_number"):
+        try:
+            validate_nhs_number(fields["nhs_number"])
+            fields["nhs_number"] = normalise_nhs_number(fields["nhs_number"])
+        except ValidationError as error:
+            errors["nhs_number"] = error.messages[0]
+    if fields.get("postcode"):
+        try:
+            validate_postcode(fields["postcode"])
+            fields["postcode"] = normalise_postcode(fields["postcode"])
+        except ValidationError as error:
+            errors["postcode"] = error.messages[0]
+    district = fields.get("district")
+    if district is not None and district.council_id != council.pk:
+        errors["district"] = "Choose one of the council's districts"
+    if errors:
+        raise ValidationError(errors)
+    return fields
+
+
+@transaction.atomic
+def service_user_create(*, council: Council, by: Any, **fields: Any) -> ServiceUser:
+    person = ServiceUser(council=council, **_clean(council, fields))
+    person.full_clean()
+    person.save()
+    record(action="service_user.created", by=by, obj=person, council=council, after=snapshot(person))
+    return person
+
+
+@transaction.atomic
+def service_user_update(*, person: ServiceUser, by: Any, **fields: Any) -> ServiceUser:
+    before = snapshot(person)
+    for name, value in _clean(person.council, fields).items():
+        setattr(person, name, value)
+    person.full_clean()
+    person.save()
+    after = snapshot(person)
+    changed = changed_fields(before, after)
+    record(
+        action="service_user.updated",
+        by=by,
+        obj=person,
+        council=person.council_id,
+        before={k: before.get(k) for k in changed},
+        after={k: after[k] for k in changed},
+    )
+    return person
+
+
+def service_user_viewed(*, person: ServiceUser, by: Any, ip: str | None = None) -> None:
+    """Looking at a person's record is itself recorded: their data is special category."""
+    record(action="service_user.viewed", by=by, obj=person, council=person.council_id, ip_address=ip)

@@ -1,0 +1,10 @@
+from django.urls import path
+
+from carebridge.people import views
+
+app_name = "people"
+
+urlpatterns = [
+    path("", views.service_user_list, name="service_user_list"),
+    path("<int:pk>/", views.service_user_detail, name="service_user_detail"),
+]
