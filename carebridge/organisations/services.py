@@ -1,0 +1,111 @@
+"""Writes of councils, their rulebooks, teams and districts, providers, services and contracts."""
+
+from datetime import date
+from typing import Any
+
+from django.db import transaction
+
+from carebridge.audit.services import record, snapshot
+from carebridge.organisations.models import (
+    Contract,
+    Council,
+    District,
+    Provider,
+    Rulebook,
+    Service,
+    Team,
+)
+from carebridge.people.validators import normalise_postcode, validate_postcode
+
+
+def _postcode(fields: dict[str, Any]) -> dict[str, Any]:
+    if fields.get("postcode"):
+        validate_postcode(fields["postcode"])
+        fields["postcode"] = normalise_postcode(fields["postcode"])
+    return fields
+
+
+@transaction.atomic
+def council_create(*, name: str, slug: str, by: Any = None, rulebook: dict[str, Any] | None = None, **fields: Any) -> Council:
+    """A council and its rulebook; settings not given take the product's defaults."""
+    council = Council(name=name, slug=slug, **fields)
+    council.full_clean()
+    council.save()
+    book = Rulebook(council=council, **(rulebook or {}))
+    book.full_clean()
+    book.save()
+    record(action="council.created", by=by, obj=council, council=council, after=snapshot(council))
+    return council
+
+
+@transaction.atomic
+def rulebook_update(*, council: Council, by: Any, **settings: Any) -> Rulebook:
+    book = council.rulebook
+    before = snapshot(book)
+    for name, value in settings.items():
+        setattr(book, name, value)
+    book.full_clean()
+    book.save()
+    record(action="rulebook.updated", by=by, obj=book, council=council, before=before, after=snapshot(book))
+    return book
+
+
+@transaction.atomic
+def team_create(*, council: Council, name: str, kind: str, by: Any = None, email: str = "") -> Team:
+    team = Team(council=council, name=name, kind=kind, email=email)
+    team.full_clean()
+    team.save()
+    record(action="team.created", by=by, obj=team, council=council)
+    return team
+
+
+@transaction.atomic
+def district_create(*, council: Council, name: str, by: Any = None) -> District:
+    district = District(council=council, name=name)
+    district.full_clean()
+    district.save()
+    record(action="district.created", by=by, obj=district, council=council)
+    return district
+
+
+@transaction.atomic
+def provider_create(*, name: str, by: Any = None, **fields: Any) -> Provider:
+    provider = Provider(name=name, **_postcode(fields))
+    provider.full_clean()
+    provider.save()
+    record(action="provider.created", by=by, obj=provider, provider=provider, after=snapshot(provider))
+    return provider
+
+
+@transaction.atomic
+def service_create(*, provider: Provider, name: str, by: Any = None, **fields: Any) -> Service:
+    service = Service(provider=provider, name=name, **_postcode(fields))
+    service.full_clean()
+    service.save()
+    record(action="service.created", by=by, obj=service, provider=provider, after=snapshot(service))
+    return service
+
+
+@transaction.atomic
+def contract_create(
+    *,
+    council: Council,
+    provider: Provider,
+    reference: str,
+    contract_type: str,
+    start_date: date,
+    end_date: date | None = None,
+    by: Any = None,
+) -> Contract:
+    contract = Contract(
+        council=council,
+        provider=provider,
+        reference=reference,
+        contract_type=contract_type,
+        start_date=start_date,
+        end_date=end_date,
+    )
+    contract.full_clean()
+    contract.save()
+    record(action="contract.created", by=by, obj=contract, council=council, provider=provider, after=snapshot(contract))
+    return contract
