@@ -137,6 +137,9 @@ PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
+if TESTING:
+    # Argon2 is deliberately slow; tests hash thousands of passwords.
+    PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 # The council rulebooks add their own rules (carebridge.accounts.passwords); these always apply.
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "carebridge.accounts.passwords.RulebookPasswordValidator"},

@@ -6,7 +6,6 @@ from typing import Any
 
 from carebridge.accounts.models import User
 from carebridge.accounts.roles import Role
-from carebridge.core.calendar import now
 from carebridge.organisations import services as org
 from carebridge.organisations.models import Contract, Council, Provider
 
@@ -56,10 +55,6 @@ def make_user(
         provider=provider,
     )
     if ready:
-        user.set_password(PASSWORD)
-        user.set_passcode(PASSCODE)
-        user.must_change_password = False
-        user.password_changed_at = now()
-        user.passcode_changed_at = now()
-        user.save()
+        services.password_change(user=user, new_password=PASSWORD, by=user)
+        services.passcode_change(user=user, new_passcode=PASSCODE, by=user)
     return user
