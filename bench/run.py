@@ -1,0 +1,710 @@
+"""Carebridge's page benchmark: server time of each page against a minimal Django view.
+
+Run from the project root with the project's virtualenv:
+
+    .venv/bin/python bench/run.py [--clients 20000] [--requests 200] [--database-url URL]
+
+It builds a throw-away data set (`carebridge seed_scale`) in a temporary data directory (SQLite),
+or in a PostgreSQL database it creates and drops itself, starts gunicorn with the
+ServerTimingMiddleware on, logs in as the personas below over HTTP, requests every page of PAGES
+one at a time and prints, per page, the median and 95th percentile of the time spent in Django
+(the Server-Timing `app` duration), its ratio to the minimal view's median, and the number of
+database queries. See bench/README.md. Standard library only.
+"""
+
+from __future__ import annotations
+
+import argparse
+import collections
+import datetime
+import html
+import http.cookiejar
+import json
+import os
+import re
+import secrets
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+# --------------------------------------------------------------------------------------------
+# What is measured. Later issues add their pages here (and their personas to PERSONAS).
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Page:
+    """A page to measure: a name for the table, its path, and who requests it.
+
+    `persona` is a key of PERSONAS, or "anonymous". When the persona gets a 403, the page is
+    measured as `fallback` instead (and the table says so), if one is given.
+    """
+
+    name: str
+    path: str
+    persona: str
+    fallback: str | None = None
+
+
+BASELINE = Page("minimal view (/healthz)", "/healthz", "anonymous")
+
+PAGES: list[Page] = [
+    BASELINE,
+    Page("log-in page", "/accounts/login/", "anonymous"),
+    Page("provider home", "/", "provider"),
+    Page("council home", "/", "admin"),
+    Page("user accounts list", "/accounts/users/", "admin"),
+    Page("service users list", "/service-users/", "admin", fallback="broker"),
+    Page("audit log", "/audit/", "admin"),
+]
+
+# The log-ins `carebridge seed_scale` creates, all with DEMO_PASSWORD and DEMO_PASSCODE.
+PERSONAS: dict[str, str] = {
+    "provider": "provider@scale.example",
+    "admin": "admin@scale.example",
+    "broker": "broker@scale.example",
+}
+# Whose log-in is timed as one operation (password step + passcode step).
+LOGIN_PERSONA = "provider"
+
+# --------------------------------------------------------------------------------------------
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "bench" / "results"
+HTTP_TIMEOUT = 30.0  # seconds, for every request
+SERVER_START_TIMEOUT = 60.0
+COMMAND_TIMEOUT = 60 * 60  # seeding a large data set on a slow machine takes a while
+WORKERS = 2
+
+
+class BenchError(Exception):
+    """Something went wrong: the run stops, cleans up and says what."""
+
+
+# --- HTTP ----------------------------------------------------------------------------------
+
+
+class _EveryResponse(urllib.request.HTTPErrorProcessor):
+    """Hand back every response as it is: no exceptions for 4xx/5xx, no following redirects."""
+
+    def http_response(self, request: urllib.request.Request, response: Any) -> Any:
+        return response
+
+    https_response = http_response
+
+
+@dataclass
+class Response:
+    status: int
+    headers: dict[str, str]
+    body: str
+    wall_ms: float
+
+    @property
+    def app_ms(self) -> float:
+        timing = self.headers.get("server-timing", "")
+        match = re.search(r"(?:^|,)\s*app;dur=([0-9.]+)", timing)
+        if match is None:
+            raise BenchError(
+                "the response has no Server-Timing app duration: is SERVER_TIMING=true reaching "
+                f"the settings? (headers: {self.headers})"
+            )
+        return float(match.group(1))
+
+    @property
+    def db_ms(self) -> float:
+        match = re.search(r"db;dur=([0-9.]+)", self.headers.get("server-timing", ""))
+        return float(match.group(1)) if match else 0.0
+
+    @property
+    def queries(self) -> int:
+        return int(self.headers.get("x-query-count", "-1"))
+
+
+class Client:
+    """One browser: its own cookies (session, CSRF), talking to the bench server."""
+
+    def __init__(self, base_url: str) -> None:
+        self.base_url = base_url
+        self.cookies = http.cookiejar.CookieJar()
+        self.opener = urllib.request.build_opener(
+            urllib.request.HTTPCookieProcessor(self.cookies), _EveryResponse()
+        )
+
+    def request(self, method: str, path: str, form: dict[str, str] | None = None) -> Response:
+        data = urllib.parse.urlencode(form).encode() if form is not None else None
+        request = urllib.request.Request(self.base_url + path, data=data, method=method)
+        started = time.perf_counter()
+        try:
+            with self.opener.open(request, timeout=HTTP_TIMEOUT) as reply:
+                body = reply.read().decode("utf-8", "replace")
+                status = reply.status
+                headers = {key.lower(): value for key, value in reply.headers.items()}
+        except (urllib.error.URLError, TimeoutError, ConnectionError) as error:
+            raise BenchError(f"{method} {path} failed: {error}") from error
+        wall_ms = (time.perf_counter() - started) * 1000
+        return Response(status, headers, body, wall_ms)
+
+    def get(self, path: str) -> Response:
+        return self.request("GET", path)
+
+    def post(self, path: str, form: dict[str, str]) -> Response:
+        return self.request("POST", path, form)
+
+
+def _csrf_token(response: Response, where: str) -> str:
+    match = re.search(r'name="csrfmiddlewaretoken"\s+value="([^"]+)"', response.body)
+    if match is None:
+        raise BenchError(f"no CSRF token in the form of {where} (status {response.status})")
+    return match.group(1)
+
+
+def _page_errors(response: Response) -> str:
+    """The error summary of a form page, as text, to explain a refused log-in."""
+    match = re.search(r'govuk-error-summary__list">(.*?)</ul>', response.body, re.S)
+    if match is None:
+        return "(no error summary on the page)"
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", match.group(1))).split())
+
+
+def _expect_redirect(response: Response, to: str, step: str) -> None:
+    location = urllib.parse.urlsplit(response.headers.get("location", "")).path
+    if response.status != 302 or location != to:
+        raise BenchError(
+            f"{step}: expected a redirect to {to}, got {response.status} "
+            f"{response.headers.get('location', '')}: {_page_errors(response)}"
+        )
+
+
+@dataclass
+class LoginTiming:
+    wall_ms: float  # the two POSTs, as the browser waits for them
+    app_ms: float  # the same, as Django spent it
+
+
+def log_in(base_url: str, email: str, password: str, passcode: str) -> tuple[Client, LoginTiming]:
+    """Both steps of the log-in, as a browser does them; the client keeps the session."""
+    client = Client(base_url)
+    page = client.get("/accounts/login/")
+    if page.status != 200:
+        raise BenchError(f"GET /accounts/login/ answered {page.status}")
+    first = client.post(
+        "/accounts/login/",
+        {
+            "csrfmiddlewaretoken": _csrf_token(page, "/accounts/login/"),
+            "email": email,
+            "password": password,
+        },
+    )
+    _expect_redirect(first, "/accounts/login/second-step/", f"log-in of {email}, password step")
+    page = client.get("/accounts/login/second-step/")
+    if page.status != 200:
+        raise BenchError(f"GET /accounts/login/second-step/ for {email} answered {page.status}")
+    second = client.post(
+        "/accounts/login/second-step/",
+        {
+            "csrfmiddlewaretoken": _csrf_token(page, "/accounts/login/second-step/"),
+            "passcode": passcode,
+        },
+    )
+    _expect_redirect(second, "/", f"log-in of {email}, passcode step")
+    timing = LoginTiming(first.wall_ms + second.wall_ms, first.app_ms + second.app_ms)
+    return client, timing
+
+
+# --- Statistics and results ----------------------------------------------------------------
+
+
+def p95(values: list[float]) -> float:
+    if len(values) < 2:
+        return values[0]
+    return statistics.quantiles(values, n=20, method="inclusive")[18]
+
+
+@dataclass
+class PageResult:
+    page: Page
+    persona: str
+    app_ms: list[float] = field(default_factory=list)
+    db_ms: list[float] = field(default_factory=list)
+    wall_ms: list[float] = field(default_factory=list)
+    queries: list[int] = field(default_factory=list)
+
+    @property
+    def query_counts(self) -> dict[int, int]:
+        return dict(sorted(collections.Counter(self.queries).items()))
+
+    def summary(self, baseline_median: float) -> dict[str, Any]:
+        median = statistics.median(self.app_ms)
+        counts = self.query_counts
+        return {
+            "name": self.page.name,
+            "path": self.page.path,
+            "persona": self.persona,
+            "requests": len(self.app_ms),
+            "median_ms": round(median, 2),
+            "p95_ms": round(p95(self.app_ms), 2),
+            "ratio": round(median / baseline_median, 1) if baseline_median else None,
+            "db_median_ms": round(statistics.median(self.db_ms), 2),
+            "wall_median_ms": round(statistics.median(self.wall_ms), 2),
+            "queries": max(counts, key=lambda n: counts[n]),
+            "query_counts": {str(n): times for n, times in counts.items()},
+            "queries_varied": len(counts) > 1,
+        }
+
+
+def _get_200(client: Client, page: Page, persona: str, what: str) -> Response:
+    response = client.get(page.path)
+    if response.status != 200:
+        raise BenchError(
+            f"{page.name}: GET {page.path} as {persona} answered {response.status} "
+            f"{response.headers.get('location', '')} on {what}; every measured response must be 200"
+        )
+    return response
+
+
+def measure(
+    targets: list[tuple[Page, str, Client]], warmup: int, requests: int
+) -> list[PageResult]:
+    """Request every page `warmup` times, then `requests` times, one request at a time.
+
+    The pages take turns (one request each per round) rather than running one after another,
+    so a burst of load from elsewhere on the machine falls on every page, the minimal view
+    included, and the ratios stay fair.
+    """
+    for page, persona, client in targets:
+        for number in range(warmup):
+            _get_200(client, page, persona, f"warm-up request {number + 1}")
+    results = [PageResult(page, persona) for page, persona, _ in targets]
+    for number in range(requests):
+        for (page, persona, client), result in zip(targets, results, strict=True):
+            response = _get_200(client, page, persona, f"measured request {number + 1}")
+            result.app_ms.append(response.app_ms)
+            result.db_ms.append(response.db_ms)
+            result.wall_ms.append(response.wall_ms)
+            result.queries.append(response.queries)
+    return results
+
+
+def print_table(rows: list[dict[str, Any]], login: dict[str, Any]) -> None:
+    header = ("page", "as", "median ms", "p95 ms", "ratio", "queries", "db ms", "wall ms")
+    lines = [
+        (
+            row["name"],
+            row["persona"],
+            f"{row['median_ms']:.2f}",
+            f"{row['p95_ms']:.2f}",
+            f"{row['ratio']:.1f}x" if row["ratio"] is not None else "-",
+            f"{row['queries']}{' *' if row['queries_varied'] else ''}",
+            f"{row['db_median_ms']:.2f}",
+            f"{row['wall_median_ms']:.2f}",
+        )
+        for row in rows
+    ]
+    widths = [max(len(str(cell)) for cell in column) for column in zip(header, *lines, strict=True)]
+    numeric = {2, 3, 4, 5, 6, 7}
+
+    def format_line(cells: tuple[str, ...]) -> str:
+        return "  ".join(
+            cell.rjust(width) if index in numeric else cell.ljust(width)
+            for index, (cell, width) in enumerate(zip(cells, widths, strict=True))
+        )
+
+    print()
+    print(format_line(header))
+    print("  ".join("-" * width for width in widths))
+    for line in lines:
+        print(format_line(line))
+    print()
+    print("median/p95: time in Django (Server-Timing app); ratio: median / minimal view's median;")
+    print("db: time in queries (median); wall: as the client sees it, incl. gunicorn and loopback.")
+    for row in rows:
+        if row["queries_varied"]:
+            counts = ", ".join(f"{n} queries x{times}" for n, times in row["query_counts"].items())
+            print(f"* {row['name']}: the query count varied between requests: {counts}")
+    print(
+        f"\nfull log-in ({login['persona']}, POST password + POST passcode, {login['count']} "
+        f"log-ins, includes argon2 hashing on purpose): median {login['wall_median_ms']:.0f} ms, "
+        f"p95 {login['wall_p95_ms']:.0f} ms wall; {login['app_median_ms']:.0f} ms in Django"
+    )
+
+
+# --- The server and its data ---------------------------------------------------------------
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _tail(path: Path, lines: int = 40) -> str:
+    try:
+        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
+    except OSError:
+        return "(no log)"
+
+
+def run_command(args: list[str], env: dict[str, str], log: Path, what: str) -> float:
+    """Run a `carebridge` management command; return how long it took in seconds."""
+    command = [sys.executable, "-m", "carebridge", *args]
+    print(f"bench: {what}: carebridge {' '.join(args)}", flush=True)
+    started = time.perf_counter()
+    with log.open("a") as output:
+        output.write(f"\n$ carebridge {' '.join(args)}\n")
+        output.flush()
+        try:
+            completed = subprocess.run(
+                command,
+                cwd=ROOT,
+                env=env,
+                stdout=output,
+                stderr=subprocess.STDOUT,
+                timeout=COMMAND_TIMEOUT,
+                check=False,
+            )
+        except subprocess.TimeoutExpired as error:
+            raise BenchError(
+                f"carebridge {' '.join(args)} took over {COMMAND_TIMEOUT} s"
+            ) from error
+    if completed.returncode != 0:
+        raise BenchError(
+            f"carebridge {' '.join(args)} failed (exit {completed.returncode}):\n{_tail(log)}"
+        )
+    return time.perf_counter() - started
+
+
+def require_seed_scale(env: dict[str, str]) -> None:
+    completed = subprocess.run(
+        [sys.executable, "-m", "carebridge", "help", "--commands"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    if completed.returncode != 0:
+        raise BenchError(f"`carebridge help --commands` failed:\n{completed.stderr[-3000:]}")
+    if "seed_scale" not in completed.stdout.split():
+        raise BenchError(
+            "the management command `carebridge seed_scale` does not exist (expected in "
+            "carebridge/core/management/commands/seed_scale.py); the benchmark needs it to "
+            "build its data set"
+        )
+
+
+# Used only when the production static files storage cannot post-process the compiled assets.
+_FALLBACK_SETTINGS = """\
+from carebridge.settings import *  # noqa: F403
+
+STORAGES = {
+    **STORAGES,  # noqa: F405
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+}
+"""
+
+
+def collect_static(env: dict[str, str], log: Path, data_dir: Path) -> bool:
+    """`collectstatic` with the production storage; say so loudly if a fallback was needed.
+
+    The production storage (whitenoise's CompressedManifestStaticFilesStorage) refuses to run
+    when the compiled CSS refers to a file that is not among the static files. That is a bug of
+    the assets, not of the pages, so the run carries on with the same storage minus the
+    manifest (unhashed URLs, same middleware, same templates) and records the fact. Returns
+    True when the fallback was used.
+    """
+    try:
+        run_command(["collectstatic", "--noinput"], env, log, "collecting static files")
+        return False
+    except BenchError as error:
+        if "MissingFileError" not in str(error):
+            raise
+        missing = re.search(r"The file '([^']+)' could not be found", str(error))
+        print(
+            "bench: WARNING: production `collectstatic` fails: the compiled CSS refers to "
+            f"{missing.group(1) if missing else 'a file'} which is not among the static files. "
+            "Measuring with whitenoise's CompressedStaticFilesStorage (no manifest) instead; "
+            "fix the assets so that production deployments work.",
+            flush=True,
+        )
+    (data_dir / "bench_fallback_settings.py").write_text(_FALLBACK_SETTINGS)
+    env["DJANGO_SETTINGS_MODULE"] = "bench_fallback_settings"
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(data_dir), env.get("PYTHONPATH")]))
+    run_command(["collectstatic", "--noinput"], env, log, "collecting static files (fallback)")
+    return True
+
+
+class PostgresDatabase:
+    """A database of our own on the given server, created for this run and dropped after it."""
+
+    def __init__(self, server_url: str) -> None:
+        parts = urllib.parse.urlsplit(server_url)
+        if parts.scheme not in {"postgres", "postgresql", "pgsql"}:
+            raise BenchError(f"--database-url must be a PostgreSQL URL, not {parts.scheme}://")
+        if shutil.which("psql") is None:
+            raise BenchError("psql is needed to create and drop the bench database")
+        self.name = f"carebridge_bench_{secrets.token_hex(4)}"
+        # psql connects to the server's maintenance database, never to the bench one.
+        self.admin_url = urllib.parse.urlunsplit(
+            (
+                "postgresql",
+                parts.netloc,
+                parts.path if parts.path not in {"", "/"} else "/postgres",
+                parts.query,
+                "",
+            )
+        )
+        self.url = urllib.parse.urlunsplit(
+            (parts.scheme, parts.netloc, f"/{self.name}", parts.query, "")
+        )
+        self.created = False
+
+    def _psql(self, sql: str) -> None:
+        completed = subprocess.run(
+            ["psql", self.admin_url, "-v", "ON_ERROR_STOP=1", "-q", "-c", sql],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+        if completed.returncode != 0:
+            raise BenchError(f"psql: {sql}: {completed.stderr.strip()}")
+
+    def create(self) -> None:
+        self._psql(f'CREATE DATABASE "{self.name}"')
+        self.created = True
+        print(f"bench: created PostgreSQL database {self.name}", flush=True)
+
+    def drop(self) -> None:
+        if self.created:
+            self._psql(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
+            self.created = False
+            print(f"bench: dropped PostgreSQL database {self.name}", flush=True)
+
+
+class Server:
+    """gunicorn serving carebridge on a free loopback port, in its own process group."""
+
+    def __init__(self, env: dict[str, str], log: Path) -> None:
+        self.env = env
+        self.log = log
+        self.port = _free_port()
+        self.base_url = f"http://127.0.0.1:{self.port}"
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        gunicorn = Path(sys.executable).parent / "gunicorn"
+        command = [str(gunicorn)] if gunicorn.exists() else [sys.executable, "-m", "gunicorn"]
+        command += ["carebridge.wsgi", "-w", str(WORKERS), "-b", f"127.0.0.1:{self.port}"]
+        print(f"bench: starting gunicorn ({WORKERS} workers) on {self.base_url}", flush=True)
+        with self.log.open("a") as output:
+            self.process = subprocess.Popen(
+                command,
+                cwd=ROOT,
+                env=self.env,
+                stdout=output,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        deadline = time.monotonic() + SERVER_START_TIMEOUT
+        client = Client(self.base_url)
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise BenchError(
+                    f"gunicorn exited with {self.process.returncode}:\n{_tail(self.log)}"
+                )
+            try:
+                if client.get("/healthz").status == 200:
+                    return
+            except BenchError:
+                pass
+            time.sleep(0.2)
+        raise BenchError(
+            f"gunicorn did not answer /healthz in {SERVER_START_TIMEOUT:.0f} s:\n{_tail(self.log)}"
+        )
+
+    def stop(self) -> None:
+        if self.process is None or self.process.poll() is not None:
+            return
+        self.process.terminate()  # gunicorn's master stops its workers on SIGTERM
+        try:
+            self.process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait(timeout=10)
+        print("bench: gunicorn stopped", flush=True)
+
+
+# --- The run -------------------------------------------------------------------------------
+
+
+def _demo_credentials() -> tuple[str, str]:
+    sys.path.insert(0, str(ROOT))
+    from carebridge.core.demo import DEMO_PASSCODE, DEMO_PASSWORD
+
+    return DEMO_PASSWORD, DEMO_PASSCODE
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--clients", type=int, default=20000, help="service users to seed (20000)")
+    parser.add_argument(
+        "--requests", type=int, default=200, help="measured requests per page (200)"
+    )
+    parser.add_argument("--warmup", type=int, default=10, help="unmeasured requests first (10)")
+    parser.add_argument("--logins", type=int, default=10, help="full log-ins to time (10)")
+    parser.add_argument(
+        "--database-url",
+        default=os.environ.get("DATABASE_URL", ""),
+        help="a PostgreSQL server (postgres://user@host:port/postgres) to create the bench "
+        "database on; default: $DATABASE_URL, else SQLite in the temporary data directory",
+    )
+    parser.add_argument(
+        "--output", type=Path, default=RESULTS / "latest.json", help="JSON results file"
+    )
+    args = parser.parse_args(argv)
+    if not 1 <= args.requests <= 10000:
+        parser.error("--requests must be between 1 and 10000")
+    if not 0 <= args.warmup <= 1000 or not 1 <= args.logins <= 100 or args.clients < 0:
+        parser.error("--warmup 0..1000, --logins 1..100 and --clients >= 0")
+    return args
+
+
+def bench(
+    args: argparse.Namespace, data_dir: Path, database: PostgresDatabase | None
+) -> dict[str, Any]:
+    password, passcode = _demo_credentials()
+    log = data_dir / "bench.log"
+    env = {
+        key: value for key, value in os.environ.items() if key not in {"DATABASE_URL", "REDIS_URL"}
+    }
+    env.update(
+        {
+            "CAREBRIDGE_DATA_DIR": str(data_dir),
+            "DEBUG": "false",
+            "SERVER_TIMING": "true",
+            "ALLOWED_HOSTS": "127.0.0.1",
+            "HTTPS": "false",
+            "SECRET_KEY": secrets.token_urlsafe(48)[:64],
+            "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
+            "LOG_LEVEL": "WARNING",
+            "PYTHONUNBUFFERED": "1",
+            "DJANGO_SETTINGS_MODULE": "carebridge.settings",
+        }
+    )
+    env.pop("STATIC_ROOT", None)
+    if database is not None:
+        env["DATABASE_URL"] = database.url
+
+    require_seed_scale(env)
+    if database is not None:
+        database.create()
+    run_command(["migrate", "--noinput"], env, log, "creating the schema")
+    seed_seconds = run_command(["seed_scale", "--clients", str(args.clients)], env, log, "seeding")
+    print(f"bench: seeded {args.clients} service users in {seed_seconds:.1f} s", flush=True)
+    static_fallback = collect_static(env, log, data_dir)
+
+    server = Server(env, log)
+    try:
+        server.start()
+        clients: dict[str, Client] = {"anonymous": Client(server.base_url)}
+
+        def client_for(persona: str) -> Client:
+            if persona not in clients:
+                if persona not in PERSONAS:
+                    raise BenchError(f"unknown persona {persona!r}: add it to PERSONAS")
+                clients[persona], _ = log_in(server.base_url, PERSONAS[persona], password, passcode)
+                print(f"bench: logged in as {PERSONAS[persona]}", flush=True)
+            return clients[persona]
+
+        targets: list[tuple[Page, str, Client]] = []
+        for page in PAGES:
+            persona = page.persona
+            if page.fallback is not None and client_for(persona).get(page.path).status == 403:
+                print(f"bench: {page.path} is 403 for {persona}; measuring as {page.fallback}")
+                persona = page.fallback
+            targets.append((page, persona, client_for(persona)))
+        print(
+            f"bench: measuring {len(targets)} pages: {args.warmup} warm-up and {args.requests} "
+            "measured requests each, in turns, one at a time",
+            flush=True,
+        )
+        results = measure(targets, args.warmup, args.requests)
+
+        print(f"bench: timing {args.logins} full log-ins as {PERSONAS[LOGIN_PERSONA]}", flush=True)
+        logins = [
+            log_in(server.base_url, PERSONAS[LOGIN_PERSONA], password, passcode)[1]
+            for _ in range(args.logins)
+        ]
+    finally:
+        server.stop()
+
+    baseline = next(result for result in results if result.page is BASELINE)
+    baseline_median = statistics.median(baseline.app_ms)
+    walls = [login.wall_ms for login in logins]
+    return {
+        "when": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
+        "database": "postgresql" if database is not None else "sqlite",
+        "clients": args.clients,
+        "requests_per_page": args.requests,
+        "warmup_per_page": args.warmup,
+        "gunicorn_workers": WORKERS,
+        "seed_seconds": round(seed_seconds, 1),
+        "static_storage_fallback": static_fallback,
+        "baseline_median_ms": round(baseline_median, 2),
+        "pages": [result.summary(baseline_median) for result in results],
+        "login": {
+            "persona": PERSONAS[LOGIN_PERSONA],
+            "count": len(logins),
+            "includes": "argon2 password and passcode hashing, on purpose",
+            "wall_median_ms": round(statistics.median(walls), 1),
+            "wall_p95_ms": round(p95(walls), 1),
+            "app_median_ms": round(statistics.median(login.app_ms for login in logins), 1),
+        },
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    if not (ROOT / "build" / "static" / "app.css").exists():
+        print(
+            "bench: error: the compiled assets are missing; run `make assets` first",
+            file=sys.stderr,
+        )
+        return 1
+    data_dir = Path(tempfile.mkdtemp(prefix="carebridge-bench-"))
+    database: PostgresDatabase | None = None
+    try:
+        database = PostgresDatabase(args.database_url) if args.database_url else None
+        report = bench(args, data_dir, database)
+    except BenchError as error:
+        print(f"\nbench: error: {error}", file=sys.stderr)
+        return 1
+    finally:
+        try:
+            if database is not None:
+                database.drop()
+        finally:
+            shutil.rmtree(data_dir, ignore_errors=True)
+    print_table(report["pages"], report["login"])
+    args.output.parent.mkdir(parents=True, exist_ok=True)
+    args.output.write_text(json.dumps(report, indent=2) + "\n")
+    print(f"\nbench: results written to {args.output}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,4 +1,0 @@
-import os
-
-# Huey runs tasks at once in tests; settings read this before Django starts.
-os.environ.setdefault("CAREBRIDGE_TESTING", "true")

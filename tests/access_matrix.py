@@ -1,0 +1,110 @@
+"""The access matrix: which objects of another council and another provider each URL is tried with.
+
+Every URL pattern with arguments must have an entry here, or the matrix test fails: when you add
+a URL, register the foreign object it takes (and who owns it, to prove the URL works for them).
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from carebridge.accounts.models import User
+from carebridge.accounts.roles import COUNCIL_ROLES, PROVIDER_ROLES
+from carebridge.organisations.models import Council, Provider
+from carebridge.people import services as people
+from carebridge.people.models import ServiceUser
+from tests.support import make_contract, make_council, make_provider, make_user
+
+
+@dataclass
+class World:
+    """Our council and provider, with a user in every role; and another council and provider."""
+
+    council: Council
+    provider: Provider
+    other_council: Council
+    other_provider: Provider
+    personas: dict[str, User | None]
+    other_council_admin: User
+    other_council_broker: User
+    other_provider_user: User
+    other_service_user: ServiceUser
+    markers: list[str] = field(default_factory=list)
+
+
+def build_world() -> World:
+    council = make_council("Ashdown Vale Council")
+    provider = make_provider("Bluebell Lane Care")
+    make_contract(council, provider)
+    # The other organisations' names are markers that must never appear on our pages.
+    other_council = make_council("Quillinghurst Metropolitan Council")
+    other_provider = make_provider("Zephyrine Domiciliary Services")
+    make_contract(other_council, other_provider)
+
+    personas: dict[str, User | None] = {"anonymous": None}
+    for role in sorted(COUNCIL_ROLES):
+        personas[f"council:{role}"] = make_user(council=council, role=role)
+    for role in sorted(PROVIDER_ROLES):
+        personas[f"provider:{role}"] = make_user(provider=provider, role=role)
+
+    other_admin = make_user(council=other_council, role="council_administrator", email="quill.admin@example.org")
+    other_broker = make_user(council=other_council, role="broker", email="quill.broker@example.org")
+    other_provider_user = make_user(provider=other_provider, role="super_user_scheduled", email="zeph.super@example.org")
+    other_person = people.service_user_create(
+        council=other_council,
+        by=other_admin,
+        ss_ref="QX990001",
+        first_name="Ottoline",
+        last_name="Vandersnoot",
+        date_of_birth=date(1936, 2, 14),
+        nhs_number="9434765919",
+        postcode="EC1A 1BB",
+    )
+    world = World(
+        council=council,
+        provider=provider,
+        other_council=other_council,
+        other_provider=other_provider,
+        personas=personas,
+        other_council_admin=other_admin,
+        other_council_broker=other_broker,
+        other_provider_user=other_provider_user,
+        other_service_user=other_person,
+    )
+    world.markers = [
+        other_council.name,
+        other_provider.name,
+        other_admin.email,
+        other_broker.email,
+        other_provider_user.email,
+        other_person.last_name,
+        other_person.ss_ref,
+        "943 476 5919",
+        "9434765919",
+    ]
+    return world
+
+
+@dataclass(frozen=True)
+class Entry:
+    """How to fill a URL's arguments with another organisation's object, and who owns it."""
+
+    kwargs: Callable[[World], dict[str, Any]]
+    owner: Callable[[World], User] | None = None
+
+
+REGISTRY: dict[str, Entry] = {
+    "accounts:user_detail": Entry(
+        kwargs=lambda w: {"pk": w.other_provider_user.pk}, owner=lambda w: w.other_council_admin
+    ),
+    "accounts:user_action": Entry(
+        kwargs=lambda w: {"pk": w.other_council_broker.pk, "action": "close"},
+        owner=lambda w: w.other_council_admin,
+    ),
+    "accounts:reset_password": Entry(kwargs=lambda w: {"token": "not-a-real-reset-token"}),
+    "accounts:reset_passcode": Entry(kwargs=lambda w: {"token": "not-a-real-reset-token"}),
+    "people:service_user_detail": Entry(
+        kwargs=lambda w: {"pk": w.other_service_user.pk}, owner=lambda w: w.other_council_broker
+    ),
+}

@@ -1,0 +1,9 @@
+"""Settings for the test suite: the real settings, in testing mode (immediate Huey, fast hasher)."""
+
+import os
+
+os.environ["CAREBRIDGE_TESTING"] = "true"
+# The test client and the browser tests' live server speak plain HTTP on loopback.
+os.environ["HTTPS"] = "false"
+
+from carebridge.settings import *  # noqa: E402, F403

@@ -1,0 +1,114 @@
+"""Every URL, as every role, against another council's and another provider's objects.
+
+A URL with arguments must answer 403 or 404 (anonymous visitors: a redirect to log in) and change
+nothing; a URL without arguments must never show the other organisations' data.
+"""
+
+from collections.abc import Iterator
+
+import pytest
+from django.conf import settings
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from carebridge.accounts.models import User
+from carebridge.audit.services import snapshot
+from tests.access_matrix import REGISTRY, World, build_world
+
+pytestmark = pytest.mark.django_db
+
+# Pages that change the session itself, tried separately below.
+SESSION_ENDING = {"accounts:logout"}
+
+
+def url_names(patterns=None, namespace: str = "") -> Iterator[tuple[str, URLPattern]]:
+    for entry in patterns if patterns is not None else get_resolver().url_patterns:
+        if isinstance(entry, URLResolver):
+            inner = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
+            yield from url_names(entry.url_patterns, inner)
+        elif isinstance(entry, URLPattern) and entry.name:
+            yield f"{namespace}{entry.name}", entry
+
+
+ALL_URLS = sorted(url_names(), key=lambda item: item[0])
+
+
+def client_for(user: User | None) -> Client:
+    client = Client()
+    if user is not None:
+        client.force_login(user)
+    return client
+
+
+def refused(response, anonymous: bool) -> bool:
+    # 405: the method is refused before any object is looked up, so nothing is revealed.
+    if response.status_code in (403, 404, 405):
+        return True
+    login = reverse(settings.LOGIN_URL)
+    return anonymous and response.status_code == 302 and response["Location"].startswith(login)
+
+
+@pytest.fixture
+def world() -> World:
+    return build_world()
+
+
+def test_every_url_with_arguments_is_registered():
+    missing = [name for name, pattern in ALL_URLS if pattern.pattern.regex.groupindex and name not in REGISTRY]
+    assert missing == [], f"Register these URLs in tests/access_matrix.py: {missing}"
+
+
+def test_every_url_refuses_other_organisations_objects(world):
+    foreign_before = {u.pk: snapshot(u) for u in User.objects.exclude(council=world.council).exclude(provider=world.provider)}
+    clients = {persona: client_for(user) for persona, user in world.personas.items()}
+    problems = []
+    for name, pattern in ALL_URLS:
+        if not pattern.pattern.regex.groupindex:
+            continue
+        entry = REGISTRY[name]
+        url = reverse(name, kwargs=entry.kwargs(world))
+        for persona, client in clients.items():
+            user = world.personas[persona]
+            for method in ("get", "post"):
+                response = getattr(client, method)(url)
+                if not refused(response, anonymous=user is None):
+                    problems.append(f"{persona} {method.upper()} {url} -> {response.status_code}")
+                body = response.content.decode(errors="replace")
+                problems += [f"{persona} {method.upper()} {url} shows {m!r}" for m in world.markers if m in body]
+    assert problems == []
+    foreign_after = {u.pk: snapshot(u) for u in User.objects.filter(pk__in=foreign_before)}
+    assert foreign_after == foreign_before, "another organisation's user was changed"
+
+
+def test_the_owner_can_reach_every_registered_object(world):
+    """A positive control: the refusals above are about tenancy, not a broken URL."""
+    for name, entry in REGISTRY.items():
+        if entry.owner is None:
+            continue
+        response = client_for(entry.owner(world)).get(reverse(name, kwargs=entry.kwargs(world)))
+        assert response.status_code in (200, 302, 405), f"{name} -> {response.status_code}"
+        assert response.status_code != 404
+
+
+def test_no_page_without_arguments_shows_another_organisations_data(world):
+    clients = {persona: client_for(user) for persona, user in world.personas.items()}
+    problems = []
+    for name, pattern in ALL_URLS:
+        if pattern.pattern.regex.groupindex or name in SESSION_ENDING:
+            continue
+        url = reverse(name)
+        for persona, client in clients.items():
+            for term in ("", "Vandersnoot", "Zephyrine", "QX990001", "9434765919"):
+                query = f"?q={term}&status=locked&council={world.other_council.slug}" if term else ""
+                response = client.get(url + query)
+                # A search box shows back what was typed: that is not a leak.
+                body = response.content.decode(errors="replace").replace(f'value="{term}"', "")
+                problems += [f"{persona} GET {url}{query} shows {m!r}" for m in world.markers if m in body]
+                if response.status_code >= 500:
+                    problems.append(f"{persona} GET {url}{query} -> {response.status_code}")
+    assert problems == []
+
+
+def test_logging_out_is_post_only(world):
+    user = world.personas["provider:read_only"]
+    assert client_for(user).get(reverse("accounts:logout")).status_code == 405
