@@ -89,7 +89,16 @@ _KNOWN_AS = {
     "Thomas": "Tom",
     "Michael": "Mike",
 }
-_FAMILY = ("Daughter", "Son", "Wife", "Husband", "Sister", "Brother", "Niece", "Nephew")
+# Relatives by whether they are a woman; a spouse is drawn as the other of the couple.
+_FAMILY: dict[str, bool | None] = {
+    "Daughter": True,
+    "Son": False,
+    "Sister": True,
+    "Brother": False,
+    "Niece": True,
+    "Nephew": False,
+    "Spouse": None,
+}
 _OTHERS = ("Friend", "Neighbour", "Partner")
 # Ofcom's numbers for drama: 01xx 496 0000-0999 and 07700 900000-900999 ring nobody.
 _LANDLINE_AREAS = ("0113", "0114", "0115", "0116", "0117", "0118", "0121", "0131", "0161")
@@ -126,10 +135,12 @@ class PersonMaker:
     @staticmethod
     def _postcode(fake: Faker) -> str:
         # Faker's en_GB postcodes do not all have the BS 7666 shape: draw until one does.
+        # Outward codes ending in a letter (EC1A, W1D) exist only in central London, so they
+        # are drawn again too: such an address in a shire would look made up.
         while True:
-            candidate = fake.postcode()
-            if postcode_is_valid(candidate):
-                return normalise_postcode(candidate)
+            candidate = normalise_postcode(fake.postcode())
+            if postcode_is_valid(candidate) and candidate.split()[0][-1].isdigit():
+                return candidate
 
     def reserve_nhs_numbers(self, numbers: Sequence[str]) -> None:
         """NHS numbers already taken in the council, never to be handed out again."""
@@ -174,10 +185,17 @@ class PersonMaker:
             else rng.choice(("Mr",) * 9 + ("Dr",))
         )
         known_as = _KNOWN_AS.get(first_name, "") if rng.random() < 0.5 else ""
-        relationship = rng.choice(_FAMILY) if rng.random() < 0.8 else rng.choice(_OTHERS)
-        kin_last_name = last_name if relationship in _FAMILY and rng.random() < 0.7 else ""
-        kin_first_name = rng.choice(rng.choice((self.female_names, self.male_names)))
-        kin_last_name = kin_last_name or rng.choice(self.last_names)
+        if rng.random() < 0.8:
+            relationship = rng.choice(list(_FAMILY))
+            kin_female = _FAMILY[relationship]
+            if kin_female is None:
+                relationship, kin_female = ("Husband", False) if female else ("Wife", True)
+            kin_last_name = last_name if rng.random() < 0.7 else rng.choice(self.last_names)
+        else:
+            relationship = rng.choice(_OTHERS)
+            kin_female = rng.random() < 0.6
+            kin_last_name = rng.choice(self.last_names)
+        kin_first_name = rng.choice(self.female_names if kin_female else self.male_names)
         if rng.random() < 0.5:
             practice = f"{town} {rng.choice(_PRACTICE_ENDINGS)}"
         else:
@@ -463,9 +481,7 @@ DEMO_PROVIDERS = (
             ),
         ),
         contracts=(
-            DemoContract(
-                "westbrook", "WB-FW-2025-0007", ContractType.FRAMEWORK, date(2025, 7, 1)
-            ),
+            DemoContract("westbrook", "WB-FW-2025-0007", ContractType.FRAMEWORK, date(2025, 7, 1)),
         ),
         users=(DemoUser(Role.SUPER_USER_SCHEDULED, "Kwame", "Osei"),),
     ),
@@ -587,7 +603,9 @@ def _demo_service_users(
     taken_nhs_numbers = set(existing.values_list("nhs_number", flat=True))
     maker = PersonMaker(plan.seed, pool_size=200)
     # The references and people are drawn whatever exists, so every run draws the same ones.
-    numbers = sorted(maker.rng.sample(range(plan.ss_ref_base + 1, plan.ss_ref_base + 1000), plan.clients))
+    numbers = sorted(
+        maker.rng.sample(range(plan.ss_ref_base + 1, plan.ss_ref_base + 1000), plan.clients)
+    )
     for number in numbers:
         district = maker.rng.choice(districts)
         details = maker.person(town=district.name, county=plan.county)
@@ -848,8 +866,12 @@ def _scale_service_users(
     tally.found("service users", have)
     if not wanted:
         return have
-    maker.reserve_nhs_numbers(list(existing.exclude(nhs_number="").values_list("nhs_number", flat=True)))
-    references = _free_numbers(set(existing.values_list("ss_ref", flat=True)), SCALE_SS_REF_PREFIX, 300000)
+    maker.reserve_nhs_numbers(
+        list(existing.exclude(nhs_number="").values_list("nhs_number", flat=True))
+    )
+    references = _free_numbers(
+        set(existing.values_list("ss_ref", flat=True)), SCALE_SS_REF_PREFIX, 300000
+    )
     # The services write one person at a time, each with its audit event: right for people
     # entered by staff, far too slow for a benchmark's 20,000. This loader is the one exception:
     # it writes rows the services would accept (NHS numbers and postcodes are only ever drawn

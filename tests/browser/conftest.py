@@ -6,7 +6,6 @@ because CI must never pass without running them.
 
 import json
 import os
-import shutil
 import weakref
 from collections.abc import Iterator
 from pathlib import Path
@@ -31,6 +30,7 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
+CI_FAILURE = "BROWSER TESTS CANNOT RUN ON CI"
 SKIP_REASON = "Chromium is not installed: browser tests skipped (apt-get install chromium)"
 VIEWPORT = {"width": 1280, "height": 900}
 
@@ -54,41 +54,44 @@ def _on_ci() -> bool:
     return os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no")
 
 
+def _ci_failure_message() -> str:
+    where = os.environ.get("CHROMIUM_PATH") or " or ".join(CHROMIUM_CANDIDATES)
+    return (
+        f"{CI_FAILURE}: Chromium not found at {where}. CI must run the browser tests: "
+        "install chromium (apt-get install chromium) or set CHROMIUM_PATH."
+    )
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     global _skipped_for_no_chromium
     browser_items = [item for item in items if item.get_closest_marker("browser")]
     if not browser_items or find_chromium() is not None:
         return
     if _on_ci():
-        where = os.environ.get("CHROMIUM_PATH") or " or ".join(CHROMIUM_CANDIDATES)
-        pytest.exit(
-            f"BROWSER TESTS CANNOT RUN ON CI: Chromium not found at {where}. "
-            "CI must run the browser tests: install chromium (apt-get install chromium) "
-            "or set CHROMIUM_PATH.",
-            returncode=pytest.ExitCode.TESTS_FAILED,
-        )
+        if not hasattr(config, "workerinput"):
+            pytest.exit(_ci_failure_message(), returncode=pytest.ExitCode.TESTS_FAILED)
+        # An xdist worker cannot end the session: the `chromium` fixture fails every test.
+        return
     _skipped_for_no_chromium = True
     skip = pytest.mark.skip(reason=SKIP_REASON)
     for item in browser_items:
         item.add_marker(skip)
 
 
-def _skipped_for_chromium(terminalreporter: Any) -> bool:
-    # Reports, not only the flag: under xdist the skips happen in the workers.
-    return _skipped_for_no_chromium or any(
-        SKIP_REASON in str(report.longrepr) for report in terminalreporter.stats.get("skipped", [])
-    )
+def _reports_mention(terminalreporter: Any, outcome: str, text: str) -> bool:
+    # The reports, not a flag: under xdist the skips and failures happen in the workers.
+    return any(text in str(report.longrepr) for report in terminalreporter.stats.get(outcome, []))
 
 
 def pytest_terminal_summary(terminalreporter: Any) -> None:
-    if _skipped_for_chromium(terminalreporter):
-        terminalreporter.section("browser tests", sep="!", red=True, bold=True)
-        terminalreporter.write_line(
-            "BROWSER TESTS SKIPPED: Chromium not installed (apt-get install chromium, "
-            "or set CHROMIUM_PATH)",
-            red=True,
-            bold=True,
-        )
+    if _skipped_for_no_chromium or _reports_mention(terminalreporter, "skipped", SKIP_REASON):
+        line = "BROWSER TESTS SKIPPED: Chromium not installed (apt-get install chromium, or set CHROMIUM_PATH)"
+    elif _reports_mention(terminalreporter, "error", CI_FAILURE):
+        line = _ci_failure_message()
+    else:
+        return
+    terminalreporter.section("browser tests", sep="!", red=True, bold=True)
+    terminalreporter.write_line(line, red=True, bold=True)
 
 
 # The live server speaks plain HTTP; production settings are HTTPS-only (SECURE_SSL_REDIRECT,
@@ -135,7 +138,9 @@ def chromium() -> Iterator[Any]:
     from playwright.sync_api import sync_playwright
 
     executable = find_chromium()
-    if executable is None:  # collection already skipped or failed; belt and braces
+    if executable is None:  # collection skipped these tests, or this is an xdist worker on CI
+        if _on_ci():
+            pytest.fail(_ci_failure_message(), pytrace=False)
         pytest.skip(SKIP_REASON)
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
@@ -178,7 +183,9 @@ def assert_no_csp_or_404_errors(page: Any) -> None:
         for error in console_errors(page)
         if "Content Security Policy" in error or "404" in error
     ]
-    assert not bad, f"Console errors in this browser context (now at {page.url}):\n" + "\n".join(f"  - {e}" for e in bad)
+    assert not bad, f"Console errors in this browser context (now at {page.url}):\n" + "\n".join(
+        f"  - {e}" for e in bad
+    )
 
 
 def _describe(violations: list[dict[str, Any]]) -> str:

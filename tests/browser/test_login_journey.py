@@ -23,7 +23,8 @@ from tests.support import (
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-HOME_SCREENSHOT = "/tmp/carebridge-home.png"  # for people to look at; not kept in the repo
+HOME_SCREENSHOT = "/tmp/carebridge-home.png"  # noqa: S108 - for people to look at, not the repo
+TITLE_DASH = "\N{EN DASH}"  # as in base.html's <title>
 LOCKED_MESSAGE = "This account is locked after too many wrong tries"
 
 
@@ -66,7 +67,7 @@ def test_a_provider_user_logs_in_through_both_steps(page: Any, live_server: Any)
     user = make_user(provider=provider, ready=True)
 
     page.goto(f"{live_server.url}/accounts/login/")
-    expect(page).to_have_title("Log in – Carebridge")
+    expect(page).to_have_title(f"Log in {TITLE_DASH} Carebridge")
     axe_check(page)
 
     page.get_by_label("E-mail address").fill(user.email)
@@ -117,9 +118,7 @@ def test_a_provider_user_logs_in_through_both_steps(page: Any, live_server: Any)
 
     menu.get_by_role("button", name="Log out").click()
     expect(page).to_have_url(f"{live_server.url}/accounts/login/")
-    expect(page.get_by_role("heading", level=1)).to_have_text(
-        "Log in to the care provider portal"
-    )
+    expect(page.get_by_role("heading", level=1)).to_have_text("Log in to the care provider portal")
     expect(page.get_by_text("You have logged out")).to_be_visible()
     expect(page.get_by_role("navigation", name="Menu")).to_have_count(0)
     axe_check(page)
@@ -151,14 +150,16 @@ def test_a_new_provider_user_chooses_a_password_and_passcode_at_first_log_in(
     page.get_by_role("button", name="Save password and continue").click()
 
     summary = error_summary(page)
-    expect(page).to_have_title("Error: Choose a new password – Carebridge")
+    expect(page).to_have_title(f"Error: Choose a new password {TITLE_DASH} Carebridge")
     link = summary.get_by_role("link", name="Your password must be at least")
     expect(link).to_have_attribute("href", "#id_new_password")
     expect(page.locator("#id_new_password")).to_have_count(1)
     expect(page.locator("#id_new_password_1_error")).to_contain_text(
         "Your password must be at least"
     )
-    expect(new_password).to_have_attribute("aria-describedby", re.compile("id_new_password_1_error"))
+    expect(new_password).to_have_attribute(
+        "aria-describedby", re.compile("id_new_password_1_error")
+    )
     axe_check(page)
     link.click()
     expect(new_password).to_be_focused()
@@ -203,7 +204,9 @@ def test_three_wrong_passcodes_lock_the_account(page: Any, live_server: Any) -> 
     expect(page.get_by_role("heading", level=1)).to_have_text("Enter your passcode")
     for tries_left in ("2 more tries", "1 more try"):
         enter_passcode(page, "246801")
-        expect(error_summary(page)).to_contain_text(f"The passcode is not right. You have {tries_left}")
+        expect(error_summary(page)).to_contain_text(
+            f"The passcode is not right. You have {tries_left}"
+        )
     enter_passcode(page, "246801")
 
     expect(page).to_have_url(f"{live_server.url}/accounts/login/")
@@ -212,9 +215,7 @@ def test_three_wrong_passcodes_lock_the_account(page: Any, live_server: Any) -> 
     enter_password(page, live_server.url, user.email, PASSWORD)
     expect(page).to_have_url(f"{live_server.url}/accounts/login/")
     expect(error_summary(page)).to_contain_text(LOCKED_MESSAGE)
-    expect(page.get_by_role("heading", level=1)).to_have_text(
-        "Log in to the care provider portal"
-    )
+    expect(page.get_by_role("heading", level=1)).to_have_text("Log in to the care provider portal")
     axe_check(page)
     user.refresh_from_db()
     assert user.locked_at is not None
