@@ -48,9 +48,13 @@ def build_world() -> World:
     for role in sorted(PROVIDER_ROLES):
         personas[f"provider:{role}"] = make_user(provider=provider, role=role)
 
-    other_admin = make_user(council=other_council, role="council_administrator", email="quill.admin@example.org")
+    other_admin = make_user(
+        council=other_council, role="council_administrator", email="quill.admin@example.org"
+    )
     other_broker = make_user(council=other_council, role="broker", email="quill.broker@example.org")
-    other_provider_user = make_user(provider=other_provider, role="super_user_scheduled", email="zeph.super@example.org")
+    other_provider_user = make_user(
+        provider=other_provider, role="super_user_scheduled", email="zeph.super@example.org"
+    )
     other_person = people.service_user_create(
         council=other_council,
         by=other_admin,

@@ -6,4 +6,4 @@ os.environ["CAREBRIDGE_TESTING"] = "true"
 # The test client and the browser tests' live server speak plain HTTP on loopback.
 os.environ["HTTPS"] = "false"
 
-from carebridge.settings import *  # noqa: E402, F403
+from carebridge.settings import *  # noqa: F403

@@ -46,7 +46,7 @@ def make_user(
     role = role or (Role.COUNCIL_ADMINISTRATOR if council else Role.SUPER_USER_SCHEDULED)
     admin = None
     user, _initial = services.account_create(
-        by=admin,  # type: ignore[arg-type]
+        by=admin,
         email=email or f"user{n}@example.org",
         first_name="Alex",
         last_name=f"Tester{n}",

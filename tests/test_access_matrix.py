@@ -54,12 +54,19 @@ def world() -> World:
 
 
 def test_every_url_with_arguments_is_registered():
-    missing = [name for name, pattern in ALL_URLS if pattern.pattern.regex.groupindex and name not in REGISTRY]
+    missing = [
+        name
+        for name, pattern in ALL_URLS
+        if pattern.pattern.regex.groupindex and name not in REGISTRY
+    ]
     assert missing == [], f"Register these URLs in tests/access_matrix.py: {missing}"
 
 
 def test_every_url_refuses_other_organisations_objects(world):
-    foreign_before = {u.pk: snapshot(u) for u in User.objects.exclude(council=world.council).exclude(provider=world.provider)}
+    foreign_before = {
+        u.pk: snapshot(u)
+        for u in User.objects.exclude(council=world.council).exclude(provider=world.provider)
+    }
     clients = {persona: client_for(user) for persona, user in world.personas.items()}
     problems = []
     for name, pattern in ALL_URLS:
@@ -74,7 +81,11 @@ def test_every_url_refuses_other_organisations_objects(world):
                 if not refused(response, anonymous=user is None):
                     problems.append(f"{persona} {method.upper()} {url} -> {response.status_code}")
                 body = response.content.decode(errors="replace")
-                problems += [f"{persona} {method.upper()} {url} shows {m!r}" for m in world.markers if m in body]
+                problems += [
+                    f"{persona} {method.upper()} {url} shows {m!r}"
+                    for m in world.markers
+                    if m in body
+                ]
     assert problems == []
     foreign_after = {u.pk: snapshot(u) for u in User.objects.filter(pk__in=foreign_before)}
     assert foreign_after == foreign_before, "another organisation's user was changed"
@@ -99,11 +110,15 @@ def test_no_page_without_arguments_shows_another_organisations_data(world):
         url = reverse(name)
         for persona, client in clients.items():
             for term in ("", "Vandersnoot", "Zephyrine", "QX990001", "9434765919"):
-                query = f"?q={term}&status=locked&council={world.other_council.slug}" if term else ""
+                query = (
+                    f"?q={term}&status=locked&council={world.other_council.slug}" if term else ""
+                )
                 response = client.get(url + query)
                 # A search box shows back what was typed: that is not a leak.
                 body = response.content.decode(errors="replace").replace(f'value="{term}"', "")
-                problems += [f"{persona} GET {url}{query} shows {m!r}" for m in world.markers if m in body]
+                problems += [
+                    f"{persona} GET {url}{query} shows {m!r}" for m in world.markers if m in body
+                ]
                 if response.status_code >= 500:
                     problems.append(f"{persona} GET {url}{query} -> {response.status_code}")
     assert problems == []

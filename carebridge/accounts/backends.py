@@ -1,19 +1,15 @@
-from typing import Any
-
-from django.contrib.auth.backends import ModelBackend
-from django.http import HttpRequest
+from django.contrib.auth.backends import BaseBackend
 
 from carebridge.accounts.models import User
 
 
-class EmailBackend(ModelBackend):
-    """Loads users for the session. Log-in itself goes through accounts.services, step by step."""
+class EmailBackend(BaseBackend):
+    """Loads users for the session only: a password alone never logs anyone in here.
 
-    def authenticate(self, request: HttpRequest | None, **kwargs: Any) -> None:
-        # Never used to log in: a password alone is not enough here.
-        return None
+    Log-in goes through accounts.services step by step; BaseBackend.authenticate answers None.
+    """
 
-    def get_user(self, user_id: int) -> User | None:  # type: ignore[override]
+    def get_user(self, user_id: int) -> User | None:
         user = User.objects.select_related("council", "provider").filter(pk=user_id).first()
         if user is None or not user.is_active or user.is_locked or user.is_suspended:
             return None

@@ -1,4 +1,4 @@
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 
@@ -32,7 +32,6 @@ def _passcode_field(label: str, *, help_text: str = "") -> forms.CharField:
         widget=forms.PasswordInput(
             attrs={
                 "inputmode": "numeric",
-                "autocomplete": "off",
                 "spellcheck": "false",
                 "class": "govuk-input govuk-input--width-10 cb-passcode-input",
             }
@@ -94,7 +93,9 @@ class NewPasswordForm(GovForm):
         data = super().clean() or {}
         first, second = data.get("new_password"), data.get("confirm_password")
         if first and second and first != second:
-            self.add_error("confirm_password", "The passwords do not match: enter the same password twice")
+            self.add_error(
+                "confirm_password", "The passwords do not match: enter the same password twice"
+            )
         return data
 
 
@@ -112,7 +113,9 @@ class NewPasscodeForm(GovForm):
         data = super().clean() or {}
         first, second = data.get("new_passcode"), data.get("confirm_passcode")
         if first and second and first != second:
-            self.add_error("confirm_passcode", "The passcodes do not match: enter the same passcode twice")
+            self.add_error(
+                "confirm_passcode", "The passcodes do not match: enter the same passcode twice"
+            )
         return data
 
 
@@ -130,8 +133,12 @@ class ResetRequestForm(GovForm):
 
 
 class UserCreateForm(GovForm):
-    first_name = forms.CharField(label="First name", max_length=100, error_messages={"required": "Enter the first name"})
-    last_name = forms.CharField(label="Last name", max_length=100, error_messages={"required": "Enter the last name"})
+    first_name = forms.CharField(
+        label="First name", max_length=100, error_messages={"required": "Enter the first name"}
+    )
+    last_name = forms.CharField(
+        label="Last name", max_length=100, error_messages={"required": "Enter the last name"}
+    )
     email = forms.EmailField(
         label="E-mail address",
         help_text="They log in with this address.",
@@ -140,7 +147,9 @@ class UserCreateForm(GovForm):
             "invalid": "Enter an e-mail address in the correct format, like name@example.com",
         },
     )
-    organisation = forms.ChoiceField(label="Organisation", error_messages={"required": "Choose the organisation"})
+    organisation = forms.ChoiceField(
+        label="Organisation", error_messages={"required": "Choose the organisation"}
+    )
     role = forms.ChoiceField(
         label="Role",
         choices=Role.choices,
@@ -148,11 +157,14 @@ class UserCreateForm(GovForm):
         error_messages={"required": "Choose a role"},
     )
 
-    def __init__(self, *args: Any, council_name: str, providers: list[Provider], **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, council_name: str, providers: list[Provider], **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["organisation"].choices = [("", "Choose an organisation"), ("council", council_name)] + [
-            (f"provider-{p.pk}", p.name) for p in providers
-        ]
+        cast(forms.ChoiceField, self.fields["organisation"]).choices = [
+            ("", "Choose an organisation"),
+            ("council", council_name),
+        ] + [(f"provider-{p.pk}", p.name) for p in providers]
         self.providers = {f"provider-{p.pk}": p for p in providers}
 
     def clean(self) -> dict[str, Any]:
@@ -174,5 +186,7 @@ class RoleForm(GovForm):
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         roles = COUNCIL_ROLES if user.council_id is not None else PROVIDER_ROLES
-        self.fields["role"].choices = [(r.value, r.label) for r in Role if r in roles]
+        cast(forms.ChoiceField, self.fields["role"]).choices = [
+            (r.value, r.label) for r in Role if r in roles
+        ]
         self.fields["role"].initial = user.role

@@ -115,6 +115,9 @@ class UnknownAddressFailure(models.Model):
     failed_attempts = models.PositiveSmallIntegerField(default=0)
     last_failed_at = models.DateTimeField()
 
+    def __str__(self) -> str:
+        return f"{self.failed_attempts} failed log-ins for an address with no account"
+
 
 class ResetLink(models.Model):
     """A single-use, expiring link e-mailed to reset a password or a passcode."""
@@ -130,3 +133,6 @@ class ResetLink(models.Model):
     created_at = models.DateTimeField()
     expires_at = models.DateTimeField()
     used_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.purpose} reset link for {self.user}"

@@ -1,5 +1,7 @@
 """The rules for the 6-digit passcode, the second step of logging in."""
 
+from itertools import pairwise
+
 from django.core.exceptions import ValidationError
 
 PASSCODE_LENGTH = 6
@@ -9,7 +11,7 @@ LONGEST_RUN_ALLOWED = 3
 
 def _longest_run(digits: str, step: int) -> int:
     longest = current = 1
-    for previous, following in zip(digits, digits[1:], strict=False):
+    for previous, following in pairwise(digits):
         current = current + 1 if int(following) - int(previous) == step else 1
         longest = max(longest, current)
     return longest

@@ -6,9 +6,13 @@ every council their provider works with.
 
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from carebridge.organisations.models import Council, Rulebook
 from carebridge.organisations.selectors import councils_of_provider
+
+if TYPE_CHECKING:
+    from carebridge.accounts.models import User
 
 
 @dataclass(frozen=True)
@@ -37,7 +41,9 @@ def _combine(rulebooks: list[Rulebook], *, staff: bool) -> LoginPolicy:
     )
 
 
-def rulebooks_for(*, council: Council | None = None, provider_id: int | None = None) -> list[Rulebook]:
+def rulebooks_for(
+    *, council: Council | None = None, provider_id: int | None = None
+) -> list[Rulebook]:
     """The rulebooks a council's staff or a provider's contacts must satisfy."""
     if council is not None:
         councils = [council]
@@ -50,7 +56,7 @@ def rulebooks_for(*, council: Council | None = None, provider_id: int | None = N
     return rulebooks or [Rulebook()]
 
 
-def login_policy_for(user) -> LoginPolicy:  # type: ignore[no-untyped-def]
+def login_policy_for(user: "User | None") -> LoginPolicy:
     if user is None or (user.council_id is None and user.provider_id is None):
         return _combine([Rulebook()], staff=False)
     if user.council_id is not None:
@@ -60,5 +66,7 @@ def login_policy_for(user) -> LoginPolicy:  # type: ignore[no-untyped-def]
 
 def default_failures_before_lock() -> int:
     """The lock threshold for addresses with no account: the lowest any council uses."""
-    lowest = min(Rulebook.objects.values_list("login_failures_before_lock", flat=True), default=None)
+    lowest = min(
+        Rulebook.objects.values_list("login_failures_before_lock", flat=True), default=None
+    )
     return lowest if lowest is not None else Rulebook().login_failures_before_lock

@@ -89,11 +89,11 @@ _PROVIDER_FUNCTIONS = frozenset(
 
 
 def _edit(*functions: Function) -> dict[Function, Access]:
-    return {function: Access.EDIT for function in functions}
+    return dict.fromkeys(functions, Access.EDIT)
 
 
 def _view(*functions: Function) -> dict[Function, Access]:
-    return {function: Access.VIEW for function in functions}
+    return dict.fromkeys(functions, Access.VIEW)
 
 
 # Provider roles follow the security roles' descriptions word for word; a function a role's

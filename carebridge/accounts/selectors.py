@@ -56,13 +56,17 @@ def attention_for_accounts(user: User) -> list[AttentionItem]:
         url = reverse("accounts:user_list")
         items.append(
             AttentionItem(
-                "Locked accounts", counts["locked"], f"{url}?status=locked",
+                "Locked accounts",
+                counts["locked"],
+                f"{url}?status=locked",
                 "Locked after too many wrong passwords or passcodes",
             )
         )
         items.append(
             AttentionItem(
-                "Suspended accounts", counts["suspended"], f"{url}?status=suspended",
+                "Suspended accounts",
+                counts["suspended"],
+                f"{url}?status=suspended",
                 "Not used for longer than the council allows",
             )
         )
@@ -72,7 +76,9 @@ def attention_for_accounts(user: User) -> list[AttentionItem]:
         if expires - now() <= PASSWORD_EXPIRY_WARNING:
             items.append(
                 AttentionItem(
-                    "Your password expires soon", 1, reverse("accounts:password_change"),
+                    "Your password expires soon",
+                    1,
+                    reverse("accounts:password_change"),
                     f"Choose a new one before {guide_date(expires)}",
                 )
             )

@@ -119,7 +119,9 @@ def login_check_password(*, email: str, password: str, ip: str | None = None) ->
             email=email, failed_attempts__gte=default_failures_before_lock()
         ).exists()
         if locked:
-            record(action="login.refused", detail={"email": email, "reason": "locked"}, ip_address=ip)
+            record(
+                action="login.refused", detail={"email": email, "reason": "locked"}, ip_address=ip
+            )
             return StepResult(Outcome.LOCKED)
         return StepResult(_register_unknown_address_failure(email, ip=ip))
     if user.is_locked:
@@ -136,7 +138,10 @@ def login_check_password(*, email: str, password: str, ip: str | None = None) ->
         return StepResult(Outcome.LOCKED)
     if not user.check_password(password):
         return StepResult(_register_failure(user, step="password", ip=ip))
-    for flag, outcome in ((not user.is_active, Outcome.CLOSED), (user.is_suspended, Outcome.SUSPENDED)):
+    for flag, outcome in (
+        (not user.is_active, Outcome.CLOSED),
+        (user.is_suspended, Outcome.SUSPENDED),
+    ):
         if flag:
             record(
                 action="login.refused",
@@ -213,7 +218,9 @@ def check_new_password(*, user: User, password: str) -> None:
 
 
 @transaction.atomic
-def password_change(*, user: User, new_password: str, by: User | None, ip: str | None = None) -> User:
+def password_change(
+    *, user: User, new_password: str, by: User | None, ip: str | None = None
+) -> User:
     check_new_password(user=user, password=new_password)
     user.set_password(new_password)
     user.password_changed_at = now()
@@ -222,12 +229,21 @@ def password_change(*, user: User, new_password: str, by: User | None, ip: str |
     ResetLink.objects.filter(
         user=user, purpose=ResetLink.Purpose.PASSWORD, used_at__isnull=True
     ).update(used_at=now())
-    record(action="password.changed", by=by, obj=user, council=user.council_id, provider=user.provider_id, ip_address=ip)
+    record(
+        action="password.changed",
+        by=by,
+        obj=user,
+        council=user.council_id,
+        provider=user.provider_id,
+        ip_address=ip,
+    )
     return user
 
 
 @transaction.atomic
-def passcode_change(*, user: User, new_passcode: str, by: User | None, ip: str | None = None) -> User:
+def passcode_change(
+    *, user: User, new_passcode: str, by: User | None, ip: str | None = None
+) -> User:
     validate_passcode(new_passcode)
     if user.check_passcode(new_passcode):
         raise ValidationError(
@@ -239,7 +255,14 @@ def passcode_change(*, user: User, new_passcode: str, by: User | None, ip: str |
     ResetLink.objects.filter(
         user=user, purpose=ResetLink.Purpose.PASSCODE, used_at__isnull=True
     ).update(used_at=now())
-    record(action="passcode.changed", by=by, obj=user, council=user.council_id, provider=user.provider_id, ip_address=ip)
+    record(
+        action="passcode.changed",
+        by=by,
+        obj=user,
+        council=user.council_id,
+        provider=user.provider_id,
+        ip_address=ip,
+    )
     return user
 
 
@@ -282,7 +305,11 @@ def reset_link_request(*, email: str, purpose: str, ip: str | None = None) -> No
     email = normalise_email(email)
     user = _find_user(email)
     if user is None or not user.is_active:
-        record(action="reset.requested", detail={"email": email, "purpose": purpose, "reason": "no such account"}, ip_address=ip)
+        record(
+            action="reset.requested",
+            detail={"email": email, "purpose": purpose, "reason": "no such account"},
+            ip_address=ip,
+        )
         return
     token = secrets.token_urlsafe(32)
     created = now()
@@ -293,7 +320,14 @@ def reset_link_request(*, email: str, purpose: str, ip: str | None = None) -> No
         created_at=created,
         expires_at=created + RESET_LINK_LIFETIME,
     )
-    record(action="reset.requested", obj=user, council=user.council_id, provider=user.provider_id, detail={"purpose": purpose}, ip_address=ip)
+    record(
+        action="reset.requested",
+        obj=user,
+        council=user.council_id,
+        provider=user.provider_id,
+        detail={"purpose": purpose},
+        ip_address=ip,
+    )
     transaction.on_commit(lambda: tasks.send_reset_link_email(link.pk, token))
 
 
@@ -319,11 +353,15 @@ def reset_link_check(*, token: str, purpose: str) -> ResetLink | LinkProblem:
 
 
 @transaction.atomic
-def reset_link_use(*, token: str, purpose: str, secret: str, ip: str | None = None) -> User | LinkProblem:
+def reset_link_use(
+    *, token: str, purpose: str, secret: str, ip: str | None = None
+) -> User | LinkProblem:
     """Set the new password or passcode from a link; it also unlocks the account. Single use."""
     link = reset_link_check(token=token, purpose=purpose)
     if isinstance(link, LinkProblem):
-        record(action="reset.refused", detail={"purpose": purpose, "reason": link.value}, ip_address=ip)
+        record(
+            action="reset.refused", detail={"purpose": purpose, "reason": link.value}, ip_address=ip
+        )
         return link
     user = link.user
     if purpose == ResetLink.Purpose.PASSWORD:
@@ -338,24 +376,34 @@ def reset_link_use(*, token: str, purpose: str, secret: str, ip: str | None = No
         user.set_passcode(secret)
         user.passcode_changed_at = now()
         user.save(update_fields=["passcode", "passcode_changed_at"])
-        record(action="passcode.changed", by=user, obj=user, detail={"by_link": True}, ip_address=ip)
+        record(
+            action="passcode.changed", by=user, obj=user, detail={"by_link": True}, ip_address=ip
+        )
     record(action="reset.completed", by=user, obj=user, detail={"purpose": purpose}, ip_address=ip)
-    if User.objects.filter(pk=user.pk, locked_at__isnull=False).update(locked_at=None, failed_attempts=0):
-        record(action="account.unlocked", by=user, obj=user, detail={"by_link": True}, ip_address=ip)
+    if User.objects.filter(pk=user.pk, locked_at__isnull=False).update(
+        locked_at=None, failed_attempts=0
+    ):
+        record(
+            action="account.unlocked", by=user, obj=user, detail={"by_link": True}, ip_address=ip
+        )
     else:
         User.objects.filter(pk=user.pk).update(failed_attempts=0)
     return user
 
 
-def _organisation_of(user: User) -> dict[str, int | None]:
-    return {"council": user.council_id, "provider": user.provider_id}
-
-
 @transaction.atomic
 def account_unlock(*, user: User, by: User) -> bool:
-    if not User.objects.filter(pk=user.pk, locked_at__isnull=False).update(locked_at=None, failed_attempts=0):
+    if not User.objects.filter(pk=user.pk, locked_at__isnull=False).update(
+        locked_at=None, failed_attempts=0
+    ):
         return False
-    record(action="account.unlocked", by=by, obj=user, **_organisation_of(user))
+    record(
+        action="account.unlocked",
+        by=by,
+        obj=user,
+        council=user.council_id,
+        provider=user.provider_id,
+    )
     return True
 
 
@@ -366,7 +414,13 @@ def account_reinstate(*, user: User, by: User) -> bool:
         suspended_at=None, last_login=now()
     ):
         return False
-    record(action="account.reinstated", by=by, obj=user, **_organisation_of(user))
+    record(
+        action="account.reinstated",
+        by=by,
+        obj=user,
+        council=user.council_id,
+        provider=user.provider_id,
+    )
     return True
 
 
@@ -377,7 +431,9 @@ def account_close(*, user: User, by: User) -> bool:
         raise PermissionDenied("You cannot close your own account.")
     if not User.objects.filter(pk=user.pk, is_active=True).update(is_active=False):
         return False
-    record(action="account.closed", by=by, obj=user, **_organisation_of(user))
+    record(
+        action="account.closed", by=by, obj=user, council=user.council_id, provider=user.provider_id
+    )
     return True
 
 
@@ -396,7 +452,15 @@ def account_role_change(*, user: User, role: str, by: User) -> User:
     if not User.objects.filter(pk=user.pk, role=user.role).update(role=role):
         raise ValidationError("Someone else changed this account at the same time; try again")
     user.role = role
-    record(action="account.role_changed", by=by, obj=user, before=before, after=snapshot(user, ["role"]), **_organisation_of(user))
+    record(
+        action="account.role_changed",
+        by=by,
+        obj=user,
+        before=before,
+        after=snapshot(user, ["role"]),
+        council=user.council_id,
+        provider=user.provider_id,
+    )
     return user
 
 
@@ -421,7 +485,7 @@ def initial_password(user: User) -> str:
 @transaction.atomic
 def account_create(
     *,
-    by: User,
+    by: User | None,
     email: str,
     first_name: str,
     last_name: str,
@@ -433,7 +497,11 @@ def account_create(
     """A new account with a one-off password the user must change at first log-in."""
     if (council is None) == (provider is None):
         raise ValueError("An account belongs to exactly one organisation")
-    _check_role_fits(role, council_id=council.pk if council else None, provider_id=provider.pk if provider else None)
+    _check_role_fits(
+        role,
+        council_id=council.pk if council else None,
+        provider_id=provider.pk if provider else None,
+    )
     email = normalise_email(email)
     if User.objects.filter(email__iexact=email).exists():
         raise ValidationError({"email": "There is already an account with this e-mail address"})
@@ -451,11 +519,18 @@ def account_create(
     password = initial_password(user)
     user.set_password(password)
     user.save()
-    record(action="account.created", by=by, obj=user, after=snapshot(user, ["email", "first_name", "last_name", "role", "council", "provider"]), **_organisation_of(user))
+    record(
+        action="account.created",
+        by=by,
+        obj=user,
+        after=snapshot(user, ["email", "first_name", "last_name", "role", "council", "provider"]),
+        council=user.council_id,
+        provider=user.provider_id,
+    )
     return user, password
 
 
-def accounts_suspend_unused(*, at=None) -> int:  # type: ignore[no-untyped-def]
+def accounts_suspend_unused(*, at=None) -> int:
     """Suspend every account not used for its rulebook's number of days. Returns how many."""
     at = at or now()
     suspended = 0
@@ -471,7 +546,15 @@ def accounts_suspend_unused(*, at=None) -> int:  # type: ignore[no-untyped-def]
         )
         with transaction.atomic():
             for user in stale.select_for_update():
-                if User.objects.filter(pk=user.pk, suspended_at__isnull=True).update(suspended_at=at):
-                    record(action="account.suspended", obj=user, detail={"unused_since": str(user.last_login or user.created_at)}, **_organisation_of(user))
+                if User.objects.filter(pk=user.pk, suspended_at__isnull=True).update(
+                    suspended_at=at
+                ):
+                    record(
+                        action="account.suspended",
+                        obj=user,
+                        detail={"unused_since": str(user.last_login or user.created_at)},
+                        council=user.council_id,
+                        provider=user.provider_id,
+                    )
                     suspended += 1
     return suspended

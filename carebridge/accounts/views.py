@@ -40,6 +40,7 @@ from carebridge.accounts.roles import Function, can_edit
 from carebridge.accounts.selectors import users_list
 from carebridge.audit.selectors import history_of
 from carebridge.audit.services import record
+from carebridge.core.http import acting_user
 from carebridge.organisations.selectors import providers_of_council
 
 PENDING = "pending_login"
@@ -72,9 +73,13 @@ def _pending_user(request: HttpRequest) -> User | None:
     if not pending or time.time() - pending["at"] > PENDING_LIFETIME_SECONDS:
         request.session.pop(PENDING, None)
         return None
-    return User.objects.select_related("council__rulebook", "provider").filter(
-        pk=pending["user"], is_active=True, locked_at__isnull=True, suspended_at__isnull=True
-    ).first()
+    return (
+        User.objects.select_related("council__rulebook", "provider")
+        .filter(
+            pk=pending["user"], is_active=True, locked_at__isnull=True, suspended_at__isnull=True
+        )
+        .first()
+    )
 
 
 def _second_step_done(request: HttpRequest) -> bool:
@@ -135,7 +140,9 @@ def login_view(request: HttpRequest) -> HttpResponse:
     form = LoginForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         result = services.login_check_password(
-            email=form.cleaned_data["email"], password=form.cleaned_data["password"], ip=_ip(request)
+            email=form.cleaned_data["email"],
+            password=form.cleaned_data["password"],
+            ip=_ip(request),
         )
         if result.outcome is services.Outcome.OK and result.user is not None:
             request.session.cycle_key()
@@ -199,9 +206,7 @@ def login_new_password(request: HttpRequest) -> HttpResponse:
         else:
             return _continue_login(request, user)
     reason = "first" if user.must_change_password else "expired"
-    return render(
-        request, "accounts/login_new_password.html", {"form": form, "reason": reason}
-    )
+    return render(request, "accounts/login_new_password.html", {"form": form, "reason": reason})
 
 
 @login_not_required
@@ -223,6 +228,8 @@ def login_new_passcode(request: HttpRequest) -> HttpResponse:
         except ValidationError as error:
             form.add_error("new_passcode", error)
         else:
+            # Choosing the second step just now counts as passing it.
+            _mark_second_step_done(request)
             return _continue_login(request, user)
     return render(request, "accounts/login_new_passcode.html", {"form": form})
 
@@ -230,7 +237,9 @@ def login_new_passcode(request: HttpRequest) -> HttpResponse:
 def _authenticator_context(user: User) -> dict[str, Any]:
     device = services.authenticator_start(user=user)
     uri = device.config_url
-    svg = qrcode.make(uri, image_factory=qrcode.image.svg.SvgPathImage).to_string(encoding="unicode")
+    svg = qrcode.make(uri, image_factory=qrcode.image.svg.SvgPathImage).to_string(
+        encoding="unicode"
+    )
     key = base64.b32encode(device.bin_key).decode().rstrip("=")
     grouped = " ".join(key[i : i + 4] for i in range(0, len(key), 4))
     return {"qr_svg": svg, "secret_key": grouped}
@@ -241,9 +250,14 @@ def _authenticator_page(
 ) -> HttpResponse:
     form = AuthenticatorCodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        if services.authenticator_confirm(user=user, code=form.cleaned_data["code"], ip=_ip(request)):
+        if services.authenticator_confirm(
+            user=user, code=form.cleaned_data["code"], ip=_ip(request)
+        ):
             return on_success()
-        form.add_error("code", "The code is not right. Check the app shows this account and try the newest code")
+        form.add_error(
+            "code",
+            "The code is not right. Check the app shows this account and try the newest code",
+        )
     return render(request, template, {"form": form, **_authenticator_context(user)})
 
 
@@ -261,8 +275,14 @@ def login_authenticator(request: HttpRequest) -> HttpResponse:
         request,
         user,
         template="accounts/login_authenticator.html",
-        on_success=lambda: _continue_login(request, user),
+        on_success=lambda: _set_up_and_continue(request, user),
     )
+
+
+def _set_up_and_continue(request: HttpRequest, user: User) -> HttpResponse:
+    # Confirming a code from the newly set-up app counts as passing the second step.
+    _mark_second_step_done(request)
+    return _continue_login(request, user)
 
 
 @require_POST
@@ -291,14 +311,21 @@ def reset_request(request: HttpRequest) -> HttpResponse:
 @login_not_required
 @require_http_methods(["GET"])
 def reset_sent(request: HttpRequest) -> HttpResponse:
-    return render(request, "accounts/reset_sent.html", {"email": request.session.get("reset_sent_to", "")})
+    return render(
+        request, "accounts/reset_sent.html", {"email": request.session.get("reset_sent_to", "")}
+    )
 
 
 def _reset_with_link(request: HttpRequest, token: str, purpose: str) -> HttpResponse:
     link = services.reset_link_check(token=token, purpose=purpose)
     if isinstance(link, services.LinkProblem):
         status = 404 if link is services.LinkProblem.UNKNOWN else 410
-        return render(request, "accounts/reset_link_problem.html", {"problem": link.value, "purpose": purpose}, status=status)
+        return render(
+            request,
+            "accounts/reset_link_problem.html",
+            {"problem": link.value, "purpose": purpose},
+            status=status,
+        )
     is_password = purpose == ResetLink.Purpose.PASSWORD
     form: NewPasswordForm | NewPasscodeForm = (
         NewPasswordForm(request.POST or None, rules=_password_rules(link.user))
@@ -315,7 +342,12 @@ def _reset_with_link(request: HttpRequest, token: str, purpose: str) -> HttpResp
             form.add_error(field, error)
         else:
             if isinstance(outcome, services.LinkProblem):
-                return render(request, "accounts/reset_link_problem.html", {"problem": outcome.value, "purpose": purpose}, status=410)
+                return render(
+                    request,
+                    "accounts/reset_link_problem.html",
+                    {"problem": outcome.value, "purpose": purpose},
+                    status=410,
+                )
             messages.success(request, f"Your {purpose} has been changed. You can now log in.")
             return redirect("accounts:login")
     return render(request, "accounts/reset_choose.html", {"form": form, "purpose": purpose})
@@ -339,7 +371,7 @@ def reset_passcode(request: HttpRequest, token: str) -> HttpResponse:
 
 @require_http_methods(["GET"])
 def account(request: HttpRequest) -> HttpResponse:
-    user: User = request.user  # type: ignore[assignment]
+    user = acting_user(request)
     return render(
         request,
         "accounts/account.html",
@@ -356,11 +388,13 @@ def account(request: HttpRequest) -> HttpResponse:
 @never_cache
 @require_http_methods(["GET", "POST"])
 def password_change(request: HttpRequest) -> HttpResponse:
-    user: User = request.user  # type: ignore[assignment]
+    user = acting_user(request)
     form = NewPasswordForm(request.POST or None, rules=_password_rules(user))
     if request.method == "POST" and form.is_valid():
         try:
-            services.password_change(user=user, new_password=form.cleaned_data["new_password"], by=user, ip=_ip(request))
+            services.password_change(
+                user=user, new_password=form.cleaned_data["new_password"], by=user, ip=_ip(request)
+            )
         except ValidationError as error:
             form.add_error("new_password", error)
         else:
@@ -377,11 +411,13 @@ def password_change(request: HttpRequest) -> HttpResponse:
 @never_cache
 @require_http_methods(["GET", "POST"])
 def passcode_change(request: HttpRequest) -> HttpResponse:
-    user: User = request.user  # type: ignore[assignment]
+    user = acting_user(request)
     form = NewPasscodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.passcode_change(user=user, new_passcode=form.cleaned_data["new_passcode"], by=user, ip=_ip(request))
+            services.passcode_change(
+                user=user, new_passcode=form.cleaned_data["new_passcode"], by=user, ip=_ip(request)
+            )
         except ValidationError as error:
             form.add_error("new_passcode", error)
         else:
@@ -394,44 +430,59 @@ def passcode_change(request: HttpRequest) -> HttpResponse:
 @never_cache
 @require_http_methods(["GET", "POST"])
 def authenticator_enrol(request: HttpRequest) -> HttpResponse:
-    user: User = request.user  # type: ignore[assignment]
+    user = acting_user(request)
 
     def done() -> HttpResponse:
-        messages.success(request, "Your authenticator app is set up. You will use it to log in from now on.")
+        messages.success(
+            request, "Your authenticator app is set up. You will use it to log in from now on."
+        )
         return redirect("accounts:account")
 
-    return _authenticator_page(request, user, template="accounts/authenticator_enrol.html", on_success=done)
+    return _authenticator_page(
+        request, user, template="accounts/authenticator_enrol.html", on_success=done
+    )
 
 
 @require_POST
 def authenticator_remove(request: HttpRequest) -> HttpResponse:
-    user: User = request.user  # type: ignore[assignment]
+    user = acting_user(request)
     services.authenticator_remove(user=user, ip=_ip(request))
-    messages.success(request, "Your authenticator app has been removed. You will log in with your passcode.")
+    messages.success(
+        request, "Your authenticator app has been removed. You will log in with your passcode."
+    )
     return redirect("accounts:account")
 
 
 @require_http_methods(["GET"])
 def user_list(request: HttpRequest) -> HttpResponse:
-    actor: User = request.user  # type: ignore[assignment]
+    actor = acting_user(request)
     require_function(actor, Function.USER_ACCOUNTS)
     status = request.GET.get("status", "")
     search = request.GET.get("q", "")[:100]
-    page = Paginator(users_list(actor, status=status, search=search), 50).get_page(request.GET.get("page"))
+    page = Paginator(users_list(actor, status=status, search=search), 50).get_page(
+        request.GET.get("page")
+    )
     return render(
         request,
         "accounts/user_list.html",
-        {"page": page, "status": status, "q": search, "can_edit": can_edit(actor.role, Function.USER_ACCOUNTS)},
+        {
+            "page": page,
+            "status": status,
+            "q": search,
+            "can_edit": can_edit(actor.role, Function.USER_ACCOUNTS),
+        },
     )
 
 
 @require_http_methods(["GET", "POST"])
 def user_create(request: HttpRequest) -> HttpResponse:
-    actor: User = request.user  # type: ignore[assignment]
+    actor = acting_user(request)
     require_function(actor, Function.USER_ACCOUNTS, edit=True)
     assert actor.council is not None
     providers = list(providers_of_council(actor.council_id).order_by("name"))  # type: ignore[arg-type]
-    form = UserCreateForm(request.POST or None, council_name=actor.council.name, providers=providers)
+    form = UserCreateForm(
+        request.POST or None, council_name=actor.council.name, providers=providers
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         organisation = data["organisation"]
@@ -449,13 +500,15 @@ def user_create(request: HttpRequest) -> HttpResponse:
             form.add_errors(error)
         else:
             # The one-off password is shown once, here, to be given to the user by phone.
-            return render(request, "accounts/user_created.html", {"new_user": user, "password": password})
+            return render(
+                request, "accounts/user_created.html", {"new_user": user, "password": password}
+            )
     return render(request, "accounts/user_create.html", {"form": form})
 
 
 @require_http_methods(["GET", "POST"])
 def user_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    actor: User = request.user  # type: ignore[assignment]
+    actor = acting_user(request)
     user = access_user(actor, pk, for_change=request.method == "POST")
     form = RoleForm(request.POST or None, user=user)
     if request.method == "POST" and form.is_valid():
@@ -470,13 +523,18 @@ def user_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "accounts/user_detail.html",
-        {"account": user, "form": form, "events": events, "can_edit": can_edit(actor.role, Function.USER_ACCOUNTS)},
+        {
+            "account": user,
+            "form": form,
+            "events": events,
+            "can_edit": can_edit(actor.role, Function.USER_ACCOUNTS),
+        },
     )
 
 
 @require_POST
 def user_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
-    actor: User = request.user  # type: ignore[assignment]
+    actor = acting_user(request)
     user = access_user(actor, pk, for_change=True)
     actions = {
         "unlock": (services.account_unlock, "{name}'s account is unlocked."),
@@ -484,7 +542,9 @@ def user_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         "close": (services.account_close, "{name}'s account is closed."),
     }
     if action not in actions:
-        return render(request, "core/error.html", {"title": "Page not found", "status": 404}, status=404)
+        return render(
+            request, "core/error.html", {"title": "Page not found", "status": 404}, status=404
+        )
     service, message = actions[action]
     if service(user=user, by=actor):
         messages.success(request, message.format(name=user.full_name))

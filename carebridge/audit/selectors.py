@@ -1,15 +1,22 @@
 """Reading the audit log, always within what the acting user's organisation may see."""
 
+from typing import TYPE_CHECKING
+
 from django.db import models
 
 from carebridge.audit.models import Event
 
+if TYPE_CHECKING:
+    from carebridge.accounts.models import User
 
-def events_visible_to(user) -> models.QuerySet[Event]:  # type: ignore[no-untyped-def]
+
+def events_visible_to(user: "User") -> models.QuerySet[Event]:
     """The events of the user's own organisation: a council's log, or a provider's."""
     if user.council_id is not None:
         return Event.objects.filter(council_id=user.council_id)
-    return Event.objects.filter(provider_id=user.provider_id)
+    if user.provider_id is not None:
+        return Event.objects.filter(provider_id=user.provider_id)
+    return Event.objects.none()
 
 
 def history_of(obj: models.Model) -> models.QuerySet[Event]:

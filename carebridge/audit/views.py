@@ -6,13 +6,14 @@ from django.views.decorators.http import require_GET
 from carebridge.accounts.access import require_function
 from carebridge.accounts.roles import Function
 from carebridge.audit.selectors import events_visible_to
+from carebridge.core.http import acting_user
 
 
 @require_GET
 def event_list(request: HttpRequest) -> HttpResponse:
-    require_function(request.user, Function.AUDIT_LOG)  # type: ignore[arg-type]
+    require_function(acting_user(request), Function.AUDIT_LOG)
     action = request.GET.get("action", "")[:100]
-    events = events_visible_to(request.user).select_related("actor")
+    events = events_visible_to(acting_user(request)).select_related("actor")
     if action:
         events = events.filter(action__startswith=action)
     page = Paginator(events, 50).get_page(request.GET.get("page"))

@@ -7,12 +7,16 @@ from django.shortcuts import render
 
 @login_not_required
 def forbidden(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-    return render(request, "core/error.html", {"title": "You cannot do this", "status": 403}, status=403)
+    return render(
+        request, "core/error.html", {"title": "You cannot do this", "status": 403}, status=403
+    )
 
 
 @login_not_required
 def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-    return render(request, "core/error.html", {"title": "Page not found", "status": 404}, status=404)
+    return render(
+        request, "core/error.html", {"title": "Page not found", "status": 404}, status=404
+    )
 
 
 @login_not_required

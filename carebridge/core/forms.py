@@ -4,6 +4,7 @@ from typing import Any
 
 from crispy_forms_gds.helper import FormHelper
 from django import forms
+from django.core.exceptions import ValidationError
 
 
 class GovForm(forms.Form):
@@ -15,12 +16,10 @@ class GovForm(forms.Form):
         self.helper.form_tag = False
         self.helper.disable_csrf = True
 
-    def add_errors(self, error: Exception) -> None:
+    def add_errors(self, error: ValidationError) -> None:
         """Put a service's ValidationError against the right fields (or the form)."""
-        from django.core.exceptions import ValidationError
-
-        if isinstance(error, ValidationError) and hasattr(error, "error_dict"):
+        if hasattr(error, "error_dict"):
             for field, errors in error.error_dict.items():
                 self.add_error(field if field in self.fields else None, errors)
         else:
-            self.add_error(None, error)  # type: ignore[arg-type]
+            self.add_error(None, error)

@@ -1,10 +1,14 @@
 """The service navigation: each item shows only to roles that may use its function."""
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.urls import reverse
 
 from carebridge.accounts.roles import Function, can_view
+
+if TYPE_CHECKING:
+    from carebridge.accounts.models import User
 
 
 @dataclass(frozen=True)
@@ -24,7 +28,7 @@ NAVIGATION: list[NavItem] = [
 ]
 
 
-def navigation_for(user, current_path: str) -> list[dict[str, object]]:  # type: ignore[no-untyped-def]
+def navigation_for(user: "User", current_path: str) -> list[dict[str, object]]:
     items = []
     for item in NAVIGATION:
         if item.function is not None and not can_view(user.role, item.function):

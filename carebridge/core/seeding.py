@@ -41,6 +41,9 @@ from carebridge.people.validators import (
     postcode_is_valid,
 )
 
+# A service is named "<provider> <en dash> <place>", the way the councils write branch names.
+DASH = "\N{EN DASH}"
+
 
 class Writer(Protocol):
     def write(self, text: str, /) -> Any: ...
@@ -389,7 +392,7 @@ DEMO_PROVIDERS = (
         phone="0114 496 0311",
         services=(
             DemoService(
-                "Larkspur Home Care – Hollowmere",
+                f"Larkspur Home Care {DASH} Hollowmere",
                 "Unit 4, Kestrel Court, Mill Lane",
                 "Hollowmere",
                 "Northshire",
@@ -397,7 +400,7 @@ DEMO_PROVIDERS = (
                 "0114 496 0312",
             ),
             DemoService(
-                "Larkspur Home Care – Brindle Vale",
+                f"Larkspur Home Care {DASH} Brindle Vale",
                 "12 Chapel Street",
                 "Brindle Vale",
                 "Northshire",
@@ -405,7 +408,7 @@ DEMO_PROVIDERS = (
                 "0114 496 0313",
             ),
             DemoService(
-                "Larkspur Home Care – Fairholt",
+                f"Larkspur Home Care {DASH} Fairholt",
                 "The Old Post Office, 3 Market Place",
                 "Fairholt",
                 "",
@@ -438,7 +441,7 @@ DEMO_PROVIDERS = (
         phone="0115 496 0422",
         services=(
             DemoService(
-                "Meadowbank Care Services – Kettleby Moor",
+                f"Meadowbank Care Services {DASH} Kettleby Moor",
                 "Meadowbank House, 41 Station Road",
                 "Kettleby Moor",
                 "Northshire",
@@ -446,7 +449,7 @@ DEMO_PROVIDERS = (
                 "0115 496 0423",
             ),
             DemoService(
-                "Meadowbank Care Services – Ashwell Green",
+                f"Meadowbank Care Services {DASH} Ashwell Green",
                 "2 Orchard Parade",
                 "Ashwell Green",
                 "Northshire",
@@ -472,7 +475,7 @@ DEMO_PROVIDERS = (
         phone="0116 496 0533",
         services=(
             DemoService(
-                "Riverside Support at Home – Sallowfield",
+                f"Riverside Support at Home {DASH} Sallowfield",
                 "First Floor, 18 Quay Street",
                 "Sallowfield",
                 "",
@@ -582,7 +585,7 @@ def _login(
     # All three steps or none, so a failed run never leaves a half-made log-in behind.
     with transaction.atomic():
         user, _initial = accounts.account_create(
-            by=None,  # type: ignore[arg-type]  # made by the system, not by an administrator
+            by=None,  # made by the system, not by an administrator
             email=email,
             first_name=first_name,
             last_name=last_name,
@@ -830,7 +833,7 @@ def _scale_providers(
             _service(
                 tally,
                 provider,
-                name=f"{name} – {branch_town}",
+                name=f"{name} {DASH} {branch_town}",
                 address_line_1=f"{maker.rng.randint(1, 120)} {maker.rng.choice(maker.streets)}",
                 town=branch_town,
                 postcode=maker.postcode(),

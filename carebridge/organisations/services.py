@@ -26,7 +26,9 @@ def _postcode(fields: dict[str, Any]) -> dict[str, Any]:
 
 
 @transaction.atomic
-def council_create(*, name: str, slug: str, by: Any = None, rulebook: dict[str, Any] | None = None, **fields: Any) -> Council:
+def council_create(
+    *, name: str, slug: str, by: Any = None, rulebook: dict[str, Any] | None = None, **fields: Any
+) -> Council:
     """A council and its rulebook; settings not given take the product's defaults."""
     council = Council(name=name, slug=slug, **fields)
     council.full_clean()
@@ -46,7 +48,14 @@ def rulebook_update(*, council: Council, by: Any, **settings: Any) -> Rulebook:
         setattr(book, name, value)
     book.full_clean()
     book.save()
-    record(action="rulebook.updated", by=by, obj=book, council=council, before=before, after=snapshot(book))
+    record(
+        action="rulebook.updated",
+        by=by,
+        obj=book,
+        council=council,
+        before=before,
+        after=snapshot(book),
+    )
     return book
 
 
@@ -73,7 +82,9 @@ def provider_create(*, name: str, by: Any = None, **fields: Any) -> Provider:
     provider = Provider(name=name, **_postcode(fields))
     provider.full_clean()
     provider.save()
-    record(action="provider.created", by=by, obj=provider, provider=provider, after=snapshot(provider))
+    record(
+        action="provider.created", by=by, obj=provider, provider=provider, after=snapshot(provider)
+    )
     return provider
 
 
@@ -107,5 +118,12 @@ def contract_create(
     )
     contract.full_clean()
     contract.save()
-    record(action="contract.created", by=by, obj=contract, council=council, provider=provider, after=snapshot(contract))
+    record(
+        action="contract.created",
+        by=by,
+        obj=contract,
+        council=council,
+        provider=provider,
+        after=snapshot(contract),
+    )
     return contract

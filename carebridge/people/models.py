@@ -29,7 +29,9 @@ class ServiceUser(Address):
     )
     next_of_kin_phone = models.CharField("Next of kin's phone", max_length=30, blank=True)
     consent_to_share = models.BooleanField(
-        "Consent to share information", default=False, help_text="With the providers caring for them."
+        "Consent to share information",
+        default=False,
+        help_text="With the providers caring for them.",
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

@@ -1,12 +1,17 @@
 """Reads of service users, scoped to what the acting user's organisation may see."""
 
+from typing import TYPE_CHECKING
+
 from django.db import models
 
 from carebridge.accounts.roles import Function, can_view
 from carebridge.people.models import ServiceUser
 
+if TYPE_CHECKING:
+    from carebridge.accounts.models import User
 
-def service_users_visible_to(user) -> models.QuerySet[ServiceUser]:  # type: ignore[no-untyped-def]
+
+def service_users_visible_to(user: "User") -> models.QuerySet[ServiceUser]:
     """Council staff whose role may see clients see their own council's service users.
 
     Providers see service users only through the care they are asked to give (later issues link
@@ -17,7 +22,9 @@ def service_users_visible_to(user) -> models.QuerySet[ServiceUser]:  # type: ign
     return ServiceUser.objects.filter(council_id=user.council_id)
 
 
-def service_users_list(user, *, search: str = "", district: str = "") -> models.QuerySet[ServiceUser]:  # type: ignore[no-untyped-def]
+def service_users_list(
+    user, *, search: str = "", district: str = ""
+) -> models.QuerySet[ServiceUser]:
     people = service_users_visible_to(user).select_related("district")
     for word in search.split():
         people = people.filter(

@@ -43,7 +43,9 @@ def service_user_create(*, council: Council, by: Any, **fields: Any) -> ServiceU
     person = ServiceUser(council=council, **_clean(council, fields))
     person.full_clean()
     person.save()
-    record(action="service_user.created", by=by, obj=person, council=council, after=snapshot(person))
+    record(
+        action="service_user.created", by=by, obj=person, council=council, after=snapshot(person)
+    )
     return person
 
 
@@ -69,4 +71,6 @@ def service_user_update(*, person: ServiceUser, by: Any, **fields: Any) -> Servi
 
 def service_user_viewed(*, person: ServiceUser, by: Any, ip: str | None = None) -> None:
     """Looking at a person's record is itself recorded: their data is special category."""
-    record(action="service_user.viewed", by=by, obj=person, council=person.council_id, ip_address=ip)
+    record(
+        action="service_user.viewed", by=by, obj=person, council=person.council_id, ip_address=ip
+    )

@@ -6,6 +6,7 @@ from django.views.decorators.http import require_GET
 from carebridge.accounts.access import require_function
 from carebridge.accounts.roles import Function
 from carebridge.audit.selectors import history_of
+from carebridge.core.http import acting_user
 from carebridge.people import services
 from carebridge.people.access import access_service_user
 from carebridge.people.selectors import service_users_list
@@ -13,16 +14,20 @@ from carebridge.people.selectors import service_users_list
 
 @require_GET
 def service_user_list(request: HttpRequest) -> HttpResponse:
-    require_function(request.user, Function.SERVICE_USERS)  # type: ignore[arg-type]
+    require_function(acting_user(request), Function.SERVICE_USERS)
     search = request.GET.get("q", "")[:100]
-    people = service_users_list(request.user, search=search)
+    people = service_users_list(acting_user(request), search=search)
     page = Paginator(people, 50).get_page(request.GET.get("page"))
     return render(request, "people/service_user_list.html", {"page": page, "q": search})
 
 
 @require_GET
 def service_user_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    person = access_service_user(request.user, pk)
-    services.service_user_viewed(person=person, by=request.user, ip=request.META.get("REMOTE_ADDR"))
+    person = access_service_user(acting_user(request), pk)
+    services.service_user_viewed(
+        person=person, by=acting_user(request), ip=request.META.get("REMOTE_ADDR")
+    )
     changes = history_of(person).exclude(action="service_user.viewed").select_related("actor")
-    return render(request, "people/service_user_detail.html", {"person": person, "changes": changes})
+    return render(
+        request, "people/service_user_detail.html", {"person": person, "changes": changes}
+    )

@@ -94,45 +94,6 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
     terminalreporter.write_line(line, red=True, bold=True)
 
 
-# The live server speaks plain HTTP; production settings are HTTPS-only (SECURE_SSL_REDIRECT,
-# Secure cookies) unless DEBUG, and the test settings keep that.
-PLAIN_HTTP = {
-    "SECURE_SSL_REDIRECT": False,
-    "SECURE_HSTS_SECONDS": 0,
-    "SESSION_COOKIE_SECURE": False,
-    "CSRF_COOKIE_SECURE": False,
-}
-
-
-@pytest.fixture(scope="session")
-def live_server(request: pytest.FixtureRequest, django_db_setup: None) -> Iterator[Any]:
-    """pytest-django's live server, but our own, started with plain-HTTP settings in force.
-
-    SecurityMiddleware reads SECURE_SSL_REDIRECT once, when the server's handler is built, so
-    the override must be active while the server starts; a live server started earlier by
-    another test directory would already redirect every request to https://.
-    """
-    from django.test import override_settings
-    from pytest_django.live_server_helper import LiveServer
-
-    address = (
-        request.config.getvalue("liveserver")
-        or os.getenv("DJANGO_LIVE_TEST_SERVER_ADDRESS")
-        or "localhost"
-    )
-    with override_settings(**PLAIN_HTTP):
-        server = LiveServer(address)
-    yield server
-    server.stop()
-
-
-@pytest.fixture(autouse=True)
-def _plain_http_cookies(settings: Any) -> None:
-    """Cookies without Secure, for this test only (read on each request)."""
-    for name, value in PLAIN_HTTP.items():
-        setattr(settings, name, value)
-
-
 @pytest.fixture(scope="session")
 def chromium() -> Iterator[Any]:
     from playwright.sync_api import sync_playwright

@@ -189,6 +189,7 @@ def test_a_new_provider_user_chooses_a_password_and_passcode_at_first_log_in(
     confirm_passcode.fill(PASSCODE)
     page.get_by_role("button", name="Save passcode and continue").click()
 
+    # Straight home: asking at once for the passcode just chosen proves nothing more.
     expect(page).to_have_url(f"{live_server.url}/")
     expect(page.get_by_role("heading", level=1)).to_have_text("Welcome, Sam")
     user.refresh_from_db()

@@ -19,7 +19,9 @@ def actions():
 
 @pytest.fixture
 def council():
-    return make_council(login_failures_before_lock=3, suspend_after_days=60, password_expiry_days=365)
+    return make_council(
+        login_failures_before_lock=3, suspend_after_days=60, password_expiry_days=365
+    )
 
 
 @pytest.fixture
@@ -37,11 +39,17 @@ def test_it_accepts_the_right_password_and_passcode(user):
 
 
 def test_it_finds_the_account_whatever_the_case_of_the_email(user):
-    assert services.login_check_password(email=user.email.upper(), password=PASSWORD).outcome is Outcome.OK
+    assert (
+        services.login_check_password(email=user.email.upper(), password=PASSWORD).outcome
+        is Outcome.OK
+    )
 
 
 def test_a_wrong_password_is_refused_and_audited(user):
-    assert services.login_check_password(email=user.email, password="Wrong-Guess-99").outcome is Outcome.WRONG
+    assert (
+        services.login_check_password(email=user.email, password="Wrong-Guess-99").outcome
+        is Outcome.WRONG
+    )
     event = Event.objects.filter(action="login.failed").get()
     assert event.object_id == str(user.pk)
     assert event.detail["step"] == "password"
@@ -64,7 +72,10 @@ def test_an_unknown_email_also_locks_after_three_tries_so_locks_reveal_nothing(u
 
 def test_three_wrong_passwords_lock_the_account(user, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        outcomes = [services.login_check_password(email=user.email, password="Wrong-99").outcome for _ in range(3)]
+        outcomes = [
+            services.login_check_password(email=user.email, password="Wrong-99").outcome
+            for _ in range(3)
+        ]
     assert outcomes == [Outcome.WRONG, Outcome.WRONG, Outcome.LOCKED]
     user.refresh_from_db()
     assert user.is_locked
@@ -75,7 +86,9 @@ def test_three_wrong_passwords_lock_the_account(user, django_capture_on_commit_c
 def test_a_locked_account_refuses_even_the_right_password(user):
     for _ in range(3):
         services.login_check_password(email=user.email, password="Wrong-99")
-    assert services.login_check_password(email=user.email, password=PASSWORD).outcome is Outcome.LOCKED
+    assert (
+        services.login_check_password(email=user.email, password=PASSWORD).outcome is Outcome.LOCKED
+    )
 
 
 def test_wrong_passcodes_count_towards_the_lock(user):
@@ -92,12 +105,18 @@ def test_a_full_log_in_clears_earlier_failures(user):
     services.login_complete(user=user)
     user.refresh_from_db()
     assert user.failed_attempts == 0
-    assert services.login_check_password(email=user.email, password="Wrong-99").outcome is Outcome.WRONG
+    assert (
+        services.login_check_password(email=user.email, password="Wrong-99").outcome
+        is Outcome.WRONG
+    )
 
 
 def test_the_lock_threshold_comes_from_the_rulebook():
     user = make_user(council=make_council(login_failures_before_lock=5))
-    outcomes = [services.login_check_password(email=user.email, password="Wrong-99").outcome for _ in range(5)]
+    outcomes = [
+        services.login_check_password(email=user.email, password="Wrong-99").outcome
+        for _ in range(5)
+    ]
     assert outcomes[:4] == [Outcome.WRONG] * 4
     assert outcomes[4] is Outcome.LOCKED
 
@@ -119,28 +138,49 @@ def test_unlocking_an_unlocked_account_changes_nothing(council, user):
 
 def test_a_suspended_account_is_refused_after_the_right_password_only(user):
     User.objects.filter(pk=user.pk).update(suspended_at=now())
-    assert services.login_check_password(email=user.email, password="Wrong-99").outcome is Outcome.WRONG
-    assert services.login_check_password(email=user.email, password=PASSWORD).outcome is Outcome.SUSPENDED
+    assert (
+        services.login_check_password(email=user.email, password="Wrong-99").outcome
+        is Outcome.WRONG
+    )
+    assert (
+        services.login_check_password(email=user.email, password=PASSWORD).outcome
+        is Outcome.SUSPENDED
+    )
 
 
 def test_a_closed_account_cannot_log_in(council, user):
     services.account_close(user=user, by=make_user(council=council))
-    assert services.login_check_password(email=user.email, password=PASSWORD).outcome is Outcome.CLOSED
+    assert (
+        services.login_check_password(email=user.email, password=PASSWORD).outcome is Outcome.CLOSED
+    )
 
 
 def test_a_new_user_must_change_the_password_given_to_them(council):
     admin = make_user(council=council)
     user, initial = services.account_create(
-        by=admin, email="new@example.org", first_name="Sam", last_name="New", role="broker", council=council
+        by=admin,
+        email="new@example.org",
+        first_name="Sam",
+        last_name="New",
+        role="broker",
+        council=council,
     )
-    assert services.login_check_password(email="new@example.org", password=initial).outcome is Outcome.OK
+    assert (
+        services.login_check_password(email="new@example.org", password=initial).outcome
+        is Outcome.OK
+    )
     assert services.password_change_is_due(user)
     assert not services.second_step_is_set_up(user)
 
 
 def test_the_initial_password_meets_the_councils_rules(council):
     user, initial = services.account_create(
-        by=None, email="new@example.org", first_name="Sam", last_name="New", role="broker", council=council
+        by=None,
+        email="new@example.org",
+        first_name="Sam",
+        last_name="New",
+        role="broker",
+        council=council,
     )
     from django.contrib.auth.password_validation import validate_password
 

@@ -18,7 +18,7 @@ def test_it_accepts_passcodes_that_follow_the_rules(passcode):
         ("1234567", "passcode_format"),
         ("12a456", "passcode_format"),
         ("", "passcode_format"),
-        ("１３５７９０", "passcode_format"),  # full-width digits are not the digits 0-9
+        ("\uff11\uff13\uff15\uff17\uff19\uff10", "passcode_format"),  # full-width digits
         ("123456", "passcode_ascending"),
         ("901234", "passcode_ascending"),
         ("981234", "passcode_ascending"),

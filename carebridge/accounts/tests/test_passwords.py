@@ -47,7 +47,9 @@ class TestACouncilWithCompositionRules:
         assert "password_no_letter" in refused("123456789012", user)
 
     def test_it_lists_every_broken_rule_at_once(self, user):
-        assert {"password_too_short", "password_no_capital", "password_no_digit"} <= refused("abc", user)
+        assert {"password_too_short", "password_no_capital", "password_no_digit"} <= refused(
+            "abc", user
+        )
 
 
 @pytest.mark.django_db
@@ -117,6 +119,11 @@ def test_outside_tests_passwords_are_hashed_with_argon2(tmp_path):
     code = "from django.conf import settings; print(settings.PASSWORD_HASHERS[0])"
     result = subprocess.run(
         [sys.executable, "-m", "carebridge", "shell", "-c", code],
-        env=env, capture_output=True, text=True, check=True,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
     )
-    assert result.stdout.strip().splitlines()[-1] == "django.contrib.auth.hashers.Argon2PasswordHasher"
+    assert (
+        result.stdout.strip().splitlines()[-1] == "django.contrib.auth.hashers.Argon2PasswordHasher"
+    )

@@ -30,7 +30,10 @@ def test_it_emails_a_single_use_link(user, django_capture_on_commit_callbacks):
     token = token_from_last_email()
     result = services.reset_link_use(token=token, purpose="password", secret="Kestrel-Lantern-71")
     assert result == user
-    assert services.login_check_password(email=user.email, password="Kestrel-Lantern-71").outcome is Outcome.OK
+    assert (
+        services.login_check_password(email=user.email, password="Kestrel-Lantern-71").outcome
+        is Outcome.OK
+    )
     again = services.reset_link_use(token=token, purpose="password", secret="Another-Lantern-72")
     assert again is LinkProblem.USED
 
@@ -46,18 +49,27 @@ def test_an_expired_link_is_refused(user, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         services.reset_link_request(email=user.email, purpose="password")
     ResetLink.objects.update(expires_at=now() - timedelta(seconds=1))
-    result = services.reset_link_use(token=token_from_last_email(), purpose="password", secret="Kestrel-Lantern-71")
+    result = services.reset_link_use(
+        token=token_from_last_email(), purpose="password", secret="Kestrel-Lantern-71"
+    )
     assert result is LinkProblem.EXPIRED
     assert Event.objects.filter(action="reset.refused", detail__reason="expired").exists()
 
 
-def test_a_link_for_the_password_does_not_reset_the_passcode(user, django_capture_on_commit_callbacks):
+def test_a_link_for_the_password_does_not_reset_the_passcode(
+    user, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         services.reset_link_request(email=user.email, purpose="password")
-    assert services.reset_link_check(token=token_from_last_email(), purpose="passcode") is LinkProblem.UNKNOWN
+    assert (
+        services.reset_link_check(token=token_from_last_email(), purpose="passcode")
+        is LinkProblem.UNKNOWN
+    )
 
 
-def test_an_unknown_address_gets_no_email_but_the_same_answer(user, django_capture_on_commit_callbacks):
+def test_an_unknown_address_gets_no_email_but_the_same_answer(
+    user, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         services.reset_link_request(email="nobody@example.org", purpose="password")
     assert mail.outbox == []
@@ -88,7 +100,9 @@ def test_a_bad_new_passcode_leaves_the_link_usable(user, django_capture_on_commi
     assert services.reset_link_use(token=token, purpose="passcode", secret="246802") == user
 
 
-def test_a_new_link_makes_no_difference_to_the_password_until_used(user, django_capture_on_commit_callbacks):
+def test_a_new_link_makes_no_difference_to_the_password_until_used(
+    user, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         services.reset_link_request(email=user.email, purpose="password")
     assert User.objects.get(pk=user.pk).check_password(PASSWORD)

@@ -5,50 +5,127 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('organisations', '0001_initial'),
+        ("organisations", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ServiceUser',
+            name="ServiceUser",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('address_line_1', models.CharField(blank=True, max_length=200, verbose_name='Address line 1')),
-                ('address_line_2', models.CharField(blank=True, max_length=200, verbose_name='Address line 2')),
-                ('address_line_3', models.CharField(blank=True, max_length=200, verbose_name='Address line 3')),
-                ('town', models.CharField(blank=True, max_length=100, verbose_name='Town or city')),
-                ('county', models.CharField(blank=True, max_length=100)),
-                ('postcode', models.CharField(blank=True, max_length=8)),
-                ('uprn', models.CharField(blank=True, max_length=12, verbose_name='UPRN')),
-                ('ss_ref', models.CharField(help_text="The council's own reference.", max_length=30, verbose_name='SS Ref')),
-                ('title', models.CharField(blank=True, max_length=20)),
-                ('first_name', models.CharField(max_length=100)),
-                ('last_name', models.CharField(max_length=100)),
-                ('preferred_name', models.CharField(blank=True, max_length=100)),
-                ('date_of_birth', models.DateField()),
-                ('nhs_number', models.CharField(blank=True, max_length=10, verbose_name='NHS number')),
-                ('phone', models.CharField(blank=True, max_length=30)),
-                ('mobile', models.CharField(blank=True, max_length=30)),
-                ('gp_name', models.CharField(blank=True, max_length=200, verbose_name='GP')),
-                ('gp_practice', models.CharField(blank=True, max_length=200, verbose_name='GP practice')),
-                ('gp_phone', models.CharField(blank=True, max_length=30, verbose_name='GP practice phone')),
-                ('next_of_kin_name', models.CharField(blank=True, max_length=200, verbose_name='Next of kin')),
-                ('next_of_kin_relationship', models.CharField(blank=True, max_length=100, verbose_name="Next of kin's relationship")),
-                ('next_of_kin_phone', models.CharField(blank=True, max_length=30, verbose_name="Next of kin's phone")),
-                ('consent_to_share', models.BooleanField(default=False, help_text='With the providers caring for them.', verbose_name='Consent to share information')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('council', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='service_users', to='organisations.council')),
-                ('district', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='service_users', to='organisations.district')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "address_line_1",
+                    models.CharField(blank=True, max_length=200, verbose_name="Address line 1"),
+                ),
+                (
+                    "address_line_2",
+                    models.CharField(blank=True, max_length=200, verbose_name="Address line 2"),
+                ),
+                (
+                    "address_line_3",
+                    models.CharField(blank=True, max_length=200, verbose_name="Address line 3"),
+                ),
+                ("town", models.CharField(blank=True, max_length=100, verbose_name="Town or city")),
+                ("county", models.CharField(blank=True, max_length=100)),
+                ("postcode", models.CharField(blank=True, max_length=8)),
+                ("uprn", models.CharField(blank=True, max_length=12, verbose_name="UPRN")),
+                (
+                    "ss_ref",
+                    models.CharField(
+                        help_text="The council's own reference.",
+                        max_length=30,
+                        verbose_name="SS Ref",
+                    ),
+                ),
+                ("title", models.CharField(blank=True, max_length=20)),
+                ("first_name", models.CharField(max_length=100)),
+                ("last_name", models.CharField(max_length=100)),
+                ("preferred_name", models.CharField(blank=True, max_length=100)),
+                ("date_of_birth", models.DateField()),
+                (
+                    "nhs_number",
+                    models.CharField(blank=True, max_length=10, verbose_name="NHS number"),
+                ),
+                ("phone", models.CharField(blank=True, max_length=30)),
+                ("mobile", models.CharField(blank=True, max_length=30)),
+                ("gp_name", models.CharField(blank=True, max_length=200, verbose_name="GP")),
+                (
+                    "gp_practice",
+                    models.CharField(blank=True, max_length=200, verbose_name="GP practice"),
+                ),
+                (
+                    "gp_phone",
+                    models.CharField(blank=True, max_length=30, verbose_name="GP practice phone"),
+                ),
+                (
+                    "next_of_kin_name",
+                    models.CharField(blank=True, max_length=200, verbose_name="Next of kin"),
+                ),
+                (
+                    "next_of_kin_relationship",
+                    models.CharField(
+                        blank=True, max_length=100, verbose_name="Next of kin's relationship"
+                    ),
+                ),
+                (
+                    "next_of_kin_phone",
+                    models.CharField(blank=True, max_length=30, verbose_name="Next of kin's phone"),
+                ),
+                (
+                    "consent_to_share",
+                    models.BooleanField(
+                        default=False,
+                        help_text="With the providers caring for them.",
+                        verbose_name="Consent to share information",
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "council",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="service_users",
+                        to="organisations.council",
+                    ),
+                ),
+                (
+                    "district",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="service_users",
+                        to="organisations.district",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['last_name', 'first_name'],
-                'indexes': [models.Index(fields=['council', 'last_name', 'first_name'], name='people_serv_council_36787e_idx')],
-                'constraints': [models.UniqueConstraint(fields=('council', 'ss_ref'), name='service_user_ss_ref_unique_in_council'), models.UniqueConstraint(condition=models.Q(('nhs_number', ''), _negated=True), fields=('council', 'nhs_number'), name='service_user_nhs_number_unique_in_council')],
+                "ordering": ["last_name", "first_name"],
+                "indexes": [
+                    models.Index(
+                        fields=["council", "last_name", "first_name"],
+                        name="people_serv_council_36787e_idx",
+                    )
+                ],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("council", "ss_ref"), name="service_user_ss_ref_unique_in_council"
+                    ),
+                    models.UniqueConstraint(
+                        condition=models.Q(("nhs_number", ""), _negated=True),
+                        fields=("council", "nhs_number"),
+                        name="service_user_nhs_number_unique_in_council",
+                    ),
+                ],
             },
         ),
     ]
