@@ -17,6 +17,8 @@ def snapshot(instance: models.Model, fields: list[str] | None = None) -> dict[st
             continue
         if field.name in {"password", "passcode"}:
             continue  # secrets never go into the log, not even hashed
+        if getattr(field, "auto_now", False):
+            continue  # the event's own time says when
         value = field.value_from_object(instance)
         data[field.attname if field.is_relation else field.name] = (
             value if value is None or isinstance(value, bool | int | str) else str(value)

@@ -1,0 +1,39 @@
+import os
+import subprocess
+import sys
+
+
+def test_check_deploy_reports_nothing_with_production_settings(tmp_path):
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "carebridge.settings",
+        "CAREBRIDGE_TESTING": "false",
+        "CAREBRIDGE_DATA_DIR": str(tmp_path),
+        "DEBUG": "false",
+        "SECRET_KEY": "k" * 20 + "-production-secret-key-that-is-long-and-random-0123456789",
+        "ALLOWED_HOSTS": "portal.example.org",
+    }
+    env.pop("HTTPS", None)
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)  # set for the browser tests in this process
+    result = subprocess.run(
+        [sys.executable, "-m", "carebridge", "check", "--deploy", "--fail-level", "WARNING"],
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "System check identified no issues" in result.stdout
+
+
+def test_a_short_secret_key_fails_loudly(tmp_path):
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "carebridge.settings",
+        "CAREBRIDGE_DATA_DIR": str(tmp_path),
+        "SECRET_KEY": "too-short",
+    }
+    result = subprocess.run(
+        [sys.executable, "-m", "carebridge", "check"], env=env, capture_output=True, text=True
+    )
+    assert result.returncode != 0
+    assert "SECRET_KEY must be at least 50 characters" in result.stderr
