@@ -709,6 +709,9 @@ def main(argv: list[str] | None = None) -> int:
     except BenchError as error:
         print(f"\nbench: error: {error}", file=sys.stderr)
         return 1
+    except KeyboardInterrupt:
+        print("\nbench: interrupted; cleaning up", file=sys.stderr)
+        return 130
     finally:
         try:
             if database is not None:

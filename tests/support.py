@@ -27,7 +27,12 @@ def make_provider(name: str = "") -> Provider:
 
 def make_contract(council: Council, provider: Provider, **fields: Any) -> Contract:
     n = next(_numbers)
-    fields = {"reference": f"C{n:05d}", "contract_type": "spot", "start_date": date(2026, 4, 1), **fields}
+    fields = {
+        "reference": f"C{n:05d}",
+        "contract_type": "spot",
+        "start_date": date(2026, 4, 1),
+        **fields,
+    }
     return org.contract_create(council=council, provider=provider, **fields)
 
 
