@@ -68,6 +68,21 @@ PAGES: list[Page] = [
     Page("audit log", "/audit/", "admin"),
 ]
 
+
+@dataclass(frozen=True)
+class Job:
+    """A bulk job to time: a `carebridge` management command run against the seeded data.
+
+    Jobs run after the pages (they may change the data) and are timed as a whole, wall time.
+    """
+
+    name: str
+    args: tuple[str, ...]
+
+
+# Later issues add their bulk jobs here, e.g. Job("open actuals periods", ("open_periods",)).
+JOBS: list[Job] = []
+
 # The log-ins `carebridge seed_scale` creates, all with DEMO_PASSWORD and DEMO_PASSCODE.
 PERSONAS: dict[str, str] = {
     "provider": "provider@scale.example",
@@ -266,9 +281,11 @@ class PageResult:
 def _get_200(client: Client, page: Page, persona: str, what: str) -> Response:
     response = client.get(page.path)
     if response.status != 200:
+        location = response.headers.get("location")
         raise BenchError(
-            f"{page.name}: GET {page.path} as {persona} answered {response.status} "
-            f"{response.headers.get('location', '')} on {what}; every measured response must be 200"
+            f"{page.name}: GET {page.path} as {persona} answered {response.status}"
+            f"{f' (to {location})' if location else ''} on {what}; every measured response "
+            "must be 200"
         )
     return response
 
@@ -296,7 +313,9 @@ def measure(
     return results
 
 
-def print_table(rows: list[dict[str, Any]], login: dict[str, Any]) -> None:
+def print_table(
+    rows: list[dict[str, Any]], login: dict[str, Any], jobs: list[dict[str, Any]]
+) -> None:
     header = ("page", "as", "median ms", "p95 ms", "ratio", "queries", "db ms", "wall ms")
     lines = [
         (
@@ -337,6 +356,8 @@ def print_table(rows: list[dict[str, Any]], login: dict[str, Any]) -> None:
         f"log-ins, includes argon2 hashing on purpose): median {login['wall_median_ms']:.0f} ms, "
         f"p95 {login['wall_p95_ms']:.0f} ms wall; {login['app_median_ms']:.0f} ms in Django"
     )
+    for job in jobs:
+        print(f"bulk job {job['name']} (carebridge {job['command']}): {job['seconds']:.2f} s")
 
 
 # --- The server and its data ---------------------------------------------------------------
@@ -668,6 +689,11 @@ def bench(
     finally:
         server.stop()
 
+    jobs: list[dict[str, Any]] = []
+    for job in JOBS:
+        seconds = run_command(list(job.args), env, log, f"bulk job: {job.name}")
+        jobs.append({"name": job.name, "command": " ".join(job.args), "seconds": round(seconds, 2)})
+
     baseline = next(result for result in results if result.page is BASELINE)
     baseline_median = statistics.median(baseline.app_ms)
     walls = [login.wall_ms for login in logins]
@@ -682,6 +708,7 @@ def bench(
         "static_storage_fallback": static_fallback,
         "baseline_median_ms": round(baseline_median, 2),
         "pages": [result.summary(baseline_median) for result in results],
+        "jobs": jobs,
         "login": {
             "persona": PERSONAS[LOGIN_PERSONA],
             "count": len(logins),
@@ -718,7 +745,7 @@ def main(argv: list[str] | None = None) -> int:
                 database.drop()
         finally:
             shutil.rmtree(data_dir, ignore_errors=True)
-    print_table(report["pages"], report["login"])
+    print_table(report["pages"], report["login"], report["jobs"])
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_text(json.dumps(report, indent=2) + "\n")
     print(f"\nbench: results written to {args.output}")

@@ -69,10 +69,11 @@ class Access(IntEnum):
 
 
 F = Function
+# Providers reach service users through the referrals and care packages they are given (issue 3
+# onwards), so SERVICE_USERS is not a provider function of its own yet.
 _PROVIDER_FUNCTIONS = frozenset(
     {
         F.REFERRALS,
-        F.SERVICE_USERS,
         F.CONTRACT_DOCUMENTS,
         F.CPLIS,
         F.PURCHASE_ORDERS,
