@@ -50,7 +50,7 @@ demo: install assets
 test: install-dev assets
 	scripts/run-tests.sh
 
-lint: install-dev
+lint: install-dev assets
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy carebridge
