@@ -99,6 +99,13 @@ class NewPasswordForm(GovForm):
         return data
 
 
+class PasswordChangeForm(NewPasswordForm):
+    """Changing the password while logged in: the current one is asked for first."""
+
+    current_password = _password_field("Current password", autocomplete="current-password")
+    field_order = ["current_password", "new_password", "confirm_password"]
+
+
 class NewPasscodeForm(GovForm):
     new_passcode = _passcode_field(
         "New 6-digit passcode",

@@ -58,7 +58,9 @@ class User(AbstractBaseUser):
             models.CheckConstraint(
                 condition=(
                     models.Q(council__isnull=False, role__in=sorted(r.value for r in COUNCIL_ROLES))
-                    | models.Q(provider__isnull=False, role__in=sorted(r.value for r in PROVIDER_ROLES))
+                    | models.Q(
+                        provider__isnull=False, role__in=sorted(r.value for r in PROVIDER_ROLES)
+                    )
                 ),
                 name="user_role_fits_organisation",
             ),

@@ -198,6 +198,14 @@ def login_complete(*, user: User, ip: str | None = None) -> None:
     record(action="login.succeeded", by=user, obj=user, ip_address=ip)
 
 
+@transaction.atomic
+def password_confirm(*, user: User, password: str, ip: str | None = None) -> Outcome:
+    """Check the current password of a logged-in user; wrong answers count towards the lock."""
+    if user.check_password(password):
+        return Outcome.OK
+    return _register_failure(user, step="current password", ip=ip)
+
+
 def password_has_expired(user: User) -> bool:
     expiry = login_policy_for(user).password_expiry
     changed = user.password_changed_at or user.created_at

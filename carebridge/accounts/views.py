@@ -30,6 +30,7 @@ from carebridge.accounts.forms import (
     NewPasscodeForm,
     NewPasswordForm,
     PasscodeForm,
+    PasswordChangeForm,
     ResetRequestForm,
     RoleForm,
     UserCreateForm,
@@ -389,8 +390,18 @@ def account(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def password_change(request: HttpRequest) -> HttpResponse:
     user = acting_user(request)
-    form = NewPasswordForm(request.POST or None, rules=_password_rules(user))
+    form = PasswordChangeForm(request.POST or None, rules=_password_rules(user))
     if request.method == "POST" and form.is_valid():
+        outcome = services.password_confirm(
+            user=user, password=form.cleaned_data["current_password"], ip=_ip(request)
+        )
+        if outcome is services.Outcome.LOCKED:
+            logout(request)
+            messages.info(request, LOCKED_MESSAGE)
+            return redirect("accounts:login")
+        if outcome is not services.Outcome.OK:
+            form.add_error("current_password", "Your current password is not right")
+            return render(request, "accounts/password_change.html", {"form": form})
         try:
             services.password_change(
                 user=user, new_password=form.cleaned_data["new_password"], by=user, ip=_ip(request)

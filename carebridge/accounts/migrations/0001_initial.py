@@ -7,69 +7,182 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('organisations', '0001_initial'),
+        ("organisations", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='UnknownAddressFailure',
+            name="UnknownAddressFailure",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('email', models.CharField(max_length=254, unique=True)),
-                ('failed_attempts', models.PositiveSmallIntegerField(default=0)),
-                ('last_failed_at', models.DateTimeField()),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("email", models.CharField(max_length=254, unique=True)),
+                ("failed_attempts", models.PositiveSmallIntegerField(default=0)),
+                ("last_failed_at", models.DateTimeField()),
             ],
         ),
         migrations.CreateModel(
-            name='User',
+            name="User",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('password', models.CharField(max_length=128, verbose_name='password')),
-                ('last_login', models.DateTimeField(blank=True, null=True, verbose_name='last login')),
-                ('email', models.EmailField(max_length=254, unique=True, verbose_name='E-mail address')),
-                ('title', models.CharField(blank=True, max_length=20)),
-                ('first_name', models.CharField(max_length=100)),
-                ('last_name', models.CharField(max_length=100)),
-                ('phone', models.CharField(blank=True, max_length=30)),
-                ('role', models.CharField(choices=[('super_user_actuals', 'Super User (Actuals)'), ('super_user_scheduled', 'Super User (Scheduled)'), ('payments', 'Payments'), ('administration', 'Administration'), ('reports', 'Reports'), ('invoice_only', 'Invoice Only'), ('read_only', 'Read Only'), ('broker', 'Broker'), ('payments_officer', 'Payments officer'), ('front_door_officer', 'Front-door officer'), ('council_administrator', 'Council administrator')], max_length=30)),
-                ('is_active', models.BooleanField(default=True, help_text='Off when the user has left: they can no longer log in.')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('must_change_password', models.BooleanField(default=True)),
-                ('password_changed_at', models.DateTimeField(blank=True, null=True)),
-                ('passcode', models.CharField(blank=True, max_length=128)),
-                ('passcode_changed_at', models.DateTimeField(blank=True, null=True)),
-                ('failed_attempts', models.PositiveSmallIntegerField(default=0)),
-                ('locked_at', models.DateTimeField(blank=True, null=True)),
-                ('suspended_at', models.DateTimeField(blank=True, null=True)),
-                ('council', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='staff', to='organisations.council')),
-                ('provider', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='contacts', to='organisations.provider')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("password", models.CharField(max_length=128, verbose_name="password")),
+                (
+                    "last_login",
+                    models.DateTimeField(blank=True, null=True, verbose_name="last login"),
+                ),
+                (
+                    "email",
+                    models.EmailField(max_length=254, unique=True, verbose_name="E-mail address"),
+                ),
+                ("title", models.CharField(blank=True, max_length=20)),
+                ("first_name", models.CharField(max_length=100)),
+                ("last_name", models.CharField(max_length=100)),
+                ("phone", models.CharField(blank=True, max_length=30)),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[
+                            ("super_user_actuals", "Super User (Actuals)"),
+                            ("super_user_scheduled", "Super User (Scheduled)"),
+                            ("payments", "Payments"),
+                            ("administration", "Administration"),
+                            ("reports", "Reports"),
+                            ("invoice_only", "Invoice Only"),
+                            ("read_only", "Read Only"),
+                            ("broker", "Broker"),
+                            ("payments_officer", "Payments officer"),
+                            ("front_door_officer", "Front-door officer"),
+                            ("council_administrator", "Council administrator"),
+                        ],
+                        max_length=30,
+                    ),
+                ),
+                (
+                    "is_active",
+                    models.BooleanField(
+                        default=True,
+                        help_text="Off when the user has left: they can no longer log in.",
+                    ),
+                ),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("must_change_password", models.BooleanField(default=True)),
+                ("password_changed_at", models.DateTimeField(blank=True, null=True)),
+                ("passcode", models.CharField(blank=True, max_length=128)),
+                ("passcode_changed_at", models.DateTimeField(blank=True, null=True)),
+                ("failed_attempts", models.PositiveSmallIntegerField(default=0)),
+                ("locked_at", models.DateTimeField(blank=True, null=True)),
+                ("suspended_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "council",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="staff",
+                        to="organisations.council",
+                    ),
+                ),
+                (
+                    "provider",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="contacts",
+                        to="organisations.provider",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['last_name', 'first_name'],
+                "ordering": ["last_name", "first_name"],
             },
         ),
         migrations.CreateModel(
-            name='ResetLink',
+            name="ResetLink",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('purpose', models.CharField(choices=[('password', 'password'), ('passcode', 'passcode')], max_length=10)),
-                ('token_hash', models.CharField(max_length=64, unique=True)),
-                ('created_at', models.DateTimeField()),
-                ('expires_at', models.DateTimeField()),
-                ('used_at', models.DateTimeField(blank=True, null=True)),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='reset_links', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "purpose",
+                    models.CharField(
+                        choices=[("password", "password"), ("passcode", "passcode")], max_length=10
+                    ),
+                ),
+                ("token_hash", models.CharField(max_length=64, unique=True)),
+                ("created_at", models.DateTimeField()),
+                ("expires_at", models.DateTimeField()),
+                ("used_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="reset_links",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
         ),
         migrations.AddConstraint(
-            model_name='user',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('council__isnull', False), ('provider__isnull', True)), models.Q(('council__isnull', True), ('provider__isnull', False)), _connector='OR'), name='user_belongs_to_one_organisation'),
+            model_name="user",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("council__isnull", False), ("provider__isnull", True)),
+                    models.Q(("council__isnull", True), ("provider__isnull", False)),
+                    _connector="OR",
+                ),
+                name="user_belongs_to_one_organisation",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='user',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('council__isnull', False), ('role__in', ['broker', 'council_administrator', 'front_door_officer', 'payments_officer'])), models.Q(('provider__isnull', False), ('role__in', ['administration', 'invoice_only', 'payments', 'read_only', 'reports', 'super_user_actuals', 'super_user_scheduled'])), _connector='OR'), name='user_role_fits_organisation'),
+            model_name="user",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(
+                        ("council__isnull", False),
+                        (
+                            "role__in",
+                            [
+                                "broker",
+                                "council_administrator",
+                                "front_door_officer",
+                                "payments_officer",
+                            ],
+                        ),
+                    ),
+                    models.Q(
+                        ("provider__isnull", False),
+                        (
+                            "role__in",
+                            [
+                                "administration",
+                                "invoice_only",
+                                "payments",
+                                "read_only",
+                                "reports",
+                                "super_user_actuals",
+                                "super_user_scheduled",
+                            ],
+                        ),
+                    ),
+                    _connector="OR",
+                ),
+                name="user_role_fits_organisation",
+            ),
         ),
     ]

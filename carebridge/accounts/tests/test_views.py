@@ -300,3 +300,21 @@ def test_a_council_role_cannot_be_given_to_a_providers_contact(client):
     ).content.decode()
     assert "Choose a council role for council staff" in page
     assert not User.objects.filter(email="robin@example.org").exists()
+
+
+def test_changing_the_password_asks_for_the_current_one(client, user):
+    client.force_login(user)
+    url = reverse("accounts:password_change")
+    data = {
+        "current_password": "Not-The-One-11",
+        "new_password": "Kestrel-Lantern-71",
+        "confirm_password": "Kestrel-Lantern-71",
+    }
+    assert "Your current password is not right" in client.post(url, data).content.decode()
+    user.refresh_from_db()
+    assert user.check_password(PASSWORD) and user.failed_attempts == 1
+    data["current_password"] = PASSWORD
+    assert client.post(url, data)["Location"] == reverse("accounts:account")
+    user.refresh_from_db()
+    assert user.check_password("Kestrel-Lantern-71")
+    assert client.get("/").status_code == 200, "the session that changed the password goes on"
