@@ -364,29 +364,24 @@ def reset_link_check(*, token: str, purpose: str) -> ResetLink | LinkProblem:
 def reset_link_use(
     *, token: str, purpose: str, secret: str, ip: str | None = None
 ) -> User | LinkProblem:
-    """Set the new password or passcode from a link; it also unlocks the account. Single use."""
+    """Set the new password or passcode from a link; it also unlocks the account. Single use.
+
+    A new secret that breaks a rule raises ValidationError and rolls everything back, so the
+    link can be used again with a better one.
+    """
     link = reset_link_check(token=token, purpose=purpose)
     if isinstance(link, LinkProblem):
         record(
             action="reset.refused", detail={"purpose": purpose, "reason": link.value}, ip_address=ip
         )
         return link
-    user = link.user
-    if purpose == ResetLink.Purpose.PASSWORD:
-        check_new_password(user=user, password=secret)
-    else:
-        validate_passcode(secret)
     if not ResetLink.objects.filter(pk=link.pk, used_at__isnull=True).update(used_at=now()):
         return LinkProblem.USED  # a double submission: the first one won
+    user = link.user
     if purpose == ResetLink.Purpose.PASSWORD:
         password_change(user=user, new_password=secret, by=user, ip=ip)
     else:
-        user.set_passcode(secret)
-        user.passcode_changed_at = now()
-        user.save(update_fields=["passcode", "passcode_changed_at"])
-        record(
-            action="passcode.changed", by=user, obj=user, detail={"by_link": True}, ip_address=ip
-        )
+        passcode_change(user=user, new_passcode=secret, by=user, ip=ip)
     record(action="reset.completed", by=user, obj=user, detail={"purpose": purpose}, ip_address=ip)
     if User.objects.filter(pk=user.pk, locked_at__isnull=False).update(
         locked_at=None, failed_attempts=0

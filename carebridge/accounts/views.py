@@ -118,6 +118,16 @@ def _continue_login(request: HttpRequest, user: User) -> HttpResponse:
     return redirect("core:home")
 
 
+def _saved(form: Any, field: str, save: Any) -> bool:
+    """Run a service; a rule it finds broken is shown against the form's field."""
+    try:
+        save()
+    except ValidationError as error:
+        form.add_error(field, error)
+        return False
+    return True
+
+
 def _password_rules(user: User | None) -> list[str]:
     policy = login_policy_for(user)
     rules = [f"Use at least {policy.password_min_length} characters."]
@@ -197,15 +207,18 @@ def login_new_password(request: HttpRequest) -> HttpResponse:
     if not services.password_change_is_due(user):
         return _continue_login(request, user)
     form = NewPasswordForm(request.POST or None, rules=_password_rules(user))
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.password_change(
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and _saved(
+            form,
+            "new_password",
+            lambda: services.password_change(
                 user=user, new_password=form.cleaned_data["new_password"], by=user, ip=_ip(request)
-            )
-        except ValidationError as error:
-            form.add_error("new_password", error)
-        else:
-            return _continue_login(request, user)
+            ),
+        )
+    ):
+        return _continue_login(request, user)
     reason = "first" if user.must_change_password else "expired"
     return render(request, "accounts/login_new_password.html", {"form": form, "reason": reason})
 
@@ -221,17 +234,20 @@ def login_new_passcode(request: HttpRequest) -> HttpResponse:
     if services.second_step_is_set_up(user) or services.password_change_is_due(user):
         return _continue_login(request, user)
     form = NewPasscodeForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.passcode_change(
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and _saved(
+            form,
+            "new_passcode",
+            lambda: services.passcode_change(
                 user=user, new_passcode=form.cleaned_data["new_passcode"], by=user, ip=_ip(request)
-            )
-        except ValidationError as error:
-            form.add_error("new_passcode", error)
-        else:
-            # Choosing the second step just now counts as passing it.
-            _mark_second_step_done(request)
-            return _continue_login(request, user)
+            ),
+        )
+    ):
+        # Choosing the second step just now counts as passing it.
+        _mark_second_step_done(request)
+        return _continue_login(request, user)
     return render(request, "accounts/login_new_passcode.html", {"form": form})
 
 
@@ -402,13 +418,13 @@ def password_change(request: HttpRequest) -> HttpResponse:
         if outcome is not services.Outcome.OK:
             form.add_error("current_password", "Your current password is not right")
             return render(request, "accounts/password_change.html", {"form": form})
-        try:
-            services.password_change(
+        if _saved(
+            form,
+            "new_password",
+            lambda: services.password_change(
                 user=user, new_password=form.cleaned_data["new_password"], by=user, ip=_ip(request)
-            )
-        except ValidationError as error:
-            form.add_error("new_password", error)
-        else:
+            ),
+        ):
             # Changing the password must not end the session that changed it.
             from django.contrib.auth import update_session_auth_hash
 
@@ -424,16 +440,19 @@ def password_change(request: HttpRequest) -> HttpResponse:
 def passcode_change(request: HttpRequest) -> HttpResponse:
     user = acting_user(request)
     form = NewPasscodeForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.passcode_change(
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and _saved(
+            form,
+            "new_passcode",
+            lambda: services.passcode_change(
                 user=user, new_passcode=form.cleaned_data["new_passcode"], by=user, ip=_ip(request)
-            )
-        except ValidationError as error:
-            form.add_error("new_passcode", error)
-        else:
-            messages.success(request, "Your passcode has been changed.")
-            return redirect("accounts:account")
+            ),
+        )
+    ):
+        messages.success(request, "Your passcode has been changed.")
+        return redirect("accounts:account")
     return render(request, "accounts/passcode_change.html", {"form": form})
 
 
