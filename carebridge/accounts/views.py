@@ -36,7 +36,7 @@ from carebridge.accounts.forms import (
     UserCreateForm,
 )
 from carebridge.accounts.models import ResetLink, User
-from carebridge.accounts.policy import login_policy_for
+from carebridge.accounts.policy import default_failures_before_lock, login_policy_for
 from carebridge.accounts.roles import Function, can_edit
 from carebridge.accounts.selectors import users_list
 from carebridge.audit.selectors import history_of
@@ -160,7 +160,9 @@ def login_view(request: HttpRequest) -> HttpResponse:
             request.session[PENDING] = {"user": result.user.pk, "at": time.time()}
             return _continue_login(request, result.user)
         form.add_error(None, OUTCOME_MESSAGES[result.outcome])
-    return render(request, "accounts/login.html", {"form": form})
+    return render(
+        request, "accounts/login.html", {"form": form, "failures": default_failures_before_lock()}
+    )
 
 
 @login_not_required
