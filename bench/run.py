@@ -425,47 +425,6 @@ def require_seed_scale(env: dict[str, str]) -> None:
         )
 
 
-# Used only when the production static files storage cannot post-process the compiled assets.
-_FALLBACK_SETTINGS = """\
-from carebridge.settings import *  # noqa: F403
-
-STORAGES = {
-    **STORAGES,  # noqa: F405
-    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
-}
-"""
-
-
-def collect_static(env: dict[str, str], log: Path, data_dir: Path) -> bool:
-    """`collectstatic` with the production storage; say so loudly if a fallback was needed.
-
-    The production storage (whitenoise's CompressedManifestStaticFilesStorage) refuses to run
-    when the compiled CSS refers to a file that is not among the static files. That is a bug of
-    the assets, not of the pages, so the run carries on with the same storage minus the
-    manifest (unhashed URLs, same middleware, same templates) and records the fact. Returns
-    True when the fallback was used.
-    """
-    try:
-        run_command(["collectstatic", "--noinput"], env, log, "collecting static files")
-        return False
-    except BenchError as error:
-        if "MissingFileError" not in str(error):
-            raise
-        missing = re.search(r"The file '([^']+)' could not be found", str(error))
-        print(
-            "bench: WARNING: production `collectstatic` fails: the compiled CSS refers to "
-            f"{missing.group(1) if missing else 'a file'} which is not among the static files. "
-            "Measuring with whitenoise's CompressedStaticFilesStorage (no manifest) instead; "
-            "fix the assets so that production deployments work.",
-            flush=True,
-        )
-    (data_dir / "bench_fallback_settings.py").write_text(_FALLBACK_SETTINGS)
-    env["DJANGO_SETTINGS_MODULE"] = "bench_fallback_settings"
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(data_dir), env.get("PYTHONPATH")]))
-    run_command(["collectstatic", "--noinput"], env, log, "collecting static files (fallback)")
-    return True
-
-
 class PostgresDatabase:
     """A database of our own on the given server, created for this run and dropped after it."""
 
@@ -652,7 +611,7 @@ def bench(
     print(f"bench: seeded {args.clients} service users in {seed_seconds:.1f} s", flush=True)
     if database is not None:
         database.vacuum_analyze()
-    static_fallback = collect_static(env, log, data_dir)
+    run_command(["collectstatic", "--noinput"], env, log, "collecting static files")
 
     server = Server(env, log)
     try:
@@ -705,7 +664,6 @@ def bench(
         "warmup_per_page": args.warmup,
         "gunicorn_workers": WORKERS,
         "seed_seconds": round(seed_seconds, 1),
-        "static_storage_fallback": static_fallback,
         "baseline_median_ms": round(baseline_median, 2),
         "pages": [result.summary(baseline_median) for result in results],
         "jobs": jobs,

@@ -14,7 +14,7 @@ mkdirSync(join(out, "govuk"), { recursive: true });
 mkdirSync(join(out, "img"), { recursive: true });
 
 const css = sass.compile(join(root, "assets", "scss", "app.scss"), {
-  loadPaths: [govuk],
+  loadPaths: [govuk, join(root, "assets", "scss")],
   style: "compressed",
   sourceMap: false,
   quietDeps: true,

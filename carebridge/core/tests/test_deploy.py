@@ -37,3 +37,25 @@ def test_a_short_secret_key_fails_loudly(tmp_path):
     )
     assert result.returncode != 0
     assert "SECRET_KEY must be at least 50 characters" in result.stderr
+
+
+def test_production_static_files_collect_without_missing_references(tmp_path):
+    """The manifest storage refuses CSS that points at a file we do not ship (the crown crest)."""
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "carebridge.settings",
+        "CAREBRIDGE_TESTING": "false",
+        "CAREBRIDGE_DATA_DIR": str(tmp_path),
+        "STATIC_ROOT": str(tmp_path / "static"),
+        "SECRET_KEY": "k" * 60,
+    }
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+    result = subprocess.run(
+        [sys.executable, "-m", "carebridge", "collectstatic", "--noinput"],
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert (tmp_path / "static" / "staticfiles.json").exists()
+    assert "govuk-crest" not in (tmp_path / "static" / "app.css").read_text()
