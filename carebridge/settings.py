@@ -231,4 +231,6 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    # The Huey consumer adds a handler of its own; without this each line would print twice.
+    "loggers": {"huey": {"propagate": False}},
 }

@@ -1,0 +1,39 @@
+"""Every view needs log-in (LoginRequiredMiddleware) unless it is on this list, on purpose."""
+
+from tests.test_access_matrix import ALL_URLS
+
+PUBLIC = {
+    "accounts:login",
+    "accounts:login_second_step",
+    "accounts:login_new_password",
+    "accounts:login_new_passcode",
+    "accounts:login_authenticator",
+    "accounts:reset",
+    "accounts:reset_sent",
+    "accounts:reset_password",
+    "accounts:reset_passcode",
+    "core:healthz",
+    "core:accessibility",
+    "core:privacy",
+}
+
+
+def test_only_the_listed_views_are_open_without_log_in():
+    public = {
+        name
+        for name, pattern in ALL_URLS
+        if getattr(pattern.callback, "login_required", True) is False
+    }
+    assert public == PUBLIC
+
+
+def test_anonymous_visitors_are_sent_to_log_in_everywhere_else(client):
+    from django.urls import reverse
+
+    for name, pattern in ALL_URLS:
+        if name in PUBLIC or pattern.pattern.regex.groupindex:
+            continue
+        response = client.get(reverse(name))
+        assert response.status_code in (302, 405), name
+        if response.status_code == 302:
+            assert response["Location"].startswith(reverse("accounts:login")), name
