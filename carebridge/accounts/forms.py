@@ -159,7 +159,11 @@ class UserCreateForm(GovForm):
     )
     role = forms.ChoiceField(
         label="Role",
-        choices=Role.choices,
+        choices=[
+            ("", "Choose a role"),
+            ("Council roles", [(r.value, r.label) for r in Role if r in COUNCIL_ROLES]),
+            ("Provider security roles", [(r.value, r.label) for r in Role if r in PROVIDER_ROLES]),
+        ],
         help_text="Council roles are for council staff, the security roles for provider contacts.",
         error_messages={"required": "Choose a role"},
     )

@@ -272,3 +272,28 @@ def test_a_council_administrator_unlocks_a_locked_provider_user(
     expect(page.get_by_role("heading", level=1)).to_contain_text("Active")
     locked.refresh_from_db()
     assert locked.locked_at is None
+
+
+def test_a_council_administrator_adds_a_providers_contact(page: Any, live_server: Any) -> None:
+    council, provider = provider_with_contract()
+    administrator = make_user(council=council, role=Role.COUNCIL_ADMINISTRATOR)
+    log_in(page, live_server.url, administrator.email)
+    page.goto(f"{live_server.url}/accounts/users/")
+    page.get_by_role("button", name="Add a user").or_(
+        page.get_by_role("link", name="Add a user")
+    ).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Add a user")
+    axe_check(page)
+
+    page.get_by_role("button", name="Add user").click()
+    error_summary(page)
+    axe_check(page)
+
+    page.get_by_label("First name").fill("Morgan")
+    page.get_by_label("Last name").fill("Reeve")
+    page.get_by_label("E-mail address").fill("morgan.reeve@example.org")
+    page.get_by_label("Organisation").select_option(label=provider.name)
+    page.get_by_label("Role").select_option(label="Payments")
+    page.get_by_role("button", name="Add user").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Morgan Reeve can now log in")
+    axe_check(page)
