@@ -1,6 +1,7 @@
 # The README's two commands: `make demo` and `make test`. Everything else supports them.
 SHELL := /bin/bash
-PYTHON ?= python3
+# The newest Python 3.11+ on the machine; `make PYTHON=/path/to/python3.12 demo` chooses another.
+PYTHON ?= $(firstword $(shell command -v python3.13 python3.12 python3.11 2>/dev/null) python3)
 VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
