@@ -1,7 +1,9 @@
 # The README's two commands: `make demo` and `make test`. Everything else supports them.
 SHELL := /bin/bash
 # The newest Python 3.11+ on the machine; `make PYTHON=/path/to/python3.12 demo` chooses another.
-PYTHON ?= $(firstword $(shell command -v python3.13 python3.12 python3.11 2>/dev/null) python3)
+# (Each is run, not just looked up: version-manager shims exist for versions that are absent.)
+PYTHON ?= $(firstword $(shell for p in python3.13 python3.12 python3.11 python3; do \
+	$$p -c 'import sys; sys.exit(sys.version_info < (3, 11))' >/dev/null 2>&1 && echo $$p; done) python3)
 VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
