@@ -10,6 +10,7 @@ import string
 from dataclasses import dataclass
 from datetime import timedelta
 from enum import StrEnum
+from typing import Any
 
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.password_validation import validate_password
@@ -49,6 +50,11 @@ class SecondStep(StrEnum):
     AUTHENTICATOR = "authenticator"
 
 
+def _record_about(user: User, *, action: str, **event: Any) -> None:
+    """An event about an account, in its organisation's log (whoever caused it)."""
+    record(action=action, obj=user, council=user.council_id, provider=user.provider_id, **event)
+
+
 def normalise_email(email: str) -> str:
     return email.strip().lower()
 
@@ -65,12 +71,10 @@ def _register_failure(user: User, *, step: str, ip: str | None) -> Outcome:
     """Count a wrong answer; lock the account when the rulebook's number is reached."""
     User.objects.filter(pk=user.pk).update(failed_attempts=F("failed_attempts") + 1)
     user.refresh_from_db(fields=["failed_attempts", "locked_at"])
-    record(
+    _record_about(
+        user,
         action="login.failed",
         by=None,
-        obj=user,
-        council=user.council_id,
-        provider=user.provider_id,
         detail={"step": step, "failed_attempts": user.failed_attempts},
         ip_address=ip,
     )
@@ -78,11 +82,9 @@ def _register_failure(user: User, *, step: str, ip: str | None) -> Outcome:
         return Outcome.WRONG
     locked_now = User.objects.filter(pk=user.pk, locked_at__isnull=True).update(locked_at=now())
     if locked_now:
-        record(
+        _record_about(
+            user,
             action="account.locked",
-            obj=user,
-            council=user.council_id,
-            provider=user.provider_id,
             detail={"failed_attempts": user.failed_attempts},
             ip_address=ip,
         )
@@ -127,11 +129,9 @@ def login_check_password(*, email: str, password: str, ip: str | None = None) ->
     if user.is_locked:
         # Whatever the password: a locked account must not confirm a guess.
         make_password(password)
-        record(
+        _record_about(
+            user,
             action="login.refused",
-            obj=user,
-            council=user.council_id,
-            provider=user.provider_id,
             detail={"reason": "locked"},
             ip_address=ip,
         )
@@ -143,11 +143,9 @@ def login_check_password(*, email: str, password: str, ip: str | None = None) ->
         (user.is_suspended, Outcome.SUSPENDED),
     ):
         if flag:
-            record(
+            _record_about(
+                user,
                 action="login.refused",
-                obj=user,
-                council=user.council_id,
-                provider=user.provider_id,
                 detail={"reason": outcome.value},
                 ip_address=ip,
             )
@@ -237,12 +235,10 @@ def password_change(
     ResetLink.objects.filter(
         user=user, purpose=ResetLink.Purpose.PASSWORD, used_at__isnull=True
     ).update(used_at=now())
-    record(
+    _record_about(
+        user,
         action="password.changed",
         by=by,
-        obj=user,
-        council=user.council_id,
-        provider=user.provider_id,
         ip_address=ip,
     )
     return user
@@ -263,12 +259,10 @@ def passcode_change(
     ResetLink.objects.filter(
         user=user, purpose=ResetLink.Purpose.PASSCODE, used_at__isnull=True
     ).update(used_at=now())
-    record(
+    _record_about(
+        user,
         action="passcode.changed",
         by=by,
-        obj=user,
-        council=user.council_id,
-        provider=user.provider_id,
         ip_address=ip,
     )
     return user
@@ -328,11 +322,9 @@ def reset_link_request(*, email: str, purpose: str, ip: str | None = None) -> No
         created_at=created,
         expires_at=created + RESET_LINK_LIFETIME,
     )
-    record(
+    _record_about(
+        user,
         action="reset.requested",
-        obj=user,
-        council=user.council_id,
-        provider=user.provider_id,
         detail={"purpose": purpose},
         ip_address=ip,
     )
@@ -400,12 +392,10 @@ def account_unlock(*, user: User, by: User) -> bool:
         locked_at=None, failed_attempts=0
     ):
         return False
-    record(
+    _record_about(
+        user,
         action="account.unlocked",
         by=by,
-        obj=user,
-        council=user.council_id,
-        provider=user.provider_id,
     )
     return True
 
@@ -417,12 +407,10 @@ def account_reinstate(*, user: User, by: User) -> bool:
         suspended_at=None, last_login=now()
     ):
         return False
-    record(
+    _record_about(
+        user,
         action="account.reinstated",
         by=by,
-        obj=user,
-        council=user.council_id,
-        provider=user.provider_id,
     )
     return True
 
@@ -434,9 +422,7 @@ def account_close(*, user: User, by: User) -> bool:
         raise PermissionDenied("You cannot close your own account.")
     if not User.objects.filter(pk=user.pk, is_active=True).update(is_active=False):
         return False
-    record(
-        action="account.closed", by=by, obj=user, council=user.council_id, provider=user.provider_id
-    )
+    _record_about(user, action="account.closed", by=by)
     return True
 
 
@@ -455,14 +441,12 @@ def account_role_change(*, user: User, role: str, by: User) -> User:
     if not User.objects.filter(pk=user.pk, role=user.role).update(role=role):
         raise ValidationError("Someone else changed this account at the same time; try again")
     user.role = role
-    record(
+    _record_about(
+        user,
         action="account.role_changed",
         by=by,
-        obj=user,
         before=before,
         after=snapshot(user, ["role"]),
-        council=user.council_id,
-        provider=user.provider_id,
     )
     return user
 
@@ -522,13 +506,11 @@ def account_create(
     password = initial_password(user)
     user.set_password(password)
     user.save()
-    record(
+    _record_about(
+        user,
         action="account.created",
         by=by,
-        obj=user,
         after=snapshot(user, ["email", "first_name", "last_name", "role", "council", "provider"]),
-        council=user.council_id,
-        provider=user.provider_id,
     )
     return user, password
 
@@ -552,12 +534,10 @@ def accounts_suspend_unused(*, at=None) -> int:
                 if User.objects.filter(pk=user.pk, suspended_at__isnull=True).update(
                     suspended_at=at
                 ):
-                    record(
+                    _record_about(
+                        user,
                         action="account.suspended",
-                        obj=user,
                         detail={"unused_since": str(user.last_login or user.created_at)},
-                        council=user.council_id,
-                        provider=user.provider_id,
                     )
                     suspended += 1
     return suspended
