@@ -18,6 +18,7 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
@@ -111,11 +112,20 @@ def _continue_login(request: HttpRequest, user: User) -> HttpResponse:
         if services.second_step_for(user) is services.SecondStep.PASSCODE:
             return redirect("accounts:login_new_passcode")
         return redirect("accounts:login_authenticator")
-    request.session.pop(PENDING, None)
+    pending = request.session.pop(PENDING, {})
     services.login_complete(user=user, ip=_ip(request))
     login(request, user, backend="carebridge.accounts.backends.EmailBackend")
     request.session["last_seen"] = time.time()
-    return redirect("core:home")
+    return redirect(pending.get("next") or "core:home")
+
+
+def _safe_next(request: HttpRequest) -> str:
+    """The page the user asked for before logging in, if it is one of ours."""
+    target = request.GET.get("next", "")
+    allowed = url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    )
+    return target if allowed else ""
 
 
 def _saved(form: Any, field: str, save: Any) -> bool:
@@ -157,7 +167,11 @@ def login_view(request: HttpRequest) -> HttpResponse:
         )
         if result.outcome is services.Outcome.OK and result.user is not None:
             request.session.cycle_key()
-            request.session[PENDING] = {"user": result.user.pk, "at": time.time()}
+            request.session[PENDING] = {
+                "user": result.user.pk,
+                "at": time.time(),
+                "next": _safe_next(request),
+            }
             return _continue_login(request, result.user)
         form.add_error(None, OUTCOME_MESSAGES[result.outcome])
     return render(

@@ -318,3 +318,13 @@ def test_changing_the_password_asks_for_the_current_one(client, user):
     user.refresh_from_db()
     assert user.check_password("Kestrel-Lantern-71")
     assert client.get("/").status_code == 200, "the session that changed the password goes on"
+
+
+def test_after_logging_in_the_user_lands_on_the_page_they_asked_for(client, user):
+    client.post(f"{LOGIN}?next=/accounts/account/", {"email": user.email, "password": PASSWORD})
+    assert client.post(SECOND, {"passcode": PASSCODE})["Location"] == "/accounts/account/"
+
+
+def test_a_next_address_on_another_site_is_ignored(client, user):
+    client.post(f"{LOGIN}?next=https://evil.example/", {"email": user.email, "password": PASSWORD})
+    assert client.post(SECOND, {"passcode": PASSCODE})["Location"] == reverse("core:home")
