@@ -103,7 +103,7 @@ REGISTRY: dict[str, Entry] = {
         kwargs=lambda w: {"pk": w.other_provider_user.pk}, owner=lambda w: w.other_council_admin
     ),
     "accounts:user_action": Entry(
-        kwargs=lambda w: {"pk": w.other_council_broker.pk, "action": "close"},
+        kwargs=lambda w: {"pk": w.other_provider_user.pk, "action": "close"},
         owner=lambda w: w.other_council_admin,
     ),
     "accounts:reset_password": Entry(kwargs=lambda w: {"token": "not-a-real-reset-token"}),

@@ -4,7 +4,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
 from carebridge.accounts.models import User
-from carebridge.accounts.roles import Function, can_edit
+from carebridge.accounts.roles import Function, can_edit, can_view
 from carebridge.accounts.selectors import users_visible_to
 
 
@@ -19,8 +19,6 @@ def access_user(actor: User, pk: int, *, for_change: bool = False) -> User:
 
 def require_function(actor: User, function: Function, *, edit: bool = False) -> None:
     """Refuse a page to a role that may not use its function."""
-    from carebridge.accounts.roles import can_view
-
     allowed = can_edit(actor.role, function) if edit else can_view(actor.role, function)
     if not allowed:
         raise PermissionDenied

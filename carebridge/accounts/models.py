@@ -78,10 +78,6 @@ class User(AbstractBaseUser):
         return self.council_id is not None
 
     @property
-    def is_provider_user(self) -> bool:
-        return self.provider_id is not None
-
-    @property
     def organisation(self) -> Council | Provider:
         organisation = self.council if self.council_id is not None else self.provider
         assert organisation is not None  # guaranteed by user_belongs_to_one_organisation

@@ -82,3 +82,18 @@ class PersonalDetailsPasswordValidator:
 
     def get_help_text(self) -> str:
         return "Your password cannot contain your name or e-mail address."
+
+
+def password_rules(user: Any) -> list[str]:
+    """The rules a user's new password must meet, in words, for the hint under the field."""
+    policy = login_policy_for(user)
+    rules = [f"Use at least {policy.password_min_length} characters."]
+    for count, word in (
+        (policy.password_min_capitals, "capital letter"),
+        (policy.password_min_letters, "letter"),
+        (policy.password_min_digits, "number"),
+    ):
+        if count:
+            rules.append(f"Include at least {_plural(count, word)}.")
+    rules.append("Three random words make a strong password that is easy to remember.")
+    return rules

@@ -1,7 +1,6 @@
 """Reads of user accounts, scoped to what the acting user may manage."""
 
 from datetime import timedelta
-from typing import Any
 
 from django.db import models
 from django.urls import reverse
@@ -83,7 +82,3 @@ def attention_for_accounts(user: User) -> list[AttentionItem]:
                 )
             )
     return items
-
-
-def user_summary(user: User) -> dict[str, Any]:
-    return {"policy": login_policy_for(user)}

@@ -37,6 +37,7 @@ from carebridge.accounts.forms import (
     UserCreateForm,
 )
 from carebridge.accounts.models import ResetLink, User
+from carebridge.accounts.passwords import password_rules
 from carebridge.accounts.policy import default_failures_before_lock, login_policy_for
 from carebridge.accounts.roles import Function, can_edit
 from carebridge.accounts.selectors import users_list
@@ -138,19 +139,6 @@ def _saved(form: Any, field: str, save: Any) -> bool:
     return True
 
 
-def _password_rules(user: User | None) -> list[str]:
-    policy = login_policy_for(user)
-    rules = [f"Use at least {policy.password_min_length} characters."]
-    if policy.password_min_capitals:
-        rules.append(f"Include at least {policy.password_min_capitals} capital letter.")
-    if policy.password_min_letters:
-        rules.append(f"Include at least {policy.password_min_letters} letter.")
-    if policy.password_min_digits:
-        rules.append(f"Include at least {policy.password_min_digits} numbers.")
-    rules.append("Three random words make a strong password that is easy to remember.")
-    return rules
-
-
 @login_not_required
 @sensitive_post_parameters("password")
 @never_cache
@@ -222,7 +210,7 @@ def login_new_password(request: HttpRequest) -> HttpResponse:
         return redirect("accounts:login_second_step")
     if not services.password_change_is_due(user):
         return _continue_login(request, user)
-    form = NewPasswordForm(request.POST or None, rules=_password_rules(user))
+    form = NewPasswordForm(request.POST or None, rules=password_rules(user))
     if (
         request.method == "POST"
         and form.is_valid()
@@ -361,7 +349,7 @@ def _reset_with_link(request: HttpRequest, token: str, purpose: str) -> HttpResp
         )
     is_password = purpose == ResetLink.Purpose.PASSWORD
     form: NewPasswordForm | NewPasscodeForm = (
-        NewPasswordForm(request.POST or None, rules=_password_rules(link.user))
+        NewPasswordForm(request.POST or None, rules=password_rules(link.user))
         if is_password
         else NewPasscodeForm(request.POST or None)
     )
@@ -422,7 +410,7 @@ def account(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def password_change(request: HttpRequest) -> HttpResponse:
     user = acting_user(request)
-    form = PasswordChangeForm(request.POST or None, rules=_password_rules(user))
+    form = PasswordChangeForm(request.POST or None, rules=password_rules(user))
     if request.method == "POST" and form.is_valid():
         outcome = services.password_confirm(
             user=user, password=form.cleaned_data["current_password"], ip=_ip(request)

@@ -127,3 +127,20 @@ def test_outside_tests_passwords_are_hashed_with_argon2(tmp_path):
     assert (
         result.stdout.strip().splitlines()[-1] == "django.contrib.auth.hashers.Argon2PasswordHasher"
     )
+
+
+@pytest.mark.django_db
+def test_the_hint_states_each_councils_rules_in_plain_words():
+    from carebridge.accounts.passwords import password_rules
+
+    user = make_user(council=make_council(**NORTHSHIRE_RULES))
+    assert password_rules(user)[:4] == [
+        "Use at least 9 characters.",
+        "Include at least 1 capital letter.",
+        "Include at least 1 letter.",
+        "Include at least 2 numbers.",
+    ]
+    assert (
+        password_rules(make_user(council=make_council(**WESTBROOK_RULES)))[0]
+        == "Use at least 12 characters."
+    )

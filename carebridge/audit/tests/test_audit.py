@@ -91,3 +91,24 @@ def test_each_organisation_sees_only_its_own_log():
     record(action="theirs.happened", council=theirs)
     actions = set(events_visible_to(admin).values_list("action", flat=True))
     assert "ours.happened" in actions and "theirs.happened" not in actions
+
+
+def test_a_service_users_address_shows_one_line_each(client):
+    from datetime import date
+
+    council = make_council()
+    officer = make_user(council=council, role="broker")
+    person = people.service_user_create(
+        council=council,
+        by=officer,
+        ss_ref="A1",
+        first_name="Ada",
+        last_name="Lane",
+        date_of_birth=date(1940, 1, 1),
+        address_line_1="4 Mill Lane",
+        town="Hollowmere",
+        postcode="M1 1AA",
+    )
+    client.force_login(officer)
+    page = client.get(f"/service-users/{person.pk}/").content.decode()
+    assert "4 Mill Lane<br>Hollowmere<br>M1 1AA" in page
