@@ -15,6 +15,7 @@ database queries. See bench/README.md. Standard library only.
 from __future__ import annotations
 
 import argparse
+import ast
 import collections
 import datetime
 import html
@@ -46,26 +47,49 @@ from typing import Any
 class Page:
     """A page to measure: a name for the table, its path, and who requests it.
 
-    `persona` is a key of PERSONAS, or "anonymous". When the persona gets a 403, the page is
-    measured as `fallback` instead (and the table says so), if one is given.
+    `persona` is a key of PERSONAS, "api" (the scale council's API key, no session) or
+    "anonymous". When the persona gets a 403, the page is measured as `fallback` instead (and
+    the table says so), if one is given. `{name}` in the path is filled in from the seeded data
+    once the personas have logged in (see FINDERS). `target` is the most the page's median may
+    be, as a multiple of the minimal views' medians.
     """
 
     name: str
     path: str
     persona: str
     fallback: str | None = None
+    target: float | None = None
 
 
+# Two baselines: the same middleware stack with a view that does nothing, anonymous and logged
+# in. A logged-in page also reads its session and its user; the second baseline does that too
+# (bench/urls.py adds it to the product's URLs for the bench server only).
 BASELINE = Page("minimal view (/healthz)", "/healthz", "anonymous")
+LOGGED_IN_BASELINE = Page("minimal view, logged in", "/bench/minimal", "provider")
+# The referrals issue: the pending list within 3x a minimal Django view of the same run.
+REFERRALS_TARGET = 3.0
 
 PAGES: list[Page] = [
     BASELINE,
+    LOGGED_IN_BASELINE,
     Page("log-in page", "/accounts/login/", "anonymous"),
     Page("provider home", "/", "provider"),
     Page("council home", "/", "admin"),
     Page("user accounts list", "/accounts/users/", "admin"),
     Page("service users list", "/service-users/", "admin", fallback="broker"),
     Page("audit log", "/audit/", "admin"),
+    Page("pending referrals", "/referrals/", "provider", target=REFERRALS_TARGET),
+    Page(
+        "pending referrals, filtered",
+        "/referrals/?district={district}&q=son",
+        "provider",
+        target=REFERRALS_TARGET,
+    ),
+    Page("existing service users", "/referrals/service-users/", "provider"),
+    Page("council referral list", "/referrals/sent/", "broker"),
+    Page("referral detail (pending)", "/referrals/{pending_referral}/", "provider"),
+    Page("API: one referral", "/api/v1/referrals/{pending_referral}/", "api"),
+    Page("API: referrals changed", "/api/v1/referrals/?changed_since={a_day_ago}", "api"),
 ]
 
 
@@ -91,6 +115,11 @@ PERSONAS: dict[str, str] = {
 }
 # Whose log-in is timed as one operation (password step + passcode step).
 LOGIN_PERSONA = "provider"
+# The API persona calls with the key seed_scale gives the scale council's token.
+API_PERSONA = "api"
+# How many referrals seed_scale makes (its own defaults): the issue's data size.
+PENDING_REFERRALS = 5000
+CLOSED_REFERRALS = 200000
 
 # --------------------------------------------------------------------------------------------
 
@@ -149,8 +178,9 @@ class Response:
 class Client:
     """One browser: its own cookies (session, CSRF), talking to the bench server."""
 
-    def __init__(self, base_url: str) -> None:
+    def __init__(self, base_url: str, headers: dict[str, str] | None = None) -> None:
         self.base_url = base_url
+        self.headers = dict(headers or {})  # sent with every request, e.g. Authorization
         self.cookies = http.cookiejar.CookieJar()
         self.opener = urllib.request.build_opener(
             urllib.request.HTTPCookieProcessor(self.cookies), _EveryResponse()
@@ -158,7 +188,9 @@ class Client:
 
     def request(self, method: str, path: str, form: dict[str, str] | None = None) -> Response:
         data = urllib.parse.urlencode(form).encode() if form is not None else None
-        request = urllib.request.Request(self.base_url + path, data=data, method=method)
+        request = urllib.request.Request(
+            self.base_url + path, data=data, method=method, headers=self.headers
+        )
         started = time.perf_counter()
         try:
             with self.opener.open(request, timeout=HTTP_TIMEOUT) as reply:
@@ -259,17 +291,19 @@ class PageResult:
     def query_counts(self) -> dict[int, int]:
         return dict(sorted(collections.Counter(self.queries).items()))
 
-    def summary(self, baseline_median: float) -> dict[str, Any]:
+    def summary(self, baseline_median: float, logged_in_median: float, path: str) -> dict[str, Any]:
         median = statistics.median(self.app_ms)
         counts = self.query_counts
         return {
             "name": self.page.name,
-            "path": self.page.path,
+            "path": path,
             "persona": self.persona,
             "requests": len(self.app_ms),
             "median_ms": round(median, 2),
             "p95_ms": round(p95(self.app_ms), 2),
             "ratio": round(median / baseline_median, 1) if baseline_median else None,
+            "ratio_logged_in": (round(median / logged_in_median, 1) if logged_in_median else None),
+            "target": self.page.target,
             "db_median_ms": round(statistics.median(self.db_ms), 2),
             "wall_median_ms": round(statistics.median(self.wall_ms), 2),
             "queries": max(counts, key=lambda n: counts[n]),
@@ -278,34 +312,43 @@ class PageResult:
         }
 
 
-def _get_200(client: Client, page: Page, persona: str, what: str) -> Response:
-    response = client.get(page.path)
+def _get_200(target: Target, what: str) -> Response:
+    response = target.client.get(target.path)
     if response.status != 200:
         location = response.headers.get("location")
         raise BenchError(
-            f"{page.name}: GET {page.path} as {persona} answered {response.status}"
+            f"{target.page.name}: GET {target.path} as {target.persona} answered "
+            f"{response.status}"
             f"{f' (to {location})' if location else ''} on {what}; every measured response "
             "must be 200"
         )
     return response
 
 
-def measure(
-    targets: list[tuple[Page, str, Client]], warmup: int, requests: int
-) -> list[PageResult]:
+@dataclass(frozen=True)
+class Target:
+    """A page to request: the page, its path with the seeded data filled in, and as whom."""
+
+    page: Page
+    path: str
+    persona: str
+    client: Client
+
+
+def measure(targets: list[Target], warmup: int, requests: int) -> list[PageResult]:
     """Request every page `warmup` times, then `requests` times, one request at a time.
 
     The pages take turns (one request each per round) rather than running one after another,
-    so a burst of load from elsewhere on the machine falls on every page, the minimal view
+    so a burst of load from elsewhere on the machine falls on every page, the minimal views
     included, and the ratios stay fair.
     """
-    for page, persona, client in targets:
+    for target in targets:
         for number in range(warmup):
-            _get_200(client, page, persona, f"warm-up request {number + 1}")
-    results = [PageResult(page, persona) for page, persona, _ in targets]
+            _get_200(target, f"warm-up request {number + 1}")
+    results = [PageResult(target.page, target.persona) for target in targets]
     for number in range(requests):
-        for (page, persona, client), result in zip(targets, results, strict=True):
-            response = _get_200(client, page, persona, f"measured request {number + 1}")
+        for target, result in zip(targets, results, strict=True):
+            response = _get_200(target, f"measured request {number + 1}")
             result.app_ms.append(response.app_ms)
             result.db_ms.append(response.db_ms)
             result.wall_ms.append(response.wall_ms)
@@ -313,17 +356,32 @@ def measure(
     return results
 
 
+def _ratio(value: float | None) -> str:
+    return f"{value:.1f}x" if value is not None else "-"
+
+
 def print_table(
     rows: list[dict[str, Any]], login: dict[str, Any], jobs: list[dict[str, Any]]
 ) -> None:
-    header = ("page", "as", "median ms", "p95 ms", "ratio", "queries", "db ms", "wall ms")
+    header = (
+        "page",
+        "as",
+        "median ms",
+        "p95 ms",
+        "x anon",
+        "x logged-in",
+        "queries",
+        "db ms",
+        "wall ms",
+    )
     lines = [
         (
             row["name"],
             row["persona"],
             f"{row['median_ms']:.2f}",
             f"{row['p95_ms']:.2f}",
-            f"{row['ratio']:.1f}x" if row["ratio"] is not None else "-",
+            _ratio(row["ratio"]),
+            _ratio(row["ratio_logged_in"]),
             f"{row['queries']}{' *' if row['queries_varied'] else ''}",
             f"{row['db_median_ms']:.2f}",
             f"{row['wall_median_ms']:.2f}",
@@ -331,7 +389,7 @@ def print_table(
         for row in rows
     ]
     widths = [max(len(str(cell)) for cell in column) for column in zip(header, *lines, strict=True)]
-    numeric = {2, 3, 4, 5, 6, 7}
+    numeric = {2, 3, 4, 5, 6, 7, 8}
 
     def format_line(cells: tuple[str, ...]) -> str:
         return "  ".join(
@@ -345,12 +403,24 @@ def print_table(
     for line in lines:
         print(format_line(line))
     print()
-    print("median/p95: time in Django (Server-Timing app); ratio: median / minimal view's median;")
+    print("median/p95: time in Django (Server-Timing app); x anon, x logged-in: median / the")
+    print("median of the minimal view, anonymous (/healthz) and logged in (/bench/minimal);")
     print("db: time in queries (median); wall: as the client sees it, incl. gunicorn and loopback.")
     for row in rows:
         if row["queries_varied"]:
             counts = ", ".join(f"{n} queries x{times}" for n, times in row["query_counts"].items())
             print(f"* {row['name']}: the query count varied between requests: {counts}")
+    for row in rows:
+        if row["target"] is not None:
+            verdicts = [
+                f"{_ratio(row[key])} {baseline} ({'met' if row[key] <= row['target'] else 'MISSED'})"
+                for key, baseline in (("ratio", "anonymous"), ("ratio_logged_in", "logged in"))
+                if row[key] is not None
+            ]
+            print(
+                f"target {row['name']}: within {row['target']:.0f}x a minimal view: "
+                + "; ".join(verdicts)
+            )
     print(
         f"\nfull log-in ({login['persona']}, POST password + POST passcode, {login['count']} "
         f"log-ins, includes argon2 hashing on purpose): median {login['wall_median_ms']:.0f} ms, "
@@ -491,7 +561,10 @@ class Server:
     """gunicorn serving carebridge on a free loopback port, in its own process group."""
 
     def __init__(self, env: dict[str, str], log: Path) -> None:
-        self.env = env
+        # The product's settings with bench/urls.py, for the logged-in minimal view; the
+        # project root on the path so that `bench` imports.
+        python_path = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH", "")]))
+        self.env = {**env, "DJANGO_SETTINGS_MODULE": "bench.settings", "PYTHONPATH": python_path}
         self.log = log
         self.port = _free_port()
         self.base_url = f"http://127.0.0.1:{self.port}"
@@ -550,11 +623,87 @@ def _demo_credentials() -> tuple[str, str]:
     return DEMO_PASSWORD, DEMO_PASSCODE
 
 
+SCALE_MODULE = ROOT / "carebridge" / "core" / "seeding" / "scale.py"
+
+
+def scale_api_key() -> str:
+    """SCALE_API_KEY of seed_scale's module, read from its source: importing it needs Django."""
+    tree = ast.parse(SCALE_MODULE.read_text())
+    for node in tree.body:
+        if (
+            isinstance(node, ast.Assign)
+            and any(isinstance(t, ast.Name) and t.id == "SCALE_API_KEY" for t in node.targets)
+            and isinstance(node.value, ast.Constant)
+            and isinstance(node.value.value, str)
+        ):
+            return node.value.value
+    raise BenchError(f'no SCALE_API_KEY = "..." in {SCALE_MODULE.relative_to(ROOT)}')
+
+
+# --- Filling in the paths from the seeded data ---------------------------------------------
+
+
+def _find_pending_referral(client_for: Any) -> str:
+    """The first referral on the provider persona's pending list (the oldest pending one)."""
+    page = client_for("provider").get("/referrals/")
+    match = re.search(r'href="/referrals/(\d+)/"', page.body)
+    if page.status != 200 or match is None:
+        raise BenchError(
+            f"no referral on the provider's pending list (GET /referrals/ answered "
+            f"{page.status}): did seed_scale make pending referrals?"
+        )
+    return match.group(1)
+
+
+def _find_district(client_for: Any) -> str:
+    """The first district offered by the pending list's filter."""
+    page = client_for("provider").get("/referrals/")
+    select = re.search(r'<select[^>]*name="district"[^>]*>(.*?)</select>', page.body, re.S)
+    option = re.search(r'<option value="(\d+)"', select.group(1)) if select else None
+    if option is None:
+        raise BenchError("the pending list has no district filter with a district to choose")
+    return option.group(1)
+
+
+def _a_day_ago(_client_for: Any) -> str:
+    moment = datetime.datetime.now(datetime.UTC) - datetime.timedelta(days=1)
+    return urllib.parse.quote(moment.strftime("%Y-%m-%dT%H:%M:%SZ"))
+
+
+# What `{name}` in a page's path stands for, and how to find it once the personas are in.
+FINDERS = {
+    "pending_referral": _find_pending_referral,
+    "district": _find_district,
+    "a_day_ago": _a_day_ago,
+}
+
+
+def fill_in(path: str, client_for: Any, found: dict[str, str]) -> str:
+    for name in re.findall(r"{(\w+)}", path):
+        if name not in found:
+            if name not in FINDERS:
+                raise BenchError(f"{path}: nothing finds {{{name}}}; add it to FINDERS")
+            found[name] = FINDERS[name](client_for)
+    return path.format(**found)
+
+
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--clients", type=int, default=20000, help="service users to seed (20000)")
+    parser.add_argument(
+        "--pending-referrals",
+        type=int,
+        default=PENDING_REFERRALS,
+        help=f"pending referrals to seed ({PENDING_REFERRALS})",
+    )
+    parser.add_argument(
+        "--closed-referrals",
+        type=int,
+        default=CLOSED_REFERRALS,
+        help=f"closed referrals to seed ({CLOSED_REFERRALS})",
+    )
     parser.add_argument(
         "--requests", type=int, default=200, help="measured requests per page (200)"
     )
@@ -572,8 +721,10 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     args = parser.parse_args(argv)
     if not 1 <= args.requests <= 10000:
         parser.error("--requests must be between 1 and 10000")
-    if not 0 <= args.warmup <= 1000 or not 1 <= args.logins <= 100 or args.clients < 0:
-        parser.error("--warmup 0..1000, --logins 1..100 and --clients >= 0")
+    if not 0 <= args.warmup <= 1000 or not 1 <= args.logins <= 100 or args.clients < 1:
+        parser.error("--warmup 0..1000, --logins 1..100 and --clients >= 1")
+    if args.pending_referrals < 1 or args.closed_referrals < 0:
+        parser.error("--pending-referrals >= 1 (the referral pages need one) and --closed >= 0")
     return args
 
 
@@ -581,6 +732,7 @@ def bench(
     args: argparse.Namespace, data_dir: Path, database: PostgresDatabase | None
 ) -> dict[str, Any]:
     password, passcode = _demo_credentials()
+    api_key = scale_api_key()
     log = data_dir / "bench.log"
     env = {
         key: value for key, value in os.environ.items() if key not in {"DATABASE_URL", "REDIS_URL"}
@@ -607,8 +759,25 @@ def bench(
     if database is not None:
         database.create()
     run_command(["migrate", "--noinput"], env, log, "creating the schema")
-    seed_seconds = run_command(["seed_scale", "--clients", str(args.clients)], env, log, "seeding")
-    print(f"bench: seeded {args.clients} service users in {seed_seconds:.1f} s", flush=True)
+    seed_seconds = run_command(
+        [
+            "seed_scale",
+            "--clients",
+            str(args.clients),
+            "--pending-referrals",
+            str(args.pending_referrals),
+            "--closed-referrals",
+            str(args.closed_referrals),
+        ],
+        env,
+        log,
+        "seeding",
+    )
+    print(
+        f"bench: seeded {args.clients} service users, {args.pending_referrals} pending and "
+        f"{args.closed_referrals} closed referrals in {seed_seconds:.1f} s",
+        flush=True,
+    )
     if database is not None:
         database.vacuum_analyze()
     run_command(["collectstatic", "--noinput"], env, log, "collecting static files")
@@ -616,7 +785,10 @@ def bench(
     server = Server(env, log)
     try:
         server.start()
-        clients: dict[str, Client] = {"anonymous": Client(server.base_url)}
+        clients: dict[str, Client] = {
+            "anonymous": Client(server.base_url),
+            API_PERSONA: Client(server.base_url, {"Authorization": f"Bearer {api_key}"}),
+        }
 
         def client_for(persona: str) -> Client:
             if persona not in clients:
@@ -626,13 +798,15 @@ def bench(
                 print(f"bench: logged in as {PERSONAS[persona]}", flush=True)
             return clients[persona]
 
-        targets: list[tuple[Page, str, Client]] = []
+        found: dict[str, str] = {}
+        targets: list[Target] = []
         for page in PAGES:
             persona = page.persona
-            if page.fallback is not None and client_for(persona).get(page.path).status == 403:
-                print(f"bench: {page.path} is 403 for {persona}; measuring as {page.fallback}")
+            path = fill_in(page.path, client_for, found)
+            if page.fallback is not None and client_for(persona).get(path).status == 403:
+                print(f"bench: {path} is 403 for {persona}; measuring as {page.fallback}")
                 persona = page.fallback
-            targets.append((page, persona, client_for(persona)))
+            targets.append(Target(page, path, persona, client_for(persona)))
         print(
             f"bench: measuring {len(targets)} pages: {args.warmup} warm-up and {args.requests} "
             "measured requests each, in turns, one at a time",
@@ -653,19 +827,27 @@ def bench(
         seconds = run_command(list(job.args), env, log, f"bulk job: {job.name}")
         jobs.append({"name": job.name, "command": " ".join(job.args), "seconds": round(seconds, 2)})
 
-    baseline = next(result for result in results if result.page is BASELINE)
-    baseline_median = statistics.median(baseline.app_ms)
+    baseline_median, logged_in_median = (
+        statistics.median(next(r for r in results if r.page is page).app_ms)
+        for page in (BASELINE, LOGGED_IN_BASELINE)
+    )
     walls = [login.wall_ms for login in logins]
     return {
         "when": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
         "database": "postgresql" if database is not None else "sqlite",
         "clients": args.clients,
+        "pending_referrals": args.pending_referrals,
+        "closed_referrals": args.closed_referrals,
         "requests_per_page": args.requests,
         "warmup_per_page": args.warmup,
         "gunicorn_workers": WORKERS,
         "seed_seconds": round(seed_seconds, 1),
         "baseline_median_ms": round(baseline_median, 2),
-        "pages": [result.summary(baseline_median) for result in results],
+        "logged_in_baseline_median_ms": round(logged_in_median, 2),
+        "pages": [
+            result.summary(baseline_median, logged_in_median, target.path)
+            for result, target in zip(results, targets, strict=True)
+        ],
         "jobs": jobs,
         "login": {
             "persona": PERSONAS[LOGIN_PERSONA],

@@ -52,11 +52,17 @@ INSTALLED_APPS = [
     "crispy_forms_gds",
     "django_htmx",
     "csp",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "django_filters",
     "carebridge.core",
     "carebridge.audit",
     "carebridge.organisations",
     "carebridge.accounts",
     "carebridge.people",
+    "carebridge.integrations",
+    "carebridge.referrals",
 ]
 
 MIDDLEWARE = [
@@ -233,4 +239,27 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     # The Huey consumer adds a handler of its own; without this each line would print twice.
     "loggers": {"huey": {"propagate": False}},
+}
+
+# The REST API for councils' case-management systems: token-authenticated, JSON only, described
+# by OpenAPI (Swagger UI served from the sidecar package, no CDN).
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "carebridge.integrations.authentication.ApiTokenAuthentication"
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "carebridge.integrations.api.exception_handler",
+    "UNAUTHENTICATED_USER": None,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Carebridge API",
+    "DESCRIPTION": "For councils' case-management systems: send referrals and follow their answers.",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
 }

@@ -1,10 +1,31 @@
+from csp.decorators import csp_exempt
+from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 urlpatterns = [
     path("", include("carebridge.core.urls")),
     path("accounts/", include("carebridge.accounts.urls")),
     path("service-users/", include("carebridge.people.urls")),
     path("audit/", include("carebridge.audit.urls")),
+    path("referrals/", include("carebridge.referrals.urls")),
+    path("api/v1/", include("carebridge.referrals.api_urls")),
+    # The API's description is public and ignores any token sent with it; Swagger UI runs
+    # inline scripts and styles that the site's nonce-based CSP would block.
+    path(
+        "api/schema/",
+        login_not_required(SpectacularAPIView.as_view(authentication_classes=[])),
+        name="api_schema",
+    ),
+    path(
+        "api/docs/",
+        login_not_required(
+            csp_exempt()(
+                SpectacularSwaggerView.as_view(url_name="api_schema", authentication_classes=[])
+            )
+        ),
+        name="api_docs",
+    ),
 ]
 
 handler403 = "carebridge.core.errors.forbidden"

@@ -14,7 +14,15 @@ from carebridge.accounts.roles import COUNCIL_ROLES, PROVIDER_ROLES
 from carebridge.organisations.models import Council, Provider
 from carebridge.people import services as people
 from carebridge.people.models import ServiceUser
-from tests.support import make_contract, make_council, make_provider, make_user
+from carebridge.referrals.models import Referral
+from tests.support import (
+    make_contract,
+    make_council,
+    make_district,
+    make_provider,
+    make_referral,
+    make_user,
+)
 
 
 @dataclass
@@ -29,7 +37,9 @@ class World:
     other_council_admin: User
     other_council_broker: User
     other_provider_user: User
+    other_provider_colleague: User
     other_service_user: ServiceUser
+    other_referral: Referral
     markers: list[str] = field(default_factory=list)
 
 
@@ -55,6 +65,11 @@ def build_world() -> World:
     other_provider_user = make_user(
         provider=other_provider, role="super_user_scheduled", email="zeph.super@example.org"
     )
+    # The account actions are tried on this colleague, so closing it leaves the owner able to
+    # reach every other registered object.
+    other_colleague = make_user(
+        provider=other_provider, role="read_only", email="zeph.reader@example.org"
+    )
     other_person = people.service_user_create(
         council=other_council,
         by=other_admin,
@@ -65,6 +80,14 @@ def build_world() -> World:
         nhs_number="9434765919",
         postcode="EC1A 1BB",
     )
+    other_referral = make_referral(
+        other_council,
+        other_provider,
+        by=other_broker,
+        district=make_district(other_council, "Quillinghurst North"),
+        person=other_person,
+        hospital="Zanzibar Infirmary",
+    )
     world = World(
         council=council,
         provider=provider,
@@ -74,7 +97,9 @@ def build_world() -> World:
         other_council_admin=other_admin,
         other_council_broker=other_broker,
         other_provider_user=other_provider_user,
+        other_provider_colleague=other_colleague,
         other_service_user=other_person,
+        other_referral=other_referral,
     )
     world.markers = [
         other_council.name,
@@ -82,10 +107,13 @@ def build_world() -> World:
         other_admin.email,
         other_broker.email,
         other_provider_user.email,
+        other_colleague.email,
         other_person.last_name,
         other_person.ss_ref,
         "943 476 5919",
         "9434765919",
+        "Zanzibar Infirmary",
+        "Quillinghurst North",
     ]
     return world
 
@@ -103,7 +131,7 @@ REGISTRY: dict[str, Entry] = {
         kwargs=lambda w: {"pk": w.other_provider_user.pk}, owner=lambda w: w.other_council_admin
     ),
     "accounts:user_action": Entry(
-        kwargs=lambda w: {"pk": w.other_provider_user.pk, "action": "close"},
+        kwargs=lambda w: {"pk": w.other_provider_colleague.pk, "action": "close"},
         owner=lambda w: w.other_council_admin,
     ),
     "accounts:reset_password": Entry(kwargs=lambda w: {"token": "not-a-real-reset-token"}),
@@ -111,4 +139,26 @@ REGISTRY: dict[str, Entry] = {
     "people:service_user_detail": Entry(
         kwargs=lambda w: {"pk": w.other_service_user.pk}, owner=lambda w: w.other_council_broker
     ),
+    # Referrals: the provider answers (every form page shows for the owner, with a message when
+    # the referral's state does not allow its action); the council withdraws.
+    **{
+        f"referrals:{name}": Entry(
+            kwargs=lambda w: {"pk": w.other_referral.pk}, owner=lambda w: w.other_provider_user
+        )
+        for name in (
+            "detail",
+            "update_log",
+            "accept",
+            "refuse",
+            "delay",
+            "failed_start",
+            "provider_update",
+            "visit_actuals",
+        )
+    },
+    "referrals:withdraw": Entry(
+        kwargs=lambda w: {"pk": w.other_referral.pk}, owner=lambda w: w.other_council_broker
+    ),
+    # The API authenticates systems by token, not by session: every session here is refused.
+    "api_referral_detail": Entry(kwargs=lambda w: {"pk": w.other_referral.pk}),
 }

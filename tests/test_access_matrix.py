@@ -42,7 +42,8 @@ def client_for(user: User | None) -> Client:
 
 def refused(response, anonymous: bool) -> bool:
     # 405: the method is refused before any object is looked up, so nothing is revealed.
-    if response.status_code in (403, 404, 405):
+    # 401: the API asks for its token (sessions are not how systems log in).
+    if response.status_code in (401, 403, 404, 405):
         return True
     login = reverse(settings.LOGIN_URL)
     return anonymous and response.status_code == 302 and response["Location"].startswith(login)

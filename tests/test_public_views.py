@@ -12,6 +12,12 @@ PUBLIC = {
     "accounts:reset_sent",
     "accounts:reset_password",
     "accounts:reset_passcode",
+    # The API answers by its bearer token (401 in JSON without one), never by the site's log-in;
+    # its OpenAPI description and Swagger UI are public.
+    "api_referral_list",
+    "api_referral_detail",
+    "api_schema",
+    "api_docs",
     "core:healthz",
     "core:accessibility",
     "core:privacy",

@@ -7,7 +7,8 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect
+from django.shortcuts import redirect, resolve_url
+from django_htmx.http import HttpResponseClientRedirect
 
 from carebridge.audit.services import record
 
@@ -32,7 +33,15 @@ class IdleTimeoutMiddleware:
                     f"You were logged out because you had not used the portal for "
                     f"{settings.SESSION_IDLE_SECONDS // 60} minutes.",
                 )
+                if request.headers.get("HX-Request"):
+                    # A page refreshing itself gets the whole browser sent to log in, not the
+                    # log-in page pasted into the list.
+                    return HttpResponseClientRedirect(resolve_url(settings.LOGIN_URL))
                 return redirect(settings.LOGIN_URL)
+            # A list refreshing itself every 30 seconds is not someone using the portal: HTMX
+            # only adds liveliness here, so only full page requests keep the session alive.
+            if request.headers.get("HX-Request") and "last_seen" in request.session:
+                return self.get_response(request)
             if current - last_seen >= _TOUCH_EVERY_SECONDS or "last_seen" not in request.session:
                 request.session["last_seen"] = current
         return self.get_response(request)

@@ -16,11 +16,15 @@ class NavItem:
     label: str
     url_name: str
     function: Function | None = None  # None: every logged-in user
+    side: str | None = None  # "council" or "provider" for items of one side only
 
 
 # Later issues add their functions here, in the order officers and providers use them.
 NAVIGATION: list[NavItem] = [
     NavItem("Home", "core:home"),
+    NavItem("Pending referrals", "referrals:pending", Function.REFERRALS, side="provider"),
+    NavItem("Existing service users", "referrals:existing", Function.REFERRALS, side="provider"),
+    NavItem("Referrals", "referrals:council_list", Function.REFERRALS, side="council"),
     NavItem("Service users", "people:service_user_list", Function.SERVICE_USERS),
     NavItem("User accounts", "accounts:user_list", Function.USER_ACCOUNTS),
     NavItem("Audit log", "audit:event_list", Function.AUDIT_LOG),
@@ -33,7 +37,18 @@ def navigation_for(user: "User", current_path: str) -> list[dict[str, object]]:
     for item in NAVIGATION:
         if item.function is not None and not can_view(user.role, item.function):
             continue
+        if item.side is not None and item.side != ("council" if user.council_id else "provider"):
+            continue
         url = reverse(item.url_name)
-        current = current_path == url or (url != "/" and current_path.startswith(url))
-        items.append({"label": item.label, "url": url, "current": current})
+        items.append({"label": item.label, "url": url, "current": False})
+    # The item whose address is the longest start of the current path is the current one, so
+    # /referrals/service-users/ marks "Existing service users", not "Pending referrals" too.
+    matches = [
+        item
+        for item in items
+        if current_path == item["url"]
+        or (item["url"] != "/" and current_path.startswith(str(item["url"])))
+    ]
+    if matches:
+        max(matches, key=lambda item: len(str(item["url"])))["current"] = True
     return items

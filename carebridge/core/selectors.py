@@ -23,8 +23,9 @@ AttentionSource = Callable[[Any], list[AttentionItem]]
 def _attention_sources() -> list[AttentionSource]:
     # Each context contributes its own counts; later issues add theirs here.
     from carebridge.accounts.selectors import attention_for_accounts
+    from carebridge.referrals.selectors import referral_attention_for
 
-    return [attention_for_accounts]
+    return [attention_for_accounts, referral_attention_for]
 
 
 def attention_for(user: Any) -> list[AttentionItem]:
@@ -44,6 +45,10 @@ def council_home(user: Any) -> dict[str, Any]:
 
 
 def provider_home(user: Any, *, council_slug: str = "") -> dict[str, Any]:
+    from carebridge.accounts.roles import Function, can_view
+    from carebridge.core.calendar import now
+    from carebridge.referrals.selectors import referral_statistics
+
     councils = list(councils_visible_to(user))
     if council_slug not in {c.slug for c in councils}:
         council_slug = ""
@@ -52,4 +57,8 @@ def provider_home(user: Any, *, council_slug: str = "") -> dict[str, Any]:
         "councils": councils,
         "council_slug": council_slug,
         "contracts": contracts_visible_to(user, council_slug=council_slug),
+        # The guide's "Current service user statistics", counted in one query.
+        "referral_statistics": (
+            referral_statistics(user, at=now()) if can_view(user.role, Function.REFERRALS) else None
+        ),
     }

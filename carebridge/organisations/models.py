@@ -1,3 +1,4 @@
+import re
 from datetime import time
 
 from django.core.exceptions import ValidationError
@@ -35,6 +36,17 @@ def _validate_weekdays(value: str) -> None:
         raise ValidationError("List the open days as digits 0 (Monday) to 6 (Sunday), each once.")
 
 
+_OUTWARD_CODE = re.compile(r"^[A-Z]{1,2}[0-9][0-9A-Z]?$")
+
+
+def _validate_postcode_districts(value: str) -> None:
+    wrong = [code for code in value.split() if not _OUTWARD_CODE.match(code)]
+    if wrong:
+        raise ValidationError(
+            "Postcode districts must be outward codes in capitals, like NG22: " + ", ".join(wrong)
+        )
+
+
 class Rulebook(models.Model):
     """A council's own rules: every difference between councils is one of these settings."""
 
@@ -55,6 +67,19 @@ class Rulebook(models.Model):
     referral_response_minutes = models.PositiveIntegerField(default=120)
     referral_amber_minutes = models.PositiveIntegerField(
         default=30, help_text="The reply window shows amber when this many minutes remain."
+    )
+    referral_first_visit_warning_hours = models.PositiveIntegerField(
+        default=48,
+        help_text="Accepting with a first visit later than this after acceptance gets a warning.",
+    )
+    referral_max_delays = models.PositiveSmallIntegerField(
+        default=2, help_text="How many times a provider may delay the start of a service."
+    )
+    referral_update_hours = models.PositiveIntegerField(
+        default=72, help_text="The provider update is due this many hours after acceptance."
+    )
+    referral_update_amber_hours = models.PositiveIntegerField(
+        default=24, help_text="A provider update shows amber when this many hours remain."
     )
 
     # Actuals: the period and when its confirmation is due.
@@ -124,6 +149,12 @@ class District(models.Model):
 
     council = models.ForeignKey(Council, on_delete=models.CASCADE, related_name="districts")
     name = models.CharField(max_length=200)
+    postcode_districts = models.CharField(
+        max_length=500,
+        blank=True,
+        validators=[_validate_postcode_districts],
+        help_text="The outward codes in this district, separated by spaces, e.g. NG21 NG22.",
+    )
 
     class Meta:
         ordering = ["name"]
@@ -135,6 +166,16 @@ class District(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def outward_codes(self) -> frozenset[str]:
+        return frozenset(self.postcode_districts.split())
+
+    def covers_postcode(self, postcode: str) -> bool | None:
+        """Whether a postcode lies in this district; None when the district lists no codes."""
+        codes = self.outward_codes()
+        if not codes or not postcode.strip():
+            return None
+        return postcode.upper().split()[0] in codes
 
 
 class Provider(Address):

@@ -69,8 +69,12 @@ def team_create(*, council: Council, name: str, kind: str, by: Any = None, email
 
 
 @transaction.atomic
-def district_create(*, council: Council, name: str, by: Any = None) -> District:
-    district = District(council=council, name=name)
+def district_create(
+    *, council: Council, name: str, postcode_districts: str = "", by: Any = None
+) -> District:
+    district = District(
+        council=council, name=name, postcode_districts=" ".join(postcode_districts.upper().split())
+    )
     district.full_clean()
     district.save()
     record(action="district.created", by=by, obj=district, council=council)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import random
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any, Protocol
@@ -268,15 +268,26 @@ def _teams(tally: Tally, council: Council) -> None:
         tally.made("teams")
 
 
-def _districts(tally: Tally, council: Council, names: Sequence[str]) -> list[District]:
+def _districts(
+    tally: Tally,
+    council: Council,
+    names: Sequence[str],
+    postcode_districts: Mapping[str, str] | None = None,
+) -> list[District]:
+    """The council's districts by name, with the outward codes each covers when given."""
     existing = {d.name: d for d in District.objects.filter(council=council)}
+    codes = postcode_districts or {}
     districts = []
     for name in names:
         if name in existing:
             tally.found("districts")
             districts.append(existing[name])
             continue
-        districts.append(organisations.district_create(council=council, name=name))
+        districts.append(
+            organisations.district_create(
+                council=council, name=name, postcode_districts=codes.get(name, "")
+            )
+        )
         tally.made("districts")
     return districts
 

@@ -1,14 +1,19 @@
-"""The demo data set: two councils with different rulebooks, three providers, a log-in for every role."""
+"""The demo data set: two councils with different rulebooks, three providers, a log-in for every
+role, and referrals in every state of their lifecycle."""
 
 from __future__ import annotations
 
+import random
 from dataclasses import dataclass, field
-from datetime import date, time
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
 
+from carebridge.accounts.models import User
 from carebridge.accounts.roles import Role
+from carebridge.core.calendar import LONDON, now, to_london
 from carebridge.core.demo import DEMO_PASSCODE, DEMO_PASSWORD
 from carebridge.core.seeding.common import (
     DASH,
@@ -26,15 +31,19 @@ from carebridge.core.seeding.common import (
     _teams,
     login_table,
 )
+from carebridge.core.seeding.scale import service_moment_before
 from carebridge.organisations.choices import (
     ActualsPeriod,
     ConfirmationRule,
     ContractType,
     Weekday,
 )
-from carebridge.organisations.models import Council, District
+from carebridge.organisations.models import Council, District, Provider
 from carebridge.people.models import ServiceUser
 from carebridge.people.services import service_user_create
+from carebridge.referrals import services
+from carebridge.referrals.choices import FailureReason, RefusalReason, Source
+from carebridge.referrals.models import Referral
 
 # The address part of each log-in, by role: broker@northshire.example, readonly@larkspur.example…
 LOGIN_NAMES: dict[Role, str] = {
@@ -60,13 +69,21 @@ class DemoUser:
 
 
 @dataclass(frozen=True)
+class DemoDistrict:
+    name: str
+    # Invented for the demo: outward codes of the shape NG22, never a real council's map.
+    postcode_districts: str
+
+
+@dataclass(frozen=True)
 class DemoCouncil:
     name: str
     slug: str
     phone: str
     county: str
     rulebook: dict[str, Any]
-    districts: tuple[str, ...]
+    districts: tuple[DemoDistrict, ...]
+    hospitals: tuple[str, ...]
     users: tuple[DemoUser, ...]
     ss_ref_prefix: str
     ss_ref_base: int
@@ -129,7 +146,13 @@ DEMO_COUNCILS = (
             "login_failures_before_lock": 3,
             "suspend_after_days": 60,
         },
-        districts=("Hollowmere", "Brindle Vale", "Kettleby Moor", "Ashwell Green"),
+        districts=(
+            DemoDistrict("Hollowmere", "HX3 HX4 HX5"),
+            DemoDistrict("Brindle Vale", "HX6 HX7"),
+            DemoDistrict("Kettleby Moor", "HD7 HD9"),
+            DemoDistrict("Ashwell Green", "HD4 HD8"),
+        ),
+        hospitals=("Northshire General Hospital", "Hollowmere Community Hospital"),
         users=(
             DemoUser(Role.BROKER, "Priya", "Mistry"),
             DemoUser(Role.PAYMENTS_OFFICER, "Gareth", "Llewelyn"),
@@ -164,7 +187,12 @@ DEMO_COUNCILS = (
             # Left off so demo log-ins need only the passcode.
             "staff_require_authenticator": False,
         },
-        districts=("Fairholt", "Sallowfield", "Westbrook Central"),
+        districts=(
+            DemoDistrict("Fairholt", "BS15 BS16"),
+            DemoDistrict("Sallowfield", "BS20 BS21"),
+            DemoDistrict("Westbrook Central", "BS1 BS2 BS5"),
+        ),
+        hospitals=("Westbrook Royal Infirmary", "Fairholt Community Hospital"),
         users=(
             DemoUser(Role.BROKER, "Femi", "Adeyemi"),
             DemoUser(Role.PAYMENTS_OFFICER, "Rosa", "Kowalczyk"),
@@ -300,9 +328,13 @@ def _demo_service_users(
     numbers = sorted(
         maker.rng.sample(range(plan.ss_ref_base + 1, plan.ss_ref_base + 1000), plan.clients)
     )
+    codes = {d.name: d.postcode_districts.split() for d in plan.districts}
     for number in numbers:
         district = maker.rng.choice(districts)
         details = maker.person(town=district.name, county=plan.county)
+        # The person lives in their district: a postcode with one of its outward codes.
+        outward = maker.rng.choice(codes[district.name])
+        details["postcode"] = f"{outward} {details['postcode'].split()[1]}"
         ss_ref = f"{plan.ss_ref_prefix}{number}"
         if ss_ref in existing_refs:
             tally.found("service users")
@@ -312,6 +344,236 @@ def _demo_service_users(
             details["nhs_number"] = ""
         service_user_create(council=council, by=None, ss_ref=ss_ref, district=district, **details)
         tally.made("service users")
+
+
+# --- Referrals ---------------------------------------------------------------------------------
+
+# Invented needs, for the referral's requirements; every referral draws one of each.
+_HEALTH_NEEDS = (
+    "Type 2 diabetes, managed with tablets. Mild memory loss.",
+    "Recovering from a fractured hip; on blood thinners.",
+    "Heart failure; breathless on exertion. Takes several medicines a day.",
+    "Parkinson's disease; tremor in both hands.",
+    "Recent chest infection; still tired and weak.",
+    "Early dementia; needs prompting with medicines.",
+)
+_HOME_CIRCUMSTANCES = (
+    "Lives alone in a ground-floor flat; family visit at weekends.",
+    "Lives with a husband who is also frail.",
+    "Lives alone in a two-storey house; bed moved downstairs.",
+    "Lives with a daughter who works full time.",
+)
+_MOBILITY = (
+    "Walks with a frame indoors; one carer to transfer.",
+    "Uses a wheelchair; hoist for transfers, two carers.",
+    "Independent on the flat with a stick; needs help on stairs.",
+    "Stand-aid for transfers; unsteady when tired.",
+)
+_SUPPORT = (
+    "Help to wash and dress each morning, meals prepared at lunch and tea, help to bed.",
+    "Personal care twice a day and prompting with medicines.",
+    "Help with meals and medicines; a check at bedtime.",
+    "Full personal care; continence support; help to reposition at night.",
+)
+_RISKS = (
+    "Falls, especially at night.",
+    "Skin breakdown: pressure areas to be checked.",
+    "Forgets to eat and drink; risk of dehydration.",
+    "Smokes indoors.",
+    "",
+)
+_WARDS = ("Ward 4", "Ward 12", "Elm Ward", "Larch Ward", "Discharge lounge")
+
+
+@dataclass(frozen=True)
+class _DemoScenario:
+    """One demo referral: how long ago it arrived and what has happened to it since."""
+
+    key: str
+    received_ago: timedelta
+    # Service time of the reply window already used, for referrals due soon (overrides above).
+    window_used: timedelta | None = None
+
+
+# The referral's story, in the order the brokers' list shows them (newest first).
+_SCENARIOS = (
+    _DemoScenario("pending-new", timedelta(minutes=10)),
+    _DemoScenario("pending", timedelta(minutes=40)),
+    _DemoScenario("due-soon", timedelta(0), window_used=timedelta(minutes=105)),
+    _DemoScenario("missed", timedelta(days=6)),
+    _DemoScenario("booked", timedelta(days=1)),
+    _DemoScenario("delayed", timedelta(days=1, hours=3)),
+    _DemoScenario("awaiting-update", timedelta(days=3)),
+    _DemoScenario("awaiting-actuals", timedelta(days=5)),
+    _DemoScenario("completed", timedelta(days=12)),
+    _DemoScenario("refused", timedelta(days=2)),
+    _DemoScenario("failed", timedelta(days=4)),
+    _DemoScenario("withdrawn", timedelta(days=2, hours=5)),
+)
+
+
+def _london(day: date, hour: int, minute: int = 0) -> datetime:
+    return datetime.combine(day, time(hour, minute), tzinfo=LONDON)
+
+
+def _demo_story(key: str, referral: Referral, provider_user: User, broker: User) -> None:
+    """Carry a new referral through the product's own transitions to the scenario's state."""
+    today = to_london(now()).date()
+    days = timedelta(days=1)
+    if key == "booked":
+        services.referral_accept(
+            referral=referral, by=provider_user, first_visit_at=_london(today + days, 9, 30)
+        )
+    elif key == "delayed":
+        referral = services.referral_accept(
+            referral=referral, by=provider_user, first_visit_at=_london(today + days, 10)
+        )
+        services.referral_delay(
+            referral=referral, by=provider_user, first_visit_at=_london(today + 3 * days, 10)
+        )
+    elif key == "awaiting-update":
+        services.referral_accept(
+            referral=referral, by=provider_user, first_visit_at=_london(today - 2 * days, 9)
+        )
+    elif key in ("awaiting-actuals", "completed"):
+        started = today - (11 if key == "completed" else 4) * days
+        referral = services.referral_accept(
+            referral=referral, by=provider_user, first_visit_at=_london(started, 8, 30)
+        )
+        referral = services.referral_update(
+            referral=referral,
+            by=provider_user,
+            care_start_date=started,
+            predicted_end_date=today - days if key == "completed" else today + 10 * days,
+            terminated_within_72_hours=False,
+            needs_changed=False,
+            needs_change_details="",
+            completed_by=provider_user.full_name,
+            completed_on=today,
+        )
+        if key == "completed":
+            services.referral_send_actuals(
+                referral=referral,
+                by=provider_user,
+                start_date=started,
+                end_date=today - days,
+                visits_delivered=30,
+                hours_delivered=Decimal("22.5"),
+                carers_at_start=1,
+                carers_at_end=1,
+            )
+    elif key == "refused":
+        services.referral_refuse(
+            referral=referral,
+            by=provider_user,
+            reason=RefusalReason.NO_CAPACITY,
+            details="No carers free in this area until next week.",
+        )
+    elif key == "failed":
+        referral = services.referral_accept(
+            referral=referral, by=provider_user, first_visit_at=_london(today + days, 11)
+        )
+        services.referral_fail(
+            referral=referral, by=provider_user, reason=FailureReason.NOT_DISCHARGED
+        )
+    elif key == "withdrawn":
+        services.referral_withdraw(
+            referral=referral,
+            by=broker,
+            reason="The person has gone to stay with family outside the council's area.",
+        )
+
+
+def _demo_referrals(tally: Tally, plan: DemoCouncil, council: Council) -> None:
+    """A referral in every state for each provider the council has a contract with.
+
+    Each is sent and answered through the services, so the demo holds only states the product
+    reaches; times are counted back from now, so pending ones are in time, due soon or missed.
+    A referral is known again by its case-management reference, so a second run adds nothing.
+    """
+    people = list(
+        ServiceUser.objects.filter(council=council, ss_ref__startswith=plan.ss_ref_prefix)
+        .select_related("district")
+        .order_by("ss_ref")
+    )
+    broker = User.objects.filter(email=f"{LOGIN_NAMES[Role.BROKER]}@{plan.slug}.example").first()
+    if not people or broker is None:
+        return
+    existing = set(
+        Referral.objects.filter(council=council, external_id__startswith="demo-").values_list(
+            "external_id", flat=True
+        )
+    )
+    hours = council.rulebook.referral_service_hours()
+    moment = now()
+    providers = [p for p in DEMO_PROVIDERS if any(c.council_slug == plan.slug for c in p.contracts)]
+    for index, provider_plan in enumerate(providers):
+        provider = Provider.objects.get(name=provider_plan.name)
+        provider_user = User.objects.get(
+            email=f"{LOGIN_NAMES[Role.SUPER_USER_SCHEDULED]}@{provider_plan.domain}.example"
+        )
+        rng = random.Random(f"{plan.seed}-{provider_plan.domain}")
+        for number, scenario in enumerate(_SCENARIOS):
+            external_id = f"demo-{provider_plan.domain}-{scenario.key}"
+            # Drawn whatever exists, so every run gives each referral the same answers.
+            person = people[(index * len(_SCENARIOS) + number) % len(people)]
+            from_hospital = rng.random() < 0.6
+            hospital = rng.choice(plan.hospitals)
+            ward = rng.choice(_WARDS)
+            answers: dict[str, Any] = {
+                "health_needs": rng.choice(_HEALTH_NEEDS),
+                "home_circumstances": rng.choice(_HOME_CIRCUMSTANCES),
+                "mobility": rng.choice(_MOBILITY),
+                "support_summary": rng.choice(_SUPPORT),
+                "risks": rng.choice(_RISKS),
+                "carers_required": rng.choice((1, 1, 1, 2)),
+                "visits_per_day": rng.choice((2, 3, 4, 4)),
+            }
+            if external_id in existing:
+                tally.found("referrals")
+                continue
+            if scenario.window_used is not None:
+                received_at = service_moment_before(moment, scenario.window_used, hours)
+            else:
+                received_at = moment - scenario.received_ago
+            received_on = to_london(received_at).date()
+            district = person.district or council.districts.order_by("name").first()
+            assert district is not None
+            source: dict[str, Any] = {
+                "source": Source.HOSPITAL if from_hospital else Source.DISTRICT_TEAM,
+                "hospital": hospital if from_hospital else "",
+                "ward": ward if from_hospital else "",
+                "discharge_date": received_on + timedelta(days=1) if from_hospital else None,
+                "district_team": "" if from_hospital else f"{district.name} District Team",
+            }
+            referral = services.referral_create(
+                council=council,
+                provider=provider,
+                district=district,
+                by=broker,
+                service_user=person,
+                received_at=received_at,
+                external_id=external_id,
+                requested_start_date=received_on + timedelta(days=1),
+                next_of_kin_name=person.next_of_kin_name,
+                next_of_kin_relationship=person.next_of_kin_relationship,
+                next_of_kin_phone=person.next_of_kin_phone,
+                consent_to_share=person.consent_to_share,
+                mca_best_interest=(
+                    ""
+                    if person.consent_to_share
+                    else "Lacks capacity to decide on care at home; best-interest meeting held "
+                    "with the family and the ward team."
+                ),
+                worker_name=broker.full_name,
+                worker_team="Hospital discharge team" if from_hospital else "District team",
+                worker_phone=plan.phone,
+                completed_on=received_on,
+                **source,
+                **answers,
+            )
+            _demo_story(scenario.key, referral, provider_user, broker)
+            tally.made("referrals")
 
 
 def _demo_logins() -> list[dict[str, str]]:
@@ -339,7 +601,8 @@ def _demo_logins() -> list[dict[str, str]]:
 
 @transaction.atomic
 def seed_demo(stdout: Writer | None = None) -> dict[str, Any]:
-    """Build the demo: two councils, three providers, a log-in for every role, 70 clients."""
+    """Build the demo: two councils, three providers, a log-in for every role, 70 clients, and a
+    referral in every state for each provider of each council."""
     tally = Tally()
     councils: dict[str, Council] = {}
     for plan in DEMO_COUNCILS:
@@ -353,7 +616,12 @@ def seed_demo(stdout: Writer | None = None) -> dict[str, Any]:
         )
         councils[plan.slug] = council
         _teams(tally, council)
-        _districts(tally, council, plan.districts)
+        _districts(
+            tally,
+            council,
+            [d.name for d in plan.districts],
+            {d.name: d.postcode_districts for d in plan.districts},
+        )
 
     # Contracts before log-ins: a provider's password rules are those of its councils.
     for provider_plan in DEMO_PROVIDERS:
@@ -410,9 +678,11 @@ def seed_demo(stdout: Writer | None = None) -> dict[str, Any]:
                 role=user.role,
                 council=council,
             )
-        districts = list(District.objects.filter(council=council, name__in=plan.districts))
-        districts.sort(key=lambda d: plan.districts.index(d.name))
+        names = [d.name for d in plan.districts]
+        districts = list(District.objects.filter(council=council, name__in=names))
+        districts.sort(key=lambda d: names.index(d.name))
         _demo_service_users(tally, plan, council, districts)
+        _demo_referrals(tally, plan, council)
 
     logins = _demo_logins()
     _say(stdout, "Demo data:")

@@ -1,8 +1,11 @@
 """Template filters for showing data as the councils' guides show it."""
 
+from datetime import date
+
 from django import template
 
 from carebridge.core import formats
+from carebridge.core.calendar import now, to_london
 
 register = template.Library()
 
@@ -17,3 +20,12 @@ def nhs_number(value: str) -> str:
     from carebridge.people.validators import format_nhs_number
 
     return format_nhs_number(value) if value else ""
+
+
+@register.filter("age")
+def age(born: date | None) -> int | str:
+    """Whole years of age today in London, for "23/04/2010 (8 years old)"."""
+    if born is None:
+        return ""
+    today = to_london(now()).date()
+    return today.year - born.year - ((today.month, today.day) < (born.month, born.day))

@@ -5,14 +5,28 @@ import pytest
 from carebridge.accounts import services as accounts
 from carebridge.accounts.models import User
 from carebridge.accounts.roles import COUNCIL_ROLES, PROVIDER_ROLES, Role
+from carebridge.core.calendar import now
 from carebridge.core.demo import DEMO_PASSCODE, DEMO_PASSWORD
 from carebridge.core.seeding import SCALE_SLUG, seed_demo, seed_scale
 from carebridge.organisations.models import Contract, Council, District, Provider, Service, Team
 from carebridge.organisations.selectors import councils_of_provider
 from carebridge.people.models import ServiceUser
 from carebridge.people.validators import nhs_number_is_valid, postcode_is_valid
+from carebridge.referrals.models import Referral, ReferralEvent
+from carebridge.referrals.selectors import reply_urgency, with_stage
 
-MODELS = (Council, Team, District, Provider, Service, Contract, User, ServiceUser)
+MODELS = (
+    Council,
+    Team,
+    District,
+    Provider,
+    Service,
+    Contract,
+    User,
+    ServiceUser,
+    Referral,
+    ReferralEvent,
+)
 
 
 def counts() -> dict[str, int]:
@@ -35,7 +49,8 @@ def test_it_changes_nothing_when_run_twice(demo):
 @pytest.mark.django_db
 def test_it_gives_every_run_the_same_people(demo):
     people = list(ServiceUser.objects.order_by("ss_ref").values_list("ss_ref", "nhs_number"))
-    ServiceUser.objects.filter(ss_ref=people[0][0]).delete()
+    # Someone without referrals: a referral keeps its person from being deleted.
+    ServiceUser.objects.filter(referrals__isnull=True).order_by("ss_ref").first().delete()
     seed_demo()
     assert list(ServiceUser.objects.order_by("ss_ref").values_list("ss_ref", "nhs_number")) == (
         people
@@ -194,3 +209,35 @@ def test_the_scale_log_ins_work():
         assert first.outcome == accounts.Outcome.OK, email
         second = accounts.login_check_second_step(user=first.user, answer=DEMO_PASSCODE)
         assert second.outcome == accounts.Outcome.OK, email
+
+
+@pytest.mark.django_db
+def test_every_demo_council_has_referrals_in_every_state_for_each_provider(demo):
+    at = now()
+    for council in Council.objects.all():
+        providers = Provider.objects.filter(contracts__council=council).distinct()
+        assert providers.count() == 2
+        for provider in providers:
+            referrals = with_stage(Referral.objects.filter(council=council, provider=provider), at)
+            stages = set(referrals.values_list("stage", flat=True))
+            statuses = set(referrals.values_list("status", flat=True))
+            assert {"booked", "delayed", "awaiting_update", "awaiting_actuals"} <= stages
+            assert {"pending", "accepted", "updated", "completed", "refused", "failed"} <= statuses
+            pending = referrals.filter(status="pending").select_related("council__rulebook")
+            urgencies = [reply_urgency(r.respond_by, r.council.rulebook, at) for r in pending]
+            assert sorted(urgencies) == ["amber", "green", "green", "red"], "in time, close, missed"
+            assert referrals.filter(delay_count=1, status="accepted").exists()
+            assert all(r.received_at <= at for r in referrals)
+            # Accepted before its first visit, which has now passed: the update is awaited.
+            awaiting = referrals.get(external_id__endswith="awaiting-update")
+            assert awaiting.first_visit_at <= at
+
+
+@pytest.mark.django_db
+def test_demo_people_live_in_their_districts(demo):
+    districts = District.objects.filter(council__slug__in=["northshire", "westbrook"])
+    assert all(district.postcode_districts for district in districts)
+    for person in ServiceUser.objects.select_related("district"):
+        assert person.district.covers_postcode(person.postcode), (person.postcode, person.district)
+    for district in districts:
+        assert not any(code.startswith("NG") for code in district.outward_codes())

@@ -4,12 +4,18 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 
 from carebridge.core.seeding import seed_scale
+from carebridge.core.seeding.scale import (
+    CLOSED_REFERRALS,
+    IN_SERVICE_PER_PENDING,
+    PENDING_REFERRALS,
+)
 
 
 class Command(BaseCommand):
     help = (
-        "Build a council-sized data set for the benchmarks in Scale County Council. Run again "
-        "with a larger --clients to top it up."
+        "Build a council-sized data set for the benchmarks in Scale County Council: service "
+        "users, providers and referrals, and an API token with a published key. Run again with "
+        "larger numbers to top it up."
     )
 
     def add_arguments(self, parser: ArgumentParser) -> None:
@@ -19,8 +25,42 @@ class Command(BaseCommand):
             default=20000,
             help="How many service users the council should have (default 20000).",
         )
+        parser.add_argument(
+            "--pending-referrals",
+            type=int,
+            default=PENDING_REFERRALS,
+            help=f"How many referrals should await an answer (default {PENDING_REFERRALS}).",
+        )
+        parser.add_argument(
+            "--closed-referrals",
+            type=int,
+            default=CLOSED_REFERRALS,
+            help="How many completed, refused, failed or withdrawn referrals there should be "
+            f"(default {CLOSED_REFERRALS}).",
+        )
+        parser.add_argument(
+            "--in-service-referrals",
+            type=int,
+            default=None,
+            help="How many accepted or updated referrals there should be (default: one for "
+            f"every {IN_SERVICE_PER_PENDING} pending).",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        if options["clients"] < 0:
-            raise CommandError("--clients cannot be negative")
-        seed_scale(clients=options["clients"], stdout=self.stdout)
+        for option in ("clients", "pending_referrals", "closed_referrals", "in_service_referrals"):
+            if options[option] is not None and options[option] < 0:
+                raise CommandError(f"--{option.replace('_', '-')} cannot be negative")
+        wants_referrals = (
+            options["pending_referrals"]
+            or options["closed_referrals"]
+            or options["in_service_referrals"]
+        )
+        if wants_referrals and not options["clients"]:
+            raise CommandError("Referrals need service users: give --clients more than 0.")
+        seed_scale(
+            clients=options["clients"],
+            stdout=self.stdout,
+            pending_referrals=options["pending_referrals"],
+            closed_referrals=options["closed_referrals"],
+            in_service_referrals=options["in_service_referrals"],
+        )

@@ -1,0 +1,172 @@
+"""What every API endpoint shares: errors as JSON in one shape, serializers that refuse fields
+they do not know (a misspelt field must not be silently ignored), and fields that refuse values of
+the wrong JSON type instead of guessing ("3" is not a number, "yes" is not a boolean)."""
+
+from datetime import datetime
+from typing import Any
+
+from django.contrib.auth.models import AnonymousUser
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
+from django.utils.dateparse import parse_datetime
+from rest_framework import exceptions, serializers
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from carebridge.core.calendar import to_london
+
+GENERIC_MESSAGES: dict[type[exceptions.APIException], str] = {
+    exceptions.ParseError: "The body is not valid JSON.",
+    exceptions.UnsupportedMediaType: "Send the body as JSON, with Content-Type: application/json.",
+    exceptions.NotAuthenticated: "Give the API key as Authorization: Bearer <key>.",
+}
+
+
+class CouncilApiView(APIView):
+    """An API view called by a council's system with its token (ApiTokenAuthentication)."""
+
+    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
+        super().initial(request, *args, **kwargs)
+        # DRF also puts its caller on Django's request, where templates, error pages and
+        # middleware expect a person (`user.organisation`…): a system is not one. The view
+        # itself keeps the caller as `request.user`.
+        request._request.user = AnonymousUser()
+
+
+class StrictSerializer(serializers.Serializer):
+    """An input serializer that answers 400 for any field it does not define."""
+
+    def to_internal_value(self, data: Any) -> Any:
+        unknown = {}
+        if isinstance(data, dict):
+            unknown = {
+                name: ["This field is not known."] for name in sorted(set(data) - set(self.fields))
+            }
+        try:
+            value = super().to_internal_value(data)
+        except serializers.ValidationError as error:
+            # Every mistake at once: a sender fixes them in one go, not one per round trip.
+            if unknown and isinstance(error.detail, dict):
+                raise serializers.ValidationError({**error.detail, **unknown}) from error
+            raise
+        if unknown:
+            raise serializers.ValidationError(unknown)
+        return value
+
+
+class StrictCharField(serializers.CharField):
+    """Text given as a JSON string: a number or a boolean is refused, not turned into text."""
+
+    default_error_messages = {"invalid": "Give this as a JSON string."}
+
+    def to_internal_value(self, data: Any) -> Any:
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class StrictIntegerField(serializers.IntegerField):
+    """A whole number given as a JSON number: "3", 3.5 and true are refused."""
+
+    default_error_messages = {"invalid": "Give a whole number, like 2, not in quotes."}
+
+    def to_internal_value(self, data: Any) -> Any:
+        if isinstance(data, bool) or not isinstance(data, int):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class StrictBooleanField(serializers.BooleanField):
+    """true or false, as JSON booleans: "yes", 1 and "true" are refused."""
+
+    default_error_messages = {"invalid": "Give true or false, not in quotes."}
+
+    def to_internal_value(self, data: Any) -> Any:
+        if not isinstance(data, bool):
+            self.fail("invalid")
+        return data
+
+
+class LondonDateTimeField(serializers.DateTimeField):
+    """A moment read as ISO 8601 with its UTC offset, and written in Europe/London time.
+
+    A time without an offset is refused: a case-management system in another zone, or a clock
+    change, would otherwise move it silently by an hour.
+    """
+
+    default_error_messages = {
+        "naive": "Give the time with its UTC offset, like 2018-05-21T16:57:00+01:00.",
+    }
+
+    def to_internal_value(self, value: Any) -> datetime:
+        if not isinstance(value, str):
+            self.fail("invalid", format="YYYY-MM-DDThh:mm[:ss[.uuuuuu]]+HH:MM")
+        try:
+            parsed = parse_datetime(value)
+        except ValueError:
+            parsed = None
+        if parsed is not None and parsed.tzinfo is None:
+            self.fail("naive")
+        result: datetime = super().to_internal_value(value)
+        return result
+
+    def to_representation(self, value: datetime | None) -> str | None:
+        if value is None:
+            return None
+        return to_london(value).isoformat()
+
+
+class ErrorBodyOutput(serializers.Serializer):
+    status = serializers.IntegerField(help_text="The HTTP status, again.")
+    message = serializers.CharField(help_text="What went wrong, in words.")
+    fields = serializers.DictField(
+        help_text=(
+            "For 400: each field in error with a list of messages; nested objects give nested "
+            "fields. Empty for other errors."
+        )
+    )
+
+
+class ErrorOutput(serializers.Serializer):
+    """The shape of every error the API answers with."""
+
+    error = ErrorBodyOutput()
+
+
+def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    """Every error as `{"error": {"status": …, "message": …, "fields": {…}}}`."""
+    if isinstance(exc, DjangoValidationError):
+        exc = exceptions.ValidationError(
+            exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
+        )
+    elif isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    elif isinstance(exc, DjangoPermissionDenied | PermissionError):
+        exc = exceptions.PermissionDenied()
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None
+    if isinstance(exc, exceptions.ValidationError):
+        fields = (
+            response.data
+            if isinstance(response.data, dict)
+            else {"non_field_errors": response.data}
+        )
+        message = "The request has errors: see fields."
+    else:
+        fields = {}
+        detail = response.data.get("detail", "") if isinstance(response.data, dict) else ""
+        message = str(detail) or "The request could not be carried out."
+        generic = next((m for t, m in GENERIC_MESSAGES.items() if type(exc) is t), "")
+        if generic and isinstance(exc, exceptions.ParseError):
+            # DRF's detail names the position of the mistake, which helps whoever fixes the sender.
+            message = f"{generic} {message}"
+        elif generic:
+            message = f"{message} {generic}"
+    response.data = {
+        "error": {"status": response.status_code, "message": message, "fields": fields}
+    }
+    return response

@@ -1,0 +1,43 @@
+from argparse import ArgumentParser
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError
+
+from carebridge.integrations.management.commands._council import council_by_slug
+from carebridge.integrations.models import ApiToken
+from carebridge.integrations.services import api_token_revoke
+
+
+class Command(BaseCommand):
+    help = (
+        "Revoke one of a council's API keys, named by its first characters (the prefix printed "
+        "when it was made). Calls with it are refused at once."
+    )
+
+    def add_arguments(self, parser: ArgumentParser) -> None:
+        parser.add_argument("--council", required=True, help="The council's slug.")
+        parser.add_argument(
+            "--prefix", required=True, help="The key's first characters (at least 4)."
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        council = council_by_slug(options["council"])
+        prefix = options["prefix"].strip()
+        if len(prefix) < 4:
+            raise CommandError("Give at least the first 4 characters of the key.")
+        # Only the key's first characters are stored, so a longer prefix is compared on those.
+        stored = prefix[: ApiToken._meta.get_field("prefix").max_length]
+        tokens = list(
+            ApiToken.objects.filter(council=council, prefix__startswith=stored).order_by("pk")
+        )
+        active = [t for t in tokens if t.revoked_at is None]
+        if not tokens:
+            raise CommandError(f"{council.name} has no API key starting {prefix!r}.")
+        if not active:
+            self.stdout.write(f"The key starting {prefix!r} was already revoked.")
+            return
+        if len(active) > 1:
+            names = ", ".join(f"{t.name} ({t.prefix})" for t in active)
+            raise CommandError(f"More than one key starts {prefix!r}: {names}. Give more of it.")
+        token = api_token_revoke(token=active[0], by=None)
+        self.stdout.write(f"Revoked the key {token.prefix}… of {token.name} for {council.name}.")

@@ -1,0 +1,29 @@
+"""Object access for referrals: 404 when the acting user may not see the referral."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+
+from carebridge.accounts.roles import Function, can_edit
+from carebridge.referrals.models import Referral
+from carebridge.referrals.selectors import referrals_visible_to
+
+if TYPE_CHECKING:
+    from carebridge.accounts.models import User
+
+
+def access_referral(user: User, pk: int, *, for_change: bool = False) -> Referral:
+    referral = (
+        referrals_visible_to(user)
+        .select_related("service_user", "district", "provider", "council__rulebook", "answered_by")
+        .filter(pk=pk)
+        .first()
+    )
+    if referral is None:
+        raise Http404("No such referral")
+    if for_change and not can_edit(user.role, Function.REFERRALS):
+        raise PermissionDenied
+    return referral

@@ -1,0 +1,475 @@
+"""The referrals API, for a council's case-management system: send a referral, follow its answer.
+
+Every call acts for the council that owns the token; another council's referral is "not found".
+The views only parse, call `services.referral_create` (the same service the council's pages use)
+and render.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import NON_FIELD_ERRORS
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import IntegrityError, models
+from django.urls import reverse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_field,
+)
+from rest_framework import exceptions, serializers, status
+from rest_framework.pagination import CursorPagination
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from carebridge.core.calendar import now
+from carebridge.integrations.api import (
+    CouncilApiView,
+    ErrorOutput,
+    LondonDateTimeField,
+    StrictBooleanField,
+    StrictCharField,
+    StrictIntegerField,
+    StrictSerializer,
+)
+from carebridge.integrations.authentication import ApiCaller
+from carebridge.organisations.models import District, Provider
+from carebridge.organisations.selectors import providers_of_council
+from carebridge.people.models import ServiceUser
+from carebridge.referrals import services
+from carebridge.referrals.choices import ReferralStatus, Source, Stage
+from carebridge.referrals.models import Referral, ReferralEvent
+from carebridge.referrals.selectors import stage_of
+
+PAGE_SIZE = 100
+
+# --- Input ------------------------------------------------------------------------------------
+
+
+def _text(max_length: int | None = None, **kwargs: Any) -> StrictCharField:
+    return StrictCharField(
+        max_length=max_length, required=False, allow_blank=True, trim_whitespace=True, **kwargs
+    )
+
+
+class ServiceUserInput(StrictSerializer):
+    """The person: an SS Ref the council already has, or a new person's details.
+
+    When `ss_ref` names one of the council's service users, that record is used as it is and the
+    other fields given here are not applied to it (change a person's details in the portal).
+    Otherwise a new service user is made, and first_name, last_name and date_of_birth are needed.
+    """
+
+    ss_ref = StrictCharField(max_length=30, help_text="The council's own reference (SS Ref).")
+    title = _text(20)
+    first_name = _text(100)
+    last_name = _text(100)
+    date_of_birth = serializers.DateField(required=False, help_text="YYYY-MM-DD.")
+    nhs_number = _text(20, help_text="10 digits; spaces and hyphens are allowed.")
+    address_line_1 = _text(200)
+    address_line_2 = _text(200)
+    address_line_3 = _text(200)
+    town = _text(100)
+    county = _text(100)
+    postcode = _text(10)
+    phone = _text(30)
+    mobile = _text(30)
+    gp_name = _text(200)
+    gp_practice = _text(200)
+    gp_phone = _text(30)
+
+
+NEW_PERSON_NEEDS = {
+    "first_name": "Give the person's first name: the council has no service user with this SS Ref",
+    "last_name": "Give the person's last name: the council has no service user with this SS Ref",
+    "date_of_birth": (
+        "Give the person's date of birth: the council has no service user with this SS Ref"
+    ),
+}
+PERSON_FIELDS = frozenset(ServiceUserInput().fields) | {"district"}
+
+
+class ReferralCreateInput(StrictSerializer):
+    external_id = _text(
+        100,
+        help_text=(
+            "The case-management system's own id for this referral. Sending the same id again "
+            "answers 200 with the referral already made, so a retry never makes two."
+        ),
+    )
+    provider = StrictIntegerField(help_text="The id of a provider the council has a contract with.")
+    district = StrictCharField(
+        max_length=200, help_text="The name of one of the council's districts (any case)."
+    )
+    service_user = ServiceUserInput()
+    received_at = LondonDateTimeField(
+        required=False,
+        help_text=(
+            "When the referral was received, ISO 8601 with its offset; not in the future. "
+            "The reply window (respond_by) counts from it. Defaults to now."
+        ),
+    )
+    source = serializers.ChoiceField(choices=Source.choices)
+    hospital = _text(200, help_text="Needed when source is hospital.")
+    ward = _text(100)
+    district_team = _text(200, help_text="Needed when source is district_team.")
+    discharge_date = serializers.DateField(required=False, allow_null=True)
+    requested_start_date = serializers.DateField()
+    next_of_kin_name = _text(200)
+    next_of_kin_relationship = _text(100)
+    next_of_kin_address = _text()
+    next_of_kin_phone = _text(30)
+    consent_to_share = StrictBooleanField(
+        required=False, help_text="When false, mca_best_interest must record the decision."
+    )
+    mca_best_interest = _text()
+    health_needs = _text()
+    home_circumstances = _text()
+    mobility = _text()
+    support_summary = StrictCharField()
+    risks = _text()
+    carers_required = StrictIntegerField(min_value=1, max_value=4)
+    visits_per_day = StrictIntegerField(min_value=1, max_value=8)
+    worker_name = StrictCharField(max_length=200)
+    worker_team = StrictCharField(max_length=200)
+    worker_phone = _text(30)
+    worker_mobile = _text(30)
+    completed_on = serializers.DateField()
+
+
+class ReferralListQuery(serializers.Serializer):
+    changed_since = LondonDateTimeField(
+        required=False,
+        help_text=(
+            "Only referrals changed after this moment, oldest change first: ISO 8601 with its "
+            "offset (write + as %2B, or use Z). Without it, every referral, newest change first."
+        ),
+    )
+    status = serializers.ChoiceField(
+        choices=ReferralStatus.choices, required=False, help_text="Only referrals in this state."
+    )
+
+    def to_internal_value(self, data: Any) -> Any:
+        # An unencoded "+" in a query string arrives as a space: "…T10:00:00 01:00".
+        value = data.get("changed_since")
+        if value is not None and not value.strip():
+            # Most likely a sender that lost its last moment: listing everything would hide that.
+            raise serializers.ValidationError(
+                {"changed_since": ["Give a moment, or leave changed_since out to list them all."]}
+            )
+        if isinstance(value, str) and " " in value.strip():
+            data = data.copy()
+            data["changed_since"] = value.strip().replace(" ", "+")
+        return super().to_internal_value(data)
+
+
+# --- Output -----------------------------------------------------------------------------------
+
+
+class OutputSerializer(serializers.ModelSerializer):
+    """Read-only model output, with every moment written in London time with its offset."""
+
+    serializer_field_mapping = {
+        **serializers.ModelSerializer.serializer_field_mapping,
+        models.DateTimeField: LondonDateTimeField,
+    }
+
+
+class ProviderOutput(OutputSerializer):
+    class Meta:
+        model = Provider
+        fields = ["id", "name"]
+
+
+class ServiceUserOutput(OutputSerializer):
+    class Meta:
+        model = ServiceUser
+        fields = ["id", "ss_ref", "first_name", "last_name", "date_of_birth"]
+
+
+class ReferralEventOutput(OutputSerializer):
+    kind_label = serializers.CharField(source="get_kind_display")
+    by = serializers.CharField(source="by_label", help_text="Who, for which organisation.")
+    details = serializers.DictField(help_text="What was submitted with the event.")
+
+    class Meta:
+        model = ReferralEvent
+        fields = ["kind", "kind_label", "at", "by", "details"]
+
+
+class ReferralOutput(OutputSerializer):
+    """A referral and where it stands, without its update log (the list's rows)."""
+
+    stage = serializers.SerializerMethodField(help_text="Where an open referral stands, now.")
+    provider = ProviderOutput()
+    district = serializers.CharField(source="district.name")
+    service_user = ServiceUserOutput()
+
+    class Meta:
+        model = Referral
+        fields = [
+            "id",
+            "external_id",
+            "status",
+            "stage",
+            "provider",
+            "district",
+            "service_user",
+            "received_at",
+            "respond_by",
+            "changed_at",
+            "answered_at",
+            "first_visit_at",
+            "delay_count",
+            "refusal_reason",
+            "refusal_details",
+            "failure_reason",
+            "failure_details",
+            "update_due_by",
+            "provider_update_at",
+            "care_start_date",
+            "predicted_end_date",
+            "terminated_within_72_hours",
+            "needs_changed",
+            "needs_change_details",
+            "update_completed_by",
+            "update_completed_on",
+            "actuals_at",
+            "actuals_start_date",
+            "actuals_end_date",
+            "visits_delivered",
+            "hours_delivered",
+            "carers_at_start",
+            "carers_at_end",
+            "withdrawal_reason",
+            "closed_at",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(serializers.ChoiceField(choices=Stage.choices))
+    def get_stage(self, referral: Referral) -> str:
+        return stage_of(referral, self.context["at"]).value
+
+
+class ReferralDetailOutput(ReferralOutput):
+    """A referral, where it stands, and its update log newest first."""
+
+    events = ReferralEventOutput(many=True, help_text="The update log, newest first.")
+
+    class Meta(ReferralOutput.Meta):
+        fields = [*ReferralOutput.Meta.fields, "events"]
+        read_only_fields = fields
+
+
+class ReferralPageOutput(serializers.Serializer):
+    next = serializers.URLField(allow_null=True, help_text="The next page; null on the last.")
+    previous = serializers.URLField(allow_null=True)
+    results = ReferralOutput(many=True)
+
+
+# --- Reads, scoped to the caller's council ------------------------------------------------------
+
+
+def _caller(request: Request) -> ApiCaller:
+    caller: ApiCaller = request.user
+    return caller
+
+
+def _referrals_of(caller: ApiCaller) -> models.QuerySet[Referral]:
+    return Referral.objects.filter(council_id=caller.token.council_id).select_related(
+        "provider", "district", "service_user"
+    )
+
+
+def _referral_with_events(caller: ApiCaller, pk: int) -> Referral:
+    referral = (
+        _referrals_of(caller)
+        .prefetch_related(
+            models.Prefetch("events", queryset=ReferralEvent.objects.order_by("-at", "-pk"))
+        )
+        .filter(pk=pk)
+        .first()
+    )
+    if referral is None:
+        raise exceptions.NotFound("The council has no referral with this id.")
+    return referral
+
+
+def _detail_response(request: Request, referral_id: int, code: int) -> Response:
+    referral = _referral_with_events(_caller(request), referral_id)
+    body = ReferralDetailOutput(referral, context={"at": now(), "request": request}).data
+    location = request.build_absolute_uri(reverse("api_referral_detail", args=[referral.pk]))
+    return Response(body, status=code, headers={"Location": location})
+
+
+# --- Views --------------------------------------------------------------------------------------
+
+ERRORS = {
+    401: OpenApiResponse(ErrorOutput, description="No key, or a key not valid or revoked."),
+}
+LOCATION = OpenApiParameter(
+    "Location",
+    OpenApiTypes.URI,
+    OpenApiParameter.HEADER,
+    response=[200, 201],
+    description="The referral's own URL.",
+)
+
+
+class ReferralPagination(CursorPagination):
+    page_size = PAGE_SIZE
+    ordering = ("-changed_at", "-pk")
+
+
+class ReferralListCreate(CouncilApiView):
+    @extend_schema(
+        operation_id="referrals_list",
+        summary="The council's referrals, or those changed since a moment",
+        description=(
+            "With `changed_since`: referrals changed after that moment, oldest change first, so "
+            "a system can follow every change by keeping the last `changed_at` it has read. "
+            "Without it: every referral, newest change first. 100 a page; follow `next` until "
+            "it is null. The rows carry each referral's state but not its update log: read one "
+            "referral for that."
+        ),
+        parameters=[
+            ReferralListQuery,
+            OpenApiParameter("cursor", str, description="From a `next` or `previous` link."),
+        ],
+        responses={
+            200: ReferralPageOutput,
+            400: OpenApiResponse(ErrorOutput, description="A bad changed_since or status."),
+            **ERRORS,
+        },
+        tags=["referrals"],
+    )
+    def get(self, request: Request) -> Response:
+        query = ReferralListQuery(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        referrals = _referrals_of(_caller(request))
+        paginator = ReferralPagination()
+        if "changed_since" in query.validated_data:
+            referrals = referrals.filter(changed_at__gt=query.validated_data["changed_since"])
+            paginator.ordering = ("changed_at", "pk")
+        if "status" in query.validated_data:
+            referrals = referrals.filter(status=query.validated_data["status"])
+        page = paginator.paginate_queryset(referrals, request, view=self)
+        rows = ReferralOutput(page, many=True, context={"at": now(), "request": request}).data
+        return paginator.get_paginated_response(rows)
+
+    @extend_schema(
+        operation_id="referrals_create",
+        summary="Send a referral to a provider",
+        description=(
+            "Makes a referral for the token's council, offered to one provider, for a service "
+            "user the council has (by `ss_ref`) or a new person. When `external_id` names a "
+            "referral the council has sent already, nothing is made and that referral is "
+            "answered with 200. When `service_user.ss_ref` names an existing service user, that "
+            "record is used as it is: other person fields sent with it are not applied."
+        ),
+        request=ReferralCreateInput,
+        parameters=[LOCATION],
+        responses={
+            201: OpenApiResponse(ReferralDetailOutput, description="The referral was made."),
+            200: OpenApiResponse(
+                ReferralDetailOutput, description="A referral with this external_id exists."
+            ),
+            400: OpenApiResponse(
+                ErrorOutput, description="Not JSON, unknown or missing fields, wrong values."
+            ),
+            415: OpenApiResponse(ErrorOutput, description="The body is not sent as JSON."),
+            **ERRORS,
+        },
+        tags=["referrals"],
+    )
+    def post(self, request: Request) -> Response:
+        caller = _caller(request)
+        council = caller.council
+        given = ReferralCreateInput(data=request.data)
+        given.is_valid(raise_exception=True)
+        data = dict(given.validated_data)
+        external_id = data.pop("external_id", "")
+        if external_id:
+            existing = _referrals_of(caller).filter(external_id=external_id).first()
+            if existing is not None:
+                return _detail_response(request, existing.pk, status.HTTP_200_OK)
+
+        person: dict[str, Any] = data.pop("service_user")
+        errors: dict[str, Any] = {}
+        provider = providers_of_council(council.pk).filter(pk=data.pop("provider")).first()
+        if provider is None:
+            errors["provider"] = ["Choose a provider the council holds a contract with."]
+        district_name = data.pop("district").strip()
+        district = District.objects.filter(council=council, name__iexact=district_name).first()
+        if district is None:
+            errors["district"] = ["Give the name of one of the council's districts."]
+        service_user = ServiceUser.objects.filter(council=council, ss_ref=person["ss_ref"]).first()
+        if service_user is None:
+            missing = {
+                name: [text] for name, text in NEW_PERSON_NEEDS.items() if not person.get(name)
+            }
+            if missing:
+                errors["service_user"] = missing
+        if errors:
+            raise serializers.ValidationError(errors)
+        assert provider is not None and district is not None
+
+        try:
+            referral = services.referral_create(
+                council=council,
+                provider=provider,
+                district=district,
+                by=None,
+                via=caller.label,
+                service_user=service_user,
+                new_person=person if service_user is None else None,
+                external_id=external_id,
+                **data,
+            )
+        except DjangoValidationError as error:
+            raise serializers.ValidationError(_nest_person_errors(error)) from error
+        except IntegrityError:
+            # The same external_id sent twice at once: the other request made it first.
+            existing = _referrals_of(caller).filter(external_id=external_id).first()
+            if not external_id or existing is None:
+                raise
+            return _detail_response(request, existing.pk, status.HTTP_200_OK)
+        return _detail_response(request, referral.pk, status.HTTP_201_CREATED)
+
+
+def _nest_person_errors(error: DjangoValidationError) -> dict[str, Any]:
+    """The new person's field errors belong under service_user, where they were sent."""
+    if not hasattr(error, "error_dict"):
+        return {"non_field_errors": error.messages}
+    referral_fields = set(ReferralCreateInput().fields)
+    fields: dict[str, Any] = {}
+    person: dict[str, list[str]] = {}
+    for name, messages in error.message_dict.items():
+        if name in PERSON_FIELDS and name not in referral_fields:
+            person[name] = messages
+        else:
+            fields["non_field_errors" if name == NON_FIELD_ERRORS else name] = messages
+    if person:
+        fields["service_user"] = person
+    return fields
+
+
+class ReferralDetail(CouncilApiView):
+    @extend_schema(
+        operation_id="referrals_retrieve",
+        summary="One referral: where it stands, and its update log",
+        responses={
+            200: ReferralDetailOutput,
+            404: OpenApiResponse(ErrorOutput, description="No such referral for this council."),
+            **ERRORS,
+        },
+        tags=["referrals"],
+    )
+    def get(self, request: Request, pk: int) -> Response:
+        referral = _referral_with_events(_caller(request), pk)
+        return Response(
+            ReferralDetailOutput(referral, context={"at": now(), "request": request}).data
+        )

@@ -1,0 +1,304 @@
+"""The provider's answers to a referral, and the filters of its two lists, as GOV.UK forms.
+
+Field names follow the services' argument names, so a rule a service finds broken lands on the
+field it is about; the few that differ are mapped in `service_fields`.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, time
+from decimal import Decimal
+from typing import Any, ClassVar
+
+from crispy_forms_gds.fields import DateInputField
+from django import forms
+from django.core.exceptions import ValidationError
+
+from carebridge.core.calendar import LONDON
+from carebridge.core.forms import GovForm
+from carebridge.referrals.choices import FailureReason, RefusalReason, Stage
+from carebridge.referrals.selectors import Reply
+
+YES_NO = [("yes", "Yes"), ("no", "No")]
+
+# "14:00", "14.00", "1400", "9:30", "2pm", "2:30pm", "2.30 pm"
+_TIME_24 = re.compile(r"^(?P<hour>\d{1,2})(?:[:.]?(?P<minute>\d{2}))?$")
+_TIME_12 = re.compile(r"^(?P<hour>\d{1,2})(?:[:.](?P<minute>\d{2}))?\s*(?P<half>am|pm)$")
+
+
+def parse_visit_time(text: str) -> time | None:
+    """A time as care workers type it: 24-hour "14:00", or "2pm"; None when it is not a time."""
+    text = text.strip().lower().replace(" ", "")
+    if text in {"midday", "noon", "12noon"}:
+        return time(12, 0)
+    if match := _TIME_12.match(text):
+        hour, minute = int(match["hour"]), int(match["minute"] or 0)
+        if not 1 <= hour <= 12:
+            return None
+        hour = hour % 12 + (12 if match["half"] == "pm" else 0)
+    elif match := _TIME_24.match(text):
+        hour, minute = int(match["hour"]), int(match["minute"] or 0)
+    else:
+        return None
+    if hour > 23 or minute > 59:
+        return None
+    return time(hour, minute)
+
+
+class VisitTimeField(forms.CharField):
+    """A clock time in London, typed as "14:00" (or "2pm")."""
+
+    def __init__(self, *, label: str, **kwargs: Any) -> None:
+        what = label[0].lower() + label[1:]
+        super().__init__(
+            label=label,
+            max_length=10,
+            help_text="Use the 24-hour clock, for example 14:00",
+            widget=forms.TextInput(attrs={"class": "govuk-input--width-5", "spellcheck": "false"}),
+            error_messages={"required": f"Enter the {what}"},
+            **kwargs,
+        )
+        self.what = what
+
+    def clean(self, value: Any) -> time | None:
+        text = super().clean(value)
+        if not text:
+            return None
+        parsed = parse_visit_time(text)
+        if parsed is None:
+            raise ValidationError(
+                f"Enter the {self.what} using the 24-hour clock, like 14:00", code="invalid"
+            )
+        return parsed
+
+
+class GuideDateField(DateInputField):
+    """The GOV.UK date input (day, month, year) with messages that name the date."""
+
+    def __init__(self, *, label: str, required: bool = True, **kwargs: Any) -> None:
+        kwargs.setdefault("help_text", "For example, 27 3 2026")
+        super().__init__(label=label, required=required, **kwargs)
+        what = label[0].lower() + label[1:]
+        self.what = what
+        self.error_messages["required"] = f"Enter the {what}"
+        self.error_messages["incomplete"] = f"Enter the {what} as a day, month and year"
+
+    def compress(self, data_list: Any) -> date | None:
+        try:
+            value = super().compress(data_list)
+        except ValidationError:
+            raise ValidationError(f"The {self.what} must be a real date", code="invalid") from None
+        if value is not None and value.year < 1900:
+            raise ValidationError(f"Enter the year of the {self.what} as 4 digits, like 2026")
+        return value
+
+
+class ServiceForm(GovForm):
+    """A form whose data goes to one service, which may find a rule broken."""
+
+    service_fields: ClassVar[dict[str, str]] = {}
+
+    def add_errors(self, error: ValidationError) -> None:
+        if hasattr(error, "error_dict"):
+            error = ValidationError(
+                {self.service_fields.get(k, k): v for k, v in error.error_dict.items()}
+            )
+        super().add_errors(error)
+
+
+class FirstVisitForm(ServiceForm):
+    """The date and time of the first visit, in London time."""
+
+    service_fields: ClassVar[dict[str, str]] = {"first_visit_at": "visit_date"}
+
+    visit_date = GuideDateField(label="Date of 1st visit")
+    visit_time = VisitTimeField(label="Time of 1st visit")
+
+    def first_visit_at(self) -> datetime:
+        return datetime.combine(
+            self.cleaned_data["visit_date"], self.cleaned_data["visit_time"], tzinfo=LONDON
+        )
+
+
+class AcceptForm(FirstVisitForm):
+    confirmed = forms.BooleanField(
+        label="I confirm the first visit is agreed for this date", required=False
+    )
+    # Set when the page has shown the warning, so an unticked box is then an error.
+    warned = forms.BooleanField(required=False, widget=forms.HiddenInput)
+
+
+class DelayForm(FirstVisitForm):
+    visit_date = GuideDateField(label="New date of 1st visit")
+    visit_time = VisitTimeField(label="New time of 1st visit")
+
+
+class RefuseForm(ServiceForm):
+    reason = forms.ChoiceField(
+        label="Reason for refusal",
+        choices=RefusalReason.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose the reason for refusing this referral"},
+    )
+    details = forms.CharField(
+        label="Details about this refusal",
+        help_text="Give more reasons for refusing this referral. You must if you choose Other.",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+
+
+class FailedStartForm(ServiceForm):
+    reason = forms.ChoiceField(
+        label="Reason why service was cancelled",
+        choices=FailureReason.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose the reason why the service was cancelled"},
+    )
+    details = forms.CharField(
+        label="Details",
+        help_text="You must give details if you choose Other.",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+
+
+def _yes_no(label: str, message: str) -> forms.TypedChoiceField:
+    return forms.TypedChoiceField(
+        label=label,
+        choices=YES_NO,
+        coerce=lambda value: value == "yes",
+        widget=forms.RadioSelect,
+        error_messages={"required": message},
+    )
+
+
+class ProviderUpdateForm(ServiceForm):
+    care_start_date = GuideDateField(label="Start date")
+    predicted_end_date = GuideDateField(label="Predicted end date (if known)", required=False)
+    terminated_within_72_hours = _yes_no(
+        "Was the service terminated within 72 hours?",
+        "Choose yes if the service was terminated within 72 hours",
+    )
+    needs_changed = _yes_no(
+        "Have there been any changes to the needs / package?",
+        "Choose yes if the needs or package have changed",
+    )
+    needs_change_details = forms.CharField(
+        label="Changes to the needs / package",
+        help_text="Describe the changes if you answered yes.",
+        required=False,
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+    completed_by = forms.CharField(
+        label="Completed by",
+        max_length=200,
+        error_messages={"required": "Enter who completed this update"},
+    )
+    completed_on = GuideDateField(label="Date", help_text="")
+
+
+class VisitActualsForm(ServiceForm):
+    start_date = GuideDateField(label="Start date")
+    end_date = GuideDateField(label="End date")
+    visits_delivered = forms.IntegerField(
+        label="Total number of visits delivered",
+        min_value=0,
+        max_value=10_000,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "class": "govuk-input--width-5"}),
+        error_messages={
+            "required": "Enter the total number of visits delivered",
+            "invalid": "Enter the number of visits as a whole number, like 6",
+        },
+    )
+    hours_delivered = forms.DecimalField(
+        label="Total number of hours delivered",
+        help_text="In hours and quarter hours, for example 15 or 15.25",
+        min_value=Decimal(0),
+        max_digits=7,
+        decimal_places=2,
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "class": "govuk-input--width-5"}),
+        error_messages={
+            "required": "Enter the total number of hours delivered",
+            "invalid": "Enter the hours as a number, like 15 or 15.25",
+        },
+    )
+    carers_at_start = forms.IntegerField(
+        label="Number of carers on commencement of service",
+        min_value=0,
+        max_value=20,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "class": "govuk-input--width-3"}),
+        error_messages={
+            "required": "Enter the number of carers on commencement of service",
+            "invalid": "Enter the number of carers as a whole number, like 1",
+        },
+    )
+    carers_at_end = forms.IntegerField(
+        label="Number of carers at end of service",
+        min_value=0,
+        max_value=20,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "class": "govuk-input--width-3"}),
+        error_messages={
+            "required": "Enter the number of carers at end of service",
+            "invalid": "Enter the number of carers as a whole number, like 1",
+        },
+    )
+
+
+# --- The lists' filters ----------------------------------------------------------------------
+
+
+class _ListFilters(forms.Form):
+    """A list's GET filters. A value that is not one of the choices is ignored, never an error."""
+
+    q = forms.CharField(
+        label="Search this list", help_text="First or last name", required=False, max_length=100
+    )
+    district = forms.TypedChoiceField(
+        label="District", required=False, coerce=int, empty_value=None
+    )
+    council = forms.TypedChoiceField(label="Council", required=False, coerce=int, empty_value=None)
+
+    def __init__(
+        self,
+        data: Any,
+        *,
+        districts: list[tuple[int, str]],
+        councils: list[tuple[int, str]],
+    ) -> None:
+        super().__init__(data)
+        district_field = self.fields["district"]
+        council_field = self.fields["council"]
+        assert isinstance(district_field, forms.ChoiceField)
+        assert isinstance(council_field, forms.ChoiceField)
+        district_field.choices = [("", "All districts"), *districts]
+        council_field.choices = [("", "All councils"), *councils]
+
+    def values(self) -> dict[str, Any]:
+        """The valid filters only: cleaned_data keeps a field only when its value was good."""
+        self.is_valid()
+        return {
+            name: self.cleaned_data.get(name, field.initial) for name, field in self.fields.items()
+        }
+
+
+class PendingFilters(_ListFilters):
+    reply = forms.ChoiceField(label="Reply", required=False, choices=[("", "Any"), *Reply.choices])
+    sort = forms.ChoiceField(
+        label="Sort referrals by",
+        required=False,
+        choices=[("oldest", "Oldest first"), ("newest", "Newest first")],
+    )
+
+
+class ExistingFilters(_ListFilters):
+    status = forms.ChoiceField(
+        label="Status",
+        required=False,
+        choices=[("", "Any status")]
+        + [(s.value, s.label) for s in Stage if s not in (Stage.PENDING, Stage.CLOSED)],
+    )

@@ -1,0 +1,285 @@
+"""Reads of referrals that pages, the home page and the API share, scoped to the acting user."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
+
+from django.db import models
+from django.db.models import Case, Count, Q, Value, When
+
+from carebridge.accounts.roles import Function, can_edit, can_view
+from carebridge.core.calendar import service_time_between
+from carebridge.organisations.models import Rulebook
+from carebridge.referrals.choices import OPEN_STATES, ReferralStatus, Stage
+from carebridge.referrals.models import Referral, ReferralEvent
+
+if TYPE_CHECKING:
+    from carebridge.accounts.models import User
+    from carebridge.core.selectors import AttentionItem
+
+S = ReferralStatus
+# How far back the council's home page counts refusals and failed starts.
+RECENT = timedelta(days=7)
+
+
+def referrals_visible_to(user: User) -> models.QuerySet[Referral]:
+    """A council's staff see its referrals; a provider sees the referrals offered to it."""
+    if not can_view(user.role, Function.REFERRALS):
+        return Referral.objects.none()
+    if user.council_id is not None:
+        return Referral.objects.filter(council_id=user.council_id)
+    if user.provider_id is not None:
+        return Referral.objects.filter(provider_id=user.provider_id)
+    return Referral.objects.none()
+
+
+def with_stage(referrals: models.QuerySet[Referral], at: datetime) -> models.QuerySet[Referral]:
+    """Annotate each referral with its Stage ("Current status") as of a moment."""
+    return referrals.annotate(
+        stage=Case(
+            When(status=S.PENDING, then=Value(Stage.PENDING.value)),
+            When(status=S.UPDATED, then=Value(Stage.AWAITING_ACTUALS.value)),
+            When(
+                status=S.ACCEPTED, first_visit_at__lte=at, then=Value(Stage.AWAITING_UPDATE.value)
+            ),
+            When(status=S.ACCEPTED, delay_count__gt=0, then=Value(Stage.START_DELAYED.value)),
+            When(status=S.ACCEPTED, then=Value(Stage.FIRST_VISIT_BOOKED.value)),
+            default=Value(Stage.CLOSED.value),
+            output_field=models.CharField(),
+        )
+    )
+
+
+def stage_of(referral: Referral, at: datetime) -> Stage:
+    """The same as `with_stage`, for one referral already in memory."""
+    if referral.status == S.PENDING:
+        return Stage.PENDING
+    if referral.status == S.UPDATED:
+        return Stage.AWAITING_ACTUALS
+    if referral.status == S.ACCEPTED:
+        if referral.first_visit_at is not None and referral.first_visit_at <= at:
+            return Stage.AWAITING_UPDATE
+        return Stage.START_DELAYED if referral.delay_count else Stage.FIRST_VISIT_BOOKED
+    return Stage.CLOSED
+
+
+def _search(referrals: models.QuerySet[Referral], search: str) -> models.QuerySet[Referral]:
+    for word in search.split():
+        referrals = referrals.filter(
+            Q(service_user__first_name__icontains=word) | Q(service_user__last_name__icontains=word)
+        )
+    return referrals
+
+
+class Reply(models.TextChoices):
+    """Where a pending referral stands against its reply window."""
+
+    DUE = "due", "Not yet due"
+    MISSED = "missed", "Missed"
+
+
+def referrals_pending_for(
+    user: User,
+    *,
+    at: datetime,
+    search: str = "",
+    district: int | None = None,
+    council: int | None = None,
+    reply: str = "",
+    newest_first: bool = False,
+) -> models.QuerySet[Referral]:
+    """Referrals awaiting the provider's answer: the provider's landing page."""
+    referrals = referrals_visible_to(user).filter(status=S.PENDING)
+    referrals = _search(referrals, search)
+    if district is not None:
+        referrals = referrals.filter(district_id=district)
+    if council is not None:
+        referrals = referrals.filter(council_id=council)
+    if reply == Reply.MISSED:
+        referrals = referrals.filter(respond_by__lt=at)
+    elif reply == Reply.DUE:
+        referrals = referrals.filter(respond_by__gte=at)
+    order = ("-received_at", "-pk") if newest_first else ("received_at", "pk")
+    return referrals.select_related("service_user", "district", "council__rulebook").order_by(
+        *order
+    )
+
+
+def referrals_existing_for(
+    user: User,
+    *,
+    at: datetime,
+    search: str = "",
+    stage: str = "",
+    district: int | None = None,
+    council: int | None = None,
+) -> models.QuerySet[Referral]:
+    """Everyone the provider has accepted into service and not yet finished with."""
+    referrals = with_stage(
+        referrals_visible_to(user).filter(status__in=[S.ACCEPTED, S.UPDATED]), at
+    )
+    referrals = _search(referrals, search)
+    if stage in Stage.values:
+        # `stage` is the annotation of with_stage, which the type checker cannot see.
+        referrals = referrals.filter(stage=stage)  # type: ignore[misc]
+    if district is not None:
+        referrals = referrals.filter(district_id=district)
+    if council is not None:
+        referrals = referrals.filter(council_id=council)
+    return referrals.select_related("service_user", "district", "council__rulebook").order_by(
+        "service_user__last_name", "service_user__first_name", "pk"
+    )
+
+
+def referrals_for_council(
+    user: User,
+    *,
+    at: datetime,
+    search: str = "",
+    provider: int | None = None,
+    district: int | None = None,
+    state: str = "",
+    newest_first: bool = True,
+) -> models.QuerySet[Referral]:
+    """Every referral the council has sent, in any state: the brokers' view."""
+    referrals = with_stage(referrals_visible_to(user), at)
+    referrals = _search(referrals, search)
+    if provider is not None:
+        referrals = referrals.filter(provider_id=provider)
+    if district is not None:
+        referrals = referrals.filter(district_id=district)
+    if state == Reply.MISSED:
+        referrals = referrals.filter(status=S.PENDING, respond_by__lt=at)
+    elif state in S.values:
+        referrals = referrals.filter(status=state)
+    order = ("-received_at", "-pk") if newest_first else ("received_at", "pk")
+    return referrals.select_related(
+        "service_user", "district", "provider", "council__rulebook"
+    ).order_by(*order)
+
+
+@dataclass(frozen=True)
+class ReferralStatistics:
+    """The provider home page's "Current service user statistics"."""
+
+    missed: int
+    pending: int
+    awaiting_update: int
+    awaiting_actuals: int
+
+
+def referral_statistics(user: User, *, at: datetime) -> ReferralStatistics:
+    """Counted in one query, however many referrals there are."""
+    counts = (
+        referrals_visible_to(user)
+        .filter(status__in=OPEN_STATES)
+        .aggregate(
+            missed=Count("pk", filter=Q(status=S.PENDING, respond_by__lt=at)),
+            pending=Count("pk", filter=Q(status=S.PENDING, respond_by__gte=at)),
+            awaiting_update=Count("pk", filter=Q(status=S.ACCEPTED, first_visit_at__lte=at)),
+            awaiting_actuals=Count("pk", filter=Q(status=S.UPDATED)),
+        )
+    )
+    return ReferralStatistics(**counts)
+
+
+def referral_events(referral: Referral) -> models.QuerySet[ReferralEvent]:
+    """The update log, newest first."""
+    return referral.events.select_related("by").order_by("-at", "-pk")
+
+
+def referrals_changed_since(
+    referrals: models.QuerySet[Referral], since: datetime
+) -> models.QuerySet[Referral]:
+    return referrals.filter(changed_at__gt=since).order_by("changed_at", "pk")
+
+
+# --- Colours of deadlines ------------------------------------------------------------------------
+
+
+class Urgency(models.TextChoices):
+    """How a deadline shows: green in time, amber close to it, red missed."""
+
+    GREEN = "green", "In time"
+    AMBER = "amber", "Due soon"
+    RED = "red", "Missed"
+
+
+def reply_urgency(respond_by: datetime, rulebook: Rulebook, at: datetime) -> Urgency:
+    """Amber when less than the rulebook's minutes of service time remain before the deadline."""
+    if at >= respond_by:
+        return Urgency.RED
+    remaining = service_time_between(at, respond_by, rulebook.referral_service_hours())
+    if remaining <= timedelta(minutes=rulebook.referral_amber_minutes):
+        return Urgency.AMBER
+    return Urgency.GREEN
+
+
+def update_urgency(referral: Referral, rulebook: Rulebook, at: datetime) -> Urgency | None:
+    """The provider update's deadline, while one is awaited."""
+    if referral.status != S.ACCEPTED or referral.update_due_by is None:
+        return None
+    if at >= referral.update_due_by:
+        return Urgency.RED
+    if referral.update_due_by - at <= timedelta(hours=rulebook.referral_update_amber_hours):
+        return Urgency.AMBER
+    return Urgency.GREEN
+
+
+def referral_attention_for(user: User) -> list[AttentionItem]:
+    """Home-page counts: the council's missed, refused and failed referrals; the provider's
+    overdue updates. The provider's own statistics panel shows the rest."""
+    from django.urls import reverse
+
+    from carebridge.core.calendar import now
+    from carebridge.core.selectors import AttentionItem
+
+    if not can_edit(user.role, Function.REFERRALS):
+        return []
+    at = now()
+    referrals = referrals_visible_to(user)
+    items: list[AttentionItem] = []
+    if user.council_id is not None:
+        since = at - RECENT
+        counts = referrals.aggregate(
+            missed=Count("pk", filter=Q(status=S.PENDING, respond_by__lt=at)),
+            refused=Count("pk", filter=Q(status=S.REFUSED, closed_at__gte=since)),
+            failed=Count("pk", filter=Q(status=S.FAILED, closed_at__gte=since)),
+        )
+        url = reverse("referrals:council_list")
+        if counts["missed"]:
+            items.append(
+                AttentionItem(
+                    "Referrals not answered in time",
+                    counts["missed"],
+                    f"{url}?state=missed",
+                    "The provider has not replied within the reply window.",
+                )
+            )
+        for state, label in (
+            ("refused", "Referrals refused in the last 7 days"),
+            ("failed", "Services that failed to start in the last 7 days"),
+        ):
+            if counts[state]:
+                items.append(
+                    AttentionItem(
+                        label,
+                        counts[state],
+                        f"{url}?state={state}",
+                        "Send a new referral to another provider if care is still needed.",
+                    )
+                )
+    else:
+        overdue = referrals.filter(status=S.ACCEPTED, update_due_by__lt=at).count()
+        if overdue:
+            items.append(
+                AttentionItem(
+                    "Provider updates overdue",
+                    overdue,
+                    reverse("referrals:existing") + "?status=awaiting_update",
+                    "Each council sets how soon after acceptance its update is due.",
+                )
+            )
+    return items

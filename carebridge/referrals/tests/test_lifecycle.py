@@ -1,0 +1,239 @@
+"""The referral lifecycle: every allowed and every refused transition of the table."""
+
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+from unittest import mock
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from carebridge.referrals import services
+from carebridge.referrals.choices import (
+    TRANSITIONS,
+    ReferralEventKind,
+    ReferralStatus,
+)
+from carebridge.referrals.models import Referral, ReferralEvent
+from tests.support import make_contract, make_council, make_provider, make_referral, make_user
+
+pytestmark = pytest.mark.django_db
+
+E = ReferralEventKind
+S = ReferralStatus
+NOW = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)  # a Monday
+
+
+@pytest.fixture(autouse=True)
+def frozen_now():
+    with mock.patch("django.utils.timezone.now", return_value=NOW):
+        yield
+
+
+@pytest.fixture
+def world():
+    council = make_council()
+    provider = make_provider()
+    make_contract(council, provider)
+    return {
+        "council": council,
+        "provider": provider,
+        "broker": make_user(council=council, role="broker"),
+        "carer": make_user(provider=provider, role="super_user_actuals"),
+    }
+
+
+FIRST_VISIT = NOW + timedelta(hours=6)
+
+
+def do(kind: ReferralEventKind, referral: Referral, world, *, other: bool = False) -> Referral:
+    """Carry out one event of the table with valid answers (`other`: different answers, so the
+    request is not a repeat of one already carried out)."""
+    carer = world["carer"]
+    later = timedelta(hours=2 if other else 0)
+    if kind == E.ACCEPTED:
+        return services.referral_accept(
+            referral=referral, by=carer, first_visit_at=FIRST_VISIT + later
+        )
+    if kind == E.REFUSED:
+        reason = "cannot_meet_needs" if other else "no_capacity"
+        return services.referral_refuse(referral=referral, by=carer, reason=reason)
+    if kind == E.DELAYED:
+        return services.referral_delay(
+            referral=referral, by=carer, first_visit_at=FIRST_VISIT + timedelta(days=1) + later
+        )
+    if kind == E.FAILED:
+        reason = "died" if other else "declined"
+        return services.referral_fail(referral=referral, by=carer, reason=reason)
+    if kind == E.UPDATED:
+        return services.referral_update(
+            referral=referral,
+            by=carer,
+            care_start_date=date(2026, 11, 22 if other else 23),
+            predicted_end_date=None,
+            terminated_within_72_hours=False,
+            needs_changed=False,
+            needs_change_details="",
+            completed_by="Jo Carer",
+            completed_on=date(2026, 11, 23),
+        )
+    if kind == E.ACTUALS:
+        return services.referral_send_actuals(
+            referral=referral,
+            by=carer,
+            start_date=date(2026, 11, 20),
+            end_date=date(2026, 11, 23),
+            visits_delivered=7 if other else 6,
+            hours_delivered=Decimal("15"),
+            carers_at_start=1,
+            carers_at_end=1,
+        )
+    if kind == E.WITHDRAWN:
+        return services.referral_withdraw(
+            referral=referral, by=world["broker"], reason="Moved away" if other else "Died"
+        )
+    raise AssertionError(kind)
+
+
+# How to bring a new referral into each state, by events of the table.
+PATHS = {
+    S.PENDING: [],
+    S.ACCEPTED: [E.ACCEPTED],
+    S.UPDATED: [E.ACCEPTED, E.UPDATED],
+    S.COMPLETED: [E.ACCEPTED, E.UPDATED, E.ACTUALS],
+    S.REFUSED: [E.REFUSED],
+    S.FAILED: [E.ACCEPTED, E.FAILED],
+    S.WITHDRAWN: [E.WITHDRAWN],
+}
+
+
+def referral_in(state: ReferralStatus, world) -> Referral:
+    referral = make_referral(world["council"], world["provider"], by=world["broker"])
+    for kind in PATHS[state]:
+        referral = do(kind, referral, world)
+    assert referral.status == state
+    return referral
+
+
+CASES = [(state, kind) for state in S for kind in E if kind != E.ADDED]
+
+
+@pytest.mark.parametrize(("state", "kind"), CASES, ids=[f"{s}-{k}" for s, k in CASES])
+def test_it_allows_exactly_the_transitions_of_the_table(state, kind, world):
+    referral = referral_in(state, world)
+    events_before = ReferralEvent.objects.filter(referral=referral).count()
+    allowed, to = TRANSITIONS[kind]
+    if state in allowed:
+        after = do(kind, referral, world)
+        assert after.status == to
+        assert ReferralEvent.objects.filter(referral=referral).count() == events_before + 1
+        assert ReferralEvent.objects.filter(referral=referral).first().kind == kind
+    else:
+        with pytest.raises(services.TransitionRefused) as refusal:
+            do(kind, referral, world, other=True)
+        assert f"currently in the state {state.label}" in refusal.value.message
+        referral.refresh_from_db()
+        assert referral.status == state
+        assert ReferralEvent.objects.filter(referral=referral).count() == events_before
+
+
+def test_it_gives_the_guides_message_for_actuals_before_the_update(world):
+    referral = referral_in(S.ACCEPTED, world)
+    with pytest.raises(services.TransitionRefused) as refusal:
+        do(E.ACTUALS, referral, world)
+    assert refusal.value.message == (
+        "The selected referral is currently in the state Accepted, but needs to be in the state "
+        "Updated in order for actuals to be sent."
+    )
+
+
+@pytest.mark.parametrize("kind", [k for k in E if k not in (E.ADDED, E.DELAYED)])
+def test_a_repeated_identical_request_changes_nothing(kind, world):
+    allowed, _to = TRANSITIONS[kind]
+    start = next(state for state in S if state in allowed)
+    referral = referral_in(start, world)
+    first = do(kind, referral, world)
+    events = ReferralEvent.objects.filter(referral=referral).count()
+    second = do(kind, referral, world)
+    assert second.status == first.status
+    assert second.changed_at == first.changed_at
+    assert ReferralEvent.objects.filter(referral=referral).count() == events
+
+
+def test_a_repeated_delay_is_one_delay(world):
+    referral = referral_in(S.ACCEPTED, world)
+    do(E.DELAYED, referral, world)
+    after = do(E.DELAYED, referral, world)
+    assert after.delay_count == 1
+    assert ReferralEvent.objects.filter(referral=referral, kind=E.DELAYED).count() == 1
+
+
+def test_it_refuses_a_third_delay(world):
+    referral = referral_in(S.ACCEPTED, world)
+    for days in (1, 2):
+        referral = services.referral_delay(
+            referral=referral, by=world["carer"], first_visit_at=FIRST_VISIT + timedelta(days=days)
+        )
+    with pytest.raises(services.TransitionRefused) as refusal:
+        services.referral_delay(
+            referral=referral, by=world["carer"], first_visit_at=FIRST_VISIT + timedelta(days=3)
+        )
+    assert "already been delayed 2 times" in refusal.value.message
+    referral.refresh_from_db()
+    assert referral.delay_count == 2
+
+
+def test_the_rulebook_sets_how_many_delays(world):
+    council = make_council(referral_max_delays=1)
+    provider = world["provider"]
+    make_contract(council, provider)
+    referral = make_referral(council, provider)
+    referral = services.referral_accept(
+        referral=referral, by=world["carer"], first_visit_at=FIRST_VISIT
+    )
+    services.referral_delay(
+        referral=referral, by=world["carer"], first_visit_at=FIRST_VISIT + timedelta(days=1)
+    )
+    with pytest.raises(services.TransitionRefused):
+        services.referral_delay(
+            referral=referral, by=world["carer"], first_visit_at=FIRST_VISIT + timedelta(days=2)
+        )
+
+
+def test_other_is_refused_without_details(world):
+    referral = referral_in(S.PENDING, world)
+    with pytest.raises(ValidationError) as error:
+        services.referral_refuse(referral=referral, by=world["carer"], reason="other")
+    assert "details" in error.value.message_dict
+
+
+def test_another_provider_cannot_answer(world):
+    referral = referral_in(S.PENDING, world)
+    stranger = make_user(provider=make_provider(), role="super_user_actuals")
+    with pytest.raises(PermissionError):
+        services.referral_accept(referral=referral, by=stranger, first_visit_at=FIRST_VISIT)
+
+
+def test_acceptance_sets_when_the_update_is_due(world):
+    referral = referral_in(S.ACCEPTED, world)
+    assert referral.update_due_by == NOW + timedelta(hours=72)
+    assert referral.answered_by == world["carer"]
+
+
+def test_it_works_out_respond_by_in_service_hours(world):
+    # 4:57pm on Monday 21/05/2018 with 08:00-17:30 hours is due at 9:27am on Tuesday.
+    received = datetime(2018, 5, 21, 15, 57, tzinfo=UTC)
+    with mock.patch("django.utils.timezone.now", return_value=received):
+        referral = make_referral(world["council"], world["provider"], received_at=received)
+    assert referral.respond_by == datetime(2018, 5, 22, 8, 27, tzinfo=UTC)
+
+
+def test_received_at_cannot_be_in_the_future(world):
+    with pytest.raises(ValidationError) as error:
+        make_referral(world["council"], world["provider"], received_at=NOW + timedelta(minutes=5))
+    assert "received_at" in error.value.message_dict
+
+
+def test_it_refuses_a_provider_the_council_has_no_contract_with(world):
+    with pytest.raises(ValidationError) as error:
+        make_referral(world["council"], make_provider())
+    assert "provider" in error.value.message_dict

@@ -1,0 +1,251 @@
+"""The council's referral screens: every referral it has sent, a new referral, and withdrawal.
+
+Each write is one service call; the forms only collect the answers and show the service's
+errors against the fields they concern.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods
+
+from carebridge.accounts.access import require_function
+from carebridge.accounts.models import User
+from carebridge.accounts.roles import Function, can_edit
+from carebridge.core.calendar import now, to_london
+from carebridge.core.formats import guide_datetime
+from carebridge.core.http import acting_user
+from carebridge.organisations.models import Council
+from carebridge.organisations.selectors import providers_of_council
+from carebridge.people.models import ServiceUser
+from carebridge.people.selectors import service_users_visible_to
+from carebridge.referrals import services
+from carebridge.referrals.access import access_referral
+from carebridge.referrals.choices import TRANSITIONS, ReferralEventKind, ReferralStatus, Stage
+from carebridge.referrals.forms.council import ReferralForm, WithdrawForm
+from carebridge.referrals.models import Referral
+from carebridge.referrals.selectors import Reply, Urgency, referrals_for_council, reply_urgency
+
+S = ReferralStatus
+E = ReferralEventKind
+PAGE_SIZE = 25
+
+# The "state" filter: the referral's status, with missed referrals (pending, reply overdue) too.
+STATES: list[tuple[str, str]] = [
+    (S.PENDING.value, S.PENDING.label),
+    (Reply.MISSED.value, Reply.MISSED.label),
+    *((status.value, status.label) for status in S if status != S.PENDING),
+]
+SORTS = {"newest": "Newest first", "oldest": "Oldest first"}
+
+
+def _council_of(user: User) -> Council:
+    """The council whose referrals these pages show; provider users have their own pages."""
+    if user.council is None:
+        raise PermissionDenied
+    return user.council
+
+
+# --- Every referral the council has sent -----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Row:
+    referral: Referral
+    status: str
+    urgency: Urgency | None
+
+
+def _choice(value: str, options: dict[int, str]) -> int | None:
+    """A filter's id when it is one of the options; anything else is ignored, never an error."""
+    number = int(value) if value.isdigit() else None
+    return number if number in options else None
+
+
+@require_GET
+def referral_list(request: HttpRequest) -> HttpResponse:
+    user = acting_user(request)
+    require_function(user, Function.REFERRALS)
+    council = _council_of(user)
+    moment = now()
+    providers = dict(providers_of_council(council.pk).order_by("name").values_list("pk", "name"))
+    districts = dict(council.districts.order_by("name").values_list("pk", "name"))
+    search = request.GET.get("q", "")[:100]
+    provider = _choice(request.GET.get("provider", ""), providers)
+    district = _choice(request.GET.get("district", ""), districts)
+    state = request.GET.get("state", "")
+    state = state if state in dict(STATES) else ""
+    sort = request.GET.get("sort", "")
+    sort = sort if sort in SORTS else "newest"
+    referrals = referrals_for_council(
+        user,
+        at=moment,
+        search=search,
+        provider=provider,
+        district=district,
+        state=state,
+        newest_first=sort == "newest",
+    )
+    page = Paginator(referrals, PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = []
+    for referral in page.object_list:
+        stage = Stage(referral.stage)
+        pending = referral.status == S.PENDING
+        rows.append(
+            Row(
+                referral=referral,
+                status=S(referral.status).label if stage == Stage.CLOSED else stage.label,
+                urgency=(
+                    reply_urgency(referral.respond_by, referral.council.rulebook, moment)
+                    if pending
+                    else None
+                ),
+            )
+        )
+    return render(
+        request,
+        "referrals/council/referral_list.html",
+        {
+            "page": page,
+            "rows": rows,
+            "q": search,
+            "provider": provider,
+            "district": district,
+            "state": state,
+            "sort": sort,
+            "providers": providers.items(),
+            "districts": districts.items(),
+            "states": STATES,
+            "sorts": SORTS.items(),
+            "filtered": bool(search or provider or district or state),
+            "can_send": can_edit(user.role, Function.REFERRALS),
+        },
+    )
+
+
+# --- A new referral --------------------------------------------------------------------------
+
+
+def _prefilled(person: ServiceUser | None, user: User) -> dict[str, object]:
+    initial: dict[str, object] = {
+        "worker_name": user.full_name,
+        "completed_on": to_london(now()).date(),
+    }
+    if person is not None:
+        initial.update(
+            existing_ss_ref=person.ss_ref,
+            district=person.district_id,
+            next_of_kin_name=person.next_of_kin_name,
+            next_of_kin_relationship=person.next_of_kin_relationship,
+            next_of_kin_phone=person.next_of_kin_phone,
+            consent_to_share="yes" if person.consent_to_share else "",
+        )
+    return initial
+
+
+@require_http_methods(["GET", "POST"])
+def referral_new(request: HttpRequest) -> HttpResponse:
+    broker = acting_user(request)
+    require_function(broker, Function.REFERRALS, edit=True)
+    council = _council_of(broker)
+    people = service_users_visible_to(broker)
+    # "Send a referral" from a service user's page: the council's own people only.
+    chosen = request.GET.get("service_user", "")
+    person = (
+        people.select_related("district").filter(pk=int(chosen)).first()
+        if chosen.isdigit()
+        else None
+    )
+    form = ReferralForm(
+        request.POST if request.method == "POST" else None,
+        initial=_prefilled(person, broker),
+        council=council,
+        service_users=people,
+    )
+    if request.method == "POST" and form.is_valid():
+        confirmed = form.cleaned_data["confirm_postcode"]
+        if form.postcode_outside is None or confirmed:
+            data = form.cleaned_data
+            try:
+                referral = services.referral_create(
+                    council=council,
+                    provider=data["provider"],
+                    district=data["district"],
+                    by=broker,
+                    service_user=form.service_user,
+                    new_person=form.new_person(),
+                    **form.referral_fields(),
+                )
+            except ValidationError as error:
+                form.add_service_errors(error)
+            except PermissionError as error:
+                raise PermissionDenied from error
+            else:
+                messages.success(
+                    request,
+                    f"Referral sent to {referral.provider.name}. They must reply by "
+                    f"{guide_datetime(referral.respond_by)}.",
+                )
+                return redirect(reverse("referrals:detail", args=[referral.pk]))
+    return render(
+        request,
+        "referrals/council/referral_form.html",
+        {"form": form, "person": person, "postcode_outside": form.postcode_outside},
+    )
+
+
+# --- Withdrawing a referral ------------------------------------------------------------------
+
+
+def _refusal(referral: Referral) -> str:
+    """The service's own words when the referral's state does not allow withdrawal."""
+    if referral.status in TRANSITIONS[E.WITHDRAWN][0]:
+        return ""
+    return services._refusal(referral, E.WITHDRAWN).message
+
+
+@require_http_methods(["GET", "POST"])
+def withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    user = acting_user(request)
+    referral = access_referral(user, pk, for_change=True)
+    # A provider may see the referral, but only the council that sent it takes it back.
+    if user.council_id is None or user.council_id != referral.council_id:
+        raise PermissionDenied
+    form = WithdrawForm(request.POST if request.method == "POST" else None)
+    refusal = _refusal(referral)
+    if request.method == "POST" and form.is_valid():
+        try:
+            withdrawn = services.referral_withdraw(
+                referral=referral, by=user, reason=form.cleaned_data["reason"]
+            )
+        except services.TransitionRefused as error:
+            form.add_error(None, error.message)
+        except ValidationError as error:
+            form.add_errors(error)
+        except PermissionError as error:
+            raise PermissionDenied from error
+        else:
+            messages.success(
+                request,
+                f"The referral for {withdrawn.service_user.full_name} to "
+                f"{withdrawn.provider.name} is withdrawn.",
+            )
+            return redirect(reverse("referrals:detail", args=[withdrawn.pk]))
+    return render(
+        request,
+        "referrals/council/withdraw.html",
+        {
+            "referral": referral,
+            "person": referral.service_user,
+            "form": form,
+            # The message replaces the form, unless the service's refusal is in the error summary.
+            "refusal": "" if form.non_field_errors() else refusal,
+        },
+    )
