@@ -4,7 +4,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from carebridge.accounts.access import require_function
-from carebridge.accounts.roles import Function
+from carebridge.accounts.roles import Function, can_edit
 from carebridge.audit.selectors import history_of
 from carebridge.core.http import acting_user
 from carebridge.people import services
@@ -28,6 +28,9 @@ def service_user_detail(request: HttpRequest, pk: int) -> HttpResponse:
         person=person, by=acting_user(request), ip=request.META.get("REMOTE_ADDR")
     )
     changes = history_of(person).exclude(action="service_user.viewed").select_related("actor")
+    can_send_referral = can_edit(acting_user(request).role, Function.REFERRALS)
     return render(
-        request, "people/service_user_detail.html", {"person": person, "changes": changes}
+        request,
+        "people/service_user_detail.html",
+        {"person": person, "changes": changes, "can_send_referral": can_send_referral},
     )

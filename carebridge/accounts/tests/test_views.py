@@ -230,6 +230,27 @@ def test_a_session_survives_twenty_nine_idle_minutes(client, user):
     assert client.get("/").status_code == 200
 
 
+def test_a_page_refreshing_itself_does_not_keep_the_session_alive(client, user):
+    client.force_login(user)
+    client.get("/")
+    session = client.session
+    session["last_seen"] = seen = time.time() - 10 * 60
+    session.save()
+    assert client.get("/", headers={"HX-Request": "true"}).status_code == 200
+    assert client.session["last_seen"] == seen
+
+
+def test_a_refresh_after_the_idle_time_sends_the_browser_to_log_in(client, user):
+    client.force_login(user)
+    client.get("/")
+    session = client.session
+    session["last_seen"] = time.time() - 31 * 60
+    session.save()
+    response = client.get("/", headers={"HX-Request": "true"})
+    assert response["HX-Redirect"] == LOGIN
+    assert Event.objects.filter(action="session.timed_out").exists()
+
+
 def test_logging_out_ends_the_session_and_is_audited(client, user):
     client.force_login(user)
     response = client.post(reverse("accounts:logout"))

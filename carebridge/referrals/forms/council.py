@@ -537,32 +537,6 @@ class ReferralForm(GovForm):
     def referral_fields(self) -> dict[str, Any]:
         return {name: self.cleaned_data[name] for name in REFERRAL_FIELDS}
 
-    def error_links(self) -> list[tuple[str, str]]:
-        """The error summary's links, each to the first input of its field.
-
-        The template pack links radios and date inputs to ids no input has: radio buttons are
-        numbered from 1 (from 0 when they reveal questions) and a date's parts from 0.
-        """
-        links: list[tuple[str, str]] = []
-        first_input = {"source": "id_source_0"}
-        for name in ("consent_to_share", "carers_required", "visits_per_day"):
-            first_input[name] = f"id_{name}_1"
-        first_field = next(iter(self.fields))
-        links += [(self[first_field].auto_id or "", str(e)) for e in self.non_field_errors()]
-        for name, field in self.fields.items():
-            bound = self[name]
-            target = first_input.get(name, bound.auto_id or "")
-            shown: list[str] = []
-            # A date's part with an error (no day, a month of 13) is linked to itself.
-            for index, part in enumerate(getattr(field, "fields", ())):
-                for message in getattr(part.widget, "errors", []):
-                    links.append((f"{bound.auto_id}_{index}", str(message)))
-                    shown.append(str(message))
-            if getattr(field, "fields", None):
-                target = f"{bound.auto_id}_0"
-            links += [(target, str(e)) for e in bound.errors if str(e) not in shown]
-        return links
-
     def add_service_errors(self, error: ValidationError) -> None:
         """The service's errors against this form's fields (its names are the model's)."""
         if hasattr(error, "error_dict"):

@@ -1,5 +1,6 @@
 """The council's referral screens: sending a referral, the list of every referral, withdrawal."""
 
+import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from unittest import mock
@@ -680,3 +681,38 @@ def test_only_the_councils_brokers_withdraw(world, persona):
     assert client.post(url, {"reason": "Not ours to withdraw"}).status_code in (403, 404)
     referral.refresh_from_db()
     assert referral.status == "pending"
+
+
+def test_every_error_in_the_summary_links_to_an_input_on_the_page(world):
+    # Half a date of birth and no answers at all: radios, dates and text fields all in error.
+    response = client_for(world.broker).post(NEW, {"date_of_birth_1": "13", "source": "hospital"})
+    page = response.content.decode()
+    summary = page.split('class="govuk-error-summary"')[1].split("</ul>")[0]
+    targets = re.findall(r'href="#([^"]+)"', summary)
+    assert targets
+    for target in targets:
+        assert f'id="{target}"' in page, f"the summary links to #{target}, which is not on the page"
+
+
+def test_after_a_refusal_the_broker_sends_the_same_referral_to_another_provider(world):
+    referral = make_referral(
+        world.council, world.provider, by=world.broker, district=world.district, person=world.person
+    )
+    services.referral_refuse(referral=referral, by=world.carer, reason="no_capacity")
+    detail = client_for(world.broker).get(reverse("referrals:detail", args=[referral.pk]))
+    assert f"?again={referral.pk}" in detail.content.decode()
+    form = client_for(world.broker).get(f"{NEW}?again={referral.pk}").content.decode()
+    assert f'value="{world.person.ss_ref}"' in form
+    assert referral.support_summary in form
+
+
+def test_it_does_not_prefill_from_another_councils_referral(world):
+    theirs = make_referral(
+        world.other_council,
+        world.other_provider,
+        by=world.other_broker,
+        support_summary="Needs help feeding the parrot",
+    )
+    form = client_for(world.broker).get(f"{NEW}?again={theirs.pk}").content.decode()
+    assert theirs.service_user.ss_ref not in form
+    assert "parrot" not in form

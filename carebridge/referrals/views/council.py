@@ -28,10 +28,16 @@ from carebridge.people.models import ServiceUser
 from carebridge.people.selectors import service_users_visible_to
 from carebridge.referrals import services
 from carebridge.referrals.access import access_referral
-from carebridge.referrals.choices import TRANSITIONS, ReferralEventKind, ReferralStatus, Stage
-from carebridge.referrals.forms.council import ReferralForm, WithdrawForm
+from carebridge.referrals.choices import ReferralEventKind, ReferralStatus, Stage
+from carebridge.referrals.forms.council import REFERRAL_FIELDS, ReferralForm, WithdrawForm
 from carebridge.referrals.models import Referral
-from carebridge.referrals.selectors import Reply, Urgency, referrals_for_council, reply_urgency
+from carebridge.referrals.selectors import (
+    Reply,
+    Urgency,
+    referrals_for_council,
+    referrals_visible_to,
+    reply_urgency,
+)
 
 S = ReferralStatus
 E = ReferralEventKind
@@ -133,11 +139,23 @@ def referral_list(request: HttpRequest) -> HttpResponse:
 # --- A new referral --------------------------------------------------------------------------
 
 
-def _prefilled(person: ServiceUser | None, user: User) -> dict[str, object]:
+def _prefilled(
+    person: ServiceUser | None, user: User, earlier: Referral | None = None
+) -> dict[str, object]:
     initial: dict[str, object] = {
         "worker_name": user.full_name,
         "completed_on": to_london(now()).date(),
     }
+    if earlier is not None:
+        # Sending again after a refusal or a failed start: the same answers, a new provider.
+        initial.update({name: getattr(earlier, name) for name in REFERRAL_FIELDS})
+        initial.update(existing_ss_ref=earlier.service_user.ss_ref, district=earlier.district_id)
+        initial.update(
+            consent_to_share="yes" if earlier.consent_to_share else "no",
+            worker_name=user.full_name,
+            completed_on=to_london(now()).date(),
+        )
+        return initial
     if person is not None:
         initial.update(
             existing_ss_ref=person.ss_ref,
@@ -163,9 +181,16 @@ def referral_new(request: HttpRequest) -> HttpResponse:
         if chosen.isdigit()
         else None
     )
+    # "Send to another provider" from a closed referral: the council's own referrals only.
+    again = request.GET.get("again", "")
+    earlier = (
+        referrals_visible_to(broker).select_related("service_user").filter(pk=int(again)).first()
+        if again.isdigit()
+        else None
+    )
     form = ReferralForm(
         request.POST if request.method == "POST" else None,
-        initial=_prefilled(person, broker),
+        initial=_prefilled(person, broker, earlier),
         council=council,
         service_users=people,
     )
@@ -206,9 +231,8 @@ def referral_new(request: HttpRequest) -> HttpResponse:
 
 def _refusal(referral: Referral) -> str:
     """The service's own words when the referral's state does not allow withdrawal."""
-    if referral.status in TRANSITIONS[E.WITHDRAWN][0]:
-        return ""
-    return services._refusal(referral, E.WITHDRAWN).message
+    refusal = services.transition_refusal(referral, E.WITHDRAWN)
+    return refusal.message if refusal else ""
 
 
 @require_http_methods(["GET", "POST"])

@@ -267,6 +267,12 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         "can_withdraw": (
             may_edit and user.council_id == referral.council_id and referral.status in OPEN_STATES
         ),
+        # After a refusal or a failed start the broker offers the same referral to someone else.
+        "can_send_again": (
+            may_edit
+            and user.council_id == referral.council_id
+            and referral.status in {S.REFUSED, S.FAILED}
+        ),
     }
     return render(request, "referrals/detail.html", context)
 
