@@ -331,6 +331,8 @@ class ReferralListCreate(CouncilApiView):
         description=(
             "With `changed_since`: referrals changed after that moment, oldest change first, so "
             "a system can follow every change by keeping the last `changed_at` it has read. "
+            "Ask again from a minute before that time: a change whose transaction commits late "
+            "can carry a slightly earlier time, and reading a referral twice is harmless. "
             "Without it: every referral, newest change first. 100 a page; follow `next` until "
             "it is null. The rows carry each referral's state but not its update log: read one "
             "referral for that."

@@ -244,8 +244,9 @@ def _scale_contacts(
 
 # --- Referrals ------------------------------------------------------------------------------
 
-# The bench calls the API as the scale council's case-management system with this key. It is
-# bench data only: the demo never has it, and no real deployment runs seed_scale.
+# The bench calls the API as the scale council's case-management system with this key, which
+# is published here on purpose: it opens only the invented scale council, and only seed_scale
+# (bench data) makes it; seed_demo never does.
 SCALE_API_KEY = "scale-bench-key-not-a-secret-4f1c9a2e7b"
 SCALE_API_CLIENT_NAME = "Case management (benchmark)"
 
@@ -410,6 +411,7 @@ class _ReferralMaker:
         self.answerers = answerers
         self.broker = broker
         self.maker = maker
+        self.first_names = maker.female_names + maker.male_names
         reply = timedelta(minutes=rulebook.referral_response_minutes)
         amber = timedelta(
             minutes=min(rulebook.referral_amber_minutes, reply // timedelta(minutes=1))
@@ -485,8 +487,7 @@ class _ReferralMaker:
             risks=rng.choice(_RISKS),
             carers_required=1 if rng.random() < 0.75 else 2,
             visits_per_day=rng.choice((1, 2, 3, 3, 4)),
-            worker_name=f"{rng.choice(self.maker.female_names + self.maker.male_names)} "
-            f"{rng.choice(self.maker.last_names)}",
+            worker_name=f"{rng.choice(self.first_names)} {rng.choice(self.maker.last_names)}",
             worker_team=rng.choice(_WORKER_TEAMS),
             worker_phone=_landline(rng),
             completed_on=received_on,

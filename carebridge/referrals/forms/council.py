@@ -8,8 +8,6 @@ from typing import Any
 
 from crispy_forms_gds.fields import DateInputField
 from crispy_forms_gds.layout import (
-    ConditionalQuestion,
-    ConditionalRadios,
     Field,
     Fieldset,
     Fixed,
@@ -249,15 +247,27 @@ class ReferralForm(GovForm):
         widget=forms.RadioSelect,
         error_messages={"required": "Choose where the referral comes from"},
     )
-    hospital = forms.CharField(label="Hospital", required=False, max_length=200)
-    ward = forms.CharField(label="Ward", required=False, max_length=100)
+    hospital = forms.CharField(
+        label="Hospital",
+        required=False,
+        max_length=200,
+        help_text="If the person is leaving hospital.",
+    )
+    ward = forms.CharField(
+        label="Ward", required=False, max_length=100, help_text="If the person is leaving hospital."
+    )
     discharge_date = GovDateField(
         label="Discharge date (optional)",
         required=False,
         name="the discharge date",
         help_text="When the person is expected to leave hospital.",
     )
-    district_team = forms.CharField(label="District team", required=False, max_length=200)
+    district_team = forms.CharField(
+        label="District team",
+        required=False,
+        max_length=200,
+        help_text="If a district team is making the referral.",
+    )
     requested_start_date = GovDateField(
         label="Requested service start date",
         required=True,
@@ -390,13 +400,13 @@ class ReferralForm(GovForm):
             ),
             section(
                 "Referral details",
-                ConditionalRadios(
-                    "source",
-                    ConditionalQuestion(
-                        str(Source.HOSPITAL.label), "hospital", "ward", "discharge_date"
-                    ),
-                    ConditionalQuestion(str(Source.DISTRICT_TEAM.label), "district_team"),
-                ),
+                # Plain radios with every question shown: GOV.UK Frontend's revealed questions
+                # put aria-expanded on radio buttons, which WCAG 4.1.2 (axe) does not allow.
+                Field.radios("source"),
+                Field.text("hospital", field_width=Fluid.TWO_THIRDS),
+                Field.text("ward", field_width=Fixed.TWENTY),
+                Field("discharge_date"),
+                Field.text("district_team", field_width=Fluid.TWO_THIRDS),
                 Field("requested_start_date"),
             ),
             section(
