@@ -8,8 +8,9 @@ It builds a throw-away data set (`carebridge seed_scale`) in a temporary data di
 or in a PostgreSQL database it creates and drops itself, starts gunicorn with the
 ServerTimingMiddleware on, logs in as the personas below over HTTP, requests every page of PAGES
 one at a time and prints, per page, the median and 95th percentile of the time spent in Django
-(the Server-Timing `app` duration), its ratio to the minimal view's median, and the number of
-database queries. See bench/README.md. Standard library only.
+(the Server-Timing `app` duration), its ratios to the medians of two minimal views (anonymous,
+and logged in: bench/urls.py), and the number of database queries. See bench/README.md.
+Standard library only.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -642,8 +644,11 @@ def scale_api_key() -> str:
 
 # --- Filling in the paths from the seeded data ---------------------------------------------
 
+# The logged-in client of a persona (logging in on first use).
+ClientFor = Callable[[str], Client]
 
-def _find_pending_referral(client_for: Any) -> str:
+
+def _find_pending_referral(client_for: ClientFor) -> str:
     """The first referral on the provider persona's pending list (the oldest pending one)."""
     page = client_for("provider").get("/referrals/")
     match = re.search(r'href="/referrals/(\d+)/"', page.body)
@@ -655,7 +660,7 @@ def _find_pending_referral(client_for: Any) -> str:
     return match.group(1)
 
 
-def _find_district(client_for: Any) -> str:
+def _find_district(client_for: ClientFor) -> str:
     """The first district offered by the pending list's filter."""
     page = client_for("provider").get("/referrals/")
     select = re.search(r'<select[^>]*name="district"[^>]*>(.*?)</select>', page.body, re.S)
@@ -665,7 +670,7 @@ def _find_district(client_for: Any) -> str:
     return option.group(1)
 
 
-def _a_day_ago(_client_for: Any) -> str:
+def _a_day_ago(_client_for: ClientFor) -> str:
     moment = datetime.datetime.now(datetime.UTC) - datetime.timedelta(days=1)
     return urllib.parse.quote(moment.strftime("%Y-%m-%dT%H:%M:%SZ"))
 
@@ -678,7 +683,7 @@ FINDERS = {
 }
 
 
-def fill_in(path: str, client_for: Any, found: dict[str, str]) -> str:
+def fill_in(path: str, client_for: ClientFor, found: dict[str, str]) -> str:
     for name in re.findall(r"{(\w+)}", path):
         if name not in found:
             if name not in FINDERS:
