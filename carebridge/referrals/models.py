@@ -140,6 +140,8 @@ class Referral(models.Model):
             models.Index(fields=["provider", "status", "received_at"]),
             models.Index(fields=["council", "status", "received_at"]),
             models.Index(fields=["council", "changed_at"]),
+            # The council's list of every referral, newest first, without sorting them all.
+            models.Index(fields=["council", "received_at", "id"]),
         ]
 
     def __str__(self) -> str:
@@ -148,11 +150,15 @@ class Referral(models.Model):
     @property
     def source_label(self) -> str:
         """The source as the pending list shows it: "Hospital: Kings Mill" or "District team"."""
-        if self.source == Source.HOSPITAL and self.hospital:
-            return f"Hospital: {self.hospital}" + (f", {self.ward}" if self.ward else "")
-        if self.source == Source.DISTRICT_TEAM and self.district_team:
-            return f"District team: {self.district_team}"
-        return self.get_source_display()
+        return source_label(self.source, self.hospital, self.ward, self.district_team)
+
+
+def source_label(source: str, hospital: str, ward: str, district_team: str) -> str:
+    if source == Source.HOSPITAL and hospital:
+        return f"Hospital: {hospital}" + (f", {ward}" if ward else "")
+    if source == Source.DISTRICT_TEAM and district_team:
+        return f"District team: {district_team}"
+    return str(Source(source).label)
 
 
 class ReferralEvent(models.Model):

@@ -58,7 +58,8 @@ from carebridge.referrals.forms.provider import (
 )
 from carebridge.referrals.models import Referral
 from carebridge.referrals.selectors import (
-    Urgency,
+    PENDING_COLUMNS,
+    pending_rows,
     referral_events,
     referrals_existing_for,
     referrals_pending_for,
@@ -127,12 +128,6 @@ def _list_response(
     return response
 
 
-@dataclass(frozen=True)
-class PendingRow:
-    referral: Referral
-    urgency: Urgency
-
-
 @require_GET
 def pending(request: HtmxHttpRequest) -> HttpResponse:
     user = acting_user(request)
@@ -150,11 +145,8 @@ def pending(request: HtmxHttpRequest) -> HttpResponse:
         reply=chosen["reply"] or "",
         newest_first=chosen["sort"] == "newest",
     )
-    page = _page(request, referrals)
-    rows = [
-        PendingRow(r, reply_urgency(r.respond_by, r.council.rulebook, moment))
-        for r in page.object_list
-    ]
+    page = _page(request, referrals.values(*PENDING_COLUMNS))
+    rows = pending_rows(page.object_list, moment)
     context = {
         "page": page,
         "rows": rows,
