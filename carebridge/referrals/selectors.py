@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.db import models
 from django.db.models import Case, Count, Q, Value, When
+from django.urls import reverse
 
 from carebridge.accounts.roles import Function, can_edit, can_view
 from carebridge.core.calendar import service_time_between
@@ -144,6 +145,7 @@ class PendingRow:
     council: str
     respond_by: datetime
     urgency: Urgency
+    url: str
 
     @property
     def tag_class(self) -> str:
@@ -175,6 +177,8 @@ def pending_rows(referrals: Iterable[dict[str, Any]], at: datetime) -> list[Pend
     Plain values, not model instances: the list is the provider's landing page and refreshes
     itself every 30 seconds, and building five model instances a row was half its time."""
     rulebooks: dict[int, Rulebook] = {}
+    # One reverse() for the page, not one a row: the detail address differs only by its id.
+    url = reverse("referrals:detail", args=[0]).removesuffix("0/") + "{}/"
     rows = []
     for row in referrals:
         rulebook = rulebooks.get(row["council_id"])
@@ -201,6 +205,7 @@ def pending_rows(referrals: Iterable[dict[str, Any]], at: datetime) -> list[Pend
                 council=row["council__name"],
                 respond_by=row["respond_by"],
                 urgency=reply_urgency(row["respond_by"], rulebook, at),
+                url=url.format(row["pk"]),
             )
         )
     return rows
@@ -339,8 +344,6 @@ def update_urgency(referral: Referral, rulebook: Rulebook, at: datetime) -> Urge
 def referral_attention_for(user: User) -> list[AttentionItem]:
     """Home-page counts: the council's missed, refused and failed referrals; the provider's
     overdue updates. The provider's own statistics panel shows the rest."""
-    from django.urls import reverse
-
     from carebridge.core.calendar import now
     from carebridge.core.selectors import AttentionItem
 
