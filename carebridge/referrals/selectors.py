@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from django.db import models
@@ -13,6 +13,7 @@ from django.urls import reverse
 
 from carebridge.accounts.roles import Function, can_edit, can_view
 from carebridge.core.calendar import service_time_between
+from carebridge.core.formats import guide_date, guide_datetime
 from carebridge.organisations.models import Rulebook
 from carebridge.referrals.choices import OPEN_STATES, ReferralStatus, Stage
 from carebridge.referrals.models import Referral, ReferralEvent, source_label
@@ -139,11 +140,11 @@ class PendingRow:
     pk: int
     name: str
     source: str
-    received_at: datetime
-    requested_start_date: date
+    received: str  # "1:23pm 22/05/2018", as the guide shows times
+    requested_start: str
     district: str
     council: str
-    respond_by: datetime
+    respond_by: str
     urgency: Urgency
     url: str
 
@@ -199,11 +200,11 @@ def pending_rows(referrals: Iterable[dict[str, Any]], at: datetime) -> list[Pend
                 source=source_label(
                     row["source"], row["hospital"], row["ward"], row["district_team"]
                 ),
-                received_at=row["received_at"],
-                requested_start_date=row["requested_start_date"],
+                received=guide_datetime(row["received_at"]),
+                requested_start=guide_date(row["requested_start_date"]),
                 district=row["district__name"],
                 council=row["council__name"],
-                respond_by=row["respond_by"],
+                respond_by=guide_datetime(row["respond_by"]),
                 urgency=reply_urgency(row["respond_by"], rulebook, at),
                 url=url.format(row["pk"]),
             )
