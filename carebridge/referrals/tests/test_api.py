@@ -495,7 +495,14 @@ def test_it_refuses_methods_the_api_does_not_offer(world):
     assert Referral.objects.filter(pk=referral.pk).exists()
 
 
-def test_it_shows_the_sites_error_page_when_the_api_itself_fails(world):
+def test_it_answers_an_unknown_api_address_in_json(world):
+    response = world.client.get("/api/v1/no-such-thing/")
+
+    assert response.status_code == 404
+    assert response.json()["error"]["status"] == 404
+
+
+def test_it_answers_in_json_when_the_api_itself_fails(world):
     referral = world.referral()
     client = APIClient(raise_request_exception=False)
     client.credentials(HTTP_AUTHORIZATION=f"Bearer {world.key}")
@@ -503,9 +510,10 @@ def test_it_shows_the_sites_error_page_when_the_api_itself_fails(world):
     with mock.patch("carebridge.referrals.api.stage_of", side_effect=RuntimeError("boom")):
         response = client.get(detail_url(referral.pk))
 
-    # The caller is a system, not a person: the error page must not take it for one.
+    # The caller is a system, not a person: it gets JSON, and the error page must not take it
+    # for a logged-in user either.
     assert response.status_code == 500
-    assert "Sorry, there is a problem with the service" in response.content.decode()
+    assert response.json()["error"]["message"].startswith("Sorry, there is a problem")
 
 
 def changed_at(world: World, *moments: datetime) -> list[Referral]:
