@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "carebridge.people",
     "carebridge.integrations",
     "carebridge.referrals",
+    "carebridge.contracts",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,157 @@
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MinValueValidator
+from django.db import models
+
+from carebridge.contracts.choices import (
+    CpliStatus,
+    DocumentKind,
+    DocumentStatus,
+    PricingBasis,
+    Unit,
+)
+from carebridge.contracts.commitment import weekly_cost
+from carebridge.organisations.models import Council, Provider, Service
+from carebridge.people.models import ServiceUser
+
+_NOT_NEGATIVE = [MinValueValidator(Decimal("0"))]
+
+
+class ServiceLevel(models.Model):
+    """An item of the council's catalogue of care it buys, e.g. "Home Care - Double Assist"."""
+
+    council = models.ForeignKey(Council, on_delete=models.CASCADE, related_name="service_levels")
+    name = models.CharField(max_length=200)
+    unit = models.CharField(max_length=20, choices=Unit.choices)
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["council", "name"], name="service_level_name_unique_in_council"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ContractDocument(models.Model):
+    """An Individual Service Order (or its termination): what the council commissions for one
+    client from one service, which the provider agrees or rejects. Kept for ever."""
+
+    council = models.ForeignKey(
+        Council, on_delete=models.PROTECT, related_name="contract_documents"
+    )
+    provider = models.ForeignKey(
+        Provider, on_delete=models.PROTECT, related_name="contract_documents"
+    )
+    service = models.ForeignKey(
+        Service, on_delete=models.PROTECT, related_name="contract_documents"
+    )
+    service_user = models.ForeignKey(
+        ServiceUser, on_delete=models.PROTECT, related_name="contract_documents"
+    )
+    reference = models.CharField(max_length=30, help_text="The document's own number.")
+    kind = models.CharField(max_length=20, choices=DocumentKind.choices)
+    care_package_reference = models.CharField(max_length=50)
+    status = models.CharField(
+        max_length=20, choices=DocumentStatus.choices, default=DocumentStatus.PUBLISHED
+    )
+    replaces = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="replaced_by",
+        help_text="The rejected document this new one is issued instead of.",
+    )
+    published_at = models.DateTimeField()
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    answered_at = models.DateTimeField(null=True, blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    answer_notes = models.TextField(blank=True)
+    # The SHA-256 of the PDF the provider agreed to: with who and when, the contractual signature.
+    signed_hash = models.CharField(max_length=64, blank=True)
+    changed_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-published_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["council", "reference"], name="contract_document_reference_unique"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status__in=DocumentStatus.values),
+                name="contract_document_status_known",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["provider", "status", "changed_at"]),
+            models.Index(fields=["council", "changed_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.reference}"
+
+
+class Cpli(models.Model):
+    """A Care Package Line Item: a quantity of one service level each week for a client, at a rate."""
+
+    council = models.ForeignKey(Council, on_delete=models.PROTECT, related_name="cplis")
+    provider = models.ForeignKey(Provider, on_delete=models.PROTECT, related_name="cplis")
+    service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="cplis")
+    service_user = models.ForeignKey(ServiceUser, on_delete=models.PROTECT, related_name="cplis")
+    service_level = models.ForeignKey(ServiceLevel, on_delete=models.PROTECT, related_name="cplis")
+    document = models.ForeignKey(ContractDocument, on_delete=models.PROTECT, related_name="cplis")
+    care_package_reference = models.CharField(max_length=50)
+    quantity = models.DecimalField(
+        "Quantity a week", max_digits=7, decimal_places=2, validators=_NOT_NEGATIVE
+    )
+    unit = models.CharField(max_length=20, choices=Unit.choices)
+    rate = models.DecimalField(max_digits=9, decimal_places=2, validators=_NOT_NEGATIVE)
+    pricing_basis = models.CharField(max_length=10, choices=PricingBasis.choices)
+    start_date = models.DateField()
+    end_date = models.DateField(null=True, blank=True)
+    status = models.CharField(
+        max_length=20, choices=CpliStatus.choices, default=CpliStatus.PROPOSED
+    )
+
+    class Meta:
+        ordering = ["service_user", "start_date", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(end_date__isnull=True)
+                | models.Q(end_date__gte=models.F("start_date")),
+                name="cpli_ends_after_it_starts",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status__in=CpliStatus.values), name="cpli_status_known"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["provider", "status", "service_user"]),
+            models.Index(fields=["council", "status"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"CPLI {self.pk}: {self.description}"
+
+    @property
+    def weekly_cost(self) -> Decimal:
+        return weekly_cost(self.quantity, self.rate)
+
+    @property
+    def description(self) -> str:
+        """As the guide shows a line: "3.5 x Hours at £16.16 (Spot)"."""
+        quantity = f"{self.quantity.normalize():f}"
+        return (
+            f"{quantity} x {self.get_unit_display()} at £{self.rate:,.2f} "
+            f"({self.get_pricing_basis_display()})"
+        )
