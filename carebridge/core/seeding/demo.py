@@ -31,6 +31,7 @@ from carebridge.core.seeding.common import (
     _teams,
     login_table,
 )
+from carebridge.core.seeding.contracts_demo import demo_contracts
 from carebridge.core.seeding.scale import service_moment_before
 from carebridge.organisations.choices import (
     ActualsPeriod,
@@ -683,6 +684,11 @@ def seed_demo(stdout: Writer | None = None) -> dict[str, Any]:
         districts.sort(key=lambda d: names.index(d.name))
         _demo_service_users(tally, plan, council, districts)
         _demo_referrals(tally, plan, council)
+        broker = User.objects.filter(
+            email=f"{LOGIN_NAMES[Role.BROKER]}@{plan.slug}.example"
+        ).first()
+        if broker is not None:
+            demo_contracts(tally, council, broker, plan.ss_ref_prefix)
 
     logins = _demo_logins()
     _say(stdout, "Demo data:")

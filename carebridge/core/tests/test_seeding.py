@@ -5,6 +5,7 @@ import pytest
 from carebridge.accounts import services as accounts
 from carebridge.accounts.models import User
 from carebridge.accounts.roles import COUNCIL_ROLES, PROVIDER_ROLES, Role
+from carebridge.contracts.models import ContractDocument, Cpli, ServiceLevel
 from carebridge.core.calendar import now
 from carebridge.core.demo import DEMO_PASSCODE, DEMO_PASSWORD
 from carebridge.core.seeding import SCALE_SLUG, seed_demo, seed_scale
@@ -26,6 +27,9 @@ MODELS = (
     ServiceUser,
     Referral,
     ReferralEvent,
+    ServiceLevel,
+    ContractDocument,
+    Cpli,
 )
 
 
@@ -49,8 +53,10 @@ def test_it_changes_nothing_when_run_twice(demo):
 @pytest.mark.django_db
 def test_it_gives_every_run_the_same_people(demo):
     people = list(ServiceUser.objects.order_by("ss_ref").values_list("ss_ref", "nhs_number"))
-    # Someone without referrals: a referral keeps its person from being deleted.
-    ServiceUser.objects.filter(referrals__isnull=True).order_by("ss_ref").first().delete()
+    # Someone without referrals or contracts: those keep their person from being deleted.
+    ServiceUser.objects.filter(referrals__isnull=True, contract_documents__isnull=True).order_by(
+        "ss_ref"
+    ).first().delete()
     seed_demo()
     assert list(ServiceUser.objects.order_by("ss_ref").values_list("ss_ref", "nhs_number")) == (
         people
@@ -241,3 +247,14 @@ def test_demo_people_live_in_their_districts(demo):
         assert person.district.covers_postcode(person.postcode), (person.postcode, person.district)
     for district in districts:
         assert not any(code.startswith("NG") for code in district.outward_codes())
+
+
+@pytest.mark.django_db
+def test_the_demo_has_contract_documents_in_each_answer_and_150_cplis(demo):
+    for council in Council.objects.all():
+        statuses = set(
+            ContractDocument.objects.filter(council=council).values_list("status", flat=True)
+        )
+        assert {"published", "agreed", "rejected"} <= statuses
+    assert Cpli.objects.count() >= 150
+    assert Cpli.objects.filter(status="active").exists()

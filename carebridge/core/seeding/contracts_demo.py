@@ -1,0 +1,132 @@
+"""The demo's contracts: each council's catalogue of service levels, and a contract document for
+each of its clients with a provider, published, agreed and rejected through the services, so the
+demo holds only states the product reaches."""
+
+from __future__ import annotations
+
+import random
+from datetime import timedelta
+from decimal import Decimal
+
+from carebridge.accounts.models import User
+from carebridge.accounts.roles import Role
+from carebridge.contracts import services
+from carebridge.contracts.choices import PricingBasis, Unit
+from carebridge.contracts.models import ContractDocument, ServiceLevel
+from carebridge.core.calendar import now, to_london
+from carebridge.core.demo import DEMO_PASSWORD
+from carebridge.core.seeding.common import Tally
+from carebridge.organisations.models import Council, Service
+from carebridge.organisations.selectors import providers_of_council
+from carebridge.people.models import ServiceUser
+
+# (name, unit, usual rate): the kinds of care councils buy from home-care providers.
+CATALOGUE = (
+    ("Home Care - Single Assist Fixed Rate (Hour)", Unit.HOURS, Decimal("16.16")),
+    ("Home Care - Double Assist", Unit.HOURS, Decimal("32.32")),
+    ("Night Sits", Unit.NIGHTS, Decimal("98.50")),
+    ("Live in Care", Unit.WEEKS, Decimal("875.00")),
+    ("Short Break - Nightly", Unit.NIGHTS, Decimal("112.40")),
+)
+
+
+def _catalogue(tally: Tally, council: Council, broker: User) -> list[ServiceLevel]:
+    levels = []
+    for name, unit, _rate in CATALOGUE:
+        level = ServiceLevel.objects.filter(council=council, name=name).first()
+        if level is None:
+            level = services.service_level_create(council=council, name=name, unit=unit, by=broker)
+            tally.made("service levels")
+        else:
+            tally.found("service levels")
+        levels.append(level)
+    return levels
+
+
+def demo_contracts(tally: Tally, council: Council, broker: User, ss_ref_prefix: str) -> None:
+    """A document for every client of the council, shared out among its providers' services:
+    most agreed, some awaiting an answer, a few rejected and issued again."""
+    levels = _catalogue(tally, council, broker)
+    rates = {name: rate for name, _unit, rate in CATALOGUE}
+    people = list(
+        ServiceUser.objects.filter(council=council, ss_ref__startswith=ss_ref_prefix).order_by(
+            "ss_ref"
+        )
+    )
+    sites = list(
+        Service.objects.filter(provider__in=providers_of_council(council.pk))
+        .select_related("provider")
+        .order_by("provider__name", "name")
+    )
+    if not people or not sites:
+        return
+    known = set(
+        ContractDocument.objects.filter(council=council).values_list(
+            "care_package_reference", flat=True
+        )
+    )
+    today = to_london(now()).date()
+    for number, person in enumerate(people):
+        if number % 10 == 9:
+            continue  # not everyone the council supports has care from these providers
+        reference = f"CP-{person.ss_ref}"
+        if reference in known:
+            tally.found("contract documents")
+            continue
+        rng = random.Random(f"{council.slug}-{person.ss_ref}")
+        site = sites[number % len(sites)]
+        signer = User.objects.filter(provider=site.provider, role=Role.SUPER_USER_SCHEDULED).first()
+        start = today - timedelta(days=rng.randrange(7, 400))
+        chosen = [levels[0], *rng.sample(levels[1:], k=1 + number % 3)]
+        lines = [
+            services.Line(
+                service_level=level,
+                quantity=_quantity(level.unit, rng),
+                rate=rates[level.name],
+                pricing_basis=PricingBasis.SPOT if rng.random() < 0.7 else PricingBasis.BLOCK,
+                start_date=start,
+                end_date=None
+                if rng.random() < 0.8
+                else start + timedelta(days=rng.randrange(60, 500)),
+            )
+            for level in chosen
+        ]
+        document = services.contract_document_publish(
+            council=council,
+            service=site,
+            service_user=person,
+            care_package_reference=reference,
+            lines=lines,
+            by=broker,
+        )
+        tally.made("contract documents")
+        tally.made("CPLIs", len(lines))
+        if signer is None or number % 7 == 0:
+            continue  # published: awaiting the provider's answer
+        if number % 11 == 3:
+            services.contract_document_reject(
+                document=document,
+                by=signer,
+                password=DEMO_PASSWORD,
+                notes="The rate does not match our framework price list.",
+            )
+            document = services.contract_document_publish(
+                council=council,
+                service=site,
+                service_user=person,
+                care_package_reference=reference,
+                lines=lines,
+                by=broker,
+                replaces=document,
+            )
+            tally.made("contract documents")
+            tally.made("CPLIs", len(lines))
+        services.contract_document_agree(document=document, by=signer, password=DEMO_PASSWORD)
+
+
+def _quantity(unit: str, rng: random.Random) -> Decimal:
+    if unit == Unit.HOURS:
+        return Decimal(rng.choice(("3.5", "5.25", "7", "10.5", "14", "21")))
+    if unit == Unit.NIGHTS:
+        return Decimal(rng.choice(("1", "2", "3", "7")))
+    return Decimal("1")
