@@ -9,6 +9,8 @@ urlpatterns = [
     path("service-users/", include("carebridge.people.urls")),
     path("audit/", include("carebridge.audit.urls")),
     path("referrals/", include("carebridge.referrals.urls")),
+    path("contracts/", include("carebridge.contracts.urls")),
+    path("cplis/", include("carebridge.contracts.urls_cplis")),
     path("api/v1/", include("carebridge.referrals.api_urls")),
     # The API's description is public and ignores any token sent with it; Swagger UI runs
     # inline scripts and styles that the site's nonce-based CSP would block.

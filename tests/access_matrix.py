@@ -7,15 +7,21 @@ a URL, register the foreign object it takes (and who owns it, to prove the URL w
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from carebridge.accounts.models import User
 from carebridge.accounts.roles import COUNCIL_ROLES, PROVIDER_ROLES
+from carebridge.contracts import services as contracts
+from carebridge.contracts.commitment import financial_year_of
+from carebridge.contracts.models import ContractDocument
+from carebridge.organisations import services as org
 from carebridge.organisations.models import Council, Provider
 from carebridge.people import services as people
 from carebridge.people.models import ServiceUser
 from carebridge.referrals.models import Referral
 from tests.support import (
+    PASSWORD,
     make_contract,
     make_council,
     make_district,
@@ -40,6 +46,7 @@ class World:
     other_provider_colleague: User
     other_service_user: ServiceUser
     other_referral: Referral
+    other_document: ContractDocument
     markers: list[str] = field(default_factory=list)
 
 
@@ -88,6 +95,30 @@ def build_world() -> World:
         person=other_person,
         hospital="Zanzibar Infirmary",
     )
+    # An agreed contract document of the others, with its CPLI and so a purchase order.
+    other_document = contracts.contract_document_publish(
+        council=other_council,
+        service=org.service_create(
+            provider=other_provider, name="Zephyrine Riverside Branch", postcode="EC1A 1BB"
+        ),
+        service_user=other_person,
+        care_package_reference="QX-PACKAGE-77",
+        lines=[
+            contracts.Line(
+                service_level=contracts.service_level_create(
+                    council=other_council, name="Quill Night Sits", unit="nights", by=other_broker
+                ),
+                quantity=Decimal("2"),
+                rate=Decimal("98.50"),
+                pricing_basis="spot",
+                start_date=date(2026, 4, 6),
+            )
+        ],
+        by=other_broker,
+    )
+    contracts.contract_document_agree(
+        document=other_document, by=other_provider_user, password=PASSWORD
+    )
     world = World(
         council=council,
         provider=provider,
@@ -100,6 +131,7 @@ def build_world() -> World:
         other_provider_colleague=other_colleague,
         other_service_user=other_person,
         other_referral=other_referral,
+        other_document=other_document,
     )
     world.markers = [
         other_council.name,
@@ -114,6 +146,9 @@ def build_world() -> World:
         "9434765919",
         "Zanzibar Infirmary",
         "Quillinghurst North",
+        "QX-PACKAGE-77",
+        "Zephyrine Riverside Branch",
+        "Quill Night Sits",
     ]
     return world
 
@@ -158,6 +193,26 @@ REGISTRY: dict[str, Entry] = {
     },
     "referrals:withdraw": Entry(
         kwargs=lambda w: {"pk": w.other_referral.pk}, owner=lambda w: w.other_council_broker
+    ),
+    # Contract documents: the provider reads and answers them (an answered one shows why it
+    # cannot be answered again); purchase orders are per client and financial year.
+    **{
+        f"contracts:{name}": Entry(
+            kwargs=lambda w: {"pk": w.other_document.pk}, owner=lambda w: w.other_provider_user
+        )
+        for name in (
+            "document_detail",
+            "document_pdf",
+            "document_agree",
+            "document_reject",
+        )
+    },
+    "cplis:po_detail": Entry(
+        kwargs=lambda w: {
+            "service_user_id": w.other_service_user.pk,
+            "year": financial_year_of(date(2026, 11, 23)),
+        },
+        owner=lambda w: w.other_council_broker,
     ),
     # The API authenticates systems by token, not by session: every session here is refused.
     "api_referral_detail": Entry(kwargs=lambda w: {"pk": w.other_referral.pk}),

@@ -10,62 +10,10 @@ from carebridge.audit.models import Event
 from carebridge.contracts import services
 from carebridge.contracts.choices import CpliStatus, DocumentStatus, PricingBasis, Unit
 from carebridge.contracts.models import ContractDocument, Cpli
-from carebridge.organisations import services as org
-from carebridge.people import services as people
-from tests.support import PASSWORD, make_contract, make_council, make_provider, make_user
+from carebridge.contracts.tests.conftest import publish
+from tests.support import PASSWORD, make_council, make_provider, make_user
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def world():
-    council = make_council()
-    provider = make_provider()
-    make_contract(council, provider)
-    broker = make_user(council=council, role="broker")
-    return {
-        "council": council,
-        "provider": provider,
-        "service": org.service_create(
-            provider=provider, name="Domiciliary care", postcode="M1 1AA"
-        ),
-        "broker": broker,
-        "carer": make_user(provider=provider, role="super_user_actuals"),
-        "person": people.service_user_create(
-            council=council,
-            by=broker,
-            ss_ref="SS100001",
-            first_name="Maisy",
-            last_name="Goddard",
-            date_of_birth=date(1940, 4, 23),
-        ),
-        "single": services.service_level_create(
-            council=council,
-            name="Home Care - Single Assist Fixed Rate (Hour)",
-            unit=Unit.HOURS,
-            by=broker,
-        ),
-    }
-
-
-def publish(world, **overrides):
-    line = services.Line(
-        service_level=world["single"],
-        quantity=Decimal("3.5"),
-        rate=Decimal("16.16"),
-        pricing_basis=PricingBasis.SPOT,
-        start_date=date(2026, 11, 23),
-    )
-    fields = {
-        "council": world["council"],
-        "service": world["service"],
-        "service_user": world["person"],
-        "care_package_reference": "CP-0001",
-        "lines": [line],
-        "by": world["broker"],
-        **overrides,
-    }
-    return services.contract_document_publish(**fields)
 
 
 def test_publishing_makes_the_document_and_its_cplis_awaiting_agreement(world):

@@ -1,0 +1,138 @@
+"""A contract document as a PDF, built from exactly the content its fingerprint covers."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from io import BytesIO
+from typing import Any
+from xml.sax.saxutils import escape
+
+from reportlab.lib import colors
+from reportlab.lib.pagesizes import A4, landscape
+from reportlab.lib.styles import getSampleStyleSheet
+from reportlab.lib.units import mm
+from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
+from carebridge.contracts.choices import DocumentKind, DocumentStatus, PricingBasis, Unit
+from carebridge.contracts.models import ContractDocument
+from carebridge.contracts.services import document_content
+from carebridge.core.formats import guide_date, guide_datetime, money
+
+
+def _day(iso: str | None) -> str:
+    return guide_date(date.fromisoformat(iso)) if iso else "Ongoing"
+
+
+def _label(choices: Any, value: str) -> str:
+    try:
+        return str(choices(value).label)
+    except ValueError:
+        return value
+
+
+def _quantity(text: str) -> str:
+    return f"{Decimal(text).normalize():f}"
+
+
+def document_pdf(document: ContractDocument, *, compress: bool = True) -> bytes:
+    """The same document (content and answer) always gives the same bytes."""
+    content = document_content(document)
+    styles = getSampleStyleSheet()
+    body, heading = styles["BodyText"], styles["Title"]
+    buffer = BytesIO()
+    title = f"{_label(DocumentKind, content['kind'])} {content['reference']}"
+    pdf = SimpleDocTemplate(
+        buffer,
+        pagesize=landscape(A4),
+        title=title,
+        author=content["council"],
+        leftMargin=15 * mm,
+        rightMargin=15 * mm,
+        topMargin=15 * mm,
+        bottomMargin=15 * mm,
+        invariant=1,
+        pageCompression=1 if compress else 0,
+    )
+
+    def para(text: str, style: Any = body) -> Paragraph:
+        return Paragraph(escape(text), style)
+
+    facts = [
+        ("Council", content["council"]),
+        ("Client", content["client"]),
+        ("SS Ref", content["ss_ref"]),
+        ("Care package reference", content["care_package_reference"]),
+        ("Provider", document.provider.name),
+        ("Service", content["service"]),
+    ]
+    story: list[Any] = [para(title, heading), Spacer(1, 4 * mm)]
+    summary = Table([[para(key), para(value)] for key, value in facts], colWidths=[60 * mm, None])
+    summary.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP")]))
+    story += [summary, Spacer(1, 6 * mm)]
+
+    header = [
+        "Service level",
+        "Quantity a week",
+        "Unit",
+        "Rate",
+        "Pricing basis",
+        "Weekly cost",
+        "Start",
+        "End",
+    ]
+    rows: list[list[Any]] = [[para(h) for h in header]]
+    total = Decimal("0")
+    for line in content["lines"]:
+        total += Decimal(line["weekly_cost"])
+        rows.append(
+            [
+                para(line["service_level"]),
+                _quantity(line["quantity"]),
+                _label(Unit, line["unit"]),
+                money(Decimal(line["rate"])),
+                _label(PricingBasis, line["pricing_basis"]),
+                money(Decimal(line["weekly_cost"])),
+                _day(line["start_date"]),
+                _day(line["end_date"]),
+            ]
+        )
+    rows.append(["Total weekly cost", "", "", "", "", money(total), "", ""])
+    lines = Table(
+        rows,
+        colWidths=[80 * mm, 25 * mm, 22 * mm, 22 * mm, 25 * mm, 25 * mm, 23 * mm, 23 * mm],
+        repeatRows=1,
+    )
+    lines.setStyle(
+        TableStyle(
+            [
+                ("GRID", (0, 0), (-1, -1), 0.5, colors.grey),
+                ("BACKGROUND", (0, 0), (-1, 0), colors.lightgrey),
+                ("FONTNAME", (0, -1), (-1, -1), "Helvetica-Bold"),
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("ALIGN", (1, 1), (1, -1), "RIGHT"),
+                ("ALIGN", (3, 1), (3, -1), "RIGHT"),
+                ("ALIGN", (5, 1), (5, -1), "RIGHT"),
+            ]
+        )
+    )
+    story += [lines, Spacer(1, 6 * mm)]
+
+    story.append(para(f"Status: {_label(DocumentStatus, document.status)}"))
+    if document.status == DocumentStatus.AGREED and document.answered_by is not None:
+        story.append(
+            para(
+                f"Agreed by {document.answered_by.full_name} "
+                f"at {guide_datetime(document.answered_at)}"
+            )
+        )
+        story.append(para(f"Signature hash (SHA-256): {document.signed_hash}"))
+    elif document.status == DocumentStatus.REJECTED and document.answered_by is not None:
+        story.append(
+            para(
+                f"Rejected by {document.answered_by.full_name} "
+                f"at {guide_datetime(document.answered_at)}: {document.answer_notes}"
+            )
+        )
+    pdf.build(story)
+    return buffer.getvalue()

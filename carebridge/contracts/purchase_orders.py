@@ -1,0 +1,244 @@
+"""Reads behind the CPLI list and the purchase orders: which CPLIs a user's list shows, and a
+client's purchase order for a financial year (the commitment of the CPLIs running in it).
+
+Each page fetches its rows in a fixed number of queries and computes the money in Python, with
+the same functions the actuals use, so the values agree to the penny.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+from django.db import models
+from django.db.models import Max, Min, Q
+
+from carebridge.accounts.roles import Function, can_view
+from carebridge.contracts.choices import CpliStatus
+from carebridge.contracts.commitment import (
+    commitment,
+    financial_year_bounds,
+    financial_year_label,
+    financial_year_of,
+)
+from carebridge.contracts.models import Cpli, ServiceLevel
+from carebridge.contracts.selectors import cplis_visible_to, purchase_order_value
+from carebridge.core.calendar import to_london
+from carebridge.organisations.models import Service
+
+if TYPE_CHECKING:
+    from carebridge.accounts.models import User
+
+# What the CPLI list shows: running (and awaiting agreement) by default, ended ones on request.
+CURRENT = (CpliStatus.ACTIVE, CpliStatus.PROPOSED)
+HISTORICAL = (CpliStatus.ENDED,)
+# What a purchase order is made of: CPLIs the provider agreed to.
+COMMITTED = (CpliStatus.ACTIVE, CpliStatus.ENDED)
+ZERO = Decimal("0.00")
+
+
+def _client_matches(text: str, prefix: str = "service_user__") -> Q:
+    """Every word typed must match the first name, last name or SS Ref."""
+    condition = Q()
+    for word in text.split():
+        condition &= (
+            Q(**{f"{prefix}first_name__icontains": word})
+            | Q(**{f"{prefix}last_name__icontains": word})
+            | Q(**{f"{prefix}ss_ref__icontains": word})
+        )
+    return condition
+
+
+def cplis_listed_for(
+    user: User,
+    *,
+    service: int | None = None,
+    client: str = "",
+    service_level: int | None = None,
+    include_historical: bool = False,
+) -> models.QuerySet[Cpli]:
+    """The CPLI list and its exports: the same rows, with what each row shows joined in."""
+    statuses = CURRENT + HISTORICAL if include_historical else CURRENT
+    cplis = cplis_visible_to(user).filter(status__in=statuses)
+    if service is not None:
+        cplis = cplis.filter(service_id=service)
+    if service_level is not None:
+        cplis = cplis.filter(service_level_id=service_level)
+    if client.strip():
+        cplis = cplis.filter(_client_matches(client))
+    return cplis.select_related("service_user", "service__provider", "service_level").order_by(
+        "service_user__last_name", "service_user__first_name", "service_user_id", "start_date", "pk"
+    )
+
+
+def cpli_filter_options(
+    user: User,
+) -> tuple[list[tuple[int, str]], list[tuple[int, str]]]:
+    """The services and service levels the user's CPLIs use, in two queries. A council sees
+    several providers' services, so each is named with its provider."""
+    visible = cplis_visible_to(user)
+    services = (
+        Service.objects.filter(pk__in=visible.values("service_id"))
+        .order_by("provider__name", "name")
+        .values_list("pk", "name", "provider__name")
+    )
+    by_council = user.council_id is not None
+    service_choices = [
+        (pk, f"{provider} – {name}" if by_council else name) for pk, name, provider in services
+    ]
+    levels = (
+        ServiceLevel.objects.filter(pk__in=visible.values("service_level_id"))
+        .order_by("name", "pk")
+        .values_list("pk", "name")
+    )
+    return service_choices, list(levels)
+
+
+def _purchase_order_cplis(user: User) -> models.QuerySet[Cpli]:
+    """The CPLIs a user's purchase orders are made of: their organisation's, agreed."""
+    if not can_view(user.role, Function.PURCHASE_ORDERS):
+        return Cpli.objects.none()
+    if user.council_id is not None:
+        cplis = Cpli.objects.filter(council_id=user.council_id)
+    elif user.provider_id is not None:
+        cplis = Cpli.objects.filter(provider_id=user.provider_id)
+    else:
+        return Cpli.objects.none()
+    return cplis.filter(status__in=COMMITTED)
+
+
+def _running_in(year: int) -> Q:
+    first, last = financial_year_bounds(year)
+    return Q(start_date__lte=last) & (Q(end_date__isnull=True) | Q(end_date__gte=first))
+
+
+def purchase_order_years(user: User, *, today_year: int) -> list[int]:
+    """The financial years the user's purchase orders can be looked at for, newest first: from
+    the first CPLI's start to the later of this year and the last CPLI's start."""
+    span = _purchase_order_cplis(user).aggregate(first=Min("start_date"), last=Max("start_date"))
+    first = min(today_year, financial_year_of(span["first"]) if span["first"] else today_year)
+    last = max(today_year, financial_year_of(span["last"]) if span["last"] else today_year)
+    return list(range(last, first - 1, -1))
+
+
+@dataclass
+class PurchaseOrderLine:
+    cpli: Cpli
+    value: Decimal
+
+
+@dataclass
+class PurchaseOrder:
+    """A client's purchase order from one provider for one financial year."""
+
+    year: int
+    service_user_id: int
+    provider_id: int
+    lines: list[PurchaseOrderLine] = field(default_factory=list)
+    value: Decimal = ZERO
+    issued_at: datetime | None = None
+    # Payments are not in Carebridge yet: nothing has been spent through it.
+    spend_to_date: Decimal = ZERO
+
+    @property
+    def label(self) -> str:
+        return financial_year_label(self.year)
+
+    @property
+    def first(self) -> Cpli:
+        return self.lines[0].cpli
+
+
+def _issued_at(cplis: list[Cpli], year: int) -> datetime | None:
+    """When the year's purchase order was issued: the first agreement in the year, or (for a
+    package carried into the year) the agreement it carries on from."""
+    first, last = financial_year_bounds(year)
+    moments = sorted(
+        cpli.document.answered_at for cpli in cplis if cpli.document.answered_at is not None
+    )
+    in_year = [m for m in moments if first <= to_london(m).date() <= last]
+    if in_year:
+        return in_year[0]
+    return moments[0] if moments else None
+
+
+def _purchase_order(year: int, key: tuple[int, int], cplis: list[Cpli]) -> PurchaseOrder:
+    week_start = cplis[0].council.rulebook.actuals_week_start
+    order = PurchaseOrder(year=year, service_user_id=key[0], provider_id=key[1])
+    for cpli in cplis:
+        value = commitment(
+            cpli.weekly_cost, cpli.start_date, cpli.end_date, year=year, week_start=week_start
+        )
+        order.lines.append(PurchaseOrderLine(cpli=cpli, value=value))
+    order.value = purchase_order_value(cplis, year=year, week_start=week_start)
+    order.issued_at = _issued_at(cplis, year)
+    return order
+
+
+def _with_details(cplis: models.QuerySet[Cpli]) -> models.QuerySet[Cpli]:
+    return cplis.select_related(
+        "service_user",
+        "provider",
+        "service",
+        "service_level",
+        "document",
+        "council__rulebook",
+    ).order_by("start_date", "pk")
+
+
+def purchase_order_groups(
+    user: User, *, year: int, service: int | None = None, client: str = ""
+) -> models.QuerySet:
+    """One row per client and provider with CPLIs running in the year: what the list pages over.
+    The rows are dicts of service_user_id and provider_id."""
+    cplis = _purchase_order_cplis(user).filter(_running_in(year))
+    if service is not None:
+        cplis = cplis.filter(service_id=service)
+    if client.strip():
+        cplis = cplis.filter(_client_matches(client))
+    return (
+        cplis.values("service_user_id", "provider_id")
+        .distinct()
+        .order_by(
+            "service_user__last_name",
+            "service_user__first_name",
+            "service_user_id",
+            "provider__name",
+            "provider_id",
+        )
+    )
+
+
+def purchase_orders_for(
+    user: User, groups: list[dict[str, int]], *, year: int, service: int | None = None
+) -> list[PurchaseOrder]:
+    """The purchase orders of a page's clients, from one query for all their CPLIs."""
+    if not groups:
+        return []
+    keys = [(g["service_user_id"], g["provider_id"]) for g in groups]
+    cplis = _purchase_order_cplis(user).filter(
+        _running_in(year),
+        service_user_id__in={k[0] for k in keys},
+        provider_id__in={k[1] for k in keys},
+    )
+    if service is not None:
+        cplis = cplis.filter(service_id=service)
+    grouped: dict[tuple[int, int], list[Cpli]] = defaultdict(list)
+    for cpli in _with_details(cplis):
+        grouped[(cpli.service_user_id, cpli.provider_id)].append(cpli)
+    return [_purchase_order(year, key, grouped[key]) for key in keys if grouped.get(key)]
+
+
+def purchase_orders_of_client(
+    user: User, service_user_id: int, *, year: int
+) -> list[PurchaseOrder]:
+    """A client's purchase orders for a year (one per provider; a provider sees its own only).
+    Empty when the user may not see the client or nothing ran in the year."""
+    cplis = _purchase_order_cplis(user).filter(_running_in(year), service_user_id=service_user_id)
+    grouped: dict[tuple[int, int], list[Cpli]] = defaultdict(list)
+    for cpli in _with_details(cplis).order_by("provider__name", "provider_id", "start_date", "pk"):
+        grouped[(cpli.service_user_id, cpli.provider_id)].append(cpli)
+    return [_purchase_order(year, key, lines) for key, lines in grouped.items()]

@@ -1,0 +1,195 @@
+"""The contract document pages: the list both sides share, a document with its CPLIs and its PDF,
+and the provider's signature (agree or reject, each with the password re-entered)."""
+
+from __future__ import annotations
+
+from datetime import datetime, time
+from decimal import Decimal
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Q, QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_http_methods
+
+from carebridge.accounts.access import require_function
+from carebridge.accounts.models import User
+from carebridge.accounts.roles import Function, can_edit
+from carebridge.contracts import services
+from carebridge.contracts.access import access_contract_document
+from carebridge.contracts.choices import DocumentStatus
+from carebridge.contracts.forms import AgreeForm, DocumentFilters, RejectForm
+from carebridge.contracts.models import ContractDocument
+from carebridge.contracts.pdf import document_pdf as render_pdf
+from carebridge.contracts.selectors import contract_documents_visible_to
+from carebridge.core.calendar import LONDON
+from carebridge.core.forms import GovForm
+from carebridge.core.http import acting_user
+
+PAGE_SIZE = 25
+
+
+def _service_options(user: User, documents: QuerySet[ContractDocument]) -> list[tuple[int, str]]:
+    """The services the user's documents are for, in one query; a council also sees whose."""
+    rows = documents.order_by().values_list("service_id", "service__name", "provider__name")
+    labels = {
+        pk: name if user.provider_id is not None else f"{name} ({provider})"
+        for pk, name, provider in rows.distinct()
+    }
+    return sorted(labels.items(), key=lambda choice: choice[1])
+
+
+def _filtered(documents: QuerySet[ContractDocument], chosen: dict[str, Any]) -> QuerySet:
+    if chosen["service"] is not None:
+        documents = documents.filter(service_id=chosen["service"])
+    for word in (chosen["client"] or "").replace(",", " ").split():
+        documents = documents.filter(
+            Q(service_user__first_name__icontains=word)
+            | Q(service_user__last_name__icontains=word)
+            | Q(service_user__ss_ref__iexact=word)
+        )
+    if chosen["status"]:
+        documents = documents.filter(status=chosen["status"])
+    if chosen["since"] is not None:
+        documents = documents.filter(
+            changed_at__gte=datetime.combine(chosen["since"], time.min, tzinfo=LONDON)
+        )
+    return documents
+
+
+@require_GET
+def document_list(request: HttpRequest) -> HttpResponse:
+    user = acting_user(request)
+    require_function(user, Function.CONTRACT_DOCUMENTS)
+    visible = contract_documents_visible_to(user)
+    filters = DocumentFilters(request.GET, services=_service_options(user, visible))
+    chosen = filters.values()
+    documents = _filtered(visible, chosen).select_related(
+        "service", "service_user", "provider", "answered_by", "published_by"
+    )
+    page = Paginator(documents, PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {
+        "page": page,
+        "documents": page.object_list,
+        "filters": filters,
+        "chosen": chosen,
+        "is_council": user.council_id is not None,
+        "since_text": request.GET.get("since", ""),
+    }
+    return render(request, "contracts/document_list.html", context)
+
+
+def _may_answer(user: User, document: ContractDocument) -> bool:
+    return user.provider_id == document.provider_id and can_edit(
+        user.role, Function.CONTRACT_DOCUMENTS
+    )
+
+
+@require_GET
+def document_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    user = acting_user(request)
+    document = access_contract_document(user, pk)
+    cplis = list(document.cplis.select_related("service_level").order_by("pk"))
+    context = {
+        "document": document,
+        "person": document.service_user,
+        "cplis": cplis,
+        "total": sum((cpli.weekly_cost for cpli in cplis), start=Decimal("0.00")),
+        "can_answer": _may_answer(user, document) and document.status == DocumentStatus.PUBLISHED,
+        "is_council": user.council_id is not None,
+    }
+    return render(request, "contracts/document_detail.html", context)
+
+
+@require_GET
+def document_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    user = acting_user(request)
+    document = access_contract_document(user, pk)
+    response = HttpResponse(render_pdf(document), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{document.reference}.pdf"'
+    return response
+
+
+def _answered_already(document: ContractDocument) -> str:
+    if document.status == DocumentStatus.PUBLISHED:
+        return ""
+    return (
+        f"This document has already been {document.get_status_display().lower()}: "
+        "it cannot be answered again."
+    )
+
+
+def _answer(
+    request: HttpRequest,
+    pk: int,
+    *,
+    form_class: type[GovForm],
+    template: str,
+    answer: DocumentStatus,
+) -> HttpResponse:
+    user = acting_user(request)
+    document = access_contract_document(user, pk, for_change=True)
+    if not _may_answer(user, document):
+        raise PermissionDenied
+    form = form_class(request.POST if request.method == "POST" else None)
+    refusal = _answered_already(document) if request.method == "GET" else ""
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        ip = request.META.get("REMOTE_ADDR")
+        try:
+            if answer == DocumentStatus.AGREED:
+                answered = services.contract_document_agree(
+                    document=document, by=user, password=data["password"], ip=ip
+                )
+            else:
+                answered = services.contract_document_reject(
+                    document=document,
+                    by=user,
+                    password=data["password"],
+                    notes=data["notes"],
+                    ip=ip,
+                )
+        except ValidationError as error:
+            form.add_errors(error)
+        except services.AnswerRefused as refused:
+            form.add_error(None, refused.message)
+            refusal = refused.message
+        else:
+            if answered.status == DocumentStatus.AGREED:
+                message = f"You agreed to {answered.reference}. Its care package line items are now active."
+            else:
+                message = f"You rejected {answered.reference}. The council has been told why."
+            messages.success(request, message)
+            return redirect("contracts:document_detail", pk=answered.pk)
+    context = {
+        "document": document,
+        "person": document.service_user,
+        "form": form,
+        "refusal": refusal,
+    }
+    return render(request, template, context)
+
+
+@require_http_methods(["GET", "POST"])
+def document_agree(request: HttpRequest, pk: int) -> HttpResponse:
+    return _answer(
+        request,
+        pk,
+        form_class=AgreeForm,
+        template="contracts/document_agree.html",
+        answer=DocumentStatus.AGREED,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def document_reject(request: HttpRequest, pk: int) -> HttpResponse:
+    return _answer(
+        request,
+        pk,
+        form_class=RejectForm,
+        template="contracts/document_reject.html",
+        answer=DocumentStatus.REJECTED,
+    )
