@@ -8,8 +8,7 @@ from typing import Any
 from django import forms
 
 from carebridge.contracts.choices import DocumentStatus
-from carebridge.core.forms import GovForm
-from carebridge.referrals.forms.provider import GuideDateField
+from carebridge.core.forms import GovForm, GuideDateField
 
 
 class DocumentFilters(forms.Form):

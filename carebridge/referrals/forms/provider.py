@@ -7,16 +7,15 @@ field it is about; the few that differ are mapped in `service_fields`.
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, time
+from datetime import datetime, time
 from decimal import Decimal
 from typing import Any, ClassVar
 
-from crispy_forms_gds.fields import DateInputField
 from django import forms
 from django.core.exceptions import ValidationError
 
 from carebridge.core.calendar import LONDON
-from carebridge.core.forms import GovForm
+from carebridge.core.forms import GovForm, GuideDateField
 from carebridge.referrals.choices import FailureReason, RefusalReason, Stage
 from carebridge.referrals.selectors import Reply
 
@@ -71,27 +70,6 @@ class VisitTimeField(forms.CharField):
                 f"Enter the {self.what} using the 24-hour clock, like 14:00", code="invalid"
             )
         return parsed
-
-
-class GuideDateField(DateInputField):
-    """The GOV.UK date input (day, month, year) with messages that name the date."""
-
-    def __init__(self, *, label: str, required: bool = True, **kwargs: Any) -> None:
-        kwargs.setdefault("help_text", "For example, 27 3 2026")
-        super().__init__(label=label, required=required, **kwargs)
-        what = label[0].lower() + label[1:]
-        self.what = what
-        self.error_messages["required"] = f"Enter the {what}"
-        self.error_messages["incomplete"] = f"Enter the {what} as a day, month and year"
-
-    def compress(self, data_list: Any) -> date | None:
-        try:
-            value = super().compress(data_list)
-        except ValidationError:
-            raise ValidationError(f"The {self.what} must be a real date", code="invalid") from None
-        if value is not None and value.year < 1900:
-            raise ValidationError(f"Enter the year of the {self.what} as 4 digits, like 2026")
-        return value
 
 
 class ServiceForm(GovForm):
