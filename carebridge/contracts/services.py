@@ -258,3 +258,17 @@ def contract_document_reject(
     if not notes.strip():
         raise ValidationError({"notes": "Say why you are rejecting this document"})
     return _answer(document, S.REJECTED, by=by, password=password, notes=notes.strip(), ip=ip)
+
+
+def contract_document_viewed(
+    *, document: ContractDocument, by: User, downloaded: bool = False, ip: str | None = None
+) -> None:
+    """A contract document names a client and their care: every view and download is audited."""
+    record(
+        action="contract_document.downloaded" if downloaded else "contract_document.viewed",
+        by=by,
+        obj=document,
+        council=document.council_id,
+        provider=document.provider_id,
+        ip_address=ip,
+    )

@@ -92,6 +92,9 @@ def _may_answer(user: User, document: ContractDocument) -> bool:
 def document_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = acting_user(request)
     document = access_contract_document(user, pk)
+    services.contract_document_viewed(
+        document=document, by=user, ip=request.META.get("REMOTE_ADDR")
+    )
     cplis = list(document.cplis.select_related("service_level").order_by("pk"))
     context = {
         "document": document,
@@ -108,6 +111,9 @@ def document_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def document_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     user = acting_user(request)
     document = access_contract_document(user, pk)
+    services.contract_document_viewed(
+        document=document, by=user, downloaded=True, ip=request.META.get("REMOTE_ADDR")
+    )
     response = HttpResponse(render_pdf(document), content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{document.reference}.pdf"'
     return response

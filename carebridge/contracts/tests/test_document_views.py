@@ -331,3 +331,17 @@ def test_money_and_lines_follow_the_document(world):
     page = client_for(world["carer"]).get(url("document_detail", document)).content.decode()
     assert "£1,616.00" in page
     assert "31/03/2027" in page
+
+
+def test_every_view_and_download_of_a_document_is_audited(world, document):
+    from carebridge.audit.models import Event
+
+    client_for(world["carer"]).get(url("document_detail", document))
+    client_for(world["broker"]).get(url("document_pdf", document))
+    about = Event.objects.filter(object_id=str(document.pk))
+    viewed = about.get(action="contract_document.viewed")
+    downloaded = about.get(action="contract_document.downloaded")
+    assert viewed.actor == world["carer"]
+    assert downloaded.actor == world["broker"]
+    assert viewed.council_id == document.council_id
+    assert viewed.provider_id == document.provider_id
