@@ -23,7 +23,9 @@ def api_token_create(
     *, council: Council, name: str, by: User | None, key: str | None = None
 ) -> tuple[ApiToken, str]:
     """A new token for one of the council's systems; returns it and its key (never stored)."""
-    key = key or secrets.token_urlsafe(KEY_BYTES)
+    # Hex, not URL-safe base64: a key (and so its prefix) must never start with "-", which a
+    # command line would read as an option (api_token_revoke --prefix).
+    key = key or secrets.token_hex(KEY_BYTES)
     token = ApiToken.objects.create(
         council=council,
         name=name,

@@ -116,3 +116,11 @@ def test_it_records_when_a_key_was_last_used_at_most_once_a_minute():
     get(key)
     token.refresh_from_db()
     assert token.last_used_at > now() - timedelta(minutes=1)
+
+
+def test_a_new_key_is_64_hex_digits_so_its_prefix_never_looks_like_an_option():
+    council = make_council()
+    for _ in range(20):
+        _token, key = api_token_create(council=council, name="Mosaic", by=None)
+        assert len(key) == 64
+        assert all(ch in "0123456789abcdef" for ch in key)
