@@ -192,6 +192,17 @@ def document_fingerprint(document: ContractDocument) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
+def answer_refusal(document: ContractDocument) -> AnswerRefused | None:
+    """Why the document cannot be answered now, or None if it can. Pages use it before anyone
+    fills in the form; the services raise it."""
+    if document.status == S.PUBLISHED:
+        return None
+    return AnswerRefused(
+        f"This document has already been {document.get_status_display().lower()}: "
+        "it cannot be answered again."
+    )
+
+
 def _answer(
     document: ContractDocument,
     answer: DocumentStatus,
@@ -215,10 +226,9 @@ def _answer(
         if current.status == to and current.answered_by_id == by.pk:
             return current  # the same answer again (a double click): nothing more to do
         if current.status not in allowed:
-            raise AnswerRefused(
-                f"This document has already been {current.get_status_display().lower()}: "
-                "it cannot be answered again."
-            )
+            refusal = answer_refusal(current)
+            assert refusal is not None
+            raise refusal
         fingerprint = document_fingerprint(current)
         won = ContractDocument.objects.filter(pk=current.pk, status=current.status).update(
             status=to,

@@ -120,12 +120,8 @@ def document_pdf(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _answered_already(document: ContractDocument) -> str:
-    if document.status == DocumentStatus.PUBLISHED:
-        return ""
-    return (
-        f"This document has already been {document.get_status_display().lower()}: "
-        "it cannot be answered again."
-    )
+    refusal = services.answer_refusal(document)
+    return refusal.message if refusal else ""
 
 
 def _answer(
