@@ -28,21 +28,31 @@ class GovForm(forms.Form):
 
 
 class GuideDateField(DateInputField):
-    """The GOV.UK date input (day, month, year) with messages that name the date."""
+    """The GOV.UK date input (day, month, year). Its messages name the date and, when part of it
+    is missing, which part ("The start date must include a month"), as the design system asks."""
 
-    def __init__(self, *, label: str, required: bool = True, **kwargs: Any) -> None:
+    def __init__(self, *, label: str, required: bool = True, name: str = "", **kwargs: Any) -> None:
         kwargs.setdefault("help_text", "For example, 27 3 2026")
-        super().__init__(label=label, required=required, **kwargs)
-        what = label[0].lower() + label[1:]
-        self.what = what
-        self.error_messages["required"] = f"Enter the {what}"
-        self.error_messages["incomplete"] = f"Enter the {what} as a day, month and year"
+        # Not require_all_fields: compress sees a half-filled date, so the message can name the gap.
+        super().__init__(label=label, required=required, require_all_fields=False, **kwargs)
+        name = name or f"the {label[0].lower()}{label[1:]}"
+        named = f"{name[0].upper()}{name[1:]}"
+        self.error_messages["required"] = f"Enter {name}"
+        self.error_messages["incomplete"] = f"{named} must include a day, month and year"
+        self.error_messages["invalid_date"] = f"{named} must be a real date"
+        self.error_messages["year"] = f"The year of {name} must include 4 numbers"
+        for part, word in zip(self.fields, ("day", "month", "year"), strict=True):
+            part.error_messages["incomplete"] = f"{named} must include a {word}"
 
     def compress(self, data_list: Any) -> date | None:
+        if not data_list or not any(data_list):
+            return None
+        day, month, year = data_list
+        if not (day and month and year):
+            raise ValidationError(self.error_messages["incomplete"], code="incomplete")
+        if len(str(year)) != 4 or int(year) < 1900:
+            raise ValidationError(self.error_messages["year"], code="invalid")
         try:
-            value = super().compress(data_list)
-        except ValidationError:
-            raise ValidationError(f"The {self.what} must be a real date", code="invalid") from None
-        if value is not None and value.year < 1900:
-            raise ValidationError(f"Enter the year of the {self.what} as 4 digits, like 2026")
-        return value
+            return date(int(year), int(month), int(day))
+        except ValueError as error:
+            raise ValidationError(self.error_messages["invalid_date"], code="invalid") from error

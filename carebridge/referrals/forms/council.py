@@ -6,7 +6,6 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from crispy_forms_gds.fields import DateInputField
 from crispy_forms_gds.layout import (
     Field,
     Fieldset,
@@ -20,7 +19,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 
 from carebridge.core.calendar import now, to_london
-from carebridge.core.forms import GovForm
+from carebridge.core.forms import GovForm, GuideDateField
 from carebridge.organisations.models import Council, District, Provider
 from carebridge.organisations.selectors import providers_of_council
 from carebridge.people.models import ServiceUser
@@ -30,34 +29,6 @@ from carebridge.people.validators import (
     validate_postcode,
 )
 from carebridge.referrals.choices import Source
-
-
-class GovDateField(DateInputField):
-    """A GOV.UK date input whose messages name the date, and which refuses half a date."""
-
-    def __init__(self, *, label: str, required: bool, name: str, **kwargs: Any) -> None:
-        # Not require_all_fields: a missing part is named ("must include a month").
-        super().__init__(label=label, required=required, require_all_fields=False, **kwargs)
-        named = f"{name[0].upper()}{name[1:]}"
-        self.error_messages["required"] = f"Enter {name}"
-        self.error_messages["incomplete"] = f"{named} must include a day, month and year"
-        self.error_messages["invalid_date"] = f"{named} must be a real date"
-        self.error_messages["year"] = f"The year of {name} must include 4 numbers"
-        for part, word in zip(self.fields, ("day", "month", "year"), strict=True):
-            part.error_messages["incomplete"] = f"{named} must include a {word}"
-
-    def compress(self, data_list: Any) -> date | None:
-        if not data_list or not any(data_list):
-            return None
-        day, month, year = data_list
-        if not (day and month and year):
-            raise ValidationError(self.error_messages["incomplete"], code="incomplete")
-        if len(str(year)) != 4:
-            raise ValidationError(self.error_messages["year"], code="invalid")
-        try:
-            return date(int(year), int(month), int(day))
-        except ValueError as error:
-            raise ValidationError(self.error_messages["invalid_date"], code="invalid") from error
 
 
 def _text(
@@ -182,7 +153,7 @@ class ReferralForm(GovForm):
     title = _text("Title", max_length=20)
     first_name = _text("First name", max_length=100, message=NEW_PERSON_REQUIRED["first_name"])
     last_name = _text("Last name", max_length=100, message=NEW_PERSON_REQUIRED["last_name"])
-    date_of_birth = GovDateField(
+    date_of_birth = GuideDateField(
         label="Date of birth",
         required=False,
         name="the person's date of birth",
@@ -256,7 +227,7 @@ class ReferralForm(GovForm):
     ward = forms.CharField(
         label="Ward", required=False, max_length=100, help_text="If the person is leaving hospital."
     )
-    discharge_date = GovDateField(
+    discharge_date = GuideDateField(
         label="Discharge date (optional)",
         required=False,
         name="the discharge date",
@@ -268,7 +239,7 @@ class ReferralForm(GovForm):
         max_length=200,
         help_text="If a district team is making the referral.",
     )
-    requested_start_date = GovDateField(
+    requested_start_date = GuideDateField(
         label="Requested service start date",
         required=True,
         name="the requested service start date",
@@ -333,7 +304,9 @@ class ReferralForm(GovForm):
     )
     worker_phone = _text("Work telephone number", max_length=30)
     worker_mobile = _text("Work mobile telephone number", max_length=30)
-    completed_on = GovDateField(label="Date", required=True, name="the date the form was completed")
+    completed_on = GuideDateField(
+        label="Date", required=True, name="the date the form was completed"
+    )
 
     # Asked for only when the postcode is not in the district's postcode districts.
     confirm_postcode = forms.BooleanField(

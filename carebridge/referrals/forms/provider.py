@@ -156,7 +156,9 @@ def _yes_no(label: str, message: str) -> forms.TypedChoiceField:
 
 class ProviderUpdateForm(ServiceForm):
     care_start_date = GuideDateField(label="Start date")
-    predicted_end_date = GuideDateField(label="Predicted end date (if known)", required=False)
+    predicted_end_date = GuideDateField(
+        label="Predicted end date (if known)", required=False, name="the predicted end date"
+    )
     terminated_within_72_hours = _yes_no(
         "Was the service terminated within 72 hours?",
         "Choose yes if the service was terminated within 72 hours",
@@ -177,7 +179,7 @@ class ProviderUpdateForm(ServiceForm):
         max_length=200,
         error_messages={"required": "Enter who completed this update"},
     )
-    completed_on = GuideDateField(label="Date", help_text="")
+    completed_on = GuideDateField(label="Date", name="the date of this update", help_text="")
 
 
 class VisitActualsForm(ServiceForm):
