@@ -92,6 +92,17 @@ PAGES: list[Page] = [
     Page("referral detail (pending)", "/referrals/{pending_referral}/", "provider"),
     Page("API: one referral", "/api/v1/referrals/{pending_referral}/", "api"),
     Page("API: referrals changed", "/api/v1/referrals/?changed_since={a_day_ago}", "api"),
+    Page("contract documents", "/contracts/documents/", "provider"),
+    Page("contract documents, published", "/contracts/documents/?status=published", "provider"),
+    Page("contract documents (council)", "/contracts/documents/", "broker"),
+    Page("contract document detail", "/contracts/documents/{document}/", "provider"),
+    Page("CPLI list", "/cplis/", "provider"),
+    Page("CPLI list, historical, by client", "/cplis/?historical=on&client=son", "provider"),
+    Page("CPLI list (council)", "/cplis/", "broker"),
+    Page("purchase orders", "/cplis/purchase-orders/", "provider"),
+    Page("purchase order detail", "{purchase_order}", "provider"),
+    # The whole filtered list, every row: it grows with the provider, unlike the pages above.
+    Page("CPLI export, CSV (every row)", "/cplis/export.csv", "provider"),
 ]
 
 
@@ -122,6 +133,7 @@ API_PERSONA = "api"
 # How many referrals seed_scale makes (its own defaults): the issue's data size.
 PENDING_REFERRALS = 5000
 CLOSED_REFERRALS = 200000
+CONTRACT_DOCUMENTS = 15000
 
 # --------------------------------------------------------------------------------------------
 
@@ -675,8 +687,31 @@ def _a_day_ago(_client_for: ClientFor) -> str:
     return urllib.parse.quote(moment.strftime("%Y-%m-%dT%H:%M:%SZ"))
 
 
+def _find_document(client_for: ClientFor) -> str:
+    """The newest contract document on the provider persona's list."""
+    page = client_for("provider").get("/contracts/documents/")
+    match = re.search(r'href="/contracts/documents/(\d+)/"', page.body)
+    if page.status != 200 or match is None:
+        raise BenchError(
+            f"no document on the provider's contract document list (GET answered "
+            f"{page.status}): did seed_scale make contract documents?"
+        )
+    return match.group(1)
+
+
+def _find_purchase_order(client_for: ClientFor) -> str:
+    """The first purchase order on the provider persona's list (its whole path)."""
+    page = client_for("provider").get("/cplis/purchase-orders/")
+    match = re.search(r'href="(/cplis/purchase-orders/\d+/\d+/)"', page.body)
+    if page.status != 200 or match is None:
+        raise BenchError("no purchase order on the provider's list: did seed_scale make CPLIs?")
+    return match.group(1)
+
+
 # What `{name}` in a page's path stands for, and how to find it once the personas are in.
 FINDERS = {
+    "document": _find_document,
+    "purchase_order": _find_purchase_order,
     "pending_referral": _find_pending_referral,
     "district": _find_district,
     "a_day_ago": _a_day_ago,
@@ -710,6 +745,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         help=f"closed referrals to seed ({CLOSED_REFERRALS})",
     )
     parser.add_argument(
+        "--contract-documents",
+        type=int,
+        default=CONTRACT_DOCUMENTS,
+        help=f"contract documents to seed, each with 1 to 3 CPLIs ({CONTRACT_DOCUMENTS})",
+    )
+    parser.add_argument(
         "--requests", type=int, default=200, help="measured requests per page (200)"
     )
     parser.add_argument("--warmup", type=int, default=10, help="unmeasured requests first (10)")
@@ -730,6 +771,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         parser.error("--warmup 0..1000, --logins 1..100 and --clients >= 1")
     if args.pending_referrals < 1 or args.closed_referrals < 0:
         parser.error("--pending-referrals >= 1 (the referral pages need one) and --closed >= 0")
+    if args.contract_documents < 1:
+        parser.error("--contract-documents >= 1 (the contract pages need one)")
     return args
 
 
@@ -773,6 +816,8 @@ def bench(
             str(args.pending_referrals),
             "--closed-referrals",
             str(args.closed_referrals),
+            "--contract-documents",
+            str(args.contract_documents),
         ],
         env,
         log,
@@ -780,7 +825,8 @@ def bench(
     )
     print(
         f"bench: seeded {args.clients} service users, {args.pending_referrals} pending and "
-        f"{args.closed_referrals} closed referrals in {seed_seconds:.1f} s",
+        f"{args.closed_referrals} closed referrals, {args.contract_documents} contract documents "
+        f"in {seed_seconds:.1f} s",
         flush=True,
     )
     if database is not None:
@@ -843,6 +889,7 @@ def bench(
         "clients": args.clients,
         "pending_referrals": args.pending_referrals,
         "closed_referrals": args.closed_referrals,
+        "contract_documents": args.contract_documents,
         "requests_per_page": args.requests,
         "warmup_per_page": args.warmup,
         "gunicorn_workers": WORKERS,

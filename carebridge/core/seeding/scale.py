@@ -36,6 +36,7 @@ from carebridge.core.seeding.common import (
     _service,
     _teams,
 )
+from carebridge.core.seeding.scale_contracts import scale_contracts
 from carebridge.integrations.models import ApiToken
 from carebridge.integrations.services import api_token_create, key_hash
 from carebridge.organisations.choices import (
@@ -254,6 +255,8 @@ SCALE_API_CLIENT_NAME = "Case management (benchmark)"
 # asked, so the seeding tests stay fast.
 PENDING_REFERRALS = 5000
 CLOSED_REFERRALS = 200000
+# About one document for each of three in four clients of a 20,000-client council.
+CONTRACT_DOCUMENTS = 15000
 # Accepted and updated referrals (the provider's "existing service users"), per pending one.
 IN_SERVICE_PER_PENDING = 16
 
@@ -923,6 +926,7 @@ def seed_scale(
     pending_referrals: int = 0,
     closed_referrals: int = 0,
     in_service_referrals: int | None = None,
+    contract_documents: int = 0,
 ) -> dict[str, Any]:
     """A council-sized data set for the benchmarks, topped up to `clients` service users and to
     the numbers of referrals asked for (in service: a sixteenth of the pending ones unless
@@ -977,6 +981,17 @@ def seed_scale(
         closed=closed_referrals,
     )
     referral_seconds = clock.perf_counter() - referrals_started
+    contracts_started = clock.perf_counter()
+    contracts = scale_contracts(
+        tally,
+        council,
+        providers,
+        documents=contract_documents,
+        persona=User.objects.select_related("provider").get(email=f"provider@{SCALE_SLUG}.example"),
+        broker=User.objects.get(email=f"broker@{SCALE_SLUG}.example"),
+        maker=maker,
+    )
+    contract_seconds = clock.perf_counter() - contracts_started
     seconds = clock.perf_counter() - started
 
     _say(stdout, f"Scale data ({SCALE_COUNCIL_NAME}):")
@@ -986,6 +1001,11 @@ def seed_scale(
         stdout,
         f"  referrals: {referrals['pending']} pending, {referrals['in service']} accepted or "
         f"updated, {referrals['closed']} closed; {referral_seconds:.1f} s of that",
+    )
+    _say(
+        stdout,
+        f"  contracts: {contracts['documents']} contract documents, {contracts['cplis']} CPLIs; "
+        f"{contract_seconds:.1f} s of that",
     )
     _say(stdout, f"  API key of {SCALE_API_CLIENT_NAME}: {SCALE_API_KEY} (benchmark data only)")
     _say(
@@ -1000,5 +1020,6 @@ def seed_scale(
         "providers": len(providers),
         "referrals": referrals,
         "referral_seconds": referral_seconds,
+        "contracts": contracts,
         "seconds": seconds,
     }

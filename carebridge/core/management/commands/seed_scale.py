@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 from carebridge.core.seeding import seed_scale
 from carebridge.core.seeding.scale import (
     CLOSED_REFERRALS,
+    CONTRACT_DOCUMENTS,
     IN_SERVICE_PER_PENDING,
     PENDING_REFERRALS,
 )
@@ -14,7 +15,7 @@ from carebridge.core.seeding.scale import (
 class Command(BaseCommand):
     help = (
         "Build a council-sized data set for the benchmarks in Scale County Council: service "
-        "users, providers and referrals, and an API token with a published key. Run again with "
+        "users, providers, referrals and contract documents with their CPLIs, and an API token with a published key. Run again with "
         "larger numbers to top it up."
     )
 
@@ -46,21 +47,39 @@ class Command(BaseCommand):
             f"every {IN_SERVICE_PER_PENDING} pending).",
         )
 
+        parser.add_argument(
+            "--contract-documents",
+            type=int,
+            default=CONTRACT_DOCUMENTS,
+            help="How many contract documents there should be, each with one to three CPLIs "
+            f"(default {CONTRACT_DOCUMENTS}).",
+        )
+
     def handle(self, *args: Any, **options: Any) -> None:
-        for option in ("clients", "pending_referrals", "closed_referrals", "in_service_referrals"):
+        for option in (
+            "clients",
+            "pending_referrals",
+            "closed_referrals",
+            "in_service_referrals",
+            "contract_documents",
+        ):
             if options[option] is not None and options[option] < 0:
                 raise CommandError(f"--{option.replace('_', '-')} cannot be negative")
         wants_referrals = (
             options["pending_referrals"]
             or options["closed_referrals"]
             or options["in_service_referrals"]
+            or options["contract_documents"]
         )
         if wants_referrals and not options["clients"]:
-            raise CommandError("Referrals need service users: give --clients more than 0.")
+            raise CommandError(
+                "Referrals and contract documents need service users: give --clients more than 0."
+            )
         seed_scale(
             clients=options["clients"],
             stdout=self.stdout,
             pending_referrals=options["pending_referrals"],
             closed_referrals=options["closed_referrals"],
             in_service_referrals=options["in_service_referrals"],
+            contract_documents=options["contract_documents"],
         )
