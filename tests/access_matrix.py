@@ -207,6 +207,14 @@ REGISTRY: dict[str, Entry] = {
             "document_reject",
         )
     },
+    # The council issues a new document after a rejection and terminates an agreed order (the
+    # others' document is agreed: reissuing it shows why it cannot be, terminating shows the form).
+    **{
+        f"contracts:{name}": Entry(
+            kwargs=lambda w: {"pk": w.other_document.pk}, owner=lambda w: w.other_council_broker
+        )
+        for name in ("document_reissue", "document_terminate")
+    },
     "cplis:po_detail": Entry(
         kwargs=lambda w: {
             "service_user_id": w.other_service_user.pk,

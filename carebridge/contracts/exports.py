@@ -56,7 +56,7 @@ def cpli_row(cpli: Cpli) -> list[Cell]:
         cpli.start_date,
         cpli.end_date,
         neutralise(cpli.care_package_reference),
-        cpli.get_status_display(),
+        cpli.shown_status_label,
     ]
 
 

@@ -1,3 +1,4 @@
+from datetime import date
 from decimal import Decimal
 
 from django.conf import settings
@@ -12,6 +13,7 @@ from carebridge.contracts.choices import (
     Unit,
 )
 from carebridge.contracts.commitment import weekly_cost
+from carebridge.core.calendar import now, to_london
 from carebridge.organisations.models import Council, Provider, Service
 from carebridge.people.models import ServiceUser
 
@@ -68,6 +70,21 @@ class ContractDocument(models.Model):
         related_name="replaced_by",
         help_text="The rejected document this new one is issued instead of.",
     )
+    terminates = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="terminations",
+        help_text="For a termination: the agreed order it ends.",
+    )
+    end_date = models.DateField(
+        "Last day of care",
+        null=True,
+        blank=True,
+        help_text="For a termination: the last day the order's care is delivered.",
+    )
+    reason = models.TextField(blank=True, help_text="For a termination: why the order ends.")
     published_at = models.DateTimeField()
     published_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
@@ -90,6 +107,28 @@ class ContractDocument(models.Model):
             models.CheckConstraint(
                 condition=models.Q(status__in=DocumentStatus.values),
                 name="contract_document_status_known",
+            ),
+            # A rejected document is issued again once at most: two brokers pressing "Issue a
+            # new document" at the same moment cannot both succeed.
+            models.UniqueConstraint(
+                fields=["replaces"],
+                condition=models.Q(replaces__isnull=False),
+                name="contract_document_replaced_once",
+            ),
+            models.CheckConstraint(
+                condition=(
+                    models.Q(
+                        kind=DocumentKind.ORDER,
+                        terminates__isnull=True,
+                        end_date__isnull=True,
+                    )
+                    | models.Q(
+                        kind=DocumentKind.TERMINATION,
+                        terminates__isnull=False,
+                        end_date__isnull=False,
+                    )
+                ),
+                name="contract_document_termination_has_order_and_end",
             ),
         ]
         indexes = [
@@ -119,6 +158,9 @@ class Cpli(models.Model):
     pricing_basis = models.CharField(max_length=10, choices=PricingBasis.choices)
     start_date = models.DateField()
     end_date = models.DateField(null=True, blank=True)
+    # The end the order gave the line (None: ongoing). A termination ends the line earlier by
+    # setting end_date; a corrected termination starts again from this.
+    ordered_end_date = models.DateField(null=True, blank=True)
     status = models.CharField(
         max_length=20, choices=CpliStatus.choices, default=CpliStatus.PROPOSED
     )
@@ -146,6 +188,28 @@ class Cpli(models.Model):
     @property
     def weekly_cost(self) -> Decimal:
         return weekly_cost(self.quantity, self.rate)
+
+    def last_day_under(self, end_date: date) -> date:
+        """The line's last day if its order is terminated with end_date as the last day of care:
+        that day, or the end the order gave the line if it comes first."""
+        ordered = self.ordered_end_date
+        return end_date if ordered is None or ordered > end_date else ordered
+
+    @property
+    def shown_status(self) -> str:
+        """The status lists and exports show: an active line whose end date has passed (in
+        London) has ended, even before anything has set its status to ended."""
+        if (
+            self.status == CpliStatus.ACTIVE
+            and self.end_date is not None
+            and self.end_date < to_london(now()).date()
+        ):
+            return CpliStatus.ENDED
+        return self.status
+
+    @property
+    def shown_status_label(self) -> str:
+        return str(CpliStatus(self.shown_status).label)
 
     @property
     def description(self) -> str:

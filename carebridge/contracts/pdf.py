@@ -67,6 +67,17 @@ def document_pdf(document: ContractDocument, *, compress: bool = True) -> bytes:
         ("Service", content["service"]),
     ]
     story: list[Any] = [para(title, heading), Spacer(1, 4 * mm)]
+    terminating = content["kind"] == DocumentKind.TERMINATION
+    if terminating:
+        story += [
+            para(
+                f"This document terminates Individual Service Order {content['terminates']}. "
+                f"The last day of care is {_day(content['end_date'])}: each line below ends on "
+                "its last day shown."
+            ),
+            para(f"Reason: {content['reason']}"),
+            Spacer(1, 4 * mm),
+        ]
     summary = Table([[para(key), para(value)] for key, value in facts], colWidths=[60 * mm, None])
     summary.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP")]))
     story += [summary, Spacer(1, 6 * mm)]
@@ -79,7 +90,7 @@ def document_pdf(document: ContractDocument, *, compress: bool = True) -> bytes:
         "Pricing basis",
         "Weekly cost",
         "Start",
-        "End",
+        "Last day" if terminating else "End",
     ]
     rows: list[list[Any]] = [[para(h) for h in header]]
     total = Decimal("0")

@@ -1,5 +1,5 @@
-"""Reads behind the CPLI list and the purchase orders: which CPLIs a user's list shows, and a
-client's purchase order for a financial year (the commitment of the CPLIs running in it).
+"""Reads behind the purchase orders: a client's purchase order for a financial year (the
+commitment of the CPLIs running in it).
 
 Each page fetches its rows in a fixed number of queries and computes the money in Python, with
 the same functions the actuals use, so the values agree to the penny.
@@ -24,77 +24,16 @@ from carebridge.contracts.commitment import (
     financial_year_label,
     financial_year_of,
 )
-from carebridge.contracts.models import Cpli, ServiceLevel
-from carebridge.contracts.selectors import cplis_visible_to, purchase_order_value
+from carebridge.contracts.models import Cpli
+from carebridge.contracts.selectors import client_matches, purchase_order_value
 from carebridge.core.calendar import to_london
-from carebridge.organisations.models import Service
 
 if TYPE_CHECKING:
     from carebridge.accounts.models import User
 
-# What the CPLI list shows: running (and awaiting agreement) by default, ended ones on request.
-CURRENT = (CpliStatus.ACTIVE, CpliStatus.PROPOSED)
-HISTORICAL = (CpliStatus.ENDED,)
 # What a purchase order is made of: CPLIs the provider agreed to.
 COMMITTED = (CpliStatus.ACTIVE, CpliStatus.ENDED)
 ZERO = Decimal("0.00")
-
-
-def _client_matches(text: str, prefix: str = "service_user__") -> Q:
-    """Every word typed must match the first name, last name or SS Ref."""
-    condition = Q()
-    for word in text.split():
-        condition &= (
-            Q(**{f"{prefix}first_name__icontains": word})
-            | Q(**{f"{prefix}last_name__icontains": word})
-            | Q(**{f"{prefix}ss_ref__icontains": word})
-        )
-    return condition
-
-
-def cplis_listed_for(
-    user: User,
-    *,
-    service: int | None = None,
-    client: str = "",
-    service_level: int | None = None,
-    include_historical: bool = False,
-) -> models.QuerySet[Cpli]:
-    """The CPLI list and its exports: the same rows, with what each row shows joined in."""
-    statuses = CURRENT + HISTORICAL if include_historical else CURRENT
-    cplis = cplis_visible_to(user).filter(status__in=statuses)
-    if service is not None:
-        cplis = cplis.filter(service_id=service)
-    if service_level is not None:
-        cplis = cplis.filter(service_level_id=service_level)
-    if client.strip():
-        cplis = cplis.filter(_client_matches(client))
-    return cplis.select_related("service_user", "service__provider", "service_level").order_by(
-        "service_user__last_name", "service_user__first_name", "service_user_id", "start_date", "pk"
-    )
-
-
-def cpli_filter_options(
-    user: User,
-) -> tuple[list[tuple[int, str]], list[tuple[int, str]]]:
-    """The services and service levels the user's CPLIs use, in two queries. A council sees
-    several providers' services, so each is named with its provider."""
-    visible = cplis_visible_to(user)
-    services = (
-        Service.objects.filter(pk__in=visible.values("service_id"))
-        .order_by("provider__name", "name")
-        .values_list("pk", "name", "provider__name")
-    )
-    by_council = user.council_id is not None
-    service_choices = [
-        (pk, f"{provider} – {name}" if by_council else name) for pk, name, provider in services
-    ]
-    levels = (
-        ServiceLevel.objects.filter(pk__in=visible.values("service_level_id"))
-        .order_by("name", "pk")
-        .values_list("pk", "name")
-    )
-    return service_choices, list(levels)
 
 
 def _purchase_order_cplis(user: User) -> models.QuerySet[Cpli]:
@@ -198,7 +137,7 @@ def purchase_order_groups(
     if service is not None:
         cplis = cplis.filter(service_id=service)
     if client.strip():
-        cplis = cplis.filter(_client_matches(client))
+        cplis = cplis.filter(client_matches(client))
     return (
         cplis.values("service_user_id", "provider_id")
         .distinct()

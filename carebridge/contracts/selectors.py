@@ -1,20 +1,31 @@
-"""Reads of contracts, scoped to what the acting user's organisation may see."""
+"""Reads of contracts, scoped to what the acting user's organisation may see: the documents, the
+CPLI list and its filters, and what the council's publish form offers."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from django.db import models
+from django.db.models import Q
 
 from carebridge.accounts.roles import Function, can_view
 from carebridge.contracts.choices import CpliStatus
 from carebridge.contracts.commitment import commitment
-from carebridge.contracts.models import ContractDocument, Cpli
+from carebridge.contracts.models import ContractDocument, Cpli, ServiceLevel
+from carebridge.core.calendar import now, to_london
+from carebridge.organisations.models import Service
+from carebridge.organisations.selectors import providers_of_council
 
 if TYPE_CHECKING:
     from carebridge.accounts.models import User
+
+# What the CPLI list shows by default: lines running (or awaiting agreement) today. A line whose
+# end date has passed is historical even while its status still says active.
+CURRENT = (CpliStatus.ACTIVE, CpliStatus.PROPOSED)
+HISTORICAL = (CpliStatus.ENDED,)
 
 
 def _scoped(user: User, queryset: models.QuerySet, function: Function) -> models.QuerySet:
@@ -49,3 +60,100 @@ def purchase_order_value(cplis: Iterable[Cpli], *, year: int, week_start: int) -
         ),
         start=Decimal("0.00"),
     )
+
+
+def client_matches(text: str, prefix: str = "service_user__") -> Q:
+    """Every word typed must match the first name, last name or SS Ref."""
+    condition = Q()
+    for word in text.split():
+        condition &= (
+            Q(**{f"{prefix}first_name__icontains": word})
+            | Q(**{f"{prefix}last_name__icontains": word})
+            | Q(**{f"{prefix}ss_ref__icontains": word})
+        )
+    return condition
+
+
+def _current_on(day: date) -> Q:
+    return Q(status__in=CURRENT) & (Q(end_date__isnull=True) | Q(end_date__gte=day))
+
+
+def cplis_listed_for(
+    user: User,
+    *,
+    service: int | None = None,
+    client: str = "",
+    service_level: int | None = None,
+    include_historical: bool = False,
+    today: date | None = None,
+) -> models.QuerySet[Cpli]:
+    """The CPLI list and its exports: the same rows, with what each row shows joined in. Current
+    lines are active or awaiting agreement with no end date or one from today (London) on;
+    historical ones have ended, by their status or by their date."""
+    day = today if today is not None else to_london(now()).date()
+    cplis = cplis_visible_to(user)
+    if include_historical:
+        cplis = cplis.filter(status__in=CURRENT + HISTORICAL)
+    else:
+        cplis = cplis.filter(_current_on(day))
+    if service is not None:
+        cplis = cplis.filter(service_id=service)
+    if service_level is not None:
+        cplis = cplis.filter(service_level_id=service_level)
+    if client.strip():
+        cplis = cplis.filter(client_matches(client))
+    return cplis.select_related("service_user", "service__provider", "service_level").order_by(
+        "service_user__last_name", "service_user__first_name", "service_user_id", "start_date", "pk"
+    )
+
+
+def cpli_filter_options(
+    user: User,
+) -> tuple[list[tuple[int, str]], list[tuple[int, str]]]:
+    """The services and service levels the user's CPLIs use, in two queries. A council sees
+    several providers' services, so each is named with its provider."""
+    visible = cplis_visible_to(user)
+    services = (
+        Service.objects.filter(pk__in=visible.values("service_id"))
+        .order_by("provider__name", "name")
+        .values_list("pk", "name", "provider__name")
+    )
+    by_council = user.council_id is not None
+    service_choices = [
+        (pk, f"{provider} – {name}" if by_council else name) for pk, name, provider in services
+    ]
+    levels = (
+        ServiceLevel.objects.filter(pk__in=visible.values("service_level_id"))
+        .order_by("name", "pk")
+        .values_list("pk", "name")
+    )
+    return service_choices, list(levels)
+
+
+def services_to_commission(council_id: int) -> list[Service]:
+    """The services a council may publish a contract document for: the active services of the
+    providers it holds a contract with, by provider."""
+    return list(
+        Service.objects.filter(provider__in=providers_of_council(council_id), is_active=True)
+        .select_related("provider")
+        .order_by("name", "provider__name", "pk")
+    )
+
+
+def catalogue_of(council_id: int) -> list[ServiceLevel]:
+    """The council's active service levels: what a new contract document can buy."""
+    return list(ServiceLevel.objects.filter(council_id=council_id, is_active=True).order_by("name"))
+
+
+def document_lines(document: ContractDocument) -> list[tuple[Cpli, date | None]]:
+    """The lines a document is about, each with its last day: an order's own CPLIs (None: as
+    they stand), or for a termination the order's CPLIs and the day each ends under it."""
+    if document.terminates_id is None or document.end_date is None:
+        cplis = document.cplis.select_related("service_level").order_by("pk")
+        return [(cpli, None) for cpli in cplis]
+    end = document.end_date
+    cplis = Cpli.objects.filter(document_id=document.terminates_id)
+    return [
+        (cpli, cpli.last_day_under(end))
+        for cpli in cplis.select_related("service_level").order_by("pk")
+    ]

@@ -1,5 +1,6 @@
-"""Every write to contracts: publishing a contract document with its CPLIs, and the provider's
-signature (agree or reject, each with the password re-entered). Documents are kept for ever."""
+"""Every write to contracts: publishing a contract document with its CPLIs (or a new one after a
+rejection), terminating an agreed order, and the provider's signature (agree or reject, each with
+the password re-entered). Documents are kept for ever."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from carebridge.accounts.models import User
 from carebridge.accounts.roles import Function, can_edit
@@ -19,7 +20,8 @@ from carebridge.accounts.services import Outcome, password_confirm
 from carebridge.audit.services import record
 from carebridge.contracts.choices import CpliStatus, DocumentKind, DocumentStatus
 from carebridge.contracts.models import ContractDocument, Cpli, ServiceLevel
-from carebridge.core.calendar import now
+from carebridge.core.calendar import now, to_london
+from carebridge.core.formats import guide_date
 from carebridge.organisations.models import Council, Service
 from carebridge.organisations.selectors import providers_of_council
 from carebridge.people.models import ServiceUser
@@ -33,12 +35,16 @@ ANSWERS: dict[DocumentStatus, tuple[frozenset[DocumentStatus], DocumentStatus]] 
 }
 
 
-class AnswerRefused(Exception):
-    """The document cannot take this answer (it has been answered already)."""
+class ActionRefused(Exception):
+    """The document's state does not allow this action (now, or any more)."""
 
     def __init__(self, message: str) -> None:
         super().__init__(message)
         self.message = message
+
+
+class AnswerRefused(ActionRefused):
+    """The document cannot take this answer (it has been answered already)."""
 
 
 @dataclass(frozen=True)
@@ -80,6 +86,48 @@ def _check_lines(council: Council, lines: list[Line]) -> dict[str, str]:
     return errors
 
 
+def _today() -> date:
+    return to_london(now()).date()
+
+
+def _document_create(**fields: Any) -> ContractDocument:
+    """A new document numbered from its own id (unique without a counter to race on). A rejected
+    document is issued again once only: the database refuses a second, even at the same moment."""
+    replaces = fields.get("replaces")
+    try:
+        with transaction.atomic():
+            document = ContractDocument.objects.create(reference="", **fields)
+    except IntegrityError:
+        if replaces is not None and ContractDocument.objects.filter(replaces=replaces).exists():
+            refusal = reissue_refusal(ContractDocument.objects.get(pk=replaces.pk))
+            raise refusal or ActionRefused("This document has been issued again already.") from None
+        raise
+    document.reference = f"ISO-{document.pk:07d}"
+    document.save(update_fields=["reference"])
+    return document
+
+
+def reissue_refusal(document: ContractDocument) -> ActionRefused | None:
+    """Why the council cannot issue a new document in place of this one, or None if it can: only a
+    rejected document can be, and only once."""
+    if document.status != S.REJECTED:
+        return ActionRefused(
+            f"{document.reference} is {document.get_status_display().lower()}: only a rejected "
+            "document can be issued again."
+        )
+    replacement = (
+        ContractDocument.objects.filter(replaces=document)
+        .values_list("reference", flat=True)
+        .first()
+    )
+    if replacement is not None:
+        return ActionRefused(
+            f"{document.reference} has already been issued again as {replacement}: "
+            "it cannot be issued again."
+        )
+    return None
+
+
 @transaction.atomic
 def contract_document_publish(
     *,
@@ -104,31 +152,33 @@ def contract_document_publish(
         errors["care_package_reference"] = "Enter the care package reference"
     if replaces is not None:
         replaces = ContractDocument.objects.get(pk=replaces.pk)  # its status as it is now
-    if replaces is not None and (
-        replaces.council_id != council.pk
-        or replaces.status != S.REJECTED
-        or replaces.service_user_id != service_user.pk
-    ):
-        errors["replaces"] = "Only a rejected document for the same client can be replaced"
+        refusal = reissue_refusal(replaces)
+        if refusal is not None:
+            errors["replaces"] = refusal.message
+        elif (
+            replaces.council_id != council.pk
+            or replaces.kind != DocumentKind.ORDER
+            or replaces.service_user_id != service_user.pk
+        ):
+            errors["replaces"] = "Only a rejected order for the same client can be issued again"
     if errors:
         raise ValidationError(errors)
     moment = now()
-    document = ContractDocument.objects.create(
-        council=council,
-        provider_id=service.provider_id,
-        service=service,
-        service_user=service_user,
-        # Numbered from the row's own id below: unique without a counter to race on.
-        reference="",
-        kind=DocumentKind.ORDER,
-        care_package_reference=care_package_reference.strip(),
-        replaces=replaces,
-        published_at=moment,
-        published_by=by,
-        changed_at=moment,
-    )
-    document.reference = f"ISO-{document.pk:07d}"
-    document.save(update_fields=["reference"])
+    try:
+        document = _document_create(
+            council=council,
+            provider_id=service.provider_id,
+            service=service,
+            service_user=service_user,
+            kind=DocumentKind.ORDER,
+            care_package_reference=care_package_reference.strip(),
+            replaces=replaces,
+            published_at=moment,
+            published_by=by,
+            changed_at=moment,
+        )
+    except ActionRefused as refused:
+        raise ValidationError({"replaces": refused.message}) from None
     Cpli.objects.bulk_create(
         Cpli(
             council=council,
@@ -144,6 +194,7 @@ def contract_document_publish(
             pricing_basis=line.pricing_basis,
             start_date=line.start_date,
             end_date=line.end_date,
+            ordered_end_date=line.end_date,
         )
         for line in lines
     )
@@ -153,23 +204,30 @@ def contract_document_publish(
         obj=document,
         council=council,
         provider=service.provider_id,
-        detail={"fingerprint": document_fingerprint(document)},
+        detail={
+            "fingerprint": document_fingerprint(document),
+            "replaces": replaces.reference if replaces else None,
+        },
     )
     return document
 
 
 def document_content(document: ContractDocument) -> dict[str, Any]:
-    """What the document says, as its PDF shows it: what a signature is a signature of."""
-    cplis = document.cplis.select_related("service_level").order_by("pk")
-    return {
-        "reference": document.reference,
-        "kind": document.kind,
-        "council": document.council.name,
-        "client": document.service_user.full_name,
-        "ss_ref": document.service_user.ss_ref,
-        "care_package_reference": document.care_package_reference,
-        "service": document.service.name,
-        "lines": [
+    """What the document says, as its PDF shows it: what a signature is a signature of. An order
+    says the end each line was ordered with (a later termination does not change what was
+    agreed); a termination names the order, its last day of care and each line's last day."""
+    if document.kind == DocumentKind.TERMINATION:
+        assert document.terminates_id is not None and document.end_date is not None
+        cplis = Cpli.objects.filter(document_id=document.terminates_id)
+    else:
+        cplis = document.cplis.all()
+    lines = []
+    for cpli in cplis.select_related("service_level").order_by("pk"):
+        if document.end_date is not None:
+            end: date | None = cpli.last_day_under(document.end_date)
+        else:
+            end = cpli.ordered_end_date
+        lines.append(
             {
                 "service_level": cpli.service_level.name,
                 "quantity": str(cpli.quantity),
@@ -178,11 +236,25 @@ def document_content(document: ContractDocument) -> dict[str, Any]:
                 "pricing_basis": cpli.pricing_basis,
                 "weekly_cost": str(cpli.weekly_cost),
                 "start_date": cpli.start_date.isoformat(),
-                "end_date": cpli.end_date.isoformat() if cpli.end_date else None,
+                "end_date": end.isoformat() if end else None,
             }
-            for cpli in cplis
-        ],
+        )
+    content: dict[str, Any] = {
+        "reference": document.reference,
+        "kind": document.kind,
+        "council": document.council.name,
+        "client": document.service_user.full_name,
+        "ss_ref": document.service_user.ss_ref,
+        "care_package_reference": document.care_package_reference,
+        "service": document.service.name,
+        "lines": lines,
     }
+    if document.kind == DocumentKind.TERMINATION:
+        assert document.terminates is not None and document.end_date is not None
+        content["terminates"] = document.terminates.reference
+        content["end_date"] = document.end_date.isoformat()
+        content["reason"] = document.reason
+    return content
 
 
 def document_fingerprint(document: ContractDocument) -> str:
@@ -190,6 +262,144 @@ def document_fingerprint(document: ContractDocument) -> str:
     PDF library happens to lay the bytes out."""
     canonical = json.dumps(document_content(document), sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def termination_refusal(order: ContractDocument) -> ActionRefused | None:
+    """Why the council cannot terminate this document, or None if it can: only an agreed order
+    can be, once. A rejected termination is put right by issuing a corrected one."""
+    if order.kind != DocumentKind.ORDER:
+        return ActionRefused("Only an Individual Service Order can be terminated.")
+    if order.status == S.TERMINATED:
+        return ActionRefused(
+            f"{order.reference} has already been terminated. If the provider rejected the "
+            "termination, issue a corrected one from the termination's page."
+        )
+    if order.status != S.AGREED:
+        return ActionRefused(
+            f"{order.reference} is {order.get_status_display().lower()}: only an agreed order "
+            "can be terminated."
+        )
+    return None
+
+
+def _check_termination(cplis: list[Cpli], end_date: date, reason: str) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    if not reason.strip():
+        errors["reason"] = "Say why the order is terminated"
+    if not cplis:
+        errors["end_date"] = "This order has no running care package line items to end"
+        return errors
+    # A line cannot end before it starts, so the order cannot end before its last line begins.
+    starts = {cpli.start_date for cpli in cplis}
+    if end_date < max(starts):
+        when = "the order's care starts" if len(starts) == 1 else "the order's last line starts"
+        errors["end_date"] = (
+            f"The last day of care must be on or after {guide_date(max(starts))}, when {when}"
+        )
+    ends = [cpli.ordered_end_date for cpli in cplis]
+    if None not in ends:
+        last = max(end for end in ends if end is not None)
+        if end_date >= last:
+            errors["end_date"] = (
+                f"The order ends on {guide_date(last)} anyway: the last day of care must be "
+                "before that"
+            )
+    return errors
+
+
+@transaction.atomic
+def contract_document_terminate(
+    *,
+    document: ContractDocument,
+    end_date: date,
+    reason: str,
+    by: User,
+    replaces: ContractDocument | None = None,
+) -> ContractDocument:
+    """Terminate an agreed order: a termination document for the provider to agree to or reject,
+    the order marked terminated, and its lines ended on the last day of care (or their own end, if
+    sooner), all or nothing. With `replaces`, a corrected termination after the provider rejected
+    one: the lines end again, counted from the end the order gave them."""
+    if by.council_id != document.council_id or not can_edit(by.role, Function.CONTRACT_DOCUMENTS):
+        raise PermissionDenied("Only the council's own staff can terminate its contract documents.")
+    order = ContractDocument.objects.select_related("service").get(pk=document.pk)
+    if replaces is None:
+        refusal = termination_refusal(order)
+        expected = S.AGREED
+    else:
+        replaces = ContractDocument.objects.get(pk=replaces.pk)  # its status as it is now
+        refusal = reissue_refusal(replaces)
+        if refusal is None and (
+            replaces.kind != DocumentKind.TERMINATION or replaces.terminates_id != order.pk
+        ):
+            refusal = ActionRefused("A corrected termination must be for the same order.")
+        expected = S.TERMINATED
+    if refusal is not None:
+        raise refusal
+    cplis = list(order.cplis.filter(status__in=(CpliStatus.ACTIVE, CpliStatus.ENDED)))
+    errors = _check_termination(cplis, end_date, reason)
+    if errors:
+        raise ValidationError(errors)
+    moment = now()
+    # Compare-and-set: a second termination at the same moment finds the order changed.
+    won = ContractDocument.objects.filter(pk=order.pk, status=expected).update(
+        status=S.TERMINATED, changed_at=moment
+    )
+    if not won:
+        raise ActionRefused("Someone else changed this order at the same moment: try again.")
+    termination = _document_create(
+        council_id=order.council_id,
+        provider_id=order.provider_id,
+        service=order.service,
+        service_user_id=order.service_user_id,
+        kind=DocumentKind.TERMINATION,
+        care_package_reference=order.care_package_reference,
+        terminates=order,
+        end_date=end_date,
+        reason=reason.strip(),
+        replaces=replaces,
+        published_at=moment,
+        published_by=by,
+        changed_at=moment,
+    )
+    today = _today()
+    before = {cpli.pk: (cpli.end_date, cpli.status) for cpli in cplis}
+    for cpli in cplis:
+        cpli.end_date = cpli.last_day_under(end_date)
+        cpli.status = CpliStatus.ENDED if cpli.end_date < today else CpliStatus.ACTIVE
+    Cpli.objects.bulk_update(cplis, ["end_date", "status"])
+    record(
+        action="contract_document.published",
+        by=by,
+        obj=termination,
+        council=order.council_id,
+        provider=order.provider_id,
+        detail={
+            "fingerprint": document_fingerprint(termination),
+            "terminates": order.reference,
+            "end_date": end_date.isoformat(),
+        },
+    )
+    record(
+        action="contract_document.terminated",
+        by=by,
+        obj=order,
+        council=order.council_id,
+        provider=order.provider_id,
+        detail={
+            "termination": termination.reference,
+            "end_date": end_date.isoformat(),
+            "reason": termination.reason,
+            "cplis": {
+                str(cpli.pk): {
+                    "end_date": [str(before[cpli.pk][0]), str(cpli.end_date)],
+                    "status": [before[cpli.pk][1], cpli.status],
+                }
+                for cpli in cplis
+            },
+        },
+    )
+    return termination
 
 
 def answer_refusal(document: ContractDocument) -> AnswerRefused | None:

@@ -1,5 +1,6 @@
 """The contract document pages: the list both sides share, a document with its CPLIs and its PDF,
-and the provider's signature (agree or reject, each with the password re-entered)."""
+and the provider's signature (agree or reject, each with the password re-entered). The council's
+own changes (publish, issue again, terminate) are in views_council."""
 
 from __future__ import annotations
 
@@ -20,11 +21,11 @@ from carebridge.accounts.models import User
 from carebridge.accounts.roles import Function, can_edit
 from carebridge.contracts import services
 from carebridge.contracts.access import access_contract_document
-from carebridge.contracts.choices import DocumentStatus
+from carebridge.contracts.choices import DocumentKind, DocumentStatus
 from carebridge.contracts.forms import AgreeForm, DocumentFilters, RejectForm
 from carebridge.contracts.models import ContractDocument
 from carebridge.contracts.pdf import document_pdf as render_pdf
-from carebridge.contracts.selectors import contract_documents_visible_to
+from carebridge.contracts.selectors import contract_documents_visible_to, document_lines
 from carebridge.core.calendar import LONDON
 from carebridge.core.forms import GovForm
 from carebridge.core.http import acting_user
@@ -77,6 +78,7 @@ def document_list(request: HttpRequest) -> HttpResponse:
         "filters": filters,
         "chosen": chosen,
         "is_council": user.council_id is not None,
+        "can_publish": _may_change(user, None),
         "since_text": request.GET.get("since", ""),
     }
     return render(request, "contracts/document_list.html", context)
@@ -88,6 +90,39 @@ def _may_answer(user: User, document: ContractDocument) -> bool:
     )
 
 
+def _may_change(user: User, document: ContractDocument | None) -> bool:
+    """Council staff who edit contract documents (of this document's council)."""
+    if user.council_id is None or not can_edit(user.role, Function.CONTRACT_DOCUMENTS):
+        return False
+    return document is None or document.council_id == user.council_id
+
+
+def _related(user: User, document: ContractDocument) -> list[tuple[str, ContractDocument]]:
+    """The documents this one replaces, terminates or is replaced or terminated by, that the user
+    may see (a new document may be for another provider), in one query."""
+    linked = (
+        contract_documents_visible_to(user)
+        .filter(
+            Q(pk=document.replaces_id or 0)
+            | Q(pk=document.terminates_id or 0)
+            | Q(replaces=document)
+            | Q(terminates=document)
+        )
+        .order_by("published_at", "pk")
+    )
+    rows = []
+    for other in linked:
+        if other.pk == document.replaces_id:
+            rows.append(("Replaces", other))
+        elif other.pk == document.terminates_id:
+            rows.append(("Terminates", other))
+        elif other.replaces_id == document.pk:
+            rows.append(("Replaced by", other))
+        else:
+            rows.append(("Terminated by", other))
+    return rows
+
+
 @require_GET
 def document_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = acting_user(request)
@@ -95,13 +130,18 @@ def document_detail(request: HttpRequest, pk: int) -> HttpResponse:
     services.contract_document_viewed(
         document=document, by=user, ip=request.META.get("REMOTE_ADDR")
     )
-    cplis = list(document.cplis.select_related("service_level").order_by("pk"))
+    lines = document_lines(document)
+    may_change = _may_change(user, document)
     context = {
         "document": document,
         "person": document.service_user,
-        "cplis": cplis,
-        "total": sum((cpli.weekly_cost for cpli in cplis), start=Decimal("0.00")),
+        "lines": lines,
+        "terminating": document.kind == DocumentKind.TERMINATION,
+        "total": sum((cpli.weekly_cost for cpli, _last_day in lines), start=Decimal("0.00")),
         "can_answer": _may_answer(user, document) and document.status == DocumentStatus.PUBLISHED,
+        "can_reissue": may_change and services.reissue_refusal(document) is None,
+        "can_terminate": may_change and services.termination_refusal(document) is None,
+        "related": _related(user, document),
         "is_council": user.council_id is not None,
     }
     return render(request, "contracts/document_detail.html", context)
@@ -160,8 +200,10 @@ def _answer(
             form.add_error(None, refused.message)
             refusal = refused.message
         else:
-            if answered.status == DocumentStatus.AGREED:
+            if answered.status == DocumentStatus.AGREED and answered.kind == DocumentKind.ORDER:
                 message = f"You agreed to {answered.reference}. Its care package line items are now active."
+            elif answered.status == DocumentStatus.AGREED:
+                message = f"You agreed to the termination {answered.reference}."
             else:
                 message = f"You rejected {answered.reference}. The council has been told why."
             messages.success(request, message)

@@ -20,13 +20,12 @@ from carebridge.accounts.roles import Function
 from carebridge.contracts import exports
 from carebridge.contracts.commitment import financial_year_label, financial_year_of
 from carebridge.contracts.purchase_orders import (
-    cpli_filter_options,
-    cplis_listed_for,
     purchase_order_groups,
     purchase_order_years,
     purchase_orders_for,
     purchase_orders_of_client,
 )
+from carebridge.contracts.selectors import cpli_filter_options, cplis_listed_for
 from carebridge.core.calendar import now, to_london
 from carebridge.core.http import acting_user
 

@@ -2,7 +2,7 @@
 
 import csv
 import io
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from types import SimpleNamespace
 
@@ -15,6 +15,8 @@ from carebridge.contracts import services
 from carebridge.contracts.choices import PricingBasis, Unit
 from carebridge.contracts.models import Cpli
 from carebridge.contracts.purchase_orders import purchase_orders_of_client
+from carebridge.core.calendar import now, to_london
+from carebridge.core.formats import guide_date
 from carebridge.organisations import services as org
 from carebridge.people import services as people
 from tests.support import PASSWORD, make_contract, make_council, make_provider, make_user
@@ -187,12 +189,19 @@ def test_an_unknown_filter_value_is_ignored(world):
 
 
 def test_ended_cplis_show_only_when_historical_is_included(world):
-    ended = cpli(world, person(world, "Old", "Package"), end=date(2026, 12, 6))
-    Cpli.objects.filter(pk=ended.pk).update(status="ended")  # no termination service yet
+    today = to_london(now()).date()
+    ended = cpli(world, person(world, "Old", "Package"), start=today - timedelta(days=60))
+    services.contract_document_terminate(
+        document=ended.document,
+        end_date=today - timedelta(days=14),
+        reason="The client moved away",
+        by=world.broker,
+    )
+    assert Cpli.objects.get(pk=ended.pk).status == "ended"
     cpli(world, person(world))
     assert "Old Package" not in listed(world.carer).content.decode()
     page = listed(world.carer, historical="on").content.decode()
-    assert "Old Package" in page and "06/12/2026" in page
+    assert "Old Package" in page and guide_date(today - timedelta(days=14)) in page
 
 
 def test_a_rejected_cpli_is_never_listed(world):

@@ -1,11 +1,11 @@
 """The demo's contracts: each council's catalogue of service levels, and a contract document for
-each of its clients with a provider, published, agreed and rejected through the services, so the
-demo holds only states the product reaches."""
+each of its clients with a provider, published, agreed, rejected and terminated through the
+services, so the demo holds only states the product reaches."""
 
 from __future__ import annotations
 
 import random
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 
 from carebridge.accounts.models import User
@@ -45,7 +45,8 @@ def _catalogue(tally: Tally, council: Council, broker: User) -> list[ServiceLeve
 
 def demo_contracts(tally: Tally, council: Council, broker: User, ss_ref_prefix: str) -> None:
     """A document for every client of the council, shared out among its providers' services:
-    most agreed, some awaiting an answer, a few rejected and issued again."""
+    most agreed, some awaiting an answer, a few rejected and issued again, and a few agreed ones
+    terminated since."""
     levels = _catalogue(tally, council, broker)
     rates = {name: rate for name, _unit, rate in CATALOGUE}
     people = list(
@@ -66,6 +67,7 @@ def demo_contracts(tally: Tally, council: Council, broker: User, ss_ref_prefix: 
         )
     )
     today = to_london(now()).date()
+    terminations = 0
     for number, person in enumerate(people):
         if number % 10 == 9:
             continue  # not everyone the council supports has care from these providers
@@ -122,6 +124,43 @@ def demo_contracts(tally: Tally, council: Council, broker: User, ss_ref_prefix: 
             tally.made("contract documents")
             tally.made("CPLIs", len(lines))
         services.contract_document_agree(document=document, by=signer, password=DEMO_PASSWORD)
+        # A termination needs a line still running after its last day of care.
+        if number % 6 == 4 and any(line.end_date is None for line in lines):
+            last_day = max(start, today + timedelta(days=rng.randrange(-14, 42)))
+            _terminate(tally, document, broker, signer, last_day, step=terminations)
+            terminations += 1
+
+
+def _terminate(
+    tally: Tally, order: ContractDocument, broker: User, signer: User, last_day: date, *, step: int
+) -> None:
+    """Terminate an agreed order. One in three terminations waits for the provider's answer, one
+    is rejected and issued again with a corrected last day, and one is agreed."""
+    termination = services.contract_document_terminate(
+        document=order,
+        end_date=last_day,
+        reason="The client has moved into residential care.",
+        by=broker,
+    )
+    tally.made("terminations")
+    if step % 3 == 0:
+        return  # published: awaiting the provider's answer
+    if step % 3 == 2:
+        services.contract_document_reject(
+            document=termination,
+            by=signer,
+            password=DEMO_PASSWORD,
+            notes="The family asked for care to continue for one more week.",
+        )
+        termination = services.contract_document_terminate(
+            document=order,
+            end_date=last_day + timedelta(days=7),
+            reason="The client has moved into residential care (last day corrected).",
+            by=broker,
+            replaces=termination,
+        )
+        tally.made("terminations")
+    services.contract_document_agree(document=termination, by=signer, password=DEMO_PASSWORD)
 
 
 def _quantity(unit: str, rng: random.Random) -> Decimal:

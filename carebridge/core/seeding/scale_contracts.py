@@ -147,6 +147,7 @@ def scale_contracts(
                     pricing_basis=rng.choice((PricingBasis.SPOT,) * 3 + (PricingBasis.BLOCK,)),
                     start_date=start,
                     end_date=end,
+                    ordered_end_date=end,
                     status=cpli_status,
                 )
             )

@@ -255,6 +255,6 @@ def test_the_demo_has_contract_documents_in_each_answer_and_150_cplis(demo):
         statuses = set(
             ContractDocument.objects.filter(council=council).values_list("status", flat=True)
         )
-        assert {"published", "agreed", "rejected"} <= statuses
+        assert {"published", "agreed", "rejected", "terminated"} <= statuses
     assert Cpli.objects.count() >= 150
     assert Cpli.objects.filter(status="active").exists()
