@@ -16,7 +16,7 @@ from carebridge.contracts import services as contracts
 from carebridge.contracts.commitment import financial_year_of
 from carebridge.contracts.models import ContractDocument
 from carebridge.organisations import services as org
-from carebridge.organisations.models import Council, Provider
+from carebridge.organisations.models import ChangeRequest, Council, Provider, Service
 from carebridge.people import services as people
 from carebridge.people.models import ServiceUser
 from carebridge.referrals.models import Referral
@@ -47,6 +47,8 @@ class World:
     other_service_user: ServiceUser
     other_referral: Referral
     other_document: ContractDocument
+    other_service: Service
+    other_change_request: ChangeRequest
     markers: list[str] = field(default_factory=list)
 
 
@@ -96,11 +98,12 @@ def build_world() -> World:
         hospital="Zanzibar Infirmary",
     )
     # An agreed contract document of the others, with its CPLI and so a purchase order.
+    other_service = org.service_create(
+        provider=other_provider, name="Zephyrine Riverside Branch", postcode="EC1A 1BB"
+    )
     other_document = contracts.contract_document_publish(
         council=other_council,
-        service=org.service_create(
-            provider=other_provider, name="Zephyrine Riverside Branch", postcode="EC1A 1BB"
-        ),
+        service=other_service,
         service_user=other_person,
         care_package_reference="QX-PACKAGE-77",
         lines=[
@@ -119,6 +122,13 @@ def build_world() -> World:
     contracts.contract_document_agree(
         document=other_document, by=other_provider_user, password=PASSWORD
     )
+    # A change the other provider asked its council for, still waiting for review.
+    other_change_request = org.change_request_raise(
+        by=other_provider_user,
+        kind="update_service",
+        service=other_service,
+        proposed={"phone": "0114 496 0777"},
+    )
     world = World(
         council=council,
         provider=provider,
@@ -132,6 +142,8 @@ def build_world() -> World:
         other_service_user=other_person,
         other_referral=other_referral,
         other_document=other_document,
+        other_service=other_service,
+        other_change_request=other_change_request,
     )
     world.markers = [
         other_council.name,
@@ -149,6 +161,7 @@ def build_world() -> World:
         "QX-PACKAGE-77",
         "Zephyrine Riverside Branch",
         "Quill Night Sits",
+        "0114 496 0777",
     ]
     return world
 
@@ -171,6 +184,29 @@ REGISTRY: dict[str, Entry] = {
     ),
     "accounts:reset_password": Entry(kwargs=lambda w: {"token": "not-a-real-reset-token"}),
     "accounts:reset_passcode": Entry(kwargs=lambda w: {"token": "not-a-real-reset-token"}),
+    "accounts:set_up": Entry(kwargs=lambda w: {"token": "not-a-real-setup-token"}),
+    # The provider's own details: its services and contacts; changes go through change requests,
+    # which the council they were sent to reviews.
+    **{
+        f"organisations:{name}": Entry(
+            kwargs=lambda w: {"pk": w.other_service.pk}, owner=lambda w: w.other_provider_user
+        )
+        for name in ("service_detail", "service_edit")
+    },
+    **{
+        f"organisations:{name}": Entry(
+            kwargs=lambda w: {"pk": w.other_provider_colleague.pk},
+            owner=lambda w: w.other_provider_user,
+        )
+        for name in ("contact_detail", "contact_edit", "contact_remove_role")
+    },
+    **{
+        f"organisations:{name}": Entry(
+            kwargs=lambda w: {"pk": w.other_change_request.pk},
+            owner=lambda w: w.other_council_admin,
+        )
+        for name in ("change_request_detail", "change_request_approve", "change_request_reject")
+    },
     "people:service_user_detail": Entry(
         kwargs=lambda w: {"pk": w.other_service_user.pk}, owner=lambda w: w.other_council_broker
     ),

@@ -12,6 +12,8 @@ PUBLIC = {
     "accounts:reset_sent",
     "accounts:reset_password",
     "accounts:reset_passcode",
+    # A new contact's set-up link, e-mailed when the council approves the contact.
+    "accounts:set_up",
     # The API answers by its bearer token (401 in JSON without one), never by the site's log-in;
     # its OpenAPI description and Swagger UI are public.
     "api_referral_list",

@@ -29,6 +29,8 @@ from carebridge.core.calendar import now
 from carebridge.organisations.models import Council, Provider
 
 RESET_LINK_LIFETIME = timedelta(hours=1)
+# A new account's holder may not read their e-mail the same day.
+SETUP_LINK_LIFETIME = timedelta(days=7)
 
 
 class Outcome(StrEnum):
@@ -480,6 +482,7 @@ def account_create(
     council: Council | None = None,
     provider: Provider | None = None,
     phone: str = "",
+    title: str = "",
 ) -> tuple[User, str]:
     """A new account with a one-off password the user must change at first log-in."""
     if (council is None) == (provider is None):
@@ -494,6 +497,7 @@ def account_create(
         raise ValidationError({"email": "There is already an account with this e-mail address"})
     user = User(
         email=email,
+        title=title.strip(),
         first_name=first_name.strip(),
         last_name=last_name.strip(),
         phone=phone,
@@ -513,6 +517,91 @@ def account_create(
         after=snapshot(user, ["email", "first_name", "last_name", "role", "council", "provider"]),
     )
     return user, password
+
+
+@transaction.atomic
+def setup_link_create(*, user: User, by: User | None) -> tuple[ResetLink, str]:
+    """A single-use link, valid for a week, for a new account's holder to choose a password.
+
+    It is a password link with a longer life, so it works on the set-up page and the reset page
+    alike and a password chosen either way uses it up. Only the token's hash is stored: the
+    caller delivers the token (by e-mail, after the transaction commits) and then forgets it.
+    """
+    token = secrets.token_urlsafe(32)
+    created = now()
+    link = ResetLink.objects.create(
+        user=user,
+        purpose=ResetLink.Purpose.PASSWORD,
+        token_hash=_token_hash(token),
+        created_at=created,
+        expires_at=created + SETUP_LINK_LIFETIME,
+    )
+    _record_about(
+        user, action="setup_link.created", by=by, detail={"expires_at": str(link.expires_at)}
+    )
+    return link, token
+
+
+@transaction.atomic
+def account_invite(
+    *,
+    by: User | None,
+    email: str,
+    first_name: str,
+    last_name: str,
+    role: str,
+    council: Council | None = None,
+    provider: Provider | None = None,
+    phone: str = "",
+    title: str = "",
+) -> tuple[User, ResetLink, str]:
+    """A new account whose holder chooses their own password from a set-up link.
+
+    Nobody ever knows a password for it until then: no one-off password is shown to anyone. The
+    first log-in then asks for a passcode as usual. Returns the account, the link and its token.
+    """
+    user, _unused = account_create(
+        by=by,
+        email=email,
+        first_name=first_name,
+        last_name=last_name,
+        role=role,
+        council=council,
+        provider=provider,
+        phone=phone,
+        title=title,
+    )
+    user.set_unusable_password()
+    user.save(update_fields=["password"])
+    link, token = setup_link_create(user=user, by=by)
+    return user, link, token
+
+
+ACCOUNT_DETAILS = ("title", "first_name", "last_name", "email", "phone")
+
+
+@transaction.atomic
+def account_details_update(*, user: User, by: User, **details: str) -> User:
+    """Change a person's name, title, e-mail address (their log-in) or telephone number."""
+    unknown = set(details) - set(ACCOUNT_DETAILS)
+    if unknown:
+        raise ValueError(f"Not an account detail: {', '.join(sorted(unknown))}")
+    user = User.objects.get(pk=user.pk)
+    before = snapshot(user, list(details))
+    for field, value in details.items():
+        value = value.strip()
+        setattr(user, field, normalise_email(value) if field == "email" else value)
+    if (
+        "email" in details
+        and User.objects.filter(email__iexact=user.email).exclude(pk=user.pk).exists()
+    ):
+        raise ValidationError({"email": "There is already an account with this e-mail address"})
+    user.full_clean(exclude=["password", "passcode", "council", "provider", "role"])
+    user.save(update_fields=list(details))
+    after = snapshot(user, list(details))
+    if after != before:
+        _record_about(user, action="account.details_changed", by=by, before=before, after=after)
+    return user
 
 
 def accounts_suspend_unused(*, at=None) -> int:

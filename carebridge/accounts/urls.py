@@ -15,6 +15,7 @@ urlpatterns = [
     path("reset/sent/", views.reset_sent, name="reset_sent"),
     path("reset/password/<str:token>/", views.reset_password, name="reset_password"),
     path("reset/passcode/<str:token>/", views.reset_passcode, name="reset_passcode"),
+    path("set-up/<str:token>/", views.set_up, name="set_up"),
     path("account/", views.account, name="account"),
     path("account/password/", views.password_change, name="password_change"),
     path("account/passcode/", views.passcode_change, name="passcode_change"),

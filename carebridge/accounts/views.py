@@ -390,6 +390,45 @@ def reset_passcode(request: HttpRequest, token: str) -> HttpResponse:
     return _reset_with_link(request, token, ResetLink.Purpose.PASSCODE)
 
 
+@login_not_required
+@sensitive_post_parameters("new_password", "confirm_password")
+@never_cache
+@require_http_methods(["GET", "POST"])
+def set_up(request: HttpRequest, token: str) -> HttpResponse:
+    """A new account's holder chooses their password from the e-mailed link; their first log-in
+    then asks them to choose a passcode."""
+    purpose = ResetLink.Purpose.PASSWORD
+    link = services.reset_link_check(token=token, purpose=purpose)
+    if isinstance(link, services.LinkProblem):
+        status = 404 if link is services.LinkProblem.UNKNOWN else 410
+        return render(
+            request, "accounts/set_up_problem.html", {"problem": link.value}, status=status
+        )
+    form = NewPasswordForm(request.POST or None, rules=password_rules(link.user))
+    if request.method == "POST" and form.is_valid():
+        try:
+            outcome = services.reset_link_use(
+                token=token,
+                purpose=purpose,
+                secret=form.cleaned_data["new_password"],
+                ip=_ip(request),
+            )
+        except ValidationError as error:
+            form.add_error("new_password", error)
+        else:
+            if isinstance(outcome, services.LinkProblem):
+                return render(
+                    request, "accounts/set_up_problem.html", {"problem": outcome.value}, status=410
+                )
+            messages.success(
+                request,
+                "Your password is set. Log in now with your e-mail address and your new "
+                "password: you will then choose a 6-digit passcode.",
+            )
+            return redirect("accounts:login")
+    return render(request, "accounts/set_up.html", {"form": form, "account": link.user})
+
+
 @require_http_methods(["GET"])
 def account(request: HttpRequest) -> HttpResponse:
     user = acting_user(request)

@@ -12,6 +12,8 @@ class Address(models.Model):
     postcode = models.CharField(max_length=8, blank=True)
     # Text, never a number: published UPRNs keep their leading zeros.
     uprn = models.CharField("UPRN", max_length=12, blank=True)
+    # The Unique Street Reference Number of the street, text for the same reason.
+    usrn = models.CharField("USRN", max_length=8, blank=True)
 
     class Meta:
         abstract = True

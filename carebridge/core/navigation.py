@@ -5,7 +5,7 @@ from typing import TYPE_CHECKING
 
 from django.urls import reverse
 
-from carebridge.accounts.roles import Function, can_view
+from carebridge.accounts.roles import Function, can_edit, can_view
 
 if TYPE_CHECKING:
     from carebridge.accounts.models import User
@@ -17,6 +17,7 @@ class NavItem:
     url_name: str
     function: Function | None = None  # None: every logged-in user
     side: str | None = None  # "council" or "provider" for items of one side only
+    edit: bool = False  # shown only to roles that may change things with the function
 
 
 # Later issues add their functions here, in the order officers and providers use them.
@@ -29,6 +30,24 @@ NAVIGATION: list[NavItem] = [
     NavItem("Care package line items", "cplis:cpli_list", Function.CPLIS),
     NavItem("Purchase orders", "cplis:po_list", Function.PURCHASE_ORDERS),
     NavItem("Service users", "people:service_user_list", Function.SERVICE_USERS),
+    NavItem(
+        "Organisation details",
+        "organisations:organisation",
+        Function.ORGANISATION_DETAILS,
+        side="provider",
+    ),
+    NavItem("Contacts", "organisations:contact_list", Function.CONTACTS, side="provider"),
+    NavItem(
+        "Change requests", "organisations:change_request_list", Function.ACTIONS, side="provider"
+    ),
+    # Council staff who decide requests about details (organisation details or contacts).
+    NavItem(
+        "Change requests",
+        "organisations:change_request_list",
+        Function.ORGANISATION_DETAILS,
+        side="council",
+        edit=True,
+    ),
     NavItem("User accounts", "accounts:user_list", Function.USER_ACCOUNTS),
     NavItem("Audit log", "audit:event_list", Function.AUDIT_LOG),
     NavItem("Your account", "accounts:account"),
@@ -38,7 +57,8 @@ NAVIGATION: list[NavItem] = [
 def navigation_for(user: "User", current_path: str) -> list[dict[str, object]]:
     items = []
     for item in NAVIGATION:
-        if item.function is not None and not can_view(user.role, item.function):
+        allowed = can_edit if item.edit else can_view
+        if item.function is not None and not allowed(user.role, item.function):
             continue
         if item.side is not None and item.side != ("council" if user.council_id else "provider"):
             continue

@@ -1,5 +1,7 @@
 from django.db import models
 
+from carebridge.accounts.roles import Function
+
 
 class ContractType(models.TextChoices):
     """The kind of contract between a council and a provider; it decides the payment rules."""
@@ -41,3 +43,82 @@ class TeamKind(models.TextChoices):
     SYSTEMS = "systems", "Systems"
     DISTRICT = "district", "District team"
     HOSPITAL = "hospital", "Hospital discharge"
+
+
+class ChangeRequestKind(models.TextChoices):
+    """What a provider's change request asks for, in the words of the portal's Type column."""
+
+    UPDATE_ORGANISATION = "update_organisation", "Update organisation"
+    UPDATE_SERVICE = "update_service", "Update service"
+    NEW_CONTACT = "new_contact", "New contact"
+    UPDATE_CONTACT = "update_contact", "Update contact"
+    REMOVE_ROLE = "remove_role", "Remove role"
+
+
+class ChangeRequestStatus(models.TextChoices):
+    PENDING = "pending", "Pending review"
+    APPROVED = "approved", "Approved"
+    REJECTED = "rejected", "Rejected"
+
+
+K = ChangeRequestKind
+CR = ChangeRequestStatus
+
+# The one table of a change request's decisions: decision -> (states it may be made in, result).
+DECISIONS: dict[ChangeRequestStatus, tuple[frozenset[ChangeRequestStatus], ChangeRequestStatus]] = {
+    CR.APPROVED: (frozenset({CR.PENDING}), CR.APPROVED),
+    CR.REJECTED: (frozenset({CR.PENDING}), CR.REJECTED),
+}
+
+CONTACT_KINDS = frozenset({K.NEW_CONTACT, K.UPDATE_CONTACT, K.REMOVE_ROLE})
+
+
+def function_of(kind: str) -> Function:
+    """The function a kind of request changes: a role must be able to edit it to raise the
+    request (a provider) or to decide it (a council)."""
+    return Function.CONTACTS if kind in CONTACT_KINDS else Function.ORGANISATION_DETAILS
+
+
+# The details each kind of request may change, in the order the pages show them.
+ADDRESS_FIELDS = (
+    "address_line_1",
+    "address_line_2",
+    "address_line_3",
+    "town",
+    "county",
+    "postcode",
+    "uprn",
+    "usrn",
+)
+ORGANISATION_FIELDS = ("name", *ADDRESS_FIELDS, "mobile", "phone", "email", "cqc_location_id")
+SERVICE_FIELDS = ("name", *ADDRESS_FIELDS, "mobile", "phone", "email")
+CONTACT_FIELDS = ("title", "first_name", "last_name", "email", "phone", "role")
+
+FIELDS_OF_KIND: dict[ChangeRequestKind, tuple[str, ...]] = {
+    K.UPDATE_ORGANISATION: ORGANISATION_FIELDS,
+    K.UPDATE_SERVICE: SERVICE_FIELDS,
+    K.NEW_CONTACT: CONTACT_FIELDS,
+    K.UPDATE_CONTACT: CONTACT_FIELDS,
+    K.REMOVE_ROLE: (),
+}
+
+# The labels of the details pages, which the request's "Details" column repeats.
+FIELD_LABELS: dict[str, str] = {
+    "name": "Name",
+    "address_line_1": "Address line 1",
+    "address_line_2": "Address line 2",
+    "address_line_3": "Address line 3",
+    "town": "Town or city",
+    "county": "County",
+    "postcode": "Postcode",
+    "uprn": "UPRN",
+    "usrn": "USRN",
+    "mobile": "Mobile",
+    "phone": "Telephone",
+    "email": "E-mail",
+    "cqc_location_id": "CQC provider ID",
+    "title": "Title",
+    "first_name": "First name",
+    "last_name": "Last name",
+    "role": "Security role",
+}

@@ -1,14 +1,21 @@
 import re
+from dataclasses import dataclass
 from datetime import time
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
+from carebridge.accounts.roles import Role
 from carebridge.core.calendar import ServiceHours
 from carebridge.core.models import Address
 from carebridge.organisations.choices import (
+    FIELD_LABELS,
+    FIELDS_OF_KIND,
     ActualsPeriod,
+    ChangeRequestKind,
+    ChangeRequestStatus,
     ConfirmationRule,
     ContractType,
     TeamKind,
@@ -182,6 +189,7 @@ class Provider(Address):
     """A home-care organisation commissioned by one or more councils (its head office)."""
 
     name = models.CharField(max_length=200, unique=True)
+    mobile = models.CharField(max_length=30, blank=True)
     phone = models.CharField(max_length=30, blank=True)
     email = models.EmailField(blank=True)
     cqc_location_id = models.CharField("CQC provider ID", max_length=20, blank=True)
@@ -198,6 +206,7 @@ class Service(Address):
 
     provider = models.ForeignKey(Provider, on_delete=models.CASCADE, related_name="services")
     name = models.CharField(max_length=200)
+    mobile = models.CharField(max_length=30, blank=True)
     phone = models.CharField(max_length=30, blank=True)
     email = models.EmailField(blank=True)
     is_active = models.BooleanField(default=True)
@@ -239,3 +248,119 @@ class Contract(models.Model):
 
     def __str__(self) -> str:
         return f"{self.reference} ({self.get_contract_type_display()})"
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    """One line of a change request's details: "Telephone: 0114 496 0311 → 0114 496 0399"."""
+
+    label: str
+    before: str | None  # None: a new contact, which had no details before
+    after: str
+
+
+K = ChangeRequestKind
+CR = ChangeRequestStatus
+
+
+class ChangeRequest(models.Model):
+    """A provider's request to change its organisation, service or contact details, which the
+    council it chose approves (and the change is made) or rejects with a reason."""
+
+    provider = models.ForeignKey(Provider, on_delete=models.PROTECT, related_name="change_requests")
+    council = models.ForeignKey(
+        Council,
+        on_delete=models.PROTECT,
+        related_name="change_requests",
+        help_text="The council that reviews the request.",
+    )
+    kind = models.CharField("Type", max_length=30, choices=ChangeRequestKind.choices)
+    status = models.CharField(
+        max_length=20, choices=ChangeRequestStatus.choices, default=ChangeRequestStatus.PENDING
+    )
+    service = models.ForeignKey(
+        Service, on_delete=models.PROTECT, null=True, blank=True, related_name="change_requests"
+    )
+    # The contact a request is about; for a new contact, the account made when it is approved.
+    contact = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="change_requests",
+    )
+    entity_name = models.CharField(max_length=300)
+    # Field name -> value: the details as they were when the request was raised, and as asked.
+    previous = models.JSONField(default=dict, blank=True)
+    proposed = models.JSONField(default=dict, blank=True)
+    raised_at = models.DateTimeField()
+    raised_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    changed_at = models.DateTimeField()
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    rejection_reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-raised_at", "-id"]
+        indexes = [
+            models.Index(fields=["council", "status", "raised_at"]),
+            models.Index(fields=["provider", "status", "changed_at"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(kind=K.UPDATE_SERVICE, service__isnull=False)
+                | (~models.Q(kind=K.UPDATE_SERVICE) & models.Q(service__isnull=True)),
+                name="change_request_service_only_for_service_updates",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(
+                    kind__in=[K.UPDATE_CONTACT, K.REMOVE_ROLE], contact__isnull=False
+                )
+                | models.Q(kind=K.NEW_CONTACT)
+                | models.Q(
+                    kind__in=[K.UPDATE_ORGANISATION, K.UPDATE_SERVICE], contact__isnull=True
+                ),
+                name="change_request_contact_only_for_contact_requests",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status=CR.PENDING, decided_at__isnull=True)
+                | (~models.Q(status=CR.PENDING) & models.Q(decided_at__isnull=False)),
+                name="change_request_decided_when_not_pending",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(status=CR.REJECTED) | ~models.Q(rejection_reason=""),
+                name="change_request_rejected_with_a_reason",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.entity_name}"
+
+    @property
+    def is_pending(self) -> bool:
+        return self.status == CR.PENDING
+
+    def changes(self) -> list[FieldChange]:
+        """What the request changes, field by field, in words a person reads without hovering."""
+        if self.kind == K.REMOVE_ROLE:
+            role = _shown("role", self.previous.get("role", ""))
+            return [FieldChange(FIELD_LABELS["role"], role, "Removed: the account is closed")]
+        lines = []
+        # In the pages' order: a JSON column need not keep the order the keys were written in.
+        for field in FIELDS_OF_KIND[ChangeRequestKind(self.kind)]:
+            if field not in self.proposed:
+                continue
+            before = None if self.kind == K.NEW_CONTACT else _shown(field, self.previous.get(field))
+            after = _shown(field, self.proposed[field])
+            lines.append(FieldChange(FIELD_LABELS.get(field, field), before, after))
+        return lines
+
+
+def _shown(field: str, value: object) -> str:
+    if field == "role" and value:
+        return str(Role(str(value)).label)
+    return str(value) if value not in (None, "") else "(blank)"

@@ -1,10 +1,13 @@
 """Reads of councils, providers and contracts, scoped to what the acting user may see."""
 
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from django.db import models
 
-from carebridge.organisations.models import Contract, Council, Provider
+from carebridge.accounts.roles import Function, can_edit
+from carebridge.organisations.choices import ChangeRequestStatus
+from carebridge.organisations.models import ChangeRequest, Contract, Council, Provider, Service
 
 if TYPE_CHECKING:
     from carebridge.accounts.models import User
@@ -40,3 +43,106 @@ def contracts_visible_to(user: "User", *, council_slug: str = "") -> models.Quer
     if council_slug:
         contracts = contracts.filter(council__slug=council_slug)
     return contracts.select_related("council", "provider")
+
+
+# --- Details and change requests -------------------------------------------------------------
+
+# A decided change request stays in the provider's list this long before it counts as historical.
+RECENTLY_DECIDED = timedelta(days=30)
+
+
+def services_of(user: "User", *, historical: bool = False) -> models.QuerySet[Service]:
+    """The services (sites) of the provider user's organisation; inactive ones when historical."""
+    if user.provider_id is None:
+        return Service.objects.none()
+    services = Service.objects.filter(provider_id=user.provider_id)
+    if not historical:
+        services = services.filter(is_active=True)
+    return services.order_by("-is_active", "name", "pk")
+
+
+def contacts_of(user: "User", *, closed: bool = False) -> "models.QuerySet[User]":
+    """The provider user's colleagues with a log-in; closed accounts too when asked."""
+    from carebridge.accounts.models import User
+
+    if user.provider_id is None:
+        return User.objects.none()
+    contacts = User.objects.filter(provider_id=user.provider_id)
+    if not closed:
+        contacts = contacts.filter(is_active=True)
+    return contacts.order_by("-is_active", "last_name", "first_name", "pk")
+
+
+def may_review_change_requests(user: "User") -> bool:
+    """Council staff who can change a provider's details or contacts decide its requests."""
+    return user.council_id is not None and (
+        can_edit(user.role, Function.ORGANISATION_DETAILS) or can_edit(user.role, Function.CONTACTS)
+    )
+
+
+def change_requests_visible_to(user: "User") -> models.QuerySet[ChangeRequest]:
+    """A provider sees the requests it raised; a council those addressed to it, to reviewers."""
+    if user.provider_id is not None:
+        requests = ChangeRequest.objects.filter(provider_id=user.provider_id)
+    elif user.council_id is not None and may_review_change_requests(user):
+        requests = ChangeRequest.objects.filter(council_id=user.council_id)
+    else:
+        return ChangeRequest.objects.none()
+    return requests.select_related("provider", "council", "raised_by", "decided_by")
+
+
+def change_requests_for_provider(
+    user: "User", *, at: datetime, historical: bool = False
+) -> models.QuerySet[ChangeRequest]:
+    """The provider's list: those waiting for review and those decided in the last 30 days, or
+    every one ever raised when historical."""
+    requests = change_requests_visible_to(user)
+    if not historical:
+        requests = requests.filter(
+            models.Q(status=ChangeRequestStatus.PENDING)
+            | models.Q(decided_at__gte=at - RECENTLY_DECIDED)
+        )
+    return requests.order_by("-changed_at", "-pk")
+
+
+def change_requests_for_council(
+    user: "User", *, status: str = "", provider: int | None = None
+) -> models.QuerySet[ChangeRequest]:
+    """The council's queue: pending requests first, oldest first, then decided ones, newest first."""
+    requests = change_requests_visible_to(user)
+    if status:
+        requests = requests.filter(status=status)
+    if provider is not None:
+        requests = requests.filter(provider_id=provider)
+    pending_first = models.Case(
+        models.When(status=ChangeRequestStatus.PENDING, then=models.Value(0)),
+        default=models.Value(1),
+    )
+    # Pending ones in the order they arrived (raised_at); decided ones latest decision first.
+    return requests.annotate(queue=pending_first).order_by(
+        "queue",
+        models.Case(
+            models.When(status=ChangeRequestStatus.PENDING, then=models.F("raised_at")),
+            default=None,
+        ).asc(nulls_last=True),
+        "-changed_at",
+        "-pk",
+    )
+
+
+def change_requests_waiting(
+    user: "User",
+    *,
+    kinds: list[str],
+    service: Service | None = None,
+    contact: "User | None" = None,
+) -> models.QuerySet[ChangeRequest]:
+    """Pending requests about one record, for its details page to mention."""
+    requests = change_requests_visible_to(user).filter(
+        status=ChangeRequestStatus.PENDING, kind__in=kinds
+    )
+    if service is not None:
+        requests = requests.filter(service=service)
+    if contact is not None:
+        requests = requests.filter(contact=contact)
+    return requests.order_by("raised_at", "pk")

@@ -32,6 +32,7 @@ from carebridge.core.seeding.common import (
     login_table,
 )
 from carebridge.core.seeding.contracts_demo import demo_contracts
+from carebridge.core.seeding.details_demo import demo_details
 from carebridge.core.seeding.scale import service_moment_before
 from carebridge.organisations.choices import (
     ActualsPeriod,
@@ -689,6 +690,7 @@ def seed_demo(stdout: Writer | None = None) -> dict[str, Any]:
         ).first()
         if broker is not None:
             demo_contracts(tally, council, broker, plan.ss_ref_prefix)
+    demo_details(tally, DEMO_PROVIDERS)
 
     logins = _demo_logins()
     _say(stdout, "Demo data:")

@@ -1,4 +1,5 @@
-"""Writes of councils, their rulebooks, teams and districts, providers, services and contracts."""
+"""Writes of the organisations' own records: councils, their rulebooks, teams and districts,
+providers, services and contracts."""
 
 from datetime import date
 from typing import Any
@@ -98,6 +99,47 @@ def service_create(*, provider: Provider, name: str, by: Any = None, **fields: A
     service.full_clean()
     service.save()
     record(action="service.created", by=by, obj=service, provider=provider, after=snapshot(service))
+    return service
+
+
+def _update(instance: Provider | Service, fields: dict[str, Any]) -> tuple[dict, dict]:
+    before = snapshot(instance, list(fields))
+    for name, value in _postcode(dict(fields)).items():
+        setattr(instance, name, value)
+    instance.full_clean()
+    instance.save(update_fields=list(fields))
+    return before, snapshot(instance, list(fields))
+
+
+@transaction.atomic
+def provider_update(*, provider: Provider, by: Any, **fields: Any) -> Provider:
+    """Change a provider's organisation details (the council does, approving a change request)."""
+    provider = Provider.objects.get(pk=provider.pk)
+    before, after = _update(provider, fields)
+    record(
+        action="provider.updated",
+        by=by,
+        obj=provider,
+        provider=provider,
+        before=before,
+        after=after,
+    )
+    return provider
+
+
+@transaction.atomic
+def service_update(*, service: Service, by: Any, **fields: Any) -> Service:
+    """Change a service's details (the council does, approving a change request)."""
+    service = Service.objects.get(pk=service.pk)
+    before, after = _update(service, fields)
+    record(
+        action="service.updated",
+        by=by,
+        obj=service,
+        provider=service.provider_id,
+        before=before,
+        after=after,
+    )
     return service
 
 

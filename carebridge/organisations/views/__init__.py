@@ -1,0 +1,1 @@
+"""The organisations pages: the provider's details (`provider`) and change requests (`change_requests`)."""

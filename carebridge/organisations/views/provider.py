@@ -1,0 +1,280 @@
+"""The provider's details pages: its organisation, its services and its contacts.
+
+"Edit", "New contact" and "Remove role" never change a record: each sends a change request to a
+council, which makes the change when it approves it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_http_methods
+
+from carebridge.accounts.models import User
+from carebridge.accounts.roles import Function, can_edit
+from carebridge.core.http import acting_user
+from carebridge.organisations import services
+from carebridge.organisations.access import access_contact, access_service, provider_of
+from carebridge.organisations.choices import (
+    CONTACT_FIELDS,
+    ORGANISATION_FIELDS,
+    SERVICE_FIELDS,
+    ChangeRequestKind,
+)
+from carebridge.organisations.forms import (
+    ChangeRequestForm,
+    ContactForm,
+    OrganisationForm,
+    RemoveRoleForm,
+    ServiceForm,
+)
+from carebridge.organisations.models import ChangeRequest, Provider, Service
+from carebridge.organisations.selectors import (
+    change_requests_waiting,
+    contacts_of,
+    councils_of_provider,
+    services_of,
+)
+
+K = ChangeRequestKind
+
+
+def _councils(provider: Provider) -> list[Any]:
+    return list(councils_of_provider(provider.pk).order_by("name"))
+
+
+def _sent(request: HttpRequest, change_request: ChangeRequest) -> None:
+    messages.success(
+        request,
+        f"Your request to {change_request.get_kind_display().lower()} "
+        f"{change_request.entity_name} has been sent to {change_request.council.name}. Nothing "
+        "changes until they approve it; Change requests shows their answer.",
+    )
+
+
+def _raise(
+    request: HttpRequest,
+    form: ChangeRequestForm,
+    *,
+    kind: ChangeRequestKind,
+    service: Service | None = None,
+    contact: User | None = None,
+) -> ChangeRequest | None:
+    """Send the form's request; its errors go back onto the form."""
+    if request.method != "POST" or not form.is_valid():
+        return None
+    try:
+        change_request = services.change_request_raise(
+            by=acting_user(request),
+            kind=kind,
+            proposed=form.details(),
+            council=form.council(),
+            service=service,
+            contact=contact,
+        )
+    except ValidationError as error:
+        form.add_errors(error)
+        return None
+    _sent(request, change_request)
+    return change_request
+
+
+def _posted(request: HttpRequest) -> Any:
+    # A form with no fields (removing a role for the only council) still posts.
+    return request.POST if request.method == "POST" else None
+
+
+def _values(instance: Any, fields: tuple[str, ...]) -> dict[str, str]:
+    return {field: getattr(instance, field) for field in fields}
+
+
+# --- Organisation ----------------------------------------------------------------------------
+
+
+@require_GET
+def organisation(request: HttpRequest) -> HttpResponse:
+    user = acting_user(request)
+    provider = provider_of(user, Function.ORGANISATION_DETAILS)
+    context = {
+        "provider": provider,
+        "services": services_of(user),
+        "waiting": change_requests_waiting(user, kinds=[K.UPDATE_ORGANISATION]),
+        "can_edit": can_edit(user.role, Function.ORGANISATION_DETAILS),
+    }
+    return render(request, "organisations/organisation.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def organisation_edit(request: HttpRequest) -> HttpResponse:
+    user = acting_user(request)
+    provider = provider_of(user, Function.ORGANISATION_DETAILS, for_change=True)
+    form = OrganisationForm(
+        _posted(request),
+        initial=_values(provider, ORGANISATION_FIELDS),
+        councils=_councils(provider),
+    )
+    if _raise(request, form, kind=K.UPDATE_ORGANISATION):
+        return redirect("organisations:organisation")
+    return render(
+        request,
+        "organisations/details_edit.html",
+        {
+            "form": form,
+            "heading": "Change your organisation's details",
+            "caption": provider.name,
+            "back": "organisations:organisation",
+        },
+    )
+
+
+# --- Services --------------------------------------------------------------------------------
+
+
+@require_GET
+def service_list(request: HttpRequest) -> HttpResponse:
+    user = acting_user(request)
+    provider = provider_of(user, Function.ORGANISATION_DETAILS)
+    historical = request.GET.get("historical") == "1"
+    context = {
+        "provider": provider,
+        "services": services_of(user, historical=historical),
+        "historical": historical,
+    }
+    return render(request, "organisations/service_list.html", context)
+
+
+@require_GET
+def service_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    user = acting_user(request)
+    service = access_service(user, pk)
+    context = {
+        "service": service,
+        "waiting": change_requests_waiting(user, kinds=[K.UPDATE_SERVICE], service=service),
+        "can_edit": can_edit(user.role, Function.ORGANISATION_DETAILS),
+    }
+    return render(request, "organisations/service_detail.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def service_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    user = acting_user(request)
+    service = access_service(user, pk, for_change=True)
+    form = ServiceForm(
+        _posted(request),
+        initial=_values(service, SERVICE_FIELDS),
+        councils=_councils(service.provider),
+    )
+    if _raise(request, form, kind=K.UPDATE_SERVICE, service=service):
+        return redirect("organisations:service_detail", pk=service.pk)
+    return render(
+        request,
+        "organisations/details_edit.html",
+        {
+            "form": form,
+            "heading": "Change this service's details",
+            "caption": service.name,
+            "back": "organisations:service_detail",
+            "back_pk": service.pk,
+        },
+    )
+
+
+# --- Contacts --------------------------------------------------------------------------------
+
+
+@require_GET
+def contact_list(request: HttpRequest) -> HttpResponse:
+    user = acting_user(request)
+    provider = provider_of(user, Function.CONTACTS)
+    historical = request.GET.get("historical") == "1"
+    context = {
+        "provider": provider,
+        "contacts": contacts_of(user, closed=historical),
+        "historical": historical,
+        "waiting": change_requests_waiting(user, kinds=[K.NEW_CONTACT]),
+        "can_edit": can_edit(user.role, Function.CONTACTS),
+    }
+    return render(request, "organisations/contact_list.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def contact_new(request: HttpRequest) -> HttpResponse:
+    user = acting_user(request)
+    provider = provider_of(user, Function.CONTACTS, for_change=True)
+    form = ContactForm(_posted(request), councils=_councils(provider))
+    if _raise(request, form, kind=K.NEW_CONTACT):
+        return redirect("organisations:contact_list")
+    return render(
+        request,
+        "organisations/details_edit.html",
+        {
+            "form": form,
+            "heading": "Ask for a new contact",
+            "caption": provider.name,
+            "intro": (
+                "Someone who needs to use the portal. When the council approves the request, "
+                "they are e-mailed a link to choose their password."
+            ),
+            "back": "organisations:contact_list",
+            "button": "Send new contact request",
+        },
+    )
+
+
+@require_GET
+def contact_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    user = acting_user(request)
+    contact = access_contact(user, pk)
+    context = {
+        "contact": contact,
+        "provider": contact.provider,
+        "waiting": change_requests_waiting(
+            user, kinds=[K.UPDATE_CONTACT, K.REMOVE_ROLE], contact=contact
+        ),
+        "can_edit": can_edit(user.role, Function.CONTACTS) and contact.is_active,
+    }
+    return render(request, "organisations/contact_detail.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def contact_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    user = acting_user(request)
+    contact = access_contact(user, pk, for_change=True)
+    assert contact.provider is not None
+    form = ContactForm(
+        _posted(request),
+        initial=_values(contact, CONTACT_FIELDS),
+        councils=_councils(contact.provider),
+    )
+    if _raise(request, form, kind=K.UPDATE_CONTACT, contact=contact):
+        return redirect("organisations:contact_detail", pk=contact.pk)
+    return render(
+        request,
+        "organisations/details_edit.html",
+        {
+            "form": form,
+            "heading": "Change this contact's details",
+            "caption": contact.full_name,
+            "back": "organisations:contact_detail",
+            "back_pk": contact.pk,
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def contact_remove_role(request: HttpRequest, pk: int) -> HttpResponse:
+    user = acting_user(request)
+    contact = access_contact(user, pk, for_change=True)
+    assert contact.provider is not None
+    form = RemoveRoleForm(_posted(request), councils=_councils(contact.provider))
+    if _raise(request, form, kind=K.REMOVE_ROLE, contact=contact):
+        return redirect("organisations:contact_detail", pk=contact.pk)
+    return render(
+        request,
+        "organisations/contact_remove_role.html",
+        {"form": form, "contact": contact},
+    )
