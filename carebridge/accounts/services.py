@@ -555,7 +555,8 @@ def account_invite(
     phone: str = "",
     title: str = "",
 ) -> tuple[User, ResetLink, str]:
-    """A new account whose holder chooses their own password from a set-up link.
+    """A new account whose holder chooses their own password from a set-up link, e-mailed to
+    them once the transaction commits.
 
     Nobody ever knows a password for it until then: no one-off password is shown to anyone. The
     first log-in then asks for a passcode as usual. Returns the account, the link and its token.
@@ -574,6 +575,7 @@ def account_invite(
     user.set_unusable_password()
     user.save(update_fields=["password"])
     link, token = setup_link_create(user=user, by=by)
+    transaction.on_commit(lambda: tasks.send_setup_link_email(link.pk, token))
     return user, link, token
 
 

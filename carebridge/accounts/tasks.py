@@ -29,6 +29,32 @@ def send_reset_link_email(link_id: int, token: str) -> None:
 
 
 @db_task(retries=3, retry_delay=60)
+def send_setup_link_email(link_id: int, token: str) -> None:
+    from carebridge.accounts.models import ResetLink
+
+    link = (
+        ResetLink.objects.select_related("user__provider")
+        .filter(pk=link_id, used_at__isnull=True)
+        .first()
+    )
+    if link is None:
+        return
+    path = reverse("accounts:set_up", kwargs={"token": token})
+    context = {
+        "user": link.user,
+        "organisation": link.user.organisation,
+        "link": f"{settings.SITE_URL}{path}",
+        "expires_at": link.expires_at,
+    }
+    send_mail(
+        subject="Set up your Carebridge account",
+        message=render_to_string("accounts/email/setup_link.txt", context),
+        from_email=None,
+        recipient_list=[link.user.email],
+    )
+
+
+@db_task(retries=3, retry_delay=60)
 def send_account_locked_email(user_id: int) -> None:
     from carebridge.accounts.models import User
 

@@ -21,7 +21,6 @@ from carebridge.accounts.roles import PROVIDER_ROLES, Role, can_edit
 from carebridge.audit.services import record
 from carebridge.core.calendar import now
 from carebridge.core.formats import guide_datetime
-from carebridge.organisations import tasks
 from carebridge.organisations.choices import (
     DECISIONS,
     FIELD_LABELS,
@@ -458,7 +457,7 @@ def _apply(change_request: ChangeRequest, by: User) -> None:
         assert change_request.service is not None
         service_update(service=change_request.service, by=by, **proposed)
     elif kind == K.NEW_CONTACT:
-        user, link, token = accounts.account_invite(
+        user, _link, _token = accounts.account_invite(
             by=by,
             provider=change_request.provider,
             email=proposed["email"],
@@ -469,7 +468,6 @@ def _apply(change_request: ChangeRequest, by: User) -> None:
             title=proposed.get("title", ""),
         )
         ChangeRequest.objects.filter(pk=change_request.pk).update(contact=user)
-        transaction.on_commit(lambda: tasks.send_contact_setup_email(link.pk, token))
     elif kind == K.UPDATE_CONTACT:
         assert change_request.contact is not None
         role = proposed.pop("role", None)
