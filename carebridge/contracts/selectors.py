@@ -10,9 +10,10 @@ from typing import TYPE_CHECKING
 
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 
-from carebridge.accounts.roles import Function, can_view
-from carebridge.contracts.choices import CpliStatus
+from carebridge.accounts.roles import Function, can_edit, can_view
+from carebridge.contracts.choices import CpliStatus, DocumentStatus
 from carebridge.contracts.commitment import commitment
 from carebridge.contracts.models import ContractDocument, Cpli, ServiceLevel
 from carebridge.core.calendar import now, to_london
@@ -21,6 +22,7 @@ from carebridge.organisations.selectors import providers_of_council
 
 if TYPE_CHECKING:
     from carebridge.accounts.models import User
+    from carebridge.core.selectors import AttentionItem
 
 # What the CPLI list shows by default: lines running (or awaiting agreement) today. A line whose
 # end date has passed is historical even while its status still says active.
@@ -157,3 +159,25 @@ def document_lines(document: ContractDocument) -> list[tuple[Cpli, date | None]]
         (cpli, cpli.last_day_under(end))
         for cpli in cplis.select_related("service_level").order_by("pk")
     ]
+
+
+def contract_attention_for(user: User) -> list[AttentionItem]:
+    """Home-page counts: for a provider, documents waiting for its answer; for the council,
+    rejected documents not yet issued again."""
+    from carebridge.core.selectors import AttentionItem
+
+    if not can_edit(user.role, Function.CONTRACT_DOCUMENTS):
+        return []
+    documents = contract_documents_visible_to(user)
+    url = reverse("contracts:document_list")
+    if user.provider_id is not None:
+        waiting = documents.filter(status=DocumentStatus.PUBLISHED).count()
+        label, status = "Contract documents waiting for your answer", DocumentStatus.PUBLISHED
+        hint = "Agree to each one, or reject it saying what is wrong."
+    else:
+        waiting = documents.filter(status=DocumentStatus.REJECTED, replaced_by__isnull=True).count()
+        label, status = "Contract documents rejected by the provider", DocumentStatus.REJECTED
+        hint = "Issue a new document in place of each one, putting right what the provider says."
+    if not waiting:
+        return []
+    return [AttentionItem(label, waiting, f"{url}?status={status}", hint)]

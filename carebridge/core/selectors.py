@@ -23,9 +23,16 @@ AttentionSource = Callable[[Any], list[AttentionItem]]
 def _attention_sources() -> list[AttentionSource]:
     # Each context contributes its own counts; later issues add theirs here.
     from carebridge.accounts.selectors import attention_for_accounts
+    from carebridge.contracts.selectors import contract_attention_for
+    from carebridge.organisations.selectors import change_request_attention_for
     from carebridge.referrals.selectors import referral_attention_for
 
-    return [attention_for_accounts, referral_attention_for]
+    return [
+        attention_for_accounts,
+        referral_attention_for,
+        contract_attention_for,
+        change_request_attention_for,
+    ]
 
 
 def attention_for(user: Any) -> list[AttentionItem]:

@@ -4,6 +4,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from django.db import models
+from django.urls import reverse
 
 from carebridge.accounts.roles import Function, can_edit
 from carebridge.organisations.choices import ChangeRequestStatus
@@ -11,6 +12,7 @@ from carebridge.organisations.models import ChangeRequest, Contract, Council, Pr
 
 if TYPE_CHECKING:
     from carebridge.accounts.models import User
+    from carebridge.core.selectors import AttentionItem
 
 
 def councils_of_provider(provider_id: int) -> models.QuerySet[Council]:
@@ -146,3 +148,22 @@ def change_requests_waiting(
     if contact is not None:
         requests = requests.filter(contact=contact)
     return requests.order_by("raised_at", "pk")
+
+
+def change_request_attention_for(user: "User") -> list["AttentionItem"]:
+    """Home-page count for the council's reviewers: change requests waiting for a decision."""
+    from carebridge.core.selectors import AttentionItem
+
+    if user.council_id is None or not may_review_change_requests(user):
+        return []
+    waiting = change_requests_visible_to(user).filter(status=ChangeRequestStatus.PENDING).count()
+    if not waiting:
+        return []
+    return [
+        AttentionItem(
+            "Change requests waiting for review",
+            waiting,
+            f"{reverse('organisations:change_request_list')}?status={ChangeRequestStatus.PENDING}",
+            "Providers asked for their details or contacts to change.",
+        )
+    ]
