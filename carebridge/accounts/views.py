@@ -402,7 +402,10 @@ def set_up(request: HttpRequest, token: str) -> HttpResponse:
     if isinstance(link, services.LinkProblem):
         status = 404 if link is services.LinkProblem.UNKNOWN else 410
         return render(
-            request, "accounts/set_up_problem.html", {"problem": link.value}, status=status
+            request,
+            "accounts/reset_link_problem.html",
+            {"problem": link.value, "purpose": "set-up"},
+            status=status,
         )
     form = NewPasswordForm(request.POST or None, rules=password_rules(link.user))
     if request.method == "POST" and form.is_valid():
@@ -418,7 +421,10 @@ def set_up(request: HttpRequest, token: str) -> HttpResponse:
         else:
             if isinstance(outcome, services.LinkProblem):
                 return render(
-                    request, "accounts/set_up_problem.html", {"problem": outcome.value}, status=410
+                    request,
+                    "accounts/reset_link_problem.html",
+                    {"problem": outcome.value, "purpose": "set-up"},
+                    status=410,
                 )
             messages.success(
                 request,

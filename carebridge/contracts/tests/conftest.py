@@ -1,16 +1,38 @@
 """Builders shared by the contracts tests: a council, its provider and a client, made through
 the product's own services."""
 
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal
+from unittest import mock
 
 import pytest
+from django.test import Client
+from django.urls import reverse
 
 from carebridge.contracts import services
 from carebridge.contracts.choices import PricingBasis, Unit
 from carebridge.organisations import services as org
 from carebridge.people import services as people
 from tests.support import make_contract, make_council, make_provider, make_user
+
+# "Now" for the tests that freeze the clock (`pytest.mark.usefixtures("frozen_now")`).
+NOW = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def frozen_now():
+    with mock.patch("django.utils.timezone.now", return_value=NOW):
+        yield
+
+
+def client_for(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def url(name, document):
+    return reverse(f"contracts:{name}", args=[document.pk])
 
 
 @pytest.fixture

@@ -7,7 +7,6 @@ from decimal import Decimal
 from types import SimpleNamespace
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 from openpyxl import load_workbook
 
@@ -15,6 +14,7 @@ from carebridge.contracts import services
 from carebridge.contracts.choices import PricingBasis, Unit
 from carebridge.contracts.models import Cpli
 from carebridge.contracts.purchase_orders import purchase_orders_of_client
+from carebridge.contracts.tests.conftest import client_for
 from carebridge.core.calendar import now, to_london
 from carebridge.core.formats import guide_date
 from carebridge.organisations import services as org
@@ -105,12 +105,6 @@ def cpli(
         by = by or world.other_carer
         services.contract_document_agree(document=document, by=by, password=PASSWORD)
     return Cpli.objects.get(document=document)
-
-
-def client_for(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def listed(user, **params):

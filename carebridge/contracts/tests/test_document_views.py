@@ -1,9 +1,8 @@
 """The contract document pages: the shared list, a document and its PDF, and the provider's
 signature, tried as the provider, the council, another provider and a read-only user."""
 
-from datetime import UTC, date, datetime
+from datetime import date
 from decimal import Decimal
-from unittest import mock
 
 import pytest
 from django.db import connection
@@ -15,25 +14,11 @@ from carebridge.contracts import services
 from carebridge.contracts.choices import CpliStatus, DocumentStatus, PricingBasis
 from carebridge.contracts.models import ContractDocument, Cpli
 from carebridge.contracts.pdf import document_pdf
-from carebridge.contracts.tests.conftest import publish
+from carebridge.contracts.tests.conftest import client_for, publish, url
 from carebridge.people import services as people
 from tests.support import PASSWORD, make_contract, make_provider, make_user
 
-pytestmark = pytest.mark.django_db
-
-NOW = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
-
-
-@pytest.fixture(autouse=True)
-def frozen_now():
-    with mock.patch("django.utils.timezone.now", return_value=NOW):
-        yield
-
-
-def client_for(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_now")]
 
 
 @pytest.fixture
@@ -46,10 +31,6 @@ def stranger(world):
     other = make_provider()
     make_contract(world["council"], other)
     return make_user(provider=other, role="super_user_actuals")
-
-
-def url(name, document):
-    return reverse(f"contracts:{name}", args=[document.pk])
 
 
 # --- The list -------------------------------------------------------------------------------

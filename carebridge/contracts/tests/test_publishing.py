@@ -1,43 +1,25 @@
 """The council publishes a contract document from its form (lines added and removed without
 JavaScript), and issues a new one after the provider rejects it, once."""
 
-from datetime import UTC, date, datetime
+from datetime import date
 from decimal import Decimal
 from unittest import mock
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.test import Client
 from django.urls import reverse
 
 from carebridge.contracts import services
 from carebridge.contracts.choices import CpliStatus, DocumentStatus, PricingBasis, Unit
 from carebridge.contracts.models import ContractDocument, Cpli
-from carebridge.contracts.tests.conftest import publish
+from carebridge.contracts.tests.conftest import client_for, publish, url
 from carebridge.organisations import services as org
 from tests.support import PASSWORD, make_contract, make_council, make_provider, make_user
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_now")]
 
-NOW = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
 NEW = reverse("contracts:document_new")
-
-
-@pytest.fixture(autouse=True)
-def frozen_now():
-    with mock.patch("django.utils.timezone.now", return_value=NOW):
-        yield
-
-
-def client_for(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
-
-
-def url(name, document):
-    return reverse(f"contracts:{name}", args=[document.pk])
 
 
 def line_data(number, world, **overrides):

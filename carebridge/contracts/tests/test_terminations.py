@@ -16,30 +16,13 @@ from carebridge.contracts.choices import CpliStatus, DocumentKind, DocumentStatu
 from carebridge.contracts.models import ContractDocument, Cpli
 from carebridge.contracts.pdf import document_pdf
 from carebridge.contracts.selectors import cplis_listed_for, purchase_order_value
-from carebridge.contracts.tests.conftest import publish
+from carebridge.contracts.tests.conftest import client_for, publish, url
 from tests.support import PASSWORD, make_contract, make_council, make_provider, make_user
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_now")]
 
 # Monday 23/11/2026 in London.
-NOW = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
 START = date(2026, 11, 23)
-
-
-@pytest.fixture(autouse=True)
-def frozen_now():
-    with mock.patch("django.utils.timezone.now", return_value=NOW):
-        yield
-
-
-def client_for(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
-
-
-def url(name, document):
-    return reverse(f"contracts:{name}", args=[document.pk])
 
 
 def line(world, *, start=START, end=None, quantity="3.5"):
