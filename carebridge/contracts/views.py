@@ -138,7 +138,7 @@ def document_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "lines": lines,
         "terminating": document.kind == DocumentKind.TERMINATION,
         "total": sum((cpli.weekly_cost for cpli, _last_day in lines), start=Decimal("0.00")),
-        "can_answer": _may_answer(user, document) and document.status == DocumentStatus.PUBLISHED,
+        "can_answer": _may_answer(user, document) and services.answer_refusal(document) is None,
         "can_reissue": may_change and services.reissue_refusal(document) is None,
         "can_terminate": may_change and services.termination_refusal(document) is None,
         "related": _related(user, document),
