@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "carebridge.integrations",
     "carebridge.referrals",
     "carebridge.contracts",
+    "carebridge.actuals",
 ]
 
 MIDDLEWARE = [

@@ -27,6 +27,12 @@ class ServiceLevel(models.Model):
     name = models.CharField(max_length=200)
     unit = models.CharField(max_length=20, choices=Unit.choices)
     is_active = models.BooleanField(default=True)
+    hospital_retainer_weeks = models.PositiveSmallIntegerField(
+        default=2,
+        help_text="For how many weeks running a hospital admission is paid as frustrated "
+        "(e.g. 2 for community support, 6 for shared support); beyond it the operational "
+        "team decides.",
+    )
 
     class Meta:
         ordering = ["name"]
@@ -155,6 +161,19 @@ class Cpli(models.Model):
     )
     unit = models.CharField(max_length=20, choices=Unit.choices)
     rate = models.DecimalField(max_digits=9, decimal_places=2, validators=_NOT_NEGATIVE)
+    visits = models.PositiveSmallIntegerField(
+        "Visits a week", default=0, help_text="Informational: not used in payments."
+    )
+    # A short break is not planned week by week: the client takes nights as they need them, up
+    # to this many in a financial year, and the provider enters each week's nights as they go.
+    yearly_allocation = models.DecimalField(
+        "Allocation a year",
+        max_digits=7,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=_NOT_NEGATIVE,
+    )
     pricing_basis = models.CharField(max_length=10, choices=PricingBasis.choices)
     start_date = models.DateField()
     end_date = models.DateField(null=True, blank=True)
@@ -184,6 +203,10 @@ class Cpli(models.Model):
 
     def __str__(self) -> str:
         return f"CPLI {self.pk}: {self.description}"
+
+    @property
+    def is_allocation(self) -> bool:
+        return self.yearly_allocation is not None
 
     @property
     def weekly_cost(self) -> Decimal:

@@ -18,6 +18,26 @@ class ActualsPeriod(models.TextChoices):
     FOUR_WEEKLY = "four_weekly", "4-weekly"
 
 
+class FrustratedReason(models.TextChoices):
+    """Why a planned quantity was frustrated (not delivered but payable within the council's rules)."""
+
+    HOSPITAL = "hospital", "Hospital admission"
+    ABORTED_VISIT = "aborted_visit", "Aborted visit"
+    NIGHT_CANCELLED = "night_cancelled", "Night sit or sleep cancelled within 24 hours"
+    NIGHT_ENDED = "night_ended", "Night sit or sleep ended by hospital admission or death"
+
+
+# A rulebook lists the reasons it accepts; allowing night cancellations allows both night reasons.
+NIGHT_REASONS = frozenset({FrustratedReason.NIGHT_CANCELLED, FrustratedReason.NIGHT_ENDED})
+
+
+class CsvLayout(models.TextChoices):
+    """The columns of a council's actuals CSV files."""
+
+    BASIC = "basic", "Service to Comments (ten columns)"
+    WITH_REASONS = "with_reasons", "Ten columns, then frustrated reason, visit dates, variation code"
+
+
 class ConfirmationRule(models.TextChoices):
     """How a council sets the deadline for confirming a period's actuals."""
 

@@ -1,6 +1,7 @@
 import re
 from dataclasses import dataclass
-from datetime import time
+from datetime import date, time
+from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -18,6 +19,8 @@ from carebridge.organisations.choices import (
     ChangeRequestStatus,
     ConfirmationRule,
     ContractType,
+    CsvLayout,
+    FrustratedReason,
     TeamKind,
     Weekday,
 )
@@ -51,6 +54,17 @@ def _validate_postcode_districts(value: str) -> None:
     if wrong:
         raise ValidationError(
             "Postcode districts must be outward codes in capitals, like NG22: " + ", ".join(wrong)
+        )
+
+
+def _validate_frustrated_reasons(value: str) -> None:
+    wrong = [code for code in value.split(",") if code and code not in FrustratedReason.values]
+    if wrong:
+        raise ValidationError(
+            "Frustrated reasons must be among "
+            + ", ".join(FrustratedReason.values)
+            + ": "
+            + ", ".join(wrong)
         )
 
 
@@ -104,6 +118,34 @@ class Rulebook(models.Model):
     )
     actuals_confirmation_working_days = models.PositiveSmallIntegerField(default=5)
     close_of_business = models.TimeField(default=time(17, 0))
+    actuals_periods_from = models.DateField(
+        default=date(2025, 3, 31),
+        help_text="The first day of the first actuals period; every later period follows on "
+        "from it. It must fall on the week's start day.",
+    )
+    actuals_hours_step = models.DecimalField(
+        max_digits=4,
+        decimal_places=2,
+        default=Decimal("0.25"),
+        validators=[MinValueValidator(Decimal("0.01"))],
+        help_text="Hours are entered in multiples of this; sessions and nights are whole.",
+    )
+    actuals_extras_allowed = models.BooleanField(
+        default=True,
+        help_text="Whether providers may claim extra quantities (always with a variation code).",
+    )
+    actuals_frustrated_reasons = models.CharField(
+        max_length=100,
+        default="hospital,aborted_visit,night_cancelled",
+        validators=[_validate_frustrated_reasons],
+        help_text="The reasons a frustrated quantity may be claimed for, separated by commas.",
+    )
+    actuals_over_plan_percent = models.PositiveSmallIntegerField(
+        default=20, help_text="An actual more than this far over plan is an exception."
+    )
+    actuals_csv_layout = models.CharField(
+        "Actuals CSV layout", max_length=20, choices=CsvLayout.choices, default=CsvLayout.BASIC
+    )
 
     # Log-in policy. Zero means "no such rule" for the counts and the expiry.
     password_min_length = models.PositiveSmallIntegerField(
@@ -124,6 +166,15 @@ class Rulebook(models.Model):
     def __str__(self) -> str:
         return f"Rulebook of {self.council}"
 
+    def frustrated_reasons(self) -> frozenset[str]:
+        return frozenset(code for code in self.actuals_frustrated_reasons.split(",") if code)
+
+    def clean(self) -> None:
+        if self.actuals_periods_from.weekday() != self.actuals_week_start:
+            raise ValidationError(
+                {"actuals_periods_from": "The first period must start on the week's start day."}
+            )
+
     def referral_service_hours(self) -> ServiceHours:
         return ServiceHours(
             start=self.referral_service_start,
@@ -131,6 +182,41 @@ class Rulebook(models.Model):
             weekdays=frozenset(int(day) for day in self.referral_service_days),
             bank_holidays_closed=self.referral_service_closed_on_bank_holidays,
         )
+
+
+class PaymentRule(models.Model):
+    """How a council pays frustrated quantities under one type of contract (aborted visits capped
+    at 30 minutes, or paid at 50 %; night cancellations at 25 %). Hospital retainers are paid in
+    full, within the service level's week limit."""
+
+    council = models.ForeignKey(Council, on_delete=models.CASCADE, related_name="payment_rules")
+    contract_type = models.CharField(max_length=20, choices=ContractType.choices)
+    aborted_visit_max_minutes = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        default=30,
+        help_text="The most paid for one aborted visit; empty for no cap.",
+    )
+    aborted_visit_paid_percent = models.PositiveSmallIntegerField(
+        default=100, validators=[MaxValueValidator(100)]
+    )
+    night_cancellation_paid_percent = models.PositiveSmallIntegerField(
+        default=25,
+        validators=[MaxValueValidator(100)],
+        help_text="Paid for a night cancelled within 24 hours; one ended by hospital admission "
+        "or death is paid in full.",
+    )
+
+    class Meta:
+        ordering = ["council", "contract_type"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["council", "contract_type"], name="payment_rule_unique_per_contract_type"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.council}: {self.get_contract_type_display()}"
 
 
 class Team(models.Model):

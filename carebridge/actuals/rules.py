@@ -1,0 +1,320 @@
+"""The arithmetic and the checks of one actual, as pure functions of what was entered and the
+council's rules, so that the page, the CSV import and the tests all agree to the penny.
+
+- Actual = Pl - Frstd - Msd + Xtr is the check; a row that fails it is still saved, with a
+  warning triangle that explains the difference (the guides want that exception on purpose).
+- Cost = (Actual + payable Frstd) x rate, rounded half-up to the penny once.
+- Payable Frstd depends on why it was frustrated and on the contract type's payment rule.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+
+from carebridge.core.formats import guide_date, money, round_money
+from carebridge.organisations.choices import NIGHT_REASONS, FrustratedReason
+
+ZERO = Decimal("0")
+HUNDRED = Decimal("100")
+FR = FrustratedReason
+
+QUANTITY_FIELDS = ("actual", "frustrated", "missed", "extra")
+LABELS = {"actual": "Actual", "frustrated": "Frstd", "missed": "Msd", "extra": "Xtr"}
+
+
+@dataclass(frozen=True)
+class Rules:
+    """What decides one CPLI's actuals: its unit, rate and service level, and the council's
+    rulebook and payment rule for the contract it is bought under."""
+
+    unit: str  # "Hours", "Nights"...
+    step: Decimal
+    rate: Decimal
+    level: str
+    hospital_weeks: int
+    extras_allowed: bool
+    reasons: frozenset[str]
+    over_percent: int
+    aborted_max_minutes: int | None
+    aborted_percent: int
+    night_percent: int
+    is_allocation: bool = False
+
+
+@dataclass(frozen=True)
+class Entry:
+    """What a provider enters for one CPLI and week."""
+
+    actual: Decimal
+    frustrated: Decimal = ZERO
+    missed: Decimal = ZERO
+    extra: Decimal = ZERO
+    visits: int = 0
+    frustrated_reason: str = ""
+    aborted_visit_dates: tuple[date, ...] = ()
+    variation_code: str = ""
+    comments: str = ""
+
+    def normalised(self) -> Entry:
+        """Without a reason or dates when nothing is frustrated, and without a variation code
+        when nothing is extra: they would only confuse the next reader."""
+        frustrated = self.frustrated > 0
+        return Entry(
+            actual=self.actual,
+            frustrated=self.frustrated,
+            missed=self.missed,
+            extra=self.extra,
+            visits=self.visits,
+            frustrated_reason=self.frustrated_reason if frustrated else "",
+            aborted_visit_dates=(
+                self.aborted_visit_dates
+                if frustrated and self.frustrated_reason == FR.ABORTED_VISIT
+                else ()
+            ),
+            variation_code=self.variation_code.strip() if self.extra > 0 else "",
+            comments=self.comments.strip(),
+        )
+
+
+@dataclass(frozen=True)
+class Context:
+    """What the checks need beyond the row: its plan, its week, and its history."""
+
+    planned: Decimal
+    week_start: date
+    # Consecutive weeks just before this one in which the CPLI claimed a hospital retainer.
+    hospital_weeks_before: int = 0
+    # For a short break: the nights already taken in the financial year, this week excluded.
+    allocation_used: Decimal = ZERO
+    allocation: Decimal | None = None
+
+
+@dataclass(frozen=True)
+class Assessment:
+    cost: Decimal
+    planned_cost: Decimal
+    payable_frustrated: Decimal
+    expected_actual: Decimal
+    does_not_add_up: bool
+    over_threshold: bool
+    zero_without_comment: bool
+    difference: str = ""
+    cost_sum: str = ""
+    direction: str = ""  # "over", "under" or ""
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def has_exception(self) -> bool:
+        return self.does_not_add_up or self.over_threshold or self.zero_without_comment
+
+
+def shown(quantity: Decimal) -> str:
+    """A quantity as the guides write it: 14, 3.5, 0.25."""
+    text = f"{quantity.normalize():f}"
+    return text if "." not in text else text.rstrip("0").rstrip(".")
+
+
+def pro_rata(quantity: Decimal, days: int, step: Decimal) -> Decimal:
+    """A week's plan for the days a CPLI is active in it, rounded half-up to the unit's step so
+    the generated row is one the provider could have entered."""
+    if days >= 7:
+        return quantity
+    steps = (quantity * days / 7 / step).quantize(Decimal("1"), rounding=ROUND_HALF_UP)
+    return (steps * step).quantize(Decimal("0.01"))
+
+
+def payable_frustrated(entry: Entry, rules: Rules) -> Decimal:
+    """How much of the frustrated quantity is paid: hospital retainers and nights ended by
+    hospital admission or death in full, aborted visits and night cancellations at the contract
+    type's percentage."""
+    reason = entry.frustrated_reason
+    if entry.frustrated <= 0 or not reason:
+        return ZERO
+    percent = {
+        FR.HOSPITAL: 100,
+        FR.NIGHT_ENDED: 100,
+        FR.ABORTED_VISIT: rules.aborted_percent,
+        FR.NIGHT_CANCELLED: rules.night_percent,
+    }.get(FR(reason), 0)
+    return entry.frustrated * percent / HUNDRED
+
+
+def _cost_sum(entry: Entry, rules: Rules, payable: Decimal) -> str:
+    """ "14 (Actual + Frstd) Hours x £16.16", as the guide shows the sum behind a cost."""
+    what = "(Actual + Frstd)" if payable == entry.frustrated else "(Actual + payable Frstd)"
+    return f"{shown(entry.actual + payable)} {what} {rules.unit} x {money(rules.rate)}"
+
+
+def assess(entry: Entry, rules: Rules, planned: Decimal) -> Assessment:
+    """The cost of a row, whether it adds up, and its exceptions."""
+    payable = payable_frustrated(entry, rules)
+    cost = round_money((entry.actual + payable) * rules.rate)
+    planned_cost = round_money(planned * rules.rate)
+    expected = planned - entry.frustrated - entry.missed + entry.extra
+    # A short break has no weekly plan: its nights are counted against the year instead.
+    adds_up = rules.is_allocation or entry.actual == expected
+    over = not rules.is_allocation and entry.actual > planned * (HUNDRED + rules.over_percent) / 100
+    zero = not rules.is_allocation and entry.actual == 0 and not entry.comments.strip()
+    difference = ""
+    if not adds_up:
+        difference = (
+            f"Actual should be Pl - Frstd - Msd + Xtr = {shown(planned)} - "
+            f"{shown(entry.frustrated)} - {shown(entry.missed)} + {shown(entry.extra)} = "
+            f"{shown(expected)}, but it is {shown(entry.actual)}."
+        )
+    direction = ""
+    if not rules.is_allocation:
+        direction = "over" if entry.actual > planned else "under" if entry.actual < planned else ""
+    notes = []
+    if over:
+        notes.append(f"More than {rules.over_percent}% over the planned {shown(planned)}.")
+    if zero:
+        notes.append("Nothing delivered and no comment saying why.")
+    return Assessment(
+        cost=cost,
+        planned_cost=planned_cost,
+        payable_frustrated=payable,
+        expected_actual=expected,
+        does_not_add_up=not adds_up,
+        over_threshold=over,
+        zero_without_comment=zero,
+        difference=difference,
+        cost_sum=_cost_sum(entry, rules, payable),
+        direction=direction,
+        notes=notes,
+    )
+
+
+def _step_message(label: str, rules: Rules) -> str:
+    if rules.step == 1:
+        return f"Enter {label} as a whole number of {rules.unit.lower()}"
+    return f"Enter {label} in units of {shown(rules.step)} {rules.unit.lower()}, like 3.25"
+
+
+def check(entry: Entry, rules: Rules, context: Context) -> dict[str, str]:
+    """Every rule the row breaks, as field -> message in the guides' words where they give them.
+    A row that breaks none can be saved (even if it does not add up: that is an exception)."""
+    errors: dict[str, str] = {}
+    for name in QUANTITY_FIELDS:
+        value: Decimal = getattr(entry, name)
+        if value < 0:
+            errors[name] = f"{LABELS[name]} cannot be less than 0"
+        elif value % rules.step != 0:
+            errors[name] = _step_message(LABELS[name], rules)
+    if entry.visits < 0:
+        errors["visits"] = "Vst cannot be less than 0"
+    if errors:
+        return errors
+
+    if entry.extra > 0:
+        if not rules.extras_allowed:
+            errors["extra"] = (
+                "Extras cannot be claimed: any increase in service must be requested from the "
+                "operational team"
+            )
+        elif not entry.variation_code.strip():
+            errors["variation_code"] = (
+                "Enter the variation code the social worker gave for the extra "
+                f"{rules.unit.lower()}"
+            )
+
+    if entry.frustrated > 0:
+        errors.update(_check_frustrated(entry, rules, context))
+
+    if rules.is_allocation:
+        if context.allocation is not None:
+            total = context.allocation_used + entry.actual
+            if total > context.allocation:
+                errors["actual"] = (
+                    f"This would take the client to {shown(total)} {rules.unit.lower()} this "
+                    f"year, over the allocation of {shown(context.allocation)}. Any increase must "
+                    "be agreed with the client's social worker"
+                )
+        return errors
+
+    differs = (
+        entry.actual != context.planned
+        or entry.frustrated > 0
+        or entry.missed > 0
+        or entry.extra > 0
+    )
+    if not entry.comments.strip():
+        if entry.actual == 0:
+            errors["comments"] = (
+                "The actual for the week is 0: leave a comment saying why no service was delivered"
+            )
+        elif differs:
+            errors["comments"] = (
+                "Comments must be completed if anything other than the planned service has "
+                "been provided"
+            )
+    return errors
+
+
+def _check_frustrated(entry: Entry, rules: Rules, context: Context) -> dict[str, str]:
+    reason = entry.frustrated_reason
+    if not reason:
+        return {"frustrated_reason": "Choose why the quantity was frustrated"}
+    allowed = {FR(code) for code in rules.reasons}
+    if FR.NIGHT_CANCELLED in allowed:
+        allowed |= NIGHT_REASONS
+    if reason not in allowed:
+        words = ", ".join(str(FR(code).label).lower() for code in sorted(allowed)) or "nothing"
+        return {"frustrated_reason": f"Frustrated can only be claimed for {words}"}
+    if reason == FR.HOSPITAL:
+        week = context.hospital_weeks_before + 1
+        if week > rules.hospital_weeks:
+            return {
+                "frustrated": (
+                    f"{rules.level} is paid during a hospital admission for up to "
+                    f"{rules.hospital_weeks} weeks and this would be week {week}. The "
+                    "operational team must agree any funding beyond that"
+                )
+            }
+    if reason == FR.ABORTED_VISIT:
+        return _check_aborted(entry, rules, context)
+    return {}
+
+
+def _check_aborted(entry: Entry, rules: Rules, context: Context) -> dict[str, str]:
+    dates = entry.aborted_visit_dates
+    if not dates:
+        return {"aborted_visit_dates": "Enter the date of each aborted visit"}
+    last = context.week_start + timedelta(days=6)
+    outside = [d for d in dates if not context.week_start <= d <= last]
+    if outside:
+        return {
+            "aborted_visit_dates": (
+                f"Aborted visit dates must be in the week beginning {guide_date(context.week_start)}"
+            )
+        }
+    if rules.aborted_max_minutes is not None:
+        most = Decimal(rules.aborted_max_minutes * len(dates)) / 60
+        if entry.frustrated > most:
+            visits = "1 visit" if len(dates) == 1 else f"{len(dates)} visits"
+            return {
+                "frustrated": (
+                    f"An aborted visit is paid for at most {rules.aborted_max_minutes} minutes: "
+                    f"{visits} can claim up to {shown(most)} {rules.unit.lower()}"
+                )
+            }
+    return {}
+
+
+def entry_from(values: Mapping[str, object]) -> Entry:
+    """An Entry from a mapping with the same names (a form's cleaned data or a CSV row)."""
+    dates = values.get("aborted_visit_dates") or ()
+    return Entry(
+        actual=Decimal(str(values.get("actual") or 0)),
+        frustrated=Decimal(str(values.get("frustrated") or 0)),
+        missed=Decimal(str(values.get("missed") or 0)),
+        extra=Decimal(str(values.get("extra") or 0)),
+        visits=int(str(values.get("visits") or 0)),
+        frustrated_reason=str(values.get("frustrated_reason") or ""),
+        aborted_visit_dates=tuple(dates),  # type: ignore[arg-type]
+        variation_code=str(values.get("variation_code") or ""),
+        comments=str(values.get("comments") or ""),
+    )

@@ -1,0 +1,592 @@
+"""Every write to actuals: opening periods, generating actuals from CPLIs, saving what the
+provider entered (on the page or from a CSV file), confirming a period and recording that its
+payment has been processed. Each is one transaction: a batch of rows is saved whole or not at all.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.db import IntegrityError, transaction
+from django.db.models import Max, Q, Sum
+
+from carebridge.accounts.models import User
+from carebridge.accounts.roles import Function, can_edit
+from carebridge.actuals.models import Actual, Confirmation, Period
+from carebridge.actuals.periods import (
+    WEEK,
+    RuleSource,
+    days_active,
+    period_bounds,
+    today,
+    week_has_ended,
+    weeks_between,
+)
+from carebridge.actuals.rules import ZERO, Context, Entry, assess, check, pro_rata
+from carebridge.audit.services import record
+from carebridge.contracts.choices import CpliStatus
+from carebridge.contracts.commitment import financial_year_bounds, financial_year_of
+from carebridge.contracts.models import Cpli
+from carebridge.core.calendar import now
+from carebridge.organisations.choices import FrustratedReason
+from carebridge.organisations.deadlines import actuals_confirm_by
+from carebridge.organisations.models import Rulebook
+
+# Lines that were ever running: a proposed or rejected line has no actuals.
+RUNNING = (CpliStatus.ACTIVE, CpliStatus.ENDED)
+BATCH = 1000
+
+
+class ActualsRefused(Exception):
+    """A request the rules do not allow (a week in progress, a paid period...): one message."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class ActualsInvalid(Exception):
+    """Rows that break the rules: {row reference: {field: message}}. Nothing was saved."""
+
+    def __init__(self, errors: dict[object, dict[str, str]]) -> None:
+        super().__init__(f"{len(errors)} rows are wrong")
+        self.errors = errors
+
+
+@dataclass(frozen=True)
+class Item:
+    """One row to save: a CPLI, a week, what was entered, and how to point at it in errors."""
+
+    cpli_id: int
+    week_start: date
+    entry: Entry
+    ref: object
+
+
+@dataclass(frozen=True)
+class Saved:
+    read: int
+    changed: int
+    unchanged: int
+
+
+def _require_editor(user: User) -> None:
+    if user.provider_id is None or not can_edit(user.role, Function.ACTUALS):
+        raise ActualsRefused("You do not have permission to change actuals.")
+
+
+def running_in(start: date, end: date) -> Q:
+    """CPLIs that run on some day from start to end."""
+    return Q(status__in=RUNNING, start_date__lte=end) & (
+        Q(end_date__isnull=True) | Q(end_date__gte=start)
+    )
+
+
+# --- Periods ------------------------------------------------------------------------------------
+
+
+def periods_open(on: date | None = None) -> int:
+    """Open every council's periods up to the one that holds `on`, from its first period: the
+    scheduled task's work, which also catches up on any run it missed. Returns how many opened."""
+    day = on or today()
+    opened = 0
+    for rulebook in Rulebook.objects.all():
+        current_start, _ = period_bounds(rulebook, day)
+        have = set(
+            Period.objects.filter(council_id=rulebook.council_id).values_list(
+                "start_date", flat=True
+            )
+        )
+        new = []
+        start = rulebook.actuals_periods_from
+        while start <= current_start:
+            first, last = period_bounds(rulebook, start)
+            if first not in have:
+                new.append(
+                    Period(
+                        council_id=rulebook.council_id,
+                        start_date=first,
+                        end_date=last,
+                        opened_at=now(),
+                    )
+                )
+            start = last + timedelta(days=1)
+        # Two runs at once cannot open a period twice: the unique start date stops the second.
+        Period.objects.bulk_create(new, ignore_conflicts=True)
+        opened += len(new)
+    return opened
+
+
+def _periods_of(
+    council_ids: Iterable[int], weeks: Iterable[date]
+) -> dict[tuple[int, date], Period]:
+    """The period holding each (council, week), for those that are open."""
+    weeks = set(weeks)
+    if not weeks:
+        return {}
+    found: dict[tuple[int, date], Period] = {}
+    periods = Period.objects.filter(
+        council_id__in=set(council_ids),
+        start_date__lte=max(weeks),
+        end_date__gte=min(weeks),
+    )
+    for period in periods:
+        for week in weeks:
+            if period.start_date <= week <= period.end_date:
+                found[(period.council_id, week)] = period
+    return found
+
+
+def _week_refusal(period: Period | None, week: date) -> str | None:
+    if not week_has_ended(week):
+        return (
+            "Actuals cannot be entered while the week is in progress: enter them from the day "
+            "after it ends"
+        )
+    if period is None:
+        return "The actuals period for this week has not been opened yet"
+    if period.is_paid:
+        return "You cannot change actuals for a week where the payment has already been processed"
+    return None
+
+
+# --- Generate -----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def actuals_generate(user: User, *, weeks: Sequence[date], service_id: int | None = None) -> int:
+    """Fill every CPLI running in each week with its plan (part weeks pro rata by days active),
+    where it has no actual yet. Short breaks are not planned weekly and are left to the provider.
+    Pressing it twice, or two people at once, adds nothing the second time. Returns rows added."""
+    _require_editor(user)
+    provider_id = user.provider_id
+    assert provider_id is not None
+    cplis = Cpli.objects.filter(provider_id=provider_id, yearly_allocation__isnull=True)
+    if service_id is not None:
+        cplis = cplis.filter(service_id=service_id)
+    added = 0
+    for week in weeks:
+        running = list(
+            cplis.filter(running_in(week, week + WEEK - timedelta(days=1)))
+            .exclude(actuals__week_start=week)
+            .select_related("service_level")
+        )
+        if not running:
+            continue
+        periods = _periods_of({c.council_id for c in running}, [week])
+        for council_id in {c.council_id for c in running}:
+            refusal = _week_refusal(periods.get((council_id, week)), week)
+            if refusal:
+                raise ActualsRefused(refusal)
+        source = RuleSource.load({c.council_id for c in running})
+        stamp = now()
+        rows = []
+        for cpli in running:
+            rules = source.rules(cpli, week)
+            days = days_active(cpli, week)
+            planned = pro_rata(cpli.quantity, days, rules.step)
+            visits = cpli.visits if days >= 7 else round(cpli.visits * days / 7)
+            entry = Entry(actual=planned, visits=visits)
+            found = assess(entry, rules, planned)
+            rows.append(
+                Actual(
+                    period=periods[(cpli.council_id, week)],
+                    cpli=cpli,
+                    council_id=cpli.council_id,
+                    provider_id=cpli.provider_id,
+                    service_id=cpli.service_id,
+                    service_user_id=cpli.service_user_id,
+                    week_start=week,
+                    planned=planned,
+                    actual=planned,
+                    visits=visits,
+                    cost=found.cost,
+                    planned_cost=found.planned_cost,
+                    zero_without_comment=found.zero_without_comment,
+                    changed_at=stamp,
+                    changed_by=user,
+                )
+            )
+        before = Actual.objects.filter(provider_id=provider_id, week_start=week).count()
+        Actual.objects.bulk_create(rows, batch_size=BATCH, ignore_conflicts=True)
+        added += Actual.objects.filter(provider_id=provider_id, week_start=week).count() - before
+    if added:
+        record(
+            action="actuals.generated",
+            by=user,
+            detail={
+                "weeks": [w.isoformat() for w in weeks],
+                "service": service_id,
+                "rows": added,
+            },
+        )
+    return added
+
+
+# --- Save ---------------------------------------------------------------------------------------
+
+
+def _hospital_weeks_before(cpli_ids: set[int], weeks: set[date], longest: int) -> dict:
+    """For each (CPLI, week): how many weeks running just before it claimed a hospital retainer."""
+    if not weeks or longest <= 0:
+        return {}
+    earliest = min(weeks) - WEEK * longest
+    claimed: dict[int, set[date]] = defaultdict(set)
+    for cpli_id, week in Actual.objects.filter(
+        cpli_id__in=cpli_ids,
+        week_start__gte=earliest,
+        week_start__lt=max(weeks),
+        frustrated__gt=0,
+        frustrated_reason=FrustratedReason.HOSPITAL,
+    ).values_list("cpli_id", "week_start"):
+        claimed[cpli_id].add(week)
+    return claimed
+
+
+def _run_before(claimed: set[date], week: date) -> int:
+    count = 0
+    week -= WEEK
+    while week in claimed:
+        count += 1
+        week -= WEEK
+    return count
+
+
+def _allocation_used(cplis: Iterable[Cpli], weeks: set[date]) -> dict[tuple[int, int], Decimal]:
+    """Nights taken on each short break in each financial year touched, by (CPLI, year)."""
+    ids = [c.pk for c in cplis if c.is_allocation]
+    if not ids:
+        return {}
+    years = {financial_year_of(w) for w in weeks}
+    first, _ = financial_year_bounds(min(years))
+    _, last = financial_year_bounds(max(years))
+    used: dict[tuple[int, int], Decimal] = defaultdict(lambda: ZERO)
+    for cpli_id, week, actual in Actual.objects.filter(
+        cpli_id__in=ids, week_start__gte=first, week_start__lte=last
+    ).values_list("cpli_id", "week_start", "actual"):
+        used[(cpli_id, financial_year_of(week))] += actual
+    return used
+
+
+def _same(row: Actual, entry: Entry) -> bool:
+    return (
+        row.actual == entry.actual
+        and row.frustrated == entry.frustrated
+        and row.missed == entry.missed
+        and row.extra == entry.extra
+        and row.visits == entry.visits
+        and row.frustrated_reason == entry.frustrated_reason
+        and tuple(row.aborted_visit_dates)
+        == tuple(d.isoformat() for d in entry.aborted_visit_dates)
+        and row.variation_code == entry.variation_code
+        and row.comments == entry.comments
+    )
+
+
+_WRITTEN = [
+    "actual",
+    "frustrated",
+    "missed",
+    "extra",
+    "visits",
+    "frustrated_reason",
+    "aborted_visit_dates",
+    "variation_code",
+    "comments",
+    "cost",
+    "planned_cost",
+    "does_not_add_up",
+    "over_threshold",
+    "zero_without_comment",
+    "changed_at",
+    "changed_by",
+]
+
+
+def _chunks(values: list, size: int = 900) -> Iterable[list]:
+    for i in range(0, len(values), size):
+        yield values[i : i + size]
+
+
+@transaction.atomic
+def actuals_save(user: User, items: Sequence[Item], *, source: str = "page") -> Saved:
+    """Save what the provider entered for some CPLIs and weeks, checking each changed row
+    against the council's rules. Every row is checked before anything is written: one wrong row
+    and nothing is saved (ActualsInvalid lists them all). A row that does not add up is saved
+    with its exception, as the guides want."""
+    _require_editor(user)
+    provider_id = user.provider_id
+    assert provider_id is not None
+    errors: dict[object, dict[str, str]] = {}
+
+    cpli_ids = {item.cpli_id for item in items}
+    cplis: dict[int, Cpli] = {}
+    for chunk in _chunks(sorted(cpli_ids)):
+        for line in Cpli.objects.filter(pk__in=chunk, provider_id=provider_id).select_related(
+            "service_level", "service_user"
+        ):
+            cplis[line.pk] = line
+    weeks = {item.week_start for item in items}
+    existing: dict[tuple[int, date], Actual] = {}
+    for chunk in _chunks(sorted(cplis)):
+        for stored in Actual.objects.filter(cpli_id__in=chunk, week_start__in=weeks):
+            existing[(stored.cpli_id, stored.week_start)] = stored
+    periods = _periods_of({c.council_id for c in cplis.values()}, weeks)
+    source_rules = RuleSource.load({c.council_id for c in cplis.values()})
+    longest = max((c.service_level.hospital_retainer_weeks for c in cplis.values()), default=0)
+    hospital = _hospital_weeks_before(set(cplis), weeks, longest)
+    used = _allocation_used(cplis.values(), weeks)
+
+    stamp = now()
+    to_create: list[Actual] = []
+    to_update: list[Actual] = []
+    history: list[dict] = []
+    seen: set[tuple[int, date]] = set()
+    unchanged = 0
+    refusals: dict[str, None] = {}
+    for item in items:
+        cpli = cplis.get(item.cpli_id)
+        if cpli is None:
+            errors[item.ref] = {"cpli": "There is no such care package line item of yours"}
+            continue
+        key = (cpli.pk, item.week_start)
+        if key in seen:
+            errors[item.ref] = {"cpli": "This line and week appear more than once"}
+            continue
+        seen.add(key)
+        week_end = item.week_start + WEEK - timedelta(days=1)
+        if (
+            cpli.status not in RUNNING
+            or days_active(cpli, item.week_start) == 0
+            or (cpli.start_date > week_end)
+        ):
+            errors[item.ref] = {"cpli": "This line does not run in the week"}
+            continue
+        refusal = _week_refusal(periods.get((cpli.council_id, item.week_start)), item.week_start)
+        if refusal:
+            errors[item.ref] = {"week": refusal}
+            refusals[refusal] = None
+            continue
+        entry = item.entry.normalised()
+        row = existing.get(key)
+        if row is not None and _same(row, entry):
+            unchanged += 1
+            continue
+        rules = source_rules.rules(cpli, item.week_start)
+        planned = (
+            row.planned
+            if row is not None
+            else ZERO
+            if cpli.is_allocation
+            else pro_rata(cpli.quantity, days_active(cpli, item.week_start), rules.step)
+        )
+        year = financial_year_of(item.week_start)
+        taken = used.get((cpli.pk, year), ZERO) - (row.actual if row is not None else ZERO)
+        context = Context(
+            planned=planned,
+            week_start=item.week_start,
+            hospital_weeks_before=_run_before(hospital.get(cpli.pk, set()), item.week_start),
+            allocation_used=taken,
+            allocation=cpli.yearly_allocation,
+        )
+        wrong = check(entry, rules, context)
+        if wrong:
+            errors[item.ref] = wrong
+            continue
+        if cpli.is_allocation:
+            used[(cpli.pk, year)] = taken + entry.actual
+        found = assess(entry, rules, planned)
+        values = {
+            "actual": entry.actual,
+            "frustrated": entry.frustrated,
+            "missed": entry.missed,
+            "extra": entry.extra,
+            "visits": entry.visits,
+            "frustrated_reason": entry.frustrated_reason,
+            "aborted_visit_dates": [d.isoformat() for d in entry.aborted_visit_dates],
+            "variation_code": entry.variation_code,
+            "comments": entry.comments,
+            "cost": found.cost,
+            "planned_cost": found.planned_cost,
+            "does_not_add_up": found.does_not_add_up,
+            "over_threshold": found.over_threshold,
+            "zero_without_comment": found.zero_without_comment,
+            "changed_at": stamp,
+            "changed_by": user,
+        }
+        if row is None:
+            row = Actual(
+                period=periods[(cpli.council_id, item.week_start)],
+                cpli=cpli,
+                council_id=cpli.council_id,
+                provider_id=cpli.provider_id,
+                service_id=cpli.service_id,
+                service_user_id=cpli.service_user_id,
+                week_start=item.week_start,
+                planned=planned,
+                **values,
+            )
+            to_create.append(row)
+            history.append({"cpli": cpli.pk, "week": item.week_start.isoformat(), "new": True})
+        else:
+            before = {
+                name: str(getattr(row, name))
+                for name in ("actual", "frustrated", "missed", "extra", "comments")
+            }
+            for name, value in values.items():
+                setattr(row, name, value)
+            to_update.append(row)
+            history.append({"cpli": cpli.pk, "week": item.week_start.isoformat(), "before": before})
+    if errors:
+        raise ActualsInvalid(errors)
+    try:
+        Actual.objects.bulk_create(to_create, batch_size=BATCH)
+    except IntegrityError as exc:
+        # Someone generated or saved the same week at the same moment: nothing of ours is kept.
+        raise ActualsRefused(
+            "These actuals were changed by someone else at the same time: reload the page and "
+            "try again"
+        ) from exc
+    Actual.objects.bulk_update(to_update, _WRITTEN, batch_size=BATCH)
+    changed = len(to_create) + len(to_update)
+    if changed:
+        record(
+            action=f"actuals.saved.{source}",
+            by=user,
+            detail={
+                "read": len(items),
+                "changed": changed,
+                # Enough to find each changed row and what it was; the event log is the history.
+                "rows": history[:500],
+            },
+        )
+    return Saved(read=len(items), changed=changed, unchanged=unchanged)
+
+
+# --- Confirm ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ConfirmationState:
+    period: Period
+    deadline: object
+    confirmed_at: object | None
+    changed_since: bool
+    missing: int
+
+    @property
+    def is_confirmed(self) -> bool:
+        return self.confirmed_at is not None and not self.changed_since
+
+
+def missing_actuals(provider_id: int, period: Period) -> int:
+    """How many (CPLI, week) pairs of the period have no actual yet (short breaks aside)."""
+    weeks = list(weeks_between(period.start_date, period.end_date))
+    cplis = Cpli.objects.filter(
+        provider_id=provider_id,
+        council_id=period.council_id,
+        yearly_allocation__isnull=True,
+    ).filter(running_in(period.start_date, period.end_date))
+    expected = 0
+    for start, end in cplis.values_list("start_date", "end_date"):
+        for week in weeks:
+            last = week + WEEK - timedelta(days=1)
+            if start <= last and (end is None or end >= week):
+                expected += 1
+    have = Actual.objects.filter(
+        provider_id=provider_id, period=period, cpli__yearly_allocation__isnull=True
+    ).count()
+    return max(expected - have, 0)
+
+
+def confirmation_state(provider_id: int, period: Period) -> ConfirmationState:
+    latest = (
+        Confirmation.objects.filter(period=period, provider_id=provider_id)
+        .order_by("-confirmed_at")
+        .values_list("confirmed_at", flat=True)
+        .first()
+    )
+    changed = False
+    if latest is not None:
+        last_change = Actual.objects.filter(period=period, provider_id=provider_id).aggregate(
+            at=Max("changed_at")
+        )["at"]
+        changed = last_change is not None and last_change > latest
+    rulebook = Rulebook.objects.get(council_id=period.council_id)
+    return ConfirmationState(
+        period=period,
+        deadline=actuals_confirm_by(rulebook, period.end_date),
+        confirmed_at=latest,
+        changed_since=changed,
+        missing=missing_actuals(provider_id, period),
+    )
+
+
+@transaction.atomic
+def actuals_confirm(user: User, period: Period) -> Confirmation:
+    """The provider confirms a period's actuals are complete and correct. Every week must have
+    ended and every line must have its actuals; a paid period cannot be confirmed again."""
+    _require_editor(user)
+    provider_id = user.provider_id
+    assert provider_id is not None
+    # Lock the period's row where the database can, so confirming races the payment run safely.
+    period = Period.objects.select_for_update().get(pk=period.pk)
+    if period.is_paid:
+        raise ActualsRefused(
+            "You cannot confirm actuals for a period where the payment has already been processed"
+        )
+    if period.end_date >= today():
+        raise ActualsRefused(
+            "Actuals cannot be confirmed while the period is in progress: confirm them after "
+            "its last day"
+        )
+    state = confirmation_state(provider_id, period)
+    if state.missing:
+        raise ActualsRefused(
+            f"{state.missing} weekly actuals of this period have not been entered: generate "
+            "the actuals for every week first"
+        )
+    if state.is_confirmed:
+        existing = Confirmation.objects.filter(period=period, provider_id=provider_id).first()
+        assert existing is not None
+        return existing
+    moment = now()
+    confirmation = Confirmation.objects.create(
+        period=period,
+        provider_id=provider_id,
+        confirmed_at=moment,
+        confirmed_by=user,
+        late=moment > state.deadline,  # type: ignore[operator]
+    )
+    totals = Actual.objects.filter(period=period, provider_id=provider_id).aggregate(
+        cost=Sum("cost")
+    )
+    record(
+        action="actuals.confirmed",
+        by=user,
+        obj=period,
+        council=period.council_id,
+        provider=provider_id,
+        detail={"late": confirmation.late, "total": str(totals["cost"] or ZERO)},
+    )
+    return confirmation
+
+
+@transaction.atomic
+def period_mark_paid(user: User, period: Period) -> bool:
+    """The council's payments team records that a period's payment has been processed: from
+    then on nobody can change or confirm its actuals. Twice changes nothing."""
+    if user.council_id != period.council_id or not can_edit(user.role, Function.ACTUALS):
+        raise ActualsRefused("You do not have permission to record payments.")
+    if not week_has_ended(period.end_date - timedelta(days=6)):
+        raise ActualsRefused("A period cannot be paid before it has ended")
+    done = Period.objects.filter(pk=period.pk, payment_processed_at__isnull=True).update(
+        payment_processed_at=now(), payment_processed_by=user
+    )
+    if done:
+        record(action="actuals.period_paid", by=user, obj=period, council=period.council_id)
+    return bool(done)
