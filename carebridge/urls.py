@@ -11,6 +11,7 @@ urlpatterns = [
     path("referrals/", include("carebridge.referrals.urls")),
     path("contracts/", include("carebridge.contracts.urls")),
     path("cplis/", include("carebridge.contracts.urls_cplis")),
+    path("actuals/", include("carebridge.actuals.urls")),
     path("organisation/", include("carebridge.organisations.urls")),
     path("api/v1/", include("carebridge.referrals.api_urls")),
     # The API's description is public and ignores any token sent with it; Swagger UI runs
