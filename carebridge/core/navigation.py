@@ -29,6 +29,9 @@ NAVIGATION: list[NavItem] = [
     NavItem("Contract documents", "contracts:document_list", Function.CONTRACT_DOCUMENTS),
     NavItem("Care package line items", "cplis:cpli_list", Function.CPLIS),
     NavItem("Purchase orders", "cplis:po_list", Function.PURCHASE_ORDERS),
+    NavItem("Actuals", "actuals:week", Function.ACTUALS, side="provider"),
+    NavItem("Confirm actuals", "actuals:period_list", Function.ACTUALS, side="provider"),
+    NavItem("Actuals", "actuals:council_overview", Function.ACTUALS, side="council"),
     NavItem("Service users", "people:service_user_list", Function.SERVICE_USERS),
     NavItem(
         "Organisation details",

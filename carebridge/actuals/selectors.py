@@ -1,0 +1,432 @@
+"""Reads of actuals for the pages: a week at a service (clients, their CPLI rows and totals), a
+client's rows, a period's exceptions, and the council's view of who has confirmed.
+
+The week page runs the same number of queries however many clients the service has: one for
+the page's clients, one for their lines, one for their actuals, three for the rules, and the
+totals as aggregates.
+"""
+
+from __future__ import annotations
+
+import calendar
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
+
+from django.core.paginator import Page, Paginator
+from django.db.models import Count, Max, Q, QuerySet, Sum
+
+from carebridge.accounts.models import User
+from carebridge.accounts.roles import Function, can_edit, can_view
+from carebridge.actuals.models import Actual, Confirmation, Period
+from carebridge.actuals.periods import (
+    WEEK,
+    RuleSource,
+    days_active,
+    today,
+    week_has_ended,
+    week_of,
+    weeks_between,
+)
+from carebridge.actuals.rules import ZERO, Assessment, Entry, assess, pro_rata
+from carebridge.actuals.services import confirmation_state, running_in
+from carebridge.contracts.models import Cpli
+from carebridge.contracts.selectors import client_matches
+from carebridge.core.formats import round_money
+from carebridge.organisations.deadlines import actuals_confirm_by
+from carebridge.organisations.models import Provider, Rulebook, Service
+from carebridge.people.models import ServiceUser
+
+CLIENTS_PER_PAGE = 50
+
+
+def actuals_visible_to(user: User) -> QuerySet[Actual]:
+    if not can_view(user.role, Function.ACTUALS):
+        return Actual.objects.none()
+    if user.council_id is not None:
+        return Actual.objects.filter(council_id=user.council_id)
+    if user.provider_id is not None:
+        return Actual.objects.filter(provider_id=user.provider_id)
+    return Actual.objects.none()
+
+
+def periods_visible_to(user: User) -> QuerySet[Period]:
+    """A council's own periods; for a provider, those of the councils it contracts with."""
+    if not can_view(user.role, Function.ACTUALS):
+        return Period.objects.none()
+    if user.council_id is not None:
+        return Period.objects.filter(council_id=user.council_id)
+    if user.provider_id is not None:
+        return Period.objects.filter(council__contracts__provider_id=user.provider_id).distinct()
+    return Period.objects.none()
+
+
+def actual_services_of(user: User, *, include_historical: bool = False) -> list[Service]:
+    if user.provider_id is None or not can_view(user.role, Function.ACTUALS):
+        return []
+    services = Service.objects.filter(provider_id=user.provider_id)
+    if not include_historical:
+        services = services.filter(is_active=True)
+    return list(services.order_by("name"))
+
+
+def default_week(week_start: int = 0) -> date:
+    """The week a provider most likely wants: the last one that has ended."""
+    return week_of(today(), week_start) - WEEK
+
+
+@dataclass
+class Row:
+    """One CPLI's line for the week: its actual if entered, else its plan."""
+
+    cpli: Cpli
+    actual: Actual | None
+    planned: Decimal
+    planned_cost: Decimal
+    assessment: Assessment | None
+    is_allocation: bool
+    # Set by the page: what the inputs show, and the row's errors.
+    values: dict[str, Any] = field(default_factory=dict)
+    errors: dict[str, str] = field(default_factory=dict)
+    inputs: list[dict[str, Any]] = field(default_factory=list)
+    who: str = ""
+
+    @property
+    def entry(self) -> dict[str, Any]:
+        a = self.actual
+        if a is None:
+            return {"actual": "", "frustrated": "", "missed": "", "extra": "", "visits": ""}
+        return {
+            "actual": _plain(a.actual),
+            "frustrated": _plain(a.frustrated),
+            "missed": _plain(a.missed),
+            "extra": _plain(a.extra),
+            "visits": a.visits,
+            "frustrated_reason": a.frustrated_reason,
+            "aborted_visit_dates": ", ".join(
+                date.fromisoformat(d).strftime("%d/%m/%Y") for d in a.aborted_visit_dates
+            ),
+            "variation_code": a.variation_code,
+            "comments": a.comments,
+        }
+
+
+def _plain(value: Decimal) -> str:
+    text = f"{value.normalize():f}"
+    return text
+
+
+def _row(cpli: Cpli, actual: Actual | None, rules: Any, week: date) -> Row:
+    """A CPLI's row for the week: its actual assessed by the rules, or its plan."""
+    if actual is not None:
+        planned = actual.planned
+        entry = Entry(
+            actual=actual.actual,
+            frustrated=actual.frustrated,
+            missed=actual.missed,
+            extra=actual.extra,
+            frustrated_reason=actual.frustrated_reason,
+            comments=actual.comments,
+        )
+        assessment: Assessment | None = assess(entry, rules, planned)
+    else:
+        planned = (
+            ZERO
+            if cpli.is_allocation
+            else pro_rata(cpli.quantity, days_active(cpli, week), rules.step)
+        )
+        assessment = None
+    return Row(
+        cpli, actual, planned, round_money(planned * cpli.rate), assessment, cpli.is_allocation
+    )
+
+
+@dataclass
+class ClientGroup:
+    person: ServiceUser
+    rows: list[Row] = field(default_factory=list)
+
+    @property
+    def cost(self) -> Decimal:
+        return sum((r.actual.cost for r in self.rows if r.actual is not None), ZERO)
+
+    @property
+    def has_actuals(self) -> bool:
+        return any(r.actual is not None for r in self.rows)
+
+
+@dataclass
+class WeekPage:
+    service: Service
+    week_start: date
+    period: Period | None
+    page: Page
+    groups: list[ClientGroup]
+    shown_total: Decimal
+    week_total: Decimal
+    can_enter: bool
+    refusal: str
+    missing: int
+
+
+def _week_cplis(service: Service, week: date) -> QuerySet[Cpli]:
+    return Cpli.objects.filter(service=service).filter(
+        running_in(week, week + WEEK - timedelta(days=1))
+    )
+
+
+def week_refusal(period: Period | None, week: date) -> str:
+    if not week_has_ended(week):
+        return (
+            "This week is still in progress: its actuals can be entered from the day after it ends."
+        )
+    if period is None:
+        return "The actuals period for this week has not been opened yet."
+    if period.is_paid:
+        return "The payment for this period has been processed: its actuals can no longer change."
+    return ""
+
+
+def week_levels(service: Service, week: date) -> list[tuple[int, str]]:
+    """The service levels of the lines running at the service in the week, for the filter."""
+    return sorted(
+        set(_week_cplis(service, week).values_list("service_level_id", "service_level__name")),
+        key=lambda item: item[1],
+    )
+
+
+def week_page(
+    user: User,
+    service: Service,
+    week: date,
+    *,
+    service_level: int | None = None,
+    client: str = "",
+    with_actuals: bool | None = None,
+    page_number: Any = 1,
+) -> WeekPage:
+    cplis = _week_cplis(service, week)
+    filtered = cplis
+    if service_level:
+        filtered = filtered.filter(service_level_id=service_level)
+    if client:
+        filtered = filtered.filter(client_matches(client))
+    week_actuals = Actual.objects.filter(service=service, week_start=week)
+    if with_actuals is not None:
+        entered = week_actuals.values("service_user_id")
+        filtered = (
+            filtered.filter(service_user_id__in=entered)
+            if with_actuals
+            else filtered.exclude(service_user_id__in=entered)
+        )
+    client_ids = list(
+        filtered.order_by("service_user__last_name", "service_user__first_name", "service_user_id")
+        .values_list("service_user_id", flat=True)
+        .distinct()
+    )
+    page = Paginator(client_ids, CLIENTS_PER_PAGE).get_page(page_number)
+    on_page = list(page.object_list)
+    lines = list(
+        filtered.filter(service_user_id__in=on_page)
+        .select_related("service_level", "service_user")
+        .order_by("service_level__name", "pk")
+    )
+    actuals = {a.cpli_id: a for a in week_actuals.filter(cpli_id__in=[c.pk for c in lines])}
+    source = RuleSource.load({c.council_id for c in lines})
+    by_client: dict[int, ClientGroup] = {}
+    for cpli in lines:
+        group = by_client.setdefault(cpli.service_user_id, ClientGroup(cpli.service_user))
+        group.rows.append(_row(cpli, actuals.get(cpli.pk), source.rules(cpli, week), week))
+    groups = [by_client[pk] for pk in on_page if pk in by_client]
+
+    shown_total = week_actuals.filter(cpli__in=filtered).aggregate(t=Sum("cost"))["t"] or ZERO
+    week_total = week_actuals.aggregate(t=Sum("cost"))["t"] or ZERO
+    period = (
+        Period.objects.filter(
+            council__in=Cpli.objects.filter(service=service).values("council_id").distinct(),
+            start_date__lte=week,
+            end_date__gte=week,
+        )
+        .order_by("-payment_processed_at")
+        .first()
+    )
+    refusal = week_refusal(period, week)
+    missing = cplis.filter(yearly_allocation__isnull=True).exclude(actuals__week_start=week).count()
+    return WeekPage(
+        service=service,
+        week_start=week,
+        period=period,
+        page=page,
+        groups=groups,
+        shown_total=shown_total,
+        week_total=week_total,
+        can_enter=not refusal and can_edit(user.role, Function.ACTUALS),
+        refusal=refusal,
+        missing=missing,
+    )
+
+
+def client_rows(service: Service, person: ServiceUser, week: date) -> list[Row]:
+    """A client's lines at a service for a week, as the Add/Edit page shows them."""
+    cplis = list(
+        _week_cplis(service, week)
+        .filter(service_user=person)
+        .select_related("service_level", "service_user")
+        .order_by("service_level__name", "pk")
+    )
+    actuals = {
+        a.cpli_id: a
+        for a in Actual.objects.filter(cpli_id__in=[c.pk for c in cplis], week_start=week)
+    }
+    source = RuleSource.load({c.council_id for c in cplis})
+    return [_row(cpli, actuals.get(cpli.pk), source.rules(cpli, week), week) for cpli in cplis]
+
+
+def client_week_refusal(rows: list[Row], week: date) -> str:
+    """Why a client's rows for the week cannot be changed, if they cannot."""
+    if not week_has_ended(week):
+        return week_refusal(None, week)
+    councils = {row.cpli.council_id for row in rows}
+    periods = Period.objects.filter(
+        council_id__in=councils, start_date__lte=week, end_date__gte=week
+    )
+    found = {p.council_id: p for p in periods}
+    for council_id in councils:
+        refusal = week_refusal(found.get(council_id), week)
+        if refusal:
+            return refusal
+    return ""
+
+
+# --- The calendar -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CalendarWeek:
+    start: date
+    days: list[date]
+    chosen: bool
+    ended: bool
+
+
+def month_weeks(week: date, week_start: int) -> tuple[date, list[CalendarWeek]]:
+    """The weeks shown in the calendar for the month holding the chosen week's first day."""
+    first = week.replace(day=1)
+    last = first.replace(day=calendar.monthrange(first.year, first.month)[1])
+    weeks = []
+    start = week_of(first, week_start)
+    while start <= last:
+        weeks.append(
+            CalendarWeek(
+                start=start,
+                days=[start + timedelta(days=i) for i in range(7)],
+                chosen=start == week,
+                ended=week_has_ended(start),
+            )
+        )
+        start += WEEK
+    return first, weeks
+
+
+# --- Periods, exceptions and confirmation -------------------------------------------------------
+
+
+def provider_periods(user: User, *, count: int = 12) -> list[Period]:
+    """The provider's councils' periods that have started, newest first."""
+    return list(
+        periods_visible_to(user)
+        .filter(start_date__lte=today())
+        .select_related("council")
+        .order_by("-start_date", "council__name")[:count]
+    )
+
+
+def exceptions_of(user: User, period: Period) -> QuerySet[Actual]:
+    return (
+        actuals_visible_to(user)
+        .filter(period=period)
+        .filter(Q(does_not_add_up=True) | Q(over_threshold=True) | Q(zero_without_comment=True))
+        .select_related("service", "service_user", "cpli__service_level")
+        .order_by("week_start", "service__name", "service_user__last_name", "pk")
+    )
+
+
+@dataclass(frozen=True)
+class ProviderStanding:
+    provider: Provider
+    confirmed_at: Any
+    late: bool
+    changed_since: bool
+    exceptions: int
+    rows: int
+    total: Decimal
+
+    @property
+    def status(self) -> str:
+        if self.confirmed_at is None:
+            return "not_confirmed"
+        if self.changed_since:
+            return "changed"
+        return "late" if self.late else "confirmed"
+
+
+def council_standings(council_id: int, period: Period) -> list[ProviderStanding]:
+    """Every provider the council contracts with, for a period: whether and when it confirmed,
+    its exceptions and its total. Four queries, however many providers."""
+    providers = list(
+        Provider.objects.filter(contracts__council_id=council_id).distinct().order_by("name")
+    )
+    figures = {
+        row["provider_id"]: row
+        for row in Actual.objects.filter(period=period)
+        .values("provider_id")
+        .annotate(
+            rows=Count("pk"),
+            total=Sum("cost"),
+            changed=Max("changed_at"),
+            exceptions=Count(
+                "pk",
+                filter=Q(does_not_add_up=True)
+                | Q(over_threshold=True)
+                | Q(zero_without_comment=True),
+            ),
+        )
+    }
+    confirmations: dict[int, Confirmation] = {}
+    for confirmation in Confirmation.objects.filter(period=period).order_by("confirmed_at"):
+        confirmations[confirmation.provider_id] = confirmation  # the latest wins
+    standings = []
+    for provider in providers:
+        row = figures.get(provider.pk, {})
+        latest = confirmations.get(provider.pk)
+        standings.append(
+            ProviderStanding(
+                provider=provider,
+                confirmed_at=latest.confirmed_at if latest else None,
+                late=latest.late if latest else False,
+                changed_since=bool(latest and row and row["changed"] > latest.confirmed_at),
+                exceptions=row.get("exceptions", 0),
+                rows=row.get("rows", 0),
+                total=row.get("total") or ZERO,
+            )
+        )
+    return standings
+
+
+def period_deadline(period: Period) -> Any:
+    rulebook = Rulebook.objects.get(council_id=period.council_id)
+    return actuals_confirm_by(rulebook, period.end_date)
+
+
+def period_total(user: User, period: Period) -> Decimal:
+    return actuals_visible_to(user).filter(period=period).aggregate(t=Sum("cost"))["t"] or ZERO
+
+
+def provider_confirmations(user: User, periods: list[Period]) -> dict[int, Any]:
+    assert user.provider_id is not None
+    return {p.pk: confirmation_state(user.provider_id, p) for p in periods}
+
+
+def weeks_of(period: Period) -> list[date]:
+    return list(weeks_between(period.start_date, period.end_date))

@@ -1,0 +1,217 @@
+"""The provider's actuals pages and the council's overview: generate, edit in place, the
+client's Add/Edit page, exceptions and confirmation, and who may do what."""
+
+from decimal import Decimal
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from carebridge.actuals import services
+from carebridge.actuals.models import Actual, Confirmation
+from carebridge.actuals.tests.conftest import THIS_WEEK, weeks_ago
+from carebridge.audit.models import Event
+
+pytestmark = pytest.mark.django_db
+
+
+def client_for(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def week_url(world, week, **extra) -> str:
+    query = "&".join(
+        f"{k}={v}"
+        for k, v in {"service": world.service.pk, "week": week.isoformat(), **extra}.items()
+    )
+    return f"{reverse('actuals:week')}?{query}"
+
+
+def body(response) -> str:
+    return response.content.decode()
+
+
+def generate(world, week, client=None):
+    return (client or client_for(world.carer)).post(
+        reverse("actuals:generate"), {"service": world.service.pk, "week": week.isoformat()}
+    )
+
+
+def test_the_week_page_lists_clients_with_their_plan_and_offers_generate(world):
+    page = body(client_for(world.carer).get(week_url(world, weeks_ago(1))))
+    assert "Monica Geller" in page and "MG123" in page
+    assert "Home Care - Single Assist Fixed Rate" in page
+    assert "Generate actuals" in page
+    assert "No actual yet" in page
+
+
+def test_generate_fills_the_week_from_the_plan_and_shows_the_guides_cost(world):
+    client = client_for(world.carer)
+    response = generate(world, weeks_ago(1), client)
+    assert response.status_code == 302
+    row = Actual.objects.get(cpli=world.cpli, week_start=weeks_ago(1))
+    assert row.actual == Decimal("14") and row.cost == Decimal("226.24")
+    page = body(client.get(response["Location"]))
+    assert "Actuals generated for 1 line" in page
+    assert "£226.24" in page
+    assert "14 (Actual + Frstd) Hours x £16.16" in page
+    assert "Total: £226.24 of £226.24" in page
+    assert "Generate actuals" not in page
+
+
+def test_a_week_in_progress_cannot_be_generated_or_edited(world):
+    page = body(client_for(world.carer).get(week_url(world, THIS_WEEK)))
+    assert "still in progress" in page
+    assert "Generate actuals" not in page
+    client = client_for(world.carer)
+    response = generate(world, THIS_WEEK, client)
+    assert not Actual.objects.exists()
+    page = body(client.get(response["Location"]))
+    assert "while the week is in progress" in page
+
+
+def _row_data(world, week, **values):
+    data = {"service": world.service.pk, "week": week.isoformat(), "rows": [world.cpli.pk]}
+    base = {"actual": "14", "frustrated": "0", "missed": "0", "extra": "0", "visits": "14"}
+    base.update(values)
+    data.update({f"{world.cpli.pk}-{name}": value for name, value in base.items()})
+    return data
+
+
+def test_editing_a_row_in_place_saves_it_with_its_warning(world):
+    generate(world, weeks_ago(1))
+    data = _row_data(world, weeks_ago(1), missed="1", comments="Carer unwell on Tuesday")
+    client = client_for(world.carer)
+    response = client.post(reverse("actuals:week"), data)
+    assert response.status_code == 302
+    row = Actual.objects.get(cpli=world.cpli, week_start=weeks_ago(1))
+    assert row.missed == 1 and row.does_not_add_up
+    page = body(client.get(response["Location"]))
+    assert "1 actual saved" in page
+    assert "Does not add up" in page
+    assert "Pl - Frstd - Msd + Xtr = 14 - 0 - 1 + 0 = 13, but it is 14" in page
+
+
+def test_a_change_without_a_comment_is_refused_against_its_row_and_nothing_is_saved(world):
+    generate(world, weeks_ago(1))
+    data = _row_data(world, weeks_ago(1), actual="13", missed="1")
+    response = client_for(world.carer).post(reverse("actuals:week"), data)
+    assert response.status_code == 400
+    page = body(response)
+    assert "There is a problem" in page
+    assert "Comments must be completed if anything other than the planned service" in page
+    assert f'href="#{world.cpli.pk}-comments"' in page
+    assert Actual.objects.get(cpli=world.cpli).actual == 14
+
+
+def test_typing_errors_and_rule_errors_are_reported_together(world):
+    generate(world, weeks_ago(1))
+    data = _row_data(world, weeks_ago(1), actual="lots", comments="")
+    response = client_for(world.carer).post(reverse("actuals:week"), data)
+    assert response.status_code == 400
+    assert "Enter Actual as a number" in body(response)
+
+
+def test_the_client_page_saves_undo_and_back(world):
+    generate(world, weeks_ago(1))
+    url = (
+        reverse("actuals:client", args=[world.person.pk])
+        + f"?service={world.service.pk}&week={weeks_ago(1).isoformat()}"
+    )
+    page = body(client_for(world.carer).get(url))
+    assert "Monica Geller (MG123)" in page
+    assert "Undo" in page and "Back" in page and "Week total: £226.24" in page
+    data = _row_data(world, weeks_ago(1), actual="13", missed="1", comments="Cancelled a call")
+    response = client_for(world.carer).post(url, data)
+    assert response.status_code == 302
+    page = body(client_for(world.carer).get(url))
+    assert "£210.08" in page and "13 (Actual + Frstd) Hours x £16.16" in page
+    assert "Under plan" in page
+
+
+def test_read_only_users_see_actuals_but_cannot_change_them(world):
+    generate(world, weeks_ago(1))
+    reader = client_for(world.read_only)
+    page = body(reader.get(week_url(world, weeks_ago(1))))
+    assert "£226.24" in page and "Save changes" not in page
+    assert reader.post(reverse("actuals:week"), _row_data(world, weeks_ago(1))).status_code == 403
+
+
+def test_another_providers_client_page_is_not_found(world):
+    response = client_for(world.stranger).get(
+        reverse("actuals:client", args=[world.person.pk]) + f"?week={weeks_ago(1).isoformat()}"
+    )
+    assert response.status_code == 404
+
+
+def test_confirming_a_period_after_reviewing_its_exceptions(world, clock):
+    generate(world, weeks_ago(1))
+    services.actuals_save(
+        world.carer,
+        [
+            services.Item(
+                world.cpli.pk,
+                weeks_ago(1),
+                services.Entry(
+                    actual=Decimal("14"), missed=Decimal("2"), comments="Client refused"
+                ),
+                "r",
+            )
+        ],
+    )
+    period = Actual.objects.get(cpli=world.cpli).period
+    client = client_for(world.carer)
+    listing = body(client.get(reverse("actuals:period_list")))
+    assert "Not confirmed" in listing
+    page = body(client.get(reverse("actuals:period", args=[period.pk])))
+    assert "Does not add up" in page and "Monica Geller" in page
+    assert "reviewed the exceptions" in page
+    response = client.post(reverse("actuals:period", args=[period.pk]))
+    assert response.status_code == 302
+    assert Confirmation.objects.filter(period=period, provider=world.provider).exists()
+    page = body(client.get(response["Location"]))
+    assert "Actuals confirmed" in page and "Confirmed" in page
+    assert Event.objects.filter(action="actuals.confirmed").count() == 1
+
+
+def test_the_council_sees_who_has_not_confirmed_and_records_the_payment(world, clock):
+    generate(world, weeks_ago(1))
+    period = Actual.objects.get(cpli=world.cpli).period
+    officer = client_for(world.payments_officer)
+    page = body(officer.get(reverse("actuals:council_overview") + f"?period={period.pk}"))
+    assert "Diamond Home Care" in page and "Not confirmed" in page and "£226.24" in page
+    clock.move(days=2)  # past the Tuesday deadline
+    officer = client_for(world.payments_officer)  # a new day, a new log-in
+    response = officer.post(reverse("actuals:period_paid", args=[period.pk]))
+    assert response.status_code == 302
+    assert "Payment recorded as processed" in body(officer.get(response["Location"]))
+    period.refresh_from_db()
+    assert period.is_paid
+    # The provider can no longer change the week.
+    page = body(client_for(world.carer).get(week_url(world, weeks_ago(1))))
+    assert "payment for this period has been processed" in page
+    assert "Save changes" not in page
+
+
+def test_other_councils_officers_cannot_record_our_payment(world):
+    generate(world, weeks_ago(1))
+    period = Actual.objects.get(cpli=world.cpli).period
+    response = client_for(world.other_officer).post(
+        reverse("actuals:period_paid", args=[period.pk])
+    )
+    assert response.status_code == 404
+    period.refresh_from_db()
+    assert not period.is_paid
+
+
+def test_council_users_do_not_get_the_provider_pages(world):
+    assert client_for(world.payments_officer).get(reverse("actuals:week")).status_code == 403
+
+
+def test_the_page_opens_on_the_last_week_that_has_ended(world, clock):
+    clock.move(days=7)
+    services.periods_open()
+    page = body(client_for(world.carer).get(reverse("actuals:week")))
+    assert "Week beginning 16/11/2026" in page

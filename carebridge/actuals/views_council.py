@@ -1,0 +1,76 @@
+"""The council's view of actuals: for a period, which providers have confirmed (and whether
+late), their exceptions and totals; and recording that a period's payment has been processed."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_POST
+
+from carebridge.accounts.access import require_function
+from carebridge.accounts.models import User
+from carebridge.accounts.roles import Function, can_edit
+from carebridge.actuals import selectors, services
+from carebridge.actuals.periods import today
+from carebridge.core.formats import guide_date
+from carebridge.core.http import acting_user
+
+
+def _council_user(request: HttpRequest, *, edit: bool = False) -> tuple[User, int]:
+    user = acting_user(request)
+    require_function(user, Function.ACTUALS, edit=edit)
+    if user.council_id is None:
+        raise PermissionDenied
+    return user, user.council_id
+
+
+@require_GET
+def overview(request: HttpRequest) -> HttpResponse:
+    user, council_id = _council_user(request)
+    periods = list(
+        selectors.periods_visible_to(user)
+        .filter(start_date__lte=today())
+        .order_by("-start_date")[:26]
+    )
+    chosen = next((p for p in periods if str(p.pk) == request.GET.get("period")), None)
+    if chosen is None:
+        # The latest period that has ended: the one whose confirmations are due or late.
+        ended = [p for p in periods if p.end_date < today()]
+        chosen = ended[0] if ended else (periods[0] if periods else None)
+    standings = selectors.council_standings(council_id, chosen) if chosen else []
+    return render(
+        request,
+        "actuals/council_overview.html",
+        {
+            "periods": periods,
+            "period": chosen,
+            "standings": standings,
+            "deadline": selectors.period_deadline(chosen) if chosen else None,
+            "not_confirmed": sum(1 for s in standings if s.status in ("not_confirmed", "changed")),
+            "can_pay": can_edit(user.role, Function.ACTUALS),
+            "ended": chosen is not None and chosen.end_date < today(),
+        },
+    )
+
+
+@require_POST
+def period_paid(request: HttpRequest, pk: int) -> HttpResponse:
+    user, _council = _council_user(request, edit=True)
+    period = selectors.periods_visible_to(user).filter(pk=pk).first()
+    if period is None:
+        raise Http404("No such period")
+    try:
+        done = services.period_mark_paid(user, period)
+    except services.ActualsRefused as refused:
+        messages.error(request, refused.message)
+    else:
+        if done:
+            messages.success(
+                request,
+                f"Payment recorded as processed for {guide_date(period.start_date)} to "
+                f"{guide_date(period.end_date)}: its actuals can no longer change.",
+            )
+    return HttpResponseRedirect(f"{reverse('actuals:council_overview')}?period={period.pk}")
