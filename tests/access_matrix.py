@@ -12,6 +12,9 @@ from typing import Any
 
 from carebridge.accounts.models import User
 from carebridge.accounts.roles import COUNCIL_ROLES, PROVIDER_ROLES
+from carebridge.actuals import services as actuals
+from carebridge.actuals.models import Period
+from carebridge.actuals.periods import WEEK, today, week_of
 from carebridge.contracts import services as contracts
 from carebridge.contracts.commitment import financial_year_of
 from carebridge.contracts.models import ContractDocument
@@ -49,6 +52,8 @@ class World:
     other_document: ContractDocument
     other_service: Service
     other_change_request: ChangeRequest
+    other_period: Period
+    other_payments_officer: User
     markers: list[str] = field(default_factory=list)
 
 
@@ -129,6 +134,13 @@ def build_world() -> World:
         service=other_service,
         proposed={"phone": "0114 496 0777"},
     )
+    # The others' actuals for last week, generated from that CPLI in the period just ended.
+    actuals.periods_open()
+    last_week = week_of(today(), 0) - WEEK
+    actuals.actuals_generate(other_provider_user, weeks=[last_week])
+    other_period = Period.objects.get(
+        council=other_council, start_date__lte=last_week, end_date__gte=last_week
+    )
     world = World(
         council=council,
         provider=provider,
@@ -144,6 +156,10 @@ def build_world() -> World:
         other_document=other_document,
         other_service=other_service,
         other_change_request=other_change_request,
+        other_period=other_period,
+        other_payments_officer=make_user(
+            council=other_council, role="payments_officer", email="quill.payments@example.org"
+        ),
     )
     world.markers = [
         other_council.name,
@@ -152,6 +168,7 @@ def build_world() -> World:
         other_broker.email,
         other_provider_user.email,
         other_colleague.email,
+        "quill.payments@example.org",
         other_person.last_name,
         other_person.ss_ref,
         "943 476 5919",
@@ -257,6 +274,18 @@ REGISTRY: dict[str, Entry] = {
             "year": financial_year_of(date(2026, 11, 23)),
         },
         owner=lambda w: w.other_council_broker,
+    ),
+    # Actuals: a client's week, a period's exceptions and confirmation (the provider), and
+    # recording the period's payment (the council).
+    "actuals:client": Entry(
+        kwargs=lambda w: {"service_user_id": w.other_service_user.pk},
+        owner=lambda w: w.other_provider_user,
+    ),
+    "actuals:period": Entry(
+        kwargs=lambda w: {"pk": w.other_period.pk}, owner=lambda w: w.other_provider_user
+    ),
+    "actuals:period_paid": Entry(
+        kwargs=lambda w: {"pk": w.other_period.pk}, owner=lambda w: w.other_payments_officer
     ),
     # The API authenticates systems by token, not by session: every session here is refused.
     "api_referral_detail": Entry(kwargs=lambda w: {"pk": w.other_referral.pk}),

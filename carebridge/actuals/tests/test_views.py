@@ -1,6 +1,7 @@
 """The provider's actuals pages and the council's overview: generate, edit in place, the
 client's Add/Edit page, exceptions and confirmation, and who may do what."""
 
+from datetime import date
 from decimal import Decimal
 
 import pytest
@@ -9,6 +10,7 @@ from django.urls import reverse
 
 from carebridge.actuals import services
 from carebridge.actuals.models import Actual, Confirmation
+from carebridge.actuals.periods import WEEK
 from carebridge.actuals.tests.conftest import THIS_WEEK, weeks_ago
 from carebridge.audit.models import Event
 
@@ -215,3 +217,43 @@ def test_the_page_opens_on_the_last_week_that_has_ended(world, clock):
     services.periods_open()
     page = body(client_for(world.carer).get(reverse("actuals:week")))
     assert "Week beginning 16/11/2026" in page
+
+
+def test_the_nightly_task_opens_the_new_period(world, clock):
+    from carebridge.actuals.models import Period
+    from carebridge.actuals.tasks import open_actuals_periods
+
+    clock.move(days=7)
+    assert not Period.objects.filter(council=world.council, start_date=THIS_WEEK + WEEK).exists()
+    open_actuals_periods.call_local()
+    assert Period.objects.filter(council=world.council, start_date=THIS_WEEK + WEEK).exists()
+
+
+def _queries_for_week_page(world, clients: int) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from carebridge.people import services as people
+
+    for n in range(clients):
+        person = people.service_user_create(
+            council=world.council,
+            by=world.broker,
+            ss_ref=f"QC{clients}{n:04d}",
+            first_name="Client",
+            last_name=f"Number {clients}-{n}",
+            date_of_birth=date(1950, 1, 1),
+        )
+        world.agree(world.line("7"), world.line("3.5"), person=person)
+    client = client_for(world.carer)
+    generate(world, weeks_ago(1), client)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(week_url(world, weeks_ago(1)))
+    assert response.status_code == 200
+    return len(queries)
+
+
+def test_the_week_page_runs_the_same_queries_for_few_clients_or_many(world):
+    few = _queries_for_week_page(world, 3)
+    many = _queries_for_week_page(world, 40)
+    assert many == few
