@@ -30,7 +30,7 @@ _DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
 
 
 def field_name(cpli_id: int, name: str) -> str:
-    return f"{cpli_id}-{name}"
+    return f"line{cpli_id}-{name}"
 
 
 def _quantity(text: str, label: str) -> tuple[Decimal | None, str]:

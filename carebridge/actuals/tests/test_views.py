@@ -78,7 +78,7 @@ def _row_data(world, week, **values):
     data = {"service": world.service.pk, "week": week.isoformat(), "rows": [world.cpli.pk]}
     base = {"actual": "14", "frustrated": "0", "missed": "0", "extra": "0", "visits": "14"}
     base.update(values)
-    data.update({f"{world.cpli.pk}-{name}": value for name, value in base.items()})
+    data.update({f"line{world.cpli.pk}-{name}": value for name, value in base.items()})
     return data
 
 
@@ -104,7 +104,7 @@ def test_a_change_without_a_comment_is_refused_against_its_row_and_nothing_is_sa
     page = body(response)
     assert "There is a problem" in page
     assert "Comments must be completed if anything other than the planned service" in page
-    assert f'href="#{world.cpli.pk}-comments"' in page
+    assert f'href="#line{world.cpli.pk}-comments"' in page
     assert Actual.objects.get(cpli=world.cpli).actual == 14
 
 

@@ -1,0 +1,201 @@
+"""A provider's week of actuals in a real browser, counted: 100 clients, 5 variations.
+
+The provider opens Actuals (last week, its service), generates the week from the plan, changes
+five rows over two pages (each with a comment), saves, reviews the period's exceptions and
+confirms. Issue 5 allows at most 20 clicks and fills for that, with no JavaScript shortcut; the
+test counts every one. Then, uncounted, a row saved without its comment shows the error summary,
+the bulk import and export pages are visited, and the council sees the confirmation.
+
+Every page visited is checked with axe (WCAG 2.2 AA) and for CSP or 404 errors in the console.
+"""
+
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from playwright.sync_api import expect
+
+from carebridge.accounts.roles import Role
+from carebridge.actuals import services as actuals
+from carebridge.actuals.models import Actual, Confirmation
+from carebridge.actuals.periods import WEEK, today, week_of
+from carebridge.contracts import services as contracts
+from carebridge.contracts.choices import PricingBasis, Unit
+from carebridge.organisations import services as org
+from carebridge.people import services as people
+from tests.browser.conftest import axe_check, new_context
+from tests.browser.pages import error_summary, heading, log_in, menu_link, success_banner
+from tests.support import PASSWORD, make_contract, make_council, make_provider, make_user
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+SERVICE = "Harbourside Home Care - Marsh Lane"
+LEVEL = "Home Care - Single Assist Fixed Rate"
+FIRST = ["Ada", "Bill", "Cora", "Dev", "Edna", "Fred", "Gwen", "Hari", "Iris", "Joe"]
+LAST = [
+    "Abbott",
+    "Barker",
+    "Carver",
+    "Dunmore",
+    "Ellery",
+    "Fairweather",
+    "Goodall",
+    "Hartley",
+    "Ingram",
+    "Jessop",
+]
+LIMIT = 20
+
+
+class Counted:
+    """Clicks and fills, counted: the journey's interactions go through here."""
+
+    def __init__(self) -> None:
+        self.count = 0
+
+    def click(self, locator: Any) -> None:
+        self.count += 1
+        locator.click()
+
+    def fill(self, locator: Any, value: str) -> None:
+        self.count += 1
+        locator.fill(value)
+
+
+def _setup() -> dict[str, Any]:
+    council = make_council("Ashdown Vale Council")
+    provider = make_provider("Harbourside Home Care")
+    make_contract(council, provider)
+    broker = make_user(council=council, role=Role.BROKER, email="broker@ashdown.example")
+    officer = make_user(
+        council=council, role=Role.PAYMENTS_OFFICER, email="payments@ashdown.example"
+    )
+    carer = make_user(
+        provider=provider, role=Role.SUPER_USER_ACTUALS, email="office@harbourside.example"
+    )
+    service = org.service_create(provider=provider, name=SERVICE, postcode="NG22 8QA")
+    level = contracts.service_level_create(council=council, name=LEVEL, unit=Unit.HOURS, by=broker)
+    start = week_of(today(), 0) - 8 * WEEK
+    for n in range(100):
+        person = people.service_user_create(
+            council=council,
+            by=broker,
+            ss_ref=f"AV{100000 + n}",
+            first_name=FIRST[n % 10],
+            last_name=LAST[n // 10],
+            date_of_birth=date(1940, 1, 1) + timedelta(days=n * 97),
+        )
+        document = contracts.contract_document_publish(
+            council=council,
+            service=service,
+            service_user=person,
+            care_package_reference=f"CP-{n:04d}",
+            lines=[
+                contracts.Line(
+                    service_level=level,
+                    quantity=Decimal("14"),
+                    rate=Decimal("16.16"),
+                    pricing_basis=PricingBasis.SPOT,
+                    start_date=start,
+                )
+            ],
+            by=broker,
+        )
+        contracts.contract_document_agree(document=document, by=carer, password=PASSWORD)
+    actuals.periods_open()
+    return {"carer": carer, "officer": officer}
+
+
+def _row_input(page: Any, field: str, who: str) -> Any:
+    return page.get_by_label(f"{field} for {who}, {LEVEL}", exact=True)
+
+
+def test_a_week_of_actuals_for_100_clients_with_5_variations_in_20_interactions(
+    chromium: Any, live_server: Any
+) -> None:
+    people_ = _setup()
+    last_week = week_of(today(), 0) - WEEK
+    base_url = live_server.url
+    context = new_context(chromium)
+    page = context.new_page()
+    log_in(page, base_url, people_["carer"].email)
+    act = Counted()
+
+    # --- Generate the week from the plan -------------------------------------------------------
+    act.click(menu_link(page, "Actuals"))
+    expect(heading(page)).to_have_text(f"Week beginning {last_week:%d/%m/%Y}")
+    expect(page.locator("main")).to_contain_text("100 lines have no actuals")
+    axe_check(page)
+    act.click(page.get_by_role("button", name="Generate actuals"))
+    expect(success_banner(page)).to_contain_text("Actuals generated for 100 lines")
+    expect(page.locator("main")).to_contain_text("Total: £22,624.00 of £22,624.00")
+    axe_check(page)
+
+    # --- Five variations over the two pages ----------------------------------------------------
+    # Delivered less than planned (notice given): Actual and Msd, with a comment.
+    act.fill(_row_input(page, "Actual", "Ada Abbott"), "10")
+    act.fill(_row_input(page, "Msd", "Ada Abbott"), "4")
+    act.fill(_row_input(page, "Comments", "Ada Abbott"), "Holiday, 4 hours cancelled in advance")
+    # The client refused care: Actual stays as planned, Msd shows it (an exception on purpose).
+    act.fill(_row_input(page, "Msd", "Bill Abbott"), "2")
+    act.fill(_row_input(page, "Comments", "Bill Abbott"), "Client refused 2 hours")
+    act.fill(_row_input(page, "Msd", "Cora Barker"), "1")
+    act.fill(_row_input(page, "Comments", "Cora Barker"), "Client refused a call")
+    act.click(page.get_by_role("button", name="Save and go to the next page"))
+    expect(success_banner(page)).to_contain_text("3 actuals saved")
+    axe_check(page)
+    act.fill(_row_input(page, "Actual", "Joe Jessop"), "12")
+    act.fill(_row_input(page, "Msd", "Joe Jessop"), "2")
+    act.fill(_row_input(page, "Comments", "Joe Jessop"), "Carer unwell, calls not rearranged")
+    act.fill(_row_input(page, "Msd", "Iris Jessop"), "1")
+    act.fill(_row_input(page, "Comments", "Iris Jessop"), "Client refused a call")
+    act.click(page.get_by_role("button", name="Save changes"))
+    expect(success_banner(page)).to_contain_text("2 actuals saved")
+    expect(page.locator("main")).to_contain_text("Under plan")
+    axe_check(page)
+    assert Actual.objects.filter(week_start=last_week, does_not_add_up=True).count() == 3
+
+    # --- Review the exceptions and confirm ----------------------------------------------------
+    act.click(menu_link(page, "Confirm actuals"))
+    expect(heading(page)).to_have_text("Confirm actuals")
+    axe_check(page)
+    act.click(page.get_by_role("link", name=f"{last_week:%d/%m/%Y} to", exact=False).first)
+    main = page.locator("main")
+    expect(main).to_contain_text("Does not add up")
+    for who in ("Bill Abbott", "Cora Barker", "Iris Jessop"):
+        expect(main).to_contain_text(who)
+    axe_check(page)
+    act.click(page.get_by_role("button", name="Confirm actuals"))
+    expect(success_banner(page)).to_contain_text("Actuals confirmed")
+    axe_check(page)
+    assert Confirmation.objects.filter(period__start_date=last_week).count() == 1
+    assert act.count <= LIMIT, f"The weekly journey took {act.count} interactions"
+
+    # --- Uncounted: a change without its comment is refused against its row --------------------
+    menu_link(page, "Actuals").click()
+    page.get_by_role("link", name="Add/Edit actuals for Dev Abbott").click()
+    expect(heading(page)).to_have_text("Dev Abbott (AV100003)")
+    axe_check(page)
+    _row_input(page, "Actual", "Dev Abbott").fill("13")
+    page.get_by_role("button", name="Save", exact=True).click()
+    expect(error_summary(page)).to_contain_text(
+        "Comments must be completed if anything other than the planned service"
+    )
+    axe_check(page)
+    page.goto(f"{base_url}/actuals/bulk/export/")
+    axe_check(page)
+    page.goto(f"{base_url}/actuals/bulk/import/")
+    axe_check(page)
+    context.close()
+
+    # --- The council sees the confirmation ----------------------------------------------------
+    context = new_context(chromium)
+    page = context.new_page()
+    log_in(page, base_url, people_["officer"].email)
+    menu_link(page, "Actuals").click()
+    row = page.get_by_role("row").filter(has_text="Harbourside Home Care")
+    expect(row).to_contain_text("Confirmed")
+    expect(row).to_contain_text("3")  # exceptions
+    axe_check(page)
+    context.close()
