@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
-from carebridge.actuals.rules import Rules
+from carebridge.actuals.rules import Rules, pro_rata
 from carebridge.contracts.choices import Unit
 from carebridge.contracts.models import Cpli
 from carebridge.core.calendar import now, to_london
@@ -59,6 +59,17 @@ def days_active(cpli: Cpli, week_start: date) -> int:
     if cpli.end_date is not None:
         last = min(last, cpli.end_date)
     return max((last - first).days + 1, 0)
+
+
+def planned_for(cpli: Cpli, week_start: date, step: Decimal) -> tuple[Decimal, int]:
+    """A CPLI's plan for a week, as Generate actuals enters it: the weekly quantity and visits,
+    pro rata by the days it is active (the quantity to the unit's step). A short break has no
+    weekly plan."""
+    if cpli.is_allocation:
+        return Decimal("0"), 0
+    days = days_active(cpli, week_start)
+    visits = cpli.visits if days >= 7 else round(cpli.visits * days / 7)
+    return pro_rata(cpli.quantity, days, step), visits
 
 
 @dataclass

@@ -85,7 +85,8 @@ class Context:
 
     planned: Decimal
     week_start: date
-    # Consecutive weeks just before this one in which the CPLI claimed a hospital retainer.
+    # Consecutive weeks next to this one in which the CPLI claimed a hospital retainer: those
+    # before it, and those saved after it (a week entered late joins their run).
     hospital_weeks_before: int = 0
     # For a short break: the nights already taken in the financial year, this week excluded.
     allocation_used: Decimal = ZERO
@@ -157,7 +158,10 @@ def assess(entry: Entry, rules: Rules, planned: Decimal) -> Assessment:
     # A short break has no weekly plan: its nights are counted against the year instead.
     adds_up = rules.is_allocation or entry.actual == expected
     over = not rules.is_allocation and entry.actual > planned * (HUNDRED + rules.over_percent) / 100
-    zero = not rules.is_allocation and entry.actual == 0 and not entry.comments.strip()
+    # Nothing delivered against a plan of nothing (a part week rounded to 0) needs no comment.
+    zero = (
+        not rules.is_allocation and entry.actual == 0 and planned > 0 and not entry.comments.strip()
+    )
     difference = ""
     if not adds_up:
         difference = (
@@ -242,7 +246,7 @@ def check(entry: Entry, rules: Rules, context: Context) -> dict[str, str]:
         or entry.extra > 0
     )
     if not entry.comments.strip():
-        if entry.actual == 0:
+        if entry.actual == 0 and context.planned > 0:
             errors["comments"] = (
                 "The actual for the week is 0: leave a comment saying why no service was delivered"
             )

@@ -16,6 +16,7 @@ from typing import Any
 
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, Max, Q, QuerySet, Sum
+from django.urls import reverse
 
 from carebridge.accounts.models import User
 from carebridge.accounts.roles import Function, can_edit, can_view
@@ -23,14 +24,19 @@ from carebridge.actuals.models import Actual, Confirmation, Period
 from carebridge.actuals.periods import (
     WEEK,
     RuleSource,
-    days_active,
+    planned_for,
     today,
     week_has_ended,
     week_of,
     weeks_between,
 )
-from carebridge.actuals.rules import ZERO, Assessment, Entry, assess, pro_rata
+from carebridge.actuals.rules import ZERO, Assessment, Entry, assess
 from carebridge.actuals.services import confirmation_state, running_in
+from carebridge.contracts.commitment import (
+    financial_year_bounds,
+    financial_year_label,
+    financial_year_of,
+)
 from carebridge.contracts.models import Cpli
 from carebridge.contracts.selectors import client_matches
 from carebridge.core.formats import round_money
@@ -91,6 +97,9 @@ class Row:
     errors: dict[str, str] = field(default_factory=dict)
     inputs: list[dict[str, Any]] = field(default_factory=list)
     who: str = ""
+    # A short break's nights taken in the week's financial year, and that year's label.
+    allocation_used: Decimal = ZERO
+    allocation_year: str = ""
 
     @property
     def entry(self) -> dict[str, Any]:
@@ -131,11 +140,7 @@ def _row(cpli: Cpli, actual: Actual | None, rules: Any, week: date) -> Row:
         )
         assessment: Assessment | None = assess(entry, rules, planned)
     else:
-        planned = (
-            ZERO
-            if cpli.is_allocation
-            else pro_rata(cpli.quantity, days_active(cpli, week), rules.step)
-        )
+        planned = planned_for(cpli, week, rules.step)[0]
         assessment = None
     return Row(
         cpli, actual, planned, round_money(planned * cpli.rate), assessment, cpli.is_allocation
@@ -280,7 +285,23 @@ def client_rows(service: Service, person: ServiceUser, week: date) -> list[Row]:
         for a in Actual.objects.filter(cpli_id__in=[c.pk for c in cplis], week_start=week)
     }
     source = RuleSource.load({c.council_id for c in cplis})
-    return [_row(cpli, actuals.get(cpli.pk), source.rules(cpli, week), week) for cpli in cplis]
+    rows = [_row(cpli, actuals.get(cpli.pk), source.rules(cpli, week), week) for cpli in cplis]
+    breaks = [row for row in rows if row.is_allocation]
+    if breaks:
+        first, last = financial_year_bounds(financial_year_of(week))
+        used = dict(
+            Actual.objects.filter(
+                cpli_id__in=[row.cpli.pk for row in breaks],
+                week_start__gte=first,
+                week_start__lte=last,
+            )
+            .values_list("cpli_id")
+            .annotate(total=Sum("actual"))
+        )
+        for row in breaks:
+            row.allocation_used = used.get(row.cpli.pk) or ZERO
+            row.allocation_year = financial_year_label(financial_year_of(week))
+    return rows
 
 
 def client_week_refusal(rows: list[Row], week: date) -> str:
@@ -430,3 +451,59 @@ def provider_confirmations(user: User, periods: list[Period]) -> dict[int, Any]:
 
 def weeks_of(period: Period) -> list[date]:
     return list(weeks_between(period.start_date, period.end_date))
+
+
+def actuals_attention_for(user: User) -> list[Any]:
+    """Home page: a provider's ended periods with actuals not (or no longer) confirmed; a
+    council's providers that have not confirmed the latest ended period. A few queries."""
+    from carebridge.core.selectors import AttentionItem
+
+    if not can_edit(user.role, Function.ACTUALS):
+        return []
+    recent = (
+        periods_visible_to(user)
+        .filter(end_date__lt=today(), end_date__gte=today() - timedelta(days=91))
+        .filter(payment_processed_at__isnull=True)
+    )
+    if user.provider_id is not None:
+        changed = dict(
+            Actual.objects.filter(provider_id=user.provider_id, period__in=recent)
+            .values_list("period_id")
+            .annotate(at=Max("changed_at"))
+        )
+        confirmed = dict(
+            Confirmation.objects.filter(provider_id=user.provider_id, period_id__in=list(changed))
+            .values_list("period_id")
+            .annotate(at=Max("confirmed_at"))
+        )
+        waiting = sum(1 for pk, at in changed.items() if pk not in confirmed or at > confirmed[pk])
+        if not waiting:
+            return []
+        return [
+            AttentionItem(
+                "Actuals periods waiting for you to confirm",
+                waiting,
+                reverse("actuals:period_list"),
+                "Review each period's exceptions, then confirm its actuals.",
+            )
+        ]
+    latest = recent.order_by("-end_date").first()
+    if latest is None:
+        return []
+    assert user.council_id is not None
+    waiting = sum(
+        1
+        for s in council_standings(user.council_id, latest)
+        if s.rows and s.status in ("not_confirmed", "changed")
+    )
+    if not waiting:
+        return []
+    return [
+        AttentionItem(
+            f"Providers who have not confirmed actuals for {latest.start_date:%d/%m/%Y} to "
+            f"{latest.end_date:%d/%m/%Y}",
+            waiting,
+            f"{reverse('actuals:council_overview')}?period={latest.pk}",
+            "Their confirmation is due by the period's deadline; payment follows confirmation.",
+        )
+    ]

@@ -67,3 +67,15 @@ def commitment(
     for _week, days in weeks_between(begin, finish, week_start):
         total += cost_of_days(weekly, days)
     return total
+
+
+def allocation_commitment(
+    allocation: Decimal, rate: Decimal, start: date, end: date | None, *, year: int
+) -> Decimal:
+    """A short break's value in one financial year: its whole allocation of nights at the rate,
+    in any year it runs in at all (the client may take every night in the days it has), rounded
+    half-up to the penny once; nothing in a year it does not run in."""
+    first, last = financial_year_bounds(year)
+    if start > last or (end is not None and end < first):
+        return Decimal("0.00")
+    return round_money(allocation * rate)

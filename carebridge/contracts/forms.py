@@ -85,7 +85,16 @@ class RejectForm(GovForm):
 
 # --- The council's contract document: the client, the service and one or more lines ----------
 
-LINE_FIELDS = ("service_level", "quantity", "rate", "pricing_basis", "start_date", "end_date")
+LINE_FIELDS = (
+    "service_level",
+    "quantity",
+    "visits",
+    "yearly_allocation",
+    "rate",
+    "pricing_basis",
+    "start_date",
+    "end_date",
+)
 MAX_LINES = 20
 _LINE_KEY = re.compile(r"lines\.(?P<number>\d+)\.(?P<name>\w+)")
 
@@ -97,6 +106,7 @@ def line_field(number: int, name: str) -> str:
 
 # GOV.UK asks for a text box for numbers (a number box changes the value as you scroll).
 _DECIMAL = forms.TextInput(attrs={"inputmode": "decimal", "spellcheck": "false"})
+_WHOLE = forms.TextInput(attrs={"inputmode": "numeric", "spellcheck": "false"})
 
 
 def _line_fields(number: int, levels: list[tuple[str, str]]) -> dict[str, forms.Field]:
@@ -109,17 +119,47 @@ def _line_fields(number: int, levels: list[tuple[str, str]]) -> dict[str, forms.
                 "invalid_choice": f"Choose one of the council's service levels for line {number}",
             },
         ),
+        # Required unless the line is a short break: the form's clean() says so.
         "quantity": forms.DecimalField(
             label="Quantity a week",
-            help_text="In the service level's unit: hours, sessions, nights or weeks.",
+            help_text="In the service level's unit: hours, sessions, nights or weeks. Leave it "
+            "empty or 0 for a short break.",
+            required=False,
             max_digits=7,
             decimal_places=2,
             widget=_DECIMAL,
             error_messages={
-                "required": f"Enter the quantity a week of line {number}",
                 "invalid": f"Enter the quantity a week of line {number} as a number, like 3.5",
                 "max_digits": f"The quantity a week of line {number} is too large",
                 "max_decimal_places": f"Give the quantity a week of line {number} to 2 "
+                "decimal places at most",
+            },
+        ),
+        "visits": forms.IntegerField(
+            label="Visits a week",
+            help_text="Optional: how many visits the care is given in, for example 14.",
+            required=False,
+            min_value=0,
+            max_value=32767,
+            widget=_WHOLE,
+            error_messages={
+                "invalid": f"Enter the visits a week of line {number} as a whole number, like 14",
+                "min_value": f"The visits a week of line {number} cannot be negative",
+                "max_value": f"The visits a week of line {number} is too large",
+            },
+        ),
+        "yearly_allocation": forms.DecimalField(
+            label="Nights a year (short breaks only)",
+            help_text="For a short break taken as the client needs it: the most nights in a "
+            "financial year, for example 28. Leave it empty for care planned each week.",
+            required=False,
+            max_digits=7,
+            decimal_places=2,
+            widget=_DECIMAL,
+            error_messages={
+                "invalid": f"Enter the nights a year of line {number} as a number, like 28",
+                "max_digits": f"The nights a year of line {number} is too large",
+                "max_decimal_places": f"Give the nights a year of line {number} to 2 "
                 "decimal places at most",
             },
         ),
@@ -239,6 +279,8 @@ class ContractDocumentForm(GovForm):
                 Fieldset(
                     Field.select(line_field(number, "service_level")),
                     Field.text(line_field(number, "quantity"), field_width=Fixed.FIVE),
+                    Field.text(line_field(number, "visits"), field_width=Fixed.THREE),
+                    Field.text(line_field(number, "yearly_allocation"), field_width=Fixed.FIVE),
                     Field.text(line_field(number, "rate"), field_width=Fixed.FIVE),
                     Field.select(line_field(number, "pricing_basis")),
                     Field(line_field(number, "start_date")),
@@ -260,17 +302,36 @@ class ContractDocumentForm(GovForm):
             return ss_ref
         raise ValidationError(f"There is no client of the council with SS Ref {ss_ref}")
 
+    def clean(self) -> dict[str, Any]:
+        """A line without a quantity a week must be a short break (nights a year given)."""
+        super().clean()
+        data = self.cleaned_data
+        for number in range(1, self.number_of_lines + 1):
+            quantity = line_field(number, "quantity")
+            allocation = line_field(number, "yearly_allocation")
+            if (
+                quantity in data
+                and data[quantity] is None
+                and data.get(allocation) is None
+                and allocation not in self.errors
+            ):
+                self.add_error(quantity, f"Enter the quantity a week of line {number}")
+        return data
+
     def lines(self) -> list[Line]:
-        """The lines as the publishing service takes them (after is_valid)."""
+        """The lines as the publishing service takes them (after is_valid): a short break's
+        quantity a week left empty is 0, and so are visits left empty."""
         data = self.cleaned_data
         return [
             Line(
                 service_level=self.levels[data[line_field(n, "service_level")]],
-                quantity=data[line_field(n, "quantity")],
+                quantity=data[line_field(n, "quantity")] or Decimal("0"),
                 rate=data[line_field(n, "rate")],
                 pricing_basis=data[line_field(n, "pricing_basis")],
                 start_date=data[line_field(n, "start_date")],
                 end_date=data[line_field(n, "end_date")],
+                visits=data[line_field(n, "visits")] or 0,
+                yearly_allocation=data[line_field(n, "yearly_allocation")],
             )
             for n in range(1, self.number_of_lines + 1)
         ]

@@ -12,7 +12,7 @@ from carebridge.contracts.choices import (
     PricingBasis,
     Unit,
 )
-from carebridge.contracts.commitment import weekly_cost
+from carebridge.contracts.commitment import allocation_commitment, commitment, weekly_cost
 from carebridge.core.calendar import now, to_london
 from carebridge.organisations.models import Council, Provider, Service
 from carebridge.people.models import ServiceUser
@@ -212,6 +212,13 @@ class Cpli(models.Model):
     def weekly_cost(self) -> Decimal:
         return weekly_cost(self.quantity, self.rate)
 
+    @property
+    def allocation_cost(self) -> Decimal | None:
+        """A short break's cost for a whole year's allocation; None for a weekly line."""
+        if self.yearly_allocation is None:
+            return None
+        return weekly_cost(self.yearly_allocation, self.rate)
+
     def last_day_under(self, end_date: date) -> date:
         """The line's last day if its order is terminated with end_date as the last day of care:
         that day, or the end the order gave the line if it comes first."""
@@ -234,11 +241,24 @@ class Cpli(models.Model):
     def shown_status_label(self) -> str:
         return str(CpliStatus(self.shown_status).label)
 
+    def commitment_in(self, *, year: int, week_start: int) -> Decimal:
+        """The line's value in a financial year: its weekly costs over the days it runs in the
+        year or, for a short break, its whole allocation (the nights can be taken any time)."""
+        if self.yearly_allocation is not None:
+            return allocation_commitment(
+                self.yearly_allocation, self.rate, self.start_date, self.end_date, year=year
+            )
+        return commitment(
+            self.weekly_cost, self.start_date, self.end_date, year=year, week_start=week_start
+        )
+
     @property
     def description(self) -> str:
-        """As the guide shows a line: "3.5 x Hours at £16.16 (Spot)"."""
+        """As the guide shows a line: "3.5 x Hours at £16.16 (Spot)", or for a short break "Up to
+        28 Nights a year at £95.00 (Spot)"."""
+        price = f"at £{self.rate:,.2f} ({self.get_pricing_basis_display()})"
+        if self.yearly_allocation is not None:
+            nights = f"{self.yearly_allocation.normalize():f}"
+            return f"Up to {nights} {self.get_unit_display()} a year {price}"
         quantity = f"{self.quantity.normalize():f}"
-        return (
-            f"{quantity} x {self.get_unit_display()} at £{self.rate:,.2f} "
-            f"({self.get_pricing_basis_display()})"
-        )
+        return f"{quantity} x {self.get_unit_display()} {price}"

@@ -17,7 +17,7 @@ from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, Tabl
 from carebridge.contracts.choices import DocumentKind, DocumentStatus, PricingBasis, Unit
 from carebridge.contracts.models import ContractDocument
 from carebridge.contracts.services import document_content
-from carebridge.core.formats import guide_date, guide_datetime, money
+from carebridge.core.formats import guide_date, guide_datetime, money, round_money
 
 
 def _day(iso: str | None) -> str:
@@ -85,6 +85,7 @@ def document_pdf(document: ContractDocument, *, compress: bool = True) -> bytes:
     header = [
         "Service level",
         "Quantity a week",
+        "Visits a week",
         "Unit",
         "Rate",
         "Pricing basis",
@@ -96,22 +97,40 @@ def document_pdf(document: ContractDocument, *, compress: bool = True) -> bytes:
     total = Decimal("0")
     for line in content["lines"]:
         total += Decimal(line["weekly_cost"])
+        quantity: Any = _quantity(line["quantity"])
+        cost: Any = money(Decimal(line["weekly_cost"]))
+        # A short break is bought by the year: nights taken as the client needs them.
+        if "yearly_allocation" in line:
+            allocation = Decimal(line["yearly_allocation"])
+            quantity = para(f"Up to {_quantity(line['yearly_allocation'])} a year")
+            cost = para(f"{money(round_money(allocation * Decimal(line['rate'])))} a year")
         rows.append(
             [
                 para(line["service_level"]),
-                _quantity(line["quantity"]),
+                quantity,
+                str(line.get("visits", "")),
                 _label(Unit, line["unit"]),
                 money(Decimal(line["rate"])),
                 _label(PricingBasis, line["pricing_basis"]),
-                money(Decimal(line["weekly_cost"])),
+                cost,
                 _day(line["start_date"]),
                 _day(line["end_date"]),
             ]
         )
-    rows.append(["Total weekly cost", "", "", "", "", money(total), "", ""])
+    rows.append(["Total weekly cost", "", "", "", "", "", money(total), "", ""])
     lines = Table(
         rows,
-        colWidths=[80 * mm, 25 * mm, 22 * mm, 22 * mm, 25 * mm, 25 * mm, 23 * mm, 23 * mm],
+        colWidths=[
+            70 * mm,
+            25 * mm,
+            18 * mm,
+            22 * mm,
+            22 * mm,
+            25 * mm,
+            27 * mm,
+            23 * mm,
+            23 * mm,
+        ],
         repeatRows=1,
     )
     lines.setStyle(
@@ -121,9 +140,9 @@ def document_pdf(document: ContractDocument, *, compress: bool = True) -> bytes:
                 ("BACKGROUND", (0, 0), (-1, 0), colors.lightgrey),
                 ("FONTNAME", (0, -1), (-1, -1), "Helvetica-Bold"),
                 ("VALIGN", (0, 0), (-1, -1), "TOP"),
-                ("ALIGN", (1, 1), (1, -1), "RIGHT"),
-                ("ALIGN", (3, 1), (3, -1), "RIGHT"),
-                ("ALIGN", (5, 1), (5, -1), "RIGHT"),
+                ("ALIGN", (1, 1), (2, -1), "RIGHT"),
+                ("ALIGN", (4, 1), (4, -1), "RIGHT"),
+                ("ALIGN", (6, 1), (6, -1), "RIGHT"),
             ]
         )
     )

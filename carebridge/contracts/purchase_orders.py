@@ -19,7 +19,6 @@ from django.db.models import Max, Min, Q
 from carebridge.accounts.roles import Function, can_view
 from carebridge.contracts.choices import CpliStatus
 from carebridge.contracts.commitment import (
-    commitment,
     financial_year_bounds,
     financial_year_label,
     financial_year_of,
@@ -108,9 +107,7 @@ def _purchase_order(year: int, key: tuple[int, int], cplis: list[Cpli]) -> Purch
     week_start = cplis[0].council.rulebook.actuals_week_start
     order = PurchaseOrder(year=year, service_user_id=key[0], provider_id=key[1])
     for cpli in cplis:
-        value = commitment(
-            cpli.weekly_cost, cpli.start_date, cpli.end_date, year=year, week_start=week_start
-        )
+        value = cpli.commitment_in(year=year, week_start=week_start)
         order.lines.append(PurchaseOrderLine(cpli=cpli, value=value))
     order.value = purchase_order_value(cplis, year=year, week_start=week_start)
     order.issued_at = _issued_at(cplis, year)

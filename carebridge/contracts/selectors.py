@@ -14,7 +14,6 @@ from django.urls import reverse
 
 from carebridge.accounts.roles import Function, can_edit, can_view
 from carebridge.contracts.choices import CpliStatus, DocumentStatus
-from carebridge.contracts.commitment import commitment
 from carebridge.contracts.models import ContractDocument, Cpli, ServiceLevel
 from carebridge.core.calendar import now, to_london
 from carebridge.organisations.models import Service
@@ -51,12 +50,10 @@ def cplis_visible_to(user: User) -> models.QuerySet[Cpli]:
 
 def purchase_order_value(cplis: Iterable[Cpli], *, year: int, week_start: int) -> Decimal:
     """A client's purchase order for a financial year: the commitment of each active or ended
-    CPLI in that year, each the sum of its weekly costs."""
+    CPLI in that year, each the sum of its weekly costs (a short break's, its allocation)."""
     return sum(
         (
-            commitment(
-                cpli.weekly_cost, cpli.start_date, cpli.end_date, year=year, week_start=week_start
-            )
+            cpli.commitment_in(year=year, week_start=week_start)
             for cpli in cplis
             if cpli.status in (CpliStatus.ACTIVE, CpliStatus.ENDED)
         ),

@@ -17,8 +17,8 @@ from django.db import IntegrityError, transaction
 from carebridge.accounts.models import User
 from carebridge.accounts.roles import Function, can_edit
 from carebridge.accounts.services import Outcome, password_confirm
-from carebridge.audit.services import record
-from carebridge.contracts.choices import CpliStatus, DocumentKind, DocumentStatus
+from carebridge.audit.services import record, snapshot
+from carebridge.contracts.choices import CpliStatus, DocumentKind, DocumentStatus, Unit
 from carebridge.contracts.models import ContractDocument, Cpli, ServiceLevel
 from carebridge.core.calendar import now, to_london
 from carebridge.core.formats import guide_date
@@ -57,16 +57,51 @@ class Line:
     pricing_basis: str
     start_date: date
     end_date: date | None = None
+    # Informational, as the guides' "Vst": how many visits the week's quantity is delivered in.
+    visits: int = 0
+    # A short break: up to this many nights in a financial year, taken as the client needs them
+    # (its quantity a week is then 0).
+    yearly_allocation: Decimal | None = None
 
 
 @transaction.atomic
 def service_level_create(
-    *, council: Council, name: str, unit: str, by: User | None
+    *,
+    council: Council,
+    name: str,
+    unit: str,
+    by: User | None,
+    hospital_retainer_weeks: int | None = None,
 ) -> ServiceLevel:
     level = ServiceLevel(council=council, name=name, unit=unit)
+    if hospital_retainer_weeks is not None:
+        level.hospital_retainer_weeks = hospital_retainer_weeks
     level.full_clean()
     level.save()
     record(action="service_level.created", by=by, obj=level, council=council)
+    return level
+
+
+@transaction.atomic
+def service_level_update(*, level: ServiceLevel, by: User | None, **fields: Any) -> ServiceLevel:
+    """Change an item of the council's catalogue (its name, whether it is offered, or how long a
+    hospital admission is paid for). Its unit is fixed: CPLIs are counted in it."""
+    if "unit" in fields or "council" in fields:
+        raise ValueError("A service level's council and unit cannot be changed.")
+    level = ServiceLevel.objects.get(pk=level.pk)
+    before = snapshot(level, list(fields))
+    for name, value in fields.items():
+        setattr(level, name, value)
+    level.full_clean()
+    level.save(update_fields=list(fields))
+    record(
+        action="service_level.updated",
+        by=by,
+        obj=level,
+        council=level.council_id,
+        before=before,
+        after=snapshot(level, list(fields)),
+    )
     return level
 
 
@@ -77,12 +112,37 @@ def _check_lines(council: Council, lines: list[Line]) -> dict[str, str]:
     for number, line in enumerate(lines, start=1):
         if line.service_level.council_id != council.pk or not line.service_level.is_active:
             errors[f"lines.{number}.service_level"] = "Choose one of the council's service levels"
-        if line.quantity <= 0:
-            errors[f"lines.{number}.quantity"] = "The quantity a week must be more than 0"
+        errors.update(_check_quantity(number, line))
         if line.rate < 0:
             errors[f"lines.{number}.rate"] = "The rate cannot be negative"
         if line.end_date is not None and line.end_date < line.start_date:
             errors[f"lines.{number}.end_date"] = "The end date must be on or after the start date"
+    return errors
+
+
+def _check_quantity(number: int, line: Line) -> dict[str, str]:
+    """A line is bought by the week (a quantity a week) or, for a short break, by the year (nights
+    a year, with nothing planned weekly): never both."""
+    key = f"lines.{number}."
+    errors: dict[str, str] = {}
+    if line.visits < 0:
+        errors[key + "visits"] = "The visits a week cannot be negative"
+    allocation = line.yearly_allocation
+    if allocation is None:
+        if line.quantity <= 0:
+            errors[key + "quantity"] = "The quantity a week must be more than 0"
+        return errors
+    if allocation <= 0:
+        errors[key + "yearly_allocation"] = "The nights a year must be more than 0"
+    elif line.service_level.unit != Unit.NIGHTS:
+        errors[key + "yearly_allocation"] = (
+            "Nights a year are for a short break: choose a service level counted in nights, or "
+            "leave the nights a year empty"
+        )
+    if line.quantity != 0:
+        errors[key + "quantity"] = (
+            "A short break has no quantity a week: enter 0, or leave the nights a year empty"
+        )
     return errors
 
 
@@ -191,6 +251,8 @@ def contract_document_publish(
             quantity=line.quantity,
             unit=line.service_level.unit,
             rate=line.rate,
+            visits=line.visits,
+            yearly_allocation=line.yearly_allocation,
             pricing_basis=line.pricing_basis,
             start_date=line.start_date,
             end_date=line.end_date,
@@ -227,18 +289,23 @@ def document_content(document: ContractDocument) -> dict[str, Any]:
             end: date | None = cpli.last_day_under(document.end_date)
         else:
             end = cpli.ordered_end_date
-        lines.append(
-            {
-                "service_level": cpli.service_level.name,
-                "quantity": str(cpli.quantity),
-                "unit": cpli.unit,
-                "rate": str(cpli.rate),
-                "pricing_basis": cpli.pricing_basis,
-                "weekly_cost": str(cpli.weekly_cost),
-                "start_date": cpli.start_date.isoformat(),
-                "end_date": end.isoformat() if end else None,
-            }
-        )
+        line: dict[str, Any] = {
+            "service_level": cpli.service_level.name,
+            "quantity": str(cpli.quantity),
+            "unit": cpli.unit,
+            "rate": str(cpli.rate),
+            "pricing_basis": cpli.pricing_basis,
+            "weekly_cost": str(cpli.weekly_cost),
+            "start_date": cpli.start_date.isoformat(),
+            "end_date": end.isoformat() if end else None,
+        }
+        # Only when set: a document agreed before lines had them keeps the content (and so the
+        # fingerprint) its provider signed.
+        if cpli.visits > 0:
+            line["visits"] = cpli.visits
+        if cpli.yearly_allocation is not None:
+            line["yearly_allocation"] = str(cpli.yearly_allocation)
+        lines.append(line)
     content: dict[str, Any] = {
         "reference": document.reference,
         "kind": document.kind,

@@ -163,6 +163,8 @@ def document_reissue(request: HttpRequest, pk: int) -> HttpResponse:
             {
                 "service_level": str(cpli.service_level_id),
                 "quantity": cpli.quantity,
+                "visits": cpli.visits or None,
+                "yearly_allocation": cpli.yearly_allocation,
                 "rate": cpli.rate,
                 "pricing_basis": cpli.pricing_basis,
                 "start_date": cpli.start_date,

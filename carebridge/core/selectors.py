@@ -23,6 +23,7 @@ AttentionSource = Callable[[Any], list[AttentionItem]]
 def _attention_sources() -> list[AttentionSource]:
     # Each context contributes its own counts; later issues add theirs here.
     from carebridge.accounts.selectors import attention_for_accounts
+    from carebridge.actuals.selectors import actuals_attention_for
     from carebridge.contracts.selectors import contract_attention_for
     from carebridge.organisations.selectors import change_request_attention_for
     from carebridge.referrals.selectors import referral_attention_for
@@ -32,6 +33,7 @@ def _attention_sources() -> list[AttentionSource]:
         referral_attention_for,
         contract_attention_for,
         change_request_attention_for,
+        actuals_attention_for,
     ]
 
 

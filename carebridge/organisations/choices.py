@@ -35,7 +35,10 @@ class CsvLayout(models.TextChoices):
     """The columns of a council's actuals CSV files."""
 
     BASIC = "basic", "Service to Comments (ten columns)"
-    WITH_REASONS = "with_reasons", "Ten columns, then frustrated reason, visit dates, variation code"
+    WITH_REASONS = (
+        "with_reasons",
+        "Ten columns, then frustrated reason, visit dates, variation code",
+    )
 
 
 class ConfirmationRule(models.TextChoices):

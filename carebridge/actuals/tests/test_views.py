@@ -257,3 +257,42 @@ def test_the_week_page_runs_the_same_queries_for_few_clients_or_many(world):
     few = _queries_for_week_page(world, 3)
     many = _queries_for_week_page(world, 40)
     assert many == few
+
+
+def test_home_pages_point_to_actuals_waiting_for_confirmation(world):
+    generate(world, weeks_ago(1))
+    provider_home = body(client_for(world.carer).get(reverse("core:home")))
+    assert "Actuals periods waiting for you to confirm" in provider_home
+    council_home = body(client_for(world.payments_officer).get(reverse("core:home")))
+    assert "Providers who have not confirmed actuals for 09/11/2026 to 15/11/2026" in council_home
+    period = Actual.objects.get(cpli=world.cpli).period
+    services.actuals_confirm(world.carer, period)
+    assert "waiting for you to confirm" not in body(
+        client_for(world.carer).get(reverse("core:home"))
+    )
+    assert "Providers who have not confirmed" not in body(
+        client_for(world.payments_officer).get(reverse("core:home"))
+    )
+
+
+def test_a_short_break_is_entered_on_the_client_page_against_the_yearly_allocation(world):
+    (short_break,) = world.agree(world.short_break_line("14"))
+    url = (
+        reverse("actuals:client", args=[world.person.pk])
+        + f"?service={world.service.pk}&week={weeks_ago(1).isoformat()}"
+    )
+    client = client_for(world.carer)
+    page = body(client.get(url))
+    assert "Short Break - Nightly" in page and "0 of 14 nights used in 2026/27" in page
+    data = {
+        "service": world.service.pk,
+        "week": weeks_ago(1).isoformat(),
+        "rows": [short_break.pk],
+        f"line{short_break.pk}-actual": "3",
+    }
+    assert client.post(url, data).status_code == 302
+    assert "3 of 14 nights used in 2026/27" in body(client.get(url))
+    data[f"line{short_break.pk}-actual"] = "15"
+    response = client.post(url, data)
+    assert response.status_code == 400
+    assert "over the allocation of 14" in body(response)

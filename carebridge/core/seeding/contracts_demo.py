@@ -80,19 +80,7 @@ def demo_contracts(tally: Tally, council: Council, broker: User, ss_ref_prefix: 
         signer = User.objects.filter(provider=site.provider, role=Role.SUPER_USER_SCHEDULED).first()
         start = today - timedelta(days=rng.randrange(7, 400))
         chosen = [levels[0], *rng.sample(levels[1:], k=1 + number % 3)]
-        lines = [
-            services.Line(
-                service_level=level,
-                quantity=_quantity(level.unit, rng),
-                rate=rates[level.name],
-                pricing_basis=PricingBasis.SPOT if rng.random() < 0.7 else PricingBasis.BLOCK,
-                start_date=start,
-                end_date=None
-                if rng.random() < 0.8
-                else start + timedelta(days=rng.randrange(60, 500)),
-            )
-            for level in chosen
-        ]
+        lines = [_line(level, rates[level.name], start, rng) for level in chosen]
         document = services.contract_document_publish(
             council=council,
             service=site,
@@ -131,6 +119,19 @@ def demo_contracts(tally: Tally, council: Council, broker: User, ss_ref_prefix: 
             terminations += 1
 
 
+def _line(level: ServiceLevel, rate: Decimal, start: date, rng: random.Random) -> services.Line:
+    quantity = _quantity(level.unit, rng)
+    return services.Line(
+        service_level=level,
+        quantity=quantity,
+        rate=rate,
+        pricing_basis=PricingBasis.SPOT if rng.random() < 0.7 else PricingBasis.BLOCK,
+        start_date=start,
+        end_date=None if rng.random() < 0.8 else start + timedelta(days=rng.randrange(60, 500)),
+        visits=visits_a_week(level.unit, quantity),
+    )
+
+
 def _terminate(
     tally: Tally, order: ContractDocument, broker: User, signer: User, last_day: date, *, step: int
 ) -> None:
@@ -161,6 +162,28 @@ def _terminate(
         )
         tally.made("terminations")
     services.contract_document_agree(document=termination, by=signer, password=DEMO_PASSWORD)
+
+
+# Hours a week and the visits they are delivered in: half-hour calls for the smaller packages,
+# three-quarter-hour calls for the larger ones, as home care is usually planned.
+_VISITS_FOR_HOURS = {
+    Decimal("3.5"): 7,
+    Decimal("5.25"): 7,
+    Decimal("7"): 14,
+    Decimal("10.5"): 14,
+    Decimal("14"): 28,
+    Decimal("21"): 28,
+}
+
+
+def visits_a_week(unit: str, quantity: Decimal) -> int:
+    """How many visits a week a demo line is delivered in: one a night for night sits, none for
+    live-in care (the carer lives there), and calls of half an hour or more for hours."""
+    if unit == Unit.HOURS:
+        return _VISITS_FOR_HOURS.get(quantity, int(quantity * 2))
+    if unit == Unit.NIGHTS:
+        return int(quantity)
+    return 0
 
 
 def _quantity(unit: str, rng: random.Random) -> Decimal:

@@ -15,6 +15,7 @@ from carebridge.accounts.models import User
 from carebridge.accounts.roles import Role
 from carebridge.core.calendar import LONDON, now, to_london
 from carebridge.core.demo import DEMO_PASSCODE, DEMO_PASSWORD
+from carebridge.core.seeding.actuals_demo import demo_actuals
 from carebridge.core.seeding.common import (
     DASH,
     PersonMaker,
@@ -603,8 +604,9 @@ def _demo_logins() -> list[dict[str, str]]:
 
 @transaction.atomic
 def seed_demo(stdout: Writer | None = None) -> dict[str, Any]:
-    """Build the demo: two councils, three providers, a log-in for every role, 70 clients, and a
-    referral in every state for each provider of each council."""
+    """Build the demo: two councils, three providers, a log-in for every role, 70 clients, a
+    referral in every state for each provider of each council, contract documents, and the last
+    few periods of actuals."""
     tally = Tally()
     councils: dict[str, Council] = {}
     for plan in DEMO_COUNCILS:
@@ -691,6 +693,7 @@ def seed_demo(stdout: Writer | None = None) -> dict[str, Any]:
         if broker is not None:
             demo_contracts(tally, council, broker, plan.ss_ref_prefix)
     demo_details(tally, DEMO_PROVIDERS)
+    demo_actuals(tally, DEMO_COUNCILS)
 
     logins = _demo_logins()
     _say(stdout, "Demo data:")

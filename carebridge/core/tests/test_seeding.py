@@ -1,16 +1,32 @@
 from datetime import time
+from decimal import Decimal
 
 import pytest
 
 from carebridge.accounts import services as accounts
 from carebridge.accounts.models import User
 from carebridge.accounts.roles import COUNCIL_ROLES, PROVIDER_ROLES, Role
+from carebridge.actuals.models import Actual, Confirmation, Period
+from carebridge.actuals.periods import today
+from carebridge.actuals.services import confirmation_state
+from carebridge.audit.models import Event
 from carebridge.contracts.models import ContractDocument, Cpli, ServiceLevel
+from carebridge.contracts.services import document_fingerprint
 from carebridge.core.calendar import now
 from carebridge.core.demo import DEMO_PASSCODE, DEMO_PASSWORD
+from carebridge.core.formats import round_money
 from carebridge.core.seeding import SCALE_SLUG, seed_demo, seed_scale
-from carebridge.organisations.models import Contract, Council, District, Provider, Service, Team
-from carebridge.organisations.selectors import councils_of_provider
+from carebridge.organisations.deadlines import actuals_confirm_by
+from carebridge.organisations.models import (
+    Contract,
+    Council,
+    District,
+    PaymentRule,
+    Provider,
+    Service,
+    Team,
+)
+from carebridge.organisations.selectors import councils_of_provider, providers_of_council
 from carebridge.people.models import ServiceUser
 from carebridge.people.validators import nhs_number_is_valid, postcode_is_valid
 from carebridge.referrals.models import Referral, ReferralEvent
@@ -30,6 +46,10 @@ MODELS = (
     ServiceLevel,
     ContractDocument,
     Cpli,
+    PaymentRule,
+    Period,
+    Actual,
+    Confirmation,
 )
 
 
@@ -258,3 +278,163 @@ def test_the_demo_has_contract_documents_in_each_answer_and_150_cplis(demo):
         assert {"published", "agreed", "rejected", "terminated"} <= statuses
     assert Cpli.objects.count() >= 150
     assert Cpli.objects.filter(status="active").exists()
+
+
+# --- Actuals ------------------------------------------------------------------------------------
+
+
+# Each test seeds the demo again, which takes seconds: the actuals are checked in few tests.
+
+
+@pytest.mark.django_db
+def test_the_councils_have_their_own_actuals_rules_payment_rules_and_hospital_limits(demo):
+    northshire = Council.objects.get(slug="northshire").rulebook
+    westbrook = Council.objects.get(slug="westbrook").rulebook
+    assert westbrook.actuals_period == "weekly"
+    assert westbrook.frustrated_reasons() == {"hospital"}
+    assert not westbrook.actuals_extras_allowed
+    assert westbrook.actuals_csv_layout == "basic"
+    assert northshire.actuals_period == "four_weekly"
+    assert northshire.frustrated_reasons() == {
+        "hospital",
+        "aborted_visit",
+        "night_cancelled",
+        "night_ended",
+    }
+    assert northshire.actuals_extras_allowed
+    assert northshire.actuals_csv_layout == "with_reasons"
+
+    # Northshire pays frustrated quantities by contract type, as Norfolk does.
+    rules = {
+        rule.contract_type: (
+            rule.aborted_visit_max_minutes,
+            rule.aborted_visit_paid_percent,
+            rule.night_cancellation_paid_percent,
+        )
+        for rule in PaymentRule.objects.filter(council__slug="northshire")
+    }
+    assert rules == {
+        "spot": (30, 100, 25),
+        "block_old": (30, 100, 25),
+        "block_2013": (30, 100, 25),
+        "block_2015": (None, 50, 25),
+        "framework": (None, 50, 25),
+    }
+    assert not PaymentRule.objects.filter(council__slug="westbrook").exists()
+
+    # Shared support is paid through 6 weeks in hospital, everything else through 2.
+    for council in Council.objects.all():
+        weeks = dict(
+            ServiceLevel.objects.filter(council=council).values_list(
+                "name", "hospital_retainer_weeks"
+            )
+        )
+        assert weeks.pop("Supported Living - Shared Support (Hour)") == 6
+        assert set(weeks.values()) == {2}
+
+
+@pytest.mark.django_db
+def test_demo_lines_have_visits_and_each_council_has_an_agreed_short_break(demo):
+    weekly = Cpli.objects.filter(yearly_allocation__isnull=True)
+    assert not weekly.filter(unit__in=["hours", "nights"], visits=0).exists()
+    assert not weekly.filter(unit="weeks").exclude(visits=0).exists()
+    for council in Council.objects.all():
+        short_break = Cpli.objects.get(council=council, yearly_allocation__isnull=False)
+        assert short_break.status == "active"
+        assert (short_break.unit, short_break.quantity) == ("nights", 0)
+        assert short_break.yearly_allocation == Decimal("28")
+        assert short_break.description == "Up to 28 Nights a year at £112.40 (Spot)"
+        assert short_break.provider.name == "Larkspur Home Care"
+        document = short_break.document
+        assert document.status == "agreed"
+        assert document.signed_hash == document_fingerprint(document)
+
+
+@pytest.mark.django_db
+def test_the_demo_tells_the_last_few_periods_of_actuals(demo):
+    every_provider_has_actuals_generated_and_every_period_told_is_complete()
+    the_latest_periods_wait_for_the_providers_and_older_ones_are_confirmed_then_paid()
+    the_demo_actuals_show_the_guides_examples()
+
+
+def every_provider_has_actuals_generated_and_every_period_told_is_complete():
+    assert Event.objects.filter(action="actuals.generated").count() == 3
+    for council in Council.objects.all():
+        periods = Period.objects.filter(council=council, actuals__isnull=False).distinct()
+        assert periods.count() >= 3
+        for provider in providers_of_council(council.pk):
+            assert Actual.objects.filter(council=council, provider=provider).exists()
+            for period in periods.filter(end_date__lt=today()):
+                assert confirmation_state(provider.pk, period).missing == 0
+    # Short breaks are not generated: the provider enters their nights.
+    nights = Actual.objects.filter(cpli__yearly_allocation__isnull=False)
+    assert nights.count() == 4
+    assert all(row.planned == 0 and row.actual > 0 for row in nights)
+
+
+def the_latest_periods_wait_for_the_providers_and_older_ones_are_confirmed_then_paid():
+    moment = now()
+    for council in Council.objects.all():
+        book = council.rulebook
+        periods = list(
+            Period.objects.filter(council=council, actuals__isnull=False)
+            .distinct()
+            .order_by("-start_date")
+        )
+        due = [p for p in periods if actuals_confirm_by(book, p.end_date) >= moment]
+        overdue = [p for p in periods if actuals_confirm_by(book, p.end_date) < moment]
+        assert len(overdue) >= 2
+        for period in due:
+            assert not period.confirmations.exists() and not period.is_paid
+        confirmed, *paid = overdue
+        assert not confirmed.is_paid
+        providers = providers_of_council(council.pk).count()
+        for period in overdue:
+            assert period.confirmations.count() == providers
+            assert {c.confirmed_by.role for c in period.confirmations.all()} <= {
+                "super_user_actuals",
+                "super_user_scheduled",
+            }
+        assert paid and all(period.is_paid for period in paid)
+        assert {period.payment_processed_by.email for period in paid} == {
+            f"payments@{council.slug}.example"
+        }
+    larkspur = Confirmation.objects.filter(provider__name="Larkspur Home Care")
+    assert set(larkspur.values_list("confirmed_by__email", flat=True)) == {
+        "superuser.actuals@larkspur.example"
+    }
+
+
+def the_demo_actuals_show_the_guides_examples():
+    changed = Actual.objects.exclude(comments="")
+    for slug in ("northshire", "westbrook"):
+        rows = changed.filter(council__slug=slug)
+        # A shared support client in hospital for three weeks running.
+        hospital = rows.filter(frustrated_reason="hospital", actual=0).order_by("week_start")
+        assert [row.comments for row in hospital] == [
+            "Week 1 hospital",
+            "Week 2 hospital",
+            "Week 3 hospital",
+        ]
+        assert all(row.frustrated == row.planned for row in hospital)
+        assert rows.filter(frustrated_reason="hospital", actual__gt=0).exists()
+        missed = rows.get(missed=Decimal("1.5"))
+        assert missed.actual == missed.planned - missed.missed and not missed.does_not_add_up
+        # Bradford's client who refused calls: the actual stays at the plan, on purpose.
+        refused = rows.get(does_not_add_up=True)
+        assert refused.actual == refused.planned and refused.missed == 1
+        assert "refused" in refused.comments
+    northshire = changed.filter(council__slug="northshire")
+    over = northshire.get(over_threshold=True)
+    assert over.extra > 0 and over.variation_code == "VAR-20417"
+    assert over.actual > over.planned * Decimal("1.2")
+    aborted = northshire.get(frustrated_reason="aborted_visit")
+    assert len(aborted.aborted_visit_dates) == 1
+    # Under the framework or the 2015 block, half of an aborted visit is paid.
+    rate = aborted.cpli.rate
+    assert aborted.cost == round_money((aborted.actual + aborted.frustrated / 2) * rate)
+    assert northshire.filter(frustrated_reason="night_cancelled").exists()
+    westbrook = changed.filter(council__slug="westbrook")
+    assert not westbrook.exclude(frustrated_reason__in=["", "hospital"]).exists()
+    assert not westbrook.filter(extra__gt=0).exists()
+    assert Event.objects.filter(action="actuals.saved.page").count() >= 10

@@ -1,5 +1,5 @@
-"""Writes of the organisations' own records: councils, their rulebooks, teams and districts,
-providers, services and contracts."""
+"""Writes of the organisations' own records: councils, their rulebooks and payment rules, teams
+and districts, providers, services and contracts."""
 
 from datetime import date
 from typing import Any
@@ -11,6 +11,7 @@ from carebridge.organisations.models import (
     Contract,
     Council,
     District,
+    PaymentRule,
     Provider,
     Rulebook,
     Service,
@@ -58,6 +59,39 @@ def rulebook_update(*, council: Council, by: Any, **settings: Any) -> Rulebook:
         after=snapshot(book),
     )
     return book
+
+
+@transaction.atomic
+def payment_rule_set(
+    *,
+    council: Council,
+    contract_type: str,
+    by: Any,
+    aborted_visit_max_minutes: int | None,
+    aborted_visit_paid_percent: int,
+    night_cancellation_paid_percent: int,
+) -> PaymentRule:
+    """How the council pays frustrated quantities under one type of contract: the rule is made
+    the first time and changed after that (one per council and contract type)."""
+    rule = PaymentRule.objects.filter(council=council, contract_type=contract_type).first()
+    made = rule is None
+    if rule is None:
+        rule = PaymentRule(council=council, contract_type=contract_type)
+    before = None if made else snapshot(rule)
+    rule.aborted_visit_max_minutes = aborted_visit_max_minutes
+    rule.aborted_visit_paid_percent = aborted_visit_paid_percent
+    rule.night_cancellation_paid_percent = night_cancellation_paid_percent
+    rule.full_clean()
+    rule.save()
+    record(
+        action="payment_rule.created" if made else "payment_rule.updated",
+        by=by,
+        obj=rule,
+        council=council,
+        before=before,
+        after=snapshot(rule),
+    )
+    return rule
 
 
 @transaction.atomic

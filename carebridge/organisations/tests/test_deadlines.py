@@ -1,6 +1,6 @@
 """The named deadlines and the `carebridge deadline` command support staff use to check them."""
 
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from io import StringIO
 
 import pytest
@@ -9,7 +9,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from carebridge.core.calendar import LONDON, bank_holidays, service_time_between, to_london
-from carebridge.organisations.deadlines import referral_respond_by, referral_update_due_by
+from carebridge.organisations.choices import ConfirmationRule
+from carebridge.organisations.deadlines import (
+    actuals_confirm_by,
+    referral_respond_by,
+    referral_update_due_by,
+)
 from carebridge.organisations.models import Rulebook
 from tests.support import make_council
 
@@ -134,3 +139,90 @@ def test_a_time_without_an_offset_is_london_time(northshire):
     )
     assert out == "2018-06-05T14:00:00+01:00"
     assert datetime.fromisoformat(out).astimezone(LONDON).hour == 14
+
+
+# --- When a period's actuals must be confirmed ---------------------------------------------------
+
+
+def confirm_by(period_end: str, **rulebook) -> str:
+    due = actuals_confirm_by(Rulebook(**rulebook), date.fromisoformat(period_end))
+    return to_london(due).isoformat()
+
+
+WORKING_DAYS = {"actuals_confirmation_rule": ConfirmationRule.WORKING_DAYS_AFTER}
+
+
+@pytest.mark.parametrize(
+    ("period_end", "rulebook", "due"),
+    [
+        # Bradford: "You must confirm by close of business on Tuesdays."
+        ("2026-11-15", {}, "2026-11-17T17:00:00+00:00"),
+        ("2026-06-14", {}, "2026-06-16T17:00:00+01:00"),  # in summer time
+        # Christmas Day 2018 was a Tuesday and Boxing Day a Wednesday: Thursday.
+        ("2018-12-23", {}, "2018-12-27T17:00:00+00:00"),
+        ("2018-12-30", {}, "2019-01-02T17:00:00+00:00"),  # New Year's Day on a Tuesday
+        # A 4-weekly period ends on a Sunday too: the Tuesday after it.
+        ("2026-11-29", {"actuals_period": "four_weekly"}, "2026-12-01T17:00:00+00:00"),
+        # A period that ends on a Tuesday is due the Tuesday after, not the same day.
+        ("2026-11-17", {}, "2026-11-24T17:00:00+00:00"),
+        # Weeks from Sunday, due on Wednesday.
+        ("2026-11-21", {"actuals_confirmation_weekday": 2}, "2026-11-25T17:00:00+00:00"),
+        ("2026-11-15", {"close_of_business": time(16, 30)}, "2026-11-17T16:30:00+00:00"),
+        # Five working days after the period: Monday is the first of them.
+        ("2026-11-15", WORKING_DAYS, "2026-11-20T17:00:00+00:00"),
+        # Over Easter 2026: Easter Monday is not a working day.
+        ("2026-04-05", WORKING_DAYS, "2026-04-13T17:00:00+01:00"),
+        (
+            "2026-11-15",
+            {**WORKING_DAYS, "actuals_confirmation_working_days": 1},
+            "2026-11-16T17:00:00+00:00",
+        ),
+        # Over Christmas 2026: Friday 25 December and Monday 28th, Boxing Day's substitute.
+        ("2026-12-20", WORKING_DAYS, "2026-12-29T17:00:00+00:00"),
+    ],
+)
+def test_it_gives_the_actuals_confirmation_deadline(period_end, rulebook, due):
+    assert confirm_by(period_end, **rulebook) == due
+
+
+def test_it_prints_the_actuals_confirmation_deadline(northshire):
+    out = deadline(
+        "--council", northshire.slug, "--rule", "actuals-confirmation", "--from", "2018-12-23T12:00"
+    )
+    assert out == "2018-12-27T17:00:00+00:00"
+
+
+period_ends = st.dates(min_value=date(2016, 1, 1), max_value=date(2032, 12, 31))
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    period_ends,
+    st.sampled_from(ConfirmationRule.values),
+    st.integers(min_value=0, max_value=6),
+    st.integers(min_value=1, max_value=10),
+)
+def test_actuals_are_due_at_close_of_business_on_a_working_day_after_the_period(
+    period_end, rule, weekday, working_days
+):
+    rulebook = Rulebook(
+        actuals_confirmation_rule=rule,
+        actuals_confirmation_weekday=weekday,
+        actuals_confirmation_working_days=working_days,
+    )
+    due = to_london(actuals_confirm_by(rulebook, period_end))
+    assert due.time() == time(17, 0)
+    assert due.weekday() < 5
+    assert due.date() not in bank_holidays(due.year)
+    # After the period, and never more than a fortnight and the Christmas holidays after it.
+    assert period_end < due.date() <= period_end + timedelta(days=20)
+    if rule == ConfirmationRule.WEEKDAY_AFTER:
+        # The first such weekday after the period, or the first working day from it.
+        first = period_end + timedelta(days=1)
+        while first.weekday() != weekday:
+            first += timedelta(days=1)
+        assert due.date() >= first
+        assert all(
+            d.weekday() >= 5 or d in bank_holidays(d.year)
+            for d in (first + timedelta(days=n) for n in range((due.date() - first).days))
+        )
