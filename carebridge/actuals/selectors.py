@@ -96,6 +96,7 @@ class Row:
     values: dict[str, Any] = field(default_factory=dict)
     errors: dict[str, str] = field(default_factory=dict)
     inputs: list[dict[str, Any]] = field(default_factory=list)
+    detail: dict[str, dict[str, Any]] = field(default_factory=dict)
     who: str = ""
     # A short break's nights taken in the week's financial year, and that year's label.
     allocation_used: Decimal = ZERO

@@ -224,6 +224,14 @@ def _decorate(rows: list[selectors.Row], posted: Any, errors: dict[int, dict[str
             for name, label, width in NUMBER_INPUTS
         ]
         row.who = who
+        row.detail = {
+            name: {
+                "id": field_name(pk, name),
+                "value": values.get(name, ""),
+                "error": row.errors.get(name, ""),
+            }
+            for name in ("comments", "frustrated_reason", "aborted_visit_dates", "variation_code")
+        }
 
 
 def _kept_filters(source: Any) -> dict[str, str]:
