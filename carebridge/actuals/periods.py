@@ -109,9 +109,12 @@ class RuleSource:
     def rules(self, cpli: Cpli, week_start: date) -> Rules:
         rulebook = self.rulebooks[cpli.council_id]
         kind = self.contract_type(cpli.council_id, cpli.provider_id, week_start)
-        payment = self.payment_rules.get((cpli.council_id, kind)) or PaymentRule(
-            council_id=cpli.council_id, contract_type=kind
-        )
+        payment = self.payment_rules.get((cpli.council_id, kind))
+        if payment is None:
+            # The model's defaults; kept, as building a model instance costs more than the rest.
+            payment = self.payment_rules[(cpli.council_id, kind)] = PaymentRule(
+                council_id=cpli.council_id, contract_type=kind
+            )
         return Rules(
             unit=str(Unit(cpli.unit).label),
             step=rulebook.actuals_hours_step if cpli.unit == Unit.HOURS else Decimal("1"),

@@ -30,7 +30,7 @@ from carebridge.actuals.periods import (
     week_of,
     weeks_between,
 )
-from carebridge.actuals.rules import ZERO, Assessment, Entry, assess
+from carebridge.actuals.rules import ZERO, Assessment, Entry, Rules, assess
 from carebridge.actuals.services import confirmation_state, running_in
 from carebridge.contracts.commitment import (
     financial_year_bounds,
@@ -96,7 +96,8 @@ class Row:
     values: dict[str, Any] = field(default_factory=dict)
     errors: dict[str, str] = field(default_factory=dict)
     inputs: list[dict[str, Any]] = field(default_factory=list)
-    detail: dict[str, dict[str, Any]] = field(default_factory=dict)
+    detail: list[dict[str, Any]] = field(default_factory=list)
+    extras_allowed: bool = True
     who: str = ""
     # A short break's nights taken in the week's financial year, and that year's label.
     allocation_used: Decimal = ZERO
@@ -127,7 +128,7 @@ def _plain(value: Decimal) -> str:
     return text
 
 
-def _row(cpli: Cpli, actual: Actual | None, rules: Any, week: date) -> Row:
+def _row(cpli: Cpli, actual: Actual | None, rules: Rules, week: date) -> Row:
     """A CPLI's row for the week: its actual assessed by the rules, or its plan."""
     if actual is not None:
         planned = actual.planned
@@ -143,9 +144,11 @@ def _row(cpli: Cpli, actual: Actual | None, rules: Any, week: date) -> Row:
     else:
         planned = planned_for(cpli, week, rules.step)[0]
         assessment = None
-    return Row(
+    row = Row(
         cpli, actual, planned, round_money(planned * cpli.rate), assessment, cpli.is_allocation
     )
+    row.extras_allowed = rules.extras_allowed
+    return row
 
 
 @dataclass
@@ -180,6 +183,23 @@ def _week_cplis(service: Service, week: date) -> QuerySet[Cpli]:
     return Cpli.objects.filter(service=service).filter(
         running_in(week, week + WEEK - timedelta(days=1))
     )
+
+
+def generation_weeks(service: Service, week: date) -> list[date]:
+    """The weeks Generate actuals fills from the page of one week: every week that has ended
+    in that week's period (one week for a weekly council, up to four for a 4-weekly one)."""
+    periods = Period.objects.filter(
+        council__in=Cpli.objects.filter(service=service).values("council_id"),
+        start_date__lte=week,
+        end_date__gte=week,
+        payment_processed_at__isnull=True,
+    )
+    weeks = {week}
+    for period in periods:
+        weeks.update(
+            w for w in weeks_between(period.start_date, period.end_date) if week_has_ended(w)
+        )
+    return sorted(weeks)
 
 
 def week_refusal(period: Period | None, week: date) -> str:

@@ -380,6 +380,18 @@ def actuals_save(
             else:
                 claims.discard(each.week_start)
     used = _allocation_used(cplis.values(), weeks)
+    # A short break's nights are checked against the year's total after the whole batch, so
+    # lowering one week and raising another is fine in any order.
+    for each in items:
+        short_break = cplis.get(each.cpli_id)
+        if short_break is not None and short_break.is_allocation:
+            kept = existing.get((short_break.pk, each.week_start))
+            key_year = (short_break.pk, financial_year_of(each.week_start))
+            used[key_year] = (
+                used.get(key_year, ZERO)
+                + each.entry.actual
+                - (kept.actual if kept is not None else ZERO)
+            )
 
     stamp = now()
     to_create: list[Actual] = []
@@ -421,7 +433,10 @@ def actuals_save(
             row.planned if row is not None else planned_for(cpli, item.week_start, rules.step)[0]
         )
         year = financial_year_of(item.week_start)
-        taken = used.get((cpli.pk, year), ZERO) - (row.actual if row is not None else ZERO)
+        # The year's nights without this row's (the batch's total, so only a row that adds
+        # nights can go over).
+        adds = entry.actual > (row.actual if row is not None else ZERO)
+        taken = used.get((cpli.pk, year), ZERO) - entry.actual
         context = Context(
             planned=planned,
             week_start=item.week_start,
@@ -430,14 +445,12 @@ def actuals_save(
             hospital_weeks_before=_run_before(hospital.get(cpli.pk, set()), item.week_start)
             + _run_before(hospital.get(cpli.pk, set()) - batch[cpli.pk], item.week_start, WEEK),
             allocation_used=taken,
-            allocation=cpli.yearly_allocation,
+            allocation=cpli.yearly_allocation if adds else None,
         )
         wrong = check(entry, rules, context)
         if wrong:
             errors[item.ref] = wrong
             continue
-        if cpli.is_allocation:
-            used[(cpli.pk, year)] = taken + entry.actual
         found = assess(entry, rules, planned)
         values = {
             "actual": entry.actual,

@@ -224,14 +224,26 @@ def _decorate(rows: list[selectors.Row], posted: Any, errors: dict[int, dict[str
             for name, label, width in NUMBER_INPUTS
         ]
         row.who = who
-        row.detail = {
-            name: {
+        # The inputs under the figures: (field, label, grid column, whether a select). A variation
+        # code is asked for only where the council allows extras.
+        details = [
+            ("comments", "Comments", "one-half", False),
+            ("frustrated_reason", "Frustrated because", "one-quarter", True),
+            ("aborted_visit_dates", "Aborted visit dates", "one-quarter", False),
+        ]
+        if row.extras_allowed:
+            details.append(("variation_code", "Variation code", "one-quarter", False))
+        row.detail = [
+            {
                 "id": field_name(pk, name),
+                "label": label,
+                "column": column,
+                "select": select,
                 "value": values.get(name, ""),
                 "error": row.errors.get(name, ""),
             }
-            for name in ("comments", "frustrated_reason", "aborted_visit_dates", "variation_code")
-        }
+            for name, label, column, select in details
+        ]
 
 
 def _kept_filters(source: Any) -> dict[str, str]:
@@ -248,18 +260,20 @@ def generate(request: HttpRequest) -> HttpResponse:
     services_ = selectors.actual_services_of(user, include_historical=True)
     service = _chosen_service(user, request.POST.get("service"), services_)
     chosen = _chosen_week(request.POST.get("week"), _week_start_day(user))
+    weeks = selectors.generation_weeks(service, chosen)
     try:
-        added = services.actuals_generate(user, weeks=[chosen], service_id=service.pk)
+        added = services.actuals_generate(user, weeks=weeks, service_id=service.pk)
     except services.ActualsRefused as refused:
         messages.error(request, refused.message)
     else:
         if added:
             lines = "1 line" if added == 1 else f"{added} lines"
-            messages.success(
-                request,
-                f"Actuals generated for {lines} from the plan for the week beginning "
-                f"{guide_date(chosen)}.",
+            when = (
+                f"the week beginning {guide_date(weeks[0])}"
+                if len(weeks) == 1
+                else f"the weeks beginning {guide_date(weeks[0])} to {guide_date(weeks[-1])}"
             )
+            messages.success(request, f"Actuals generated for {lines} from the plan for {when}.")
         else:
             messages.info(request, "Every line already had its actuals for this week.")
     return HttpResponseRedirect(week_url(service, chosen))

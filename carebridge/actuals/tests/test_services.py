@@ -465,10 +465,21 @@ def test_short_break_nights_are_entered_as_taken_up_to_the_allocation(world, sho
 def test_a_short_break_never_goes_over_its_allocation_in_one_batch(world, short_break):
     with pytest.raises(ActualsInvalid) as raised:
         save(
-            world, item(short_break, weeks_ago(2), "7"), item(short_break, LAST_WEEK, "8", ref="b")
+            world,
+            item(short_break, weeks_ago(2), "7", ref="a"),
+            item(short_break, LAST_WEEK, "8", ref="b"),
         )
-    assert set(raised.value.errors) == {"b"}
+    # Both rows add nights that take the year over: both are pointed out.
+    assert set(raised.value.errors) == {"a", "b"}
+    assert "to 15 nights" in raised.value.errors["b"]["actual"]
     assert not Actual.objects.exists()
+
+
+def test_a_short_break_batch_is_checked_as_a_whole_in_any_order(world, short_break):
+    save(world, item(short_break, weeks_ago(2), "7"), item(short_break, LAST_WEEK, "7"))
+    # Raising one week before lowering another stays within the 14 nights once both are in.
+    save(world, item(short_break, weeks_ago(2), "9"), item(short_break, LAST_WEEK, "5"))
+    assert sum(Actual.objects.values_list("actual", flat=True)) == 14
 
 
 def test_changing_a_short_break_week_counts_its_new_nights_not_both(world, short_break):

@@ -296,3 +296,31 @@ def test_a_short_break_is_entered_on_the_client_page_against_the_yearly_allocati
     response = client.post(url, data)
     assert response.status_code == 400
     assert "over the allocation of 14" in body(response)
+
+
+def test_a_four_weekly_council_generates_every_ended_week_of_the_period_at_once(world, clock):
+    from carebridge.actuals.models import Period
+    from carebridge.organisations import services as org
+
+    # Periods of four weeks from 05/10/2026: 02/11 to 29/11 holds last week and this week.
+    Period.objects.all().delete()
+    org.rulebook_update(council=world.council, by=None, actuals_period="four_weekly")
+    services.periods_open()
+    client = client_for(world.carer)
+    response = generate(world, weeks_ago(1), client)
+    weeks = sorted(Actual.objects.values_list("week_start", flat=True))
+    assert weeks == [weeks_ago(2), weeks_ago(1)]  # this week is still in progress
+    assert "for the weeks beginning 02/11/2026 to 09/11/2026" in body(
+        client.get(response["Location"])
+    )
+
+
+def test_the_variation_code_is_asked_for_only_where_extras_are_allowed(world):
+    from carebridge.organisations import services as org
+
+    generate(world, weeks_ago(1))
+    page = body(client_for(world.carer).get(week_url(world, weeks_ago(1))))
+    assert "Variation code" in page
+    org.rulebook_update(council=world.council, by=None, actuals_extras_allowed=False)
+    page = body(client_for(world.carer).get(week_url(world, weeks_ago(1))))
+    assert f'id="line{world.cpli.pk}-variation_code"' not in page

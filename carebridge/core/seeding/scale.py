@@ -36,6 +36,7 @@ from carebridge.core.seeding.common import (
     _service,
     _teams,
 )
+from carebridge.core.seeding.scale_actuals import scale_actuals
 from carebridge.core.seeding.scale_contracts import scale_contracts
 from carebridge.integrations.models import ApiToken
 from carebridge.integrations.services import api_token_create, key_hash
@@ -257,6 +258,8 @@ PENDING_REFERRALS = 5000
 CLOSED_REFERRALS = 200000
 # About one document for each of three in four clients of a 20,000-client council.
 CONTRACT_DOCUMENTS = 15000
+# The provider persona's actuals: generated for the last week that has ended.
+ACTUALS_WEEKS = 1
 # Accepted and updated referrals (the provider's "existing service users"), per pending one.
 IN_SERVICE_PER_PENDING = 16
 
@@ -927,10 +930,11 @@ def seed_scale(
     closed_referrals: int = 0,
     in_service_referrals: int | None = None,
     contract_documents: int = 0,
+    actuals_weeks: int = 0,
 ) -> dict[str, Any]:
     """A council-sized data set for the benchmarks, topped up to `clients` service users and to
     the numbers of referrals asked for (in service: a sixteenth of the pending ones unless
-    given)."""
+    given), with the provider persona's actuals for the last `actuals_weeks` ended weeks."""
     if in_service_referrals is None:
         in_service_referrals = pending_referrals // IN_SERVICE_PER_PENDING
     started = clock.perf_counter()
@@ -992,6 +996,14 @@ def seed_scale(
         maker=maker,
     )
     contract_seconds = clock.perf_counter() - contracts_started
+    actuals_started = clock.perf_counter()
+    actuals = scale_actuals(
+        tally,
+        council,
+        User.objects.get(email=f"provider@{SCALE_SLUG}.example"),
+        weeks=actuals_weeks,
+    )
+    actuals_seconds = clock.perf_counter() - actuals_started
     seconds = clock.perf_counter() - started
 
     _say(stdout, f"Scale data ({SCALE_COUNCIL_NAME}):")
@@ -1007,6 +1019,13 @@ def seed_scale(
         f"  contracts: {contracts['documents']} contract documents, {contracts['cplis']} CPLIs; "
         f"{contract_seconds:.1f} s of that",
     )
+    if actuals_weeks:
+        _say(
+            stdout,
+            f"  actuals: {actuals['actuals']} of the provider persona for the last "
+            f"{actuals_weeks} ended week(s), {actuals['periods']} periods open; "
+            f"{actuals_seconds:.1f} s of that",
+        )
     _say(stdout, f"  API key of {SCALE_API_CLIENT_NAME}: {SCALE_API_KEY} (benchmark data only)")
     _say(
         stdout,
@@ -1021,5 +1040,6 @@ def seed_scale(
         "referrals": referrals,
         "referral_seconds": referral_seconds,
         "contracts": contracts,
+        "actuals": actuals,
         "seconds": seconds,
     }

@@ -5,6 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from carebridge.core.seeding import seed_scale
 from carebridge.core.seeding.scale import (
+    ACTUALS_WEEKS,
     CLOSED_REFERRALS,
     CONTRACT_DOCUMENTS,
     IN_SERVICE_PER_PENDING,
@@ -15,8 +16,9 @@ from carebridge.core.seeding.scale import (
 class Command(BaseCommand):
     help = (
         "Build a council-sized data set for the benchmarks in Scale County Council: service "
-        "users, providers, referrals and contract documents with their CPLIs, and an API token with a published key. Run again with "
-        "larger numbers to top it up."
+        "users, providers, referrals and contract documents with their CPLIs, the provider "
+        "persona's actuals for the last ended week, and an API token with a published key. Run "
+        "again with larger numbers to top it up."
     )
 
     def add_arguments(self, parser: ArgumentParser) -> None:
@@ -54,6 +56,13 @@ class Command(BaseCommand):
             help="How many contract documents there should be, each with one to three CPLIs "
             f"(default {CONTRACT_DOCUMENTS}).",
         )
+        parser.add_argument(
+            "--actuals-weeks",
+            type=int,
+            default=ACTUALS_WEEKS,
+            help="Open the actuals periods and generate the provider persona's actuals for this "
+            f"many of the last ended weeks (default {ACTUALS_WEEKS}; 0 for none).",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         for option in (
@@ -62,6 +71,7 @@ class Command(BaseCommand):
             "closed_referrals",
             "in_service_referrals",
             "contract_documents",
+            "actuals_weeks",
         ):
             if options[option] is not None and options[option] < 0:
                 raise CommandError(f"--{option.replace('_', '-')} cannot be negative")
@@ -82,4 +92,5 @@ class Command(BaseCommand):
             closed_referrals=options["closed_referrals"],
             in_service_referrals=options["in_service_referrals"],
             contract_documents=options["contract_documents"],
+            actuals_weeks=options["actuals_weeks"],
         )
