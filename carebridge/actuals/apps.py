@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.apps import AppConfig
 
 
@@ -5,3 +7,14 @@ class ActualsConfig(AppConfig):
     name = "carebridge.actuals"
     label = "actuals"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from carebridge.contracts.signals import cpli_dates_changed
+
+        def replan(sender: Any, cplis: Any, by: Any, **kwargs: Any) -> None:
+            from carebridge.actuals.services import actuals_replan
+
+            actuals_replan(cplis, by)
+
+        # A strong reference: the receiver lives as long as the app.
+        cpli_dates_changed.connect(replan, weak=False, dispatch_uid="actuals_replan")

@@ -20,6 +20,7 @@ from carebridge.accounts.services import Outcome, password_confirm
 from carebridge.audit.services import record, snapshot
 from carebridge.contracts.choices import CpliStatus, DocumentKind, DocumentStatus, Unit
 from carebridge.contracts.models import ContractDocument, Cpli, ServiceLevel
+from carebridge.contracts.signals import cpli_dates_changed
 from carebridge.core.calendar import now, to_london
 from carebridge.core.formats import guide_date
 from carebridge.organisations.models import Council, Service
@@ -435,6 +436,8 @@ def contract_document_terminate(
         cpli.end_date = cpli.last_day_under(end_date)
         cpli.status = CpliStatus.ENDED if cpli.end_date < today else CpliStatus.ACTIVE
     Cpli.objects.bulk_update(cplis, ["end_date", "status"])
+    # Actuals already entered for the lines follow their new end (or refuse it).
+    cpli_dates_changed.send(sender=Cpli, cplis=cplis, by=by)
     record(
         action="contract_document.published",
         by=by,
