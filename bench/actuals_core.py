@@ -38,7 +38,7 @@ from carebridge.accounts.roles import Role
 from carebridge.actuals import csvio, services
 from carebridge.actuals.models import Actual
 from carebridge.actuals.periods import WEEK, today, week_of
-from carebridge.actuals.rules import shown
+from carebridge.actuals.rules import ENTERED, shown
 from carebridge.contracts import services as contracts
 from carebridge.contracts.choices import (
     CpliStatus,
@@ -479,17 +479,7 @@ def measure_import_over_plan(fixture: Fixture, file: CsvFile, repeat: int) -> Me
 
 
 # What a provider enters: a stored row whose values differ from the plan's was changed.
-_ENTERED = (
-    "actual",
-    "frustrated",
-    "missed",
-    "extra",
-    "visits",
-    "frustrated_reason",
-    "aborted_visit_dates",
-    "variation_code",
-    "comments",
-)
+_ENTERED = ENTERED
 
 
 def _changed_rows(fixture: Fixture, plan: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -11,19 +11,9 @@ from typing import Any
 
 from django import forms
 
-from carebridge.actuals.rules import LABELS, Entry
+from carebridge.actuals.rules import ENTERED, LABELS, Entry
 
-ROW_FIELDS = (
-    "actual",
-    "frustrated",
-    "missed",
-    "extra",
-    "visits",
-    "frustrated_reason",
-    "aborted_visit_dates",
-    "variation_code",
-    "comments",
-)
+ROW_FIELDS = ENTERED
 _NUMBER = re.compile(r"^\d{1,5}(\.\d{1,2})?$")
 _DATE_SPLIT = re.compile(r"[,;\s]+")
 _DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")

@@ -10,7 +10,7 @@ council's rules, so that the page, the CSV import and the tests all agree to the
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -77,6 +77,10 @@ class Entry:
             variation_code=self.variation_code.strip() if self.extra > 0 else "",
             comments=self.comments.strip(),
         )
+
+
+# The names of what a provider enters, in the order of the guides' columns.
+ENTERED = tuple(f.name for f in fields(Entry))
 
 
 @dataclass(frozen=True)

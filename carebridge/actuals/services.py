@@ -27,7 +27,7 @@ from carebridge.actuals.periods import (
     week_has_ended,
     weeks_between,
 )
-from carebridge.actuals.rules import ZERO, Context, Entry, assess, check
+from carebridge.actuals.rules import ENTERED, ZERO, Context, Entry, assess, check
 from carebridge.audit.services import record
 from carebridge.contracts.choices import CpliStatus
 from carebridge.contracts.commitment import financial_year_bounds, financial_year_of
@@ -291,15 +291,7 @@ def _same(row: Actual, entry: Entry) -> bool:
 
 
 _WRITTEN = [
-    "actual",
-    "frustrated",
-    "missed",
-    "extra",
-    "visits",
-    "frustrated_reason",
-    "aborted_visit_dates",
-    "variation_code",
-    "comments",
+    *ENTERED,
     "cost",
     "planned_cost",
     "does_not_add_up",
