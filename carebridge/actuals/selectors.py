@@ -467,7 +467,9 @@ def period_total(user: User, period: Period) -> Decimal:
 
 def provider_confirmations(user: User, periods: list[Period]) -> dict[int, Any]:
     assert user.provider_id is not None
-    return {p.pk: confirmation_state(user.provider_id, p) for p in periods}
+    # The list shows status and deadline only: the lines still to enter are counted on the
+    # period's own page.
+    return {p.pk: confirmation_state(user.provider_id, p, count_missing=False) for p in periods}
 
 
 def weeks_of(period: Period) -> list[date]:

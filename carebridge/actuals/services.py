@@ -559,7 +559,12 @@ def missing_actuals(provider_id: int, period: Period) -> int:
     return missing
 
 
-def confirmation_state(provider_id: int, period: Period) -> ConfirmationState:
+def confirmation_state(
+    provider_id: int, period: Period, *, count_missing: bool = True
+) -> ConfirmationState:
+    """Whether the provider has confirmed the period (and not changed it since), its deadline,
+    and (unless not wanted: it reads every line of the period) how many weekly actuals are
+    still to be entered."""
     latest = (
         Confirmation.objects.filter(period=period, provider_id=provider_id)
         .order_by("-confirmed_at")
@@ -578,7 +583,7 @@ def confirmation_state(provider_id: int, period: Period) -> ConfirmationState:
         deadline=actuals_confirm_by(rulebook, period.end_date),
         confirmed_at=latest,
         changed_since=changed,
-        missing=missing_actuals(provider_id, period),
+        missing=missing_actuals(provider_id, period) if count_missing else 0,
     )
 
 
