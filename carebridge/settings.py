@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "carebridge.referrals",
     "carebridge.contracts",
     "carebridge.actuals",
+    "carebridge.actions",
 ]
 
 MIDDLEWARE = [
@@ -173,6 +174,9 @@ STATIC_URL = "/static/"
 STATIC_ROOT = Path(env_str("STATIC_ROOT", str(DATA_DIR / "static")))
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 STATICFILES_DIRS = [BASE_DIR / "build" / "static"]
+# Uploaded files (action attachments) live in the data directory and are only ever served by
+# views that check who may read them: there is no MEDIA_URL.
+MEDIA_ROOT = DATA_DIR / "media"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

@@ -27,6 +27,11 @@ class User(AbstractBaseUser):
         Provider, on_delete=models.PROTECT, null=True, blank=True, related_name="contacts"
     )
     role = models.CharField(max_length=30, choices=Role.choices)
+    # Council staff work in a team, whose actions inbox they share (and the safeguarding team
+    # alone reads safeguarding concerns).
+    team = models.ForeignKey(
+        "organisations.Team", on_delete=models.PROTECT, null=True, blank=True, related_name="staff"
+    )
 
     is_active = models.BooleanField(
         default=True, help_text="Off when the user has left: they can no longer log in."

@@ -66,6 +66,8 @@ class TeamKind(models.TextChoices):
     SYSTEMS = "systems", "Systems"
     DISTRICT = "district", "District team"
     HOSPITAL = "hospital", "Hospital discharge"
+    CHARGING = "charging", "Social care charging"
+    SAFEGUARDING = "safeguarding", "Safeguarding"
 
 
 class ChangeRequestKind(models.TextChoices):

@@ -226,6 +226,10 @@ class Team(models.Model):
     name = models.CharField(max_length=200)
     kind = models.CharField(max_length=20, choices=TeamKind.choices)
     email = models.EmailField(blank=True)
+    internal_only = models.BooleanField(
+        default=False,
+        help_text="For the council's own messages: providers cannot assign actions to it.",
+    )
 
     class Meta:
         ordering = ["name"]

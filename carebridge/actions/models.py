@@ -1,0 +1,222 @@
+"""Actions: threaded conversations between a provider and a council team, each about something
+(a client, a contract, a CPLI...), assigned to one side at a time, with a due date. Kept for ever
+for audit; only the council closes one."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+from carebridge.actions.choices import ActionStatus, PostKind, RelatedKind
+from carebridge.contracts.models import ContractDocument, Cpli
+from carebridge.organisations.models import Contract, Council, Provider, Service, Team
+from carebridge.people.models import ServiceUser
+
+
+class ActionType(models.Model):
+    """An item of the council's catalogue of action types, with the team it goes to (none: the
+    person raising it chooses the team)."""
+
+    council = models.ForeignKey(Council, on_delete=models.CASCADE, related_name="action_types")
+    name = models.CharField(max_length=200)
+    default_team = models.ForeignKey(
+        Team, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    is_safeguarding = models.BooleanField(
+        default=False,
+        help_text="A safeguarding concern: urgent, straight to the safeguarding team, seen only "
+        "by that team and the provider that raised it.",
+    )
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["council", "name"], name="action_type_name_unique_in_council"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Action(models.Model):
+    council = models.ForeignKey(Council, on_delete=models.PROTECT, related_name="actions")
+    provider = models.ForeignKey(Provider, on_delete=models.PROTECT, related_name="actions")
+    action_type = models.ForeignKey(ActionType, on_delete=models.PROTECT, related_name="actions")
+    title = models.CharField(max_length=200)
+    related_kind = models.CharField(max_length=30, choices=RelatedKind.choices)
+    # What the action is about: the one field its related_kind names (a provider needs none).
+    service_user = models.ForeignKey(
+        ServiceUser, on_delete=models.PROTECT, null=True, blank=True, related_name="actions"
+    )
+    contract = models.ForeignKey(
+        Contract, on_delete=models.PROTECT, null=True, blank=True, related_name="actions"
+    )
+    service = models.ForeignKey(
+        Service, on_delete=models.PROTECT, null=True, blank=True, related_name="actions"
+    )
+    cpli = models.ForeignKey(
+        Cpli, on_delete=models.PROTECT, null=True, blank=True, related_name="actions"
+    )
+    contract_document = models.ForeignKey(
+        ContractDocument, on_delete=models.PROTECT, null=True, blank=True, related_name="actions"
+    )
+    contact = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="actions_about",
+    )
+    due_date = models.DateField()
+    status = models.CharField(
+        max_length=20, choices=ActionStatus.choices, default=ActionStatus.OPEN
+    )
+    # Assigned to a council team, or (no team) to the provider.
+    assigned_team = models.ForeignKey(
+        Team, on_delete=models.PROTECT, null=True, blank=True, related_name="actions"
+    )
+    urgent = models.BooleanField(default=False)
+    is_safeguarding = models.BooleanField(default=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField()
+    last_post_at = models.DateTimeField()
+    closed_at = models.DateTimeField(null=True, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-last_post_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(status=ActionStatus.OPEN, closed_at__isnull=True)
+                | models.Q(status=ActionStatus.CLOSED, closed_at__isnull=False),
+                name="action_closed_has_closed_at",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["provider", "status", "last_post_at"]),
+            models.Index(fields=["council", "status", "assigned_team"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == ActionStatus.OPEN
+
+    @property
+    def assigned_to_provider(self) -> bool:
+        return self.assigned_team_id is None
+
+    @property
+    def related(self) -> models.Model | None:
+        """The thing the action is about."""
+        field = {
+            RelatedKind.CLIENT: "service_user",
+            RelatedKind.CONTRACT: "contract",
+            RelatedKind.SERVICE: "service",
+            RelatedKind.CPLI: "cpli",
+            RelatedKind.CONTRACT_DOCUMENT: "contract_document",
+            RelatedKind.CONTACT: "contact",
+            RelatedKind.PROVIDER: "provider",
+        }[RelatedKind(self.related_kind)]
+        return getattr(self, field)
+
+
+class Post(models.Model):
+    """One entry of an action's thread: who wrote what, and what it did to the assignment."""
+
+    action = models.ForeignKey(Action, on_delete=models.PROTECT, related_name="posts")
+    kind = models.CharField(max_length=20, choices=PostKind.choices)
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    # The author's organisation as it was named when they wrote.
+    organisation = models.CharField(max_length=200)
+    text = models.TextField(blank=True)
+    assigned_to = models.CharField(
+        max_length=200, blank=True, help_text="Whom the action was assigned to by this post."
+    )
+    due_date = models.DateField(null=True, blank=True)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} on {self.action}"
+
+
+class Attachment(models.Model):
+    """A file posted on an action: checked by content, not by name, and only ever served to
+    those who can read the action."""
+
+    post = models.ForeignKey(Post, on_delete=models.PROTECT, related_name="attachments")
+    file = models.FileField(upload_to="actions/%Y/%m/")
+    name = models.CharField(max_length=255)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+
+    class Meta:
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class NotificationKind(models.TextChoices):
+    """What a user can subscribe to: immediate e-mails, and the daily digest's sections."""
+
+    ACTIONS_IMMEDIATE = "actions_immediate", "Actions (immediate)"
+    PASSWORD_IMMEDIATE = "password_immediate", "Password change (immediate)"
+    DAILY_ACTIONS = "daily_actions", "Actions"
+    DAILY_CPLIS = "daily_cplis", "Care package line items"
+    DAILY_CONTRACT_DOCUMENTS = "daily_contract_documents", "Contract documents"
+    DIGEST = "digest", "Daily summary"
+
+
+class Subscription(models.Model):
+    """A user's choice of e-mails. Without a row, the defaults: the immediate ones only."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="subscription"
+    )
+    actions_immediate = models.BooleanField("Actions (immediate)", default=True)
+    password_immediate = models.BooleanField("Password change (immediate)", default=True)
+    daily_actions = models.BooleanField("Actions", default=False)
+    daily_cplis = models.BooleanField("Care package line items", default=False)
+    daily_contract_documents = models.BooleanField("Contract documents", default=False)
+
+    def __str__(self) -> str:
+        return f"E-mails for {self.user}"
+
+
+class Notification(models.Model):
+    """One e-mail to send, kept as an outbox row: its key makes the same notification once
+    only, and a claim before sending keeps two workers from both sending it."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+    )
+    kind = models.CharField(max_length=30, choices=NotificationKind.choices)
+    key = models.CharField(max_length=200, unique=True)
+    subject = models.CharField(max_length=200)
+    body = models.TextField()
+    created_at = models.DateTimeField()
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["sent_at", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} to {self.user}"

@@ -1,0 +1,286 @@
+"""Every write to actions: raising one (with its first post and attachments), commenting,
+replying (which hands the action to the other side), requesting closure (the provider) and
+closing (the council only). Each is one transaction and one audit event."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+
+from carebridge.accounts.models import User
+from carebridge.accounts.roles import Function, can_edit
+from carebridge.actions import uploads
+from carebridge.actions.choices import ActionStatus, PostKind, RelatedKind
+from carebridge.actions.models import Action, ActionType, Attachment, Post
+from carebridge.actions.selectors import related_choices, teams_for
+from carebridge.audit.services import record
+from carebridge.core.calendar import now, to_london
+from carebridge.organisations.choices import TeamKind
+from carebridge.organisations.models import Council, Provider, Team
+
+# The field of Action that holds each kind of related thing.
+RELATED_FIELD = {
+    RelatedKind.CLIENT: "service_user",
+    RelatedKind.CONTRACT: "contract",
+    RelatedKind.SERVICE: "service",
+    RelatedKind.CPLI: "cpli",
+    RelatedKind.CONTRACT_DOCUMENT: "contract_document",
+    RelatedKind.CONTACT: "contact",
+}
+
+
+class ActionRefused(Exception):
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+def _organisation(user: User) -> str:
+    if user.provider_id is not None:
+        return user.provider.name
+    return user.council.name if user.council_id is not None else ""
+
+
+def _side_label(action: Action) -> str:
+    return action.assigned_team.name if action.assigned_team_id else action.provider.name
+
+
+def _require(user: User) -> None:
+    if not can_edit(user.role, Function.ACTIONS):
+        raise PermissionDenied("You cannot change actions.")
+
+
+def _attach(post: Post, files: Sequence[UploadedFile]) -> list[Attachment]:
+    attached = []
+    for upload in files:
+        checked = uploads.check(upload)
+        attachment = Attachment(
+            post=post,
+            name=checked.name,
+            content_type=checked.content_type,
+            size=checked.size,
+            sha256=checked.sha256,
+        )
+        attachment.file.save(checked.name, upload, save=False)
+        attachment.save()
+        attached.append(attachment)
+    return attached
+
+
+def _check_files(files: Sequence[UploadedFile]) -> dict[str, str]:
+    for upload in files:
+        try:
+            uploads.check(upload)
+        except ValidationError as error:
+            return {"attachments": error.messages[0]}
+    return {}
+
+
+@dataclass(frozen=True)
+class NewAction:
+    council: Council
+    provider: Provider
+    action_type: ActionType
+    related_kind: str
+    related_id: int | None
+    due_date: date | None
+    team: Team | None
+    title: str
+    text: str
+
+
+def _today() -> date:
+    return to_london(now()).date()
+
+
+@transaction.atomic
+def action_create(*, by: User, new: NewAction, files: Sequence[UploadedFile] = ()) -> Action:
+    """Raise an action: the provider raises it with one of its councils (assigned to the type's
+    team, or the team it chose); the council raises it with a provider (assigned to the
+    provider). A safeguarding concern goes to the council's safeguarding team, urgent."""
+    _require(by)
+    errors: dict[str, str] = {}
+    if by.provider_id is not None and new.provider.pk != by.provider_id:
+        raise PermissionDenied("A provider raises actions for itself only.")
+    if by.council_id is not None and new.council.pk != by.council_id:
+        raise PermissionDenied("A council raises actions for itself only.")
+    if new.action_type.council_id != new.council.pk or not new.action_type.is_active:
+        errors["action_type"] = "Choose the type of action"
+    if not new.title.strip():
+        errors["title"] = "Enter a title"
+    if not new.text.strip():
+        errors["text"] = "Enter the text of the action"
+    if new.due_date is None:
+        errors["due_date"] = "Enter the due date"
+    elif new.due_date < _today():
+        errors["due_date"] = "The due date must be today or in the future"
+
+    related: Any = None
+    if new.related_kind not in RelatedKind.values:
+        errors["related_kind"] = "Choose what the action is related to"
+    elif new.related_kind != RelatedKind.PROVIDER:
+        related = (
+            related_choices(by, new.council, new.provider.pk, new.related_kind)
+            .filter(pk=new.related_id)
+            .first()
+        )
+        if related is None:
+            # Another provider's client looks exactly like no client at all.
+            errors["related_id"] = f"Choose the {RelatedKind(new.related_kind).label.lower()}"
+
+    team: Team | None = None
+    safeguarding = bool(new.action_type.is_safeguarding) if "action_type" not in errors else False
+    if by.provider_id is not None and "action_type" not in errors:
+        if safeguarding:
+            team = Team.objects.filter(council=new.council, kind=TeamKind.SAFEGUARDING).first()
+            if team is None:
+                errors["action_type"] = (
+                    "This council has no safeguarding team in the portal: call its safeguarding "
+                    "line now"
+                )
+        elif new.action_type.default_team_id is not None:
+            team = new.action_type.default_team
+        elif new.team is None or new.team.pk not in {t.pk for t in teams_for(by, new.council)}:
+            errors["team"] = "Choose the team to assign the action to"
+        else:
+            team = new.team
+    errors.update(_check_files(files))
+    if errors:
+        raise ValidationError(errors)
+
+    moment = now()
+    assert new.due_date is not None
+    action = Action(
+        council=new.council,
+        provider=new.provider,
+        action_type=new.action_type,
+        title=new.title.strip(),
+        related_kind=new.related_kind,
+        due_date=new.due_date,
+        assigned_team=team,
+        urgent=safeguarding,
+        is_safeguarding=safeguarding,
+        created_by=by,
+        created_at=moment,
+        last_post_at=moment,
+    )
+    if related is not None:
+        setattr(action, RELATED_FIELD[RelatedKind(new.related_kind)], related)
+    action.save()
+    post = Post.objects.create(
+        action=action,
+        kind=PostKind.CREATED,
+        author=by,
+        organisation=_organisation(by),
+        text=new.text.strip(),
+        assigned_to=_side_label(action),
+        due_date=action.due_date,
+        created_at=moment,
+    )
+    _attach(post, files)
+    record(
+        action="action.created",
+        by=by,
+        obj=action,
+        council=action.council_id,
+        provider=action.provider_id,
+        detail={"type": new.action_type.name, "assigned_to": post.assigned_to},
+    )
+    _announce(action, post)
+    return action
+
+
+# What each kind of post may be made by, and what it does to the assignment.
+PROVIDER_POSTS = frozenset({PostKind.COMMENT, PostKind.REPLY, PostKind.CLOSURE_REQUESTED})
+COUNCIL_POSTS = frozenset({PostKind.COMMENT, PostKind.REPLY, PostKind.CLOSED})
+
+
+@transaction.atomic
+def action_post(
+    *,
+    by: User,
+    action: Action,
+    kind: str,
+    text: str,
+    team: Team | None = None,
+    due_date: date | None = None,
+    files: Sequence[UploadedFile] = (),
+) -> Post:
+    """Add to an action's thread. A comment leaves it where it is; a reply hands it to the other
+    side (the provider's reply to the team it chooses, or the one it had); a closure request
+    hands it to a council team; only the council closes it."""
+    _require(by)
+    allowed = PROVIDER_POSTS if by.provider_id is not None else COUNCIL_POSTS
+    if kind not in allowed:
+        raise PermissionDenied("You cannot do that to an action.")
+    # Lock the row where the database can: two replies at once are told apart by the thread.
+    action = (
+        Action.objects.select_for_update()
+        .select_related("assigned_team", "provider")
+        .get(pk=action.pk)
+    )
+    if not action.is_open:
+        raise ActionRefused("This action is closed: raise a new action if there is more to say.")
+    errors: dict[str, str] = {}
+    if not text.strip() and kind != PostKind.CLOSED:
+        errors["text"] = "Enter your comment"
+    if due_date is not None and due_date < _today():
+        errors["due_date"] = "The due date must be today or in the future"
+    new_team = action.assigned_team
+    if kind in (PostKind.REPLY, PostKind.CLOSURE_REQUESTED):
+        if by.provider_id is not None:
+            chosen = team or action.assigned_team or action.action_type.default_team
+            if action.is_safeguarding:
+                chosen = action.assigned_team
+            if chosen is None or chosen.pk not in {t.pk for t in teams_for(by, action.council)}:
+                errors["team"] = "Choose the team to assign the action to"
+            new_team = chosen
+        else:
+            new_team = None  # the council's reply goes to the provider
+    errors.update(_check_files(files))
+    if errors:
+        raise ValidationError(errors)
+
+    moment = now()
+    changes: dict[str, Any] = {"last_post_at": moment, "assigned_team": new_team}
+    if due_date is not None:
+        changes["due_date"] = due_date
+    if kind == PostKind.CLOSED:
+        changes.update(status=ActionStatus.CLOSED, closed_at=moment, closed_by=by)
+    Action.objects.filter(pk=action.pk, status=ActionStatus.OPEN).update(**changes)
+    action.refresh_from_db()
+    post = Post.objects.create(
+        action=action,
+        kind=kind,
+        author=by,
+        organisation=_organisation(by),
+        text=text.strip(),
+        assigned_to=_side_label(action) if kind != PostKind.CLOSED else "",
+        due_date=due_date,
+        created_at=moment,
+    )
+    _attach(post, files)
+    record(
+        action=f"action.{kind}",
+        by=by,
+        obj=action,
+        council=action.council_id,
+        provider=action.provider_id,
+        detail={"assigned_to": post.assigned_to},
+    )
+    _announce(action, post)
+    return post
+
+
+def _announce(action: Action, post: Post) -> None:
+    """Tell whoever the action now waits for (immediate e-mails; the daily digest reads the
+    thread itself). A safeguarding concern tells the safeguarding team at once."""
+    from carebridge.actions.notifications import action_posted
+
+    transaction.on_commit(lambda: action_posted(action.pk, post.pk))
