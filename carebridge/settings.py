@@ -237,6 +237,14 @@ EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Carebridge <no-reply@carebridge.invalid>")
 # Links in e-mails (password resets) need the portal's public address.
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# GOV.UK Notify, when EMAIL_BACKEND is carebridge.actions.notify.NotifyEmailBackend: the
+# service's API key and an e-mail template whose whole content is ((subject)) and ((body)).
+NOTIFY_API_KEY = env_str("NOTIFY_API_KEY")
+NOTIFY_TEMPLATE_ID = env_str("NOTIFY_TEMPLATE_ID")
+NOTIFY_BASE_URL = env_str("NOTIFY_BASE_URL", "https://api.notifications.service.gov.uk")
+
+# Files posted on actions.
+ACTION_ATTACHMENT_MAX_BYTES = env_int("ACTION_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)
 
 LOGGING = {
     "version": 1,

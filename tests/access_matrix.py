@@ -6,12 +6,16 @@ a URL, register the foreign object it takes (and who owns it, to prove the URL w
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
+from django.core.files.uploadedfile import SimpleUploadedFile
+
 from carebridge.accounts.models import User
 from carebridge.accounts.roles import COUNCIL_ROLES, PROVIDER_ROLES
+from carebridge.actions import services as actions
+from carebridge.actions.models import Action, Attachment
 from carebridge.actuals import services as actuals
 from carebridge.actuals.models import Period
 from carebridge.actuals.periods import WEEK, today, week_of
@@ -19,6 +23,7 @@ from carebridge.contracts import services as contracts
 from carebridge.contracts.commitment import financial_year_of
 from carebridge.contracts.models import ContractDocument
 from carebridge.organisations import services as org
+from carebridge.organisations.choices import TeamKind
 from carebridge.organisations.models import ChangeRequest, Council, Provider, Service
 from carebridge.people import services as people
 from carebridge.people.models import ServiceUser
@@ -54,6 +59,8 @@ class World:
     other_change_request: ChangeRequest
     other_period: Period
     other_payments_officer: User
+    other_action: Action
+    other_attachment: Attachment
     markers: list[str] = field(default_factory=list)
 
 
@@ -141,6 +148,29 @@ def build_world() -> World:
     other_period = Period.objects.get(
         council=other_council, start_date__lte=last_week, end_date__gte=last_week
     )
+    # An action the other provider raised with its council about its client, with a file.
+    payments_team = org.team_create(
+        council=other_council, name="Quill Payments Team", kind=TeamKind.PAYMENTS
+    )
+    other_action = actions.action_create(
+        by=other_provider_user,
+        new=actions.NewAction(
+            council=other_council,
+            provider=other_provider,
+            action_type=actions.action_type_create(
+                council=other_council, name="Quill Payment Query", default_team=payments_team
+            ),
+            related_kind="client",
+            related_id=other_person.pk,
+            due_date=today() + timedelta(days=7),
+            team=None,
+            title="Zebedee invoice puzzle",
+            text="Quill payment missing for the night sits.",
+        ),
+        files=[
+            SimpleUploadedFile("zebedee.pdf", b"%PDF-1.4\n%%EOF\n", content_type="application/pdf")
+        ],
+    )
     world = World(
         council=council,
         provider=provider,
@@ -160,6 +190,8 @@ def build_world() -> World:
         other_payments_officer=make_user(
             council=other_council, role="payments_officer", email="quill.payments@example.org"
         ),
+        other_action=other_action,
+        other_attachment=Attachment.objects.get(post__action=other_action),
     )
     world.markers = [
         other_council.name,
@@ -179,6 +211,9 @@ def build_world() -> World:
         "Zephyrine Riverside Branch",
         "Quill Night Sits",
         "0114 496 0777",
+        "Zebedee invoice puzzle",
+        "Quill payment missing",
+        "zebedee.pdf",
     ]
     return world
 
@@ -286,6 +321,16 @@ REGISTRY: dict[str, Entry] = {
     ),
     "actuals:period_paid": Entry(
         kwargs=lambda w: {"pk": w.other_period.pk}, owner=lambda w: w.other_payments_officer
+    ),
+    # Actions: the thread, its posts and its files, for the provider that raised it.
+    **{
+        f"actions:{name}": Entry(
+            kwargs=lambda w: {"pk": w.other_action.pk}, owner=lambda w: w.other_provider_user
+        )
+        for name in ("action_detail", "action_post")
+    },
+    "actions:attachment_download": Entry(
+        kwargs=lambda w: {"pk": w.other_attachment.pk}, owner=lambda w: w.other_provider_user
     ),
     # The API authenticates systems by token, not by session: every session here is refused.
     "api_referral_detail": Entry(kwargs=lambda w: {"pk": w.other_referral.pk}),

@@ -8,7 +8,7 @@ import hashlib
 import secrets
 import string
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
@@ -225,15 +225,26 @@ def check_new_password(*, user: User, password: str) -> None:
         )
 
 
+def _tell_password_changed(user_id: int, changed_at: datetime) -> None:
+    from carebridge.actions.notifications import password_changed
+
+    password_changed(user_id, changed_at)
+
+
 @transaction.atomic
 def password_change(
     *, user: User, new_password: str, by: User | None, ip: str | None = None
 ) -> User:
     check_new_password(user=user, password=new_password)
+    first_password = user.password_changed_at is None
+    changed_at = now()
     user.set_password(new_password)
-    user.password_changed_at = now()
+    user.password_changed_at = changed_at
     user.must_change_password = False
     user.save(update_fields=["password", "password_changed_at", "must_change_password"])
+    if not first_password:
+        # The first password, chosen when the account is set up, is no news to its owner.
+        transaction.on_commit(lambda: _tell_password_changed(user.pk, changed_at), robust=True)
     ResetLink.objects.filter(
         user=user, purpose=ResetLink.Purpose.PASSWORD, used_at__isnull=True
     ).update(used_at=now())

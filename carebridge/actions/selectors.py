@@ -25,7 +25,8 @@ from carebridge.people.models import ServiceUser
 
 
 def is_safeguarding_reader(user: User) -> bool:
-    return user.team_id is not None and user.team.kind == TeamKind.SAFEGUARDING
+    team = user.team
+    return team is not None and team.kind == TeamKind.SAFEGUARDING
 
 
 def actions_visible_to(user: User) -> QuerySet[Action]:
@@ -45,6 +46,8 @@ def councils_of(user: User) -> list[Council]:
     """The councils an action can be raised with: the provider's, or the user's own."""
     if user.council_id is not None:
         return list(Council.objects.filter(pk=user.council_id))
+    if user.provider_id is None:
+        return []
     return list(Council.objects.filter(contracts__provider_id=user.provider_id).distinct())
 
 

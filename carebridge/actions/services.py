@@ -35,6 +35,26 @@ RELATED_FIELD = {
 }
 
 
+def action_type_create(
+    *,
+    council: Council,
+    name: str,
+    default_team: Team | None = None,
+    is_safeguarding: bool = False,
+    by: Any = None,
+) -> ActionType:
+    """Add a type to the council's catalogue (no default team: chosen when an action is raised)."""
+    if default_team is not None and default_team.council_id != council.pk:
+        raise ValidationError({"default_team": "Choose one of the council's own teams"})
+    action_type = ActionType(
+        council=council, name=name, default_team=default_team, is_safeguarding=is_safeguarding
+    )
+    action_type.full_clean()
+    action_type.save()
+    record(action="action_type.created", by=by, obj=action_type, council=council)
+    return action_type
+
+
 class ActionRefused(Exception):
     def __init__(self, message: str) -> None:
         super().__init__(message)
@@ -42,13 +62,13 @@ class ActionRefused(Exception):
 
 
 def _organisation(user: User) -> str:
-    if user.provider_id is not None:
-        return user.provider.name
-    return user.council.name if user.council_id is not None else ""
+    organisation = user.provider or user.council
+    return organisation.name if organisation is not None else ""
 
 
 def _side_label(action: Action) -> str:
-    return action.assigned_team.name if action.assigned_team_id else action.provider.name
+    team = action.assigned_team
+    return team.name if team is not None else action.provider.name
 
 
 def _require(user: User) -> None:
@@ -221,7 +241,7 @@ def action_post(
         raise PermissionDenied("You cannot do that to an action.")
     # Lock the row where the database can: two replies at once are told apart by the thread.
     action = (
-        Action.objects.select_for_update()
+        Action.objects.select_for_update(of=("self",))
         .select_related("assigned_team", "provider")
         .get(pk=action.pk)
     )
@@ -283,4 +303,19 @@ def _announce(action: Action, post: Post) -> None:
     thread itself). A safeguarding concern tells the safeguarding team at once."""
     from carebridge.actions.notifications import action_posted
 
-    transaction.on_commit(lambda: action_posted(action.pk, post.pk))
+    # Robust: the post is saved whatever happens to the e-mails (the outbox sweep retries).
+    transaction.on_commit(lambda: action_posted(action.pk, post.pk), robust=True)
+
+
+def attachment_downloaded(*, by: User, attachment: Attachment, ip: str | None = None) -> None:
+    """Who read which file of an action, for the audit log (the file itself never changes)."""
+    action = attachment.post.action
+    record(
+        action="action.attachment_downloaded",
+        by=by,
+        obj=action,
+        council=action.council_id,
+        provider=action.provider_id,
+        detail={"attachment": attachment.pk, "name": attachment.name},
+        ip_address=ip,
+    )

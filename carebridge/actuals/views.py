@@ -316,6 +316,7 @@ def client(request: HttpRequest, service_user_id: int) -> HttpResponse:
         "posted": request.POST if errors else None,
         "reasons": FrustratedReason.choices,
         "back": week_url(service, chosen),
+        "can_raise_action": can_edit(user.role, Function.ACTIONS),
     }
     return render(request, "actuals/client.html", context, status=400 if errors or refusal else 200)
 

@@ -16,7 +16,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from carebridge.accounts.access import require_function
-from carebridge.accounts.roles import Function
+from carebridge.accounts.roles import Function, can_edit
 from carebridge.contracts import exports
 from carebridge.contracts.commitment import financial_year_label, financial_year_of
 from carebridge.contracts.purchase_orders import (
@@ -188,5 +188,6 @@ def po_detail(request: HttpRequest, service_user_id: int, year: int) -> HttpResp
         "year": year,
         "year_label": financial_year_label(year),
         "by_council": user.council_id is not None,
+        "can_raise_action": can_edit(user.role, Function.ACTIONS),
     }
     return render(request, "contracts/cplis/po_detail.html", context)

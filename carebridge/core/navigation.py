@@ -40,6 +40,7 @@ NAVIGATION: list[NavItem] = [
         side="provider",
     ),
     NavItem("Contacts", "organisations:contact_list", Function.CONTACTS, side="provider"),
+    NavItem("Actions", "actions:action_list", Function.ACTIONS),
     NavItem(
         "Change requests", "organisations:change_request_list", Function.ACTIONS, side="provider"
     ),

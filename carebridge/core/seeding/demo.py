@@ -15,6 +15,7 @@ from carebridge.accounts.models import User
 from carebridge.accounts.roles import Role
 from carebridge.core.calendar import LONDON, now, to_london
 from carebridge.core.demo import DEMO_PASSCODE, DEMO_PASSWORD
+from carebridge.core.seeding.actions_demo import demo_actions
 from carebridge.core.seeding.actuals_demo import demo_actuals
 from carebridge.core.seeding.common import (
     DASH,
@@ -694,6 +695,7 @@ def seed_demo(stdout: Writer | None = None) -> dict[str, Any]:
             demo_contracts(tally, council, broker, plan.ss_ref_prefix)
     demo_details(tally, DEMO_PROVIDERS)
     demo_actuals(tally, DEMO_COUNCILS)
+    demo_actions(tally, list(councils.values()))
 
     logins = _demo_logins()
     _say(stdout, "Demo data:")

@@ -20,6 +20,7 @@ from carebridge.organisations.services.records import (
     service_create,
     service_update,
     team_create,
+    team_member_set,
 )
 
 __all__ = [
@@ -39,4 +40,5 @@ __all__ = [
     "service_update",
     "stale_fields",
     "team_create",
+    "team_member_set",
 ]

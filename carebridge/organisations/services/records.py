@@ -4,6 +4,7 @@ and districts, providers, services and contracts."""
 from datetime import date
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from carebridge.audit.services import record, snapshot
@@ -95,12 +96,38 @@ def payment_rule_set(
 
 
 @transaction.atomic
-def team_create(*, council: Council, name: str, kind: str, by: Any = None, email: str = "") -> Team:
-    team = Team(council=council, name=name, kind=kind, email=email)
+def team_create(
+    *,
+    council: Council,
+    name: str,
+    kind: str,
+    by: Any = None,
+    email: str = "",
+    internal_only: bool = False,
+) -> Team:
+    team = Team(council=council, name=name, kind=kind, email=email, internal_only=internal_only)
     team.full_clean()
     team.save()
     record(action="team.created", by=by, obj=team, council=council)
     return team
+
+
+@transaction.atomic
+def team_member_set(*, user: Any, team: Team | None, by: Any = None) -> None:
+    """Put a council user in one of the council's teams (or none): they share its actions."""
+    if team is not None and team.council_id != user.council_id:
+        raise ValidationError({"team": "Choose one of the council's own teams"})
+    before = user.team_id
+    type(user).objects.filter(pk=user.pk).update(team=team)
+    user.team = team
+    record(
+        action="user.team_changed",
+        by=by,
+        obj=user,
+        council=user.council_id,
+        before={"team": before},
+        after={"team": team.pk if team else None},
+    )
 
 
 @transaction.atomic

@@ -1,0 +1,86 @@
+"""Background work for actions' e-mails: sending one outbox row, the daily summary at 06:30
+London time, and a sweep that sends again what a broker outage or a crash left unsent.
+
+Tasks take ids and are safe to run twice: a row is claimed before it is sent, and never sent
+once it has been.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.mail import EmailMessage
+from django.db.models import F, Q
+from huey import crontab
+from huey.contrib.djhuey import db_periodic_task, db_task
+
+from carebridge.core.calendar import now, to_london
+
+# A claim older than this belongs to a worker that died: another may take the row.
+CLAIM_EXPIRES = timedelta(minutes=10)
+# The sweep gives up on a row after this many attempts, or this long after it was made.
+MAX_ATTEMPTS = 6
+GIVE_UP_AFTER = timedelta(days=2)
+
+
+@db_task(retries=3, retry_delay=60)
+def send_notification(notification_id: int) -> bool:
+    """Send one notification; False when there was nothing to send (sent, or claimed)."""
+    from carebridge.actions.models import Notification
+
+    moment = now()
+    claimed = (
+        Notification.objects.filter(pk=notification_id, sent_at__isnull=True)
+        .filter(Q(claimed_at__isnull=True) | Q(claimed_at__lt=moment - CLAIM_EXPIRES))
+        .update(claimed_at=moment, attempts=F("attempts") + 1)
+    )
+    if not claimed:
+        return False
+    notification = Notification.objects.select_related("user").get(pk=notification_id)
+    try:
+        EmailMessage(
+            subject=notification.subject,
+            body=notification.body,
+            from_email=settings.DEFAULT_FROM_EMAIL,
+            to=[notification.user.email],
+            headers={"X-Carebridge-Reference": notification.key},
+        ).send()
+    except Exception as error:
+        Notification.objects.filter(pk=notification_id, claimed_at=moment).update(
+            claimed_at=None, last_error=f"{type(error).__name__}: {error}"[:2000]
+        )
+        raise
+    Notification.objects.filter(pk=notification_id).update(sent_at=now(), last_error="")
+    return True
+
+
+@db_periodic_task(crontab(minute="*/15"))
+def send_unsent_notifications() -> int:
+    """Queue again the rows nobody is sending: the queue is a convenience, the table the truth."""
+    from carebridge.actions.models import Notification
+
+    moment = now()
+    pending = Notification.objects.filter(
+        sent_at__isnull=True,
+        attempts__lt=MAX_ATTEMPTS,
+        created_at__gte=moment - GIVE_UP_AFTER,
+        created_at__lt=moment - timedelta(minutes=5),
+        user__is_active=True,
+    ).filter(Q(claimed_at__isnull=True) | Q(claimed_at__lt=moment - CLAIM_EXPIRES))
+    ids = list(pending.values_list("pk", flat=True)[:500])
+    for pk in ids:
+        send_notification(pk)
+    return len(ids)
+
+
+# Huey's schedule runs in UTC: try at 05:30 and 06:30 UTC and act only at 06:30 in London,
+# whether or not summer time is on.
+@db_periodic_task(crontab(hour="5,6", minute="30"))
+def daily_digests() -> int:
+    from carebridge.actions.notifications import send_daily_digests
+
+    local = to_london(now())
+    if local.hour != 6:
+        return 0
+    return len(send_daily_digests(local.date() - timedelta(days=1)))
