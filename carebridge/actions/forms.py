@@ -32,7 +32,8 @@ class AttachmentsField(forms.FileField):
         kwargs.setdefault("required", False)
         kwargs.setdefault("label", "Attachments (optional)")
         kwargs.setdefault(
-            "help_text", "You can attach several files: PDF, Word, Excel or images (PNG, JPEG or GIF), each smaller than 10 MB."
+            "help_text",
+            "You can attach several files: PDF, Word, Excel or images (PNG, JPEG or GIF), each smaller than 10 MB.",
         )
         super().__init__(**kwargs)
         self.widget.attrs["class"] = "govuk-file-upload"

@@ -18,7 +18,7 @@ from playwright.sync_api import expect
 
 from carebridge.actions.choices import RelatedKind
 from carebridge.actions.models import Action
-from carebridge.actions.tests.conftest import TINY_PDF, World, in_days, world  # noqa: F401
+from carebridge.actions.tests.conftest import TINY_PDF, World, build_world, in_days
 from tests.browser.conftest import axe_check, new_context
 from tests.browser.pages import error_summary, fill_date, heading, log_in, menu_link, success_banner
 
@@ -39,9 +39,7 @@ def _new_payment_query(page: Any, data: World, tmp_path: Any) -> None:
     page.get_by_role("button", name="Create action").click()
     expect(error_summary(page)).to_contain_text("Choose the type of action")
     axe_check(page)
-    page.get_by_label("Type").select_option(
-        label=f"Payment Query ({data.catalogue.payments.name})"
-    )
+    page.get_by_label("Type").select_option(label=f"Payment Query ({data.catalogue.payments.name})")
     page.get_by_label("Related to").select_option(value=RelatedKind.CLIENT)
     page.get_by_label("Entity").select_option(value=f"client:{data.person.pk}")
     fill_date(page, "Due date", in_days(7))
@@ -59,9 +57,9 @@ def _new_payment_query(page: Any, data: World, tmp_path: Any) -> None:
 def test_an_action_from_question_to_closure_and_a_care_plan_sent(
     chromium: Any,
     live_server: Any,
-    world: World,
-    tmp_path: Any,  # noqa: F811
+    tmp_path: Any,
 ) -> None:
+    world = build_world()
     base_url = live_server.url
 
     # --- The provider raises a payment query -------------------------------------------------

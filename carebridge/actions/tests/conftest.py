@@ -167,6 +167,11 @@ class World:
 
 @pytest.fixture
 def world(db) -> World:
+    return build_world()
+
+
+def build_world() -> World:
+    """The world of the actions tests (the browser journey builds it too)."""
     council = make_council("Ashdown Vale Council")
     catalogue = make_catalogue(council)
     provider = make_provider("Diamond Home Care")
