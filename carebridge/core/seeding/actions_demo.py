@@ -17,7 +17,7 @@ from carebridge.actions.choices import PostKind, RelatedKind
 from carebridge.actions.models import Action, ActionType
 from carebridge.contracts.models import Cpli
 from carebridge.core.calendar import now, to_london
-from carebridge.core.seeding.common import Tally
+from carebridge.core.seeding.common import Tally, _login
 from carebridge.organisations import services as organisations
 from carebridge.organisations.choices import TeamKind
 from carebridge.organisations.models import Council, Provider, Team
@@ -90,6 +90,19 @@ def _catalogue(tally: Tally, council: Council) -> dict[str, ActionType]:
     for role, kind in ROLE_TEAMS.items():
         for user in User.objects.filter(council=council, role=role, team__isnull=True):
             organisations.team_member_set(user=user, team=_team(council, kind))
+    # A safeguarding officer: the only council log-in that reads safeguarding concerns.
+    email = f"safeguarding@{council.slug}.example"
+    _login(
+        tally,
+        email=email,
+        first_name="Sam",
+        last_name="Okafor",
+        role=Role.FRONT_DOOR_OFFICER,
+        council=council,
+    )
+    officer = User.objects.get(email=email)
+    if officer.team_id is None:
+        organisations.team_member_set(user=officer, team=_team(council, TeamKind.SAFEGUARDING))
     return types
 
 
@@ -189,3 +202,21 @@ def demo_actions(tally: Tally, councils: Sequence[Council]) -> None:
             )
             actions.action_post(by=broker, action=call, kind=PostKind.CLOSED, text="Agreed.")
             tally.made("actions", 3)
+            if not Action.objects.filter(council=council, is_safeguarding=True).exists():
+                # A concern: urgent, with the safeguarding team only (and the provider).
+                actions.action_create(
+                    by=carer,
+                    new=actions.NewAction(
+                        council=council,
+                        provider=provider,
+                        action_type=types["Safeguarding concern"],
+                        related_kind=RelatedKind.CLIENT,
+                        related_id=cpli.service_user_id,
+                        due_date=to_london(now()).date() + timedelta(days=1),
+                        team=None,
+                        title="Unexplained bruising noticed at the morning call",
+                        text="Our carer noticed bruising on the client's forearm this morning; "
+                        "the client would not say how it happened. Photographs were not taken.",
+                    ),
+                )
+                tally.made("actions")

@@ -591,6 +591,13 @@ def _demo_logins() -> list[dict[str, str]]:
                     "role": str(user.role.label),
                 }
             )
+        logins.append(
+            {
+                "email": f"safeguarding@{council_plan.slug}.example",
+                "organisation": council_plan.name,
+                "role": f"{Role.FRONT_DOOR_OFFICER.label}, safeguarding team",
+            }
+        )
     for provider_plan in DEMO_PROVIDERS:
         for user in provider_plan.users:
             logins.append(
