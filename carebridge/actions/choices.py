@@ -13,6 +13,18 @@ class RelatedKind(models.TextChoices):
     PROVIDER = "provider", "Provider"
 
 
+# The field of an Action that holds each kind of related thing (a provider is the action's own).
+RELATED_FIELD = {
+    RelatedKind.CLIENT: "service_user",
+    RelatedKind.CONTRACT: "contract",
+    RelatedKind.SERVICE: "service",
+    RelatedKind.CPLI: "cpli",
+    RelatedKind.CONTRACT_DOCUMENT: "contract_document",
+    RelatedKind.CONTACT: "contact",
+    RelatedKind.PROVIDER: "provider",
+}
+
+
 class ActionStatus(models.TextChoices):
     OPEN = "open", "Open"
     CLOSED = "closed", "Closed"

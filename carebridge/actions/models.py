@@ -7,7 +7,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
-from carebridge.actions.choices import ActionStatus, PostKind, RelatedKind
+from carebridge.actions.choices import RELATED_FIELD, ActionStatus, PostKind, RelatedKind
 from carebridge.contracts.models import ContractDocument, Cpli
 from carebridge.organisations.models import Contract, Council, Provider, Service, Team
 from carebridge.people.models import ServiceUser
@@ -118,16 +118,7 @@ class Action(models.Model):
     @property
     def related(self) -> models.Model | None:
         """The thing the action is about."""
-        field = {
-            RelatedKind.CLIENT: "service_user",
-            RelatedKind.CONTRACT: "contract",
-            RelatedKind.SERVICE: "service",
-            RelatedKind.CPLI: "cpli",
-            RelatedKind.CONTRACT_DOCUMENT: "contract_document",
-            RelatedKind.CONTACT: "contact",
-            RelatedKind.PROVIDER: "provider",
-        }[RelatedKind(self.related_kind)]
-        return getattr(self, field)
+        return getattr(self, RELATED_FIELD[RelatedKind(self.related_kind)])
 
 
 class Post(models.Model):

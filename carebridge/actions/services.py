@@ -16,23 +16,13 @@ from django.db import transaction
 from carebridge.accounts.models import User
 from carebridge.accounts.roles import Function, can_edit
 from carebridge.actions import uploads
-from carebridge.actions.choices import ActionStatus, PostKind, RelatedKind
+from carebridge.actions.choices import RELATED_FIELD, ActionStatus, PostKind, RelatedKind
 from carebridge.actions.models import Action, ActionType, Attachment, Post
 from carebridge.actions.selectors import related_choices, teams_for
 from carebridge.audit.services import record
 from carebridge.core.calendar import now, to_london
 from carebridge.organisations.choices import TeamKind
 from carebridge.organisations.models import Council, Provider, Team
-
-# The field of Action that holds each kind of related thing.
-RELATED_FIELD = {
-    RelatedKind.CLIENT: "service_user",
-    RelatedKind.CONTRACT: "contract",
-    RelatedKind.SERVICE: "service",
-    RelatedKind.CPLI: "cpli",
-    RelatedKind.CONTRACT_DOCUMENT: "contract_document",
-    RelatedKind.CONTACT: "contact",
-}
 
 
 def action_type_create(
@@ -170,6 +160,9 @@ def action_create(*, by: User, new: NewAction, files: Sequence[UploadedFile] = (
             errors["team"] = "Choose the team to assign the action to"
         else:
             team = new.team
+            # Whatever its type, what a provider sends the safeguarding team is a concern:
+            # urgent, and read by that team alone.
+            safeguarding = team.kind == TeamKind.SAFEGUARDING
     errors.update(_check_files(files))
     if errors:
         raise ValidationError(errors)

@@ -50,7 +50,22 @@ def subscriptions(request: HttpRequest) -> HttpResponse:
         request,
         "actions/subscriptions.html",
         {
-            "daily": _options(subscription, DAILY),
-            "immediate": _options(subscription, IMMEDIATE),
+            # Each group: its id, heading, hint and checkboxes.
+            "groups": [
+                (
+                    "daily",
+                    "Daily summary",
+                    "One e-mail each morning about the day before, when something changed. "
+                    "Select all that apply.",
+                    _options(subscription, DAILY),
+                ),
+                (
+                    "immediate",
+                    "Immediate e-mails",
+                    "Sent as soon as an action waits for you, or your password is changed. A "
+                    "safeguarding team always hears of a safeguarding concern at once.",
+                    _options(subscription, IMMEDIATE),
+                ),
+            ]
         },
     )

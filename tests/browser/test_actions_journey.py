@@ -155,4 +155,13 @@ def test_an_action_from_question_to_closure_and_a_care_plan_sent(
     page.get_by_role("button", name="Request closure").click()
     expect(success_banner(page)).to_be_visible()
     axe_check(page)
+
+    # --- The provider chooses a daily summary of actions ---------------------------------------
+    page.get_by_role("link", name="Your account").click()
+    page.get_by_role("link", name="Choose your e-mail notifications").click()
+    axe_check(page)
+    page.get_by_label("Actions", exact=True).check()
+    page.get_by_role("button", name="Save").click()
+    expect(success_banner(page)).to_contain_text("Your e-mail notifications have been saved.")
+    axe_check(page)
     provider_context.close()

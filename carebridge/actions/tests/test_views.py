@@ -192,6 +192,19 @@ def test_a_safeguarding_concern_goes_to_the_safeguarding_team_urgent_and_hidden(
     assert "Bruising seen" in inbox(world.safeguarding_officer)
 
 
+def test_an_other_action_sent_to_the_safeguarding_team_is_a_concern_too(world):
+    action = world.raise_action(
+        action_type=world.catalogue.other,
+        team=world.catalogue.safeguarding,
+        title="Worried about a neighbour's visits",
+    )
+    assert action.assigned_team == world.catalogue.safeguarding
+    assert action.urgent and action.is_safeguarding
+    detail = reverse("actions:action_detail", args=[action.pk])
+    assert client_for(world.broker).get(detail).status_code == 404
+    assert client_for(world.safeguarding_officer).get(detail).status_code == 200
+
+
 # --- The thread -------------------------------------------------------------------------------
 
 
