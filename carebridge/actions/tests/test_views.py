@@ -9,6 +9,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from carebridge.actions import services
 from carebridge.actions.choices import ActionStatus, PostKind, RelatedKind
 from carebridge.actions.models import Action, Attachment
 from carebridge.actions.tests.conftest import TINY_PDF, in_days, pdf
@@ -355,3 +356,38 @@ def test_a_purchase_order_line_offers_to_raise_an_action_about_it(world):
     )
     page = body(client_for(world.carer).get(url))
     assert f"related_kind=cpli&amp;related_id={world.cpli.pk}" in page
+
+
+def _inbox_queries(world, count: int) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    for n in range(count):
+        world.raise_action(title=f"Query number {count}-{n}")
+    client = client_for(world.carer)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(reverse("actions:action_list"))
+    assert response.status_code == 200
+    return len(queries)
+
+
+def test_the_inbox_runs_the_same_queries_for_few_actions_or_many(world):
+    assert _inbox_queries(world, 2) == _inbox_queries(world, 12)
+
+
+def test_an_actions_page_runs_the_same_queries_for_a_short_thread_or_a_long_one(world):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    counts = []
+    for replies in (1, 8):
+        action = world.raise_action(title=f"Thread of {replies}")
+        for n in range(replies):
+            services.action_post(
+                by=world.carer, action=action, kind="comment", text=f"Note {n}", files=[pdf()]
+            )
+        client = client_for(world.carer)
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(reverse("actions:action_detail", args=[action.pk])).status_code == 200
+        counts.append(len(queries))
+    assert counts[0] == counts[1]
