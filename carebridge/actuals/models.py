@@ -3,12 +3,14 @@ the provider's confirmations. Nothing here is ever deleted: a paid period is kep
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 
 from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
 
+from carebridge.actuals.rules import Assessment, Entry
 from carebridge.contracts.models import Cpli
 from carebridge.organisations.choices import FrustratedReason
 from carebridge.organisations.models import Council, Provider, Service
@@ -109,6 +111,27 @@ class Actual(models.Model):
     @property
     def has_exception(self) -> bool:
         return self.does_not_add_up or self.over_threshold or self.zero_without_comment
+
+    def entry(self) -> Entry:
+        """What was entered, as the rules read it."""
+        return Entry(
+            actual=self.actual,
+            frustrated=self.frustrated,
+            missed=self.missed,
+            extra=self.extra,
+            visits=self.visits,
+            frustrated_reason=self.frustrated_reason,
+            aborted_visit_dates=tuple(date.fromisoformat(d) for d in self.aborted_visit_dates),
+            variation_code=self.variation_code,
+            comments=self.comments,
+        )
+
+    def take(self, found: Assessment) -> None:
+        """Keep the cost and exceptions the rules found for this row."""
+        self.cost, self.planned_cost = found.cost, found.planned_cost
+        self.does_not_add_up = found.does_not_add_up
+        self.over_threshold = found.over_threshold
+        self.zero_without_comment = found.zero_without_comment
 
 
 class Confirmation(models.Model):

@@ -30,7 +30,7 @@ from carebridge.actuals.periods import (
     week_of,
     weeks_between,
 )
-from carebridge.actuals.rules import ZERO, Assessment, Entry, Rules, assess
+from carebridge.actuals.rules import ZERO, Assessment, Rules, assess
 from carebridge.actuals.services import confirmation_state, running_in
 from carebridge.contracts.commitment import (
     financial_year_bounds,
@@ -132,15 +132,7 @@ def _row(cpli: Cpli, actual: Actual | None, rules: Rules, week: date) -> Row:
     """A CPLI's row for the week: its actual assessed by the rules, or its plan."""
     if actual is not None:
         planned = actual.planned
-        entry = Entry(
-            actual=actual.actual,
-            frustrated=actual.frustrated,
-            missed=actual.missed,
-            extra=actual.extra,
-            frustrated_reason=actual.frustrated_reason,
-            comments=actual.comments,
-        )
-        assessment: Assessment | None = assess(entry, rules, planned)
+        assessment: Assessment | None = assess(actual.entry(), rules, planned)
     else:
         planned = planned_for(cpli, week, rules.step)[0]
         assessment = None

@@ -192,27 +192,22 @@ def actuals_generate(user: User, *, weeks: Sequence[date], service_id: int | Non
         for cpli in running:
             rules = source.rules(cpli, week)
             planned, visits = planned_for(cpli, week, rules.step)
-            entry = Entry(actual=planned, visits=visits)
-            found = assess(entry, rules, planned)
-            rows.append(
-                Actual(
-                    period=periods[(cpli.council_id, week)],
-                    cpli=cpli,
-                    council_id=cpli.council_id,
-                    provider_id=cpli.provider_id,
-                    service_id=cpli.service_id,
-                    service_user_id=cpli.service_user_id,
-                    week_start=week,
-                    planned=planned,
-                    actual=planned,
-                    visits=visits,
-                    cost=found.cost,
-                    planned_cost=found.planned_cost,
-                    zero_without_comment=found.zero_without_comment,
-                    changed_at=stamp,
-                    changed_by=user,
-                )
+            row = Actual(
+                period=periods[(cpli.council_id, week)],
+                cpli=cpli,
+                council_id=cpli.council_id,
+                provider_id=cpli.provider_id,
+                service_id=cpli.service_id,
+                service_user_id=cpli.service_user_id,
+                week_start=week,
+                planned=planned,
+                actual=planned,
+                visits=visits,
+                changed_at=stamp,
+                changed_by=user,
             )
+            row.take(assess(Entry(actual=planned, visits=visits), rules, planned))
+            rows.append(row)
         before = Actual.objects.filter(provider_id=provider_id, week_start=week).count()
         Actual.objects.bulk_create(rows, batch_size=BATCH, ignore_conflicts=True)
         added += Actual.objects.filter(provider_id=provider_id, week_start=week).count() - before
@@ -273,21 +268,6 @@ def _allocation_used(cplis: Iterable[Cpli], weeks: set[date]) -> dict[tuple[int,
     ).values_list("cpli_id", "week_start", "actual"):
         used[(cpli_id, financial_year_of(week))] += actual
     return used
-
-
-def _same(row: Actual, entry: Entry) -> bool:
-    return (
-        row.actual == entry.actual
-        and row.frustrated == entry.frustrated
-        and row.missed == entry.missed
-        and row.extra == entry.extra
-        and row.visits == entry.visits
-        and row.frustrated_reason == entry.frustrated_reason
-        and tuple(row.aborted_visit_dates)
-        == tuple(d.isoformat() for d in entry.aborted_visit_dates)
-        and row.variation_code == entry.variation_code
-        and row.comments == entry.comments
-    )
 
 
 _WRITTEN = [
@@ -411,7 +391,7 @@ def actuals_save(
             continue
         entry = item.entry.normalised()
         row = existing.get(key)
-        if row is not None and _same(row, entry):
+        if row is not None and row.entry() == entry:
             # Nothing to change, so nothing to refuse: re-importing an export that reaches
             # back into a paid period is fine as long as the paid weeks are left as they were.
             unchanged += 1
@@ -454,11 +434,6 @@ def actuals_save(
             "aborted_visit_dates": [d.isoformat() for d in entry.aborted_visit_dates],
             "variation_code": entry.variation_code,
             "comments": entry.comments,
-            "cost": found.cost,
-            "planned_cost": found.planned_cost,
-            "does_not_add_up": found.does_not_add_up,
-            "over_threshold": found.over_threshold,
-            "zero_without_comment": found.zero_without_comment,
             "changed_at": stamp,
             "changed_by": user,
         }
@@ -474,6 +449,7 @@ def actuals_save(
                 planned=planned,
                 **values,
             )
+            row.take(found)
             to_create.append(row)
             history.append({"cpli": cpli.pk, "week": item.week_start.isoformat(), "new": True})
         else:
@@ -483,6 +459,7 @@ def actuals_save(
             }
             for name, value in values.items():
                 setattr(row, name, value)
+            row.take(found)
             to_update.append(row)
             history.append({"cpli": cpli.pk, "week": item.week_start.isoformat(), "before": before})
     if errors:
@@ -704,22 +681,7 @@ def actuals_replan(cplis: Sequence[Cpli], by: User | None) -> int:
             row.actual = planned
             row.visits = visits
         row.planned = planned
-        found = assess(
-            Entry(
-                actual=row.actual,
-                frustrated=row.frustrated,
-                missed=row.missed,
-                extra=row.extra,
-                frustrated_reason=row.frustrated_reason,
-                comments=row.comments,
-            ),
-            rules,
-            planned,
-        )
-        row.cost, row.planned_cost = found.cost, found.planned_cost
-        row.does_not_add_up = found.does_not_add_up
-        row.over_threshold = found.over_threshold
-        row.zero_without_comment = found.zero_without_comment
+        row.take(assess(row.entry(), rules, planned))
         row.changed_at = now()
         changed.append(row)
         history.append({"cpli": row.cpli_id, "week": row.week_start.isoformat(), "before": before})

@@ -320,7 +320,7 @@ def test_the_variation_code_is_asked_for_only_where_extras_are_allowed(world):
 
     generate(world, weeks_ago(1))
     page = body(client_for(world.carer).get(week_url(world, weeks_ago(1))))
-    assert "Variation code" in page
+    assert f'id="line{world.cpli.pk}-variation_code"' in page
     org.rulebook_update(council=world.council, by=None, actuals_extras_allowed=False)
     page = body(client_for(world.carer).get(week_url(world, weeks_ago(1))))
     assert f'id="line{world.cpli.pk}-variation_code"' not in page
