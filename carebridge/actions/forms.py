@@ -126,9 +126,22 @@ class ActionForm(GovForm):
         types: Sequence[ActionType],
         teams: Sequence[Team] | None,
         entities: dict[str, list[tuple[str, str]]],
+        narrow_url: str = "",
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
+        if narrow_url:
+            # With JavaScript, choosing "Related to" asks for that kind's entities alone and
+            # swaps them in; without it, the grouped list stays and clean() checks the pair.
+            self.fields["related_kind"].widget.attrs.update(
+                {
+                    "hx-get": narrow_url,
+                    "hx-trigger": "change",
+                    "hx-target": "#id_entity",
+                    "hx-select": "#id_entity",
+                    "hx-swap": "outerHTML",
+                }
+            )
         cast(forms.ChoiceField, self.fields["action_type"]).choices = [("", "Please select")] + [
             (t.pk, _type_label(t)) for t in types
         ]

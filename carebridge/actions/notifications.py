@@ -69,6 +69,55 @@ def subscription_update(*, user: User, by: User, choices: dict[str, bool]) -> Su
     return subscription
 
 
+# The sweep gives up on a row after this many attempts, or this long after it was made; such a
+# row is undelivered, and support can see and retry it (`carebridge notifications`).
+MAX_ATTEMPTS = 6
+GIVE_UP_AFTER = timedelta(days=2)
+# How long the outbox keeps a row, sent or not. Its unique key only has to outlive the sweep
+# (GIVE_UP_AFTER) and the digest of a day, which are never made again after that.
+KEEP_FOR = timedelta(days=90)
+
+
+def undelivered(moment: datetime | None = None) -> QuerySet[Notification]:
+    """The e-mails that failed, newest first: not sent, with an error or given up on."""
+    moment = moment or now()
+    return (
+        Notification.objects.filter(sent_at__isnull=True)
+        .filter(
+            Q(attempts__gte=MAX_ATTEMPTS)
+            | Q(created_at__lt=moment - GIVE_UP_AFTER)
+            | ~Q(last_error="")
+        )
+        .select_related("user")
+        .order_by("-created_at")
+    )
+
+
+@transaction.atomic
+def notification_retry(*, notification: Notification, by: User | None) -> bool:
+    """Send an undelivered e-mail again (say, once its address is corrected); False if it went
+    out meanwhile. Its last error stays until a send succeeds."""
+    retried = Notification.objects.filter(pk=notification.pk, sent_at__isnull=True).update(
+        attempts=0, claimed_at=None
+    )
+    if retried:
+        record(
+            action="notification.retried",
+            by=by,
+            obj=notification.user,
+            after={"notification": notification.pk, "subject": notification.subject},
+        )
+        _queue([notification])
+    return bool(retried)
+
+
+def notifications_purge(moment: datetime | None = None) -> int:
+    """Delete the outbox rows older than KEEP_FOR; how many went."""
+    moment = moment or now()
+    deleted, _by_model = Notification.objects.filter(created_at__lt=moment - KEEP_FOR).delete()
+    return deleted
+
+
 def _queue(notifications: list[Notification]) -> None:
     from carebridge.actions import tasks
 

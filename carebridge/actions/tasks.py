@@ -19,9 +19,6 @@ from carebridge.core.calendar import now, to_london
 
 # A claim older than this belongs to a worker that died: another may take the row.
 CLAIM_EXPIRES = timedelta(minutes=10)
-# The sweep gives up on a row after this many attempts, or this long after it was made.
-MAX_ATTEMPTS = 6
-GIVE_UP_AFTER = timedelta(days=2)
 
 
 @db_task(retries=3, retry_delay=60)
@@ -59,6 +56,7 @@ def send_notification(notification_id: int) -> bool:
 def send_unsent_notifications() -> int:
     """Queue again the rows nobody is sending: the queue is a convenience, the table the truth."""
     from carebridge.actions.models import Notification
+    from carebridge.actions.notifications import GIVE_UP_AFTER, MAX_ATTEMPTS
 
     moment = now()
     pending = Notification.objects.filter(
@@ -84,3 +82,12 @@ def daily_digests() -> int:
     if local.hour != 6:
         return 0
     return len(send_daily_digests(local.date() - timedelta(days=1)))
+
+
+# Each night, after the sweep's quiet hours: e-mails name clients and actions, so the outbox
+# keeps them no longer than support needs them.
+@db_periodic_task(crontab(hour="2", minute="45"))
+def purge_old_notifications() -> int:
+    from carebridge.actions.notifications import notifications_purge
+
+    return notifications_purge()

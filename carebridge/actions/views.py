@@ -25,7 +25,7 @@ from carebridge.actions.forms import ActionForm, InboxFiltersForm, PostForm, ent
 from carebridge.actions.models import Action, Attachment, Post
 from carebridge.contracts.commitment import financial_year_of
 from carebridge.core.calendar import now, to_london
-from carebridge.core.http import acting_user
+from carebridge.core.http import HtmxHttpRequest, acting_user
 from carebridge.organisations.models import Council, Provider, Team
 from carebridge.people.models import ServiceUser
 
@@ -182,8 +182,16 @@ def _counterpart(
     return council, user.provider, councils
 
 
+def _counterpart_url(user: User, council: Council, provider: Provider) -> str:
+    """This page's address for the same council and provider."""
+    url = reverse("actions:action_new")
+    if _is_council(user):
+        return f"{url}?provider={provider.pk}"
+    return f"{url}?council={council.slug}"
+
+
 @require_http_methods(["GET", "POST"])
-def action_new(request: HttpRequest) -> HttpResponse:
+def action_new(request: HtmxHttpRequest) -> HttpResponse:
     user = acting_user(request)
     require_function(user, Function.ACTIONS, edit=True)
     council, provider, options = _counterpart(user, request)
@@ -203,7 +211,11 @@ def action_new(request: HttpRequest) -> HttpResponse:
     entities = _entities(user, council, provider)
     initial: dict[str, Any] = {}
     kind = request.GET.get("related_kind", "")
-    if kind in entities:
+    if request.htmx and request.method == "GET" and kind in RelatedKind.values:
+        # "Related to" was chosen: offer only that kind's entities.
+        entities = {kind: entities.get(kind, [])}
+        initial = {"related_kind": kind}
+    if kind in entities and not request.htmx:
         value = entity_value(kind, int(request.GET.get("related_id", "0") or 0))
         if any(value == option for option, _label in entities[kind]):
             initial = {"related_kind": kind, "entity": value}
@@ -216,6 +228,7 @@ def action_new(request: HttpRequest) -> HttpResponse:
         types=types,
         teams=teams,
         entities=entities,
+        narrow_url=_counterpart_url(user, council, provider),
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

@@ -13,6 +13,7 @@ from carebridge.actions.notifications import (
     SUBSCRIPTION_FIELDS,
     subscription_for,
     subscription_update,
+    undelivered,
 )
 from carebridge.core.http import acting_user
 
@@ -50,6 +51,8 @@ def subscriptions(request: HttpRequest) -> HttpResponse:
         request,
         "actions/subscriptions.html",
         {
+            # So a wrong or full mailbox is noticed by the one who misses the e-mails.
+            "undelivered": list(undelivered().filter(user=user)[:5]),
             # Each group: its id, heading, hint and checkboxes.
             "groups": [
                 (
@@ -66,6 +69,6 @@ def subscriptions(request: HttpRequest) -> HttpResponse:
                     "safeguarding team always hears of a safeguarding concern at once.",
                     _options(subscription, IMMEDIATE),
                 ),
-            ]
+            ],
         },
     )

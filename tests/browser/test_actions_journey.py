@@ -41,6 +41,8 @@ def _new_payment_query(page: Any, data: World, tmp_path: Any) -> None:
     axe_check(page)
     page.get_by_label("Type").select_option(label=f"Payment Query ({data.catalogue.payments.name})")
     page.get_by_label("Related to").select_option(value=RelatedKind.CLIENT)
+    # htmx swaps in the clients alone.
+    expect(page.locator("#id_entity optgroup")).to_have_count(1)
     page.get_by_label("Entity").select_option(value=f"client:{data.person.pk}")
     fill_date(page, "Due date", in_days(7))
     page.get_by_label("Title").fill(TITLE)

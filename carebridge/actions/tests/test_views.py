@@ -136,6 +136,22 @@ def test_a_cpli_link_fills_in_what_the_action_is_about(world):
     assert '<option value="cpli" selected>' in page
 
 
+def test_choosing_related_to_narrows_the_entities_with_htmx(world):
+    carer = client_for(world.carer)
+    page = body(carer.get(reverse("actions:action_new")))
+    # Without JavaScript every kind's entities are offered, grouped; the select asks for them.
+    assert f'value="client:{world.person.pk}"' in page
+    assert f'value="cpli:{world.cpli.pk}"' in page
+    assert 'hx-get="/actions/new/?council=' in page
+    narrowed = body(
+        carer.get(reverse("actions:action_new"), {"related_kind": "client"}, HTTP_HX_REQUEST="true")
+    )
+    assert f'value="client:{world.person.pk}"' in narrowed
+    assert f'value="cpli:{world.cpli.pk}"' not in narrowed
+    # Another provider's clients are never among them.
+    assert f'value="client:{world.other_person.pk}"' not in narrowed
+
+
 def test_a_read_only_user_cannot_raise_or_post(world):
     action = world.raise_action()
     reader = client_for(world.reader)

@@ -22,7 +22,6 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET, require_http_methods
-from django_htmx.middleware import HtmxDetails
 
 from carebridge.accounts.access import require_function
 from carebridge.accounts.models import User
@@ -30,7 +29,7 @@ from carebridge.accounts.roles import Function, can_edit
 from carebridge.core.calendar import LONDON, now, to_london
 from carebridge.core.formats import guide_date, guide_datetime
 from carebridge.core.forms import GovForm
-from carebridge.core.http import acting_user
+from carebridge.core.http import HtmxHttpRequest, acting_user
 from carebridge.organisations.models import District
 from carebridge.organisations.selectors import councils_visible_to
 from carebridge.people import services as people
@@ -71,10 +70,6 @@ from carebridge.referrals.selectors import (
 E = ReferralEventKind
 S = ReferralStatus
 PAGE_SIZE = 25
-
-
-class HtmxHttpRequest(HttpRequest):
-    htmx: HtmxDetails
 
 
 # --- The two lists ---------------------------------------------------------------------------
