@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "carebridge.contracts",
     "carebridge.actuals",
     "carebridge.actions",
+    "carebridge.frontdoor",
 ]
 
 MIDDLEWARE = [

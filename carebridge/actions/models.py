@@ -170,6 +170,7 @@ class NotificationKind(models.TextChoices):
     DAILY_CPLIS = "daily_cplis", "Care package line items"
     DAILY_CONTRACT_DOCUMENTS = "daily_contract_documents", "Contract documents"
     DIGEST = "digest", "Daily summary"
+    FRONT_DOOR = "front_door", "Front door"
 
 
 class Subscription(models.Model):
@@ -190,11 +191,17 @@ class Subscription(models.Model):
 
 class Notification(models.Model):
     """One e-mail to send, kept as an outbox row: its key makes the same notification once
-    only, and a claim before sending keeps two workers from both sending it."""
+    only, and a claim before sending keeps two workers from both sending it. It goes to a user,
+    or to an address alone (a resident who used the front door has no account)."""
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="notifications",
+        null=True,
+        blank=True,
     )
+    to_email = models.EmailField(blank=True)
     kind = models.CharField(max_length=30, choices=NotificationKind.choices)
     key = models.CharField(max_length=200, unique=True)
     subject = models.CharField(max_length=200)
@@ -208,6 +215,16 @@ class Notification(models.Model):
     class Meta:
         ordering = ["-created_at"]
         indexes = [models.Index(fields=["sent_at", "created_at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(user__isnull=False) | ~models.Q(to_email=""),
+                name="notification_has_a_recipient",
+            )
+        ]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} to {self.user}"
+        return f"{self.get_kind_display()} to {self.recipient}"
+
+    @property
+    def recipient(self) -> str:
+        return self.user.email if self.user is not None else self.to_email

@@ -104,7 +104,7 @@ def notification_retry(*, notification: Notification, by: User | None) -> bool:
         record(
             action="notification.retried",
             by=by,
-            obj=notification.user,
+            obj=notification.user or notification,
             after={"notification": notification.pk, "subject": notification.subject},
         )
         _queue([notification])
@@ -118,6 +118,15 @@ def notifications_purge(moment: datetime | None = None) -> int:
     return deleted
 
 
+def email_queue(*, to: str, kind: str, key: str, subject: str, body: str) -> Notification | None:
+    """Queue an e-mail to an address with no account behind it (a resident who used the front
+    door), once only for its key; None when that key was queued before."""
+    notification = _create(user=None, to_email=to, kind=kind, key=key, subject=subject, body=body)
+    if notification is not None:
+        _queue([notification])
+    return notification
+
+
 def _queue(notifications: list[Notification]) -> None:
     from carebridge.actions import tasks
 
@@ -125,14 +134,22 @@ def _queue(notifications: list[Notification]) -> None:
         transaction.on_commit(partial(tasks.send_notification, notification.pk))
 
 
-def _create(*, user: User, kind: str, key: str, subject: str, body: str) -> Notification | None:
+def _create(
+    *, user: User | None, kind: str, key: str, subject: str, body: str, to_email: str = ""
+) -> Notification | None:
     """The outbox row for this key, or None when it exists already (a repeat or a race)."""
     if Notification.objects.filter(key=key).exists():
         return None
     try:
         with transaction.atomic():
             return Notification.objects.create(
-                user=user, kind=kind, key=key, subject=subject, body=body, created_at=now()
+                user=user,
+                to_email=to_email,
+                kind=kind,
+                key=key,
+                subject=subject,
+                body=body,
+                created_at=now(),
             )
     except IntegrityError:
         return None

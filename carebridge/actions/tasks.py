@@ -40,7 +40,7 @@ def send_notification(notification_id: int) -> bool:
             subject=notification.subject,
             body=notification.body,
             from_email=settings.DEFAULT_FROM_EMAIL,
-            to=[notification.user.email],
+            to=[notification.recipient],
             headers={"X-Carebridge-Reference": notification.key},
         ).send()
     except Exception as error:
@@ -64,8 +64,10 @@ def send_unsent_notifications() -> int:
         attempts__lt=MAX_ATTEMPTS,
         created_at__gte=moment - GIVE_UP_AFTER,
         created_at__lt=moment - timedelta(minutes=5),
-        user__is_active=True,
-    ).filter(Q(claimed_at__isnull=True) | Q(claimed_at__lt=moment - CLAIM_EXPIRES))
+    ).filter(
+        Q(user__isnull=True) | Q(user__is_active=True),
+        Q(claimed_at__isnull=True) | Q(claimed_at__lt=moment - CLAIM_EXPIRES),
+    )
     ids = list(pending.values_list("pk", flat=True)[:500])
     for pk in ids:
         send_notification(pk)

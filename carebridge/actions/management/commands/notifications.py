@@ -4,6 +4,7 @@ from argparse import ArgumentParser
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db.models import Q
 
 from carebridge.actions.models import Notification
 from carebridge.actions.notifications import notification_retry, notifications_purge, undelivered
@@ -17,7 +18,7 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser: ArgumentParser) -> None:
-        parser.add_argument("--user", help="Only the e-mails to this address.")
+        parser.add_argument("--user", help="Only the e-mails to this address (a user's or not).")
         parser.add_argument(
             "--retry", type=int, nargs="+", metavar="ID", help="Send these e-mails again."
         )
@@ -33,14 +34,15 @@ class Command(BaseCommand):
             return
         found = undelivered()
         if options["user"]:
-            found = found.filter(user__email__iexact=options["user"])
+            address = options["user"]
+            found = found.filter(Q(user__email__iexact=address) | Q(to_email__iexact=address))
         rows = list(found[: options["limit"]])
         if not rows:
             self.stdout.write("No undelivered e-mails.")
             return
         for row in rows:
             self.stdout.write(
-                f"{row.pk}\t{guide_datetime(row.created_at)}\t{row.user.email}\t"
+                f"{row.pk}\t{guide_datetime(row.created_at)}\t{row.recipient}\t"
                 f"{row.attempts} attempts\t{row.subject}\n\t{row.last_error or 'given up'}"
             )
 

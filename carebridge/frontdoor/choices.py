@@ -1,0 +1,63 @@
+"""The front door's fixed vocabularies: who asks, about whom, the Care Act outcomes and how a
+request moves through the council's queue."""
+
+from django.db import models
+
+
+class Asker(models.TextChoices):
+    """Who fills in the front door."""
+
+    SELF = "self", "I need care and support myself"
+    FAMILY = "family", "A family member, friend or unpaid carer of the person"
+    PROFESSIONAL = "professional", "A professional (for example a GP, nurse or housing officer)"
+
+
+class About(models.TextChoices):
+    """Whose needs the request is about: the two sets of eligibility criteria."""
+
+    ADULT = "adult", "An adult who needs care and support"
+    CARER = "carer", "A carer who needs support with caring"
+
+
+class Outcome(models.TextChoices):
+    """The ten outcomes of regulation 2(2) of SI 2015/313, in its words. The directory maps
+    its taxonomy terms to these, so signposting matches the needs answered."""
+
+    NUTRITION = "nutrition", "Managing and maintaining nutrition"
+    HYGIENE = "hygiene", "Maintaining personal hygiene"
+    TOILET = "toilet", "Managing toilet needs"
+    CLOTHING = "clothing", "Being appropriately clothed"
+    HOME_SAFETY = "home_safety", "Being able to make use of the home safely"
+    HABITABLE_HOME = "habitable_home", "Maintaining a habitable home environment"
+    RELATIONSHIPS = "relationships", "Developing and maintaining family or other personal relationships"
+    WORK = "work", "Accessing and engaging in work, training, education or volunteering"
+    COMMUNITY = (
+        "community",
+        "Making use of necessary facilities or services in the local community, including "
+        "public transport and recreational facilities or services",
+    )
+    CHILD_CARE = "child_care", "Carrying out any caring responsibilities for a child"
+
+
+class CarerOutcome(models.TextChoices):
+    """The eight carer outcomes of regulation 3(2)(b)."""
+
+    CHILD_CARE = "child_care", "Carrying out any caring responsibilities for a child"
+    OTHERS = "others", "Providing care to other persons for whom the carer provides care"
+    HABITABLE_HOME = "habitable_home", "Maintaining a habitable home environment in the carer's home"
+    NUTRITION = "nutrition", "Managing and maintaining nutrition"
+    RELATIONSHIPS = "relationships", "Developing and maintaining family or other personal relationships"
+    WORK = "work", "Engaging in work, training, education or volunteering"
+    COMMUNITY = (
+        "community",
+        "Making use of necessary facilities or services in the local community, including "
+        "recreational facilities or services",
+    )
+    RECREATION = "recreation", "Engaging in recreational activities"
+
+
+class Result(models.TextChoices):
+    """The tool's recommendation: never a decision, which is the council's after assessment."""
+
+    LIKELY_ELIGIBLE = "likely_eligible", "Likely eligible"
+    MAY_NOT_BE_ELIGIBLE = "may_not_be_eligible", "May not be eligible"
