@@ -14,6 +14,8 @@ urlpatterns = [
     path("actuals/", include("carebridge.actuals.urls")),
     path("organisation/", include("carebridge.organisations.urls")),
     path("actions/", include("carebridge.actions.urls")),
+    path("front-door/", include("carebridge.frontdoor.urls")),
+    path("care-and-support/", include("carebridge.frontdoor.urls_public")),
     path("api/v1/", include("carebridge.referrals.api_urls")),
     # The API's description is public and ignores any token sent with it; Swagger UI runs
     # inline scripts and styles that the site's nonce-based CSP would block.

@@ -29,7 +29,10 @@ class Outcome(models.TextChoices):
     CLOTHING = "clothing", "Being appropriately clothed"
     HOME_SAFETY = "home_safety", "Being able to make use of the home safely"
     HABITABLE_HOME = "habitable_home", "Maintaining a habitable home environment"
-    RELATIONSHIPS = "relationships", "Developing and maintaining family or other personal relationships"
+    RELATIONSHIPS = (
+        "relationships",
+        "Developing and maintaining family or other personal relationships",
+    )
     WORK = "work", "Accessing and engaging in work, training, education or volunteering"
     COMMUNITY = (
         "community",
@@ -44,9 +47,15 @@ class CarerOutcome(models.TextChoices):
 
     CHILD_CARE = "child_care", "Carrying out any caring responsibilities for a child"
     OTHERS = "others", "Providing care to other persons for whom the carer provides care"
-    HABITABLE_HOME = "habitable_home", "Maintaining a habitable home environment in the carer's home"
+    HABITABLE_HOME = (
+        "habitable_home",
+        "Maintaining a habitable home environment in the carer's home",
+    )
     NUTRITION = "nutrition", "Managing and maintaining nutrition"
-    RELATIONSHIPS = "relationships", "Developing and maintaining family or other personal relationships"
+    RELATIONSHIPS = (
+        "relationships",
+        "Developing and maintaining family or other personal relationships",
+    )
     WORK = "work", "Engaging in work, training, education or volunteering"
     COMMUNITY = (
         "community",
@@ -61,3 +70,59 @@ class Result(models.TextChoices):
 
     LIKELY_ELIGIBLE = "likely_eligible", "Likely eligible"
     MAY_NOT_BE_ELIGIBLE = "may_not_be_eligible", "May not be eligible"
+
+
+class Route(models.TextChoices):
+    """Where a finished journey went: the council's queue, or signposting alone."""
+
+    QUEUE = "queue", "Sent to the council"
+    SIGNPOSTED = "signposted", "Signposted"
+
+
+class RequestStatus(models.TextChoices):
+    """Where a request stands, in the words the person tracking it reads."""
+
+    RECEIVED = "received", "Received"
+    IN_REVIEW = "in_review", "Being looked at"
+    MORE_INFORMATION = "more_information", "More information needed"
+    ASSESSMENT = "assessment", "Assessment booked"
+    CLOSED = "closed", "Closed"
+    # A journey that ended in signposting alone: never in the queue, kept for the figures.
+    SIGNPOSTED = "signposted", "Signposted"
+
+
+class Decision(models.TextChoices):
+    """A front-door officer's triage decision."""
+
+    ASSESSMENT = "assessment", "Accepted for assessment"
+    REDIRECTED = "redirected", "Redirected to another service"
+    NO_FURTHER_ACTION = "no_further_action", "No further action"
+
+
+class EventKind(models.TextChoices):
+    """What happened to a request, for its history and the person's tracking page."""
+
+    SUBMITTED = "submitted", "Request received"
+    ASSESSMENT_ASKED = "assessment_asked", "Asked for an assessment"
+    OPENED = "opened", "Being looked at"
+    INFORMATION_REQUESTED = "information_requested", "More information requested"
+    INFORMATION_GIVEN = "information_given", "More information given"
+    ACCEPTED = "accepted", "Accepted for assessment"
+    REDIRECTED = "redirected", "Redirected"
+    CLOSED = "closed", "Closed"
+    NOTE = "note", "Note"
+
+
+S = RequestStatus
+E = EventKind
+
+# The allowed transitions: an event moves a request from one of these statuses to the next.
+TRANSITIONS: dict[EventKind, tuple[frozenset[RequestStatus], RequestStatus]] = {
+    E.ASSESSMENT_ASKED: (frozenset({S.SIGNPOSTED}), S.RECEIVED),
+    E.OPENED: (frozenset({S.RECEIVED, S.MORE_INFORMATION}), S.IN_REVIEW),
+    E.INFORMATION_REQUESTED: (frozenset({S.RECEIVED, S.IN_REVIEW}), S.MORE_INFORMATION),
+    E.INFORMATION_GIVEN: (frozenset({S.MORE_INFORMATION}), S.IN_REVIEW),
+    E.ACCEPTED: (frozenset({S.RECEIVED, S.IN_REVIEW, S.MORE_INFORMATION}), S.ASSESSMENT),
+    E.REDIRECTED: (frozenset({S.RECEIVED, S.IN_REVIEW, S.MORE_INFORMATION}), S.CLOSED),
+    E.CLOSED: (frozenset({S.RECEIVED, S.IN_REVIEW, S.MORE_INFORMATION, S.ASSESSMENT}), S.CLOSED),
+}

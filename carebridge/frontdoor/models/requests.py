@@ -1,0 +1,203 @@
+"""Front-door requests: one per finished journey, with its answers, the tool's recommendation,
+the officer's triage and the history the person can track."""
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+
+from carebridge.frontdoor.choices import (
+    About,
+    Asker,
+    Decision,
+    EventKind,
+    RequestStatus,
+    Result,
+    Route,
+)
+from carebridge.organisations.models import Council
+from carebridge.people.models import ServiceUser
+
+__all__ = ["Feedback", "FrontDoorSettings", "FrontDoorRequest", "RequestEvent"]
+
+
+class FrontDoorSettings(models.Model):
+    """A council's front-door rulebook: whether it is open, what its pages say of emergencies,
+    where its directory feed and its CRM are."""
+
+    council = models.OneToOneField(
+        Council, on_delete=models.CASCADE, related_name="front_door_settings"
+    )
+    is_open = models.BooleanField(
+        "Front door open to the public",
+        default=False,
+        help_text="Until it is, the council's front-door pages say it is not available.",
+    )
+    emergency_contacts = models.TextField(
+        blank=True,
+        help_text="Shown at once when someone may be in danger, one line each, for example "
+        '"Adult social care out of hours: 01632 960 000". 999 is always shown first.',
+    )
+    contact_phone = models.CharField(
+        "Front-door phone", max_length=30, blank=True, help_text="For people who cannot go on."
+    )
+    contact_hours = models.CharField(
+        "Phone hours",
+        max_length=200,
+        blank=True,
+        help_text='For example "Monday to Friday, 9am to 5pm".',
+    )
+    directory_feed_url = models.URLField(
+        "Directory feed (Open Referral UK)",
+        blank=True,
+        help_text="The services endpoint of the council's Open Referral UK directory, refreshed "
+        "each night.",
+    )
+    crm_webhook_url = models.URLField(
+        "CRM webhook",
+        blank=True,
+        help_text="Requests sent to the council are posted here as JSON; blank for none.",
+    )
+    crm_webhook_secret = models.CharField(
+        "CRM webhook signing secret",
+        max_length=200,
+        blank=True,
+        help_text="Signs each post (HMAC-SHA256 in the X-Carebridge-Signature header).",
+    )
+
+    class Meta:
+        verbose_name_plural = "front-door settings"
+
+    def __str__(self) -> str:
+        return f"Front door of {self.council}"
+
+
+class FrontDoorRequest(models.Model):
+    """One finished front-door journey: who asked about whom, every answer, what the rules
+    recommended, and what the council did with it."""
+
+    council = models.ForeignKey(
+        Council, on_delete=models.PROTECT, related_name="front_door_requests"
+    )
+    reference = models.CharField(max_length=20, unique=True)
+    status = models.CharField(max_length=20, choices=RequestStatus.choices)
+    route = models.CharField(max_length=20, choices=Route.choices)
+
+    # Who asked, about whom
+    asker = models.CharField(max_length=20, choices=Asker.choices)
+    asker_name = models.CharField(max_length=200, blank=True)
+    asker_email = models.EmailField(blank=True)
+    asker_phone = models.CharField(max_length=30, blank=True)
+    professional_organisation = models.CharField(max_length=200, blank=True)
+    professional_role = models.CharField(max_length=200, blank=True)
+    about = models.CharField(max_length=20, choices=About.choices)
+    person_name = models.CharField(max_length=200, blank=True)
+    person_date_of_birth = models.DateField(null=True, blank=True)
+    person_email = models.EmailField(blank=True)
+    person_phone = models.CharField(max_length=30, blank=True)
+    postcode = models.CharField(max_length=8, blank=True)
+    consent_to_share = models.BooleanField(default=False)
+
+    # The answers and the rules' recommendation, with the version of the rules that made it
+    answers = models.JSONField(default=dict)
+    assessment = models.JSONField(default=dict)
+    ruleset_version = models.CharField(max_length=40)
+    result = models.CharField(max_length=30, choices=Result.choices)
+    urgent = models.BooleanField(default=False)
+    assessment_requested = models.BooleanField(
+        default=False, help_text="Asked for an assessment although the tool signposted them."
+    )
+
+    submitted_at = models.DateTimeField()
+    changed_at = models.DateTimeField()
+
+    # Triage
+    decision = models.CharField(max_length=30, choices=Decision.choices, blank=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    redirected_to = models.CharField(max_length=200, blank=True)
+    outcome_note = models.TextField(
+        blank=True, help_text="What the person reads on their tracking page when it closes."
+    )
+    appropriate = models.BooleanField(
+        "Appropriate referral",
+        null=True,
+        blank=True,
+        help_text="The officer's view: was sending this request to the council appropriate?",
+    )
+    service_user = models.ForeignKey(
+        ServiceUser,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="front_door_requests",
+    )
+
+    # Updates by e-mail, when the person opted in
+    updates_email = models.EmailField(blank=True)
+
+    class Meta:
+        ordering = ["-submitted_at"]
+        indexes = [
+            models.Index(fields=["council", "status", "submitted_at"]),
+            models.Index(fields=["council", "submitted_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.reference
+
+    @property
+    def contact_email(self) -> str:
+        """Where e-mails about the request go: the person's, or the one who asked for them."""
+        return self.person_email or self.asker_email
+
+
+class RequestEvent(models.Model):
+    """One step in a request's history; those marked public show on the tracking page."""
+
+    request = models.ForeignKey(FrontDoorRequest, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=30, choices=EventKind.choices)
+    status = models.CharField(max_length=20, choices=RequestStatus.choices)
+    at = models.DateTimeField()
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    text = models.TextField(blank=True)
+    public = models.BooleanField(
+        default=True,
+        help_text="Shown to the person on the tracking page (officers' notes are not).",
+    )
+
+    class Meta:
+        ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.request}: {self.get_kind_display()}"
+
+
+class Feedback(models.Model):
+    """What someone thought of the front door, given at the end of the journey."""
+
+    council = models.ForeignKey(
+        Council, on_delete=models.CASCADE, related_name="front_door_feedback"
+    )
+    request = models.ForeignKey(
+        FrontDoorRequest,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="feedback",
+    )
+    rating = models.PositiveSmallIntegerField(
+        validators=[MinValueValidator(1), MaxValueValidator(5)],
+        help_text="1 very dissatisfied to 5 very satisfied, as GOV.UK asks it.",
+    )
+    comment = models.TextField(blank=True)
+    submitted_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-submitted_at"]
+
+    def __str__(self) -> str:
+        return f"Feedback {self.rating}/5 for {self.council}"
