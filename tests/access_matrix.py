@@ -6,8 +6,9 @@ a URL, register the foreign object it takes (and who owns it, to prove the URL w
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, time, timedelta
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -22,6 +23,21 @@ from carebridge.actuals.periods import WEEK, today, week_of
 from carebridge.contracts import services as contracts
 from carebridge.contracts.commitment import financial_year_of
 from carebridge.contracts.models import ContractDocument
+from carebridge.frontdoor import services as frontdoor
+from carebridge.frontdoor import services_directory as directory
+from carebridge.frontdoor import services_hubs as hubs
+from carebridge.frontdoor.access_hubs import LinkPurpose, booking_token
+from carebridge.frontdoor.eligibility import assess
+from carebridge.frontdoor.models import (
+    Booking,
+    DirectoryImport,
+    DirectoryService,
+    FrontDoorRequest,
+    Hub,
+    NeighbouringArea,
+    Slot,
+)
+from carebridge.frontdoor.services import track_token
 from carebridge.organisations import services as org
 from carebridge.organisations.choices import TeamKind
 from carebridge.organisations.models import ChangeRequest, Council, Provider, Service
@@ -61,6 +77,14 @@ class World:
     other_payments_officer: User
     other_action: Action
     other_attachment: Attachment
+    other_front_door_officer: User
+    other_request: FrontDoorRequest
+    other_hub: Hub
+    other_slot: Slot
+    other_booking: Booking
+    other_directory_import: DirectoryImport
+    other_directory_service: DirectoryService
+    other_neighbour: NeighbouringArea
     markers: list[str] = field(default_factory=list)
 
 
@@ -171,6 +195,62 @@ def build_world() -> World:
             SimpleUploadedFile("zebedee.pdf", b"%PDF-1.4\n%%EOF\n", content_type="application/pdf")
         ],
     )
+    # The front door: ours open to the public, theirs closed (its public pages are not found),
+    # with a request an officer of theirs works on, a hub, a free slot and a booked one.
+    frontdoor.front_door_settings_update(council=council, by=None, is_open=True)
+    other_front_door = make_user(
+        council=other_council, role="front_door_officer", email="quill.frontdoor@example.org"
+    )
+    frontdoor.front_door_settings_update(council=other_council, by=None, is_open=False)
+    quill_answers = {
+        "asker": "self",
+        "about": "adult",
+        "urgent": ["danger"],
+        "consent": "yes",
+        "person_name": "Perpetua Quagmire",
+        "person_email": "perpetua@example.org",
+        "postcode": "EC1A 1BB",
+    }
+    other_request = frontdoor.request_submit(
+        council=other_council,
+        contact=frontdoor.contact_from(quill_answers),
+        answers=quill_answers,
+        assessment=assess(quill_answers),
+    )
+    other_hub = hubs.hub_create(
+        council=other_council,
+        by=other_front_door,
+        name="Quillinghurst Zenith Hub",
+        address_line_1="9 Zenith Row",
+        town="Quillinghurst",
+        postcode="EC1A 1BB",
+    )
+    tomorrow = today() + timedelta(days=1)
+    hubs.slots_publish(
+        hub=other_hub,
+        first_day=tomorrow,
+        last_day=tomorrow + timedelta(days=6),
+        weekdays=set(range(7)),
+        start_time=time(10),
+        end_time=time(12),
+        length_minutes=30,
+        by=other_front_door,
+    )
+    other_slot, booked = list(other_hub.slots.order_by("starts_at")[:2])
+    other_booking = hubs.booking_hold(
+        slot=booked, name="Perpetua Quagmire", email="perpetua@example.org"
+    )
+    other_directory_import = directory.directory_import(
+        council=other_council,
+        source=str(Path("carebridge/frontdoor/tests/data/oruk_services.json")),
+        by=other_front_door,
+    )
+    other_neighbour = directory.neighbouring_area_create(
+        council=other_council,
+        by=other_front_door,
+        name="Quillshire Neighbour Council",
+        postcode_districts="QX9",
+    )
     world = World(
         council=council,
         provider=provider,
@@ -192,6 +272,16 @@ def build_world() -> World:
         ),
         other_action=other_action,
         other_attachment=Attachment.objects.get(post__action=other_action),
+        other_front_door_officer=other_front_door,
+        other_request=other_request,
+        other_hub=other_hub,
+        other_slot=other_slot,
+        other_booking=other_booking,
+        other_directory_import=other_directory_import,
+        other_directory_service=DirectoryService.objects.get(
+            council=other_council, name="Thistlecombe Lunch Club"
+        ),
+        other_neighbour=other_neighbour,
     )
     world.markers = [
         other_council.name,
@@ -214,6 +304,13 @@ def build_world() -> World:
         "Zebedee invoice puzzle",
         "Quill payment missing",
         "zebedee.pdf",
+        "Zenith",
+        "Perpetua Quagmire",
+        "perpetua@example.org",
+        "quill.frontdoor@example.org",
+        other_request.reference,
+        "Quillshire Neighbour Council",
+        "Thistlecombe Lunch Club",
     ]
     return world
 
@@ -332,6 +429,76 @@ REGISTRY: dict[str, Entry] = {
     "actions:attachment_download": Entry(
         kwargs=lambda w: {"pk": w.other_attachment.pk}, owner=lambda w: w.other_provider_user
     ),
+    # The front door's officer pages: a request and its triage steps, hubs, slots, bookings.
+    "frontdoor:request_detail": Entry(
+        kwargs=lambda w: {"pk": w.other_request.pk}, owner=lambda w: w.other_front_door_officer
+    ),
+    "frontdoor:request_step": Entry(
+        kwargs=lambda w: {"pk": w.other_request.pk, "step": "note"},
+        owner=lambda w: w.other_front_door_officer,
+    ),
+    **{
+        f"frontdoor:{name}": Entry(
+            kwargs=lambda w: {"pk": w.other_hub.pk}, owner=lambda w: w.other_front_door_officer
+        )
+        for name in ("hub_detail", "hub_edit", "slots_publish")
+    },
+    "frontdoor:directory_service": Entry(
+        kwargs=lambda w: {"pk": w.other_directory_service.pk},
+        owner=lambda w: w.other_front_door_officer,
+    ),
+    "frontdoor:directory_import": Entry(
+        kwargs=lambda w: {"pk": w.other_directory_import.pk},
+        owner=lambda w: w.other_front_door_officer,
+    ),
+    **{
+        f"frontdoor:{name}": Entry(
+            kwargs=lambda w: {"pk": w.other_neighbour.pk},
+            owner=lambda w: w.other_front_door_officer,
+        )
+        for name in ("neighbour_edit", "neighbour_remove")
+    },
+    "frontdoor:slot_withdraw": Entry(
+        kwargs=lambda w: {"pk": w.other_slot.pk}, owner=lambda w: w.other_front_door_officer
+    ),
+    "frontdoor:booking_cancel": Entry(
+        kwargs=lambda w: {"pk": w.other_booking.pk}, owner=lambda w: w.other_front_door_officer
+    ),
+    # The public front door of a council whose front door is closed: not found for anyone.
+    **{
+        f"care:{name}": Entry(kwargs=lambda w: {"council": w.other_council.slug})
+        for name in (
+            "start",
+            "check",
+            "result",
+            "urgent",
+            "track",
+            "feedback",
+            "support",
+            "appointment_start",
+            "appointment_time",
+            "appointment_details",
+            "appointment_check",
+            "appointment_held",
+        )
+    },
+    "care:question": Entry(kwargs=lambda w: {"council": w.other_council.slug, "slug": "asker"}),
+    "care:track_detail": Entry(
+        kwargs=lambda w: {"council": w.other_council.slug, "reference": w.other_request.reference}
+    ),
+    # Links by token: another council's request or booking, tried through our open front door.
+    "care:track_link": Entry(
+        kwargs=lambda w: {"council": w.council.slug, "token": track_token(w.other_request)}
+    ),
+    **{
+        f"care:{name}": Entry(
+            kwargs=lambda w: {
+                "council": w.council.slug,
+                "token": booking_token(w.other_booking, LinkPurpose.MANAGE),
+            }
+        )
+        for name in ("appointment_confirm", "appointment_detail", "appointment_cancel")
+    },
     # The API authenticates systems by token, not by session: every session here is refused.
     "api_referral_detail": Entry(kwargs=lambda w: {"pk": w.other_referral.pk}),
 }

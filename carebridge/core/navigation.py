@@ -32,6 +32,10 @@ NAVIGATION: list[NavItem] = [
     NavItem("Actuals", "actuals:week", Function.ACTUALS, side="provider"),
     NavItem("Confirm actuals", "actuals:period_list", Function.ACTUALS, side="provider"),
     NavItem("Actuals", "actuals:council_overview", Function.ACTUALS, side="council"),
+    NavItem("Front door", "frontdoor:request_list", Function.FRONT_DOOR, side="council"),
+    NavItem("Front-door figures", "frontdoor:dashboard", Function.FRONT_DOOR, side="council"),
+    NavItem("Directory", "frontdoor:directory_list", Function.FRONT_DOOR, side="council"),
+    NavItem("Hubs", "frontdoor:hub_list", Function.FRONT_DOOR, side="council"),
     NavItem("Service users", "people:service_user_list", Function.SERVICE_USERS),
     NavItem(
         "Organisation details",

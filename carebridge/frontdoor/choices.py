@@ -126,3 +126,13 @@ TRANSITIONS: dict[EventKind, tuple[frozenset[RequestStatus], RequestStatus]] = {
     E.REDIRECTED: (frozenset({S.RECEIVED, S.IN_REVIEW, S.MORE_INFORMATION}), S.CLOSED),
     E.CLOSED: (frozenset({S.RECEIVED, S.IN_REVIEW, S.MORE_INFORMATION, S.ASSESSMENT}), S.CLOSED),
 }
+
+# The triage steps an officer is offered in each status (notes and the appropriate-referral
+# view at any time once the request is with the council).
+OPEN_STEPS: dict[RequestStatus, tuple[str, ...]] = {
+    S.RECEIVED: ("open", "information", "accept", "redirect", "close", "note", "appropriate"),
+    S.IN_REVIEW: ("information", "accept", "redirect", "close", "note", "appropriate"),
+    S.MORE_INFORMATION: ("accept", "redirect", "close", "note", "appropriate"),
+    S.ASSESSMENT: ("close", "note", "appropriate"),
+    S.CLOSED: ("note", "appropriate"),
+}

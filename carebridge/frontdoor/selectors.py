@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
+from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from carebridge.frontdoor.models import FrontDoorSettings
+from carebridge.accounts.models import User
+from carebridge.frontdoor.choices import RequestStatus, Route
+from carebridge.frontdoor.models import FrontDoorRequest, FrontDoorSettings
 from carebridge.organisations.models import Council
+from carebridge.people.models import ServiceUser
 
 
 def public_council(slug: str) -> tuple[Council, FrontDoorSettings]:
@@ -19,3 +25,83 @@ def public_council(slug: str) -> tuple[Council, FrontDoorSettings]:
     if settings is None:
         raise Http404("No front door here")
     return settings.council, settings
+
+
+# The statuses that wait for the council: the queue's default view.
+OPEN_STATUSES = (
+    RequestStatus.RECEIVED,
+    RequestStatus.IN_REVIEW,
+    RequestStatus.MORE_INFORMATION,
+)
+
+
+def requests_visible_to(user: User) -> QuerySet[FrontDoorRequest]:
+    """The requests of the user's council; none for a provider's user."""
+    if user.council_id is None:
+        return FrontDoorRequest.objects.none()
+    return FrontDoorRequest.objects.filter(council_id=user.council_id)
+
+
+@dataclass(frozen=True)
+class QueueFilters:
+    status: str = "open"  # "open", "all" or one RequestStatus
+    urgent_only: bool = False
+    q: str = ""
+
+
+def queue(user: User, filters: QueueFilters) -> QuerySet[FrontDoorRequest]:
+    """The council's requests sent to it (signposted ones are figures, not work), urgent first,
+    then the oldest waiting."""
+    requests = requests_visible_to(user).filter(route=Route.QUEUE)
+    if filters.status == "open":
+        requests = requests.filter(status__in=OPEN_STATUSES)
+    elif filters.status in RequestStatus.values:
+        requests = requests.filter(status=filters.status)
+    if filters.urgent_only:
+        requests = requests.filter(urgent=True)
+    if filters.q:
+        term = filters.q.strip()
+        requests = requests.filter(
+            Q(reference__iexact=term)
+            | Q(person_name__icontains=term)
+            | Q(postcode__istartswith=term)
+        )
+    return requests.order_by("-urgent", "submitted_at")
+
+
+def queue_count(user: User) -> int:
+    return requests_visible_to(user).filter(route=Route.QUEUE, status__in=OPEN_STATUSES).count()
+
+
+def request_for_tracking(council: Council, reference: str, email: str) -> FrontDoorRequest | None:
+    """The request with this reference, only when the e-mail address is the one it was made
+    with (or the one updates go to): the same None for a wrong reference or a wrong address."""
+    email = email.strip()
+    if not email:
+        return None
+    return (
+        FrontDoorRequest.objects.filter(
+            council=council, reference__iexact=reference.strip(), route=Route.QUEUE
+        )
+        .filter(
+            Q(person_email__iexact=email)
+            | Q(asker_email__iexact=email)
+            | Q(updates_email__iexact=email)
+        )
+        .first()
+    )
+
+
+def matching_service_users(request: FrontDoorRequest) -> list[ServiceUser]:
+    """People the council already knows who may be this person: the same date of birth and
+    surname, or the same name and postcode."""
+    parts = request.person_name.split()
+    if not parts:
+        return []
+    surname = parts[-1]
+    match = Q(last_name__iexact=surname) & (
+        Q(date_of_birth=request.person_date_of_birth)
+        if request.person_date_of_birth
+        else Q(postcode__iexact=request.postcode)
+    )
+    return list(ServiceUser.objects.filter(council_id=request.council_id).filter(match)[:10])

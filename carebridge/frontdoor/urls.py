@@ -2,11 +2,16 @@
 
 from django.urls import include, path
 
-from carebridge.frontdoor import urls_directory, urls_hubs
+from carebridge.frontdoor import urls_dashboard, urls_directory, urls_hubs, views
 
 app_name = "frontdoor"
 
 urlpatterns = [
+    path("", views.request_list, name="request_list"),
+    path("requests/<int:pk>/", views.request_detail, name="request_detail"),
+    path("requests/<int:pk>/<slug:step>/", views.request_step, name="request_step"),
+    path("settings/", views.settings_edit, name="settings"),
+    path("", include(urls_dashboard.officer_patterns)),
     path("", include(urls_directory.officer_patterns)),
     path("", include(urls_hubs.officer_patterns)),
 ]

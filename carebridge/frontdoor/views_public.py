@@ -1,18 +1,443 @@
-"""The public front door (no log-in): the start page, the questions, the result, tracking a
-request and feedback. Every write is a service in frontdoor.services."""
+"""The public front door (no log-in): the start page, one question a page, check your
+answers, the result with signposting, tracking a request and feedback. Every write is a
+service in frontdoor.services; the answers so far live in the session until they are sent."""
 
 from __future__ import annotations
 
-from django.contrib.auth.decorators import login_not_required
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from typing import Any
 
-from carebridge.frontdoor.selectors import public_council
+from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods
+
+from carebridge.frontdoor import eligibility as e
+from carebridge.frontdoor import questions, services
+from carebridge.frontdoor.choices import EventKind, RequestStatus, Result, Route
+from carebridge.frontdoor.eligibility import Assessment, assess
+from carebridge.frontdoor.forms_public import (
+    AskAssessmentForm,
+    FeedbackForm,
+    InformationGiveForm,
+    TrackForm,
+)
+from carebridge.frontdoor.models import FrontDoorRequest, FrontDoorSettings
+from carebridge.frontdoor.selectors import public_council, request_for_tracking
+from carebridge.frontdoor.selectors_directory import area_for, signposting_for
+from carebridge.organisations.models import Council
+
+SESSION_KEY = "front_door"
+# The answers that make a request urgent: the emergency contacts show straight after them.
+URGENT_ANSWERS = {e.DANGER, e.CARER_CANNOT_CONTINUE, e.NO_ESSENTIALS}
+
+
+# --- The session's journey -----------------------------------------------------------------------
+
+
+def _journey(request: HttpRequest, council: Council) -> dict[str, Any]:
+    """This council's journey in the session: {"answers": {...}, "sent": pk, "tracking": [pks]}."""
+    store = request.session.setdefault(SESSION_KEY, {})
+    return store.setdefault(council.slug, {"answers": {}, "sent": None, "tracking": []})
+
+
+def _save(request: HttpRequest) -> None:
+    request.session.modified = True
+
+
+def _question_url(council: Council, question: questions.Question, *, change: bool = False) -> str:
+    url = reverse("care:question", kwargs={"council": council.slug, "slug": question.slug})
+    return f"{url}?change=1" if change else url
+
+
+def _next_url(council: Council, answers: dict[str, Any], current: str, change: bool) -> str:
+    if change:
+        # Back to the check page, unless the changed answer opened new questions.
+        missing = questions.first_unanswered(answers)
+        if missing is None:
+            return reverse("care:check", kwargs={"council": council.slug})
+        return _question_url(council, missing, change=True)
+    following = questions.next_question(answers, current)
+    if following is None:
+        return reverse("care:check", kwargs={"council": council.slug})
+    return _question_url(council, following)
+
+
+def _back_url(
+    council: Council, answers: dict[str, Any], question: questions.Question, change: bool
+) -> str:
+    if change:
+        return reverse("care:check", kwargs={"council": council.slug})
+    previous = questions.previous_question(answers, question.id)
+    if previous is None:
+        return reverse("care:start", kwargs={"council": council.slug})
+    return _question_url(council, previous)
 
 
 @login_not_required
 @require_GET
 def start(request: HttpRequest, council: str) -> HttpResponse:
     found, settings = public_council(council)
-    return render(request, "frontdoor/start.html", {"council": found, "settings": settings})
+    return render(
+        request,
+        "frontdoor/start.html",
+        {
+            "council": found,
+            "settings": settings,
+            "questions_url": _question_url(found, questions.first_question()),
+        },
+    )
+
+
+def _field_view(
+    question: questions.Question, answers: dict[str, Any], value: Any
+) -> dict[str, Any]:
+    """What the question template needs: texts in the right voice, and each choice ticked."""
+    chosen = value if isinstance(value, list) else [value]
+    day = month = year = ""
+    if question.kind == "date" and isinstance(value, list) and len(value) == 3:
+        day, month, year = value
+    elif question.kind == "date" and isinstance(value, str) and value.count("-") == 2:
+        year, month, day = value.split("-")
+        month, day = str(int(month)), str(int(day))
+    return {
+        "question": question,
+        "heading": question.heading_for(answers),
+        "hint": question.hint_for(answers),
+        "choices": [
+            {
+                "value": c.value,
+                "label": c.label,
+                "hint": c.hint,
+                "exclusive": c.exclusive,
+                "checked": c.value in chosen,
+            }
+            for c in question.choices_for(answers)
+        ],
+        "value": value if isinstance(value, str) else "",
+        "day": day,
+        "month": month,
+        "year": year,
+    }
+
+
+@login_not_required
+@require_http_methods(["GET", "POST"])
+def question(request: HttpRequest, council: str, slug: str) -> HttpResponse:
+    found, settings = public_council(council)
+    page = questions.by_slug(slug)
+    if page is None:
+        raise Http404("No such question")
+    journey = _journey(request, found)
+    answers: dict[str, Any] = journey["answers"]
+    change = request.GET.get("change") == "1"
+    if page.id not in {p.id for p in questions.pages_for(answers)}:
+        # Not a question for these answers (or not yet): go on from where they are.
+        missing = questions.first_unanswered(answers)
+        if missing is None:
+            return redirect("care:check", council=found.slug)
+        return redirect(_question_url(found, missing))
+    error = None
+    value: Any = answers.get(page.id, [] if page.kind == "checkboxes" else "")
+    if request.method == "POST":
+        if page.kind == "date":
+            raw: Any = [
+                request.POST.get(f"{page.id}-{part}", "") for part in ("day", "month", "year")
+            ]
+        else:
+            raw = request.POST.getlist(page.id)
+        value, error = questions.clean(page, raw, answers=answers)
+        if error is None:
+            answers[page.id] = value
+            journey["answers"] = questions.prune(answers)
+            journey["sent"] = None
+            _save(request)
+            if page.id == "postcode":
+                area = area_for(found, value)
+                if area.kind != "inside":
+                    return render(
+                        request,
+                        "frontdoor/outside_area.html",
+                        {
+                            "council": found,
+                            "area": area,
+                            "postcode": value,
+                            "settings": settings,
+                            "back_url": _question_url(found, page),
+                        },
+                    )
+            if page.id == e.URGENT and URGENT_ANSWERS & set(value):
+                next_url = _next_url(found, journey["answers"], page.id, change)
+                return render(
+                    request,
+                    "frontdoor/urgent.html",
+                    {"council": found, "settings": settings, "next_url": next_url},
+                )
+            return redirect(_next_url(found, journey["answers"], page.id, change))
+        if page.kind == "date":
+            value = raw
+    context = {
+        "council": found,
+        "error": error,
+        "back_url": _back_url(found, answers, page, change),
+        "change": change,
+        **_field_view(page, answers, value),
+    }
+    return render(request, "frontdoor/question.html", context, status=400 if error else 200)
+
+
+@login_not_required
+@require_http_methods(["GET", "POST"])
+def check(request: HttpRequest, council: str) -> HttpResponse:
+    found, _settings = public_council(council)
+    journey = _journey(request, found)
+    answers: dict[str, Any] = journey["answers"]
+    missing = questions.first_unanswered(answers)
+    if missing is not None:
+        return redirect(_question_url(found, missing))
+    if request.method == "POST":
+        sent = services.request_submit(
+            council=found,
+            contact=services.contact_from(answers),
+            answers=answers,
+            assessment=assess(answers),
+        )
+        # The answers leave the session once sent (a shared computer keeps nothing of them),
+        # unless the council could not have them: they go with an assessment asked for later.
+        journey["answers"] = {}
+        journey["unshared"] = {} if sent.consent_to_share else answers
+        journey["sent"] = sent.pk
+        journey["needs"] = list(Assessment.from_json(sent.assessment).unmet)
+        journey["postcode"] = answers.get("postcode", "")
+        _save(request)
+        return redirect("care:result", council=found.slug)
+    rows = []
+    for section, label, shown, qid in questions.summary_rows(answers):
+        page = questions.by_id(qid)
+        assert page is not None  # summary rows come from the catalogue's own pages
+        rows.append(
+            {
+                "section": section,
+                "label": label,
+                "value": shown,
+                "url": _question_url(found, page, change=True),
+            }
+        )
+    return render(request, "frontdoor/check.html", {"council": found, "rows": rows})
+
+
+def _sent(request: HttpRequest, council: Council) -> FrontDoorRequest:
+    pk = _journey(request, council).get("sent")
+    sent = FrontDoorRequest.objects.filter(pk=pk, council=council).first() if pk else None
+    if sent is None:
+        raise Http404("Nothing sent from this browser")
+    return sent
+
+
+@login_not_required
+@require_http_methods(["GET", "POST"])
+def result(request: HttpRequest, council: str) -> HttpResponse:
+    found, settings = public_council(council)
+    sent = _sent(request, found)
+    journey = _journey(request, found)
+    form = None
+    if sent.route == Route.SIGNPOSTED and not sent.consent_to_share:
+        form = AskAssessmentForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST":
+        if sent.route != Route.SIGNPOSTED:
+            return redirect("care:result", council=found.slug)
+        contact = None
+        if form is not None:
+            if not form.is_valid():
+                return _result_page(request, found, settings, sent, journey, form)
+            contact = form.contact(sent)
+        try:
+            services.assessment_ask(
+                request=sent, contact=contact, answers=journey.get("unshared") or {}
+            )
+            journey["unshared"] = {}
+            _save(request)
+        except ValidationError as error:
+            if form is None:
+                raise
+            form.add_errors(error)
+            return _result_page(request, found, settings, sent, journey, form)
+        except services.RequestRefused:
+            pass  # asked twice: it is in the queue already
+        messages.success(
+            request, f"You have asked for an assessment. Your reference is {sent.reference}."
+        )
+        return redirect("care:result", council=found.slug)
+    return _result_page(request, found, settings, sent, journey, form)
+
+
+def _result_page(
+    request: HttpRequest,
+    council: Council,
+    settings: FrontDoorSettings,
+    sent: FrontDoorRequest,
+    journey: dict[str, Any],
+    form: Any,
+) -> HttpResponse:
+    assessment = Assessment.from_json(sent.assessment)
+    needs = journey.get("needs") or list(assessment.unmet)
+    postcode = journey.get("postcode") or sent.postcode
+    signposts = signposting_for(council, needs=needs, postcode=postcode or None, limit=10)
+    support_url = reverse("care:support", kwargs={"council": council.slug})
+    query = f"?needs={','.join(needs)}" + (f"&postcode={postcode}" if postcode else "")
+    return render(
+        request,
+        "frontdoor/result.html",
+        {
+            "council": council,
+            "settings": settings,
+            "sent": sent,
+            "assessment": assessment,
+            "likely": sent.result == Result.LIKELY_ELIGIBLE,
+            "queued": sent.route == Route.QUEUE,
+            "signposts": signposts,
+            "support_url": support_url + query,
+            "booking_url": reverse("care:appointment_start", kwargs={"council": council.slug})
+            + (f"?request={sent.reference}" if sent.route == Route.QUEUE else ""),
+            "form": form,
+        },
+        status=400 if form is not None and form.errors else 200,
+    )
+
+
+@login_not_required
+@require_GET
+def urgent_help(request: HttpRequest, council: str) -> HttpResponse:
+    """The emergency contacts on a page of their own, linked from every question page."""
+    found, settings = public_council(council)
+    return render(
+        request, "frontdoor/urgent.html", {"council": found, "settings": settings, "next_url": ""}
+    )
+
+
+# --- Tracking a request -------------------------------------------------------------------------
+
+
+def _grant(request: HttpRequest, council: Council, sent: FrontDoorRequest) -> None:
+    journey = _journey(request, council)
+    if sent.pk not in journey["tracking"]:
+        journey["tracking"].append(sent.pk)
+    _save(request)
+
+
+@login_not_required
+@require_http_methods(["GET", "POST"])
+def track(request: HttpRequest, council: str) -> HttpResponse:
+    found, _settings = public_council(council)
+    form = TrackForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        sent = request_for_tracking(
+            found, form.cleaned_data["reference"], form.cleaned_data["email"]
+        )
+        if sent is None:
+            form.add_error(
+                "reference",
+                "We could not find a request with that reference and e-mail address. Check "
+                "both, or use the link in the e-mail we sent you.",
+            )
+        else:
+            _grant(request, found, sent)
+            return redirect("care:track_detail", council=found.slug, reference=sent.reference)
+    return render(
+        request,
+        "frontdoor/track.html",
+        {"council": found, "form": form},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_not_required
+@require_GET
+def track_link(request: HttpRequest, council: str, token: str) -> HttpResponse:
+    found, _settings = public_council(council)
+    pk = services.request_from_token(token)
+    sent = (
+        FrontDoorRequest.objects.filter(pk=pk, council=found, route=Route.QUEUE).first()
+        if pk
+        else None
+    )
+    if sent is None:
+        return render(request, "frontdoor/track_link_invalid.html", {"council": found}, status=404)
+    _grant(request, found, sent)
+    return redirect("care:track_detail", council=found.slug, reference=sent.reference)
+
+
+@login_not_required
+@require_http_methods(["GET", "POST"])
+def track_detail(request: HttpRequest, council: str, reference: str) -> HttpResponse:
+    found, settings = public_council(council)
+    journey = _journey(request, found)
+    sent = FrontDoorRequest.objects.filter(
+        council=found, reference=reference, pk__in=journey["tracking"] or [0]
+    ).first()
+    if sent is None:
+        # Not found and not theirs look the same: prove it is yours first.
+        return redirect("care:track", council=found.slug)
+    form = InformationGiveForm(request.POST if request.POST.get("do") == "information" else None)
+    if request.method == "POST":
+        do = request.POST.get("do")
+        if do == "updates":
+            services.updates_subscribe(request=sent, email=sent.contact_email)
+            messages.success(
+                request, f"We will e-mail {sent.contact_email} when your request changes."
+            )
+            return redirect("care:track_detail", council=found.slug, reference=sent.reference)
+        if do == "information" and form.is_valid():
+            try:
+                services.information_give(request=sent, text=form.cleaned_data["text"])
+            except services.RequestRefused as refused:
+                messages.error(request, refused.message)
+            else:
+                messages.success(request, "Thank you: the council has your answer.")
+            return redirect("care:track_detail", council=found.slug, reference=sent.reference)
+    events = [event for event in sent.events.all() if event.public]
+    return render(
+        request,
+        "frontdoor/track_detail.html",
+        {
+            "council": found,
+            "settings": settings,
+            "sent": sent,
+            "events": events,
+            "question_text": next(
+                (ev.text for ev in reversed(events) if ev.kind == EventKind.INFORMATION_REQUESTED),
+                "",
+            ),
+            "form": form,
+            "asking": sent.status == RequestStatus.MORE_INFORMATION,
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+# --- Feedback ----------------------------------------------------------------------------------
+
+
+@login_not_required
+@require_http_methods(["GET", "POST"])
+def feedback(request: HttpRequest, council: str) -> HttpResponse:
+    found, _settings = public_council(council)
+    form = FeedbackForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        pk = _journey(request, found).get("sent")
+        sent = FrontDoorRequest.objects.filter(pk=pk, council=found).first() if pk else None
+        services.feedback_give(
+            council=found,
+            rating=form.cleaned_data["rating"],
+            comment=form.cleaned_data["comment"],
+            request=sent,
+        )
+        return render(request, "frontdoor/feedback_done.html", {"council": found})
+    return render(
+        request,
+        "frontdoor/feedback.html",
+        {"council": found, "form": form},
+        status=400 if form.errors else 200,
+    )

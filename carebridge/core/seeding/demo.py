@@ -35,6 +35,9 @@ from carebridge.core.seeding.common import (
 )
 from carebridge.core.seeding.contracts_demo import demo_contracts
 from carebridge.core.seeding.details_demo import demo_details
+from carebridge.core.seeding.frontdoor_demo import demo_front_door
+from carebridge.core.seeding.frontdoor_directory_demo import directory_demo
+from carebridge.core.seeding.frontdoor_hubs_demo import hubs_demo
 from carebridge.core.seeding.scale import service_moment_before
 from carebridge.organisations.choices import (
     ActualsPeriod,
@@ -703,6 +706,14 @@ def seed_demo(stdout: Writer | None = None) -> dict[str, Any]:
     demo_details(tally, DEMO_PROVIDERS)
     demo_actuals(tally, DEMO_COUNCILS)
     demo_actions(tally, list(councils.values()))
+    # The front door: Northshire's with the demo directory and postcode table (its invented WB
+    # district), both councils' queues and figures, and hubs with appointments.
+    made = directory_demo(councils["northshire"])
+    tally.made("postcodes", made.get("postcodes", 0))
+    tally.made("directory services", made["services"]["new"])
+    demo_front_door(tally, list(councils.values()))
+    for council in councils.values():
+        hubs_demo(council)
 
     logins = _demo_logins()
     _say(stdout, "Demo data:")

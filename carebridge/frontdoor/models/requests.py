@@ -17,7 +17,7 @@ from carebridge.frontdoor.choices import (
 from carebridge.organisations.models import Council
 from carebridge.people.models import ServiceUser
 
-__all__ = ["Feedback", "FrontDoorSettings", "FrontDoorRequest", "RequestEvent"]
+__all__ = ["Feedback", "FrontDoorRequest", "FrontDoorSettings", "RequestEvent"]
 
 
 class FrontDoorSettings(models.Model):

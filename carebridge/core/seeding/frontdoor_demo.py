@@ -1,0 +1,227 @@
+"""The demo's front door: each council's front door open with its phone and emergency
+contacts, and twelve weeks of finished journeys (likely eligible and signposted, adults and
+carers, an urgent one) with the officers' triage in every state and some feedback, so the
+queue, the tracking page and the dashboard have something to show. Everything goes through
+the services; only the dates are moved back afterwards, to spread the history over weeks."""
+
+from __future__ import annotations
+
+import random
+from datetime import timedelta
+from typing import Any
+
+from carebridge.accounts.models import User
+from carebridge.accounts.roles import Role
+from carebridge.core.seeding.common import Tally
+from carebridge.frontdoor import services
+from carebridge.frontdoor.eligibility import assess
+from carebridge.frontdoor.models import FrontDoorRequest, RequestEvent
+from carebridge.organisations.models import Council, District
+
+FIRST_NAMES = (
+    "Edith",
+    "Harold",
+    "Maureen",
+    "Dennis",
+    "Joan",
+    "Clive",
+    "Pauline",
+    "Stanley",
+    "Irene",
+    "Wilfred",
+    "Agnes",
+    "Trevor",
+)
+LAST_NAMES = (
+    "Ashcombe",
+    "Brackley",
+    "Colley",
+    "Dunmore",
+    "Everitt",
+    "Fenwick",
+    "Garside",
+    "Hulme",
+    "Ingleby",
+    "Jessop",
+    "Kershaw",
+    "Lomax",
+)
+ADULT_OUTCOMES = (
+    "nutrition",
+    "hygiene",
+    "toilet",
+    "clothing",
+    "home_safety",
+    "habitable_home",
+    "relationships",
+    "work",
+    "community",
+)
+DIFFICULTIES = ("needs_help", "pain_distress", "endangers", "takes_longer")
+CARER_OUTCOMES = ("habitable_home", "nutrition", "relationships", "work", "community", "recreation")
+
+
+def _postcode(rng: random.Random, council: Council) -> str:
+    districts = District.objects.filter(council=council).exclude(postcode_districts="")
+    outward = rng.choice(
+        [code for d in districts for code in d.postcode_districts.split()] or ["HX3"]
+    )
+    return f"{outward} {rng.randint(1, 9)}{rng.choice('ABDEFGHJLNPQRSTUWXYZ')}{rng.choice('ABDEFGHJLNPQRSTUWXYZ')}"
+
+
+def _answers(
+    rng: random.Random, council: Council, *, unmet: int, carer: bool = False, urgent: bool = False
+) -> dict[str, Any]:
+    asker = rng.choice(("self", "family", "family", "professional"))
+    name = f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}"
+    answers: dict[str, Any] = {
+        "asker": asker,
+        "about": "carer" if carer else "adult",
+        "urgent": ["danger"] if urgent else ["none"],
+        "postcode": _postcode(rng, council),
+        "person_name": name,
+        "person_dob": f"19{rng.randint(28, 60)}-0{rng.randint(1, 9)}-1{rng.randint(0, 9)}",
+        "person_phone": "",
+        "person_email": f"{name.split()[0].lower()}.{rng.randint(10, 99)}@example.org"
+        if asker == "self"
+        else "",
+        "consent": "yes",
+    }
+    if asker == "professional":
+        answers.update(
+            professional_organisation="Hollowmere Medical Practice",
+            professional_role="Practice nurse",
+        )
+    if asker != "self":
+        answers.update(
+            asker_name=f"{rng.choice(FIRST_NAMES)} {name.split()[1]}",
+            asker_email=f"helper{rng.randint(10, 99)}@example.org",
+            asker_phone="01632 960 4" + f"{rng.randint(10, 99)}",
+        )
+    if carer:
+        chosen = rng.sample(CARER_OUTCOMES, unmet)
+        answers.update(
+            carer_necessary_care="yes",
+            carer_health="yes" if unmet else "no",
+            carer_fluctuates="no",
+            carer_child_care=["not_applicable"],
+            carer_others=["not_applicable"],
+            carer_wellbeing=["health", "relationships"],
+            carer_significant_impact="yes",
+            **{
+                f"carer_{code}": [rng.choice(DIFFICULTIES[:3])]
+                if code in chosen
+                else ["no_difficulty"]
+                for code in CARER_OUTCOMES
+            },
+        )
+    else:
+        chosen = rng.sample(ADULT_OUTCOMES, unmet)
+        answers.update(
+            adult_impairment="yes",
+            adult_fluctuates=rng.choice(("yes", "no")),
+            adult_child_care=["not_applicable"],
+            adult_wellbeing=["dignity", "health"],
+            adult_significant_impact="yes" if unmet >= 2 else rng.choice(("yes", "no")),
+            **{
+                f"adult_{code}": [rng.choice(DIFFICULTIES)] if code in chosen else ["no_difficulty"]
+                for code in ADULT_OUTCOMES
+            },
+        )
+    return answers
+
+
+def _backdate(request: FrontDoorRequest, days: float) -> None:
+    shift = timedelta(days=days)
+    FrontDoorRequest.objects.filter(pk=request.pk).update(
+        submitted_at=request.submitted_at - shift,
+        changed_at=request.changed_at - shift,
+        decided_at=request.decided_at - shift if request.decided_at else None,
+    )
+    for event in RequestEvent.objects.filter(request=request):
+        RequestEvent.objects.filter(pk=event.pk).update(at=event.at - shift)
+
+
+def _submit(rng: random.Random, council: Council, **kinds: Any) -> FrontDoorRequest:
+    answers = _answers(rng, council, **kinds)
+    return services.request_submit(
+        council=council,
+        contact=services.contact_from(answers),
+        answers=answers,
+        assessment=assess(answers),
+    )
+
+
+def demo_front_door(tally: Tally, councils: list[Council]) -> None:
+    for index, council in enumerate(councils):
+        if FrontDoorRequest.objects.filter(council=council).exists():
+            tally.found("front-door requests")
+            continue
+        services.front_door_settings_update(
+            council=council,
+            by=None,
+            is_open=True,
+            contact_phone=council.phone or "01632 960 100",
+            contact_hours="Monday to Friday, 9am to 5pm",
+            emergency_contacts=f"{council.name} emergency duty team (evenings, weekends and bank holidays): 01632 960 9{index}9",
+        )
+        officer = User.objects.filter(council=council, role=Role.FRONT_DOOR_OFFICER).first()
+        rng = random.Random(7000 + index)
+        made = 0
+        # Twelve weeks of history, oldest first: most decided, a share inappropriate.
+        for week in range(12, 0, -1):
+            for _ in range(rng.randint(3, 7)):
+                unmet = rng.choice((0, 1, 1, 2, 3, 4, 5))
+                request = _submit(rng, council, unmet=unmet, carer=rng.random() < 0.2)
+                made += 1
+                if request.route == "queue" and officer is not None:
+                    services.request_open(request=request, by=officer)
+                    if rng.random() < 0.25:
+                        services.request_redirect(
+                            request=request,
+                            by=officer,
+                            to="Community mental health team",
+                            text="The community mental health team is best placed to help. Phone 01632 960 555.",
+                        )
+                        services.request_appropriate_set(
+                            request=request, by=officer, appropriate=False
+                        )
+                    else:
+                        services.request_close(
+                            request=request,
+                            by=officer,
+                            text="Assessed: a package of care has been arranged.",
+                        )
+                        services.request_appropriate_set(
+                            request=request, by=officer, appropriate=True
+                        )
+                    request.refresh_from_db()
+                    # Decided a few hours to a few days after it came in.
+                    FrontDoorRequest.objects.filter(pk=request.pk).update(
+                        decided_at=request.submitted_at + timedelta(hours=rng.randint(3, 90))
+                    )
+                    request.refresh_from_db()
+                _backdate(request, week * 7 - rng.random() * 6)
+                if rng.random() < 0.4:
+                    services.feedback_give(
+                        council=council,
+                        rating=rng.choice((3, 4, 4, 5, 5)),
+                        comment="",
+                        request=request,
+                    )
+        # This week's queue: one in every state an officer works in.
+        _submit(rng, council, unmet=4)
+        _submit(rng, council, unmet=3, urgent=True)
+        looked_at = _submit(rng, council, unmet=3, carer=True)
+        asked = _submit(rng, council, unmet=5)
+        signposted = _submit(rng, council, unmet=1)
+        made += 5
+        if officer is not None:
+            services.request_open(request=looked_at, by=officer)
+            services.information_request(
+                request=asked,
+                by=officer,
+                text="Who is the person's GP, and do they have a key safe?",
+            )
+        services.assessment_ask(request=signposted)
+        tally.made("front-door requests", made)

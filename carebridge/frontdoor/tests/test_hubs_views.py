@@ -1,0 +1,592 @@
+"""The appointment pages: the public's journey from choosing a hub to the e-mailed links, with
+the session (never the URL) carrying the answers, times that go while someone is choosing, and
+links that are bad, expired or another's; the officers' hub pages, tried by each persona."""
+
+import re
+from datetime import date, timedelta
+
+import pytest
+from django.core import mail
+from django.test import Client
+from django.urls import reverse
+
+from carebridge.frontdoor import services, services_hubs
+from carebridge.frontdoor.access_hubs import LinkPurpose, booking_token
+from carebridge.frontdoor.models import Booking, BookingStatus, Slot
+from carebridge.frontdoor.tests.support_requests import likely_answers, open_council, submit
+from carebridge.frontdoor.tests.test_hubs_support import (
+    START,
+    first_slot,
+    freeze,
+    hold,
+    make_hub,
+    publish,
+)
+from tests.support import make_provider, make_user
+
+pytestmark = pytest.mark.django_db
+B = BookingStatus
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    return freeze(monkeypatch)
+
+
+@pytest.fixture
+def council():
+    return open_council("Wealdbridge Borough Council")
+
+
+@pytest.fixture
+def officer(council):
+    return make_user(council=council, role="front_door_officer")
+
+
+@pytest.fixture
+def hub(council, officer, clock):
+    hub = make_hub(council, officer)
+    publish(hub, officer, date(2026, 10, 20), date(2026, 10, 22))
+    return hub
+
+
+@pytest.fixture
+def slot(hub):
+    return first_slot(hub)
+
+
+def care(name, council, **kwargs):
+    return reverse(f"care:{name}", kwargs={"council": council.slug, **kwargs})
+
+
+def page(response) -> str:
+    return response.content.decode()
+
+
+def link_in(body: str, name: str) -> str:
+    """The path of an e-mailed link ("confirm" or "booking")."""
+    match = re.search(rf"https?://[^/\s]+(/care-and-support/\S+/appointments/{name}/\S+/)", body)
+    assert match is not None, body
+    return match.group(1)
+
+
+def choose(client, council, hub, slot, **details):
+    """Answer the three questions, as the pages ask them."""
+    client.post(care("appointment_start", council), {"hub": hub.pk})
+    client.post(care("appointment_time", council), {"slot": slot.pk})
+    answers = {
+        "name": "Marjorie Pennington",
+        "email": "marjorie@example.org",
+        "phone": "01632 960 512",
+        "about": "Help at home after a stroke",
+        **details,
+    }
+    return client.post(care("appointment_details", council), answers)
+
+
+# --- The public's journey ----------------------------------------------------------------------
+
+
+def test_a_person_books_confirms_and_cancels_an_appointment(
+    client, council, hub, slot, clock, django_capture_on_commit_callbacks
+):
+    request = submit(council, likely_answers())
+    start = client.get(care("appointment_start", council), {"request": request.reference})
+    assert "Book an appointment at a local hub" in page(start)
+    assert "2 Brookfield Parade, Wealdbridge, WB1 2HQ" in page(start)  # the radio's hint
+    assert "Step-free access from the car park." in page(start)
+
+    response = client.post(care("appointment_start", council), {"hub": hub.pk})
+    assert response["Location"] == care("appointment_time", council)
+    times = page(client.get(response["Location"]))
+    assert "Tuesday 20 October 2026" in times and "Thursday 22 October 2026" in times
+    assert "10:00am" in times and 'id="id_slot_1"' in times
+
+    response = client.post(care("appointment_time", council), {"slot": slot.pk})
+    assert response["Location"] == care("appointment_details", council)
+    response = choose(client, council, hub, slot)
+    assert response["Location"] == care("appointment_check", council)
+
+    check = page(client.get(care("appointment_check", council)))
+    for shown in (
+        "Brookfield Community Hub",
+        "10:00am to 10:30am on Tuesday 20 October 2026",
+        "Marjorie Pennington",
+        "marjorie@example.org",
+        "01632 960 512",
+        "Help at home after a stroke",
+    ):
+        assert shown in check
+    assert f"{care('appointment_time', council)}?change=1" in check
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(care("appointment_check", council))
+    assert response["Location"] == care("appointment_held", council)
+    held = page(client.get(response["Location"]))
+    assert "Check your e-mail" in held and "marjorie@example.org" in held
+    booking = Booking.objects.get()
+    assert booking.status == B.HELD and booking.request == request
+    assert booking.reference in held
+
+    # The e-mailed link: opening it (as a mail scanner would) changes nothing.
+    confirm = link_in(mail.outbox[0].body, "confirm")
+    clock.advance(minutes=5)
+    asking = client.get(confirm)
+    assert asking.status_code == 200 and "Confirm appointment" in page(asking)
+    booking.refresh_from_db()
+    assert booking.status == B.HELD
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(confirm)
+    booking.refresh_from_db()
+    assert booking.status == B.CONFIRMED
+    shown = page(client.get(response["Location"]))
+    assert "Your appointment is booked" in shown and "Cancel appointment" in shown
+    manage = link_in(mail.outbox[1].body, "booking")
+    assert response["Location"].startswith("/care-and-support/")
+
+    # A second click on the confirmation link just shows the booking.
+    again = client.get(confirm)
+    assert again["Location"].startswith(f"{care('appointment_start', council)}booking/")
+    assert "You have already confirmed this appointment" in page(client.get(again["Location"]))
+
+    sure = client.get(f"{manage}cancel/")
+    assert "Are you sure you want to cancel your appointment?" in page(sure)
+    booking.refresh_from_db()
+    assert booking.status == B.CONFIRMED
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(f"{manage}cancel/")
+    booking.refresh_from_db()
+    assert booking.status == B.CANCELLED and not booking.cancelled_by_council
+    assert "Your appointment has been cancelled" in page(client.get(response["Location"]))
+    assert [m.to for m in mail.outbox] == [["marjorie@example.org"]] * 3
+
+
+def test_no_personal_data_goes_into_a_url(client, council, hub, slot):
+    responses = [
+        client.post(care("appointment_start", council), {"hub": hub.pk}),
+        client.post(care("appointment_time", council), {"slot": slot.pk}),
+        choose(client, council, hub, slot),
+        client.post(care("appointment_check", council)),
+    ]
+    for response in responses:
+        location = response["Location"]
+        assert "Marjorie" not in location and "example.org" not in location
+        assert "01632" not in location
+
+
+def test_each_question_says_what_is_wrong_in_an_error_summary(client, council, hub, slot):
+    response = client.post(care("appointment_start", council), {})
+    assert response.status_code == 200
+    assert "There is a problem" in page(response)
+    assert 'href="#id_hub_1"' in page(response)
+    assert "Select the hub you would like to go to" in page(response)
+    assert page(response).count("<title>Error: ") == 1
+
+    client.post(care("appointment_start", council), {"hub": hub.pk})
+    response = client.post(care("appointment_time", council), {})
+    assert 'href="#id_slot_1"' in page(response) and 'id="id_slot_1"' in page(response)
+    assert "Select a time for your appointment" in page(response)
+
+    client.post(care("appointment_time", council), {"slot": slot.pk})
+    response = client.post(
+        care("appointment_details", council), {"name": "", "email": "nope", "phone": "abc"}
+    )
+    body = page(response)
+    assert "Enter your full name" in body
+    assert "Enter an e-mail address in the correct format, like name@example.com" in body
+    assert "Enter a phone number" in body
+
+
+def test_the_steps_send_someone_back_to_the_start_without_earlier_answers(client, council, hub):
+    for name in ("appointment_time", "appointment_details", "appointment_check"):
+        response = client.get(care(name, council))
+        assert response["Location"] == care("appointment_start", council), name
+    assert client.get(care("appointment_held", council))["Location"] == care(
+        "appointment_start", council
+    )
+
+
+def test_a_change_link_returns_to_check_your_answers(client, council, hub, slot):
+    choose(client, council, hub, slot)
+    later = Slot.objects.filter(hub=hub).order_by("starts_at")[2]
+
+    response = client.post(f"{care('appointment_time', council)}?change=1", {"slot": later.pk})
+    assert response["Location"] == care("appointment_check", council)
+    assert "11:00am to 11:30am" in page(client.get(care("appointment_check", council)))
+
+    response = client.post(
+        f"{care('appointment_details', council)}?change=1",
+        {"name": "Marjorie Pennington", "email": "m.pennington@example.org"},
+    )
+    assert response["Location"] == care("appointment_check", council)
+
+
+def test_choosing_another_hub_asks_for_a_time_there_then_returns_to_check(
+    client, council, officer, hub, slot
+):
+    other = make_hub(council, officer, name="Marsh Lane Library", postcode="WB2 4LB")
+    publish(other, officer, date(2026, 10, 21))
+    choose(client, council, hub, slot)
+
+    response = client.post(f"{care('appointment_start', council)}?change=1", {"hub": other.pk})
+    assert response["Location"] == f"{care('appointment_time', council)}?change=1"
+    response = client.post(response["Location"], {"slot": first_slot(other).pk})
+    assert response["Location"] == care("appointment_check", council)
+    assert "Marsh Lane Library" in page(client.get(care("appointment_check", council)))
+
+
+def test_a_time_taken_while_someone_was_choosing_sends_them_back_to_choose(
+    client, council, hub, slot
+):
+    choose(client, council, hub, slot)
+    hold(slot, name="Desmond Ashworth", email="desmond@example.org")
+
+    response = client.post(care("appointment_check", council))
+
+    assert response["Location"] == care("appointment_time", council)
+    shown = page(client.get(response["Location"]))
+    assert "Sorry, the time you chose has just gone" in shown
+    assert f'value="{slot.pk}"' not in shown
+    assert Booking.objects.count() == 1
+
+
+def test_a_time_taken_at_the_last_moment_is_explained(client, council, hub, slot, monkeypatch):
+    choose(client, council, hub, slot)
+    real_hold = services_hubs.booking_hold
+
+    def someone_else_first(**kwargs):
+        real_hold(slot=kwargs["slot"], name="Desmond Ashworth", email="desmond@example.org")
+        return real_hold(**kwargs)
+
+    monkeypatch.setattr(services_hubs, "booking_hold", someone_else_first)
+    response = client.post(care("appointment_check", council))
+
+    assert response["Location"] == care("appointment_time", council)
+    assert "someone has just booked this time" in page(client.get(response["Location"]))
+
+
+def test_a_withdrawn_time_is_explained_and_no_longer_offered(client, council, officer, hub, slot):
+    choose(client, council, hub, slot)
+    services_hubs.slot_withdraw(slot=slot, by=officer)
+
+    response = client.get(care("appointment_check", council))
+
+    assert response["Location"] == care("appointment_time", council)
+    assert "has just gone" in page(client.get(response["Location"]))
+
+
+def test_a_hub_with_no_free_times_says_so(client, council, officer, clock):
+    empty = make_hub(council, officer, name="Old Station Wellbeing Centre")
+    client.post(care("appointment_start", council), {"hub": empty.pk})
+
+    shown = page(client.get(care("appointment_time", council)))
+
+    assert "There are no free times at Old Station Wellbeing Centre" in shown
+    assert "01632 960 100" in shown  # the front door's phone
+
+
+def test_a_council_whose_front_door_is_closed_has_no_booking_pages(client, council, hub):
+    services.front_door_settings_update(council=council, by=None, is_open=False)
+
+    assert client.get(care("appointment_start", council)).status_code == 404
+
+
+# --- The e-mailed links ----------------------------------------------------------------------
+
+
+def test_a_bad_link_gets_a_clear_page_not_a_crash(client, council, slot):
+    booking = hold(slot)
+    confirm = booking_token(booking, LinkPurpose.CONFIRM)
+    manage = booking_token(booking, LinkPurpose.MANAGE)
+    for name, token in (
+        ("appointment_confirm", "rubbish"),
+        ("appointment_confirm", confirm[:-3]),
+        ("appointment_confirm", manage),
+        ("appointment_detail", confirm),
+        ("appointment_cancel", confirm),
+        ("appointment_detail", "a:b:c"),
+    ):
+        for method in ("get", "post") if name != "appointment_detail" else ("get",):
+            response = getattr(client, method)(care(name, council, token=token))
+            assert response.status_code == 404, (name, method)
+            assert "This link is not valid" in page(response)
+    booking.refresh_from_db()
+    assert booking.status == B.HELD
+
+
+def test_another_councils_booking_link_does_not_work_here(client, council, slot):
+    other = open_council("Quillinghurst Council")
+    booking = hold(slot)
+    token = booking_token(booking, LinkPurpose.MANAGE)
+
+    response = client.post(care("appointment_cancel", other, token=token))
+
+    assert response.status_code == 404
+    assert "Brookfield" not in page(response)
+    booking.refresh_from_db()
+    assert booking.status == B.HELD
+
+
+def test_an_expired_confirmation_link_says_to_book_again(client, council, slot, clock):
+    booking = hold(slot)
+    confirm = care(
+        "appointment_confirm", council, token=booking_token(booking, LinkPurpose.CONFIRM)
+    )
+    clock.advance(minutes=31)
+
+    for method in ("get", "post"):
+        response = getattr(client, method)(confirm)
+        assert response.status_code == 410
+        assert "This link has expired" in page(response)
+    booking.refresh_from_db()
+    assert booking.status == B.HELD  # the sweep expires it; the page changes nothing
+
+
+def test_a_hold_given_up_before_its_link_expires_cannot_be_confirmed(client, council, slot, clock):
+    booking = hold(slot)
+    confirm = care(
+        "appointment_confirm", council, token=booking_token(booking, LinkPurpose.CONFIRM)
+    )
+    services_hubs.booking_cancel(booking=booking)
+
+    response = client.post(confirm)
+
+    assert response.status_code == 410
+    assert "This appointment was cancelled" in page(response)
+
+
+def test_the_booking_link_works_until_the_appointment_starts(client, council, slot, clock):
+    booking = services_hubs.booking_confirm(booking=hold(slot))
+    manage = care("appointment_detail", council, token=booking_token(booking, LinkPurpose.MANAGE))
+    assert client.get(manage).status_code == 200
+
+    clock.at = slot.starts_at
+    response = client.get(manage)
+    assert response.status_code == 410
+    assert "This appointment has passed" in page(response)
+    assert client.post(f"{manage}cancel/").status_code == 410
+
+
+# --- The officers' pages -----------------------------------------------------------------------
+
+
+def officer_urls(hub, slot, booking):
+    return [
+        reverse("frontdoor:hub_detail", kwargs={"pk": hub.pk}),
+        reverse("frontdoor:hub_edit", kwargs={"pk": hub.pk}),
+        reverse("frontdoor:slots_publish", kwargs={"pk": hub.pk}),
+        reverse("frontdoor:slot_withdraw", kwargs={"pk": slot.pk}),
+        reverse("frontdoor:booking_cancel", kwargs={"pk": booking.pk}),
+    ]
+
+
+def test_officers_of_the_council_reach_its_hub_pages(council, officer, hub, slot):
+    booking = hold(Slot.objects.filter(hub=hub).order_by("starts_at")[1])
+    client = Client()
+    client.force_login(officer)
+
+    for url in [reverse("frontdoor:hub_list"), reverse("frontdoor:hub_new")]:
+        assert client.get(url).status_code == 200, url
+    for url in officer_urls(hub, slot, booking):
+        assert client.get(url).status_code == 200, url
+
+
+def test_every_other_persona_is_refused(council, hub, slot):
+    booking = hold(Slot.objects.filter(hub=hub).order_by("starts_at")[1])
+    other_officer = make_user(council=open_council(), role="front_door_officer")
+    personas = {
+        "front-door officer of another council": (other_officer, 404),
+        "provider user": (make_user(provider=make_provider()), 403),
+        "council administrator": (make_user(council=council, role="council_administrator"), 403),
+    }
+    for persona, (user, status) in personas.items():
+        client = Client()
+        client.force_login(user)
+        for url in officer_urls(hub, slot, booking):
+            for method in ("get", "post"):
+                response = getattr(client, method)(url)
+                # A page that only shows refuses a POST before looking anything up.
+                expected = (status, 405) if url.endswith(f"/{hub.pk}/") else (status,)
+                assert response.status_code in expected, (persona, method, url)
+                assert "Brookfield" not in page(response)
+    client = Client()
+    for url in [reverse("frontdoor:hub_list"), *officer_urls(hub, slot, booking)]:
+        response = client.get(url)
+        assert response.status_code == 302 and response["Location"].startswith(
+            reverse("accounts:login")
+        )
+    # The other council's officer sees a list without our hub.
+    client = Client()
+    client.force_login(other_officer)
+    assert "Brookfield" not in page(client.get(reverse("frontdoor:hub_list")))
+    booking.refresh_from_db()
+    slot.refresh_from_db()
+    assert booking.status == B.HELD and not slot.is_withdrawn
+
+
+def test_an_officer_adds_a_hub_and_publishes_its_times(council, officer, clock):
+    client = Client()
+    client.force_login(officer)
+    response = client.post(
+        reverse("frontdoor:hub_new"),
+        {
+            "name": "Marsh Lane Library",
+            "address_line_1": "41 Marsh Lane",
+            "town": "Wealdbridge",
+            "postcode": "wb2 4lb",
+            "is_active": "yes",
+        },
+    )
+    hub = council.hubs.get()
+    assert response["Location"] == reverse("frontdoor:hub_detail", kwargs={"pk": hub.pk})
+
+    form = {
+        "first_day_0": "26",
+        "first_day_1": "10",
+        "first_day_2": "2026",
+        "last_day_0": "30",
+        "last_day_1": "10",
+        "last_day_2": "2026",
+        "weekdays": ["1", "3"],
+        "start_time": "10am",
+        "end_time": "12:00",
+        "length_minutes": "45",
+    }
+    response = client.post(reverse("frontdoor:slots_publish", kwargs={"pk": hub.pk}), form)
+    assert response.status_code == 302
+    week = page(client.get(response["Location"]))
+    assert "4 new appointment times published." in week
+    assert "Tuesday 27 October 2026" in week and "10:45am to 11:30am" in week
+
+    response = client.post(
+        reverse("frontdoor:slots_publish", kwargs={"pk": hub.pk}),
+        {**form, "start_time": "25:00", "weekdays": []},
+    )
+    assert response.status_code == 200
+    assert "Enter the start time like 9:30 or 14:00" in page(response)
+    assert "Select the days the hub offers appointments" in page(response)
+
+
+def test_an_officer_sees_the_week_with_its_bookings_and_changes_a_hub(
+    council, officer, hub, slot, clock
+):
+    hold(slot, phone="01632 960 512", about="Help at home")
+    client = Client()
+    client.force_login(officer)
+
+    week = page(client.get(reverse("frontdoor:hub_detail", kwargs={"pk": hub.pk})))
+    assert "Marjorie Pennington" in week and "Waiting for confirmation" in week
+    assert "Help at home" in week
+    next_week = page(
+        client.get(reverse("frontdoor:hub_detail", kwargs={"pk": hub.pk}), {"week": "2026-10-26"})
+    )
+    assert "No appointment times this week." in next_week
+
+    response = client.post(
+        reverse("frontdoor:hub_edit", kwargs={"pk": hub.pk}),
+        {
+            "name": hub.name,
+            "address_line_1": hub.address_line_1,
+            "town": hub.town,
+            "postcode": hub.postcode,
+            "is_active": "no",
+        },
+    )
+    assert response.status_code == 302
+    hub.refresh_from_db()
+    assert not hub.is_active
+    assert "Brookfield" not in page(Client().get(care("appointment_start", council)))
+
+
+def test_the_hub_list_counts_the_times_offered_and_booked_in_the_next_three_weeks(
+    council, officer, hub, slot
+):
+    services_hubs.booking_confirm(booking=hold(slot))
+    hold(Slot.objects.filter(hub=hub).order_by("starts_at")[1])  # held: not booked yet
+    services_hubs.slot_withdraw(
+        slot=Slot.objects.filter(hub=hub).order_by("starts_at")[2], by=officer
+    )
+    client = Client()
+    client.force_login(officer)
+
+    listed = page(client.get(reverse("frontdoor:hub_list")))
+
+    cells = re.findall(r'govuk-table__cell--numeric">(\d+)<', listed)
+    assert cells == ["11", "1"]  # 12 published, 1 withdrawn; 1 confirmed
+
+
+def test_an_officer_withdraws_a_free_time_but_not_a_booked_one(council, officer, hub, slot):
+    booked = Slot.objects.filter(hub=hub).order_by("starts_at")[1]
+    hold(booked)
+    client = Client()
+    client.force_login(officer)
+
+    client.post(reverse("frontdoor:slot_withdraw", kwargs={"pk": slot.pk}))
+    response = client.post(reverse("frontdoor:slot_withdraw", kwargs={"pk": booked.pk}))
+
+    slot.refresh_from_db()
+    booked.refresh_from_db()
+    assert slot.is_withdrawn and not booked.is_withdrawn
+    assert "Cancel their booking first" in page(client.get(response["Location"]))
+
+
+def test_an_officer_cancels_a_booking_with_a_reason_the_person_is_emailed(
+    council, officer, hub, slot, django_capture_on_commit_callbacks
+):
+    booking = services_hubs.booking_confirm(booking=hold(slot))
+    client = Client()
+    client.force_login(officer)
+    url = reverse("frontdoor:booking_cancel", kwargs={"pk": booking.pk})
+
+    response = client.post(url, {"reason": ""})
+    assert "Enter why the appointment is cancelled" in page(response)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url, {"reason": "The hub is closed for a power cut."})
+
+    assert response.status_code == 302
+    booking.refresh_from_db()
+    assert booking.status == B.CANCELLED and booking.cancelled_by == officer
+    assert "The hub is closed for a power cut." in mail.outbox[-1].body
+    # Cancelled already: the page says so instead of offering the form.
+    assert "cannot be cancelled" in page(client.get(url))
+
+
+def test_the_hub_pages_run_the_same_queries_however_many_hubs_and_bookings(
+    council, officer, hub, clock
+):
+    client = Client()
+    client.force_login(officer)
+
+    def counted(url):
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200
+        return len(queries)
+
+    detail = reverse("frontdoor:hub_detail", kwargs={"pk": hub.pk})
+    client.get(detail)  # the session's first touch writes it; later pages do not
+    before = (counted(reverse("frontdoor:hub_list")), counted(detail))
+    for number in range(3):
+        make_hub(council, officer, name=f"Extra hub {number}")
+    request = submit(council, likely_answers())
+    for number, slot in enumerate(Slot.objects.filter(hub=hub).order_by("starts_at")[:6]):
+        booking = hold(slot, request=request if number % 2 else None)
+        if number % 3 == 0:
+            services_hubs.booking_cancel(booking=booking)
+    after = (counted(reverse("frontdoor:hub_list")), counted(detail))
+
+    assert after == before
+
+
+def test_held_until_is_shown_in_london_time(client, council, hub, slot):
+    choose(client, council, hub, slot)
+    client.post(care("appointment_check", council))
+
+    held = page(client.get(care("appointment_held", council)))
+
+    # Held until 08:30 UTC, which is 9:30am in British Summer Time.
+    assert Booking.objects.get().held_until == START + timedelta(minutes=30)
+    assert "If you do not confirm it by 9:30am" in held

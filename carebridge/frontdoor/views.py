@@ -1,0 +1,246 @@
+"""The front-door officers' pages: the council's queue, a request with everything the person
+answered, and each triage step. Every write is a service in frontdoor.services."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_http_methods
+
+from carebridge.accounts.access import require_function
+from carebridge.accounts.roles import Function, can_edit
+from carebridge.core.http import acting_user
+from carebridge.frontdoor import selectors, services
+from carebridge.frontdoor.access import access_request
+from carebridge.frontdoor.choices import OPEN_STEPS, RequestStatus
+from carebridge.frontdoor.eligibility import Assessment
+from carebridge.frontdoor.forms import (
+    NEW,
+    AcceptForm,
+    AppropriateForm,
+    CloseForm,
+    InformationForm,
+    NoteForm,
+    QueueFiltersForm,
+    RedirectForm,
+    SettingsForm,
+)
+from carebridge.frontdoor.models import FrontDoorRequest, FrontDoorSettings
+from carebridge.frontdoor.questions import summary_rows
+from carebridge.people.models import ServiceUser
+
+PAGE_SIZE = 25
+
+
+@require_GET
+def request_list(request: HttpRequest) -> HttpResponse:
+    user = acting_user(request)
+    require_function(user, Function.FRONT_DOOR)
+    filters_form = QueueFiltersForm(request.GET or None)
+    filters = selectors.QueueFilters()
+    if filters_form.is_bound and filters_form.is_valid():
+        data = filters_form.cleaned_data
+        filters = selectors.QueueFilters(
+            status=data["status"] or "open", urgent_only=data["urgent_only"], q=data["q"]
+        )
+    page = Paginator(selectors.queue(user, filters), PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "frontdoor/request_list.html",
+        {
+            "page": page,
+            "filters": filters_form,
+            "chosen": filters,
+            "can_edit": can_edit(user.role, Function.FRONT_DOOR),
+        },
+    )
+
+
+# Each triage step: its form, its button, and which statuses offer it.
+STEPS: dict[str, dict[str, Any]] = {
+    "open": {
+        "title": "Start looking at this request",
+        "form": None,
+        "button": "Start looking at it",
+    },
+    "information": {
+        "title": "Ask for more information",
+        "form": InformationForm,
+        "button": "Send the question",
+    },
+    "accept": {
+        "title": "Accept for assessment",
+        "form": AcceptForm,
+        "button": "Accept for assessment",
+    },
+    "redirect": {
+        "title": "Redirect to another service",
+        "form": RedirectForm,
+        "button": "Redirect",
+    },
+    "close": {"title": "Close the request", "form": CloseForm, "button": "Close the request"},
+    "note": {"title": "Add a note", "form": NoteForm, "button": "Add note"},
+    "appropriate": {
+        "title": "Record whether the referral was appropriate",
+        "form": AppropriateForm,
+        "button": "Save",
+    },
+}
+
+
+def _steps_for(front_door_request: FrontDoorRequest) -> list[tuple[str, str]]:
+    offered = OPEN_STEPS.get(RequestStatus(front_door_request.status), ())
+    return [(step, STEPS[step]["title"]) for step in offered]
+
+
+def _form(step: str, front_door_request: FrontDoorRequest, data: Any = None) -> Any:
+    form_class = STEPS[step]["form"]
+    if form_class is None:
+        return None
+    if form_class is AcceptForm:
+        return AcceptForm(data, matches=selectors.matching_service_users(front_door_request))
+    if form_class is AppropriateForm and front_door_request.appropriate is not None:
+        initial = {"appropriate": "yes" if front_door_request.appropriate else "no"}
+        return AppropriateForm(data, initial=initial)
+    return form_class(data)
+
+
+def _detail_context(front_door_request: FrontDoorRequest, user: Any) -> dict[str, Any]:
+    return {
+        "fdr": front_door_request,
+        "assessment": Assessment.from_json(front_door_request.assessment)
+        if front_door_request.assessment
+        else None,
+        "rows": summary_rows(front_door_request.answers),
+        "events": list(front_door_request.events.select_related("by")),
+        "steps": _steps_for(front_door_request) if can_edit(user.role, Function.FRONT_DOOR) else [],
+    }
+
+
+@require_GET
+def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    user = acting_user(request)
+    front_door_request = access_request(user, pk)
+    return render(
+        request, "frontdoor/request_detail.html", _detail_context(front_door_request, user)
+    )
+
+
+def _do(step: str, front_door_request: FrontDoorRequest, user: Any, data: dict[str, Any]) -> str:
+    """Run the step's service; the message to show."""
+    if step == "open":
+        services.request_open(request=front_door_request, by=user)
+        return "You are looking at this request: the person sees it is being looked at."
+    if step == "information":
+        services.information_request(request=front_door_request, by=user, text=data["text"])
+        return "Your question was sent to the person."
+    if step == "accept":
+        chosen = data["service_user"]
+        person = None
+        new = None
+        if chosen == NEW:
+            new = services.NewServiceUser(
+                ss_ref=data["ss_ref"],
+                first_name=data["first_name"],
+                last_name=data["last_name"],
+                date_of_birth=data["date_of_birth"],
+            )
+        else:
+            person = ServiceUser.objects.filter(
+                pk=int(chosen), council_id=front_door_request.council_id
+            ).first()
+            if person is None:
+                raise ValidationError({"service_user": "Select the person, or add them as new"})
+        services.request_accept(
+            request=front_door_request, by=user, service_user=person, new=new, text=data["text"]
+        )
+        return "Accepted for assessment."
+    if step == "redirect":
+        services.request_redirect(
+            request=front_door_request, by=user, to=data["redirected_to"], text=data["text"]
+        )
+        return "The request is closed: the person was redirected."
+    if step == "close":
+        services.request_close(request=front_door_request, by=user, text=data["text"])
+        return "The request is closed."
+    if step == "note":
+        services.request_note(request=front_door_request, by=user, text=data["text"])
+        return "Your note was added."
+    services.request_appropriate_set(
+        request=front_door_request, by=user, appropriate=data["appropriate"]
+    )
+    return "Saved."
+
+
+@require_http_methods(["GET", "POST"])
+def request_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
+    user = acting_user(request)
+    front_door_request = access_request(user, pk, for_change=True)
+    if step not in STEPS:
+        raise Http404("No such step")
+    if step not in dict(_steps_for(front_door_request)):
+        messages.error(
+            request,
+            f"This request is “{front_door_request.get_status_display()}”: "
+            f"you cannot {STEPS[step]['title'][0].lower()}{STEPS[step]['title'][1:]} now.",
+        )
+        return redirect("frontdoor:request_detail", pk=front_door_request.pk)
+    form = _form(step, front_door_request, request.POST if request.method == "POST" else None)
+    if request.method == "POST" and (form is None or form.is_valid()):
+        try:
+            done = _do(step, front_door_request, user, form.cleaned_data if form else {})
+        except ValidationError as error:
+            assert form is not None
+            form.add_errors(error)
+        except services.RequestRefused as refused:
+            messages.error(request, refused.message)
+            return redirect("frontdoor:request_detail", pk=front_door_request.pk)
+        else:
+            messages.success(request, done)
+            return redirect("frontdoor:request_detail", pk=front_door_request.pk)
+    context = _detail_context(front_door_request, user)
+    context.update(
+        step=step, step_title=STEPS[step]["title"], button=STEPS[step]["button"], form=form
+    )
+    return render(request, "frontdoor/request_step.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def settings_edit(request: HttpRequest) -> HttpResponse:
+    user = acting_user(request)
+    require_function(user, Function.FRONT_DOOR, edit=True)
+    council = user.council
+    if council is None:
+        raise Http404("Councils only")
+    current = FrontDoorSettings.objects.filter(council=council).first()
+    initial = (
+        {
+            name: getattr(current, name)
+            for name in services.SETTINGS_FIELDS
+            if name != "crm_webhook_secret"
+        }
+        if current
+        else {}
+    )
+    form = SettingsForm(request.POST if request.method == "POST" else None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        fields = dict(form.cleaned_data)
+        if not fields["crm_webhook_secret"]:
+            del fields["crm_webhook_secret"]
+        try:
+            services.front_door_settings_update(council=council, by=user, **fields)
+        except ValidationError as error:
+            form.add_errors(error)
+        else:
+            messages.success(request, "The front-door settings are saved.")
+            return redirect("frontdoor:settings")
+    return render(
+        request,
+        "frontdoor/settings.html",
+        {"form": form, "current": current, "council": council},
+    )

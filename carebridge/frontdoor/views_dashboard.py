@@ -1,0 +1,346 @@
+"""The council's front-door dashboard: headline figures, two charts drawn here as SVG (no
+JavaScript, no inline styles: the CSP allows neither) and each chart's figures as a table."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from carebridge.accounts.access import require_function
+from carebridge.accounts.roles import Function
+from carebridge.core.formats import guide_date
+from carebridge.core.http import acting_user
+from carebridge.frontdoor.selectors_dashboard import (
+    DEFAULT_WEEKS,
+    WEEK_CHOICES,
+    Dashboard,
+    Figures,
+    Share,
+    Week,
+    dashboard_for,
+)
+
+# GOV.UK Frontend's brand palette (6.x), as SVG presentation attributes: blue and orange stay
+# apart for colour-blind readers, and every colour is named in a legend and backed by a table.
+GREY = "#484949"  # black tint-25
+BLUE = "#1d70b8"
+ORANGE = "#f47738"
+TEAL = "#158187"
+LINE = "#cecece"  # black tint-80
+TEXT = "#0b0c0c"
+
+WIDTH, HEIGHT = 720, 280
+LEFT, RIGHT, TOP, BOTTOM = 48, 8, 32, 44  # room for the axis title and labels
+MAX_X_LABELS = 13
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+def _number(value: float) -> str:
+    return f"{value:.1f}".removesuffix(".0")
+
+
+def duration_text(value: timedelta | None) -> str:
+    """A time to decision as people say it: "45 minutes", "5.5 hours", "3 days"."""
+    if value is None:
+        return ""
+    hours = value.total_seconds() / 3600
+    if hours < 1:
+        return _plural(round(hours * 60), "minute")
+    if hours < 48:
+        shown = _number(hours)
+        return f"{shown} hour{'' if shown == '1' else 's'}"
+    shown = _number(hours / 24)
+    return f"{shown} day{'' if shown == '1' else 's'}"
+
+
+def share_text(share: Share) -> str:
+    """ "12 (30%)", or "0" with no percentage when there is nothing to take a share of."""
+    if share.percent is None:
+        return str(share.count)
+    return f"{share.count} ({share.percent}%)"
+
+
+def _short_day(day: date) -> str:
+    return f"{day.day} {day:%b}"
+
+
+def _long_day(day: date) -> str:
+    return f"{day.day} {day:%B %Y}"
+
+
+# --- Charts ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Series:
+    label: str
+    fill: str
+
+
+@dataclass(frozen=True)
+class Bar:
+    x: float
+    y: float
+    width: float
+    height: float
+    fill: str
+    title: str
+
+
+@dataclass(frozen=True)
+class Tick:
+    y: float
+    label: str
+
+
+@dataclass(frozen=True)
+class XLabel:
+    x: float
+    label: str
+
+
+@dataclass(frozen=True)
+class BarChart:
+    """A bar chart laid out for an SVG WIDTH by HEIGHT user units, scaled by CSS."""
+
+    id: str
+    title: str
+    description: str
+    unit: str
+    axis_title: str  # above the vertical axis: what its numbers count
+    series: list[Series]
+    bars: list[Bar]
+    ticks: list[Tick]
+    x_labels: list[XLabel]
+    width: int = WIDTH
+    height: int = HEIGHT
+    left: int = LEFT
+    right: int = WIDTH - RIGHT
+    top: int = TOP
+    bottom: int = HEIGHT - BOTTOM
+    grid: str = LINE
+    ink: str = TEXT
+
+
+def _nice_step(largest: float, *, whole: bool) -> float:
+    """A round step that reaches `largest` in at most four ticks: 1, 2, 2.5 or 5 times a power of ten."""
+    if largest <= 0:
+        return 1
+    rough = largest / 4
+    magnitude = 10 ** math.floor(math.log10(rough))
+    for multiple in (1, 2, 2.5, 5, 10):
+        step = multiple * magnitude
+        if step >= rough and (not whole or step == int(step)):
+            return max(step, 1) if whole else step
+    return 10 * magnitude
+
+
+def bar_chart(
+    *,
+    id: str,
+    title: str,
+    description: str,
+    unit: str,
+    axis_title: str,
+    series: Sequence[Series],
+    groups: Sequence[tuple[str, str, Sequence[float | None]]],
+    whole: bool = True,
+) -> BarChart:
+    """Bars side by side in each group (a week), one per series; None draws no bar. `groups`
+    holds each group's axis label, the words of its bars' titles, and one value per series."""
+    values = [v for _label, _words, group in groups for v in group if v is not None]
+    step = _nice_step(max(values, default=0), whole=whole)
+    top_value = step * max(1, math.ceil(max(values, default=0) / step))
+    plot_height = HEIGHT - BOTTOM - TOP
+    plot_width = WIDTH - RIGHT - LEFT
+    slot = plot_width / max(len(groups), 1)
+    bar_width = slot * 0.8 / max(len(series), 1)
+    every = max(1, math.ceil(len(groups) / MAX_X_LABELS))
+
+    def y_of(value: float) -> float:
+        return round(HEIGHT - BOTTOM - plot_height * value / top_value, 2)
+
+    bars: list[Bar] = []
+    x_labels: list[XLabel] = []
+    for n, (label, words, group) in enumerate(groups):
+        start = LEFT + slot * n + slot * 0.1
+        for m, (each, value) in enumerate(zip(series, group, strict=True)):
+            if value is None:
+                continue
+            y = y_of(value)
+            bars.append(
+                Bar(
+                    x=round(start + bar_width * m, 2),
+                    y=y,
+                    width=round(bar_width, 2),
+                    height=round(HEIGHT - BOTTOM - y, 2),
+                    fill=each.fill,
+                    title=f"{words}: {each.label.lower()} {_number(value)} {unit}".strip(),
+                )
+            )
+        if n % every == 0:
+            x_labels.append(XLabel(x=round(LEFT + slot * (n + 0.5), 2), label=label))
+    ticks = [
+        Tick(y=y_of(step * k), label=_number(step * k)) for k in range(round(top_value / step) + 1)
+    ]
+    return BarChart(
+        id=id,
+        title=title,
+        description=description,
+        unit=unit,
+        axis_title=axis_title,
+        series=list(series),
+        bars=bars,
+        ticks=ticks,
+        x_labels=x_labels,
+    )
+
+
+def _requests_chart(dashboard: Dashboard) -> BarChart:
+    total = dashboard.total
+    busiest = max(dashboard.weeks, key=lambda week: week.requests)
+    description = (
+        f"Bar chart of the {len(dashboard.weeks)} weeks from {_long_day(dashboard.starts)} to "
+        f"{_long_day(dashboard.ends)}: {_plural(total.requests, 'request')} in all, "
+        f"{share_text(total.likely_eligible_share)} likely eligible and "
+        f"{share_text(total.signposted_share)} signposted. The busiest week began "
+        f"{_long_day(busiest.starts)}, with {_plural(busiest.requests, 'request')}. "
+        "The table below gives each week's figures."
+    )
+    return bar_chart(
+        id="requests-chart",
+        title="Requests per week",
+        description=description,
+        unit="",
+        axis_title="Requests",
+        series=[
+            Series("All requests", GREY),
+            Series("Likely eligible", BLUE),
+            Series("Signposted", ORANGE),
+        ],
+        groups=[
+            (
+                _short_day(week.starts),
+                f"Week beginning {_long_day(week.starts)}",
+                (week.requests, week.likely_eligible, week.signposted),
+            )
+            for week in dashboard.weeks
+        ],
+    )
+
+
+def _decision_chart(dashboard: Dashboard) -> BarChart:
+    medians = [w.median_hours for w in dashboard.weeks if w.median_hours is not None]
+    in_days = bool(medians) and max(medians) >= 48
+    unit, scale = ("days", 24.0) if in_days else ("hours", 1.0)
+    decided = [w for w in dashboard.weeks if w.median_to_decision is not None]
+    if decided:
+        slowest = max(decided, key=lambda w: w.median_hours or 0)
+        quickest = min(decided, key=lambda w: w.median_hours or 0)
+        description = (
+            f"Bar chart of the median time from request to decision, in {unit}, for each of "
+            f"the {len(dashboard.weeks)} weeks from {_long_day(dashboard.starts)} to "
+            f"{_long_day(dashboard.ends)}; weeks with no decisions have no bar. Over the whole "
+            f"range it was {duration_text(dashboard.total.median_to_decision)}; longest in "
+            f"the week beginning {_long_day(slowest.starts)} "
+            f"({duration_text(slowest.median_to_decision)}), shortest in the week beginning "
+            f"{_long_day(quickest.starts)} ({duration_text(quickest.median_to_decision)}). "
+            "The table below gives each week's figures."
+        )
+    else:
+        description = "No request in these weeks has been decided yet, so there are no bars."
+    return bar_chart(
+        id="decision-chart",
+        title="Median time from request to decision",
+        description=description,
+        unit=unit,
+        axis_title=f"Median {unit}",
+        series=[Series("Median time to decision", TEAL)],
+        groups=[
+            (
+                _short_day(week.starts),
+                f"Week beginning {_long_day(week.starts)}",
+                (None if week.median_hours is None else round(week.median_hours / scale, 2),),
+            )
+            for week in dashboard.weeks
+        ],
+        whole=False,
+    )
+
+
+# --- The page --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Row:
+    """One week's figures (or the whole range's) as the tables show them."""
+
+    label: str
+    figures: Figures
+
+    @property
+    def likely_eligible(self) -> str:
+        return share_text(self.figures.likely_eligible_share)
+
+    @property
+    def signposted(self) -> str:
+        return share_text(self.figures.signposted_share)
+
+    @property
+    def inappropriate(self) -> str:
+        share = self.figures.inappropriate_share
+        if share.of == 0:
+            return "None judged"
+        return f"{share.count} of {share.of} ({share.percent}%)"
+
+    @property
+    def median(self) -> str:
+        return duration_text(self.figures.median_to_decision) or "No decisions"
+
+
+def _weeks_chosen(value: str | None) -> int:
+    try:
+        weeks = int(value or DEFAULT_WEEKS)
+    except ValueError:
+        return DEFAULT_WEEKS
+    return weeks if weeks in WEEK_CHOICES else DEFAULT_WEEKS
+
+
+def _week_label(week: Week) -> str:
+    return guide_date(week.starts)
+
+
+@require_GET
+def dashboard(request: HttpRequest) -> HttpResponse:
+    user = acting_user(request)
+    require_function(user, Function.FRONT_DOOR)
+    council = user.council
+    if council is None:
+        raise PermissionDenied
+    weeks = _weeks_chosen(request.GET.get("weeks"))
+    figures = dashboard_for(council, weeks=weeks)
+    context: dict[str, object] = {
+        "dashboard": figures,
+        "weeks": weeks,
+        "week_choices": WEEK_CHOICES,
+        "total": Row(f"All {weeks} weeks", figures.total),
+        "starts": _long_day(figures.starts),
+        "ends": _long_day(figures.ends),
+    }
+    if figures.has_requests:
+        context |= {
+            "requests_chart": _requests_chart(figures),
+            "decision_chart": _decision_chart(figures),
+            "rows": [Row(_week_label(week), week) for week in figures.weeks],
+        }
+    return render(request, "frontdoor/dashboard.html", context)

@@ -1,0 +1,645 @@
+"""Hub appointments: the public's booking pages (no log-in; one question per page, the answers
+kept in the session so that no personal data goes into a URL; the e-mailed links confirm and
+cancel) and the front-door officers' hub pages. Every write is a service in services_hubs."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods
+
+from carebridge.core.calendar import now, to_london
+from carebridge.core.http import acting_user
+from carebridge.frontdoor import services_hubs as services
+from carebridge.frontdoor.access_hubs import (
+    LinkExpired,
+    LinkInvalid,
+    LinkPurpose,
+    access_booking,
+    access_booking_by_link,
+    access_hub,
+    access_slot,
+    booking_token,
+    require_front_door_officer,
+)
+from carebridge.frontdoor.forms_hubs import (
+    CancelBookingForm,
+    DetailsForm,
+    HubChoiceForm,
+    HubForm,
+    PublishForm,
+    SlotChoiceForm,
+)
+from carebridge.frontdoor.models import Booking, BookingStatus, FrontDoorRequest, Hub, Slot
+from carebridge.frontdoor.selectors import public_council
+from carebridge.frontdoor.selectors_hubs import (
+    HOLD_FOR,
+    appointment_when,
+    free_slots,
+    free_slots_by_day,
+    hub_week,
+    hubs_with_counts,
+    public_hubs,
+    week_start,
+)
+from carebridge.organisations.models import Council
+
+B = BookingStatus
+
+# --- The public's booking pages ----------------------------------------------------------------
+
+
+def _key(council: Council) -> str:
+    return f"frontdoor-appointment:{council.slug}"
+
+
+def _answers(request: HttpRequest, council: Council) -> dict[str, Any]:
+    return dict(request.session.get(_key(council), {}))
+
+
+def _save(request: HttpRequest, council: Council, answers: dict[str, Any]) -> None:
+    request.session[_key(council)] = answers
+
+
+def _url(name: str, council: Council, *, change: bool = False, **kwargs: Any) -> str:
+    url = reverse(f"care:{name}", kwargs={"council": council.slug, **kwargs})
+    return f"{url}?change=1" if change else url
+
+
+def _changing(request: HttpRequest) -> bool:
+    return request.GET.get("change") == "1"
+
+
+def _chosen_hub(council: Council, answers: dict[str, Any]) -> Hub | None:
+    pk = answers.get("hub")
+    return public_hubs(council).filter(pk=pk).first() if isinstance(pk, int) else None
+
+
+def _chosen_slot(hub: Hub, answers: dict[str, Any]) -> Slot | None:
+    """The chosen time while it is still free; None once it has gone."""
+    pk = answers.get("slot")
+    if not isinstance(pk, int):
+        return None
+    return free_slots(hub, moment=now()).filter(pk=pk).first()
+
+
+def _complete(answers: dict[str, Any]) -> bool:
+    return all(answers.get(name) for name in ("hub", "slot", "name", "email"))
+
+
+@login_not_required
+@require_http_methods(["GET", "POST"])
+def appointment_start(request: HttpRequest, council: str) -> HttpResponse:
+    """Book an appointment at a local hub: which hub. `?request=REFERENCE` links the booking to
+    the front-door request the person came from (never shown, so a guessed one reveals nothing)."""
+    found, settings = public_council(council)
+    answers = _answers(request, found)
+    reference = request.GET.get("request", "").strip().upper()[:20]
+    if reference:
+        linked = (
+            FrontDoorRequest.objects.filter(council=found, reference=reference)
+            .values_list("pk", flat=True)
+            .first()
+        )
+        answers["request"] = linked
+        _save(request, found, answers)
+    hubs = list(public_hubs(found))
+    form = HubChoiceForm(
+        request.POST if request.method == "POST" else None,
+        hubs=hubs,
+        initial={"hub": str(answers.get("hub", ""))},
+    )
+    if request.method == "POST" and form.is_valid():
+        hub = int(form.cleaned_data["hub"])
+        if answers.get("hub") != hub:
+            answers.pop("slot", None)
+        answers["hub"] = hub
+        _save(request, found, answers)
+        if _changing(request) and _complete(answers):
+            return redirect(_url("appointment_check", found))
+        # A new hub needs a new time; from the check page, it leads back there.
+        return redirect(_url("appointment_time", found, change=_changing(request)))
+    return render(
+        request,
+        "frontdoor/hubs/start.html",
+        {
+            "council": found,
+            "settings": settings,
+            "form": form,
+            "hubs": hubs,
+            "back": _url("appointment_check", found) if _changing(request) else None,
+        },
+    )
+
+
+@login_not_required
+@require_http_methods(["GET", "POST"])
+def appointment_time(request: HttpRequest, council: str) -> HttpResponse:
+    found, settings = public_council(council)
+    answers = _answers(request, found)
+    hub = _chosen_hub(found, answers)
+    if hub is None:
+        return redirect(_url("appointment_start", found))
+    moment = now()
+    days = free_slots_by_day(hub, moment=moment)
+    slots = [slot for day in days for slot in day.slots]
+    form = SlotChoiceForm(
+        request.POST if request.method == "POST" else None,
+        slots=slots,
+        initial={"slot": str(answers.get("slot", ""))},
+    )
+    if request.method == "POST" and form.is_valid():
+        answers["slot"] = int(form.cleaned_data["slot"])
+        _save(request, found, answers)
+        if _changing(request) and _complete(answers):
+            return redirect(_url("appointment_check", found))
+        return redirect(_url("appointment_details", found))
+    chosen = form["slot"].value()
+    return render(
+        request,
+        "frontdoor/hubs/time.html",
+        {
+            "council": found,
+            "settings": settings,
+            "form": form,
+            "hub": hub,
+            "days": days,
+            "chosen": str(chosen) if chosen else "",
+            "back": _url("appointment_check" if _changing(request) else "appointment_start", found),
+        },
+    )
+
+
+@login_not_required
+@require_http_methods(["GET", "POST"])
+def appointment_details(request: HttpRequest, council: str) -> HttpResponse:
+    found, _settings = public_council(council)
+    answers = _answers(request, found)
+    if not answers.get("hub") or not answers.get("slot"):
+        return redirect(_url("appointment_start", found))
+    fields = ("name", "email", "phone", "about")
+    form = DetailsForm(
+        request.POST if request.method == "POST" else None,
+        initial={name: answers.get(name, "") for name in fields},
+    )
+    if request.method == "POST" and form.is_valid():
+        answers.update({name: form.cleaned_data[name] for name in fields})
+        _save(request, found, answers)
+        return redirect(_url("appointment_check", found))
+    return render(
+        request,
+        "frontdoor/hubs/details.html",
+        {
+            "council": found,
+            "form": form,
+            "back": _url("appointment_check" if _changing(request) else "appointment_time", found),
+        },
+    )
+
+
+def _gone(request: HttpRequest, council: Council, answers: dict[str, Any], message: str) -> Any:
+    """The chosen time has gone: say so, and send the person back to choose again."""
+    answers.pop("slot", None)
+    _save(request, council, answers)
+    messages.warning(request, message)
+    return redirect(_url("appointment_time", council))
+
+
+@login_not_required
+@require_http_methods(["GET", "POST"])
+def appointment_check(request: HttpRequest, council: str) -> HttpResponse:
+    found, _settings = public_council(council)
+    answers = _answers(request, found)
+    if not _complete(answers):
+        return redirect(_url("appointment_start", found))
+    hub = _chosen_hub(found, answers)
+    if hub is None:
+        answers.pop("hub", None)
+        _save(request, found, answers)
+        messages.warning(request, "Sorry, that hub is no longer taking bookings. Choose another.")
+        return redirect(_url("appointment_start", found))
+    slot = _chosen_slot(hub, answers)
+    if slot is None:
+        return _gone(
+            request, found, answers, "Sorry, the time you chose has just gone. Choose another time."
+        )
+    if request.method == "POST":
+        linked = answers.get("request")
+        front_door_request = (
+            FrontDoorRequest.objects.filter(pk=linked, council=found).first()
+            if isinstance(linked, int)
+            else None
+        )
+        try:
+            booking = services.booking_hold(
+                slot=slot,
+                name=answers["name"],
+                email=answers["email"],
+                phone=answers.get("phone", ""),
+                about=answers.get("about", ""),
+                request=front_door_request,
+            )
+        except services.SlotUnavailable as refusal:
+            return _gone(request, found, answers, refusal.message)
+        except ValidationError:
+            return redirect(_url("appointment_details", found))
+        request.session.pop(_key(found), None)
+        request.session[f"{_key(found)}:held"] = booking.pk
+        return redirect(_url("appointment_held", found))
+    return render(
+        request,
+        "frontdoor/hubs/check.html",
+        {
+            "council": found,
+            "hub": hub,
+            "slot": slot,
+            "when": appointment_when(slot),
+            "answers": answers,
+            "change": {
+                name: _url(name, found, change=True)
+                for name in ("appointment_start", "appointment_time", "appointment_details")
+            },
+        },
+    )
+
+
+@login_not_required
+@require_GET
+def appointment_held(request: HttpRequest, council: str) -> HttpResponse:
+    """Check your e-mail: the time is held for 30 minutes until the link in it is clicked."""
+    found, _settings = public_council(council)
+    held = request.session.get(f"{_key(found)}:held")
+    booking = (
+        Booking.objects.select_related("slot__hub")
+        .filter(pk=held, slot__hub__council=found)
+        .first()
+        if isinstance(held, int)
+        else None
+    )
+    if booking is None:
+        return redirect(_url("appointment_start", found))
+    return render(
+        request,
+        "frontdoor/hubs/held.html",
+        {
+            "council": found,
+            "booking": booking,
+            "when": appointment_when(booking.slot),
+            "minutes": int(HOLD_FOR.total_seconds() // 60),
+        },
+    )
+
+
+def _link_problem(
+    request: HttpRequest,
+    council: Council,
+    *,
+    title: str,
+    text: str,
+    status: int,
+    booking: Booking | None = None,
+) -> HttpResponse:
+    return render(
+        request,
+        "frontdoor/hubs/link_problem.html",
+        {"council": council, "title": title, "text": text, "booking": booking},
+        status=status,
+    )
+
+
+def _invalid_link(request: HttpRequest, council: Council) -> HttpResponse:
+    return _link_problem(
+        request,
+        council,
+        title="This link is not valid",
+        text="Check that you copied the whole link from the e-mail. If you clicked it, it may "
+        "have been cut short: try copying it into your browser instead.",
+        status=404,
+    )
+
+
+def _manage(council: Council, booking: Booking) -> str:
+    return _url("appointment_detail", council, token=booking_token(booking, LinkPurpose.MANAGE))
+
+
+@login_not_required
+@require_http_methods(["GET", "POST"])
+def appointment_confirm(request: HttpRequest, council: str, token: str) -> HttpResponse:
+    """The e-mailed confirmation link: the page asks, and only the button confirms (mail
+    scanners follow links, and a GET must never book)."""
+    found, _settings = public_council(council)
+    try:
+        booking = access_booking_by_link(found, token, LinkPurpose.CONFIRM)
+    except LinkInvalid:
+        return _invalid_link(request, found)
+    except LinkExpired as expired:
+        booking = expired.booking
+        if booking.status != B.CONFIRMED:
+            return _link_problem(
+                request,
+                found,
+                title="This link has expired",
+                text="The link to confirm an appointment works for 30 minutes. The time "
+                "you chose has been given up, so you need to book again.",
+                status=410,
+                booking=booking,
+            )
+    if booking.status == B.CONFIRMED:
+        messages.info(request, "You have already confirmed this appointment.")
+        return redirect(_manage(found, booking))
+    if booking.status != B.HELD or booking.held_until <= now():
+        cancelled = booking.status == B.CANCELLED
+        return _link_problem(
+            request,
+            found,
+            title="This appointment was cancelled" if cancelled else "This time is no longer held",
+            text="This appointment was cancelled, so it cannot be confirmed."
+            if cancelled
+            else "You did not confirm this time within 30 minutes, so it has been given up. "
+            "You need to book again.",
+            status=410,
+            booking=booking,
+        )
+    if request.method == "POST":
+        try:
+            booking = services.booking_confirm(booking=booking)
+        except services.BookingRefused as refusal:
+            return _link_problem(
+                request,
+                found,
+                title="Your appointment could not be confirmed",
+                text=refusal.message,
+                status=409,
+                booking=booking,
+            )
+        messages.success(
+            request,
+            f"Your appointment is booked. Your reference is {booking.reference}. We have sent "
+            f"the details to {booking.email}.",
+        )
+        return redirect(_manage(found, booking))
+    return render(
+        request,
+        "frontdoor/hubs/confirm.html",
+        {"council": found, "booking": booking, "when": appointment_when(booking.slot)},
+    )
+
+
+def _by_link(
+    request: HttpRequest, council: Council, token: str
+) -> tuple[Booking | None, HttpResponse | None]:
+    try:
+        return access_booking_by_link(council, token, LinkPurpose.MANAGE), None
+    except LinkInvalid:
+        return None, _invalid_link(request, council)
+    except LinkExpired as expired:
+        return None, _link_problem(
+            request,
+            council,
+            title="This appointment has passed",
+            text="The link to your appointment works until the appointment starts.",
+            status=410,
+            booking=expired.booking,
+        )
+
+
+@login_not_required
+@require_GET
+def appointment_detail(request: HttpRequest, council: str, token: str) -> HttpResponse:
+    """The booking, from the e-mailed link, with "Cancel appointment"."""
+    found, _settings = public_council(council)
+    booking, problem = _by_link(request, found, token)
+    if booking is None:
+        assert problem is not None
+        return problem
+    held_out = booking.status == B.HELD and booking.held_until <= now()
+    return render(
+        request,
+        "frontdoor/hubs/booking.html",
+        {
+            "council": found,
+            "booking": booking,
+            "when": appointment_when(booking.slot),
+            "status": B.EXPIRED.label if held_out else B(booking.status).label,
+            "can_cancel": booking.status == B.CONFIRMED
+            or (booking.status == B.HELD and not held_out),
+            "waiting": booking.status == B.HELD and not held_out,
+            "token": token,
+        },
+    )
+
+
+@login_not_required
+@require_http_methods(["GET", "POST"])
+def appointment_cancel(request: HttpRequest, council: str, token: str) -> HttpResponse:
+    """Are you sure? Only the button cancels."""
+    found, _settings = public_council(council)
+    booking, problem = _by_link(request, found, token)
+    if booking is None:
+        assert problem is not None
+        return problem
+    manage = _url("appointment_detail", found, token=token)
+    if booking.status not in (B.HELD, B.CONFIRMED):
+        return redirect(manage)
+    if request.method == "POST":
+        try:
+            services.booking_cancel(booking=booking)
+        except services.BookingRefused as refusal:
+            messages.warning(request, refusal.message)
+            return redirect(manage)
+        messages.success(request, "Your appointment has been cancelled. We have e-mailed you.")
+        return redirect(manage)
+    return render(
+        request,
+        "frontdoor/hubs/cancel.html",
+        {
+            "council": found,
+            "booking": booking,
+            "when": appointment_when(booking.slot),
+            "back": manage,
+        },
+    )
+
+
+# --- The officers' hub pages -------------------------------------------------------------------
+
+
+@require_GET
+def hub_list(request: HttpRequest) -> HttpResponse:
+    user = acting_user(request)
+    require_front_door_officer(user)
+    hubs = hubs_with_counts(user, moment=now()).order_by("name")
+    return render(request, "frontdoor/hubs/hub_list.html", {"hubs": hubs})
+
+
+@require_http_methods(["GET", "POST"])
+def hub_new(request: HttpRequest) -> HttpResponse:
+    user = acting_user(request)
+    council = require_front_door_officer(user, edit=True)
+    form = HubForm(request.POST if request.method == "POST" else None, initial={"is_active": "yes"})
+    if request.method == "POST" and form.is_valid():
+        try:
+            hub = services.hub_create(council=council, by=user, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_errors(error)
+        else:
+            messages.success(request, f"{hub.name} added. Now publish its appointment times.")
+            return redirect("frontdoor:hub_detail", pk=hub.pk)
+    return render(request, "frontdoor/hubs/hub_form.html", {"form": form, "hub": None})
+
+
+@require_http_methods(["GET", "POST"])
+def hub_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    user = acting_user(request)
+    hub = access_hub(user, pk, for_change=True)
+    form = HubForm(
+        request.POST if request.method == "POST" else None, initial=HubForm.initial_for(hub)
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.hub_update(hub=hub, by=user, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_errors(error)
+        else:
+            messages.success(request, "Hub details saved.")
+            return redirect("frontdoor:hub_detail", pk=hub.pk)
+    return render(request, "frontdoor/hubs/hub_form.html", {"form": form, "hub": hub})
+
+
+def _week(value: str, today: date) -> date:
+    try:
+        return week_start(date.fromisoformat(value))
+    except ValueError:
+        return week_start(today)
+
+
+def _week_url(hub: Hub, monday: date) -> str:
+    return f"{reverse('frontdoor:hub_detail', kwargs={'pk': hub.pk})}?week={monday.isoformat()}"
+
+
+@require_GET
+def hub_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """A hub's details and its slots of one week, with their bookings."""
+    user = acting_user(request)
+    hub = access_hub(user, pk)
+    moment = now()
+    monday = _week(request.GET.get("week", ""), to_london(moment).date())
+    return render(
+        request,
+        "frontdoor/hubs/hub_detail.html",
+        {
+            "hub": hub,
+            "days": hub_week(hub, monday, moment=moment),
+            "monday": monday,
+            "sunday": monday + timedelta(days=6),
+            "previous": _week_url(hub, monday - timedelta(days=7)),
+            "next": _week_url(hub, monday + timedelta(days=7)),
+            "this_week": reverse("frontdoor:hub_detail", kwargs={"pk": hub.pk}),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def slots_publish(request: HttpRequest, pk: int) -> HttpResponse:
+    user = acting_user(request)
+    hub = access_hub(user, pk, for_change=True)
+    today = to_london(now()).date()
+    monday = week_start(today) + timedelta(days=7)
+    form = PublishForm(
+        request.POST if request.method == "POST" else None,
+        initial={
+            "first_day": monday,
+            "last_day": monday + timedelta(days=18),
+            "weekdays": ["0", "1", "2", "3", "4"],
+            "start_time": "9:30",
+            "end_time": "16:00",
+            "length_minutes": "30",
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            published = services.slots_publish(
+                hub=hub,
+                first_day=data["first_day"],
+                last_day=data["last_day"],
+                weekdays={int(day) for day in data["weekdays"]},
+                start_time=data["start_time"],
+                end_time=data["end_time"],
+                length_minutes=data["length_minutes"],
+                by=user,
+            )
+        except ValidationError as error:
+            form.add_errors(error)
+        else:
+            text = f"{published.created} new appointment time{'s' if published.created != 1 else ''} published."
+            if published.kept:
+                text += f" {published.kept} were there already and have been kept."
+            if published.bank_holidays:
+                text += f" {len(published.bank_holidays)} bank holiday(s) skipped."
+            messages.success(request, text)
+            return redirect(_week_url(hub, week_start(data["first_day"])))
+    return render(request, "frontdoor/hubs/publish.html", {"hub": hub, "form": form})
+
+
+@require_http_methods(["GET", "POST"])
+def slot_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    user = acting_user(request)
+    slot = access_slot(user, pk, for_change=True)
+    back = _week_url(slot.hub, week_start(to_london(slot.starts_at).date()))
+    if request.method == "POST":
+        try:
+            services.slot_withdraw(slot=slot, by=user)
+        except services.BookingRefused as refusal:
+            messages.warning(request, refusal.message)
+        else:
+            messages.success(request, f"{appointment_when(slot)} withdrawn.")
+        return redirect(back)
+    return render(
+        request,
+        "frontdoor/hubs/slot_withdraw.html",
+        {"slot": slot, "hub": slot.hub, "when": appointment_when(slot), "back": back},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def booking_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    user = acting_user(request)
+    booking = access_booking(user, pk, for_change=True)
+    hub = booking.slot.hub
+    back = _week_url(hub, week_start(to_london(booking.slot.starts_at).date()))
+    form = CancelBookingForm(request.POST if request.method == "POST" else None)
+    refusal = None
+    if booking.status not in (B.HELD, B.CONFIRMED):
+        refusal = f"This booking cannot be cancelled: it is {B(booking.status).label.lower()}."
+    elif request.method == "POST" and form.is_valid():
+        try:
+            services.booking_cancel(booking=booking, by=user, reason=form.cleaned_data["reason"])
+        except ValidationError as error:
+            form.add_errors(error)
+        except services.BookingRefused as problem:
+            refusal = problem.message
+        else:
+            messages.success(
+                request, f"Booking {booking.reference} cancelled. {booking.name} has been e-mailed."
+            )
+            return redirect(back)
+    return render(
+        request,
+        "frontdoor/hubs/booking_cancel.html",
+        {
+            "booking": booking,
+            "hub": hub,
+            "when": appointment_when(booking.slot),
+            "form": form,
+            "refusal": refusal,
+            "back": back,
+        },
+    )

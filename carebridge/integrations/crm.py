@@ -1,0 +1,487 @@
+"""Pushing front-door requests into the council's CRM, so officers do not type them in again.
+
+A push is first an outbox row (CrmDelivery) whose key makes it once only; the delivering task
+claims the row before posting it, so a retry or a second worker never posts it twice, and the
+row stays until the CRM takes it or we give up. What is posted goes through an adapter: today a
+signed JSON webhook; a CRM with its own API (Dynamics, say) is another class with `push`.
+
+The payload (schema version 1), posted as the body with Content-Type application/json:
+
+    schema, schema_version    "carebridge.front-door-request", 1; a new version for any change
+                              that is not an added field
+    event                     what happened: "submitted" when the request reached the queue
+    council                   {slug, name}
+    reference                 the request's reference, as the person was given it
+    submitted_at              ISO 8601 in UTC ("2026-03-02T09:15:00Z")
+    status, route, result     {code, label}: where it stands, where it went, what the tool found
+    urgent, assessment_requested
+    asked_by                  {type, type_label, name, organisation, role, email, phone}
+    about                     {code, label}: an adult with needs, or a carer
+    person                    {name, date_of_birth (YYYY-MM-DD or null), postcode, email, phone}
+    consent_to_share
+    answers                   [{section, question, answer, question_id}] as the person read them
+    answer_codes              the answers as stored: question id to answer code(s)
+    assessment                {ruleset_version, reasons: [...]}
+
+Headers: X-Carebridge-Delivery (the row's key: the same for every try of one push),
+X-Carebridge-Event, and X-Carebridge-Signature "sha256=<hex HMAC-SHA256 of the raw body with the
+council's secret>" when a secret is set. A 2xx answer means taken; a JSON answer with
+"reference" (or "id") gives the CRM's own reference. 408, 429, 5xx, timeouts and failed
+connections are tried again later; any other answer is final until support retries it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import http.client
+import json
+import logging
+import re
+import urllib.error
+import urllib.parse
+import urllib.request
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from enum import Enum
+from functools import partial
+from typing import Any, Protocol
+
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q, QuerySet
+
+from carebridge.accounts.models import User
+from carebridge.audit.services import record
+from carebridge.core.calendar import now
+from carebridge.frontdoor.choices import About, Asker, RequestStatus, Result, Route
+from carebridge.frontdoor.models import FrontDoorRequest, FrontDoorSettings
+from carebridge.integrations.models import CrmDelivery
+from carebridge.organisations.models import Council
+
+logger = logging.getLogger(__name__)
+
+SCHEMA = "carebridge.front-door-request"
+SCHEMA_VERSION = 1
+TIMEOUT_SECONDS = 10.0
+USER_AGENT = "carebridge-crm/1"
+_EVENT = re.compile(r"[a-z0-9_-]{1,30}")
+_LOOPBACK = frozenset({"localhost", "127.0.0.1", "::1"})
+_RETRYABLE_STATUSES = frozenset({408, 429})
+_MAX_ANSWER_BYTES = 64 * 1024
+
+# A claim older than this belongs to a worker that died: another may take the row.
+CLAIM_EXPIRES = timedelta(minutes=10)
+# The waits after the 1st, 2nd… failed try; the last repeats. Eight tries span about 22 hours,
+# so a CRM down overnight still gets the request; after MAX_ATTEMPTS, or GIVE_UP_AFTER since the
+# row was made, the row is given up and support sees it (`carebridge crm_deliveries`).
+RETRY_DELAYS = (
+    timedelta(minutes=1),
+    timedelta(minutes=5),
+    timedelta(minutes=15),
+    timedelta(hours=1),
+    timedelta(hours=3),
+    timedelta(hours=6),
+    timedelta(hours=12),
+)
+MAX_ATTEMPTS = 8
+GIVE_UP_AFTER = timedelta(days=2)
+# The sweep leaves a fresh row (or one whose retry is due) this long to its queued task first.
+SWEEP_GRACE = timedelta(minutes=5)
+# Payloads hold personal data: once a row is finished they are kept only this long.
+KEEP_PAYLOAD_FOR = timedelta(days=90)
+
+
+# --- The adapter interface ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PushResult:
+    """The CRM took the request: its answer's status and its own reference, if it gave one."""
+
+    status_code: int
+    reference: str = ""
+
+
+class CrmPushError(Exception):
+    """The CRM did not take the request; `retryable` when trying later may work."""
+
+    def __init__(self, message: str, *, retryable: bool, status_code: int | None = None):
+        super().__init__(message)
+        self.retryable = retryable
+        self.status_code = status_code
+
+
+class CrmAdapter(Protocol):
+    """How a request reaches one kind of CRM. `key` is the same for every try of one push, so
+    the CRM can ignore a repeat; raise CrmPushError when it is not taken."""
+
+    def push(self, payload: dict[str, Any], *, key: str) -> PushResult: ...
+
+
+class _RefuseRedirects(urllib.request.HTTPRedirectHandler):
+    # urllib would follow a 301/302 with a GET and no body, and a 200 to that would look taken.
+    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
+        return None
+
+
+def signature(secret: str, body: bytes) -> str:
+    """The X-Carebridge-Signature value: what a receiver computes from the body to trust it."""
+    digest = hmac.new(secret.encode("utf-8"), body, hashlib.sha256).hexdigest()
+    return f"sha256={digest}"
+
+
+class WebhookAdapter:
+    """Posts the payload as JSON to the council's webhook, signed with its secret."""
+
+    def __init__(self, url: str, secret: str = "", *, timeout: float | None = None) -> None:
+        self.url = url
+        self.secret = secret
+        self.timeout = timeout
+
+    def _check_url(self) -> None:
+        parts = urllib.parse.urlsplit(self.url)
+        secure = parts.scheme == "https"
+        local = parts.scheme == "http" and (parts.hostname or "") in _LOOPBACK
+        if not (secure or local) or not parts.hostname:
+            raise CrmPushError(
+                "The CRM webhook must be an https:// address (requests hold personal data)",
+                retryable=False,
+            )
+
+    def push(self, payload: dict[str, Any], *, key: str) -> PushResult:
+        self._check_url()
+        body = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+        headers = {
+            "Content-Type": "application/json",
+            "User-Agent": USER_AGENT,
+            "X-Carebridge-Delivery": key,
+            "X-Carebridge-Event": str(payload.get("event", "")),
+        }
+        if self.secret:
+            headers["X-Carebridge-Signature"] = signature(self.secret, body)
+        request = urllib.request.Request(  # noqa: S310 (the scheme is checked above)
+            self.url, data=body, method="POST", headers=headers
+        )
+        opener = urllib.request.build_opener(_RefuseRedirects)
+        timeout = TIMEOUT_SECONDS if self.timeout is None else self.timeout
+        try:
+            with opener.open(request, timeout=timeout) as response:
+                status = int(response.status)
+                answer = response.read(_MAX_ANSWER_BYTES)
+        except urllib.error.HTTPError as error:
+            detail = error.read(300).decode("utf-8", "replace").strip()
+            retryable = error.code >= 500 or error.code in _RETRYABLE_STATUSES
+            raise CrmPushError(
+                f"The CRM answered {error.code} {error.reason}" + (f": {detail}" if detail else ""),
+                retryable=retryable,
+                status_code=error.code,
+            ) from error
+        except urllib.error.URLError as error:
+            raise CrmPushError(
+                f"The CRM could not be reached: {error.reason}", retryable=True
+            ) from error
+        except TimeoutError as error:
+            raise CrmPushError(
+                f"The CRM did not answer within {timeout:g} seconds", retryable=True
+            ) from error
+        except (OSError, http.client.HTTPException) as error:
+            raise CrmPushError(
+                f"The CRM's connection failed: {type(error).__name__}: {error}", retryable=True
+            ) from error
+        if not 200 <= status < 300:
+            # 1xx never reach here and 3xx are refused above; anything else is not "taken".
+            raise CrmPushError(f"The CRM answered {status}", retryable=False, status_code=status)
+        return PushResult(status_code=status, reference=_reference_in(answer))
+
+
+def _reference_in(answer: bytes) -> str:
+    try:
+        data = json.loads(answer)
+    except ValueError:
+        return ""
+    if not isinstance(data, dict):
+        return ""
+    reference = data.get("reference") or data.get("id") or ""
+    return str(reference)[:100] if isinstance(reference, str | int) else ""
+
+
+def adapter_for(council: Council | int) -> CrmAdapter | None:
+    """The council's CRM adapter, or None when it has no CRM to push to."""
+    settings = FrontDoorSettings.objects.filter(council=council).first()
+    if settings is None or not settings.crm_webhook_url:
+        return None
+    return WebhookAdapter(settings.crm_webhook_url, settings.crm_webhook_secret)
+
+
+# --- The payload ------------------------------------------------------------------------------
+
+
+def _utc(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _coded(value: str, choices: Any) -> dict[str, str]:
+    try:
+        label = str(choices(value).label)
+    except ValueError:
+        label = value
+    return {"code": value, "label": label}
+
+
+def _day(value: date | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def _readable_answers(answers: dict[str, Any]) -> list[dict[str, str]]:
+    """The answers as the person read them, in the questionnaire's order."""
+    from carebridge.frontdoor.questions import summary_rows
+
+    return [
+        {"section": str(section), "question": str(label), "answer": str(value), "question_id": qid}
+        for section, label, value, qid in summary_rows(answers)
+    ]
+
+
+def _reasons(assessment: dict[str, Any]) -> list[str]:
+    reasons = assessment.get("reasons", []) if isinstance(assessment, dict) else []
+    return [str(reason) for reason in reasons] if isinstance(reasons, list) else []
+
+
+def crm_payload(request: FrontDoorRequest, *, event: str = "submitted") -> dict[str, Any]:
+    """The JSON a CRM receives for a request (the schema is in this module's docstring)."""
+    council = request.council
+    return {
+        "schema": SCHEMA,
+        "schema_version": SCHEMA_VERSION,
+        "event": event,
+        "council": {"slug": council.slug, "name": council.name},
+        "reference": request.reference,
+        "submitted_at": _utc(request.submitted_at),
+        "status": _coded(request.status, RequestStatus),
+        "route": _coded(request.route, Route),
+        "result": _coded(request.result, Result),
+        "urgent": request.urgent,
+        "assessment_requested": request.assessment_requested,
+        "asked_by": {
+            "type": request.asker,
+            "type_label": _coded(request.asker, Asker)["label"],
+            "name": request.asker_name,
+            "organisation": request.professional_organisation,
+            "role": request.professional_role,
+            "email": request.asker_email,
+            "phone": request.asker_phone,
+        },
+        "about": _coded(request.about, About),
+        "person": {
+            "name": request.person_name,
+            "date_of_birth": _day(request.person_date_of_birth),
+            "postcode": request.postcode,
+            "email": request.person_email,
+            "phone": request.person_phone,
+        },
+        "consent_to_share": request.consent_to_share,
+        "answers": _readable_answers(request.answers),
+        "answer_codes": request.answers,
+        "assessment": {
+            "ruleset_version": request.ruleset_version,
+            "reasons": _reasons(request.assessment),
+        },
+    }
+
+
+# --- The outbox -----------------------------------------------------------------------------
+
+
+def crm_delivery_key(request: FrontDoorRequest, event: str) -> str:
+    return f"front-door-{request.pk}-{event}"
+
+
+def crm_push_queue(*, request: FrontDoorRequest, event: str) -> CrmDelivery | None:
+    """Queue the push of a request to its council's CRM, once only for the request and event.
+
+    None, and nothing queued, when the council has no CRM, the person did not consent to their
+    details being shared, or this push was queued before. The post goes after the transaction
+    commits, so a request that is rolled back never reaches the CRM."""
+    if not _EVENT.fullmatch(event):
+        raise ValueError(f"A CRM event is a short lower-case word, got {event!r}")
+    if not request.consent_to_share or adapter_for(request.council_id) is None:
+        return None
+    key = crm_delivery_key(request, event)
+    if CrmDelivery.objects.filter(key=key).exists():
+        return None
+    try:
+        with transaction.atomic():
+            delivery = CrmDelivery.objects.create(
+                council_id=request.council_id,
+                request=request,
+                event=event,
+                key=key,
+                payload=crm_payload(request, event=event),
+                created_at=now(),
+            )
+    except IntegrityError:
+        return None
+    _queue([delivery.pk])
+    return delivery
+
+
+def _queue(ids: list[int]) -> None:
+    from carebridge.integrations import tasks
+
+    for pk in ids:
+        transaction.on_commit(partial(tasks.deliver_crm, pk))
+
+
+class Outcome(Enum):
+    DELIVERED = "delivered"
+    RETRY = "retry"  # failed, to be tried again after the delay
+    FAILED = "failed"  # refused, or failing too long: given up
+    NOTHING = "nothing"  # delivered already, given up, or another worker has it
+
+
+def retry_delay(attempts: int) -> timedelta:
+    """How long to wait after the given number of failed tries."""
+    return RETRY_DELAYS[min(max(attempts, 1), len(RETRY_DELAYS)) - 1]
+
+
+def crm_delivery_attempt(delivery_id: int) -> tuple[Outcome, timedelta | None]:
+    """Try one delivery once: claim it, post it, record the answer. Safe to call twice: a row
+    delivered, given up or claimed by another worker is left alone. With RETRY comes the wait
+    before the next try."""
+    moment = now()
+    claimed = (
+        CrmDelivery.objects.filter(pk=delivery_id, delivered_at__isnull=True, gave_up=False)
+        .filter(Q(claimed_at__isnull=True) | Q(claimed_at__lt=moment - CLAIM_EXPIRES))
+        .update(claimed_at=moment, attempts=F("attempts") + 1)
+    )
+    if not claimed:
+        return Outcome.NOTHING, None
+    delivery = CrmDelivery.objects.get(pk=delivery_id)
+    mine = CrmDelivery.objects.filter(pk=delivery_id, claimed_at=moment)
+    adapter = adapter_for(delivery.council_id)
+    try:
+        if adapter is None:
+            raise CrmPushError("The council no longer has a CRM webhook", retryable=False)
+        result = adapter.push(delivery.payload, key=delivery.key)
+    except Exception as error:
+        if isinstance(error, CrmPushError):
+            message, retryable, status = str(error), error.retryable, error.status_code
+        else:
+            logger.exception("CRM delivery %s failed unexpectedly", delivery_id)
+            message, retryable, status = f"{type(error).__name__}: {error}", True, None
+        give_up = not retryable or delivery.attempts >= MAX_ATTEMPTS
+        wait = None if give_up else retry_delay(delivery.attempts)
+        mine.update(
+            claimed_at=None,
+            last_error=message[:2000],
+            last_status_code=status,
+            gave_up=give_up,
+            next_attempt_at=None if wait is None else moment + wait,
+        )
+        if give_up:
+            _record_given_up(delivery, message)
+            return Outcome.FAILED, None
+        return Outcome.RETRY, wait
+    mine.update(
+        delivered_at=now(),
+        last_error="",
+        last_status_code=result.status_code,
+        crm_reference=result.reference,
+        next_attempt_at=None,
+    )
+    return Outcome.DELIVERED, None
+
+
+def _record_given_up(delivery: CrmDelivery, reason: str) -> None:
+    record(
+        action="crm_delivery.gave_up",
+        obj=delivery,
+        council=delivery.council_id,
+        detail={"request": delivery.request_id, "attempts": delivery.attempts, "reason": reason},
+    )
+
+
+def _too_old(moment: datetime) -> Q:
+    """Made, or last sent again by support, more than GIVE_UP_AFTER ago."""
+    cutoff = moment - GIVE_UP_AFTER
+    return Q(retried_at__isnull=True, created_at__lt=cutoff) | Q(retried_at__lt=cutoff)
+
+
+def _recent(moment: datetime) -> Q:
+    cutoff = moment - GIVE_UP_AFTER
+    return Q(retried_at__isnull=True, created_at__gte=cutoff) | Q(retried_at__gte=cutoff)
+
+
+def crm_deliveries_due(moment: datetime | None = None) -> list[int]:
+    """The rows nobody is delivering and whose try is due: the queue is a convenience, the
+    table the truth. Fresh rows and due retries get SWEEP_GRACE with their own task first."""
+    moment = moment or now()
+    settled = moment - SWEEP_GRACE
+    due = CrmDelivery.objects.filter(
+        delivered_at__isnull=True, gave_up=False, attempts__lt=MAX_ATTEMPTS
+    ).filter(
+        _recent(moment),
+        Q(claimed_at__isnull=True) | Q(claimed_at__lt=moment - CLAIM_EXPIRES),
+        Q(attempts=0, created_at__lt=settled) | Q(attempts__gt=0, next_attempt_at__lte=settled),
+    )
+    return list(due.order_by("created_at").values_list("pk", flat=True)[:500])
+
+
+def crm_deliveries_give_up(moment: datetime | None = None) -> int:
+    """Give up the rows tried MAX_ATTEMPTS times, or made more than GIVE_UP_AFTER ago; how many."""
+    moment = moment or now()
+    stale = (
+        CrmDelivery.objects.filter(delivered_at__isnull=True, gave_up=False)
+        .filter(Q(attempts__gte=MAX_ATTEMPTS) | _too_old(moment))
+        .filter(Q(claimed_at__isnull=True) | Q(claimed_at__lt=moment - CLAIM_EXPIRES))
+    )
+    given_up = 0
+    for delivery in stale.order_by("pk"):
+        reason = delivery.last_error or "Not delivered in time"
+        if CrmDelivery.objects.filter(
+            pk=delivery.pk, delivered_at__isnull=True, gave_up=False
+        ).update(gave_up=True, claimed_at=None, next_attempt_at=None):
+            _record_given_up(delivery, reason)
+            given_up += 1
+    return given_up
+
+
+def undelivered(council: Council | None = None) -> QuerySet[CrmDelivery]:
+    """The pushes that failed, newest first: given up, or not delivered with an error."""
+    found = CrmDelivery.objects.filter(delivered_at__isnull=True).filter(
+        Q(gave_up=True) | ~Q(last_error="")
+    )
+    if council is not None:
+        found = found.filter(council=council)
+    return found.select_related("council", "request").order_by("-created_at")
+
+
+@transaction.atomic
+def crm_delivery_retry(*, delivery: CrmDelivery, by: User | None) -> bool:
+    """Push an undelivered request again (say, once the CRM is mended), with a fresh count of
+    tries; False if it was delivered meanwhile. Its last error stays until a push succeeds."""
+    retried = CrmDelivery.objects.filter(pk=delivery.pk, delivered_at__isnull=True).update(
+        attempts=0, claimed_at=None, gave_up=False, next_attempt_at=None, retried_at=now()
+    )
+    if retried:
+        record(
+            action="crm_delivery.retried",
+            by=by,
+            obj=delivery,
+            council=delivery.council_id,
+            detail={"request": delivery.request_id},
+        )
+        _queue([delivery.pk])
+    return bool(retried)
+
+
+def crm_deliveries_purge(moment: datetime | None = None) -> int:
+    """Empty the payloads of finished rows older than KEEP_PAYLOAD_FOR (the row, its key and
+    its outcome stay, so the push is never made again); how many."""
+    moment = moment or now()
+    return (
+        CrmDelivery.objects.filter(created_at__lt=moment - KEEP_PAYLOAD_FOR)
+        .filter(Q(delivered_at__isnull=False) | Q(gave_up=True))
+        .exclude(payload={})
+        .update(payload={})
+    )
