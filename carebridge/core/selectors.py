@@ -25,6 +25,7 @@ def _attention_sources() -> list[AttentionSource]:
     from carebridge.accounts.selectors import attention_for_accounts
     from carebridge.actuals.selectors import actuals_attention_for
     from carebridge.contracts.selectors import contract_attention_for
+    from carebridge.frontdoor.selectors import front_door_attention_for
     from carebridge.organisations.selectors import change_request_attention_for
     from carebridge.referrals.selectors import referral_attention_for
 
@@ -34,6 +35,7 @@ def _attention_sources() -> list[AttentionSource]:
         contract_attention_for,
         change_request_attention_for,
         actuals_attention_for,
+        front_door_attention_for,
     ]
 
 

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import Q, QuerySet
 from django.http import Http404
+from django.urls import reverse
 
 from carebridge.accounts.models import User
+from carebridge.accounts.roles import Function, can_edit
 from carebridge.frontdoor.choices import RequestStatus, Route
 from carebridge.frontdoor.models import FrontDoorRequest, FrontDoorSettings
 from carebridge.organisations.models import Council
@@ -69,10 +72,6 @@ def queue(user: User, filters: QueueFilters) -> QuerySet[FrontDoorRequest]:
     return requests.order_by("-urgent", "submitted_at")
 
 
-def queue_count(user: User) -> int:
-    return requests_visible_to(user).filter(route=Route.QUEUE, status__in=OPEN_STATUSES).count()
-
-
 def request_for_tracking(council: Council, reference: str, email: str) -> FrontDoorRequest | None:
     """The request with this reference, only when the e-mail address is the one it was made
     with (or the one updates go to): the same None for a wrong reference or a wrong address."""
@@ -105,3 +104,33 @@ def matching_service_users(request: FrontDoorRequest) -> list[ServiceUser]:
         else Q(postcode__iexact=request.postcode)
     )
     return list(ServiceUser.objects.filter(council_id=request.council_id).filter(match)[:10])
+
+
+def front_door_attention_for(user: User) -> list[Any]:
+    """Home page: the requests waiting for the council's front door, the urgent ones apart.
+    One query."""
+    from django.db.models import Count
+
+    from carebridge.core.selectors import AttentionItem
+
+    if user.council_id is None or not can_edit(user.role, Function.FRONT_DOOR):
+        return []
+    counts = (
+        requests_visible_to(user)
+        .filter(route=Route.QUEUE, status__in=OPEN_STATUSES)
+        .aggregate(waiting=Count("pk"), urgent=Count("pk", filter=Q(urgent=True)))
+    )
+    if not counts["waiting"]:
+        return []
+    url = reverse("frontdoor:request_list")
+    items = [AttentionItem("Front-door requests waiting", counts["waiting"], url)]
+    if counts["urgent"]:
+        items.append(
+            AttentionItem(
+                "Urgent front-door requests",
+                counts["urgent"],
+                f"{url}?status=open&urgent_only=on",
+                hint="Someone may be at risk: look at these first.",
+            )
+        )
+    return items

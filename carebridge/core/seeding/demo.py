@@ -709,8 +709,12 @@ def seed_demo(stdout: Writer | None = None) -> dict[str, Any]:
     # The front door: Northshire's with the demo directory and postcode table (its invented WB
     # district), both councils' queues and figures, and hubs with appointments.
     made = directory_demo(councils["northshire"])
-    tally.made("postcodes", made.get("postcodes", 0))
-    tally.made("directory services", made["services"]["new"])
+    for kind, count in (
+        ("postcodes", made.get("postcodes", 0)),
+        ("directory services", made["services"]["new"]),
+    ):
+        if count:
+            tally.made(kind, count)
     demo_front_door(tally, list(councils.values()))
     for council in councils.values():
         hubs_demo(council)
