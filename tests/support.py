@@ -1,8 +1,11 @@
 """Builders for tests: every object is made through the product's own services."""
 
+import threading
 from datetime import date
 from itertools import count
 from typing import TYPE_CHECKING, Any
+
+from django.db import connections
 
 from carebridge.accounts.models import User
 from carebridge.accounts.roles import Role
@@ -142,3 +145,27 @@ def make_referral(
         received_at=received_at,
         **referral_fields(**overrides),
     )
+
+
+def run_together(work: Any, times: int) -> list[Any]:
+    """Start `times` threads on one barrier so their transactions overlap."""
+    barrier = threading.Barrier(times)
+    results: list[Any] = []
+    errors: list[Exception] = []
+
+    def runner() -> None:
+        try:
+            barrier.wait()
+            results.append(work())
+        except Exception as error:  # collected and re-raised below
+            errors.append(error)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=runner) for _ in range(times)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    return results

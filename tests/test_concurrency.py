@@ -4,42 +4,18 @@ import datetime
 import threading
 
 import pytest
-from django.db import connection, connections
+from django.db import connection
 
 from carebridge.accounts import services
 from carebridge.accounts.models import ResetLink
 from carebridge.audit.models import Event
-from tests.support import PASSWORD, make_council, make_user
+from tests.support import PASSWORD, make_council, make_user, run_together
 
 pytestmark = [
     pytest.mark.postgres,
     pytest.mark.django_db(transaction=True),
     pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL (DATABASE_URL)"),
 ]
-
-
-def run_together(work, times: int) -> list:
-    """Start `times` threads on one barrier so their transactions overlap."""
-    barrier = threading.Barrier(times)
-    results: list = []
-    errors: list = []
-
-    def runner() -> None:
-        try:
-            barrier.wait()
-            results.append(work())
-        except Exception as error:  # collected and re-raised below
-            errors.append(error)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=runner) for _ in range(times)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert errors == []
-    return results
 
 
 def test_simultaneous_wrong_passwords_are_all_counted_and_lock_once():

@@ -32,6 +32,7 @@ from carebridge.frontdoor.forms import (
 )
 from carebridge.frontdoor.models import FrontDoorRequest, FrontDoorSettings
 from carebridge.frontdoor.questions import summary_rows
+from carebridge.frontdoor.selectors_hubs import bookings_of_request
 from carebridge.people.models import ServiceUser
 
 PAGE_SIZE = 25
@@ -118,6 +119,8 @@ def _detail_context(front_door_request: FrontDoorRequest, user: Any) -> dict[str
         else None,
         "rows": summary_rows(front_door_request.answers),
         "events": list(front_door_request.events.select_related("by")),
+        "bookings": list(bookings_of_request(front_door_request.pk)),
+        "crm": list(front_door_request.crm_deliveries.order_by("created_at")),
         "steps": _steps_for(front_door_request) if can_edit(user.role, Function.FRONT_DOOR) else [],
     }
 

@@ -49,6 +49,7 @@ from carebridge.frontdoor.selectors_hubs import (
     public_hubs,
     week_start,
 )
+from carebridge.frontdoor.views_public import session_requests
 from carebridge.organisations.models import Council
 
 B = BookingStatus
@@ -98,13 +99,16 @@ def _complete(answers: dict[str, Any]) -> bool:
 @require_http_methods(["GET", "POST"])
 def appointment_start(request: HttpRequest, council: str) -> HttpResponse:
     """Book an appointment at a local hub: which hub. `?request=REFERENCE` links the booking to
-    the front-door request the person came from (never shown, so a guessed one reveals nothing)."""
+    the front-door request the person came from, when this browser sent it or is tracking it
+    (never shown, and a guessed reference links nothing)."""
     found, settings = public_council(council)
     answers = _answers(request, found)
     reference = request.GET.get("request", "").strip().upper()[:20]
     if reference:
         linked = (
-            FrontDoorRequest.objects.filter(council=found, reference=reference)
+            FrontDoorRequest.objects.filter(
+                council=found, reference=reference, pk__in=session_requests(request, found)
+            )
             .values_list("pk", flat=True)
             .first()
         )

@@ -43,6 +43,12 @@ def _journey(request: HttpRequest, council: Council) -> dict[str, Any]:
     return store.setdefault(council.slug, {"answers": {}, "sent": None, "tracking": []})
 
 
+def session_requests(request: HttpRequest, council: Council) -> set[int]:
+    """The requests this browser sent or proved it may track: the only ones it may link to."""
+    journey = request.session.get(SESSION_KEY, {}).get(council.slug, {})
+    return {pk for pk in [journey.get("sent"), *journey.get("tracking", [])] if pk}
+
+
 def _save(request: HttpRequest) -> None:
     request.session.modified = True
 

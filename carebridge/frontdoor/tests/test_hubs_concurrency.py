@@ -5,7 +5,7 @@ import threading
 from datetime import timedelta
 
 import pytest
-from django.db import connection, connections
+from django.db import connection
 
 from carebridge.actions.models import Notification
 from carebridge.audit.models import Event
@@ -14,7 +14,7 @@ from carebridge.frontdoor import services_hubs as services
 from carebridge.frontdoor.models import Booking, BookingStatus, Slot
 from carebridge.frontdoor.tests.support_requests import open_council
 from carebridge.frontdoor.tests.test_hubs_support import first_slot, hold, make_hub, publish
-from tests.support import make_user
+from tests.support import make_user, run_together
 
 pytestmark = [
     pytest.mark.postgres,
@@ -22,30 +22,6 @@ pytestmark = [
     pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL (DATABASE_URL)"),
 ]
 B = BookingStatus
-
-
-def run_together(work, times: int) -> list:
-    """Start `times` threads on one barrier so their transactions overlap."""
-    barrier = threading.Barrier(times)
-    results: list = []
-    errors: list = []
-
-    def runner() -> None:
-        try:
-            barrier.wait()
-            results.append(work())
-        except Exception as error:  # collected and re-raised below
-            errors.append(error)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=runner) for _ in range(times)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert errors == []
-    return results
 
 
 def _a_free_slot():

@@ -91,6 +91,10 @@ def test_a_person_books_confirms_and_cancels_an_appointment(
     client, council, hub, slot, clock, django_capture_on_commit_callbacks
 ):
     request = submit(council, likely_answers())
+    # The person follows their request (so this browser may link the booking to it).
+    client.post(
+        care("track", council), {"reference": request.reference, "email": "rosa@example.org"}
+    )
     start = client.get(care("appointment_start", council), {"request": request.reference})
     assert "Book an appointment at a local hub" in page(start)
     assert "2 Brookfield Parade, Wealdbridge, WB1 2HQ" in page(start)  # the radio's hint
@@ -590,3 +594,14 @@ def test_held_until_is_shown_in_london_time(client, council, hub, slot):
     # Held until 08:30 UTC, which is 9:30am in British Summer Time.
     assert Booking.objects.get().held_until == START + timedelta(minutes=30)
     assert "If you do not confirm it by 9:30am" in held
+
+
+def test_a_guessed_reference_links_no_booking_to_a_request(client, council, hub, slot, clock):
+    someone_elses = submit(council, likely_answers())
+    client.get(care("appointment_start", council), {"request": someone_elses.reference})
+    client.post(care("appointment_start", council), {"hub": hub.pk})
+    client.post(care("appointment_time", council), {"slot": slot.pk})
+    choose(client, council, hub, slot)
+    client.post(care("appointment_check", council))
+
+    assert Booking.objects.get().request is None
