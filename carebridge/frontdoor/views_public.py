@@ -110,7 +110,9 @@ def _field_view(
         month, day = str(int(month)), str(int(day))
     return {
         "question": question,
-        "heading": question.heading_for(answers),
+        # GOV.UK marks the questions people may skip, not the ones they must answer.
+        "heading": question.heading_for(answers) + ("" if question.required else " (optional)"),
+        "section": question.section_for(answers),
         "hint": question.hint_for(answers),
         "choices": [
             {

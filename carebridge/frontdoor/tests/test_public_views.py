@@ -291,3 +291,13 @@ def test_feedback_is_recorded_against_the_request_sent_from_this_browser(council
 
     given = Feedback.objects.get()
     assert given.rating == 4 and given.request == FrontDoorRequest.objects.get()
+
+
+def test_pages_speak_to_whoever_is_asking_and_mark_what_may_be_skipped(council):
+    client = Client()
+    walk(client, council, likely_answers(asker="self"))
+    hygiene = client.get(url("question", council, slug="adult-hygiene")).content.decode()
+    phone = client.get(url("question", council, slug="person-phone")).content.decode()
+
+    assert "Your needs" in hygiene and "{Your}" not in hygiene and "{you}" not in hygiene
+    assert "(optional)" in phone
