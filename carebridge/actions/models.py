@@ -101,7 +101,8 @@ class Action(models.Model):
         ]
         indexes = [
             models.Index(fields=["provider", "status", "last_post_at"]),
-            models.Index(fields=["council", "status", "assigned_team"]),
+            # A council team's inbox: its open actions, newest post first.
+            models.Index(fields=["council", "assigned_team", "status", "last_post_at"]),
         ]
 
     def __str__(self) -> str:

@@ -111,8 +111,11 @@ def action_list(request: HttpRequest) -> HttpResponse:
     if not bound and _is_council(user) and user.team_id is not None:
         # A council officer's inbox starts at their team's actions.
         chosen["assigned"] = str(user.team_id)
-    actions = selectors.inbox(user, selectors.InboxFilters(**chosen))
-    page = Paginator(actions, PAGE_SIZE).get_page(request.GET.get("page"))
+    matching = selectors.inbox(user, selectors.InboxFilters(**chosen))
+    page = Paginator(matching.values_list("pk", flat=True), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    actions = selectors.inbox_rows(list(page.object_list))
     today = to_london(now()).date()
     rows = [
         {
@@ -121,7 +124,7 @@ def action_list(request: HttpRequest) -> HttpResponse:
             "assigned": assigned_label(user, action),
             "overdue": action.is_open and action.due_date < today,
         }
-        for action in page.object_list
+        for action in actions
     ]
     context = {
         "page": page,

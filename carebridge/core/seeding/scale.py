@@ -36,6 +36,7 @@ from carebridge.core.seeding.common import (
     _service,
     _teams,
 )
+from carebridge.core.seeding.scale_actions import scale_actions
 from carebridge.core.seeding.scale_actuals import scale_actuals
 from carebridge.core.seeding.scale_contracts import scale_contracts
 from carebridge.integrations.models import ApiToken
@@ -260,6 +261,8 @@ CLOSED_REFERRALS = 200000
 CONTRACT_DOCUMENTS = 15000
 # The provider persona's actuals: generated for the last week that has ended.
 ACTUALS_WEEKS = 1
+# Actions between the council and its providers, a quarter of them the provider persona's.
+ACTIONS = 5000
 # Accepted and updated referrals (the provider's "existing service users"), per pending one.
 IN_SERVICE_PER_PENDING = 16
 
@@ -931,10 +934,12 @@ def seed_scale(
     in_service_referrals: int | None = None,
     contract_documents: int = 0,
     actuals_weeks: int = 0,
+    actions: int = 0,
 ) -> dict[str, Any]:
     """A council-sized data set for the benchmarks, topped up to `clients` service users and to
     the numbers of referrals asked for (in service: a sixteenth of the pending ones unless
-    given), with the provider persona's actuals for the last `actuals_weeks` ended weeks."""
+    given), with the provider persona's actuals for the last `actuals_weeks` ended weeks and
+    `actions` actions between the council and its providers."""
     if in_service_referrals is None:
         in_service_referrals = pending_referrals // IN_SERVICE_PER_PENDING
     started = clock.perf_counter()
@@ -1004,6 +1009,18 @@ def seed_scale(
         weeks=actuals_weeks,
     )
     actuals_seconds = clock.perf_counter() - actuals_started
+    actions_started = clock.perf_counter()
+    threads = scale_actions(
+        tally,
+        council,
+        providers,
+        actions=actions,
+        persona=User.objects.select_related("provider").get(email=f"provider@{SCALE_SLUG}.example"),
+        broker=User.objects.get(email=f"broker@{SCALE_SLUG}.example"),
+        admin=User.objects.get(email=f"admin@{SCALE_SLUG}.example"),
+        maker=maker,
+    )
+    actions_seconds = clock.perf_counter() - actions_started
     seconds = clock.perf_counter() - started
 
     _say(stdout, f"Scale data ({SCALE_COUNCIL_NAME}):")
@@ -1026,6 +1043,12 @@ def seed_scale(
             f"{actuals_weeks} ended week(s), {actuals['periods']} periods open; "
             f"{actuals_seconds:.1f} s of that",
         )
+    if actions:
+        _say(
+            stdout,
+            f"  actions: {threads['actions']} with {threads['posts']} posts; "
+            f"{actions_seconds:.1f} s of that",
+        )
     _say(stdout, f"  API key of {SCALE_API_CLIENT_NAME}: {SCALE_API_KEY} (benchmark data only)")
     _say(
         stdout,
@@ -1041,5 +1064,6 @@ def seed_scale(
         "referral_seconds": referral_seconds,
         "contracts": contracts,
         "actuals": actuals,
+        "actions": threads,
         "seconds": seconds,
     }

@@ -5,6 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from carebridge.core.seeding import seed_scale
 from carebridge.core.seeding.scale import (
+    ACTIONS,
     ACTUALS_WEEKS,
     CLOSED_REFERRALS,
     CONTRACT_DOCUMENTS,
@@ -17,8 +18,8 @@ class Command(BaseCommand):
     help = (
         "Build a council-sized data set for the benchmarks in Scale County Council: service "
         "users, providers, referrals and contract documents with their CPLIs, the provider "
-        "persona's actuals for the last ended week, and an API token with a published key. Run "
-        "again with larger numbers to top it up."
+        "persona's actuals for the last ended week, actions with their threads, and an API "
+        "token with a published key. Run again with larger numbers to top it up."
     )
 
     def add_arguments(self, parser: ArgumentParser) -> None:
@@ -63,6 +64,14 @@ class Command(BaseCommand):
             help="Open the actuals periods and generate the provider persona's actuals for this "
             f"many of the last ended weeks (default {ACTUALS_WEEKS}; 0 for none).",
         )
+        parser.add_argument(
+            "--actions",
+            type=int,
+            default=ACTIONS,
+            help="How many actions there should be between the council and its providers, a "
+            f"quarter of them the provider persona's, each with one to six posts (default "
+            f"{ACTIONS}; 0 for none).",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         for option in (
@@ -72,6 +81,7 @@ class Command(BaseCommand):
             "in_service_referrals",
             "contract_documents",
             "actuals_weeks",
+            "actions",
         ):
             if options[option] is not None and options[option] < 0:
                 raise CommandError(f"--{option.replace('_', '-')} cannot be negative")
@@ -93,4 +103,5 @@ class Command(BaseCommand):
             in_service_referrals=options["in_service_referrals"],
             contract_documents=options["contract_documents"],
             actuals_weeks=options["actuals_weeks"],
+            actions=options["actions"],
         )
