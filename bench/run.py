@@ -116,6 +116,18 @@ PAGES: list[Page] = [
     # A council officer's inbox opens on their team's (the broker's: brokerage) open actions.
     Page("actions inbox (council team)", "/actions/", "broker"),
     Page("action detail", "/actions/{action}/", "provider"),
+    # The front door: the officers' queue, a waiting request, a year of figures, and the public
+    # pages (the signposting list ranks the whole directory by need and distance).
+    Page("front-door queue", "/front-door/", "frontdoor"),
+    Page("front-door request", "/front-door/requests/{front_door_request}/", "frontdoor"),
+    Page("front-door figures, 52 weeks", "/front-door/dashboard/?weeks=52", "frontdoor"),
+    Page("front door start (public)", "/care-and-support/scale/", "anonymous"),
+    Page("front door question (public)", "/care-and-support/scale/questions/asker/", "anonymous"),
+    Page(
+        "signposting list (public)",
+        "/care-and-support/scale/support/?needs=nutrition,hygiene,community&postcode=WB1+1AB",
+        "anonymous",
+    ),
 ]
 
 
@@ -138,6 +150,7 @@ PERSONAS: dict[str, str] = {
     "provider": "provider@scale.example",
     "admin": "admin@scale.example",
     "broker": "broker@scale.example",
+    "frontdoor": "frontdoor@scale.example",
 }
 # Whose log-in is timed as one operation (password step + passcode step).
 LOGIN_PERSONA = "provider"
@@ -150,6 +163,9 @@ CONTRACT_DOCUMENTS = 15000
 # Ended weeks of the provider persona's actuals that seed_scale generates.
 ACTUALS_WEEKS = 1
 ACTIONS = 5000
+# A county's year of front-door journeys, and its community directory.
+FRONT_DOOR_REQUESTS = 20000
+DIRECTORY_SERVICES = 3000
 
 # --------------------------------------------------------------------------------------------
 
@@ -777,9 +793,22 @@ def _find_action(client_for: ClientFor) -> str:
     return max(ids, key=lambda action: posts[action])
 
 
+def _find_front_door_request(client_for: ClientFor) -> str:
+    """The first request in the front-door officer's queue (urgent first, then the oldest)."""
+    page = client_for("frontdoor").get("/front-door/")
+    match = re.search(r'href="/front-door/requests/(\d+)/"', page.body)
+    if page.status != 200 or match is None:
+        raise BenchError(
+            f"no request in the front-door queue (GET /front-door/ answered {page.status}): "
+            "did seed_scale make front-door requests (--front-door-requests)?"
+        )
+    return match.group(1)
+
+
 # What `{name}` in a page's path stands for, and how to find it once the personas are in.
 FINDERS = {
     "action": _find_action,
+    "front_door_request": _find_front_door_request,
     "action_type": _find_action_type,
     "actuals_service": lambda client_for: _actuals_default(client_for)[0],
     "actuals_week": lambda client_for: _actuals_default(client_for)[1],
@@ -830,6 +859,18 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         help=f"actions to seed, a quarter of them the provider persona's ({ACTIONS})",
     )
     parser.add_argument(
+        "--front-door-requests",
+        type=int,
+        default=FRONT_DOOR_REQUESTS,
+        help=f"front-door journeys over the last year to seed ({FRONT_DOOR_REQUESTS})",
+    )
+    parser.add_argument(
+        "--directory-services",
+        type=int,
+        default=DIRECTORY_SERVICES,
+        help=f"community services in the council's directory ({DIRECTORY_SERVICES})",
+    )
+    parser.add_argument(
         "--requests", type=int, default=200, help="measured requests per page (200)"
     )
     parser.add_argument("--warmup", type=int, default=10, help="unmeasured requests first (10)")
@@ -854,6 +895,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         parser.error("--contract-documents >= 1 (the contract pages need one)")
     if args.actions < 1:
         parser.error("--actions >= 1 (the actions pages need one)")
+    if args.front_door_requests < 1000 or args.directory_services < 1:
+        parser.error(
+            "--front-door-requests >= 1000 (the queue needs some waiting) and "
+            "--directory-services >= 1"
+        )
     return args
 
 
@@ -903,6 +949,10 @@ def bench(
             str(ACTUALS_WEEKS),
             "--actions",
             str(args.actions),
+            "--front-door-requests",
+            str(args.front_door_requests),
+            "--directory-services",
+            str(args.directory_services),
         ],
         env,
         log,

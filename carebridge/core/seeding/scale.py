@@ -39,6 +39,7 @@ from carebridge.core.seeding.common import (
 from carebridge.core.seeding.scale_actions import scale_actions
 from carebridge.core.seeding.scale_actuals import scale_actuals
 from carebridge.core.seeding.scale_contracts import scale_contracts
+from carebridge.core.seeding.scale_frontdoor import scale_front_door
 from carebridge.integrations.models import ApiToken
 from carebridge.integrations.services import api_token_create, key_hash
 from carebridge.organisations.choices import (
@@ -262,6 +263,9 @@ CONTRACT_DOCUMENTS = 15000
 # The provider persona's actuals: generated for the last week that has ended.
 ACTUALS_WEEKS = 1
 # Actions between the council and its providers, a quarter of them the provider persona's.
+# A county's year of front-door journeys, and its community directory.
+FRONT_DOOR_REQUESTS = 20000
+DIRECTORY_SERVICES = 3000
 ACTIONS = 5000
 # Accepted and updated referrals (the provider's "existing service users"), per pending one.
 IN_SERVICE_PER_PENDING = 16
@@ -935,6 +939,8 @@ def seed_scale(
     contract_documents: int = 0,
     actuals_weeks: int = 0,
     actions: int = 0,
+    front_door_requests: int = 0,
+    directory_services: int = 0,
 ) -> dict[str, Any]:
     """A council-sized data set for the benchmarks, topped up to `clients` service users and to
     the numbers of referrals asked for (in service: a sixteenth of the pending ones unless
@@ -1021,6 +1027,11 @@ def seed_scale(
         maker=maker,
     )
     actions_seconds = clock.perf_counter() - actions_started
+    front_door_started = clock.perf_counter()
+    front_door = scale_front_door(
+        tally, council, requests=front_door_requests, directory_services=directory_services
+    )
+    front_door_seconds = clock.perf_counter() - front_door_started
     seconds = clock.perf_counter() - started
 
     _say(stdout, f"Scale data ({SCALE_COUNCIL_NAME}):")
@@ -1048,6 +1059,13 @@ def seed_scale(
             stdout,
             f"  actions: {threads['actions']} with {threads['posts']} posts; "
             f"{actions_seconds:.1f} s of that",
+        )
+    if front_door_requests or directory_services:
+        _say(
+            stdout,
+            f"  front door: {front_door['requests']} requests and {front_door['directory services']} "
+            f"directory services added, {front_door['postcodes']} postcodes; "
+            f"{front_door_seconds:.1f} s of that",
         )
     _say(stdout, f"  API key of {SCALE_API_CLIENT_NAME}: {SCALE_API_KEY} (benchmark data only)")
     _say(

@@ -9,6 +9,8 @@ from carebridge.core.seeding.scale import (
     ACTUALS_WEEKS,
     CLOSED_REFERRALS,
     CONTRACT_DOCUMENTS,
+    DIRECTORY_SERVICES,
+    FRONT_DOOR_REQUESTS,
     IN_SERVICE_PER_PENDING,
     PENDING_REFERRALS,
 )
@@ -73,6 +75,21 @@ class Command(BaseCommand):
             f"{ACTIONS}; 0 for none).",
         )
 
+        parser.add_argument(
+            "--front-door-requests",
+            type=int,
+            default=FRONT_DOOR_REQUESTS,
+            help="How many finished front-door journeys over the last year there should be "
+            f"(default {FRONT_DOOR_REQUESTS}; 0 for none).",
+        )
+        parser.add_argument(
+            "--directory-services",
+            type=int,
+            default=DIRECTORY_SERVICES,
+            help="How many community services the council's directory should hold "
+            f"(default {DIRECTORY_SERVICES}; 0 for none).",
+        )
+
     def handle(self, *args: Any, **options: Any) -> None:
         for option in (
             "clients",
@@ -82,6 +99,8 @@ class Command(BaseCommand):
             "contract_documents",
             "actuals_weeks",
             "actions",
+            "front_door_requests",
+            "directory_services",
         ):
             if options[option] is not None and options[option] < 0:
                 raise CommandError(f"--{option.replace('_', '-')} cannot be negative")
@@ -104,4 +123,6 @@ class Command(BaseCommand):
             contract_documents=options["contract_documents"],
             actuals_weeks=options["actuals_weeks"],
             actions=options["actions"],
+            front_door_requests=options["front_door_requests"],
+            directory_services=options["directory_services"],
         )

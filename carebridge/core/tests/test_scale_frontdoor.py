@@ -1,0 +1,53 @@
+"""The benchmark's front door: a year of requests (some waiting), a directory and a postcode
+table, as the services leave them; a second run adds nothing."""
+
+import pytest
+
+from carebridge.accounts.models import User
+from carebridge.core.seeding.common import Tally
+from carebridge.core.seeding.scale_frontdoor import BENCH_POSTCODE, WAITING, scale_front_door
+from carebridge.frontdoor.choices import RequestStatus, Route
+from carebridge.frontdoor.models import FrontDoorRequest, RequestEvent
+from carebridge.frontdoor.selectors import QueueFilters, queue
+from carebridge.frontdoor.selectors_dashboard import dashboard_for
+from carebridge.frontdoor.selectors_directory import area_for, signposting_for
+from carebridge.organisations.models import Council
+from tests.support import make_district
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def council():
+    from carebridge.core.seeding.scale import SCALE_DISTRICTS
+    from tests.support import make_council
+
+    council = make_council("Scale County Council")
+    for name in SCALE_DISTRICTS:
+        make_district(council, name)
+    return council
+
+
+def test_it_builds_a_year_that_the_pages_can_read(council: Council):
+    made = scale_front_door(Tally(), council, requests=1200, directory_services=60)
+
+    assert made["requests"] == 1200 and made["directory services"] == 60
+    officer = User.objects.get(email="frontdoor@scale.example")
+    waiting = list(queue(officer, QueueFilters()))
+    assert 0 < len(waiting) <= WAITING * 2
+    assert all(r.status == RequestStatus.RECEIVED for r in waiting)
+    signposted = FrontDoorRequest.objects.filter(route=Route.SIGNPOSTED)
+    assert signposted.exists() and not signposted.filter(decided_at__isnull=False).exists()
+    assert RequestEvent.objects.count() >= FrontDoorRequest.objects.count()
+    figures = dashboard_for(council, weeks=52)
+    assert figures.total.requests > 1000 and figures.total.decided > 0
+    assert area_for(council, BENCH_POSTCODE).kind == "inside"
+    assert signposting_for(council, needs=["nutrition", "community"], postcode=BENCH_POSTCODE)
+
+
+def test_a_second_run_adds_nothing(council: Council):
+    scale_front_door(Tally(), council, requests=1000, directory_services=20)
+    again = scale_front_door(Tally(), council, requests=1000, directory_services=20)
+
+    assert again["requests"] == 0 and again["directory services"] == 0
+    assert FrontDoorRequest.objects.count() == 1000
