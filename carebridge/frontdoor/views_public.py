@@ -233,7 +233,12 @@ def check(request: HttpRequest, council: str) -> HttpResponse:
                 "url": _question_url(found, page, change=True),
             }
         )
-    return render(request, "frontdoor/check.html", {"council": found, "rows": rows})
+    last = questions.pages_for(answers)[-1]
+    return render(
+        request,
+        "frontdoor/check.html",
+        {"council": found, "rows": rows, "back_url": _question_url(found, last)},
+    )
 
 
 def _sent(request: HttpRequest, council: Council) -> FrontDoorRequest:
