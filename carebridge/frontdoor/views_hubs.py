@@ -152,7 +152,24 @@ def appointment_time(request: HttpRequest, council: str) -> HttpResponse:
     if hub is None:
         return redirect(_url("appointment_start", found))
     moment = now()
-    days = free_slots_by_day(hub, moment=moment)
+    # A week at a time: three weeks of a busy hub are a couple of hundred times on one page.
+    weeks: dict[date, list[Any]] = {}
+    for day in free_slots_by_day(hub, moment=moment):
+        weeks.setdefault(week_start(day.day), []).append(day)
+    starts = list(weeks)
+    chosen_slot = answers.get("slot")
+    index = next(
+        (
+            number
+            for number, start in enumerate(starts)
+            if any(slot.pk == chosen_slot for day in weeks[start] for slot in day.slots)
+        ),
+        0,
+    )
+    requested = request.GET.get("week", "")
+    if requested.isdigit():
+        index = min(int(requested), max(len(starts) - 1, 0))
+    days = weeks[starts[index]] if starts else []
     slots = [slot for day in days for slot in day.slots]
     form = SlotChoiceForm(
         request.POST if request.method == "POST" else None,
@@ -175,6 +192,10 @@ def appointment_time(request: HttpRequest, council: str) -> HttpResponse:
             "form": form,
             "hub": hub,
             "days": days,
+            "week": index,
+            "week_label": starts[index] if starts else None,
+            "previous_week": index - 1 if index > 0 else None,
+            "next_week": index + 1 if index + 1 < len(starts) else None,
             "chosen": str(chosen) if chosen else "",
             "back": _url("appointment_check" if _changing(request) else "appointment_start", found),
         },

@@ -605,3 +605,20 @@ def test_a_guessed_reference_links_no_booking_to_a_request(client, council, hub,
     client.post(care("appointment_check", council))
 
     assert Booking.objects.get().request is None
+
+
+def test_the_times_come_a_week_at_a_time(client, council, officer, hub, clock):
+    publish(hub, officer, date(2026, 10, 27), date(2026, 10, 27))
+    client.post(care("appointment_start", council), {"hub": hub.pk})
+
+    first = page(client.get(care("appointment_time", council)))
+    assert "Tuesday 20 October 2026" in first and "Tuesday 27 October 2026" not in first
+    assert "Next week" in first and "Previous week" not in first
+    second = page(client.get(care("appointment_time", council) + "?week=1"))
+    assert "Tuesday 27 October 2026" in second and "Tuesday 20 October 2026" not in second
+
+    later = Slot.objects.filter(hub=hub, starts_at__date=date(2026, 10, 27)).first()
+    response = client.post(care("appointment_time", council) + "?week=1", {"slot": later.pk})
+    assert response["Location"] == care("appointment_details", council)
+    # Back on the page, it opens on the week of the time chosen.
+    assert "Tuesday 27 October 2026" in page(client.get(care("appointment_time", council)))
