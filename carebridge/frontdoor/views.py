@@ -122,6 +122,9 @@ def _detail_context(front_door_request: FrontDoorRequest, user: Any) -> dict[str
         "bookings": list(bookings_of_request(front_door_request.pk)),
         "crm": list(front_door_request.crm_deliveries.order_by("created_at")),
         "steps": _steps_for(front_door_request) if can_edit(user.role, Function.FRONT_DOOR) else [],
+        # Accepted: the person can be referred to a provider by whoever sends referrals.
+        "can_refer": front_door_request.service_user_id is not None
+        and can_edit(user.role, Function.REFERRALS),
     }
 
 

@@ -109,6 +109,8 @@ def test_accepting_through_the_page_adds_the_service_user(council, officer):
     sent.refresh_from_db()
     assert sent.decision == Decision.ASSESSMENT
     assert sent.service_user == ServiceUser.objects.get(ss_ref="SS-9001")
+    detail = client.get(reverse("frontdoor:request_detail", args=[sent.pk])).content.decode()
+    assert "A broker sends the referral to a provider" in detail
 
 
 def test_accepting_offers_the_service_users_that_match(council, officer):
