@@ -89,7 +89,12 @@ class AcceptForm(GovForm):
         widget=forms.RadioSelect,
         error_messages={"required": "Select the person, or add them as new"},
     )
-    ss_ref = forms.CharField(label="SS Ref", required=False, max_length=30)
+    ss_ref = forms.CharField(
+        label="SS Ref",
+        required=False,
+        max_length=30,
+        help_text="Only for someone new: their reference in the case-management system.",
+    )
     first_name = forms.CharField(label="First name", required=False, max_length=100)
     last_name = forms.CharField(label="Last name", required=False, max_length=100)
     date_of_birth = GuideDateField(
