@@ -68,7 +68,8 @@ class BookingRefused(Exception):
 
 
 class SlotUnavailable(BookingRefused):
-    """The time can no longer be booked: "taken", "withdrawn" or "too_late"."""
+    """The time cannot be booked: "taken", "withdrawn", "too_late", or "limit" (the person has
+    enough appointments coming up)."""
 
 
 def _require_officer(by: User, council_id: int) -> None:
@@ -474,6 +475,10 @@ def _clean_person(name: str, email: str, phone: str, about: str) -> dict[str, st
     return values
 
 
+# The most appointments still to come that one e-mail address may hold or have booked.
+MAX_UPCOMING_PER_PERSON = 2
+
+
 def booking_hold(
     *,
     slot: Slot,
@@ -493,6 +498,20 @@ def booking_hold(
     moment = now()
     # Holds nobody confirmed give their slot back first.
     _expire_holds(Q(slot_id=slot.pk), moment)
+    upcoming = Booking.objects.filter(
+        email__iexact=values["email"],
+        status__in=LIVE_STATUSES,
+        slot__hub__council_id=hub.council_id,
+        slot__starts_at__gt=moment,
+    ).count()
+    if upcoming >= MAX_UPCOMING_PER_PERSON:
+        # One person needs one conversation at a time; it also keeps anyone from holding a
+        # hub's whole week with one address.
+        raise SlotUnavailable(
+            f"You already have {upcoming} appointments coming up. Cancel one from the link in "
+            "its e-mail before booking another.",
+            reason="limit",
+        )
     with transaction.atomic():
         current = Slot.objects.select_for_update().filter(pk=slot.pk).first()
         if current is None or current.is_withdrawn or not hub.is_active:

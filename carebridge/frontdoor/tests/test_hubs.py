@@ -505,3 +505,15 @@ def test_the_demo_makes_three_hubs_with_times_and_bookings_once(council, officer
     assert hubs_demo(council) == hubs
     assert (Hub.objects.count(), Slot.objects.count(), Booking.objects.count()) == made
     assert Notification.objects.filter(to_email__endswith="@example.org").exists()
+
+
+def test_one_address_may_have_two_appointments_coming_up_at_a_time(hub, slot):
+    first, second, third = list(Slot.objects.filter(hub=hub).order_by("starts_at")[:3])
+    hold(first, email="marjorie@example.org")
+    hold(second, email="Marjorie@example.org")
+
+    with pytest.raises(services.SlotUnavailable) as refused:
+        hold(third, email="marjorie@example.org")
+    assert refused.value.reason == "limit"
+    # Someone else may still book it.
+    assert hold(third, email="someone@example.org").status == B.HELD
