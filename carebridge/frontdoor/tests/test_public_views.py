@@ -47,7 +47,13 @@ def answer(client: Client, council: Council, question_id: str, value) -> str:
     else:
         data = {question_id: value}
     response = client.post(url("question", council, slug=question.slug), data)
-    assert response.status_code == 302, response.content.decode()[:2000]
+    page = response.content.decode()
+    if response.status_code == 200 and "Carry on with the request" in page:
+        # An urgent answer shows the emergency contacts first; the journey carries on from there.
+        found = re.search(r'href="([^"]+)">Carry on with the request', page)
+        assert found is not None
+        return found.group(1)
+    assert response.status_code == 302, page[:2000]
     return response["Location"]
 
 
@@ -301,3 +307,26 @@ def test_pages_speak_to_whoever_is_asking_and_mark_what_may_be_skipped(council):
 
     assert "Your needs" in hygiene and "{Your}" not in hygiene and "{you}" not in hygiene
     assert "(optional)" in phone
+
+
+def test_likely_eligible_without_consent_says_nothing_was_sent(council):
+    client = Client()
+    walk(client, council, likely_answers(consent="no"))
+    client.post(url("check", council))
+    result = client.get(url("result", council)).content.decode()
+
+    assert "likely to be eligible, but nothing has been sent" in result
+    assert "may not be eligible" not in result
+    assert "Ask for an assessment" in result
+
+
+def test_an_urgent_request_goes_to_the_council_whatever_the_outcomes(council):
+    client = Client()
+    walk(client, council, unlikely_answers(urgent=["no_essentials"]))
+    client.post(url("check", council))
+    result = client.get(url("result", council)).content.decode()
+
+    sent = FrontDoorRequest.objects.get()
+    assert sent.route == Route.QUEUE and sent.urgent
+    assert "Request sent" in result and "may be at risk" in result
+    assert "likely to be eligible" not in result
