@@ -30,8 +30,6 @@ from carebridge.frontdoor.selectors_directory import area_for, signposting_for
 from carebridge.organisations.models import Council
 
 SESSION_KEY = "front_door"
-# The answers that make a request urgent: the emergency contacts show straight after them.
-URGENT_ANSWERS = {e.DANGER, e.CARER_CANNOT_CONTINUE, e.NO_ESSENTIALS}
 
 
 # --- The session's journey -----------------------------------------------------------------------
@@ -157,26 +155,28 @@ def question(request: HttpRequest, council: str, slug: str) -> HttpResponse:
         else:
             raw = request.POST.getlist(page.id)
         value, error = questions.clean(page, raw, answers=answers)
+        area = area_for(found, value) if error is None and page.id == "postcode" else None
+        if area is not None and area.kind != "inside":
+            # Another council's area: the journey stops here (the postcode is not kept), and
+            # the page says whose it is.
+            return render(
+                request,
+                "frontdoor/outside_area.html",
+                {
+                    "council": found,
+                    "area": area,
+                    "postcode": value,
+                    "settings": settings,
+                    "back_url": _question_url(found, page),
+                },
+            )
         if error is None:
             answers[page.id] = value
             journey["answers"] = questions.prune(answers)
             journey["sent"] = None
             _save(request)
-            if page.id == "postcode":
-                area = area_for(found, value)
-                if area.kind != "inside":
-                    return render(
-                        request,
-                        "frontdoor/outside_area.html",
-                        {
-                            "council": found,
-                            "area": area,
-                            "postcode": value,
-                            "settings": settings,
-                            "back_url": _question_url(found, page),
-                        },
-                    )
-            if page.id == e.URGENT and URGENT_ANSWERS & set(value):
+            if page.id == e.URGENT and assess(journey["answers"]).urgent:
+                # The rules' own urgent flags decide: the emergency contacts come at once.
                 next_url = _next_url(found, journey["answers"], page.id, change)
                 return render(
                     request,

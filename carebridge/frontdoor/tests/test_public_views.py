@@ -233,6 +233,9 @@ def test_a_postcode_outside_the_area_names_the_neighbouring_council(council):
     assert "01632 960 222" in page
     other = client.post(url("question", council, slug="postcode"), {"postcode": "SW1A 1AA"})
     assert "find-local-council" in other.content.decode()
+    # The postcode is not kept: nothing can be sent until one in the area is given.
+    response = client.get(url("check", council))
+    assert response["Location"] == url("question", council, slug="postcode")
 
 
 def test_tracking_with_reference_and_email_shows_the_status_and_history(council):
