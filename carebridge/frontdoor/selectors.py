@@ -134,3 +134,8 @@ def front_door_attention_for(user: User) -> list[Any]:
             )
         )
     return items
+
+
+def council_service_user(request: FrontDoorRequest, pk: int) -> ServiceUser | None:
+    """The service user an officer chose for a request: only one of the request's council."""
+    return ServiceUser.objects.filter(pk=pk, council_id=request.council_id).first()

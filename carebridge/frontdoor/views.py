@@ -33,7 +33,6 @@ from carebridge.frontdoor.forms import (
 from carebridge.frontdoor.models import FrontDoorRequest, FrontDoorSettings
 from carebridge.frontdoor.questions import summary_rows
 from carebridge.frontdoor.selectors_hubs import bookings_of_request
-from carebridge.people.models import ServiceUser
 
 PAGE_SIZE = 25
 
@@ -157,9 +156,7 @@ def _do(step: str, front_door_request: FrontDoorRequest, user: Any, data: dict[s
                 date_of_birth=data["date_of_birth"],
             )
         else:
-            person = ServiceUser.objects.filter(
-                pk=int(chosen), council_id=front_door_request.council_id
-            ).first()
+            person = selectors.council_service_user(front_door_request, int(chosen))
             if person is None:
                 raise ValidationError({"service_user": "Select the person, or add them as new"})
         services.request_accept(
