@@ -85,7 +85,8 @@ class RequestStatus(models.TextChoices):
     RECEIVED = "received", "Received"
     IN_REVIEW = "in_review", "Being looked at"
     MORE_INFORMATION = "more_information", "More information needed"
-    ASSESSMENT = "assessment", "Assessment booked"
+    # Accepted is not booked: the assessor arranges the assessment with the person afterwards.
+    ASSESSMENT = "assessment", "Accepted for assessment"
     CLOSED = "closed", "Closed"
     # A journey that ended in signposting alone: never in the queue, kept for the figures.
     SIGNPOSTED = "signposted", "Signposted"

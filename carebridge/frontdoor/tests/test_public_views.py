@@ -3,6 +3,7 @@ answers with Change links, the result either way, outside the area, urgent help,
 feedback. No log-in anywhere."""
 
 import re
+from datetime import date
 
 import pytest
 from django.core import mail
@@ -335,3 +336,26 @@ def test_an_urgent_request_goes_to_the_council_whatever_the_outcomes(council):
     assert sent.route == Route.QUEUE and sent.urgent
     assert "Request sent" in result and "may be at risk" in result
     assert "likely to be eligible" not in result
+
+
+def test_tracking_an_accepted_request_never_says_an_assessment_is_booked(council):
+    sent = submit(council, likely_answers())
+    officer = make_user(council=council, role="front_door_officer")
+    services.request_accept(
+        request=sent,
+        by=officer,
+        new=services.NewServiceUser(
+            ss_ref="WB100200",
+            first_name="Edith",
+            last_name="Marlow",
+            date_of_birth=date(1941, 3, 3),
+        ),
+    )
+    client = Client()
+    client.post(url("track", council), {"reference": sent.reference, "email": "rosa@example.org"})
+
+    page = client.get(url("track_detail", council, reference=sent.reference)).content.decode()
+
+    assert "assessment booked" not in page.lower()
+    assert "Accepted for assessment" in page
+    assert "will contact" in page
