@@ -49,18 +49,26 @@ def _number(value: float) -> str:
     return f"{value:.1f}".removesuffix(".0")
 
 
-def duration_text(value: timedelta | None) -> str:
-    """A time to decision as people say it: "45 minutes", "5.5 hours", "3 days"."""
+def decision_unit(dashboard: Dashboard) -> str:
+    """The one unit every time to decision on the page is given in, so a column reads as one
+    scale: days once any median reaches two days, hours otherwise."""
+    medians = [
+        figures.median_hours
+        for figures in (*dashboard.weeks, dashboard.total)
+        if figures.median_hours is not None
+    ]
+    return "days" if medians and max(medians) >= 48 else "hours"
+
+
+def duration_text(value: timedelta | None, unit: str) -> str:
+    """A time to decision in the page's unit ("hours" or "days"): "5.5 hours", "1.5 days"."""
     if value is None:
         return ""
     hours = value.total_seconds() / 3600
-    if hours < 1:
-        return _plural(round(hours * 60), "minute")
-    if hours < 48:
-        shown = _number(hours)
-        return f"{shown} hour{'' if shown == '1' else 's'}"
-    shown = _number(hours / 24)
-    return f"{shown} day{'' if shown == '1' else 's'}"
+    shown = _number(hours / 24 if unit == "days" else hours)
+    if shown == "0" and hours > 0:
+        return f"under 0.1 {unit}"
+    return f"{shown} {unit.removesuffix('s') if shown == '1' else unit}"
 
 
 def share_text(share: Share) -> str:
@@ -240,9 +248,8 @@ def _requests_chart(dashboard: Dashboard) -> BarChart:
 
 
 def _decision_chart(dashboard: Dashboard) -> BarChart:
-    medians = [w.median_hours for w in dashboard.weeks if w.median_hours is not None]
-    in_days = bool(medians) and max(medians) >= 48
-    unit, scale = ("days", 24.0) if in_days else ("hours", 1.0)
+    unit = decision_unit(dashboard)
+    scale = 24.0 if unit == "days" else 1.0
     decided = [w for w in dashboard.weeks if w.median_to_decision is not None]
     if decided:
         slowest = max(decided, key=lambda w: w.median_hours or 0)
@@ -251,10 +258,11 @@ def _decision_chart(dashboard: Dashboard) -> BarChart:
             f"Bar chart of the median time from request to decision, in {unit}, for each of "
             f"the {len(dashboard.weeks)} weeks from {_long_day(dashboard.starts)} to "
             f"{_long_day(dashboard.ends)}; weeks with no decisions have no bar. Over the whole "
-            f"range it was {duration_text(dashboard.total.median_to_decision)}; longest in "
-            f"the week beginning {_long_day(slowest.starts)} "
-            f"({duration_text(slowest.median_to_decision)}), shortest in the week beginning "
-            f"{_long_day(quickest.starts)} ({duration_text(quickest.median_to_decision)}). "
+            f"range it was {duration_text(dashboard.total.median_to_decision, unit)}; longest "
+            f"in the week beginning {_long_day(slowest.starts)} "
+            f"({duration_text(slowest.median_to_decision, unit)}), shortest in the week "
+            f"beginning {_long_day(quickest.starts)} "
+            f"({duration_text(quickest.median_to_decision, unit)}). "
             "The table below gives each week's figures."
         )
     else:
@@ -287,6 +295,7 @@ class Row:
 
     label: str
     figures: Figures
+    unit: str = "hours"  # of the times to decision: one for the whole page
 
     @property
     def likely_eligible(self) -> str:
@@ -305,7 +314,7 @@ class Row:
 
     @property
     def median(self) -> str:
-        return duration_text(self.figures.median_to_decision) or "No decisions"
+        return duration_text(self.figures.median_to_decision, self.unit) or "No decisions"
 
 
 def _weeks_chosen(value: str | None) -> int:
@@ -329,11 +338,13 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied
     weeks = _weeks_chosen(request.GET.get("weeks"))
     figures = dashboard_for(council, weeks=weeks)
+    unit = decision_unit(figures)
     context: dict[str, object] = {
         "dashboard": figures,
         "weeks": weeks,
         "week_choices": WEEK_CHOICES,
-        "total": Row(f"All {weeks} weeks", figures.total),
+        "unit": unit,
+        "total": Row(f"All {weeks} weeks", figures.total, unit),
         "starts": _long_day(figures.starts),
         "ends": _long_day(figures.ends),
     }
@@ -341,6 +352,6 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         context |= {
             "requests_chart": _requests_chart(figures),
             "decision_chart": _decision_chart(figures),
-            "rows": [Row(_week_label(week), week) for week in figures.weeks],
+            "rows": [Row(_week_label(week), week, unit) for week in figures.weeks],
         }
     return render(request, "frontdoor/dashboard.html", context)

@@ -2,6 +2,7 @@
 shares and the medians (odd and even counts), nothing at all, two queries whatever the data,
 another council's requests never counted or shown, and the page with its charts and tables."""
 
+import re
 from datetime import UTC, date, datetime, timedelta
 from itertools import count
 
@@ -414,9 +415,33 @@ def test_the_requests_chart_scales_its_bars_to_a_round_axis():
     assert bar.title == "Week beginning 2 March 2026: all requests 7"
 
 
-def test_times_to_decision_are_said_as_people_say_them():
-    assert duration_text(timedelta(minutes=45)) == "45 minutes"
-    assert duration_text(timedelta(hours=1)) == "1 hour"
-    assert duration_text(timedelta(hours=5, minutes=30)) == "5.5 hours"
-    assert duration_text(timedelta(hours=72)) == "3 days"
-    assert duration_text(None) == ""
+def test_times_to_decision_are_said_in_the_unit_given():
+    assert duration_text(timedelta(minutes=45), "hours") == "0.8 hours"
+    assert duration_text(timedelta(minutes=2), "hours") == "under 0.1 hours"
+    assert duration_text(timedelta(hours=1), "hours") == "1 hour"
+    assert duration_text(timedelta(hours=5, minutes=30), "hours") == "5.5 hours"
+    assert duration_text(timedelta(hours=72), "days") == "3 days"
+    assert duration_text(timedelta(hours=24), "days") == "1 day"
+    assert duration_text(timedelta(hours=37), "days") == "1.5 days"
+    assert duration_text(None, "days") == ""
+
+
+@with_dashboard_urls
+def test_it_gives_every_time_to_decision_in_one_unit(people):
+    council = people["council"]
+    for weeks_ago, hours in ((0, 37), (1, 57.6), (2, 45.5)):
+        make_request(
+            council,
+            this_week() - timedelta(weeks=weeks_ago),
+            decided_after=timedelta(hours=hours),
+        )
+
+    body = client_for(people["officer"]).get(page_url()).content.decode()
+
+    table = body.split("Requests sent to the council and decisions", 1)[1].split("</table>")[0]
+    cells = re.findall(r'cell--numeric">(?:<strong>)?([^<]*)<', table)
+    column = [cell for cell in cells if re.search("hour|day|minute", cell)]
+    assert sorted(column) == ["1.5 days", "1.9 days", "1.9 days", "2.4 days"]
+    summary = body.split("Median time from request to decision</dt>", 1)[1].split("</dd>")[0]
+    assert "1.9 days" in summary
+    assert "Median time to decision, in days" in body
