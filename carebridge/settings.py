@@ -105,7 +105,10 @@ TEMPLATES = [
                 "csp.context_processors.nonce",
                 "carebridge.core.context_processors.page_shell",
             ],
-            "builtins": ["carebridge.core.templatetags.govuk"],
+            "builtins": [
+                "carebridge.core.templatetags.govuk",
+                "carebridge.core.templatetags.submissions",
+            ],
         },
     }
 ]

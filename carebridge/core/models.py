@@ -29,3 +29,19 @@ class Address(models.Model):
             self.postcode,
         ]
         return [part for part in parts if part]
+
+
+class Submission(models.Model):
+    """One create that a person or a system submitted, by the single-use key of its form (or its
+    API request's Idempotency-Key), and what it created: a repeat finds this row and returns
+    that object instead of creating another (`core.idempotency`)."""
+
+    # A SHA-256 of the key and whose it is: never the key itself, and one length for all.
+    key = models.CharField(max_length=64, unique=True)
+    # What was created ("frontdoor.request_submit"): a key is good for one kind of create only.
+    purpose = models.CharField(max_length=100)
+    object_id = models.PositiveBigIntegerField(null=True, blank=True)
+    created_at = models.DateTimeField(db_index=True)
+
+    def __str__(self) -> str:
+        return f"{self.purpose} {self.object_id or ''}".strip()

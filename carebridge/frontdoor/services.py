@@ -26,6 +26,7 @@ from carebridge.actions.models import NotificationKind
 from carebridge.actions.notifications import email_queue
 from carebridge.audit.services import record
 from carebridge.core.calendar import now
+from carebridge.core.idempotency import create_once
 from carebridge.frontdoor import eligibility as e
 from carebridge.frontdoor.choices import (
     TRANSITIONS,
@@ -169,11 +170,31 @@ def _minimised(contact: Contact) -> dict[str, Any]:
 
 @transaction.atomic
 def request_submit(
-    *, council: Council, contact: Contact, answers: dict[str, Any], assessment: Assessment
+    *,
+    council: Council,
+    contact: Contact,
+    answers: dict[str, Any],
+    assessment: Assessment,
+    idempotency_key: str | None = None,
 ) -> FrontDoorRequest:
     """Record a finished journey. With consent, a likely-eligible or urgent request goes to the
     council's queue (and its CRM); otherwise it is kept as signposted, for the figures and in
-    case the person asks for an assessment after all."""
+    case the person asks for an assessment after all. A repeat of the page's key (a double
+    click) returns the first request: one request, one e-mail, one CRM push."""
+    request, _created = create_once(
+        key=idempotency_key,
+        purpose="frontdoor.request_submit",
+        create=lambda: _request_create(
+            council=council, contact=contact, answers=answers, assessment=assessment
+        ),
+        find=lambda pk: FrontDoorRequest.objects.filter(pk=pk, council=council).first(),
+    )
+    return request
+
+
+def _request_create(
+    *, council: Council, contact: Contact, answers: dict[str, Any], assessment: Assessment
+) -> FrontDoorRequest:
     # Urgent risk goes to the council whatever the outcomes: someone must look at it today.
     to_queue = contact.consent_to_share and (
         assessment.result == Result.LIKELY_ELIGIBLE or assessment.urgent

@@ -14,6 +14,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
+from carebridge.core.idempotency import key_from_form
 from carebridge.frontdoor import eligibility as e
 from carebridge.frontdoor import questions, services
 from carebridge.frontdoor.choices import EventKind, RequestStatus, Result, Route
@@ -202,6 +203,9 @@ def check(request: HttpRequest, council: str) -> HttpResponse:
     found, _settings = public_council(council)
     journey = _journey(request, found)
     answers: dict[str, Any] = journey["answers"]
+    if request.method == "POST" and not answers and journey.get("sent"):
+        # Sent already (a second click, or Back and send again): the first result stands.
+        return redirect("care:result", council=found.slug)
     missing = questions.first_unanswered(answers)
     if missing is not None:
         return redirect(_question_url(found, missing))
@@ -211,6 +215,7 @@ def check(request: HttpRequest, council: str) -> HttpResponse:
             contact=services.contact_from(answers),
             answers=answers,
             assessment=assess(answers),
+            idempotency_key=key_from_form(request),
         )
         # The answers leave the session once sent (a shared computer keeps nothing of them),
         # unless the council could not have them: they go with an assessment asked for later.
