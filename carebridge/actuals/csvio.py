@@ -30,6 +30,7 @@ from carebridge.actuals.periods import WEEK, RuleSource, planned_for, today, wee
 from carebridge.actuals.rules import Entry, shown
 from carebridge.contracts.exports import neutralise
 from carebridge.contracts.models import Cpli
+from carebridge.core.bounds import DATE_OUT_OF_RANGE_MESSAGE, date_in_bounds, has_control_characters
 from carebridge.core.formats import guide_date
 from carebridge.organisations.choices import CsvLayout, FrustratedReason, Weekday
 from carebridge.organisations.models import Rulebook
@@ -66,6 +67,7 @@ FIELD_COLUMN = {
     "aborted_visit_dates": 11,
     "variation_code": 12,
 }
+CELL_FIELD = {column: key for key, column in reversed(FIELD_COLUMN.items())}
 # A file without the reason columns points their problems at the quantity they explain.
 STAND_IN = {
     "frustrated_reason": "frustrated",
@@ -74,6 +76,7 @@ STAND_IN = {
 }
 QUANTITIES = ("actual", "frustrated", "missed", "extra")
 
+BYTE_ORDER_MARK = "\ufeff"
 MAX_BYTES = 10 * 1024 * 1024
 MAX_ROWS = 50_000
 # Beyond what a quantity column can hold (7 digits, 2 of them decimals).
@@ -85,6 +88,12 @@ VARIATION_CODE_LENGTH = 30
 _NUMBER = re.compile(r"-?(?:\d+(?:\.\d*)?|\.\d+)", re.ASCII)
 _WHOLE = re.compile(r"-?\d+", re.ASCII)
 _DATE = re.compile(r"(\d{4})[/-](\d{1,2})[/-](\d{1,2})", re.ASCII)
+# The export writes year/month/day; Excel set to English (UK) saves those cells back as
+# day/month/year, so a file round-tripped through Excel has them that way.
+_UK_DATE = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})", re.ASCII)
+CONTROL_CHARACTERS_IN_CELL = (
+    "Remove the hidden control characters from this cell: retype it, or paste it as plain text"
+)
 
 NO_MATCH = (
     "No care package line item of yours matches service, service level and SS Ref for that week"
@@ -204,14 +213,26 @@ def _week(cell: str, errors: dict[str, str]) -> date | None:
         errors["week"] = "Enter the date of the week's first day, like 2026/11/09"
         return None
     match = _DATE.fullmatch(text)
-    if not match:
-        errors["week"] = "Enter the date as year/month/day, like 2026/11/09"
+    uk = None if match else _UK_DATE.fullmatch(text)
+    if match:
+        year, month, day = (int(part) for part in match.groups())
+    elif uk:
+        day, month, year = (int(part) for part in uk.groups())
+    else:
+        errors["week"] = (
+            "Enter the date as year/month/day, like 2026/11/09, or day/month/year, like 09/11/2026"
+        )
         return None
     try:
-        return date(*(int(part) for part in match.groups()))
+        value = date(year, month, day)
     except ValueError:
         errors["week"] = "The date must be a real date"
         return None
+    if not date_in_bounds(value):
+        # A week far outside any period would overflow the date arithmetic further on.
+        errors["week"] = DATE_OUT_OF_RANGE_MESSAGE
+        return None
+    return value
 
 
 def _reason(cell: str, errors: dict[str, str]) -> str:
@@ -261,13 +282,22 @@ class _Row:
 
 
 def text_of(data: bytes) -> str:
-    """The file's text: UTF-8, with or without the byte order mark Excel writes."""
+    """The file's text: UTF-8, with or without the byte order mark Excel writes, or Windows-1252,
+    which Excel's plain "CSV (Comma delimited)" saves in (an en dash is byte 0x96 there). UTF-8 is
+    tried first: a UTF-8 file is never valid Windows-1252 by accident of its multi-byte letters
+    being read as two, because it is read as UTF-8 whenever it can be."""
     if len(data) > MAX_BYTES:
         raise _file_problem("The selected file must be smaller than 10 MB")
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise _file_problem("The file must be a CSV file saved as UTF-8") from None
+        pass
+    try:
+        return data.decode("cp1252")
+    except UnicodeDecodeError:
+        raise _file_problem(
+            "The file must be a CSV file saved as CSV UTF-8 or as Excel's CSV (Comma delimited)"
+        ) from None
 
 
 def _layout_of(header: list[str]) -> str | None:
@@ -323,6 +353,11 @@ def _read_row(number: int, cells: list[str], columns: Sequence[str]) -> tuple[_R
         reason = _reason(cells[10], errors)
         dates = _visit_dates(cells[11], errors)
         code = _variation_code(cells[12], errors)
+    for column, key in CELL_FIELD.items():
+        # PostgreSQL cannot store a NUL, and no other control character is ever typed: the
+        # cell is refused whatever else is wrong with it.
+        if column < len(columns) and has_control_characters(cells[column]):
+            errors[key] = CONTROL_CHARACTERS_IN_CELL
     if errors or week is None:
         return None, errors
     entry = Entry(
@@ -478,7 +513,7 @@ def _without_reason_columns(
 def _read_file(text: str) -> tuple[str, Sequence[str], list[_Row], list[Problem]]:
     """The file's layout (by its header), its columns, the rows that could be read, and what
     is wrong with the others."""
-    text = text.removeprefix("\ufeff")
+    text = text.removeprefix(BYTE_ORDER_MARK)
     if not text.strip():
         raise _file_problem("The selected file is empty")
     records = _records(text)

@@ -12,6 +12,12 @@ from typing import Any
 from django import forms
 
 from carebridge.actuals.rules import ENTERED, LABELS, Entry
+from carebridge.core.bounds import (
+    CONTROL_CHARACTERS_MESSAGE,
+    DATE_OUT_OF_RANGE_MESSAGE,
+    date_in_bounds,
+    has_control_characters,
+)
 
 ROW_FIELDS = ENTERED
 _NUMBER = re.compile(r"^\d{1,5}(\.\d{1,2})?$")
@@ -49,6 +55,8 @@ def parse_visit_dates(text: str) -> tuple[tuple[date, ...] | None, str]:
             found.append(date(year, month, day))
         except ValueError:
             return None, "Enter each aborted visit date like 14/01/2020, separated by commas"
+        if not date_in_bounds(found[-1]):
+            return None, f"Aborted visit dates: {DATE_OUT_OF_RANGE_MESSAGE.lower()}"
     return tuple(sorted(set(found))), ""
 
 
@@ -80,6 +88,10 @@ def parse_rows(
             wrong["comments"] = "Comments must be 2,000 characters or fewer"
         if len(raw["variation_code"].strip()) > 30:
             wrong["variation_code"] = "The variation code must be 30 characters or fewer"
+        for name in ("comments", "variation_code", "aborted_visit_dates", "frustrated_reason"):
+            # PostgreSQL cannot store a NUL; no other control character is ever typed.
+            if has_control_characters(raw[name]):
+                wrong[name] = CONTROL_CHARACTERS_MESSAGE
         if wrong:
             errors[cpli_id] = wrong
             continue

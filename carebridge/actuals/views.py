@@ -23,6 +23,7 @@ from carebridge.actuals import selectors, services
 from carebridge.actuals.forms import WeekFilters, field_name, parse_rows
 from carebridge.actuals.periods import WEEK, today, week_of
 from carebridge.actuals.rules import LABELS
+from carebridge.core.bounds import parse_iso_date
 from carebridge.core.formats import guide_date
 from carebridge.core.http import acting_user
 from carebridge.organisations.choices import FrustratedReason
@@ -63,10 +64,10 @@ def _week_start_day(user: User) -> int:
 
 
 def _chosen_week(value: str | None, week_start: int) -> date:
-    try:
-        return week_of(date.fromisoformat(value or ""), week_start)
-    except ValueError:
-        return selectors.default_week(week_start)
+    """The week asked for, or the default week when the date is missing, malformed or outside
+    the years any care is recorded in (a week in year 1 or 9999 overflows the date arithmetic)."""
+    day = parse_iso_date(value)
+    return week_of(day, week_start) if day is not None else selectors.default_week(week_start)
 
 
 def _chosen_service(user: User, value: str | None, services_: list[Service]) -> Service:

@@ -3,6 +3,7 @@ written by csvio; these pages choose the weeks, take the upload and show what ha
 
 from __future__ import annotations
 
+from itertools import chain
 from typing import Any
 
 from django import forms
@@ -92,7 +93,12 @@ def bulk_export(request: HttpRequest) -> HttpResponseBase:
         },
     )
     response = StreamingHttpResponse(
-        csvio.export_csv(user, start=period.start, end=period.end, service_id=service_id),
+        # The byte order mark tells Excel the file is UTF-8: without it Excel reads it as
+        # Windows-1252, garbles every en dash and accented letter, and saves them back garbled.
+        chain(
+            [csvio.BYTE_ORDER_MARK],
+            csvio.export_csv(user, start=period.start, end=period.end, service_id=service_id),
+        ),
         content_type="text/csv; charset=utf-8",
     )
     name = f"actuals-{period.start.isoformat()}-to-{period.end.isoformat()}.csv"

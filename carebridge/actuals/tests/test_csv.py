@@ -141,8 +141,9 @@ def test_it_exports_each_ended_week_with_its_plan_and_no_client_names(world):
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     assert "attachment" in response["Content-Disposition"]
     raw = b"".join(response.streaming_content)
-    assert not raw.startswith(b"\xef\xbb\xbf")
-    text = raw.decode("utf-8")
+    # The byte order mark, so that Excel reads the file as UTF-8.
+    assert raw.startswith(b"\xef\xbb\xbf") and not raw.startswith(b"\xef\xbb\xbf" * 2)
+    text = raw.decode("utf-8-sig")
     assert table(text) == [
         BASIC,
         [
@@ -454,11 +455,12 @@ def test_a_wrong_header_names_the_expected_columns(world, nothing_written):
     assert "Error: Import actuals" in page
 
 
-def test_a_file_not_saved_as_utf8_is_refused(world, nothing_written):
+def test_a_file_in_neither_utf8_nor_windows_1252_is_refused(world, nothing_written):
     row = row_for(world, LAST_WEEK, "13", missed="1", comments="Café closed")
-    data = as_csv([BASIC, row]).encode("latin-1")
+    # 0x81 is no letter in Windows-1252, and this é is no UTF-8.
+    data = as_csv([BASIC, row]).encode("latin-1") + b"\x81"
     page = upload(world.carer, data).content.decode()
-    assert "The file must be a CSV file saved as UTF-8" in page
+    assert "The file must be a CSV file saved as CSV UTF-8 or as Excel" in page
 
 
 def test_an_empty_file_is_refused(world, nothing_written):
@@ -477,7 +479,7 @@ def test_ten_megabytes_of_random_bytes_are_refused_quickly(world, nothing_writte
     garbage = random.Random(5).randbytes(csvio.MAX_BYTES)
     started = time.monotonic()
     page = upload(world.carer, garbage).content.decode()
-    assert "The file must be a CSV file saved as UTF-8" in page
+    assert "The file must be a CSV file saved as CSV UTF-8" in page
     assert time.monotonic() - started < 5
 
 
@@ -573,12 +575,107 @@ def test_a_date_that_is_not_the_first_day_of_the_week_is_refused(world, nothing_
 
 def test_dates_the_import_cannot_read(world, nothing_written):
     rows = [BASIC, row_for(world, LAST_WEEK), row_for(world, LAST_WEEK), row_for(world, LAST_WEEK)]
-    rows[1][3], rows[2][3], rows[3][3] = "09/11/2026", "2026/02/30", ""
+    rows[1][3], rows[2][3], rows[3][3] = "9 Nov 2026", "2026/02/30", ""
     assert problems_of(as_csv(rows), world.carer) == [
-        "Row 2, column D (Date): Enter the date as year/month/day, like 2026/11/09",
+        "Row 2, column D (Date): Enter the date as year/month/day, like 2026/11/09, or "
+        "day/month/year, like 09/11/2026",
         "Row 3, column D (Date): The date must be a real date",
         "Row 4, column D (Date): Enter the date of the week's first day, like 2026/11/09",
     ]
+
+
+@pytest.mark.parametrize("tampered", ["9999/12/31", "0001/01/01", "31/12/9999"])
+def test_it_refuses_a_date_outside_the_bounds_against_its_row_and_column(
+    world, tampered, nothing_written
+):
+    rows = [BASIC, row_for(world, LAST_WEEK)]
+    rows[1][3] = tampered
+    assert problems_of(as_csv(rows), world.carer) == [
+        "Row 2, column D (Date): Enter a date between 1900 and 2100"
+    ]
+
+
+def test_it_refuses_an_aborted_visit_date_outside_the_bounds(world, nothing_written):
+    with_reasons(world)
+    reasons = ["Aborted visit", "31/12/9999", ""]
+    rows = [WITH_REASONS, row_for(world, LAST_WEEK, "13", frustrated="1", reasons=reasons)]
+    assert problems_of(as_csv(rows), world.carer) == [
+        "Row 2, column L (Aborted Visit Dates): Aborted visit dates: enter a date between 1900 "
+        "and 2100"
+    ]
+
+
+def test_it_refuses_control_characters_in_every_text_cell_against_its_column(
+    world, nothing_written
+):
+    with_reasons(world)
+    rows = [WITH_REASONS]
+    rows.append(row_for(world, LAST_WEEK, comments="Ann\x00Smith", reasons=["", "", ""]))
+    rows.append(row_for(world, LAST_WEEK, ss_ref="MG123\x01", reasons=["", "", ""]))
+    rows.append(row_for(world, LAST_WEEK, reasons=["", "", "V\x1b1"]))
+    rows.append(
+        row_for(world, LAST_WEEK, service=f"{world.service.name}\x7f", reasons=["", "", ""])
+    )
+    message = (
+        "Remove the hidden control characters from this cell: retype it, or paste it as plain text"
+    )
+    assert problems_of(as_csv(rows), world.carer) == [
+        f"Row 2, column J (Comments): {message}",
+        f"Row 3, column C (SS Ref): {message}",
+        f"Row 4, column M (Variation Code): {message}",
+        f"Row 5, column A (Service): {message}",
+    ]
+
+
+def test_a_tab_or_a_line_break_in_comments_is_kept(world):
+    text = as_csv(
+        [BASIC, row_for(world, LAST_WEEK, "13", missed="1", comments="Refused\tone\nhour")]
+    )
+    csvio.import_rows(world.carer, text)
+    assert (
+        Actual.objects.get(cpli=world.cpli, week_start=LAST_WEEK).comments == "Refused\tone\nhour"
+    )
+
+
+def excel_opens(data: bytes) -> list[list[str]]:
+    """The cells Excel (English, UK) shows for a downloaded CSV file: UTF-8 only when the file
+    starts with a byte order mark, else Windows-1252; year/month/day dates as day/month/year."""
+    bom = b"\xef\xbb\xbf"
+    text = data[3:].decode("utf-8") if data.startswith(bom) else data.decode("cp1252", "replace")
+    rows = table(text)
+    for row in rows[1:]:
+        year, month, day = row[3].split("/")
+        row[3] = f"{day}/{month}/{year}"
+    return rows
+
+
+def excel_saves(rows: list[list[str]], encoding: str) -> bytes:
+    """What Excel writes: CRLF line ends, and "CSV UTF-8" (with a byte order mark) or
+    "CSV (Comma delimited)" (Windows-1252)."""
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\r\n").writerows(rows)
+    text = out.getvalue()
+    return ("\ufeff" + text).encode("utf-8") if encoding == "utf-8" else text.encode(encoding)
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "cp1252"])
+def test_an_export_saved_again_by_excel_imports_with_its_dash_and_dates(world, encoding):
+    dashed = org.service_create(
+        provider=world.provider, name="Diamond Home Care – Stockport", postcode="SK1 1AA"
+    )
+    (line,) = world.agree(world.line("7", visits=7), service=dashed)
+    services.actuals_generate(world.carer, weeks=[LAST_WEEK])
+    response = client_for(world.carer).get(
+        reverse("actuals:bulk_export"),
+        {"period": f"{LAST_WEEK.isoformat()}_{LAST_SUNDAY.isoformat()}", "service": dashed.pk},
+    )
+    rows = excel_opens(b"".join(response.streaming_content))
+    assert rows[1][:4] == ["Diamond Home Care – Stockport", world.hours.name, "MG123", "09/11/2026"]
+    rows[1][4:] = ["6", "0", "1", "0", "7", "Café closed – one hour missed"]
+    page = upload(world.carer, excel_saves(rows, encoding)).content.decode()
+    assert "Actuals imported" in page
+    saved = Actual.objects.get(cpli=line, week_start=LAST_WEEK)
+    assert (saved.actual, saved.comments) == (Decimal("6"), "Café closed – one hour missed")
 
 
 def test_the_same_line_and_week_twice_is_refused(world, nothing_written):

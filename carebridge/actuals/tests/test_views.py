@@ -116,6 +116,52 @@ def test_typing_errors_and_rule_errors_are_reported_together(world):
     assert "Enter Actual as a number" in body(response)
 
 
+@pytest.mark.parametrize("tampered", ["9999-12-31", "0001-01-01", "2026-02-30", "20261109"])
+def test_a_tampered_week_falls_back_to_the_last_ended_week(world, tampered):
+    client = client_for(world.carer)
+    for url in (
+        f"{reverse('actuals:week')}?service={world.service.pk}&week={tampered}",
+        reverse("actuals:client", args=[world.person.pk])
+        + f"?service={world.service.pk}&week={tampered}",
+    ):
+        response = client.get(url)
+        assert response.status_code == 200
+    assert "Week beginning 09/11/2026" in body(
+        client.get(f"{reverse('actuals:week')}?week={tampered}")
+    )
+    response = client.post(
+        reverse("actuals:generate"), {"service": world.service.pk, "week": tampered}
+    )
+    assert response.status_code == 302
+    assert Actual.objects.get().week_start == weeks_ago(1)
+
+
+def test_it_refuses_control_characters_in_a_rows_text_against_the_field(world):
+    generate(world, weeks_ago(1))
+    data = _row_data(world, weeks_ago(1), actual="13", missed="1", comments="Ann\x00Smith")
+    response = client_for(world.carer).post(reverse("actuals:week"), data)
+    assert response.status_code == 400
+    assert "Remove the hidden control characters" in body(response)
+    assert f'href="#line{world.cpli.pk}-comments"' in body(response)
+    assert Actual.objects.get(cpli=world.cpli).comments == ""
+
+
+def test_it_refuses_an_aborted_visit_date_in_year_9999(world):
+    generate(world, weeks_ago(1))
+    data = _row_data(
+        world,
+        weeks_ago(1),
+        actual="13",
+        frustrated="1",
+        frustrated_reason="aborted_visit",
+        aborted_visit_dates="31/12/9999",
+        comments="Door not answered",
+    )
+    response = client_for(world.carer).post(reverse("actuals:week"), data)
+    assert response.status_code == 400
+    assert "Aborted visit dates: enter a date between 1900 and 2100" in body(response)
+
+
 def test_the_client_page_saves_undo_and_back(world):
     generate(world, weeks_ago(1))
     url = (
