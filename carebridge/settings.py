@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_filters",
+    "django_ratelimit",
     "carebridge.core",
     "carebridge.audit",
     "carebridge.organisations",
@@ -82,7 +83,13 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Turns a rate limit's refusal into the "too many requests" page (429).
+    "django_ratelimit.middleware.RatelimitMiddleware",
 ]
+
+# Pages of these URL namespaces show a person's data without a log-in (the public front door:
+# answers, bookings, tracking), so NoStoreMiddleware keeps them out of every cache.
+NO_STORE_NAMESPACES = ("care",)
 
 # Off by default: adds Server-Timing and query counts to responses, for bench/ only.
 SERVER_TIMING = env_bool("SERVER_TIMING", False)
@@ -140,6 +147,21 @@ if REDIS_URL:
     HUEY.update({"huey_class": "huey.RedisHuey", "url": REDIS_URL})
 else:
     HUEY.update({"huey_class": "huey.SqliteHuey", "filename": str(DATA_DIR / "huey.sqlite3")})
+
+# The cache holds rate-limit counts (carebridge.core.ratelimits): Redis when configured, so every
+# web process shares them; else this process's memory, which is right for the demo's single web
+# process (with several processes and no Redis each counts on its own, so limits multiply).
+if REDIS_URL:
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    }
+    # Django's own Redis backend increments atomically; django-ratelimit lists only django-redis.
+    SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001"]
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    SILENCED_SYSTEM_CHECKS = ["django_ratelimit.E003"]
+RATELIMIT_IP_META_KEY = "carebridge.core.ratelimits.client_ip"
+RATELIMIT_VIEW = "carebridge.core.errors.too_many_requests"
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = ["carebridge.accounts.backends.EmailBackend"]
@@ -223,7 +245,8 @@ SECURE_SSL_REDIRECT = HTTPS and env_bool("SECURE_SSL_REDIRECT", True)
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000 if HTTPS else 0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
 SECURE_HSTS_PRELOAD = HTTPS
-if env_bool("BEHIND_PROXY", False):
+BEHIND_PROXY = env_bool("BEHIND_PROXY", False)
+if BEHIND_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 EMAIL_BACKEND = env_str(
@@ -268,6 +291,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_THROTTLE_CLASSES": ["carebridge.integrations.throttling.ApiTokenThrottle"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "carebridge.integrations.api.exception_handler",
     "UNAUTHENTICATED_USER": None,

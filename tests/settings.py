@@ -7,3 +7,7 @@ os.environ["CAREBRIDGE_TESTING"] = "true"
 os.environ["HTTPS"] = "false"
 
 from carebridge.settings import *  # noqa: F403
+
+# Tests post far more than a person would, from one address, so rate limits are off here; the
+# tests of the limits themselves turn them on (carebridge/core/tests/test_ratelimits.py).
+RATELIMIT_ENABLE = False

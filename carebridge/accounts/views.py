@@ -40,10 +40,10 @@ from carebridge.accounts.models import ResetLink, User
 from carebridge.accounts.passwords import password_rules
 from carebridge.accounts.policy import default_failures_before_lock, login_policy_for
 from carebridge.accounts.roles import Function, can_edit
-from carebridge.accounts.selectors import users_list
-from carebridge.audit.selectors import history_of
-from carebridge.audit.services import record
+from carebridge.accounts.selectors import providers_managed_by, users_list
+from carebridge.audit.selectors import events_visible_to, history_of
 from carebridge.core.http import acting_user
+from carebridge.core.ratelimits import rate_limited
 from carebridge.organisations.selectors import providers_of_council
 
 PENDING = "pending_login"
@@ -143,6 +143,7 @@ def _saved(form: Any, field: str, save: Any) -> bool:
 @sensitive_post_parameters("password")
 @never_cache
 @require_http_methods(["GET", "POST"])
+@rate_limited("log-in")
 def login_view(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
         return redirect("core:home")
@@ -171,6 +172,7 @@ def login_view(request: HttpRequest) -> HttpResponse:
 @sensitive_post_parameters("passcode", "code")
 @never_cache
 @require_http_methods(["GET", "POST"])
+@rate_limited("log-in")
 def login_second_step(request: HttpRequest) -> HttpResponse:
     user = _pending_user(request)
     if user is None:
@@ -286,6 +288,7 @@ def _authenticator_page(
 @sensitive_post_parameters("code")
 @never_cache
 @require_http_methods(["GET", "POST"])
+@rate_limited("log-in")
 def login_authenticator(request: HttpRequest) -> HttpResponse:
     user = _pending_user(request)
     if user is None:
@@ -318,6 +321,7 @@ def logout_view(request: HttpRequest) -> HttpResponse:
 @login_not_required
 @never_cache
 @require_http_methods(["GET", "POST"])
+@rate_limited("password-reset")
 def reset_request(request: HttpRequest) -> HttpResponse:
     form = ResetRequestForm(request.POST or None, initial={"purpose": request.GET.get("purpose")})
     if request.method == "POST" and form.is_valid():
@@ -378,6 +382,7 @@ def _reset_with_link(request: HttpRequest, token: str, purpose: str) -> HttpResp
 @sensitive_post_parameters("new_password", "confirm_password")
 @never_cache
 @require_http_methods(["GET", "POST"])
+@rate_limited("e-mailed-link")
 def reset_password(request: HttpRequest, token: str) -> HttpResponse:
     return _reset_with_link(request, token, ResetLink.Purpose.PASSWORD)
 
@@ -386,6 +391,7 @@ def reset_password(request: HttpRequest, token: str) -> HttpResponse:
 @sensitive_post_parameters("new_passcode", "confirm_passcode")
 @never_cache
 @require_http_methods(["GET", "POST"])
+@rate_limited("e-mailed-link")
 def reset_passcode(request: HttpRequest, token: str) -> HttpResponse:
     return _reset_with_link(request, token, ResetLink.Purpose.PASSCODE)
 
@@ -394,6 +400,7 @@ def reset_passcode(request: HttpRequest, token: str) -> HttpResponse:
 @sensitive_post_parameters("new_password", "confirm_password")
 @never_cache
 @require_http_methods(["GET", "POST"])
+@rate_limited("e-mailed-link")
 def set_up(request: HttpRequest, token: str) -> HttpResponse:
     """A new account's holder chooses their password from the e-mailed link; their first log-in
     then asks them to choose a passcode."""
@@ -554,6 +561,7 @@ def user_list(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
+@rate_limited("e-mail-sending")
 def user_create(request: HttpRequest) -> HttpResponse:
     actor = acting_user(request)
     require_function(actor, Function.USER_ACCOUNTS, edit=True)
@@ -612,9 +620,9 @@ def user_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
+@rate_limited("e-mail-sending")
 def user_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     actor = acting_user(request)
-    user = access_user(actor, pk, for_change=True)
     actions = {
         "unlock": (services.account_unlock, "{name}'s account is unlocked."),
         "reinstate": (services.account_reinstate, "{name}'s account is restored."),

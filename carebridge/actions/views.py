@@ -26,6 +26,8 @@ from carebridge.actions.models import Action, Attachment, Post
 from carebridge.contracts.commitment import financial_year_of
 from carebridge.core.calendar import now, to_london
 from carebridge.core.http import HtmxHttpRequest, acting_user
+from carebridge.core.idempotency import key_from_form
+from carebridge.core.ratelimits import rate_limited
 from carebridge.organisations.models import Council, Provider, Team
 from carebridge.people.models import ServiceUser
 
@@ -194,6 +196,7 @@ def _counterpart_url(user: User, council: Council, provider: Provider) -> str:
 
 
 @require_http_methods(["GET", "POST"])
+@rate_limited("e-mail-sending")
 def action_new(request: HtmxHttpRequest) -> HttpResponse:
     user = acting_user(request)
     require_function(user, Function.ACTIONS, edit=True)
@@ -350,6 +353,7 @@ def action_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
+@rate_limited("e-mail-sending")
 def action_post(request: HttpRequest, pk: int) -> HttpResponse:
     """The form for one button (GET ?kind=reply, for those who open it on its own page), and
     every button's submission (POST with the button's `kind`)."""

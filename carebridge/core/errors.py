@@ -32,6 +32,32 @@ def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpR
     )
 
 
+# What the visitor is told to wait, in seconds: the shortest period any limit counts over.
+RETRY_AFTER_SECONDS = 600
+
+
+@login_not_required
+def too_many_requests(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """A rate limit refused the request (carebridge.core.ratelimits): nothing was done."""
+    response: HttpResponse
+    if request.path.startswith(API_PREFIX):
+        response = _api_error(429, "Too many requests. Wait a few minutes and try again.")
+    else:
+        response = render(
+            request,
+            "core/error.html",
+            {
+                "title": "Sorry, you have sent too many requests",
+                "status": 429,
+                # Residents asking for care may be in danger; officers and providers are not.
+                "public": not getattr(request.user, "is_authenticated", False),
+            },
+            status=429,
+        )
+    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
+
+
 @login_not_required
 def server_error(request: HttpRequest) -> HttpResponse:
     if request.path.startswith(API_PREFIX):

@@ -19,6 +19,7 @@ from carebridge.accounts.access import require_function
 from carebridge.accounts.models import User
 from carebridge.accounts.roles import Function, can_edit
 from carebridge.core.http import acting_user
+from carebridge.core.ratelimits import rate_limited
 from carebridge.frontdoor import services_directory as services
 from carebridge.frontdoor.directory import ServiceStatus, SignpostNeed
 from carebridge.frontdoor.forms_directory import (
@@ -245,6 +246,7 @@ def _needs(query: QueryDict) -> list[str]:
 
 @login_not_required
 @require_http_methods(["GET", "POST"])
+@rate_limited("front-door-email")
 def support(request: HttpRequest, council: str) -> HttpResponse:
     found, _settings = public_council(council)
     needs = _needs(request.GET)

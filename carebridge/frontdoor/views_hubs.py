@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from carebridge.core.calendar import now, to_london
 from carebridge.core.http import acting_user
+from carebridge.core.ratelimits import rate_limited
 from carebridge.frontdoor import services_hubs as services
 from carebridge.frontdoor.access_hubs import (
     LinkExpired,
@@ -239,6 +240,7 @@ def _gone(request: HttpRequest, council: Council, answers: dict[str, Any], messa
 
 @login_not_required
 @require_http_methods(["GET", "POST"])
+@rate_limited("hub-booking")
 def appointment_check(request: HttpRequest, council: str) -> HttpResponse:
     found, _settings = public_council(council)
     answers = _answers(request, found)
@@ -356,6 +358,7 @@ def _manage(council: Council, booking: Booking) -> str:
 
 @login_not_required
 @require_http_methods(["GET", "POST"])
+@rate_limited("e-mailed-link")
 def appointment_confirm(request: HttpRequest, council: str, token: str) -> HttpResponse:
     """The e-mailed confirmation link: the page asks, and only the button confirms (mail
     scanners follow links, and a GET must never book)."""
@@ -463,6 +466,7 @@ def appointment_detail(request: HttpRequest, council: str, token: str) -> HttpRe
 
 @login_not_required
 @require_http_methods(["GET", "POST"])
+@rate_limited("e-mailed-link")
 def appointment_cancel(request: HttpRequest, council: str, token: str) -> HttpResponse:
     """Are you sure? Only the button cancels."""
     found, _settings = public_council(council)

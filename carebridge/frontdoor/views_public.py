@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
 from carebridge.core.idempotency import key_from_form
+from carebridge.core.ratelimits import rate_limited
 from carebridge.frontdoor import eligibility as e
 from carebridge.frontdoor import questions, services
 from carebridge.frontdoor.choices import EventKind, RequestStatus, Result, Route
@@ -199,6 +200,7 @@ def question(request: HttpRequest, council: str, slug: str) -> HttpResponse:
 
 @login_not_required
 @require_http_methods(["GET", "POST"])
+@rate_limited("front-door-send")
 def check(request: HttpRequest, council: str) -> HttpResponse:
     found, _settings = public_council(council)
     journey = _journey(request, found)
@@ -256,6 +258,7 @@ def _sent(request: HttpRequest, council: Council) -> FrontDoorRequest:
 
 @login_not_required
 @require_http_methods(["GET", "POST"])
+@rate_limited("front-door-send")
 def result(request: HttpRequest, council: str) -> HttpResponse:
     found, settings = public_council(council)
     sent = _sent(request, found)
@@ -347,6 +350,7 @@ def _grant(request: HttpRequest, council: Council, sent: FrontDoorRequest) -> No
 
 @login_not_required
 @require_http_methods(["GET", "POST"])
+@rate_limited("front-door-track")
 def track(request: HttpRequest, council: str) -> HttpResponse:
     found, _settings = public_council(council)
     form = TrackForm(request.POST if request.method == "POST" else None)
@@ -389,6 +393,7 @@ def track_link(request: HttpRequest, council: str, token: str) -> HttpResponse:
 
 @login_not_required
 @require_http_methods(["GET", "POST"])
+@rate_limited("front-door-track")
 def track_detail(request: HttpRequest, council: str, reference: str) -> HttpResponse:
     found, settings = public_council(council)
     journey = _journey(request, found)
@@ -440,6 +445,7 @@ def track_detail(request: HttpRequest, council: str, reference: str) -> HttpResp
 
 @login_not_required
 @require_http_methods(["GET", "POST"])
+@rate_limited("front-door-feedback")
 def feedback(request: HttpRequest, council: str) -> HttpResponse:
     found, _settings = public_council(council)
     form = FeedbackForm(request.POST if request.method == "POST" else None)

@@ -14,6 +14,7 @@ from carebridge.accounts.models import User
 from carebridge.accounts.roles import Function, can_edit, can_view
 from carebridge.core.calendar import now
 from carebridge.core.http import acting_user
+from carebridge.core.ratelimits import rate_limited
 from carebridge.organisations import services
 from carebridge.organisations.access import access_change_request
 from carebridge.organisations.choices import (
@@ -106,6 +107,7 @@ def change_request_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
+@rate_limited("e-mail-sending")
 def change_request_approve(request: HttpRequest, pk: int) -> HttpResponse:
     user = acting_user(request)
     change_request = access_change_request(user, pk, for_change=True)
