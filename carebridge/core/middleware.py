@@ -1,4 +1,7 @@
-"""Server timing for the benchmark in bench/: off by default, never for production.
+"""Core middleware: no caching of personal data, and server timing for the benchmark in bench/.
+
+NoStoreMiddleware is always on (see its docstring). ServerTimingMiddleware is off by default and
+never for production.
 
 Only when the environment sets SERVER_TIMING=true do the settings put ServerTimingMiddleware
 first in MIDDLEWARE. It then adds two headers to every response:
@@ -13,8 +16,10 @@ from collections.abc import Callable
 from contextlib import ExitStack
 from typing import Any
 
+from django.conf import settings
 from django.db import connections
 from django.http import HttpRequest, HttpResponse
+from django.utils.cache import add_never_cache_headers
 
 
 class _QueryCounter:
@@ -57,3 +62,37 @@ class ServerTimingMiddleware:
         response["Server-Timing"] = f"app;dur={app_ms:.2f}, db;dur={counter.seconds * 1000:.2f}"
         response["X-Query-Count"] = str(counter.count)
         return response
+
+
+class NoStoreMiddleware:
+    """Tells browsers and proxies to keep no copy of a response that may carry personal data.
+
+    That is every response to a logged-in user or to a system calling with a key (pages, CSV and
+    Excel downloads, PDFs, attachments, errors), and every page of the URL namespaces in
+    NO_STORE_NAMESPACES (the public front door, whose pages show a person's answers, booking or
+    tracking without a log-in). A shared computer's back button or disk cache then shows nothing.
+    Static files never get here: WhiteNoise answers them earlier, and they stay cacheable.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+        self.namespaces = frozenset(settings.NO_STORE_NAMESPACES)
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        # Asked before the view too: Django REST framework's views replace request.user.
+        signed_in = self._signed_in(request)
+        response = self.get_response(request)
+        if signed_in or self._signed_in(request) or self._private(request):
+            add_never_cache_headers(response)
+        return response
+
+    @staticmethod
+    def _signed_in(request: HttpRequest) -> bool:
+        user = getattr(request, "user", None)
+        return user is not None and user.is_authenticated
+
+    def _private(self, request: HttpRequest) -> bool:
+        if "HTTP_AUTHORIZATION" in request.META:
+            return True
+        match = request.resolver_match
+        return match is not None and not self.namespaces.isdisjoint(match.namespaces)
