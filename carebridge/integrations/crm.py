@@ -25,7 +25,8 @@ The payload (schema version 1), posted as the body with Content-Type application
 
 Headers: X-Carebridge-Delivery (the row's key: the same for every try of one push),
 X-Carebridge-Event, and X-Carebridge-Signature "sha256=<hex HMAC-SHA256 of the raw body with the
-council's secret>" when a secret is set. A 2xx answer means taken; a JSON answer with
+council's secret>": every post is signed, and nothing is posted without a secret. The address goes
+through carebridge.core.outbound's guard each time (https, never a private network, no redirect). A 2xx answer means taken; a JSON answer with
 "reference" (or "id") gives the CRM's own reference. 408, 429, 5xx, timeouts and failed
 connections are tried again later; any other answer is final until support retries it.
 """
@@ -39,7 +40,6 @@ import json
 import logging
 import re
 import urllib.error
-import urllib.parse
 import urllib.request
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -53,6 +53,7 @@ from django.db.models import F, Q, QuerySet
 from carebridge.accounts.models import User
 from carebridge.audit.services import record
 from carebridge.core.calendar import now
+from carebridge.core.outbound import OutboundRefused, open_url, url_refusal
 from carebridge.frontdoor.choices import About, Asker, RequestStatus, Result, Route
 from carebridge.frontdoor.models import FrontDoorRequest, FrontDoorSettings
 from carebridge.integrations.models import CrmDelivery
@@ -65,7 +66,6 @@ SCHEMA_VERSION = 1
 TIMEOUT_SECONDS = 10.0
 USER_AGENT = "carebridge-crm/1"
 _EVENT = re.compile(r"[a-z0-9_-]{1,30}")
-_LOOPBACK = frozenset({"localhost", "127.0.0.1", "::1"})
 _RETRYABLE_STATUSES = frozenset({408, 429})
 _MAX_ANSWER_BYTES = 64 * 1024
 
@@ -118,12 +118,6 @@ class CrmAdapter(Protocol):
     def push(self, payload: dict[str, Any], *, key: str) -> PushResult: ...
 
 
-class _RefuseRedirects(urllib.request.HTTPRedirectHandler):
-    # urllib would follow a 301/302 with a GET and no body, and a 200 to that would look taken.
-    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
-        return None
-
-
 def signature(secret: str, body: bytes) -> str:
     """The X-Carebridge-Signature value: what a receiver computes from the body to trust it."""
     digest = hmac.new(secret.encode("utf-8"), body, hashlib.sha256).hexdigest()
@@ -138,36 +132,36 @@ class WebhookAdapter:
         self.secret = secret
         self.timeout = timeout
 
-    def _check_url(self) -> None:
-        parts = urllib.parse.urlsplit(self.url)
-        secure = parts.scheme == "https"
-        local = parts.scheme == "http" and (parts.hostname or "") in _LOOPBACK
-        if not (secure or local) or not parts.hostname:
+    def push(self, payload: dict[str, Any], *, key: str) -> PushResult:
+        refusal = url_refusal(self.url)
+        if refusal:
+            raise CrmPushError(f"The CRM webhook cannot be used: {refusal}", retryable=False)
+        if not self.secret:
+            # A receiver could not tell our posts from anyone's: personal data is never sent so.
             raise CrmPushError(
-                "The CRM webhook must be an https:// address (requests hold personal data)",
+                "The CRM webhook has no signing secret: a council administrator must make one",
                 retryable=False,
             )
-
-    def push(self, payload: dict[str, Any], *, key: str) -> PushResult:
-        self._check_url()
         body = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
         headers = {
             "Content-Type": "application/json",
             "User-Agent": USER_AGENT,
             "X-Carebridge-Delivery": key,
             "X-Carebridge-Event": str(payload.get("event", "")),
+            "X-Carebridge-Signature": signature(self.secret, body),
         }
-        if self.secret:
-            headers["X-Carebridge-Signature"] = signature(self.secret, body)
-        request = urllib.request.Request(  # noqa: S310 (the scheme is checked above)
+        request = urllib.request.Request(  # noqa: S310 (open_url checks the address)
             self.url, data=body, method="POST", headers=headers
         )
-        opener = urllib.request.build_opener(_RefuseRedirects)
         timeout = TIMEOUT_SECONDS if self.timeout is None else self.timeout
         try:
-            with opener.open(request, timeout=timeout) as response:
+            with open_url(request, timeout=timeout) as response:
                 status = int(response.status)
                 answer = response.read(_MAX_ANSWER_BYTES)
+        except OutboundRefused as error:
+            raise CrmPushError(
+                f"The CRM webhook cannot be used: {error}", retryable=False
+            ) from error
         except urllib.error.HTTPError as error:
             detail = error.read(300).decode("utf-8", "replace").strip()
             retryable = error.code >= 500 or error.code in _RETRYABLE_STATUSES
@@ -189,7 +183,7 @@ class WebhookAdapter:
                 f"The CRM's connection failed: {type(error).__name__}: {error}", retryable=True
             ) from error
         if not 200 <= status < 300:
-            # 1xx never reach here and 3xx are refused above; anything else is not "taken".
+            # 1xx never reach here and 3xx are errors (open_url follows no redirect).
             raise CrmPushError(f"The CRM answered {status}", retryable=False, status_code=status)
         return PushResult(status_code=status, reference=_reference_in(answer))
 

@@ -494,7 +494,9 @@ def test_feed_locations_without_coordinates_take_their_postcodes_point(world, tm
 
 
 @pytest.fixture
-def feed_server():
+def feed_server(settings):
+    # The feed runs on 127.0.0.1, which production never fetches: only tests allow it.
+    settings.OUTBOUND_ALLOW_LOOPBACK = True
     """A directory's API on loopback: serves `server.pages` (page number → JSON) and records
     every request's query."""
     requests: list[dict[str, list[str]]] = []
@@ -585,14 +587,44 @@ def test_a_feed_that_answers_an_error_imports_nothing(world, feed_server):
     assert DirectoryImport.objects.latest("pk").failure.startswith("The feed answered 503")
 
 
-def test_it_refuses_plain_http_except_to_this_machine_in_tests():
+def test_it_refuses_plain_http_and_this_machines_network(settings):
+    settings.OUTBOUND_ALLOW_LOOPBACK = False
     assert services.feed_url_refusal("https://directory.example.org/services") == ""
-    assert services.feed_url_refusal("http://127.0.0.1:8000/services") == ""
     assert "https://" in services.feed_url_refusal("http://directory.example.org/services")
     assert "https://" in services.feed_url_refusal("file:///etc/passwd")
+    for local in (
+        "http://127.0.0.1:8000/services",
+        "https://localhost/services",
+        "https://[::ffff:127.0.0.1]/services",
+        "https://169.254.169.254/latest/meta-data/",
+        "https://10.0.0.8/services",
+    ):
+        assert services.feed_url_refusal(local) != "", local
     assert services.page_url("https://d.example.org/s?page=9&x=1", 2) == (
         "https://d.example.org/s?x=1&page=2&per_page=100"
     )
+
+
+def test_the_import_never_fetches_this_machine_without_the_test_allowance(
+    world, feed_server, settings
+):
+    server, requests = feed_server
+    settings.OUTBOUND_ALLOW_LOOPBACK = False
+
+    with pytest.raises(services.ImportFailed, match="cannot be used"):
+        import_feed(world.council, server.url)
+
+    assert requests == []
+
+
+def test_the_import_follows_no_redirect(world, feed_server):
+    server, requests = feed_server
+    server.respond = lambda page: (302, {})
+
+    with pytest.raises(services.ImportFailed, match="no redirect"):
+        import_feed(world.council, server.url)
+
+    assert len(requests) == 1
 
 
 def test_the_nightly_refresh_imports_every_council_with_a_feed(world, feed_server):
@@ -611,8 +643,8 @@ def test_the_nightly_refresh_imports_every_council_with_a_feed(world, feed_serve
 
     assert results == {
         world.council.slug: "16 new, 0 changed, 0 removed, 4 skipped",
-        world.other_council.slug: "failed: The feed's address must start with https:// (the "
-        "import never fetches plain http).",
+        world.other_council.slug: "failed: The feed's address cannot be used. The address "
+        "must start with https://.",
     }
     assert DirectoryService.objects.filter(council=world.council).count() == 16
 

@@ -157,6 +157,12 @@ def server():
 
 
 @pytest.fixture(autouse=True)
+def loopback_allowed(settings):
+    """The fake CRM runs on 127.0.0.1, which production never posts to: only tests allow it."""
+    settings.OUTBOUND_ALLOW_LOOPBACK = True
+
+
+@pytest.fixture(autouse=True)
 def empty_huey():
     HUEY.flush()
     yield
@@ -523,14 +529,72 @@ def test_each_council_gets_its_own_requests_only_signed_with_its_own_secret(
     assert their_post["headers"]["X-Carebridge-Signature"] == f"sha256={signed.hexdigest()}"
 
 
-def test_a_post_without_a_secret_is_not_signed(server, django_capture_on_commit_callbacks):
+def test_it_never_posts_without_a_signing_secret(server, django_capture_on_commit_callbacks):
     council = make_council()
     with_crm(council, server.url(), secret="")
 
-    push(make_request(council), django_capture_on_commit_callbacks)
+    delivery = push(make_request(council), django_capture_on_commit_callbacks)
 
-    [post] = server.posts()
-    assert "X-Carebridge-Signature" not in post["headers"]
+    assert server.posts() == []
+    delivery.refresh_from_db()
+    assert delivery.gave_up
+    assert "no signing secret" in delivery.last_error
+
+
+def test_without_the_test_allowance_it_never_posts_to_this_machine(
+    server, council, settings, django_capture_on_commit_callbacks
+):
+    settings.OUTBOUND_ALLOW_LOOPBACK = False
+
+    delivery = push(make_request(council), django_capture_on_commit_callbacks)
+
+    assert server.posts() == []
+    delivery.refresh_from_db()
+    assert delivery.gave_up
+    assert "cannot be used" in delivery.last_error
+
+
+def test_it_refuses_at_send_time_an_address_saved_before_the_guard(
+    django_capture_on_commit_callbacks,
+):
+    council = make_council()
+    # Saved straight into the table (as rows from before the guard were): checked on sending.
+    with_crm(council, "https://169.254.169.254/latest/meta-data/")
+
+    delivery = push(make_request(council), django_capture_on_commit_callbacks)
+
+    delivery.refresh_from_db()
+    assert delivery.gave_up
+    assert "169.254.169.254" in delivery.last_error
+
+
+def test_it_refuses_a_webhook_whose_name_now_resolves_to_loopback(
+    server, settings, monkeypatch, django_capture_on_commit_callbacks
+):
+    import socket
+
+    from carebridge.core import outbound
+
+    settings.OUTBOUND_ALLOW_LOOPBACK = False
+    settings.DEBUG = True  # plain http to a public name, so only the name's address is wrong
+    real = socket.getaddrinfo
+    monkeypatch.setattr(
+        outbound.socket,
+        "getaddrinfo",
+        lambda host, port, *a, **k: real(
+            "127.0.0.1" if host == "crm.example.org" else host, port, *a, **k
+        ),
+    )
+    council = make_council()
+    port = server.server.server_address[1]
+    with_crm(council, f"http://crm.example.org:{port}/crm/requests")
+
+    delivery = push(make_request(council), django_capture_on_commit_callbacks)
+
+    assert server.posts() == []
+    delivery.refresh_from_db()
+    assert delivery.gave_up
+    assert "resolves to 127.0.0.1" in delivery.last_error
 
 
 # --- The sweep, support's command and the trim ------------------------------------------------
