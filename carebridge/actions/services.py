@@ -21,6 +21,7 @@ from carebridge.actions.models import Action, ActionType, Attachment, Post
 from carebridge.actions.selectors import related_choices, teams_for
 from carebridge.audit.services import record
 from carebridge.core.calendar import now, to_london
+from carebridge.core.idempotency import create_once
 from carebridge.organisations.choices import TeamKind
 from carebridge.organisations.models import Council, Provider, Team
 
@@ -105,15 +106,39 @@ class NewAction:
     text: str
 
 
+def _audit_team(action: Action) -> str:
+    """Whose eyes alone an action's audit events are for: a safeguarding concern's title, thread
+    and files are the safeguarding team's (as `actions_visible_to` reads them), so its events
+    are too; any other action's events are for the whole council's log."""
+    return TeamKind.SAFEGUARDING if action.is_safeguarding else ""
+
+
 def _today() -> date:
     return to_london(now()).date()
 
 
 @transaction.atomic
-def action_create(*, by: User, new: NewAction, files: Sequence[UploadedFile] = ()) -> Action:
+def action_create(
+    *,
+    by: User,
+    new: NewAction,
+    files: Sequence[UploadedFile] = (),
+    idempotency_key: str | None = None,
+) -> Action:
     """Raise an action: the provider raises it with one of its councils (assigned to the type's
     team, or the team it chose); the council raises it with a provider (assigned to the
-    provider). A safeguarding concern goes to the council's safeguarding team, urgent."""
+    provider). A safeguarding concern goes to the council's safeguarding team, urgent. A repeat
+    of the form's key (a double click) returns the first action and tells nobody again."""
+    action, _created = create_once(
+        key=idempotency_key,
+        purpose="actions.action_create",
+        create=lambda: _action_add(by=by, new=new, files=files),
+        find=lambda pk: Action.objects.filter(pk=pk, created_by=by).first(),
+    )
+    return action
+
+
+def _action_add(*, by: User, new: NewAction, files: Sequence[UploadedFile]) -> Action:
     _require(by)
     errors: dict[str, str] = {}
     if by.provider_id is not None and new.provider.pk != by.provider_id:
@@ -204,6 +229,7 @@ def action_create(*, by: User, new: NewAction, files: Sequence[UploadedFile] = (
         council=action.council_id,
         provider=action.provider_id,
         detail={"type": new.action_type.name, "assigned_to": post.assigned_to},
+        team_kind=_audit_team(action),
     )
     _announce(action, post)
     return action
@@ -224,10 +250,33 @@ def action_post(
     team: Team | None = None,
     due_date: date | None = None,
     files: Sequence[UploadedFile] = (),
+    idempotency_key: str | None = None,
 ) -> Post:
     """Add to an action's thread. A comment leaves it where it is; a reply hands it to the other
     side (the provider's reply to the team it chooses, or the one it had); a closure request
-    hands it to a council team; only the council closes it."""
+    hands it to a council team; only the council closes it. A repeat of the form's key (a double
+    click) returns the first post and e-mails nobody again."""
+    post, _created = create_once(
+        key=idempotency_key,
+        purpose="actions.action_post",
+        create=lambda: _post_add(
+            by=by, action=action, kind=kind, text=text, team=team, due_date=due_date, files=files
+        ),
+        find=lambda pk: Post.objects.filter(pk=pk, action=action, author=by).first(),
+    )
+    return post
+
+
+def _post_add(
+    *,
+    by: User,
+    action: Action,
+    kind: str,
+    text: str,
+    team: Team | None,
+    due_date: date | None,
+    files: Sequence[UploadedFile],
+) -> Post:
     _require(by)
     allowed = PROVIDER_POSTS if by.provider_id is not None else COUNCIL_POSTS
     if kind not in allowed:
@@ -286,6 +335,7 @@ def action_post(
         council=action.council_id,
         provider=action.provider_id,
         detail={"assigned_to": post.assigned_to},
+        team_kind=_audit_team(action),
     )
     _announce(action, post)
     return post
@@ -311,4 +361,5 @@ def attachment_downloaded(*, by: User, attachment: Attachment, ip: str | None = 
         provider=action.provider_id,
         detail={"attachment": attachment.pk, "name": attachment.name},
         ip_address=ip,
+        team_kind=_audit_team(action),
     )

@@ -27,6 +27,7 @@ from carebridge.contracts.commitment import financial_year_of
 from carebridge.core.calendar import now, to_london
 from carebridge.core.http import HtmxHttpRequest, acting_user
 from carebridge.core.idempotency import key_from_form
+from carebridge.core.idempotency import key_from_form
 from carebridge.core.ratelimits import rate_limited
 from carebridge.organisations.models import Council, Provider, Team
 from carebridge.people.models import ServiceUser
@@ -250,7 +251,12 @@ def action_new(request: HtmxHttpRequest) -> HttpResponse:
             text=data["text"],
         )
         try:
-            action = services.action_create(by=user, new=new, files=data["attachments"])
+            action = services.action_create(
+                by=user,
+                new=new,
+                files=data["attachments"],
+                idempotency_key=key_from_form(request),
+            )
         except ValidationError as error:
             form.add_errors(error)
         except services.ActionRefused as refused:
@@ -387,6 +393,7 @@ def action_post(request: HttpRequest, pk: int) -> HttpResponse:
                     team=next((t for t in teams if t.pk == data.get("team")), None),
                     due_date=data["due_date"],
                     files=data["attachments"],
+                    idempotency_key=key_from_form(request),
                 )
             except ValidationError as error:
                 form.add_errors(error)
