@@ -12,7 +12,7 @@ from django.core.files.uploadedfile import UploadedFile
 
 from carebridge.actions.choices import RelatedKind
 from carebridge.actions.models import ActionType
-from carebridge.core.forms import GovForm, GuideDateField
+from carebridge.core.forms import BoundedTextForm, GovForm, GuideDateField
 from carebridge.organisations.models import Team
 
 # The most files one post may carry.
@@ -46,7 +46,7 @@ class AttachmentsField(forms.FileField):
         return [super(AttachmentsField, self).clean(f, initial) for f in files]
 
 
-class InboxFiltersForm(forms.Form):
+class InboxFiltersForm(BoundedTextForm):
     """The filters above the inbox, as the guides have them (read from the query string)."""
 
     open_only = forms.BooleanField(label="Open actions only", required=False)

@@ -17,12 +17,13 @@ from django.utils.html import format_html
 from carebridge.contracts.choices import DocumentStatus, PricingBasis
 from carebridge.contracts.models import ServiceLevel
 from carebridge.contracts.services import Line
-from carebridge.core.forms import GovForm, GuideDateField
+from carebridge.core.bounds import parse_iso_date
+from carebridge.core.forms import BoundedTextForm, GovForm, GuideDateField
 from carebridge.organisations.models import Service
 from carebridge.people.models import ServiceUser
 
 
-class DocumentFilters(forms.Form):
+class DocumentFilters(BoundedTextForm):
     """The list's GET filters. A value that is not one of the choices is ignored, never an error."""
 
     service = forms.TypedChoiceField(label="Service", required=False, coerce=int, empty_value=None)
@@ -49,10 +50,7 @@ class DocumentFilters(forms.Form):
         }
         text = self.data.get("since", "") if hasattr(self.data, "get") else ""
         if chosen["since"] is None and text:
-            try:
-                chosen["since"] = date.fromisoformat(text.strip())
-            except ValueError:
-                chosen["since"] = None
+            chosen["since"] = parse_iso_date(text.strip())
         return chosen
 
 

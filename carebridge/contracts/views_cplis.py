@@ -26,13 +26,15 @@ from carebridge.contracts.purchase_orders import (
     purchase_orders_of_client,
 )
 from carebridge.contracts.selectors import cpli_filter_options, cplis_listed_for
+from carebridge.core.bounds import EARLIEST_YEAR, LATEST_YEAR
 from carebridge.core.calendar import now, to_london
+from carebridge.core.forms import BoundedTextForm
 from carebridge.core.http import acting_user
 
 PAGE_SIZE = 50
 
 
-class _Filters(forms.Form):
+class _Filters(BoundedTextForm):
     """A list's GET filters. A value that is not one of the choices is ignored, never an error."""
 
     def values(self) -> dict[str, Any]:
@@ -179,6 +181,9 @@ def po_list(request: HttpRequest) -> HttpResponse:
 def po_detail(request: HttpRequest, service_user_id: int, year: int) -> HttpResponse:
     user = acting_user(request)
     require_function(user, Function.PURCHASE_ORDERS)
+    if not EARLIEST_YEAR <= year < LATEST_YEAR:
+        # A financial year runs into the next calendar year, which must be in bounds too.
+        raise Http404("No such purchase order")
     orders = purchase_orders_of_client(user, service_user_id, year=year)
     if not orders:
         raise Http404("No such purchase order")

@@ -7,14 +7,14 @@ from typing import Any, cast
 
 from django import forms
 
-from carebridge.core.forms import GovForm, GuideDateField
+from carebridge.core.forms import BoundedTextForm, GovForm, GuideDateField
 from carebridge.frontdoor.choices import RequestStatus
 from carebridge.people.models import ServiceUser
 
 NEW = "new"
 
 
-class QueueFiltersForm(forms.Form):
+class QueueFiltersForm(BoundedTextForm):
     status = forms.ChoiceField(
         label="Status",
         required=False,

@@ -26,6 +26,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any, Literal
 
+from carebridge.core.bounds import CONTROL_CHARACTERS_MESSAGE, has_control_characters
 from carebridge.frontdoor import eligibility as e
 from carebridge.frontdoor.choices import About, Asker
 from carebridge.people.validators import POSTCODE_MESSAGE, normalise_postcode, postcode_is_valid
@@ -650,10 +651,21 @@ def _walk(answers: Mapping[str, Any]) -> tuple[list[Question], dict[str, Any]]:
         if question.shown_if is not None and not question.shown_if(kept):
             continue
         pages.append(question)
-        if question.id in answers:
+        if question.id in answers and _storable(answers[question.id]):
             value = answers[question.id]
             kept[question.id] = list(value) if isinstance(value, list | tuple) else value
     return pages, kept
+
+
+def _storable(value: Any) -> bool:
+    # An answer kept in a session before control characters were refused would break the
+    # request made from it (PostgreSQL cannot store a NUL): it is dropped, so its page is asked
+    # again.
+    if isinstance(value, str):
+        return not has_control_characters(value)
+    if isinstance(value, list | tuple):
+        return all(isinstance(item, str) and not has_control_characters(item) for item in value)
+    return True
 
 
 def first_question() -> Question:
@@ -699,8 +711,10 @@ def previous_question(answers: Mapping[str, Any], current_id: str) -> Question |
 
 
 def first_unanswered(answers: Mapping[str, Any]) -> Question | None:
-    """The first page that applies and has no answer yet; None when all are answered."""
-    return next((page for page in pages_for(answers) if page.id not in answers), None)
+    """The first page that applies and has no answer yet (or none that can be kept); None when
+    all are answered."""
+    pages, kept = _walk(answers)
+    return next((page for page in pages if page.id not in kept), None)
 
 
 # --- Checking one page --------------------------------------------------------------------------
@@ -771,6 +785,9 @@ def clean(
     if question.kind == "date":
         return _clean_date(question, values, answers, today or _london_today())
     value = values[0].strip() if values else ""
+    if has_control_characters(value):
+        # Not shown back: the person retypes it.
+        return "", CONTROL_CHARACTERS_MESSAGE
     if not value:
         return "", say(question.error_required, answers) if question.required else None
     if question.kind == "radios":
@@ -797,7 +814,7 @@ def clean(
     if question.kind == "text":
         value = " ".join(value.split())
     if len(value) > limit:
-        return value, f"{question.summary_label} must be {limit} characters or fewer"
+        return value, f"{question.summary_label} must be {limit:,} characters or fewer"
     return value, None
 
 

@@ -8,6 +8,7 @@ from typing import Any
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.validators import MaxLengthValidator, ProhibitNullCharactersValidator
 from django.http import Http404
 from django.utils.dateparse import parse_datetime
 from rest_framework import exceptions, serializers
@@ -16,7 +17,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from carebridge.core.bounds import refuse_control_characters
 from carebridge.core.calendar import to_london
+from carebridge.core.forms import MULTI_LINE_MAX, too_long_message
 
 GENERIC_MESSAGES: dict[type[exceptions.APIException], str] = {
     exceptions.ParseError: "The body is not valid JSON.",
@@ -36,8 +39,33 @@ class CouncilApiView(APIView):
         request._request.user = AnonymousUser()
 
 
+def bound_text_field(name: str, field: serializers.Field) -> None:
+    """Give a text field a maximum length (a long text's, when it has none) and refuse control
+    characters in it, with the same words as the portal's forms."""
+    if not isinstance(field, serializers.CharField):
+        return
+    limit = field.max_length if field.max_length is not None else MULTI_LINE_MAX
+    field.max_length = limit
+    field.validators = [
+        validator
+        for validator in field.validators
+        # DRF's own check covers NUL alone, and its length message is not in GOV.UK's words.
+        if not isinstance(validator, MaxLengthValidator | ProhibitNullCharactersValidator)
+    ]
+    label = name.replace("_", " ")
+    field.validators.append(MaxLengthValidator(limit, message=too_long_message(label, limit)))
+    field.validators.append(refuse_control_characters)
+
+
 class StrictSerializer(serializers.Serializer):
-    """An input serializer that answers 400 for any field it does not define."""
+    """An input serializer that answers 400 for any field it does not define, and whose every
+    text field is bounded (a maximum length, no control characters)."""
+
+    def get_fields(self) -> dict[str, serializers.Field]:
+        fields: dict[str, serializers.Field] = super().get_fields()
+        for name, field in fields.items():
+            bound_text_field(name, field)
+        return fields
 
     def to_internal_value(self, data: Any) -> Any:
         unknown = {}

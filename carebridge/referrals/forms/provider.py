@@ -15,7 +15,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from carebridge.core.calendar import LONDON
-from carebridge.core.forms import GovForm, GuideDateField
+from carebridge.core.forms import BoundedTextForm, GovForm, GuideDateField
 from carebridge.referrals.choices import FailureReason, RefusalReason, Stage
 from carebridge.referrals.selectors import Reply
 
@@ -232,7 +232,7 @@ class VisitActualsForm(ServiceForm):
 # --- The lists' filters ----------------------------------------------------------------------
 
 
-class _ListFilters(forms.Form):
+class _ListFilters(BoundedTextForm):
     """A list's GET filters. A value that is not one of the choices is ignored, never an error."""
 
     q = forms.CharField(
