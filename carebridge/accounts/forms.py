@@ -148,6 +148,7 @@ class UserCreateForm(GovForm):
     )
     email = forms.EmailField(
         label="E-mail address",
+        max_length=254,
         help_text="They log in with this address.",
         error_messages={
             "required": "Enter the e-mail address",

@@ -128,6 +128,7 @@ class HubForm(GovForm):
     phone = _text("Phone", max_length=30)
     email = forms.EmailField(
         label="E-mail address (optional)",
+        max_length=254,
         required=False,
         error_messages={
             "invalid": "Enter an e-mail address in the correct format, like name@example.com"

@@ -31,6 +31,7 @@ class TrackForm(GovForm):
     )
     email = forms.EmailField(
         label="E-mail address",
+        max_length=254,
         help_text="The one you gave when you made the request.",
         error_messages={
             "required": "Enter your e-mail address",
@@ -79,6 +80,7 @@ class AskAssessmentForm(GovForm):
     )
     email = forms.EmailField(
         label="E-mail address",
+        max_length=254,
         help_text="We send the reference here, and tell you when things change.",
         error_messages={
             "required": "Enter an e-mail address",

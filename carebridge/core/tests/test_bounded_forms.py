@@ -76,6 +76,9 @@ def test_every_text_field_of_every_form_is_bounded(form_class):
         for part_name, text in _text_fields(field, name):
             assert text.max_length is not None, part_name
             assert refuse_control_characters in text.validators, part_name
+            if isinstance(text, forms.EmailField):
+                # Django's default is 320; the models (and RFC 5321) hold 254.
+                assert text.max_length <= 254, part_name
 
 
 class _Comment(GovForm):
