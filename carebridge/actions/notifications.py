@@ -105,7 +105,8 @@ def notification_retry(*, notification: Notification, by: User | None) -> bool:
             action="notification.retried",
             by=by,
             obj=notification.user or notification,
-            after={"notification": notification.pk, "subject": notification.subject},
+            # The kind, not the subject: a subject can say that a safeguarding concern exists.
+            after={"notification": notification.pk, "kind": notification.kind},
         )
         _queue([notification])
     return bool(retried)

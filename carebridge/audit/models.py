@@ -3,6 +3,7 @@ from typing import Any, NoReturn
 from django.conf import settings
 from django.db import models
 
+from carebridge.organisations.choices import TeamKind
 from carebridge.organisations.models import Council, Provider
 
 
@@ -38,6 +39,10 @@ class Event(models.Model):
     provider = models.ForeignKey(
         Provider, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+    # Set when only the council staff in a team of this kind may read the event, because the
+    # record it is about is theirs alone (a safeguarding concern): everyone else's view of the
+    # council's log leaves it out, label and details included.
+    team_kind = models.CharField(max_length=30, choices=TeamKind.choices, blank=True)
     action = models.CharField(max_length=100, db_index=True)
     object_type = models.CharField(max_length=100, blank=True)
     object_id = models.CharField(max_length=64, blank=True)

@@ -11,9 +11,14 @@ if TYPE_CHECKING:
 
 
 def events_visible_to(user: "User") -> models.QuerySet[Event]:
-    """The events of the user's own organisation: a council's log, or a provider's."""
+    """The events of the user's own organisation: a council's log, or a provider's. A council's
+    event kept for one kind of team (a safeguarding concern's) shows to that team's staff only."""
     if user.council_id is not None:
-        return Event.objects.filter(council_id=user.council_id)
+        team = user.team
+        readable = models.Q(team_kind="")
+        if team is not None:
+            readable |= models.Q(team_kind=team.kind)
+        return Event.objects.filter(readable, council_id=user.council_id)
     if user.provider_id is not None:
         return Event.objects.filter(provider_id=user.provider_id)
     return Event.objects.none()

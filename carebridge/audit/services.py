@@ -41,8 +41,10 @@ def record(
     after: dict[str, Any] | None = None,
     detail: dict[str, Any] | None = None,
     ip_address: str | None = None,
+    team_kind: str = "",
 ) -> Event:
-    """Append one event. `by` is the acting user, or None for the system or an anonymous visitor."""
+    """Append one event. `by` is the acting user, or None for the system or an anonymous visitor.
+    `team_kind`: only the council's staff in a team of that kind read it (see Event.team_kind)."""
     actor = by if by is not None and getattr(by, "pk", None) is not None else None
     if council is None and provider is None and actor is not None:
         council, provider = actor.council_id, actor.provider_id
@@ -60,4 +62,5 @@ def record(
         after=after,
         detail=detail or {},
         ip_address=ip_address,
+        team_kind=team_kind,
     )
