@@ -11,6 +11,7 @@ from carebridge.accounts.roles import Function, can_view
 from carebridge.core.calendar import now
 from carebridge.core.formats import guide_date
 from carebridge.core.selectors import AttentionItem
+from carebridge.organisations.models import Contract, Provider
 from carebridge.organisations.selectors import providers_of_council
 
 PASSWORD_EXPIRY_WARNING = timedelta(days=14)
@@ -24,6 +25,17 @@ def users_visible_to(user: User) -> models.QuerySet[User]:
     return User.objects.filter(
         models.Q(council_id=user.council_id) | models.Q(provider_id__in=providers)
     ).select_related("council", "provider")
+
+
+def providers_managed_by(council_id: int) -> models.QuerySet[Provider]:
+    """The providers whose accounts the council's administrators create and change themselves:
+    those working for this council alone (docs/decisions/0006)."""
+    others = Contract.objects.filter(provider=models.OuterRef("pk")).exclude(council_id=council_id)
+    return providers_of_council(council_id).filter(~models.Exists(others))
+
+
+def council_manages_accounts_of(council_id: int, provider_id: int) -> bool:
+    return providers_managed_by(council_id).filter(pk=provider_id).exists()
 
 
 def users_list(user: User, *, status: str = "", search: str = "") -> models.QuerySet[User]:

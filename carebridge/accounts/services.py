@@ -16,17 +16,20 @@ from django.contrib.auth.hashers import make_password
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import F, Q, Value
+from django.db.models.functions import Greatest
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from carebridge.accounts import tasks
+from carebridge.accounts.access import AccountChange, check_account_change
 from carebridge.accounts.models import ResetLink, UnknownAddressFailure, User
 from carebridge.accounts.passcodes import validate_passcode
 from carebridge.accounts.policy import default_failures_before_lock, login_policy_for
 from carebridge.accounts.roles import COUNCIL_ROLES, PROVIDER_ROLES, Role
 from carebridge.audit.services import record, snapshot
 from carebridge.core.calendar import now
-from carebridge.organisations.models import Council, Provider
+from carebridge.organisations.models import ChangeRequest, Council, Provider
+from carebridge.organisations.selectors import councils_of_provider
 
 RESET_LINK_LIFETIME = timedelta(hours=1)
 # A new account's holder may not read their e-mail the same day.
@@ -53,8 +56,24 @@ class SecondStep(StrEnum):
 
 
 def _record_about(user: User, *, action: str, **event: Any) -> None:
-    """An event about an account, in its organisation's log (whoever caused it)."""
-    record(action=action, obj=user, council=user.council_id, provider=user.provider_id, **event)
+    """An event about an account, in its organisation's log (whoever caused it).
+
+    A provider's log-in reaches the work of every council the provider works for, so the event
+    goes into each of those councils' logs too (one row per council, the same detail): every
+    council sees who was given, changed or used a log-in to its data, whichever council acted."""
+    if user.provider_id is None:
+        record(action=action, obj=user, council=user.council_id, **event)
+        return
+    councils: list[int | None] = list(
+        councils_of_provider(user.provider_id).order_by("pk").values_list("pk", flat=True)
+    )
+    for council_id in councils or [None]:
+        record(action=action, obj=user, council=council_id, provider=user.provider_id, **event)
+
+
+def _on_request(change_request: ChangeRequest | None) -> dict[str, Any]:
+    """The detail saying a change was made on the provider's own request."""
+    return {"change_request": change_request.pk} if change_request is not None else {}
 
 
 def normalise_email(email: str) -> str:
@@ -69,9 +88,55 @@ def _find_user(email: str) -> User | None:
     )
 
 
-def _register_failure(user: User, *, step: str, ip: str | None) -> Outcome:
-    """Count a wrong answer; lock the account when the rulebook's number is reached."""
-    User.objects.filter(pk=user.pk).update(failed_attempts=F("failed_attempts") + 1)
+def _tries_before_lock(user: User) -> int:
+    return login_policy_for(user).failures_before_lock
+
+
+def _reserve_try(user: User, *, limit: int) -> bool:
+    """Take one of the account's tries before any secret is checked; False when none is left.
+
+    The take is one conditional UPDATE, so answers that arrive together queue on the row and
+    no more than `limit` of them ever get a try: the others are refused unchecked. It commits
+    on its own, before the slow hash, so the try stays taken while the secret is checked and a
+    guess that is never answered (a crash, a timeout) still counts.
+    """
+    with transaction.atomic():
+        return bool(
+            User.objects.filter(
+                pk=user.pk, locked_at__isnull=True, failed_attempts__lt=limit
+            ).update(failed_attempts=F("failed_attempts") + 1)
+        )
+
+
+def _give_back_try(user: User) -> bool:
+    """A right answer returns its try, so it costs nothing, as before the tries were reserved.
+
+    False when the account locked while the answer was being checked: a right answer that
+    comes back after the lock is refused like any guess, so the lock never confirms it.
+    """
+    with transaction.atomic():
+        return bool(
+            User.objects.filter(pk=user.pk, locked_at__isnull=True).update(
+                failed_attempts=Greatest(F("failed_attempts") - 1, Value(0))
+            )
+        )
+
+
+def _lock(user: User, *, ip: str | None) -> None:
+    if User.objects.filter(pk=user.pk, locked_at__isnull=True).update(locked_at=now()):
+        user.refresh_from_db(fields=["failed_attempts", "locked_at"])
+        _record_about(
+            user,
+            action="account.locked",
+            detail={"failed_attempts": user.failed_attempts},
+            ip_address=ip,
+        )
+        transaction.on_commit(lambda: tasks.send_account_locked_email(user.pk))
+
+
+@transaction.atomic
+def _register_failure(user: User, *, step: str, ip: str | None, limit: int) -> Outcome:
+    """A wrong answer keeps the try it reserved; the answer that used the last try locks."""
     user.refresh_from_db(fields=["failed_attempts", "locked_at"])
     _record_about(
         user,
@@ -80,17 +145,27 @@ def _register_failure(user: User, *, step: str, ip: str | None) -> Outcome:
         detail={"step": step, "failed_attempts": user.failed_attempts},
         ip_address=ip,
     )
-    if user.failed_attempts < login_policy_for(user).failures_before_lock:
+    if user.failed_attempts < limit:
         return Outcome.WRONG
-    locked_now = User.objects.filter(pk=user.pk, locked_at__isnull=True).update(locked_at=now())
-    if locked_now:
-        _record_about(
-            user,
-            action="account.locked",
-            detail={"failed_attempts": user.failed_attempts},
-            ip_address=ip,
-        )
-        transaction.on_commit(lambda: tasks.send_account_locked_email(user.pk))
+    _lock(user, ip=ip)
+    return Outcome.LOCKED
+
+
+@transaction.atomic
+def _refuse_as_locked(user: User, *, step: str, ip: str | None) -> Outcome:
+    """No try left, or the account locked while a right answer was checked: "locked", whatever
+    the answer, so the lock cannot be used to confirm a guess.
+
+    The tries can all be taken with no lock yet, by answers still being checked; the account
+    then locks at once, as it would have after that many wrong answers one by one.
+    """
+    _lock(user, ip=ip)
+    _record_about(
+        user,
+        action="login.refused",
+        detail={"reason": "locked", "step": step},
+        ip_address=ip,
+    )
     return Outcome.LOCKED
 
 
@@ -112,34 +187,24 @@ def _register_unknown_address_failure(email: str, *, ip: str | None) -> Outcome:
     return Outcome.WRONG
 
 
-@transaction.atomic
 def login_check_password(*, email: str, password: str, ip: str | None = None) -> StepResult:
-    """The first step of logging in. Answers the same for unknown and known addresses."""
+    """The first step of logging in. Answers the same for unknown and known addresses.
+
+    Not one transaction: the try is reserved and committed before the password is checked
+    (`_reserve_try`), so answers sent together cannot all be checked before one locks.
+    """
     email = normalise_email(email)
     user = _find_user(email)
     if user is None:
+        return StepResult(_unknown_address(email, password=password, ip=ip))
+    limit = _tries_before_lock(user)
+    if not _reserve_try(user, limit=limit):
         make_password(password)  # spend the same time as a real check
-        locked = UnknownAddressFailure.objects.filter(
-            email=email, failed_attempts__gte=default_failures_before_lock()
-        ).exists()
-        if locked:
-            record(
-                action="login.refused", detail={"email": email, "reason": "locked"}, ip_address=ip
-            )
-            return StepResult(Outcome.LOCKED)
-        return StepResult(_register_unknown_address_failure(email, ip=ip))
-    if user.is_locked:
-        # Whatever the password: a locked account must not confirm a guess.
-        make_password(password)
-        _record_about(
-            user,
-            action="login.refused",
-            detail={"reason": "locked"},
-            ip_address=ip,
-        )
-        return StepResult(Outcome.LOCKED)
+        return StepResult(_refuse_as_locked(user, step="password", ip=ip))
     if not user.check_password(password):
-        return StepResult(_register_failure(user, step="password", ip=ip))
+        return StepResult(_register_failure(user, step="password", ip=ip, limit=limit))
+    if not _give_back_try(user):
+        return StepResult(_refuse_as_locked(user, step="password", ip=ip))
     for flag, outcome in (
         (not user.is_active, Outcome.CLOSED),
         (user.is_suspended, Outcome.SUSPENDED),
@@ -153,6 +218,18 @@ def login_check_password(*, email: str, password: str, ip: str | None = None) ->
             )
             return StepResult(outcome, user)
     return StepResult(Outcome.OK, user)
+
+
+@transaction.atomic
+def _unknown_address(email: str, *, password: str, ip: str | None) -> Outcome:
+    make_password(password)  # spend the same time as a real check
+    locked = UnknownAddressFailure.objects.filter(
+        email=email, failed_attempts__gte=default_failures_before_lock()
+    ).exists()
+    if locked:
+        record(action="login.refused", detail={"email": email, "reason": "locked"}, ip_address=ip)
+        return Outcome.LOCKED
+    return _register_unknown_address_failure(email, ip=ip)
 
 
 def authenticator_device(user: User) -> TOTPDevice | None:
@@ -172,38 +249,75 @@ def second_step_is_set_up(user: User) -> bool:
     return user.has_passcode
 
 
-@transaction.atomic
 def login_check_second_step(*, user: User, answer: str, ip: str | None = None) -> StepResult:
-    """The second step: the full 6-digit passcode, or a code from the authenticator app."""
+    """The second step: the full 6-digit passcode, or a code from the authenticator app.
+
+    Like the password, each answer reserves a try before it is checked (`_reserve_try`).
+    """
     user = User.objects.select_related("council__rulebook").get(pk=user.pk)
-    if user.is_locked:
-        return StepResult(Outcome.LOCKED)
     answer = answer.strip().replace(" ", "")
-    if second_step_for(user) is SecondStep.AUTHENTICATOR:
+    limit = _tries_before_lock(user)
+    step = second_step_for(user)
+    if not _reserve_try(user, limit=limit):
+        make_password(answer)  # spend the same time as a real check
+        return StepResult(_refuse_as_locked(user, step=step.value, ip=ip), user)
+    if step is SecondStep.AUTHENTICATOR:
         device = authenticator_device(user)
         correct = device is not None and device.verify_token(answer)
-        step = "authenticator"
     else:
         correct = user.check_passcode(answer)
-        step = "passcode"
     if not correct:
-        return StepResult(_register_failure(user, step=step, ip=ip), user)
+        return StepResult(_register_failure(user, step=step.value, ip=ip, limit=limit), user)
+    if not _give_back_try(user):
+        return StepResult(_refuse_as_locked(user, step=step.value, ip=ip), user)
     return StepResult(Outcome.OK, user)
 
 
 @transaction.atomic
-def login_complete(*, user: User, ip: str | None = None) -> None:
-    """Both steps passed and the account is in order: the user is logged in."""
-    User.objects.filter(pk=user.pk).update(failed_attempts=0, last_login=now())
-    record(action="login.succeeded", by=user, obj=user, ip_address=ip)
+def login_complete(*, user: User, ip: str | None = None) -> Outcome:
+    """Both steps passed and the account is in order: the user is logged in.
+
+    The lock is checked again here, in the same statement that clears the count: the account
+    may have locked (or been closed or suspended) since the steps were passed.
+    """
+    if not User.objects.filter(
+        pk=user.pk, locked_at__isnull=True, is_active=True, suspended_at__isnull=True
+    ).update(failed_attempts=0, last_login=now()):
+        user.refresh_from_db(fields=["locked_at", "is_active", "suspended_at"])
+        outcome = (
+            Outcome.LOCKED
+            if user.is_locked
+            else Outcome.CLOSED
+            if not user.is_active
+            else Outcome.SUSPENDED
+        )
+        _record_about(user, action="login.refused", detail={"reason": outcome.value}, ip_address=ip)
+        return outcome
+    _record_about(user, action="login.succeeded", by=user, ip_address=ip)
+    return Outcome.OK
 
 
-@transaction.atomic
+def logout_record(*, user: User, ip: str | None = None) -> None:
+    """The user has logged out: their organisation's logs say so."""
+    _record_about(user, action="logout", by=user, ip_address=ip)
+
+
 def password_confirm(*, user: User, password: str, ip: str | None = None) -> Outcome:
-    """Check the current password of a logged-in user; wrong answers count towards the lock."""
-    if user.check_password(password):
-        return Outcome.OK
-    return _register_failure(user, step="current password", ip=ip)
+    """Check the current password of a logged-in user before a change to how they log in.
+
+    A wrong answer counts towards the lock like a log-in failure, and each answer reserves a
+    try first (`_reserve_try`): otherwise a stolen session could guess the password freely.
+    """
+    step = "current password"
+    limit = _tries_before_lock(user)
+    if not _reserve_try(user, limit=limit):
+        make_password(password)  # spend the same time as a real check
+        return _refuse_as_locked(user, step=step, ip=ip)
+    if not user.check_password(password):
+        return _register_failure(user, step=step, ip=ip, limit=limit)
+    if not _give_back_try(user):
+        return _refuse_as_locked(user, step=step, ip=ip)
+    return Outcome.OK
 
 
 def password_has_expired(user: User) -> bool:
@@ -298,7 +412,7 @@ def authenticator_confirm(*, user: User, code: str, ip: str | None = None) -> bo
     TOTPDevice.objects.filter(user=user, confirmed=True).delete()
     device.confirmed = True
     device.save(update_fields=["confirmed"])
-    record(action="authenticator.enrolled", by=user, obj=user, ip_address=ip)
+    _record_about(user, action="authenticator.enrolled", by=user, ip_address=ip)
     return True
 
 
@@ -307,7 +421,7 @@ def authenticator_remove(*, user: User, ip: str | None = None) -> None:
     if login_policy_for(user).require_authenticator:
         raise PermissionDenied("Your council requires an authenticator app.")
     TOTPDevice.objects.filter(user=user).delete()
-    record(action="authenticator.removed", by=user, obj=user, ip_address=ip)
+    _record_about(user, action="authenticator.removed", by=user, ip_address=ip)
 
 
 def _token_hash(token: str) -> str:
@@ -387,12 +501,14 @@ def reset_link_use(
         password_change(user=user, new_password=secret, by=user, ip=ip)
     else:
         passcode_change(user=user, new_passcode=secret, by=user, ip=ip)
-    record(action="reset.completed", by=user, obj=user, detail={"purpose": purpose}, ip_address=ip)
+    _record_about(
+        user, action="reset.completed", by=user, detail={"purpose": purpose}, ip_address=ip
+    )
     if User.objects.filter(pk=user.pk, locked_at__isnull=False).update(
         locked_at=None, failed_attempts=0
     ):
-        record(
-            action="account.unlocked", by=user, obj=user, detail={"by_link": True}, ip_address=ip
+        _record_about(
+            user, action="account.unlocked", by=user, detail={"by_link": True}, ip_address=ip
         )
     else:
         User.objects.filter(pk=user.pk).update(failed_attempts=0)
@@ -401,6 +517,9 @@ def reset_link_use(
 
 @transaction.atomic
 def account_unlock(*, user: User, by: User) -> bool:
+    check_account_change(
+        by, council_id=user.council_id, provider_id=user.provider_id, change=AccountChange.UNLOCK
+    )
     if not User.objects.filter(pk=user.pk, locked_at__isnull=False).update(
         locked_at=None, failed_attempts=0
     ):
@@ -416,6 +535,12 @@ def account_unlock(*, user: User, by: User) -> bool:
 @transaction.atomic
 def account_reinstate(*, user: User, by: User) -> bool:
     """Restore a suspended account; its unused days count again from today."""
+    check_account_change(
+        by,
+        council_id=user.council_id,
+        provider_id=user.provider_id,
+        change=AccountChange.REINSTATE,
+    )
     if not User.objects.filter(pk=user.pk, suspended_at__isnull=False).update(
         suspended_at=None, last_login=now()
     ):
@@ -429,13 +554,22 @@ def account_reinstate(*, user: User, by: User) -> bool:
 
 
 @transaction.atomic
-def account_close(*, user: User, by: User) -> bool:
-    """The person has left: they can no longer log in. Their history stays."""
+def account_close(*, user: User, by: User, change_request: ChangeRequest | None = None) -> bool:
+    """The person has left: they can no longer log in. Their history stays.
+
+    `change_request`: the provider's own request this closure answers (docs/decisions/0006)."""
     if user.pk == by.pk:
         raise PermissionDenied("You cannot close your own account.")
+    check_account_change(
+        by,
+        council_id=user.council_id,
+        provider_id=user.provider_id,
+        change=AccountChange.CLOSE,
+        change_request=change_request,
+    )
     if not User.objects.filter(pk=user.pk, is_active=True).update(is_active=False):
         return False
-    _record_about(user, action="account.closed", by=by)
+    _record_about(user, action="account.closed", by=by, detail=_on_request(change_request))
     return True
 
 
@@ -446,7 +580,17 @@ def _check_role_fits(role: str, *, council_id: int | None, provider_id: int | No
 
 
 @transaction.atomic
-def account_role_change(*, user: User, role: str, by: User) -> User:
+def account_role_change(
+    *, user: User, role: str, by: User, change_request: ChangeRequest | None = None
+) -> User:
+    """`change_request`: the provider's own request this change answers (docs/decisions/0006)."""
+    check_account_change(
+        by,
+        council_id=user.council_id,
+        provider_id=user.provider_id,
+        change=AccountChange.ROLE,
+        change_request=change_request,
+    )
     _check_role_fits(role, council_id=user.council_id, provider_id=user.provider_id)
     if user.role == role:
         return user
@@ -460,6 +604,7 @@ def account_role_change(*, user: User, role: str, by: User) -> User:
         by=by,
         before=before,
         after=snapshot(user, ["role"]),
+        detail=_on_request(change_request),
     )
     return user
 
@@ -494,10 +639,20 @@ def account_create(
     provider: Provider | None = None,
     phone: str = "",
     title: str = "",
+    change_request: ChangeRequest | None = None,
 ) -> tuple[User, str]:
-    """A new account with a one-off password the user must change at first log-in."""
+    """A new account with a one-off password the user must change at first log-in.
+
+    `change_request`: the provider's own request for this contact (docs/decisions/0006)."""
     if (council is None) == (provider is None):
         raise ValueError("An account belongs to exactly one organisation")
+    check_account_change(
+        by,
+        council_id=council.pk if council else None,
+        provider_id=provider.pk if provider else None,
+        change=AccountChange.CREATE,
+        change_request=change_request,
+    )
     _check_role_fits(
         role,
         council_id=council.pk if council else None,
@@ -526,6 +681,7 @@ def account_create(
         action="account.created",
         by=by,
         after=snapshot(user, ["email", "first_name", "last_name", "role", "council", "provider"]),
+        detail=_on_request(change_request),
     )
     return user, password
 
@@ -565,6 +721,7 @@ def account_invite(
     provider: Provider | None = None,
     phone: str = "",
     title: str = "",
+    change_request: ChangeRequest | None = None,
 ) -> tuple[User, ResetLink, str]:
     """A new account whose holder chooses their own password from a set-up link, e-mailed to
     them once the transaction commits.
@@ -582,6 +739,7 @@ def account_invite(
         provider=provider,
         phone=phone,
         title=title,
+        change_request=change_request,
     )
     user.set_unusable_password()
     user.save(update_fields=["password"])
@@ -594,11 +752,22 @@ ACCOUNT_DETAILS = ("title", "first_name", "last_name", "email", "phone")
 
 
 @transaction.atomic
-def account_details_update(*, user: User, by: User, **details: str) -> User:
-    """Change a person's name, title, e-mail address (their log-in) or telephone number."""
+def account_details_update(
+    *, user: User, by: User, change_request: ChangeRequest | None = None, **details: str
+) -> User:
+    """Change a person's name, title, e-mail address (their log-in) or telephone number.
+
+    `change_request`: the provider's own request this change answers (docs/decisions/0006)."""
     unknown = set(details) - set(ACCOUNT_DETAILS)
     if unknown:
         raise ValueError(f"Not an account detail: {', '.join(sorted(unknown))}")
+    check_account_change(
+        by,
+        council_id=user.council_id,
+        provider_id=user.provider_id,
+        change=AccountChange.DETAILS,
+        change_request=change_request,
+    )
     user = User.objects.get(pk=user.pk)
     before = snapshot(user, list(details))
     for field, value in details.items():
@@ -613,7 +782,14 @@ def account_details_update(*, user: User, by: User, **details: str) -> User:
     user.save(update_fields=list(details))
     after = snapshot(user, list(details))
     if after != before:
-        _record_about(user, action="account.details_changed", by=by, before=before, after=after)
+        _record_about(
+            user,
+            action="account.details_changed",
+            by=by,
+            before=before,
+            after=after,
+            detail=_on_request(change_request),
+        )
     return user
 
 

@@ -24,7 +24,12 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 
 from carebridge.accounts import services
-from carebridge.accounts.access import access_user, require_function
+from carebridge.accounts.access import (
+    AccountChange,
+    access_user,
+    may_change_account,
+    require_function,
+)
 from carebridge.accounts.forms import (
     AuthenticatorCodeForm,
     LoginForm,
@@ -114,7 +119,9 @@ def _continue_login(request: HttpRequest, user: User) -> HttpResponse:
             return redirect("accounts:login_new_passcode")
         return redirect("accounts:login_authenticator")
     pending = request.session.pop(PENDING, {})
-    services.login_complete(user=user, ip=_ip(request))
+    outcome = services.login_complete(user=user, ip=_ip(request))
+    if outcome is not services.Outcome.OK:
+        return _restart_login(request, OUTCOME_MESSAGES[outcome])
     login(request, user, backend="carebridge.accounts.backends.EmailBackend")
     request.session["last_seen"] = time.time()
     return redirect(pending.get("next") or "core:home")
@@ -189,7 +196,8 @@ def login_second_step(request: HttpRequest) -> HttpResponse:
         if result.outcome is services.Outcome.LOCKED:
             return _restart_login(request, LOCKED_MESSAGE)
         user.refresh_from_db(fields=["failed_attempts"])
-        left = login_policy_for(user).failures_before_lock - user.failed_attempts
+        # Tries still being checked at the same moment are counted already.
+        left = max(1, login_policy_for(user).failures_before_lock - user.failed_attempts)
         what = "passcode" if step is services.SecondStep.PASSCODE else "code"
         field = next(iter(form.fields))
         form.add_error(
@@ -311,8 +319,7 @@ def _set_up_and_continue(request: HttpRequest, user: User) -> HttpResponse:
 
 @require_POST
 def logout_view(request: HttpRequest) -> HttpResponse:
-    user = request.user
-    record(action="logout", by=user, obj=user, ip_address=_ip(request))  # type: ignore[arg-type]
+    services.logout_record(user=acting_user(request), ip=_ip(request))
     logout(request)
     messages.success(request, "You have logged out.")
     return redirect("accounts:login")
@@ -565,8 +572,11 @@ def user_list(request: HttpRequest) -> HttpResponse:
 def user_create(request: HttpRequest) -> HttpResponse:
     actor = acting_user(request)
     require_function(actor, Function.USER_ACCOUNTS, edit=True)
-    assert actor.council is not None
-    providers = list(providers_of_council(actor.council_id).order_by("name"))  # type: ignore[arg-type]
+    assert actor.council is not None and actor.council_id is not None
+    # A provider that also works for another council asks for its contacts through change
+    # requests instead (docs/decisions/0006), so it is not offered here.
+    providers = list(providers_managed_by(actor.council_id).order_by("name"))
+    shared = providers_of_council(actor.council_id).exclude(pk__in=[p.pk for p in providers])
     form = UserCreateForm(
         request.POST or None, council_name=actor.council.name, providers=providers
     )
@@ -590,13 +600,21 @@ def user_create(request: HttpRequest) -> HttpResponse:
             return render(
                 request, "accounts/user_created.html", {"new_user": user, "password": password}
             )
-    return render(request, "accounts/user_create.html", {"form": form})
+    return render(
+        request,
+        "accounts/user_create.html",
+        {
+            "form": form,
+            "shared_providers": list(shared.order_by("name").values_list("name", flat=True)),
+        },
+    )
 
 
 @require_http_methods(["GET", "POST"])
 def user_detail(request: HttpRequest, pk: int) -> HttpResponse:
     actor = acting_user(request)
-    user = access_user(actor, pk, for_change=request.method == "POST")
+    changing = request.method == "POST"
+    user = access_user(actor, pk, change=AccountChange.ROLE if changing else None)
     form = RoleForm(request.POST or None, user=user)
     if request.method == "POST" and form.is_valid():
         try:
@@ -606,7 +624,14 @@ def user_detail(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, f"{user.full_name}'s role is now {user.get_role_display()}.")
             return redirect("accounts:user_detail", pk=user.pk)
-    events = history_of(user).select_related("actor").order_by("-at", "-id")[:20]
+    # The account's history as the actor's own log holds it: a provider's account events are in
+    # each of its councils' logs, one copy each.
+    events = (
+        (history_of(user) & events_visible_to(actor))
+        .select_related("actor")
+        .order_by("-at", "-id")[:20]
+    )
+    may = {change.value: may_change_account(actor, user, change) for change in AccountChange}
     return render(
         request,
         "accounts/user_detail.html",
@@ -615,6 +640,8 @@ def user_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "form": form,
             "events": events,
             "can_edit": can_edit(actor.role, Function.USER_ACCOUNTS),
+            "may": may,
+            "managed_by_provider": user.provider_id is not None and not may["role"],
         },
     )
 
@@ -623,7 +650,7 @@ def user_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @rate_limited("e-mail-sending")
 def user_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     actor = acting_user(request)
-    actions = {
+    actions: dict[str, tuple[Any, str]] = {
         "unlock": (services.account_unlock, "{name}'s account is unlocked."),
         "reinstate": (services.account_reinstate, "{name}'s account is restored."),
         "close": (services.account_close, "{name}'s account is closed."),
@@ -632,6 +659,7 @@ def user_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         return render(
             request, "core/error.html", {"title": "Page not found", "status": 404}, status=404
         )
+    user = access_user(actor, pk, change=AccountChange(action))
     service, message = actions[action]
     if service(user=user, by=actor):
         messages.success(request, message.format(name=user.full_name))

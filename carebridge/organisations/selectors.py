@@ -7,7 +7,7 @@ from django.db import models
 from django.urls import reverse
 
 from carebridge.accounts.roles import Function, can_edit
-from carebridge.organisations.choices import ChangeRequestStatus
+from carebridge.organisations.choices import CONTACT_KINDS, ChangeRequestStatus
 from carebridge.organisations.models import ChangeRequest, Contract, Council, Provider, Service
 
 if TYPE_CHECKING:
@@ -83,11 +83,17 @@ def may_review_change_requests(user: "User") -> bool:
 
 
 def change_requests_visible_to(user: "User") -> models.QuerySet[ChangeRequest]:
-    """A provider sees the requests it raised; a council those addressed to it, to reviewers."""
+    """A provider sees the requests it raised; a council's reviewers those addressed to it, and
+    every request about the contacts of a provider working for it, whichever council decides
+    it: a contact's log-in reads every one of its councils' data (docs/decisions/0006)."""
     if user.provider_id is not None:
         requests = ChangeRequest.objects.filter(provider_id=user.provider_id)
     elif user.council_id is not None and may_review_change_requests(user):
-        requests = ChangeRequest.objects.filter(council_id=user.council_id)
+        providers = providers_of_council(user.council_id).values("pk")
+        requests = ChangeRequest.objects.filter(
+            models.Q(council_id=user.council_id)
+            | models.Q(kind__in=sorted(CONTACT_KINDS), provider_id__in=providers)
+        )
     else:
         return ChangeRequest.objects.none()
     return requests.select_related("provider", "council", "raised_by", "decided_by")
@@ -156,7 +162,12 @@ def change_request_attention_for(user: "User") -> list["AttentionItem"]:
 
     if user.council_id is None or not may_review_change_requests(user):
         return []
-    waiting = change_requests_visible_to(user).filter(status=ChangeRequestStatus.PENDING).count()
+    # Only those this council decides: another council's request is shown, not waiting on us.
+    waiting = (
+        change_requests_visible_to(user)
+        .filter(status=ChangeRequestStatus.PENDING, council_id=user.council_id)
+        .count()
+    )
     if not waiting:
         return []
     return [

@@ -22,6 +22,7 @@ from carebridge.audit.services import record
 from carebridge.core.calendar import now
 from carebridge.core.formats import guide_datetime
 from carebridge.organisations.choices import (
+    CONTACT_KINDS,
     DECISIONS,
     FIELD_LABELS,
     FIELDS_OF_KIND,
@@ -71,6 +72,28 @@ class ChangeRequestRefused(Exception):
     def __init__(self, message: str) -> None:
         super().__init__(message)
         self.message = message
+
+
+def _record_request(change_request: ChangeRequest, *, action: str, **event: Any) -> None:
+    """An event about a request, in the log of the council it was sent to; one about contacts
+    also in the log of every other council the provider works for, which sees the request too
+    (docs/decisions/0006)."""
+    councils = [change_request.council_id]
+    if change_request.kind in CONTACT_KINDS:
+        councils += list(
+            councils_of_provider(change_request.provider_id)
+            .exclude(pk=change_request.council_id)
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
+    for council_id in councils:
+        record(
+            action=action,
+            obj=change_request,
+            council=council_id,
+            provider=change_request.provider_id,
+            **event,
+        )
 
 
 # --- Raising a request -----------------------------------------------------------------------
@@ -340,12 +363,10 @@ def change_request_raise(
         raised_by=by,
         changed_at=moment,
     )
-    record(
+    _record_request(
+        change_request,
         action="change_request.raised",
         by=by,
-        obj=change_request,
-        council=reviewer,
-        provider=provider,
         before=previous,
         after=changed,
         detail={"kind": kind.value},
@@ -466,18 +487,28 @@ def _apply(change_request: ChangeRequest, by: User) -> None:
             role=proposed["role"],
             phone=proposed.get("phone", ""),
             title=proposed.get("title", ""),
+            change_request=change_request,
         )
         ChangeRequest.objects.filter(pk=change_request.pk).update(contact=user)
     elif kind == K.UPDATE_CONTACT:
         assert change_request.contact is not None
         role = proposed.pop("role", None)
         if proposed:
-            accounts.account_details_update(user=change_request.contact, by=by, **proposed)
+            accounts.account_details_update(
+                user=change_request.contact, by=by, change_request=change_request, **proposed
+            )
         if role is not None:
-            accounts.account_role_change(user=change_request.contact, role=Role(role), by=by)
+            accounts.account_role_change(
+                user=change_request.contact,
+                role=Role(role),
+                by=by,
+                change_request=change_request,
+            )
     elif kind == K.REMOVE_ROLE:
         assert change_request.contact is not None
-        if not accounts.account_close(user=change_request.contact, by=by):
+        if not accounts.account_close(
+            user=change_request.contact, by=by, change_request=change_request
+        ):
             raise ChangeRequestRefused(f"{change_request.entity_name}'s account is already closed.")
 
 
@@ -496,12 +527,10 @@ def change_request_approve(*, change_request: ChangeRequest, by: User) -> Change
     _decide(change_request, S.APPROVED, by)
     _apply(change_request, by)
     change_request = _fresh(change_request)
-    record(
+    _record_request(
+        change_request,
         action="change_request.approved",
         by=by,
-        obj=change_request,
-        council=change_request.council_id,
-        provider=change_request.provider_id,
         before=change_request.previous,
         after=change_request.proposed,
         detail={"kind": change_request.kind},
@@ -524,12 +553,10 @@ def change_request_reject(*, change_request: ChangeRequest, by: User, reason: st
         )
     _decide(change_request, S.REJECTED, by, rejection_reason=reason)
     change_request = _fresh(change_request)
-    record(
+    _record_request(
+        change_request,
         action="change_request.rejected",
         by=by,
-        obj=change_request,
-        council=change_request.council_id,
-        provider=change_request.provider_id,
         before={"status": S.PENDING.value},
         after={"status": S.REJECTED.value, "rejection_reason": reason},
         detail={"kind": change_request.kind},
