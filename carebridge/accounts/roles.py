@@ -60,6 +60,9 @@ class Function(models.TextChoices):
     CONTACTS = "contacts", "Contacts"
     USER_ACCOUNTS = "user_accounts", "User accounts"
     AUDIT_LOG = "audit_log", "Audit log"
+    # Where the portal sends a council's data (its CRM webhook) and what it fetches (its
+    # directory feed): outbound addresses, so the council's administrators alone set them.
+    CONNECTIONS = "connections", "Connections to other systems"
 
 
 class Access(IntEnum):
@@ -132,7 +135,7 @@ PERMISSIONS: dict[Role, dict[Function, Access]] = {
         **_view(F.SERVICE_USERS, F.REFERRALS),
     },
     Role.COUNCIL_ADMINISTRATOR: {
-        **_edit(F.USER_ACCOUNTS, F.ORGANISATION_DETAILS, F.CONTACTS, F.ACTIONS),
+        **_edit(F.USER_ACCOUNTS, F.ORGANISATION_DETAILS, F.CONTACTS, F.ACTIONS, F.CONNECTIONS),
         **_view(F.AUDIT_LOG, F.SERVICE_USERS, F.REPORTS),
     },
 }

@@ -57,6 +57,9 @@ NAVIGATION: list[NavItem] = [
         edit=True,
     ),
     NavItem("User accounts", "accounts:user_list", Function.USER_ACCOUNTS),
+    NavItem(
+        "Connections", "frontdoor:connections", Function.CONNECTIONS, side="council", edit=True
+    ),
     NavItem("Audit log", "audit:event_list", Function.AUDIT_LOG),
     NavItem("Your account", "accounts:account"),
 ]

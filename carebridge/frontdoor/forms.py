@@ -133,20 +133,72 @@ class AcceptForm(GovForm):
         return data
 
 
-class SettingsForm(GovForm):
-    """The council's front-door settings."""
+WEEKDAYS = [
+    ("0", "Monday"),
+    ("1", "Tuesday"),
+    ("2", "Wednesday"),
+    ("3", "Thursday"),
+    ("4", "Friday"),
+    ("5", "Saturday"),
+    ("6", "Sunday"),
+]
+_TIME_FORMATS = ["%H:%M", "%H.%M", "%I:%M%p", "%I.%M%p", "%I%p"]
 
-    is_open = forms.BooleanField(
-        label="The front door is open to the public",
-        required=False,
-        help_text="Until it is, the council's public front-door pages are not found.",
-    )
+
+def keep_carried(form: forms.Form) -> forms.Form:
+    """Leave the bound form only the fields its POST carried, so a partial or empty POST never
+    blanks a setting it did not send. A group of checkboxes (which sends nothing when none is
+    ticked) is carried by the hidden "<name>-carried" marker the page sends with it."""
+    if form.is_bound:
+        for name in list(form.fields):
+            if name not in form.data and f"{name}-carried" not in form.data:
+                del form.fields[name]
+    return form
+
+
+class SettingsForm(GovForm):
+    """The council's front-door settings that its front-door officers keep."""
+
     contact_phone = forms.CharField(label="Front-door phone", max_length=30, required=False)
     contact_hours = forms.CharField(
         label="Phone hours",
         max_length=200,
         required=False,
         help_text="For example, Monday to Friday, 9am to 5pm.",
+    )
+    office_days = forms.TypedMultipleChoiceField(
+        label="Days the office is open",
+        choices=WEEKDAYS,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Bank holidays are always shut.",
+        error_messages={"required": "Select the days the office is open"},
+    )
+    office_opens = forms.TimeField(
+        label="Office opens",
+        input_formats=_TIME_FORMATS,
+        help_text="For example, 09:00",
+        widget=forms.TimeInput(format="%H:%M"),
+        error_messages={
+            "required": "Enter the time the office opens",
+            "invalid": "Enter the time the office opens, like 09:00",
+        },
+    )
+    office_closes = forms.TimeField(
+        label="Office closes",
+        input_formats=_TIME_FORMATS,
+        help_text="For example, 17:00",
+        widget=forms.TimeInput(format="%H:%M"),
+        error_messages={
+            "required": "Enter the time the office closes",
+            "invalid": "Enter the time the office closes, like 17:00",
+        },
+    )
+    out_of_hours_contact = forms.CharField(
+        label="Out-of-hours emergency duty team",
+        max_length=200,
+        required=False,
+        help_text="Shown whenever the office is shut, for example: Emergency duty team "
+        "(evenings, weekends and bank holidays) 01632 960 999.",
     )
     emergency_contacts = forms.CharField(
         label="Emergency contacts",
@@ -155,22 +207,57 @@ class SettingsForm(GovForm):
         help_text="One a line, shown at once when someone may be in danger. 999 and NHS 111 "
         "are always shown first.",
     )
-    directory_feed_url = forms.URLField(
-        label="Directory feed (Open Referral UK)",
+
+    def clean_office_days(self) -> str:
+        return "".join(sorted(self.cleaned_data.get("office_days") or []))
+
+
+class OpenForm(GovForm):
+    """Opening or closing the public front door: the page states which, the person confirms."""
+
+    is_open = forms.TypedChoiceField(
+        choices=[("yes", "Open"), ("no", "Closed")],
+        coerce=lambda value: value == "yes",
+        widget=forms.HiddenInput,
+        error_messages={"required": "Choose whether to open or close the front door"},
+    )
+    confirm = forms.BooleanField(
+        label="I understand",
+        required=True,
+        error_messages={"required": "Confirm that you mean to do this"},
+    )
+
+
+def _outbound_url(label: str, hint: str) -> forms.URLField:
+    return forms.URLField(
+        label=label,
         required=False,
         assume_scheme="https",
-        help_text="The services endpoint of the council's community directory, read each night.",
-    )
-    crm_webhook_url = forms.URLField(
-        label="CRM webhook",
-        required=False,
-        assume_scheme="https",
-        help_text="Requests sent to the council are posted here as JSON. Leave blank for none.",
-    )
-    crm_webhook_secret = forms.CharField(
-        label="CRM webhook signing secret",
-        required=False,
         max_length=200,
-        widget=forms.PasswordInput(render_value=False),
-        help_text="Leave blank to keep the current secret.",
+        help_text=hint,
+        error_messages={"invalid": "Enter a web address that starts with https://"},
     )
+
+
+class ConnectionsForm(GovForm):
+    """Where the council's data goes and what the portal fetches: administrators only."""
+
+    crm_webhook_url = _outbound_url(
+        "CRM webhook",
+        "Requests sent to the council are posted here as signed JSON. Leave blank for none.",
+    )
+    directory_feed_url = _outbound_url(
+        "Directory feed (Open Referral UK)",
+        "The services endpoint of the council's community directory, read each night.",
+    )
+
+    def clean(self) -> dict[str, Any]:
+        from carebridge.core.outbound import url_refusal
+
+        data = super().clean() or {}
+        for name in ("crm_webhook_url", "directory_feed_url"):
+            value = data.get(name)
+            refusal = url_refusal(value) if value else ""
+            if refusal and name not in self.errors:
+                self.add_error(name, refusal)
+        return data

@@ -2,7 +2,7 @@
 
 from django.urls import include, path
 
-from carebridge.frontdoor import urls_dashboard, urls_directory, urls_hubs, views
+from carebridge.frontdoor import urls_dashboard, urls_directory, urls_hubs, views, views_settings
 
 app_name = "frontdoor"
 
@@ -10,7 +10,9 @@ urlpatterns = [
     path("", views.request_list, name="request_list"),
     path("requests/<int:pk>/", views.request_detail, name="request_detail"),
     path("requests/<int:pk>/<slug:step>/", views.request_step, name="request_step"),
-    path("settings/", views.settings_edit, name="settings"),
+    path("settings/", views_settings.settings_edit, name="settings"),
+    path("settings/open-or-close/", views_settings.open_close, name="open_close"),
+    path("connections/", views_settings.connections, name="connections"),
     path("", include(urls_dashboard.officer_patterns)),
     path("", include(urls_directory.officer_patterns)),
     path("", include(urls_hubs.officer_patterns)),

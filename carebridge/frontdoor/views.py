@@ -28,9 +28,8 @@ from carebridge.frontdoor.forms import (
     NoteForm,
     QueueFiltersForm,
     RedirectForm,
-    SettingsForm,
 )
-from carebridge.frontdoor.models import FrontDoorRequest, FrontDoorSettings
+from carebridge.frontdoor.models import FrontDoorRequest
 from carebridge.frontdoor.questions import summary_rows
 from carebridge.frontdoor.selectors_hubs import bookings_of_request
 
@@ -211,39 +210,3 @@ def request_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
         step=step, step_title=STEPS[step]["title"], button=STEPS[step]["button"], form=form
     )
     return render(request, "frontdoor/request_step.html", context)
-
-
-@require_http_methods(["GET", "POST"])
-def settings_edit(request: HttpRequest) -> HttpResponse:
-    user = acting_user(request)
-    require_function(user, Function.FRONT_DOOR, edit=True)
-    council = user.council
-    if council is None:
-        raise Http404("Councils only")
-    current = FrontDoorSettings.objects.filter(council=council).first()
-    initial = (
-        {
-            name: getattr(current, name)
-            for name in services.SETTINGS_FIELDS
-            if name != "crm_webhook_secret"
-        }
-        if current
-        else {}
-    )
-    form = SettingsForm(request.POST if request.method == "POST" else None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        fields = dict(form.cleaned_data)
-        if not fields["crm_webhook_secret"]:
-            del fields["crm_webhook_secret"]
-        try:
-            services.front_door_settings_update(council=council, by=user, **fields)
-        except ValidationError as error:
-            form.add_errors(error)
-        else:
-            messages.success(request, "The front-door settings are saved.")
-            return redirect("frontdoor:settings")
-    return render(
-        request,
-        "frontdoor/settings.html",
-        {"form": form, "current": current, "council": council},
-    )

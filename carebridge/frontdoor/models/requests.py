@@ -1,10 +1,14 @@
 """Front-door requests: one per finished journey, with its answers, the tool's recommendation,
 the officer's triage and the history the person can track."""
 
+from datetime import time
+
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
+from carebridge.core.calendar import ServiceHours
 from carebridge.frontdoor.choices import (
     About,
     Asker,
@@ -46,6 +50,24 @@ class FrontDoorSettings(models.Model):
         blank=True,
         help_text='For example "Monday to Friday, 9am to 5pm".',
     )
+    # Office hours: when the front-door team works through requests. Outside them (and on bank
+    # holidays) the pages give the out-of-hours team, and never promise a reply "today".
+    office_opens = models.TimeField("Office opens", default=time(9, 0))
+    office_closes = models.TimeField("Office closes", default=time(17, 0))
+    office_days = models.CharField(
+        "Office days",
+        max_length=7,
+        default="01234",
+        help_text="The days the office is open: 0 is Monday, 6 is Sunday. Bank holidays are "
+        "always shut.",
+    )
+    out_of_hours_contact = models.CharField(
+        "Out-of-hours emergency duty team",
+        max_length=200,
+        blank=True,
+        help_text='Shown whenever the office is shut, for example "Emergency duty team: 01632 '
+        '960 999".',
+    )
     directory_feed_url = models.URLField(
         "Directory feed (Open Referral UK)",
         blank=True,
@@ -69,6 +91,25 @@ class FrontDoorSettings(models.Model):
 
     def __str__(self) -> str:
         return f"Front door of {self.council}"
+
+    def clean(self) -> None:
+        errors = {}
+        days = self.office_days or ""
+        if not days or any(day not in "0123456" for day in days) or len(set(days)) != len(days):
+            errors["office_days"] = "Select the days the office is open"
+        if self.office_opens and self.office_closes and self.office_opens >= self.office_closes:
+            errors["office_closes"] = "The office must close after it opens"
+        if errors:
+            raise ValidationError(errors)
+
+    def office_hours(self) -> ServiceHours:
+        """The office's hours for core.calendar: its days and times, shut on bank holidays."""
+        return ServiceHours(
+            start=self.office_opens,
+            end=self.office_closes,
+            weekdays=frozenset(int(day) for day in self.office_days),
+            bank_holidays_closed=True,
+        )
 
 
 class FrontDoorRequest(models.Model):
