@@ -34,7 +34,7 @@ from carebridge.organisations.models import District
 from carebridge.organisations.selectors import councils_visible_to
 from carebridge.people import services as people
 from carebridge.referrals import services
-from carebridge.referrals.access import access_referral
+from carebridge.referrals.access import access_referral, shows_person
 from carebridge.referrals.choices import (
     OPEN_STATES,
     TRANSITIONS,
@@ -247,6 +247,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     context = {
         "referral": referral,
         "person": referral.service_user,
+        "summary_only": not shows_person(user, referral),
         "stage": stage,
         "status_label": _status_label(referral, stage),
         "is_pending": referral.status == S.PENDING,
@@ -335,12 +336,18 @@ def readable_details(details: dict[str, Any]) -> list[tuple[str, str]]:
 
 @require_GET
 def update_log(request: HttpRequest, pk: int) -> HttpResponse:
-    referral = access_referral(acting_user(request), pk)
+    user = acting_user(request)
+    referral = access_referral(user, pk)
     entries = [(event, readable_details(event.details)) for event in referral_events(referral)]
     return render(
         request,
         "referrals/update_log.html",
-        {"referral": referral, "person": referral.service_user, "entries": entries},
+        {
+            "referral": referral,
+            "person": referral.service_user,
+            "summary_only": not shows_person(user, referral),
+            "entries": entries,
+        },
     )
 
 
@@ -394,6 +401,7 @@ def _answer_page(
     context = {
         "referral": referral,
         "person": referral.service_user,
+        "summary_only": not shows_person(acting_user(request), referral),
         "form": form,
         # A page opened in a state that does not allow its answer says why instead of the form.
         "refusal": _refusal(referral, kind) if request.method == "GET" else "",

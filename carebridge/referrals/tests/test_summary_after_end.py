@@ -1,0 +1,122 @@
+"""After a referral is refused, withdrawn or fails to start, the provider keeps its summary but
+no longer reads the person's date of birth, address, NHS number, contacts or needs; the council
+that sent it still reads everything."""
+
+from datetime import UTC, date, datetime
+from types import SimpleNamespace
+from unittest import mock
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from carebridge.people import services as people
+from carebridge.referrals import services
+from tests.support import (
+    make_contract,
+    make_council,
+    make_district,
+    make_provider,
+    make_referral,
+    make_user,
+)
+
+pytestmark = pytest.mark.django_db
+
+NOW = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)  # a Monday; London is on GMT
+FIRST_VISIT = datetime(2026, 11, 23, 14, 0, tzinfo=UTC)
+# What only the person's full record shows: NHS number, address, date of birth, next of kin,
+# health needs (the builders' referral answers).
+PERSONAL = ("943 476 5919", "17 Quarry Bank", "NG22 9TE", "23/04/1940", "Pat Example", "diabetes")
+
+
+@pytest.fixture(autouse=True)
+def frozen_now():
+    with mock.patch("django.utils.timezone.now", return_value=NOW):
+        yield
+
+
+@pytest.fixture
+def world():
+    council = make_council()
+    provider = make_provider()
+    make_contract(council, provider)
+    district = make_district(council)
+    broker = make_user(council=council, role="broker")
+    person = people.service_user_create(
+        council=council,
+        by=broker,
+        ss_ref="SS770001",
+        first_name="Maisy",
+        last_name="Goddard",
+        date_of_birth=date(1940, 4, 23),
+        nhs_number="9434765919",
+        address_line_1="17 Quarry Bank",
+        town="Newark",
+        postcode="NG22 9TE",
+        district=district,
+    )
+    return SimpleNamespace(
+        council=council,
+        provider=provider,
+        broker=broker,
+        carer=make_user(provider=provider, role="super_user_actuals"),
+        referral=make_referral(council, provider, by=broker, district=district, person=person),
+    )
+
+
+def page(user, name: str, referral) -> str:
+    client = Client()
+    client.force_login(user)
+    response = client.get(reverse(name, args=[referral.pk]))
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def shown(text: str) -> list[str]:
+    return [item for item in PERSONAL if item in text]
+
+
+def test_it_shows_the_provider_the_whole_referral_while_it_is_open(world):
+    assert shown(page(world.carer, "referrals:detail", world.referral)) == list(PERSONAL)
+    services.referral_accept(referral=world.referral, by=world.carer, first_visit_at=FIRST_VISIT)
+    assert shown(page(world.carer, "referrals:detail", world.referral)) == list(PERSONAL)
+
+
+def test_it_shows_the_provider_only_the_summary_of_a_referral_it_refused(world):
+    services.referral_refuse(
+        referral=world.referral, by=world.carer, reason="no_capacity", details="No carers free"
+    )
+    detail = page(world.carer, "referrals:detail", world.referral)
+    assert shown(detail) == []
+    assert "Maisy Goddard" in detail and "No carers free" in detail
+    assert "summary only" in detail
+    # The answer pages' side panel says no more than the summary either.
+    assert shown(page(world.carer, "referrals:accept", world.referral)) == []
+    assert shown(page(world.carer, "referrals:update_log", world.referral)) == []
+
+
+def test_it_shows_the_provider_only_the_summary_of_a_withdrawn_referral(world):
+    services.referral_accept(referral=world.referral, by=world.carer, first_visit_at=FIRST_VISIT)
+    services.referral_withdraw(referral=world.referral, by=world.broker, reason="Moved away")
+    detail = page(world.carer, "referrals:detail", world.referral)
+    assert shown(detail) == []
+    assert "Moved away" in detail
+    assert shown(page(world.carer, "referrals:failed_start", world.referral)) == []
+
+
+def test_it_shows_the_provider_only_the_summary_of_a_failed_start(world):
+    services.referral_accept(referral=world.referral, by=world.carer, first_visit_at=FIRST_VISIT)
+    services.referral_fail(
+        referral=world.referral, by=world.carer, reason="readmitted", details="Back on ward 4"
+    )
+    detail = page(world.carer, "referrals:detail", world.referral)
+    assert shown(detail) == []
+    assert "Back on ward 4" in detail
+
+
+def test_it_still_shows_the_council_the_whole_referral_after_it_ended(world):
+    services.referral_refuse(referral=world.referral, by=world.carer, reason="no_capacity")
+    detail = page(world.broker, "referrals:detail", world.referral)
+    assert shown(detail) == list(PERSONAL)
+    assert "summary only" not in detail
