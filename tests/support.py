@@ -1,7 +1,9 @@
 """Builders for tests: every object is made through the product's own services."""
 
 import threading
+from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 from itertools import count
 from typing import TYPE_CHECKING, Any
 
@@ -13,7 +15,10 @@ from carebridge.organisations import services as org
 from carebridge.organisations.models import Contract, Council, Provider
 
 if TYPE_CHECKING:
-    from carebridge.organisations.models import District
+    from carebridge.actions.models import ActionType
+    from carebridge.actuals.models import Period
+    from carebridge.contracts.models import Cpli, ServiceLevel
+    from carebridge.organisations.models import District, Service
     from carebridge.people.models import ServiceUser
     from carebridge.referrals.models import Referral
 
@@ -118,6 +123,7 @@ def make_referral(
     **overrides: Any,
 ) -> "Referral":
     """A referral sent by the council to the provider, through the product's own service."""
+    from carebridge.core.calendar import now, to_london
     from carebridge.people import services as people
     from carebridge.referrals.services import referral_create
 
@@ -136,6 +142,13 @@ def make_referral(
             town="Newark",
             district=district,
         )
+    # The builder's person keeps one address whatever the district: the broker has checked it.
+    postcode_confirmed = overrides.pop("postcode_confirmed", True)
+    fields = referral_fields(**overrides)
+    sent_on = to_london(received_at or now()).date()
+    if "completed_on" not in overrides and fields["completed_on"] > sent_on:
+        # A form cannot be completed after the referral is sent (tests that travel back in time).
+        fields["completed_on"] = sent_on
     return referral_create(
         council=council,
         provider=provider,
@@ -143,7 +156,8 @@ def make_referral(
         service_user=person,
         by=by,
         received_at=received_at,
-        **referral_fields(**overrides),
+        postcode_confirmed=postcode_confirmed,
+        **fields,
     )
 
 
@@ -169,3 +183,167 @@ def run_together(work: Any, times: int) -> list[Any]:
         thread.join()
     assert errors == []
     return results
+
+
+@dataclass
+class TwoCouncilProvider:
+    """A provider that works for two councils with different rulebooks, from one log-in: the
+    case every app must get right (the one log-in promise). `weekly` confirms a week at a time by
+    close of business on Tuesday, in the ten-column CSV layout; `four_weekly` confirms four weeks
+    at a time five working days after, in the layout with reasons, and allows no extras. Both
+    call their service level "Home Care - Double Assist" and have an action type "Actuals query".
+    `week` has ended and falls in a paid period of `four_weekly` (`paid_period`, its actuals
+    generated, confirmed and paid) and in an open period of `weekly` (`open_period`, nothing
+    entered yet)."""
+
+    weekly: Council
+    four_weekly: Council
+    provider: Provider
+    service: "Service"
+    weekly_contract: Contract
+    four_weekly_contract: Contract
+    weekly_level: "ServiceLevel"
+    four_weekly_level: "ServiceLevel"
+    weekly_person: "ServiceUser"
+    four_weekly_person: "ServiceUser"
+    weekly_cpli: "Cpli"
+    four_weekly_cpli: "Cpli"
+    weekly_action_type: "ActionType"
+    four_weekly_action_type: "ActionType"
+    carer: User  # the provider's Super User (Actuals): one log-in for both councils
+    weekly_broker: User
+    four_weekly_broker: User
+    weekly_officer: User  # payments officers
+    four_weekly_officer: User
+    periods_from: date
+    week: date
+    paid_period: "Period"
+    open_period: "Period"
+
+
+DOUBLE_ASSIST = "Home Care - Double Assist"
+
+
+def make_two_council_provider(*, weeks_back: int = 8) -> TwoCouncilProvider:
+    """See TwoCouncilProvider. Dates follow today (the actuals tests' frozen clock, if any): both
+    councils' periods start `weeks_back` weeks before this week (at least 8), `week` is six weeks
+    ago, and the four-weekly council's first period (holding it) is paid."""
+    from carebridge.actions.services import action_type_create
+    from carebridge.actuals import services as actuals
+    from carebridge.actuals.models import Period
+    from carebridge.actuals.periods import WEEK, today, week_of, weeks_between
+    from carebridge.actuals.rules import Entry
+    from carebridge.contracts import services as contracts
+    from carebridge.contracts.choices import PricingBasis, Unit
+    from carebridge.people import services as people
+
+    assert weeks_back >= 8
+    this_week = week_of(today(), 0)
+    periods_from = this_week - WEEK * weeks_back
+    four_weekly_from = this_week - WEEK * 8  # so that its first period has ended by now
+    weekly = make_council(
+        "Ashcombe Borough Council",
+        actuals_period="weekly",
+        actuals_periods_from=periods_from,
+        actuals_csv_layout="basic",
+        actuals_confirmation_rule="weekday_after",
+        actuals_confirmation_weekday=1,
+    )
+    four_weekly = make_council(
+        "Fenmarsh County Council",
+        actuals_period="four_weekly",
+        actuals_periods_from=four_weekly_from,
+        actuals_csv_layout="with_reasons",
+        actuals_confirmation_rule="working_days_after",
+        actuals_confirmation_working_days=5,
+        actuals_extras_allowed=False,
+    )
+    provider = make_provider("Larchfield Home Care")
+    service = org.service_create(
+        provider=provider, name="Larchfield – Riverside", postcode="M1 1AA"
+    )
+    contract_of = {
+        council: make_contract(council, provider, start_date=periods_from)
+        for council in (weekly, four_weekly)
+    }
+    carer = make_user(provider=provider, role="super_user_actuals")
+    made: dict[Council, dict[str, Any]] = {}
+    for council, ss_ref in ((weekly, "AS1001"), (four_weekly, "FM2002")):
+        broker = make_user(council=council, role="broker")
+        level = contracts.service_level_create(
+            council=council, name=DOUBLE_ASSIST, unit=Unit.HOURS, by=broker
+        )
+        person = people.service_user_create(
+            council=council,
+            by=broker,
+            ss_ref=ss_ref,
+            first_name="Iris",
+            last_name=f"Pemberton{next(_numbers)}",
+            date_of_birth=date(1938, 6, 2),
+        )
+        document = contracts.contract_document_publish(
+            council=council,
+            service=service,
+            service_user=person,
+            care_package_reference=f"CP-{next(_numbers)}",
+            lines=[
+                contracts.Line(
+                    service_level=level,
+                    quantity=Decimal("10"),
+                    rate=Decimal("18.50"),
+                    pricing_basis=PricingBasis.SPOT,
+                    start_date=min(periods_from, four_weekly_from),
+                    end_date=None,
+                    visits=10,
+                )
+            ],
+            by=broker,
+        )
+        contracts.contract_document_agree(document=document, by=carer, password=PASSWORD)
+        made[council] = {
+            "broker": broker,
+            "level": level,
+            "person": person,
+            "cpli": document.cplis.get(),
+            "officer": make_user(council=council, role="payments_officer"),
+            "action_type": action_type_create(council=council, name="Actuals query"),
+        }
+    actuals.periods_open(today())
+    week = this_week - WEEK * 6
+    paid = Period.objects.get(council=four_weekly, start_date__lte=week, end_date__gte=week)
+    line = made[four_weekly]["cpli"]
+    actuals.actuals_save(
+        carer,
+        [
+            actuals.Item(line.pk, each, Entry(actual=Decimal("10"), visits=10), each)
+            for each in weeks_between(paid.start_date, paid.end_date)
+        ],
+    )
+    actuals.actuals_confirm(carer, paid)
+    actuals.period_mark_paid(made[four_weekly]["officer"], paid)
+    paid.refresh_from_db()
+    return TwoCouncilProvider(
+        weekly=weekly,
+        four_weekly=four_weekly,
+        provider=provider,
+        service=service,
+        weekly_contract=contract_of[weekly],
+        four_weekly_contract=contract_of[four_weekly],
+        weekly_level=made[weekly]["level"],
+        four_weekly_level=made[four_weekly]["level"],
+        weekly_person=made[weekly]["person"],
+        four_weekly_person=made[four_weekly]["person"],
+        weekly_cpli=made[weekly]["cpli"],
+        four_weekly_cpli=line,
+        weekly_action_type=made[weekly]["action_type"],
+        four_weekly_action_type=made[four_weekly]["action_type"],
+        carer=carer,
+        weekly_broker=made[weekly]["broker"],
+        four_weekly_broker=made[four_weekly]["broker"],
+        weekly_officer=made[weekly]["officer"],
+        four_weekly_officer=made[four_weekly]["officer"],
+        periods_from=periods_from,
+        week=week,
+        paid_period=paid,
+        open_period=Period.objects.get(council=weekly, start_date=week),
+    )

@@ -40,8 +40,9 @@ from carebridge.contracts.commitment import (
 from carebridge.contracts.models import Cpli
 from carebridge.contracts.selectors import client_matches
 from carebridge.core.formats import round_money
+from carebridge.core.labels import council_labelled
 from carebridge.organisations.deadlines import actuals_confirm_by
-from carebridge.organisations.models import Provider, Rulebook, Service
+from carebridge.organisations.models import Council, Provider, Rulebook, Service
 from carebridge.people.models import ServiceUser
 
 CLIENTS_PER_PAGE = 50
@@ -98,6 +99,8 @@ class Row:
     inputs: list[dict[str, Any]] = field(default_factory=list)
     detail: list[dict[str, Any]] = field(default_factory=list)
     extras_allowed: bool = True
+    # Whether this row's council lets its week be changed (the week page sets it per council).
+    editable: bool = True
     who: str = ""
     # A short break's nights taken in the week's financial year, and that year's label.
     allocation_used: Decimal = ZERO
@@ -147,6 +150,7 @@ def _row(cpli: Cpli, actual: Actual | None, rules: Rules, week: date) -> Row:
 class ClientGroup:
     person: ServiceUser
     rows: list[Row] = field(default_factory=list)
+    council_name: str = ""  # a client belongs to one council, and so do all their lines
 
     @property
     def cost(self) -> Decimal:
@@ -158,17 +162,42 @@ class ClientGroup:
 
 
 @dataclass
+class CouncilWeek:
+    """One council's part of a week at a service: its own period, rules and state. A provider
+    working for several councils has one each, so a period paid at one council never hides an
+    open one at another."""
+
+    council: Council
+    rulebook: Rulebook
+    period: Period | None
+    refusal: str
+    can_enter: bool
+    missing: int
+    deadline: Any
+
+    @property
+    def period_kind(self) -> str:
+        return str(self.rulebook.get_actuals_period_display())
+
+
+@dataclass
 class WeekPage:
     service: Service
     week_start: date
-    period: Period | None
+    councils: list[CouncilWeek]
     page: Page
     groups: list[ClientGroup]
     shown_total: Decimal
     week_total: Decimal
-    can_enter: bool
-    refusal: str
-    missing: int
+
+    @property
+    def can_enter(self) -> bool:
+        """Some council's rows can be changed (each row says whether its own can)."""
+        return any(each.can_enter for each in self.councils)
+
+    @property
+    def several_councils(self) -> bool:
+        return len(self.councils) > 1
 
 
 def _week_cplis(service: Service, week: date) -> QuerySet[Cpli]:
@@ -177,17 +206,25 @@ def _week_cplis(service: Service, week: date) -> QuerySet[Cpli]:
     )
 
 
-def generation_weeks(service: Service, week: date) -> list[date]:
-    """The weeks Generate actuals fills from the page of one week: every week that has ended
-    in that week's period (one week for a weekly council, up to four for a 4-weekly one)."""
-    periods = Period.objects.filter(
-        council__in=Cpli.objects.filter(service=service).values("council_id"),
+def week_councils(service: Service, week: date) -> list[int]:
+    """The councils whose lines run at the service in the week."""
+    return sorted(
+        set(_week_cplis(service, week).order_by().values_list("council_id", flat=True).distinct())
+    )
+
+
+def generation_weeks(council_id: int, week: date) -> list[date]:
+    """The weeks Generate actuals fills for one council from the page of one week: every week
+    that has ended in that council's period holding it (one week for a weekly council, up to
+    four for a 4-weekly one). Another council's periods never count: they have their own."""
+    period = Period.objects.filter(
+        council_id=council_id,
         start_date__lte=week,
         end_date__gte=week,
         payment_processed_at__isnull=True,
-    )
+    ).first()
     weeks = {week}
-    for period in periods:
+    if period is not None:
         weeks.update(
             w for w in weeks_between(period.start_date, period.end_date) if week_has_ended(w)
         )
@@ -207,10 +244,14 @@ def week_refusal(period: Period | None, week: date) -> str:
 
 
 def week_levels(service: Service, week: date) -> list[tuple[int, str]]:
-    """The service levels of the lines running at the service in the week, for the filter."""
-    return sorted(
-        set(_week_cplis(service, week).values_list("service_level_id", "service_level__name")),
-        key=lambda item: item[1],
+    """The service levels of the lines running at the service in the week, for the filter,
+    each named with its council when the lines are of several."""
+    return council_labelled(
+        set(
+            _week_cplis(service, week).values_list(
+                "service_level_id", "service_level__name", "council__name"
+            )
+        )
     )
 
 
@@ -260,29 +301,58 @@ def week_page(
 
     shown_total = week_actuals.filter(cpli__in=filtered).aggregate(t=Sum("cost"))["t"] or ZERO
     week_total = week_actuals.aggregate(t=Sum("cost"))["t"] or ZERO
-    period = (
-        Period.objects.filter(
-            council__in=Cpli.objects.filter(service=service).values("council_id").distinct(),
-            start_date__lte=week,
-            end_date__gte=week,
-        )
-        .order_by("-payment_processed_at")
-        .first()
-    )
-    refusal = week_refusal(period, week)
-    missing = cplis.filter(yearly_allocation__isnull=True).exclude(actuals__week_start=week).count()
+    councils = _council_weeks(user, cplis, week)
+    editable = {each.council.pk for each in councils if each.can_enter}
+    names = {each.council.pk: each.council.name for each in councils}
+    for group in groups:
+        group.council_name = names.get(group.rows[0].cpli.council_id, "")
+        for row in group.rows:
+            row.editable = row.cpli.council_id in editable
     return WeekPage(
         service=service,
         week_start=week,
-        period=period,
+        councils=councils,
         page=page,
         groups=groups,
         shown_total=shown_total,
         week_total=week_total,
-        can_enter=not refusal and can_edit(user.role, Function.ACTUALS),
-        refusal=refusal,
-        missing=missing,
     )
+
+
+def _council_weeks(user: User, cplis: QuerySet[Cpli], week: date) -> list[CouncilWeek]:
+    """Each council of the week's lines with its own period, rules, deadline and lines still to
+    generate: four queries, however many councils."""
+    missing = dict(
+        cplis.filter(yearly_allocation__isnull=True)
+        .exclude(actuals__week_start=week)
+        .order_by()
+        .values_list("council_id")
+        .annotate(n=Count("pk"))
+    )
+    council_ids = set(cplis.order_by().values_list("council_id", flat=True).distinct())
+    periods = {
+        p.council_id: p
+        for p in Period.objects.filter(
+            council_id__in=council_ids, start_date__lte=week, end_date__gte=week
+        )
+    }
+    may_edit = can_edit(user.role, Function.ACTUALS)
+    found = []
+    for rulebook in Rulebook.objects.filter(council_id__in=council_ids).select_related("council"):
+        period = periods.get(rulebook.council_id)
+        refusal = week_refusal(period, week)
+        found.append(
+            CouncilWeek(
+                council=rulebook.council,
+                rulebook=rulebook,
+                period=period,
+                refusal=refusal,
+                can_enter=not refusal and may_edit,
+                missing=missing.get(rulebook.council_id, 0),
+                deadline=actuals_confirm_by(rulebook, period.end_date) if period else None,
+            )
+        )
+    return sorted(found, key=lambda each: each.council.name)
 
 
 def client_rows(service: Service, person: ServiceUser, week: date) -> list[Row]:

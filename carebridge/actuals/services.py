@@ -162,16 +162,26 @@ def _week_refusal(period: Period | None, week: date) -> str | None:
 
 
 @transaction.atomic
-def actuals_generate(user: User, *, weeks: Sequence[date], service_id: int | None = None) -> int:
+def actuals_generate(
+    user: User,
+    *,
+    weeks: Sequence[date],
+    service_id: int | None = None,
+    council_id: int | None = None,
+) -> int:
     """Fill every CPLI running in each week with its plan (part weeks pro rata by days active),
     where it has no actual yet. Short breaks are not planned weekly and are left to the provider.
-    Pressing it twice, or two people at once, adds nothing the second time. Returns rows added."""
+    Pressing it twice, or two people at once, adds nothing the second time. Returns rows added.
+    With a council, only its lines: a provider working for several councils generates each
+    council's period on its own, so one council's paid period never stops another's open one."""
     _require_editor(user)
     provider_id = user.provider_id
     assert provider_id is not None
     cplis = Cpli.objects.filter(provider_id=provider_id, yearly_allocation__isnull=True)
     if service_id is not None:
         cplis = cplis.filter(service_id=service_id)
+    if council_id is not None:
+        cplis = cplis.filter(council_id=council_id)
     added = 0
     for week in weeks:
         running = list(
@@ -215,6 +225,8 @@ def actuals_generate(user: User, *, weeks: Sequence[date], service_id: int | Non
         record(
             action="actuals.generated",
             by=user,
+            council=council_id,
+            provider=provider_id,
             detail={
                 "weeks": [w.isoformat() for w in weeks],
                 "service": service_id,

@@ -27,7 +27,7 @@ from carebridge.core.bounds import parse_iso_date
 from carebridge.core.formats import guide_date
 from carebridge.core.http import acting_user
 from carebridge.organisations.choices import FrustratedReason
-from carebridge.organisations.models import Rulebook, Service
+from carebridge.organisations.models import Council, Rulebook, Service
 from carebridge.people.models import ServiceUser
 
 FIELD_WORDS = {
@@ -261,12 +261,26 @@ def generate(request: HttpRequest) -> HttpResponse:
     services_ = selectors.actual_services_of(user, include_historical=True)
     service = _chosen_service(user, request.POST.get("service"), services_)
     chosen = _chosen_week(request.POST.get("week"), _week_start_day(user))
-    weeks = selectors.generation_weeks(service, chosen)
-    try:
-        added = services.actuals_generate(user, weeks=weeks, service_id=service.pk)
-    except services.ActualsRefused as refused:
-        messages.error(request, refused.message)
-    else:
+    councils = selectors.week_councils(service, chosen)
+    named = len(councils) > 1
+    asked = request.POST.get("council", "")
+    if asked:
+        # The button of one council's period; each council's period is generated on its own.
+        councils = [pk for pk in councils if str(pk) == asked]
+    if not councils:
+        messages.info(request, "No lines run at this service in this week.")
+    names = dict(Council.objects.filter(pk__in=councils).values_list("pk", "name"))
+    for council_id in councils:
+        weeks = selectors.generation_weeks(council_id, chosen)
+        whose = f" for {names[council_id]}" if named else ""
+        try:
+            added = services.actuals_generate(
+                user, weeks=weeks, service_id=service.pk, council_id=council_id
+            )
+        except services.ActualsRefused as refused:
+            message = refused.message
+            messages.error(request, f"{names[council_id]}: {message}" if named else message)
+            continue
         if added:
             lines = "1 line" if added == 1 else f"{added} lines"
             when = (
@@ -274,9 +288,11 @@ def generate(request: HttpRequest) -> HttpResponse:
                 if len(weeks) == 1
                 else f"the weeks beginning {guide_date(weeks[0])} to {guide_date(weeks[-1])}"
             )
-            messages.success(request, f"Actuals generated for {lines} from the plan for {when}.")
+            messages.success(
+                request, f"Actuals generated{whose} for {lines} from the plan for {when}."
+            )
         else:
-            messages.info(request, "Every line already had its actuals for this week.")
+            messages.info(request, f"Every line{whose} already had its actuals for this week.")
     return HttpResponseRedirect(week_url(service, chosen))
 
 

@@ -1,0 +1,144 @@
+"""A provider that works for two councils with different rulebooks (tests/support.py's
+make_two_council_provider): each council's period is shown, generated, exported, imported and
+confirmed on its own, and nothing of one council's is presented as the other's."""
+
+from datetime import timedelta
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from carebridge.actuals import services
+from carebridge.actuals.models import Actual, Confirmation
+from carebridge.actuals.periods import WEEK
+from carebridge.contracts import services as contracts
+from carebridge.contracts.choices import PricingBasis
+from tests.support import PASSWORD, TwoCouncilProvider, make_two_council_provider
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def two(clock) -> TwoCouncilProvider:
+    return make_two_council_provider()
+
+
+def client_for(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def week_page(two: TwoCouncilProvider, **extra) -> str:
+    query = {"service": two.service.pk, "week": two.week.isoformat(), **extra}
+    response = client_for(two.carer).get(reverse("actuals:week"), query)
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def backdated_line(two: TwoCouncilProvider):
+    """A four-weekly line agreed after its period was paid, starting in that period: its paid
+    weeks have no actuals and never will."""
+    document = contracts.contract_document_publish(
+        council=two.four_weekly,
+        service=two.service,
+        service_user=two.four_weekly_person,
+        care_package_reference="CP-BACKDATED",
+        lines=[
+            contracts.Line(
+                service_level=two.four_weekly_level,
+                quantity=two.four_weekly_cpli.quantity,
+                rate=two.four_weekly_cpli.rate,
+                pricing_basis=PricingBasis.SPOT,
+                start_date=two.paid_period.start_date,
+                end_date=None,
+                visits=3,
+            )
+        ],
+        by=two.four_weekly_broker,
+    )
+    contracts.contract_document_agree(document=document, by=two.carer, password=PASSWORD)
+    return document.cplis.get()
+
+
+# --- The builder --------------------------------------------------------------------------------
+
+
+def test_the_shared_world_has_one_week_paid_at_one_council_and_open_at_the_other(two):
+    assert two.paid_period.council == two.four_weekly and two.paid_period.is_paid
+    assert two.open_period.council == two.weekly and not two.open_period.is_paid
+    assert two.paid_period.start_date <= two.week <= two.paid_period.end_date
+    assert two.open_period.start_date == two.week
+    assert two.weekly.rulebook.actuals_csv_layout != two.four_weekly.rulebook.actuals_csv_layout
+    assert two.weekly_level.name == two.four_weekly_level.name
+
+
+# --- 16: the week page --------------------------------------------------------------------------
+
+
+def test_the_week_page_shows_each_councils_period_so_a_paid_one_never_hides_an_open_one(two):
+    page = week_page(two)
+    for council in (two.weekly, two.four_weekly):
+        assert council.name in page
+    assert "4-weekly" in page and "Weekly" in page
+    assert "The payment for this period has been processed" in page
+    # The open council's line has its inputs; the paid council's line is shown, not editable.
+    assert f'name="line{two.weekly_cpli.pk}-actual"' in page
+    assert f'name="line{two.four_weekly_cpli.pk}-actual"' not in page
+    assert "Generate actuals" in page
+    assert "Save changes" in page
+
+
+def test_saving_the_week_changes_the_open_councils_rows_only(two):
+    data = {
+        "service": two.service.pk,
+        "week": two.week.isoformat(),
+        "rows": [two.weekly_cpli.pk],
+        f"line{two.weekly_cpli.pk}-actual": "9",
+        f"line{two.weekly_cpli.pk}-missed": "1",
+        f"line{two.weekly_cpli.pk}-visits": "10",
+        f"line{two.weekly_cpli.pk}-comments": "One call cancelled by the family",
+    }
+    response = client_for(two.carer).post(reverse("actuals:week"), data)
+    assert response.status_code == 302
+    assert Actual.objects.get(cpli=two.weekly_cpli, week_start=two.week).actual == 9
+
+
+# --- 17: generate and confirm -------------------------------------------------------------------
+
+
+def test_generate_fills_the_open_councils_week_when_the_other_councils_period_is_paid(two):
+    backdated_line(two)
+    client = client_for(two.carer)
+    response = client.post(
+        reverse("actuals:generate"),
+        {"service": two.service.pk, "week": two.week.isoformat(), "council": two.weekly.pk},
+    )
+    assert response.status_code == 302
+    assert Actual.objects.filter(cpli=two.weekly_cpli, week_start=two.week).exists()
+    page = client.get(response["Location"]).content.decode()
+    assert f"Actuals generated for {two.weekly.name} for 1 line" in page
+    # The open period can now be confirmed; the paid one was never touched.
+    confirmation = services.actuals_confirm(two.carer, two.open_period)
+    assert confirmation.period == two.open_period
+    assert not Actual.objects.filter(period=two.paid_period, cpli__visits=3).exists()
+
+
+def test_generate_without_a_council_does_each_council_and_says_which_was_refused(two):
+    backdated_line(two)
+    client = client_for(two.carer)
+    response = client.post(
+        reverse("actuals:generate"), {"service": two.service.pk, "week": two.week.isoformat()}
+    )
+    page = client.get(response["Location"]).content.decode()
+    assert Actual.objects.filter(cpli=two.weekly_cpli, week_start=two.week).exists()
+    assert f"{two.four_weekly.name}: You cannot change actuals for a week where the payment" in page
+
+
+def test_generation_weeks_are_the_councils_own_period(two):
+    from carebridge.actuals.selectors import generation_weeks
+
+    later = two.paid_period.end_date + timedelta(days=1)  # the four-weekly council's open period
+    assert generation_weeks(two.four_weekly.pk, later) == [later + WEEK * n for n in range(4)]
+    assert generation_weeks(two.weekly.pk, later) == [later]
+    assert Confirmation.objects.filter(period=two.paid_period).count() == 1
