@@ -31,6 +31,7 @@ from carebridge.core.calendar import now
 from carebridge.core.idempotency import create_once
 from carebridge.core.outbound import url_refusal
 from carebridge.frontdoor import eligibility as e
+from carebridge.frontdoor.alerts import urgent_request_alert
 from carebridge.frontdoor.choices import (
     TRANSITIONS,
     Decision,
@@ -150,7 +151,13 @@ def _email(request: FrontDoorRequest, *, key: str, template: str, **context: Any
     to = request.contact_email
     if not to:
         return
-    context = {"request": request, "track_link": track_link(request), **context}
+    context = {
+        "request": request,
+        "track_link": track_link(request),
+        # Read now, not from a cached relation: what the e-mail promises depends on the hours.
+        "office": FrontDoorSettings.objects.filter(council_id=request.council_id).first(),
+        **context,
+    }
     subject = render_to_string(f"frontdoor/email/{template}_subject.txt", context).strip()
     body = render_to_string(f"frontdoor/email/{template}.txt", context)
     email_queue(
@@ -241,6 +248,7 @@ def _request_create(
     if to_queue:
         _email(request, key="received", template="received")
         _push_to_crm(request)
+        urgent_request_alert(request)
     return request
 
 
@@ -318,6 +326,7 @@ def assessment_ask(
     )
     _email(request, key="received", template="received")
     _push_to_crm(request)
+    urgent_request_alert(request)
     return request
 
 
@@ -630,3 +639,15 @@ def crm_secret_renew(*, council: Council, by: User | None) -> str:
         detail={"signing_secret": "renewed"},
     )
     return secret
+
+
+def request_viewed(*, request: FrontDoorRequest, by: User | None, ip: str | None = None) -> None:
+    """A request holds a person's answers about their health and home: every look at it is
+    recorded, an officer's page (by them) and the person's own tracking page (by no account)."""
+    record(
+        action="front_door.viewed" if by is not None else "front_door.tracked",
+        by=by,
+        obj=request,
+        council=request.council_id,
+        ip_address=ip,
+    )

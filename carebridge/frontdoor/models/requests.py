@@ -1,14 +1,14 @@
 """Front-door requests: one per finished journey, with its answers, the tool's recommendation,
 the officer's triage and the history the person can track."""
 
-from datetime import time
+from datetime import datetime, time, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
-from carebridge.core.calendar import ServiceHours
+from carebridge.core.calendar import ServiceHours, add_service_time, now
 from carebridge.frontdoor.choices import (
     About,
     Asker,
@@ -101,6 +101,24 @@ class FrontDoorSettings(models.Model):
             errors["office_closes"] = "The office must close after it opens"
         if errors:
             raise ValidationError(errors)
+
+    def office_opens_next(self, moment: datetime | None = None) -> datetime:
+        """When the office is next open: `moment` itself (by default now) while it is open."""
+        moment = moment or now()
+        return add_service_time(moment, timedelta(0), self.office_hours())
+
+    def office_is_open(self, moment: datetime | None = None) -> bool:
+        moment = moment or now()
+        return self.office_opens_next(moment) == moment
+
+    @property
+    def office_open_now(self) -> bool:
+        """For pages: is the office open this minute (bank holidays shut)?"""
+        return self.office_is_open()
+
+    @property
+    def office_next_opening(self) -> datetime:
+        return self.office_opens_next()
 
     def office_hours(self) -> ServiceHours:
         """The office's hours for core.calendar: its days and times, shut on bank holidays."""

@@ -359,3 +359,26 @@ def test_tracking_an_accepted_request_never_says_an_assessment_is_booked(council
     assert "assessment booked" not in page.lower()
     assert "Accepted for assessment" in page
     assert "will contact" in page
+
+
+def test_an_urgent_request_on_a_sunday_gives_the_out_of_hours_team_not_a_promise_of_today(
+    council, monkeypatch
+):
+    from datetime import UTC, datetime
+
+    from carebridge.frontdoor.tests.test_hubs_support import freeze
+
+    services.front_door_settings_update(
+        council=council, by=None, out_of_hours_contact="Emergency duty team: 01632 960 909"
+    )
+    freeze(monkeypatch, datetime(2026, 12, 6, 11, 0, tzinfo=UTC))  # Sunday, 11am
+    client = Client()
+    walk(client, council, likely_answers(urgent=["danger"]))
+    client.post(url("check", council))
+
+    result = client.get(url("result", council)).content.decode()
+
+    assert "look at the request today" not in result
+    assert "as soon as the office opens, at 9:00am on Monday 7 December" in result
+    assert "Emergency duty team: 01632 960 909" in result
+    assert "The adult social care office is shut now" in result
