@@ -1,5 +1,6 @@
 """Writing to the audit log: every business action calls `record` in its own transaction."""
 
+from collections.abc import Mapping
 from typing import Any
 
 from django.db import models
@@ -64,3 +65,37 @@ def record(
         ip_address=ip_address,
         team_kind=team_kind,
     )
+
+
+def record_listed(
+    *,
+    action: str,
+    by: Any,
+    counts: Mapping[int, int],
+    detail: dict[str, Any] | None = None,
+    ip_address: str | None = None,
+) -> list[Event]:
+    """A list or download naming many people is one event per council whose people it names,
+    never one per row: each council's log then shows what was read of its people, and how many
+    rows ("count"). `counts` maps each council's id to its rows; a council given with 0 rows
+    (a system's empty page) still gets its event. With no council at all, one event in the
+    reader's own log says the download happened."""
+    provider = getattr(by, "provider_id", None)
+    rows = {council: n for council, n in counts.items() if n} or dict(counts)
+    if not rows:
+        return [
+            record(
+                action=action, by=by, detail={**(detail or {}), "count": 0}, ip_address=ip_address
+            )
+        ]
+    return [
+        record(
+            action=action,
+            by=by,
+            council=council,
+            provider=provider,
+            detail={**(detail or {}), "count": n},
+            ip_address=ip_address,
+        )
+        for council, n in sorted(rows.items())
+    ]

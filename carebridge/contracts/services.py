@@ -13,11 +13,12 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Count, QuerySet
 
 from carebridge.accounts.models import User
 from carebridge.accounts.roles import Function, can_edit
 from carebridge.accounts.services import Outcome, password_confirm
-from carebridge.audit.services import record, snapshot
+from carebridge.audit.services import record, record_listed, snapshot
 from carebridge.contracts.choices import CpliStatus, DocumentKind, DocumentStatus, Unit
 from carebridge.contracts.models import ContractDocument, Cpli, ServiceLevel
 from carebridge.contracts.signals import cpli_dates_changed
@@ -561,4 +562,18 @@ def contract_document_viewed(
         council=document.council_id,
         provider=document.provider_id,
         ip_address=ip,
+    )
+
+
+def cplis_exported(*, by: User, cplis: QuerySet[Cpli], fmt: str, ip: str | None = None) -> None:
+    """A CPLI export names a client on every row: one event per download (per council whose
+    clients it names), with how many rows, whatever the filters chosen."""
+    counts = dict(
+        cplis.order_by()
+        .values_list("council_id")
+        .annotate(rows=Count("pk"))
+        .values_list("council_id", "rows")
+    )
+    record_listed(
+        action="cplis.exported", by=by, counts=counts, detail={"format": fmt}, ip_address=ip
     )

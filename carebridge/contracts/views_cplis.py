@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET
 from carebridge.accounts.access import require_function
 from carebridge.accounts.roles import Function, can_edit
 from carebridge.contracts import exports
+from carebridge.contracts import services as contract_services
 from carebridge.contracts.commitment import financial_year_label, financial_year_of
 from carebridge.contracts.purchase_orders import (
     purchase_order_groups,
@@ -30,6 +31,7 @@ from carebridge.core.bounds import EARLIEST_YEAR, LATEST_YEAR
 from carebridge.core.calendar import now, to_london
 from carebridge.core.forms import BoundedTextForm
 from carebridge.core.http import acting_user
+from carebridge.people import services as people
 
 PAGE_SIZE = 50
 
@@ -126,7 +128,11 @@ def cpli_export(request: HttpRequest, fmt: str) -> HttpResponseBase:
     if fmt not in ("csv", "xlsx"):
         raise Http404("No such format")
     _filters, chosen = _cpli_filters(request)
-    cplis = _listed(request, chosen).iterator(chunk_size=500)
+    listed = _listed(request, chosen)
+    contract_services.cplis_exported(
+        by=acting_user(request), cplis=listed, fmt=fmt, ip=request.META.get("REMOTE_ADDR")
+    )
+    cplis = listed.iterator(chunk_size=500)
     name = f"cplis-{to_london(now()).date().isoformat()}.{fmt}"
     if fmt == "csv":
         streaming = StreamingHttpResponse(
@@ -187,6 +193,12 @@ def po_detail(request: HttpRequest, service_user_id: int, year: int) -> HttpResp
     orders = purchase_orders_of_client(user, service_user_id, year=year)
     if not orders:
         raise Http404("No such purchase order")
+    people.service_user_viewed(
+        person=orders[0].first.service_user,
+        by=user,
+        via=f"purchase orders {financial_year_label(year)}",
+        ip=request.META.get("REMOTE_ADDR"),
+    )
     context = {
         "orders": orders,
         "client": orders[0].first.service_user,

@@ -130,6 +130,7 @@ def _detail_context(front_door_request: FrontDoorRequest, user: Any) -> dict[str
 def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = acting_user(request)
     front_door_request = access_request(user, pk)
+    services.request_viewed(request=front_door_request, by=user, ip=request.META.get("REMOTE_ADDR"))
     return render(
         request, "frontdoor/request_detail.html", _detail_context(front_door_request, user)
     )
@@ -205,6 +206,7 @@ def request_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
         else:
             messages.success(request, done)
             return redirect("frontdoor:request_detail", pk=front_door_request.pk)
+    services.request_viewed(request=front_door_request, by=user, ip=request.META.get("REMOTE_ADDR"))
     context = _detail_context(front_door_request, user)
     context.update(
         step=step, step_title=STEPS[step]["title"], button=STEPS[step]["button"], form=form

@@ -420,6 +420,7 @@ def track_detail(request: HttpRequest, council: str, reference: str) -> HttpResp
             else:
                 messages.success(request, "Thank you: the council has your answer.")
             return redirect("care:track_detail", council=found.slug, reference=sent.reference)
+    services.request_viewed(request=sent, by=None, ip=request.META.get("REMOTE_ADDR"))
     events = [event for event in sent.events.all() if event.public]
     return render(
         request,

@@ -69,8 +69,17 @@ def service_user_update(*, person: ServiceUser, by: Any, **fields: Any) -> Servi
     return person
 
 
-def service_user_viewed(*, person: ServiceUser, by: Any, ip: str | None = None) -> None:
-    """Looking at a person's record is itself recorded: their data is special category."""
+def service_user_viewed(
+    *, person: ServiceUser, by: Any, ip: str | None = None, via: str = ""
+) -> None:
+    """Looking at a person's record is itself recorded: their data is special category. `via`
+    names where it was read when that is not the record's own page (a referral's update log,
+    purchase orders, actuals, a council system's API key)."""
     record(
-        action="service_user.viewed", by=by, obj=person, council=person.council_id, ip_address=ip
+        action="service_user.viewed",
+        by=by,
+        obj=person,
+        council=person.council_id,
+        detail={"via": via} if via else None,
+        ip_address=ip,
     )

@@ -25,6 +25,7 @@ from rest_framework.pagination import CursorPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from carebridge.audit.services import record_listed
 from carebridge.core.calendar import now
 from carebridge.integrations.api import (
     CouncilApiView,
@@ -38,6 +39,7 @@ from carebridge.integrations.api import (
 from carebridge.integrations.authentication import ApiCaller
 from carebridge.organisations.models import District, Provider
 from carebridge.organisations.selectors import providers_of_council
+from carebridge.people import services as people
 from carebridge.people.models import ServiceUser
 from carebridge.referrals import services
 from carebridge.referrals.choices import ReferralStatus, Source, Stage
@@ -360,6 +362,15 @@ class ReferralListCreate(CouncilApiView):
             referrals = referrals.filter(status=query.validated_data["status"])
         page = paginator.paginate_queryset(referrals, request, view=self)
         rows = ReferralOutput(page, many=True, context={"at": now(), "request": request}).data
+        # Each page names up to PAGE_SIZE people: one event for the page, with how many.
+        caller = _caller(request)
+        record_listed(
+            action="referrals.listed",
+            by=None,
+            counts={caller.token.council_id: len(rows)},
+            detail={"via": caller.label},
+            ip_address=request.META.get("REMOTE_ADDR"),
+        )
         return paginator.get_paginated_response(rows)
 
     @extend_schema(
@@ -471,7 +482,14 @@ class ReferralDetail(CouncilApiView):
         tags=["referrals"],
     )
     def get(self, request: Request, pk: int) -> Response:
-        referral = _referral_with_events(_caller(request), pk)
+        caller = _caller(request)
+        referral = _referral_with_events(caller, pk)
+        people.service_user_viewed(
+            person=referral.service_user,
+            by=None,
+            via=caller.label,
+            ip=request.META.get("REMOTE_ADDR"),
+        )
         return Response(
             ReferralDetailOutput(referral, context={"at": now(), "request": request}).data
         )

@@ -338,6 +338,12 @@ def readable_details(details: dict[str, Any]) -> list[tuple[str, str]]:
 def update_log(request: HttpRequest, pk: int) -> HttpResponse:
     user = acting_user(request)
     referral = access_referral(user, pk)
+    people.service_user_viewed(
+        person=referral.service_user,
+        by=user,
+        via="referral update log",
+        ip=request.META.get("REMOTE_ADDR"),
+    )
     entries = [(event, readable_details(event.details)) for event in referral_events(referral)]
     return render(
         request,
@@ -398,6 +404,13 @@ def _answer_page(
     template: str,
     **extra: Any,
 ) -> HttpResponse:
+    # The form sits beside the person's details: showing it is a view of their record.
+    people.service_user_viewed(
+        person=referral.service_user,
+        by=acting_user(request),
+        via="referral answer page",
+        ip=request.META.get("REMOTE_ADDR"),
+    )
     context = {
         "referral": referral,
         "person": referral.service_user,
