@@ -10,7 +10,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, resolve_url
 from django_htmx.http import HttpResponseClientRedirect
 
-from carebridge.audit.services import record
+from carebridge.accounts import services
+from carebridge.accounts.models import User
 
 # Saving the session on every request would write to the database on every page view.
 _TOUCH_EVERY_SECONDS = 60
@@ -27,7 +28,8 @@ class IdleTimeoutMiddleware:
             if current - last_seen > settings.SESSION_IDLE_SECONDS:
                 user = request.user
                 logout(request)
-                record(action="session.timed_out", by=user, obj=user)
+                if isinstance(user, User):
+                    services.logout_record(user=user, timed_out=True)
                 messages.info(
                     request,
                     f"You were logged out because you had not used the portal for "

@@ -297,9 +297,11 @@ def login_complete(*, user: User, ip: str | None = None) -> Outcome:
     return Outcome.OK
 
 
-def logout_record(*, user: User, ip: str | None = None) -> None:
-    """The user has logged out: their organisation's logs say so."""
-    _record_about(user, action="logout", by=user, ip_address=ip)
+def logout_record(*, user: User, ip: str | None = None, timed_out: bool = False) -> None:
+    """The user has logged out, or was logged out after a spell without activity: their
+    organisation's logs say so."""
+    action = "session.timed_out" if timed_out else "logout"
+    _record_about(user, action=action, by=user, ip_address=ip)
 
 
 def password_confirm(*, user: User, password: str, ip: str | None = None) -> Outcome:

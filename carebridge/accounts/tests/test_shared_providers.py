@@ -1,6 +1,7 @@
 """Who manages the accounts of a provider that works for several councils (docs/decisions/0006),
 and every council's audit log seeing every event about those accounts."""
 
+import time
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -338,6 +339,21 @@ def test_every_account_event_of_a_shared_provider_reaches_each_councils_audit_lo
     shown = audit_page(client, councils.west_admin, "account.unlocked")
     assert person.email in shown
     assert councils.north_admin.full_name in shown
+
+
+def test_an_idle_session_ending_reaches_each_councils_audit_log(client, councils):
+    client = logged_in(client, councils.carer)
+    assert client.get("/").status_code == 200
+    session = client.session
+    session["last_seen"] = time.time() - 31 * 60
+    session.save()
+
+    assert client.get("/")["Location"] == reverse("accounts:login")
+
+    assert events_about(councils.carer, "session.timed_out") == {
+        councils.north.pk,
+        councils.west.pk,
+    }
 
 
 def test_the_account_page_shows_each_event_once(client, councils):
