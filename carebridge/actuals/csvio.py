@@ -13,7 +13,7 @@ import csv
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 from io import StringIO
@@ -33,7 +33,7 @@ from carebridge.contracts.models import Cpli
 from carebridge.core.bounds import DATE_OUT_OF_RANGE_MESSAGE, date_in_bounds, has_control_characters
 from carebridge.core.formats import guide_date
 from carebridge.organisations.choices import CsvLayout, FrustratedReason, Weekday
-from carebridge.organisations.models import Rulebook
+from carebridge.organisations.models import Council, Rulebook
 
 BASIC_COLUMNS = (
     "Service",
@@ -393,16 +393,19 @@ class _Line(NamedTuple):
     end: date | None
 
 
-def _lines_of(provider_id: int, rows: list[_Row]) -> dict[tuple[str, str, str], list[_Line]]:
-    """The provider's CPLIs running in the file's weeks, by (service, service level, SS Ref).
-    Another provider's line is never here, so a row about it is simply not matched."""
-    if not rows:
+def _lines_of(
+    provider_id: int, council_id: int | None, rows: list[_Row]
+) -> dict[tuple[str, str, str], list[_Line]]:
+    """The provider's CPLIs with the council running in the file's weeks, by (service, service
+    level, SS Ref). Another provider's or council's line is never here, so a row about it is
+    simply not matched."""
+    if not rows or council_id is None:
         return {}
     first = min(row.week for row in rows)
     last = max(row.week for row in rows) + WEEK - timedelta(days=1)
     found: dict[tuple[str, str, str], list[_Line]] = defaultdict(list)
-    for pk, council_id, service, level, ss_ref, start, end in (
-        Cpli.objects.filter(provider_id=provider_id)
+    for pk, line_council, service, level, ss_ref, start, end in (
+        Cpli.objects.filter(provider_id=provider_id, council_id=council_id)
         .filter(services.running_in(first, last))
         .order_by()
         .values_list(
@@ -415,7 +418,9 @@ def _lines_of(provider_id: int, rows: list[_Row]) -> dict[tuple[str, str, str], 
             "end_date",
         )
     ):
-        found[(_key(service), _key(level), _key(ss_ref))].append(_Line(pk, council_id, start, end))
+        found[(_key(service), _key(level), _key(ss_ref))].append(
+            _Line(pk, line_council, start, end)
+        )
     return found
 
 
@@ -551,11 +556,11 @@ def _read_file(text: str) -> tuple[str, Sequence[str], list[_Row], list[Problem]
 
 
 def _items(
-    provider_id: int, layout: str, columns: Sequence[str], rows: list[_Row]
+    provider_id: int, council_id: int | None, layout: str, columns: Sequence[str], rows: list[_Row]
 ) -> tuple[list[services.Item], list[Problem]]:
-    """Each row matched to one of the provider's CPLIs, as an item to save."""
+    """Each row matched to one of the provider's CPLIs with the council, as an item to save."""
     problems: list[Problem] = []
-    lines = _lines_of(provider_id, rows)
+    lines = _lines_of(provider_id, council_id, rows)
     council_ids = {line.council_id for found in lines.values() for line in found}
     rulebooks = {r.council_id: r for r in Rulebook.objects.filter(council_id__in=council_ids)}
     matched: list[tuple[_Row, _Line]] = []
@@ -591,13 +596,22 @@ def _items(
     return items, problems
 
 
-def import_rows(user: User, text: str) -> services.Saved:
-    """Import a file's text as the user's provider: every row checked, all saved or none.
-    Raises ImportFailed with every problem found (nothing saved)."""
+def import_rows(user: User, text: str, *, council_id: int | None = None) -> services.Saved:
+    """Import a file's text as the user's provider, for one council (the only one it has lines
+    with, or the one named): every row checked, all saved or none. Raises ImportFailed with
+    every problem found (nothing saved)."""
     if user.provider_id is None or not can_edit(user.role, Function.ACTUALS):
         raise PermissionDenied("Only a provider's own staff can import its actuals.")
+    councils = _councils_of(user.provider_id)
+    if council_id is None and len(councils) <= 1:
+        # Without lines at all, every row is simply not matched, as for another's line.
+        council_id = next(iter(councils), None)
+    elif council_id not in councils:
+        # Two councils' lines can share a service, a service level's name and even an SS Ref:
+        # the file's rows are matched to one council's lines only, never guessed between.
+        raise _file_problem("Choose the council whose actuals the file holds")
     layout, columns, rows, problems = _read_file(text)
-    items, unmatched = _items(user.provider_id, layout, columns, rows)
+    items, unmatched = _items(user.provider_id, council_id, layout, columns, rows)
     return _save(user, items, problems + unmatched, columns)
 
 
@@ -622,9 +636,9 @@ def _save(
     return saved
 
 
-def import_bytes(user: User, data: bytes) -> services.Saved:
+def import_bytes(user: User, data: bytes, *, council_id: int | None = None) -> services.Saved:
     """Import an uploaded file's bytes (see import_rows)."""
-    return import_rows(user, text_of(data))
+    return import_rows(user, text_of(data), council_id=council_id)
 
 
 # --- Writing a file -----------------------------------------------------------------------------
@@ -632,22 +646,27 @@ def import_bytes(user: User, data: bytes) -> services.Saved:
 
 @dataclass(frozen=True)
 class ExportPeriod:
-    """A choice of weeks to export: a period of the provider's councils (the same dates for
-    several councils are one choice)."""
+    """A choice of weeks to export: one period of one council. A file holds one council's lines
+    in that council's layout, and says whose they are, even where two councils' periods share
+    their dates."""
 
+    council_id: int
+    council_name: str
+    council_slug: str
     start: date
     end: date
-    councils: list[str] = field(default_factory=list)
-    all_councils: bool = True
 
     @property
     def value(self) -> str:
-        return f"{self.start.isoformat()}_{self.end.isoformat()}"
+        return f"{self.council_id}_{self.start.isoformat()}_{self.end.isoformat()}"
 
     @property
     def label(self) -> str:
-        dates = f"{guide_date(self.start)} to {guide_date(self.end)}"
-        return dates if self.all_councils else f"{dates} ({', '.join(self.councils)})"
+        return f"{guide_date(self.start)} to {guide_date(self.end)}, {self.council_name}"
+
+    @property
+    def file_name(self) -> str:
+        return f"actuals-{self.council_slug}-{self.start.isoformat()}-to-{self.end.isoformat()}.csv"
 
 
 def _councils_of(provider_id: int) -> set[int]:
@@ -659,23 +678,31 @@ def _councils_of(provider_id: int) -> set[int]:
     )
 
 
+def councils_of(user: User) -> list[tuple[int, str]]:
+    """The councils the user's provider has lines with, by name: whose files it may import."""
+    if user.provider_id is None:
+        return []
+    return list(
+        Council.objects.filter(pk__in=_councils_of(user.provider_id))
+        .order_by("name")
+        .values_list("pk", "name")
+    )
+
+
 def export_periods(user: User, *, on: date | None = None) -> list[ExportPeriod]:
     """The periods with a week that has ended, of every council the provider has lines with,
-    newest first."""
+    newest first (the same dates at two councils are two choices, each naming its council)."""
     if user.provider_id is None:
         return []
     council_ids = _councils_of(user.provider_id)
     day = on or today()
-    councils: dict[tuple[date, date], list[str]] = defaultdict(list)
-    for start, end, name in (
-        Period.objects.filter(council_id__in=council_ids, start_date__lte=day - WEEK)
-        .order_by("-start_date", "end_date", "council__name")
-        .values_list("start_date", "end_date", "council__name")
-    ):
-        councils[(start, end)].append(name)
     return [
-        ExportPeriod(start, end, names, all_councils=len(names) == len(council_ids))
-        for (start, end), names in councils.items()
+        ExportPeriod(council_id, name, slug, start, end)
+        for council_id, name, slug, start, end in Period.objects.filter(
+            council_id__in=council_ids, start_date__lte=day - WEEK
+        )
+        .order_by("-start_date", "council__name")
+        .values_list("council_id", "council__name", "council__slug", "start_date", "end_date")
     ]
 
 
@@ -742,39 +769,26 @@ _CPLI_FIELDS = (
 
 
 def export_rows(
-    user: User, *, start: date, end: date, service_id: int | None = None
+    user: User, *, council_id: int, start: date, end: date, service_id: int | None = None
 ) -> Iterator[list[str]]:
-    """The header, then a row for each CPLI of the user's provider running in each ended week
-    from start to end (at one service, or all): its actual if it has one, else its plan with
-    blank comments for the provider to fill in."""
+    """The header of the council's layout, then a row for each of the council's CPLIs of the
+    user's provider running in each ended week from start to end (at one service, or all): its
+    actual if it has one, else its plan with blank comments for the provider to fill in. Only
+    that council's lines: another council's have their own periods, layout and file."""
     if user.provider_id is None or not can_view(user.role, Function.ACTUALS):
         raise PermissionDenied("Only a provider's own staff can export its actuals.")
     provider_id = user.provider_id
-    lines = Cpli.objects.filter(provider_id=provider_id)
+    lines = Cpli.objects.filter(provider_id=provider_id, council_id=council_id)
     if service_id is not None:
         lines = lines.filter(service_id=service_id)
-    council_ids = set(
-        lines.filter(services.running_in(start, end))
-        .order_by()
-        .values_list("council_id", flat=True)
-        .distinct()
-    )
-    source = RuleSource.load(council_ids)
-    with_reasons = any(
-        rulebook.actuals_csv_layout == CsvLayout.WITH_REASONS
-        for rulebook in source.rulebooks.values()
-    )
+    source = RuleSource.load({council_id})
+    rulebook = source.rulebooks[council_id]
+    with_reasons = rulebook.actuals_csv_layout == CsvLayout.WITH_REASONS
     yield list(REASON_COLUMNS if with_reasons else BASIC_COLUMNS)
 
-    day = today()
-    councils_in: dict[date, list[int]] = defaultdict(list)
-    for council_id, rulebook in source.rulebooks.items():
-        for week in _weeks_of(rulebook, start, end, day):
-            councils_in[week].append(council_id)
-    for week in sorted(councils_in):
+    for week in _weeks_of(rulebook, start, end, today()):
         running = (
-            lines.filter(council_id__in=councils_in[week])
-            .filter(services.running_in(week, week + WEEK - timedelta(days=1)))
+            lines.filter(services.running_in(week, week + WEEK - timedelta(days=1)))
             .select_related("service", "service_level", "service_user")
             .only(*_CPLI_FIELDS)
             .order_by("service__name", "service_user__ss_ref", "service_level__name", "pk")
@@ -797,12 +811,14 @@ class _Echo:
 
 
 def export_csv(
-    user: User, *, start: date, end: date, service_id: int | None = None
+    user: User, *, council_id: int, start: date, end: date, service_id: int | None = None
 ) -> Iterator[str]:
     """The export as CSV text, a few hundred lines at a time so a big file streams."""
     writer = csv.writer(_Echo())
     lines: list[str] = []
-    for row in export_rows(user, start=start, end=end, service_id=service_id):
+    for row in export_rows(
+        user, council_id=council_id, start=start, end=end, service_id=service_id
+    ):
         lines.append(writer.writerow(row))
         if len(lines) >= 500:
             yield "".join(lines)

@@ -86,6 +86,8 @@ def bulk_export(request: HttpRequest) -> HttpResponseBase:
     record(
         action="actuals.exported",
         by=user,
+        council=period.council_id,
+        provider=user.provider_id,
         detail={
             "start": period.start.isoformat(),
             "end": period.end.isoformat(),
@@ -97,12 +99,17 @@ def bulk_export(request: HttpRequest) -> HttpResponseBase:
         # Windows-1252, garbles every en dash and accented letter, and saves them back garbled.
         chain(
             [csvio.BYTE_ORDER_MARK],
-            csvio.export_csv(user, start=period.start, end=period.end, service_id=service_id),
+            csvio.export_csv(
+                user,
+                council_id=period.council_id,
+                start=period.start,
+                end=period.end,
+                service_id=service_id,
+            ),
         ),
         content_type="text/csv; charset=utf-8",
     )
-    name = f"actuals-{period.start.isoformat()}-to-{period.end.isoformat()}.csv"
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    response["Content-Disposition"] = f'attachment; filename="{period.file_name}"'
     return response
 
 
@@ -117,6 +124,28 @@ class ImportForm(GovForm):
         },
     )
 
+    field_order = ["council", "file"]
+    council = forms.TypedChoiceField(
+        label="Council",
+        help_text="The council whose actuals the file holds: its rows are matched to that "
+        "council's care package line items only",
+        coerce=int,
+        error_messages={
+            "required": "Choose the council whose actuals the file holds",
+            "invalid_choice": "Choose one of the councils listed",
+        },
+    )
+
+    def __init__(self, *args: Any, councils: list[tuple[int, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        council = self.fields["council"]
+        assert isinstance(council, forms.ChoiceField)
+        if len(councils) > 1:
+            council.choices = [("", "Choose a council"), *councils]
+        else:
+            # One council: nothing to choose, and every row is that council's.
+            del self.fields["council"]
+
     def clean_file(self) -> Any:
         upload = self.cleaned_data["file"]
         # Checked before a byte of it is read: a bigger file is refused, not parsed.
@@ -129,11 +158,16 @@ class ImportForm(GovForm):
 def bulk_import(request: HttpRequest) -> HttpResponse:
     user = _provider_user(request, edit=True)
     problems: list[str] = []
+    councils = csvio.councils_of(user)
     if request.method == "POST":
-        form = ImportForm(request.POST, request.FILES)
+        form = ImportForm(request.POST, request.FILES, councils=councils)
         if form.is_valid():
             try:
-                saved = csvio.import_bytes(user, form.cleaned_data["file"].read())
+                saved = csvio.import_bytes(
+                    user,
+                    form.cleaned_data["file"].read(),
+                    council_id=form.cleaned_data.get("council"),
+                )
             except csvio.ImportFailed as failed:
                 file_wide = [p.message for p in failed.problems if p.row == 0]
                 problems = [str(p) for p in failed.problems if p.row != 0]
@@ -148,7 +182,7 @@ def bulk_import(request: HttpRequest) -> HttpResponse:
             else:
                 return render(request, "actuals/bulk_import_done.html", {"saved": saved})
     else:
-        form = ImportForm()
+        form = ImportForm(councils=councils)
     context = {
         "form": form,
         "problems": problems[:PROBLEMS_SHOWN],

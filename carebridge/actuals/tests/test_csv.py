@@ -48,7 +48,16 @@ def client_for(user) -> Client:
 
 
 def export_text(user, start=FIRST_PERIOD, end=LAST_SUNDAY, service_id=None) -> str:
-    return "".join(csvio.export_csv(user, start=start, end=end, service_id=service_id))
+    """The export of the one council the user's provider works for (the world's council)."""
+    (council_id,) = {council_id for council_id, _name in csvio.councils_of(user)}
+    return "".join(
+        csvio.export_csv(user, council_id=council_id, start=start, end=end, service_id=service_id)
+    )
+
+
+def last_week_of(world) -> str:
+    """The export page's choice of last week's period at the world's council."""
+    return f"{world.council.pk}_{LAST_WEEK.isoformat()}_{LAST_SUNDAY.isoformat()}"
 
 
 def table(text: str) -> list[list[str]]:
@@ -135,7 +144,7 @@ def with_reasons(world):
 def test_it_exports_each_ended_week_with_its_plan_and_no_client_names(world):
     response = client_for(world.carer).get(
         reverse("actuals:bulk_export"),
-        {"period": f"{LAST_WEEK.isoformat()}_{LAST_SUNDAY.isoformat()}", "service": ""},
+        {"period": last_week_of(world), "service": ""},
     )
     assert response.status_code == 200
     assert response["Content-Type"] == "text/csv; charset=utf-8"
@@ -667,7 +676,7 @@ def test_an_export_saved_again_by_excel_imports_with_its_dash_and_dates(world, e
     services.actuals_generate(world.carer, weeks=[LAST_WEEK])
     response = client_for(world.carer).get(
         reverse("actuals:bulk_export"),
-        {"period": f"{LAST_WEEK.isoformat()}_{LAST_SUNDAY.isoformat()}", "service": dashed.pk},
+        {"period": last_week_of(world), "service": dashed.pk},
     )
     rows = excel_opens(b"".join(response.streaming_content))
     assert rows[1][:4] == ["Diamond Home Care – Stockport", world.hours.name, "MG123", "09/11/2026"]
@@ -779,7 +788,13 @@ def test_fifty_thousand_rows_import_in_one_go(world, clock):
 
     started = time.monotonic()
     text = "".join(
-        csvio.export_csv(world.carer, start=FIRST_PERIOD, end=date(2027, 9, 19), service_id=bulk.pk)
+        csvio.export_csv(
+            world.carer,
+            council_id=world.council.pk,
+            start=FIRST_PERIOD,
+            end=date(2027, 9, 19),
+            service_id=bulk.pk,
+        )
     )
     exported = time.monotonic() - started
     assert text.count("\n") == 50_001

@@ -2,18 +2,22 @@
 make_two_council_provider): each council's period is shown, generated, exported, imported and
 confirmed on its own, and nothing of one council's is presented as the other's."""
 
+import csv
+import io
 from datetime import timedelta
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 
-from carebridge.actuals import services
+from carebridge.actuals import csvio, services
 from carebridge.actuals.models import Actual, Confirmation
 from carebridge.actuals.periods import WEEK
+from carebridge.audit.models import Event
 from carebridge.contracts import services as contracts
 from carebridge.contracts.choices import PricingBasis
-from tests.support import PASSWORD, TwoCouncilProvider, make_two_council_provider
+from tests.support import DOUBLE_ASSIST, PASSWORD, TwoCouncilProvider, make_two_council_provider
 
 pytestmark = pytest.mark.django_db
 
@@ -142,3 +146,83 @@ def test_generation_weeks_are_the_councils_own_period(two):
     assert generation_weeks(two.four_weekly.pk, later) == [later + WEEK * n for n in range(4)]
     assert generation_weeks(two.weekly.pk, later) == [later]
     assert Confirmation.objects.filter(period=two.paid_period).count() == 1
+
+
+# --- 18: exports and imports name their council and hold its lines only ------------------------
+
+
+def export(two: TwoCouncilProvider, council, start, end):
+    period = f"{council.pk}_{start.isoformat()}_{end.isoformat()}"
+    response = client_for(two.carer).get(reverse("actuals:bulk_export"), {"period": period})
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    text = b"".join(response.streaming_content).decode("utf-8-sig")
+    return response["Content-Disposition"], list(csv.reader(io.StringIO(text)))
+
+
+def test_the_export_page_offers_each_councils_periods_under_its_name(two):
+    page = client_for(two.carer).get(reverse("actuals:bulk_export")).content.decode()
+    paid = two.paid_period
+    assert f"{paid.start_date:%d/%m/%Y} to {paid.end_date:%d/%m/%Y}, {two.four_weekly.name}" in page
+    assert f"{two.week:%d/%m/%Y} to {two.open_period.end_date:%d/%m/%Y}, {two.weekly.name}" in page
+
+
+def test_a_councils_export_holds_its_own_lines_in_its_own_layout(two):
+    paid = two.paid_period
+    disposition, rows = export(two, two.four_weekly, paid.start_date, paid.end_date)
+    assert two.four_weekly.slug in disposition
+    assert rows[0] == list(csvio.REASON_COLUMNS)
+    assert {row[2] for row in rows[1:]} == {two.four_weekly_person.ss_ref}
+    assert len(rows) == 1 + 4
+    disposition, rows = export(two, two.weekly, two.week, two.open_period.end_date)
+    assert two.weekly.slug in disposition
+    assert rows[0] == list(csvio.BASIC_COLUMNS)
+    assert [row[2] for row in rows[1:]] == [two.weekly_person.ss_ref]
+    event = Event.objects.filter(action="actuals.exported").latest("pk")
+    assert event.council_id == two.weekly.pk and event.provider_id == two.provider.pk
+
+
+def upload(two: TwoCouncilProvider, rows, **data):
+    out = io.StringIO()
+    csv.writer(out).writerows(rows)
+    data["file"] = SimpleUploadedFile("actuals.csv", out.getvalue().encode(), "text/csv")
+    return client_for(two.carer).post(reverse("actuals:bulk_import"), data).content.decode()
+
+
+def weekly_row(two: TwoCouncilProvider, person, actual="10"):
+    return [
+        two.service.name,
+        DOUBLE_ASSIST,
+        person.ss_ref,
+        f"{two.week:%Y/%m/%d}",
+        actual,
+        "0",
+        "0",
+        "0",
+        "10",
+        "",
+    ]
+
+
+def test_an_import_asks_whose_file_it_is_and_matches_that_councils_lines_only(two):
+    page = client_for(two.carer).get(reverse("actuals:bulk_import")).content.decode()
+    assert two.weekly.name in page and two.four_weekly.name in page
+    rows = [list(csvio.BASIC_COLUMNS), weekly_row(two, two.weekly_person)]
+    assert "Choose the council whose actuals the file holds" in upload(two, rows)
+    # The other council's client is not one of this council's lines.
+    rows.append(weekly_row(two, two.four_weekly_person, "8"))
+    page = upload(two, rows, council=two.four_weekly.pk)
+    assert "Row 2, column C (SS Ref): No care package line item" in page
+    assert not Actual.objects.filter(week_start=two.week, cpli=two.weekly_cpli).exists()
+    page = upload(two, rows[:2], council=two.weekly.pk)
+    assert "Actuals imported" in page
+    assert Actual.objects.filter(week_start=two.week, cpli=two.weekly_cpli).exists()
+
+
+def test_without_a_council_a_two_council_import_is_refused_as_a_whole(two):
+    text = "\r\n".join(
+        ",".join(row) for row in [csvio.BASIC_COLUMNS, weekly_row(two, two.weekly_person)]
+    )
+    with pytest.raises(csvio.ImportFailed) as failed:
+        csvio.import_rows(two.carer, text)
+    assert failed.value.messages == ["Choose the council whose actuals the file holds"]
