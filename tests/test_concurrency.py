@@ -18,7 +18,7 @@ pytestmark = [
 ]
 
 
-def test_simultaneous_wrong_passwords_are_all_counted_and_lock_once():
+def test_simultaneous_wrong_passwords_use_up_the_tries_and_lock_once():
     user = make_user(council=make_council(login_failures_before_lock=3))
     outcomes = run_together(
         lambda: services.login_check_password(email=user.email, password="Wrong-99").outcome, 6
@@ -27,10 +27,10 @@ def test_simultaneous_wrong_passwords_are_all_counted_and_lock_once():
     about_user = Event.objects.filter(object_id=str(user.pk))
     failed = about_user.filter(action="login.failed").count()
     refused = about_user.filter(action="login.refused", detail__reason="locked").count()
-    # An attempt that starts after the lock is committed is refused without being counted (a
-    # locked account must not confirm a guess); every other one is counted. None is lost.
+    # Each attempt reserves a try before its password is checked: three get one and are
+    # counted; the others are refused unchecked (a locked account must not confirm a guess).
     assert failed + refused == 6
-    assert user.failed_attempts == failed >= 3
+    assert user.failed_attempts == failed == 3
     assert user.is_locked
     assert outcomes.count(services.Outcome.LOCKED) >= 4
     assert about_user.filter(action="account.locked").count() == 1

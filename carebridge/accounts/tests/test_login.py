@@ -239,3 +239,38 @@ def test_a_provider_role_cannot_be_given_to_council_staff(council, user):
 
     with pytest.raises(ValidationError):
         services.account_role_change(user=user, role="read_only", by=user)
+
+
+def test_a_log_in_does_not_complete_when_the_account_locked_after_its_steps_passed():
+    user = make_user(council=make_council(login_failures_before_lock=3))
+    assert services.login_check_password(email=user.email, password=PASSWORD).outcome is Outcome.OK
+    assert services.login_check_second_step(user=user, answer=PASSCODE).outcome is Outcome.OK
+    # Meanwhile someone else uses up the tries with wrong passwords.
+    for n in range(3):
+        services.login_check_password(email=user.email, password=f"Wrong-Guess-{n}")
+
+    assert services.login_complete(user=user) is Outcome.LOCKED
+
+    user.refresh_from_db()
+    assert user.is_locked
+    assert user.failed_attempts == 3
+    assert not Event.objects.filter(action="login.succeeded").exists()
+
+
+def test_a_right_answer_costs_no_try(user):
+    for n in range(2):
+        services.login_check_password(email=user.email, password=f"Wrong-Guess-{n}")
+    assert services.login_check_password(email=user.email, password=PASSWORD).outcome is Outcome.OK
+    user.refresh_from_db()
+    assert user.failed_attempts == 2
+    assert services.login_check_second_step(user=user, answer="000001").outcome is Outcome.LOCKED
+
+
+def test_a_locked_account_refuses_the_right_passcode_without_saying_it_was_right(user):
+    for n in range(3):
+        services.login_check_password(email=user.email, password=f"Wrong-Guess-{n}")
+    right = services.login_check_second_step(user=user, answer=PASSCODE)
+    wrong = services.login_check_second_step(user=user, answer="000001")
+    assert right == wrong == services.StepResult(Outcome.LOCKED, user)
+    user.refresh_from_db()
+    assert user.failed_attempts == 3
