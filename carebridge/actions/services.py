@@ -350,6 +350,27 @@ def _announce(action: Action, post: Post) -> None:
     transaction.on_commit(lambda: action_posted(action.pk, post.pk), robust=True)
 
 
+# What an action can be about that names a client: reading its thread reads about them.
+ABOUT_A_CLIENT = frozenset({RelatedKind.CLIENT, RelatedKind.CPLI, RelatedKind.CONTRACT_DOCUMENT})
+
+
+def action_viewed(*, by: User, action: Action, ip: str | None = None) -> None:
+    """Reading the thread of an action about a client, or of a safeguarding concern, is
+    recorded like a look at the client's record; other threads (an invoice query about the
+    provider) name nobody and are not."""
+    if action.related_kind not in ABOUT_A_CLIENT and not action.is_safeguarding:
+        return
+    record(
+        action="action.viewed",
+        by=by,
+        obj=action,
+        council=action.council_id,
+        provider=action.provider_id,
+        ip_address=ip,
+        team_kind=_audit_team(action),
+    )
+
+
 def attachment_downloaded(*, by: User, attachment: Attachment, ip: str | None = None) -> None:
     """Who read which file of an action, for the audit log (the file itself never changes)."""
     action = attachment.post.action

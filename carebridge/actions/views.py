@@ -354,6 +354,7 @@ def _detail_context(user: User, action: Action, form: PostForm | None) -> dict[s
 def action_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = acting_user(request)
     action = access_action(user, pk)
+    services.action_viewed(by=user, action=action, ip=request.META.get("REMOTE_ADDR"))
     form = _post_form(user, action) if _may_post(user, action) else None
     return render(request, "actions/action_detail.html", _detail_context(user, action, form))
 

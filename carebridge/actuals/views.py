@@ -28,6 +28,7 @@ from carebridge.core.formats import guide_date
 from carebridge.core.http import acting_user
 from carebridge.organisations.choices import FrustratedReason
 from carebridge.organisations.models import Council, Rulebook, Service
+from carebridge.people import services as people
 from carebridge.people.models import ServiceUser
 
 FIELD_WORDS = {
@@ -308,6 +309,9 @@ def client(request: HttpRequest, service_user_id: int) -> HttpResponse:
     ).first()
     if person is None:
         raise Http404("No such client")
+    people.service_user_viewed(
+        person=person, by=user, via="actuals", ip=request.META.get("REMOTE_ADDR")
+    )
     rows = selectors.client_rows(service, person, chosen)
     errors: dict[int, dict[str, str]] = {}
     refusal = ""

@@ -442,6 +442,18 @@ def _audit(booking: Booking, action: str, by: User | None = None, **detail: Any)
     )
 
 
+def booking_viewed(*, booking: Booking, ip: str | None = None) -> None:
+    """The person's appointment page, opened from their e-mailed link: their name and where
+    they will be, so the look is recorded (by no account: the link is the key)."""
+    record(
+        action="booking.viewed",
+        obj=booking,
+        council=booking.slot.hub.council_id,
+        detail={"reference": booking.reference},
+        ip_address=ip,
+    )
+
+
 def _reload(booking_id: int) -> Booking:
     return Booking.objects.select_related("slot__hub__council").get(pk=booking_id)
 

@@ -447,6 +447,7 @@ def appointment_detail(request: HttpRequest, council: str, token: str) -> HttpRe
     if booking is None:
         assert problem is not None
         return problem
+    services.booking_viewed(booking=booking, ip=request.META.get("REMOTE_ADDR"))
     held_out = booking.status == B.HELD and booking.held_until <= now()
     return render(
         request,

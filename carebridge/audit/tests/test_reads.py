@@ -12,6 +12,7 @@ from carebridge.audit.models import Event
 from carebridge.contracts.commitment import financial_year_of
 from carebridge.core.calendar import now, to_london
 from carebridge.frontdoor import services as frontdoor
+from carebridge.frontdoor.access_hubs import LinkPurpose, booking_token
 from carebridge.frontdoor.tests.support_requests import likely_answers, open_council, submit
 from carebridge.integrations.services import api_token_create
 from tests.access_matrix import build_world
@@ -21,7 +22,8 @@ pytestmark = pytest.mark.django_db
 
 def client_for(user) -> Client:
     client = Client()
-    client.force_login(user)
+    if user is not None:
+        client.force_login(user)
     return client
 
 
@@ -106,6 +108,40 @@ def pages_of_a_person(w):
             w.other_document,
         ),
         (
+            "thread of an action about a client",
+            reverse("actions:action_detail", args=[w.other_action.pk]),
+            w.other_provider_user,
+            "action.viewed",
+            w.other_action,
+        ),
+        (
+            "a client's actuals",
+            reverse("actuals:client", args=[w.other_service_user.pk]),
+            w.other_provider_user,
+            "service_user.viewed",
+            w.other_service_user,
+        ),
+        (
+            "new referral form filled in from a service user",
+            reverse("referrals:new") + f"?service_user={w.other_service_user.pk}",
+            w.other_council_broker,
+            "service_user.viewed",
+            w.other_service_user,
+        ),
+        (
+            "resident's appointment page, from the e-mailed link",
+            reverse(
+                "care:appointment_detail",
+                kwargs={
+                    "council": w.other_council.slug,
+                    "token": booking_token(w.other_booking, LinkPurpose.MANAGE),
+                },
+            ),
+            None,
+            "booking.viewed",
+            w.other_booking,
+        ),
+        (
             "action attachment",
             reverse("actions:attachment_download", args=[w.other_attachment.pk]),
             w.other_provider_user,
@@ -116,6 +152,7 @@ def pages_of_a_person(w):
 
 
 def test_it_records_one_event_for_every_page_and_download_of_a_persons_data(world):
+    frontdoor.front_door_open_set(council=world.other_council, by=None, is_open=True)
     problems = []
     for what, url, reader, action, about in pages_of_a_person(world):
         before = last_pk()

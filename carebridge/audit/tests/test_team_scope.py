@@ -25,7 +25,7 @@ TITLE = "Unexplained bruising on both arms"
 
 
 def raise_concern(world):
-    """A safeguarding concern, with a file, answered, downloaded, replied to and closed."""
+    """A safeguarding concern, with a file, answered, replied to, read, downloaded and closed."""
     concern = world.raise_action(
         action_type=world.catalogue.safeguarding_concern,
         title=TITLE,
@@ -36,6 +36,7 @@ def raise_concern(world):
         by=world.safeguarding_officer, action=concern, kind=PostKind.REPLY, text="Visiting today."
     )
     actions.action_post(by=world.carer, action=concern, kind=PostKind.COMMENT, text="Thank you.")
+    actions.action_viewed(by=world.safeguarding_officer, action=concern)
     actions.attachment_downloaded(
         by=world.safeguarding_officer, attachment=Attachment.objects.get(post__action=concern)
     )
@@ -67,6 +68,7 @@ def test_it_keeps_every_event_of_a_safeguarding_concern_out_of_the_councils_log(
         "action.created",
         "action.reply",
         "action.comment",
+        "action.viewed",
         "action.attachment_downloaded",
         "action.closed",
     }

@@ -24,6 +24,7 @@ from carebridge.core.formats import guide_datetime
 from carebridge.core.http import acting_user
 from carebridge.organisations.models import Council
 from carebridge.organisations.selectors import providers_of_council
+from carebridge.people import services as people_services
 from carebridge.people.models import ServiceUser
 from carebridge.people.selectors import service_users_visible_to
 from carebridge.referrals import services
@@ -188,6 +189,12 @@ def referral_new(request: HttpRequest) -> HttpResponse:
         if again.isdigit()
         else None
     )
+    shown = person or (earlier.service_user if earlier is not None else None)
+    if shown is not None and request.method == "GET":
+        # The form opens filled in with the person's details: a view of their record.
+        people_services.service_user_viewed(
+            person=shown, by=broker, via="new referral form", ip=request.META.get("REMOTE_ADDR")
+        )
     form = ReferralForm(
         request.POST if request.method == "POST" else None,
         initial=_prefilled(person, broker, earlier),
