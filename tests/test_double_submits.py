@@ -7,20 +7,40 @@ from __future__ import annotations
 
 import re
 import threading
+from datetime import UTC, date, datetime
+from types import SimpleNamespace
+from unittest import mock
 
 import pytest
 from django.core import mail
 from django.db import connection
 from django.test import Client
 from django.urls import reverse
+from rest_framework.test import APIClient
 
 from carebridge.actions.models import Action, Notification
 from carebridge.actions.tests.conftest import build_world
+from carebridge.audit.models import Event
 from carebridge.core.calendar import now
 from carebridge.frontdoor.models import FrontDoorRequest
 from carebridge.frontdoor.tests.support_requests import likely_answers, open_council
 from carebridge.frontdoor.tests.test_public_views import url, walk
-from tests.support import make_user, run_together
+from carebridge.integrations.services import api_token_create
+from carebridge.people import services as people
+from carebridge.referrals import services
+from carebridge.referrals.models import Referral
+from carebridge.referrals.tests.test_council_views import for_existing
+from tests.support import (
+    make_contract,
+    make_council,
+    make_district,
+    make_provider,
+    make_user,
+    run_together,
+)
+
+API_REFERRALS = "/api/v1/referrals/"
+REFERRALS_NOW = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)  # a Monday, in service hours
 
 
 def on_postgres(test):
@@ -230,3 +250,170 @@ def test_ten_simultaneous_identical_comments_make_one_post_and_one_email():
     assert action.posts.filter(kind="comment").count() == 1
     assert _emails_about(action) == emails_before + 1
     assert len(mail.outbox) == sent_before + 1
+
+
+# --- Referrals: the broker's "Send referral", and the API ----------------------------------------
+
+
+@pytest.fixture
+def monday_morning():
+    """The referral forms' dates are in the week of this Monday."""
+    with mock.patch("django.utils.timezone.now", return_value=REFERRALS_NOW):
+        yield
+
+
+def _referral_world():
+    council = make_council()
+    district = make_district(council, "Hollowmere", postcode_districts="HX3 HX4")
+    provider = make_provider()
+    make_contract(council, provider)
+    people.service_user_create(
+        council=council,
+        by=None,
+        ss_ref="AV100001",
+        first_name="Maisy",
+        last_name="Goddard",
+        date_of_birth=date(1940, 4, 23),
+        postcode="HX4 8QT",
+        district=district,
+    )
+    broker = make_user(council=council, role="broker")
+    return SimpleNamespace(council=council, district=district, provider=provider, broker=broker)
+
+
+def _send_referral_page(world):
+    client = _logged_in(world.broker)
+    page = client.get(reverse("referrals:new")).content.decode()
+    assert page.count('data-prevent-double-click="true"') >= 1
+    assert 'data-module="govuk-button">' not in page  # every button guarded
+    return client, {**for_existing(world, "AV100001"), "form_token": form_token(page)}
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("monday_morning")
+def test_send_referral_clicked_twice_sends_one_referral_and_both_open_it():
+    world = _referral_world()
+    client, data = _send_referral_page(world)
+    first = client.post(reverse("referrals:new"), data)
+    again = client.post(reverse("referrals:new"), data)
+    referral = Referral.objects.get()
+    assert first["Location"] == again["Location"] == reverse("referrals:detail", args=[referral.pk])
+    assert Event.objects.filter(action="referral.added").count() == 1
+
+
+def _api(world) -> APIClient:
+    _token, key = api_token_create(council=world.council, name="Case management", by=None)
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {key}")
+    return client
+
+
+def _api_body(world, **overrides) -> dict:
+    return {
+        "provider": world.provider.pk,
+        "district": "Hollowmere",
+        "service_user": {"ss_ref": "AV100001"},
+        "source": "district_team",
+        "district_team": "Hollowmere District Team",
+        "requested_start_date": "2026-11-25",
+        "consent_to_share": True,
+        "support_summary": "Help to wash, dress and prepare meals.",
+        "carers_required": 1,
+        "visits_per_day": 3,
+        "next_of_kin_name": "Pat Example",
+        "next_of_kin_relationship": "Daughter",
+        "next_of_kin_phone": "07700 900123",
+        "health_needs": "Type 2 diabetes; recent fall.",
+        "worker_name": "Sam Broker",
+        "worker_team": "Hollowmere District Team",
+        "completed_on": "2026-11-23",
+        **overrides,
+    }
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("monday_morning")
+def test_the_api_answers_a_repeated_idempotency_key_with_the_first_referral():
+    world = _referral_world()
+    client = _api(world)
+    sent = {"HTTP_IDEMPOTENCY_KEY": "8f14e45f-ceea-467f-a0e6-1f0f3a3b6a52"}
+    first = client.post(API_REFERRALS, _api_body(world), format="json", **sent)
+    again = client.post(API_REFERRALS, _api_body(world), format="json", **sent)
+    assert first.status_code == again.status_code == 201, first.json()
+    assert again.json() == first.json()
+    assert again["Location"] == first["Location"]
+    assert Referral.objects.count() == 1
+    # Another key is another referral; a key another system chose is theirs alone.
+    other = client.post(
+        API_REFERRALS, _api_body(world), format="json", HTTP_IDEMPOTENCY_KEY="another"
+    )
+    assert other.status_code == 201 and Referral.objects.count() == 2
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("monday_morning")
+def test_the_api_refuses_an_idempotency_key_it_cannot_keep():
+    world = _referral_world()
+    response = _api(world).post(
+        API_REFERRALS, _api_body(world), format="json", HTTP_IDEMPOTENCY_KEY="x" * 256
+    )
+    assert response.status_code == 400
+    assert "Idempotency-Key" in response.json()["error"]["fields"]
+    assert not Referral.objects.exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("monday_morning")
+def test_the_api_makes_a_second_open_referral_to_the_same_provider_and_warns_of_the_first():
+    world = _referral_world()
+    client = _api(world)
+    first = client.post(API_REFERRALS, _api_body(world), format="json")
+    assert first.status_code == 201 and first.json()["warnings"] == []
+    second = client.post(API_REFERRALS, _api_body(world), format="json")
+    assert second.status_code == 201
+    assert Referral.objects.count() == 2
+    [warning] = second.json()["warnings"]
+    assert warning["code"] == "open_referral_exists"
+    assert warning["referral"] == first.json()["id"]
+    assert "AV100001 already has an open referral" in warning["message"]
+    # Once the first is closed, nothing is open twice.
+    services.referral_withdraw(
+        referral=Referral.objects.get(pk=first.json()["id"]),
+        by=world.broker,
+        reason="Sent twice",
+    )
+    third = client.post(API_REFERRALS, _api_body(world), format="json")
+    assert [w["referral"] for w in third.json()["warnings"]] == [second.json()["id"]]
+
+
+@on_postgres
+@pytest.mark.usefixtures("monday_morning")
+def test_ten_simultaneous_send_referral_clicks_send_one_referral():
+    world = _referral_world()
+    client, data = _send_referral_page(world)
+    responses = together(same_browser(client, 10), reverse("referrals:new"), data)
+    referral = Referral.objects.get()
+    assert {response["Location"] for response in responses} == {
+        reverse("referrals:detail", args=[referral.pk])
+    }
+    assert Event.objects.filter(action="referral.added").count() == 1
+
+
+@on_postgres
+@pytest.mark.usefixtures("monday_morning")
+def test_ten_simultaneous_api_posts_with_one_idempotency_key_make_one_referral():
+    world = _referral_world()
+    _token, key = api_token_create(council=world.council, name="Case management", by=None)
+
+    def send():
+        client = APIClient()
+        client.credentials(HTTP_AUTHORIZATION=f"Bearer {key}")
+        return client.post(
+            API_REFERRALS, _api_body(world), format="json", HTTP_IDEMPOTENCY_KEY="retry-42"
+        )
+
+    responses = run_together(send, 10)
+    referral = Referral.objects.get()
+    assert {response.status_code for response in responses} == {201}
+    assert {response.json()["id"] for response in responses} == {referral.pk}
+    assert Event.objects.filter(action="referral.added").count() == 1

@@ -16,12 +16,13 @@ scripted floods are the rate limits' work (`core.ratelimits`).
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 import secrets
 from collections.abc import Callable
 from datetime import timedelta
-from typing import Any, TypeVar
+from typing import Any, ParamSpec, TypeVar
 
 from django.core import signing
 from django.db import IntegrityError, models, transaction
@@ -42,6 +43,7 @@ _SALT = "carebridge.core.idempotency.form-token"
 _API_KEY = re.compile(r"[\x21-\x7e]{1,255}")
 
 M = TypeVar("M", bound=models.Model)
+P = ParamSpec("P")
 
 
 class BadIdempotencyKey(ValueError):
@@ -120,6 +122,42 @@ def create_once(
         if claim is not None:
             Submission.objects.filter(pk=claim.pk).update(object_id=made.pk)
         return made, True
+
+
+def once_per_key(
+    purpose: str, *, find: Callable[[int, dict[str, Any]], M | None]
+) -> Callable[[Callable[P, M]], Callable[P, M]]:
+    """A service that creates, made to create once per `idempotency_key` (a keyword argument
+    it declares and never reads itself): `find(pk, kwargs)` fetches the first object, scoped by
+    the call's own arguments so a key never reaches another council's or user's object."""
+
+    def decorate(service: Callable[P, M]) -> Callable[P, M]:
+        @functools.wraps(service)
+        def once(*args: P.args, **kwargs: P.kwargs) -> M:
+            key = kwargs.pop("idempotency_key", None)
+            made, _created = create_once(
+                key=key if isinstance(key, str) else None,
+                purpose=purpose,
+                create=lambda: service(*args, **kwargs),
+                find=lambda pk: find(pk, kwargs),
+            )
+            return made
+
+        return once
+
+    return decorate
+
+
+def created_before(*, key: str | None, purpose: str) -> int | None:
+    """The id of what a key has created already, if it has: for an answer that must be the first
+    one's (the API's 201) before anything else is looked at."""
+    if key is None:
+        return None
+    return (
+        Submission.objects.filter(key=_hashed(purpose, key), object_id__isnull=False)
+        .values_list("object_id", flat=True)
+        .first()
+    )
 
 
 def submissions_purge() -> int:

@@ -27,6 +27,13 @@ from rest_framework.response import Response
 
 from carebridge.audit.services import record_listed
 from carebridge.core.calendar import now
+from carebridge.core.formats import guide_datetime
+from carebridge.core.idempotency import (
+    HEADER,
+    BadIdempotencyKey,
+    created_before,
+    key_from_header,
+)
 from carebridge.integrations.api import (
     CouncilApiView,
     ErrorOutput,
@@ -44,7 +51,7 @@ from carebridge.people.models import ServiceUser
 from carebridge.referrals import services
 from carebridge.referrals.choices import ReferralStatus, Source, Stage
 from carebridge.referrals.models import Referral, ReferralEvent
-from carebridge.referrals.selectors import stage_of
+from carebridge.referrals.selectors import open_referrals_alike, stage_of
 
 PAGE_SIZE = 100
 
@@ -266,6 +273,46 @@ class ReferralDetailOutput(ReferralOutput):
         read_only_fields = fields
 
 
+class ReferralWarningOutput(serializers.Serializer):
+    """Something the sender should know about the referral it made, which was made all the same."""
+
+    code = serializers.ChoiceField(
+        choices=["open_referral_exists"],
+        help_text="`open_referral_exists`: the service user has another open referral (pending, "
+        "accepted or updated) to the same provider; it may have been sent twice.",
+    )
+    message = serializers.CharField()
+    referral = serializers.IntegerField(help_text="The id of the other open referral.")
+
+
+class ReferralCreatedOutput(ReferralDetailOutput):
+    """A referral just sent (or found by its external_id or Idempotency-Key), with warnings."""
+
+    warnings = serializers.SerializerMethodField(
+        help_text="Empty, or what the sender should check: the referral was made all the same."
+    )
+
+    class Meta(ReferralDetailOutput.Meta):
+        fields = [*ReferralDetailOutput.Meta.fields, "warnings"]
+        read_only_fields = fields
+
+    @extend_schema_field(ReferralWarningOutput(many=True))
+    def get_warnings(self, referral: Referral) -> list[dict[str, Any]]:
+        return [
+            {
+                "code": "open_referral_exists",
+                "message": (
+                    f"{referral.service_user.ss_ref} already has an open referral "
+                    f"({other.pk}, {other.get_status_display().lower()}) to "
+                    f"{referral.provider.name}, received {guide_datetime(other.received_at)}. "
+                    "This one was made too: withdraw one if it was sent twice."
+                ),
+                "referral": other.pk,
+            }
+            for other in open_referrals_alike(referral)
+        ]
+
+
 class ReferralPageOutput(serializers.Serializer):
     next = serializers.URLField(allow_null=True, help_text="The next page; null on the last.")
     previous = serializers.URLField(allow_null=True)
@@ -302,7 +349,7 @@ def _referral_with_events(caller: ApiCaller, pk: int) -> Referral:
 
 def _detail_response(request: Request, referral_id: int, code: int) -> Response:
     referral = _referral_with_events(_caller(request), referral_id)
-    body = ReferralDetailOutput(referral, context={"at": now(), "request": request}).data
+    body = ReferralCreatedOutput(referral, context={"at": now(), "request": request}).data
     location = request.build_absolute_uri(reverse("api_referral_detail", args=[referral.pk]))
     return Response(body, status=code, headers={"Location": location})
 
@@ -318,6 +365,17 @@ LOCATION = OpenApiParameter(
     OpenApiParameter.HEADER,
     response=[200, 201],
     description="The referral's own URL.",
+)
+IDEMPOTENCY_KEY = OpenApiParameter(
+    HEADER,
+    str,
+    OpenApiParameter.HEADER,
+    required=False,
+    description=(
+        "A key the system chooses for this referral (a UUID, say; up to 255 printable "
+        "characters): sending the same key again within a day, after a timeout or twice at once, "
+        "makes nothing new and answers with the referral the first request made (201)."
+    ),
 )
 
 
@@ -381,14 +439,16 @@ class ReferralListCreate(CouncilApiView):
             "user the council has (by `ss_ref`) or a new person. When `external_id` names a "
             "referral the council has sent already, nothing is made and that referral is "
             "answered with 200. When `service_user.ss_ref` names an existing service user, that "
-            "record is used as it is: other person fields sent with it are not applied."
+            "record is used as it is: other person fields sent with it are not applied. When "
+            "the service user already has an open referral to the same provider, the referral "
+            "is made all the same (a system may mean it) and `warnings` says so."
         ),
         request=ReferralCreateInput,
-        parameters=[LOCATION],
+        parameters=[LOCATION, IDEMPOTENCY_KEY],
         responses={
-            201: OpenApiResponse(ReferralDetailOutput, description="The referral was made."),
+            201: OpenApiResponse(ReferralCreatedOutput, description="The referral was made."),
             200: OpenApiResponse(
-                ReferralDetailOutput, description="A referral with this external_id exists."
+                ReferralCreatedOutput, description="A referral with this external_id exists."
             ),
             400: OpenApiResponse(
                 ErrorOutput, description="Not JSON, unknown or missing fields, wrong values."
@@ -401,6 +461,13 @@ class ReferralListCreate(CouncilApiView):
     def post(self, request: Request) -> Response:
         caller = _caller(request)
         council = caller.council
+        try:
+            key = key_from_header(request, client=caller.token.pk)
+        except BadIdempotencyKey as error:
+            raise serializers.ValidationError({HEADER: [str(error)]}) from error
+        first = created_before(key=key, purpose=services.REFERRAL_CREATE)
+        if first is not None and _referrals_of(caller).filter(pk=first).exists():
+            return _detail_response(request, first, status.HTTP_201_CREATED)
         given = ReferralCreateInput(data=request.data)
         given.is_valid(raise_exception=True)
         data = dict(given.validated_data)
@@ -440,6 +507,7 @@ class ReferralListCreate(CouncilApiView):
                 service_user=service_user,
                 new_person=person if service_user is None else None,
                 external_id=external_id,
+                idempotency_key=key,
                 **data,
             )
         except DjangoValidationError as error:

@@ -292,6 +292,21 @@ def referral_statistics(user: User, *, at: datetime) -> ReferralStatistics:
     return ReferralStatistics(**counts)
 
 
+def open_referrals_alike(referral: Referral) -> models.QuerySet[Referral]:
+    """The council's other open referrals of the same service user to the same provider: most
+    often the same referral sent twice, sometimes meant (a second package of care)."""
+    return (
+        Referral.objects.filter(
+            council_id=referral.council_id,
+            service_user_id=referral.service_user_id,
+            provider_id=referral.provider_id,
+            status__in=OPEN_STATES,
+        )
+        .exclude(pk=referral.pk)
+        .order_by("received_at", "pk")
+    )
+
+
 def referral_events(referral: Referral) -> models.QuerySet[ReferralEvent]:
     """The update log, newest first."""
     return referral.events.select_related("by").order_by("-at", "-pk")

@@ -17,6 +17,7 @@ from django.db import transaction
 from carebridge.accounts.models import User
 from carebridge.audit.services import record
 from carebridge.core.calendar import now, to_london
+from carebridge.core.idempotency import once_per_key
 from carebridge.organisations.deadlines import referral_respond_by, referral_update_due_by
 from carebridge.organisations.models import Council, District, Provider
 from carebridge.organisations.selectors import providers_of_council
@@ -86,7 +87,16 @@ def _json(value: Any) -> Any:
 # --- Creating a referral -----------------------------------------------------------------------
 
 
+# What a broker's "Send referral" or a system's POST claims its key for (core.idempotency):
+# a repeat of `idempotency_key` (a double click, a retry) returns the first referral.
+REFERRAL_CREATE = "referrals.referral_create"
+
+
 @transaction.atomic
+@once_per_key(
+    REFERRAL_CREATE,
+    find=lambda pk, call: Referral.objects.filter(pk=pk, council=call["council"]).first(),
+)
 def referral_create(
     *,
     council: Council,
@@ -97,6 +107,7 @@ def referral_create(
     new_person: dict[str, Any] | None = None,
     received_at: datetime | None = None,
     via: str = "",
+    idempotency_key: str | None = None,
     **fields: Any,
 ) -> Referral:
     """Offer a referral to one provider: for a known service user, or a new one made here."""

@@ -22,6 +22,7 @@ from carebridge.accounts.roles import Function, can_edit
 from carebridge.core.calendar import now, to_london
 from carebridge.core.formats import guide_datetime
 from carebridge.core.http import acting_user
+from carebridge.core.idempotency import key_from_form
 from carebridge.organisations.models import Council
 from carebridge.organisations.selectors import providers_of_council
 from carebridge.people import services as people_services
@@ -213,6 +214,7 @@ def referral_new(request: HttpRequest) -> HttpResponse:
                     by=broker,
                     service_user=form.service_user,
                     new_person=form.new_person(),
+                    idempotency_key=key_from_form(request),
                     **form.referral_fields(),
                 )
             except ValidationError as error:
