@@ -15,7 +15,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, Max, Q, QuerySet, Sum
+from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet, Sum
 from django.urls import reverse
 
 from carebridge.accounts.models import User
@@ -31,7 +31,7 @@ from carebridge.actuals.periods import (
     weeks_between,
 )
 from carebridge.actuals.rules import ZERO, Assessment, Rules, assess
-from carebridge.actuals.services import confirmation_state, running_in
+from carebridge.actuals.services import RUNNING, confirmation_state, running_in
 from carebridge.contracts.commitment import (
     financial_year_bounds,
     financial_year_label,
@@ -39,6 +39,7 @@ from carebridge.contracts.commitment import (
 )
 from carebridge.contracts.models import Cpli
 from carebridge.contracts.selectors import client_matches
+from carebridge.core.calendar import now
 from carebridge.core.formats import round_money
 from carebridge.core.labels import council_labelled
 from carebridge.organisations.deadlines import actuals_confirm_by
@@ -437,13 +438,57 @@ def month_weeks(week: date, week_start: int) -> tuple[date, list[CalendarWeek]]:
 
 
 def provider_periods(user: User, *, count: int = 12) -> list[Period]:
-    """The provider's councils' periods that have started, newest first."""
-    return list(
+    """The provider's councils' periods that have started, newest first: the latest `count`,
+    then every older one still waiting to be confirmed past its deadline, however old (an
+    overdue period must never drop off the list the provider confirms from)."""
+    recent = list(
         periods_visible_to(user)
         .filter(start_date__lte=today())
         .select_related("council")
         .order_by("-start_date", "council__name")[:count]
     )
+    return recent + overdue_periods(user, excluding=[p.pk for p in recent])
+
+
+def overdue_periods(user: User, *, excluding: list[int] | None = None) -> list[Period]:
+    """The provider's periods, newest first, that have ended and are not paid, in which it had
+    lines with the council, that it has not confirmed (or changed since), and whose deadline has
+    passed. Four queries, however many periods."""
+    if user.provider_id is None:
+        return []
+    provider_id = user.provider_id
+    had_lines = Cpli.objects.filter(
+        provider_id=provider_id,
+        council_id=OuterRef("council_id"),
+        status__in=RUNNING,
+        start_date__lte=OuterRef("end_date"),
+    ).filter(Q(end_date__isnull=True) | Q(end_date__gte=OuterRef("start_date")))
+    candidates = list(
+        periods_visible_to(user)
+        .filter(end_date__lt=today(), payment_processed_at__isnull=True)
+        .exclude(pk__in=excluding or [])
+        .filter(Exists(had_lines))
+        .select_related("council__rulebook")
+        .order_by("-start_date", "council__name")
+    )
+    ids = [p.pk for p in candidates]
+    confirmed = dict(
+        Confirmation.objects.filter(provider_id=provider_id, period_id__in=ids)
+        .values_list("period_id")
+        .annotate(at=Max("confirmed_at"))
+    )
+    changed = dict(
+        Actual.objects.filter(provider_id=provider_id, period_id__in=ids)
+        .values_list("period_id")
+        .annotate(at=Max("changed_at"))
+    )
+    moment = now()
+    return [
+        p
+        for p in candidates
+        if (p.pk not in confirmed or (p.pk in changed and changed[p.pk] > confirmed[p.pk]))
+        and actuals_confirm_by(p.council.rulebook, p.end_date) < moment
+    ]
 
 
 def exceptions_of(user: User, period: Period) -> QuerySet[Actual]:

@@ -513,6 +513,9 @@ class ConfirmationState:
     confirmed_at: object | None
     changed_since: bool
     missing: int
+    # The latest confirmation came after the deadline: the council sees it as late, and so must
+    # the provider.
+    confirmed_late: bool = False
 
     @property
     def is_confirmed(self) -> bool:
@@ -554,12 +557,12 @@ def confirmation_state(
     """Whether the provider has confirmed the period (and not changed it since), its deadline,
     and (unless not wanted: it reads every line of the period) how many weekly actuals are
     still to be entered."""
-    latest = (
+    latest, late = (
         Confirmation.objects.filter(period=period, provider_id=provider_id)
         .order_by("-confirmed_at")
-        .values_list("confirmed_at", flat=True)
+        .values_list("confirmed_at", "late")
         .first()
-    )
+    ) or (None, False)
     changed = False
     if latest is not None:
         last_change = Actual.objects.filter(period=period, provider_id=provider_id).aggregate(
@@ -573,6 +576,7 @@ def confirmation_state(
         confirmed_at=latest,
         changed_since=changed,
         missing=missing_actuals(provider_id, period) if count_missing else 0,
+        confirmed_late=late,
     )
 
 

@@ -12,8 +12,9 @@ from django.test import Client
 from django.urls import reverse
 
 from carebridge.actuals import csvio, services
-from carebridge.actuals.models import Actual, Confirmation
+from carebridge.actuals.models import Actual, Confirmation, Period
 from carebridge.actuals.periods import WEEK
+from carebridge.actuals.rules import Entry
 from carebridge.audit.models import Event
 from carebridge.contracts import services as contracts
 from carebridge.contracts.choices import PricingBasis
@@ -226,3 +227,40 @@ def test_without_a_council_a_two_council_import_is_refused_as_a_whole(two):
     with pytest.raises(csvio.ImportFailed) as failed:
         csvio.import_rows(two.carer, text)
     assert failed.value.messages == ["Choose the council whose actuals the file holds"]
+
+
+# --- 20: confirmed late, and overdue periods however old ----------------------------------------
+
+
+def enter_plan(two: TwoCouncilProvider, week) -> None:
+    """The weekly council's line delivered as planned in the week, entered by the provider."""
+    entry = Entry(actual=two.weekly_cpli.quantity, visits=two.weekly_cpli.visits)
+    services.actuals_save(two.carer, [services.Item(two.weekly_cpli.pk, week, entry, week)])
+
+
+def test_a_provider_sees_that_it_confirmed_late_with_the_time_and_the_deadline(two):
+    enter_plan(two, two.week)
+    confirmation = services.actuals_confirm(two.carer, two.open_period)
+    assert confirmation.late
+    client = client_for(two.carer)
+    listed = client.get(reverse("actuals:period_list")).content.decode()
+    assert "Confirmed late" in listed
+    assert "after the deadline of 5:00pm 13/10/2026" in listed  # the Tuesday after the week
+    page = client.get(reverse("actuals:period", args=[two.open_period.pk])).content.decode()
+    assert "Confirmed late" in page
+    assert f"{two.weekly.name} records this confirmation as late" in page
+
+
+def test_every_overdue_unconfirmed_period_is_listed_however_old(clock):
+    two = make_two_council_provider(weeks_back=20)
+    first = Period.objects.get(council=two.weekly, start_date=two.periods_from)
+    confirmed = Period.objects.get(council=two.weekly, start_date=two.periods_from + WEEK)
+    enter_plan(two, confirmed.start_date)
+    services.actuals_confirm(two.carer, confirmed)
+    listed = client_for(two.carer).get(reverse("actuals:period_list")).content.decode()
+    assert reverse("actuals:period", args=[first.pk]) + '"' in listed
+    assert reverse("actuals:period", args=[confirmed.pk]) + '"' not in listed
+    # Every weekly period from the first to the newest is listed but the one confirmed.
+    weekly = Period.objects.filter(council=two.weekly, start_date__lte=clock().date())
+    shown = [p for p in weekly if reverse("actuals:period", args=[p.pk]) + '"' in listed]
+    assert len(shown) == weekly.count() - 1
