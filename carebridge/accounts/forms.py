@@ -126,6 +126,24 @@ class NewPasscodeForm(GovForm):
         return data
 
 
+class CurrentPasswordForm(GovForm):
+    """Asked before any change to how the user logs in, so a session left open is not enough."""
+
+    current_password = _password_field("Current password", autocomplete="current-password")
+
+
+class PasscodeChangeForm(CurrentPasswordForm, NewPasscodeForm):
+    """Changing the passcode while logged in: the current password is asked for first."""
+
+    field_order = ["current_password", "new_passcode", "confirm_passcode"]
+
+
+class AuthenticatorEnrolForm(CurrentPasswordForm, AuthenticatorCodeForm):
+    """Setting up an authenticator app while logged in: the current password is asked for too."""
+
+    field_order = ["code", "current_password"]
+
+
 class ResetRequestForm(GovForm):
     email = LoginForm.base_fields["email"]
     purpose = forms.ChoiceField(

@@ -319,6 +319,7 @@ def password_confirm(*, user: User, password: str, ip: str | None = None) -> Out
         return _register_failure(user, step=step, ip=ip, limit=limit)
     if not _give_back_try(user):
         return _refuse_as_locked(user, step=step, ip=ip)
+    _record_about(user, action="password.confirmed", by=user, ip_address=ip)
     return Outcome.OK
 
 
@@ -345,6 +346,14 @@ def _tell_password_changed(user_id: int, changed_at: datetime) -> None:
     from carebridge.actions.notifications import password_changed
 
     password_changed(user_id, changed_at)
+
+
+def _tell_second_step_changed(user: User, change: str) -> None:
+    """E-mail the user, once the change is committed, through the e-mail outbox."""
+    from carebridge.actions.notifications import second_step_changed
+
+    changed_at = now()
+    transaction.on_commit(lambda: second_step_changed(user.pk, changed_at, change), robust=True)
 
 
 @transaction.atomic
@@ -382,6 +391,9 @@ def passcode_change(
         raise ValidationError(
             "Your new passcode must be different from your current one", code="passcode_reused"
         )
+    if user.has_passcode:
+        # The first passcode, chosen when the account is set up, is no news to its owner.
+        _tell_second_step_changed(user, "passcode")
     user.set_passcode(new_passcode)
     user.passcode_changed_at = now()
     user.save(update_fields=["passcode", "passcode_changed_at"])
@@ -411,6 +423,9 @@ def authenticator_confirm(*, user: User, code: str, ip: str | None = None) -> bo
     device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
     if device is None or not device.verify_token(code.strip().replace(" ", "")):
         return False
+    if user.has_passcode or authenticator_device(user) is not None:
+        # Only a brand-new account's very first second step is no news to its owner.
+        _tell_second_step_changed(user, "authenticator")
     TOTPDevice.objects.filter(user=user, confirmed=True).delete()
     device.confirmed = True
     device.save(update_fields=["confirmed"])
@@ -422,6 +437,8 @@ def authenticator_confirm(*, user: User, code: str, ip: str | None = None) -> bo
 def authenticator_remove(*, user: User, ip: str | None = None) -> None:
     if login_policy_for(user).require_authenticator:
         raise PermissionDenied("Your council requires an authenticator app.")
+    if TOTPDevice.objects.filter(user=user, confirmed=True).exists():
+        _tell_second_step_changed(user, "authenticator removed")
     TOTPDevice.objects.filter(user=user).delete()
     _record_about(user, action="authenticator.removed", by=user, ip_address=ip)
 

@@ -13,7 +13,7 @@ import qrcode.image.svg
 from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.contrib.auth.decorators import login_not_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -32,9 +32,12 @@ from carebridge.accounts.access import (
 )
 from carebridge.accounts.forms import (
     AuthenticatorCodeForm,
+    AuthenticatorEnrolForm,
+    CurrentPasswordForm,
     LoginForm,
     NewPasscodeForm,
     NewPasswordForm,
+    PasscodeChangeForm,
     PasscodeForm,
     PasswordChangeForm,
     ResetRequestForm,
@@ -277,18 +280,28 @@ def _authenticator_context(user: User) -> dict[str, Any]:
 
 
 def _authenticator_page(
-    request: HttpRequest, user: User, *, template: str, on_success: Any
+    request: HttpRequest,
+    user: User,
+    *,
+    template: str,
+    on_success: Any,
+    ask_current_password: bool = False,
 ) -> HttpResponse:
-    form = AuthenticatorCodeForm(request.POST or None)
+    form_class = AuthenticatorEnrolForm if ask_current_password else AuthenticatorCodeForm
+    form = form_class(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        if services.authenticator_confirm(
-            user=user, code=form.cleaned_data["code"], ip=_ip(request)
-        ):
-            return on_success()
-        form.add_error(
-            "code",
-            "The code is not right. Check the app shows this account and try the newest code",
-        )
+        confirmed = not ask_current_password or _confirm_current_password(request, form, user)
+        if isinstance(confirmed, HttpResponse):
+            return confirmed
+        if confirmed:
+            if services.authenticator_confirm(
+                user=user, code=form.cleaned_data["code"], ip=_ip(request)
+            ):
+                return on_success()
+            form.add_error(
+                "code",
+                "The code is not right. Check the app shows this account and try the newest code",
+            )
     return render(request, template, {"form": form, **_authenticator_context(user)})
 
 
@@ -464,6 +477,26 @@ def account(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _confirm_current_password(request: HttpRequest, form: Any, user: User) -> HttpResponse | bool:
+    """The current password, asked before any change to how the user logs in.
+
+    True when it is right; False, with the error against the field, when it is wrong (it
+    counts towards the lock like a log-in failure, or the page would let a stolen session guess
+    the password); a response that logs them out when that answer locked the account.
+    """
+    outcome = services.password_confirm(
+        user=user, password=form.cleaned_data["current_password"], ip=_ip(request)
+    )
+    if outcome is services.Outcome.LOCKED:
+        logout(request)
+        messages.info(request, LOCKED_MESSAGE)
+        return redirect("accounts:login")
+    if outcome is not services.Outcome.OK:
+        form.add_error("current_password", "Your current password is not right")
+        return False
+    return True
+
+
 @sensitive_post_parameters("new_password", "confirm_password", "current_password")
 @never_cache
 @require_http_methods(["GET", "POST"])
@@ -471,15 +504,10 @@ def password_change(request: HttpRequest) -> HttpResponse:
     user = acting_user(request)
     form = PasswordChangeForm(request.POST or None, rules=password_rules(user))
     if request.method == "POST" and form.is_valid():
-        outcome = services.password_confirm(
-            user=user, password=form.cleaned_data["current_password"], ip=_ip(request)
-        )
-        if outcome is services.Outcome.LOCKED:
-            logout(request)
-            messages.info(request, LOCKED_MESSAGE)
-            return redirect("accounts:login")
-        if outcome is not services.Outcome.OK:
-            form.add_error("current_password", "Your current password is not right")
+        confirmed = _confirm_current_password(request, form, user)
+        if isinstance(confirmed, HttpResponse):
+            return confirmed
+        if not confirmed:
             return render(request, "accounts/password_change.html", {"form": form})
         if _saved(
             form,
@@ -497,29 +525,29 @@ def password_change(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/password_change.html", {"form": form})
 
 
-@sensitive_post_parameters("new_passcode", "confirm_passcode")
+@sensitive_post_parameters("current_password", "new_passcode", "confirm_passcode")
 @never_cache
 @require_http_methods(["GET", "POST"])
 def passcode_change(request: HttpRequest) -> HttpResponse:
     user = acting_user(request)
-    form = NewPasscodeForm(request.POST or None)
-    if (
-        request.method == "POST"
-        and form.is_valid()
-        and _saved(
+    form = PasscodeChangeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        confirmed = _confirm_current_password(request, form, user)
+        if isinstance(confirmed, HttpResponse):
+            return confirmed
+        if confirmed and _saved(
             form,
             "new_passcode",
             lambda: services.passcode_change(
                 user=user, new_passcode=form.cleaned_data["new_passcode"], by=user, ip=_ip(request)
             ),
-        )
-    ):
-        messages.success(request, "Your passcode has been changed.")
-        return redirect("accounts:account")
+        ):
+            messages.success(request, "Your passcode has been changed.")
+            return redirect("accounts:account")
     return render(request, "accounts/passcode_change.html", {"form": form})
 
 
-@sensitive_post_parameters("code")
+@sensitive_post_parameters("current_password", "code")
 @never_cache
 @require_http_methods(["GET", "POST"])
 def authenticator_enrol(request: HttpRequest) -> HttpResponse:
@@ -532,18 +560,40 @@ def authenticator_enrol(request: HttpRequest) -> HttpResponse:
         return redirect("accounts:account")
 
     return _authenticator_page(
-        request, user, template="accounts/authenticator_enrol.html", on_success=done
+        request,
+        user,
+        template="accounts/authenticator_enrol.html",
+        on_success=done,
+        ask_current_password=True,
     )
 
 
-@require_POST
+@sensitive_post_parameters("current_password")
+@never_cache
+@require_http_methods(["GET", "POST"])
 def authenticator_remove(request: HttpRequest) -> HttpResponse:
     user = acting_user(request)
-    services.authenticator_remove(user=user, ip=_ip(request))
-    messages.success(
-        request, "Your authenticator app has been removed. You will log in with your passcode."
+    if services.authenticator_device(user) is None:
+        return redirect("accounts:account")
+    if login_policy_for(user).require_authenticator:
+        raise PermissionDenied("Your council requires an authenticator app.")
+    form = CurrentPasswordForm(request.POST or None)
+    if request.method == "POST" and user.has_passcode and form.is_valid():
+        confirmed = _confirm_current_password(request, form, user)
+        if isinstance(confirmed, HttpResponse):
+            return confirmed
+        if confirmed:
+            services.authenticator_remove(user=user, ip=_ip(request))
+            messages.success(
+                request,
+                "Your authenticator app has been removed. You will log in with your passcode.",
+            )
+            return redirect("accounts:account")
+    return render(
+        request,
+        "accounts/authenticator_remove.html",
+        {"form": form, "has_passcode": user.has_passcode},
     )
-    return redirect("accounts:account")
 
 
 @require_http_methods(["GET"])

@@ -266,6 +266,43 @@ def password_changed(user_id: int, changed_at: datetime) -> Notification | None:
     return notification
 
 
+SECOND_STEP_CHANGES = {
+    "passcode": "Your 6-digit passcode was changed",
+    "authenticator": "An authenticator app was set up to log in to your account",
+    "authenticator removed": (
+        "Your authenticator app was removed: you now log in with your 6-digit passcode"
+    ),
+}
+
+
+def second_step_changed(user_id: int, changed_at: datetime, change: str) -> Notification | None:
+    """Tell the user the second step of their log-in changed, so a change they did not make is
+    noticed. Sent whatever their e-mail choices: whoever changed it could also have changed
+    those, and without this e-mail nobody would hear that the log-in now answers to them."""
+    user = User.objects.filter(pk=user_id, is_active=True).first()
+    if user is None:
+        return None
+    body = render_to_string(
+        "actions/email/second_step_changed.txt",
+        {
+            "user": user,
+            "what": SECOND_STEP_CHANGES[change],
+            "changed_at": to_london(changed_at),
+            "reset": _link("accounts:reset"),
+        },
+    )
+    notification = _create(
+        user=user,
+        kind=NotificationKind.PASSWORD_IMMEDIATE,
+        key=f"second-step:{user.pk}:{change}:{changed_at.isoformat()}",
+        subject="The way you log in to Carebridge has changed",
+        body=body,
+    )
+    if notification is not None:
+        _queue([notification])
+    return notification
+
+
 @dataclass(frozen=True)
 class DigestLine:
     text: str

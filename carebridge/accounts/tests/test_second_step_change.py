@@ -1,0 +1,207 @@
+"""Changing the second step of the log-in (passcode, authenticator app) from the account pages:
+the current password first, counted towards the lock; an e-mail to the user; an audit event."""
+
+import pytest
+from django.core import mail
+from django.urls import reverse
+from django_otp.oath import totp
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from carebridge.accounts import services
+from carebridge.actions.models import Notification
+from carebridge.audit.models import Event
+from tests.support import PASSCODE, PASSWORD, make_council, make_user
+
+pytestmark = pytest.mark.django_db
+
+PASSCODE_PAGE = reverse("accounts:passcode_change")
+ENROL_PAGE = reverse("accounts:authenticator_enrol")
+REMOVE_PAGE = reverse("accounts:authenticator_remove")
+NEW_PASSCODE = "246813"
+WRONG_PASSWORD = "Not-The-One-11"
+
+
+@pytest.fixture
+def user():
+    return make_user(council=make_council(login_failures_before_lock=3))
+
+
+@pytest.fixture
+def logged_in(client, user):
+    client.force_login(user)
+    return client
+
+
+def _new_passcode(current_password: str) -> dict[str, str]:
+    return {
+        "current_password": current_password,
+        "new_passcode": NEW_PASSCODE,
+        "confirm_passcode": NEW_PASSCODE,
+    }
+
+
+def _code(user) -> str:
+    device = TOTPDevice.objects.get(user=user, confirmed=False)
+    return str(totp(device.bin_key)).zfill(6)
+
+
+def _with_authenticator(client, user) -> None:
+    client.get(ENROL_PAGE)
+    response = client.post(ENROL_PAGE, {"current_password": PASSWORD, "code": _code(user)})
+    assert response["Location"] == reverse("accounts:account")
+    mail.outbox.clear()
+
+
+def test_the_passcode_page_asks_for_the_current_password(logged_in, user):
+    page = logged_in.get(PASSCODE_PAGE).content.decode()
+    assert 'name="current_password"' in page
+    assert 'autocomplete="current-password"' in page
+
+    page = logged_in.post(
+        PASSCODE_PAGE, {"new_passcode": NEW_PASSCODE, "confirm_passcode": NEW_PASSCODE}
+    ).content.decode()
+    assert "Enter your current password" in page
+    user.refresh_from_db()
+    assert user.check_passcode(PASSCODE)
+
+
+def test_it_refuses_a_new_passcode_with_a_wrong_current_password_and_counts_the_try(
+    logged_in, user
+):
+    page = logged_in.post(PASSCODE_PAGE, _new_passcode(WRONG_PASSWORD)).content.decode()
+    assert "Your current password is not right" in page
+    user.refresh_from_db()
+    assert user.check_passcode(PASSCODE)
+    assert user.failed_attempts == 1
+    failed = Event.objects.get(action="login.failed")
+    assert failed.detail["step"] == "current password"
+    assert Event.objects.filter(action="passcode.changed").count() == 1, "only the first one"
+
+
+def test_wrong_current_passwords_lock_the_account_and_end_the_session(logged_in, user):
+    for _ in range(2):
+        logged_in.post(PASSCODE_PAGE, _new_passcode(WRONG_PASSWORD))
+    response = logged_in.post(PASSCODE_PAGE, _new_passcode(WRONG_PASSWORD))
+    assert response["Location"] == reverse("accounts:login")
+    assert "_auth_user_id" not in logged_in.session
+    user.refresh_from_db()
+    assert user.is_locked
+    assert user.check_passcode(PASSCODE)
+
+
+def test_a_locked_account_cannot_change_its_passcode_even_with_the_right_password(logged_in, user):
+    for n in range(3):
+        services.login_check_password(email=user.email, password=f"Wrong-Guess-{n}")
+    response = logged_in.post(PASSCODE_PAGE, _new_passcode(PASSWORD))
+    assert response["Location"].startswith(reverse("accounts:login"))
+    user.refresh_from_db()
+    assert user.check_passcode(PASSCODE)
+
+
+def test_the_right_current_password_changes_the_passcode_emails_and_audits_it(
+    logged_in, user, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = logged_in.post(PASSCODE_PAGE, _new_passcode(PASSWORD))
+
+    assert response["Location"] == reverse("accounts:account")
+    user.refresh_from_db()
+    assert user.check_passcode(NEW_PASSCODE)
+    [message] = mail.outbox
+    assert message.to == [user.email]
+    assert message.subject == "The way you log in to Carebridge has changed"
+    assert "Your 6-digit passcode was changed" in message.body
+    assert "/accounts/reset/" in message.body
+    assert Notification.objects.get().user == user, "sent through the e-mail outbox"
+    actions = list(
+        Event.objects.filter(object_id=str(user.pk)).order_by("id").values_list("action", flat=True)
+    )
+    assert actions[-2:] == ["password.confirmed", "passcode.changed"]
+
+
+def test_the_email_goes_even_to_a_user_who_chose_no_password_emails(
+    logged_in, user, django_capture_on_commit_callbacks
+):
+    from carebridge.actions.notifications import subscription_update
+
+    subscription_update(user=user, by=user, choices={"password_immediate": False})
+    with django_capture_on_commit_callbacks(execute=True):
+        logged_in.post(PASSCODE_PAGE, _new_passcode(PASSWORD))
+    assert [m.to for m in mail.outbox] == [[user.email]]
+
+
+def test_a_passcode_reset_by_link_emails_the_user_too(user, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        services.passcode_change(user=user, new_passcode=NEW_PASSCODE, by=user)
+    assert [m.subject for m in mail.outbox] == ["The way you log in to Carebridge has changed"]
+
+
+def test_the_first_passcode_chosen_at_set_up_sends_no_email(django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        make_user(council=make_council())
+    assert mail.outbox == []
+
+
+def test_setting_up_an_authenticator_asks_for_the_current_password(logged_in, user):
+    logged_in.get(ENROL_PAGE)
+    page = logged_in.post(ENROL_PAGE, {"code": _code(user)}).content.decode()
+    assert "Enter your current password" in page
+    assert services.authenticator_device(user) is None
+
+    page = logged_in.post(
+        ENROL_PAGE, {"code": _code(user), "current_password": WRONG_PASSWORD}
+    ).content.decode()
+    assert "Your current password is not right" in page
+    assert services.authenticator_device(user) is None
+    user.refresh_from_db()
+    assert user.failed_attempts == 1
+
+
+def test_an_authenticator_set_up_with_the_current_password_is_emailed_and_audited(
+    logged_in, user, django_capture_on_commit_callbacks
+):
+    logged_in.get(ENROL_PAGE)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = logged_in.post(ENROL_PAGE, {"code": _code(user), "current_password": PASSWORD})
+    assert response["Location"] == reverse("accounts:account")
+    assert services.authenticator_device(user) is not None
+    [message] = mail.outbox
+    assert "An authenticator app was set up" in message.body
+    assert Event.objects.filter(action="authenticator.enrolled", object_id=str(user.pk)).exists()
+
+
+def test_removing_the_authenticator_asks_for_the_current_password(
+    logged_in, user, django_capture_on_commit_callbacks
+):
+    _with_authenticator(logged_in, user)
+    page = logged_in.get(REMOVE_PAGE).content.decode()
+    assert 'name="current_password"' in page
+
+    logged_in.post(REMOVE_PAGE, {})
+    page = logged_in.post(REMOVE_PAGE, {"current_password": WRONG_PASSWORD}).content.decode()
+    assert "Your current password is not right" in page
+    assert services.authenticator_device(user) is not None
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = logged_in.post(REMOVE_PAGE, {"current_password": PASSWORD})
+    assert response["Location"] == reverse("accounts:account")
+    assert services.authenticator_device(user) is None
+    [message] = mail.outbox
+    assert "Your authenticator app was removed" in message.body
+    assert Event.objects.filter(action="authenticator.removed", object_id=str(user.pk)).exists()
+
+
+def test_the_app_cannot_be_removed_by_a_user_with_no_passcode_to_fall_back_on(logged_in, user):
+    _with_authenticator(logged_in, user)
+    type(user).objects.filter(pk=user.pk).update(passcode="")
+    page = logged_in.get(REMOVE_PAGE).content.decode()
+    assert 'name="current_password"' not in page
+    logged_in.post(REMOVE_PAGE, {"current_password": PASSWORD})
+    assert services.authenticator_device(user) is not None
+
+
+def test_a_locked_account_is_refused_the_right_current_password_unchecked(user):
+    for n in range(3):
+        services.login_check_password(email=user.email, password=f"Wrong-Guess-{n}")
+    assert services.password_confirm(user=user, password=PASSWORD) is services.Outcome.LOCKED
+    assert not Event.objects.filter(action="password.confirmed").exists()
