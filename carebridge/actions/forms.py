@@ -13,6 +13,7 @@ from django.core.files.uploadedfile import UploadedFile
 from carebridge.actions.choices import RelatedKind
 from carebridge.actions.models import ActionType
 from carebridge.core.forms import BoundedTextForm, GovForm, GuideDateField
+from carebridge.core.labels import council_labelled
 from carebridge.organisations.models import Team
 
 # The most files one post may carry.
@@ -62,9 +63,9 @@ class InboxFiltersForm(BoundedTextForm):
     ) -> None:
         super().__init__(data)
         cast(forms.ChoiceField, self.fields["assigned"]).choices = list(assigned)
-        cast(forms.ChoiceField, self.fields["action_type"]).choices = [("", "Any")] + [
-            (t.pk, t.name) for t in types
-        ]
+        # A provider of several councils sees each council's types, often named alike.
+        labelled = council_labelled((t.pk, t.name, t.council.name) for t in types)
+        cast(forms.ChoiceField, self.fields["action_type"]).choices = [("", "Any"), *labelled]
 
     def chosen(self) -> dict[str, Any]:
         """The filters the user chose; the defaults (open actions, any) when there are none or

@@ -18,6 +18,7 @@ from carebridge.accounts.roles import Function, can_view
 from carebridge.actions.choices import ActionStatus, RelatedKind
 from carebridge.actions.models import Action, ActionType
 from carebridge.contracts.models import ContractDocument, Cpli
+from carebridge.core.bounds import parse_id
 from carebridge.core.calendar import now, to_london
 from carebridge.organisations.choices import TeamKind
 from carebridge.organisations.models import Contract, Council, Service, Team
@@ -53,7 +54,9 @@ def councils_of(user: User) -> list[Council]:
 
 def types_for(user: User, council: Council) -> list[ActionType]:
     return list(
-        ActionType.objects.filter(council=council, is_active=True).select_related("default_team")
+        ActionType.objects.filter(council=council, is_active=True).select_related(
+            "default_team", "council"
+        )
     )
 
 
@@ -122,8 +125,8 @@ def inbox(user: User, filters: InboxFilters) -> QuerySet[Action]:
         actions = actions.filter(assigned_team__isnull=True)
     elif filters.assigned == "council":
         actions = actions.filter(assigned_team__isnull=False)
-    elif filters.assigned.isdigit():
-        actions = actions.filter(assigned_team_id=int(filters.assigned))
+    elif (team_id := parse_id(filters.assigned)) is not None:
+        actions = actions.filter(assigned_team_id=team_id)
     if filters.action_type:
         actions = actions.filter(action_type_id=filters.action_type)
     return actions.order_by("-last_post_at", "-pk")

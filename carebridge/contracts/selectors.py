@@ -16,6 +16,7 @@ from carebridge.accounts.roles import Function, can_edit, can_view
 from carebridge.contracts.choices import CpliStatus, DocumentStatus
 from carebridge.contracts.models import ContractDocument, Cpli, ServiceLevel
 from carebridge.core.calendar import now, to_london
+from carebridge.core.labels import council_labelled
 from carebridge.organisations.models import Service
 from carebridge.organisations.selectors import providers_of_council
 
@@ -121,12 +122,11 @@ def cpli_filter_options(
     service_choices = [
         (pk, f"{provider} – {name}" if by_council else name) for pk, name, provider in services
     ]
-    levels = (
-        ServiceLevel.objects.filter(pk__in=visible.values("service_level_id"))
-        .order_by("name", "pk")
-        .values_list("pk", "name")
+    levels = ServiceLevel.objects.filter(pk__in=visible.values("service_level_id")).values_list(
+        "pk", "name", "council__name"
     )
-    return service_choices, list(levels)
+    # A provider of several councils sees each council's levels, often named alike.
+    return service_choices, council_labelled(levels)
 
 
 def services_to_commission(council_id: int) -> list[Service]:

@@ -264,3 +264,37 @@ def test_every_overdue_unconfirmed_period_is_listed_however_old(clock):
     weekly = Period.objects.filter(council=two.weekly, start_date__lte=clock().date())
     shown = [p for p in weekly if reverse("actuals:period", args=[p.pk]) + '"' in listed]
     assert len(shown) == weekly.count() - 1
+
+
+# --- 19: filters say whose each option is -------------------------------------------------------
+
+
+def options(page: str, name: str) -> list[str]:
+    """The labels of a select's options, by the select's name."""
+    select = page[page.index(f'name="{name}"') :]
+    select = select[: select.index("</select>")]
+    return [part.split(">", 1)[1].split("<", 1)[0] for part in select.split("<option")[1:]]
+
+
+@pytest.mark.parametrize(
+    ("url", "query", "name"),
+    [
+        ("actuals:week", "week", "service_level"),
+        ("cplis:cpli_list", None, "service_level"),
+        ("actions:action_list", None, "action_type"),
+    ],
+)
+def test_filters_name_each_councils_option_when_both_councils_use_the_name(two, url, query, name):
+    params = {"service": two.service.pk, "week": two.week.isoformat()} if query else {}
+    response = client_for(two.carer).get(reverse(url), params)
+    assert response.status_code == 200
+    labels = options(response.content.decode(), name)
+    thing = DOUBLE_ASSIST if name == "service_level" else "Actuals query"
+    assert f"{thing} ({two.weekly.name})" in labels
+    assert f"{thing} ({two.four_weekly.name})" in labels
+    assert thing not in labels
+
+
+def test_a_council_officer_sees_its_own_options_without_a_council_name(two):
+    page = client_for(two.weekly_broker).get(reverse("cplis:cpli_list")).content.decode()
+    assert DOUBLE_ASSIST in options(page, "service_level")
