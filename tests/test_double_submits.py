@@ -22,8 +22,9 @@ from carebridge.actions.models import Action, Notification
 from carebridge.actions.tests.conftest import build_world
 from carebridge.audit.models import Event
 from carebridge.core.calendar import now
-from carebridge.frontdoor.models import FrontDoorRequest
-from carebridge.frontdoor.tests.support_requests import likely_answers, open_council
+from carebridge.frontdoor.models import Booking, Feedback, FrontDoorRequest
+from carebridge.frontdoor.tests.support_requests import likely_answers, open_council, submit
+from carebridge.frontdoor.tests.test_hubs_support import first_slot, freeze, make_hub, publish
 from carebridge.frontdoor.tests.test_public_views import url, walk
 from carebridge.integrations.services import api_token_create
 from carebridge.people import services as people
@@ -417,3 +418,68 @@ def test_ten_simultaneous_api_posts_with_one_idempotency_key_make_one_referral()
     assert {response.status_code for response in responses} == {201}
     assert {response.json()["id"] for response in responses} == {referral.pk}
     assert Event.objects.filter(action="referral.added").count() == 1
+
+
+# --- The front door's other creates: feedback, a hub appointment, an officer's note -------------
+
+
+@pytest.mark.django_db
+def test_feedback_sent_twice_is_kept_once_and_both_get_the_thank_you():
+    council = open_council()
+    client = Client()
+    page = client.get(url("feedback", council)).content.decode()
+    data = {"rating": "5", "comment": "Clear and quick.", "form_token": form_token(page)}
+    first = client.post(url("feedback", council), data)
+    again = client.post(url("feedback", council), data)
+    assert first.status_code == again.status_code == 200
+    assert "Thank you for your feedback" in again.content.decode()
+    assert Feedback.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_book_appointment_clicked_twice_holds_one_time_and_shows_that_hold(
+    monkeypatch, django_capture_on_commit_callbacks
+):
+    from carebridge.frontdoor.tests.test_hubs_views import care, choose
+
+    freeze(monkeypatch)
+    council = open_council()
+    officer = make_user(council=council, role="front_door_officer")
+    hub = make_hub(council, officer)
+    publish(hub, officer, date(2026, 10, 20), date(2026, 10, 22))
+    client = Client()
+    choose(client, council, hub, first_slot(hub))
+    page = client.get(care("appointment_check", council)).content.decode()
+    token = form_token(page)
+    # A second tab that read the answers before the first click went through.
+    tab = Client()
+    tab.cookies = client.cookies
+    answers = dict(client.session[f"frontdoor-appointment:{council.slug}"])
+    with django_capture_on_commit_callbacks(execute=True):
+        first = client.post(care("appointment_check", council), {"form_token": token})
+        session = client.session
+        session[f"frontdoor-appointment:{council.slug}"] = answers
+        session.save()
+        again = tab.post(care("appointment_check", council), {"form_token": token})
+        # And Back, then the button again, once the answers have gone from the session.
+        third = client.post(care("appointment_check", council), {"form_token": token})
+    assert first["Location"] == again["Location"] == third["Location"]
+    assert first["Location"] == care("appointment_held", council)
+    booking = Booking.objects.get()
+    assert booking.email == "marjorie@example.org"
+    assert len(mail.outbox) == 1
+
+
+@pytest.mark.django_db
+def test_an_officers_note_sent_twice_is_added_once():
+    council = open_council()
+    sent = submit(council, likely_answers())
+    officer = make_user(council=council, role="front_door_officer")
+    client = _logged_in(officer)
+    path = reverse("frontdoor:request_step", args=[sent.pk, "note"])
+    data = {
+        "text": "Called the daughter.",
+        "form_token": form_token(client.get(path).content.decode()),
+    }
+    assert client.post(path, data)["Location"] == client.post(path, data)["Location"]
+    assert sent.events.filter(kind="note").count() == 1

@@ -28,7 +28,7 @@ from carebridge.actions.models import NotificationKind
 from carebridge.actions.notifications import email_queue
 from carebridge.audit.services import record
 from carebridge.core.calendar import now
-from carebridge.core.idempotency import create_once
+from carebridge.core.idempotency import create_once, once_per_key
 from carebridge.core.outbound import url_refusal
 from carebridge.frontdoor import eligibility as e
 from carebridge.frontdoor.alerts import urgent_request_alert
@@ -447,8 +447,16 @@ def request_close(*, request: FrontDoorRequest, by: User, text: str) -> FrontDoo
 
 
 @transaction.atomic
-def request_note(*, request: FrontDoorRequest, by: User, text: str) -> RequestEvent:
-    """An officer's note, never shown to the person."""
+@once_per_key(
+    "frontdoor.request_note",
+    find=lambda pk, call: RequestEvent.objects.filter(
+        pk=pk, request=call["request"], by=call["by"]
+    ).first(),
+)
+def request_note(
+    *, request: FrontDoorRequest, by: User, text: str, idempotency_key: str | None = None
+) -> RequestEvent:
+    """An officer's note, never shown to the person; a repeat of the form's key adds none."""
     if not text.strip():
         raise ValidationError({"text": "Enter the note"})
     event = _event(request, EventKind.NOTE, by=by, text=text, public=False)
@@ -485,9 +493,20 @@ def updates_subscribe(*, request: FrontDoorRequest, email: str) -> FrontDoorRequ
 
 
 @transaction.atomic
+@once_per_key(
+    "frontdoor.feedback_give",
+    find=lambda pk, call: Feedback.objects.filter(pk=pk, council=call["council"]).first(),
+)
 def feedback_give(
-    *, council: Council, rating: int, comment: str, request: FrontDoorRequest | None = None
+    *,
+    council: Council,
+    rating: int,
+    comment: str,
+    request: FrontDoorRequest | None = None,
+    idempotency_key: str | None = None,
 ) -> Feedback:
+    """A person's rating of the front door; a repeat of the form's key (a double click) gives
+    no second one."""
     if rating not in range(1, 6):
         raise ValidationError({"rating": "Select how satisfied you were"})
     return Feedback.objects.create(

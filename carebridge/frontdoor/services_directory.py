@@ -34,6 +34,7 @@ from carebridge.actions.models import NotificationKind
 from carebridge.actions.notifications import email_queue
 from carebridge.audit.services import record
 from carebridge.core.calendar import now, to_london
+from carebridge.core.idempotency import once_per_key
 from carebridge.core.outbound import OutboundRefused, open_url, url_refusal
 from carebridge.frontdoor import directory as oruk
 from carebridge.frontdoor.directory import FeedError, ServiceRecord, SignpostNeed, Skipped
@@ -541,6 +542,10 @@ def _check_area(area: NeighbouringArea) -> None:
 
 
 @transaction.atomic
+@once_per_key(
+    "frontdoor.neighbouring_area_create",
+    find=lambda pk, call: NeighbouringArea.objects.filter(pk=pk, council=call["council"]).first(),
+)
 def neighbouring_area_create(
     *,
     council: Council,
@@ -549,8 +554,10 @@ def neighbouring_area_create(
     postcode_districts: str,
     website: str = "",
     phone: str = "",
+    idempotency_key: str | None = None,
 ) -> NeighbouringArea:
-    """Tell people in these postcodes that another council looks after them."""
+    """Tell people in these postcodes that another council looks after them (once per the
+    form's key)."""
     area = NeighbouringArea(
         council=council,
         name=name,

@@ -30,6 +30,7 @@ from carebridge.actions.notifications import email_queue
 from carebridge.audit.services import changed_fields, record, snapshot
 from carebridge.core.calendar import LONDON, bank_holidays, now, to_london
 from carebridge.core.formats import guide_datetime
+from carebridge.core.idempotency import once_per_key
 from carebridge.frontdoor.access_hubs import LinkPurpose, booking_token
 from carebridge.frontdoor.models import (
     BOOKING_TRANSITIONS,
@@ -129,8 +130,15 @@ def _clean_hub(hub: Hub) -> None:
 
 
 @transaction.atomic
-def hub_create(*, council: Council, by: User, **fields: Any) -> Hub:
-    """Add a hub where the council's professionals meet people by appointment."""
+@once_per_key(
+    "frontdoor.hub_create",
+    find=lambda pk, call: Hub.objects.filter(pk=pk, council=call["council"]).first(),
+)
+def hub_create(
+    *, council: Council, by: User, idempotency_key: str | None = None, **fields: Any
+) -> Hub:
+    """Add a hub where the council's professionals meet people by appointment (once per the
+    form's key)."""
     _require_officer(by, council.pk)
     unknown = set(fields) - set(HUB_FIELDS)
     if unknown:
@@ -491,6 +499,14 @@ def _clean_person(name: str, email: str, phone: str, about: str) -> dict[str, st
 MAX_UPCOMING_PER_PERSON = 2
 
 
+# What "Book appointment" claims its form token for: the page asks before it looks at the time.
+BOOKING_HOLD = "frontdoor.booking_hold"
+
+
+@once_per_key(
+    BOOKING_HOLD,
+    find=lambda pk, call: Booking.objects.filter(pk=pk, slot=call["slot"]).first(),
+)
 def booking_hold(
     *,
     slot: Slot,
@@ -499,10 +515,12 @@ def booking_hold(
     phone: str = "",
     about: str = "",
     request: FrontDoorRequest | None = None,
+    idempotency_key: str | None = None,
 ) -> Booking:
     """Hold a time for the person for 30 minutes and e-mail them the link that confirms it
     (and the one that cancels it). SlotUnavailable when it has just gone: another person's
-    live booking has it, an officer withdrew it, or it starts too soon."""
+    live booking has it, an officer withdrew it, or it starts too soon. A repeat of the page's
+    key (a double click) returns the person's own hold, not "someone has just booked it"."""
     values = _clean_person(name, email, phone, about)
     hub = Hub.objects.select_related("council").get(pk=slot.hub_id)
     if request is not None and request.council_id != hub.council_id:

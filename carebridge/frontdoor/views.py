@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from carebridge.accounts.access import require_function
 from carebridge.accounts.roles import Function, can_edit
 from carebridge.core.http import acting_user
+from carebridge.core.idempotency import key_from_form
 from carebridge.frontdoor import selectors, services
 from carebridge.frontdoor.access import access_request
 from carebridge.frontdoor.choices import OPEN_STEPS, RequestStatus
@@ -136,7 +137,14 @@ def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _do(step: str, front_door_request: FrontDoorRequest, user: Any, data: dict[str, Any]) -> str:
+def _do(
+    step: str,
+    front_door_request: FrontDoorRequest,
+    user: Any,
+    data: dict[str, Any],
+    *,
+    key: str | None = None,
+) -> str:
     """Run the step's service; the message to show."""
     if step == "open":
         services.request_open(request=front_door_request, by=user)
@@ -172,7 +180,9 @@ def _do(step: str, front_door_request: FrontDoorRequest, user: Any, data: dict[s
         services.request_close(request=front_door_request, by=user, text=data["text"])
         return "The request is closed."
     if step == "note":
-        services.request_note(request=front_door_request, by=user, text=data["text"])
+        services.request_note(
+            request=front_door_request, by=user, text=data["text"], idempotency_key=key
+        )
         return "Your note was added."
     services.request_appropriate_set(
         request=front_door_request, by=user, appropriate=data["appropriate"]
@@ -196,7 +206,13 @@ def request_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
     form = _form(step, front_door_request, request.POST if request.method == "POST" else None)
     if request.method == "POST" and (form is None or form.is_valid()):
         try:
-            done = _do(step, front_door_request, user, form.cleaned_data if form else {})
+            done = _do(
+                step,
+                front_door_request,
+                user,
+                form.cleaned_data if form else {},
+                key=key_from_form(request),
+            )
         except ValidationError as error:
             assert form is not None
             form.add_errors(error)

@@ -19,6 +19,7 @@ from carebridge.accounts.access import require_function
 from carebridge.accounts.models import User
 from carebridge.accounts.roles import Function, can_edit
 from carebridge.core.http import acting_user
+from carebridge.core.idempotency import key_from_form
 from carebridge.core.ratelimits import rate_limited
 from carebridge.frontdoor import services_directory as services
 from carebridge.frontdoor.directory import ServiceStatus, SignpostNeed
@@ -186,7 +187,10 @@ def neighbour_add(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             area = services.neighbouring_area_create(
-                council=user.council, by=user, **_area_fields(form)
+                council=user.council,
+                by=user,
+                idempotency_key=key_from_form(request),
+                **_area_fields(form),
             )
         except ValidationError as error:
             form.add_errors(error)

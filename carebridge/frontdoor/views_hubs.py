@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from carebridge.core.calendar import now, to_london
 from carebridge.core.http import acting_user
+from carebridge.core.idempotency import created_before, key_from_form
 from carebridge.core.ratelimits import rate_limited
 from carebridge.frontdoor import services_hubs as services
 from carebridge.frontdoor.access_hubs import (
@@ -244,6 +245,18 @@ def _gone(request: HttpRequest, council: Council, answers: dict[str, Any], messa
 def appointment_check(request: HttpRequest, council: str) -> HttpResponse:
     found, _settings = public_council(council)
     answers = _answers(request, found)
+    if request.method == "POST":
+        held = request.session.get(f"{_key(found)}:held") if not answers else None
+        first = created_before(key=key_from_form(request), purpose=services.BOOKING_HOLD) or held
+        if (
+            first is not None
+            and Booking.objects.filter(pk=first, slot__hub__council=found).exists()
+        ):
+            # Held already (a second click, another tab, or Back and book again): the first
+            # hold's page, never "someone has just booked this time".
+            request.session.pop(_key(found), None)
+            request.session[f"{_key(found)}:held"] = first
+            return redirect(_url("appointment_held", found))
     if not _complete(answers):
         return redirect(_url("appointment_start", found))
     hub = _chosen_hub(found, answers)
@@ -272,6 +285,7 @@ def appointment_check(request: HttpRequest, council: str) -> HttpResponse:
                 phone=answers.get("phone", ""),
                 about=answers.get("about", ""),
                 request=front_door_request,
+                idempotency_key=key_from_form(request),
             )
         except services.SlotUnavailable as refusal:
             return _gone(request, found, answers, refusal.message)
@@ -516,7 +530,12 @@ def hub_new(request: HttpRequest) -> HttpResponse:
     form = HubForm(request.POST if request.method == "POST" else None, initial={"is_active": "yes"})
     if request.method == "POST" and form.is_valid():
         try:
-            hub = services.hub_create(council=council, by=user, **form.cleaned_data)
+            hub = services.hub_create(
+                council=council,
+                by=user,
+                idempotency_key=key_from_form(request),
+                **form.cleaned_data,
+            )
         except ValidationError as error:
             form.add_errors(error)
         else:

@@ -458,6 +458,7 @@ def feedback(request: HttpRequest, council: str) -> HttpResponse:
             rating=form.cleaned_data["rating"],
             comment=form.cleaned_data["comment"],
             request=sent,
+            idempotency_key=key_from_form(request),
         )
         return render(request, "frontdoor/feedback_done.html", {"council": found})
     return render(
