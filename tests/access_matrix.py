@@ -217,6 +217,13 @@ def build_world() -> World:
         answers=quill_answers,
         assessment=assess(quill_answers),
     )
+    # Their feedback: the front-door officers' feedback list and its export must never show it.
+    frontdoor.feedback_give(
+        council=other_council,
+        rating=1,
+        comment="Quillfeather grumble about the questions",
+        request=other_request,
+    )
     other_hub = hubs.hub_create(
         council=other_council,
         by=other_front_door,
@@ -311,6 +318,7 @@ def build_world() -> World:
         other_request.reference,
         "Quillshire Neighbour Council",
         "Thistlecombe Lunch Club",
+        "Quillfeather grumble",
     ]
     return world
 

@@ -36,6 +36,7 @@ NAVIGATION: list[NavItem] = [
     NavItem("Front-door figures", "frontdoor:dashboard", Function.FRONT_DOOR, side="council"),
     NavItem("Directory", "frontdoor:directory_list", Function.FRONT_DOOR, side="council"),
     NavItem("Hubs", "frontdoor:hub_list", Function.FRONT_DOOR, side="council"),
+    NavItem("Feedback", "frontdoor:feedback_list", Function.FRONT_DOOR, side="council"),
     NavItem("Service users", "people:service_user_list", Function.SERVICE_USERS),
     NavItem(
         "Organisation details",
