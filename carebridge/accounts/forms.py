@@ -174,7 +174,12 @@ class UserCreateForm(GovForm):
         },
     )
     organisation = forms.ChoiceField(
-        label="Organisation", error_messages={"required": "Choose the organisation"}
+        label="Organisation",
+        error_messages={
+            "required": "Choose the organisation",
+            # A provider that also works for another council is not offered (decision 0006).
+            "invalid_choice": "Choose one of the organisations in the list",
+        },
     )
     role = forms.ChoiceField(
         label="Role",

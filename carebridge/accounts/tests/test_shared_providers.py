@@ -108,7 +108,7 @@ def test_it_refuses_a_council_administrator_adding_a_contact_to_a_shared_provide
     )
 
     assert response.status_code == 200
-    assert "govuk-error-summary" in response.content.decode()
+    assert "Choose one of the organisations in the list" in response.content.decode()
     assert not User.objects.filter(email="morgan.reeve@example.org").exists()
     assert not Event.objects.filter(action="account.created", actor=councils.north_admin).exists()
     with pytest.raises(PermissionDenied):
