@@ -24,6 +24,7 @@ from carebridge.contracts.models import ContractDocument, Cpli, ServiceLevel
 from carebridge.contracts.signals import cpli_dates_changed
 from carebridge.core.calendar import now, to_london
 from carebridge.core.formats import guide_date
+from carebridge.core.idempotency import once_per_key
 from carebridge.organisations.models import Council, Service
 from carebridge.organisations.selectors import providers_of_council
 from carebridge.people.models import ServiceUser
@@ -191,6 +192,10 @@ def reissue_refusal(document: ContractDocument) -> ActionRefused | None:
 
 
 @transaction.atomic
+@once_per_key(
+    "contracts.contract_document_publish",
+    find=lambda pk, call: ContractDocument.objects.filter(pk=pk, council=call["council"]).first(),
+)
 def contract_document_publish(
     *,
     council: Council,
@@ -200,9 +205,11 @@ def contract_document_publish(
     lines: list[Line],
     by: User,
     replaces: ContractDocument | None = None,
+    idempotency_key: str | None = None,
 ) -> ContractDocument:
     """Publish an Individual Service Order: the document and its CPLIs, all or nothing. After a
-    rejection the council issues a new document (never an amended one) that replaces it."""
+    rejection the council issues a new document (never an amended one) that replaces it. A
+    repeat of the form's key (Publish clicked twice) returns the first document."""
     if by.council_id != council.pk or not can_edit(by.role, Function.CONTRACT_DOCUMENTS):
         raise PermissionDenied("Only the council's own staff can publish its contract documents.")
     errors = _check_lines(council, lines)

@@ -26,6 +26,7 @@ from carebridge.contracts.models import ContractDocument
 from carebridge.contracts.selectors import catalogue_of, services_to_commission
 from carebridge.core.formats import guide_date
 from carebridge.core.http import acting_user
+from carebridge.core.idempotency import key_from_form
 from carebridge.people.selectors import service_users_visible_to
 
 
@@ -93,6 +94,7 @@ def _document_form(
                     lines=form.lines(),
                     by=user,
                     replaces=replaces,
+                    idempotency_key=key_from_form(request),
                 )
             except ValidationError as error:
                 form.add_errors(error)
