@@ -243,6 +243,18 @@ def second_step_for(user: User) -> SecondStep:
     return SecondStep.PASSCODE
 
 
+def second_step_to_check(user: User) -> SecondStep | None:
+    """What the log-in's second step asks for: the app once set up, else the passcode once
+    chosen; None for an account with neither yet, which chooses one straight after the password.
+
+    A passcode holder whose council has come to require an app gives the passcode before
+    setting the app up: the password alone never replaces a second step the account has.
+    """
+    if authenticator_device(user) is not None:
+        return SecondStep.AUTHENTICATOR
+    return SecondStep.PASSCODE if user.has_passcode else None
+
+
 def second_step_is_set_up(user: User) -> bool:
     if second_step_for(user) is SecondStep.AUTHENTICATOR:
         return authenticator_device(user) is not None
@@ -257,7 +269,7 @@ def login_check_second_step(*, user: User, answer: str, ip: str | None = None) -
     user = User.objects.select_related("council__rulebook").get(pk=user.pk)
     answer = answer.strip().replace(" ", "")
     limit = _tries_before_lock(user)
-    step = second_step_for(user)
+    step = second_step_to_check(user) or second_step_for(user)
     if not _reserve_try(user, limit=limit):
         make_password(answer)  # spend the same time as a real check
         return StepResult(_refuse_as_locked(user, step=step.value, ip=ip), user)

@@ -103,6 +103,11 @@ def _mark_second_step_done(request: HttpRequest) -> None:
     request.session[PENDING] = pending
 
 
+def _owes_second_step(request: HttpRequest, user: User) -> bool:
+    """A second step the account has and this log-in has not passed yet."""
+    return not _second_step_done(request) and services.second_step_to_check(user) is not None
+
+
 def _restart_login(request: HttpRequest, message: str = "") -> HttpResponse:
     request.session.pop(PENDING, None)
     if message:
@@ -112,9 +117,9 @@ def _restart_login(request: HttpRequest, message: str = "") -> HttpResponse:
 
 def _continue_login(request: HttpRequest, user: User) -> HttpResponse:
     """Send the user to the next step they owe, or log them in when there is none."""
-    set_up = services.second_step_is_set_up(user)
-    if set_up and not _second_step_done(request):
+    if _owes_second_step(request, user):
         return redirect("accounts:login_second_step")
+    set_up = services.second_step_is_set_up(user)
     if services.password_change_is_due(user):
         return redirect("accounts:login_new_password")
     if not set_up:
@@ -187,7 +192,9 @@ def login_second_step(request: HttpRequest) -> HttpResponse:
     user = _pending_user(request)
     if user is None:
         return _restart_login(request, "Your log-in timed out. Please start again.")
-    step = services.second_step_for(user)
+    step = services.second_step_to_check(user)
+    if step is None or _second_step_done(request):
+        return _continue_login(request, user)
     form_class = PasscodeForm if step is services.SecondStep.PASSCODE else AuthenticatorCodeForm
     form = form_class(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -219,7 +226,7 @@ def login_new_password(request: HttpRequest) -> HttpResponse:
     user = _pending_user(request)
     if user is None:
         return _restart_login(request, "Your log-in timed out. Please start again.")
-    if services.second_step_is_set_up(user) and not _second_step_done(request):
+    if _owes_second_step(request, user):
         return redirect("accounts:login_second_step")
     if not services.password_change_is_due(user):
         return _continue_login(request, user)
@@ -248,6 +255,8 @@ def login_new_passcode(request: HttpRequest) -> HttpResponse:
     user = _pending_user(request)
     if user is None:
         return _restart_login(request, "Your log-in timed out. Please start again.")
+    if _owes_second_step(request, user):
+        return redirect("accounts:login_second_step")
     if services.second_step_is_set_up(user) or services.password_change_is_due(user):
         return _continue_login(request, user)
     form = NewPasscodeForm(request.POST or None)
@@ -314,6 +323,8 @@ def login_authenticator(request: HttpRequest) -> HttpResponse:
     user = _pending_user(request)
     if user is None:
         return _restart_login(request, "Your log-in timed out. Please start again.")
+    if _owes_second_step(request, user):
+        return redirect("accounts:login_second_step")
     if services.second_step_is_set_up(user) or services.password_change_is_due(user):
         return _continue_login(request, user)
     return _authenticator_page(

@@ -10,6 +10,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from carebridge.accounts import services
 from carebridge.actions.models import Notification
 from carebridge.audit.models import Event
+from carebridge.organisations import services as org
 from tests.support import PASSCODE, PASSWORD, make_council, make_user
 
 pytestmark = pytest.mark.django_db
@@ -205,3 +206,44 @@ def test_a_locked_account_is_refused_the_right_current_password_unchecked(user):
         services.login_check_password(email=user.email, password=f"Wrong-Guess-{n}")
     assert services.password_confirm(user=user, password=PASSWORD) is services.Outcome.LOCKED
     assert not Event.objects.filter(action="password.confirmed").exists()
+
+
+def test_a_passcode_holder_whose_council_comes_to_require_an_app_gives_the_passcode_first(
+    client, django_capture_on_commit_callbacks
+):
+    """The first log-in's set-up asks nothing more than the password only for an account with
+    no second step yet; an account that has a passcode proves it before setting up an app."""
+    council = make_council()
+    user = make_user(council=council)
+    org.rulebook_update(council=council, by=None, staff_require_authenticator=True)
+    second_step = reverse("accounts:login_second_step")
+    set_up_app = reverse("accounts:login_authenticator")
+
+    response = client.post(reverse("accounts:login"), {"email": user.email, "password": PASSWORD})
+    assert response["Location"] == second_step
+    assert client.get(set_up_app)["Location"] == second_step
+    page = client.get(second_step).content.decode()
+    assert 'name="passcode"' in page
+
+    response = client.post(second_step, {"passcode": PASSCODE})
+    assert response["Location"] == set_up_app
+    client.get(set_up_app)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(set_up_app, {"code": _code(user)})
+    assert response["Location"] == reverse("core:home")
+    assert int(client.session["_auth_user_id"]) == user.pk
+    assert [m.to for m in mail.outbox] == [[user.email]], "the app replaced the passcode"
+
+
+def test_a_passcode_holder_whose_council_requires_an_app_cannot_skip_the_passcode(client):
+    council = make_council()
+    user = make_user(council=council)
+    org.rulebook_update(council=council, by=None, staff_require_authenticator=True)
+    client.post(reverse("accounts:login"), {"email": user.email, "password": PASSWORD})
+    set_up_app = reverse("accounts:login_authenticator")
+    services.authenticator_start(user=user)
+
+    client.post(set_up_app, {"code": _code(user)})
+
+    assert services.authenticator_device(user) is None
+    assert "_auth_user_id" not in client.session
