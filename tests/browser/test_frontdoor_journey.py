@@ -592,5 +592,44 @@ def test_an_officer_triages_a_request_and_sees_the_figures_directory_and_hubs(
     page.get_by_role("link", name=hubs[0].name).click()
     expect(heading(page)).to_contain_text(hubs[0].name)
     axe_check(page)
+
+    # The feedback people gave, filtered, with its export.
+    services.feedback_give(
+        council=council, rating=2, comment="The washing questions were hard to follow", request=fdr
+    )
+    menu_link(page, "Feedback").click()
+    expect(heading(page)).to_have_text("Feedback on the front door")
+    expect(page.locator("main table")).to_contain_text("The washing questions were hard to follow")
+    expect(page.locator("main table")).to_contain_text(fdr.reference)
+    axe_check(page)
+    page.get_by_label("Rating").select_option("5")
+    page.get_by_role("button", name="Apply filters").click()
+    expect(page.locator("main")).to_contain_text("No feedback matches.")
+    axe_check(page)
+
+    # The settings: the out-of-hours team; closing the front door is its own, confirmed step.
+    menu_link(page, "Front door").click()
+    page.get_by_role("link", name="Front-door settings").click()
+    expect(heading(page)).to_have_text("Front-door settings")
+    axe_check(page)
+    page.get_by_label("Out-of-hours emergency duty team").fill("Emergency duty team: 01632 960 909")
+    page.get_by_role("button", name="Save").click()
+    expect(success_banner(page)).to_contain_text("The front-door settings are saved.")
+    axe_check(page)
+    page.get_by_role("link", name="Close the front door").click()
+    expect(heading(page)).to_have_text("Close the front door to the public?")
+    axe_check(page)
+    page.get_by_role("button", name="Close the front door").click()
+    expect(error_summary(page)).to_contain_text("Confirm that you mean to do this")
+    axe_check(page)
+    page.get_by_label("I understand").check()
+    page.get_by_role("button", name="Close the front door").click()
+    expect(success_banner(page)).to_contain_text("The front door is closed")
+    axe_check(page)
+    settings_row = council.front_door_settings
+    settings_row.refresh_from_db()
+    assert not settings_row.is_open
+    assert settings_row.out_of_hours_contact == "Emergency duty team: 01632 960 909"
+    assert settings_row.emergency_contacts == EMERGENCY
     assert_quiet(page, page_errors)
     context.close()
