@@ -21,6 +21,7 @@ from carebridge.accounts.roles import PROVIDER_ROLES, Role, can_edit
 from carebridge.audit.services import record
 from carebridge.core.calendar import now
 from carebridge.core.formats import guide_datetime
+from carebridge.core.idempotency import once_per_key
 from carebridge.organisations.choices import (
     CONTACT_KINDS,
     DECISIONS,
@@ -280,6 +281,12 @@ def _check_none_waiting(
 
 
 @transaction.atomic
+@once_per_key(
+    "organisations.change_request_raise",
+    find=lambda pk, call: ChangeRequest.objects.filter(
+        pk=pk, provider_id=call["by"].provider_id
+    ).first(),
+)
 def change_request_raise(
     *,
     by: User,
@@ -288,9 +295,11 @@ def change_request_raise(
     council: Council | None = None,
     service: Service | None = None,
     contact: User | None = None,
+    idempotency_key: str | None = None,
 ) -> ChangeRequest:
     """Ask the council to change a detail. `proposed` holds the form's values; only those that
-    differ from the record are kept, with the record's values beside them."""
+    differ from the record are kept, with the record's values beside them. A repeat of the
+    form's key (Send clicked twice) returns the first request."""
     kind = K(kind)
     provider = _check_raiser(by, kind)
     proposed = proposed or {}

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from carebridge.accounts.models import User
 from carebridge.accounts.roles import Function, can_edit
 from carebridge.core.http import acting_user
+from carebridge.core.idempotency import key_from_form
 from carebridge.organisations import services
 from carebridge.organisations.access import access_contact, access_service, provider_of
 from carebridge.organisations.choices import (
@@ -75,6 +76,7 @@ def _raise(
             council=form.council(),
             service=service,
             contact=contact,
+            idempotency_key=key_from_form(request),
         )
     except ValidationError as error:
         form.add_errors(error)
