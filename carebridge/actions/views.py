@@ -24,9 +24,9 @@ from carebridge.actions.choices import PostKind, RelatedKind
 from carebridge.actions.forms import ActionForm, InboxFiltersForm, PostForm, entity_value
 from carebridge.actions.models import Action, Attachment, Post
 from carebridge.contracts.commitment import financial_year_of
+from carebridge.core.bounds import parse_id
 from carebridge.core.calendar import now, to_london
 from carebridge.core.http import HtmxHttpRequest, acting_user
-from carebridge.core.idempotency import key_from_form
 from carebridge.core.idempotency import key_from_form
 from carebridge.core.ratelimits import rate_limited
 from carebridge.organisations.models import Council, Provider, Team
@@ -223,7 +223,7 @@ def action_new(request: HtmxHttpRequest) -> HttpResponse:
         entities = {kind: entities.get(kind, [])}
         initial = {"related_kind": kind}
     if kind in entities and not request.htmx:
-        value = entity_value(kind, int(request.GET.get("related_id", "0") or 0))
+        value = entity_value(kind, parse_id(request.GET.get("related_id")) or 0)
         if any(value == option for option, _label in entities[kind]):
             initial = {"related_kind": kind, "entity": value}
     elif kind == RelatedKind.PROVIDER:

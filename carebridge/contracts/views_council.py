@@ -24,6 +24,7 @@ from carebridge.contracts.choices import DocumentKind, PricingBasis
 from carebridge.contracts.forms import MAX_LINES, ContractDocumentForm, TerminationForm
 from carebridge.contracts.models import ContractDocument
 from carebridge.contracts.selectors import catalogue_of, services_to_commission
+from carebridge.core.bounds import parse_id
 from carebridge.core.formats import guide_date
 from carebridge.core.http import acting_user
 from carebridge.core.idempotency import key_from_form
@@ -50,7 +51,7 @@ def _council_document(request: HttpRequest, pk: int) -> tuple[User, ContractDocu
 
 def _posted_count(data: QueryDict) -> int:
     text = data.get("line_count", "")
-    count = int(text) if text.isdigit() else 1
+    count = parse_id(text) or 1
     return min(max(count, 1), MAX_LINES)
 
 
@@ -78,9 +79,7 @@ def _document_form(
         form = build(request.POST, _posted_count(request.POST))
         remove = request.POST.get("remove", "")
         if "add_line" in request.POST or remove:
-            again = form.rearranged(
-                add="add_line" in request.POST, remove=int(remove) if remove.isdigit() else None
-            )
+            again = form.rearranged(add="add_line" in request.POST, remove=parse_id(remove))
             form = build(None, again["line_count"], again)
         elif form.is_valid():
             council = user.council

@@ -55,3 +55,17 @@ def parse_iso_date(text: str | None) -> date | None:
     except ValueError:
         return None
     return value if date_in_bounds(value) else None
+
+
+# The largest id a database integer column (SQLite's, PostgreSQL's bigint) can hold.
+LARGEST_ID = 2**63 - 1
+
+
+def parse_id(text: str | None) -> int | None:
+    """A whole number from a URL or form parameter (an id, a count), or None when it is missing,
+    not plain digits, or beyond what the database holds. `str.isdigit` is not enough: "²" is a
+    digit to it but not to `int`, and 40 nines overflow the database driver."""
+    if not text or not (text.isascii() and text.isdigit()):
+        return None
+    value = int(text[:20])
+    return value if len(text) <= 19 and value <= LARGEST_ID else None

@@ -1,6 +1,7 @@
-"""Core middleware: no caching of personal data, and server timing for the benchmark in bench/.
+"""Core middleware: no caching of personal data, numbers in URLs that name nothing, and server
+timing for the benchmark in bench/.
 
-NoStoreMiddleware is always on (see its docstring). ServerTimingMiddleware is off by default and
+NoStoreMiddleware and UrlNumbersMiddleware are always on (see their docstrings). ServerTimingMiddleware is off by default and
 never for production.
 
 Only when the environment sets SERVER_TIMING=true do the settings put ServerTimingMiddleware
@@ -18,7 +19,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connections
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.cache import add_never_cache_headers
 
 
@@ -96,3 +97,33 @@ class NoStoreMiddleware:
             return True
         match = request.resolver_match
         return match is not None and not self.namespaces.isdisjoint(match.namespaces)
+
+
+# A database integer column (SQLite's, PostgreSQL's bigint) holds nothing at or beyond 2**63.
+LARGEST_ID = 2**63 - 1
+
+
+class UrlNumbersMiddleware:
+    """A number in a URL's path that no database column can hold names nothing: 404.
+
+    `<int:pk>` accepts any run of digits, and a lookup with one beyond 64 bits fails in the
+    database driver (SQLite: OverflowError; PostgreSQL: out of range), a 500. Checked here once
+    for every URL the project has or will have, rather than in each view.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_view(
+        self,
+        request: HttpRequest,
+        view_func: Callable[..., Any],
+        view_args: tuple[Any, ...],
+        view_kwargs: dict[str, Any],
+    ) -> None:
+        for value in (*view_args, *view_kwargs.values()):
+            if isinstance(value, int) and not isinstance(value, bool) and abs(value) > LARGEST_ID:
+                raise Http404("No such page")

@@ -15,6 +15,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
+from carebridge.core.bounds import parse_id, parse_iso_date
 from carebridge.core.calendar import now, to_london
 from carebridge.core.http import acting_user
 from carebridge.core.idempotency import created_before, key_from_form
@@ -169,8 +170,8 @@ def appointment_time(request: HttpRequest, council: str) -> HttpResponse:
         0,
     )
     requested = request.GET.get("week", "")
-    if requested.isdigit():
-        index = min(int(requested), max(len(starts) - 1, 0))
+    if (number := parse_id(requested)) is not None:
+        index = min(number, max(len(starts) - 1, 0))
     days = weeks[starts[index]] if starts else []
     slots = [slot for day in days for slot in day.slots]
     form = SlotChoiceForm(
@@ -563,10 +564,8 @@ def hub_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _week(value: str, today: date) -> date:
-    try:
-        return week_start(date.fromisoformat(value))
-    except ValueError:
-        return week_start(today)
+    # A tampered ?week= (9999-12-31, 0001-01-01) shows this week rather than overflowing.
+    return week_start(parse_iso_date(value) or today)
 
 
 def _week_url(hub: Hub, monday: date) -> str:

@@ -5,6 +5,7 @@ from typing import TYPE_CHECKING
 from django.db import models
 
 from carebridge.accounts.roles import Function, can_view
+from carebridge.core.bounds import parse_id
 from carebridge.people.models import ServiceUser
 
 if TYPE_CHECKING:
@@ -34,6 +35,6 @@ def service_users_list(
             | models.Q(nhs_number=word.replace(" ", ""))
             | models.Q(postcode__icontains=word)
         )
-    if district.isdigit():
-        people = people.filter(district_id=int(district))
+    if (district_id := parse_id(district)) is not None:
+        people = people.filter(district_id=district_id)
     return people.order_by("last_name", "first_name", "pk")

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from carebridge.accounts.models import User
 from carebridge.accounts.roles import Function, can_edit, can_view
+from carebridge.core.bounds import parse_id
 from carebridge.core.calendar import now
 from carebridge.core.http import acting_user
 from carebridge.core.ratelimits import rate_limited
@@ -65,7 +66,8 @@ def change_request_list(request: HttpRequest) -> HttpResponse:
         providers_of_council(user.council_id).order_by("name").values_list("pk", "name")
     )
     chosen = request.GET.get("provider", "")
-    provider = int(chosen) if chosen.isdigit() and int(chosen) in providers else None
+    provider = parse_id(chosen)
+    provider = provider if provider in providers else None
     status = request.GET.get("status", "")
     status = status if status in S.values else ""
     requests = change_requests_for_council(user, status=status, provider=provider)

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from carebridge.accounts.access import require_function
 from carebridge.accounts.models import User
 from carebridge.accounts.roles import Function, can_edit
+from carebridge.core.bounds import parse_id
 from carebridge.core.calendar import now, to_london
 from carebridge.core.formats import guide_datetime
 from carebridge.core.http import acting_user
@@ -73,7 +74,7 @@ class Row:
 
 def _choice(value: str, options: dict[int, str]) -> int | None:
     """A filter's id when it is one of the options; anything else is ignored, never an error."""
-    number = int(value) if value.isdigit() else None
+    number = parse_id(value)
     return number if number in options else None
 
 
@@ -179,15 +180,18 @@ def referral_new(request: HttpRequest) -> HttpResponse:
     # "Send a referral" from a service user's page: the council's own people only.
     chosen = request.GET.get("service_user", "")
     person = (
-        people.select_related("district").filter(pk=int(chosen)).first()
-        if chosen.isdigit()
+        people.select_related("district").filter(pk=parse_id(chosen)).first()
+        if parse_id(chosen) is not None
         else None
     )
     # "Send to another provider" from a closed referral: the council's own referrals only.
     again = request.GET.get("again", "")
     earlier = (
-        referrals_visible_to(broker).select_related("service_user").filter(pk=int(again)).first()
-        if again.isdigit()
+        referrals_visible_to(broker)
+        .select_related("service_user")
+        .filter(pk=parse_id(again))
+        .first()
+        if parse_id(again) is not None
         else None
     )
     shown = person or (earlier.service_user if earlier is not None else None)
