@@ -3,7 +3,7 @@ input; the writes are services in frontdoor.services."""
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any, TypeVar, cast
 
 from django import forms
 
@@ -134,6 +134,8 @@ class AcceptForm(GovForm):
         return data
 
 
+FormT = TypeVar("FormT", bound=forms.Form)
+
 WEEKDAYS = [
     ("0", "Monday"),
     ("1", "Tuesday"),
@@ -146,7 +148,7 @@ WEEKDAYS = [
 _TIME_FORMATS = ["%H:%M", "%H.%M", "%I:%M%p", "%I.%M%p", "%I%p"]
 
 
-def keep_carried(form: forms.Form) -> forms.Form:
+def keep_carried(form: FormT) -> FormT:
     """Leave the bound form only the fields its POST carried, so a partial or empty POST never
     blanks a setting it did not send. A group of checkboxes (which sends nothing when none is
     ticked) is carried by the hidden "<name>-carried" marker the page sends with it."""
