@@ -606,7 +606,12 @@ def actuals_attention_for(user: User) -> list[Any]:
             .values_list("period_id")
             .annotate(at=Max("confirmed_at"))
         )
-        waiting = sum(1 for pk, at in changed.items() if pk not in confirmed or at > confirmed[pk])
+        waiting_ids = {
+            pk for pk, at in changed.items() if pk not in confirmed or at > confirmed[pk]
+        }
+        # However old, a period past its deadline and not confirmed is still waiting, even one
+        # with nothing entered yet.
+        waiting = len(waiting_ids | {p.pk for p in overdue_periods(user)})
         if not waiting:
             return []
         return [

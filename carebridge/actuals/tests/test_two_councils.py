@@ -298,3 +298,8 @@ def test_filters_name_each_councils_option_when_both_councils_use_the_name(two, 
 def test_a_council_officer_sees_its_own_options_without_a_council_name(two):
     page = client_for(two.weekly_broker).get(reverse("cplis:cpli_list")).content.decode()
     assert DOUBLE_ASSIST in options(page, "service_level")
+
+
+def test_the_home_page_counts_an_overdue_period_with_nothing_entered(two):
+    home = client_for(two.carer).get(reverse("core:home")).content.decode()
+    assert "Actuals periods waiting for you to confirm" in home

@@ -9,7 +9,7 @@ from django.test import Client
 from django.urls import reverse
 
 from carebridge.actuals import services
-from carebridge.actuals.models import Actual, Confirmation
+from carebridge.actuals.models import Actual, Confirmation, Period
 from carebridge.actuals.periods import WEEK
 from carebridge.actuals.tests.conftest import THIS_WEEK, weeks_ago
 from carebridge.audit.models import Event
@@ -313,6 +313,16 @@ def test_home_pages_point_to_actuals_waiting_for_confirmation(world):
     assert "Providers who have not confirmed actuals for 09/11/2026 to 15/11/2026" in council_home
     period = Actual.objects.get(cpli=world.cpli).period
     services.actuals_confirm(world.carer, period)
+    assert "Providers who have not confirmed" not in body(
+        client_for(world.payments_officer).get(reverse("core:home"))
+    )
+    # The line's earlier periods, past their deadlines, are still waiting until confirmed too.
+    assert "Actuals periods waiting for you to confirm" in body(
+        client_for(world.carer).get(reverse("core:home"))
+    )
+    services.actuals_generate(world.carer, weeks=[weeks_ago(n) for n in range(2, 7)])
+    for earlier in Period.objects.filter(actuals__isnull=False).exclude(pk=period.pk).distinct():
+        services.actuals_confirm(world.carer, earlier)
     assert "waiting for you to confirm" not in body(
         client_for(world.carer).get(reverse("core:home"))
     )
