@@ -483,3 +483,31 @@ def test_an_officers_note_sent_twice_is_added_once():
     }
     assert client.post(path, data)["Location"] == client.post(path, data)["Location"]
     assert sent.events.filter(kind="note").count() == 1
+
+
+# --- A council administrator's Add user ------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_add_user_sent_twice_makes_one_account_and_the_repeat_keeps_the_password_hidden():
+    from carebridge.accounts.models import User
+
+    council = make_council()
+    client = _logged_in(make_user(council=council))  # a council administrator
+    page = client.get(reverse("accounts:user_create")).content.decode()
+    assert 'data-prevent-double-click="true">Add user<' in page
+    data = {
+        "first_name": "Robin",
+        "last_name": "Hart",
+        "email": "robin@example.org",
+        "organisation": "council",
+        "role": "broker",
+        "form_token": form_token(page),
+    }
+    first = client.post(reverse("accounts:user_create"), data).content.decode()
+    again = client.post(reverse("accounts:user_create"), data).content.decode()
+    assert User.objects.filter(email="robin@example.org").count() == 1
+    assert "Their one-off password is:" in first
+    assert "Robin Hart can now log in" in again
+    assert "You added this user already" in again and "Their one-off password is:" not in again
+    assert "There is already an account" not in again

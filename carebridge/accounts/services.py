@@ -28,6 +28,7 @@ from carebridge.accounts.policy import default_failures_before_lock, login_polic
 from carebridge.accounts.roles import COUNCIL_ROLES, PROVIDER_ROLES, Role
 from carebridge.audit.services import record, snapshot
 from carebridge.core.calendar import now
+from carebridge.core.idempotency import once_per_key
 from carebridge.organisations.models import ChangeRequest, Council, Provider
 from carebridge.organisations.selectors import councils_of_provider
 
@@ -658,7 +659,15 @@ def initial_password(user: User) -> str:
         return password
 
 
+def _account_made_before(pk: int, call: dict[str, Any]) -> tuple[User, str] | None:
+    """The account a repeated Add user made, without its one-off password: that was shown
+    once, on the first page, and is kept nowhere."""
+    user = User.objects.filter(pk=pk, email__iexact=normalise_email(call["email"])).first()
+    return (user, "") if user is not None else None
+
+
 @transaction.atomic
+@once_per_key("accounts.account_create", find=_account_made_before, pk_of=lambda made: made[0].pk)
 def account_create(
     *,
     by: User | None,
@@ -671,6 +680,7 @@ def account_create(
     phone: str = "",
     title: str = "",
     change_request: ChangeRequest | None = None,
+    idempotency_key: str | None = None,
 ) -> tuple[User, str]:
     """A new account with a one-off password the user must change at first log-in.
 

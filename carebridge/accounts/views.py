@@ -51,6 +51,7 @@ from carebridge.accounts.roles import Function, can_edit
 from carebridge.accounts.selectors import providers_managed_by, users_list
 from carebridge.audit.selectors import events_visible_to, history_of
 from carebridge.core.http import acting_user
+from carebridge.core.idempotency import key_from_form
 from carebridge.core.ratelimits import rate_limited
 from carebridge.organisations.selectors import providers_of_council
 
@@ -653,6 +654,7 @@ def user_create(request: HttpRequest) -> HttpResponse:
                 role=data["role"],
                 council=actor.council if organisation == "council" else None,
                 provider=form.providers.get(organisation),
+                idempotency_key=key_from_form(request),
             )
         except ValidationError as error:
             form.add_errors(error)

@@ -42,7 +42,8 @@ _SALT = "carebridge.core.idempotency.form-token"
 # What a system may send: printable ASCII, as the draft's examples, bounded.
 _API_KEY = re.compile(r"[\x21-\x7e]{1,255}")
 
-M = TypeVar("M", bound=models.Model)
+# What a create returns: the object it made, or (for account_create) a tuple that holds it.
+M = TypeVar("M")
 P = ParamSpec("P")
 
 
@@ -96,6 +97,7 @@ def create_once(
     purpose: str,
     create: Callable[[], M],
     find: Callable[[int], M | None],
+    pk_of: Callable[[M], int] | None = None,
 ) -> tuple[M, bool]:
     """Run `create` once per key and return (object, True); a repeat of the key returns
     (the first object, False) without creating. Call it inside the service's transaction, so
@@ -120,16 +122,25 @@ def create_once(
             # submission creates it again.
         made = create()
         if claim is not None:
-            Submission.objects.filter(pk=claim.pk).update(object_id=made.pk)
+            Submission.objects.filter(pk=claim.pk).update(object_id=(pk_of or _pk)(made))
         return made, True
 
 
+def _pk(made: Any) -> int:
+    assert isinstance(made, models.Model)
+    return int(made.pk)
+
+
 def once_per_key(
-    purpose: str, *, find: Callable[[int, dict[str, Any]], M | None]
+    purpose: str,
+    *,
+    find: Callable[[int, dict[str, Any]], M | None],
+    pk_of: Callable[[M], int] | None = None,
 ) -> Callable[[Callable[P, M]], Callable[P, M]]:
     """A service that creates, made to create once per `idempotency_key` (a keyword argument
     it declares and never reads itself): `find(pk, kwargs)` fetches the first object, scoped by
-    the call's own arguments so a key never reaches another council's or user's object."""
+    the call's own arguments so a key never reaches another council's or user's object.
+    `pk_of` picks the id to remember when the service returns more than the object."""
 
     def decorate(service: Callable[P, M]) -> Callable[P, M]:
         @functools.wraps(service)
@@ -140,6 +151,7 @@ def once_per_key(
                 purpose=purpose,
                 create=lambda: service(*args, **kwargs),
                 find=lambda pk: find(pk, kwargs),
+                pk_of=pk_of,
             )
             return made
 
