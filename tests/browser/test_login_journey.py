@@ -197,6 +197,83 @@ def test_a_new_provider_user_chooses_a_password_and_passcode_at_first_log_in(
     assert user.check_password(PASSWORD)
 
 
+def test_a_user_changes_their_passcode_after_giving_their_current_password(
+    page: Any, live_server: Any
+) -> None:
+    _council, provider = provider_with_contract()
+    user = make_user(provider=provider, ready=True)
+    new_passcode = "246813"
+    log_in(page, live_server.url, user.email)
+
+    page.get_by_role("navigation", name="Menu").get_by_role("link", name="Your account").click()
+    page.get_by_role("link", name="Change passcode").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Change your 6-digit passcode")
+    axe_check(page)
+
+    current = page.get_by_label("Current password")
+    expect(current).to_have_attribute("type", "password")
+    expect(current).to_have_attribute("autocomplete", "current-password")
+    current.fill("Not-The-One-11")
+    page.get_by_label("New 6-digit passcode").fill(new_passcode)
+    page.get_by_label("Confirm new passcode").fill(new_passcode)
+    page.get_by_role("button", name="Change passcode").click()
+
+    summary = error_summary(page)
+    expect(
+        summary.get_by_role("link", name="Your current password is not right")
+    ).to_have_attribute("href", "#id_current_password")
+    axe_check(page)
+
+    page.get_by_label("Current password").fill(PASSWORD)
+    page.get_by_label("New 6-digit passcode").fill(new_passcode)
+    page.get_by_label("Confirm new passcode").fill(new_passcode)
+    page.get_by_role("button", name="Change passcode").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Your account")
+    expect(page.locator(".govuk-notification-banner--success")).to_contain_text(
+        "Your passcode has been changed."
+    )
+
+    page.get_by_role("navigation", name="Menu").get_by_role("button", name="Log out").click()
+    enter_password(page, live_server.url, user.email, PASSWORD)
+    enter_passcode(page, new_passcode)
+    expect(page.get_by_role("heading", level=1)).to_have_text(f"Welcome, {user.first_name}")
+
+
+def test_a_user_stops_using_their_authenticator_app_after_giving_their_password(
+    page: Any, live_server: Any
+) -> None:
+    from django_otp.oath import totp
+
+    _council, provider = provider_with_contract()
+    user = make_user(provider=provider, ready=True)
+    device = services.authenticator_start(user=user)
+    assert services.authenticator_confirm(user=user, code=str(totp(device.bin_key)).zfill(6))
+
+    enter_password(page, live_server.url, user.email, PASSWORD)
+    # The next code the app will show: the one just used cannot be used twice.
+    page.get_by_label("Code from your authenticator app").fill(
+        str(totp(device.bin_key, drift=1)).zfill(6)
+    )
+    page.get_by_role("button", name="Log in").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(f"Welcome, {user.first_name}")
+
+    page.get_by_role("navigation", name="Menu").get_by_role("link", name="Your account").click()
+    page.get_by_role("link", name="Stop using the app and use my passcode").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Stop using your authenticator app")
+    axe_check(page)
+
+    page.get_by_role("button", name="Stop using the app").click()
+    expect(error_summary(page)).to_contain_text("Enter your current password")
+    axe_check(page)
+
+    page.get_by_label("Current password").fill(PASSWORD)
+    page.get_by_role("button", name="Stop using the app").click()
+    expect(page.locator(".govuk-notification-banner--success")).to_contain_text(
+        "Your authenticator app has been removed"
+    )
+    assert services.authenticator_device(user) is None
+
+
 def test_three_wrong_passcodes_lock_the_account(page: Any, live_server: Any) -> None:
     _council, provider = provider_with_contract()
     user = make_user(provider=provider, ready=True)
