@@ -511,3 +511,19 @@ def test_add_user_sent_twice_makes_one_account_and_the_repeat_keeps_the_password
     assert "Robin Hart can now log in" in again
     assert "You added this user already" in again and "Their one-off password is:" not in again
     assert "There is already an account" not in again
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("monday_morning")
+def test_a_second_referral_to_the_same_provider_is_sent_and_the_broker_is_warned():
+    world = _referral_world()
+    client, data = _send_referral_page(world)
+    first = client.post(reverse("referrals:new"), data)
+    assert "already has an open referral" not in client.get(first["Location"]).content.decode()
+    # Sent again from a new form: a second referral, which may be meant, with a warning.
+    _client, again = _send_referral_page(world)
+    second = client.post(reverse("referrals:new"), again)
+    assert Referral.objects.count() == 2
+    page = client.get(second["Location"]).content.decode()
+    assert "Maisy Goddard already has an open referral to" in page
+    assert "If it was sent twice, withdraw one of them." in page

@@ -37,6 +37,7 @@ from carebridge.referrals.models import Referral
 from carebridge.referrals.selectors import (
     Reply,
     Urgency,
+    open_referrals_alike,
     referrals_for_council,
     referrals_visible_to,
     reply_urgency,
@@ -231,6 +232,16 @@ def referral_new(request: HttpRequest) -> HttpResponse:
                     f"Referral sent to {referral.provider.name}. They must reply by "
                     f"{guide_datetime(referral.respond_by)}.",
                 )
+                other = open_referrals_alike(referral).first()
+                if other is not None:
+                    # Made all the same (a second package of care is possible), but most often
+                    # the same referral sent twice.
+                    messages.warning(
+                        request,
+                        f"{referral.service_user.full_name} already has an open referral to "
+                        f"{referral.provider.name}, received {guide_datetime(other.received_at)}. "
+                        "If it was sent twice, withdraw one of them.",
+                    )
                 return redirect(reverse("referrals:detail", args=[referral.pk]))
     return render(
         request,
