@@ -20,7 +20,9 @@ def test_publish_clicked_twice_publishes_one_document_and_the_repeat_opens_it(wo
     first = client.post(NEW, data)
     again = client.post(NEW, data)
     document = ContractDocument.objects.get()
-    assert first["Location"] == again["Location"] == reverse(
-        "contracts:document_detail", args=[document.pk]
+    assert (
+        first["Location"]
+        == again["Location"]
+        == reverse("contracts:document_detail", args=[document.pk])
     )
     assert document.cplis.count() == 1
