@@ -78,7 +78,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
-    "carebridge.core.middleware.UrlNumbersMiddleware",
+    "carebridge.core.middleware.UrlBoundsMiddleware",
     "carebridge.core.middleware.NoStoreMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "carebridge.accounts.middleware.IdleTimeoutMiddleware",

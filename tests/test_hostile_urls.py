@@ -1,9 +1,9 @@
 """No page answers 500 whatever is put in its URL: every URL pattern, with its path parameters
 and the query parameters the pages read filled with hostile values (years 0001 and 9999, huge and
 negative numbers, NUL and other control characters, very long and non-ASCII text), as a council
-officer of each role, a provider, an anonymous visitor and the owner of the objects the access
-matrix registers. Hypothesis draws the combinations; every URL is also tried once in each
-persona with the worst values at once."""
+officer of each role, a provider, an anonymous visitor, the owner of the objects the access
+matrix registers, and a council's system calling the API with its key. A deterministic sweep
+tries every URL in each persona with the worst values at once; Hypothesis draws combinations."""
 
 import re
 from pathlib import Path
@@ -15,9 +15,12 @@ from django.test import Client
 from django.urls import NoReverseMatch, URLPattern, reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from rest_framework import serializers
+from rest_framework.pagination import CursorPagination
 
 import carebridge
 from carebridge.core.tests.test_bounded_forms import FORMS
+from carebridge.integrations.services import api_token_create
 from tests.access_matrix import REGISTRY, World, build_world
 from tests.test_access_matrix import ALL_URLS, SESSION_ENDING
 
@@ -59,6 +62,20 @@ HOSTILE_TEXT = [
 _GET_NAMES = re.compile(r"""GET(?:\.get|\.getlist)?\(\s*["'](\w+)["']|GET\[["'](\w+)["']\]""")
 
 
+def _api_queries() -> list[type[serializers.Serializer]]:
+    """The API's query-string serializers (`ReferralListQuery`…)."""
+    found = []
+    waiting = list(serializers.Serializer.__subclasses__())
+    while waiting:
+        serializer = waiting.pop()
+        waiting.extend(serializer.__subclasses__())
+        if serializer.__module__.startswith("carebridge.") and serializer.__name__.endswith(
+            "Query"
+        ):
+            found.append(serializer)
+    return found
+
+
 def _query_names() -> list[str]:
     """Every query parameter a page reads: by name in the views, or as a field of a form the
     query string fills (a date's day, month and year boxes as name_0, name_1, name_2)."""
@@ -67,6 +84,14 @@ def _query_names() -> list[str]:
         if "tests" not in path.parts and "migrations" not in path.parts:
             for found in _GET_NAMES.finditer(path.read_text()):
                 names.add(found[1] or found[2])
+    for query in _api_queries():
+        names.update(query().fields)
+    # The API's pages are links with a cursor.
+    names.update(
+        paginator.cursor_query_param
+        for paginator in CursorPagination.__subclasses__()
+        if paginator.__module__.startswith("carebridge.")
+    )
     for form in FORMS:
         for name, field in form.base_fields.items():
             if isinstance(field, forms.MultiValueField):
@@ -100,7 +125,10 @@ PERSONAS = [
     "council:council_administrator",
     "provider:super_user_actuals",
     "owner",
+    "system",
 ]
+# The API is called by a council's system with its key, never with a session.
+API_PREFIX = "api"
 
 
 def _fits(pattern: URLPattern, name: str, value: str) -> bool:
@@ -127,6 +155,8 @@ class Pages:
                 client.force_login(user)
             self.clients[persona] = client
         self.owners: dict[str, Client] = {}
+        _token, key = api_token_create(council=world.council, name="Case management", by=None)
+        self.clients["system"] = Client(headers={"Authorization": f"Bearer {key}"})
 
     def client(self, persona: str, url_name: str) -> Client:
         if persona != "owner":
@@ -160,43 +190,54 @@ def pages() -> Pages:
     return Pages(build_world())
 
 
-# The deterministic sweep: each URL with every path parameter hostile and every query parameter
-# the pages read set at once, three ways (the last gives half the parameters a NUL and the other
-# half "²", which str.isdigit takes and int refuses); then, as the owner of a registered URL's
-# objects, the real objects with a hostile query, and with one path parameter made hostile at a
-# time (a real client with the year 9999).
+# The deterministic sweep. Each URL with every path parameter hostile and every query parameter
+# the pages read set to one hostile value at once, four ways. Another organisation's objects
+# answer 404 to everyone but their owner, so with path parameters only the first two ways are
+# tried, by fewer personas; the owner instead gets its real objects with each hostile query, and
+# with one path parameter made hostile at a time (a real client with the year 9999). The public
+# pages are also tried with the council whose front door is open.
 SWEEPS = [
-    ("9223372036854775808", "Ann\x00Smith", ["9999-12-31"]),
-    ("9223372036854775807", "x" * 5000, ["0001-01-01"]),
-    ("9" * 40, "Zoë Łukasz ² 漢字 🙂", ["\x00", "²"]),
+    ("9223372036854775808", "Ann\x00Smith", "9999-12-31"),
+    ("9" * 40, "Zoë Łukasz ² 漢字 🙂", "\x00"),
+    ("9223372036854775807", "x" * 5000, "0001-01-01"),
+    ("0", "²", "²"),
 ]
-# Another organisation's objects answer 404 to everyone but their owner, so most roles sweep
-# only the pages without arguments (lists, forms, exports), which differ by role.
-SWEEPS_WITH_ARGUMENTS = {"anonymous", "owner", "council:broker"}
+SWEEPS_WITH_ARGUMENTS = {"anonymous", "council:broker", "system"}
 
 
-def _query(values: list[str]) -> dict[str, str]:
-    return {name: values[index % len(values)] for index, name in enumerate(QUERY_NAMES)}
+def _hostile(pattern: URLPattern, name: str, number: str, text: str) -> str:
+    return number if _fits(pattern, name, number) else text
 
 
 def _sweep(pages: Pages, persona: str, url_name: str, pattern: URLPattern) -> None:
     names = list(pattern.pattern.converters)
+    if persona == "system" and not url_name.startswith(API_PREFIX):
+        return
+    if persona == "owner":
+        _sweep_as_owner(pages, url_name, pattern)
+        return
     if names and persona not in SWEEPS_WITH_ARGUMENTS:
         return
-    if persona == "owner" and url_name not in REGISTRY:
-        return
-    for number, text, query_values in SWEEPS:
-        kwargs = {name: number if _fits(pattern, name, number) else text for name in names}
-        pages.get(persona, url_name, kwargs, _query(query_values))
+    for number, text, query_value in SWEEPS[:2] if names else SWEEPS:
+        kwargs = {name: _hostile(pattern, name, number, text) for name in names}
+        pages.get(persona, url_name, kwargs, dict.fromkeys(QUERY_NAMES, query_value))
+    if persona == "anonymous" and "council" in names:
+        for number, text, query_value in SWEEPS:
+            kwargs = {name: _hostile(pattern, name, number, text) for name in names}
+            kwargs["council"] = pages.world.council.slug
+            pages.get(persona, url_name, kwargs, dict.fromkeys(QUERY_NAMES, query_value))
+
+
+def _sweep_as_owner(pages: Pages, url_name: str, pattern: URLPattern) -> None:
     real = {name: str(value) for name, value in pages.real_kwargs(url_name).items()}
-    if not real or persona != "owner":
+    if not real:
         return
-    for _number, _text, query_values in SWEEPS:
-        pages.get(persona, url_name, real, _query(query_values))
-    for name in names:
-        for number, text, _query_values in (SWEEPS[0], SWEEPS[-1]):
-            value = number if _fits(pattern, name, number) else text
-            pages.get(persona, url_name, {**real, name: value}, {})
+    for _number, _text, query_value in SWEEPS:
+        pages.get("owner", url_name, real, dict.fromkeys(QUERY_NAMES, query_value))
+    for number, text, _query_value in (SWEEPS[0], SWEEPS[2]):
+        for name in pattern.pattern.converters:
+            hostile = {**real, name: _hostile(pattern, name, number, text)}
+            pages.get("owner", url_name, hostile, {})
 
 
 @pytest.mark.parametrize("persona", PERSONAS)
@@ -271,3 +312,25 @@ def test_a_new_action_ignores_a_tampered_related_id(pages):
     provider = pages.clients["provider:super_user_actuals"]
     query = {"related_kind": "client", "related_id": "²"}
     assert provider.get(reverse("actions:action_new"), query).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("persona", "url_name", "query"),
+    [
+        ("council:council_administrator", "audit:event_list", {"action": "account\x00"}),
+        ("council:broker", "referrals:council_list", {"q": "Ann\x00Smith"}),
+        ("council:broker", "people:service_user_list", {"q": "\x00"}),
+        ("provider:super_user_actuals", "cplis:cpli_list", {"client": "\x00", "\x00": "1"}),
+    ],
+)
+def test_a_nul_in_a_search_is_ignored(pages, persona, url_name, query):
+    # PostgreSQL refused the comparison with a 500; SQLite ran it.
+    assert pages.clients[persona].get(reverse(url_name), query).status_code == 200
+
+
+def test_a_nul_in_a_reference_in_the_path_is_not_found(pages):
+    url = reverse(
+        "care:track_detail",
+        kwargs={"council": pages.world.council.slug, "reference": "FD-\x00"},
+    )
+    assert pages.clients["anonymous"].get(url).status_code == 404

@@ -1,8 +1,8 @@
-"""Core middleware: no caching of personal data, numbers in URLs that name nothing, and server
-timing for the benchmark in bench/.
+"""Core middleware: no caching of personal data, bounds on what a URL carries, and server timing
+for the benchmark in bench/.
 
-NoStoreMiddleware and UrlNumbersMiddleware are always on (see their docstrings). ServerTimingMiddleware is off by default and
-never for production.
+NoStoreMiddleware and UrlBoundsMiddleware are always on (see their docstrings).
+ServerTimingMiddleware is off by default and never for production.
 
 Only when the environment sets SERVER_TIMING=true do the settings put ServerTimingMiddleware
 first in MIDDLEWARE. It then adds two headers to every response:
@@ -19,8 +19,10 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connections
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.utils.cache import add_never_cache_headers
+
+from carebridge.core.bounds import LARGEST_ID, has_control_characters
 
 
 class _QueryCounter:
@@ -99,16 +101,15 @@ class NoStoreMiddleware:
         return match is not None and not self.namespaces.isdisjoint(match.namespaces)
 
 
-# A database integer column (SQLite's, PostgreSQL's bigint) holds nothing at or beyond 2**63.
-LARGEST_ID = 2**63 - 1
+class UrlBoundsMiddleware:
+    """What a URL carries is bounded before any view reads it, once for every URL.
 
-
-class UrlNumbersMiddleware:
-    """A number in a URL's path that no database column can hold names nothing: 404.
-
-    `<int:pk>` accepts any run of digits, and a lookup with one beyond 64 bits fails in the
-    database driver (SQLite: OverflowError; PostgreSQL: out of range), a 500. Checked here once
-    for every URL the project has or will have, rather than in each view.
+    A number in the path that no database column can hold (`<int:pk>` takes any run of digits)
+    names nothing: 404, where a lookup would fail in the driver (SQLite: OverflowError;
+    PostgreSQL: out of range); so does a path part with a control character (a reference, a
+    token). A query parameter with a control character in its name or value
+    is ignored, as a filter ignores a value that is not one of its choices: PostgreSQL cannot
+    compare text with a NUL, and no link or form of the portal sends one.
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
@@ -127,3 +128,20 @@ class UrlNumbersMiddleware:
         for value in (*view_args, *view_kwargs.values()):
             if isinstance(value, int) and not isinstance(value, bool) and abs(value) > LARGEST_ID:
                 raise Http404("No such page")
+            if isinstance(value, str) and has_control_characters(value):
+                raise Http404("No such page")
+        if any(
+            has_control_characters(name) or any(has_control_characters(v) for v in values)
+            for name, values in request.GET.lists()
+        ):
+            request.GET = _without_control_characters(request.GET)
+
+
+def _without_control_characters(query: QueryDict) -> QueryDict:
+    kept = QueryDict(mutable=True)
+    for name, values in query.lists():
+        sound = [value for value in values if not has_control_characters(value)]
+        if sound and not has_control_characters(name):
+            kept.setlist(name, sound)
+    kept._mutable = False
+    return kept
