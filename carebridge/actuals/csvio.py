@@ -706,6 +706,17 @@ def export_periods(user: User, *, on: date | None = None) -> list[ExportPeriod]:
     ]
 
 
+def export_client_count(
+    user: User, *, council_id: int, start: date, end: date, service_id: int | None = None
+) -> int:
+    """How many clients an export from start to end can name (those with a care package line
+    running then): its audit event says so, as it cannot count rows it has not streamed yet."""
+    lines = Cpli.objects.filter(provider_id=user.provider_id, council_id=council_id)
+    if service_id is not None:
+        lines = lines.filter(service_id=service_id)
+    return lines.filter(services.running_in(start, end)).values("service_user").distinct().count()
+
+
 def _weeks_of(rulebook: Rulebook, start: date, end: date, day: date) -> Iterator[date]:
     """The council's weeks that start from start to end and have ended by the day."""
     week = start + timedelta(days=(rulebook.actuals_week_start - start.weekday()) % 7)

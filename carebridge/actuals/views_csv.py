@@ -92,7 +92,16 @@ def bulk_export(request: HttpRequest) -> HttpResponseBase:
             "start": period.start.isoformat(),
             "end": period.end.isoformat(),
             "service": service_id,
+            # A download names many clients: one event with how many, not one per row.
+            "clients": csvio.export_client_count(
+                user,
+                council_id=period.council_id,
+                start=period.start,
+                end=period.end,
+                service_id=service_id,
+            ),
         },
+        ip_address=request.META.get("REMOTE_ADDR"),
     )
     response = StreamingHttpResponse(
         # The byte order mark tells Excel the file is UTF-8: without it Excel reads it as

@@ -215,6 +215,10 @@ def test_it_records_the_apis_reads_of_a_referral_and_of_a_page_of_referrals(worl
     assert event.action == "referrals.listed"
     assert event.detail == {"via": "Case system (API)", "count": 1}
     assert event.council_id == world.other_council.pk
+    # The council's auditor reads through what, and how many.
+    log = client_for(world.other_council_admin).get(reverse("audit:event_list"))
+    assert "Through Case system (API)" in log.content.decode()
+    assert "1 row<" in log.content.decode()
 
 
 def test_it_records_a_residents_look_at_their_tracking_page():
@@ -228,3 +232,20 @@ def test_it_records_a_residents_look_at_their_tracking_page():
     assert [(e.object_id, e.council_id, e.actor) for e in events] == [
         (str(sent.pk), council.pk, None)
     ]
+
+
+def test_it_records_an_actuals_export_once_with_how_many_clients_it_names(world):
+    from carebridge.actuals.csvio import export_periods
+
+    user = world.other_provider_user
+    period = next(p for p in export_periods(user) if p.council_id == world.other_council.pk)
+    before = last_pk()
+    response = client_for(user).get(reverse("actuals:bulk_export"), {"period": period.value})
+    assert response.status_code == 200
+    b"".join(response.streaming_content)
+    [event] = new_events(before)
+    assert event.action == "actuals.exported" and event.detail["clients"] == 1
+    assert (event.council_id, event.provider_id) == (
+        world.other_council.pk,
+        world.other_provider.pk,
+    )
