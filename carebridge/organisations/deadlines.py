@@ -29,11 +29,13 @@ def referral_respond_by(rulebook: Rulebook, received_at: datetime) -> datetime:
     )
 
 
-def referral_update_due_by(rulebook: Rulebook, accepted_at: datetime) -> datetime:
-    """When the provider update is due: plain hours after acceptance, as care runs every day."""
+def referral_update_due_by(rulebook: Rulebook, first_visit_at: datetime) -> datetime:
+    """When the provider update is due: plain hours after the first visit as it is now planned
+    (after any delay), as care runs every day. The update says how the service has started, so
+    the hours count from the start, not from the acceptance."""
     # In UTC: Python adds to a London-aware datetime in wall-clock time, which would be an hour
     # out across a clock change.
-    return accepted_at.astimezone(UTC) + timedelta(hours=rulebook.referral_update_hours)
+    return first_visit_at.astimezone(UTC) + timedelta(hours=rulebook.referral_update_hours)
 
 
 def actuals_confirm_by(rulebook: Rulebook, period_end: date) -> datetime:

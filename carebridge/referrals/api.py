@@ -51,6 +51,7 @@ from carebridge.people.models import ServiceUser
 from carebridge.referrals import services
 from carebridge.referrals.choices import ReferralStatus, Source, Stage
 from carebridge.referrals.models import Referral, ReferralEvent
+from carebridge.referrals.rules import referral_check
 from carebridge.referrals.selectors import open_referrals_alike, stage_of
 
 PAGE_SIZE = 100
@@ -69,7 +70,8 @@ class ServiceUserInput(StrictSerializer):
 
     When `ss_ref` names one of the council's service users, that record is used as it is and the
     other fields given here are not applied to it (change a person's details in the portal).
-    Otherwise a new service user is made, and first_name, last_name and date_of_birth are needed.
+    Otherwise a new service user is made, and first_name, last_name, date_of_birth (in the
+    past), address_line_1 and postcode are needed, as on the council's own form.
     """
 
     ss_ref = StrictCharField(max_length=30, help_text="The council's own reference (SS Ref).")
@@ -91,13 +93,6 @@ class ServiceUserInput(StrictSerializer):
     gp_phone = _text(30)
 
 
-NEW_PERSON_NEEDS = {
-    "first_name": "Give the person's first name: the council has no service user with this SS Ref",
-    "last_name": "Give the person's last name: the council has no service user with this SS Ref",
-    "date_of_birth": (
-        "Give the person's date of birth: the council has no service user with this SS Ref"
-    ),
-}
 PERSON_FIELDS = frozenset(ServiceUserInput().fields) | {"district"}
 
 
@@ -147,6 +142,13 @@ class ReferralCreateInput(StrictSerializer):
     worker_phone = _text(30)
     worker_mobile = _text(30)
     completed_on = serializers.DateField()
+    confirm_postcode = StrictBooleanField(
+        required=False,
+        help_text=(
+            "True when the person's postcode is outside the district's postcode districts and "
+            "the address and district have been checked: without it such a referral is refused."
+        ),
+    )
 
 
 class ReferralListQuery(serializers.Serializer):
@@ -487,12 +489,21 @@ class ReferralListCreate(CouncilApiView):
         if district is None:
             errors["district"] = ["Give the name of one of the council's districts."]
         service_user = ServiceUser.objects.filter(council=council, ss_ref=person["ss_ref"]).first()
-        if service_user is None:
-            missing = {
-                name: [text] for name, text in NEW_PERSON_NEEDS.items() if not person.get(name)
-            }
-            if missing:
-                errors["service_user"] = missing
+        new_person = person if service_user is None else None
+        postcode_confirmed = data.pop("confirm_postcode", False)
+        try:
+            # The same rules as the council's form, before anything is made.
+            referral_check(
+                council=council,
+                district=district,
+                provider=provider,
+                service_user=service_user,
+                new_person=new_person,
+                postcode_confirmed=postcode_confirmed,
+                **data,
+            )
+        except DjangoValidationError as error:
+            errors = {**_nest_person_errors(error), **errors}
         if errors:
             raise serializers.ValidationError(errors)
         assert provider is not None and district is not None
@@ -505,7 +516,8 @@ class ReferralListCreate(CouncilApiView):
                 by=None,
                 via=caller.label,
                 service_user=service_user,
-                new_person=person if service_user is None else None,
+                new_person=new_person,
+                postcode_confirmed=postcode_confirmed,
                 external_id=external_id,
                 idempotency_key=key,
                 **data,

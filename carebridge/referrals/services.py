@@ -20,7 +20,6 @@ from carebridge.core.calendar import now, to_london
 from carebridge.core.idempotency import once_per_key
 from carebridge.organisations.deadlines import referral_respond_by, referral_update_due_by
 from carebridge.organisations.models import Council, District, Provider
-from carebridge.organisations.selectors import providers_of_council
 from carebridge.people import services as people
 from carebridge.people.models import ServiceUser
 from carebridge.referrals.choices import (
@@ -31,12 +30,11 @@ from carebridge.referrals.choices import (
     ReferralEventKind,
     ReferralStatus,
     RefusalReason,
-    Source,
 )
 from carebridge.referrals.models import Referral, ReferralEvent
+from carebridge.referrals.rules import provider_update_check, referral_check, visit_actuals_check
 
 E = ReferralEventKind
-HOURS_STEP = Decimal("0.25")
 
 
 class TransitionRefused(Exception):
@@ -108,37 +106,28 @@ def referral_create(
     received_at: datetime | None = None,
     via: str = "",
     idempotency_key: str | None = None,
+    postcode_confirmed: bool = False,
     **fields: Any,
 ) -> Referral:
-    """Offer a referral to one provider: for a known service user, or a new one made here."""
+    """Offer a referral to one provider: for a known service user, or a new one made here.
+
+    `postcode_confirmed`: the sender has checked that a postcode outside the district's postcode
+    districts is right."""
     if by is not None and by.council_id != council.pk:
         raise PermissionError("Only the council's own staff can send its referrals.")
     moment = now()
-    errors: dict[str, str] = {}
+    referral_check(
+        council=council,
+        district=district,
+        provider=provider,
+        service_user=service_user,
+        new_person=new_person,
+        received_at=received_at,
+        postcode_confirmed=postcode_confirmed,
+        **fields,
+    )
     if received_at is None:
         received_at = moment
-    elif received_at > moment:
-        errors["received_at"] = "The time the referral was received cannot be in the future"
-    if district.council_id != council.pk:
-        errors["district"] = "Choose one of the council's districts"
-    if not providers_of_council(council.pk).filter(pk=provider.pk).exists():
-        errors["provider"] = "Choose a provider the council holds a contract with"
-    if (service_user is None) == (new_person is None):
-        errors["service_user"] = "Choose the service user, or give a new person's details"
-    elif service_user is not None and service_user.council_id != council.pk:
-        errors["service_user"] = "Choose one of the council's service users"
-    source = fields.get("source")
-    if source == Source.HOSPITAL and not fields.get("hospital"):
-        errors["hospital"] = "Enter the hospital the person is leaving"
-    if source == Source.DISTRICT_TEAM and not fields.get("district_team"):
-        errors["district_team"] = "Enter the district team making the referral"
-    if not fields.get("consent_to_share") and not fields.get("mca_best_interest", "").strip():
-        errors["consent_to_share"] = (
-            "The person must consent to share their information, or record the MCA best "
-            "interest decision"
-        )
-    if errors:
-        raise ValidationError(errors)
     if service_user is None:
         assert new_person is not None
         service_user = people.service_user_create(
@@ -178,10 +167,26 @@ def referral_create(
 def transition_refusal(current: Referral, kind: ReferralEventKind) -> TransitionRefused | None:
     """Why the referral's state does not allow this event, in the guide's words; None if it does.
 
-    Pages use it to explain, before anyone fills in a form, why it cannot be sent."""
-    if current.status in TRANSITIONS[kind][0]:
+    Pages use it to explain, before anyone fills in a form, why it cannot be sent, and to offer
+    only the answers that can be given."""
+    if current.status not in TRANSITIONS[kind][0]:
+        return _refusal(current, kind)
+    if kind == E.DELAYED:
+        return _delay_limit_refusal(current)
+    return None
+
+
+def _delay_limit_refusal(current: Referral) -> TransitionRefused | None:
+    """The rulebook allows only so many delays to the start of a service."""
+    limit = current.council.rulebook.referral_max_delays
+    if current.delay_count < limit:
         return None
-    return _refusal(current, kind)
+    times = f"{current.delay_count} {'time' if current.delay_count == 1 else 'times'}"
+    return TransitionRefused(
+        f"You cannot delay the start of this service again: it has already been delayed {times}, "
+        "the most allowed. Contact the council, or use Failed service start if the service "
+        "cannot start."
+    )
 
 
 def _refusal(current: Referral, kind: ReferralEventKind) -> TransitionRefused:
@@ -269,8 +274,8 @@ def referral_accept(*, referral: Referral, by: User, first_visit_at: datetime) -
     def check(current: Referral) -> None:
         _in_future_of_receipt(current, first_visit_at, "first_visit_at")
 
-    def due(current: Referral, moment: datetime) -> datetime:
-        return referral_update_due_by(current.council.rulebook, moment)
+    def due(current: Referral, _moment: datetime) -> datetime:
+        return referral_update_due_by(current.council.rulebook, first_visit_at)
 
     return _transition(
         referral,
@@ -322,13 +327,8 @@ def referral_delay(*, referral: Referral, by: User, first_visit_at: datetime) ->
     """The provider moves the first visit later, at most the rulebook's number of times."""
 
     def check(current: Referral) -> None:
-        limit = current.council.rulebook.referral_max_delays
-        if current.delay_count >= limit:
-            raise TransitionRefused(
-                f"The start of this service has already been delayed {current.delay_count} "
-                f"{'time' if current.delay_count == 1 else 'times'}, the most allowed. "
-                "Contact the council, or use Failed service start if the service cannot start."
-            )
+        if refusal := _delay_limit_refusal(current):
+            raise refusal
         if current.first_visit_at is not None and first_visit_at <= current.first_visit_at:
             raise ValidationError(
                 {"first_visit_at": "The new first visit must be later than the one booked"}
@@ -342,6 +342,10 @@ def referral_delay(*, referral: Referral, by: User, first_visit_at: datetime) ->
         changes={
             "first_visit_at": first_visit_at,
             "delay_count": lambda current, _moment: current.delay_count + 1,
+            # The update follows the first visit that really happens, not the one first booked.
+            "update_due_by": lambda current, _moment: referral_update_due_by(
+                current.council.rulebook, first_visit_at
+            ),
         },
         already_done=lambda r: (
             r.status == ReferralStatus.ACCEPTED
@@ -384,20 +388,18 @@ def referral_update(
     completed_by: str,
     completed_on: date,
 ) -> Referral:
-    """The provider update, due within 72 hours of acceptance: how the service has started."""
+    """The provider update, due the rulebook's hours after the first visit: how the service has
+    started."""
     needs_change_details = needs_change_details.strip()
-    errors: dict[str, str] = {}
-    today = to_london(now()).date()
-    if predicted_end_date is not None and predicted_end_date < care_start_date:
-        errors["predicted_end_date"] = "The predicted end date must be on or after the start date"
-    if needs_changed and not needs_change_details:
-        errors["needs_change_details"] = "Describe the changes to the needs or package"
-    if not completed_by.strip():
-        errors["completed_by"] = "Enter who completed this update"
-    if completed_on > today:
-        errors["completed_on"] = "The date cannot be in the future"
-    if errors:
-        raise ValidationError(errors)
+    provider_update_check(
+        referral,
+        care_start_date=care_start_date,
+        predicted_end_date=predicted_end_date,
+        needs_changed=needs_changed,
+        needs_change_details=needs_change_details,
+        completed_by=completed_by,
+        completed_on=completed_on,
+    )
     changes = {
         "provider_update_at": _at_moment,
         "care_start_date": care_start_date,
@@ -435,17 +437,13 @@ def referral_send_actuals(
     carers_at_end: int,
 ) -> Referral:
     """The visits and hours really delivered, sent on the last day; this ends the service."""
-    errors: dict[str, str] = {}
-    if end_date < start_date:
-        errors["end_date"] = "The end date must be on or after the start date"
-    if end_date > to_london(now()).date():
-        errors["end_date"] = "The end date cannot be in the future: send actuals on the last day"
-    if hours_delivered < 0 or hours_delivered % HOURS_STEP:
-        errors["hours_delivered"] = "Enter the hours delivered in quarter hours, like 15 or 15.25"
-    if visits_delivered < 0:
-        errors["visits_delivered"] = "The number of visits cannot be negative"
-    if errors:
-        raise ValidationError(errors)
+    visit_actuals_check(
+        referral,
+        start_date=start_date,
+        end_date=end_date,
+        visits_delivered=visits_delivered,
+        hours_delivered=hours_delivered,
+    )
     return _transition(
         referral,
         E.ACTUALS,

@@ -560,7 +560,7 @@ class _ReferralMaker:
                 "answered_at": answered_at,
                 "answered_by": actor.user,
                 "first_visit_at": first_visit_at,
-                "update_due_by": referral_update_due_by(self.rulebook, answered_at),
+                "update_due_by": referral_update_due_by(self.rulebook, first_visit_at),
             },
         )
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date
 from typing import Any
 
 from crispy_forms_gds.layout import (
@@ -18,17 +16,18 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.db import models
 
-from carebridge.core.calendar import now, to_london
 from carebridge.core.forms import GovForm, GuideDateField
 from carebridge.organisations.models import Council, District, Provider
 from carebridge.organisations.selectors import providers_of_council
 from carebridge.people.models import ServiceUser
-from carebridge.people.validators import (
-    normalise_nhs_number,
-    normalise_postcode,
-    validate_postcode,
-)
+from carebridge.people.validators import normalise_postcode, postcode_is_valid
 from carebridge.referrals.choices import Source
+from carebridge.referrals.rules import (
+    NEW_PERSON_REQUIRED,
+    PostcodeOutside,
+    postcode_outside,
+    referral_check,
+)
 
 
 def _text(
@@ -83,16 +82,6 @@ PERSON_FIELDS = (
     "gp_phone",
 )
 
-# Required for a new person only, so the checks are in `clean`, with these messages.
-NEW_PERSON_REQUIRED = {
-    "first_name": "Enter the person's first name",
-    "last_name": "Enter the person's last name",
-    "date_of_birth": "Enter the person's date of birth",
-    "ss_ref": "Enter the SS Ref for the new service user",
-    "address_line_1": "Enter the first line of the person's address",
-    "postcode": "Enter the person's postcode",
-}
-
 REFERRAL_FIELDS = (
     "source",
     "hospital",
@@ -126,15 +115,6 @@ SERVICE_ERROR_FIELDS = {
     # Without consent the missing piece is the best-interest decision: the broker fixes it there.
     "consent_to_share": "mca_best_interest",
 }
-
-
-@dataclass(frozen=True)
-class PostcodeOutside:
-    """The person's postcode is not one of the chosen district's postcode districts."""
-
-    postcode: str
-    district: str
-    outward_codes: tuple[str, ...]
 
 
 class ReferralForm(GovForm):
@@ -427,39 +407,42 @@ class ReferralForm(GovForm):
 
     def clean_postcode(self) -> str:
         postcode = self.cleaned_data["postcode"].strip()
-        if postcode:
-            validate_postcode(postcode)
-            postcode = normalise_postcode(postcode)
-        return postcode
-
-    def clean_date_of_birth(self) -> date | None:
-        born = self.cleaned_data["date_of_birth"]
-        if born is not None and born >= _today():
-            raise ValidationError("The date of birth must be in the past")
-        return born
-
-    def clean_completed_on(self) -> date | None:
-        completed_on = self.cleaned_data["completed_on"]
-        if completed_on is not None and completed_on > _today():
-            raise ValidationError("The date the form was completed cannot be in the future")
-        return completed_on
+        # A postcode that is not real is refused by the rules, as it was typed.
+        return normalise_postcode(postcode) if postcode_is_valid(postcode) else postcode
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         if self.uses_existing_person:
             self._ignore_new_person(data)
-        else:
-            self._check_new_person(data)
-        self._check_source(data)
-        district = data.get("district")
-        postcode = self.service_user.postcode if self.service_user else data.get("postcode", "")
-        if district is not None and postcode and district.covers_postcode(postcode) is False:
-            self.postcode_outside = PostcodeOutside(
-                postcode=postcode,
-                district=district.name,
-                outward_codes=tuple(sorted(district.outward_codes())),
-            )
+        self._clear_other_source(data)
+        self._check_rules(data)
         return data
+
+    def _check_rules(self, data: dict[str, Any]) -> None:
+        """The rules every referral meets (`referrals.rules`, which the API and the service ask
+        too), on the answers this form could read, so the first submit shows every error."""
+        person = self.service_user if self.uses_existing_person else None
+        new_person = None if self.uses_existing_person else {n: data.get(n) for n in PERSON_FIELDS}
+        district = data.get("district")
+        postcode = person.postcode if person else (data.get("postcode") or "")
+        # Outside its district the broker confirms the address: a warning, not an error.
+        self.postcode_outside = postcode_outside(district, postcode)
+        try:
+            referral_check(
+                council=self.council,
+                district=district,
+                provider=data.get("provider"),
+                service_user=person,
+                new_person=new_person,
+                postcode_confirmed=True,
+                **{name: data.get(name) for name in REFERRAL_FIELDS},
+            )
+        except ValidationError as error:
+            for name, errors in error.error_dict.items():
+                field = SERVICE_ERROR_FIELDS.get(name, name)
+                # A field that could not be read already says so: one error at a time.
+                if field in self.fields and field not in self.errors:
+                    self.add_error(field, errors)
 
     def _ignore_new_person(self, data: dict[str, Any]) -> None:
         for name in PERSON_FIELDS:
@@ -469,37 +452,12 @@ class ReferralForm(GovForm):
             for part in getattr(self.fields[name], "fields", ()):
                 part.widget.errors = []
 
-    def _check_new_person(self, data: dict[str, Any]) -> None:
-        for name, message in NEW_PERSON_REQUIRED.items():
-            if name not in self.errors and not data.get(name):
-                self.add_error(name, message)
-        ss_ref = data.get("ss_ref", "").strip()
-        if ss_ref and self.service_users.filter(ss_ref__iexact=ss_ref).exists():
-            self.add_error(
-                "ss_ref",
-                "A service user with this SS Ref already exists: enter it as the SS Ref of an "
-                "existing service user instead",
-            )
-        nhs_number = normalise_nhs_number(data.get("nhs_number", ""))
-        if nhs_number and self.service_users.filter(nhs_number=nhs_number).exists():
-            self.add_error(
-                "nhs_number",
-                "A service user with this NHS number already exists: enter their SS Ref as an "
-                "existing service user instead",
-            )
-
-    def _check_source(self, data: dict[str, Any]) -> None:
+    def _clear_other_source(self, data: dict[str, Any]) -> None:
+        """What was typed for the other source before the broker changed it does not apply."""
         source = data.get("source")
         if source == Source.HOSPITAL:
-            if not data.get("hospital", "").strip():
-                self.add_error("hospital", "Enter the hospital the person is leaving")
-            if not data.get("ward", "").strip():
-                self.add_error("ward", "Enter the ward the person is on")
             data["district_team"] = ""
         elif source == Source.DISTRICT_TEAM:
-            if not data.get("district_team", "").strip():
-                self.add_error("district_team", "Enter the district team making the referral")
-            # Hidden with the hospital answer: what was typed there before does not apply.
             data.update(hospital="", ward="", discharge_date=None)
 
     def new_person(self) -> dict[str, Any] | None:
@@ -537,7 +495,3 @@ class WithdrawForm(GovForm):
         widget=forms.Textarea(attrs={"rows": 5}),
         error_messages={"required": "Give the reason for withdrawing this referral"},
     )
-
-
-def _today() -> date:
-    return to_london(now()).date()

@@ -17,6 +17,12 @@ from django.core.exceptions import ValidationError
 from carebridge.core.calendar import LONDON
 from carebridge.core.forms import BoundedTextForm, GovForm, GuideDateField
 from carebridge.referrals.choices import FailureReason, RefusalReason, Stage
+from carebridge.referrals.models import Referral
+from carebridge.referrals.rules import (
+    QUARTER_HOURS_MESSAGE,
+    provider_update_check,
+    visit_actuals_check,
+)
 from carebridge.referrals.selectors import Reply
 
 YES_NO = [("yes", "Yes"), ("no", "No")]
@@ -73,9 +79,31 @@ class VisitTimeField(forms.CharField):
 
 
 class ServiceForm(GovForm):
-    """A form whose data goes to one service, which may find a rule broken."""
+    """A form whose data goes to one service, which may find a rule broken. The rules that need
+    more than one answer (`check_rules`, the service's own checks from `referrals.rules`) run
+    when the form is cleaned, so the first submit shows them with every other error."""
 
     service_fields: ClassVar[dict[str, str]] = {}
+
+    def __init__(self, *args: Any, referral: Referral | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.referral = referral
+
+    def check_rules(self, referral: Referral, data: dict[str, Any]) -> None:
+        """Raise the service's ValidationError for these answers; None marks one not read."""
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if self.referral is not None:
+            try:
+                self.check_rules(self.referral, data)
+            except ValidationError as error:
+                for name, errors in error.error_dict.items():
+                    field = self.service_fields.get(name, name)
+                    # A field that could not be read already says so: one error at a time.
+                    if field not in self.errors:
+                        self.add_error(field if field in self.fields else None, errors)
+        return data
 
     def add_errors(self, error: ValidationError) -> None:
         if hasattr(error, "error_dict"):
@@ -181,52 +209,95 @@ class ProviderUpdateForm(ServiceForm):
     )
     completed_on = GuideDateField(label="Date", name="the date of this update", help_text="")
 
+    def check_rules(self, referral: Referral, data: dict[str, Any]) -> None:
+        provider_update_check(
+            referral,
+            care_start_date=data.get("care_start_date"),
+            predicted_end_date=data.get("predicted_end_date"),
+            needs_changed=data.get("needs_changed"),
+            needs_change_details=data.get("needs_change_details"),
+            completed_by=data.get("completed_by"),
+            completed_on=data.get("completed_on"),
+        )
+
+
+def _whole_number(
+    label: str, *, what: str, example: int, subject: str, most: int, width: int
+) -> forms.IntegerField:
+    """A count, with the GOV.UK pattern's messages ("Visits must be 0 or more")."""
+    return forms.IntegerField(
+        label=label,
+        min_value=0,
+        max_value=most,
+        widget=forms.TextInput(
+            attrs={"inputmode": "numeric", "class": f"govuk-input--width-{width}"}
+        ),
+        error_messages={
+            "required": f"Enter the {label[0].lower()}{label[1:]}",
+            "invalid": f"Enter the number of {what} as a whole number, like {example}",
+            "min_value": f"{subject} must be 0 or more",
+            "max_value": f"{subject} must be {most:,} or fewer",
+        },
+    )
+
+
+MOST_HOURS = Decimal(10_000)
+
 
 class VisitActualsForm(ServiceForm):
     start_date = GuideDateField(label="Start date")
     end_date = GuideDateField(label="End date")
-    visits_delivered = forms.IntegerField(
-        label="Total number of visits delivered",
-        min_value=0,
-        max_value=10_000,
-        widget=forms.TextInput(attrs={"inputmode": "numeric", "class": "govuk-input--width-5"}),
-        error_messages={
-            "required": "Enter the total number of visits delivered",
-            "invalid": "Enter the number of visits as a whole number, like 6",
-        },
+    visits_delivered = _whole_number(
+        "Total number of visits delivered",
+        what="visits",
+        example=6,
+        subject="Visits",
+        most=10_000,
+        width=5,
     )
     hours_delivered = forms.DecimalField(
         label="Total number of hours delivered",
         help_text="In hours and quarter hours, for example 15 or 15.25",
         min_value=Decimal(0),
+        max_value=MOST_HOURS,
         max_digits=7,
         decimal_places=2,
         widget=forms.TextInput(attrs={"inputmode": "decimal", "class": "govuk-input--width-5"}),
         error_messages={
             "required": "Enter the total number of hours delivered",
             "invalid": "Enter the hours as a number, like 15 or 15.25",
+            "min_value": "Hours must be 0 or more",
+            "max_value": f"Hours must be {MOST_HOURS:,} or fewer",
+            "max_digits": f"Hours must be {MOST_HOURS:,} or fewer",
+            "max_whole_digits": f"Hours must be {MOST_HOURS:,} or fewer",
+            "max_decimal_places": QUARTER_HOURS_MESSAGE,
         },
     )
-    carers_at_start = forms.IntegerField(
-        label="Number of carers on commencement of service",
-        min_value=0,
-        max_value=20,
-        widget=forms.TextInput(attrs={"inputmode": "numeric", "class": "govuk-input--width-3"}),
-        error_messages={
-            "required": "Enter the number of carers on commencement of service",
-            "invalid": "Enter the number of carers as a whole number, like 1",
-        },
+    carers_at_start = _whole_number(
+        "Number of carers on commencement of service",
+        what="carers",
+        example=1,
+        subject="Carers on commencement",
+        most=20,
+        width=3,
     )
-    carers_at_end = forms.IntegerField(
-        label="Number of carers at end of service",
-        min_value=0,
-        max_value=20,
-        widget=forms.TextInput(attrs={"inputmode": "numeric", "class": "govuk-input--width-3"}),
-        error_messages={
-            "required": "Enter the number of carers at end of service",
-            "invalid": "Enter the number of carers as a whole number, like 1",
-        },
+    carers_at_end = _whole_number(
+        "Number of carers at end of service",
+        what="carers",
+        example=1,
+        subject="Carers at end of service",
+        most=20,
+        width=3,
     )
+
+    def check_rules(self, referral: Referral, data: dict[str, Any]) -> None:
+        visit_actuals_check(
+            referral,
+            start_date=data.get("start_date"),
+            end_date=data.get("end_date"),
+            visits_delivered=data.get("visits_delivered"),
+            hours_delivered=data.get("hours_delivered"),
+        )
 
 
 # --- The lists' filters ----------------------------------------------------------------------

@@ -193,6 +193,8 @@ def test_it_asks_for_a_new_persons_details_when_the_ss_ref_is_unknown(world):
         "first_name",
         "last_name",
         "date_of_birth",
+        "address_line_1",
+        "postcode",
     }
     assert not Referral.objects.exists()
 
@@ -243,6 +245,8 @@ def test_it_lets_two_councils_use_the_same_external_id(world):
                 "first_name": "Ottoline",
                 "last_name": "Vandersnoot",
                 "date_of_birth": "1936-02-14",
+                "address_line_1": "2 Quarry Row",
+                "postcode": "LS1 1AA",
             },
         ),
     )
@@ -264,7 +268,7 @@ def test_it_counts_the_reply_window_from_a_received_at_in_the_past(world):
 def test_it_receives_the_referral_now_when_no_received_at_is_given(world):
     moment = datetime(2026, 1, 12, 9, 0, tzinfo=UTC)  # a Monday in winter: London is UTC
     with frozen(moment):
-        response = post(world.client, body(world))
+        response = post(world.client, body(world, completed_on="2026-01-12"))
 
     data = response.json()
     assert data["received_at"] == "2026-01-12T09:00:00+00:00"
@@ -398,7 +402,13 @@ def test_it_does_not_let_another_council_use_our_provider_district_or_person(wor
     fields = error_fields(response)
     assert set(fields) == {"provider", "district", "service_user"}
     # Our person's SS Ref is unknown to them: they are asked for a new person's details.
-    assert set(fields["service_user"]) == {"first_name", "last_name", "date_of_birth"}
+    assert set(fields["service_user"]) == {
+        "first_name",
+        "last_name",
+        "date_of_birth",
+        "address_line_1",
+        "postcode",
+    }
     assert not Referral.objects.exists()
 
 
@@ -463,7 +473,7 @@ def test_it_shows_a_referral_with_its_state_and_update_log(world):
     assert data["answered_at"] == "2026-06-01T10:30:00+01:00"
     assert data["changed_at"] == "2026-06-01T10:30:00+01:00"
     assert data["first_visit_at"] == "2026-06-02T09:00:00+01:00"
-    assert data["update_due_by"] == "2026-06-04T10:30:00+01:00"
+    assert data["update_due_by"] == "2026-06-05T09:00:00+01:00", "72 hours after the first visit"
     assert data["delay_count"] == 0
     assert data["closed_at"] is None
     assert [e["kind"] for e in data["events"]] == ["accepted", "added"]

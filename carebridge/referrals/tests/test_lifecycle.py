@@ -68,8 +68,8 @@ def do(kind: ReferralEventKind, referral: Referral, world, *, other: bool = Fals
         return services.referral_update(
             referral=referral,
             by=carer,
-            care_start_date=date(2026, 11, 22 if other else 23),
-            predicted_end_date=None,
+            care_start_date=date(2026, 11, 23),
+            predicted_end_date=date(2026, 12, 18) if other else None,
             terminated_within_72_hours=False,
             needs_changed=False,
             needs_change_details="",
@@ -80,7 +80,7 @@ def do(kind: ReferralEventKind, referral: Referral, world, *, other: bool = Fals
         return services.referral_send_actuals(
             referral=referral,
             by=carer,
-            start_date=date(2026, 11, 20),
+            start_date=date(2026, 11, 23),
             end_date=date(2026, 11, 23),
             visits_delivered=7 if other else 6,
             hours_delivered=Decimal("15"),
@@ -215,8 +215,113 @@ def test_another_provider_cannot_answer(world):
 
 def test_acceptance_sets_when_the_update_is_due(world):
     referral = referral_in(S.ACCEPTED, world)
-    assert referral.update_due_by == NOW + timedelta(hours=72)
+    assert referral.update_due_by == FIRST_VISIT + timedelta(hours=72)
     assert referral.answered_by == world["carer"]
+
+
+def test_the_update_is_due_72_hours_after_a_first_visit_weeks_away(world):
+    referral = make_referral(world["council"], world["provider"], by=world["broker"])
+    in_three_weeks = NOW + timedelta(weeks=3)
+    referral = services.referral_accept(
+        referral=referral, by=world["carer"], first_visit_at=in_three_weeks
+    )
+    assert referral.update_due_by == in_three_weeks + timedelta(hours=72)
+
+
+def test_a_delay_moves_when_the_update_is_due(world):
+    referral = referral_in(S.ACCEPTED, world)
+    later = FIRST_VISIT + timedelta(days=5)
+    referral = services.referral_delay(referral=referral, by=world["carer"], first_visit_at=later)
+    assert referral.update_due_by == later + timedelta(hours=72)
+    event = ReferralEvent.objects.filter(referral=referral, kind=E.DELAYED).get()
+    assert event.details["update_due_by"] == (later + timedelta(hours=72)).isoformat()
+
+
+def update_answers(**overrides):
+    return {
+        "care_start_date": date(2026, 11, 23),
+        "predicted_end_date": None,
+        "terminated_within_72_hours": False,
+        "needs_changed": False,
+        "needs_change_details": "",
+        "completed_by": "Jo Carer",
+        "completed_on": date(2026, 11, 23),
+        **overrides,
+    }
+
+
+@pytest.mark.parametrize(
+    ("answers", "field", "message"),
+    [
+        (
+            {"care_start_date": date(2026, 11, 24), "completed_on": date(2026, 11, 23)},
+            "care_start_date",
+            "The start date cannot be in the future",
+        ),
+        (
+            {"care_start_date": date(2026, 11, 20)},
+            "care_start_date",
+            "The start date cannot be before the referral was received on 23/11/2026",
+        ),
+        ({"completed_on": date(2026, 11, 24)}, "completed_on", "The date cannot be in the future"),
+    ],
+    ids=["started-tomorrow", "started-before-the-referral", "completed-tomorrow"],
+)
+def test_it_refuses_a_provider_update_with_impossible_dates(world, answers, field, message):
+    referral = referral_in(S.ACCEPTED, world)
+    with pytest.raises(ValidationError) as error:
+        services.referral_update(referral=referral, by=world["carer"], **update_answers(**answers))
+    assert error.value.message_dict[field][0].startswith(message)
+    referral.refresh_from_db()
+    assert referral.status == S.ACCEPTED
+
+
+def actuals_answers(**overrides):
+    return {
+        "start_date": date(2026, 11, 23),
+        "end_date": date(2026, 11, 23),
+        "visits_delivered": 6,
+        "hours_delivered": Decimal("15"),
+        "carers_at_start": 1,
+        "carers_at_end": 1,
+        **overrides,
+    }
+
+
+def test_it_refuses_visit_actuals_ending_before_the_first_visit(world):
+    received = NOW - timedelta(days=4)
+    with mock.patch("django.utils.timezone.now", return_value=received):
+        referral = make_referral(
+            world["council"], world["provider"], by=world["broker"], received_at=received
+        )
+        referral = services.referral_accept(
+            referral=referral, by=world["carer"], first_visit_at=NOW - timedelta(days=1)
+        )
+    referral = do(E.UPDATED, referral, world)
+    with pytest.raises(ValidationError) as error:
+        services.referral_send_actuals(
+            referral=referral,
+            by=world["carer"],
+            **actuals_answers(start_date=date(2026, 11, 19), end_date=date(2026, 11, 21)),
+        )
+    assert error.value.message_dict == {
+        "end_date": ["The end date cannot be before the first visit on 22/11/2026"]
+    }
+    referral.refresh_from_db()
+    assert referral.status == S.UPDATED
+
+
+def test_it_refuses_visit_actuals_starting_before_the_referral_or_in_the_future(world):
+    referral = referral_in(S.UPDATED, world)
+    for start, message in [
+        (date(2026, 11, 22), "The start date cannot be before the referral was received"),
+        (date(2026, 11, 24), "The start date cannot be in the future"),
+    ]:
+        with pytest.raises(ValidationError) as error:
+            services.referral_send_actuals(
+                referral=referral, by=world["carer"], **actuals_answers(start_date=start)
+            )
+        assert error.value.message_dict["start_date"][0].startswith(message)
 
 
 def test_it_works_out_respond_by_in_service_hours(world):

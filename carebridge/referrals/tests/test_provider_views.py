@@ -401,9 +401,9 @@ def test_the_update_deadline_turns_amber_then_red(world):
     with mock.patch("django.utils.timezone.now", return_value=NOW + timedelta(hours=60)):
         body = page(client_for(world.carer).get(url("detail", mine.pk)))
     assert "Provider update due by" in body
-    assert "10:00am 26/11/2026" in body
+    assert "2:00pm 26/11/2026" in body, "72 hours after the first visit"
     assert 'govuk-tag--orange">Due soon<' in body
-    with mock.patch("django.utils.timezone.now", return_value=NOW + timedelta(hours=73)):
+    with mock.patch("django.utils.timezone.now", return_value=FIRST_VISIT + timedelta(hours=73)):
         body = page(client_for(world.carer).get(url("detail", mine.pk)))
     assert 'govuk-tag--red">Missed<' in body
 
@@ -645,6 +645,53 @@ def test_it_delays_the_start_twice_and_refuses_a_third_time(world):
     assert mine.delay_count == 2
 
 
+def test_after_the_last_delay_no_page_offers_another(world):
+    mine = accepted(world)
+    client = client_for(world.carer)
+    for days in (1, 2):
+        assert client.post(url("delay", mine.pk), delay_data(days)).status_code == 302
+
+    details = page(client.get(url("detail", mine.pk)))
+    assert url("delay", mine.pk) not in details, "no Service start delay button"
+    assert url("failed_start", mine.pk) in details
+    assert "2 of 2 allowed" in details
+
+    for response in (
+        client.get(url("delay", mine.pk)),
+        client.post(url("delay", mine.pk), delay_data(3)),
+    ):
+        body = page(response)
+        assert response.status_code == 200
+        assert "You cannot delay the start of this service again" in body
+        assert "already been delayed 2 times, the most allowed" in body
+        assert "0 more times" not in body
+        assert "Delay the start of this service to the above date" not in body
+        assert 'name="visit_date_0"' not in body
+        assert "govuk-error-summary" not in body, "said once, in the banner"
+    mine.refresh_from_db()
+    assert mine.delay_count == 2
+    assert mine.first_visit_at == FIRST_VISIT + timedelta(days=2)
+
+
+def test_the_last_delay_left_is_offered_in_plain_words(world):
+    mine = accepted(world)
+    client = client_for(world.carer)
+    assert client.post(url("delay", mine.pk), delay_data(1)).status_code == 302
+    body = page(client.get(url("delay", mine.pk)))
+    assert "You can delay the start of this service 1 more time (at most 2 in all)" in body
+    assert url("delay", mine.pk) in page(client.get(url("detail", mine.pk)))
+
+
+def test_a_delay_moves_the_update_deadline_on_the_details_page(world):
+    mine = accepted(world)
+    client = client_for(world.carer)
+    assert client.post(url("delay", mine.pk), delay_data(7)).status_code == 302
+    mine.refresh_from_db()
+    assert mine.update_due_by == FIRST_VISIT + timedelta(days=7, hours=72)
+    body = page(client.get(url("detail", mine.pk)))
+    assert "2:00pm 03/12/2026" in body, "72 hours after the delayed first visit"
+
+
 def test_a_pending_referral_cannot_be_delayed(world):
     mine = referral(world)
     body = page(client_for(world.carer).get(url("delay", mine.pk)))
@@ -705,6 +752,31 @@ def test_it_submits_the_provider_update(world):
     assert mine.update_completed_by == "Jo Carer"
 
 
+def test_it_refuses_a_provider_update_that_starts_in_the_future(world):
+    mine = accepted(world)
+    response = client_for(world.carer).post(
+        url("provider_update", mine.pk),
+        update_data(**date_fields("care_start_date", date(2026, 11, 25))),
+    )
+    body = page(response)
+    assert response.status_code == 200
+    assert 'href="#id_care_start_date_0"' in body
+    assert "The start date cannot be in the future" in body
+    assert "The date of this update cannot be before the start date" in body
+    mine.refresh_from_db()
+    assert mine.status == S.ACCEPTED
+
+
+def test_every_provider_update_rule_shows_on_the_first_submit(world):
+    mine = accepted(world)
+    data = update_data(needs_changed="yes", **date_fields("predicted_end_date", date(2026, 11, 1)))
+    del data["terminated_within_72_hours"]
+    body = page(client_for(world.carer).post(url("provider_update", mine.pk), data))
+    assert "Choose yes if the service was terminated within 72 hours" in body
+    assert "The predicted end date must be on or after the start date" in body
+    assert "Describe the changes to the needs or package" in body
+
+
 def test_changed_needs_must_be_described(world):
     mine = accepted(world)
     response = client_for(world.carer).post(
@@ -720,7 +792,7 @@ def test_changed_needs_must_be_described(world):
 
 def actuals_data(**extra) -> dict:
     return {
-        **date_fields("start_date", date(2026, 11, 20)),
+        **date_fields("start_date", date(2026, 11, 23)),
         **date_fields("end_date", date(2026, 11, 23)),
         "visits_delivered": "6",
         "hours_delivered": "15",
@@ -765,6 +837,72 @@ def test_it_submits_visit_actuals_after_the_update(world):
     assert "Visit actuals submitted" in body
     assert mine.service_user.full_name in body  # in the banner only
     assert "Total number of service users = 0" in body
+
+
+def test_it_refuses_visit_actuals_that_end_before_the_first_visit(world):
+    received = NOW - timedelta(days=4)
+    with mock.patch("django.utils.timezone.now", return_value=received):
+        mine = referral(world, received_at=received)
+        mine = services.referral_accept(
+            referral=mine, by=world.carer, first_visit_at=NOW - timedelta(days=1)
+        )
+    mine = services.referral_update(
+        referral=mine,
+        by=world.carer,
+        care_start_date=date(2026, 11, 22),
+        predicted_end_date=None,
+        terminated_within_72_hours=False,
+        needs_changed=False,
+        needs_change_details="",
+        completed_by="Jo Carer",
+        completed_on=date(2026, 11, 23),
+    )
+    response = client_for(world.carer).post(
+        url("visit_actuals", mine.pk),
+        actuals_data(
+            **date_fields("start_date", date(2026, 11, 19)),
+            **date_fields("end_date", date(2026, 11, 20)),
+        ),
+    )
+    body = page(response)
+    assert response.status_code == 200
+    assert 'href="#id_end_date_0"' in body
+    assert "The end date cannot be before the first visit on 22/11/2026" in body
+    mine.refresh_from_db()
+    assert mine.status == S.UPDATED
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("visits_delivered", "-1", "Visits must be 0 or more"),
+        ("visits_delivered", "10001", "Visits must be 10,000 or fewer"),
+        ("hours_delivered", "-0.25", "Hours must be 0 or more"),
+        ("hours_delivered", "123456", "Hours must be 10,000 or fewer"),
+        ("hours_delivered", "15.125", "Enter the hours delivered in quarter hours"),
+        ("carers_at_start", "-1", "Carers on commencement must be 0 or more"),
+        ("carers_at_end", "21", "Carers at end of service must be 20 or fewer"),
+    ],
+)
+def test_every_number_on_visit_actuals_has_govuk_wording(world, field, value, message):
+    mine = updated(world)
+    body = page(
+        client_for(world.carer).post(url("visit_actuals", mine.pk), actuals_data(**{field: value}))
+    )
+    assert f'href="#id_{field}"' in body
+    assert message in body
+    assert "Ensure" not in body, "never Django's default English"
+    mine.refresh_from_db()
+    assert mine.status == S.UPDATED
+
+
+def test_the_quarter_hour_error_shows_on_the_first_submit_with_the_others(world):
+    mine = updated(world)
+    data = actuals_data(hours_delivered="15.1", carers_at_start="")
+    body = page(client_for(world.carer).post(url("visit_actuals", mine.pk), data))
+    assert "Enter the number of carers on commencement of service" in body
+    assert "Enter the hours delivered in quarter hours, like 15 or 15.25" in body
+    assert 'href="#id_hours_delivered"' in body
 
 
 def test_hours_must_be_in_quarter_hours(world):

@@ -102,7 +102,9 @@ def test_every_referral_has_the_fields_and_update_log_its_state_is_reached_by():
         assert (referral.failure_reason != "") == (status == S.FAILED)
         assert (referral.withdrawal_reason != "") == (status == S.WITHDRAWN)
         if referral.first_visit_at is not None:
-            assert referral.update_due_by == referral_update_due_by(rulebook, referral.answered_at)
+            assert referral.update_due_by == referral_update_due_by(
+                rulebook, referral.first_visit_at
+            )
         if status in {S.UPDATED, S.COMPLETED}:
             assert referral.care_start_date is not None and referral.update_completed_by
         if status == S.COMPLETED:

@@ -219,6 +219,7 @@ def referral_new(request: HttpRequest) -> HttpResponse:
                     by=broker,
                     service_user=form.service_user,
                     new_person=form.new_person(),
+                    postcode_confirmed=confirmed,
                     idempotency_key=key_from_form(request),
                     **form.referral_fields(),
                 )

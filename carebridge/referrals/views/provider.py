@@ -37,7 +37,6 @@ from carebridge.referrals import services
 from carebridge.referrals.access import access_referral, shows_person
 from carebridge.referrals.choices import (
     OPEN_STATES,
-    TRANSITIONS,
     FailureReason,
     ReferralEventKind,
     ReferralStatus,
@@ -209,8 +208,8 @@ class Action:
     url: str
 
 
-# The "Submit…" buttons, in the guide's order. Visit actuals shows while the service runs, even
-# before the update, and then explains why it must wait.
+# The "Submit…" buttons, in the guide's order, each only while the service would take it. Visit
+# actuals shows while the service runs, even before the update, and then explains why it must wait.
 SUBMIT = [
     (E.UPDATED, "Provider update", "referrals:provider_update"),
     (E.ACTUALS, "Visit actuals", "referrals:visit_actuals"),
@@ -223,7 +222,7 @@ def _submit_actions(referral: Referral) -> list[Action]:
     return [
         Action(label, reverse(url, args=[referral.pk]))
         for kind, label, url in SUBMIT
-        if referral.status in TRANSITIONS[kind][0]
+        if services.transition_refusal(referral, kind) is None
         or (kind == E.ACTUALS and referral.status == S.ACCEPTED)
     ]
 
@@ -411,13 +410,15 @@ def _answer_page(
         via="referral answer page",
         ip=request.META.get("REMOTE_ADDR"),
     )
+    refusal = _refusal(referral, kind)
     context = {
         "referral": referral,
         "person": referral.service_user,
         "summary_only": not shows_person(acting_user(request), referral),
-        "form": form,
-        # A page opened in a state that does not allow its answer says why instead of the form.
-        "refusal": _refusal(referral, kind) if request.method == "GET" else "",
+        # An answer the referral's state does not allow: the page says why, once (not again in an
+        # error summary), instead of a form, whether it was opened or sent.
+        "form": None if refusal else form,
+        "refusal": refusal,
         **extra,
     }
     return render(request, template, context)
@@ -438,7 +439,7 @@ def _answer(
     """One answer page: the form, the service call, and where to go after."""
     user = acting_user(request)
     referral = _referral_to_answer(user, pk)
-    form = form_class(_form_data(request), initial=initial(referral, user))
+    form = form_class(_form_data(request), initial=initial(referral, user), referral=referral)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         answered = _carried_out(form, lambda: carry_out(referral, user, data))
@@ -460,7 +461,9 @@ def accept(request: HttpRequest, pk: int) -> HttpResponse:
     referral = _referral_to_answer(user, pk)
     start = referral.requested_start_date
     form = AcceptForm(
-        _form_data(request), initial={"visit_date": max(start, _today()) if start else None}
+        _form_data(request),
+        initial={"visit_date": max(start, _today()) if start else None},
+        referral=referral,
     )
     warning = bool(request.POST.get("warned"))
     hours = referral.council.rulebook.referral_first_visit_warning_hours
