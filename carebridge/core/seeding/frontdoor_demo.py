@@ -164,6 +164,7 @@ def demo_front_door(tally: Tally, councils: list[Council]) -> None:
             contact_phone=council.phone or "01632 960 100",
             contact_hours="Monday to Friday, 9am to 5pm",
             emergency_contacts=f"{council.name} emergency duty team (evenings, weekends and bank holidays): 01632 960 9{index}9",
+            out_of_hours_contact=f"{council.name} emergency duty team (evenings, weekends and bank holidays): 01632 960 9{index}9",
         )
         officer = User.objects.filter(council=council, role=Role.FRONT_DOOR_OFFICER).first()
         rng = random.Random(7000 + index)

@@ -382,3 +382,23 @@ def test_an_urgent_request_on_a_sunday_gives_the_out_of_hours_team_not_a_promise
     assert "as soon as the office opens, at 9:00am on Monday 7 December" in result
     assert "Emergency duty team: 01632 960 909" in result
     assert "The adult social care office is shut now" in result
+
+
+def test_the_get_help_now_page_gives_the_out_of_hours_team_only_when_the_office_is_shut(
+    council, monkeypatch
+):
+    from datetime import UTC, datetime
+
+    from carebridge.frontdoor.tests.test_hubs_support import freeze
+
+    services.front_door_settings_update(
+        council=council, by=None, out_of_hours_contact="Emergency duty team: 01632 960 909"
+    )
+    clock = freeze(monkeypatch, datetime(2026, 12, 6, 11, 0, tzinfo=UTC))  # Sunday, 11am
+    shut = Client().get(url("urgent", council)).content.decode()
+    clock.at = datetime(2026, 12, 7, 11, 0, tzinfo=UTC)  # Monday, 11am
+    open_ = Client().get(url("urgent", council)).content.decode()
+
+    assert "Emergency duty team: 01632 960 909" in shut
+    assert "Emergency duty team: 01632 960 909" not in open_
+    assert "01632 960 100" in open_  # the office's own line while it is open
