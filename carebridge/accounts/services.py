@@ -153,14 +153,18 @@ def _register_failure(user: User, *, step: str, ip: str | None, limit: int) -> O
 
 
 @transaction.atomic
-def _refuse_as_locked(user: User, *, step: str, ip: str | None) -> Outcome:
+def _refuse_as_locked(user: User, *, step: str, ip: str | None, limit: int) -> Outcome:
     """No try left, or the account locked while a right answer was checked: "locked", whatever
     the answer, so the lock cannot be used to confirm a guess.
 
-    The tries can all be taken with no lock yet, by answers still being checked; the account
-    then locks at once, as it would have after that many wrong answers one by one.
+    The tries can all be taken with no lock yet, by answers still being checked: the wrong one
+    among them that finds the count full locks the account, and a right one gives its try
+    back. Locking here instead would lock out a user who clicks twice after two typos. Only
+    a count above the limit, which no reservation makes (the council has lowered its number
+    since), locks here: nothing else would, and an administrator could not unlock it.
     """
-    _lock(user, ip=ip)
+    if User.objects.filter(pk=user.pk, failed_attempts__gt=limit).exists():
+        _lock(user, ip=ip)
     _record_about(
         user,
         action="login.refused",
@@ -201,11 +205,11 @@ def login_check_password(*, email: str, password: str, ip: str | None = None) ->
     limit = _tries_before_lock(user)
     if not _reserve_try(user, limit=limit):
         make_password(password)  # spend the same time as a real check
-        return StepResult(_refuse_as_locked(user, step="password", ip=ip))
+        return StepResult(_refuse_as_locked(user, step="password", ip=ip, limit=limit))
     if not user.check_password(password):
         return StepResult(_register_failure(user, step="password", ip=ip, limit=limit))
     if not _give_back_try(user):
-        return StepResult(_refuse_as_locked(user, step="password", ip=ip))
+        return StepResult(_refuse_as_locked(user, step="password", ip=ip, limit=limit))
     for flag, outcome in (
         (not user.is_active, Outcome.CLOSED),
         (user.is_suspended, Outcome.SUSPENDED),
@@ -273,7 +277,7 @@ def login_check_second_step(*, user: User, answer: str, ip: str | None = None) -
     step = second_step_to_check(user) or second_step_for(user)
     if not _reserve_try(user, limit=limit):
         make_password(answer)  # spend the same time as a real check
-        return StepResult(_refuse_as_locked(user, step=step.value, ip=ip), user)
+        return StepResult(_refuse_as_locked(user, step=step.value, ip=ip, limit=limit), user)
     if step is SecondStep.AUTHENTICATOR:
         device = authenticator_device(user)
         correct = device is not None and device.verify_token(answer)
@@ -282,7 +286,7 @@ def login_check_second_step(*, user: User, answer: str, ip: str | None = None) -
     if not correct:
         return StepResult(_register_failure(user, step=step.value, ip=ip, limit=limit), user)
     if not _give_back_try(user):
-        return StepResult(_refuse_as_locked(user, step=step.value, ip=ip), user)
+        return StepResult(_refuse_as_locked(user, step=step.value, ip=ip, limit=limit), user)
     return StepResult(Outcome.OK, user)
 
 
@@ -327,11 +331,11 @@ def password_confirm(*, user: User, password: str, ip: str | None = None) -> Out
     limit = _tries_before_lock(user)
     if not _reserve_try(user, limit=limit):
         make_password(password)  # spend the same time as a real check
-        return _refuse_as_locked(user, step=step, ip=ip)
+        return _refuse_as_locked(user, step=step, ip=ip, limit=limit)
     if not user.check_password(password):
         return _register_failure(user, step=step, ip=ip, limit=limit)
     if not _give_back_try(user):
-        return _refuse_as_locked(user, step=step, ip=ip)
+        return _refuse_as_locked(user, step=step, ip=ip, limit=limit)
     _record_about(user, action="password.confirmed", by=user, ip_address=ip)
     return Outcome.OK
 

@@ -181,3 +181,18 @@ def test_the_right_answer_among_thirty_at_once_never_passes_once_the_account_has
     if right_goes_first:
         assert (right, True) in checks.answers, "the right answer was checked"
     assert not Event.objects.filter(action="login.succeeded").exists()
+
+
+def test_the_right_password_sent_twice_at_once_after_two_typos_does_not_lock_the_account():
+    user = _user_for()
+    for n in range(LIMIT - 1):
+        services.login_check_password(email=user.email, password=f"Wrong-Guess-{n}")
+
+    outcomes = run_together(
+        lambda: services.login_check_password(email=user.email, password=PASSWORD).outcome, 2
+    )
+
+    user.refresh_from_db()
+    assert not user.is_locked
+    assert Outcome.OK in outcomes
+    assert user.failed_attempts == LIMIT - 1

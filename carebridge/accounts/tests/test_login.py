@@ -274,3 +274,19 @@ def test_a_locked_account_refuses_the_right_passcode_without_saying_it_was_right
     assert right == wrong == services.StepResult(Outcome.LOCKED, user)
     user.refresh_from_db()
     assert user.failed_attempts == 3
+
+
+def test_failures_counted_under_a_higher_threshold_lock_once_the_council_lowers_it():
+    from carebridge.organisations import services as org
+
+    council = make_council(login_failures_before_lock=5)
+    user = make_user(council=council)
+    for n in range(4):
+        services.login_check_password(email=user.email, password=f"Wrong-Guess-{n}")
+    org.rulebook_update(council=council, by=None, login_failures_before_lock=3)
+
+    outcome = services.login_check_password(email=user.email, password=PASSWORD).outcome
+
+    assert outcome is Outcome.LOCKED
+    user.refresh_from_db()
+    assert user.is_locked, "so that an administrator can see it and unlock it"
