@@ -249,3 +249,15 @@ def test_it_records_an_actuals_export_once_with_how_many_clients_it_names(world)
         world.other_council.pk,
         world.other_provider.pk,
     )
+
+
+def test_the_log_shows_how_many_rows_a_download_named_whichever_key_it_used(world):
+    from carebridge.audit.services import record
+
+    record(
+        action="front_door.feedback_exported",
+        by=world.other_front_door_officer,
+        detail={"rows": 3},
+    )
+    log = client_for(world.other_council_admin).get(reverse("audit:event_list"))
+    assert "3 rows<" in log.content.decode()
