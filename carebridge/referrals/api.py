@@ -376,7 +376,9 @@ IDEMPOTENCY_KEY = OpenApiParameter(
     description=(
         "A key the system chooses for this referral (a UUID, say; up to 255 printable "
         "characters): sending the same key again within a day, after a timeout or twice at once, "
-        "makes nothing new and answers with the referral the first request made (201)."
+        "makes nothing new and answers with the referral the first request made (201). The "
+        "key stands for that first request: a repeat's body is not used, so use a new key for "
+        "a new referral."
     ),
 )
 
