@@ -191,16 +191,16 @@ def pages() -> Pages:
 
 
 # The deterministic sweep. Each URL with every path parameter hostile and every query parameter
-# the pages read set to one hostile value at once, four ways. Another organisation's objects
+# the pages read set to one hostile value at once, three ways (a NUL in a query is dropped before
+# any view sees it, and Hypothesis still sends them). Another organisation's objects
 # answer 404 to everyone but their owner, so with path parameters only the first two ways are
 # tried, by fewer personas; the owner instead gets its real objects with each hostile query, and
 # with one path parameter made hostile at a time (a real client with the year 9999). The public
 # pages are also tried with the council whose front door is open.
 SWEEPS = [
     ("9223372036854775808", "Ann\x00Smith", "9999-12-31"),
-    ("9" * 40, "Zoë Łukasz ² 漢字 🙂", "\x00"),
-    ("9223372036854775807", "x" * 5000, "0001-01-01"),
-    ("0", "²", "²"),
+    ("9" * 40, "Zoë Łukasz ² 漢字 🙂" + "x" * 5000, "0001-01-01"),
+    ("9223372036854775807", "²", "²"),
 ]
 SWEEPS_WITH_ARGUMENTS = {"anonymous", "council:broker", "system"}
 
@@ -234,20 +234,21 @@ def _sweep_as_owner(pages: Pages, url_name: str, pattern: URLPattern) -> None:
         return
     for _number, _text, query_value in SWEEPS:
         pages.get("owner", url_name, real, dict.fromkeys(QUERY_NAMES, query_value))
-    for number, text, _query_value in (SWEEPS[0], SWEEPS[2]):
+    for number, text, _query_value in SWEEPS[::2]:
         for name in pattern.pattern.converters:
             hostile = {**real, name: _hostile(pattern, name, number, text)}
             pages.get("owner", url_name, hostile, {})
 
 
-@pytest.mark.parametrize("persona", PERSONAS)
-def test_no_page_answers_500_to_the_worst_values_at_once(pages, persona):
-    for url_name, pattern in URLS:
-        _sweep(pages, persona, url_name, pattern)
+def test_no_page_answers_500_to_the_worst_values_at_once(pages):
+    # One world for every persona: building it is a good part of the time.
+    for persona in PERSONAS:
+        for url_name, pattern in URLS:
+            _sweep(pages, persona, url_name, pattern)
 
 
 @settings(
-    max_examples=200,
+    max_examples=150,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
@@ -295,17 +296,16 @@ def test_an_id_beyond_the_databases_integers_is_not_found(pages):
     assert _owner_get(pages, "cplis:po_detail", service_user_id=2**63 - 1).status_code == 404
 
 
-@pytest.mark.parametrize("week", ["9999-12-31", "0001-01-01"])
-def test_a_hubs_page_shows_this_week_for_a_tampered_week(pages, week):
-    response = _owner_get(pages, "frontdoor:hub_detail", {"week": week})
-    assert response.status_code == 200
+def test_a_hubs_page_shows_this_week_for_a_tampered_week(pages):
+    for week in ("9999-12-31", "0001-01-01"):
+        assert _owner_get(pages, "frontdoor:hub_detail", {"week": week}).status_code == 200
 
 
-@pytest.mark.parametrize("value", ["²", "9" * 40])
-def test_a_referral_from_a_service_users_page_ignores_a_tampered_id(pages, value):
+def test_a_referral_from_a_service_users_page_ignores_a_tampered_id(pages):
     broker = pages.clients["council:broker"]
-    for name in ("service_user", "again"):
-        assert broker.get(reverse("referrals:new"), {name: value}).status_code == 200
+    for value in ("²", "9" * 40):
+        for name in ("service_user", "again"):
+            assert broker.get(reverse("referrals:new"), {name: value}).status_code == 200
 
 
 def test_a_new_action_ignores_a_tampered_related_id(pages):
@@ -314,18 +314,19 @@ def test_a_new_action_ignores_a_tampered_related_id(pages):
     assert provider.get(reverse("actions:action_new"), query).status_code == 200
 
 
-@pytest.mark.parametrize(
-    ("persona", "url_name", "query"),
-    [
-        ("council:council_administrator", "audit:event_list", {"action": "account\x00"}),
-        ("council:broker", "referrals:council_list", {"q": "Ann\x00Smith"}),
-        ("council:broker", "people:service_user_list", {"q": "\x00"}),
-        ("provider:super_user_actuals", "cplis:cpli_list", {"client": "\x00", "\x00": "1"}),
-    ],
-)
-def test_a_nul_in_a_search_is_ignored(pages, persona, url_name, query):
+NUL_SEARCHES = [
+    ("council:council_administrator", "audit:event_list", {"action": "account\x00"}),
+    ("council:broker", "referrals:council_list", {"q": "Ann\x00Smith"}),
+    ("council:broker", "people:service_user_list", {"q": "\x00"}),
+    ("provider:super_user_actuals", "cplis:cpli_list", {"client": "\x00", "\x00": "1"}),
+]
+
+
+def test_a_nul_in_a_search_is_ignored(pages):
     # PostgreSQL refused the comparison with a 500; SQLite ran it.
-    assert pages.clients[persona].get(reverse(url_name), query).status_code == 200
+    for persona, url_name, query in NUL_SEARCHES:
+        response = pages.clients[persona].get(reverse(url_name), query)
+        assert response.status_code == 200, (url_name, query)
 
 
 def test_a_nul_in_a_reference_in_the_path_is_not_found(pages):
