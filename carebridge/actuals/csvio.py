@@ -711,6 +711,8 @@ def export_client_count(
 ) -> int:
     """How many clients an export from start to end can name (those with a care package line
     running then): its audit event says so, as it cannot count rows it has not streamed yet."""
+    if user.provider_id is None:
+        return 0
     lines = Cpli.objects.filter(provider_id=user.provider_id, council_id=council_id)
     if service_id is not None:
         lines = lines.filter(service_id=service_id)
