@@ -15,14 +15,18 @@ first in MIDDLEWARE. It then adds two headers to every response:
 import time
 from collections.abc import Callable
 from contextlib import ExitStack
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import connections
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.utils.cache import add_never_cache_headers
+from django.utils.http import urlencode
 
 from carebridge.core.bounds import LARGEST_ID, has_control_characters
+
+if TYPE_CHECKING:
+    from django.http.request import _ImmutableQueryDict
 
 
 class _QueryCounter:
@@ -137,11 +141,15 @@ class UrlBoundsMiddleware:
             request.GET = _without_control_characters(request.GET)
 
 
-def _without_control_characters(query: QueryDict) -> QueryDict:
-    kept = QueryDict(mutable=True)
-    for name, values in query.lists():
-        sound = [value for value in values if not has_control_characters(value)]
-        if sound and not has_control_characters(name):
-            kept.setlist(name, sound)
-    kept._mutable = False
-    return kept
+def _without_control_characters(query: QueryDict) -> "_ImmutableQueryDict":
+    return QueryDict(
+        urlencode(
+            [
+                (name, value)
+                for name, values in query.lists()
+                if not has_control_characters(name)
+                for value in values
+                if not has_control_characters(value)
+            ]
+        )
+    )

@@ -179,20 +179,15 @@ def referral_new(request: HttpRequest) -> HttpResponse:
     council = _council_of(broker)
     people = service_users_visible_to(broker)
     # "Send a referral" from a service user's page: the council's own people only.
-    chosen = request.GET.get("service_user", "")
+    chosen = parse_id(request.GET.get("service_user"))
     person = (
-        people.select_related("district").filter(pk=parse_id(chosen)).first()
-        if parse_id(chosen) is not None
-        else None
+        people.select_related("district").filter(pk=chosen).first() if chosen is not None else None
     )
     # "Send to another provider" from a closed referral: the council's own referrals only.
-    again = request.GET.get("again", "")
+    again = parse_id(request.GET.get("again"))
     earlier = (
-        referrals_visible_to(broker)
-        .select_related("service_user")
-        .filter(pk=parse_id(again))
-        .first()
-        if parse_id(again) is not None
+        referrals_visible_to(broker).select_related("service_user").filter(pk=again).first()
+        if again is not None
         else None
     )
     shown = person or (earlier.service_user if earlier is not None else None)
