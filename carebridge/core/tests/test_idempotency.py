@@ -2,8 +2,10 @@
 that fails leaves its key free, and old claims are forgotten by the hourly task. The pages that
 use them are tried in tests/test_double_submits.py."""
 
+import re
 import time
 from datetime import timedelta
+from pathlib import Path
 from unittest import mock
 
 import pytest
@@ -147,3 +149,13 @@ def test_the_hourly_task_forgets_claims_older_than_a_token_lives():
     assert Submission.objects.count() == 1
     assert idempotency.created_before(key="new", purpose="test") is not None
     assert idempotency.created_before(key="old", purpose="test") is None
+
+
+def test_every_form_with_a_token_guards_its_buttons_against_a_double_click():
+    root = Path(idempotency.__file__).resolve().parents[1]
+    forms = [path for path in root.rglob("*.html") if "{% form_token %}" in path.read_text()]
+    assert len(forms) >= 12  # the creates named in decision 0007
+    for path in forms:
+        for button in re.findall(r"<button[^>]*>", path.read_text()):
+            if 'type="submit"' in button and "govuk-visually-hidden" not in button:
+                assert 'data-prevent-double-click="true"' in button, (path, button)
