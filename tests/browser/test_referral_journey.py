@@ -6,12 +6,14 @@ provider update and the visit actuals; provider B refuses the second; the broker
 answers. On the way provider A's pending list refreshes itself through htmx, with no reload.
 
 Every page visited, error pages too, is checked with axe (WCAG 2.2 AA) and for CSP or 404
-errors in the console. The live server runs in real time, so dates are relative to now.
+errors in the console. The live server runs in real time, so dates are relative to now; the
+provider update and the visit actuals come after the first visit, a week on the server's clock.
 """
 
 import re
 from datetime import date, timedelta
 from typing import Any
+from unittest import mock
 
 import pytest
 from playwright.sync_api import expect
@@ -270,54 +272,65 @@ def test_a_referral_from_the_broker_to_the_end_of_the_service(
         axe_check(page_a)
         page_a.get_by_role("link", name="Go back to referral details").first.click()
 
-        page_a.get_by_role("button", name="Provider update").click()
-        expect(heading(page_a)).to_have_text("Provider update")
-        axe_check(page_a)
-        fill_date(page_a, "Start date", today)  # the service has started: not in the future
-        radio(page_a, "Was the service terminated within 72 hours?", "No").check()
-        radio(page_a, "Have there been any changes to the needs / package?", "No").check()
-        page_a.get_by_role("button", name="Submit provider update").click()
-        expect(success_banner(page_a)).to_contain_text("Provider update submitted for Edith Marsh")
-        expect(summary_value(page_a, "Current status")).to_have_text("Awaiting actuals")
-        axe_check(page_a)
+        # The update and the actuals come after the first visit, now days away: the rest of
+        # provider A's part happens a week later on the server's clock (the log-in has expired).
+        a_week_later = now() + timedelta(days=7)
+        today = to_london(a_week_later).date()
+        with mock.patch("django.utils.timezone.now", return_value=a_week_later):
+            log_in(page_a, base, user_a.email)
+            page_a.goto(f"{base}/referrals/{first.pk}/")
+            page_a.get_by_role("button", name="Provider update").click()
+            expect(heading(page_a)).to_have_text("Provider update")
+            axe_check(page_a)
+            fill_date(page_a, "Start date", today)  # the service has started: not in the future
+            radio(page_a, "Was the service terminated within 72 hours?", "No").check()
+            radio(page_a, "Have there been any changes to the needs / package?", "No").check()
+            page_a.get_by_role("button", name="Submit provider update").click()
+            expect(success_banner(page_a)).to_contain_text(
+                "Provider update submitted for Edith Marsh"
+            )
+            expect(summary_value(page_a, "Current status")).to_have_text("Awaiting actuals")
+            axe_check(page_a)
 
-        page_a.get_by_role("button", name="Visit actuals").click()
-        expect(heading(page_a)).to_have_text("Submit visit actuals")
-        axe_check(page_a)
-        fill_date(page_a, "End date", today + timedelta(days=1))
-        page_a.get_by_label("Total number of visits delivered").fill("3")
-        page_a.get_by_label("Total number of hours delivered").fill("2.3")
-        page_a.get_by_label("Number of carers on commencement of service").fill("1")
-        page_a.get_by_label("Number of carers at end of service").fill("1")
-        page_a.get_by_role("button", name="Submit visit actuals").click()
-        summary = error_summary(page_a)
-        expect(summary).to_contain_text("The end date cannot be in the future")
-        expect(summary).to_contain_text("Enter the hours delivered in quarter hours")
-        axe_check(page_a)
-        fill_date(page_a, "End date", today)
-        page_a.get_by_label("Total number of hours delivered").fill("2.5")
-        page_a.get_by_role("button", name="Submit visit actuals").click()
+            page_a.get_by_role("button", name="Visit actuals").click()
+            expect(heading(page_a)).to_have_text("Submit visit actuals")
+            axe_check(page_a)
+            fill_date(page_a, "End date", today + timedelta(days=1))
+            page_a.get_by_label("Total number of visits delivered").fill("3")
+            page_a.get_by_label("Total number of hours delivered").fill("2.3")
+            page_a.get_by_label("Number of carers on commencement of service").fill("1")
+            page_a.get_by_label("Number of carers at end of service").fill("1")
+            page_a.get_by_role("button", name="Submit visit actuals").click()
+            summary = error_summary(page_a)
+            expect(summary).to_contain_text("The end date cannot be in the future")
+            expect(summary).to_contain_text("Enter the hours delivered in quarter hours")
+            axe_check(page_a)
+            fill_date(page_a, "End date", today)
+            page_a.get_by_label("Total number of hours delivered").fill("2.5")
+            page_a.get_by_role("button", name="Submit visit actuals").click()
 
-        expect(heading(page_a)).to_have_text("Existing service users")
-        expect(success_banner(page_a)).to_contain_text("Visit actuals submitted for Edith Marsh")
-        expect(page_a.locator("#existing-service-users")).not_to_contain_text("Edith Marsh")
-        axe_check(page_a)
+            expect(heading(page_a)).to_have_text("Existing service users")
+            expect(success_banner(page_a)).to_contain_text(
+                "Visit actuals submitted for Edith Marsh"
+            )
+            expect(page_a.locator("#existing-service-users")).not_to_contain_text("Edith Marsh")
+            axe_check(page_a)
 
-        page_a.goto(f"{base}/referrals/{first.pk}/")
-        expect(summary_value(page_a, "Current status")).to_have_text("Completed")
-        axe_check(page_a)
-        page_a.get_by_role("link", name="View update log").click()
-        expect(heading(page_a)).to_have_text("Update log for: Edith Marsh")
-        expect(page_a.locator("main ol > li h2")).to_have_text(
-            [
-                "Visit actuals submitted",
-                "Provider update submitted",
-                "Service start delayed",
-                "Referral accepted",
-                "Referral added to the system",
-            ]
-        )
-        axe_check(page_a)
+            page_a.goto(f"{base}/referrals/{first.pk}/")
+            expect(summary_value(page_a, "Current status")).to_have_text("Completed")
+            axe_check(page_a)
+            page_a.get_by_role("link", name="View update log").click()
+            expect(heading(page_a)).to_have_text("Update log for: Edith Marsh")
+            expect(page_a.locator("main ol > li h2")).to_have_text(
+                [
+                    "Visit actuals submitted",
+                    "Provider update submitted",
+                    "Service start delayed",
+                    "Referral accepted",
+                    "Referral added to the system",
+                ]
+            )
+            axe_check(page_a)
 
         # 4. Provider B refuses the referral for the new person.
         page_b = provider_b_context.new_page()
