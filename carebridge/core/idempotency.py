@@ -36,7 +36,7 @@ FIELD = "form_token"
 # The API's header (the IETF httpapi draft's name, as Stripe and others use it).
 HEADER = "Idempotency-Key"
 # Long enough for a form left open over lunch or a client's retries over a day; rows older than
-# this are deleted (tasks.submissions_purge), when the token no longer verifies either.
+# this are deleted (core.tasks.purge_submissions, hourly), when their tokens no longer verify.
 LIFETIME = timedelta(days=1)
 _SALT = "carebridge.core.idempotency.form-token"
 # What a system may send: printable ASCII, as the draft's examples, bounded.
