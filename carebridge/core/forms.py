@@ -119,7 +119,7 @@ class GuideDateField(DateInputField):
         day, month, year = data_list
         if not (day and month and year):
             raise ValidationError(self.error_messages["incomplete"], code="incomplete")
-        if len(str(year)) != 4 or int(year) < 1900:
+        if len(str(year)) != 4:
             raise ValidationError(self.error_messages["year"], code="invalid")
         try:
             value = date(int(year), int(month), int(day))

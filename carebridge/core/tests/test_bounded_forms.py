@@ -140,8 +140,8 @@ def _date_errors(year: str) -> list[str]:
     return form.errors.get("day", [])
 
 
-@pytest.mark.parametrize("year", ["2101", "9999"])
-def test_it_refuses_a_date_after_2100(year):
+@pytest.mark.parametrize("year", ["2101", "9999", "1899", "0001"])
+def test_it_refuses_a_date_before_1900_or_after_2100(year):
     assert _date_errors(year) == ["The start date must be between 1900 and 2100"]
 
 
