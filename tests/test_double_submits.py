@@ -527,3 +527,31 @@ def test_a_second_referral_to_the_same_provider_is_sent_and_the_broker_is_warned
     page = client.get(second["Location"]).content.decode()
     assert "Maisy Goddard already has an open referral to" in page
     assert "If it was sent twice, withdraw one of them." in page
+
+
+def _signposted_without_consent():
+    council = open_council()
+    client = Client()
+    walk(client, council, likely_answers(consent="no"))
+    client.post(
+        url("check", council),
+        {"form_token": form_token(client.get(url("check", council)).content.decode())},
+    )
+    assert "Ask for an assessment" in client.get(url("result", council)).content.decode()
+    data = {
+        "person_name": "Edith Marlowe",
+        "postcode": "wb1 2ab",
+        "email": "edith@example.org",
+        "consent_to_share": "on",
+    }
+    return council, client, data
+
+
+@on_postgres
+def test_ten_simultaneous_asks_for_an_assessment_queue_the_request_once():
+    council, client, data = _signposted_without_consent()
+    responses = together(same_browser(client, 10), url("result", council), data)
+    assert {response["Location"] for response in responses} == {url("result", council)}
+    sent = FrontDoorRequest.objects.get()
+    assert sent.events.filter(kind="assessment_asked").count() == 1
+    assert Notification.objects.filter(to_email="edith@example.org").count() == 1

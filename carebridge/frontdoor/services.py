@@ -316,7 +316,9 @@ def assessment_ask(
         for name, value in vars(contact).items():
             setattr(request, name, value)
         request.answers = answers or {}
-        request.save()
+        # Only these fields: a full save would write back the status this copy was read with,
+        # and a second click arriving just after the first would queue the request again.
+        request.save(update_fields=[*vars(contact), "answers"])
     request = _transition(
         request,
         EventKind.ASSESSMENT_ASKED,
