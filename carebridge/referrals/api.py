@@ -135,8 +135,19 @@ class ReferralCreateInput(StrictSerializer):
     mobility = _text()
     support_summary = StrictCharField()
     risks = _text()
-    carers_required = StrictIntegerField(min_value=1, max_value=4)
-    visits_per_day = StrictIntegerField(min_value=1, max_value=8)
+    # The council's form offers these as choices; its words for a number outside them.
+    carers_required = StrictIntegerField(
+        min_value=1,
+        max_value=4,
+        error_messages=dict.fromkeys(("min_value", "max_value"), "Choose from 1 to 4 carers"),
+    )
+    visits_per_day = StrictIntegerField(
+        min_value=1,
+        max_value=8,
+        error_messages=dict.fromkeys(
+            ("min_value", "max_value"), "Choose from 1 to 8 visits per day"
+        ),
+    )
     worker_name = StrictCharField(max_length=200)
     worker_team = StrictCharField(max_length=200)
     worker_phone = _text(30)

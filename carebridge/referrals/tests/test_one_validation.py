@@ -197,3 +197,21 @@ def test_a_postcode_outside_the_district_is_sent_once_confirmed_either_way(world
     )
     assert response.status_code == 201, response.content
     assert set(Referral.objects.values_list("service_user__postcode", flat=True)) == {"NG22 9TE"}
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("carers_required", 0, "Choose from 1 to 4 carers"),
+        ("carers_required", 5, "Choose from 1 to 4 carers"),
+        ("visits_per_day", 9, "Choose from 1 to 8 visits per day"),
+    ],
+)
+def test_a_number_outside_its_choices_gets_the_same_words_from_both(world, field, value, message):
+    referral = {**REFERRAL, field: value}
+    response = world["broker"].post(reverse("referrals:new"), form_data(world, PERSON, referral))
+    assert response.context["form"].errors[field] == [message]
+    response = world["system"].post(
+        "/api/v1/referrals/", api_body(world, PERSON, referral), format="json"
+    )
+    assert response.json()["error"]["fields"][field] == [message]
