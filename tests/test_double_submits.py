@@ -555,3 +555,24 @@ def test_ten_simultaneous_asks_for_an_assessment_queue_the_request_once():
     sent = FrontDoorRequest.objects.get()
     assert sent.events.filter(kind="assessment_asked").count() == 1
     assert Notification.objects.filter(to_email="edith@example.org").count() == 1
+
+
+@on_postgres
+def test_ten_simultaneous_book_appointment_clicks_hold_one_time_and_send_one_email(monkeypatch):
+    from carebridge.frontdoor.tests.test_hubs_views import care, choose
+
+    freeze(monkeypatch)
+    council = open_council()
+    officer = make_user(council=council, role="front_door_officer")
+    hub = make_hub(council, officer)
+    publish(hub, officer, date(2026, 10, 20), date(2026, 10, 22))
+    client = Client()
+    choose(client, council, hub, first_slot(hub))
+    token = form_token(client.get(care("appointment_check", council)).content.decode())
+    responses = together(
+        same_browser(client, 10), care("appointment_check", council), {"form_token": token}
+    )
+    assert {response["Location"] for response in responses} == {care("appointment_held", council)}
+    booking = Booking.objects.get()
+    assert booking.email == "marjorie@example.org"
+    assert len(mail.outbox) == 1

@@ -240,24 +240,30 @@ def _gone(request: HttpRequest, council: Council, answers: dict[str, Any], messa
     return redirect(_url("appointment_time", council))
 
 
+def _held_already(
+    request: HttpRequest, council: Council, answers: dict[str, Any]
+) -> HttpResponse | None:
+    """A POST of Book appointment whose time is held already (a second click, another tab, or
+    Back and book again): the first hold's page, never "someone has just booked this time"."""
+    if request.method != "POST":
+        return None
+    held = request.session.get(f"{_key(council)}:held") if not answers else None
+    first = created_before(key=key_from_form(request), purpose=services.BOOKING_HOLD) or held
+    if first is None or not Booking.objects.filter(pk=first, slot__hub__council=council).exists():
+        return None
+    request.session.pop(_key(council), None)
+    request.session[f"{_key(council)}:held"] = first
+    return redirect(_url("appointment_held", council))
+
+
 @login_not_required
 @require_http_methods(["GET", "POST"])
 @rate_limited("hub-booking")
 def appointment_check(request: HttpRequest, council: str) -> HttpResponse:
     found, _settings = public_council(council)
     answers = _answers(request, found)
-    if request.method == "POST":
-        held = request.session.get(f"{_key(found)}:held") if not answers else None
-        first = created_before(key=key_from_form(request), purpose=services.BOOKING_HOLD) or held
-        if (
-            first is not None
-            and Booking.objects.filter(pk=first, slot__hub__council=found).exists()
-        ):
-            # Held already (a second click, another tab, or Back and book again): the first
-            # hold's page, never "someone has just booked this time".
-            request.session.pop(_key(found), None)
-            request.session[f"{_key(found)}:held"] = first
-            return redirect(_url("appointment_held", found))
+    if (held := _held_already(request, found, answers)) is not None:
+        return held
     if not _complete(answers):
         return redirect(_url("appointment_start", found))
     hub = _chosen_hub(found, answers)
@@ -268,6 +274,9 @@ def appointment_check(request: HttpRequest, council: str) -> HttpResponse:
         return redirect(_url("appointment_start", found))
     slot = _chosen_slot(hub, answers)
     if slot is None:
+        # Gone, perhaps to this very click's twin that committed a moment ago: ask again.
+        if (held := _held_already(request, found, answers)) is not None:
+            return held
         return _gone(
             request, found, answers, "Sorry, the time you chose has just gone. Choose another time."
         )
