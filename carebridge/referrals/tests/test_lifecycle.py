@@ -1,10 +1,12 @@
 """The referral lifecycle: every allowed and every refused transition of the table."""
 
+import importlib
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from unittest import mock
 
 import pytest
+from django.apps import apps as django_apps
 from django.core.exceptions import ValidationError
 
 from carebridge.referrals import services
@@ -235,6 +237,20 @@ def test_a_delay_moves_when_the_update_is_due(world):
     assert referral.update_due_by == later + timedelta(hours=72)
     event = ReferralEvent.objects.filter(referral=referral, kind=E.DELAYED).get()
     assert event.details["update_due_by"] == (later + timedelta(hours=72)).isoformat()
+
+
+def test_referrals_awaiting_their_update_get_the_new_deadline_when_migrated(world):
+    referral = referral_in(S.ACCEPTED, world)
+    # As the rule before this change set it: 72 hours after the acceptance.
+    Referral.objects.filter(pk=referral.pk).update(update_due_by=NOW + timedelta(hours=72))
+    updated = referral_in(S.UPDATED, world)
+    migration = importlib.import_module(
+        "carebridge.referrals.migrations.0003_update_due_after_first_visit"
+    )
+    migration.due_after_first_visit(django_apps, None)
+    referral.refresh_from_db()
+    assert referral.update_due_by == FIRST_VISIT + timedelta(hours=72)
+    assert Referral.objects.get(pk=updated.pk).update_due_by == updated.update_due_by
 
 
 def update_answers(**overrides):
