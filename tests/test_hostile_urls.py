@@ -6,13 +6,15 @@ matrix registers, and a council's system calling the API with its key. A determi
 tries every URL in each persona with the worst values at once; Hypothesis draws combinations."""
 
 import re
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django import forms
 from django.db import models
 from django.test import Client
-from django.urls import NoReverseMatch, URLPattern, reverse
+from django.urls import NoReverseMatch, URLResolver, get_resolver, reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from rest_framework import serializers
@@ -22,7 +24,7 @@ import carebridge
 from carebridge.core.tests.test_bounded_forms import FORMS
 from carebridge.integrations.services import api_token_create
 from tests.access_matrix import REGISTRY, World, build_world
-from tests.test_access_matrix import ALL_URLS, SESSION_ENDING
+from tests.test_access_matrix import SESSION_ENDING
 
 pytestmark = pytest.mark.django_db
 
@@ -116,7 +118,26 @@ def _plausible_values() -> list[str]:
 
 QUERY_NAMES = _query_names()
 PLAUSIBLE = _plausible_values()
-URLS = [(name, pattern) for name, pattern, _takes in ALL_URLS if name not in SESSION_ENDING]
+
+
+def _url_converters(
+    patterns: Any = None, namespace: str = "", outer: dict[str, Any] | None = None
+) -> Iterator[tuple[str, dict[str, Any]]]:
+    """Every named URL with the converters of all its path parameters, those of the includes
+    it is in too (the council of /care-and-support/<council>/...)."""
+    for entry in patterns if patterns is not None else get_resolver().url_patterns:
+        converters = {**(outer or {}), **getattr(entry.pattern, "converters", {})}
+        if isinstance(entry, URLResolver):
+            inner = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
+            yield from _url_converters(entry.url_patterns, inner, converters)
+        elif entry.name:
+            yield f"{namespace}{entry.name}", converters
+
+
+URLS = sorted(
+    ((name, converters) for name, converters in _url_converters() if name not in SESSION_ENDING),
+    key=lambda url: url[0],
+)
 PERSONAS = [
     "anonymous",
     "council:broker",
@@ -131,16 +152,16 @@ PERSONAS = [
 API_PREFIX = "api"
 
 
-def _fits(pattern: URLPattern, name: str, value: str) -> bool:
-    converter = pattern.pattern.converters.get(name)
+def _fits(converters: dict[str, Any], name: str, value: str) -> bool:
+    converter = converters.get(name)
     regex = converter.regex if converter is not None else "[^/]+"
     return re.fullmatch(regex, value) is not None
 
 
-def _candidates(pattern: URLPattern, name: str, real: object) -> list[str]:
+def _candidates(converters: dict[str, Any], name: str, real: object) -> list[str]:
     values = [str(real)] if real is not None else []
     values += [value for value in HOSTILE_NUMBERS + HOSTILE_TEXT if value]
-    return [value for value in values if _fits(pattern, name, value)]
+    return [value for value in values if _fits(converters, name, value)]
 
 
 class Pages:
@@ -205,46 +226,50 @@ SWEEPS = [
 SWEEPS_WITH_ARGUMENTS = {"anonymous", "council:broker", "system"}
 
 
-def _hostile(pattern: URLPattern, name: str, number: str, text: str) -> str:
-    return number if _fits(pattern, name, number) else text
+def _hostile(converters: dict[str, Any], name: str, number: str, text: str) -> str:
+    return number if _fits(converters, name, number) else text
 
 
-def _sweep(pages: Pages, persona: str, url_name: str, pattern: URLPattern) -> None:
-    names = list(pattern.pattern.converters)
+def _sweep(pages: Pages, persona: str, url_name: str, converters: dict[str, Any]) -> None:
+    names = list(converters)
     if persona == "system" and not url_name.startswith(API_PREFIX):
         return
     if persona == "owner":
-        _sweep_as_owner(pages, url_name, pattern)
+        _sweep_as_owner(pages, url_name, converters)
         return
     if names and persona not in SWEEPS_WITH_ARGUMENTS:
         return
     for number, text, query_value in SWEEPS[:2] if names else SWEEPS:
-        kwargs = {name: _hostile(pattern, name, number, text) for name in names}
+        kwargs = {name: _hostile(converters, name, number, text) for name in names}
         pages.get(persona, url_name, kwargs, dict.fromkeys(QUERY_NAMES, query_value))
     if persona == "anonymous" and "council" in names:
+        # The open front door, with the other path parameters hostile, then real (the question
+        # page of the registry's slug).
+        real = {name: str(value) for name, value in pages.real_kwargs(url_name).items()}
         for number, text, query_value in SWEEPS:
-            kwargs = {name: _hostile(pattern, name, number, text) for name in names}
-            kwargs["council"] = pages.world.council.slug
-            pages.get(persona, url_name, kwargs, dict.fromkeys(QUERY_NAMES, query_value))
+            kwargs = {name: _hostile(converters, name, number, text) for name in names}
+            for chosen in (kwargs, real) if real else (kwargs,):
+                chosen = {**chosen, "council": pages.world.council.slug}
+                pages.get(persona, url_name, chosen, dict.fromkeys(QUERY_NAMES, query_value))
 
 
-def _sweep_as_owner(pages: Pages, url_name: str, pattern: URLPattern) -> None:
+def _sweep_as_owner(pages: Pages, url_name: str, converters: dict[str, Any]) -> None:
     real = {name: str(value) for name, value in pages.real_kwargs(url_name).items()}
     if not real:
         return
     for _number, _text, query_value in SWEEPS:
         pages.get("owner", url_name, real, dict.fromkeys(QUERY_NAMES, query_value))
     for number, text, _query_value in SWEEPS[::2]:
-        for name in pattern.pattern.converters:
-            hostile = {**real, name: _hostile(pattern, name, number, text)}
+        for name in converters:
+            hostile = {**real, name: _hostile(converters, name, number, text)}
             pages.get("owner", url_name, hostile, {})
 
 
 def test_no_page_answers_500_to_the_worst_values_at_once(pages):
     # One world for every persona: building it is a good part of the time.
     for persona in PERSONAS:
-        for url_name, pattern in URLS:
-            _sweep(pages, persona, url_name, pattern)
+        for url_name, converters in URLS:
+            _sweep(pages, persona, url_name, converters)
 
 
 @settings(
@@ -254,12 +279,12 @@ def test_no_page_answers_500_to_the_worst_values_at_once(pages):
 )
 @given(data=st.data())
 def test_no_page_answers_500_to_hostile_url_parameters(pages, data):
-    url_name, pattern = data.draw(st.sampled_from(URLS), label="url")
+    url_name, converters = data.draw(st.sampled_from(URLS), label="url")
     persona = data.draw(st.sampled_from(PERSONAS), label="persona")
     real = pages.real_kwargs(url_name)
     kwargs = {
-        name: data.draw(st.sampled_from(_candidates(pattern, name, real.get(name))), label=name)
-        for name in pattern.pattern.converters
+        name: data.draw(st.sampled_from(_candidates(converters, name, real.get(name))), label=name)
+        for name in converters
     }
     chosen = data.draw(st.lists(st.sampled_from(QUERY_NAMES), max_size=4, unique=True))
     query = {
