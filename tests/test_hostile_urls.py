@@ -273,7 +273,7 @@ def test_no_page_answers_500_to_the_worst_values_at_once(pages):
 
 
 @settings(
-    max_examples=150,
+    max_examples=300,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
