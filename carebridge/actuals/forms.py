@@ -18,6 +18,7 @@ from carebridge.core.bounds import (
     date_in_bounds,
     has_control_characters,
 )
+from carebridge.core.forms import BoundedTextForm
 
 ROW_FIELDS = ENTERED
 _NUMBER = re.compile(r"^\d{1,5}(\.\d{1,2})?$")
@@ -109,7 +110,7 @@ def parse_rows(
     return entries, errors
 
 
-class WeekFilters(forms.Form):
+class WeekFilters(BoundedTextForm):
     """The week page's GET choices. A value that is not one of the choices is ignored."""
 
     service_level = forms.TypedChoiceField(
