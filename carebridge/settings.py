@@ -161,7 +161,8 @@ if REDIS_URL:
     SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001"]
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-    SILENCED_SYSTEM_CHECKS = ["django_ratelimit.E003"]
+    # Local memory is shared by the threads of one process and increments under its lock.
+    SILENCED_SYSTEM_CHECKS = ["django_ratelimit.E003", "django_ratelimit.W001"]
 RATELIMIT_IP_META_KEY = "carebridge.core.ratelimits.client_ip"
 RATELIMIT_VIEW = "carebridge.core.errors.too_many_requests"
 
