@@ -97,7 +97,8 @@ class Rulebook(models.Model):
         default=2, help_text="How many times a provider may delay the start of a service."
     )
     referral_update_hours = models.PositiveIntegerField(
-        default=72, help_text="The provider update is due this many hours after acceptance."
+        default=72,
+        help_text="The provider update is due this many hours after the first visit planned.",
     )
     referral_update_amber_hours = models.PositiveIntegerField(
         default=24, help_text="A provider update shows amber when this many hours remain."
