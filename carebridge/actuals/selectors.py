@@ -39,6 +39,7 @@ from carebridge.contracts.commitment import (
 )
 from carebridge.contracts.models import Cpli
 from carebridge.contracts.selectors import client_matches
+from carebridge.core.attention import AttentionItem
 from carebridge.core.calendar import now
 from carebridge.core.formats import round_money
 from carebridge.core.labels import council_labelled
@@ -586,7 +587,6 @@ def weeks_of(period: Period) -> list[date]:
 def actuals_attention_for(user: User) -> list[Any]:
     """Home page: a provider's ended periods with actuals not (or no longer) confirmed; a
     council's providers that have not confirmed the latest ended period. A few queries."""
-    from carebridge.core.selectors import AttentionItem
 
     if not can_edit(user.role, Function.ACTUALS):
         return []

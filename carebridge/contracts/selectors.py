@@ -15,6 +15,7 @@ from django.urls import reverse
 from carebridge.accounts.roles import Function, can_edit, can_view
 from carebridge.contracts.choices import CpliStatus, DocumentStatus
 from carebridge.contracts.models import ContractDocument, Cpli, ServiceLevel
+from carebridge.core.attention import AttentionItem
 from carebridge.core.calendar import now, to_london
 from carebridge.core.labels import council_labelled
 from carebridge.organisations.models import Service
@@ -22,7 +23,6 @@ from carebridge.organisations.selectors import providers_of_council
 
 if TYPE_CHECKING:
     from carebridge.accounts.models import User
-    from carebridge.core.selectors import AttentionItem
 
 # What the CPLI list shows by default: lines running (or awaiting agreement) today. A line whose
 # end date has passed is historical even while its status still says active.
@@ -161,7 +161,6 @@ def document_lines(document: ContractDocument) -> list[tuple[Cpli, date | None]]
 def contract_attention_for(user: User) -> list[AttentionItem]:
     """Home-page counts: for a provider, documents waiting for its answer; for the council,
     rejected documents not yet issued again."""
-    from carebridge.core.selectors import AttentionItem
 
     if not can_edit(user.role, Function.CONTRACT_DOCUMENTS):
         return []

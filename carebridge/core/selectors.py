@@ -1,46 +1,13 @@
 """The home pages: what needs each user's attention, and the organisations they work with."""
 
-from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
+from carebridge.core.attention import AttentionItem, sources
 from carebridge.organisations.selectors import contracts_visible_to, councils_visible_to
 
 
-@dataclass(frozen=True)
-class AttentionItem:
-    """One line on a home page: a count of things waiting, linking to where to deal with them."""
-
-    label: str
-    count: int
-    url: str
-    hint: str = ""
-
-
-AttentionSource = Callable[[Any], list[AttentionItem]]
-
-
-def _attention_sources() -> list[AttentionSource]:
-    # Each context contributes its own counts; later issues add theirs here.
-    from carebridge.accounts.selectors import attention_for_accounts
-    from carebridge.actuals.selectors import actuals_attention_for
-    from carebridge.contracts.selectors import contract_attention_for
-    from carebridge.frontdoor.selectors import front_door_attention_for
-    from carebridge.organisations.selectors import change_request_attention_for
-    from carebridge.referrals.selectors import referral_attention_for
-
-    return [
-        attention_for_accounts,
-        referral_attention_for,
-        contract_attention_for,
-        change_request_attention_for,
-        actuals_attention_for,
-        front_door_attention_for,
-    ]
-
-
 def attention_for(user: Any) -> list[AttentionItem]:
-    return [item for source in _attention_sources() for item in source(user)]
+    return [item for source in sources() for item in source(user)]
 
 
 def council_home(user: Any) -> dict[str, Any]:

@@ -1,8 +1,16 @@
 from django.apps import AppConfig
 
+from carebridge.core import attention
+
 
 class FrontDoorConfig(AppConfig):
     name = "carebridge.frontdoor"
     label = "frontdoor"
     verbose_name = "Front door"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        # Home pages read the registry; selectors import models, so they load once apps are ready.
+        from carebridge.frontdoor.selectors import front_door_attention_for
+
+        attention.register(front_door_attention_for, order=60)

@@ -11,6 +11,7 @@ from django.urls import reverse
 
 from carebridge.accounts.models import User
 from carebridge.accounts.roles import Function, can_edit
+from carebridge.core.attention import AttentionItem
 from carebridge.frontdoor.choices import RequestStatus, Route
 from carebridge.frontdoor.models import FrontDoorRequest, FrontDoorSettings
 from carebridge.organisations.models import Council
@@ -110,8 +111,6 @@ def front_door_attention_for(user: User) -> list[Any]:
     """Home page: the requests waiting for the council's front door, the urgent ones apart.
     One query."""
     from django.db.models import Count
-
-    from carebridge.core.selectors import AttentionItem
 
     if user.council_id is None or not can_edit(user.role, Function.FRONT_DOOR):
         return []

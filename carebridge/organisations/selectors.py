@@ -7,12 +7,12 @@ from django.db import models
 from django.urls import reverse
 
 from carebridge.accounts.roles import Function, can_edit
+from carebridge.core.attention import AttentionItem
 from carebridge.organisations.choices import CONTACT_KINDS, ChangeRequestStatus
 from carebridge.organisations.models import ChangeRequest, Contract, Council, Provider, Service
 
 if TYPE_CHECKING:
     from carebridge.accounts.models import User
-    from carebridge.core.selectors import AttentionItem
 
 
 def councils_of_provider(provider_id: int) -> models.QuerySet[Council]:
@@ -158,7 +158,6 @@ def change_requests_waiting(
 
 def change_request_attention_for(user: "User") -> list["AttentionItem"]:
     """Home-page count for the council's reviewers: change requests waiting for a decision."""
-    from carebridge.core.selectors import AttentionItem
 
     if user.council_id is None or not may_review_change_requests(user):
         return []

@@ -12,6 +12,7 @@ from django.db.models import Case, Count, Q, Value, When
 from django.urls import reverse
 
 from carebridge.accounts.roles import Function, can_edit, can_view
+from carebridge.core.attention import AttentionItem
 from carebridge.core.calendar import service_time_between
 from carebridge.core.formats import guide_date, guide_datetime
 from carebridge.organisations.models import Rulebook
@@ -20,7 +21,6 @@ from carebridge.referrals.models import Referral, ReferralEvent, source_label
 
 if TYPE_CHECKING:
     from carebridge.accounts.models import User
-    from carebridge.core.selectors import AttentionItem
 
 S = ReferralStatus
 # How far back the council's home page counts refusals and failed starts.
@@ -361,7 +361,6 @@ def referral_attention_for(user: User) -> list[AttentionItem]:
     """Home-page counts: the council's missed, refused and failed referrals; the provider's
     overdue updates. The provider's own statistics panel shows the rest."""
     from carebridge.core.calendar import now
-    from carebridge.core.selectors import AttentionItem
 
     if not can_edit(user.role, Function.REFERRALS):
         return []
