@@ -50,9 +50,10 @@ from carebridge.people import services as people
 from carebridge.people.models import ServiceUser
 from carebridge.referrals import services
 from carebridge.referrals.choices import ReferralStatus, Source, Stage
+from carebridge.referrals.filters import ApiReferralFilters
 from carebridge.referrals.models import Referral, ReferralEvent
 from carebridge.referrals.rules import referral_check
-from carebridge.referrals.selectors import open_referrals_alike, stage_of
+from carebridge.referrals.selectors import open_referrals_alike, referrals_of_council, stage_of
 
 PAGE_SIZE = 100
 
@@ -341,9 +342,7 @@ def _caller(request: Request) -> ApiCaller:
 
 
 def _referrals_of(caller: ApiCaller) -> models.QuerySet[Referral]:
-    return Referral.objects.filter(council_id=caller.token.council_id).select_related(
-        "provider", "district", "service_user"
-    )
+    return referrals_of_council(caller.token.council_id)
 
 
 def _referral_with_events(caller: ApiCaller, pk: int) -> Referral:
@@ -426,13 +425,12 @@ class ReferralListCreate(CouncilApiView):
     def get(self, request: Request) -> Response:
         query = ReferralListQuery(data=request.query_params)
         query.is_valid(raise_exception=True)
-        referrals = _referrals_of(_caller(request))
+        referrals = ApiReferralFilters(
+            query.validated_data, _referrals_of(_caller(request)), at=now()
+        ).qs
         paginator = ReferralPagination()
         if "changed_since" in query.validated_data:
-            referrals = referrals.filter(changed_at__gt=query.validated_data["changed_since"])
             paginator.ordering = ("changed_at", "pk")
-        if "status" in query.validated_data:
-            referrals = referrals.filter(status=query.validated_data["status"])
         page = paginator.paginate_queryset(referrals, request, view=self)
         rows = ReferralOutput(page, many=True, context={"at": now(), "request": request}).data
         # Each page names up to PAGE_SIZE people: one event for the page, with how many.

@@ -63,6 +63,14 @@ def referrals_visible_to(user: User) -> models.QuerySet[Referral]:
     return Referral.objects.none()
 
 
+def referrals_of_council(council_id: int) -> models.QuerySet[Referral]:
+    """Every referral a council has sent, with what the API's rows show: the API acts for a
+    council (its token's), not for a user."""
+    return Referral.objects.filter(council_id=council_id).select_related(
+        "provider", "district", "service_user"
+    )
+
+
 def with_stage(referrals: models.QuerySet[Referral], at: datetime) -> models.QuerySet[Referral]:
     """Annotate each referral with its Stage ("Current status") as of a moment."""
     return referrals.annotate(
@@ -93,7 +101,8 @@ def stage_of(referral: Referral, at: datetime) -> Stage:
     return Stage.CLOSED
 
 
-def _search(referrals: models.QuerySet[Referral], search: str) -> models.QuerySet[Referral]:
+def search_by_name(referrals: models.QuerySet[Referral], search: str) -> models.QuerySet[Referral]:
+    """Every word of the search in the service user's first or last name."""
     for word in search.split():
         referrals = referrals.filter(
             Q(service_user__first_name__icontains=word) | Q(service_user__last_name__icontains=word)
@@ -108,29 +117,10 @@ class Reply(models.TextChoices):
     MISSED = "missed", "Missed"
 
 
-def referrals_pending_for(
-    user: User,
-    *,
-    at: datetime,
-    search: str = "",
-    district: int | None = None,
-    council: int | None = None,
-    reply: str = "",
-    newest_first: bool = False,
-) -> models.QuerySet[Referral]:
-    """Referrals awaiting the provider's answer: the provider's landing page."""
-    referrals = referrals_visible_to(user).filter(status=S.PENDING)
-    referrals = _search(referrals, search)
-    if district is not None:
-        referrals = referrals.filter(district_id=district)
-    if council is not None:
-        referrals = referrals.filter(council_id=council)
-    if reply == Reply.MISSED:
-        referrals = referrals.filter(respond_by__lt=at)
-    elif reply == Reply.DUE:
-        referrals = referrals.filter(respond_by__gte=at)
-    order = ("-received_at", "-pk") if newest_first else ("received_at", "pk")
-    return referrals.order_by(*order)
+def referrals_pending_for(user: User) -> models.QuerySet[Referral]:
+    """Referrals awaiting the provider's answer, oldest first: the provider's landing page
+    (`filters.PendingFilters` narrows and sorts it)."""
+    return referrals_visible_to(user).filter(status=S.PENDING).order_by("received_at", "pk")
 
 
 @dataclass(frozen=True)
@@ -212,27 +202,12 @@ def pending_rows(referrals: Iterable[dict[str, Any]], at: datetime) -> list[Pend
     return rows
 
 
-def referrals_existing_for(
-    user: User,
-    *,
-    at: datetime,
-    search: str = "",
-    stage: str = "",
-    district: int | None = None,
-    council: int | None = None,
-) -> models.QuerySet[Referral]:
-    """Everyone the provider has accepted into service and not yet finished with."""
+def referrals_existing_for(user: User, *, at: datetime) -> models.QuerySet[Referral]:
+    """Everyone the provider has accepted into service and not yet finished with, each with its
+    stage as of `at` (`filters.ExistingFilters` narrows it)."""
     referrals = with_stage(
         referrals_visible_to(user).filter(status__in=[S.ACCEPTED, S.UPDATED]), at
     )
-    referrals = _search(referrals, search)
-    if stage in Stage.values:
-        # `stage` is the annotation of with_stage, which the type checker cannot see.
-        referrals = referrals.filter(stage=stage)  # type: ignore[misc]
-    if district is not None:
-        referrals = referrals.filter(district_id=district)
-    if council is not None:
-        referrals = referrals.filter(council_id=council)
     return (
         referrals.select_related("service_user", "district", "council")
         .only(*LIST_FIELDS, "first_visit_at", "delay_count")
@@ -240,31 +215,14 @@ def referrals_existing_for(
     )
 
 
-def referrals_for_council(
-    user: User,
-    *,
-    at: datetime,
-    search: str = "",
-    provider: int | None = None,
-    district: int | None = None,
-    state: str = "",
-    newest_first: bool = True,
-) -> models.QuerySet[Referral]:
-    """Every referral the council has sent, in any state: the brokers' view."""
-    referrals = with_stage(referrals_visible_to(user), at)
-    referrals = _search(referrals, search)
-    if provider is not None:
-        referrals = referrals.filter(provider_id=provider)
-    if district is not None:
-        referrals = referrals.filter(district_id=district)
-    if state == Reply.MISSED:
-        referrals = referrals.filter(status=S.PENDING, respond_by__lt=at)
-    elif state in S.values:
-        referrals = referrals.filter(status=state)
-    order = ("-received_at", "-pk") if newest_first else ("received_at", "pk")
-    return referrals.select_related(
-        "service_user", "district", "provider", "council__rulebook"
-    ).order_by(*order)
+def referrals_for_council(user: User, *, at: datetime) -> models.QuerySet[Referral]:
+    """Every referral the council has sent, in any state, newest first: the brokers' view
+    (`filters.CouncilReferralFilters` narrows and sorts it)."""
+    return (
+        with_stage(referrals_visible_to(user), at)
+        .select_related("service_user", "district", "provider", "council__rulebook")
+        .order_by("-received_at", "-pk")
+    )
 
 
 @dataclass(frozen=True)

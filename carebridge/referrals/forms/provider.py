@@ -15,15 +15,14 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from carebridge.core.calendar import LONDON
-from carebridge.core.forms import BoundedTextForm, GovForm, GuideDateField
-from carebridge.referrals.choices import FailureReason, RefusalReason, Stage
+from carebridge.core.forms import GovForm, GuideDateField
+from carebridge.referrals.choices import FailureReason, RefusalReason
 from carebridge.referrals.models import Referral
 from carebridge.referrals.rules import (
     QUARTER_HOURS_MESSAGE,
     provider_update_check,
     visit_actuals_check,
 )
-from carebridge.referrals.selectors import Reply
 
 YES_NO = [("yes", "Yes"), ("no", "No")]
 
@@ -298,58 +297,3 @@ class VisitActualsForm(ServiceForm):
             visits_delivered=data.get("visits_delivered"),
             hours_delivered=data.get("hours_delivered"),
         )
-
-
-# --- The lists' filters ----------------------------------------------------------------------
-
-
-class _ListFilters(BoundedTextForm):
-    """A list's GET filters. A value that is not one of the choices is ignored, never an error."""
-
-    q = forms.CharField(
-        label="Search this list", help_text="First or last name", required=False, max_length=100
-    )
-    district = forms.TypedChoiceField(
-        label="District", required=False, coerce=int, empty_value=None
-    )
-    council = forms.TypedChoiceField(label="Council", required=False, coerce=int, empty_value=None)
-
-    def __init__(
-        self,
-        data: Any,
-        *,
-        districts: list[tuple[int, str]],
-        councils: list[tuple[int, str]],
-    ) -> None:
-        super().__init__(data)
-        district_field = self.fields["district"]
-        council_field = self.fields["council"]
-        assert isinstance(district_field, forms.ChoiceField)
-        assert isinstance(council_field, forms.ChoiceField)
-        district_field.choices = [("", "All districts"), *districts]
-        council_field.choices = [("", "All councils"), *councils]
-
-    def values(self) -> dict[str, Any]:
-        """The valid filters only: cleaned_data keeps a field only when its value was good."""
-        self.is_valid()
-        return {
-            name: self.cleaned_data.get(name, field.initial) for name, field in self.fields.items()
-        }
-
-
-class PendingFilters(_ListFilters):
-    reply = forms.ChoiceField(label="Reply", required=False, choices=[("", "Any"), *Reply.choices])
-    sort = forms.ChoiceField(
-        label="Sort referrals by",
-        required=False,
-        choices=[("oldest", "Oldest first"), ("newest", "Newest first")],
-    )
-
-
-class ExistingFilters(_ListFilters):
-    status = forms.ChoiceField(
-        label="Status",
-        required=False,
-        choices=[("", "Any status")]
-        + [(s.value, s.label) for s in Stage if s not in (Stage.PENDING, Stage.CLOSED)],
-    )

@@ -10,7 +10,6 @@ from dataclasses import dataclass
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -24,6 +23,7 @@ from carebridge.core.calendar import now, to_london
 from carebridge.core.formats import guide_datetime
 from carebridge.core.http import acting_user
 from carebridge.core.idempotency import key_from_form
+from carebridge.core.lists import page_of
 from carebridge.organisations.models import Council
 from carebridge.organisations.selectors import providers_of_council
 from carebridge.people import services as people_services
@@ -32,10 +32,10 @@ from carebridge.people.selectors import service_users_visible_to
 from carebridge.referrals import services
 from carebridge.referrals.access import access_referral
 from carebridge.referrals.choices import ReferralEventKind, ReferralStatus, Stage
+from carebridge.referrals.filters import SORTS, STATES, CouncilReferralFilters
 from carebridge.referrals.forms.council import REFERRAL_FIELDS, ReferralForm, WithdrawForm
 from carebridge.referrals.models import Referral
 from carebridge.referrals.selectors import (
-    Reply,
     Urgency,
     open_referrals_alike,
     referrals_for_council,
@@ -45,15 +45,6 @@ from carebridge.referrals.selectors import (
 
 S = ReferralStatus
 E = ReferralEventKind
-PAGE_SIZE = 25
-
-# The "state" filter: the referral's status, with missed referrals (pending, reply overdue) too.
-STATES: list[tuple[str, str]] = [
-    (S.PENDING.value, S.PENDING.label),
-    (Reply.MISSED.value, Reply.MISSED.label),
-    *((status.value, status.label) for status in S if status != S.PENDING),
-]
-SORTS = {"newest": "Newest first", "oldest": "Oldest first"}
 
 
 def _council_of(user: User) -> Council:
@@ -73,12 +64,6 @@ class Row:
     urgency: Urgency | None
 
 
-def _choice(value: str, options: dict[int, str]) -> int | None:
-    """A filter's id when it is one of the options; anything else is ignored, never an error."""
-    number = parse_id(value)
-    return number if number in options else None
-
-
 @require_GET
 def referral_list(request: HttpRequest) -> HttpResponse:
     user = acting_user(request)
@@ -87,23 +72,17 @@ def referral_list(request: HttpRequest) -> HttpResponse:
     moment = now()
     providers = dict(providers_of_council(council.pk).order_by("name").values_list("pk", "name"))
     districts = dict(council.districts.order_by("name").values_list("pk", "name"))
-    search = request.GET.get("q", "")[:100]
-    provider = _choice(request.GET.get("provider", ""), providers)
-    district = _choice(request.GET.get("district", ""), districts)
-    state = request.GET.get("state", "")
-    state = state if state in dict(STATES) else ""
-    sort = request.GET.get("sort", "")
-    sort = sort if sort in SORTS else "newest"
-    referrals = referrals_for_council(
-        user,
+    filters = CouncilReferralFilters(
+        request.GET,
+        referrals_for_council(user, at=moment),
         at=moment,
-        search=search,
-        provider=provider,
-        district=district,
-        state=state,
-        newest_first=sort == "newest",
+        providers=providers,
+        districts=districts,
     )
-    page = Paginator(referrals, PAGE_SIZE).get_page(request.GET.get("page"))
+    chosen = filters.chosen()
+    search, provider, district = chosen["q"] or "", chosen["provider"], chosen["district"]
+    state, sort = chosen["state"] or "", chosen["sort"] or "newest"
+    page = page_of(request, filters.qs)
     rows = []
     for referral in page.object_list:
         stage = Stage(referral.stage)

@@ -15,8 +15,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Page, Paginator
-from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -30,6 +28,7 @@ from carebridge.core.calendar import LONDON, now, to_london
 from carebridge.core.formats import guide_date, guide_datetime
 from carebridge.core.forms import GovForm
 from carebridge.core.http import HtmxHttpRequest, acting_user
+from carebridge.core.lists import page_of
 from carebridge.organisations.models import District
 from carebridge.organisations.selectors import councils_visible_to
 from carebridge.people import services as people
@@ -43,12 +42,11 @@ from carebridge.referrals.choices import (
     RefusalReason,
     Stage,
 )
+from carebridge.referrals.filters import ExistingFilters, PendingFilters
 from carebridge.referrals.forms.provider import (
     AcceptForm,
     DelayForm,
-    ExistingFilters,
     FailedStartForm,
-    PendingFilters,
     ProviderUpdateForm,
     RefuseForm,
     ServiceForm,
@@ -68,7 +66,6 @@ from carebridge.referrals.selectors import (
 
 E = ReferralEventKind
 S = ReferralStatus
-PAGE_SIZE = 25
 
 
 # --- The two lists ---------------------------------------------------------------------------
@@ -114,10 +111,6 @@ def _require_provider(user: User) -> None:
         raise PermissionDenied
 
 
-def _page(request: HttpRequest, referrals: QuerySet[Referral]) -> Page:
-    return Paginator(referrals, PAGE_SIZE).get_page(request.GET.get("page"))
-
-
 def _list_response(
     request: HtmxHttpRequest, page_template: str, partial: str, context: dict[str, Any]
 ) -> HttpResponse:
@@ -133,19 +126,17 @@ def pending(request: HtmxHttpRequest) -> HttpResponse:
     _require_provider(user)
     moment = now()
     options = _filter_options(user)
-    filters = PendingFilters(request.GET, districts=options.districts, councils=options.councils)
-    chosen = filters.values()
-    referrals = referrals_pending_for(
-        user,
+    filters = PendingFilters(
+        request.GET,
+        referrals_pending_for(user),
         at=moment,
-        search=chosen["q"] or "",
-        district=chosen["district"],
-        council=chosen["council"],
-        reply=chosen["reply"] or "",
-        newest_first=chosen["sort"] == "newest",
+        districts=options.districts,
+        councils=options.councils,
     )
+    chosen = filters.chosen()
+    referrals = filters.qs
     # Counted without the joins the rows need: counting through them cost more than the rows.
-    page = _page(request, referrals)
+    page = page_of(request, referrals)
     rows = []
     if page.paginator.count:
         shown = referrals.values(*PENDING_COLUMNS)[page.start_index() - 1 : page.end_index()]
@@ -154,7 +145,7 @@ def pending(request: HtmxHttpRequest) -> HttpResponse:
         "page": page,
         "rows": rows,
         "now": moment,
-        "filters": filters,
+        "filters": filters.form,
         "chosen": chosen,
         "options": options,
     }
@@ -175,22 +166,19 @@ def existing(request: HtmxHttpRequest) -> HttpResponse:
     _require_provider(user)
     moment = now()
     options = _filter_options(user)
-    filters = ExistingFilters(request.GET, districts=options.districts, councils=options.councils)
-    chosen = filters.values()
-    referrals = referrals_existing_for(
-        user,
-        at=moment,
-        search=chosen["q"] or "",
-        stage=chosen["status"] or "",
-        district=chosen["district"],
-        council=chosen["council"],
+    filters = ExistingFilters(
+        request.GET,
+        referrals_existing_for(user, at=moment),
+        districts=options.districts,
+        councils=options.councils,
     )
-    page = _page(request, referrals)
+    chosen = filters.chosen()
+    page = page_of(request, filters.qs)
     rows = [ExistingRow(r, Stage(r.stage)) for r in page.object_list]
     context = {
         "page": page,
         "rows": rows,
-        "filters": filters,
+        "filters": filters.form,
         "chosen": chosen,
         "options": options,
     }
