@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "carebridge.actuals",
     "carebridge.actions",
     "carebridge.frontdoor",
+    "carebridge.home",
 ]
 
 MIDDLEWARE = [
@@ -112,7 +113,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "csp.context_processors.nonce",
-                "carebridge.core.context_processors.page_shell",
+                "carebridge.home.context_processors.page_shell",
             ],
             "builtins": [
                 "carebridge.core.templatetags.govuk",
@@ -169,7 +170,7 @@ RATELIMIT_VIEW = "carebridge.core.errors.too_many_requests"
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = ["carebridge.accounts.backends.EmailBackend"]
 LOGIN_URL = "accounts:login"
-LOGIN_REDIRECT_URL = "core:home"
+LOGIN_REDIRECT_URL = "home:home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",

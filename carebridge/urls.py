@@ -4,6 +4,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 urlpatterns = [
+    path("", include("carebridge.home.urls")),
     path("", include("carebridge.core.urls")),
     path("accounts/", include("carebridge.accounts.urls")),
     path("service-users/", include("carebridge.people.urls")),

@@ -133,7 +133,7 @@ def _continue_login(request: HttpRequest, user: User) -> HttpResponse:
         return _restart_login(request, OUTCOME_MESSAGES[outcome])
     login(request, user, backend="carebridge.accounts.backends.EmailBackend")
     request.session["last_seen"] = time.time()
-    return redirect(pending.get("next") or "core:home")
+    return redirect(pending.get("next") or "home:home")
 
 
 def _safe_next(request: HttpRequest) -> str:
@@ -162,7 +162,7 @@ def _saved(form: Any, field: str, save: Any) -> bool:
 @rate_limited("log-in")
 def login_view(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
-        return redirect("core:home")
+        return redirect("home:home")
     form = LoginForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         result = services.login_check_password(

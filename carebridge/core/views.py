@@ -4,20 +4,6 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from carebridge.core import selectors
-from carebridge.core.http import acting_user
-
-
-@require_GET
-def home(request: HttpRequest) -> HttpResponse:
-    """What needs the user's attention: one page for council staff, one for providers."""
-    user = acting_user(request)
-    if user.is_council_user:
-        context = selectors.council_home(user)
-        return render(request, "core/home_council.html", context)
-    context = selectors.provider_home(user, council_slug=request.GET.get("council", ""))
-    return render(request, "core/home_provider.html", context)
-
 
 @login_not_required
 @require_GET

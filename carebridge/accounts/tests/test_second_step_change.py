@@ -230,7 +230,7 @@ def test_a_passcode_holder_whose_council_comes_to_require_an_app_gives_the_passc
     client.get(set_up_app)
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(set_up_app, {"code": _code(user)})
-    assert response["Location"] == reverse("core:home")
+    assert response["Location"] == reverse("home:home")
     assert int(client.session["_auth_user_id"]) == user.pk
     assert [m.to for m in mail.outbox] == [[user.email]], "the app replaced the passcode"
 

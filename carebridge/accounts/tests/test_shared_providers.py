@@ -376,7 +376,7 @@ def test_the_shared_providers_staff_still_log_in(client, councils):
     )
     assert response.status_code == 302
     response = client.post(reverse("accounts:login_second_step"), {"passcode": PASSCODE})
-    assert response["Location"] == reverse("core:home")
+    assert response["Location"] == reverse("home:home")
     assert events_about(councils.carer, "login.succeeded") == {
         councils.north.pk,
         councils.west.pk,

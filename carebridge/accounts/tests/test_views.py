@@ -32,7 +32,7 @@ def test_it_logs_in_through_both_steps(client, user):
     assert response["Location"] == SECOND
     assert "_auth_user_id" not in client.session, "not logged in after the password alone"
     response = client.post(SECOND, {"passcode": PASSCODE})
-    assert response["Location"] == reverse("core:home")
+    assert response["Location"] == reverse("home:home")
     assert int(client.session["_auth_user_id"]) == user.pk
     assert client.get("/").status_code == 200
 
@@ -110,7 +110,7 @@ def test_a_new_user_changes_password_then_chooses_a_passcode(client):
     )
     assert log_in(client, user.email, initial)["Location"] == reverse("accounts:login_new_password")
     # Skipping ahead is not possible.
-    assert client.get(reverse("core:home"))["Location"].startswith(LOGIN)
+    assert client.get(reverse("home:home"))["Location"].startswith(LOGIN)
     response = client.post(
         reverse("accounts:login_new_password"),
         {"new_password": "Kestrel-Lantern-71", "confirm_password": "Kestrel-Lantern-71"},
@@ -125,7 +125,7 @@ def test_a_new_user_changes_password_then_chooses_a_passcode(client):
         reverse("accounts:login_new_passcode"),
         {"new_passcode": "246802", "confirm_passcode": "246802"},
     )
-    assert response["Location"] == reverse("core:home")
+    assert response["Location"] == reverse("home:home")
     assert int(client.session["_auth_user_id"]) == user.pk
 
 
@@ -348,4 +348,4 @@ def test_after_logging_in_the_user_lands_on_the_page_they_asked_for(client, user
 
 def test_a_next_address_on_another_site_is_ignored(client, user):
     client.post(f"{LOGIN}?next=https://evil.example/", {"email": user.email, "password": PASSWORD})
-    assert client.post(SECOND, {"passcode": PASSCODE})["Location"] == reverse("core:home")
+    assert client.post(SECOND, {"passcode": PASSCODE})["Location"] == reverse("home:home")

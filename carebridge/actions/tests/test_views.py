@@ -332,7 +332,7 @@ def test_the_council_raises_an_action_for_a_provider(world):
 
 
 def test_the_indicator_is_amber_when_actions_wait_and_red_when_one_is_late(world):
-    home = reverse("core:home")
+    home = reverse("home:home")
     assert "actions waiting" not in body(client_for(world.carer).get(home))
     action = world.raise_action(due_date=in_days(1))
     post(world.payments_officer, action, "reply", text="Over to you")

@@ -301,5 +301,5 @@ def test_a_council_officer_sees_its_own_options_without_a_council_name(two):
 
 
 def test_the_home_page_counts_an_overdue_period_with_nothing_entered(two):
-    home = client_for(two.carer).get(reverse("core:home")).content.decode()
+    home = client_for(two.carer).get(reverse("home:home")).content.decode()
     assert "Actuals periods waiting for you to confirm" in home

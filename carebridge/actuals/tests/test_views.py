@@ -307,27 +307,27 @@ def test_the_week_page_runs_the_same_queries_for_few_clients_or_many(world):
 
 def test_home_pages_point_to_actuals_waiting_for_confirmation(world):
     generate(world, weeks_ago(1))
-    provider_home = body(client_for(world.carer).get(reverse("core:home")))
+    provider_home = body(client_for(world.carer).get(reverse("home:home")))
     assert "Actuals periods waiting for you to confirm" in provider_home
-    council_home = body(client_for(world.payments_officer).get(reverse("core:home")))
+    council_home = body(client_for(world.payments_officer).get(reverse("home:home")))
     assert "Providers who have not confirmed actuals for 09/11/2026 to 15/11/2026" in council_home
     period = Actual.objects.get(cpli=world.cpli).period
     services.actuals_confirm(world.carer, period)
     assert "Providers who have not confirmed" not in body(
-        client_for(world.payments_officer).get(reverse("core:home"))
+        client_for(world.payments_officer).get(reverse("home:home"))
     )
     # The line's earlier periods, past their deadlines, are still waiting until confirmed too.
     assert "Actuals periods waiting for you to confirm" in body(
-        client_for(world.carer).get(reverse("core:home"))
+        client_for(world.carer).get(reverse("home:home"))
     )
     services.actuals_generate(world.carer, weeks=[weeks_ago(n) for n in range(2, 7)])
     for earlier in Period.objects.filter(actuals__isnull=False).exclude(pk=period.pk).distinct():
         services.actuals_confirm(world.carer, earlier)
     assert "waiting for you to confirm" not in body(
-        client_for(world.carer).get(reverse("core:home"))
+        client_for(world.carer).get(reverse("home:home"))
     )
     assert "Providers who have not confirmed" not in body(
-        client_for(world.payments_officer).get(reverse("core:home"))
+        client_for(world.payments_officer).get(reverse("home:home"))
     )
 
 

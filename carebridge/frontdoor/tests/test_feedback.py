@@ -149,6 +149,6 @@ def test_only_front_door_staff_read_feedback(council, persona):
 
 
 def test_the_navigation_offers_feedback_to_front_door_officers(council, officer):
-    page = client_for(officer).get(reverse("core:home")).content.decode()
+    page = client_for(officer).get(reverse("home:home")).content.decode()
 
     assert reverse("frontdoor:feedback_list") in page

@@ -180,7 +180,7 @@ def test_the_home_page_counts_the_waiting_and_the_urgent(council, officer):
     submit(council, likely_answers())
     submit(council, likely_answers(urgent=["danger"]))
 
-    page = client_for(officer).get(reverse("core:home")).content.decode()
+    page = client_for(officer).get(reverse("home:home")).content.decode()
 
     assert "Front-door requests waiting: 2" in page
     assert "Urgent front-door requests: 1" in page

@@ -325,7 +325,7 @@ def test_an_approved_new_contact_is_emailed_from_the_page(
 
 
 def test_navigation_shows_the_details_pages_to_the_right_people(world):
-    home = reverse("core:home")
+    home = reverse("home:home")
     provider_nav = client_for(world.administration).get(home).content.decode()
     for name in ("organisation", "contact_list", "change_request_list"):
         assert reverse(f"organisations:{name}") in provider_nav

@@ -949,7 +949,7 @@ def test_the_provider_home_shows_service_user_statistics(world):
     referral(world, received_at=NOW - timedelta(days=3))
     referral(world)
     updated(world)
-    body = page(client_for(world.carer).get(reverse("core:home")))
+    body = page(client_for(world.carer).get(reverse("home:home")))
     assert "Current service user statistics" in body
     assert 'govuk-tag--red">1<' in body
     assert f"{url('pending')}?reply=missed" in body
@@ -961,5 +961,5 @@ def test_the_provider_home_shows_service_user_statistics(world):
 
 def test_a_role_without_referrals_sees_no_statistics(world):
     invoices = make_user(provider=world.provider, role="invoice_only")
-    body = page(client_for(invoices).get(reverse("core:home")))
+    body = page(client_for(invoices).get(reverse("home:home")))
     assert "Current service user statistics" not in body

@@ -22,7 +22,7 @@ class NavItem:
 
 # Later issues add their functions here, in the order officers and providers use them.
 NAVIGATION: list[NavItem] = [
-    NavItem("Home", "core:home"),
+    NavItem("Home", "home:home"),
     NavItem("Pending referrals", "referrals:pending", Function.REFERRALS, side="provider"),
     NavItem("Existing service users", "referrals:existing", Function.REFERRALS, side="provider"),
     NavItem("Referrals", "referrals:council_list", Function.REFERRALS, side="council"),

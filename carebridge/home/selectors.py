@@ -2,18 +2,25 @@
 
 from typing import Any
 
-from carebridge.core.attention import AttentionItem, sources
-from carebridge.organisations.selectors import contracts_visible_to, councils_visible_to
+from carebridge.accounts.roles import Function, can_view
+from carebridge.core import attention
+from carebridge.core.attention import AttentionItem
+from carebridge.core.calendar import now
+from carebridge.organisations.selectors import (
+    contracts_visible_to,
+    councils_visible_to,
+    providers_of_council,
+)
+from carebridge.people.selectors import service_users_visible_to
+from carebridge.referrals.selectors import referral_statistics
 
 
 def attention_for(user: Any) -> list[AttentionItem]:
-    return [item for source in sources() for item in source(user)]
+    """Every app's attention items for the user, in the order the apps registered them."""
+    return [item for source in attention.sources() for item in source(user)]
 
 
 def council_home(user: Any) -> dict[str, Any]:
-    from carebridge.organisations.selectors import providers_of_council
-    from carebridge.people.selectors import service_users_visible_to
-
     return {
         "attention": attention_for(user),
         "provider_count": providers_of_council(user.council_id).count(),
@@ -23,10 +30,6 @@ def council_home(user: Any) -> dict[str, Any]:
 
 
 def provider_home(user: Any, *, council_slug: str = "") -> dict[str, Any]:
-    from carebridge.accounts.roles import Function, can_view
-    from carebridge.core.calendar import now
-    from carebridge.referrals.selectors import referral_statistics
-
     councils = list(councils_visible_to(user))
     if council_slug not in {c.slug for c in councils}:
         council_slug = ""

@@ -1,7 +1,8 @@
 from django.http import HttpRequest
 
 from carebridge.accounts.roles import Function, can_view
-from carebridge.core.navigation import navigation_for
+from carebridge.actions.selectors import indicator_for
+from carebridge.home.navigation import navigation_for
 
 
 def page_shell(request: HttpRequest) -> dict[str, object]:
@@ -12,8 +13,6 @@ def page_shell(request: HttpRequest) -> dict[str, object]:
         return {"organisation_name": "", "navigation": [], "actions_indicator": None}
     indicator = None
     if can_view(user.role, Function.ACTIONS):
-        from carebridge.actions.selectors import indicator_for
-
         indicator = indicator_for(user)
     return {
         "organisation_name": user.organisation.name,
