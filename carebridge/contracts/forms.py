@@ -14,44 +14,12 @@ from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.utils.html import format_html
 
-from carebridge.contracts.choices import DocumentStatus, PricingBasis
+from carebridge.contracts.choices import PricingBasis
 from carebridge.contracts.models import ServiceLevel
 from carebridge.contracts.services import Line
-from carebridge.core.bounds import parse_iso_date
-from carebridge.core.forms import BoundedTextForm, GovForm, GuideDateField
+from carebridge.core.forms import GovForm, GuideDateField
 from carebridge.organisations.models import Service
 from carebridge.people.models import ServiceUser
-
-
-class DocumentFilters(BoundedTextForm):
-    """The list's GET filters. A value that is not one of the choices is ignored, never an error."""
-
-    service = forms.TypedChoiceField(label="Service", required=False, coerce=int, empty_value=None)
-    client = forms.CharField(
-        label="Client", help_text="Name or SS Ref", required=False, max_length=100
-    )
-    status = forms.ChoiceField(
-        label="Status", required=False, choices=[("", "Any status"), *DocumentStatus.choices]
-    )
-    since = GuideDateField(label="Updated since", required=False, help_text="For example, 1 4 2026")
-
-    def __init__(self, data: Any, *, services: list[tuple[int, str]]) -> None:
-        super().__init__(data)
-        field = self.fields["service"]
-        assert isinstance(field, forms.ChoiceField)
-        field.choices = [("", "All services"), *services]
-
-    def values(self) -> dict[str, Any]:
-        """The valid filters only. "Updated since" also takes an ISO date (`?since=2026-04-01`),
-        so links and scripts need not split it into day, month and year."""
-        self.is_valid()
-        chosen = {
-            name: self.cleaned_data.get(name, field.initial) for name, field in self.fields.items()
-        }
-        text = self.data.get("since", "") if hasattr(self.data, "get") else ""
-        if chosen["since"] is None and text:
-            chosen["since"] = parse_iso_date(text.strip())
-        return chosen
 
 
 def _password_field() -> forms.CharField:

@@ -4,13 +4,10 @@ own changes (publish, issue again, terminate) are in views_council."""
 
 from __future__ import annotations
 
-from datetime import datetime, time
 from decimal import Decimal
-from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -22,15 +19,14 @@ from carebridge.accounts.roles import Function, can_edit
 from carebridge.contracts import services
 from carebridge.contracts.access import access_contract_document
 from carebridge.contracts.choices import DocumentKind, DocumentStatus
-from carebridge.contracts.forms import AgreeForm, DocumentFilters, RejectForm
+from carebridge.contracts.filters import DocumentFilters
+from carebridge.contracts.forms import AgreeForm, RejectForm
 from carebridge.contracts.models import ContractDocument
 from carebridge.contracts.pdf import document_pdf as render_pdf
 from carebridge.contracts.selectors import contract_documents_visible_to, document_lines
-from carebridge.core.calendar import LONDON
 from carebridge.core.forms import GovForm
 from carebridge.core.http import acting_user
-
-PAGE_SIZE = 25
+from carebridge.core.lists import page_of
 
 
 def _service_options(user: User, documents: QuerySet[ContractDocument]) -> list[tuple[int, str]]:
@@ -43,39 +39,21 @@ def _service_options(user: User, documents: QuerySet[ContractDocument]) -> list[
     return sorted(labels.items(), key=lambda choice: choice[1])
 
 
-def _filtered(documents: QuerySet[ContractDocument], chosen: dict[str, Any]) -> QuerySet:
-    if chosen["service"] is not None:
-        documents = documents.filter(service_id=chosen["service"])
-    for word in (chosen["client"] or "").replace(",", " ").split():
-        documents = documents.filter(
-            Q(service_user__first_name__icontains=word)
-            | Q(service_user__last_name__icontains=word)
-            | Q(service_user__ss_ref__iexact=word)
-        )
-    if chosen["status"]:
-        documents = documents.filter(status=chosen["status"])
-    if chosen["since"] is not None:
-        documents = documents.filter(
-            changed_at__gte=datetime.combine(chosen["since"], time.min, tzinfo=LONDON)
-        )
-    return documents
-
-
 @require_GET
 def document_list(request: HttpRequest) -> HttpResponse:
     user = acting_user(request)
     require_function(user, Function.CONTRACT_DOCUMENTS)
     visible = contract_documents_visible_to(user)
-    filters = DocumentFilters(request.GET, services=_service_options(user, visible))
-    chosen = filters.values()
-    documents = _filtered(visible, chosen).select_related(
+    filters = DocumentFilters(request.GET, visible, services=_service_options(user, visible))
+    chosen = filters.chosen()
+    documents = filters.qs.select_related(
         "service", "service_user", "provider", "answered_by", "published_by"
     )
-    page = Paginator(documents, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = page_of(request, documents)
     context = {
         "page": page,
         "documents": page.object_list,
-        "filters": filters,
+        "filters": filters.form,
         "chosen": chosen,
         "is_council": user.council_id is not None,
         "can_publish": _may_change(user, None),

@@ -74,6 +74,14 @@ class ListFilterSet(django_filters.FilterSet):
         """Give a filter its choices, known only per request (the user's districts, say)."""
         self.filters[name].extra["choices"] = choices
 
+    def filter_queryset(self, queryset: Any) -> Any:
+        # Each filter gets its chosen value, which a FilterSet may read more widely than its
+        # form's cleaned_data (DocumentFilters also takes an ISO date).
+        for name, value in self.chosen().items():
+            if name in self.filters:
+                queryset = self.filters[name].filter(queryset, value)
+        return queryset
+
     def chosen(self) -> dict[str, Any]:
         """The valid filters only, by name: cleaned_data keeps a field only when its value was
         good; any other filter has its field's initial value (None)."""
