@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
 from carebridge.accounts.access import require_function
+from carebridge.accounts.http import acting_user
 from carebridge.accounts.models import User
 from carebridge.accounts.roles import Function, can_edit, can_view
 from carebridge.actions import selectors, services
@@ -26,7 +27,7 @@ from carebridge.actions.models import Action, Attachment, Post
 from carebridge.contracts.commitment import financial_year_of
 from carebridge.core.bounds import parse_id
 from carebridge.core.calendar import now, to_london
-from carebridge.core.http import HtmxHttpRequest, acting_user
+from carebridge.core.http import HtmxHttpRequest
 from carebridge.core.idempotency import key_from_form
 from carebridge.core.ratelimits import rate_limited
 from carebridge.organisations.models import Council, Provider, Team

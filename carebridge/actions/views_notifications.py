@@ -8,6 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
+from carebridge.accounts.http import acting_user
 from carebridge.actions.models import Subscription
 from carebridge.actions.notifications import (
     SUBSCRIPTION_FIELDS,
@@ -15,7 +16,6 @@ from carebridge.actions.notifications import (
     subscription_update,
     undelivered,
 )
-from carebridge.core.http import acting_user
 
 DAILY = ("daily_actions", "daily_cplis", "daily_contract_documents")
 IMMEDIATE = ("actions_immediate", "password_immediate")

@@ -4,9 +4,9 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from carebridge.accounts.access import require_function
+from carebridge.accounts.http import acting_user
 from carebridge.accounts.roles import Function
 from carebridge.audit.selectors import events_visible_to
-from carebridge.core.http import acting_user
 
 
 @require_GET

@@ -14,6 +14,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
 from carebridge.accounts.access import require_function
+from carebridge.accounts.http import acting_user
 from carebridge.accounts.models import User
 from carebridge.accounts.roles import Function, can_edit
 from carebridge.contracts import services
@@ -25,7 +26,6 @@ from carebridge.contracts.models import ContractDocument
 from carebridge.contracts.pdf import document_pdf as render_pdf
 from carebridge.contracts.selectors import contract_documents_visible_to, document_lines
 from carebridge.core.forms import GovForm
-from carebridge.core.http import acting_user
 from carebridge.core.lists import page_of
 
 

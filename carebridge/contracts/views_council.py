@@ -16,6 +16,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from carebridge.accounts.access import require_function
+from carebridge.accounts.http import acting_user
 from carebridge.accounts.models import User
 from carebridge.accounts.roles import Function
 from carebridge.contracts import services
@@ -26,7 +27,6 @@ from carebridge.contracts.models import ContractDocument
 from carebridge.contracts.selectors import catalogue_of, services_to_commission
 from carebridge.core.bounds import parse_id
 from carebridge.core.formats import guide_date
-from carebridge.core.http import acting_user
 from carebridge.core.idempotency import key_from_form
 from carebridge.people.selectors import service_users_visible_to
 

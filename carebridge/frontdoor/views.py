@@ -13,8 +13,8 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
 from carebridge.accounts.access import require_function
+from carebridge.accounts.http import acting_user
 from carebridge.accounts.roles import Function, can_edit
-from carebridge.core.http import acting_user
 from carebridge.core.idempotency import key_from_form
 from carebridge.frontdoor import selectors, services
 from carebridge.frontdoor.access import access_request

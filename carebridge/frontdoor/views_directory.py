@@ -16,9 +16,9 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
 from carebridge.accounts.access import require_function
+from carebridge.accounts.http import acting_user
 from carebridge.accounts.models import User
 from carebridge.accounts.roles import Function, can_edit
-from carebridge.core.http import acting_user
 from carebridge.core.idempotency import key_from_form
 from carebridge.core.ratelimits import rate_limited
 from carebridge.frontdoor import services_directory as services

@@ -15,9 +15,9 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
+from carebridge.accounts.http import acting_user
 from carebridge.core.bounds import parse_id, parse_iso_date
 from carebridge.core.calendar import now, to_london
-from carebridge.core.http import acting_user
 from carebridge.core.idempotency import created_before, key_from_form
 from carebridge.core.ratelimits import rate_limited
 from carebridge.frontdoor import services_hubs as services

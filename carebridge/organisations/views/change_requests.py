@@ -10,11 +10,11 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from carebridge.accounts.http import acting_user
 from carebridge.accounts.models import User
 from carebridge.accounts.roles import Function, can_edit, can_view
 from carebridge.core.bounds import parse_id
 from carebridge.core.calendar import now
-from carebridge.core.http import acting_user
 from carebridge.core.ratelimits import rate_limited
 from carebridge.organisations import services
 from carebridge.organisations.access import access_change_request

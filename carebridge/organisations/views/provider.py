@@ -14,9 +14,9 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
+from carebridge.accounts.http import acting_user
 from carebridge.accounts.models import User
 from carebridge.accounts.roles import Function, can_edit
-from carebridge.core.http import acting_user
 from carebridge.core.idempotency import key_from_form
 from carebridge.organisations import services
 from carebridge.organisations.access import access_contact, access_service, provider_of

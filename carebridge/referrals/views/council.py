@@ -16,12 +16,12 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
 from carebridge.accounts.access import require_function
+from carebridge.accounts.http import acting_user
 from carebridge.accounts.models import User
 from carebridge.accounts.roles import Function, can_edit
 from carebridge.core.bounds import parse_id
 from carebridge.core.calendar import now, to_london
 from carebridge.core.formats import guide_datetime
-from carebridge.core.http import acting_user
 from carebridge.core.idempotency import key_from_form
 from carebridge.core.lists import page_of
 from carebridge.organisations.models import Council
