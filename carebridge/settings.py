@@ -118,6 +118,7 @@ TEMPLATES = [
             "builtins": [
                 "carebridge.core.templatetags.govuk",
                 "carebridge.core.templatetags.submissions",
+                "carebridge.people.templatetags.people",
             ],
         },
     }

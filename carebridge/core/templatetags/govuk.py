@@ -15,13 +15,6 @@ register.filter("guide_time", formats.guide_time)
 register.filter("money", formats.money)
 
 
-@register.filter("nhs_number")
-def nhs_number(value: str) -> str:
-    from carebridge.people.validators import format_nhs_number
-
-    return format_nhs_number(value) if value else ""
-
-
 @register.filter("age")
 def age(born: date | None) -> int | str:
     """Whole years of age today in London, for "23/04/2010 (8 years old)"."""
