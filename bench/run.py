@@ -536,7 +536,7 @@ def require_seed_scale(env: dict[str, str]) -> None:
     if "seed_scale" not in completed.stdout.split():
         raise BenchError(
             "the management command `carebridge seed_scale` does not exist (expected in "
-            "carebridge/core/management/commands/seed_scale.py); the benchmark needs it to "
+            "carebridge/demo/management/commands/seed_scale.py); the benchmark needs it to "
             "build its data set"
         )
 
@@ -664,12 +664,12 @@ class Server:
 
 def _demo_credentials() -> tuple[str, str]:
     sys.path.insert(0, str(ROOT))
-    from carebridge.core.demo import DEMO_PASSCODE, DEMO_PASSWORD
+    from carebridge.demo.credentials import DEMO_PASSCODE, DEMO_PASSWORD
 
     return DEMO_PASSWORD, DEMO_PASSCODE
 
 
-SCALE_MODULE = ROOT / "carebridge" / "core" / "seeding" / "scale.py"
+SCALE_MODULE = ROOT / "carebridge" / "demo" / "scale.py"
 
 
 def scale_api_key() -> str:

@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "carebridge.actions",
     "carebridge.frontdoor",
     "carebridge.home",
+    "carebridge.demo",
 ]
 
 MIDDLEWARE = [

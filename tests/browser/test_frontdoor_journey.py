@@ -33,8 +33,8 @@ from playwright.sync_api import expect
 
 from carebridge.accounts.roles import Role
 from carebridge.actions.models import Notification
-from carebridge.core.seeding.frontdoor_directory_demo import directory_demo
-from carebridge.core.seeding.frontdoor_hubs_demo import hubs_demo
+from carebridge.demo.frontdoor_directory_demo import directory_demo
+from carebridge.demo.frontdoor_hubs_demo import hubs_demo
 from carebridge.frontdoor import questions, services
 from carebridge.frontdoor.choices import Asker, RequestStatus, Result, Route
 from carebridge.frontdoor.directory import SignpostNeed

@@ -10,7 +10,7 @@ from bench import actuals, actuals_core
 from carebridge.accounts.models import User
 from carebridge.actuals.models import Actual
 from carebridge.actuals.periods import WEEK, today, week_of
-from carebridge.core.seeding import SCALE_SLUG, seed_scale
+from carebridge.demo.scale import SCALE_SLUG, seed_scale
 
 pytestmark = pytest.mark.django_db
 

@@ -992,7 +992,7 @@ def test_signposting_runs_five_queries_whatever_the_directory_size(
 
 
 def test_the_demo_directory_loads_once_and_stays_inside_its_area():
-    from carebridge.core.seeding.frontdoor_directory_demo import POSTCODES, directory_demo
+    from carebridge.demo.frontdoor_directory_demo import POSTCODES, directory_demo
 
     council = make_council("Northshire County Council")
     made = directory_demo(council)

@@ -489,7 +489,7 @@ def test_a_link_opens_its_booking_on_its_own_councils_pages_only(slot, council, 
 
 
 def test_the_demo_makes_three_hubs_with_times_and_bookings_once(council, officer):
-    from carebridge.core.seeding.frontdoor_hubs_demo import hubs_demo
+    from carebridge.demo.frontdoor_hubs_demo import hubs_demo
 
     submit(council, likely_answers())
     hubs = hubs_demo(council)

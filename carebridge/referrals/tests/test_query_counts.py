@@ -14,8 +14,7 @@ from django.urls import reverse
 
 from carebridge.accounts.models import User
 from carebridge.core.calendar import now
-from carebridge.core.seeding import SCALE_SLUG, seed_scale
-from carebridge.core.seeding.scale import SCALE_API_KEY
+from carebridge.demo.scale import SCALE_API_KEY, SCALE_SLUG, seed_scale
 
 pytestmark = pytest.mark.django_db
 

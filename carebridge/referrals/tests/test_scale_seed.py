@@ -10,8 +10,7 @@ from django.test import RequestFactory
 from carebridge.accounts.models import User
 from carebridge.accounts.roles import Function, can_edit
 from carebridge.core.calendar import ServiceHours, add_service_time, service_time_between
-from carebridge.core.seeding import SCALE_SLUG, seed_scale
-from carebridge.core.seeding.scale import SCALE_API_KEY, service_moment_before
+from carebridge.demo.scale import SCALE_API_KEY, SCALE_SLUG, seed_scale, service_moment_before
 from carebridge.integrations.authentication import ApiTokenAuthentication
 from carebridge.integrations.models import ApiToken
 from carebridge.organisations.deadlines import referral_respond_by, referral_update_due_by

@@ -8,7 +8,7 @@ from carebridge.accounts.models import User
 from carebridge.actuals import services as actuals
 from carebridge.actuals.models import Actual
 from carebridge.actuals.periods import WEEK, today, week_of
-from carebridge.core.seeding.common import Tally
+from carebridge.demo.common import Tally
 from carebridge.organisations.models import Council, Rulebook
 
 

@@ -11,7 +11,7 @@ from carebridge.actions.models import Action, Notification, Post
 from carebridge.actions.selectors import InboxFilters, inbox, related_choices
 from carebridge.audit.models import Event
 from carebridge.core.calendar import to_london
-from carebridge.core.seeding import SCALE_SLUG, seed_scale
+from carebridge.demo.scale import SCALE_SLUG, seed_scale
 from carebridge.organisations.choices import TeamKind
 
 pytestmark = pytest.mark.django_db

@@ -4,8 +4,8 @@ table, as the services leave them; a second run adds nothing."""
 import pytest
 
 from carebridge.accounts.models import User
-from carebridge.core.seeding.common import Tally
-from carebridge.core.seeding.scale_frontdoor import BENCH_POSTCODE, WAITING, scale_front_door
+from carebridge.demo.common import Tally
+from carebridge.demo.scale_frontdoor import BENCH_POSTCODE, WAITING, scale_front_door
 from carebridge.frontdoor.choices import RequestStatus, Route
 from carebridge.frontdoor.models import FrontDoorRequest, RequestEvent
 from carebridge.frontdoor.selectors import QueueFilters, queue
@@ -19,7 +19,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def council():
-    from carebridge.core.seeding.scale import SCALE_DISTRICTS
+    from carebridge.demo.scale import SCALE_DISTRICTS
     from tests.support import make_council
 
     council = make_council("Scale County Council")

@@ -19,8 +19,7 @@ from django.db import connection, models, transaction
 from carebridge.accounts.models import User
 from carebridge.accounts.roles import Role
 from carebridge.core.calendar import MAX_CLOSED_DAYS, ServiceHours, now, to_london
-from carebridge.core.demo import DEMO_PASSCODE, DEMO_PASSWORD
-from carebridge.core.seeding.common import (
+from carebridge.demo.common import (
     DASH,
     PersonMaker,
     Tally,
@@ -36,10 +35,11 @@ from carebridge.core.seeding.common import (
     _service,
     _teams,
 )
-from carebridge.core.seeding.scale_actions import scale_actions
-from carebridge.core.seeding.scale_actuals import scale_actuals
-from carebridge.core.seeding.scale_contracts import scale_contracts
-from carebridge.core.seeding.scale_frontdoor import scale_front_door
+from carebridge.demo.credentials import DEMO_PASSCODE, DEMO_PASSWORD
+from carebridge.demo.scale_actions import scale_actions
+from carebridge.demo.scale_actuals import scale_actuals
+from carebridge.demo.scale_contracts import scale_contracts
+from carebridge.demo.scale_frontdoor import scale_front_door
 from carebridge.integrations.models import ApiToken
 from carebridge.integrations.services import api_token_create, key_hash
 from carebridge.organisations.choices import (

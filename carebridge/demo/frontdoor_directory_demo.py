@@ -28,7 +28,7 @@ from carebridge.frontdoor.services_directory import (
 from carebridge.organisations import services as organisations
 from carebridge.organisations.models import Council, District
 
-DATA = Path(__file__).resolve().parents[2] / "frontdoor" / "data"
+DATA = Path(__file__).resolve().parent / "data"
 FEED = DATA / "demo_directory.json"
 POSTCODES = DATA / "demo_postcodes.csv"
 

@@ -13,9 +13,10 @@ from carebridge.audit.models import Event
 from carebridge.contracts.models import ContractDocument, Cpli, ServiceLevel
 from carebridge.contracts.services import document_fingerprint
 from carebridge.core.calendar import now
-from carebridge.core.demo import DEMO_PASSCODE, DEMO_PASSWORD
 from carebridge.core.formats import round_money
-from carebridge.core.seeding import SCALE_SLUG, seed_demo, seed_scale
+from carebridge.demo.credentials import DEMO_PASSCODE, DEMO_PASSWORD
+from carebridge.demo.demo import seed_demo
+from carebridge.demo.scale import SCALE_SLUG, seed_scale
 from carebridge.organisations.deadlines import actuals_confirm_by
 from carebridge.organisations.models import (
     Contract,

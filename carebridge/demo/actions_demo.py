@@ -17,7 +17,7 @@ from carebridge.actions.choices import PostKind, RelatedKind
 from carebridge.actions.models import Action, ActionType
 from carebridge.contracts.models import Cpli
 from carebridge.core.calendar import now, to_london
-from carebridge.core.seeding.common import Tally, _login
+from carebridge.demo.common import Tally, _login
 from carebridge.organisations import services as organisations
 from carebridge.organisations.choices import TeamKind
 from carebridge.organisations.models import Council, Provider, Team

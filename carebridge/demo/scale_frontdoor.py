@@ -13,8 +13,8 @@ from decimal import Decimal
 from carebridge.accounts.models import User
 from carebridge.accounts.roles import Role
 from carebridge.core.calendar import now
-from carebridge.core.seeding.common import Tally, _login
-from carebridge.core.seeding.frontdoor_demo import _answers
+from carebridge.demo.common import Tally, _login
+from carebridge.demo.frontdoor_demo import _answers
 from carebridge.frontdoor import services
 from carebridge.frontdoor.choices import (
     Decision,
@@ -57,7 +57,7 @@ BENCH_POSTCODE = "WB1 1AB"
 
 
 def scale_postcode_districts() -> dict[str, str]:
-    from carebridge.core.seeding.scale import SCALE_DISTRICTS
+    from carebridge.demo.scale import SCALE_DISTRICTS
 
     return dict(zip(SCALE_DISTRICTS, OUTWARD, strict=True))
 
@@ -223,7 +223,7 @@ def scale_front_door(
     audit events): rows as request_submit and the triage services leave them."""
     if requests <= 0 and directory_services <= 0:
         return {"requests": 0, "directory services": 0, "postcodes": 0}
-    from carebridge.core.seeding.scale import SCALE_SLUG
+    from carebridge.demo.scale import SCALE_SLUG
 
     rng = random.Random(61_000 + FrontDoorRequest.objects.filter(council=council).count())
     services.front_door_settings_update(

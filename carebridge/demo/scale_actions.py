@@ -15,8 +15,8 @@ from carebridge.actions.choices import ActionStatus, PostKind, RelatedKind
 from carebridge.actions.models import Action, Post
 from carebridge.contracts.models import Cpli
 from carebridge.core.calendar import now, to_london
-from carebridge.core.seeding.actions_demo import _catalogue, _team
-from carebridge.core.seeding.common import PersonMaker, Tally
+from carebridge.demo.actions_demo import _catalogue, _team
+from carebridge.demo.common import PersonMaker, Tally
 from carebridge.organisations import services as organisations
 from carebridge.organisations.choices import TeamKind
 from carebridge.organisations.models import Council, Provider, Team
@@ -105,7 +105,7 @@ def scale_actions(
     if actions <= 0:
         return {"actions": 0, "posts": 0}
     # scale.py calls this module; importing it here, not at the top, keeps the cycle harmless.
-    from carebridge.core.seeding.scale import SCALE_BATCH, _answerers
+    from carebridge.demo.scale import SCALE_BATCH, _answerers
 
     types = [t for t in _catalogue(tally, council).values() if not t.is_safeguarding]
     brokerage = _team(council, TeamKind.BROKERAGE)

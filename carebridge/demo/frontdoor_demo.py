@@ -12,7 +12,7 @@ from typing import Any
 
 from carebridge.accounts.models import User
 from carebridge.accounts.roles import Role
-from carebridge.core.seeding.common import Tally
+from carebridge.demo.common import Tally
 from carebridge.frontdoor import services
 from carebridge.frontdoor.eligibility import assess
 from carebridge.frontdoor.models import FrontDoorRequest, RequestEvent

@@ -14,8 +14,8 @@ from carebridge.contracts import services
 from carebridge.contracts.choices import PricingBasis, Unit
 from carebridge.contracts.models import ContractDocument, ServiceLevel
 from carebridge.core.calendar import now, to_london
-from carebridge.core.demo import DEMO_PASSWORD
-from carebridge.core.seeding.common import Tally
+from carebridge.demo.common import Tally
+from carebridge.demo.credentials import DEMO_PASSWORD
 from carebridge.organisations.models import Council, Service
 from carebridge.organisations.selectors import providers_of_council
 from carebridge.people.models import ServiceUser

@@ -3,8 +3,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
-from carebridge.core.seeding import seed_scale
-from carebridge.core.seeding.scale import (
+from carebridge.demo.scale import (
     ACTIONS,
     ACTUALS_WEEKS,
     CLOSED_REFERRALS,
@@ -13,6 +12,7 @@ from carebridge.core.seeding.scale import (
     FRONT_DOOR_REQUESTS,
     IN_SERVICE_PER_PENDING,
     PENDING_REFERRALS,
+    seed_scale,
 )
 
 

@@ -2,7 +2,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from carebridge.core.seeding import seed_demo
+from carebridge.demo.demo import seed_demo
 
 
 class Command(BaseCommand):

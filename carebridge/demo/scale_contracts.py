@@ -14,13 +14,13 @@ from carebridge.accounts.models import User
 from carebridge.contracts.choices import CpliStatus, DocumentKind, DocumentStatus, PricingBasis
 from carebridge.contracts.models import ContractDocument, Cpli
 from carebridge.core.calendar import now, to_london
-from carebridge.core.seeding.common import PersonMaker, Tally
-from carebridge.core.seeding.contracts_demo import CATALOGUE, _catalogue
+from carebridge.demo.common import PersonMaker, Tally
+from carebridge.demo.contracts_demo import CATALOGUE, _catalogue
 from carebridge.organisations.models import Council, Provider, Service
 from carebridge.people.models import ServiceUser
 
 if TYPE_CHECKING:
-    from carebridge.core.seeding.scale import _RowWriter
+    from carebridge.demo.scale import _RowWriter
 
 # How a county's documents stand: most agreed and running, some agreed and since ended, a few
 # awaiting an answer or rejected.
@@ -49,7 +49,7 @@ def scale_contracts(
     nobody did any of this.
     """
     # scale.py calls this module; importing it here, not at the top, keeps the cycle harmless.
-    from carebridge.core.seeding.scale import SCALE_BATCH, _answerers, _RowWriter
+    from carebridge.demo.scale import SCALE_BATCH, _answerers, _RowWriter
 
     have = ContractDocument.objects.filter(council=council).count()
     tally.found("contract documents", have)

@@ -15,7 +15,7 @@ from django.db import transaction
 from carebridge.accounts.models import User
 from carebridge.accounts.roles import Role
 from carebridge.core.calendar import now
-from carebridge.core.seeding.common import Tally
+from carebridge.demo.common import Tally
 from carebridge.organisations import services
 from carebridge.organisations.choices import ChangeRequestKind
 from carebridge.organisations.models import ChangeRequest, Council, Provider, Service

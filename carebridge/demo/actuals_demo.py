@@ -27,8 +27,8 @@ from carebridge.contracts import services as contracts
 from carebridge.contracts.choices import PricingBasis, Unit
 from carebridge.contracts.models import ContractDocument, Cpli, ServiceLevel
 from carebridge.core.calendar import now
-from carebridge.core.demo import DEMO_PASSWORD
-from carebridge.core.seeding.common import Tally
+from carebridge.demo.common import Tally
+from carebridge.demo.credentials import DEMO_PASSWORD
 from carebridge.organisations import services as organisations
 from carebridge.organisations.choices import (
     ActualsPeriod,

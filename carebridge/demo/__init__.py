@@ -5,9 +5,7 @@ contain states the product itself can reach. `seed_scale` builds a council-sized
 benchmarks, bulk-loading the service users. Both can be run again safely: what exists is kept.
 
 Every name, address and number here is invented; phone numbers come from Ofcom's ranges reserved
-for drama, NHS numbers from the 999 range that is never issued."""
+for drama, NHS numbers from the 999 range that is never issued.
 
-from carebridge.core.seeding.demo import seed_demo
-from carebridge.core.seeding.scale import SCALE_SLUG, seed_scale
-
-__all__ = ["SCALE_SLUG", "seed_demo", "seed_scale"]
+The top layer with `home`: it may import every app, and nothing imports it but tests and the
+benchmark (`bench/`)."""

@@ -14,10 +14,9 @@ from django.db import transaction
 from carebridge.accounts.models import User
 from carebridge.accounts.roles import Role
 from carebridge.core.calendar import LONDON, now, to_london
-from carebridge.core.demo import DEMO_PASSCODE, DEMO_PASSWORD
-from carebridge.core.seeding.actions_demo import demo_actions
-from carebridge.core.seeding.actuals_demo import demo_actuals
-from carebridge.core.seeding.common import (
+from carebridge.demo.actions_demo import demo_actions
+from carebridge.demo.actuals_demo import demo_actuals
+from carebridge.demo.common import (
     DASH,
     PersonMaker,
     Tally,
@@ -33,12 +32,13 @@ from carebridge.core.seeding.common import (
     _teams,
     login_table,
 )
-from carebridge.core.seeding.contracts_demo import demo_contracts
-from carebridge.core.seeding.details_demo import demo_details
-from carebridge.core.seeding.frontdoor_demo import demo_front_door
-from carebridge.core.seeding.frontdoor_directory_demo import directory_demo
-from carebridge.core.seeding.frontdoor_hubs_demo import hubs_demo
-from carebridge.core.seeding.scale import service_moment_before
+from carebridge.demo.contracts_demo import demo_contracts
+from carebridge.demo.credentials import DEMO_PASSCODE, DEMO_PASSWORD
+from carebridge.demo.details_demo import demo_details
+from carebridge.demo.frontdoor_demo import demo_front_door
+from carebridge.demo.frontdoor_directory_demo import directory_demo
+from carebridge.demo.frontdoor_hubs_demo import hubs_demo
+from carebridge.demo.scale import service_moment_before
 from carebridge.organisations.choices import (
     ActualsPeriod,
     ConfirmationRule,
