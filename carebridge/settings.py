@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "carebridge.core",
     "carebridge.audit",
     "carebridge.organisations",
+    "carebridge.notifications",
     "carebridge.accounts",
     "carebridge.people",
     "carebridge.integrations",
@@ -270,7 +271,7 @@ EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Carebridge <no-reply@carebridge.invalid>")
 # Links in e-mails (password resets) need the portal's public address.
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
-# GOV.UK Notify, when EMAIL_BACKEND is carebridge.actions.notify.NotifyEmailBackend: the
+# GOV.UK Notify, when EMAIL_BACKEND is carebridge.notifications.notify.NotifyEmailBackend: the
 # service's API key and an e-mail template whose whole content is ((subject)) and ((body)).
 NOTIFY_API_KEY = env_str("NOTIFY_API_KEY")
 NOTIFY_TEMPLATE_ID = env_str("NOTIFY_TEMPLATE_ID")

@@ -18,7 +18,7 @@ from django.test import Client
 from django.urls import reverse
 from rest_framework.test import APIClient
 
-from carebridge.actions.models import Action, Notification
+from carebridge.actions.models import Action
 from carebridge.actions.tests.conftest import build_world
 from carebridge.audit.models import Event
 from carebridge.core.calendar import now
@@ -27,6 +27,7 @@ from carebridge.frontdoor.tests.support_requests import likely_answers, open_cou
 from carebridge.frontdoor.tests.test_hubs_support import first_slot, freeze, make_hub, publish
 from carebridge.frontdoor.tests.test_public_views import url, walk
 from carebridge.integrations.services import api_token_create
+from carebridge.notifications.models import Notification
 from carebridge.people import services as people
 from carebridge.referrals import services
 from carebridge.referrals.models import Referral

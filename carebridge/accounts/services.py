@@ -360,14 +360,14 @@ def check_new_password(*, user: User, password: str) -> None:
 
 
 def _tell_password_changed(user_id: int, changed_at: datetime) -> None:
-    from carebridge.actions.notifications import password_changed
+    from carebridge.notifications.services import password_changed
 
     password_changed(user_id, changed_at)
 
 
 def _tell_second_step_changed(user: User, change: str) -> None:
     """E-mail the user, once the change is committed, through the e-mail outbox."""
-    from carebridge.actions.notifications import second_step_changed
+    from carebridge.notifications.services import second_step_changed
 
     changed_at = now()
     transaction.on_commit(lambda: second_step_changed(user.pk, changed_at, change), robust=True)

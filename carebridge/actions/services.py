@@ -344,7 +344,7 @@ def _post_add(
 def _announce(action: Action, post: Post) -> None:
     """Tell whoever the action now waits for (immediate e-mails; the daily digest reads the
     thread itself). A safeguarding concern tells the safeguarding team at once."""
-    from carebridge.actions.notifications import action_posted
+    from carebridge.actions.emails import action_posted
 
     # Robust: the post is saved whatever happens to the e-mails (the outbox sweep retries).
     transaction.on_commit(lambda: action_posted(action.pk, post.pk), robust=True)

@@ -9,8 +9,8 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from carebridge.accounts.http import acting_user
-from carebridge.actions.models import Subscription
-from carebridge.actions.notifications import (
+from carebridge.notifications.models import Subscription
+from carebridge.notifications.services import (
     SUBSCRIPTION_FIELDS,
     subscription_for,
     subscription_update,

@@ -13,3 +13,7 @@ class ContractsConfig(AppConfig):
         from carebridge.contracts.selectors import contract_attention_for
 
         attention.register(contract_attention_for, order=30)
+
+        from carebridge.contracts.emails import register_digest_sections
+
+        register_digest_sections()

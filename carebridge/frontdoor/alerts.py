@@ -18,11 +18,12 @@ from django.urls import reverse
 
 from carebridge.accounts.models import User
 from carebridge.accounts.roles import Function, can_edit
-from carebridge.actions.models import Notification, NotificationKind
-from carebridge.actions.notifications import email_queue, london_day
 from carebridge.core.calendar import to_london
 from carebridge.frontdoor.choices import EventKind, RequestStatus
 from carebridge.frontdoor.models import FrontDoorRequest, RequestEvent
+from carebridge.notifications.digest import london_day
+from carebridge.notifications.models import Notification, NotificationKind
+from carebridge.notifications.services import email_queue
 from carebridge.organisations.models import Council
 
 

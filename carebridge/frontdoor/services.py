@@ -24,8 +24,6 @@ from django.urls import reverse
 from carebridge.accounts.models import User
 from carebridge.accounts.roles import Function as F
 from carebridge.accounts.roles import can_edit
-from carebridge.actions.models import NotificationKind
-from carebridge.actions.notifications import email_queue
 from carebridge.audit.services import record
 from carebridge.core.calendar import now
 from carebridge.core.idempotency import create_once, once_per_key
@@ -47,6 +45,8 @@ from carebridge.frontdoor.models import (
     FrontDoorSettings,
     RequestEvent,
 )
+from carebridge.notifications.models import NotificationKind
+from carebridge.notifications.services import email_queue
 from carebridge.organisations.models import Council
 from carebridge.people import services as people
 from carebridge.people.models import ServiceUser

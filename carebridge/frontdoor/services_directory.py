@@ -30,8 +30,6 @@ from django.db import transaction
 from django.template.loader import render_to_string
 
 from carebridge.accounts.models import User
-from carebridge.actions.models import NotificationKind
-from carebridge.actions.notifications import email_queue
 from carebridge.audit.services import record
 from carebridge.core.calendar import now, to_london
 from carebridge.core.idempotency import once_per_key
@@ -48,6 +46,8 @@ from carebridge.frontdoor.models import (
     TaxonomyMapping,
 )
 from carebridge.frontdoor.selectors_directory import Signpost
+from carebridge.notifications.models import NotificationKind
+from carebridge.notifications.services import email_queue
 from carebridge.organisations.models import Council, District
 from carebridge.people.validators import normalise_postcode, postcode_is_valid
 

@@ -25,8 +25,6 @@ from django.urls import reverse
 
 from carebridge.accounts.models import User
 from carebridge.accounts.roles import Function, can_edit
-from carebridge.actions.models import NotificationKind
-from carebridge.actions.notifications import email_queue
 from carebridge.audit.services import changed_fields, record, snapshot
 from carebridge.core.calendar import LONDON, bank_holidays, now, to_london
 from carebridge.core.formats import guide_datetime
@@ -47,6 +45,8 @@ from carebridge.frontdoor.selectors_hubs import (
     appointment_when,
     london_midnight,
 )
+from carebridge.notifications.models import NotificationKind
+from carebridge.notifications.services import email_queue
 from carebridge.organisations.models import Council
 from carebridge.people.validators import normalise_postcode, validate_postcode
 

@@ -32,7 +32,6 @@ from django.core import mail
 from playwright.sync_api import expect
 
 from carebridge.accounts.roles import Role
-from carebridge.actions.models import Notification
 from carebridge.demo.frontdoor_directory_demo import directory_demo
 from carebridge.demo.frontdoor_hubs_demo import hubs_demo
 from carebridge.frontdoor import questions, services
@@ -42,6 +41,7 @@ from carebridge.frontdoor.eligibility import Assessment
 from carebridge.frontdoor.models import Booking, BookingStatus, Feedback, FrontDoorRequest
 from carebridge.frontdoor.services_directory import neighbouring_area_create
 from carebridge.frontdoor.tests.support_requests import likely_answers, submit, unlikely_answers
+from carebridge.notifications.models import Notification
 from carebridge.organisations.models import Council
 from carebridge.people.models import ServiceUser
 from tests.browser.conftest import axe_check, console_errors, new_context

@@ -8,8 +8,8 @@ from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from carebridge.accounts import services
-from carebridge.actions.models import Notification
 from carebridge.audit.models import Event
+from carebridge.notifications.models import Notification
 from carebridge.organisations import services as org
 from tests.support import PASSCODE, PASSWORD, make_council, make_user
 
@@ -123,7 +123,7 @@ def test_the_right_current_password_changes_the_passcode_emails_and_audits_it(
 def test_the_email_goes_even_to_a_user_who_chose_no_password_emails(
     logged_in, user, django_capture_on_commit_callbacks
 ):
-    from carebridge.actions.notifications import subscription_update
+    from carebridge.notifications.services import subscription_update
 
     subscription_update(user=user, by=user, choices={"password_immediate": False})
     with django_capture_on_commit_callbacks(execute=True):

@@ -1,14 +1,8 @@
 """E-mail notifications: who hears of a post on an action, the password change e-mail, the daily
 summary, the outbox's once-only sending, the GOV.UK Notify backend and the preferences page."""
 
-import base64
-import hashlib
-import hmac
-import json
-import threading
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
-from http.server import BaseHTTPRequestHandler, HTTPServer
 from unittest import mock
 
 import pytest
@@ -18,14 +12,16 @@ from django.test import Client
 from django.urls import reverse
 
 from carebridge.accounts import services as accounts
-from carebridge.actions import notifications, tasks
+from carebridge.actions import emails
 from carebridge.actions.choices import PostKind, RelatedKind
-from carebridge.actions.models import Notification, NotificationKind, Subscription
-from carebridge.actions.notify import NotifyEmailBackend, NotifyError
 from carebridge.actions.services import NewAction, action_create, action_post, action_type_create
 from carebridge.contracts import services as contracts
 from carebridge.contracts.choices import PricingBasis, Unit
 from carebridge.core.calendar import now, to_london
+from carebridge.notifications import digest, tasks
+from carebridge.notifications import services as notifications
+from carebridge.notifications.models import Notification, NotificationKind, Subscription
+from carebridge.notifications.tests.test_notify import API_KEY, TEMPLATE_ID, fake_notify
 from carebridge.organisations import services as org
 from carebridge.organisations.choices import TeamKind
 from carebridge.people import services as people
@@ -160,8 +156,8 @@ def test_it_creates_nothing_more_when_told_twice_of_the_same_post(
     post = action.posts.get()
 
     with django_capture_on_commit_callbacks(execute=True):
-        first = notifications.action_posted(action.pk, post.pk)
-        second = notifications.action_posted(action.pk, post.pk)
+        first = emails.action_posted(action.pk, post.pk)
+        second = emails.action_posted(action.pk, post.pk)
 
     assert len(first) == 2
     assert second == []
@@ -175,7 +171,7 @@ def test_it_creates_nothing_more_when_told_twice_of_the_same_post(
 
 def test_it_never_sends_a_notification_twice(world):
     action = raise_action(world)
-    notification = notifications.action_posted(action.pk, action.posts.get().pk)[0]
+    notification = emails.action_posted(action.pk, action.posts.get().pk)[0]
     mail.outbox.clear()
 
     tasks.send_notification.call_local(notification.pk)
@@ -190,7 +186,7 @@ def test_it_never_sends_a_notification_twice(world):
 def test_it_records_the_error_and_releases_the_claim_when_sending_fails(world):
     action = raise_action(world)
     with mock.patch.object(EmailMessage, "send", side_effect=OSError("mail server down")):
-        notification = notifications.action_posted(action.pk, action.posts.get().pk)[0]
+        notification = emails.action_posted(action.pk, action.posts.get().pk)[0]
         with pytest.raises(OSError):
             tasks.send_notification.call_local(notification.pk)
 
@@ -210,7 +206,7 @@ def test_it_records_the_error_and_releases_the_claim_when_sending_fails(world):
 def test_it_leaves_a_fresh_claim_alone_but_takes_a_stale_one(world):
     action = raise_action(world)
     with mock.patch.object(tasks, "send_notification"):
-        notification = notifications.action_posted(action.pk, action.posts.get().pk)[0]
+        notification = emails.action_posted(action.pk, action.posts.get().pk)[0]
     Notification.objects.filter(pk=notification.pk).update(claimed_at=now())
 
     assert tasks.send_notification.call_local(notification.pk) is False
@@ -224,7 +220,7 @@ def test_it_leaves_a_fresh_claim_alone_but_takes_a_stale_one(world):
 def test_the_sweep_sends_what_was_left_unsent(world):
     action = raise_action(world)
     with mock.patch.object(tasks, "send_notification"):
-        created = notifications.action_posted(action.pk, action.posts.get().pk)
+        created = emails.action_posted(action.pk, action.posts.get().pk)
     Notification.objects.update(created_at=now() - timedelta(minutes=30))
 
     assert tasks.send_unsent_notifications.call_local() == len(created)
@@ -305,7 +301,7 @@ def publish_document(world):
 
 
 def today_window():
-    return notifications.london_day(_today())
+    return digest.london_day(_today())
 
 
 def test_the_summary_lists_actions_answered_by_the_council(world):
@@ -313,7 +309,7 @@ def test_the_summary_lists_actions_answered_by_the_council(world):
     action = raise_action(world, title="Missed visit on Monday")
     action_post(by=world["broker"], action=action, kind=PostKind.REPLY, text="Checked.")
 
-    body = notifications.digest_for(world["manager"], *today_window())
+    body = digest.digest_for(world["manager"], *today_window())
 
     assert body is not None
     assert f"Action {action.pk}: Missed visit on Monday (Missed visit)" in body
@@ -325,8 +321,8 @@ def test_the_summary_lists_actions_waiting_for_the_team(world):
     subscribe_daily(world["payments_officer"], daily_actions=True)
     action = raise_action(world)
 
-    assert f"Action {action.pk}:" in (notifications.digest_for(world["broker"], *today_window()))
-    assert notifications.digest_for(world["payments_officer"], *today_window()) is None
+    assert f"Action {action.pk}:" in (digest.digest_for(world["broker"], *today_window()))
+    assert digest.digest_for(world["payments_officer"], *today_window()) is None
 
 
 def test_the_summary_shows_nothing_of_another_provider(world):
@@ -335,21 +331,21 @@ def test_the_summary_shows_nothing_of_another_provider(world):
     raise_action(world)
     publish_document(world)
 
-    assert notifications.digest_for(world["stranger"], *today_window()) is None
+    assert digest.digest_for(world["stranger"], *today_window()) is None
 
 
 def test_the_summary_hides_safeguarding_concerns_from_other_teams(world):
     subscribe_daily(world["broker"], daily_actions=True)
     raise_action(world, action_type=world["concern"])
 
-    assert notifications.digest_for(world["broker"], *today_window()) is None
+    assert digest.digest_for(world["broker"], *today_window()) is None
 
 
 def test_the_summary_lists_new_cplis_and_contract_documents(world):
     subscribe_daily(world["manager"], daily_cplis=True, daily_contract_documents=True)
     document = publish_document(world)
 
-    body = notifications.digest_for(world["manager"], *today_window())
+    body = digest.digest_for(world["manager"], *today_window())
 
     assert body is not None
     assert "Care package line items" in body
@@ -363,7 +359,7 @@ def test_the_summary_lists_only_the_sections_subscribed_to(world):
     publish_document(world)
     raise_action(world, by=world["broker"])
 
-    body = notifications.digest_for(world["manager"], *today_window())
+    body = digest.digest_for(world["manager"], *today_window())
 
     assert body is not None
     assert "Contract documents" in body
@@ -376,7 +372,7 @@ def test_the_summary_ignores_what_happened_on_other_days(world):
     raise_action(world, by=world["broker"])
     publish_document(world)
 
-    assert notifications.digest_for(world["manager"], *notifications.london_day(
+    assert digest.digest_for(world["manager"], *digest.london_day(
         _today() - timedelta(days=1))) is None  # fmt: skip
 
 
@@ -390,8 +386,8 @@ def test_it_sends_one_summary_a_day_however_often_it_runs(
     day = _today()
 
     with django_capture_on_commit_callbacks(execute=True):
-        first = notifications.send_daily_digests(day)
-        second = notifications.send_daily_digests(day)
+        first = digest.send_daily_digests(day)
+        second = digest.send_daily_digests(day)
 
     assert [n.key for n in first] == [f"digest:{world['manager'].pk}:{day.isoformat()}"]
     assert second == []
@@ -405,7 +401,7 @@ def test_the_morning_task_summarises_the_day_before(world, django_capture_on_com
     mail.outbox.clear()
     tomorrow_morning = datetime.combine(
         _today() + timedelta(days=1), datetime.min.time().replace(hour=6, minute=30)
-    ).replace(tzinfo=notifications.LONDON)
+    ).replace(tzinfo=digest.LONDON)
 
     with (
         mock.patch("django.utils.timezone.now", return_value=tomorrow_morning),
@@ -419,112 +415,18 @@ def test_the_morning_task_summarises_the_day_before(world, django_capture_on_com
 
 # GOV.UK Notify
 
-SERVICE_ID = "26785a09-ab16-4eb0-8407-a37497a57506"
-SECRET = "3d844edf-8d35-48ac-975b-e847b4f122b0"
-API_KEY = f"carebridge_test-{SERVICE_ID}-{SECRET}"
-TEMPLATE_ID = "f33517ff-2a88-4f6e-b855-c550268ce08a"
-
 
 @pytest.fixture
 def notify_server():
-    received = []
-
-    class Handler(BaseHTTPRequestHandler):
-        status = 201
-
-        def do_POST(self):
-            length = int(self.headers["Content-Length"])
-            received.append(
-                {
-                    "path": self.path,
-                    "authorization": self.headers["Authorization"],
-                    "json": json.loads(self.rfile.read(length)),
-                }
-            )
-            self.send_response(self.server.status)  # type: ignore[attr-defined]
-            self.send_header("Content-Type", "application/json")
-            self.end_headers()
-            self.wfile.write(b'{"id": "740e5834-3a29-46b4-9a6f-16142fde533a"}')
-
-        def log_message(self, *args):
-            pass
-
-    server = HTTPServer(("127.0.0.1", 0), Handler)
-    server.status = 201  # type: ignore[attr-defined]
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield server, received
-    server.shutdown()
-    server.server_close()
-
-
-def backend(server, **kwargs):
-    return NotifyEmailBackend(
-        api_key=API_KEY,
-        template_id=TEMPLATE_ID,
-        base_url=f"http://127.0.0.1:{server.server_address[1]}",
-        **kwargs,
-    )
-
-
-def unb64(part: str) -> bytes:
-    return base64.urlsafe_b64decode(part + "=" * (-len(part) % 4))
-
-
-def test_it_sends_through_notify_with_a_signed_token(notify_server):
-    server, received = notify_server
-    message = EmailMessage(
-        "Action 7 (Missed visit) is waiting for you",
-        "Dear Alex,\n...",
-        to=["alex@example.org"],
-        headers={"X-Carebridge-Reference": "action-post:3:4"},
-    )
-
-    assert backend(server).send_messages([message]) == 1
-
-    [request] = received
-    assert request["path"] == "/v2/notifications/email"
-    assert request["json"] == {
-        "email_address": "alex@example.org",
-        "template_id": TEMPLATE_ID,
-        "personalisation": {
-            "subject": "Action 7 (Missed visit) is waiting for you",
-            "body": "Dear Alex,\n...",
-        },
-        "reference": "action-post:3:4",
-    }
-    scheme, jwt = request["authorization"].split(" ")
-    assert scheme == "Bearer"
-    header, claims, signature = jwt.split(".")
-    expected = hmac.new(SECRET.encode(), f"{header}.{claims}".encode(), hashlib.sha256).digest()
-    assert hmac.compare_digest(unb64(signature), expected)
-    assert json.loads(unb64(header)) == {"typ": "JWT", "alg": "HS256"}
-    assert json.loads(unb64(claims))["iss"] == SERVICE_ID
-    assert abs(json.loads(unb64(claims))["iat"] - datetime.now(UTC).timestamp()) < 30
-
-
-def test_it_raises_when_notify_refuses(notify_server):
-    server, _received = notify_server
-    server.status = 400
-    message = EmailMessage("Subject", "Body", to=["alex@example.org"])
-
-    with pytest.raises(NotifyError, match="400"):
-        backend(server).send_messages([message])
-    assert backend(server, fail_silently=True).send_messages([message]) == 0
-
-
-def test_it_refuses_a_malformed_api_key():
-    from django.core.exceptions import ImproperlyConfigured
-
-    with pytest.raises(ImproperlyConfigured, match="NOTIFY_API_KEY"):
-        NotifyEmailBackend(api_key="not-a-key", template_id=TEMPLATE_ID)
+    with fake_notify() as server_and_received:
+        yield server_and_received
 
 
 def test_the_task_sends_through_notify_when_configured(
     world, notify_server, settings, django_capture_on_commit_callbacks
 ):
     server, received = notify_server
-    settings.EMAIL_BACKEND = "carebridge.actions.notify.NotifyEmailBackend"
+    settings.EMAIL_BACKEND = "carebridge.notifications.notify.NotifyEmailBackend"
     settings.NOTIFY_API_KEY = API_KEY
     settings.NOTIFY_TEMPLATE_ID = TEMPLATE_ID
     settings.NOTIFY_BASE_URL = f"http://127.0.0.1:{server.server_address[1]}"

@@ -8,14 +8,15 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from carebridge.actions import notifications
 from carebridge.actions import services as actions
 from carebridge.actions.choices import PostKind
-from carebridge.actions.models import Attachment, Notification, NotificationKind
+from carebridge.actions.models import Attachment
 from carebridge.actions.tests.conftest import build_world, pdf
 from carebridge.audit.models import Event
 from carebridge.audit.selectors import events_visible_to
 from carebridge.core.calendar import now
+from carebridge.notifications import services as notifications
+from carebridge.notifications.models import Notification, NotificationKind
 from carebridge.organisations import services as org
 from tests.support import make_user
 

@@ -8,7 +8,6 @@ from datetime import UTC, datetime
 import pytest
 from django.core import mail
 
-from carebridge.actions.models import Notification, NotificationKind
 from carebridge.frontdoor import services
 from carebridge.frontdoor.alerts import send_front_door_summaries, urgent_request_alert
 from carebridge.frontdoor.tasks import front_door_summaries
@@ -19,6 +18,7 @@ from carebridge.frontdoor.tests.support_requests import (
     unlikely_answers,
 )
 from carebridge.frontdoor.tests.test_hubs_support import freeze
+from carebridge.notifications.models import Notification, NotificationKind
 from tests.support import make_user
 
 pytestmark = pytest.mark.django_db

@@ -12,7 +12,6 @@ from django.test import Client
 from django.urls import reverse
 
 from carebridge.accounts.roles import Role
-from carebridge.actions.models import Notification, NotificationKind
 from carebridge.frontdoor import services_directory as services
 from carebridge.frontdoor.forms_directory import term_field_name
 from carebridge.frontdoor.models import (
@@ -23,6 +22,7 @@ from carebridge.frontdoor.models import (
 )
 from carebridge.frontdoor.selectors_directory import taxonomy_terms_for
 from carebridge.frontdoor.tests import test_directory as d
+from carebridge.notifications.models import Notification, NotificationKind
 from tests.support import make_provider, make_user
 
 pytestmark = pytest.mark.django_db

@@ -9,7 +9,6 @@ from django.core import mail
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
-from carebridge.actions.models import Notification
 from carebridge.audit.models import Event
 from carebridge.core.calendar import to_london
 from carebridge.frontdoor import services_hubs as services
@@ -32,6 +31,7 @@ from carebridge.frontdoor.tests.test_hubs_support import (
     make_hub,
     publish,
 )
+from carebridge.notifications.models import Notification
 from tests.support import make_user
 
 pytestmark = pytest.mark.django_db

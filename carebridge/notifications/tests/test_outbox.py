@@ -10,10 +10,10 @@ from django.core.management import CommandError, call_command
 from django.test import Client
 from django.urls import reverse
 
-from carebridge.actions import notifications
-from carebridge.actions.models import Notification, NotificationKind
 from carebridge.audit.models import Event
 from carebridge.core.calendar import now
+from carebridge.notifications import services as notifications
+from carebridge.notifications.models import Notification, NotificationKind
 from tests.support import make_provider, make_user
 
 pytestmark = pytest.mark.django_db

@@ -6,9 +6,9 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 from django.db.models import Q
 
-from carebridge.actions.models import Notification
-from carebridge.actions.notifications import notification_retry, notifications_purge, undelivered
 from carebridge.core.formats import guide_datetime
+from carebridge.notifications.models import Notification
+from carebridge.notifications.services import notification_retry, notifications_purge, undelivered
 
 
 class Command(BaseCommand):

@@ -1,8 +1,8 @@
-"""Background work for actions' e-mails: sending one outbox row, the daily summary at 06:30
-London time, and a sweep that sends again what a broker outage or a crash left unsent.
+"""Background work for the e-mail outbox: sending one row, the daily summary at 06:30 London
+time, a sweep that sends again what a broker outage or a crash left unsent, and the nightly purge.
 
-Tasks take ids and are safe to run twice: a row is claimed before it is sent, and never sent
-once it has been.
+Tasks take ids and are safe to run twice: a row is claimed before it is sent (`core.outbox`),
+and never sent once it has been.
 """
 
 from __future__ import annotations
@@ -11,28 +11,22 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.mail import EmailMessage
-from django.db.models import F, Q
+from django.db.models import Q
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task
 
 from carebridge.core.calendar import now, to_london
-
-# A claim older than this belongs to a worker that died: another may take the row.
-CLAIM_EXPIRES = timedelta(minutes=10)
+from carebridge.core.outbox import outbox_claim, outbox_error, outbox_release, unclaimed
 
 
 @db_task(retries=3, retry_delay=60)
 def send_notification(notification_id: int) -> bool:
     """Send one notification; False when there was nothing to send (sent, or claimed)."""
-    from carebridge.actions.models import Notification
+    from carebridge.notifications.models import Notification
 
     moment = now()
-    claimed = (
-        Notification.objects.filter(pk=notification_id, sent_at__isnull=True)
-        .filter(Q(claimed_at__isnull=True) | Q(claimed_at__lt=moment - CLAIM_EXPIRES))
-        .update(claimed_at=moment, attempts=F("attempts") + 1)
-    )
-    if not claimed:
+    pending = Notification.objects.filter(pk=notification_id, sent_at__isnull=True)
+    if not outbox_claim(pending, moment=moment):
         return False
     notification = Notification.objects.select_related("user").get(pk=notification_id)
     try:
@@ -44,9 +38,7 @@ def send_notification(notification_id: int) -> bool:
             headers={"X-Carebridge-Reference": notification.key},
         ).send()
     except Exception as error:
-        Notification.objects.filter(pk=notification_id, claimed_at=moment).update(
-            claimed_at=None, last_error=f"{type(error).__name__}: {error}"[:2000]
-        )
+        outbox_release(Notification, notification_id, moment=moment, last_error=outbox_error(error))
         raise
     Notification.objects.filter(pk=notification_id).update(sent_at=now(), last_error="")
     return True
@@ -55,8 +47,8 @@ def send_notification(notification_id: int) -> bool:
 @db_periodic_task(crontab(minute="*/15"))
 def send_unsent_notifications() -> int:
     """Queue again the rows nobody is sending: the queue is a convenience, the table the truth."""
-    from carebridge.actions.models import Notification
-    from carebridge.actions.notifications import GIVE_UP_AFTER, MAX_ATTEMPTS
+    from carebridge.notifications.models import Notification
+    from carebridge.notifications.services import GIVE_UP_AFTER, MAX_ATTEMPTS
 
     moment = now()
     pending = Notification.objects.filter(
@@ -64,10 +56,7 @@ def send_unsent_notifications() -> int:
         attempts__lt=MAX_ATTEMPTS,
         created_at__gte=moment - GIVE_UP_AFTER,
         created_at__lt=moment - timedelta(minutes=5),
-    ).filter(
-        Q(user__isnull=True) | Q(user__is_active=True),
-        Q(claimed_at__isnull=True) | Q(claimed_at__lt=moment - CLAIM_EXPIRES),
-    )
+    ).filter(Q(user__isnull=True) | Q(user__is_active=True), unclaimed(moment))
     ids = list(pending.values_list("pk", flat=True)[:500])
     for pk in ids:
         send_notification(pk)
@@ -78,7 +67,7 @@ def send_unsent_notifications() -> int:
 # whether or not summer time is on.
 @db_periodic_task(crontab(hour="5,6", minute="30"))
 def daily_digests() -> int:
-    from carebridge.actions.notifications import send_daily_digests
+    from carebridge.notifications.digest import send_daily_digests
 
     local = to_london(now())
     if local.hour != 6:
@@ -90,6 +79,6 @@ def daily_digests() -> int:
 # keeps them no longer than support needs them.
 @db_periodic_task(crontab(hour="2", minute="45"))
 def purge_old_notifications() -> int:
-    from carebridge.actions.notifications import notifications_purge
+    from carebridge.notifications.services import notifications_purge
 
     return notifications_purge()
