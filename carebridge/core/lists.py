@@ -70,6 +70,15 @@ class ListFilterSet(django_filters.FilterSet):
     class Meta:
         form = BoundedTextForm
 
+    def get_form_class(self) -> type[forms.Form]:
+        # A field the Meta form declares itself is the form's (one definition, shared with the
+        # pages that render it); the filters add a field only for the names it lacks.
+        form: type[forms.Form] = self._meta.form
+        fields = {
+            name: each.field for name, each in self.filters.items() if name not in form.base_fields
+        }
+        return type(f"{type(self).__name__}Form", (form,), fields)
+
     def set_choices(self, name: str, choices: list[tuple[Any, str]]) -> None:
         """Give a filter its choices, known only per request (the user's districts, say)."""
         self.filters[name].extra["choices"] = choices

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Q, QuerySet
@@ -46,31 +45,10 @@ def requests_visible_to(user: User) -> QuerySet[FrontDoorRequest]:
     return FrontDoorRequest.objects.filter(council_id=user.council_id)
 
 
-@dataclass(frozen=True)
-class QueueFilters:
-    status: str = "open"  # "open", "all" or one RequestStatus
-    urgent_only: bool = False
-    q: str = ""
-
-
-def queue(user: User, filters: QueueFilters) -> QuerySet[FrontDoorRequest]:
+def queue(user: User) -> QuerySet[FrontDoorRequest]:
     """The council's requests sent to it (signposted ones are figures, not work), urgent first,
-    then the oldest waiting."""
-    requests = requests_visible_to(user).filter(route=Route.QUEUE)
-    if filters.status == "open":
-        requests = requests.filter(status__in=OPEN_STATUSES)
-    elif filters.status in RequestStatus.values:
-        requests = requests.filter(status=filters.status)
-    if filters.urgent_only:
-        requests = requests.filter(urgent=True)
-    if filters.q:
-        term = filters.q.strip()
-        requests = requests.filter(
-            Q(reference__iexact=term)
-            | Q(person_name__icontains=term)
-            | Q(postcode__istartswith=term)
-        )
-    return requests.order_by("-urgent", "submitted_at")
+    then the oldest waiting (`filters.QueueFilters` narrows it)."""
+    return requests_visible_to(user).filter(route=Route.QUEUE).order_by("-urgent", "submitted_at")
 
 
 def request_for_tracking(council: Council, reference: str, email: str) -> FrontDoorRequest | None:

@@ -7,7 +7,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
@@ -16,10 +15,12 @@ from carebridge.accounts.access import require_function
 from carebridge.accounts.http import acting_user
 from carebridge.accounts.roles import Function, can_edit
 from carebridge.core.idempotency import key_from_form
+from carebridge.core.lists import page_of
 from carebridge.frontdoor import selectors, services
 from carebridge.frontdoor.access import access_request
 from carebridge.frontdoor.choices import OPEN_STEPS, RequestStatus
 from carebridge.frontdoor.eligibility import Assessment
+from carebridge.frontdoor.filters import QueueFilters
 from carebridge.frontdoor.forms import (
     NEW,
     AcceptForm,
@@ -27,35 +28,26 @@ from carebridge.frontdoor.forms import (
     CloseForm,
     InformationForm,
     NoteForm,
-    QueueFiltersForm,
     RedirectForm,
 )
 from carebridge.frontdoor.models import FrontDoorRequest
 from carebridge.frontdoor.questions import summary_rows
 from carebridge.frontdoor.selectors_hubs import bookings_of_request
 
-PAGE_SIZE = 25
-
 
 @require_GET
 def request_list(request: HttpRequest) -> HttpResponse:
     user = acting_user(request)
     require_function(user, Function.FRONT_DOOR)
-    filters_form = QueueFiltersForm(request.GET or None)
-    filters = selectors.QueueFilters()
-    if filters_form.is_bound and filters_form.is_valid():
-        data = filters_form.cleaned_data
-        filters = selectors.QueueFilters(
-            status=data["status"] or "open", urgent_only=data["urgent_only"], q=data["q"]
-        )
-    page = Paginator(selectors.queue(user, filters), PAGE_SIZE).get_page(request.GET.get("page"))
+    filters = QueueFilters(request.GET, selectors.queue(user))
+    page = page_of(request, filters.qs)
     return render(
         request,
         "frontdoor/request_list.html",
         {
             "page": page,
-            "filters": filters_form,
-            "chosen": filters,
+            "filters": filters.form,
+            "chosen": filters.chosen(),
             "can_edit": can_edit(user.role, Function.FRONT_DOOR),
         },
     )
