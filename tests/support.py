@@ -8,6 +8,7 @@ from itertools import count
 from typing import TYPE_CHECKING, Any
 
 from django.db import connections
+from django.test import Client
 
 from carebridge.accounts.models import User
 from carebridge.accounts.roles import Role
@@ -76,6 +77,15 @@ def make_user(
         services.password_change(user=user, new_password=PASSWORD, by=user)
         services.passcode_change(user=user, new_passcode=PASSCODE, by=user)
     return user
+
+
+def client_for(user: User | None = None) -> Client:
+    """A browser logged in as `user` (`force_login` skips the password and second step, whose
+    own tests drive them); an anonymous visitor's when `user` is None."""
+    client = Client()
+    if user is not None:
+        client.force_login(user)
+    return client
 
 
 def make_district(council: Council, name: str = "", postcode_districts: str = "") -> "District":
@@ -346,4 +356,45 @@ def make_two_council_provider(*, weeks_back: int = 8) -> TwoCouncilProvider:
         week=week,
         paid_period=paid,
         open_period=Period.objects.get(council=weekly, start_date=week),
+    )
+
+
+@dataclass
+class Personas:
+    """The people every view is tried by (STYLE.md's personas): a council officer (`officer`, a
+    broker of `council`, the weekly council of `two`), a provider that works for two councils
+    (`two`, whose `provider_user` has one log-in for both), a user of another provider of the
+    same council (`other_provider_user`), an officer of another council that `two`'s provider
+    does not work for (`other_council_officer`), and an anonymous visitor (`anonymous`, None:
+    `client_for(None)` is their browser)."""
+
+    two: TwoCouncilProvider
+    council: Council
+    officer: User
+    provider: Provider
+    provider_user: User
+    other_provider: Provider
+    other_provider_user: User
+    other_council: Council
+    other_council_officer: User
+    anonymous: None = None
+
+
+def make_personas(two: TwoCouncilProvider | None = None) -> Personas:
+    """See Personas; dates follow today, as make_two_council_provider's do (`two`: one made
+    already)."""
+    two = two or make_two_council_provider()
+    other_provider = make_provider("Zephyrine Domiciliary Services")
+    make_contract(two.weekly, other_provider)
+    other_council = make_council("Quillinghurst Metropolitan Council")
+    return Personas(
+        two=two,
+        council=two.weekly,
+        officer=two.weekly_broker,
+        provider=two.provider,
+        provider_user=two.carer,
+        other_provider=other_provider,
+        other_provider_user=make_user(provider=other_provider, role="super_user_scheduled"),
+        other_council=other_council,
+        other_council_officer=make_user(council=other_council, role="broker"),
     )

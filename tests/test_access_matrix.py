@@ -8,12 +8,12 @@ from collections.abc import Iterator
 
 import pytest
 from django.conf import settings
-from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from carebridge.accounts.models import User
 from carebridge.audit.services import snapshot
 from tests.access_matrix import REGISTRY, World, build_world
+from tests.support import client_for
 
 pytestmark = pytest.mark.django_db
 
@@ -42,13 +42,6 @@ def body_of(response) -> str:
     """The page, or a streamed download (an export) read to its end."""
     raw = b"".join(response.streaming_content) if response.streaming else response.content
     return raw.decode(errors="replace")
-
-
-def client_for(user: User | None) -> Client:
-    client = Client()
-    if user is not None:
-        client.force_login(user)
-    return client
 
 
 def refused(response, anonymous: bool) -> bool:

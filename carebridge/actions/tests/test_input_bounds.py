@@ -4,8 +4,9 @@ words, and no control characters (PostgreSQL cannot store a NUL)."""
 import pytest
 from django.urls import reverse
 
-from carebridge.actions.tests.test_views import client_for, new_action_data, post
+from carebridge.actions.tests.test_views import new_action_data, post
 from carebridge.core.bounds import CONTROL_CHARACTERS_MESSAGE
+from tests.support import client_for
 
 pytestmark = pytest.mark.django_db
 

@@ -6,7 +6,6 @@ from datetime import timedelta
 from unittest import mock
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 
 from carebridge.actions import services
@@ -16,14 +15,9 @@ from carebridge.actions.tests.conftest import TINY_PDF, in_days, pdf
 from carebridge.audit.models import Event
 from carebridge.contracts.commitment import financial_year_of
 from carebridge.core.calendar import now
+from tests.support import client_for
 
 pytestmark = pytest.mark.django_db
-
-
-def client_for(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def body(response) -> str:

@@ -32,6 +32,7 @@ from carebridge.contracts import services as contracts
 from carebridge.contracts.choices import Unit
 from carebridge.organisations import services as org
 from carebridge.people import services as people
+from tests.support import client_for
 
 pytestmark = pytest.mark.django_db
 
@@ -39,12 +40,6 @@ BASIC = list(csvio.BASIC_COLUMNS)
 WITH_REASONS = list(csvio.REASON_COLUMNS)
 LAST_WEEK = weeks_ago(1)
 LAST_SUNDAY = THIS_WEEK - timedelta(days=1)
-
-
-def client_for(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def export_text(user, start=FIRST_PERIOD, end=LAST_SUNDAY, service_id=None) -> str:

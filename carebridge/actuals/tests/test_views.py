@@ -5,7 +5,6 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 
 from carebridge.actuals import services
@@ -13,14 +12,9 @@ from carebridge.actuals.models import Actual, Confirmation, Period
 from carebridge.actuals.periods import WEEK
 from carebridge.actuals.tests.conftest import THIS_WEEK, weeks_ago
 from carebridge.audit.models import Event
+from tests.support import client_for
 
 pytestmark = pytest.mark.django_db
-
-
-def client_for(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def week_url(world, week, **extra) -> str:

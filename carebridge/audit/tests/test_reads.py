@@ -16,15 +16,9 @@ from carebridge.frontdoor.access_hubs import LinkPurpose, booking_token
 from carebridge.frontdoor.tests.support_requests import likely_answers, open_council, submit
 from carebridge.integrations.services import api_token_create
 from tests.access_matrix import build_world
+from tests.support import client_for
 
 pytestmark = pytest.mark.django_db
-
-
-def client_for(user) -> Client:
-    client = Client()
-    if user is not None:
-        client.force_login(user)
-    return client
 
 
 def new_events(before: int):

@@ -6,7 +6,6 @@ from decimal import Decimal
 from unittest import mock
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 
 from carebridge.contracts import services
@@ -23,12 +22,6 @@ NOW = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
 def frozen_now():
     with mock.patch("django.utils.timezone.now", return_value=NOW):
         yield
-
-
-def client_for(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def url(name, document):

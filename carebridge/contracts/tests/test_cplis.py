@@ -14,12 +14,18 @@ from carebridge.contracts import services
 from carebridge.contracts.choices import PricingBasis, Unit
 from carebridge.contracts.models import Cpli
 from carebridge.contracts.purchase_orders import purchase_orders_of_client
-from carebridge.contracts.tests.conftest import client_for
 from carebridge.core.calendar import now, to_london
 from carebridge.core.formats import guide_date
 from carebridge.organisations import services as org
 from carebridge.people import services as people
-from tests.support import PASSWORD, make_contract, make_council, make_provider, make_user
+from tests.support import (
+    PASSWORD,
+    client_for,
+    make_contract,
+    make_council,
+    make_provider,
+    make_user,
+)
 
 pytestmark = pytest.mark.django_db
 

@@ -14,9 +14,9 @@ from carebridge.contracts import services
 from carebridge.contracts.choices import CpliStatus, DocumentStatus, PricingBasis
 from carebridge.contracts.models import ContractDocument, Cpli
 from carebridge.contracts.pdf import document_pdf
-from carebridge.contracts.tests.conftest import client_for, publish, url
+from carebridge.contracts.tests.conftest import publish, url
 from carebridge.people import services as people
-from tests.support import PASSWORD, make_contract, make_provider, make_user
+from tests.support import PASSWORD, client_for, make_contract, make_provider, make_user
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_now")]
 

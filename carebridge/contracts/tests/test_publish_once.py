@@ -5,8 +5,8 @@ import pytest
 from django.urls import reverse
 
 from carebridge.contracts.models import ContractDocument
-from carebridge.contracts.tests.conftest import client_for
 from carebridge.contracts.tests.test_publishing import NEW, form_data
+from tests.support import client_for
 from tests.test_double_submits import form_token
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_now")]

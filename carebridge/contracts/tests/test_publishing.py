@@ -13,9 +13,16 @@ from django.urls import reverse
 from carebridge.contracts import services
 from carebridge.contracts.choices import CpliStatus, DocumentStatus, PricingBasis, Unit
 from carebridge.contracts.models import ContractDocument, Cpli
-from carebridge.contracts.tests.conftest import client_for, publish, url
+from carebridge.contracts.tests.conftest import publish, url
 from carebridge.organisations import services as org
-from tests.support import PASSWORD, make_contract, make_council, make_provider, make_user
+from tests.support import (
+    PASSWORD,
+    client_for,
+    make_contract,
+    make_council,
+    make_provider,
+    make_user,
+)
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_now")]
 

@@ -18,9 +18,9 @@ from carebridge.contracts.models import ContractDocument, Cpli
 from carebridge.contracts.pdf import document_pdf
 from carebridge.contracts.purchase_orders import purchase_orders_of_client
 from carebridge.contracts.selectors import purchase_order_value
-from carebridge.contracts.tests.conftest import client_for, publish, url
+from carebridge.contracts.tests.conftest import publish, url
 from carebridge.contracts.tests.test_publishing import form_data, line_data, rejected
-from tests.support import PASSWORD
+from tests.support import PASSWORD, client_for
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_now")]
 

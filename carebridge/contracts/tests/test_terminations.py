@@ -16,8 +16,15 @@ from carebridge.contracts.choices import CpliStatus, DocumentKind, DocumentStatu
 from carebridge.contracts.models import ContractDocument, Cpli
 from carebridge.contracts.pdf import document_pdf
 from carebridge.contracts.selectors import cplis_listed_for, purchase_order_value
-from carebridge.contracts.tests.conftest import client_for, publish, url
-from tests.support import PASSWORD, make_contract, make_council, make_provider, make_user
+from carebridge.contracts.tests.conftest import publish, url
+from tests.support import (
+    PASSWORD,
+    client_for,
+    make_contract,
+    make_council,
+    make_provider,
+    make_user,
+)
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_now")]
 

@@ -12,18 +12,13 @@ from carebridge.frontdoor import services as frontdoor
 from carebridge.frontdoor.tests.support_requests import likely_answers, open_council, submit
 from carebridge.integrations.services import api_token_create
 from tests.access_matrix import REGISTRY, build_world
+from tests.support import client_for
 
 pytestmark = pytest.mark.django_db
 
 
 def kept_by_no_cache(response) -> bool:
     return "no-store" in response.get("Cache-Control", "")
-
-
-def client_for(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def test_it_keeps_every_page_and_download_of_a_logged_in_user_out_of_caches():

@@ -8,7 +8,6 @@ from itertools import count
 
 import pytest
 from django.db import connection
-from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import include, path, reverse
 
@@ -21,7 +20,7 @@ from carebridge.frontdoor.choices import About, Asker, RequestStatus, Result, Ro
 from carebridge.frontdoor.models import FrontDoorRequest
 from carebridge.frontdoor.selectors_dashboard import Share, dashboard_for
 from carebridge.frontdoor.views_dashboard import GREY, Series, bar_chart, duration_text
-from tests.support import make_council, make_provider, make_user
+from tests.support import client_for, make_council, make_provider, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -254,13 +253,6 @@ def test_another_councils_requests_are_never_counted(figures):
 def page_url(**query) -> str:
     url = reverse("frontdoor:dashboard")
     return url + ("?" + "&".join(f"{k}={v}" for k, v in query.items()) if query else "")
-
-
-def client_for(user) -> Client:
-    client = Client()
-    if user is not None:
-        client.force_login(user)
-    return client
 
 
 @pytest.fixture

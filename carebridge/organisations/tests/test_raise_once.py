@@ -6,7 +6,8 @@ from django.core import mail
 from django.urls import reverse
 
 from carebridge.organisations.models import ChangeRequest
-from carebridge.organisations.tests.test_views import ORGANISATION_FORM, client_for
+from carebridge.organisations.tests.test_views import ORGANISATION_FORM
+from tests.support import client_for
 from tests.test_double_submits import form_token
 
 pytestmark = pytest.mark.django_db

@@ -4,22 +4,15 @@ broker, and another provider."""
 import pytest
 from django.core import mail
 from django.db import connection
-from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from carebridge.accounts.models import User
 from carebridge.organisations import services as org
 from carebridge.organisations.models import ChangeRequest, Provider
-from tests.support import make_user
+from tests.support import client_for, make_user
 
 pytestmark = pytest.mark.django_db
-
-
-def client_for(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def page(user, name, *args, **params) -> str:

@@ -7,7 +7,6 @@ from unittest import mock
 
 import pytest
 from django.db import connection
-from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
@@ -19,6 +18,7 @@ from carebridge.people.models import ServiceUser
 from carebridge.referrals import services
 from carebridge.referrals.models import Referral
 from tests.support import (
+    client_for,
     make_contract,
     make_council,
     make_district,
@@ -104,12 +104,6 @@ def world() -> World:
             other_council, other_council_district, "QX990001", last_name="Vandersnoot"
         ),
     )
-
-
-def client_for(user: User) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def date_answer(name: str, day: date | None) -> dict[str, str]:

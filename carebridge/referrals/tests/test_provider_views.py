@@ -16,6 +16,7 @@ from carebridge.referrals.choices import ReferralStatus
 from carebridge.referrals.forms.provider import AcceptForm, parse_visit_time
 from carebridge.referrals.models import Referral
 from tests.support import (
+    client_for,
     make_contract,
     make_council,
     make_district,
@@ -54,12 +55,6 @@ def world():
         reader=make_user(provider=provider, role="read_only"),
         stranger=make_user(provider=other_provider, role="super_user_scheduled"),
     )
-
-
-def client_for(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def referral(world, **fields) -> Referral:
