@@ -171,7 +171,7 @@ def _email(request: FrontDoorRequest, *, key: str, template: str, **context: Any
 
 def _push_to_crm(request: FrontDoorRequest) -> None:
     """Queue the CRM push in the same transaction: its row is the outbox, posted after commit."""
-    from carebridge.integrations.crm import crm_push_queue
+    from carebridge.frontdoor.crm import crm_push_queue
 
     crm_push_queue(request=request, event="submitted")
 

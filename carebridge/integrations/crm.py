@@ -5,7 +5,10 @@ claims the row before posting it, so a retry or a second worker never posts it t
 row stays until the CRM takes it or we give up. What is posted goes through an adapter: today a
 signed JSON webhook; a CRM with its own API (Dynamics, say) is another class with `push`.
 
-The payload (schema version 1), posted as the body with Content-Type application/json:
+The front door builds the payload (`frontdoor.crm`) and queues it here; this module imports
+nothing of the front door, and reads the council's webhook through the lookup the front door
+registers (`crm_webhook_lookup_register`). The payload (schema version 1), posted as the body
+with Content-Type application/json:
 
     schema, schema_version    "carebridge.front-door-request", 1; a new version for any change
                               that is not an added field
@@ -41,36 +44,34 @@ import logging
 import re
 import urllib.error
 import urllib.request
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import datetime, timedelta
 from enum import Enum
 from functools import partial
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
-from django.db import IntegrityError, transaction
-from django.db.models import F, Q, QuerySet
+from django.db import transaction
+from django.db.models import Q, QuerySet
 
-from carebridge.accounts.models import User
 from carebridge.audit.services import record
+from carebridge.core import outbox
 from carebridge.core.calendar import now
 from carebridge.core.outbound import OutboundRefused, open_url, url_refusal
-from carebridge.frontdoor.choices import About, Asker, RequestStatus, Result, Route
-from carebridge.frontdoor.models import FrontDoorRequest, FrontDoorSettings
 from carebridge.integrations.models import CrmDelivery
 from carebridge.organisations.models import Council
 
+if TYPE_CHECKING:
+    from carebridge.accounts.models import User
+
 logger = logging.getLogger(__name__)
 
-SCHEMA = "carebridge.front-door-request"
-SCHEMA_VERSION = 1
 TIMEOUT_SECONDS = 10.0
 USER_AGENT = "carebridge-crm/1"
 _EVENT = re.compile(r"[a-z0-9_-]{1,30}")
 _RETRYABLE_STATUSES = frozenset({408, 429})
 _MAX_ANSWER_BYTES = 64 * 1024
 
-# A claim older than this belongs to a worker that died: another may take the row.
-CLAIM_EXPIRES = timedelta(minutes=10)
 # The waits after the 1st, 2nd… failed try; the last repeats. Eight tries span about 22 hours,
 # so a CRM down overnight still gets the request; after MAX_ATTEMPTS, or GIVE_UP_AFTER since the
 # row was made, the row is given up and support sees it (`carebridge crm_deliveries`).
@@ -199,123 +200,64 @@ def _reference_in(answer: bytes) -> str:
     return str(reference)[:100] if isinstance(reference, str | int) else ""
 
 
+# A council's webhook address and secret, or None: the app that keeps them (the front door's
+# settings) registers the lookup in its AppConfig.ready.
+WebhookLookup = Callable[[int], tuple[str, str] | None]
+_webhook_lookups: list[WebhookLookup] = []
+
+
+def crm_webhook_lookup_register(lookup: WebhookLookup) -> None:
+    if lookup not in _webhook_lookups:
+        _webhook_lookups.append(lookup)
+
+
 def adapter_for(council: Council | int) -> CrmAdapter | None:
     """The council's CRM adapter, or None when it has no CRM to push to."""
-    settings = FrontDoorSettings.objects.filter(council=council).first()
-    if settings is None or not settings.crm_webhook_url:
-        return None
-    return WebhookAdapter(settings.crm_webhook_url, settings.crm_webhook_secret)
-
-
-# --- The payload ------------------------------------------------------------------------------
-
-
-def _utc(moment: datetime) -> str:
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def _coded(value: str, choices: Any) -> dict[str, str]:
-    try:
-        label = str(choices(value).label)
-    except ValueError:
-        label = value
-    return {"code": value, "label": label}
-
-
-def _day(value: date | None) -> str | None:
-    return value.isoformat() if value is not None else None
-
-
-def _readable_answers(answers: dict[str, Any]) -> list[dict[str, str]]:
-    """The answers as the person read them, in the questionnaire's order."""
-    from carebridge.frontdoor.questions import summary_rows
-
-    return [
-        {"section": str(section), "question": str(label), "answer": str(value), "question_id": qid}
-        for section, label, value, qid in summary_rows(answers)
-    ]
-
-
-def _reasons(assessment: dict[str, Any]) -> list[str]:
-    reasons = assessment.get("reasons", []) if isinstance(assessment, dict) else []
-    return [str(reason) for reason in reasons] if isinstance(reasons, list) else []
-
-
-def crm_payload(request: FrontDoorRequest, *, event: str = "submitted") -> dict[str, Any]:
-    """The JSON a CRM receives for a request (the schema is in this module's docstring)."""
-    council = request.council
-    return {
-        "schema": SCHEMA,
-        "schema_version": SCHEMA_VERSION,
-        "event": event,
-        "council": {"slug": council.slug, "name": council.name},
-        "reference": request.reference,
-        "submitted_at": _utc(request.submitted_at),
-        "status": _coded(request.status, RequestStatus),
-        "route": _coded(request.route, Route),
-        "result": _coded(request.result, Result),
-        "urgent": request.urgent,
-        "assessment_requested": request.assessment_requested,
-        "asked_by": {
-            "type": request.asker,
-            "type_label": _coded(request.asker, Asker)["label"],
-            "name": request.asker_name,
-            "organisation": request.professional_organisation,
-            "role": request.professional_role,
-            "email": request.asker_email,
-            "phone": request.asker_phone,
-        },
-        "about": _coded(request.about, About),
-        "person": {
-            "name": request.person_name,
-            "date_of_birth": _day(request.person_date_of_birth),
-            "postcode": request.postcode,
-            "email": request.person_email,
-            "phone": request.person_phone,
-        },
-        "consent_to_share": request.consent_to_share,
-        "answers": _readable_answers(request.answers),
-        "answer_codes": request.answers,
-        "assessment": {
-            "ruleset_version": request.ruleset_version,
-            "reasons": _reasons(request.assessment),
-        },
-    }
+    council_id = council.pk if isinstance(council, Council) else council
+    for lookup in _webhook_lookups:
+        webhook = lookup(council_id)
+        if webhook is not None:
+            url, secret = webhook
+            return WebhookAdapter(url, secret)
+    return None
 
 
 # --- The outbox -----------------------------------------------------------------------------
 
 
-def crm_delivery_key(request: FrontDoorRequest, event: str) -> str:
-    return f"front-door-{request.pk}-{event}"
-
-
-def crm_push_queue(*, request: FrontDoorRequest, event: str) -> CrmDelivery | None:
-    """Queue the push of a request to its council's CRM, once only for the request and event.
-
-    None, and nothing queued, when the council has no CRM, the person did not consent to their
-    details being shared, or this push was queued before. The post goes after the transaction
-    commits, so a request that is rolled back never reaches the CRM."""
+def crm_event_check(event: str) -> None:
     if not _EVENT.fullmatch(event):
         raise ValueError(f"A CRM event is a short lower-case word, got {event!r}")
-    if not request.consent_to_share or adapter_for(request.council_id) is None:
+
+
+def crm_delivery_key(request_id: int, event: str) -> str:
+    return f"front-door-{request_id}-{event}"
+
+
+def crm_delivery_queue(
+    *, council_id: int, request_id: int, event: str, payload: Callable[[], dict[str, Any]]
+) -> CrmDelivery | None:
+    """Queue a push to the council's CRM, once only for the request and event; `payload` makes
+    the JSON, called only when there is a CRM to push to. None, and nothing queued, when the
+    council has no CRM or this push was queued before. The post goes after the transaction
+    commits, so a request that is rolled back never reaches the CRM."""
+    crm_event_check(event)
+    if adapter_for(council_id) is None:
         return None
-    key = crm_delivery_key(request, event)
+    key = crm_delivery_key(request_id, event)
     if CrmDelivery.objects.filter(key=key).exists():
         return None
-    try:
-        with transaction.atomic():
-            delivery = CrmDelivery.objects.create(
-                council_id=request.council_id,
-                request=request,
-                event=event,
-                key=key,
-                payload=crm_payload(request, event=event),
-                created_at=now(),
-            )
-    except IntegrityError:
-        return None
-    _queue([delivery.pk])
+    delivery = outbox.outbox_add(
+        CrmDelivery,
+        key=key,
+        council_id=council_id,
+        request_id=request_id,
+        event=event,
+        payload=payload(),
+        created_at=now(),
+    )
+    if delivery is not None:
+        _queue([delivery.pk])
     return delivery
 
 
@@ -335,7 +277,7 @@ class Outcome(Enum):
 
 def retry_delay(attempts: int) -> timedelta:
     """How long to wait after the given number of failed tries."""
-    return RETRY_DELAYS[min(max(attempts, 1), len(RETRY_DELAYS)) - 1]
+    return outbox.retry_delay(attempts, RETRY_DELAYS)
 
 
 def crm_delivery_attempt(delivery_id: int) -> tuple[Outcome, timedelta | None]:
@@ -343,15 +285,10 @@ def crm_delivery_attempt(delivery_id: int) -> tuple[Outcome, timedelta | None]:
     delivered, given up or claimed by another worker is left alone. With RETRY comes the wait
     before the next try."""
     moment = now()
-    claimed = (
-        CrmDelivery.objects.filter(pk=delivery_id, delivered_at__isnull=True, gave_up=False)
-        .filter(Q(claimed_at__isnull=True) | Q(claimed_at__lt=moment - CLAIM_EXPIRES))
-        .update(claimed_at=moment, attempts=F("attempts") + 1)
-    )
-    if not claimed:
+    pending = CrmDelivery.objects.filter(pk=delivery_id, delivered_at__isnull=True, gave_up=False)
+    if not outbox.outbox_claim(pending, moment=moment):
         return Outcome.NOTHING, None
     delivery = CrmDelivery.objects.get(pk=delivery_id)
-    mine = CrmDelivery.objects.filter(pk=delivery_id, claimed_at=moment)
     adapter = adapter_for(delivery.council_id)
     try:
         if adapter is None:
@@ -362,12 +299,14 @@ def crm_delivery_attempt(delivery_id: int) -> tuple[Outcome, timedelta | None]:
             message, retryable, status = str(error), error.retryable, error.status_code
         else:
             logger.exception("CRM delivery %s failed unexpectedly", delivery_id)
-            message, retryable, status = f"{type(error).__name__}: {error}", True, None
+            message, retryable, status = outbox.outbox_error(error), True, None
         give_up = not retryable or delivery.attempts >= MAX_ATTEMPTS
         wait = None if give_up else retry_delay(delivery.attempts)
-        mine.update(
-            claimed_at=None,
-            last_error=message[:2000],
+        outbox.outbox_release(
+            CrmDelivery,
+            delivery_id,
+            moment=moment,
+            last_error=message[: outbox.ERROR_LENGTH],
             last_status_code=status,
             gave_up=give_up,
             next_attempt_at=None if wait is None else moment + wait,
@@ -376,7 +315,7 @@ def crm_delivery_attempt(delivery_id: int) -> tuple[Outcome, timedelta | None]:
             _record_given_up(delivery, message)
             return Outcome.FAILED, None
         return Outcome.RETRY, wait
-    mine.update(
+    CrmDelivery.objects.filter(pk=delivery_id, claimed_at=moment).update(
         delivered_at=now(),
         last_error="",
         last_status_code=result.status_code,
@@ -415,7 +354,7 @@ def crm_deliveries_due(moment: datetime | None = None) -> list[int]:
         delivered_at__isnull=True, gave_up=False, attempts__lt=MAX_ATTEMPTS
     ).filter(
         _recent(moment),
-        Q(claimed_at__isnull=True) | Q(claimed_at__lt=moment - CLAIM_EXPIRES),
+        outbox.unclaimed(moment),
         Q(attempts=0, created_at__lt=settled) | Q(attempts__gt=0, next_attempt_at__lte=settled),
     )
     return list(due.order_by("created_at").values_list("pk", flat=True)[:500])
@@ -427,7 +366,7 @@ def crm_deliveries_give_up(moment: datetime | None = None) -> int:
     stale = (
         CrmDelivery.objects.filter(delivered_at__isnull=True, gave_up=False)
         .filter(Q(attempts__gte=MAX_ATTEMPTS) | _too_old(moment))
-        .filter(Q(claimed_at__isnull=True) | Q(claimed_at__lt=moment - CLAIM_EXPIRES))
+        .filter(outbox.unclaimed(moment))
     )
     given_up = 0
     for delivery in stale.order_by("pk"):
@@ -454,8 +393,11 @@ def undelivered(council: Council | None = None) -> QuerySet[CrmDelivery]:
 def crm_delivery_retry(*, delivery: CrmDelivery, by: User | None) -> bool:
     """Push an undelivered request again (say, once the CRM is mended), with a fresh count of
     tries; False if it was delivered meanwhile. Its last error stays until a push succeeds."""
-    retried = CrmDelivery.objects.filter(pk=delivery.pk, delivered_at__isnull=True).update(
-        attempts=0, claimed_at=None, gave_up=False, next_attempt_at=None, retried_at=now()
+    retried = outbox.outbox_requeue(
+        CrmDelivery.objects.filter(pk=delivery.pk, delivered_at__isnull=True),
+        gave_up=False,
+        next_attempt_at=None,
+        retried_at=now(),
     )
     if retried:
         record(

@@ -19,6 +19,7 @@ from huey.contrib.djhuey import HUEY
 from carebridge.audit.models import Event
 from carebridge.core.calendar import now
 from carebridge.frontdoor.choices import About, Asker, RequestStatus, Result, Route
+from carebridge.frontdoor.crm import crm_payload, crm_push_queue
 from carebridge.frontdoor.eligibility import assess
 from carebridge.frontdoor.models import FrontDoorRequest, FrontDoorSettings
 from carebridge.integrations import crm, tasks
@@ -29,8 +30,6 @@ from carebridge.integrations.crm import (
     WebhookAdapter,
     crm_deliveries_due,
     crm_deliveries_give_up,
-    crm_payload,
-    crm_push_queue,
     undelivered,
 )
 from carebridge.integrations.models import CrmDelivery

@@ -1,0 +1,115 @@
+"""The front door's side of the CRM push: the payload a council's CRM receives for a request
+(schema version 1, described in `carebridge.integrations.crm`), where the council's webhook is
+kept (the front-door settings), and the push of a request once it reached the queue. The
+integrations app posts it and keeps the outbox; it imports nothing of the front door."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any
+
+from carebridge.frontdoor.choices import About, Asker, RequestStatus, Result, Route
+from carebridge.frontdoor.models import FrontDoorRequest, FrontDoorSettings
+from carebridge.integrations.crm import crm_delivery_queue, crm_event_check
+from carebridge.integrations.models import CrmDelivery
+
+SCHEMA = "carebridge.front-door-request"
+SCHEMA_VERSION = 1
+
+
+def crm_webhook_of(council_id: int) -> tuple[str, str] | None:
+    """The council's CRM webhook address and signing secret, or None when it has none."""
+    settings = FrontDoorSettings.objects.filter(council=council_id).first()
+    if settings is None or not settings.crm_webhook_url:
+        return None
+    return settings.crm_webhook_url, settings.crm_webhook_secret
+
+
+def crm_push_queue(*, request: FrontDoorRequest, event: str) -> CrmDelivery | None:
+    """Queue the push of a request to its council's CRM, once only for the request and event.
+
+    None, and nothing queued, when the council has no CRM, the person did not consent to their
+    details being shared, or this push was queued before. The post goes after the transaction
+    commits, so a request that is rolled back never reaches the CRM."""
+    crm_event_check(event)
+    if not request.consent_to_share:
+        return None
+    return crm_delivery_queue(
+        council_id=request.council_id,
+        request_id=request.pk,
+        event=event,
+        payload=lambda: crm_payload(request, event=event),
+    )
+
+
+def _utc(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _coded(value: str, choices: Any) -> dict[str, str]:
+    try:
+        label = str(choices(value).label)
+    except ValueError:
+        label = value
+    return {"code": value, "label": label}
+
+
+def _day(value: date | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def _readable_answers(answers: dict[str, Any]) -> list[dict[str, str]]:
+    """The answers as the person read them, in the questionnaire's order."""
+    from carebridge.frontdoor.questions import summary_rows
+
+    return [
+        {"section": str(section), "question": str(label), "answer": str(value), "question_id": qid}
+        for section, label, value, qid in summary_rows(answers)
+    ]
+
+
+def _reasons(assessment: dict[str, Any]) -> list[str]:
+    reasons = assessment.get("reasons", []) if isinstance(assessment, dict) else []
+    return [str(reason) for reason in reasons] if isinstance(reasons, list) else []
+
+
+def crm_payload(request: FrontDoorRequest, *, event: str = "submitted") -> dict[str, Any]:
+    """The JSON a CRM receives for a request (the schema is in this module's docstring)."""
+    council = request.council
+    return {
+        "schema": SCHEMA,
+        "schema_version": SCHEMA_VERSION,
+        "event": event,
+        "council": {"slug": council.slug, "name": council.name},
+        "reference": request.reference,
+        "submitted_at": _utc(request.submitted_at),
+        "status": _coded(request.status, RequestStatus),
+        "route": _coded(request.route, Route),
+        "result": _coded(request.result, Result),
+        "urgent": request.urgent,
+        "assessment_requested": request.assessment_requested,
+        "asked_by": {
+            "type": request.asker,
+            "type_label": _coded(request.asker, Asker)["label"],
+            "name": request.asker_name,
+            "organisation": request.professional_organisation,
+            "role": request.professional_role,
+            "email": request.asker_email,
+            "phone": request.asker_phone,
+        },
+        "about": _coded(request.about, About),
+        "person": {
+            "name": request.person_name,
+            "date_of_birth": _day(request.person_date_of_birth),
+            "postcode": request.postcode,
+            "email": request.person_email,
+            "phone": request.person_phone,
+        },
+        "consent_to_share": request.consent_to_share,
+        "answers": _readable_answers(request.answers),
+        "answer_codes": request.answers,
+        "assessment": {
+            "ruleset_version": request.ruleset_version,
+            "reasons": _reasons(request.assessment),
+        },
+    }
