@@ -1,7 +1,7 @@
 """E-mails to the council's front-door team about requests that reach its queue: at once for an
 urgent one, and a summary each morning of the rest that came in the day before.
 
-They go through the e-mail outbox (actions.notifications.email_queue), once per request (or per
+They go through the e-mail outbox (notifications.services.email_queue), once per request (or per
 day) and officer, whatever retries or repeats happen. They carry no personal details, only the
 reference and a link to the request in the portal: e-mail is read on lock screens and in shared
 inboxes, and the portal checks who may see the request.
