@@ -8,7 +8,6 @@ from datetime import timedelta
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.test import Client
 from django.urls import reverse
 
 from carebridge.actuals import csvio, services
@@ -18,20 +17,21 @@ from carebridge.actuals.rules import Entry
 from carebridge.audit.models import Event
 from carebridge.contracts import services as contracts
 from carebridge.contracts.choices import PricingBasis
-from tests.support import DOUBLE_ASSIST, PASSWORD, TwoCouncilProvider, make_two_council_provider
+from tests.support import (
+    DOUBLE_ASSIST,
+    PASSWORD,
+    TwoCouncilProvider,
+    client_for,
+    make_two_council_provider,
+)
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def two(clock) -> TwoCouncilProvider:
-    return make_two_council_provider()
-
-
-def client_for(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
+def two(clock, two_council_provider) -> TwoCouncilProvider:
+    """The shared persona (the root conftest.py), made once the clock is frozen."""
+    return two_council_provider
 
 
 def week_page(two: TwoCouncilProvider, **extra) -> str:

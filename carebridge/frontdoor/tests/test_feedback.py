@@ -7,33 +7,15 @@ import io
 from datetime import UTC, datetime
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 
 from carebridge.audit.models import Event
 from carebridge.frontdoor import services
 from carebridge.frontdoor.tests.support_requests import likely_answers, open_council, submit
 from carebridge.frontdoor.tests.test_hubs_support import freeze
-from tests.support import make_provider, make_user
+from tests.support import client_for, make_provider, make_user
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def council():
-    return open_council()
-
-
-@pytest.fixture
-def officer(council):
-    return make_user(council=council, role="front_door_officer")
-
-
-def client_for(user) -> Client:
-    client = Client()
-    if user is not None:
-        client.force_login(user)
-    return client
 
 
 def give(council, rating, comment="", request=None):

@@ -44,16 +44,6 @@ def clock(monkeypatch):
 
 
 @pytest.fixture
-def council():
-    return open_council()
-
-
-@pytest.fixture
-def officer(council):
-    return make_user(council=council, role="front_door_officer")
-
-
-@pytest.fixture
 def hub(council, officer, clock):
     return make_hub(council, officer)
 

@@ -2,32 +2,15 @@
 the rule that decided each outcome, each triage step through its form, and the settings."""
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 
 from carebridge.frontdoor.choices import Decision, RequestStatus
 from carebridge.frontdoor.models import FrontDoorRequest
 from carebridge.frontdoor.tests.support_requests import likely_answers, open_council, submit
 from carebridge.people.models import ServiceUser
-from tests.support import make_provider, make_user
+from tests.support import client_for, make_provider, make_user
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def council():
-    return open_council()
-
-
-@pytest.fixture
-def officer(council):
-    return make_user(council=council, role="front_door_officer")
-
-
-def client_for(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def step_url(request: FrontDoorRequest, step: str) -> str:

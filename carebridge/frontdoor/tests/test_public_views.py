@@ -15,7 +15,6 @@ from carebridge.frontdoor.choices import RequestStatus, Route
 from carebridge.frontdoor.models import Feedback, FrontDoorRequest, NeighbouringArea
 from carebridge.frontdoor.tests.support_requests import (
     likely_answers,
-    open_council,
     submit,
     unlikely_answers,
 )
@@ -23,11 +22,6 @@ from carebridge.organisations.models import Council
 from tests.support import make_council, make_user
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def council():
-    return open_council()
 
 
 def url(name: str, council: Council, **kwargs) -> str:

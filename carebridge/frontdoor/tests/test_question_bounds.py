@@ -8,15 +8,10 @@ from django.urls import reverse
 from carebridge.core.bounds import CONTROL_CHARACTERS_MESSAGE
 from carebridge.frontdoor import questions
 from carebridge.frontdoor.models import FrontDoorRequest
-from carebridge.frontdoor.tests.support_requests import likely_answers, open_council
+from carebridge.frontdoor.tests.support_requests import likely_answers
 from carebridge.frontdoor.views_public import SESSION_KEY
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def council():
-    return open_council()
 
 
 def question_url(council, question_id: str) -> str:

@@ -23,16 +23,6 @@ from tests.support import make_user
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def council():
-    return open_council()
-
-
-@pytest.fixture
-def officer(council):
-    return make_user(council=council, role="front_door_officer")
-
-
 def test_it_sends_a_likely_eligible_request_to_the_queue_and_emails_the_reference(
     council, django_capture_on_commit_callbacks
 ):

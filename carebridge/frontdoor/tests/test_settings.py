@@ -5,37 +5,20 @@ secret shown once."""
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.test import Client
 from django.urls import reverse
 
 from carebridge.audit.models import Event
 from carebridge.frontdoor import services
 from carebridge.frontdoor.models import FrontDoorSettings
 from carebridge.frontdoor.tests.support_requests import open_council
-from tests.support import make_provider, make_user
+from tests.support import client_for, make_provider, make_user
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def council():
-    return open_council()
-
-
-@pytest.fixture
-def officer(council):
-    return make_user(council=council, role="front_door_officer")
-
-
-@pytest.fixture
 def administrator(council):
     return make_user(council=council, role="council_administrator")
-
-
-def client_for(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def settings_of(council) -> FrontDoorSettings:

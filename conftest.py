@@ -1,0 +1,53 @@
+"""The shared personas of every test (STYLE.md): a council officer, a provider that works for two
+councils, another provider, another council and an anonymous visitor, built once per test by
+`tests.support.make_personas`. Log them in with `tests.support.client_for(user)`.
+
+A module's own fixture of the same name (a `world`, a `council`) takes precedence over these."""
+
+from typing import TYPE_CHECKING
+
+import pytest
+
+if TYPE_CHECKING:
+    from carebridge.accounts.models import User
+    from tests.support import Personas, TwoCouncilProvider
+
+
+@pytest.fixture
+def two_council_provider(db) -> "TwoCouncilProvider":
+    """A module that freezes the clock asks for its clock fixture first."""
+    from tests.support import make_two_council_provider
+
+    return make_two_council_provider()
+
+
+@pytest.fixture
+def personas(two_council_provider: "TwoCouncilProvider") -> "Personas":
+    from tests.support import make_personas
+
+    return make_personas(two_council_provider)
+
+
+@pytest.fixture
+def council_officer(personas: "Personas") -> "User":
+    return personas.officer
+
+
+@pytest.fixture
+def provider_user(personas: "Personas") -> "User":
+    return personas.provider_user
+
+
+@pytest.fixture
+def other_provider_user(personas: "Personas") -> "User":
+    return personas.other_provider_user
+
+
+@pytest.fixture
+def other_council_officer(personas: "Personas") -> "User":
+    return personas.other_council_officer
+
+
+@pytest.fixture
+def anonymous() -> None:
+    return None
