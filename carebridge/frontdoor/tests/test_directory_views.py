@@ -8,7 +8,6 @@ from urllib.parse import quote
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.test import Client
 from django.urls import reverse
 
 from carebridge.accounts.roles import Role
@@ -23,16 +22,9 @@ from carebridge.frontdoor.models import (
 from carebridge.frontdoor.selectors_directory import taxonomy_terms_for
 from carebridge.frontdoor.tests import test_directory as d
 from carebridge.notifications.models import Notification, NotificationKind
-from tests.support import make_provider, make_user
+from tests.support import client_for, make_provider, make_user
 
 pytestmark = pytest.mark.django_db
-
-
-def client_for(user=None) -> Client:
-    client = Client()
-    if user is not None:
-        client.force_login(user)
-    return client
 
 
 def body(response) -> str:
