@@ -57,6 +57,7 @@ lint: install-dev assets
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy carebridge
+	$(BIN)/lint-imports
 	$(BIN)/carebridge makemigrations --check --dry-run
 	$(BIN)/carebridge check
 
