@@ -34,7 +34,6 @@ from typing import Any
 from django.db import connection
 
 from carebridge.accounts.models import User
-from carebridge.accounts.roles import Role
 from carebridge.actuals import csvio, services
 from carebridge.actuals.models import Actual
 from carebridge.actuals.periods import WEEK, today, week_of
@@ -49,6 +48,7 @@ from carebridge.contracts.choices import (
 )
 from carebridge.contracts.models import ContractDocument, Cpli, ServiceLevel
 from carebridge.core.calendar import now
+from carebridge.core.permissions import Role
 from carebridge.organisations import services as organisations
 from carebridge.organisations.choices import ActualsPeriod, ContractType
 from carebridge.organisations.models import Council, Provider, Service

@@ -14,7 +14,6 @@ from typing import Any
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from carebridge.accounts.models import User
-from carebridge.accounts.roles import COUNCIL_ROLES, PROVIDER_ROLES
 from carebridge.actions import services as actions
 from carebridge.actions.models import Action, Attachment
 from carebridge.actuals import services as actuals
@@ -23,6 +22,7 @@ from carebridge.actuals.periods import WEEK, today, week_of
 from carebridge.contracts import services as contracts
 from carebridge.contracts.commitment import financial_year_of
 from carebridge.contracts.models import ContractDocument
+from carebridge.core.permissions import COUNCIL_ROLES, PROVIDER_ROLES
 from carebridge.frontdoor import services as frontdoor
 from carebridge.frontdoor import services_directory as directory
 from carebridge.frontdoor import services_hubs as hubs

@@ -11,7 +11,7 @@ from django.db import connections
 from django.test import Client
 
 from carebridge.accounts.models import User
-from carebridge.accounts.roles import Role
+from carebridge.core.permissions import Role
 from carebridge.organisations import services as org
 from carebridge.organisations.models import Contract, Council, Provider
 

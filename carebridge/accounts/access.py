@@ -8,8 +8,8 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
 from carebridge.accounts.models import User
-from carebridge.accounts.roles import Function, can_edit, can_view
 from carebridge.accounts.selectors import council_manages_accounts_of, users_visible_to
+from carebridge.core.permissions import Function, can_edit, can_view
 from carebridge.organisations.selectors import councils_of_provider
 
 if TYPE_CHECKING:

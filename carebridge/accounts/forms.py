@@ -4,8 +4,8 @@ from django import forms
 
 from carebridge.accounts.models import ResetLink, User
 from carebridge.accounts.passwords import PASSWORD_MAX_LENGTH
-from carebridge.accounts.roles import COUNCIL_ROLES, PROVIDER_ROLES, Role
 from carebridge.core.forms import GovForm
+from carebridge.core.permissions import COUNCIL_ROLES, PROVIDER_ROLES, Role
 from carebridge.organisations.models import Provider
 
 

@@ -3,7 +3,7 @@ from django.contrib.auth.hashers import check_password, make_password
 from django.db import models
 from django.utils import timezone
 
-from carebridge.accounts.roles import COUNCIL_ROLES, PROVIDER_ROLES, Role
+from carebridge.core.permissions import COUNCIL_ROLES, PROVIDER_ROLES, Role
 from carebridge.organisations.models import Council, Provider
 
 

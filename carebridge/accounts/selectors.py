@@ -7,10 +7,10 @@ from django.urls import reverse
 
 from carebridge.accounts.models import User
 from carebridge.accounts.policy import login_policy_for
-from carebridge.accounts.roles import Function, can_view
 from carebridge.core.attention import AttentionItem
 from carebridge.core.calendar import now
 from carebridge.core.formats import guide_date
+from carebridge.core.permissions import Function, can_view
 from carebridge.organisations.models import Contract, Provider
 from carebridge.organisations.selectors import providers_of_council
 

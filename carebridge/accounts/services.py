@@ -25,10 +25,10 @@ from carebridge.accounts.access import AccountChange, check_account_change
 from carebridge.accounts.models import ResetLink, UnknownAddressFailure, User
 from carebridge.accounts.passcodes import validate_passcode
 from carebridge.accounts.policy import default_failures_before_lock, login_policy_for
-from carebridge.accounts.roles import COUNCIL_ROLES, PROVIDER_ROLES, Role
 from carebridge.audit.services import record, snapshot
 from carebridge.core.calendar import now
 from carebridge.core.idempotency import once_per_key
+from carebridge.core.permissions import COUNCIL_ROLES, PROVIDER_ROLES, Role
 from carebridge.organisations.models import ChangeRequest, Council, Provider
 from carebridge.organisations.selectors import councils_of_provider
 

@@ -48,10 +48,10 @@ from carebridge.accounts.http import acting_user
 from carebridge.accounts.models import ResetLink, User
 from carebridge.accounts.passwords import password_rules
 from carebridge.accounts.policy import default_failures_before_lock, login_policy_for
-from carebridge.accounts.roles import Function, can_edit
 from carebridge.accounts.selectors import providers_managed_by, users_list
 from carebridge.audit.selectors import events_visible_to, history_of
 from carebridge.core.idempotency import key_from_form
+from carebridge.core.permissions import Function, can_edit
 from carebridge.core.ratelimits import rate_limited
 from carebridge.organisations.selectors import providers_of_council
 

@@ -6,9 +6,9 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
 from carebridge.accounts.models import User
-from carebridge.accounts.roles import Function, can_edit
 from carebridge.actions.models import Action, Attachment
 from carebridge.actions.selectors import actions_visible_to
+from carebridge.core.permissions import Function, can_edit
 
 
 def access_action(user: User, pk: int, *, for_change: bool = False) -> Action:

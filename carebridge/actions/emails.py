@@ -11,9 +11,9 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.template.loader import render_to_string
 
 from carebridge.accounts.models import User
-from carebridge.accounts.roles import Function, can_view
 from carebridge.actions.models import Action, Post
 from carebridge.actions.selectors import actions_visible_to
+from carebridge.core.permissions import Function, can_view
 from carebridge.notifications.digest import DigestLine, digest_section_register
 from carebridge.notifications.models import Notification, NotificationKind, Subscription
 from carebridge.notifications.services import (

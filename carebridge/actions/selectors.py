@@ -14,12 +14,12 @@ from typing import Any
 from django.db.models import Count, Q, QuerySet
 
 from carebridge.accounts.models import User
-from carebridge.accounts.roles import Function, can_view
 from carebridge.actions.choices import ActionStatus, RelatedKind
 from carebridge.actions.models import Action, ActionType
 from carebridge.contracts.models import ContractDocument, Cpli
 from carebridge.core.bounds import parse_id
 from carebridge.core.calendar import now, to_london
+from carebridge.core.permissions import Function, can_view
 from carebridge.organisations.choices import TeamKind
 from carebridge.organisations.models import Contract, Council, Service, Team
 from carebridge.people.models import ServiceUser

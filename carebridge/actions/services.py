@@ -14,7 +14,6 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 
 from carebridge.accounts.models import User
-from carebridge.accounts.roles import Function, can_edit
 from carebridge.actions import uploads
 from carebridge.actions.choices import RELATED_FIELD, ActionStatus, PostKind, RelatedKind
 from carebridge.actions.models import Action, ActionType, Attachment, Post
@@ -22,6 +21,7 @@ from carebridge.actions.selectors import related_choices, teams_for
 from carebridge.audit.services import record
 from carebridge.core.calendar import now, to_london
 from carebridge.core.idempotency import create_once
+from carebridge.core.permissions import Function, can_edit
 from carebridge.organisations.choices import TeamKind
 from carebridge.organisations.models import Council, Provider, Team
 

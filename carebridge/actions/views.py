@@ -18,7 +18,6 @@ from django.views.decorators.http import require_GET, require_http_methods
 from carebridge.accounts.access import require_function
 from carebridge.accounts.http import acting_user
 from carebridge.accounts.models import User
-from carebridge.accounts.roles import Function, can_edit, can_view
 from carebridge.actions import selectors, services
 from carebridge.actions.access import access_action, access_attachment
 from carebridge.actions.choices import PostKind, RelatedKind
@@ -29,6 +28,7 @@ from carebridge.core.bounds import parse_id
 from carebridge.core.calendar import now, to_london
 from carebridge.core.http import HtmxHttpRequest
 from carebridge.core.idempotency import key_from_form
+from carebridge.core.permissions import Function, can_edit, can_view
 from carebridge.core.ratelimits import rate_limited
 from carebridge.organisations.models import Council, Provider, Team
 from carebridge.people.models import ServiceUser

@@ -22,7 +22,6 @@ from typing import NamedTuple
 from django.core.exceptions import PermissionDenied
 
 from carebridge.accounts.models import User
-from carebridge.accounts.roles import Function, can_edit, can_view
 from carebridge.actuals import services
 from carebridge.actuals.forms import parse_visit_dates
 from carebridge.actuals.models import Actual, Period
@@ -32,6 +31,7 @@ from carebridge.contracts.exports import neutralise
 from carebridge.contracts.models import Cpli
 from carebridge.core.bounds import DATE_OUT_OF_RANGE_MESSAGE, date_in_bounds, has_control_characters
 from carebridge.core.formats import guide_date
+from carebridge.core.permissions import Function, can_edit, can_view
 from carebridge.organisations.choices import CsvLayout, FrustratedReason, Weekday
 from carebridge.organisations.models import Council, Rulebook
 

@@ -19,7 +19,6 @@ from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet, Sum
 from django.urls import reverse
 
 from carebridge.accounts.models import User
-from carebridge.accounts.roles import Function, can_edit, can_view
 from carebridge.actuals.models import Actual, Confirmation, Period
 from carebridge.actuals.periods import (
     WEEK,
@@ -43,6 +42,7 @@ from carebridge.core.attention import AttentionItem
 from carebridge.core.calendar import now
 from carebridge.core.formats import round_money
 from carebridge.core.labels import council_labelled
+from carebridge.core.permissions import Function, can_edit, can_view
 from carebridge.organisations.deadlines import actuals_confirm_by
 from carebridge.organisations.models import Council, Provider, Rulebook, Service
 from carebridge.people.models import ServiceUser

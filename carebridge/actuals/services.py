@@ -15,7 +15,6 @@ from django.db import IntegrityError, connections, router, transaction
 from django.db.models import Max, Q, Sum
 
 from carebridge.accounts.models import User
-from carebridge.accounts.roles import Function, can_edit
 from carebridge.actuals.models import Actual, Confirmation, Period
 from carebridge.actuals.periods import (
     WEEK,
@@ -33,6 +32,7 @@ from carebridge.contracts.choices import CpliStatus
 from carebridge.contracts.commitment import financial_year_bounds, financial_year_of
 from carebridge.contracts.models import Cpli
 from carebridge.core.calendar import now
+from carebridge.core.permissions import Function, can_edit
 from carebridge.organisations.choices import FrustratedReason
 from carebridge.organisations.deadlines import actuals_confirm_by
 from carebridge.organisations.models import Rulebook

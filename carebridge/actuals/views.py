@@ -19,13 +19,13 @@ from django.views.decorators.http import require_http_methods, require_POST
 from carebridge.accounts.access import require_function
 from carebridge.accounts.http import acting_user
 from carebridge.accounts.models import User
-from carebridge.accounts.roles import Function, can_edit
 from carebridge.actuals import selectors, services
 from carebridge.actuals.forms import WeekFilters, field_name, parse_rows
 from carebridge.actuals.periods import WEEK, today, week_of
 from carebridge.actuals.rules import LABELS
 from carebridge.core.bounds import parse_iso_date
 from carebridge.core.formats import guide_date
+from carebridge.core.permissions import Function, can_edit
 from carebridge.organisations.choices import FrustratedReason
 from carebridge.organisations.models import Council, Rulebook, Service
 from carebridge.people import services as people

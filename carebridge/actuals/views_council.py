@@ -13,10 +13,10 @@ from django.views.decorators.http import require_GET, require_POST
 from carebridge.accounts.access import require_function
 from carebridge.accounts.http import acting_user
 from carebridge.accounts.models import User
-from carebridge.accounts.roles import Function, can_edit
 from carebridge.actuals import selectors, services
 from carebridge.actuals.periods import today
 from carebridge.core.formats import guide_date
+from carebridge.core.permissions import Function, can_edit
 
 
 def _council_user(request: HttpRequest, *, edit: bool = False) -> tuple[User, int]:

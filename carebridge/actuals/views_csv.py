@@ -16,10 +16,10 @@ from django.views.decorators.http import require_GET, require_http_methods
 from carebridge.accounts.access import require_function
 from carebridge.accounts.http import acting_user
 from carebridge.accounts.models import User
-from carebridge.accounts.roles import Function
 from carebridge.actuals import csvio
 from carebridge.audit.services import record
 from carebridge.core.forms import GovForm
+from carebridge.core.permissions import Function
 from carebridge.organisations.models import Service
 
 # More than this many problems are summed up in one line: a page of 50,000 would help nobody.

@@ -4,10 +4,10 @@ from django.views.decorators.http import require_GET
 
 from carebridge.accounts.access import require_function
 from carebridge.accounts.http import acting_user
-from carebridge.accounts.roles import Function
 from carebridge.audit.filters import EventFilters
 from carebridge.audit.selectors import events_visible_to
 from carebridge.core.lists import LONG_PAGE_SIZE, page_of
+from carebridge.core.permissions import Function
 
 
 @require_GET

@@ -4,9 +4,9 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
 from carebridge.accounts.models import User
-from carebridge.accounts.roles import Function, can_edit
 from carebridge.contracts.models import ContractDocument
 from carebridge.contracts.selectors import contract_documents_visible_to
+from carebridge.core.permissions import Function, can_edit
 
 
 def access_contract_document(user: User, pk: int, *, for_change: bool = False) -> ContractDocument:

@@ -16,7 +16,6 @@ from typing import TYPE_CHECKING
 from django.db import models
 from django.db.models import Max, Min, Q
 
-from carebridge.accounts.roles import Function, can_view
 from carebridge.contracts.choices import CpliStatus
 from carebridge.contracts.commitment import (
     financial_year_bounds,
@@ -26,6 +25,7 @@ from carebridge.contracts.commitment import (
 from carebridge.contracts.models import Cpli
 from carebridge.contracts.selectors import client_matches, purchase_order_value
 from carebridge.core.calendar import to_london
+from carebridge.core.permissions import Function, can_view
 
 if TYPE_CHECKING:
     from carebridge.accounts.models import User

@@ -12,12 +12,12 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 
-from carebridge.accounts.roles import Function, can_edit, can_view
 from carebridge.contracts.choices import CpliStatus, DocumentStatus
 from carebridge.contracts.models import ContractDocument, Cpli, ServiceLevel
 from carebridge.core.attention import AttentionItem
 from carebridge.core.calendar import now, to_london
 from carebridge.core.labels import council_labelled
+from carebridge.core.permissions import Function, can_edit, can_view
 from carebridge.organisations.models import Service
 from carebridge.organisations.selectors import providers_of_council
 

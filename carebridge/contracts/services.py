@@ -16,7 +16,6 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, QuerySet
 
 from carebridge.accounts.models import User
-from carebridge.accounts.roles import Function, can_edit
 from carebridge.accounts.services import Outcome, password_confirm
 from carebridge.audit.services import record, record_listed, snapshot
 from carebridge.contracts.choices import CpliStatus, DocumentKind, DocumentStatus, Unit
@@ -25,6 +24,7 @@ from carebridge.contracts.signals import cpli_dates_changed
 from carebridge.core.calendar import now, to_london
 from carebridge.core.formats import guide_date
 from carebridge.core.idempotency import once_per_key
+from carebridge.core.permissions import Function, can_edit
 from carebridge.organisations.models import Council, Service
 from carebridge.organisations.selectors import providers_of_council
 from carebridge.people.models import ServiceUser

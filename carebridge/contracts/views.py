@@ -16,7 +16,6 @@ from django.views.decorators.http import require_GET, require_http_methods
 from carebridge.accounts.access import require_function
 from carebridge.accounts.http import acting_user
 from carebridge.accounts.models import User
-from carebridge.accounts.roles import Function, can_edit
 from carebridge.contracts import services
 from carebridge.contracts.access import access_contract_document
 from carebridge.contracts.choices import DocumentKind, DocumentStatus
@@ -27,6 +26,7 @@ from carebridge.contracts.pdf import document_pdf as render_pdf
 from carebridge.contracts.selectors import contract_documents_visible_to, document_lines
 from carebridge.core.forms import GovForm
 from carebridge.core.lists import page_of
+from carebridge.core.permissions import Function, can_edit
 
 
 def _service_options(user: User, documents: QuerySet[ContractDocument]) -> list[tuple[int, str]]:

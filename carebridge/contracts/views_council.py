@@ -18,7 +18,6 @@ from django.views.decorators.http import require_http_methods
 from carebridge.accounts.access import require_function
 from carebridge.accounts.http import acting_user
 from carebridge.accounts.models import User
-from carebridge.accounts.roles import Function
 from carebridge.contracts import services
 from carebridge.contracts.access import access_contract_document
 from carebridge.contracts.choices import DocumentKind, PricingBasis
@@ -28,6 +27,7 @@ from carebridge.contracts.selectors import catalogue_of, services_to_commission
 from carebridge.core.bounds import parse_id
 from carebridge.core.formats import guide_date
 from carebridge.core.idempotency import key_from_form
+from carebridge.core.permissions import Function
 from carebridge.people.selectors import service_users_visible_to
 
 

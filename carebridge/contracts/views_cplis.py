@@ -17,7 +17,6 @@ from django.views.decorators.http import require_GET
 
 from carebridge.accounts.access import require_function
 from carebridge.accounts.http import acting_user
-from carebridge.accounts.roles import Function, can_edit
 from carebridge.contracts import exports
 from carebridge.contracts import services as contract_services
 from carebridge.contracts.commitment import financial_year_label, financial_year_of
@@ -31,6 +30,7 @@ from carebridge.contracts.selectors import cpli_filter_options, cplis_listed_for
 from carebridge.core.bounds import EARLIEST_YEAR, LATEST_YEAR
 from carebridge.core.calendar import now, to_london
 from carebridge.core.forms import BoundedTextForm
+from carebridge.core.permissions import Function, can_edit
 from carebridge.people import services as people
 
 PAGE_SIZE = 50

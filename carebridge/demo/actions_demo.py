@@ -11,12 +11,12 @@ from datetime import timedelta
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from carebridge.accounts.models import User
-from carebridge.accounts.roles import Role
 from carebridge.actions import services as actions
 from carebridge.actions.choices import PostKind, RelatedKind
 from carebridge.actions.models import Action, ActionType
 from carebridge.contracts.models import Cpli
 from carebridge.core.calendar import now, to_london
+from carebridge.core.permissions import Role
 from carebridge.demo.common import Tally, _login
 from carebridge.organisations import services as organisations
 from carebridge.organisations.choices import TeamKind

@@ -18,7 +18,6 @@ from typing import Any, Protocol
 from django.db.models import F
 
 from carebridge.accounts.models import User
-from carebridge.accounts.roles import Role
 from carebridge.actuals import services as actuals
 from carebridge.actuals.models import Actual, Period
 from carebridge.actuals.periods import WEEK, today, week_of
@@ -27,6 +26,7 @@ from carebridge.contracts import services as contracts
 from carebridge.contracts.choices import PricingBasis, Unit
 from carebridge.contracts.models import ContractDocument, Cpli, ServiceLevel
 from carebridge.core.calendar import now
+from carebridge.core.permissions import Role
 from carebridge.demo.common import Tally
 from carebridge.demo.credentials import DEMO_PASSWORD
 from carebridge.organisations import services as organisations

@@ -13,7 +13,7 @@ from faker import Faker
 
 from carebridge.accounts import services as accounts
 from carebridge.accounts.models import User
-from carebridge.accounts.roles import Role
+from carebridge.core.permissions import Role
 from carebridge.demo.credentials import DEMO_PASSCODE, DEMO_PASSWORD
 from carebridge.organisations import services as organisations
 from carebridge.organisations.choices import (

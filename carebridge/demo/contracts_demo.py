@@ -9,11 +9,11 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from carebridge.accounts.models import User
-from carebridge.accounts.roles import Role
 from carebridge.contracts import services
 from carebridge.contracts.choices import PricingBasis, Unit
 from carebridge.contracts.models import ContractDocument, ServiceLevel
 from carebridge.core.calendar import now, to_london
+from carebridge.core.permissions import Role
 from carebridge.demo.common import Tally
 from carebridge.demo.credentials import DEMO_PASSWORD
 from carebridge.organisations.models import Council, Service

@@ -12,8 +12,8 @@ from typing import Any
 from django.db import transaction
 
 from carebridge.accounts.models import User
-from carebridge.accounts.roles import Role
 from carebridge.core.calendar import LONDON, now, to_london
+from carebridge.core.permissions import Role
 from carebridge.demo.actions_demo import demo_actions
 from carebridge.demo.actuals_demo import demo_actuals
 from carebridge.demo.common import (

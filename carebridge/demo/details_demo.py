@@ -13,8 +13,8 @@ from typing import Any, Protocol
 from django.db import transaction
 
 from carebridge.accounts.models import User
-from carebridge.accounts.roles import Role
 from carebridge.core.calendar import now
+from carebridge.core.permissions import Role
 from carebridge.demo.common import Tally
 from carebridge.organisations import services
 from carebridge.organisations.choices import ChangeRequestKind

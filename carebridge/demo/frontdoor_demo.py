@@ -11,7 +11,7 @@ from datetime import timedelta
 from typing import Any
 
 from carebridge.accounts.models import User
-from carebridge.accounts.roles import Role
+from carebridge.core.permissions import Role
 from carebridge.demo.common import Tally
 from carebridge.frontdoor import services
 from carebridge.frontdoor.eligibility import assess

@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from datetime import time, timedelta
 
 from carebridge.accounts.models import User
-from carebridge.accounts.roles import Role
 from carebridge.core.calendar import now, to_london
+from carebridge.core.permissions import Role
 from carebridge.frontdoor import services_hubs as services
 from carebridge.frontdoor.models import FrontDoorRequest, Hub
 from carebridge.frontdoor.selectors_hubs import free_slots

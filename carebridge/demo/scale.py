@@ -17,8 +17,8 @@ from django.core.management.color import no_style
 from django.db import connection, models, transaction
 
 from carebridge.accounts.models import User
-from carebridge.accounts.roles import Role
 from carebridge.core.calendar import MAX_CLOSED_DAYS, ServiceHours, now, to_london
+from carebridge.core.permissions import Role
 from carebridge.demo.common import (
     DASH,
     PersonMaker,

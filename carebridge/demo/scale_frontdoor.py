@@ -11,8 +11,8 @@ from datetime import timedelta
 from decimal import Decimal
 
 from carebridge.accounts.models import User
-from carebridge.accounts.roles import Role
 from carebridge.core.calendar import now
+from carebridge.core.permissions import Role
 from carebridge.demo.common import Tally, _login
 from carebridge.demo.frontdoor_demo import _answers
 from carebridge.frontdoor import services

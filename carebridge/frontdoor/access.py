@@ -6,7 +6,7 @@ from django.http import Http404
 
 from carebridge.accounts.access import require_function
 from carebridge.accounts.models import User
-from carebridge.accounts.roles import Function, can_edit
+from carebridge.core.permissions import Function, can_edit
 from carebridge.frontdoor.models import FrontDoorRequest
 from carebridge.frontdoor.selectors import requests_visible_to
 

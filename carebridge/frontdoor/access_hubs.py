@@ -17,8 +17,8 @@ from django.http import Http404
 
 from carebridge.accounts.access import require_function
 from carebridge.accounts.models import User
-from carebridge.accounts.roles import Function
 from carebridge.core.calendar import now
+from carebridge.core.permissions import Function
 from carebridge.frontdoor.models import Booking, Hub, Slot
 from carebridge.frontdoor.selectors_hubs import HOLD_FOR, hubs_of
 from carebridge.organisations.models import Council

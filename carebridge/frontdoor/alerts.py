@@ -17,8 +17,8 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 
 from carebridge.accounts.models import User
-from carebridge.accounts.roles import Function, can_edit
 from carebridge.core.calendar import to_london
+from carebridge.core.permissions import Function, can_edit
 from carebridge.frontdoor.choices import EventKind, RequestStatus
 from carebridge.frontdoor.models import FrontDoorRequest, RequestEvent
 from carebridge.notifications.digest import london_day

@@ -9,8 +9,8 @@ from django.http import Http404
 from django.urls import reverse
 
 from carebridge.accounts.models import User
-from carebridge.accounts.roles import Function, can_edit
 from carebridge.core.attention import AttentionItem
+from carebridge.core.permissions import Function, can_edit
 from carebridge.frontdoor.choices import RequestStatus, Route
 from carebridge.frontdoor.models import FrontDoorRequest, FrontDoorSettings
 from carebridge.organisations.models import Council

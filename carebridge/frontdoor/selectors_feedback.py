@@ -9,8 +9,8 @@ from datetime import date, datetime, time
 from django.db.models import QuerySet
 
 from carebridge.accounts.models import User
-from carebridge.accounts.roles import Function, can_view
 from carebridge.core.calendar import LONDON
+from carebridge.core.permissions import Function, can_view
 from carebridge.frontdoor.models import Feedback
 
 

@@ -22,12 +22,12 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 
 from carebridge.accounts.models import User
-from carebridge.accounts.roles import Function as F
-from carebridge.accounts.roles import can_edit
 from carebridge.audit.services import record
 from carebridge.core.calendar import now
 from carebridge.core.idempotency import create_once, once_per_key
 from carebridge.core.outbound import url_refusal
+from carebridge.core.permissions import Function as F
+from carebridge.core.permissions import can_edit
 from carebridge.frontdoor import eligibility as e
 from carebridge.frontdoor.alerts import urgent_request_alert
 from carebridge.frontdoor.choices import (

@@ -24,11 +24,11 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 
 from carebridge.accounts.models import User
-from carebridge.accounts.roles import Function, can_edit
 from carebridge.audit.services import changed_fields, record, snapshot
 from carebridge.core.calendar import LONDON, bank_holidays, now, to_london
 from carebridge.core.formats import guide_datetime
 from carebridge.core.idempotency import once_per_key
+from carebridge.core.permissions import Function, can_edit
 from carebridge.frontdoor.access_hubs import LinkPurpose, booking_token
 from carebridge.frontdoor.models import (
     BOOKING_TRANSITIONS,

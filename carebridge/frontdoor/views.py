@@ -13,9 +13,9 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from carebridge.accounts.access import require_function
 from carebridge.accounts.http import acting_user
-from carebridge.accounts.roles import Function, can_edit
 from carebridge.core.idempotency import key_from_form
 from carebridge.core.lists import page_of
+from carebridge.core.permissions import Function, can_edit
 from carebridge.frontdoor import selectors, services
 from carebridge.frontdoor.access import access_request
 from carebridge.frontdoor.choices import OPEN_STEPS, RequestStatus

@@ -15,8 +15,8 @@ from django.views.decorators.http import require_GET
 
 from carebridge.accounts.access import require_function
 from carebridge.accounts.http import acting_user
-from carebridge.accounts.roles import Function
 from carebridge.core.formats import guide_date
+from carebridge.core.permissions import Function
 from carebridge.frontdoor.selectors_dashboard import (
     DEFAULT_WEEKS,
     WEEK_CHOICES,

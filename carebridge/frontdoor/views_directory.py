@@ -18,8 +18,8 @@ from django.views.decorators.http import require_GET, require_http_methods
 from carebridge.accounts.access import require_function
 from carebridge.accounts.http import acting_user
 from carebridge.accounts.models import User
-from carebridge.accounts.roles import Function, can_edit
 from carebridge.core.idempotency import key_from_form
+from carebridge.core.permissions import Function, can_edit
 from carebridge.core.ratelimits import rate_limited
 from carebridge.frontdoor import services_directory as services
 from carebridge.frontdoor.directory import ServiceStatus, SignpostNeed

@@ -18,11 +18,11 @@ from django.views.decorators.http import require_GET
 from carebridge.accounts.access import require_function
 from carebridge.accounts.http import acting_user
 from carebridge.accounts.models import User
-from carebridge.accounts.roles import Function
 from carebridge.audit.services import record
 from carebridge.contracts.exports import neutralise
 from carebridge.core.calendar import now, to_london
 from carebridge.core.formats import guide_datetime
+from carebridge.core.permissions import Function
 from carebridge.frontdoor.forms import FeedbackFiltersForm
 from carebridge.frontdoor.forms_public import RATINGS
 from carebridge.frontdoor.models import Feedback

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_http_methods
 from carebridge.accounts.access import require_function
 from carebridge.accounts.http import acting_user
 from carebridge.accounts.models import User
-from carebridge.accounts.roles import Function
+from carebridge.core.permissions import Function
 from carebridge.frontdoor import services
 from carebridge.frontdoor.forms import ConnectionsForm, OpenForm, SettingsForm, keep_carried
 from carebridge.frontdoor.models import FrontDoorSettings

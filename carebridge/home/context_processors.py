@@ -1,7 +1,7 @@
 from django.http import HttpRequest
 
-from carebridge.accounts.roles import Function, can_view
 from carebridge.actions.selectors import indicator_for
+from carebridge.core.permissions import Function, can_view
 from carebridge.home.navigation import navigation_for
 
 

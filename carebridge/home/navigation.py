@@ -5,7 +5,7 @@ from typing import TYPE_CHECKING
 
 from django.urls import reverse
 
-from carebridge.accounts.roles import Function, can_edit, can_view
+from carebridge.core.permissions import Function, can_edit, can_view
 
 if TYPE_CHECKING:
     from carebridge.accounts.models import User

@@ -2,10 +2,10 @@
 
 from typing import Any
 
-from carebridge.accounts.roles import Function, can_view
 from carebridge.core import attention
 from carebridge.core.attention import AttentionItem
 from carebridge.core.calendar import now
+from carebridge.core.permissions import Function, can_view
 from carebridge.organisations.selectors import (
     contracts_visible_to,
     councils_visible_to,

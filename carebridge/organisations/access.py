@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
-from carebridge.accounts.roles import Function, can_edit, can_view
+from carebridge.core.permissions import Function, can_edit, can_view
 from carebridge.organisations.choices import function_of
 from carebridge.organisations.models import ChangeRequest, Provider, Service
 from carebridge.organisations.selectors import (

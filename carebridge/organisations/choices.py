@@ -1,6 +1,6 @@
 from django.db import models
 
-from carebridge.accounts.roles import Function
+from carebridge.core.permissions import Function
 
 
 class ContractType(models.TextChoices):

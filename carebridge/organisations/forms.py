@@ -8,8 +8,8 @@ from typing import Any
 from crispy_forms_gds.layout import Field, Fixed, Fluid, Layout
 from django import forms
 
-from carebridge.accounts.roles import PROVIDER_ROLES, Role
 from carebridge.core.forms import GovForm
+from carebridge.core.permissions import PROVIDER_ROLES, Role
 from carebridge.organisations.choices import (
     CONTACT_FIELDS,
     FIELD_LABELS,

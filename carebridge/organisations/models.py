@@ -8,9 +8,9 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
-from carebridge.accounts.roles import Role
 from carebridge.core.calendar import ServiceHours
 from carebridge.core.models import Address
+from carebridge.core.permissions import Role
 from carebridge.organisations.choices import (
     FIELD_LABELS,
     FIELDS_OF_KIND,

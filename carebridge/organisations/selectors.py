@@ -6,8 +6,8 @@ from typing import TYPE_CHECKING
 from django.db import models
 from django.urls import reverse
 
-from carebridge.accounts.roles import Function, can_edit
 from carebridge.core.attention import AttentionItem
+from carebridge.core.permissions import Function, can_edit
 from carebridge.organisations.choices import CONTACT_KINDS, ChangeRequestStatus
 from carebridge.organisations.models import ChangeRequest, Contract, Council, Provider, Service
 

@@ -4,8 +4,8 @@ from typing import TYPE_CHECKING
 
 from django.db import models
 
-from carebridge.accounts.roles import Function, can_view
 from carebridge.core.bounds import parse_id
+from carebridge.core.permissions import Function, can_view
 from carebridge.people.models import ServiceUser
 
 if TYPE_CHECKING:

@@ -5,8 +5,8 @@ from django.views.decorators.http import require_GET
 
 from carebridge.accounts.access import require_function
 from carebridge.accounts.http import acting_user
-from carebridge.accounts.roles import Function, can_edit
 from carebridge.audit.selectors import history_of
+from carebridge.core.permissions import Function, can_edit
 from carebridge.people import services
 from carebridge.people.access import access_service_user
 from carebridge.people.selectors import service_users_list

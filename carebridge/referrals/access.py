@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
-from carebridge.accounts.roles import Function, can_edit
+from carebridge.core.permissions import Function, can_edit
 from carebridge.referrals.choices import ReferralStatus
 from carebridge.referrals.models import Referral
 from carebridge.referrals.selectors import referrals_visible_to

@@ -11,10 +11,10 @@ from django.db import models
 from django.db.models import Case, Count, Q, Value, When
 from django.urls import reverse
 
-from carebridge.accounts.roles import Function, can_edit, can_view
 from carebridge.core.attention import AttentionItem
 from carebridge.core.calendar import service_time_between
 from carebridge.core.formats import guide_date, guide_datetime
+from carebridge.core.permissions import Function, can_edit, can_view
 from carebridge.organisations.models import Rulebook
 from carebridge.referrals.choices import OPEN_STATES, ReferralStatus, Stage
 from carebridge.referrals.models import Referral, ReferralEvent, source_label

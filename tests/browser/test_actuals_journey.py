@@ -16,12 +16,12 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from carebridge.accounts.roles import Role
 from carebridge.actuals import services as actuals
 from carebridge.actuals.models import Actual, Confirmation
 from carebridge.actuals.periods import WEEK, today, week_of
 from carebridge.contracts import services as contracts
 from carebridge.contracts.choices import PricingBasis, Unit
+from carebridge.core.permissions import Role
 from carebridge.organisations import services as org
 from carebridge.people import services as people
 from tests.browser.conftest import axe_check, new_context

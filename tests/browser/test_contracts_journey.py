@@ -19,11 +19,11 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from carebridge.accounts.roles import Role
 from carebridge.contracts import services as contracts
 from carebridge.contracts.choices import Unit
 from carebridge.contracts.models import ContractDocument, Cpli
 from carebridge.core.calendar import now, to_london
+from carebridge.core.permissions import Role
 from carebridge.organisations import services as org
 from carebridge.people import services as people
 from tests.browser.conftest import axe_check, new_context

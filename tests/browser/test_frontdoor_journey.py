@@ -31,7 +31,7 @@ from django.conf import settings as django_settings
 from django.core import mail
 from playwright.sync_api import expect
 
-from carebridge.accounts.roles import Role
+from carebridge.core.permissions import Role
 from carebridge.demo.frontdoor_directory_demo import directory_demo
 from carebridge.demo.frontdoor_hubs_demo import hubs_demo
 from carebridge.frontdoor import questions, services

@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import expect
 
 from carebridge.accounts import services
-from carebridge.accounts.roles import Role
+from carebridge.core.permissions import Role
 from tests.browser.conftest import axe_check, new_context
 from tests.support import (
     PASSCODE,

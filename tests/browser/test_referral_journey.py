@@ -18,9 +18,9 @@ from unittest import mock
 import pytest
 from playwright.sync_api import expect
 
-from carebridge.accounts.roles import Role
 from carebridge.core.calendar import now, to_london
 from carebridge.core.formats import guide_datetime
+from carebridge.core.permissions import Role
 from carebridge.people import services as people
 from carebridge.referrals.models import Referral
 from tests.browser.conftest import assert_no_csp_or_404_errors, axe_check, new_context

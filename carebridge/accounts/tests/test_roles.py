@@ -1,6 +1,6 @@
 import pytest
 
-from carebridge.accounts.roles import (
+from carebridge.core.permissions import (
     COUNCIL_ROLES,
     PERMISSIONS,
     PROVIDER_ROLES,

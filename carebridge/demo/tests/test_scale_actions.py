@@ -5,12 +5,12 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from carebridge.accounts.models import User
-from carebridge.accounts.roles import Function, can_edit
 from carebridge.actions.choices import ActionStatus, PostKind, RelatedKind
 from carebridge.actions.models import Action, Post
 from carebridge.actions.selectors import InboxFilters, inbox, related_choices
 from carebridge.audit.models import Event
 from carebridge.core.calendar import to_london
+from carebridge.core.permissions import Function, can_edit
 from carebridge.demo.scale import SCALE_SLUG, seed_scale
 from carebridge.notifications.models import Notification
 from carebridge.organisations.choices import TeamKind

@@ -8,8 +8,8 @@ from django.core.management import CommandError, call_command
 from django.test import RequestFactory
 
 from carebridge.accounts.models import User
-from carebridge.accounts.roles import Function, can_edit
 from carebridge.core.calendar import ServiceHours, add_service_time, service_time_between
+from carebridge.core.permissions import Function, can_edit
 from carebridge.demo.scale import SCALE_API_KEY, SCALE_SLUG, seed_scale, service_moment_before
 from carebridge.integrations.authentication import ApiTokenAuthentication
 from carebridge.integrations.models import ApiToken

@@ -5,7 +5,6 @@ import pytest
 
 from carebridge.accounts import services as accounts
 from carebridge.accounts.models import User
-from carebridge.accounts.roles import COUNCIL_ROLES, PROVIDER_ROLES, Role
 from carebridge.actuals.models import Actual, Confirmation, Period
 from carebridge.actuals.periods import today
 from carebridge.actuals.services import confirmation_state
@@ -14,6 +13,7 @@ from carebridge.contracts.models import ContractDocument, Cpli, ServiceLevel
 from carebridge.contracts.services import document_fingerprint
 from carebridge.core.calendar import now
 from carebridge.core.formats import round_money
+from carebridge.core.permissions import COUNCIL_ROLES, PROVIDER_ROLES, Role
 from carebridge.demo.credentials import DEMO_PASSCODE, DEMO_PASSWORD
 from carebridge.demo.demo import seed_demo
 from carebridge.demo.scale import SCALE_SLUG, seed_scale

@@ -12,8 +12,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import include, path, reverse
 
 from carebridge import urls as project_urls
-from carebridge.accounts.roles import Function, Role, can_view
 from carebridge.core.calendar import now, to_london
+from carebridge.core.permissions import Function, Role, can_view
 from carebridge.frontdoor import urls as frontdoor_urls
 from carebridge.frontdoor import urls_dashboard
 from carebridge.frontdoor.choices import About, Asker, RequestStatus, Result, Route

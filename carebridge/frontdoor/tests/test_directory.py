@@ -18,8 +18,8 @@ from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
 
 from carebridge.accounts.models import User
-from carebridge.accounts.roles import Role
 from carebridge.audit.models import Event
+from carebridge.core.permissions import Role
 from carebridge.frontdoor import directory as oruk
 from carebridge.frontdoor import services_directory as services
 from carebridge.frontdoor.choices import Outcome

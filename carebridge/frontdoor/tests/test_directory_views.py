@@ -10,7 +10,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from carebridge.accounts.roles import Role
+from carebridge.core.permissions import Role
 from carebridge.frontdoor import services_directory as services
 from carebridge.frontdoor.forms_directory import term_field_name
 from carebridge.frontdoor.models import (

@@ -17,11 +17,11 @@ from django.db import transaction
 
 from carebridge.accounts import services as accounts
 from carebridge.accounts.models import User
-from carebridge.accounts.roles import PROVIDER_ROLES, Role, can_edit
 from carebridge.audit.services import record
 from carebridge.core.calendar import now
 from carebridge.core.formats import guide_datetime
 from carebridge.core.idempotency import once_per_key
+from carebridge.core.permissions import PROVIDER_ROLES, Role, can_edit
 from carebridge.organisations.choices import (
     CONTACT_KINDS,
     DECISIONS,

@@ -12,9 +12,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from carebridge.accounts.http import acting_user
 from carebridge.accounts.models import User
-from carebridge.accounts.roles import Function, can_edit, can_view
 from carebridge.core.bounds import parse_id
 from carebridge.core.calendar import now
+from carebridge.core.permissions import Function, can_edit, can_view
 from carebridge.core.ratelimits import rate_limited
 from carebridge.organisations import services
 from carebridge.organisations.access import access_change_request

@@ -16,8 +16,8 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from carebridge.accounts.http import acting_user
 from carebridge.accounts.models import User
-from carebridge.accounts.roles import Function, can_edit
 from carebridge.core.idempotency import key_from_form
+from carebridge.core.permissions import Function, can_edit
 from carebridge.organisations import services
 from carebridge.organisations.access import access_contact, access_service, provider_of
 from carebridge.organisations.choices import (

@@ -18,12 +18,12 @@ from django.views.decorators.http import require_GET, require_http_methods
 from carebridge.accounts.access import require_function
 from carebridge.accounts.http import acting_user
 from carebridge.accounts.models import User
-from carebridge.accounts.roles import Function, can_edit
 from carebridge.core.bounds import parse_id
 from carebridge.core.calendar import now, to_london
 from carebridge.core.formats import guide_datetime
 from carebridge.core.idempotency import key_from_form
 from carebridge.core.lists import page_of
+from carebridge.core.permissions import Function, can_edit
 from carebridge.organisations.models import Council
 from carebridge.organisations.selectors import providers_of_council
 from carebridge.people import services as people_services

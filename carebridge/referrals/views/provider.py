@@ -24,12 +24,12 @@ from django.views.decorators.http import require_GET, require_http_methods
 from carebridge.accounts.access import require_function
 from carebridge.accounts.http import acting_user
 from carebridge.accounts.models import User
-from carebridge.accounts.roles import Function, can_edit
 from carebridge.core.calendar import LONDON, now, to_london
 from carebridge.core.formats import guide_date, guide_datetime
 from carebridge.core.forms import GovForm
 from carebridge.core.http import HtmxHttpRequest
 from carebridge.core.lists import page_of
+from carebridge.core.permissions import Function, can_edit
 from carebridge.organisations.models import District
 from carebridge.organisations.selectors import councils_visible_to
 from carebridge.people import services as people
