@@ -185,3 +185,15 @@ def now() -> datetime:
     """The current moment, aware and in UTC; the one place tests need to freeze."""
     # Looked up on the module at call time so patching django's timezone.now also works.
     return timezone.now()
+
+
+def today() -> date:
+    """Today's date in London: the day people in the product are living, whatever UTC says."""
+    return to_london(now()).date()
+
+
+def london_midnight(day: date) -> datetime:
+    """The moment `day` begins in London, in UTC: where a day's rows start, across clock
+    changes."""
+    _require_date(day)
+    return datetime.combine(day, time(0), tzinfo=LONDON).astimezone(UTC)

@@ -1,8 +1,21 @@
-"""Error pages in the GOV.UK style; they never say whether a hidden record exists."""
+"""Refusals, and the error pages in the GOV.UK style (which never say whether a hidden record
+exists)."""
 
 from django.contrib.auth.decorators import login_not_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+
+
+class Refused(Exception):
+    """A service will not do what it was asked, and nothing was written: `message` says why, in
+    words the person who asked can act on. Each app names its own kinds (a referral's
+    TransitionRefused, a document's DocumentRefused...), so a view catches the one it expects and
+    shows its message against the form."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
 
 # Systems calling the API read JSON, in the API's own error shape, even for these errors.
 API_PREFIX = "/api/"
