@@ -140,11 +140,44 @@ def action_create(
 
 def _action_add(*, by: User, new: NewAction, files: Sequence[UploadedFile]) -> Action:
     _require(by)
-    errors: dict[str, str] = {}
+    _require_own_side(by, new)
+    errors = _new_action_errors(new)
+    related, related_errors = _related_of(by, new)
+    errors.update(related_errors)
+    team, safeguarding, assignment_errors = _assignment(
+        by, new, type_ok="action_type" not in errors
+    )
+    errors.update(assignment_errors)
+    errors.update(_check_files(files))
+    if errors:
+        raise ValidationError(errors)
+
+    action, post = _action_save(by, new, related=related, team=team, safeguarding=safeguarding)
+    _attach(post, files)
+    record(
+        action="action.created",
+        by=by,
+        obj=action,
+        council=action.council_id,
+        provider=action.provider_id,
+        detail={"type": new.action_type.name, "assigned_to": post.assigned_to},
+        team_kind=_audit_team(action),
+    )
+    _announce(action, post)
+    return action
+
+
+def _require_own_side(by: User, new: NewAction) -> None:
     if by.provider_id is not None and new.provider.pk != by.provider_id:
         raise PermissionDenied("A provider raises actions for itself only.")
     if by.council_id is not None and new.council.pk != by.council_id:
         raise PermissionDenied("A council raises actions for itself only.")
+
+
+def _new_action_errors(new: NewAction) -> dict[str, str]:
+    """What is missing or wrong in the new action's own fields: its type, title, text and due
+    date."""
+    errors: dict[str, str] = {}
     if new.action_type.council_id != new.council.pk or not new.action_type.is_active:
         errors["action_type"] = "Choose the type of action"
     if not new.title.strip():
@@ -155,43 +188,63 @@ def _action_add(*, by: User, new: NewAction, files: Sequence[UploadedFile]) -> A
         errors["due_date"] = "Enter the due date"
     elif new.due_date < _today():
         errors["due_date"] = "The due date must be today or in the future"
+    return errors
 
-    related: Any = None
+
+def _related_of(by: User, new: NewAction) -> tuple[Any, dict[str, str]]:
+    """The thing the new action is about (None when it is about the provider), or the error
+    that says it is not one the user may choose."""
     if new.related_kind not in RelatedKind.values:
-        errors["related_kind"] = "Choose what the action is related to"
-    elif new.related_kind != RelatedKind.PROVIDER:
-        related = (
-            related_choices(by, new.council, new.provider.pk, new.related_kind)
-            .filter(pk=new.related_id)
-            .first()
-        )
-        if related is None:
-            # Another provider's client looks exactly like no client at all.
-            errors["related_id"] = f"Choose the {RelatedKind(new.related_kind).label.lower()}"
+        return None, {"related_kind": "Choose what the action is related to"}
+    if new.related_kind == RelatedKind.PROVIDER:
+        return None, {}
+    related = (
+        related_choices(by, new.council, new.provider.pk, new.related_kind)
+        .filter(pk=new.related_id)
+        .first()
+    )
+    if related is None:
+        # Another provider's client looks exactly like no client at all.
+        return None, {"related_id": f"Choose the {RelatedKind(new.related_kind).label.lower()}"}
+    return related, {}
 
-    team: Team | None = None
-    safeguarding = bool(new.action_type.is_safeguarding) if "action_type" not in errors else False
-    if by.provider_id is not None and "action_type" not in errors:
-        if safeguarding:
-            team = Team.objects.filter(council=new.council, kind=TeamKind.SAFEGUARDING).first()
-            if team is None:
-                errors["action_type"] = (
-                    "This council has no safeguarding team in the portal: call its safeguarding "
-                    "line now"
-                )
-        elif new.action_type.default_team_id is not None:
-            team = new.action_type.default_team
-        elif new.team is None or new.team.pk not in {t.pk for t in teams_for(by, new.council)}:
-            errors["team"] = "Choose the team to assign the action to"
-        else:
-            team = new.team
-            # Whatever its type, what a provider sends the safeguarding team is a concern:
-            # urgent, and read by that team alone.
-            safeguarding = team.kind == TeamKind.SAFEGUARDING
-    errors.update(_check_files(files))
-    if errors:
-        raise ValidationError(errors)
 
+def _assignment(
+    by: User, new: NewAction, *, type_ok: bool
+) -> tuple[Team | None, bool, dict[str, str]]:
+    """The council team a new action goes to (None: the provider), whether it is a safeguarding
+    concern, and the errors that leave it with nowhere to go. The council's own actions go to
+    the provider; the provider's to the type's team, or the team it chose."""
+    if not type_ok:
+        return None, False, {}
+    safeguarding = bool(new.action_type.is_safeguarding)
+    if by.provider_id is None:
+        return None, safeguarding, {}
+    if safeguarding:
+        team = Team.objects.filter(council=new.council, kind=TeamKind.SAFEGUARDING).first()
+        if team is None:
+            return (
+                None,
+                safeguarding,
+                {
+                    "action_type": "This council has no safeguarding team in the portal: call its "
+                    "safeguarding line now"
+                },
+            )
+        return team, safeguarding, {}
+    if new.action_type.default_team_id is not None:
+        return new.action_type.default_team, safeguarding, {}
+    if new.team is None or new.team.pk not in {t.pk for t in teams_for(by, new.council)}:
+        return None, safeguarding, {"team": "Choose the team to assign the action to"}
+    # Whatever its type, what a provider sends the safeguarding team is a concern: urgent, and
+    # read by that team alone.
+    return new.team, new.team.kind == TeamKind.SAFEGUARDING, {}
+
+
+def _action_save(
+    by: User, new: NewAction, *, related: Any, team: Team | None, safeguarding: bool
+) -> tuple[Action, Post]:
+    """The new action and the first post of its thread, which carries its text."""
     moment = now()
     assert new.due_date is not None
     action = Action(
@@ -221,18 +274,7 @@ def _action_add(*, by: User, new: NewAction, files: Sequence[UploadedFile]) -> A
         due_date=action.due_date,
         created_at=moment,
     )
-    _attach(post, files)
-    record(
-        action="action.created",
-        by=by,
-        obj=action,
-        council=action.council_id,
-        provider=action.provider_id,
-        detail={"type": new.action_type.name, "assigned_to": post.assigned_to},
-        team_kind=_audit_team(action),
-    )
-    _announce(action, post)
-    return action
+    return action, post
 
 
 # What each kind of post may be made by, and what it does to the assignment.
