@@ -25,9 +25,9 @@ from carebridge.contracts.models import ContractDocument
 from carebridge.core.permissions import COUNCIL_ROLES, PROVIDER_ROLES
 from carebridge.frontdoor import services as frontdoor
 from carebridge.frontdoor import services_directory as directory
-from carebridge.frontdoor import services_hubs as hubs
-from carebridge.frontdoor.access_hubs import LinkPurpose, booking_token
-from carebridge.frontdoor.eligibility import assess
+from carebridge.frontdoor.hubs import services as hubs
+from carebridge.frontdoor.hubs.access import LinkPurpose, booking_token
+from carebridge.frontdoor.assessment.eligibility import assess
 from carebridge.frontdoor.models import (
     Booking,
     DirectoryImport,

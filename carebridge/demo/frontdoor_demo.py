@@ -14,7 +14,7 @@ from carebridge.accounts.models import User
 from carebridge.core.permissions import Role
 from carebridge.demo.common import Tally
 from carebridge.frontdoor import services
-from carebridge.frontdoor.eligibility import assess
+from carebridge.frontdoor.assessment.eligibility import assess
 from carebridge.frontdoor.models import FrontDoorRequest, RequestEvent
 from carebridge.organisations.models import Council, District
 

@@ -16,6 +16,7 @@ from carebridge.core.permissions import Role
 from carebridge.demo.common import Tally, _login
 from carebridge.demo.frontdoor_demo import _answers
 from carebridge.frontdoor import services
+from carebridge.frontdoor.assessment.eligibility import assess
 from carebridge.frontdoor.choices import (
     Decision,
     EventKind,
@@ -24,7 +25,6 @@ from carebridge.frontdoor.choices import (
     Route,
 )
 from carebridge.frontdoor.directory import ServiceStatus
-from carebridge.frontdoor.eligibility import assess
 from carebridge.frontdoor.models import (
     DirectoryLocation,
     DirectoryService,

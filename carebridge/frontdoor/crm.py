@@ -60,7 +60,7 @@ def _day(value: date | None) -> str | None:
 
 def _readable_answers(answers: dict[str, Any]) -> list[dict[str, str]]:
     """The answers as the person read them, in the questionnaire's order."""
-    from carebridge.frontdoor.questions import summary_rows
+    from carebridge.frontdoor.assessment.answers import summary_rows
 
     return [
         {"section": str(section), "question": str(label), "answer": str(value), "question_id": qid}

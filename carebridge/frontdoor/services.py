@@ -28,8 +28,9 @@ from carebridge.core.idempotency import create_once, once_per_key
 from carebridge.core.outbound import url_refusal
 from carebridge.core.permissions import Function as F
 from carebridge.core.permissions import can_edit
-from carebridge.frontdoor import eligibility as e
 from carebridge.frontdoor.alerts import urgent_request_alert
+from carebridge.frontdoor.assessment import rules as e
+from carebridge.frontdoor.assessment.eligibility import Assessment
 from carebridge.frontdoor.choices import (
     TRANSITIONS,
     Decision,
@@ -38,7 +39,6 @@ from carebridge.frontdoor.choices import (
     Result,
     Route,
 )
-from carebridge.frontdoor.eligibility import Assessment
 from carebridge.frontdoor.models import (
     Feedback,
     FrontDoorRequest,

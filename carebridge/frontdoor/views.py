@@ -18,8 +18,9 @@ from carebridge.core.lists import page_of
 from carebridge.core.permissions import Function, can_edit
 from carebridge.frontdoor import selectors, services
 from carebridge.frontdoor.access import access_request
+from carebridge.frontdoor.assessment.answers import summary_rows
+from carebridge.frontdoor.assessment.eligibility import Assessment
 from carebridge.frontdoor.choices import OPEN_STEPS, RequestStatus
-from carebridge.frontdoor.eligibility import Assessment
 from carebridge.frontdoor.filters import QueueFilters
 from carebridge.frontdoor.forms import (
     NEW,
@@ -30,9 +31,8 @@ from carebridge.frontdoor.forms import (
     NoteForm,
     RedirectForm,
 )
+from carebridge.frontdoor.hubs.selectors import bookings_of_request
 from carebridge.frontdoor.models import FrontDoorRequest
-from carebridge.frontdoor.questions import summary_rows
-from carebridge.frontdoor.selectors_hubs import bookings_of_request
 
 
 @require_GET

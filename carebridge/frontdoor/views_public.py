@@ -16,10 +16,13 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from carebridge.core.idempotency import key_from_form
 from carebridge.core.ratelimits import rate_limited
-from carebridge.frontdoor import eligibility as e
-from carebridge.frontdoor import questions, services
+from carebridge.frontdoor import services
+from carebridge.frontdoor.assessment import answers as answering
+from carebridge.frontdoor.assessment import questions
+from carebridge.frontdoor.assessment import rules as e
+from carebridge.frontdoor.assessment.eligibility import Assessment, assess
+from carebridge.frontdoor.assessment.pages import Question
 from carebridge.frontdoor.choices import EventKind, RequestStatus, Result, Route
-from carebridge.frontdoor.eligibility import Assessment, assess
 from carebridge.frontdoor.forms_public import (
     AskAssessmentForm,
     FeedbackForm,
@@ -53,7 +56,7 @@ def _save(request: HttpRequest) -> None:
     request.session.modified = True
 
 
-def _question_url(council: Council, question: questions.Question, *, change: bool = False) -> str:
+def _question_url(council: Council, question: Question, *, change: bool = False) -> str:
     url = reverse("care:question", kwargs={"council": council.slug, "slug": question.slug})
     return f"{url}?change=1" if change else url
 
@@ -61,22 +64,20 @@ def _question_url(council: Council, question: questions.Question, *, change: boo
 def _next_url(council: Council, answers: dict[str, Any], current: str, change: bool) -> str:
     if change:
         # Back to the check page, unless the changed answer opened new questions.
-        missing = questions.first_unanswered(answers)
+        missing = answering.first_unanswered(answers)
         if missing is None:
             return reverse("care:check", kwargs={"council": council.slug})
         return _question_url(council, missing, change=True)
-    following = questions.next_question(answers, current)
+    following = answering.next_question(answers, current)
     if following is None:
         return reverse("care:check", kwargs={"council": council.slug})
     return _question_url(council, following)
 
 
-def _back_url(
-    council: Council, answers: dict[str, Any], question: questions.Question, change: bool
-) -> str:
+def _back_url(council: Council, answers: dict[str, Any], question: Question, change: bool) -> str:
     if change:
         return reverse("care:check", kwargs={"council": council.slug})
-    previous = questions.previous_question(answers, question.id)
+    previous = answering.previous_question(answers, question.id)
     if previous is None:
         return reverse("care:start", kwargs={"council": council.slug})
     return _question_url(council, previous)
@@ -97,9 +98,7 @@ def start(request: HttpRequest, council: str) -> HttpResponse:
     )
 
 
-def _field_view(
-    question: questions.Question, answers: dict[str, Any], value: Any
-) -> dict[str, Any]:
+def _field_view(question: Question, answers: dict[str, Any], value: Any) -> dict[str, Any]:
     """What the question template needs: texts in the right voice, and each choice ticked."""
     chosen = value if isinstance(value, list) else [value]
     day = month = year = ""
@@ -141,9 +140,9 @@ def question(request: HttpRequest, council: str, slug: str) -> HttpResponse:
     journey = _journey(request, found)
     answers: dict[str, Any] = journey["answers"]
     change = request.GET.get("change") == "1"
-    if page.id not in {p.id for p in questions.pages_for(answers)}:
+    if page.id not in {p.id for p in answering.pages_for(answers)}:
         # Not a question for these answers (or not yet): go on from where they are.
-        missing = questions.first_unanswered(answers)
+        missing = answering.first_unanswered(answers)
         if missing is None:
             return redirect("care:check", council=found.slug)
         return redirect(_question_url(found, missing))
@@ -156,7 +155,7 @@ def question(request: HttpRequest, council: str, slug: str) -> HttpResponse:
             ]
         else:
             raw = request.POST.getlist(page.id)
-        value, error = questions.clean(page, raw, answers=answers)
+        value, error = answering.clean(page, raw, answers=answers)
         area = area_for(found, value) if error is None and page.id == "postcode" else None
         if area is not None and area.kind != "inside":
             # Another council's area: the journey stops here (the postcode is not kept), and
@@ -174,7 +173,7 @@ def question(request: HttpRequest, council: str, slug: str) -> HttpResponse:
             )
         if error is None:
             answers[page.id] = value
-            journey["answers"] = questions.prune(answers)
+            journey["answers"] = answering.prune(answers)
             journey["sent"] = None
             _save(request)
             if page.id == e.URGENT and assess(journey["answers"]).urgent:
@@ -208,7 +207,7 @@ def check(request: HttpRequest, council: str) -> HttpResponse:
     if request.method == "POST" and not answers and journey.get("sent"):
         # Sent already (a second click, or Back and send again): the first result stands.
         return redirect("care:result", council=found.slug)
-    missing = questions.first_unanswered(answers)
+    missing = answering.first_unanswered(answers)
     if missing is not None:
         return redirect(_question_url(found, missing))
     if request.method == "POST":
@@ -229,7 +228,7 @@ def check(request: HttpRequest, council: str) -> HttpResponse:
         _save(request)
         return redirect("care:result", council=found.slug)
     rows = []
-    for section, label, shown, qid in questions.summary_rows(answers):
+    for section, label, shown, qid in answering.summary_rows(answers):
         page = questions.by_id(qid)
         assert page is not None  # summary rows come from the catalogue's own pages
         rows.append(
@@ -240,7 +239,7 @@ def check(request: HttpRequest, council: str) -> HttpResponse:
                 "url": _question_url(found, page, change=True),
             }
         )
-    last = questions.pages_for(answers)[-1]
+    last = answering.pages_for(answers)[-1]
     return render(
         request,
         "frontdoor/check.html",

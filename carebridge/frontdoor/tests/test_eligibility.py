@@ -9,10 +9,11 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from carebridge.frontdoor import eligibility as el
+from carebridge.frontdoor.assessment import rules as el
+from carebridge.frontdoor.assessment.eligibility import Assessment, assess
+from carebridge.frontdoor.assessment.questions import QUESTIONS, by_id
+from carebridge.frontdoor.assessment.rules import RULES, Effect
 from carebridge.frontdoor.choices import About, CarerOutcome, Outcome, Result
-from carebridge.frontdoor.eligibility import RULES, Assessment, Effect, assess
-from carebridge.frontdoor.questions import QUESTIONS, by_id
 
 LIKELY = Result.LIKELY_ELIGIBLE
 MAY_NOT = Result.MAY_NOT_BE_ELIGIBLE

@@ -10,7 +10,8 @@ from django.core import mail
 from django.test import Client
 from django.urls import reverse
 
-from carebridge.frontdoor import questions, services
+from carebridge.frontdoor import services
+from carebridge.frontdoor.assessment import questions
 from carebridge.frontdoor.choices import RequestStatus, Route
 from carebridge.frontdoor.models import Feedback, FrontDoorRequest, NeighbouringArea
 from carebridge.frontdoor.tests.support_requests import (

@@ -6,7 +6,7 @@ from django.test import Client
 from django.urls import reverse
 
 from carebridge.core.bounds import CONTROL_CHARACTERS_MESSAGE
-from carebridge.frontdoor import questions
+from carebridge.frontdoor.assessment import answers, questions
 from carebridge.frontdoor.models import FrontDoorRequest
 from carebridge.frontdoor.tests.support_requests import likely_answers
 from carebridge.frontdoor.views_public import SESSION_KEY
@@ -42,7 +42,7 @@ def test_it_refuses_a_nul_in_a_name_with_a_clear_message(council):
 def test_it_refuses_control_characters_on_every_kind_of_typed_answer(kind_id):
     question = questions.by_id(kind_id)
     assert question is not None
-    value, error = questions.clean(question, "WB1\x07 2AB", answers=likely_answers())
+    value, error = answers.clean(question, "WB1\x07 2AB", answers=likely_answers())
     assert (value, error) == ("", CONTROL_CHARACTERS_MESSAGE)
 
 

@@ -10,15 +10,11 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from carebridge.frontdoor import questions as q
-from carebridge.frontdoor.choices import CarerOutcome, Outcome
-from carebridge.frontdoor.questions import (
-    BAD_DAY_HINT,
-    QUESTIONS,
-    by_id,
-    by_slug,
+from carebridge.frontdoor.assessment import answers as a
+from carebridge.frontdoor.assessment import pages as p
+from carebridge.frontdoor.assessment import questions as q
+from carebridge.frontdoor.assessment.answers import (
     clean,
-    first_question,
     first_unanswered,
     next_question,
     pages_for,
@@ -26,6 +22,9 @@ from carebridge.frontdoor.questions import (
     prune,
     summary_rows,
 )
+from carebridge.frontdoor.assessment.pages import BAD_DAY_HINT
+from carebridge.frontdoor.assessment.questions import QUESTIONS, by_id, by_slug, first_question
+from carebridge.frontdoor.choices import CarerOutcome, Outcome
 from carebridge.people.validators import POSTCODE_MESSAGE
 
 TODAY = date(2026, 1, 15)
@@ -236,8 +235,8 @@ def test_it_reads_every_template_in_both_voices(question, asker):
     texts = [
         question.heading_for(answers),
         question.hint_for(answers),
-        question.error_required and q.say(question.error_required, answers),
-        question.error_exclusive and q.say(question.error_exclusive, answers),
+        question.error_required and p.say(question.error_required, answers),
+        question.error_exclusive and p.say(question.error_exclusive, answers),
         *(choice.label for choice in choices),
         *(choice.hint for choice in choices),
     ]
@@ -358,12 +357,12 @@ def test_it_explains_necessary_care_and_that_saying_no_to_sharing_never_stops_an
             "ann@example",
             "Enter an email address in the correct format, like name@example.com",
         ),
-        ("person_email", ["ann example.com"], "ann example.com", q.EMAIL_MESSAGE),
+        ("person_email", ["ann example.com"], "ann example.com", a.EMAIL_MESSAGE),
         ("person_phone", [""], "", None),
         ("person_phone", ["07700  900982"], "07700 900982", None),
         ("person_phone", ["+44 (0)808 157 0192"], "+44 (0)808 157 0192", None),
-        ("person_phone", ["999"], "999", q.PHONE_MESSAGE),
-        ("person_phone", ["call me"], "call me", q.PHONE_MESSAGE),
+        ("person_phone", ["999"], "999", a.PHONE_MESSAGE),
+        ("person_phone", ["call me"], "call me", a.PHONE_MESSAGE),
         ("consent", ["no"], "no", None),
     ],
 )
@@ -434,7 +433,7 @@ def test_it_checks_a_date_of_birth(raw, value, error):
 
 
 def test_it_needs_a_date_when_the_date_is_required():
-    required = q.Question(**{**page("person_dob").__dict__, "required": True})
+    required = p.Question(**{**page("person_dob").__dict__, "required": True})
 
     assert clean(required, ["", "", ""], answers={"asker": "self"}) == (
         "",
@@ -483,7 +482,7 @@ def test_it_summarises_the_answers_for_check_your_answers():
 def test_it_keeps_sections_in_order_on_check_your_answers():
     answers = {"asker": "professional", "about": "carer"}
     sections = [row[0] for row in summary_rows(answers)]
-    order = [q.say(section, answers) for section in q.SECTIONS]
+    order = [p.say(section, answers) for section in q.SECTIONS]
 
     assert sorted(sections, key=order.index) == sections
 

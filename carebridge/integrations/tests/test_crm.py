@@ -18,9 +18,9 @@ from huey.contrib.djhuey import HUEY
 
 from carebridge.audit.models import Event
 from carebridge.core.calendar import now
+from carebridge.frontdoor.assessment.eligibility import assess
 from carebridge.frontdoor.choices import About, Asker, RequestStatus, Result, Route
 from carebridge.frontdoor.crm import crm_payload, crm_push_queue
-from carebridge.frontdoor.eligibility import assess
 from carebridge.frontdoor.models import FrontDoorRequest, FrontDoorSettings
 from carebridge.integrations import crm, tasks
 from carebridge.integrations.crm import (
