@@ -35,6 +35,10 @@ def _quantity(text: str) -> str:
     return f"{Decimal(text).normalize():f}"
 
 
+def _para(text: str, style: Any) -> Paragraph:
+    return Paragraph(escape(text), style)
+
+
 def document_pdf(document: ContractDocument, *, compress: bool = True) -> bytes:
     """The same document (content and answer) always gives the same bytes."""
     content = document_content(document)
@@ -54,10 +58,16 @@ def document_pdf(document: ContractDocument, *, compress: bool = True) -> bytes:
         invariant=1,
         pageCompression=1 if compress else 0,
     )
+    story: list[Any] = [_para(title, heading), Spacer(1, 4 * mm)]
+    story += _summary(document, content, body)
+    story += [_lines_table(content, body), Spacer(1, 6 * mm)]
+    story += _answer(document, body)
+    pdf.build(story)
+    return buffer.getvalue()
 
-    def para(text: str, style: Any = body) -> Paragraph:
-        return Paragraph(escape(text), style)
 
+def _summary(document: ContractDocument, content: dict[str, Any], body: Any) -> list[Any]:
+    """What a termination terminates and why, then the facts: council, client, provider..."""
     facts = [
         ("Council", content["council"]),
         ("Client", content["client"]),
@@ -66,22 +76,28 @@ def document_pdf(document: ContractDocument, *, compress: bool = True) -> bytes:
         ("Provider", document.provider.name),
         ("Service", content["service"]),
     ]
-    story: list[Any] = [para(title, heading), Spacer(1, 4 * mm)]
-    terminating = content["kind"] == DocumentKind.TERMINATION
-    if terminating:
+    story: list[Any] = []
+    if content["kind"] == DocumentKind.TERMINATION:
         story += [
-            para(
+            _para(
                 f"This document terminates Individual Service Order {content['terminates']}. "
                 f"The last day of care is {_day(content['end_date'])}: each line below ends on "
-                "its last day shown."
+                "its last day shown.",
+                body,
             ),
-            para(f"Reason: {content['reason']}"),
+            _para(f"Reason: {content['reason']}", body),
             Spacer(1, 4 * mm),
         ]
-    summary = Table([[para(key), para(value)] for key, value in facts], colWidths=[60 * mm, None])
+    summary = Table(
+        [[_para(key, body), _para(value, body)] for key, value in facts],
+        colWidths=[60 * mm, None],
+    )
     summary.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP")]))
-    story += [summary, Spacer(1, 6 * mm)]
+    return [*story, summary, Spacer(1, 6 * mm)]
 
+
+def _lines_table(content: dict[str, Any], body: Any) -> Table:
+    """One row a line, and the total weekly cost."""
     header = [
         "Service level",
         "Quantity a week",
@@ -91,32 +107,13 @@ def document_pdf(document: ContractDocument, *, compress: bool = True) -> bytes:
         "Pricing basis",
         "Weekly cost",
         "Start",
-        "Last day" if terminating else "End",
+        "Last day" if content["kind"] == DocumentKind.TERMINATION else "End",
     ]
-    rows: list[list[Any]] = [[para(h) for h in header]]
+    rows: list[list[Any]] = [[_para(h, body) for h in header]]
     total = Decimal("0")
     for line in content["lines"]:
         total += Decimal(line["weekly_cost"])
-        quantity: Any = _quantity(line["quantity"])
-        cost: Any = money(Decimal(line["weekly_cost"]))
-        # A short break is bought by the year: nights taken as the client needs them.
-        if "yearly_allocation" in line:
-            allocation = Decimal(line["yearly_allocation"])
-            quantity = para(f"Up to {_quantity(line['yearly_allocation'])} a year")
-            cost = para(f"{money(round_money(allocation * Decimal(line['rate'])))} a year")
-        rows.append(
-            [
-                para(line["service_level"]),
-                quantity,
-                str(line.get("visits", "")),
-                _label(Unit, line["unit"]),
-                money(Decimal(line["rate"])),
-                _label(PricingBasis, line["pricing_basis"]),
-                cost,
-                _day(line["start_date"]),
-                _day(line["end_date"]),
-            ]
-        )
+        rows.append(_line_row(line, body))
     rows.append(["Total weekly cost", "", "", "", "", "", money(total), "", ""])
     lines = Table(
         rows,
@@ -146,23 +143,48 @@ def document_pdf(document: ContractDocument, *, compress: bool = True) -> bytes:
             ]
         )
     )
-    story += [lines, Spacer(1, 6 * mm)]
+    return lines
 
-    story.append(para(f"Status: {_label(DocumentStatus, document.status)}"))
+
+def _line_row(line: dict[str, Any], body: Any) -> list[Any]:
+    quantity: Any = _quantity(line["quantity"])
+    cost: Any = money(Decimal(line["weekly_cost"]))
+    # A short break is bought by the year: nights taken as the client needs them.
+    if "yearly_allocation" in line:
+        allocation = Decimal(line["yearly_allocation"])
+        quantity = _para(f"Up to {_quantity(line['yearly_allocation'])} a year", body)
+        cost = _para(f"{money(round_money(allocation * Decimal(line['rate'])))} a year", body)
+    return [
+        _para(line["service_level"], body),
+        quantity,
+        str(line.get("visits", "")),
+        _label(Unit, line["unit"]),
+        money(Decimal(line["rate"])),
+        _label(PricingBasis, line["pricing_basis"]),
+        cost,
+        _day(line["start_date"]),
+        _day(line["end_date"]),
+    ]
+
+
+def _answer(document: ContractDocument, body: Any) -> list[Any]:
+    """The document's status, and who agreed (with the signature's hash) or rejected it, when."""
+    story = [_para(f"Status: {_label(DocumentStatus, document.status)}", body)]
     if document.status == DocumentStatus.AGREED and document.answered_by is not None:
         story.append(
-            para(
+            _para(
                 f"Agreed by {document.answered_by.full_name} "
-                f"at {guide_datetime(document.answered_at)}"
+                f"at {guide_datetime(document.answered_at)}",
+                body,
             )
         )
-        story.append(para(f"Signature hash (SHA-256): {document.signed_hash}"))
+        story.append(_para(f"Signature hash (SHA-256): {document.signed_hash}", body))
     elif document.status == DocumentStatus.REJECTED and document.answered_by is not None:
         story.append(
-            para(
+            _para(
                 f"Rejected by {document.answered_by.full_name} "
-                f"at {guide_datetime(document.answered_at)}: {document.answer_notes}"
+                f"at {guide_datetime(document.answered_at)}: {document.answer_notes}",
+                body,
             )
         )
-    pdf.build(story)
-    return buffer.getvalue()
+    return story

@@ -212,24 +212,16 @@ def contract_document_publish(
     repeat of the form's key (Publish clicked twice) returns the first document."""
     if by.council_id != council.pk or not can_edit(by.role, Function.CONTRACT_DOCUMENTS):
         raise PermissionDenied("Only the council's own staff can publish its contract documents.")
-    errors = _check_lines(council, lines)
-    if not providers_of_council(council.pk).filter(pk=service.provider_id).exists():
-        errors["service"] = "Choose a service of a provider the council holds a contract with"
-    if service_user.council_id != council.pk:
-        errors["service_user"] = "Choose one of the council's service users"
-    if not care_package_reference.strip():
-        errors["care_package_reference"] = "Enter the care package reference"
     if replaces is not None:
         replaces = ContractDocument.objects.get(pk=replaces.pk)  # its status as it is now
-        refusal = reissue_refusal(replaces)
-        if refusal is not None:
-            errors["replaces"] = refusal.message
-        elif (
-            replaces.council_id != council.pk
-            or replaces.kind != DocumentKind.ORDER
-            or replaces.service_user_id != service_user.pk
-        ):
-            errors["replaces"] = "Only a rejected order for the same client can be issued again"
+    errors = _publish_errors(
+        council=council,
+        service=service,
+        service_user=service_user,
+        care_package_reference=care_package_reference,
+        lines=lines,
+        replaces=replaces,
+    )
     if errors:
         raise ValidationError(errors)
     moment = now()
@@ -248,9 +240,58 @@ def contract_document_publish(
         )
     except ActionRefused as refused:
         raise ValidationError({"replaces": refused.message}) from None
+    _create_cplis(document, service, service_user, lines)
+    record(
+        action="contract_document.published",
+        by=by,
+        obj=document,
+        council=council,
+        provider=service.provider_id,
+        detail={
+            "fingerprint": document_fingerprint(document),
+            "replaces": replaces.reference if replaces else None,
+        },
+    )
+    return document
+
+
+def _publish_errors(
+    *,
+    council: Council,
+    service: Service,
+    service_user: ServiceUser,
+    care_package_reference: str,
+    lines: list[Line],
+    replaces: ContractDocument | None,
+) -> dict[str, str]:
+    """What is wrong with an order the council asks to publish, by field (none: it may)."""
+    errors = _check_lines(council, lines)
+    if not providers_of_council(council.pk).filter(pk=service.provider_id).exists():
+        errors["service"] = "Choose a service of a provider the council holds a contract with"
+    if service_user.council_id != council.pk:
+        errors["service_user"] = "Choose one of the council's service users"
+    if not care_package_reference.strip():
+        errors["care_package_reference"] = "Enter the care package reference"
+    if replaces is not None:
+        refusal = reissue_refusal(replaces)
+        if refusal is not None:
+            errors["replaces"] = refusal.message
+        elif (
+            replaces.council_id != council.pk
+            or replaces.kind != DocumentKind.ORDER
+            or replaces.service_user_id != service_user.pk
+        ):
+            errors["replaces"] = "Only a rejected order for the same client can be issued again"
+    return errors
+
+
+def _create_cplis(
+    document: ContractDocument, service: Service, service_user: ServiceUser, lines: list[Line]
+) -> None:
+    """One CPLI for each line of a new order, awaiting the provider's agreement."""
     Cpli.objects.bulk_create(
         Cpli(
-            council=council,
+            council=document.council,
             provider_id=service.provider_id,
             service=service,
             service_user=service_user,
@@ -269,18 +310,6 @@ def contract_document_publish(
         )
         for line in lines
     )
-    record(
-        action="contract_document.published",
-        by=by,
-        obj=document,
-        council=council,
-        provider=service.provider_id,
-        detail={
-            "fingerprint": document_fingerprint(document),
-            "replaces": replaces.reference if replaces else None,
-        },
-    )
-    return document
 
 
 def document_content(document: ContractDocument) -> dict[str, Any]:
@@ -399,19 +428,9 @@ def contract_document_terminate(
     if by.council_id != document.council_id or not can_edit(by.role, Function.CONTRACT_DOCUMENTS):
         raise PermissionDenied("Only the council's own staff can terminate its contract documents.")
     order = ContractDocument.objects.select_related("service").get(pk=document.pk)
-    if replaces is None:
-        refusal = termination_refusal(order)
-        expected = S.AGREED
-    else:
+    if replaces is not None:
         replaces = ContractDocument.objects.get(pk=replaces.pk)  # its status as it is now
-        refusal = reissue_refusal(replaces)
-        if refusal is None and (
-            replaces.kind != DocumentKind.TERMINATION or replaces.terminates_id != order.pk
-        ):
-            refusal = ActionRefused("A corrected termination must be for the same order.")
-        expected = S.TERMINATED
-    if refusal is not None:
-        raise refusal
+    expected = _termination_expects(order, replaces)
     cplis = list(order.cplis.filter(status__in=(CpliStatus.ACTIVE, CpliStatus.ENDED)))
     errors = _check_termination(cplis, end_date, reason)
     if errors:
@@ -438,14 +457,55 @@ def contract_document_terminate(
         published_by=by,
         changed_at=moment,
     )
+    before = _end_lines(cplis, end_date)
+    # Actuals already entered for the lines follow their new end (or refuse it).
+    cpli_dates_changed.send(sender=Cpli, cplis=cplis, by=by)
+    _record_termination(termination, order, cplis, before, by=by)
+    return termination
+
+
+def _termination_expects(order: ContractDocument, replaces: ContractDocument | None) -> S:
+    """The status the order must still have for this termination (agreed; or terminated, for a
+    corrected one), or the refusal if it may not be terminated (again)."""
+    if replaces is None:
+        refusal = termination_refusal(order)
+        expected = S.AGREED
+    else:
+        refusal = reissue_refusal(replaces)
+        if refusal is None and (
+            replaces.kind != DocumentKind.TERMINATION or replaces.terminates_id != order.pk
+        ):
+            refusal = ActionRefused("A corrected termination must be for the same order.")
+        expected = S.TERMINATED
+    if refusal is not None:
+        raise refusal
+    return expected
+
+
+def _end_lines(cplis: list[Cpli], end_date: date) -> dict[int, tuple[date | None, str]]:
+    """End each line on its last day under the termination (ended if that day is past), and
+    return each line's end and status from before, for the audit log."""
     today = _today()
     before = {cpli.pk: (cpli.end_date, cpli.status) for cpli in cplis}
     for cpli in cplis:
         cpli.end_date = cpli.last_day_under(end_date)
         cpli.status = CpliStatus.ENDED if cpli.end_date < today else CpliStatus.ACTIVE
     Cpli.objects.bulk_update(cplis, ["end_date", "status"])
-    # Actuals already entered for the lines follow their new end (or refuse it).
-    cpli_dates_changed.send(sender=Cpli, cplis=cplis, by=by)
+    return before
+
+
+def _record_termination(
+    termination: ContractDocument,
+    order: ContractDocument,
+    cplis: list[Cpli],
+    before: dict[int, tuple[date | None, str]],
+    *,
+    by: User,
+) -> None:
+    """Two audit events: the termination published, and the order terminated with each line's
+    end and status before and after."""
+    assert termination.end_date is not None
+    end_date = termination.end_date
     record(
         action="contract_document.published",
         by=by,
@@ -477,7 +537,6 @@ def contract_document_terminate(
             },
         },
     )
-    return termination
 
 
 def answer_refusal(document: ContractDocument) -> AnswerRefused | None:
