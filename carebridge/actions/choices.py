@@ -2,6 +2,8 @@
 
 from django.db import models
 
+from carebridge.core.lifecycle import Lifecycle
+
 
 class RelatedKind(models.TextChoices):
     CLIENT = "client", "Client"
@@ -36,3 +38,15 @@ class PostKind(models.TextChoices):
     REPLY = "reply", "Reply"
     CLOSURE_REQUESTED = "closure_requested", "Closure requested"
     CLOSED = "closed", "Closed"
+
+
+# What each post does to its action's status: every post needs the action open, and the
+# council's closure closes it. A post made once the action is closed is refused.
+TRANSITIONS: Lifecycle[PostKind, ActionStatus] = Lifecycle(
+    {
+        PostKind.COMMENT: ({ActionStatus.OPEN}, ActionStatus.OPEN),
+        PostKind.REPLY: ({ActionStatus.OPEN}, ActionStatus.OPEN),
+        PostKind.CLOSURE_REQUESTED: ({ActionStatus.OPEN}, ActionStatus.OPEN),
+        PostKind.CLOSED: ({ActionStatus.OPEN}, ActionStatus.CLOSED),
+    }
+)

@@ -15,7 +15,7 @@ from django.db import transaction
 
 from carebridge.accounts.models import User
 from carebridge.actions import uploads
-from carebridge.actions.choices import RELATED_FIELD, ActionStatus, PostKind, RelatedKind
+from carebridge.actions.choices import RELATED_FIELD, TRANSITIONS, PostKind, RelatedKind
 from carebridge.actions.models import Action, ActionType, Attachment, Post
 from carebridge.actions.selectors import related_choices, teams_for
 from carebridge.audit.services import record
@@ -277,6 +277,9 @@ def _action_save(
     return action, post
 
 
+# Why a post on a closed action is refused.
+CLOSED_MESSAGE = "This action is closed: raise a new action if there is more to say."
+
 # What each kind of post may be made by, and what it does to the assignment.
 PROVIDER_POSTS = frozenset({PostKind.COMMENT, PostKind.REPLY, PostKind.CLOSURE_REQUESTED})
 COUNCIL_POSTS = frozenset({PostKind.COMMENT, PostKind.REPLY, PostKind.CLOSED})
@@ -329,8 +332,8 @@ def _post_add(
         .select_related("assigned_team", "provider")
         .get(pk=action.pk)
     )
-    if not action.is_open:
-        raise ActionRefused("This action is closed: raise a new action if there is more to say.")
+    if not TRANSITIONS.allows(action.status, PostKind(kind)):
+        raise ActionRefused(CLOSED_MESSAGE)
     errors: dict[str, str] = {}
     if not text.strip() and kind != PostKind.CLOSED:
         errors["text"] = "Enter your comment"
@@ -356,8 +359,10 @@ def _post_add(
     if due_date is not None:
         changes["due_date"] = due_date
     if kind == PostKind.CLOSED:
-        changes.update(status=ActionStatus.CLOSED, closed_at=moment, closed_by=by)
-    Action.objects.filter(pk=action.pk, status=ActionStatus.OPEN).update(**changes)
+        changes.update(closed_at=moment, closed_by=by)
+    if not TRANSITIONS.move(Action, action.pk, PostKind(kind), **changes):
+        # Closed by someone else since it was read (where the database cannot lock the row).
+        raise ActionRefused(CLOSED_MESSAGE)
     action.refresh_from_db()
     post = Post.objects.create(
         action=action,

@@ -369,9 +369,7 @@ def action_post(request: HttpRequest, pk: int) -> HttpResponse:
     action = access_action(user, pk, for_change=True)
     buttons: dict[str, str] = {kind.value: label for kind, label in _buttons(user)}
     if not action.is_open:
-        messages.error(
-            request, "This action is closed: raise a new action if there is more to say."
-        )
+        messages.error(request, services.CLOSED_MESSAGE)
         return redirect("actions:action_detail", pk=action.pk)
     source = request.POST if request.method == "POST" else request.GET
     kind = source.get("kind", "")
