@@ -2,6 +2,8 @@
 
 from django.db import models
 
+from carebridge.core.lifecycle import Lifecycle
+
 
 class ReferralStatus(models.TextChoices):
     PENDING = "pending", "Pending"
@@ -31,15 +33,17 @@ E = ReferralEventKind
 
 # The one table of allowed transitions: event -> (states it may happen in, state it leads to).
 # A delay keeps the referral accepted; the service counts delays against the rulebook's limit.
-TRANSITIONS: dict[ReferralEventKind, tuple[frozenset[ReferralStatus], ReferralStatus]] = {
-    E.ACCEPTED: (frozenset({S.PENDING}), S.ACCEPTED),
-    E.REFUSED: (frozenset({S.PENDING}), S.REFUSED),
-    E.DELAYED: (frozenset({S.ACCEPTED}), S.ACCEPTED),
-    E.FAILED: (frozenset({S.ACCEPTED}), S.FAILED),
-    E.UPDATED: (frozenset({S.ACCEPTED}), S.UPDATED),
-    E.ACTUALS: (frozenset({S.UPDATED}), S.COMPLETED),
-    E.WITHDRAWN: (frozenset({S.PENDING, S.ACCEPTED, S.UPDATED}), S.WITHDRAWN),
-}
+TRANSITIONS: Lifecycle[ReferralEventKind, ReferralStatus] = Lifecycle(
+    {
+        E.ACCEPTED: ({S.PENDING}, S.ACCEPTED),
+        E.REFUSED: ({S.PENDING}, S.REFUSED),
+        E.DELAYED: ({S.ACCEPTED}, S.ACCEPTED),
+        E.FAILED: ({S.ACCEPTED}, S.FAILED),
+        E.UPDATED: ({S.ACCEPTED}, S.UPDATED),
+        E.ACTUALS: ({S.UPDATED}, S.COMPLETED),
+        E.WITHDRAWN: ({S.PENDING, S.ACCEPTED, S.UPDATED}, S.WITHDRAWN),
+    }
+)
 
 # Words for the refusal message, in the guide's form: "... in order for actuals to be sent."
 PURPOSE: dict[ReferralEventKind, str] = {

@@ -1,7 +1,7 @@
 """Every write to a referral. Each transition is one function: it checks the table in
-`choices.TRANSITIONS`, changes the state with a compare-and-set update, writes the update-log event
-(which is also the council's notice) and an audit event in the same transaction, and does nothing
-when the same request arrives twice.
+`choices.TRANSITIONS`, changes the state with its compare-and-set (`Lifecycle.move`), writes the
+update-log event (which is also the council's notice) and an audit event in the same transaction,
+and does nothing when the same request arrives twice.
 """
 
 from __future__ import annotations
@@ -169,7 +169,7 @@ def transition_refusal(current: Referral, kind: ReferralEventKind) -> Transition
 
     Pages use it to explain, before anyone fills in a form, why it cannot be sent, and to offer
     only the answers that can be given."""
-    if current.status not in TRANSITIONS[kind][0]:
+    if not TRANSITIONS.allows(current.status, kind):
         return _refusal(current, kind)
     if kind == E.DELAYED:
         return _delay_limit_refusal(current)
@@ -190,8 +190,7 @@ def _delay_limit_refusal(current: Referral) -> TransitionRefused | None:
 
 
 def _refusal(current: Referral, kind: ReferralEventKind) -> TransitionRefused:
-    allowed, _to = TRANSITIONS[kind]
-    needed = " or ".join(sorted(ReferralStatus(s).label for s in allowed))
+    needed = " or ".join(sorted(ReferralStatus(s).label for s in TRANSITIONS.sources(kind)))
     return TransitionRefused(
         f"The selected referral is currently in the state "
         f"{ReferralStatus(current.status).label}, but needs to be in the state {needed} in "
@@ -219,13 +218,12 @@ def _transition(
 ) -> Referral:
     """Move a referral by one event of the table, at most once however often it is asked."""
     _check_actor(referral, by, kind)
-    allowed, to = TRANSITIONS[kind]
     moment = now()
     with transaction.atomic():
         current = Referral.objects.select_related("council__rulebook").get(pk=referral.pk)
         if already_done(current):
             return current  # a repeat of a request that has already been carried out
-        if current.status not in allowed:
+        if not TRANSITIONS.allows(current.status, kind):
             raise _refusal(current, kind)
         if check is not None:
             check(current)
@@ -233,13 +231,18 @@ def _transition(
             key: (value(current, moment) if callable(value) else value)
             for key, value in changes.items()
         }
-        if to in CLOSED_STATES:
+        if TRANSITIONS.target(kind) in CLOSED_STATES:
             values["closed_at"] = moment
         # Compare-and-set: the row changes only if nobody changed it since we read it, so two
         # requests at once cannot both win (SQLite ignores select_for_update; this works on both).
-        won = Referral.objects.filter(
-            pk=current.pk, status=current.status, changed_at=current.changed_at
-        ).update(status=to, changed_at=moment, **values)
+        won = TRANSITIONS.move(
+            Referral,
+            current.pk,
+            kind,
+            guard={"status": current.status, "changed_at": current.changed_at},
+            changed_at=moment,
+            **values,
+        )
         if not won:
             current = Referral.objects.get(pk=referral.pk)
             if already_done(current):
