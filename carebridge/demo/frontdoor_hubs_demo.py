@@ -11,9 +11,9 @@ from datetime import time, timedelta
 from carebridge.accounts.models import User
 from carebridge.core.calendar import now, to_london
 from carebridge.core.permissions import Role
-from carebridge.frontdoor import services_hubs as services
+from carebridge.frontdoor.hubs import services
+from carebridge.frontdoor.hubs.selectors import free_slots
 from carebridge.frontdoor.models import FrontDoorRequest, Hub
-from carebridge.frontdoor.selectors_hubs import free_slots
 from carebridge.organisations.models import Council, District
 
 

@@ -5,6 +5,7 @@ from django.db import models
 from django.db.models import F, Q
 
 from carebridge.core.formats import guide_datetime
+from carebridge.core.lifecycle import Lifecycle
 from carebridge.frontdoor.models.requests import FrontDoorRequest
 from carebridge.organisations.models import Council
 
@@ -107,12 +108,17 @@ class BookingStatus(models.TextChoices):
 LIVE_STATUSES = (BookingStatus.HELD, BookingStatus.CONFIRMED)
 
 _B = BookingStatus
-# The allowed transitions: to each status, from these.
-BOOKING_TRANSITIONS: dict[BookingStatus, frozenset[BookingStatus]] = {
-    _B.CONFIRMED: frozenset({_B.HELD}),
-    _B.CANCELLED: frozenset({_B.HELD, _B.CONFIRMED}),
-    _B.EXPIRED: frozenset({_B.HELD}),
-}
+# What may happen to a booking: {event: (the statuses it may happen from, the status it leads
+# to)}. A booking is made held (from no status); the services move it only by this table's
+# compare-and-set, BOOKING_TRANSITIONS.move.
+BOOKING_TRANSITIONS: Lifecycle[str, BookingStatus] = Lifecycle(
+    {
+        "hold": ((), _B.HELD),
+        "confirm": ({_B.HELD}, _B.CONFIRMED),
+        "cancel": ({_B.HELD, _B.CONFIRMED}, _B.CANCELLED),
+        "expire": ({_B.HELD}, _B.EXPIRED),
+    }
+)
 
 
 class Booking(models.Model):

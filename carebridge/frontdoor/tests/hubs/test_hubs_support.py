@@ -10,7 +10,7 @@ from typing import Any
 from django.utils import timezone
 
 from carebridge.accounts.models import User
-from carebridge.frontdoor import services_hubs as services
+from carebridge.frontdoor.hubs import services
 from carebridge.frontdoor.models import Booking, Hub, Slot
 from carebridge.organisations.models import Council
 

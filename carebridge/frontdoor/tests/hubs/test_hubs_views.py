@@ -10,11 +10,11 @@ from django.core import mail
 from django.test import Client
 from django.urls import reverse
 
-from carebridge.frontdoor import services, services_hubs
-from carebridge.frontdoor.access_hubs import LinkPurpose, booking_token
+from carebridge.frontdoor.hubs import services as services_hubs
+from carebridge.frontdoor.hubs.access import LinkPurpose, booking_token
 from carebridge.frontdoor.models import Booking, BookingStatus, Slot
-from carebridge.frontdoor.tests.support_requests import likely_answers, open_council, submit
-from carebridge.frontdoor.tests.test_hubs_support import (
+from carebridge.frontdoor.requests import services
+from carebridge.frontdoor.tests.hubs.test_hubs_support import (
     START,
     first_slot,
     freeze,
@@ -22,6 +22,7 @@ from carebridge.frontdoor.tests.test_hubs_support import (
     make_hub,
     publish,
 )
+from carebridge.frontdoor.tests.support_requests import likely_answers, open_council, submit
 from tests.support import make_provider, make_user
 
 pytestmark = pytest.mark.django_db

@@ -1,5 +1,5 @@
 """The forms of the appointment pages (one question per page for the public) and of the
-officers' hub pages. They collect answers; the services in services_hubs decide."""
+officers' hub pages. They collect answers; the services in hubs/services decide."""
 
 from __future__ import annotations
 

@@ -4,12 +4,12 @@ of a hub's week. Every time is stored in UTC and grouped and shown by its London
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 
 from carebridge.accounts.models import User
-from carebridge.core.calendar import LONDON, to_london
+from carebridge.core.calendar import london_midnight, to_london
 from carebridge.core.formats import guide_time
 from carebridge.frontdoor.models import Booking, BookingStatus, Hub, Slot
 from carebridge.organisations.models import Council
@@ -26,11 +26,6 @@ def live_booking(moment: datetime, prefix: str = "") -> Q:
     return Q(**{f"{prefix}status": BookingStatus.CONFIRMED}) | Q(
         **{f"{prefix}status": BookingStatus.HELD, f"{prefix}held_until__gt": moment}
     )
-
-
-def london_midnight(day: date) -> datetime:
-    """The UTC instant a London day starts (23:00 or 00:00 UTC, depending on summer time)."""
-    return datetime.combine(day, time(0), tzinfo=LONDON).astimezone(UTC)
 
 
 def day_label(day: date) -> str:

@@ -19,8 +19,8 @@ from carebridge.accounts.access import require_function
 from carebridge.accounts.models import User
 from carebridge.core.calendar import now
 from carebridge.core.permissions import Function
+from carebridge.frontdoor.hubs.selectors import HOLD_FOR, hubs_of
 from carebridge.frontdoor.models import Booking, Hub, Slot
-from carebridge.frontdoor.selectors_hubs import HOLD_FOR, hubs_of
 from carebridge.organisations.models import Council
 
 

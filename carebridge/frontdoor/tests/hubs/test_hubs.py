@@ -11,19 +11,18 @@ from django.db import IntegrityError, transaction
 
 from carebridge.audit.models import Event
 from carebridge.core.calendar import to_london
-from carebridge.frontdoor import services_hubs as services
-from carebridge.frontdoor.access_hubs import (
+from carebridge.frontdoor.hubs import services
+from carebridge.frontdoor.hubs.access import (
     LinkExpired,
     LinkInvalid,
     LinkPurpose,
     access_booking_by_link,
     booking_token,
 )
+from carebridge.frontdoor.hubs.selectors import free_slots, free_slots_by_day, hub_week
+from carebridge.frontdoor.hubs.tasks import expire_booking_holds
 from carebridge.frontdoor.models import Booking, BookingStatus, Hub, Slot
-from carebridge.frontdoor.selectors_hubs import free_slots, free_slots_by_day, hub_week
-from carebridge.frontdoor.tasks_hubs import expire_booking_holds
-from carebridge.frontdoor.tests.support_requests import likely_answers, open_council, submit
-from carebridge.frontdoor.tests.test_hubs_support import (
+from carebridge.frontdoor.tests.hubs.test_hubs_support import (
     START,
     first_slot,
     freeze,
@@ -31,6 +30,7 @@ from carebridge.frontdoor.tests.test_hubs_support import (
     make_hub,
     publish,
 )
+from carebridge.frontdoor.tests.support_requests import likely_answers, open_council, submit
 from carebridge.notifications.models import Notification
 from tests.support import make_user
 

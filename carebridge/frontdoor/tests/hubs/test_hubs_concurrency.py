@@ -9,10 +9,10 @@ from django.db import connection
 
 from carebridge.audit.models import Event
 from carebridge.core.calendar import now, to_london
-from carebridge.frontdoor import services_hubs as services
+from carebridge.frontdoor.hubs import services
 from carebridge.frontdoor.models import Booking, BookingStatus, Slot
+from carebridge.frontdoor.tests.hubs.test_hubs_support import first_slot, hold, make_hub, publish
 from carebridge.frontdoor.tests.support_requests import open_council
-from carebridge.frontdoor.tests.test_hubs_support import first_slot, hold, make_hub, publish
 from carebridge.notifications.models import Notification
 from tests.support import make_user, run_together
 

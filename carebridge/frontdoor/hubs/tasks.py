@@ -10,6 +10,6 @@ from huey.contrib.djhuey import db_periodic_task
 
 @db_periodic_task(crontab(minute="*/5"))
 def expire_booking_holds() -> int:
-    from carebridge.frontdoor.services_hubs import bookings_expire
+    from carebridge.frontdoor.hubs.services import bookings_expire
 
     return bookings_expire()
