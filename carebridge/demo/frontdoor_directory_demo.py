@@ -16,15 +16,12 @@ from typing import Any
 
 from django.db import transaction
 
-from carebridge.frontdoor.directory import SignpostNeed
+from carebridge.frontdoor.directory.areas import neighbouring_area_create
+from carebridge.frontdoor.directory.feed import SignpostNeed
+from carebridge.frontdoor.directory.imports import directory_import
+from carebridge.frontdoor.directory.postcodes import postcodes_load
+from carebridge.frontdoor.directory.taxonomy import TermChoice, taxonomy_mapping_save
 from carebridge.frontdoor.models import NeighbouringArea, Postcode, TaxonomyMapping
-from carebridge.frontdoor.services_directory import (
-    TermChoice,
-    directory_import,
-    neighbouring_area_create,
-    postcodes_load,
-    taxonomy_mapping_save,
-)
 from carebridge.organisations import services as organisations
 from carebridge.organisations.models import Council, District
 

@@ -4,8 +4,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 
-from carebridge.frontdoor import directory as oruk
-from carebridge.frontdoor.directory import ServiceStatus, SignpostNeed
+from carebridge.frontdoor.directory import feed as oruk
+from carebridge.frontdoor.directory.feed import ServiceStatus, SignpostNeed
 from carebridge.organisations.models import Council
 
 __all__ = [

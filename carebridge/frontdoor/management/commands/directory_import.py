@@ -3,7 +3,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
-from carebridge.frontdoor.services_directory import ImportFailed, directory_import
+from carebridge.frontdoor.directory.imports import DirectoryImportFailed, directory_import
 from carebridge.integrations.management.commands._council import council_by_slug
 
 
@@ -26,7 +26,7 @@ class Command(BaseCommand):
             raise CommandError("Give the feed's address starting with https://")
         try:
             log = directory_import(council=council, source=source, by=None)
-        except ImportFailed as failed:
+        except DirectoryImportFailed as failed:
             self._skipped(failed.log.errors)
             raise CommandError(f"Nothing was imported: {failed.message}") from None
         self.stdout.write(

@@ -4,7 +4,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
-from carebridge.frontdoor.services_directory import PostcodesRefused, postcodes_load
+from carebridge.frontdoor.directory.postcodes import PostcodesRefused, postcodes_load
 
 SHOWN = 50
 

@@ -11,16 +11,16 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from carebridge.core.permissions import Role
-from carebridge.frontdoor import services_directory as services
-from carebridge.frontdoor.forms_directory import term_field_name
+from carebridge.frontdoor.directory import areas, imports
+from carebridge.frontdoor.directory.forms import term_field_name
+from carebridge.frontdoor.directory.selectors import taxonomy_terms_for
 from carebridge.frontdoor.models import (
     DirectoryImport,
     DirectoryService,
     FrontDoorSettings,
     NeighbouringArea,
 )
-from carebridge.frontdoor.selectors_directory import taxonomy_terms_for
-from carebridge.frontdoor.tests import test_directory as d
+from carebridge.frontdoor.tests.directory import test_directory as d
 from carebridge.notifications.models import Notification, NotificationKind
 from tests.support import client_for, make_provider, make_user
 
@@ -37,7 +37,7 @@ def world():
     d.map_terms(world.council)
     d.import_feed(world.council, by=world.officer)
     d.load_postcodes([("WB1 2AB", "52.953000", "-1.747000"), ("WB7 1AA", "53.010000", "-1.810000")])
-    services.neighbouring_area_create(
+    areas.neighbouring_area_create(
         council=world.council,
         by=None,
         name="Corvedge District Council",
@@ -46,13 +46,13 @@ def world():
         phone="01632 960200",
     )
     # The other council's own directory, import and neighbour: never shown to us.
-    services.directory_import(
+    imports.directory_import(
         council=world.other_council, source=str(d.FEED), by=world.other_officer
     )
     DirectoryService.objects.filter(council=world.other_council).update(
         name="Zanzibar Quill Service"
     )
-    services.neighbouring_area_create(
+    areas.neighbouring_area_create(
         council=world.other_council,
         by=None,
         name="Quillshire Neighbour Council",

@@ -20,10 +20,11 @@ from django.core.management import CommandError, call_command
 from carebridge.accounts.models import User
 from carebridge.audit.models import Event
 from carebridge.core.permissions import Role
-from carebridge.frontdoor import directory as oruk
-from carebridge.frontdoor import services_directory as services
 from carebridge.frontdoor.choices import Outcome
-from carebridge.frontdoor.directory import SignpostNeed
+from carebridge.frontdoor.directory import areas, fetch, imports, postcodes, taxonomy
+from carebridge.frontdoor.directory import feed as oruk
+from carebridge.frontdoor.directory.feed import SignpostNeed
+from carebridge.frontdoor.directory.selectors import area_for, signposting_for
 from carebridge.frontdoor.models import (
     DirectoryImport,
     DirectoryLocation,
@@ -33,13 +34,12 @@ from carebridge.frontdoor.models import (
     Postcode,
     TaxonomyMapping,
 )
-from carebridge.frontdoor.selectors_directory import area_for, signposting_for
 from carebridge.organisations.models import Council
 from tests.support import make_council, make_district, make_user
 
 pytestmark = pytest.mark.django_db
 
-DATA = Path(__file__).parent / "data"
+DATA = Path(__file__).parent.parent / "data"
 FEED = DATA / "oruk_services.json"
 VOCABULARY = "Thistlecombe Community Directory"
 MAPPING = {
@@ -118,10 +118,10 @@ def map_terms(council: Council, by: User | None = None, mapping: dict[str, str] 
             for attribute in service["attributes"]:
                 term = attribute["taxonomy_term"]
                 terms[(term["taxonomy"], term["id"])] = term["term"]
-    return services.taxonomy_mapping_save(
+    return taxonomy.taxonomy_mapping_save(
         council=council,
         choices=[
-            services.TermChoice(vocabulary=v, term_id=i, term_name=n, outcome=mapping.get(n, ""))
+            taxonomy.TermChoice(vocabulary=v, term_id=i, term_name=n, outcome=mapping.get(n, ""))
             for (v, i), n in terms.items()
         ],
         by=by,
@@ -129,12 +129,12 @@ def map_terms(council: Council, by: User | None = None, mapping: dict[str, str] 
 
 
 def import_feed(council: Council, source: Any = FEED, by: User | None = None) -> DirectoryImport:
-    return services.directory_import(council=council, source=str(source), by=by)
+    return imports.directory_import(council=council, source=str(source), by=by)
 
 
-def load_postcodes(rows: list[tuple[str, str, str]]) -> services.PostcodeLoad:
+def load_postcodes(rows: list[tuple[str, str, str]]) -> postcodes.PostcodeLoad:
     text = "postcode,latitude,longitude\n" + "".join(f"{p},{a},{b}\n" for p, a, b in rows)
-    return services.postcodes_load(file=io.StringIO(text), by=None)
+    return postcodes.postcodes_load(file=io.StringIO(text), by=None)
 
 
 @pytest.fixture
@@ -441,7 +441,7 @@ def test_nothing_is_half_imported_when_the_import_fails_part_way(world, tmp_path
         raise RuntimeError("disk full")
 
     monkeypatch.setattr(DirectoryLocation.objects, "bulk_create", fail)
-    with pytest.raises(services.ImportFailed, match="unexpected error") as failed:
+    with pytest.raises(imports.DirectoryImportFailed, match="unexpected error") as failed:
         import_feed(world.council, write_feed(tmp_path, changed))
 
     assert sorted(DirectoryService.objects.values_list("name", "status")) == before
@@ -458,12 +458,12 @@ def test_an_empty_or_unreadable_feed_changes_nothing(world, tmp_path):
         ({"contents": [], "total_pages": 1}, "no services"),
         (["not a service", 3], "None of the 2 records"),
     ]:
-        with pytest.raises(services.ImportFailed, match=message):
+        with pytest.raises(imports.DirectoryImportFailed, match=message):
             import_feed(world.council, write_feed(tmp_path, contents))
     (tmp_path / "broken.json").write_text("{not json", encoding="utf-8")
-    with pytest.raises(services.ImportFailed, match="The file is not JSON"):
+    with pytest.raises(imports.DirectoryImportFailed, match="The file is not JSON"):
         import_feed(world.council, tmp_path / "broken.json")
-    with pytest.raises(services.ImportFailed, match="could not be read"):
+    with pytest.raises(imports.DirectoryImportFailed, match="could not be read"):
         import_feed(world.council, tmp_path / "missing.json")
     assert DirectoryService.objects.filter(council=world.council).count() == 16
 
@@ -555,7 +555,7 @@ def test_it_follows_the_pages_of_a_v1_feed(world, feed_server):
 
     assert (log.read, log.imported, log.skipped, log.complete) == (20, 16, 4, True)
     assert [q["page"] for q in requests] == [["1"], ["2"], ["3"], ["4"]]
-    assert all(q["per_page"] == [str(services.PER_PAGE)] for q in requests)
+    assert all(q["per_page"] == [str(fetch.PER_PAGE)] for q in requests)
     assert all(q["taxonomy_id"] == ["adults"] for q in requests)
 
 
@@ -580,7 +580,7 @@ def test_a_feed_that_answers_an_error_imports_nothing(world, feed_server):
     pages = v1_pages(feed()["contents"], 5)
     server.respond = lambda page: (503, {}) if page == 3 else pages(page)
 
-    with pytest.raises(services.ImportFailed, match="503"):
+    with pytest.raises(imports.DirectoryImportFailed, match="503"):
         import_feed(world.council, server.url)
 
     assert DirectoryService.objects.filter(council=world.council).count() == 16
@@ -589,9 +589,9 @@ def test_a_feed_that_answers_an_error_imports_nothing(world, feed_server):
 
 def test_it_refuses_plain_http_and_this_machines_network(settings):
     settings.OUTBOUND_ALLOW_LOOPBACK = False
-    assert services.feed_url_refusal("https://directory.example.org/services") == ""
-    assert "https://" in services.feed_url_refusal("http://directory.example.org/services")
-    assert "https://" in services.feed_url_refusal("file:///etc/passwd")
+    assert fetch.feed_url_refusal("https://directory.example.org/services") == ""
+    assert "https://" in fetch.feed_url_refusal("http://directory.example.org/services")
+    assert "https://" in fetch.feed_url_refusal("file:///etc/passwd")
     for local in (
         "http://127.0.0.1:8000/services",
         "https://localhost/services",
@@ -599,8 +599,8 @@ def test_it_refuses_plain_http_and_this_machines_network(settings):
         "https://169.254.169.254/latest/meta-data/",
         "https://10.0.0.8/services",
     ):
-        assert services.feed_url_refusal(local) != "", local
-    assert services.page_url("https://d.example.org/s?page=9&x=1", 2) == (
+        assert fetch.feed_url_refusal(local) != "", local
+    assert fetch.page_url("https://d.example.org/s?page=9&x=1", 2) == (
         "https://d.example.org/s?x=1&page=2&per_page=100"
     )
 
@@ -611,7 +611,7 @@ def test_the_import_never_fetches_this_machine_without_the_test_allowance(
     server, requests = feed_server
     settings.OUTBOUND_ALLOW_LOOPBACK = False
 
-    with pytest.raises(services.ImportFailed, match="cannot be used"):
+    with pytest.raises(imports.DirectoryImportFailed, match="cannot be used"):
         import_feed(world.council, server.url)
 
     assert requests == []
@@ -621,7 +621,7 @@ def test_the_import_follows_no_redirect(world, feed_server):
     server, requests = feed_server
     server.respond = lambda page: (302, {})
 
-    with pytest.raises(services.ImportFailed, match="no redirect"):
+    with pytest.raises(imports.DirectoryImportFailed, match="no redirect"):
         import_feed(world.council, server.url)
 
     assert len(requests) == 1
@@ -704,11 +704,11 @@ def test_a_mapping_to_an_unknown_need_changes_nothing(world):
     import_feed(world.council)
     map_terms(world.council)
     with pytest.raises(ValidationError):
-        services.taxonomy_mapping_save(
+        taxonomy.taxonomy_mapping_save(
             council=world.council,
             choices=[
-                services.TermChoice(VOCABULARY, event_term_id("Lunch clubs"), "Lunch clubs", ""),
-                services.TermChoice(VOCABULARY, event_term_id("Befriending"), "Befriending", "fun"),
+                taxonomy.TermChoice(VOCABULARY, event_term_id("Lunch clubs"), "Lunch clubs", ""),
+                taxonomy.TermChoice(VOCABULARY, event_term_id("Befriending"), "Befriending", "fun"),
             ],
             by=None,
         )
@@ -719,7 +719,7 @@ def test_a_mapping_to_an_unknown_need_changes_nothing(world):
 
 
 def test_neighbouring_areas_are_checked_and_audited(world):
-    area = services.neighbouring_area_create(
+    area = areas.neighbouring_area_create(
         council=world.council,
         by=world.officer,
         name=" Corvedge  District Council",
@@ -728,26 +728,26 @@ def test_neighbouring_areas_are_checked_and_audited(world):
     assert (area.name, area.postcode_districts) == ("Corvedge District Council", "WB8 WB7")
 
     with pytest.raises(ValidationError, match="own districts"):
-        services.neighbouring_area_create(
+        areas.neighbouring_area_create(
             council=world.council, by=None, name="Mistaken", postcode_districts="WB9 WB1"
         )
     with pytest.raises(ValidationError):
-        services.neighbouring_area_create(
+        areas.neighbouring_area_create(
             council=world.council,
             by=None,
             name="Corvedge District Council",
             postcode_districts="WB9",
         )
     with pytest.raises(ValidationError, match="outward codes"):
-        services.neighbouring_area_create(
+        areas.neighbouring_area_create(
             council=world.council, by=None, name="Typo", postcode_districts="W B9"
         )
 
-    services.neighbouring_area_update(
+    areas.neighbouring_area_update(
         area=area, by=world.officer, name=area.name, postcode_districts="WB7", phone="01632 960200"
     )
     assert NeighbouringArea.objects.get(pk=area.pk).postcode_districts == "WB7"
-    services.neighbouring_area_remove(area=area, by=world.officer)
+    areas.neighbouring_area_remove(area=area, by=world.officer)
     assert not NeighbouringArea.objects.exists()
     assert list(
         Event.objects.filter(action__startswith="neighbouring_area")
@@ -771,7 +771,7 @@ def test_it_loads_postcodes_and_rejects_bad_rows_by_line(world):
         "WB1 2AG,-1.7470,52.9530\n"
         "WB1 2AH\n"
     )
-    result = services.postcodes_load(file=io.StringIO(text), by=None)
+    result = postcodes.postcodes_load(file=io.StringIO(text), by=None)
 
     assert (result.read, result.loaded, result.rejected) == (7, 2, 5)
     assert result.problems == [
@@ -791,7 +791,7 @@ def test_it_reads_the_ons_columns_and_updates_postcodes_already_there(world):
     load_postcodes([("WB1 2AB", "52.9", "-1.7")])
     text = "pcd,pcd2,pcds,dointr,doterm,lat,long,oa21\nWB1  2AB,WB1  2AB,WB1 2AB,202001,,52.953,-1.747,E00000001\n"
 
-    result = services.postcodes_load(file=io.StringIO(text), by=None)
+    result = postcodes.postcodes_load(file=io.StringIO(text), by=None)
 
     assert result.loaded == 1
     point = Postcode.objects.get(postcode="WB1 2AB")
@@ -800,12 +800,12 @@ def test_it_reads_the_ons_columns_and_updates_postcodes_already_there(world):
 
 def test_a_strict_load_or_a_failure_loads_nothing(world, monkeypatch):
     text = "postcode,latitude,longitude\nWB1 2AB,52.9,-1.7\nWB1 2AD,52.9,-1.7\nWB1 2AE,x,y\n"
-    with pytest.raises(services.PostcodesRefused, match="1 row could not be loaded, so none were"):
-        services.postcodes_load(file=io.StringIO(text), by=None, strict=True, batch_size=1)
+    with pytest.raises(postcodes.PostcodesRefused, match="1 row could not be loaded, so none were"):
+        postcodes.postcodes_load(file=io.StringIO(text), by=None, strict=True, batch_size=1)
     assert not Postcode.objects.exists()
 
     calls = []
-    real = services._flush
+    real = postcodes._flush
 
     def flaky(batch):
         calls.append(len(batch))
@@ -813,15 +813,15 @@ def test_a_strict_load_or_a_failure_loads_nothing(world, monkeypatch):
             raise RuntimeError("connection lost")
         real(batch)
 
-    monkeypatch.setattr(services, "_flush", flaky)
+    monkeypatch.setattr(postcodes, "_flush", flaky)
     with pytest.raises(RuntimeError):
-        services.postcodes_load(file=io.StringIO(text), by=None, batch_size=1)
+        postcodes.postcodes_load(file=io.StringIO(text), by=None, batch_size=1)
     assert not Postcode.objects.exists()
 
 
 def test_it_refuses_a_file_without_the_columns(world):
-    with pytest.raises(services.PostcodesRefused, match="no latitude column"):
-        services.postcodes_load(file=io.StringIO("postcode,x,y\nWB1 2AB,1,2\n"), by=None)
+    with pytest.raises(postcodes.PostcodesRefused, match="no latitude column"):
+        postcodes.postcodes_load(file=io.StringIO("postcode,x,y\nWB1 2AB,1,2\n"), by=None)
 
 
 def test_the_postcodes_command_reports_rows_loaded_and_rejected(world, tmp_path):
@@ -839,7 +839,7 @@ def test_the_postcodes_command_reports_rows_loaded_and_rejected(world, tmp_path)
 
 
 def test_area_for_tells_inside_neighbour_and_unknown(world):
-    corvedge = services.neighbouring_area_create(
+    corvedge = areas.neighbouring_area_create(
         council=world.council,
         by=None,
         name="Corvedge District Council",

@@ -10,10 +10,11 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from carebridge.core.forms import GovForm
-from carebridge.frontdoor import directory as oruk
-from carebridge.frontdoor.directory import SignpostNeed
-from carebridge.frontdoor.selectors_directory import TermUse
-from carebridge.frontdoor.services_directory import MAX_FEED_BYTES, TermChoice
+from carebridge.frontdoor.directory import feed as oruk
+from carebridge.frontdoor.directory.feed import SignpostNeed
+from carebridge.frontdoor.directory.fetch import MAX_FEED_BYTES
+from carebridge.frontdoor.directory.selectors import TermUse
+from carebridge.frontdoor.directory.taxonomy import TermChoice
 
 
 class NeighbouringAreaForm(GovForm):

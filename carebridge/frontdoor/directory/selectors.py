@@ -20,8 +20,8 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from carebridge.accounts.models import User
-from carebridge.frontdoor import directory as oruk
-from carebridge.frontdoor.directory import ServiceStatus, SignpostNeed
+from carebridge.frontdoor.directory import feed as oruk
+from carebridge.frontdoor.directory.feed import ServiceStatus, SignpostNeed
 from carebridge.frontdoor.models import (
     DirectoryImport,
     DirectoryLocation,
@@ -176,35 +176,12 @@ def signposting_for(
 
 # --- The officers' pages ------------------------------------------------------------------------
 
-UNMAPPED = "unmapped"
 
-
-def directory_services_for(
-    user: User, *, need: str = "", search: str = "", status: str = ""
-) -> QuerySet[DirectoryService]:
-    """The user's council's directory, filtered by need (or UNMAPPED), words and status."""
+def directory_services_for(user: User) -> QuerySet[DirectoryService]:
+    """The user's council's directory, by name (filters.DirectoryFilters narrows it)."""
     if user.council_id is None:
         return DirectoryService.objects.none()
-    services = DirectoryService.objects.filter(council_id=user.council_id)
-    if status in ServiceStatus.values:
-        services = services.filter(status=status)
-    if search:
-        for word in search.split()[:5]:
-            services = services.filter(
-                Q(name__icontains=word)
-                | Q(organisation_name__icontains=word)
-                | Q(description__icontains=word)
-            )
-    if need == UNMAPPED:
-        services = services.filter(outcomes=[])
-    elif need in SignpostNeed.values:
-        # Outcome codes are plain words, so a text match on the JSON works on every database.
-        services = services.filter(_needs_contain(need))
-    return services.order_by("name", "pk")
-
-
-def _needs_contain(need: str) -> Q:
-    return Q(outcomes__icontains=f'"{need}"')
+    return DirectoryService.objects.filter(council_id=user.council_id).order_by("name", "pk")
 
 
 def _council_id(user: User) -> int:
@@ -245,6 +222,14 @@ def neighbouring_areas_for(user: User) -> QuerySet[NeighbouringArea]:
     if user.council_id is None:
         return NeighbouringArea.objects.none()
     return NeighbouringArea.objects.filter(council_id=user.council_id).order_by("name")
+
+
+def term_mapping(council: Council) -> dict[oruk.TermKey, str]:
+    """The council's taxonomy mapping: the need each mapped term stands for."""
+    return {
+        (m.vocabulary, m.term_id): m.outcome
+        for m in TaxonomyMapping.objects.filter(council=council)
+    }
 
 
 @dataclass(frozen=True)
