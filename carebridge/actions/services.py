@@ -19,7 +19,8 @@ from carebridge.actions.choices import RELATED_FIELD, TRANSITIONS, PostKind, Rel
 from carebridge.actions.models import Action, ActionType, Attachment, Post
 from carebridge.actions.selectors import related_choices, teams_for
 from carebridge.audit.services import record
-from carebridge.core.calendar import now, to_london
+from carebridge.core.calendar import now, today
+from carebridge.core.errors import Refused
 from carebridge.core.idempotency import create_once
 from carebridge.core.permissions import Function, can_edit
 from carebridge.organisations.choices import TeamKind
@@ -46,10 +47,8 @@ def action_type_create(
     return action_type
 
 
-class ActionRefused(Exception):
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
+class ActionRefused(Refused):
+    """An action will not take this post (it is closed): nothing was written."""
 
 
 def _organisation(user: User) -> str:
@@ -111,10 +110,6 @@ def _audit_team(action: Action) -> str:
     and files are the safeguarding team's (as `actions_visible_to` reads them), so its events
     are too; any other action's events are for the whole council's log."""
     return TeamKind.SAFEGUARDING if action.is_safeguarding else ""
-
-
-def _today() -> date:
-    return to_london(now()).date()
 
 
 @transaction.atomic
@@ -186,7 +181,7 @@ def _new_action_errors(new: NewAction) -> dict[str, str]:
         errors["text"] = "Enter the text of the action"
     if new.due_date is None:
         errors["due_date"] = "Enter the due date"
-    elif new.due_date < _today():
+    elif new.due_date < today():
         errors["due_date"] = "The due date must be today or in the future"
     return errors
 
@@ -337,7 +332,7 @@ def _post_add(
     errors: dict[str, str] = {}
     if not text.strip() and kind != PostKind.CLOSED:
         errors["text"] = "Enter your comment"
-    if due_date is not None and due_date < _today():
+    if due_date is not None and due_date < today():
         errors["due_date"] = "The due date must be today or in the future"
     new_team = action.assigned_team
     if kind in (PostKind.REPLY, PostKind.CLOSURE_REQUESTED):

@@ -24,8 +24,8 @@ from carebridge.actions.choices import PostKind, RelatedKind
 from carebridge.actions.forms import ActionForm, InboxFiltersForm, PostForm, entity_value
 from carebridge.actions.models import Action, Attachment, Post
 from carebridge.contracts.commitment import financial_year_of
+from carebridge.core import calendar
 from carebridge.core.bounds import parse_id
-from carebridge.core.calendar import now, to_london
 from carebridge.core.http import HtmxHttpRequest
 from carebridge.core.idempotency import key_from_form
 from carebridge.core.permissions import Function, can_edit, can_view
@@ -120,7 +120,7 @@ def action_list(request: HttpRequest) -> HttpResponse:
         request.GET.get("page")
     )
     actions = selectors.inbox_rows(list(page.object_list))
-    today = to_london(now()).date()
+    today = calendar.today()
     rows = [
         {
             "action": action,
@@ -285,7 +285,7 @@ def _related_links(user: User, action: Action) -> list[tuple[str, str]]:
     service = action.service or (action.cpli.service if action.cpli else None)
     links = []
     if person is not None and can_view(user.role, Function.PURCHASE_ORDERS):
-        year = financial_year_of(to_london(now()).date())
+        year = financial_year_of(calendar.today())
         links.append(
             (
                 f"Purchase orders for {person.full_name}",
@@ -336,7 +336,7 @@ def _may_post(user: User, action: Action) -> bool:
 
 
 def _detail_context(user: User, action: Action, form: PostForm | None) -> dict[str, Any]:
-    today = to_london(now()).date()
+    today = calendar.today()
     return {
         "action": action,
         "re": related_label(action),

@@ -10,14 +10,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from django.contrib.auth import get_user_model
 from django.db.models import Q
 from django.template.loader import render_to_string
 
-from carebridge.core.calendar import LONDON, to_london
+from carebridge.core.calendar import london_midnight, to_london
 from carebridge.notifications.models import Notification, NotificationKind
 from carebridge.notifications.services import (
     notification_create,
@@ -95,9 +95,7 @@ def digest_for(user: User, since: datetime, until: datetime) -> str | None:
 
 def london_day(day: date) -> tuple[datetime, datetime]:
     """The day's start and end (the next day's start), as London reads them."""
-    start = datetime.combine(day, time(0), tzinfo=LONDON)
-    end = datetime.combine(day + timedelta(days=1), time(0), tzinfo=LONDON)
-    return start, end
+    return london_midnight(day), london_midnight(day + timedelta(days=1))
 
 
 def send_daily_digests(day: date) -> list[Notification]:

@@ -17,7 +17,7 @@ from carebridge.actions.choices import PostKind, RelatedKind
 from carebridge.actions.services import NewAction, action_create, action_post, action_type_create
 from carebridge.contracts import services as contracts
 from carebridge.contracts.choices import PricingBasis, Unit
-from carebridge.core.calendar import now, to_london
+from carebridge.core.calendar import LONDON, now, to_london
 from carebridge.notifications import digest, tasks
 from carebridge.notifications import services as notifications
 from carebridge.notifications.models import Notification, NotificationKind, Subscription
@@ -401,7 +401,7 @@ def test_the_morning_task_summarises_the_day_before(world, django_capture_on_com
     mail.outbox.clear()
     tomorrow_morning = datetime.combine(
         _today() + timedelta(days=1), datetime.min.time().replace(hour=6, minute=30)
-    ).replace(tzinfo=digest.LONDON)
+    ).replace(tzinfo=LONDON)
 
     with (
         mock.patch("django.utils.timezone.now", return_value=tomorrow_morning),
