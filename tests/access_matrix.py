@@ -23,11 +23,11 @@ from carebridge.contracts import services as contracts
 from carebridge.contracts.commitment import financial_year_of
 from carebridge.contracts.models import ContractDocument
 from carebridge.core.permissions import COUNCIL_ROLES, PROVIDER_ROLES
-from carebridge.frontdoor import services as frontdoor
-from carebridge.frontdoor import services_directory as directory
+from carebridge.frontdoor.assessment.eligibility import assess
+from carebridge.frontdoor.directory import areas as directory_areas
+from carebridge.frontdoor.directory import imports as directory_imports
 from carebridge.frontdoor.hubs import services as hubs
 from carebridge.frontdoor.hubs.access import LinkPurpose, booking_token
-from carebridge.frontdoor.assessment.eligibility import assess
 from carebridge.frontdoor.models import (
     Booking,
     DirectoryImport,
@@ -37,7 +37,8 @@ from carebridge.frontdoor.models import (
     NeighbouringArea,
     Slot,
 )
-from carebridge.frontdoor.services import track_token
+from carebridge.frontdoor.requests import services as frontdoor
+from carebridge.frontdoor.requests.services import track_token
 from carebridge.organisations import services as org
 from carebridge.organisations.choices import TeamKind
 from carebridge.organisations.models import ChangeRequest, Council, Provider, Service
@@ -247,12 +248,12 @@ def build_world() -> World:
     other_booking = hubs.booking_hold(
         slot=booked, name="Perpetua Quagmire", email="perpetua@example.org"
     )
-    other_directory_import = directory.directory_import(
+    other_directory_import = directory_imports.directory_import(
         council=other_council,
         source=str(Path("carebridge/frontdoor/tests/data/oruk_services.json")),
         by=other_front_door,
     )
-    other_neighbour = directory.neighbouring_area_create(
+    other_neighbour = directory_areas.neighbouring_area_create(
         council=other_council,
         by=other_front_door,
         name="Quillshire Neighbour Council",

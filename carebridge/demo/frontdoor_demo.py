@@ -13,9 +13,9 @@ from typing import Any
 from carebridge.accounts.models import User
 from carebridge.core.permissions import Role
 from carebridge.demo.common import Tally
-from carebridge.frontdoor import services
 from carebridge.frontdoor.assessment.eligibility import assess
 from carebridge.frontdoor.models import FrontDoorRequest, RequestEvent
+from carebridge.frontdoor.requests import services
 from carebridge.organisations.models import Council, District
 
 FIRST_NAMES = (

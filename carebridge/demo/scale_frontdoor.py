@@ -15,7 +15,6 @@ from carebridge.core.calendar import now
 from carebridge.core.permissions import Role
 from carebridge.demo.common import Tally, _login
 from carebridge.demo.frontdoor_demo import _answers
-from carebridge.frontdoor import services
 from carebridge.frontdoor.assessment.eligibility import assess
 from carebridge.frontdoor.choices import (
     Decision,
@@ -24,7 +23,7 @@ from carebridge.frontdoor.choices import (
     Result,
     Route,
 )
-from carebridge.frontdoor.directory import ServiceStatus
+from carebridge.frontdoor.directory.feed import ServiceStatus
 from carebridge.frontdoor.models import (
     DirectoryLocation,
     DirectoryService,
@@ -32,6 +31,7 @@ from carebridge.frontdoor.models import (
     Postcode,
     RequestEvent,
 )
+from carebridge.frontdoor.requests import services
 from carebridge.organisations.models import Council, District
 
 # The invented area: an outward code per district (scale.SCALE_DISTRICTS), WB1 to WB10.

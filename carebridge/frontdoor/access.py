@@ -8,7 +8,7 @@ from carebridge.accounts.access import require_function
 from carebridge.accounts.models import User
 from carebridge.core.permissions import Function, can_edit
 from carebridge.frontdoor.models import FrontDoorRequest
-from carebridge.frontdoor.selectors import requests_visible_to
+from carebridge.frontdoor.requests.selectors import requests_visible_to
 
 
 def access_request(user: User, pk: int, *, for_change: bool = False) -> FrontDoorRequest:

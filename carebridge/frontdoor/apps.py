@@ -11,11 +11,11 @@ class FrontDoorConfig(AppConfig):
 
     def ready(self) -> None:
         # Home pages read the registry; selectors import models, so they load once apps are ready.
-        from carebridge.frontdoor.selectors import front_door_attention_for
+        from carebridge.frontdoor.requests.selectors import front_door_attention_for
 
         attention.register(front_door_attention_for, order=60)
         # The council's CRM webhook is kept in the front door's settings.
-        from carebridge.frontdoor.crm import crm_webhook_of
+        from carebridge.frontdoor.requests.crm import crm_webhook_of
         from carebridge.integrations.crm import crm_webhook_lookup_register
 
         crm_webhook_lookup_register(crm_webhook_of)

@@ -3,6 +3,8 @@ request moves through the council's queue."""
 
 from django.db import models
 
+from carebridge.core.lifecycle import Lifecycle
+
 
 class Asker(models.TextChoices):
     """Who fills in the front door."""
@@ -118,15 +120,20 @@ S = RequestStatus
 E = EventKind
 
 # The allowed transitions: an event moves a request from one of these statuses to the next.
-TRANSITIONS: dict[EventKind, tuple[frozenset[RequestStatus], RequestStatus]] = {
-    E.ASSESSMENT_ASKED: (frozenset({S.SIGNPOSTED}), S.RECEIVED),
-    E.OPENED: (frozenset({S.RECEIVED, S.MORE_INFORMATION}), S.IN_REVIEW),
-    E.INFORMATION_REQUESTED: (frozenset({S.RECEIVED, S.IN_REVIEW}), S.MORE_INFORMATION),
-    E.INFORMATION_GIVEN: (frozenset({S.MORE_INFORMATION}), S.IN_REVIEW),
-    E.ACCEPTED: (frozenset({S.RECEIVED, S.IN_REVIEW, S.MORE_INFORMATION}), S.ASSESSMENT),
-    E.REDIRECTED: (frozenset({S.RECEIVED, S.IN_REVIEW, S.MORE_INFORMATION}), S.CLOSED),
-    E.CLOSED: (frozenset({S.RECEIVED, S.IN_REVIEW, S.MORE_INFORMATION, S.ASSESSMENT}), S.CLOSED),
-}
+TRANSITIONS: Lifecycle[EventKind, RequestStatus] = Lifecycle(
+    {
+        E.ASSESSMENT_ASKED: (frozenset({S.SIGNPOSTED}), S.RECEIVED),
+        E.OPENED: (frozenset({S.RECEIVED, S.MORE_INFORMATION}), S.IN_REVIEW),
+        E.INFORMATION_REQUESTED: (frozenset({S.RECEIVED, S.IN_REVIEW}), S.MORE_INFORMATION),
+        E.INFORMATION_GIVEN: (frozenset({S.MORE_INFORMATION}), S.IN_REVIEW),
+        E.ACCEPTED: (frozenset({S.RECEIVED, S.IN_REVIEW, S.MORE_INFORMATION}), S.ASSESSMENT),
+        E.REDIRECTED: (frozenset({S.RECEIVED, S.IN_REVIEW, S.MORE_INFORMATION}), S.CLOSED),
+        E.CLOSED: (
+            frozenset({S.RECEIVED, S.IN_REVIEW, S.MORE_INFORMATION, S.ASSESSMENT}),
+            S.CLOSED,
+        ),
+    }
+)
 
 # The triage steps an officer is offered in each status (notes and the appropriate-referral
 # view at any time once the request is with the council).

@@ -11,8 +11,8 @@ from django.urls import reverse
 from carebridge.audit.models import Event
 from carebridge.contracts.commitment import financial_year_of
 from carebridge.core.calendar import now, to_london
-from carebridge.frontdoor import services as frontdoor
-from carebridge.frontdoor.access_hubs import LinkPurpose, booking_token
+from carebridge.frontdoor.hubs.access import LinkPurpose, booking_token
+from carebridge.frontdoor.requests import services as frontdoor
 from carebridge.frontdoor.tests.support_requests import likely_answers, open_council, submit
 from carebridge.integrations.services import api_token_create
 from tests.access_matrix import build_world

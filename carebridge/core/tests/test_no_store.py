@@ -8,7 +8,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from carebridge.frontdoor import services as frontdoor
+from carebridge.frontdoor.requests import services as frontdoor
 from carebridge.frontdoor.tests.support_requests import likely_answers, open_council, submit
 from carebridge.integrations.services import api_token_create
 from tests.access_matrix import REGISTRY, build_world

@@ -7,11 +7,11 @@ from carebridge.accounts.models import User
 from carebridge.demo.common import Tally
 from carebridge.demo.scale_frontdoor import BENCH_POSTCODE, WAITING, scale_front_door
 from carebridge.frontdoor.choices import RequestStatus, Route
-from carebridge.frontdoor.filters import QueueFilters
+from carebridge.frontdoor.dashboard.selectors import dashboard_for
+from carebridge.frontdoor.directory.selectors import area_for, signposting_for
 from carebridge.frontdoor.models import FrontDoorRequest, RequestEvent
-from carebridge.frontdoor.selectors import queue
-from carebridge.frontdoor.selectors_dashboard import dashboard_for
-from carebridge.frontdoor.selectors_directory import area_for, signposting_for
+from carebridge.frontdoor.requests.filters import QueueFilters
+from carebridge.frontdoor.requests.selectors import queue
 from carebridge.organisations.models import Council
 from tests.support import make_district
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from carebridge.frontdoor import services
 from carebridge.frontdoor.assessment.eligibility import assess
 from carebridge.frontdoor.models import FrontDoorRequest, FrontDoorSettings
+from carebridge.frontdoor.requests import services
 from carebridge.organisations.models import Council
 from tests.support import make_council, make_district
 

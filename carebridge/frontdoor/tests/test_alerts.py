@@ -8,16 +8,16 @@ from datetime import UTC, datetime
 import pytest
 from django.core import mail
 
-from carebridge.frontdoor import services
-from carebridge.frontdoor.alerts import send_front_door_summaries, urgent_request_alert
-from carebridge.frontdoor.tasks import front_door_summaries
+from carebridge.frontdoor.requests import services
+from carebridge.frontdoor.requests.alerts import send_front_door_summaries, urgent_request_alert
+from carebridge.frontdoor.requests.tasks import front_door_summaries
+from carebridge.frontdoor.tests.hubs.test_hubs_support import freeze
 from carebridge.frontdoor.tests.support_requests import (
     likely_answers,
     open_council,
     submit,
     unlikely_answers,
 )
-from carebridge.frontdoor.tests.test_hubs_support import freeze
 from carebridge.notifications.models import Notification, NotificationKind
 from tests.support import make_user
 

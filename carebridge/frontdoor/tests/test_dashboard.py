@@ -15,11 +15,11 @@ from carebridge import urls as project_urls
 from carebridge.core.calendar import now, to_london
 from carebridge.core.permissions import Function, Role, can_view
 from carebridge.frontdoor import urls as frontdoor_urls
-from carebridge.frontdoor import urls_dashboard
 from carebridge.frontdoor.choices import About, Asker, RequestStatus, Result, Route
+from carebridge.frontdoor.dashboard import urls as urls_dashboard
+from carebridge.frontdoor.dashboard.selectors import Share, dashboard_for
+from carebridge.frontdoor.dashboard.views import GREY, Series, bar_chart, duration_text
 from carebridge.frontdoor.models import FrontDoorRequest
-from carebridge.frontdoor.selectors_dashboard import Share, dashboard_for
-from carebridge.frontdoor.views_dashboard import GREY, Series, bar_chart, duration_text
 from tests.support import client_for, make_council, make_provider, make_user
 
 pytestmark = pytest.mark.django_db

@@ -10,9 +10,9 @@ import pytest
 from django.urls import reverse
 
 from carebridge.audit.models import Event
-from carebridge.frontdoor import services
+from carebridge.frontdoor.requests import services
+from carebridge.frontdoor.tests.hubs.test_hubs_support import freeze
 from carebridge.frontdoor.tests.support_requests import likely_answers, open_council, submit
-from carebridge.frontdoor.tests.test_hubs_support import freeze
 from tests.support import client_for, make_provider, make_user
 
 pytestmark = pytest.mark.django_db

@@ -10,10 +10,10 @@ from django.core import mail
 from django.test import Client
 from django.urls import reverse
 
-from carebridge.frontdoor import services
 from carebridge.frontdoor.assessment import questions
 from carebridge.frontdoor.choices import RequestStatus, Route
 from carebridge.frontdoor.models import Feedback, FrontDoorRequest, NeighbouringArea
+from carebridge.frontdoor.requests import services
 from carebridge.frontdoor.tests.support_requests import (
     likely_answers,
     submit,
@@ -361,7 +361,7 @@ def test_an_urgent_request_on_a_sunday_gives_the_out_of_hours_team_not_a_promise
 ):
     from datetime import UTC, datetime
 
-    from carebridge.frontdoor.tests.test_hubs_support import freeze
+    from carebridge.frontdoor.tests.hubs.test_hubs_support import freeze
 
     services.front_door_settings_update(
         council=council, by=None, out_of_hours_contact="Emergency duty team: 01632 960 909"
@@ -384,7 +384,7 @@ def test_the_get_help_now_page_gives_the_out_of_hours_team_only_when_the_office_
 ):
     from datetime import UTC, datetime
 
-    from carebridge.frontdoor.tests.test_hubs_support import freeze
+    from carebridge.frontdoor.tests.hubs.test_hubs_support import freeze
 
     services.front_door_settings_update(
         council=council, by=None, out_of_hours_contact="Emergency duty team: 01632 960 909"

@@ -8,8 +8,8 @@ from django.urls import reverse
 from carebridge.core.bounds import CONTROL_CHARACTERS_MESSAGE
 from carebridge.frontdoor.assessment import answers, questions
 from carebridge.frontdoor.models import FrontDoorRequest
+from carebridge.frontdoor.requests.views.public import SESSION_KEY
 from carebridge.frontdoor.tests.support_requests import likely_answers
-from carebridge.frontdoor.views_public import SESSION_KEY
 
 pytestmark = pytest.mark.django_db
 

@@ -6,11 +6,11 @@ from django.core import mail
 from django.core.exceptions import ValidationError
 
 from carebridge.audit.models import Event
-from carebridge.frontdoor import services
 from carebridge.frontdoor.choices import Decision, EventKind, RequestStatus, Result, Route
-from carebridge.frontdoor.filters import QueueFilters
 from carebridge.frontdoor.models import FrontDoorRequest
-from carebridge.frontdoor.selectors import queue, request_for_tracking
+from carebridge.frontdoor.requests import services
+from carebridge.frontdoor.requests.filters import QueueFilters
+from carebridge.frontdoor.requests.selectors import queue, request_for_tracking
 from carebridge.frontdoor.tests.support_requests import (
     contact_from,
     likely_answers,

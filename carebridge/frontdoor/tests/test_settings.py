@@ -8,8 +8,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
 from carebridge.audit.models import Event
-from carebridge.frontdoor import services
 from carebridge.frontdoor.models import FrontDoorSettings
+from carebridge.frontdoor.requests import services
 from carebridge.frontdoor.tests.support_requests import open_council
 from tests.support import client_for, make_provider, make_user
 

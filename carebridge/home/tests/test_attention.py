@@ -5,7 +5,7 @@ from carebridge.actuals.selectors import actuals_attention_for
 from carebridge.contracts.selectors import contract_attention_for
 from carebridge.core import attention
 from carebridge.core.attention import AttentionItem
-from carebridge.frontdoor.selectors import front_door_attention_for
+from carebridge.frontdoor.requests.selectors import front_door_attention_for
 from carebridge.organisations.selectors import change_request_attention_for
 from carebridge.referrals.selectors import referral_attention_for
 

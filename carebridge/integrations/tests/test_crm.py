@@ -20,8 +20,8 @@ from carebridge.audit.models import Event
 from carebridge.core.calendar import now
 from carebridge.frontdoor.assessment.eligibility import assess
 from carebridge.frontdoor.choices import About, Asker, RequestStatus, Result, Route
-from carebridge.frontdoor.crm import crm_payload, crm_push_queue
 from carebridge.frontdoor.models import FrontDoorRequest, FrontDoorSettings
+from carebridge.frontdoor.requests.crm import crm_payload, crm_push_queue
 from carebridge.integrations import crm, tasks
 from carebridge.integrations.crm import (
     MAX_ATTEMPTS,

@@ -9,9 +9,9 @@ from django.db.models import Q, QuerySet
 
 from carebridge.core.lists import ListFilterSet
 from carebridge.frontdoor.choices import RequestStatus
-from carebridge.frontdoor.forms import QueueFiltersForm
 from carebridge.frontdoor.models import FrontDoorRequest
-from carebridge.frontdoor.selectors import OPEN_STATUSES
+from carebridge.frontdoor.requests.forms import QueueFiltersForm
+from carebridge.frontdoor.requests.selectors import OPEN_STATUSES
 
 # What the queue shows before anyone filters it, and whenever a filter is not valid.
 QUEUE_DEFAULTS: dict[str, Any] = {"status": "open", "urgent_only": False, "q": ""}

@@ -1,6 +1,6 @@
 """The public front door (no log-in): the start page, one question a page, check your
 answers, the result with signposting, tracking a request and feedback. Every write is a
-service in frontdoor.services; the answers so far live in the session until they are sent."""
+service in frontdoor.requests.services; the answers so far live in the session until they are sent."""
 
 from __future__ import annotations
 
@@ -16,22 +16,22 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from carebridge.core.idempotency import key_from_form
 from carebridge.core.ratelimits import rate_limited
-from carebridge.frontdoor import services
 from carebridge.frontdoor.assessment import answers as answering
 from carebridge.frontdoor.assessment import questions
 from carebridge.frontdoor.assessment import rules as e
 from carebridge.frontdoor.assessment.eligibility import Assessment, assess
 from carebridge.frontdoor.assessment.pages import Question
 from carebridge.frontdoor.choices import EventKind, RequestStatus, Result, Route
-from carebridge.frontdoor.forms_public import (
+from carebridge.frontdoor.models import FrontDoorRequest, FrontDoorSettings
+from carebridge.frontdoor.requests import services
+from carebridge.frontdoor.requests.forms_public import (
     AskAssessmentForm,
     FeedbackForm,
     InformationGiveForm,
     TrackForm,
 )
-from carebridge.frontdoor.models import FrontDoorRequest, FrontDoorSettings
-from carebridge.frontdoor.selectors import public_council, request_for_tracking
-from carebridge.frontdoor.selectors_directory import area_for, signposting_for
+from carebridge.frontdoor.requests.selectors import public_council, request_for_tracking
+from carebridge.frontdoor.directory.selectors import area_for, signposting_for
 from carebridge.organisations.models import Council
 
 SESSION_KEY = "front_door"

@@ -9,7 +9,6 @@ from django import forms
 
 from carebridge.core.forms import BoundedTextForm, GovForm, GuideDateField
 from carebridge.frontdoor.choices import RequestStatus
-from carebridge.frontdoor.forms_public import RATINGS
 from carebridge.people.models import ServiceUser
 
 NEW = "new"
@@ -264,32 +263,3 @@ class ConnectionsForm(GovForm):
             if refusal and name not in self.errors:
                 self.add_error(name, refusal)
         return data
-
-
-FEEDBACK_PERIODS = [
-    ("", "Any time"),
-    ("7", "Last 7 days"),
-    ("30", "Last 30 days"),
-    ("90", "Last 90 days"),
-    ("365", "Last 12 months"),
-]
-
-
-class FeedbackFiltersForm(BoundedTextForm):
-    """The feedback list's filters (a GET form: a bad value is ignored, never an error page)."""
-
-    rating = forms.TypedChoiceField(
-        label="Rating",
-        required=False,
-        choices=[("", "Any rating"), *[(str(value), label) for value, label in RATINGS]],
-        coerce=int,
-        empty_value=None,
-    )
-    period = forms.TypedChoiceField(
-        label="Given",
-        required=False,
-        choices=FEEDBACK_PERIODS,
-        coerce=int,
-        empty_value=None,
-    )
-    with_comment = forms.BooleanField(label="With a comment only", required=False)

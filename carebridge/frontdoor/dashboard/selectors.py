@@ -1,4 +1,6 @@
-"""The council's front-door figures, week by week: how many asked, how many the rules found
+"""The council's front-door figures, and what people thought of the front door.
+
+The figures, week by week: how many asked, how many the rules found
 likely eligible, how many were signposted, how many of those sent to the council its officers
 found inappropriate, and how long a decision took.
 
@@ -11,13 +13,16 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 
-from django.db.models import Case, Count, IntegerField, Q, Value, When
+from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
 
-from carebridge.core.calendar import LONDON, now, to_london
+from carebridge.accounts.models import User
+from carebridge.core import calendar
+from carebridge.core.calendar import london_midnight, to_london
+from carebridge.core.permissions import Function, can_view
 from carebridge.frontdoor.choices import Result, Route
-from carebridge.frontdoor.models import FrontDoorRequest
+from carebridge.frontdoor.models import Feedback, FrontDoorRequest
 from carebridge.organisations.models import Council
 
 WEEK_CHOICES = (4, 12, 26, 52)
@@ -106,10 +111,6 @@ def monday_of(day: date) -> date:
     return day - timedelta(days=day.weekday())
 
 
-def _london_midnight(day: date) -> datetime:
-    return datetime.combine(day, time(0), tzinfo=LONDON)
-
-
 def _week_start(value: datetime | date) -> date:
     if isinstance(value, datetime):
         return to_london(value).date() if value.tzinfo is not None else value.date()
@@ -133,14 +134,14 @@ def dashboard_for(
     """The council's figures for the `weeks` weeks up to and including the current one."""
     if weeks not in WEEK_CHOICES:
         raise ValueError(f"weeks must be one of {WEEK_CHOICES}, got {weeks}")
-    today = today or to_london(now()).date()
+    today = today or calendar.today()
     first = monday_of(today) - timedelta(weeks=weeks - 1)
     after = monday_of(today) + timedelta(weeks=1)
     # Weeks are London weeks, so their bounds move with summer time: each request is placed by
     # comparing it with the bounds (a CASE the database stops at the first match), counted per
     # week in the database; only the decided requests' two times come back, for the medians.
     mondays = [first + timedelta(weeks=n) for n in range(weeks)]
-    bounds = [_london_midnight(monday) for monday in mondays] + [_london_midnight(after)]
+    bounds = [london_midnight(monday) for monday in mondays] + [london_midnight(after)]
     in_range = FrontDoorRequest.objects.filter(
         council=council, submitted_at__gte=bounds[0], submitted_at__lt=bounds[-1]
     ).order_by()
@@ -185,3 +186,19 @@ def dashboard_for(
     sums = {name: sum(getattr(row, name) for row in rows) for name in COUNTS}
     total = Figures(median_to_decision=_median(all_waits), **sums)
     return Dashboard(council=council, weeks=rows, total=total, today=today)
+
+
+# --- Feedback -----------------------------------------------------------------------------------
+
+
+def feedback_visible_to(user: User) -> QuerySet[Feedback]:
+    """The feedback of the user's council, for those who work its front door; none otherwise."""
+    if user.council_id is None or not can_view(user.role, Function.FRONT_DOOR):
+        return Feedback.objects.none()
+    return Feedback.objects.filter(council_id=user.council_id)
+
+
+def feedback_list(user: User) -> QuerySet[Feedback]:
+    """The council's feedback, newest first, for its front-door officers' list and its export
+    (dashboard/filters.py filters it)."""
+    return feedback_visible_to(user).select_related("request").order_by("-submitted_at", "-pk")

@@ -1,23 +1,34 @@
 """The council's front-door dashboard: headline figures, two charts drawn here as SVG (no
-JavaScript, no inline styles: the CSP allows neither) and each chart's figures as a table."""
+JavaScript, no inline styles: the CSP allows neither) and each chart's figures as a table; and
+what people thought of the front door: the feedback list and its CSV export."""
 
 from __future__ import annotations
 
+import csv
 import math
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
+from urllib.parse import urlencode
 
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from carebridge.accounts.access import require_function
 from carebridge.accounts.http import acting_user
-from carebridge.core.formats import guide_date
+from carebridge.accounts.models import User
+from carebridge.audit.services import record
+from carebridge.contracts.exports import neutralise
+from carebridge.core import calendar
+from carebridge.core.formats import guide_date, guide_datetime
+from carebridge.core.lists import page_of
 from carebridge.core.permissions import Function
-from carebridge.frontdoor.selectors_dashboard import (
+from carebridge.frontdoor.dashboard.filters import FeedbackFilters
+from carebridge.frontdoor.dashboard.forms import FeedbackFiltersForm
+from carebridge.frontdoor.dashboard.selectors import (
     DEFAULT_WEEKS,
     WEEK_CHOICES,
     Dashboard,
@@ -25,7 +36,10 @@ from carebridge.frontdoor.selectors_dashboard import (
     Share,
     Week,
     dashboard_for,
+    feedback_list,
 )
+from carebridge.frontdoor.models import Feedback
+from carebridge.frontdoor.requests.forms_public import RATINGS
 
 # GOV.UK Frontend's brand palette (6.x), as SVG presentation attributes: blue and orange stay
 # apart for colour-blind readers, and every colour is named in a legend and backed by a table.
@@ -355,3 +369,86 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "rows": [Row(_week_label(week), week, unit) for week in figures.weeks],
         }
     return render(request, "frontdoor/dashboard.html", context)
+
+
+# --- Feedback -----------------------------------------------------------------------------------
+
+RATING_WORDS = dict(RATINGS)
+HEADERS = ["Given", "Rating", "Rating in words", "Comment", "Request reference"]
+
+
+def _feedback_officer(request: HttpRequest) -> User:
+    user = acting_user(request)
+    require_function(user, Function.FRONT_DOOR)
+    if user.council_id is None:
+        raise PermissionDenied
+    return user
+
+
+@require_GET
+def feedback_page(request: HttpRequest) -> HttpResponse:
+    """What people thought of the front door, for the council's front-door officers: a
+    filtered, paginated list (rating, comment, when, and the request it came after)."""
+    user = _feedback_officer(request)
+    filters = FeedbackFilters(request.GET, feedback_list(user))
+    page = page_of(request, filters.qs)
+    valid = filters.form.is_valid()
+    # The export gets the chosen filters only, never whatever else the address carried.
+    query = urlencode(
+        {name: request.GET[name] for name in filters.form.fields if valid and request.GET.get(name)}
+    )
+    return render(
+        request,
+        "frontdoor/feedback_list.html",
+        {
+            "page": page,
+            # A value that is not valid shows the unfiltered list, and the form as if unfilled.
+            "filters": filters.form if valid else FeedbackFiltersForm(),
+            "chosen": filters.chosen(),
+            "query": query,
+            "ratings": RATING_WORDS,
+        },
+    )
+
+
+class _Echo:
+    def write(self, value: str) -> str:
+        return value
+
+
+def feedback_rows(feedback: Iterable[Feedback]) -> Iterator[list[Any]]:
+    """The export's rows: a comment is typed by the public, so no cell may start a formula."""
+    for given in feedback:
+        yield [
+            guide_datetime(given.submitted_at),
+            given.rating,
+            RATING_WORDS.get(given.rating, ""),
+            neutralise(given.comment),
+            neutralise(given.request.reference) if given.request is not None else "",
+        ]
+
+
+def _csv(feedback: Iterable[Feedback]) -> Iterator[str]:
+    writer = csv.writer(_Echo())
+    yield "\ufeff"  # so Excel reads the file as UTF-8 (comments with accents, dashes, £)
+    yield writer.writerow(HEADERS)
+    for row in feedback_rows(feedback):
+        yield writer.writerow(row)
+
+
+@require_GET
+def feedback_export(request: HttpRequest) -> StreamingHttpResponse:
+    user = _feedback_officer(request)
+    listed = FeedbackFilters(request.GET, feedback_list(user)).qs
+    record(
+        action="front_door.feedback_exported",
+        by=user,
+        council=user.council_id,
+        detail={"rows": listed.count()},
+    )
+    name = f"front-door-feedback-{calendar.today().isoformat()}.csv"
+    response = StreamingHttpResponse(
+        _csv(listed.iterator(chunk_size=500)), content_type="text/csv; charset=utf-8"
+    )
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response

@@ -1,5 +1,6 @@
 """The front-door officers' pages: the council's queue, a request with everything the person
-answered, and each triage step. Every write is a service in frontdoor.services."""
+answered, and each triage step. Every write is a service in
+frontdoor.requests.services."""
 
 from __future__ import annotations
 
@@ -16,13 +17,15 @@ from carebridge.accounts.http import acting_user
 from carebridge.core.idempotency import key_from_form
 from carebridge.core.lists import page_of
 from carebridge.core.permissions import Function, can_edit
-from carebridge.frontdoor import selectors, services
 from carebridge.frontdoor.access import access_request
 from carebridge.frontdoor.assessment.answers import summary_rows
 from carebridge.frontdoor.assessment.eligibility import Assessment
 from carebridge.frontdoor.choices import OPEN_STEPS, RequestStatus
-from carebridge.frontdoor.filters import QueueFilters
-from carebridge.frontdoor.forms import (
+from carebridge.frontdoor.hubs.selectors import bookings_of_request
+from carebridge.frontdoor.models import FrontDoorRequest
+from carebridge.frontdoor.requests import selectors, services
+from carebridge.frontdoor.requests.filters import QueueFilters
+from carebridge.frontdoor.requests.forms import (
     NEW,
     AcceptForm,
     AppropriateForm,
@@ -31,8 +34,6 @@ from carebridge.frontdoor.forms import (
     NoteForm,
     RedirectForm,
 )
-from carebridge.frontdoor.hubs.selectors import bookings_of_request
-from carebridge.frontdoor.models import FrontDoorRequest
 
 
 @require_GET

@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 
 from carebridge.core.forms import GovForm
 from carebridge.frontdoor.models import FrontDoorRequest
-from carebridge.frontdoor.services import Contact
+from carebridge.frontdoor.requests.services import Contact
 from carebridge.people.validators import normalise_postcode, validate_postcode
 
 RATINGS = [

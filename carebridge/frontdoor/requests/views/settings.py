@@ -16,9 +16,14 @@ from carebridge.accounts.access import require_function
 from carebridge.accounts.http import acting_user
 from carebridge.accounts.models import User
 from carebridge.core.permissions import Function
-from carebridge.frontdoor import services
-from carebridge.frontdoor.forms import ConnectionsForm, OpenForm, SettingsForm, keep_carried
 from carebridge.frontdoor.models import FrontDoorSettings
+from carebridge.frontdoor.requests import services
+from carebridge.frontdoor.requests.forms import (
+    ConnectionsForm,
+    OpenForm,
+    SettingsForm,
+    keep_carried,
+)
 from carebridge.organisations.models import Council
 
 
