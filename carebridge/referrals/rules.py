@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 from django.core.exceptions import ValidationError
 
 from carebridge.core.bounds import DATE_OUT_OF_RANGE_MESSAGE, date_in_bounds
-from carebridge.core.calendar import now, to_london
+from carebridge.core.calendar import now, to_london, today
 from carebridge.core.formats import guide_date
 from carebridge.organisations.selectors import providers_of_council
 from carebridge.people.models import ServiceUser
@@ -51,10 +51,6 @@ NEW_PERSON_REQUIRED = {
 
 # The referral's own dates, which a system may send from any year.
 REFERRAL_DATES = ("discharge_date", "requested_start_date", "completed_on")
-
-
-def today() -> date:
-    return to_london(now()).date()
 
 
 def _errors(errors: Mapping[str, str]) -> None:

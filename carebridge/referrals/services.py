@@ -17,6 +17,7 @@ from django.db import transaction
 from carebridge.accounts.models import User
 from carebridge.audit.services import record
 from carebridge.core.calendar import now, to_london
+from carebridge.core.errors import Refused
 from carebridge.core.idempotency import once_per_key
 from carebridge.organisations.deadlines import referral_respond_by, referral_update_due_by
 from carebridge.organisations.models import Council, District, Provider
@@ -37,12 +38,8 @@ from carebridge.referrals.rules import provider_update_check, referral_check, vi
 E = ReferralEventKind
 
 
-class TransitionRefused(Exception):
+class TransitionRefused(Refused):
     """A request the referral's current state does not allow; the message says why, in plain words."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
 
 
 def _by_label(by: User | None, via: str) -> str:

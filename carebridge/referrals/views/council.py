@@ -19,7 +19,7 @@ from carebridge.accounts.access import require_function
 from carebridge.accounts.http import acting_user
 from carebridge.accounts.models import User
 from carebridge.core.bounds import parse_id
-from carebridge.core.calendar import now, to_london
+from carebridge.core.calendar import now, today
 from carebridge.core.formats import guide_datetime
 from carebridge.core.idempotency import key_from_form
 from carebridge.core.lists import page_of
@@ -127,7 +127,7 @@ def _prefilled(
 ) -> dict[str, object]:
     initial: dict[str, object] = {
         "worker_name": user.full_name,
-        "completed_on": to_london(now()).date(),
+        "completed_on": today(),
     }
     if earlier is not None:
         # Sending again after a refusal or a failed start: the same answers, a new provider.
@@ -136,7 +136,7 @@ def _prefilled(
         initial.update(
             consent_to_share="yes" if earlier.consent_to_share else "no",
             worker_name=user.full_name,
-            completed_on=to_london(now()).date(),
+            completed_on=today(),
         )
         return initial
     if person is not None:

@@ -24,7 +24,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from carebridge.accounts.access import require_function
 from carebridge.accounts.http import acting_user
 from carebridge.accounts.models import User
-from carebridge.core.calendar import LONDON, now, to_london
+from carebridge.core.calendar import LONDON, now, to_london, today
 from carebridge.core.formats import guide_date, guide_datetime
 from carebridge.core.forms import GovForm
 from carebridge.core.http import HtmxHttpRequest
@@ -379,10 +379,6 @@ def _form_data(request: HttpRequest) -> Any:
     return request.POST if request.method == "POST" else None
 
 
-def _today() -> date:
-    return to_london(now()).date()
-
-
 def _answer_page(
     request: HttpRequest,
     referral: Referral,
@@ -451,7 +447,7 @@ def accept(request: HttpRequest, pk: int) -> HttpResponse:
     start = referral.requested_start_date
     form = AcceptForm(
         _form_data(request),
-        initial={"visit_date": max(start, _today()) if start else None},
+        initial={"visit_date": max(start, today()) if start else None},
         referral=referral,
     )
     warning = bool(request.POST.get("warned"))
@@ -601,7 +597,7 @@ def provider_update(request: HttpRequest, pk: int) -> HttpResponse:
         initial=lambda referral, user: {
             "care_start_date": _visit_day(referral),
             "completed_by": user.full_name,
-            "completed_on": _today(),
+            "completed_on": today(),
         },
         carry_out=carry_out,
         done=done,
@@ -638,7 +634,7 @@ def visit_actuals(request: HttpRequest, pk: int) -> HttpResponse:
         template="referrals/visit_actuals.html",
         initial=lambda referral, user: {
             "start_date": referral.care_start_date or _visit_day(referral),
-            "end_date": _today(),
+            "end_date": today(),
         },
         carry_out=carry_out,
         done=done,
