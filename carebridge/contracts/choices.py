@@ -2,6 +2,8 @@
 
 from django.db import models
 
+from carebridge.core.lifecycle import Lifecycle
+
 
 class Unit(models.TextChoices):
     HOURS = "hours", "Hours"
@@ -25,6 +27,35 @@ class DocumentStatus(models.TextChoices):
     AGREED = "agreed", "Agreed"
     REJECTED = "rejected", "Rejected"
     TERMINATED = "terminated", "Terminated"
+
+
+class DocumentEvent(models.TextChoices):
+    """What may happen to a contract document once published (its audit events say which)."""
+
+    AGREE = "agree", "Agreed by the provider"
+    REJECT = "reject", "Rejected by the provider"
+    TERMINATE = "terminate", "Terminated by the council"
+    TERMINATE_AGAIN = "terminate_again", "Termination corrected by the council"
+    REISSUE = "reissue", "Issued again by the council"
+
+
+D = DocumentStatus
+E = DocumentEvent
+
+# The one table of a document's allowed transitions: event -> (statuses it may happen from,
+# status it leads to). The provider answers a published document once. The council terminates
+# an agreed order; after the provider rejects the termination, a corrected one keeps the order
+# terminated. A rejected document is issued again (a new document replaces it; it stays
+# rejected), once.
+DOCUMENT_TRANSITIONS: Lifecycle[DocumentEvent, str] = Lifecycle(
+    {
+        E.AGREE: ({D.PUBLISHED}, D.AGREED),
+        E.REJECT: ({D.PUBLISHED}, D.REJECTED),
+        E.TERMINATE: ({D.AGREED}, D.TERMINATED),
+        E.TERMINATE_AGAIN: ({D.TERMINATED}, D.TERMINATED),
+        E.REISSUE: ({D.REJECTED}, D.REJECTED),
+    }
+)
 
 
 class CpliStatus(models.TextChoices):

@@ -18,7 +18,14 @@ from django.db.models import Count, QuerySet
 from carebridge.accounts.models import User
 from carebridge.accounts.services import Outcome, password_confirm
 from carebridge.audit.services import record, record_listed, snapshot
-from carebridge.contracts.choices import CpliStatus, DocumentKind, DocumentStatus, Unit
+from carebridge.contracts.choices import (
+    DOCUMENT_TRANSITIONS,
+    CpliStatus,
+    DocumentEvent,
+    DocumentKind,
+    DocumentStatus,
+    Unit,
+)
 from carebridge.contracts.models import ContractDocument, Cpli, ServiceLevel
 from carebridge.contracts.signals import cpli_dates_changed
 from carebridge.core.calendar import now, to_london
@@ -30,12 +37,7 @@ from carebridge.organisations.selectors import providers_of_council
 from carebridge.people.models import ServiceUser
 
 S = DocumentStatus
-
-# Which answers a document may still take: once agreed or rejected, never again.
-ANSWERS: dict[DocumentStatus, tuple[frozenset[DocumentStatus], DocumentStatus]] = {
-    S.AGREED: (frozenset({S.PUBLISHED}), S.AGREED),
-    S.REJECTED: (frozenset({S.PUBLISHED}), S.REJECTED),
-}
+E = DocumentEvent
 
 
 class ActionRefused(Exception):
@@ -173,7 +175,7 @@ def _document_create(**fields: Any) -> ContractDocument:
 def reissue_refusal(document: ContractDocument) -> ActionRefused | None:
     """Why the council cannot issue a new document in place of this one, or None if it can: only a
     rejected document can be, and only once."""
-    if document.status != S.REJECTED:
+    if not DOCUMENT_TRANSITIONS.allows(document.status, E.REISSUE):
         return ActionRefused(
             f"{document.reference} is {document.get_status_display().lower()}: only a rejected "
             "document can be issued again."
@@ -379,7 +381,7 @@ def termination_refusal(order: ContractDocument) -> ActionRefused | None:
             f"{order.reference} has already been terminated. If the provider rejected the "
             "termination, issue a corrected one from the termination's page."
         )
-    if order.status != S.AGREED:
+    if not DOCUMENT_TRANSITIONS.allows(order.status, E.TERMINATE):
         return ActionRefused(
             f"{order.reference} is {order.get_status_display().lower()}: only an agreed order "
             "can be terminated."
@@ -430,17 +432,14 @@ def contract_document_terminate(
     order = ContractDocument.objects.select_related("service").get(pk=document.pk)
     if replaces is not None:
         replaces = ContractDocument.objects.get(pk=replaces.pk)  # its status as it is now
-    expected = _termination_expects(order, replaces)
+    event = _termination_event(order, replaces)
     cplis = list(order.cplis.filter(status__in=(CpliStatus.ACTIVE, CpliStatus.ENDED)))
     errors = _check_termination(cplis, end_date, reason)
     if errors:
         raise ValidationError(errors)
     moment = now()
     # Compare-and-set: a second termination at the same moment finds the order changed.
-    won = ContractDocument.objects.filter(pk=order.pk, status=expected).update(
-        status=S.TERMINATED, changed_at=moment
-    )
-    if not won:
+    if not DOCUMENT_TRANSITIONS.move(ContractDocument, order.pk, event, changed_at=moment):
         raise ActionRefused("Someone else changed this order at the same moment: try again.")
     termination = _document_create(
         council_id=order.council_id,
@@ -464,22 +463,22 @@ def contract_document_terminate(
     return termination
 
 
-def _termination_expects(order: ContractDocument, replaces: ContractDocument | None) -> S:
-    """The status the order must still have for this termination (agreed; or terminated, for a
-    corrected one), or the refusal if it may not be terminated (again)."""
+def _termination_event(order: ContractDocument, replaces: ContractDocument | None) -> DocumentEvent:
+    """What this termination does to the order (terminates it; or, for a corrected one, keeps it
+    terminated), or the refusal if it may not be terminated (again)."""
     if replaces is None:
         refusal = termination_refusal(order)
-        expected = S.AGREED
+        event = E.TERMINATE
     else:
         refusal = reissue_refusal(replaces)
         if refusal is None and (
             replaces.kind != DocumentKind.TERMINATION or replaces.terminates_id != order.pk
         ):
             refusal = ActionRefused("A corrected termination must be for the same order.")
-        expected = S.TERMINATED
+        event = E.TERMINATE_AGAIN
     if refusal is not None:
         raise refusal
-    return expected
+    return event
 
 
 def _end_lines(cplis: list[Cpli], end_date: date) -> dict[int, tuple[date | None, str]]:
@@ -542,7 +541,7 @@ def _record_termination(
 def answer_refusal(document: ContractDocument) -> AnswerRefused | None:
     """Why the document cannot be answered now, or None if it can. Pages use it before anyone
     fills in the form; the services raise it."""
-    if document.status == S.PUBLISHED:
+    if DOCUMENT_TRANSITIONS.allows(document.status, E.AGREE):
         return None
     return AnswerRefused(
         f"This document has already been {document.get_status_display().lower()}: "
@@ -552,7 +551,7 @@ def answer_refusal(document: ContractDocument) -> AnswerRefused | None:
 
 def _answer(
     document: ContractDocument,
-    answer: DocumentStatus,
+    answer: DocumentEvent,
     *,
     by: User,
     password: str,
@@ -561,7 +560,7 @@ def _answer(
 ) -> ContractDocument:
     if by.provider_id != document.provider_id or not can_edit(by.role, Function.CONTRACT_DOCUMENTS):
         raise PermissionDenied("Only the provider's own staff can answer its contract documents.")
-    allowed, to = ANSWERS[answer]
+    to = DOCUMENT_TRANSITIONS.target(answer)
     # The password is the signature: checked first, and wrong answers count towards the lock.
     if password_confirm(user=by, password=password, ip=ip) != Outcome.OK:
         raise ValidationError({"password": "The password is not right"})
@@ -572,13 +571,15 @@ def _answer(
         )
         if current.status == to and current.answered_by_id == by.pk:
             return current  # the same answer again (a double click): nothing more to do
-        if current.status not in allowed:
+        if not DOCUMENT_TRANSITIONS.allows(current.status, answer):
             refusal = answer_refusal(current)
             assert refusal is not None
             raise refusal
         fingerprint = document_fingerprint(current)
-        won = ContractDocument.objects.filter(pk=current.pk, status=current.status).update(
-            status=to,
+        won = DOCUMENT_TRANSITIONS.move(
+            ContractDocument,
+            current.pk,
+            answer,
             answered_at=moment,
             answered_by=by,
             answer_notes=notes,
@@ -606,7 +607,7 @@ def contract_document_agree(
     *, document: ContractDocument, by: User, password: str, ip: str | None = None
 ) -> ContractDocument:
     """The provider's signature: who, when, and the hash of what they agreed to."""
-    return _answer(document, S.AGREED, by=by, password=password, notes="", ip=ip)
+    return _answer(document, E.AGREE, by=by, password=password, notes="", ip=ip)
 
 
 def contract_document_reject(
@@ -614,7 +615,7 @@ def contract_document_reject(
 ) -> ContractDocument:
     if not notes.strip():
         raise ValidationError({"notes": "Say why you are rejecting this document"})
-    return _answer(document, S.REJECTED, by=by, password=password, notes=notes.strip(), ip=ip)
+    return _answer(document, E.REJECT, by=by, password=password, notes=notes.strip(), ip=ip)
 
 
 def contract_document_viewed(
