@@ -205,6 +205,24 @@ def _step_message(label: str, rules: Rules) -> str:
 def check(entry: Entry, rules: Rules, context: Context) -> dict[str, str]:
     """Every rule the row breaks, as field -> message in the guides' words where they give them.
     A row that breaks none can be saved (even if it does not add up: that is an exception)."""
+    errors = _check_numbers(entry, rules)
+    if errors:
+        return errors
+
+    errors.update(_check_extra(entry, rules))
+
+    if entry.frustrated > 0:
+        errors.update(_check_frustrated(entry, rules, context))
+
+    if rules.is_allocation:
+        errors.update(_check_allocation(entry, rules, context))
+        return errors
+
+    errors.update(_check_comments(entry, context))
+    return errors
+
+
+def _check_numbers(entry: Entry, rules: Rules) -> dict[str, str]:
     errors: dict[str, str] = {}
     for name in QUANTITY_FIELDS:
         value: Decimal = getattr(entry, name)
@@ -214,52 +232,67 @@ def check(entry: Entry, rules: Rules, context: Context) -> dict[str, str]:
             errors[name] = _step_message(LABELS[name], rules)
     if entry.visits < 0:
         errors["visits"] = "Vst cannot be less than 0"
-    if errors:
-        return errors
+    return errors
 
-    if entry.extra > 0:
-        if not rules.extras_allowed:
-            errors["extra"] = (
+
+def _check_extra(entry: Entry, rules: Rules) -> dict[str, str]:
+    if entry.extra <= 0:
+        return {}
+    if not rules.extras_allowed:
+        return {
+            "extra": (
                 "Extras cannot be claimed: any increase in service must be requested from the "
                 "operational team"
             )
-        elif not entry.variation_code.strip():
-            errors["variation_code"] = (
+        }
+    if not entry.variation_code.strip():
+        return {
+            "variation_code": (
                 "Enter the variation code the social worker gave for the extra "
                 f"{rules.unit.lower()}"
             )
+        }
+    return {}
 
-    if entry.frustrated > 0:
-        errors.update(_check_frustrated(entry, rules, context))
 
-    if rules.is_allocation:
-        if context.allocation is not None:
-            total = context.allocation_used + entry.actual
-            if total > context.allocation:
-                errors["actual"] = (
-                    f"This would take the client to {shown(total)} {rules.unit.lower()} this "
-                    f"year, over the allocation of {shown(context.allocation)}. Any increase must "
-                    "be agreed with the client's social worker"
-                )
-        return errors
+def _check_allocation(entry: Entry, rules: Rules, context: Context) -> dict[str, str]:
+    if context.allocation is None:
+        return {}
+    total = context.allocation_used + entry.actual
+    if total > context.allocation:
+        return {
+            "actual": (
+                f"This would take the client to {shown(total)} {rules.unit.lower()} this "
+                f"year, over the allocation of {shown(context.allocation)}. Any increase must "
+                "be agreed with the client's social worker"
+            )
+        }
+    return {}
 
+
+def _check_comments(entry: Entry, context: Context) -> dict[str, str]:
+    if entry.comments.strip():
+        return {}
+    if entry.actual == 0 and context.planned > 0:
+        return {
+            "comments": (
+                "The actual for the week is 0: leave a comment saying why no service was delivered"
+            )
+        }
     differs = (
         entry.actual != context.planned
         or entry.frustrated > 0
         or entry.missed > 0
         or entry.extra > 0
     )
-    if not entry.comments.strip():
-        if entry.actual == 0 and context.planned > 0:
-            errors["comments"] = (
-                "The actual for the week is 0: leave a comment saying why no service was delivered"
-            )
-        elif differs:
-            errors["comments"] = (
+    if differs:
+        return {
+            "comments": (
                 "Comments must be completed if anything other than the planned service has "
                 "been provided"
             )
-    return errors
+        }
+    return {}
 
 
 def _check_frustrated(entry: Entry, rules: Rules, context: Context) -> dict[str, str]:

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
-from datetime import date, timedelta
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from django.db import IntegrityError, connections, router, transaction
@@ -322,6 +322,250 @@ def _update_written(rows: list[Actual]) -> None:
         cursor.executemany(sql, values)
 
 
+@dataclass
+class _Batch:
+    """What checking a batch reads from the database, read once however many rows it has: the
+    provider's lines, the rows already stored, the periods, the rules, the weeks that claimed a
+    hospital retainer and the short breaks' nights taken."""
+
+    cplis: dict[int, Cpli]
+    existing: dict[tuple[int, date], Actual]
+    periods: dict[tuple[int, date], Period]
+    rules: RuleSource
+    hospital: dict
+    # Each line's weeks in the batch itself.
+    own_weeks: dict[int, set[date]]
+    used: dict[tuple[int, int], Decimal]
+
+
+@dataclass
+class _Writes:
+    """What checking a batch found: the rows to add and to change, what each was, and the
+    errors of the rows that break the rules."""
+
+    user: User
+    stamp: datetime
+    to_create: list[Actual] = field(default_factory=list)
+    to_update: list[Actual] = field(default_factory=list)
+    history: list[dict] = field(default_factory=list)
+    errors: dict[object, dict[str, str]] = field(default_factory=dict)
+    seen: set[tuple[int, date]] = field(default_factory=set)
+    unchanged: int = 0
+
+    @property
+    def changed(self) -> int:
+        return len(self.to_create) + len(self.to_update)
+
+
+def _lines_of(provider_id: int, cpli_ids: set[int]) -> dict[int, Cpli]:
+    """The provider's own lines among these: another provider's line is simply not found."""
+    cplis: dict[int, Cpli] = {}
+    for chunk in _chunks(sorted(cpli_ids)):
+        for line in Cpli.objects.filter(pk__in=chunk, provider_id=provider_id).select_related(
+            "service_level", "service_user"
+        ):
+            cplis[line.pk] = line
+    return cplis
+
+
+def _stored_rows(cpli_ids: Iterable[int], weeks: set[date]) -> dict[tuple[int, date], Actual]:
+    existing: dict[tuple[int, date], Actual] = {}
+    for chunk in _chunks(sorted(cpli_ids)):
+        for stored in Actual.objects.filter(cpli_id__in=chunk, week_start__in=weeks):
+            existing[(stored.cpli_id, stored.week_start)] = stored
+    return existing
+
+
+def _read_batch(provider_id: int, items: Sequence[Item]) -> _Batch:
+    """Read everything the checks need, then count the batch's own rows in."""
+    cplis = _lines_of(provider_id, {item.cpli_id for item in items})
+    weeks = {item.week_start for item in items}
+    councils = {c.council_id for c in cplis.values()}
+    longest = max((c.service_level.hospital_retainer_weeks for c in cplis.values()), default=0)
+    batch = _Batch(
+        cplis=cplis,
+        existing=_stored_rows(cplis, weeks),
+        periods=_periods_of(councils, weeks),
+        rules=RuleSource.load(councils),
+        hospital=_hospital_weeks_before(set(cplis), weeks, longest),
+        own_weeks=defaultdict(set),
+        used=_allocation_used(cplis.values(), weeks),
+    )
+    _count_hospital_weeks(batch, items)
+    _count_nights(batch, items)
+    return batch
+
+
+def _count_hospital_weeks(batch: _Batch, items: Sequence[Item]) -> None:
+    # The batch's own rows count as they will be saved, not as they were: three weeks in
+    # hospital in one CSV file are three weeks running.
+    for each in items:
+        if each.cpli_id in batch.cplis:
+            batch.own_weeks[each.cpli_id].add(each.week_start)
+            claims = batch.hospital.setdefault(each.cpli_id, set())
+            entered = each.entry
+            if entered.frustrated > 0 and entered.frustrated_reason == FrustratedReason.HOSPITAL:
+                claims.add(each.week_start)
+            else:
+                claims.discard(each.week_start)
+
+
+def _count_nights(batch: _Batch, items: Sequence[Item]) -> None:
+    # A short break's nights are checked against the year's total after the whole batch, so
+    # lowering one week and raising another is fine in any order.
+    used = batch.used
+    for each in items:
+        short_break = batch.cplis.get(each.cpli_id)
+        if short_break is not None and short_break.is_allocation:
+            kept = batch.existing.get((short_break.pk, each.week_start))
+            key_year = (short_break.pk, financial_year_of(each.week_start))
+            used[key_year] = (
+                used.get(key_year, ZERO)
+                + each.entry.actual
+                - (kept.actual if kept is not None else ZERO)
+            )
+
+
+def _runs_in(cpli: Cpli, week: date) -> bool:
+    week_end = week + WEEK - timedelta(days=1)
+    return cpli.status in RUNNING and days_active(cpli, week) > 0 and cpli.start_date <= week_end
+
+
+def _context(
+    batch: _Batch, cpli: Cpli, week: date, entry: Entry, row: Actual | None, planned: Decimal
+) -> Context:
+    """What the rules need to know of a row beyond itself: its plan, its hospital run and its
+    short break's year."""
+    year = financial_year_of(week)
+    # The year's nights without this row's (the batch's total, so only a row that adds
+    # nights can go over).
+    adds = entry.actual > (row.actual if row is not None else ZERO)
+    taken = batch.used.get((cpli.pk, year), ZERO) - entry.actual
+    return Context(
+        planned=planned,
+        week_start=week,
+        # A week entered late joins the weeks saved after it in one run (a later week of
+        # this batch counts this one among its own weeks before).
+        hospital_weeks_before=_run_before(batch.hospital.get(cpli.pk, set()), week)
+        + _run_before(batch.hospital.get(cpli.pk, set()) - batch.own_weeks[cpli.pk], week, WEEK),
+        allocation_used=taken,
+        allocation=cpli.yearly_allocation if adds else None,
+    )
+
+
+def _check_item(batch: _Batch, writes: _Writes, item: Item) -> None:
+    """Check one row: a wrong one adds its errors, a changed one what to write, and one that
+    changes nothing only counts."""
+    cpli = batch.cplis.get(item.cpli_id)
+    if cpli is None:
+        writes.errors[item.ref] = {"cpli": "There is no such care package line item of yours"}
+        return
+    key = (cpli.pk, item.week_start)
+    if key in writes.seen:
+        writes.errors[item.ref] = {"cpli": "This line and week appear more than once"}
+        return
+    writes.seen.add(key)
+    if not _runs_in(cpli, item.week_start):
+        writes.errors[item.ref] = {"cpli": "This line does not run in the week"}
+        return
+    entry = item.entry.normalised()
+    row = batch.existing.get(key)
+    if row is not None and row.entry() == entry:
+        # Nothing to change, so nothing to refuse: re-importing an export that reaches
+        # back into a paid period is fine as long as the paid weeks are left as they were.
+        writes.unchanged += 1
+        return
+    period = batch.periods.get((cpli.council_id, item.week_start))
+    refusal = _week_refusal(period, item.week_start)
+    if refusal:
+        writes.errors[item.ref] = {"week": refusal}
+        return
+    rules = batch.rules.rules(cpli, item.week_start)
+    planned = row.planned if row is not None else planned_for(cpli, item.week_start, rules.step)[0]
+    wrong = check(entry, rules, _context(batch, cpli, item.week_start, entry, row, planned))
+    if wrong:
+        writes.errors[item.ref] = wrong
+        return
+    found = assess(entry, rules, planned)
+    values = _entered_values(entry, writes)
+    if row is None:
+        assert period is not None
+        row = _new_row(cpli, period, item.week_start, planned, values)
+        row.take(found)
+        writes.to_create.append(row)
+        writes.history.append({"cpli": cpli.pk, "week": item.week_start.isoformat(), "new": True})
+    else:
+        before = {
+            name: str(getattr(row, name))
+            for name in ("actual", "frustrated", "missed", "extra", "comments")
+        }
+        for name, value in values.items():
+            setattr(row, name, value)
+        row.take(found)
+        writes.to_update.append(row)
+        writes.history.append(
+            {"cpli": cpli.pk, "week": item.week_start.isoformat(), "before": before}
+        )
+
+
+def _entered_values(entry: Entry, writes: _Writes) -> dict[str, object]:
+    return {
+        "actual": entry.actual,
+        "frustrated": entry.frustrated,
+        "missed": entry.missed,
+        "extra": entry.extra,
+        "visits": entry.visits,
+        "frustrated_reason": entry.frustrated_reason,
+        "aborted_visit_dates": [d.isoformat() for d in entry.aborted_visit_dates],
+        "variation_code": entry.variation_code,
+        "comments": entry.comments,
+        "changed_at": writes.stamp,
+        "changed_by": writes.user,
+    }
+
+
+def _new_row(
+    cpli: Cpli, period: Period, week: date, planned: Decimal, values: dict[str, object]
+) -> Actual:
+    return Actual(
+        period=period,
+        cpli=cpli,
+        council_id=cpli.council_id,
+        provider_id=cpli.provider_id,
+        service_id=cpli.service_id,
+        service_user_id=cpli.service_user_id,
+        week_start=week,
+        planned=planned,
+        **values,
+    )
+
+
+def _write(writes: _Writes) -> None:
+    """Add the new rows and change the others, inside the caller's transaction: all or none."""
+    try:
+        Actual.objects.bulk_create(writes.to_create, batch_size=BATCH)
+    except IntegrityError as exc:
+        # Someone generated or saved the same week at the same moment: nothing of ours is kept.
+        raise ActualsRefused(
+            "These actuals were changed by someone else at the same time: reload the page and "
+            "try again"
+        ) from exc
+    _update_written(writes.to_update)
+
+
+def _record_saved(writes: _Writes, source: str, read: int) -> None:
+    record(
+        action=f"actuals.saved.{source}",
+        by=writes.user,
+        detail={
+            "read": read,
+            "changed": writes.changed,
+            # Enough to find each changed row and what it was; the event log is the history.
+            "rows": writes.history[:500],
+        },
+    )
+
+
 @transaction.atomic
 def actuals_save(
     user: User, items: Sequence[Item], *, source: str = "page", dry_run: bool = False
@@ -333,174 +577,19 @@ def actuals_save(
     _require_editor(user)
     provider_id = user.provider_id
     assert provider_id is not None
-    errors: dict[object, dict[str, str]] = {}
-
-    cpli_ids = {item.cpli_id for item in items}
-    cplis: dict[int, Cpli] = {}
-    for chunk in _chunks(sorted(cpli_ids)):
-        for line in Cpli.objects.filter(pk__in=chunk, provider_id=provider_id).select_related(
-            "service_level", "service_user"
-        ):
-            cplis[line.pk] = line
-    weeks = {item.week_start for item in items}
-    existing: dict[tuple[int, date], Actual] = {}
-    for chunk in _chunks(sorted(cplis)):
-        for stored in Actual.objects.filter(cpli_id__in=chunk, week_start__in=weeks):
-            existing[(stored.cpli_id, stored.week_start)] = stored
-    periods = _periods_of({c.council_id for c in cplis.values()}, weeks)
-    source_rules = RuleSource.load({c.council_id for c in cplis.values()})
-    longest = max((c.service_level.hospital_retainer_weeks for c in cplis.values()), default=0)
-    hospital = _hospital_weeks_before(set(cplis), weeks, longest)
-    # The batch's own rows count as they will be saved, not as they were: three weeks in
-    # hospital in one CSV file are three weeks running.
-    batch: dict[int, set[date]] = defaultdict(set)
-    for each in items:
-        if each.cpli_id in cplis:
-            batch[each.cpli_id].add(each.week_start)
-            claims = hospital.setdefault(each.cpli_id, set())
-            entered = each.entry
-            if entered.frustrated > 0 and entered.frustrated_reason == FrustratedReason.HOSPITAL:
-                claims.add(each.week_start)
-            else:
-                claims.discard(each.week_start)
-    used = _allocation_used(cplis.values(), weeks)
-    # A short break's nights are checked against the year's total after the whole batch, so
-    # lowering one week and raising another is fine in any order.
-    for each in items:
-        short_break = cplis.get(each.cpli_id)
-        if short_break is not None and short_break.is_allocation:
-            kept = existing.get((short_break.pk, each.week_start))
-            key_year = (short_break.pk, financial_year_of(each.week_start))
-            used[key_year] = (
-                used.get(key_year, ZERO)
-                + each.entry.actual
-                - (kept.actual if kept is not None else ZERO)
-            )
-
-    stamp = now()
-    to_create: list[Actual] = []
-    to_update: list[Actual] = []
-    history: list[dict] = []
-    seen: set[tuple[int, date]] = set()
-    unchanged = 0
+    batch = _read_batch(provider_id, items)
+    writes = _Writes(user=user, stamp=now())
     for item in items:
-        cpli = cplis.get(item.cpli_id)
-        if cpli is None:
-            errors[item.ref] = {"cpli": "There is no such care package line item of yours"}
-            continue
-        key = (cpli.pk, item.week_start)
-        if key in seen:
-            errors[item.ref] = {"cpli": "This line and week appear more than once"}
-            continue
-        seen.add(key)
-        week_end = item.week_start + WEEK - timedelta(days=1)
-        if (
-            cpli.status not in RUNNING
-            or days_active(cpli, item.week_start) == 0
-            or (cpli.start_date > week_end)
-        ):
-            errors[item.ref] = {"cpli": "This line does not run in the week"}
-            continue
-        entry = item.entry.normalised()
-        row = existing.get(key)
-        if row is not None and row.entry() == entry:
-            # Nothing to change, so nothing to refuse: re-importing an export that reaches
-            # back into a paid period is fine as long as the paid weeks are left as they were.
-            unchanged += 1
-            continue
-        refusal = _week_refusal(periods.get((cpli.council_id, item.week_start)), item.week_start)
-        if refusal:
-            errors[item.ref] = {"week": refusal}
-            continue
-        rules = source_rules.rules(cpli, item.week_start)
-        planned = (
-            row.planned if row is not None else planned_for(cpli, item.week_start, rules.step)[0]
-        )
-        year = financial_year_of(item.week_start)
-        # The year's nights without this row's (the batch's total, so only a row that adds
-        # nights can go over).
-        adds = entry.actual > (row.actual if row is not None else ZERO)
-        taken = used.get((cpli.pk, year), ZERO) - entry.actual
-        context = Context(
-            planned=planned,
-            week_start=item.week_start,
-            # A week entered late joins the weeks saved after it in one run (a later week of
-            # this batch counts this one among its own weeks before).
-            hospital_weeks_before=_run_before(hospital.get(cpli.pk, set()), item.week_start)
-            + _run_before(hospital.get(cpli.pk, set()) - batch[cpli.pk], item.week_start, WEEK),
-            allocation_used=taken,
-            allocation=cpli.yearly_allocation if adds else None,
-        )
-        wrong = check(entry, rules, context)
-        if wrong:
-            errors[item.ref] = wrong
-            continue
-        found = assess(entry, rules, planned)
-        values = {
-            "actual": entry.actual,
-            "frustrated": entry.frustrated,
-            "missed": entry.missed,
-            "extra": entry.extra,
-            "visits": entry.visits,
-            "frustrated_reason": entry.frustrated_reason,
-            "aborted_visit_dates": [d.isoformat() for d in entry.aborted_visit_dates],
-            "variation_code": entry.variation_code,
-            "comments": entry.comments,
-            "changed_at": stamp,
-            "changed_by": user,
-        }
-        if row is None:
-            row = Actual(
-                period=periods[(cpli.council_id, item.week_start)],
-                cpli=cpli,
-                council_id=cpli.council_id,
-                provider_id=cpli.provider_id,
-                service_id=cpli.service_id,
-                service_user_id=cpli.service_user_id,
-                week_start=item.week_start,
-                planned=planned,
-                **values,
-            )
-            row.take(found)
-            to_create.append(row)
-            history.append({"cpli": cpli.pk, "week": item.week_start.isoformat(), "new": True})
-        else:
-            before = {
-                name: str(getattr(row, name))
-                for name in ("actual", "frustrated", "missed", "extra", "comments")
-            }
-            for name, value in values.items():
-                setattr(row, name, value)
-            row.take(found)
-            to_update.append(row)
-            history.append({"cpli": cpli.pk, "week": item.week_start.isoformat(), "before": before})
-    if errors:
-        raise ActualsInvalid(errors)
+        _check_item(batch, writes, item)
+    if writes.errors:
+        raise ActualsInvalid(writes.errors)
     if dry_run:
         # Only the checks were wanted (the page had typing errors in other rows).
-        return Saved(read=len(items), changed=0, unchanged=unchanged)
-    try:
-        Actual.objects.bulk_create(to_create, batch_size=BATCH)
-    except IntegrityError as exc:
-        # Someone generated or saved the same week at the same moment: nothing of ours is kept.
-        raise ActualsRefused(
-            "These actuals were changed by someone else at the same time: reload the page and "
-            "try again"
-        ) from exc
-    _update_written(to_update)
-    changed = len(to_create) + len(to_update)
-    if changed:
-        record(
-            action=f"actuals.saved.{source}",
-            by=user,
-            detail={
-                "read": len(items),
-                "changed": changed,
-                # Enough to find each changed row and what it was; the event log is the history.
-                "rows": history[:500],
-            },
-        )
-    return Saved(read=len(items), changed=changed, unchanged=unchanged)
+        return Saved(read=len(items), changed=0, unchanged=writes.unchanged)
+    _write(writes)
+    if writes.changed:
+        _record_saved(writes, source, len(items))
+    return Saved(read=len(items), changed=writes.changed, unchanged=writes.unchanged)
 
 
 # --- Confirm ------------------------------------------------------------------------------------
