@@ -1,12 +1,6 @@
-"""Helpers for views that act for the logged-in user."""
+"""Helpers for views that act for the logged-in user: `acting_user` now lives in core (every
+layer's views ask for it), named here too for the views that import it from accounts."""
 
-from django.http import HttpRequest
+from carebridge.core.http import acting_user
 
-from carebridge.accounts.models import User
-
-
-def acting_user(request: HttpRequest) -> User:
-    """The logged-in user of a view that requires log-in (LoginRequiredMiddleware sees to it)."""
-    user = request.user
-    assert isinstance(user, User), "this view requires log-in"
-    return user
+__all__ = ["acting_user"]

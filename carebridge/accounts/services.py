@@ -31,6 +31,7 @@ from carebridge.core.idempotency import once_per_key
 from carebridge.core.permissions import COUNCIL_ROLES, PROVIDER_ROLES, Role
 from carebridge.organisations.models import ChangeRequest, Council, Provider
 from carebridge.organisations.selectors import councils_of_provider
+from carebridge.organisations.validators import normalise_email
 
 RESET_LINK_LIFETIME = timedelta(hours=1)
 # A new account's holder may not read their e-mail the same day.
@@ -75,10 +76,6 @@ def _record_about(user: User, *, action: str, **event: Any) -> None:
 def _on_request(change_request: ChangeRequest | None) -> dict[str, Any]:
     """The detail saying a change was made on the provider's own request."""
     return {"change_request": change_request.pk} if change_request is not None else {}
-
-
-def normalise_email(email: str) -> str:
-    return email.strip().lower()
 
 
 def _find_user(email: str) -> User | None:

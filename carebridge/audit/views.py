@@ -2,12 +2,11 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from carebridge.accounts.access import require_function
-from carebridge.accounts.http import acting_user
 from carebridge.audit.filters import EventFilters
 from carebridge.audit.selectors import events_visible_to
+from carebridge.core.http import acting_user
 from carebridge.core.lists import LONG_PAGE_SIZE, page_of
-from carebridge.core.permissions import Function
+from carebridge.core.permissions import Function, require_function
 
 
 @require_GET

@@ -4,9 +4,16 @@ Provider roles are the seven security roles of the provider portals; council rol
 council staff do in the portal. Views, the API and the service navigation all ask this module.
 """
 
-from enum import IntEnum
+from __future__ import annotations
 
+from enum import IntEnum
+from typing import TYPE_CHECKING
+
+from django.core.exceptions import PermissionDenied
 from django.db import models
+
+if TYPE_CHECKING:
+    from carebridge.accounts.models import User
 
 
 class Role(models.TextChoices):
@@ -152,3 +159,10 @@ def can_view(role: str, function: Function) -> bool:
 
 def can_edit(role: str, function: Function) -> bool:
     return access(role, function) >= Access.EDIT
+
+
+def require_function(actor: User, function: Function, *, edit: bool = False) -> None:
+    """Refuse a page (PermissionDenied) to a role that may not use its function."""
+    allowed = can_edit(actor.role, function) if edit else can_view(actor.role, function)
+    if not allowed:
+        raise PermissionDenied

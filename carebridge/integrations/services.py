@@ -1,15 +1,20 @@
 """Writes of API tokens. A token's key is shown once, when it is made, and only its hash is kept."""
 
+from __future__ import annotations
+
 import hashlib
 import secrets
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 
-from carebridge.accounts.models import User
 from carebridge.audit.services import record
 from carebridge.core.calendar import now
 from carebridge.integrations.models import ApiToken
 from carebridge.organisations.models import Council
+
+if TYPE_CHECKING:
+    from carebridge.accounts.models import User
 
 KEY_BYTES = 32
 

@@ -3,6 +3,7 @@
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
+from django.contrib.auth import get_user_model
 from django.db import models
 from django.urls import reverse
 
@@ -65,7 +66,7 @@ def services_of(user: "User", *, historical: bool = False) -> models.QuerySet[Se
 
 def contacts_of(user: "User", *, closed: bool = False) -> "models.QuerySet[User]":
     """The provider user's colleagues with a log-in; closed accounts too when asked."""
-    from carebridge.accounts.models import User
+    User = get_user_model()  # accounts sits above organisations: reached through the setting
 
     if user.provider_id is None:
         return User.objects.none()

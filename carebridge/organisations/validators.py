@@ -48,3 +48,9 @@ def validate_usrn(value: str) -> None:
 def normalise_phone(value: str) -> str:
     """A number as typed, with runs of spaces made one: people read their own grouping best."""
     return " ".join(value.split())
+
+
+def normalise_email(value: str) -> str:
+    """An e-mail address as kept: an account's log-in (accounts) and a contact's address asked
+    for in a change request compare the same way."""
+    return value.strip().lower()

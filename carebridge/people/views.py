@@ -3,10 +3,9 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from carebridge.accounts.access import require_function
-from carebridge.accounts.http import acting_user
 from carebridge.audit.selectors import history_of
-from carebridge.core.permissions import Function, can_edit
+from carebridge.core.http import acting_user
+from carebridge.core.permissions import Function, can_edit, require_function
 from carebridge.people import services
 from carebridge.people.access import access_service_user
 from carebridge.people.selectors import service_users_list

@@ -3,6 +3,8 @@ council's queue, a request with its values before and after, and the council's d
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
@@ -10,10 +12,9 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from carebridge.accounts.http import acting_user
-from carebridge.accounts.models import User
 from carebridge.core.bounds import parse_id
 from carebridge.core.calendar import now
+from carebridge.core.http import acting_user
 from carebridge.core.permissions import Function, can_edit, can_view
 from carebridge.core.ratelimits import rate_limited
 from carebridge.organisations import services
@@ -33,6 +34,9 @@ from carebridge.organisations.selectors import (
     may_review_change_requests,
     providers_of_council,
 )
+
+if TYPE_CHECKING:
+    from carebridge.accounts.models import User
 
 PAGE_SIZE = 25
 K = ChangeRequestKind

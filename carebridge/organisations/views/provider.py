@@ -6,7 +6,7 @@ council, which makes the change when it approves it.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -14,8 +14,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
-from carebridge.accounts.http import acting_user
-from carebridge.accounts.models import User
+from carebridge.core.http import acting_user
 from carebridge.core.idempotency import key_from_form
 from carebridge.core.permissions import Function, can_edit
 from carebridge.organisations import services
@@ -40,6 +39,9 @@ from carebridge.organisations.selectors import (
     councils_of_provider,
     services_of,
 )
+
+if TYPE_CHECKING:
+    from carebridge.accounts.models import User
 
 K = ChangeRequestKind
 
