@@ -24,8 +24,8 @@ from carebridge.audit.models import Event
 from carebridge.core.calendar import now
 from carebridge.frontdoor.models import Booking, Feedback, FrontDoorRequest
 from carebridge.frontdoor.tests.hubs.test_hubs_support import first_slot, freeze, make_hub, publish
+from carebridge.frontdoor.tests.requests.test_public_views import url, walk
 from carebridge.frontdoor.tests.support_requests import likely_answers, open_council, submit
-from carebridge.frontdoor.tests.test_public_views import url, walk
 from carebridge.integrations.services import api_token_create
 from carebridge.notifications.models import Notification
 from carebridge.people import services as people

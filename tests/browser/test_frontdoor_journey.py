@@ -34,13 +34,13 @@ from playwright.sync_api import expect
 from carebridge.core.permissions import Role
 from carebridge.demo.frontdoor_directory_demo import directory_demo
 from carebridge.demo.frontdoor_hubs_demo import hubs_demo
-from carebridge.frontdoor.requests import services
 from carebridge.frontdoor.assessment import questions
 from carebridge.frontdoor.assessment.eligibility import Assessment
 from carebridge.frontdoor.choices import Asker, RequestStatus, Result, Route
+from carebridge.frontdoor.directory.areas import neighbouring_area_create
 from carebridge.frontdoor.directory.feed import SignpostNeed
 from carebridge.frontdoor.models import Booking, BookingStatus, Feedback, FrontDoorRequest
-from carebridge.frontdoor.directory.areas import neighbouring_area_create
+from carebridge.frontdoor.requests import services
 from carebridge.frontdoor.tests.support_requests import likely_answers, submit, unlikely_answers
 from carebridge.notifications.models import Notification
 from carebridge.organisations.models import Council

@@ -12,9 +12,9 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from carebridge.core.ratelimits import LIMITS, client_ip
 from carebridge.frontdoor.models import Booking, Feedback, FrontDoorRequest, Slot
-from carebridge.frontdoor.tests.support_requests import likely_answers, open_council
 from carebridge.frontdoor.tests.hubs.test_hubs_support import freeze, make_hub, publish
-from carebridge.frontdoor.tests.test_public_views import walk
+from carebridge.frontdoor.tests.requests.test_public_views import walk
+from carebridge.frontdoor.tests.support_requests import likely_answers, open_council
 from tests.support import make_council, make_user
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("limits_on")]

@@ -22,6 +22,7 @@ from carebridge.frontdoor.assessment import rules as e
 from carebridge.frontdoor.assessment.eligibility import Assessment, assess
 from carebridge.frontdoor.assessment.pages import Question
 from carebridge.frontdoor.choices import EventKind, RequestStatus, Result, Route
+from carebridge.frontdoor.directory.selectors import area_for, signposting_for
 from carebridge.frontdoor.models import FrontDoorRequest, FrontDoorSettings
 from carebridge.frontdoor.requests import services
 from carebridge.frontdoor.requests.forms_public import (
@@ -31,7 +32,6 @@ from carebridge.frontdoor.requests.forms_public import (
     TrackForm,
 )
 from carebridge.frontdoor.requests.selectors import public_council, request_for_tracking
-from carebridge.frontdoor.directory.selectors import area_for, signposting_for
 from carebridge.organisations.models import Council
 
 SESSION_KEY = "front_door"
