@@ -5,7 +5,7 @@ claims the row before posting it, so a retry or a second worker never posts it t
 row stays until the CRM takes it or we give up. What is posted goes through an adapter: today a
 signed JSON webhook; a CRM with its own API (Dynamics, say) is another class with `push`.
 
-The front door builds the payload (`frontdoor.crm`) and queues it here; this module imports
+The front door builds the payload (`frontdoor.requests.crm`) and queues it here; this module imports
 nothing of the front door, and reads the council's webhook through the lookup the front door
 registers (`crm_webhook_lookup_register`). The payload (schema version 1), posted as the body
 with Content-Type application/json:
