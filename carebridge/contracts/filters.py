@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, time
+from datetime import date
 from typing import Any
 
 import django_filters
@@ -11,7 +11,7 @@ from django.db.models import Q, QuerySet
 from carebridge.contracts.choices import DocumentStatus
 from carebridge.contracts.models import ContractDocument
 from carebridge.core.bounds import parse_iso_date
-from carebridge.core.calendar import LONDON
+from carebridge.core.calendar import london_midnight
 from carebridge.core.forms import GuideDateField
 from carebridge.core.lists import ChoiceFilter, IdChoiceFilter, ListFilterSet
 
@@ -66,4 +66,4 @@ class DocumentFilters(ListFilterSet):
     def filter_since(
         self, documents: QuerySet[ContractDocument], name: str, value: date
     ) -> QuerySet[ContractDocument]:
-        return documents.filter(changed_at__gte=datetime.combine(value, time.min, tzinfo=LONDON))
+        return documents.filter(changed_at__gte=london_midnight(value))

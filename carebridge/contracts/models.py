@@ -13,7 +13,7 @@ from carebridge.contracts.choices import (
     Unit,
 )
 from carebridge.contracts.commitment import allocation_commitment, commitment, weekly_cost
-from carebridge.core.calendar import now, to_london
+from carebridge.core import calendar
 from carebridge.organisations.models import Council, Provider, Service
 from carebridge.people.models import ServiceUser
 
@@ -232,7 +232,7 @@ class Cpli(models.Model):
         if (
             self.status == CpliStatus.ACTIVE
             and self.end_date is not None
-            and self.end_date < to_london(now()).date()
+            and self.end_date < calendar.today()
         ):
             return CpliStatus.ENDED
         return self.status

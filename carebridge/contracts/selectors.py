@@ -14,8 +14,8 @@ from django.urls import reverse
 
 from carebridge.contracts.choices import CpliStatus, DocumentStatus
 from carebridge.contracts.models import ContractDocument, Cpli, ServiceLevel
+from carebridge.core import calendar
 from carebridge.core.attention import AttentionItem
-from carebridge.core.calendar import now, to_london
 from carebridge.core.labels import council_labelled
 from carebridge.core.permissions import Function, can_edit, can_view
 from carebridge.organisations.models import Service
@@ -90,7 +90,7 @@ def cplis_listed_for(
     """The CPLI list and its exports: the same rows, with what each row shows joined in. Current
     lines are active or awaiting agreement with no end date or one from today (London) on;
     historical ones have ended, by their status or by their date."""
-    day = today if today is not None else to_london(now()).date()
+    day = today if today is not None else calendar.today()
     cplis = cplis_visible_to(user)
     if include_historical:
         cplis = cplis.filter(status__in=CURRENT + HISTORICAL)

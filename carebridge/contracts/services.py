@@ -28,7 +28,9 @@ from carebridge.contracts.choices import (
 )
 from carebridge.contracts.models import ContractDocument, Cpli, ServiceLevel
 from carebridge.contracts.signals import cpli_dates_changed
-from carebridge.core.calendar import now, to_london
+from carebridge.core import calendar
+from carebridge.core.calendar import now
+from carebridge.core.errors import Refused
 from carebridge.core.formats import guide_date
 from carebridge.core.idempotency import once_per_key
 from carebridge.core.permissions import Function, can_edit
@@ -40,15 +42,11 @@ S = DocumentStatus
 E = DocumentEvent
 
 
-class ActionRefused(Exception):
+class DocumentRefused(Refused):
     """The document's state does not allow this action (now, or any more)."""
 
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
 
-
-class AnswerRefused(ActionRefused):
+class AnswerRefused(DocumentRefused):
     """The document cannot take this answer (it has been answered already)."""
 
 
@@ -151,10 +149,6 @@ def _check_quantity(number: int, line: Line) -> dict[str, str]:
     return errors
 
 
-def _today() -> date:
-    return to_london(now()).date()
-
-
 def _document_create(**fields: Any) -> ContractDocument:
     """A new document numbered from its own id (unique without a counter to race on). A rejected
     document is issued again once only: the database refuses a second, even at the same moment."""
@@ -165,18 +159,20 @@ def _document_create(**fields: Any) -> ContractDocument:
     except IntegrityError:
         if replaces is not None and ContractDocument.objects.filter(replaces=replaces).exists():
             refusal = reissue_refusal(ContractDocument.objects.get(pk=replaces.pk))
-            raise refusal or ActionRefused("This document has been issued again already.") from None
+            raise refusal or DocumentRefused(
+                "This document has been issued again already."
+            ) from None
         raise
     document.reference = f"ISO-{document.pk:07d}"
     document.save(update_fields=["reference"])
     return document
 
 
-def reissue_refusal(document: ContractDocument) -> ActionRefused | None:
+def reissue_refusal(document: ContractDocument) -> DocumentRefused | None:
     """Why the council cannot issue a new document in place of this one, or None if it can: only a
     rejected document can be, and only once."""
     if not DOCUMENT_TRANSITIONS.allows(document.status, E.REISSUE):
-        return ActionRefused(
+        return DocumentRefused(
             f"{document.reference} is {document.get_status_display().lower()}: only a rejected "
             "document can be issued again."
         )
@@ -186,7 +182,7 @@ def reissue_refusal(document: ContractDocument) -> ActionRefused | None:
         .first()
     )
     if replacement is not None:
-        return ActionRefused(
+        return DocumentRefused(
             f"{document.reference} has already been issued again as {replacement}: "
             "it cannot be issued again."
         )
@@ -240,7 +236,7 @@ def contract_document_publish(
             published_by=by,
             changed_at=moment,
         )
-    except ActionRefused as refused:
+    except DocumentRefused as refused:
         raise ValidationError({"replaces": refused.message}) from None
     _create_cplis(document, service, service_user, lines)
     record(
@@ -371,18 +367,18 @@ def document_fingerprint(document: ContractDocument) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-def termination_refusal(order: ContractDocument) -> ActionRefused | None:
+def termination_refusal(order: ContractDocument) -> DocumentRefused | None:
     """Why the council cannot terminate this document, or None if it can: only an agreed order
     can be, once. A rejected termination is put right by issuing a corrected one."""
     if order.kind != DocumentKind.ORDER:
-        return ActionRefused("Only an Individual Service Order can be terminated.")
+        return DocumentRefused("Only an Individual Service Order can be terminated.")
     if order.status == S.TERMINATED:
-        return ActionRefused(
+        return DocumentRefused(
             f"{order.reference} has already been terminated. If the provider rejected the "
             "termination, issue a corrected one from the termination's page."
         )
     if not DOCUMENT_TRANSITIONS.allows(order.status, E.TERMINATE):
-        return ActionRefused(
+        return DocumentRefused(
             f"{order.reference} is {order.get_status_display().lower()}: only an agreed order "
             "can be terminated."
         )
@@ -440,7 +436,7 @@ def contract_document_terminate(
     moment = now()
     # Compare-and-set: a second termination at the same moment finds the order changed.
     if not DOCUMENT_TRANSITIONS.move(ContractDocument, order.pk, event, changed_at=moment):
-        raise ActionRefused("Someone else changed this order at the same moment: try again.")
+        raise DocumentRefused("Someone else changed this order at the same moment: try again.")
     termination = _document_create(
         council_id=order.council_id,
         provider_id=order.provider_id,
@@ -474,7 +470,7 @@ def _termination_event(order: ContractDocument, replaces: ContractDocument | Non
         if refusal is None and (
             replaces.kind != DocumentKind.TERMINATION or replaces.terminates_id != order.pk
         ):
-            refusal = ActionRefused("A corrected termination must be for the same order.")
+            refusal = DocumentRefused("A corrected termination must be for the same order.")
         event = E.TERMINATE_AGAIN
     if refusal is not None:
         raise refusal
@@ -484,7 +480,7 @@ def _termination_event(order: ContractDocument, replaces: ContractDocument | Non
 def _end_lines(cplis: list[Cpli], end_date: date) -> dict[int, tuple[date | None, str]]:
     """End each line on its last day under the termination (ended if that day is past), and
     return each line's end and status from before, for the audit log."""
-    today = _today()
+    today = calendar.today()
     before = {cpli.pk: (cpli.end_date, cpli.status) for cpli in cplis}
     for cpli in cplis:
         cpli.end_date = cpli.last_day_under(end_date)

@@ -199,7 +199,7 @@ def _termination_form(
             )
         except ValidationError as error:
             form.add_errors(error)
-        except services.ActionRefused as refused:
+        except services.DocumentRefused as refused:
             form.add_error(None, refused.message)
             refusal = refused.message
         else:

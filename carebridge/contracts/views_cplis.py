@@ -27,8 +27,8 @@ from carebridge.contracts.purchase_orders import (
     purchase_orders_of_client,
 )
 from carebridge.contracts.selectors import cpli_filter_options, cplis_listed_for
+from carebridge.core import calendar
 from carebridge.core.bounds import EARLIEST_YEAR, LATEST_YEAR
-from carebridge.core.calendar import now, to_london
 from carebridge.core.forms import BoundedTextForm
 from carebridge.core.permissions import Function, can_edit
 from carebridge.people import services as people
@@ -133,7 +133,7 @@ def cpli_export(request: HttpRequest, fmt: str) -> HttpResponseBase:
         by=acting_user(request), cplis=listed, fmt=fmt, ip=request.META.get("REMOTE_ADDR")
     )
     cplis = listed.iterator(chunk_size=500)
-    name = f"cplis-{to_london(now()).date().isoformat()}.{fmt}"
+    name = f"cplis-{calendar.today().isoformat()}.{fmt}"
     if fmt == "csv":
         streaming = StreamingHttpResponse(
             exports.cplis_csv(cplis), content_type="text/csv; charset=utf-8"
@@ -149,7 +149,7 @@ def cpli_export(request: HttpRequest, fmt: str) -> HttpResponseBase:
 
 
 def _current_year() -> int:
-    return financial_year_of(to_london(now()).date())
+    return financial_year_of(calendar.today())
 
 
 @require_GET

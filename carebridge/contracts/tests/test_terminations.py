@@ -138,7 +138,7 @@ def test_only_an_agreed_order_can_be_terminated(world, answer):
         services.contract_document_agree(document=order, by=world["carer"], password=PASSWORD)
         terminate(world, order)
     before = state(order)
-    with pytest.raises(services.ActionRefused) as refused:
+    with pytest.raises(services.DocumentRefused) as refused:
         terminate(world, order, end_date=date(2026, 12, 20))
     assert order.reference in refused.value.message
     assert state(order) == before
@@ -146,7 +146,7 @@ def test_only_an_agreed_order_can_be_terminated(world, answer):
 
 def test_a_termination_cannot_itself_be_terminated(world):
     termination = terminate(world, agreed(world))
-    with pytest.raises(services.ActionRefused):
+    with pytest.raises(services.DocumentRefused):
         terminate(world, termination)
 
 
@@ -157,7 +157,7 @@ def test_the_order_is_terminated_once_even_at_the_same_moment(world):
     # As if the second broker had checked the order before the first one's termination.
     with (
         mock.patch.object(services, "termination_refusal", return_value=None),
-        pytest.raises(services.ActionRefused) as refused,
+        pytest.raises(services.DocumentRefused) as refused,
     ):
         terminate(world, order, end_date=date(2026, 12, 20))
     assert "at the same moment" in refused.value.message
@@ -237,12 +237,12 @@ def test_a_corrected_termination_ends_the_lines_again_from_the_ordered_end(world
 def test_a_termination_is_corrected_only_after_a_rejection_and_once(world):
     order = agreed(world)
     first = terminate(world, order)
-    with pytest.raises(services.ActionRefused):
+    with pytest.raises(services.DocumentRefused):
         terminate(world, order, end_date=date(2026, 12, 20), replaces=first)  # not rejected
     reject(world, first)
     terminate(world, order, end_date=date(2026, 12, 20), replaces=first)
     before = state(order)
-    with pytest.raises(services.ActionRefused) as refused:
+    with pytest.raises(services.DocumentRefused) as refused:
         terminate(world, order, end_date=date(2026, 12, 10), replaces=first)
     assert "already been issued again" in refused.value.message
     assert state(order) == before
@@ -251,7 +251,7 @@ def test_a_termination_is_corrected_only_after_a_rejection_and_once(world):
 def test_a_rejected_order_cannot_be_put_right_as_a_termination(world):
     order = agreed(world)
     rejected_order = reject(world, publish(world, care_package_reference="CP-0002"))
-    with pytest.raises(services.ActionRefused):
+    with pytest.raises(services.DocumentRefused):
         terminate(world, order, replaces=rejected_order)
     assert state(order)[0] == DocumentStatus.AGREED
 
