@@ -1,5 +1,6 @@
-"""The actions forms: the inbox's filters, a new action (with what it is about) and a post on
-an action's thread. They only read input: every write is a service in actions.services."""
+"""The actions forms: a new action (with what it is about) and a post on an action's thread (the
+inbox's filters are actions.filters.InboxFilters). They only read input: every write is a service
+in actions.services."""
 
 from __future__ import annotations
 
@@ -12,8 +13,7 @@ from django.core.files.uploadedfile import UploadedFile
 
 from carebridge.actions.choices import RelatedKind
 from carebridge.actions.models import ActionType
-from carebridge.core.forms import BoundedTextForm, GovForm, GuideDateField
-from carebridge.core.labels import council_labelled
+from carebridge.core.forms import GovForm, GuideDateField
 from carebridge.organisations.models import Team
 
 # The most files one post may carry.
@@ -45,39 +45,6 @@ class AttachmentsField(forms.FileField):
         if len(files) > MAX_FILES:
             raise ValidationError(f"Attach up to {MAX_FILES} files at a time")
         return [super(AttachmentsField, self).clean(f, initial) for f in files]
-
-
-class InboxFiltersForm(BoundedTextForm):
-    """The filters above the inbox, as the guides have them (read from the query string)."""
-
-    open_only = forms.BooleanField(label="Open actions only", required=False)
-    assigned = forms.ChoiceField(label="Assigned to", required=False)
-    action_type = forms.TypedChoiceField(label="Type", required=False, coerce=int, empty_value=None)
-
-    def __init__(
-        self,
-        data: Any,
-        *,
-        assigned: Sequence[tuple[str, str]],
-        types: Sequence[ActionType],
-    ) -> None:
-        super().__init__(data)
-        cast(forms.ChoiceField, self.fields["assigned"]).choices = list(assigned)
-        # A provider of several councils sees each council's types, often named alike.
-        labelled = council_labelled((t.pk, t.name, t.council.name) for t in types)
-        cast(forms.ChoiceField, self.fields["action_type"]).choices = [("", "Any"), *labelled]
-
-    def chosen(self) -> dict[str, Any]:
-        """The filters the user chose; the defaults (open actions, any) when there are none or
-        they are not valid."""
-        if not self.is_bound or not self.is_valid():
-            return {"open_only": True, "assigned": "", "action_type": None}
-        data = self.cleaned_data
-        return {
-            "open_only": data["open_only"],
-            "assigned": data["assigned"] or "",
-            "action_type": data["action_type"],
-        }
 
 
 def entity_value(kind: str, pk: int) -> str:

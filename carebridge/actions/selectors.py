@@ -1,4 +1,5 @@
-"""Reads of actions: who may see which, the inbox with its filters, and the header's indicator.
+"""Reads of actions: who may see which, the inbox and its filters' choices, and the header's
+indicator.
 
 A provider sees the actions between it and its councils. A council user sees the council's
 actions, except safeguarding concerns, which only the council's safeguarding team reads (and
@@ -17,7 +18,6 @@ from carebridge.accounts.models import User
 from carebridge.actions.choices import ActionStatus, RelatedKind
 from carebridge.actions.models import Action, ActionType
 from carebridge.contracts.models import ContractDocument, Cpli
-from carebridge.core.bounds import parse_id
 from carebridge.core.calendar import now, to_london
 from carebridge.core.permissions import Function, can_view
 from carebridge.organisations.choices import TeamKind
@@ -68,6 +68,29 @@ def teams_for(user: User, council: Council) -> list[Team]:
     return list(teams.order_by("name"))
 
 
+def types_of(user: User) -> list[ActionType]:
+    """The types of every council the user's actions are with (the inbox's "Type" filter)."""
+    types = []
+    for council in councils_of(user):
+        types += types_for(user, council)
+    return types
+
+
+def assigned_choices(user: User) -> list[tuple[str, str]]:
+    """The inbox's "Assigned to" filter: the provider's side or the council's; for a council
+    user, the providers, the user's own team first, or any other team of the council."""
+    if user.council_id is None:
+        return [("", "Any"), ("provider", "Provider"), ("council", "Council")]
+    choices = [("", "Any")]
+    teams = list(Team.objects.filter(council_id=user.council_id).order_by("name"))
+    mine = next((t for t in teams if t.pk == user.team_id), None)
+    if mine is not None:
+        choices.append((str(mine.pk), f"My team ({mine.name})"))
+    choices.append(("provider", "Providers"))
+    choices += [(str(t.pk), t.name) for t in teams if t.pk != user.team_id]
+    return choices
+
+
 def related_choices(user: User, council: Council, provider_id: int, kind: str) -> QuerySet[Any]:
     """What an action of this kind may be about: only the provider's own things with the
     council (a provider never sees another provider's clients here)."""
@@ -92,13 +115,6 @@ def related_choices(user: User, council: Council, provider_id: int, kind: str) -
     return User.objects.none()
 
 
-@dataclass(frozen=True)
-class InboxFilters:
-    open_only: bool = True
-    assigned: str = ""  # "", "provider", "council" or a team id
-    action_type: int | None = None
-
-
 # What the inbox shows of each action: its type, team, organisations and what it is about.
 INBOX_RELATED = (
     "action_type",
@@ -114,22 +130,12 @@ INBOX_RELATED = (
 )
 
 
-def inbox(user: User, filters: InboxFilters) -> QuerySet[Action]:
-    """The actions the filters choose, newest post first; without their related rows, which
-    inbox_rows loads for one page (a twelve-table join over every match costs PostgreSQL more
-    to plan and sort than to run)."""
-    actions = actions_visible_to(user)
-    if filters.open_only:
-        actions = actions.filter(status=ActionStatus.OPEN)
-    if filters.assigned == "provider":
-        actions = actions.filter(assigned_team__isnull=True)
-    elif filters.assigned == "council":
-        actions = actions.filter(assigned_team__isnull=False)
-    elif (team_id := parse_id(filters.assigned)) is not None:
-        actions = actions.filter(assigned_team_id=team_id)
-    if filters.action_type:
-        actions = actions.filter(action_type_id=filters.action_type)
-    return actions.order_by("-last_post_at", "-pk")
+def inbox(user: User) -> QuerySet[Action]:
+    """The actions the user sees, newest post first, for the inbox's filters to narrow
+    (actions.filters.InboxFilters); without their related rows, which inbox_rows loads for one
+    page (a twelve-table join over every match costs PostgreSQL more to plan and sort than to
+    run)."""
+    return actions_visible_to(user).order_by("-last_post_at", "-pk")
 
 
 def inbox_rows(ids: list[int]) -> list[Action]:

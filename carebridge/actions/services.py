@@ -15,7 +15,13 @@ from django.db import transaction
 
 from carebridge.accounts.models import User
 from carebridge.actions import uploads
-from carebridge.actions.choices import RELATED_FIELD, TRANSITIONS, PostKind, RelatedKind
+from carebridge.actions.choices import (
+    RELATED_FIELD,
+    TRANSITIONS,
+    ActionStatus,
+    PostKind,
+    RelatedKind,
+)
 from carebridge.actions.models import Action, ActionType, Attachment, Post
 from carebridge.actions.selectors import related_choices, teams_for
 from carebridge.audit.services import record
@@ -327,7 +333,7 @@ def _post_add(
         .select_related("assigned_team", "provider")
         .get(pk=action.pk)
     )
-    if not TRANSITIONS.allows(action.status, PostKind(kind)):
+    if not TRANSITIONS.allows(ActionStatus(action.status), PostKind(kind)):
         raise ActionRefused(CLOSED_MESSAGE)
     errors: dict[str, str] = {}
     if not text.strip() and kind != PostKind.CLOSED:

@@ -8,7 +8,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -21,19 +20,19 @@ from carebridge.accounts.models import User
 from carebridge.actions import selectors, services
 from carebridge.actions.access import access_action, access_attachment
 from carebridge.actions.choices import PostKind, RelatedKind
-from carebridge.actions.forms import ActionForm, InboxFiltersForm, PostForm, entity_value
+from carebridge.actions.filters import InboxFilters
+from carebridge.actions.forms import ActionForm, PostForm, entity_value
 from carebridge.actions.models import Action, Attachment, Post
 from carebridge.contracts.commitment import financial_year_of
 from carebridge.core import calendar
 from carebridge.core.bounds import parse_id
 from carebridge.core.http import HtmxHttpRequest
 from carebridge.core.idempotency import key_from_form
+from carebridge.core.lists import page_of
 from carebridge.core.permissions import Function, can_edit, can_view
 from carebridge.core.ratelimits import rate_limited
-from carebridge.organisations.models import Council, Provider, Team
+from carebridge.organisations.models import Council, Provider
 from carebridge.people.models import ServiceUser
-
-PAGE_SIZE = 25
 
 # The buttons under a thread, for each side, in the guide's order.
 PROVIDER_BUTTONS = [
@@ -80,45 +79,12 @@ def assigned_label(user: User, action: Action) -> str:
     )
 
 
-def _assigned_choices(user: User) -> list[tuple[str, str]]:
-    if not _is_council(user):
-        return [("", "Any"), ("provider", "Provider"), ("council", "Council")]
-    choices = [("", "Any")]
-    teams = list(Team.objects.filter(council=user.council).order_by("name"))
-    mine = next((t for t in teams if t.pk == user.team_id), None)
-    if mine is not None:
-        choices.append((str(mine.pk), f"My team ({mine.name})"))
-    choices.append(("provider", "Providers"))
-    choices += [(str(t.pk), t.name) for t in teams if t.pk != user.team_id]
-    return choices
-
-
-def _types_of(user: User) -> list[Any]:
-    types = []
-    for council in selectors.councils_of(user):
-        types += selectors.types_for(user, council)
-    return types
-
-
 @require_GET
 def action_list(request: HttpRequest) -> HttpResponse:
     user = acting_user(request)
     require_function(user, Function.ACTIONS)
-    keys = ("open_only", "assigned", "action_type")
-    bound = any(key in request.GET for key in keys)
-    filters = InboxFiltersForm(
-        request.GET if bound else None,
-        assigned=_assigned_choices(user),
-        types=_types_of(user),
-    )
-    chosen = filters.chosen()
-    if not bound and _is_council(user) and user.team_id is not None:
-        # A council officer's inbox starts at their team's actions.
-        chosen["assigned"] = str(user.team_id)
-    matching = selectors.inbox(user, selectors.InboxFilters(**chosen))
-    page = Paginator(matching.values_list("pk", flat=True), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    filters = InboxFilters(request.GET, selectors.inbox(user), user=user)
+    page = page_of(request, filters.qs.values_list("pk", flat=True))
     actions = selectors.inbox_rows(list(page.object_list))
     today = calendar.today()
     rows = [
@@ -133,8 +99,8 @@ def action_list(request: HttpRequest) -> HttpResponse:
     context = {
         "page": page,
         "rows": rows,
-        "filters": filters,
-        "chosen": chosen,
+        "filters": filters.form,
+        "chosen": filters.chosen(),
         "is_council": _is_council(user),
         "can_raise": can_edit(user.role, Function.ACTIONS),
     }
