@@ -106,8 +106,24 @@ def referral_check(
 ) -> None:
     """Every rule a new referral meets, whichever way it arrives. A district, provider or person
     given as None was not found: the caller says so in its own words."""
-    errors: dict[str, str] = {}
     on = today()
+    errors = _arrival_errors(council, district, provider, received_at)
+    errors.update(_service_user_errors(council, service_user, new_person, on))
+    errors.update(_postcode_errors(district, service_user, new_person, postcode_confirmed))
+    errors.update(_source_errors(fields))
+    errors.update(_consent_errors(fields))
+    errors.update(_referral_date_errors(fields, on))
+    _errors(errors)
+
+
+def _arrival_errors(
+    council: Council,
+    district: District | None,
+    provider: Provider | None,
+    received_at: datetime | None,
+) -> dict[str, str]:
+    """When it arrived, and the district and provider it names, belong to the council."""
+    errors: dict[str, str] = {}
     if received_at is not None and received_at > now():
         errors["received_at"] = "The time the referral was received cannot be in the future"
     if district is not None and district.council_id != council.pk:
@@ -117,22 +133,46 @@ def referral_check(
         and not providers_of_council(council.pk).filter(pk=provider.pk).exists()
     ):
         errors["provider"] = "Choose a provider the council holds a contract with"
-    if service_user is not None and new_person is not None:
-        errors["service_user"] = "Choose the service user, or give a new person's details"
-    elif service_user is not None and service_user.council_id != council.pk:
-        errors["service_user"] = "Choose one of the council's service users"
-    elif service_user is None and new_person is None:
-        errors["service_user"] = "Choose the service user, or give a new person's details"
-    elif new_person is not None:
-        errors.update(_new_person_errors(council, new_person, on))
+    return errors
 
+
+def _service_user_errors(
+    council: Council,
+    service_user: ServiceUser | None,
+    new_person: Mapping[str, Any] | None,
+    on: date,
+) -> dict[str, str]:
+    """One person: a service user of the council's, or a new person's details."""
+    if service_user is not None and new_person is not None:
+        return {"service_user": "Choose the service user, or give a new person's details"}
+    if service_user is not None and service_user.council_id != council.pk:
+        return {"service_user": "Choose one of the council's service users"}
+    if service_user is None and new_person is None:
+        return {"service_user": "Choose the service user, or give a new person's details"}
+    if new_person is not None:
+        return _new_person_errors(council, new_person, on)
+    return {}
+
+
+def _postcode_errors(
+    district: District | None,
+    service_user: ServiceUser | None,
+    new_person: Mapping[str, Any] | None,
+    postcode_confirmed: bool,
+) -> dict[str, str]:
+    """A postcode outside the district is sent only once the sender confirms it."""
     postcode = service_user.postcode if service_user is not None else ""
     if new_person is not None:
         postcode = new_person.get("postcode") or ""
     outside = postcode_outside(district, postcode)
     if outside is not None and not postcode_confirmed:
-        errors["confirm_postcode"] = outside.message
+        return {"confirm_postcode": outside.message}
+    return {}
 
+
+def _source_errors(fields: Mapping[str, Any]) -> dict[str, str]:
+    """Where the referral comes from: a hospital and ward, or a district team."""
+    errors: dict[str, str] = {}
     source = fields.get("source")
     if source == Source.HOSPITAL:
         if not (fields.get("hospital") or "").strip():
@@ -141,13 +181,26 @@ def referral_check(
             errors["ward"] = "Enter the ward the person is on"
     elif source == Source.DISTRICT_TEAM and not (fields.get("district_team") or "").strip():
         errors["district_team"] = "Enter the district team making the referral"
+    return errors
+
+
+def _consent_errors(fields: Mapping[str, Any]) -> dict[str, str]:
     # Not given at all is no consent; None is an answer a form could not read.
     consent = fields.get("consent_to_share", False)
     if consent is False and not (fields.get("mca_best_interest") or "").strip():
-        errors["consent_to_share"] = (
-            "The person must consent to share their information, or record the MCA best "
-            "interest decision"
-        )
+        return {
+            "consent_to_share": (
+                "The person must consent to share their information, or record the MCA best "
+                "interest decision"
+            )
+        }
+    return {}
+
+
+def _referral_date_errors(fields: Mapping[str, Any], on: date) -> dict[str, str]:
+    """The referral's own dates lie between 1900 and 2100 (core.bounds), and the form was not
+    completed in the future."""
+    errors: dict[str, str] = {}
     for name in REFERRAL_DATES:
         day = fields.get(name)
         if day is not None and not date_in_bounds(day):
@@ -155,7 +208,7 @@ def referral_check(
     completed_on = fields.get("completed_on")
     if completed_on is not None and "completed_on" not in errors and completed_on > on:
         errors["completed_on"] = "The date the form was completed cannot be in the future"
-    _errors(errors)
+    return errors
 
 
 def _new_person_errors(council: Council, person: Mapping[str, Any], on: date) -> dict[str, str]:
