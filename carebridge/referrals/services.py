@@ -166,7 +166,7 @@ def transition_refusal(current: Referral, kind: ReferralEventKind) -> Transition
 
     Pages use it to explain, before anyone fills in a form, why it cannot be sent, and to offer
     only the answers that can be given."""
-    if not TRANSITIONS.allows(current.status, kind):
+    if not TRANSITIONS.allows(ReferralStatus(current.status), kind):
         return _refusal(current, kind)
     if kind == E.DELAYED:
         return _delay_limit_refusal(current)
@@ -220,7 +220,7 @@ def _transition(
         current = Referral.objects.select_related("council__rulebook").get(pk=referral.pk)
         if already_done(current):
             return current  # a repeat of a request that has already been carried out
-        if not TRANSITIONS.allows(current.status, kind):
+        if not TRANSITIONS.allows(ReferralStatus(current.status), kind):
             raise _refusal(current, kind)
         if check is not None:
             check(current)
