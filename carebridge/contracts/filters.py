@@ -1,4 +1,5 @@
-"""The filters of the contract documents list."""
+"""The filters of the contracts lists: the contract documents, the care package line items (the
+page and its exports alike) and the purchase orders."""
 
 from __future__ import annotations
 
@@ -6,10 +7,15 @@ from datetime import date
 from typing import Any
 
 import django_filters
+from django import forms
 from django.db.models import Q, QuerySet
 
 from carebridge.contracts.choices import DocumentStatus
-from carebridge.contracts.models import ContractDocument
+from carebridge.contracts.commitment import financial_year_label
+from carebridge.contracts.models import ContractDocument, Cpli
+from carebridge.contracts.purchase_orders import running_in
+from carebridge.contracts.selectors import client_matches, current_on
+from carebridge.core import calendar
 from carebridge.core.bounds import parse_iso_date
 from carebridge.core.calendar import london_midnight
 from carebridge.core.forms import GuideDateField
@@ -67,3 +73,83 @@ class DocumentFilters(ListFilterSet):
         self, documents: QuerySet[ContractDocument], name: str, value: date
     ) -> QuerySet[ContractDocument]:
         return documents.filter(changed_at__gte=london_midnight(value))
+
+
+def _filter_client(cplis: QuerySet[Cpli], name: str, value: str) -> QuerySet[Cpli]:
+    return cplis.filter(client_matches(value))
+
+
+class HistoricalFilter(django_filters.Filter):
+    """The "Include historical" box: unticked (as it starts), only the lines running today."""
+
+    field_class = forms.BooleanField
+
+    def filter(self, qs: QuerySet[Cpli], value: bool) -> QuerySet[Cpli]:
+        if value:
+            return qs
+        return qs.filter(current_on(self.parent.today))
+
+
+class CpliFilters(ListFilterSet):
+    """The care package line items (`selectors.cplis_listed_for(user, include_historical=True)`):
+    by service, client (name or SS Ref), service level, and current or historical too."""
+
+    service = IdChoiceFilter(label="Service", field_name="service_id")
+    client = django_filters.CharFilter(
+        label="Client", help_text="Name or SS Ref", max_length=100, method=_filter_client
+    )
+    service_level = IdChoiceFilter(label="Service level", field_name="service_level_id")
+    historical = HistoricalFilter(label="Include historical")
+
+    def __init__(
+        self,
+        data: Any,
+        queryset: QuerySet[Cpli],
+        *,
+        services: list[tuple[int, str]],
+        levels: list[tuple[int, str]],
+        today: date | None = None,
+    ) -> None:
+        super().__init__(data, queryset)
+        self.today = today if today is not None else calendar.today()
+        self.set_choices("service", [("", "All services"), *services])
+        self.set_choices("service_level", [("", "All service levels"), *levels])
+
+
+class FinancialYearFilter(IdChoiceFilter):
+    """A financial year (by the year it starts in): none chosen, or not one of the choices, is the
+    current year."""
+
+    def filter(self, qs: QuerySet[Cpli], value: int | None) -> QuerySet[Cpli]:
+        return qs.filter(running_in(value if value is not None else self.parent.current))
+
+
+class PurchaseOrderFilters(ListFilterSet):
+    """The CPLIs the purchase orders are made of (`purchase_orders.purchase_order_cplis`): those
+    running in the financial year, by service and client (name or SS Ref)."""
+
+    year = FinancialYearFilter(label="Financial year")
+    service = IdChoiceFilter(label="Service", field_name="service_id")
+    client = django_filters.CharFilter(
+        label="Client", help_text="Name or SS Ref", max_length=100, method=_filter_client
+    )
+
+    def __init__(
+        self,
+        data: Any,
+        queryset: QuerySet[Cpli],
+        *,
+        years: list[int],
+        current: int,
+        services: list[tuple[int, str]],
+    ) -> None:
+        super().__init__(data, queryset)
+        self.current = current
+        self.set_choices("year", [(y, financial_year_label(y)) for y in years])
+        self.filters["year"].extra["initial"] = current
+        self.set_choices("service", [("", "All services"), *services])
+
+    def chosen_year(self) -> int:
+        """The financial year the list is of."""
+        year = self.chosen()["year"]
+        return year if year is not None else self.current

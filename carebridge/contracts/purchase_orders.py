@@ -23,7 +23,7 @@ from carebridge.contracts.commitment import (
     financial_year_of,
 )
 from carebridge.contracts.models import Cpli
-from carebridge.contracts.selectors import client_matches, purchase_order_value
+from carebridge.contracts.selectors import purchase_order_value
 from carebridge.core.calendar import to_london
 from carebridge.core.permissions import Function, can_view
 
@@ -35,7 +35,7 @@ COMMITTED = (CpliStatus.ACTIVE, CpliStatus.ENDED)
 ZERO = Decimal("0.00")
 
 
-def _purchase_order_cplis(user: User) -> models.QuerySet[Cpli]:
+def purchase_order_cplis(user: User) -> models.QuerySet[Cpli]:
     """The CPLIs a user's purchase orders are made of: their organisation's, agreed."""
     if not can_view(user.role, Function.PURCHASE_ORDERS):
         return Cpli.objects.none()
@@ -48,7 +48,8 @@ def _purchase_order_cplis(user: User) -> models.QuerySet[Cpli]:
     return cplis.filter(status__in=COMMITTED)
 
 
-def _running_in(year: int) -> Q:
+def running_in(year: int) -> Q:
+    """Lines running at some time in the financial year."""
     first, last = financial_year_bounds(year)
     return Q(start_date__lte=last) & (Q(end_date__isnull=True) | Q(end_date__gte=first))
 
@@ -56,7 +57,7 @@ def _running_in(year: int) -> Q:
 def purchase_order_years(user: User, *, today_year: int) -> list[int]:
     """The financial years the user's purchase orders can be looked at for, newest first: from
     the first CPLI's start to the later of this year and the last CPLI's start."""
-    span = _purchase_order_cplis(user).aggregate(first=Min("start_date"), last=Max("start_date"))
+    span = purchase_order_cplis(user).aggregate(first=Min("start_date"), last=Max("start_date"))
     first = min(today_year, financial_year_of(span["first"]) if span["first"] else today_year)
     last = max(today_year, financial_year_of(span["last"]) if span["last"] else today_year)
     return list(range(last, first - 1, -1))
@@ -125,16 +126,10 @@ def _with_details(cplis: models.QuerySet[Cpli]) -> models.QuerySet[Cpli]:
     ).order_by("start_date", "pk")
 
 
-def purchase_order_groups(
-    user: User, *, year: int, service: int | None = None, client: str = ""
-) -> models.QuerySet:
-    """One row per client and provider with CPLIs running in the year: what the list pages over.
-    The rows are dicts of service_user_id and provider_id."""
-    cplis = _purchase_order_cplis(user).filter(_running_in(year))
-    if service is not None:
-        cplis = cplis.filter(service_id=service)
-    if client.strip():
-        cplis = cplis.filter(client_matches(client))
+def purchase_order_groups(cplis: models.QuerySet[Cpli]) -> models.QuerySet:
+    """One row per client and provider of these CPLIs (the user's purchase_order_cplis, as the
+    list's filters (contracts.filters.PurchaseOrderFilters) leave them: running in the year
+    chosen): what the list pages over. The rows are dicts of service_user_id and provider_id."""
     return (
         cplis.values("service_user_id", "provider_id")
         .distinct()
@@ -155,8 +150,8 @@ def purchase_orders_for(
     if not groups:
         return []
     keys = [(g["service_user_id"], g["provider_id"]) for g in groups]
-    cplis = _purchase_order_cplis(user).filter(
-        _running_in(year),
+    cplis = purchase_order_cplis(user).filter(
+        running_in(year),
         service_user_id__in={k[0] for k in keys},
         provider_id__in={k[1] for k in keys},
     )
@@ -173,7 +168,7 @@ def purchase_orders_of_client(
 ) -> list[PurchaseOrder]:
     """A client's purchase orders for a year (one per provider; a provider sees its own only).
     Empty when the user may not see the client or nothing ran in the year."""
-    cplis = _purchase_order_cplis(user).filter(_running_in(year), service_user_id=service_user_id)
+    cplis = purchase_order_cplis(user).filter(running_in(year), service_user_id=service_user_id)
     grouped: dict[tuple[int, int], list[Cpli]] = defaultdict(list)
     for cpli in _with_details(cplis).order_by("provider__name", "provider_id", "start_date", "pk"):
         grouped[(cpli.service_user_id, cpli.provider_id)].append(cpli)

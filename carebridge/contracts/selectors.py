@@ -74,34 +74,24 @@ def client_matches(text: str, prefix: str = "service_user__") -> Q:
     return condition
 
 
-def _current_on(day: date) -> Q:
+def current_on(day: date) -> Q:
+    """Lines running on `day`: active or awaiting agreement, with no end date or one from `day`
+    on."""
     return Q(status__in=CURRENT) & (Q(end_date__isnull=True) | Q(end_date__gte=day))
 
 
 def cplis_listed_for(
-    user: User,
-    *,
-    service: int | None = None,
-    client: str = "",
-    service_level: int | None = None,
-    include_historical: bool = False,
-    today: date | None = None,
+    user: User, *, include_historical: bool = False, today: date | None = None
 ) -> models.QuerySet[Cpli]:
     """The CPLI list and its exports: the same rows, with what each row shows joined in. Current
     lines are active or awaiting agreement with no end date or one from today (London) on;
-    historical ones have ended, by their status or by their date."""
-    day = today if today is not None else calendar.today()
+    historical ones have ended, by their status or by their date. The list's filters
+    (contracts.filters.CpliFilters) narrow these rows."""
     cplis = cplis_visible_to(user)
     if include_historical:
         cplis = cplis.filter(status__in=CURRENT + HISTORICAL)
     else:
-        cplis = cplis.filter(_current_on(day))
-    if service is not None:
-        cplis = cplis.filter(service_id=service)
-    if service_level is not None:
-        cplis = cplis.filter(service_level_id=service_level)
-    if client.strip():
-        cplis = cplis.filter(client_matches(client))
+        cplis = cplis.filter(current_on(today if today is not None else calendar.today()))
     return cplis.select_related("service_user", "service__provider", "service_level").order_by(
         "service_user__last_name", "service_user__first_name", "service_user_id", "start_date", "pk"
     )

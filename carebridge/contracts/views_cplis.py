@@ -6,10 +6,6 @@ page is a selector call in a fixed number of queries; the money is computed by t
 
 from __future__ import annotations
 
-from typing import Any
-
-from django import forms
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import render
@@ -20,7 +16,9 @@ from carebridge.accounts.http import acting_user
 from carebridge.contracts import exports
 from carebridge.contracts import services as contract_services
 from carebridge.contracts.commitment import financial_year_label, financial_year_of
+from carebridge.contracts.filters import CpliFilters, PurchaseOrderFilters
 from carebridge.contracts.purchase_orders import (
+    purchase_order_cplis,
     purchase_order_groups,
     purchase_order_years,
     purchase_orders_for,
@@ -29,94 +27,34 @@ from carebridge.contracts.purchase_orders import (
 from carebridge.contracts.selectors import cpli_filter_options, cplis_listed_for
 from carebridge.core import calendar
 from carebridge.core.bounds import EARLIEST_YEAR, LATEST_YEAR
-from carebridge.core.forms import BoundedTextForm
+from carebridge.core.lists import LONG_PAGE_SIZE, page_of
 from carebridge.core.permissions import Function, can_edit
 from carebridge.people import services as people
 
-PAGE_SIZE = 50
 
-
-class _Filters(BoundedTextForm):
-    """A list's GET filters. A value that is not one of the choices is ignored, never an error."""
-
-    def values(self) -> dict[str, Any]:
-        self.is_valid()
-        return {
-            name: self.cleaned_data.get(name, field.initial) for name, field in self.fields.items()
-        }
-
-    def _choices(self, name: str, empty: str, choices: list[tuple[int, str]]) -> None:
-        field = self.fields[name]
-        assert isinstance(field, forms.ChoiceField)
-        field.choices = [("", empty), *choices]
-
-
-class CpliFilters(_Filters):
-    service = forms.TypedChoiceField(label="Service", required=False, coerce=int, empty_value=None)
-    client = forms.CharField(
-        label="Client", help_text="Name or SS Ref", required=False, max_length=100
-    )
-    service_level = forms.TypedChoiceField(
-        label="Service level", required=False, coerce=int, empty_value=None
-    )
-    historical = forms.BooleanField(label="Include historical", required=False)
-
-    def __init__(
-        self, data: Any, *, services: list[tuple[int, str]], levels: list[tuple[int, str]]
-    ) -> None:
-        super().__init__(data)
-        self._choices("service", "All services", services)
-        self._choices("service_level", "All service levels", levels)
-
-
-class PurchaseOrderFilters(_Filters):
-    year = forms.TypedChoiceField(
-        label="Financial year", required=False, coerce=int, empty_value=None
-    )
-    service = forms.TypedChoiceField(label="Service", required=False, coerce=int, empty_value=None)
-    client = forms.CharField(
-        label="Client", help_text="Name or SS Ref", required=False, max_length=100
-    )
-
-    def __init__(
-        self, data: Any, *, years: list[int], current: int, services: list[tuple[int, str]]
-    ) -> None:
-        super().__init__(data)
-        year = self.fields["year"]
-        assert isinstance(year, forms.ChoiceField)
-        year.choices = [(y, financial_year_label(y)) for y in years]
-        year.initial = current
-        self._choices("service", "All services", services)
-
-
-def _cpli_filters(request: HttpRequest) -> tuple[CpliFilters, dict[str, Any]]:
+def _cpli_filters(request: HttpRequest) -> CpliFilters:
+    """The list's filters over the user's CPLIs: the page and its exports read the same rows."""
     user = acting_user(request)
     require_function(user, Function.CPLIS)
     services, levels = cpli_filter_options(user)
-    filters = CpliFilters(request.GET, services=services, levels=levels)
-    return filters, filters.values()
-
-
-def _listed(request: HttpRequest, chosen: dict[str, Any]) -> Any:
-    return cplis_listed_for(
-        acting_user(request),
-        service=chosen["service"],
-        client=chosen["client"] or "",
-        service_level=chosen["service_level"],
-        include_historical=bool(chosen["historical"]),
+    return CpliFilters(
+        request.GET,
+        cplis_listed_for(user, include_historical=True),
+        services=services,
+        levels=levels,
     )
 
 
 @require_GET
 def cpli_list(request: HttpRequest) -> HttpResponse:
-    filters, chosen = _cpli_filters(request)
-    page = Paginator(_listed(request, chosen), PAGE_SIZE).get_page(request.GET.get("page"))
+    filters = _cpli_filters(request)
+    page = page_of(request, filters.qs, per_page=LONG_PAGE_SIZE)
     query = request.GET.copy()
     query.pop("page", None)
     context = {
         "page": page,
-        "filters": filters,
-        "chosen": chosen,
+        "filters": filters.form,
+        "chosen": filters.chosen(),
         "query": query.urlencode(),
         "by_council": acting_user(request).council_id is not None,
     }
@@ -127,8 +65,7 @@ def cpli_list(request: HttpRequest) -> HttpResponse:
 def cpli_export(request: HttpRequest, fmt: str) -> HttpResponseBase:
     if fmt not in ("csv", "xlsx"):
         raise Http404("No such format")
-    _filters, chosen = _cpli_filters(request)
-    listed = _listed(request, chosen)
+    listed = _cpli_filters(request).qs
     contract_services.cplis_exported(
         by=acting_user(request), cplis=listed, fmt=fmt, ip=request.META.get("REMOTE_ADDR")
     )
@@ -148,33 +85,27 @@ def cpli_export(request: HttpRequest, fmt: str) -> HttpResponseBase:
     return response
 
 
-def _current_year() -> int:
-    return financial_year_of(calendar.today())
-
-
 @require_GET
 def po_list(request: HttpRequest) -> HttpResponse:
     user = acting_user(request)
     require_function(user, Function.PURCHASE_ORDERS)
-    current = _current_year()
+    current = financial_year_of(calendar.today())
     services, _levels = cpli_filter_options(user)
     filters = PurchaseOrderFilters(
         request.GET,
+        purchase_order_cplis(user),
         years=purchase_order_years(user, today_year=current),
         current=current,
         services=services,
     )
-    chosen = filters.values()
-    year = chosen["year"] if chosen["year"] is not None else current
-    groups = purchase_order_groups(
-        user, year=year, service=chosen["service"], client=chosen["client"] or ""
-    )
-    page = Paginator(groups, PAGE_SIZE).get_page(request.GET.get("page"))
+    chosen = filters.chosen()
+    year = filters.chosen_year()
+    page = page_of(request, purchase_order_groups(filters.qs), per_page=LONG_PAGE_SIZE)
     orders = purchase_orders_for(user, list(page.object_list), year=year, service=chosen["service"])
     context = {
         "page": page,
         "orders": orders,
-        "filters": filters,
+        "filters": filters.form,
         "chosen": chosen,
         "year": year,
         "year_label": financial_year_label(year),
