@@ -38,22 +38,9 @@ def council_manages_accounts_of(council_id: int, provider_id: int) -> bool:
     return providers_managed_by(council_id).filter(pk=provider_id).exists()
 
 
-def users_list(user: User, *, status: str = "", search: str = "") -> models.QuerySet[User]:
-    users = users_visible_to(user)
-    if status == "locked":
-        users = users.filter(locked_at__isnull=False)
-    elif status == "suspended":
-        users = users.filter(suspended_at__isnull=False)
-    elif status == "closed":
-        users = users.filter(is_active=False)
-    for word in search.split():
-        users = users.filter(
-            models.Q(first_name__icontains=word)
-            | models.Q(last_name__icontains=word)
-            | models.Q(email__icontains=word)
-            | models.Q(provider__name__icontains=word)
-        )
-    return users.order_by("last_name", "first_name", "pk")
+def users_list(user: User) -> models.QuerySet[User]:
+    """The accounts list, in name order (accounts.filters narrows it)."""
+    return users_visible_to(user).order_by("last_name", "first_name", "pk")
 
 
 def attention_for_accounts(user: User) -> list[AttentionItem]:

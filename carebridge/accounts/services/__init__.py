@@ -1,0 +1,97 @@
+"""Every write about user accounts, by concern: signing in (`signin`) and lock-out (`lockout`),
+the second step (`passcodes`), passwords (`passwords`), e-mailed links (`links`) and managing
+accounts (`users`); `common` is what they share.
+
+Each function validates, writes with a compare-and-set where a state changes, and records an
+audit event in the same transaction. Views only call these, by this package's names.
+"""
+
+from carebridge.accounts.services.links import (
+    RESET_LINK_LIFETIME,
+    SETUP_LINK_LIFETIME,
+    LinkProblem,
+    reset_link_check,
+    reset_link_request,
+    reset_link_use,
+    setup_link_create,
+)
+from carebridge.accounts.services.lockout import Outcome
+from carebridge.accounts.services.passcodes import (
+    SecondStep,
+    authenticator_confirm,
+    authenticator_device,
+    authenticator_remove,
+    authenticator_start,
+    passcode_change,
+    second_step_for,
+    second_step_is_set_up,
+    second_step_to_check,
+)
+from carebridge.accounts.services.passwords import (
+    check_new_password,
+    initial_password,
+    password_change,
+    password_change_is_due,
+    password_confirm,
+    password_has_expired,
+)
+from carebridge.accounts.services.signin import (
+    StepResult,
+    login_check_password,
+    login_check_second_step,
+    login_complete,
+    logout_record,
+)
+from carebridge.accounts.services.users import (
+    ACCOUNT_DETAILS,
+    account_close,
+    account_create,
+    account_details_update,
+    account_invite,
+    account_reinstate,
+    account_role_change,
+    account_unlock,
+    accounts_suspend_unused,
+)
+from carebridge.organisations.validators import normalise_email
+
+__all__ = [
+    "ACCOUNT_DETAILS",
+    "RESET_LINK_LIFETIME",
+    "SETUP_LINK_LIFETIME",
+    "LinkProblem",
+    "Outcome",
+    "SecondStep",
+    "StepResult",
+    "account_close",
+    "account_create",
+    "account_details_update",
+    "account_invite",
+    "account_reinstate",
+    "account_role_change",
+    "account_unlock",
+    "accounts_suspend_unused",
+    "authenticator_confirm",
+    "authenticator_device",
+    "authenticator_remove",
+    "authenticator_start",
+    "check_new_password",
+    "initial_password",
+    "login_check_password",
+    "login_check_second_step",
+    "login_complete",
+    "logout_record",
+    "normalise_email",
+    "passcode_change",
+    "password_change",
+    "password_change_is_due",
+    "password_confirm",
+    "password_has_expired",
+    "reset_link_check",
+    "reset_link_request",
+    "reset_link_use",
+    "second_step_for",
+    "second_step_is_set_up",
+    "second_step_to_check",
+    "setup_link_create",
+]

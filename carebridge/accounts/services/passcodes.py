@@ -1,0 +1,117 @@
+"""The second step of logging in, a passcode or an authenticator app: which one an account
+uses, and changing it."""
+
+from enum import StrEnum
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from carebridge.accounts.models import ResetLink, User
+from carebridge.accounts.passcodes import validate_passcode
+from carebridge.accounts.policy import login_policy_for
+from carebridge.accounts.services.common import record_about
+from carebridge.core.calendar import now
+
+
+class SecondStep(StrEnum):
+    PASSCODE = "passcode"
+    AUTHENTICATOR = "authenticator"
+
+
+def authenticator_device(user: User) -> TOTPDevice | None:
+    return TOTPDevice.objects.filter(user=user, confirmed=True).first()
+
+
+def second_step_for(user: User) -> SecondStep:
+    """An authenticator app when the user has one or the rulebook requires it; else the passcode."""
+    if login_policy_for(user).require_authenticator or authenticator_device(user) is not None:
+        return SecondStep.AUTHENTICATOR
+    return SecondStep.PASSCODE
+
+
+def second_step_to_check(user: User) -> SecondStep | None:
+    """What the log-in's second step asks for: the app once set up, else the passcode once
+    chosen; None for an account with neither yet, which chooses one straight after the password.
+
+    A passcode holder whose council has come to require an app gives the passcode before
+    setting the app up: the password alone never replaces a second step the account has.
+    """
+    if authenticator_device(user) is not None:
+        return SecondStep.AUTHENTICATOR
+    return SecondStep.PASSCODE if user.has_passcode else None
+
+
+def second_step_is_set_up(user: User) -> bool:
+    if second_step_for(user) is SecondStep.AUTHENTICATOR:
+        return authenticator_device(user) is not None
+    return user.has_passcode
+
+
+def _tell_second_step_changed(user: User, change: str) -> None:
+    """E-mail the user, once the change is committed, through the e-mail outbox."""
+    from carebridge.notifications.services import second_step_changed
+
+    changed_at = now()
+    transaction.on_commit(lambda: second_step_changed(user.pk, changed_at, change), robust=True)
+
+
+@transaction.atomic
+def passcode_change(
+    *, user: User, new_passcode: str, by: User | None, ip: str | None = None
+) -> User:
+    validate_passcode(new_passcode)
+    if user.check_passcode(new_passcode):
+        raise ValidationError(
+            "Your new passcode must be different from your current one", code="passcode_reused"
+        )
+    if user.has_passcode:
+        # The first passcode, chosen when the account is set up, is no news to its owner.
+        _tell_second_step_changed(user, "passcode")
+    user.set_passcode(new_passcode)
+    user.passcode_changed_at = now()
+    user.save(update_fields=["passcode", "passcode_changed_at"])
+    ResetLink.objects.filter(
+        user=user, purpose=ResetLink.Purpose.PASSCODE, used_at__isnull=True
+    ).update(used_at=now())
+    record_about(
+        user,
+        action="passcode.changed",
+        by=by,
+        ip_address=ip,
+    )
+    return user
+
+
+def authenticator_start(*, user: User) -> TOTPDevice:
+    """An unconfirmed authenticator for the user to scan; it counts once they enter a code.
+
+    The same one is shown again until confirmed, so a mistyped code does not void the scan.
+    """
+    device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
+    return device or TOTPDevice.objects.create(user=user, name="Authenticator app", confirmed=False)
+
+
+@transaction.atomic
+def authenticator_confirm(*, user: User, code: str, ip: str | None = None) -> bool:
+    device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
+    if device is None or not device.verify_token(code.strip().replace(" ", "")):
+        return False
+    if user.has_passcode or authenticator_device(user) is not None:
+        # Only a brand-new account's very first second step is no news to its owner.
+        _tell_second_step_changed(user, "authenticator")
+    TOTPDevice.objects.filter(user=user, confirmed=True).delete()
+    device.confirmed = True
+    device.save(update_fields=["confirmed"])
+    record_about(user, action="authenticator.enrolled", by=user, ip_address=ip)
+    return True
+
+
+@transaction.atomic
+def authenticator_remove(*, user: User, ip: str | None = None) -> None:
+    if login_policy_for(user).require_authenticator:
+        raise PermissionDenied("Your council requires an authenticator app.")
+    if TOTPDevice.objects.filter(user=user, confirmed=True).exists():
+        _tell_second_step_changed(user, "authenticator removed")
+    TOTPDevice.objects.filter(user=user).delete()
+    record_about(user, action="authenticator.removed", by=user, ip_address=ip)

@@ -1,0 +1,142 @@
+"""The user's own account: how they log in, and changing their password, passcode or
+authenticator app (each after the current password)."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_http_methods
+
+from carebridge.accounts import services
+from carebridge.accounts.forms import CurrentPasswordForm, PasscodeChangeForm, PasswordChangeForm
+from carebridge.accounts.passwords import password_rules
+from carebridge.accounts.policy import login_policy_for
+from carebridge.accounts.views.common import (
+    authenticator_page,
+    client_ip,
+    confirm_current_password,
+    saved,
+)
+from carebridge.core.http import acting_user
+
+
+@require_http_methods(["GET"])
+def account(request: HttpRequest) -> HttpResponse:
+    user = acting_user(request)
+    return render(
+        request,
+        "accounts/account.html",
+        {
+            "account": user,
+            "policy": login_policy_for(user),
+            "second_step": services.second_step_for(user).value,
+            "has_authenticator": services.authenticator_device(user) is not None,
+        },
+    )
+
+
+@sensitive_post_parameters("new_password", "confirm_password", "current_password")
+@never_cache
+@require_http_methods(["GET", "POST"])
+def password_change(request: HttpRequest) -> HttpResponse:
+    user = acting_user(request)
+    form = PasswordChangeForm(request.POST or None, rules=password_rules(user))
+    if request.method == "POST" and form.is_valid():
+        confirmed = confirm_current_password(request, form, user)
+        if isinstance(confirmed, HttpResponse):
+            return confirmed
+        if not confirmed:
+            return render(request, "accounts/password_change.html", {"form": form})
+        if saved(
+            form,
+            "new_password",
+            lambda: services.password_change(
+                user=user,
+                new_password=form.cleaned_data["new_password"],
+                by=user,
+                ip=client_ip(request),
+            ),
+        ):
+            # Changing the password must not end the session that changed it.
+            from django.contrib.auth import update_session_auth_hash
+
+            update_session_auth_hash(request, user)
+            messages.success(request, "Your password has been changed.")
+            return redirect("accounts:account")
+    return render(request, "accounts/password_change.html", {"form": form})
+
+
+@sensitive_post_parameters("current_password", "new_passcode", "confirm_passcode")
+@never_cache
+@require_http_methods(["GET", "POST"])
+def passcode_change(request: HttpRequest) -> HttpResponse:
+    user = acting_user(request)
+    form = PasscodeChangeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        confirmed = confirm_current_password(request, form, user)
+        if isinstance(confirmed, HttpResponse):
+            return confirmed
+        if confirmed and saved(
+            form,
+            "new_passcode",
+            lambda: services.passcode_change(
+                user=user,
+                new_passcode=form.cleaned_data["new_passcode"],
+                by=user,
+                ip=client_ip(request),
+            ),
+        ):
+            messages.success(request, "Your passcode has been changed.")
+            return redirect("accounts:account")
+    return render(request, "accounts/passcode_change.html", {"form": form})
+
+
+@sensitive_post_parameters("current_password", "code")
+@never_cache
+@require_http_methods(["GET", "POST"])
+def authenticator_enrol(request: HttpRequest) -> HttpResponse:
+    user = acting_user(request)
+
+    def done() -> HttpResponse:
+        messages.success(
+            request, "Your authenticator app is set up. You will use it to log in from now on."
+        )
+        return redirect("accounts:account")
+
+    return authenticator_page(
+        request,
+        user,
+        template="accounts/authenticator_enrol.html",
+        on_success=done,
+        ask_current_password=True,
+    )
+
+
+@sensitive_post_parameters("current_password")
+@never_cache
+@require_http_methods(["GET", "POST"])
+def authenticator_remove(request: HttpRequest) -> HttpResponse:
+    user = acting_user(request)
+    if services.authenticator_device(user) is None:
+        return redirect("accounts:account")
+    if login_policy_for(user).require_authenticator:
+        raise PermissionDenied("Your council requires an authenticator app.")
+    form = CurrentPasswordForm(request.POST or None)
+    if request.method == "POST" and user.has_passcode and form.is_valid():
+        confirmed = confirm_current_password(request, form, user)
+        if isinstance(confirmed, HttpResponse):
+            return confirmed
+        if confirmed:
+            services.authenticator_remove(user=user, ip=client_ip(request))
+            messages.success(
+                request,
+                "Your authenticator app has been removed. You will log in with your passcode.",
+            )
+            return redirect("accounts:account")
+    return render(
+        request,
+        "accounts/authenticator_remove.html",
+        {"form": form, "has_passcode": user.has_passcode},
+    )

@@ -1,0 +1,93 @@
+"""What the log-in, reset and account pages share: the visitor's address, a service's errors
+against a field, the current password asked before a change, and the authenticator page."""
+
+import base64
+from typing import Any
+
+import qrcode
+import qrcode.image.svg
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+
+from carebridge.accounts import services
+from carebridge.accounts.forms import AuthenticatorCodeForm, AuthenticatorEnrolForm
+from carebridge.accounts.models import User
+
+LOCKED_MESSAGE = (
+    "This account is locked after too many wrong tries. Reset your password or passcode with "
+    "the link below, or ask your council's portal administrator to unlock it."
+)
+
+
+def client_ip(request: HttpRequest) -> str | None:
+    return request.META.get("REMOTE_ADDR")
+
+
+def saved(form: Any, field: str, save: Any) -> bool:
+    """Run a service; a rule it finds broken is shown against the form's field."""
+    try:
+        save()
+    except ValidationError as error:
+        form.add_error(field, error)
+        return False
+    return True
+
+
+def confirm_current_password(request: HttpRequest, form: Any, user: User) -> HttpResponse | bool:
+    """The current password, asked before any change to how the user logs in.
+
+    True when it is right; False, with the error against the field, when it is wrong (it
+    counts towards the lock like a log-in failure, or the page would let a stolen session guess
+    the password); a response that logs them out when that answer locked the account.
+    """
+    outcome = services.password_confirm(
+        user=user, password=form.cleaned_data["current_password"], ip=client_ip(request)
+    )
+    if outcome is services.Outcome.LOCKED:
+        logout(request)
+        messages.info(request, LOCKED_MESSAGE)
+        return redirect("accounts:login")
+    if outcome is not services.Outcome.OK:
+        form.add_error("current_password", "Your current password is not right")
+        return False
+    return True
+
+
+def authenticator_context(user: User) -> dict[str, Any]:
+    device = services.authenticator_start(user=user)
+    uri = device.config_url
+    svg = qrcode.make(uri, image_factory=qrcode.image.svg.SvgPathImage).to_string(
+        encoding="unicode"
+    )
+    key = base64.b32encode(device.bin_key).decode().rstrip("=")
+    grouped = " ".join(key[i : i + 4] for i in range(0, len(key), 4))
+    return {"qr_svg": svg, "secret_key": grouped}
+
+
+def authenticator_page(
+    request: HttpRequest,
+    user: User,
+    *,
+    template: str,
+    on_success: Any,
+    ask_current_password: bool = False,
+) -> HttpResponse:
+    form_class = AuthenticatorEnrolForm if ask_current_password else AuthenticatorCodeForm
+    form = form_class(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        confirmed = not ask_current_password or confirm_current_password(request, form, user)
+        if isinstance(confirmed, HttpResponse):
+            return confirmed
+        if confirmed:
+            if services.authenticator_confirm(
+                user=user, code=form.cleaned_data["code"], ip=client_ip(request)
+            ):
+                return on_success()
+            form.add_error(
+                "code",
+                "The code is not right. Check the app shows this account and try the newest code",
+            )
+    return render(request, template, {"form": form, **authenticator_context(user)})

@@ -1,0 +1,277 @@
+"""Log-in step by step, and log-out.
+
+A user is logged in (Django's `login`) only once every step is passed and the account is in
+order; until then the session holds only a pending log-in that expires after ten minutes.
+"""
+
+import time
+
+from django.contrib import messages
+from django.contrib.auth import login, logout
+from django.contrib.auth.decorators import login_not_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_http_methods, require_POST
+
+from carebridge.accounts import services
+from carebridge.accounts.forms import (
+    AuthenticatorCodeForm,
+    LoginForm,
+    NewPasscodeForm,
+    NewPasswordForm,
+    PasscodeForm,
+)
+from carebridge.accounts.models import User
+from carebridge.accounts.passwords import password_rules
+from carebridge.accounts.policy import default_failures_before_lock, login_policy_for
+from carebridge.accounts.views.common import LOCKED_MESSAGE, authenticator_page, client_ip, saved
+from carebridge.core.http import acting_user
+from carebridge.core.ratelimits import rate_limited
+
+PENDING = "pending_login"
+PENDING_LIFETIME_SECONDS = 10 * 60
+
+OUTCOME_MESSAGES = {
+    services.Outcome.WRONG: "The e-mail address or password is not right",
+    services.Outcome.LOCKED: LOCKED_MESSAGE,
+    services.Outcome.SUSPENDED: (
+        "Your account is suspended because it has not been used for a long time. Ask your "
+        "council's portal administrator to restore it."
+    ),
+    services.Outcome.CLOSED: (
+        "This account has been closed. Ask your organisation's portal administrator if you "
+        "still need to use the portal."
+    ),
+}
+
+
+def _pending_user(request: HttpRequest) -> User | None:
+    pending = request.session.get(PENDING)
+    if not pending or time.time() - pending["at"] > PENDING_LIFETIME_SECONDS:
+        request.session.pop(PENDING, None)
+        return None
+    return (
+        User.objects.select_related("council__rulebook", "provider")
+        .filter(
+            pk=pending["user"], is_active=True, locked_at__isnull=True, suspended_at__isnull=True
+        )
+        .first()
+    )
+
+
+def _second_step_done(request: HttpRequest) -> bool:
+    return bool(request.session.get(PENDING, {}).get("second_step_done"))
+
+
+def _mark_second_step_done(request: HttpRequest) -> None:
+    pending = request.session[PENDING]
+    pending["second_step_done"] = True
+    request.session[PENDING] = pending
+
+
+def _owes_second_step(request: HttpRequest, user: User) -> bool:
+    """A second step the account has and this log-in has not passed yet."""
+    return not _second_step_done(request) and services.second_step_to_check(user) is not None
+
+
+def _restart_login(request: HttpRequest, message: str = "") -> HttpResponse:
+    request.session.pop(PENDING, None)
+    if message:
+        messages.info(request, message)
+    return redirect("accounts:login")
+
+
+def _continue_login(request: HttpRequest, user: User) -> HttpResponse:
+    """Send the user to the next step they owe, or log them in when there is none."""
+    if _owes_second_step(request, user):
+        return redirect("accounts:login_second_step")
+    set_up = services.second_step_is_set_up(user)
+    if services.password_change_is_due(user):
+        return redirect("accounts:login_new_password")
+    if not set_up:
+        if services.second_step_for(user) is services.SecondStep.PASSCODE:
+            return redirect("accounts:login_new_passcode")
+        return redirect("accounts:login_authenticator")
+    pending = request.session.pop(PENDING, {})
+    outcome = services.login_complete(user=user, ip=client_ip(request))
+    if outcome is not services.Outcome.OK:
+        return _restart_login(request, OUTCOME_MESSAGES[outcome])
+    login(request, user, backend="carebridge.accounts.backends.EmailBackend")
+    request.session["last_seen"] = time.time()
+    return redirect(pending.get("next") or "home:home")
+
+
+def _safe_next(request: HttpRequest) -> str:
+    """The page the user asked for before logging in, if it is one of ours."""
+    target = request.GET.get("next", "")
+    allowed = url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    )
+    return target if allowed else ""
+
+
+@login_not_required
+@sensitive_post_parameters("password")
+@never_cache
+@require_http_methods(["GET", "POST"])
+@rate_limited("log-in")
+def login_view(request: HttpRequest) -> HttpResponse:
+    if request.user.is_authenticated:
+        return redirect("home:home")
+    form = LoginForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        result = services.login_check_password(
+            email=form.cleaned_data["email"],
+            password=form.cleaned_data["password"],
+            ip=client_ip(request),
+        )
+        if result.outcome is services.Outcome.OK and result.user is not None:
+            request.session.cycle_key()
+            request.session[PENDING] = {
+                "user": result.user.pk,
+                "at": time.time(),
+                "next": _safe_next(request),
+            }
+            return _continue_login(request, result.user)
+        form.add_error(None, OUTCOME_MESSAGES[result.outcome])
+    return render(
+        request, "accounts/login.html", {"form": form, "failures": default_failures_before_lock()}
+    )
+
+
+@login_not_required
+@sensitive_post_parameters("passcode", "code")
+@never_cache
+@require_http_methods(["GET", "POST"])
+@rate_limited("log-in")
+def login_second_step(request: HttpRequest) -> HttpResponse:
+    user = _pending_user(request)
+    if user is None:
+        return _restart_login(request, "Your log-in timed out. Please start again.")
+    step = services.second_step_to_check(user)
+    if step is None or _second_step_done(request):
+        return _continue_login(request, user)
+    form_class = PasscodeForm if step is services.SecondStep.PASSCODE else AuthenticatorCodeForm
+    form = form_class(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        answer = next(iter(form.cleaned_data.values()))
+        result = services.login_check_second_step(user=user, answer=answer, ip=client_ip(request))
+        if result.outcome is services.Outcome.OK:
+            _mark_second_step_done(request)
+            return _continue_login(request, user)
+        if result.outcome is services.Outcome.LOCKED:
+            return _restart_login(request, LOCKED_MESSAGE)
+        user.refresh_from_db(fields=["failed_attempts"])
+        # Tries still being checked at the same moment are counted already.
+        left = max(1, login_policy_for(user).failures_before_lock - user.failed_attempts)
+        what = "passcode" if step is services.SecondStep.PASSCODE else "code"
+        field = next(iter(form.fields))
+        form.add_error(
+            field,
+            f"The {what} is not right. You have {left} more {'try' if left == 1 else 'tries'} "
+            f"before your account is locked.",
+        )
+    return render(request, "accounts/login_second_step.html", {"form": form, "step": step.value})
+
+
+@login_not_required
+@sensitive_post_parameters("new_password", "confirm_password")
+@never_cache
+@require_http_methods(["GET", "POST"])
+def login_new_password(request: HttpRequest) -> HttpResponse:
+    user = _pending_user(request)
+    if user is None:
+        return _restart_login(request, "Your log-in timed out. Please start again.")
+    if _owes_second_step(request, user):
+        return redirect("accounts:login_second_step")
+    if not services.password_change_is_due(user):
+        return _continue_login(request, user)
+    form = NewPasswordForm(request.POST or None, rules=password_rules(user))
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and saved(
+            form,
+            "new_password",
+            lambda: services.password_change(
+                user=user,
+                new_password=form.cleaned_data["new_password"],
+                by=user,
+                ip=client_ip(request),
+            ),
+        )
+    ):
+        return _continue_login(request, user)
+    reason = "first" if user.must_change_password else "expired"
+    return render(request, "accounts/login_new_password.html", {"form": form, "reason": reason})
+
+
+@login_not_required
+@sensitive_post_parameters("new_passcode", "confirm_passcode")
+@never_cache
+@require_http_methods(["GET", "POST"])
+def login_new_passcode(request: HttpRequest) -> HttpResponse:
+    user = _pending_user(request)
+    if user is None:
+        return _restart_login(request, "Your log-in timed out. Please start again.")
+    if _owes_second_step(request, user):
+        return redirect("accounts:login_second_step")
+    if services.second_step_is_set_up(user) or services.password_change_is_due(user):
+        return _continue_login(request, user)
+    form = NewPasscodeForm(request.POST or None)
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and saved(
+            form,
+            "new_passcode",
+            lambda: services.passcode_change(
+                user=user,
+                new_passcode=form.cleaned_data["new_passcode"],
+                by=user,
+                ip=client_ip(request),
+            ),
+        )
+    ):
+        # Choosing the second step just now counts as passing it.
+        _mark_second_step_done(request)
+        return _continue_login(request, user)
+    return render(request, "accounts/login_new_passcode.html", {"form": form})
+
+
+@login_not_required
+@sensitive_post_parameters("code")
+@never_cache
+@require_http_methods(["GET", "POST"])
+@rate_limited("log-in")
+def login_authenticator(request: HttpRequest) -> HttpResponse:
+    user = _pending_user(request)
+    if user is None:
+        return _restart_login(request, "Your log-in timed out. Please start again.")
+    if _owes_second_step(request, user):
+        return redirect("accounts:login_second_step")
+    if services.second_step_is_set_up(user) or services.password_change_is_due(user):
+        return _continue_login(request, user)
+    return authenticator_page(
+        request,
+        user,
+        template="accounts/login_authenticator.html",
+        on_success=lambda: _set_up_and_continue(request, user),
+    )
+
+
+def _set_up_and_continue(request: HttpRequest, user: User) -> HttpResponse:
+    # Confirming a code from the newly set-up app counts as passing the second step.
+    _mark_second_step_done(request)
+    return _continue_login(request, user)
+
+
+@require_POST
+def logout_view(request: HttpRequest) -> HttpResponse:
+    services.logout_record(user=acting_user(request), ip=client_ip(request))
+    logout(request)
+    messages.success(request, "You have logged out.")
+    return redirect("accounts:login")

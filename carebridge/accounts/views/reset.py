@@ -1,0 +1,143 @@
+"""Resets by e-mailed link (a forgotten password or passcode), and a new account's set-up link."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_http_methods
+
+from carebridge.accounts import services
+from carebridge.accounts.forms import NewPasscodeForm, NewPasswordForm, ResetRequestForm
+from carebridge.accounts.models import ResetLink
+from carebridge.accounts.passwords import password_rules
+from carebridge.accounts.views.common import client_ip
+from carebridge.core.ratelimits import rate_limited
+
+
+@login_not_required
+@never_cache
+@require_http_methods(["GET", "POST"])
+@rate_limited("password-reset")
+def reset_request(request: HttpRequest) -> HttpResponse:
+    form = ResetRequestForm(request.POST or None, initial={"purpose": request.GET.get("purpose")})
+    if request.method == "POST" and form.is_valid():
+        services.reset_link_request(
+            email=form.cleaned_data["email"],
+            purpose=form.cleaned_data["purpose"],
+            ip=client_ip(request),
+        )
+        request.session["reset_sent_to"] = form.cleaned_data["email"]
+        return redirect("accounts:reset_sent")
+    return render(request, "accounts/reset_request.html", {"form": form})
+
+
+@login_not_required
+@require_http_methods(["GET"])
+def reset_sent(request: HttpRequest) -> HttpResponse:
+    return render(
+        request, "accounts/reset_sent.html", {"email": request.session.get("reset_sent_to", "")}
+    )
+
+
+def _reset_with_link(request: HttpRequest, token: str, purpose: str) -> HttpResponse:
+    link = services.reset_link_check(token=token, purpose=purpose)
+    if isinstance(link, services.LinkProblem):
+        status = 404 if link is services.LinkProblem.UNKNOWN else 410
+        return render(
+            request,
+            "accounts/reset_link_problem.html",
+            {"problem": link.value, "purpose": purpose},
+            status=status,
+        )
+    is_password = purpose == ResetLink.Purpose.PASSWORD
+    form: NewPasswordForm | NewPasscodeForm = (
+        NewPasswordForm(request.POST or None, rules=password_rules(link.user))
+        if is_password
+        else NewPasscodeForm(request.POST or None)
+    )
+    if request.method == "POST" and form.is_valid():
+        field = "new_password" if is_password else "new_passcode"
+        try:
+            outcome = services.reset_link_use(
+                token=token, purpose=purpose, secret=form.cleaned_data[field], ip=client_ip(request)
+            )
+        except ValidationError as error:
+            form.add_error(field, error)
+        else:
+            if isinstance(outcome, services.LinkProblem):
+                return render(
+                    request,
+                    "accounts/reset_link_problem.html",
+                    {"problem": outcome.value, "purpose": purpose},
+                    status=410,
+                )
+            messages.success(request, f"Your {purpose} has been changed. You can now log in.")
+            return redirect("accounts:login")
+    return render(request, "accounts/reset_choose.html", {"form": form, "purpose": purpose})
+
+
+@login_not_required
+@sensitive_post_parameters("new_password", "confirm_password")
+@never_cache
+@require_http_methods(["GET", "POST"])
+@rate_limited("e-mailed-link")
+def reset_password(request: HttpRequest, token: str) -> HttpResponse:
+    return _reset_with_link(request, token, ResetLink.Purpose.PASSWORD)
+
+
+@login_not_required
+@sensitive_post_parameters("new_passcode", "confirm_passcode")
+@never_cache
+@require_http_methods(["GET", "POST"])
+@rate_limited("e-mailed-link")
+def reset_passcode(request: HttpRequest, token: str) -> HttpResponse:
+    return _reset_with_link(request, token, ResetLink.Purpose.PASSCODE)
+
+
+@login_not_required
+@sensitive_post_parameters("new_password", "confirm_password")
+@never_cache
+@require_http_methods(["GET", "POST"])
+@rate_limited("e-mailed-link")
+def set_up(request: HttpRequest, token: str) -> HttpResponse:
+    """A new account's holder chooses their password from the e-mailed link; their first log-in
+    then asks them to choose a passcode."""
+    purpose = ResetLink.Purpose.PASSWORD
+    link = services.reset_link_check(token=token, purpose=purpose)
+    if isinstance(link, services.LinkProblem):
+        status = 404 if link is services.LinkProblem.UNKNOWN else 410
+        return render(
+            request,
+            "accounts/reset_link_problem.html",
+            {"problem": link.value, "purpose": "set-up"},
+            status=status,
+        )
+    form = NewPasswordForm(request.POST or None, rules=password_rules(link.user))
+    if request.method == "POST" and form.is_valid():
+        try:
+            outcome = services.reset_link_use(
+                token=token,
+                purpose=purpose,
+                secret=form.cleaned_data["new_password"],
+                ip=client_ip(request),
+            )
+        except ValidationError as error:
+            form.add_error("new_password", error)
+        else:
+            if isinstance(outcome, services.LinkProblem):
+                return render(
+                    request,
+                    "accounts/reset_link_problem.html",
+                    {"problem": outcome.value, "purpose": "set-up"},
+                    status=410,
+                )
+            messages.success(
+                request,
+                "Your password is set. Log in now with your e-mail address and your new "
+                "password: you will then choose a 6-digit passcode.",
+            )
+            return redirect("accounts:login")
+    return render(request, "accounts/set_up.html", {"form": form, "account": link.user})
