@@ -107,11 +107,18 @@ def change_requests_for_provider(
     every one ever raised when historical."""
     requests = change_requests_visible_to(user)
     if not historical:
-        requests = requests.filter(
-            models.Q(status=ChangeRequestStatus.PENDING)
-            | models.Q(decided_at__gte=at - RECENTLY_DECIDED)
-        )
+        requests = waiting_or_recent(requests, at=at)
     return requests.order_by("-changed_at", "-pk")
+
+
+def waiting_or_recent(
+    requests: models.QuerySet[ChangeRequest], *, at: datetime
+) -> models.QuerySet[ChangeRequest]:
+    """Those waiting for review and those decided in the last 30 days."""
+    return requests.filter(
+        models.Q(status=ChangeRequestStatus.PENDING)
+        | models.Q(decided_at__gte=at - RECENTLY_DECIDED)
+    )
 
 
 def change_requests_for_council(

@@ -23,10 +23,10 @@ def service_users_visible_to(user: "User") -> models.QuerySet[ServiceUser]:
     return ServiceUser.objects.filter(council_id=user.council_id)
 
 
-def service_users_list(
-    user, *, search: str = "", district: str = ""
+def service_users_search(
+    people: models.QuerySet[ServiceUser], search: str
 ) -> models.QuerySet[ServiceUser]:
-    people = service_users_visible_to(user).select_related("district")
+    """Those matching every word: a name, an SS Ref, an NHS number or a postcode."""
     for word in search.split():
         people = people.filter(
             models.Q(first_name__icontains=word)
@@ -35,6 +35,13 @@ def service_users_list(
             | models.Q(nhs_number=word.replace(" ", ""))
             | models.Q(postcode__icontains=word)
         )
+    return people
+
+
+def service_users_list(
+    user, *, search: str = "", district: str = ""
+) -> models.QuerySet[ServiceUser]:
+    people = service_users_search(service_users_visible_to(user).select_related("district"), search)
     if (district_id := parse_id(district)) is not None:
         people = people.filter(district_id=district_id)
     return people.order_by("last_name", "first_name", "pk")

@@ -7,14 +7,13 @@ from typing import TYPE_CHECKING
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from carebridge.core.bounds import parse_id
 from carebridge.core.calendar import now
 from carebridge.core.http import acting_user
+from carebridge.core.lists import page_of
 from carebridge.core.permissions import Function, can_edit, can_view
 from carebridge.core.ratelimits import rate_limited
 from carebridge.organisations import services
@@ -25,6 +24,7 @@ from carebridge.organisations.choices import (
     ChangeRequestStatus,
     function_of,
 )
+from carebridge.organisations.filters import CouncilRequestFilters, ProviderRequestFilters
 from carebridge.organisations.forms import RejectForm
 from carebridge.organisations.models import ChangeRequest
 from carebridge.organisations.selectors import (
@@ -38,7 +38,6 @@ from carebridge.organisations.selectors import (
 if TYPE_CHECKING:
     from carebridge.accounts.models import User
 
-PAGE_SIZE = 25
 K = ChangeRequestKind
 S = ChangeRequestStatus
 
@@ -55,12 +54,14 @@ def change_request_list(request: HttpRequest) -> HttpResponse:
     if not _may_open_list(user):
         raise PermissionDenied
     if user.provider_id is not None:
-        historical = request.GET.get("historical") == "1"
-        requests = change_requests_for_provider(user, at=now(), historical=historical)
-        page = Paginator(requests, PAGE_SIZE).get_page(request.GET.get("page"))
+        at = now()
+        mine = ProviderRequestFilters(
+            request.GET, change_requests_for_provider(user, at=at, historical=True), at=at
+        )
+        page = page_of(request, mine.qs)
         context = {
             "page": page,
-            "historical": historical,
+            "historical": bool(mine.chosen()["historical"]),
             "recent_days": RECENTLY_DECIDED.days,
             "several_councils": len({r.council_id for r in page.object_list}) > 1,
         }
@@ -69,20 +70,17 @@ def change_request_list(request: HttpRequest) -> HttpResponse:
     providers = dict(
         providers_of_council(user.council_id).order_by("name").values_list("pk", "name")
     )
-    chosen = request.GET.get("provider", "")
-    provider = parse_id(chosen)
-    provider = provider if provider in providers else None
-    status = request.GET.get("status", "")
-    status = status if status in S.values else ""
-    requests = change_requests_for_council(user, status=status, provider=provider)
-    page = Paginator(requests, PAGE_SIZE).get_page(request.GET.get("page"))
+    queue = CouncilRequestFilters(
+        request.GET, change_requests_for_council(user), providers=providers
+    )
+    chosen = queue.chosen()
     context = {
-        "page": page,
+        "page": page_of(request, queue.qs),
         "providers": providers.items(),
-        "provider": provider,
+        "provider": chosen["provider"],
         "statuses": S.choices,
-        "status": status,
-        "filtered": bool(status or provider),
+        "status": chosen["status"] or "",
+        "filtered": bool(chosen["status"] or chosen["provider"]),
     }
     return render(request, "organisations/change_request_queue.html", context)
 
