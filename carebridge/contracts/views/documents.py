@@ -1,6 +1,6 @@
 """The contract document pages: the list both sides share, a document with its CPLIs and its PDF,
 and the provider's signature (agree or reject, each with the password re-entered). The council's
-own changes (publish, issue again, terminate) are in views_council."""
+own changes (publish, issue again, terminate) are in views/council.py."""
 
 from __future__ import annotations
 
