@@ -1,17 +1,17 @@
 from django.urls import path
 
-from carebridge.actuals import views, views_council, views_csv
+from carebridge.actuals.views import council, csv, periods, week
 
 app_name = "actuals"
 
 urlpatterns = [
-    path("", views.week, name="week"),
-    path("generate/", views.generate, name="generate"),
-    path("clients/<int:service_user_id>/", views.client, name="client"),
-    path("periods/", views.period_list, name="period_list"),
-    path("periods/<int:pk>/", views.period, name="period"),
-    path("bulk/export/", views_csv.bulk_export, name="bulk_export"),
-    path("bulk/import/", views_csv.bulk_import, name="bulk_import"),
-    path("council/", views_council.overview, name="council_overview"),
-    path("council/periods/<int:pk>/paid/", views_council.period_paid, name="period_paid"),
+    path("", week.week, name="week"),
+    path("generate/", week.generate, name="generate"),
+    path("clients/<int:service_user_id>/", week.client, name="client"),
+    path("periods/", periods.period_list, name="period_list"),
+    path("periods/<int:pk>/", periods.period, name="period"),
+    path("bulk/export/", csv.bulk_export, name="bulk_export"),
+    path("bulk/import/", csv.bulk_import, name="bulk_import"),
+    path("council/", council.overview, name="council_overview"),
+    path("council/periods/<int:pk>/paid/", council.period_paid, name="period_paid"),
 ]

@@ -1,7 +1,6 @@
-"""Every write to actuals: opening periods, generating actuals from CPLIs, saving what the
-provider entered (on the page or from a CSV file), confirming a period and recording that its
-payment has been processed. Each is one transaction: a batch of rows is saved whole or not at all.
-"""
+"""Saving what the provider entered, on the page or from a CSV file: every row of a batch is
+checked against the council's rules before anything is written, and the batch is saved whole or
+not at all."""
 
 from __future__ import annotations
 
@@ -12,42 +11,18 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from django.db import IntegrityError, connections, router, transaction
-from django.db.models import Max, Q, Sum
 
 from carebridge.accounts.models import User
-from carebridge.actuals.models import Actual, Confirmation, Period
-from carebridge.actuals.periods import (
-    WEEK,
-    RuleSource,
-    days_active,
-    period_bounds,
-    planned_for,
-    today,
-    week_has_ended,
-    weeks_between,
-)
+from carebridge.actuals.models import Actual, Period
+from carebridge.actuals.periods import WEEK, RuleSource, days_active, planned_for
 from carebridge.actuals.rules import ENTERED, ZERO, Context, Entry, assess, check
+from carebridge.actuals.services.common import BATCH, RUNNING, ActualsRefused, require_editor
+from carebridge.actuals.services.periods import periods_of, week_refusal
 from carebridge.audit.services import record
-from carebridge.contracts.choices import CpliStatus
 from carebridge.contracts.commitment import financial_year_bounds, financial_year_of
 from carebridge.contracts.models import Cpli
 from carebridge.core.calendar import now
-from carebridge.core.permissions import Function, can_edit
 from carebridge.organisations.choices import FrustratedReason
-from carebridge.organisations.deadlines import actuals_confirm_by
-from carebridge.organisations.models import Rulebook
-
-# Lines that were ever running: a proposed or rejected line has no actuals.
-RUNNING = (CpliStatus.ACTIVE, CpliStatus.ENDED)
-BATCH = 1000
-
-
-class ActualsRefused(Exception):
-    """A request the rules do not allow (a week in progress, a paid period...): one message."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
 
 
 class ActualsInvalid(Exception):
@@ -73,170 +48,6 @@ class Saved:
     read: int
     changed: int
     unchanged: int
-
-
-def _require_editor(user: User) -> None:
-    if user.provider_id is None or not can_edit(user.role, Function.ACTUALS):
-        raise ActualsRefused("You do not have permission to change actuals.")
-
-
-def running_in(start: date, end: date) -> Q:
-    """CPLIs that run on some day from start to end."""
-    return Q(status__in=RUNNING, start_date__lte=end) & (
-        Q(end_date__isnull=True) | Q(end_date__gte=start)
-    )
-
-
-# --- Periods ------------------------------------------------------------------------------------
-
-
-def periods_open(on: date | None = None) -> int:
-    """Open every council's periods up to the one that holds `on`, from its first period: the
-    scheduled task's work, which also catches up on any run it missed. Returns how many opened."""
-    day = on or today()
-    opened = 0
-    for rulebook in Rulebook.objects.all():
-        current_start, _ = period_bounds(rulebook, day)
-        have = set(
-            Period.objects.filter(council_id=rulebook.council_id).values_list(
-                "start_date", flat=True
-            )
-        )
-        new = []
-        start = rulebook.actuals_periods_from
-        while start <= current_start:
-            first, last = period_bounds(rulebook, start)
-            if first not in have:
-                new.append(
-                    Period(
-                        council_id=rulebook.council_id,
-                        start_date=first,
-                        end_date=last,
-                        opened_at=now(),
-                    )
-                )
-            start = last + timedelta(days=1)
-        # Two runs at once cannot open a period twice: the unique start date stops the second.
-        Period.objects.bulk_create(new, ignore_conflicts=True)
-        opened += len(new)
-    return opened
-
-
-def _periods_of(
-    council_ids: Iterable[int], weeks: Iterable[date]
-) -> dict[tuple[int, date], Period]:
-    """The period holding each (council, week), for those that are open."""
-    weeks = set(weeks)
-    if not weeks:
-        return {}
-    found: dict[tuple[int, date], Period] = {}
-    periods = Period.objects.filter(
-        council_id__in=set(council_ids),
-        start_date__lte=max(weeks),
-        end_date__gte=min(weeks),
-    )
-    for period in periods:
-        for week in weeks:
-            if period.start_date <= week <= period.end_date:
-                found[(period.council_id, week)] = period
-    return found
-
-
-def _week_refusal(period: Period | None, week: date) -> str | None:
-    if not week_has_ended(week):
-        return (
-            "Actuals cannot be entered while the week is in progress: enter them from the day "
-            "after it ends"
-        )
-    if period is None:
-        return "The actuals period for this week has not been opened yet"
-    if (week - period.start_date).days % 7:
-        # Another day would make a second row for the same line and week, paid twice.
-        return f"Actuals are entered for weeks beginning on a {period.start_date:%A}"
-    if period.is_paid:
-        return "You cannot change actuals for a week where the payment has already been processed"
-    return None
-
-
-# --- Generate -----------------------------------------------------------------------------------
-
-
-@transaction.atomic
-def actuals_generate(
-    user: User,
-    *,
-    weeks: Sequence[date],
-    service_id: int | None = None,
-    council_id: int | None = None,
-) -> int:
-    """Fill every CPLI running in each week with its plan (part weeks pro rata by days active),
-    where it has no actual yet. Short breaks are not planned weekly and are left to the provider.
-    Pressing it twice, or two people at once, adds nothing the second time. Returns rows added.
-    With a council, only its lines: a provider working for several councils generates each
-    council's period on its own, so one council's paid period never stops another's open one."""
-    _require_editor(user)
-    provider_id = user.provider_id
-    assert provider_id is not None
-    cplis = Cpli.objects.filter(provider_id=provider_id, yearly_allocation__isnull=True)
-    if service_id is not None:
-        cplis = cplis.filter(service_id=service_id)
-    if council_id is not None:
-        cplis = cplis.filter(council_id=council_id)
-    added = 0
-    for week in weeks:
-        running = list(
-            cplis.filter(running_in(week, week + WEEK - timedelta(days=1)))
-            .exclude(actuals__week_start=week)
-            .select_related("service_level")
-        )
-        if not running:
-            continue
-        periods = _periods_of({c.council_id for c in running}, [week])
-        for council_id in {c.council_id for c in running}:
-            refusal = _week_refusal(periods.get((council_id, week)), week)
-            if refusal:
-                raise ActualsRefused(refusal)
-        source = RuleSource.load({c.council_id for c in running})
-        stamp = now()
-        rows = []
-        for cpli in running:
-            rules = source.rules(cpli, week)
-            planned, visits = planned_for(cpli, week, rules.step)
-            row = Actual(
-                period=periods[(cpli.council_id, week)],
-                cpli=cpli,
-                council_id=cpli.council_id,
-                provider_id=cpli.provider_id,
-                service_id=cpli.service_id,
-                service_user_id=cpli.service_user_id,
-                week_start=week,
-                planned=planned,
-                actual=planned,
-                visits=visits,
-                changed_at=stamp,
-                changed_by=user,
-            )
-            row.take(assess(Entry(actual=planned, visits=visits), rules, planned))
-            rows.append(row)
-        before = Actual.objects.filter(provider_id=provider_id, week_start=week).count()
-        Actual.objects.bulk_create(rows, batch_size=BATCH, ignore_conflicts=True)
-        added += Actual.objects.filter(provider_id=provider_id, week_start=week).count() - before
-    if added:
-        record(
-            action="actuals.generated",
-            by=user,
-            council=council_id,
-            provider=provider_id,
-            detail={
-                "weeks": [w.isoformat() for w in weeks],
-                "service": service_id,
-                "rows": added,
-            },
-        )
-    return added
-
-
-# --- Save ---------------------------------------------------------------------------------------
 
 
 def _hospital_weeks_before(cpli_ids: set[int], weeks: set[date], longest: int) -> dict:
@@ -385,7 +196,7 @@ def _read_batch(provider_id: int, items: Sequence[Item]) -> _Batch:
     batch = _Batch(
         cplis=cplis,
         existing=_stored_rows(cplis, weeks),
-        periods=_periods_of(councils, weeks),
+        periods=periods_of(councils, weeks),
         rules=RuleSource.load(councils),
         hospital=_hospital_weeks_before(set(cplis), weeks, longest),
         own_weeks=defaultdict(set),
@@ -476,7 +287,7 @@ def _check_item(batch: _Batch, writes: _Writes, item: Item) -> None:
         writes.unchanged += 1
         return
     period = batch.periods.get((cpli.council_id, item.week_start))
-    refusal = _week_refusal(period, item.week_start)
+    refusal = week_refusal(period, item.week_start)
     if refusal:
         writes.errors[item.ref] = {"week": refusal}
         return
@@ -574,7 +385,7 @@ def actuals_save(
     against the council's rules. Every row is checked before anything is written: one wrong row
     and nothing is saved (ActualsInvalid lists them all). A row that does not add up is saved
     with its exception, as the guides want."""
-    _require_editor(user)
+    require_editor(user)
     provider_id = user.provider_id
     assert provider_id is not None
     batch = _read_batch(provider_id, items)
@@ -590,226 +401,3 @@ def actuals_save(
     if writes.changed:
         _record_saved(writes, source, len(items))
     return Saved(read=len(items), changed=writes.changed, unchanged=writes.unchanged)
-
-
-# --- Confirm ------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class ConfirmationState:
-    period: Period
-    deadline: object
-    confirmed_at: object | None
-    changed_since: bool
-    missing: int
-    # The latest confirmation came after the deadline: the council sees it as late, and so must
-    # the provider.
-    confirmed_late: bool = False
-
-    @property
-    def is_confirmed(self) -> bool:
-        return self.confirmed_at is not None and not self.changed_since
-
-    @property
-    def is_late(self) -> bool:
-        """Not confirmed (or changed since) and past the deadline."""
-        return not self.is_confirmed and now() > self.deadline  # type: ignore[operator]
-
-
-def missing_actuals(provider_id: int, period: Period) -> int:
-    """How many (CPLI, week) pairs of the period have no actual yet (short breaks aside)."""
-    weeks = list(weeks_between(period.start_date, period.end_date))
-    cplis = Cpli.objects.filter(
-        provider_id=provider_id,
-        council_id=period.council_id,
-        yearly_allocation__isnull=True,
-    ).filter(running_in(period.start_date, period.end_date))
-    # Pairs, not counts: a row left in a week a line no longer runs in (ended early by a
-    # termination) must not stand in for another line's missing week.
-    have = set(
-        Actual.objects.filter(provider_id=provider_id, period=period).values_list(
-            "cpli_id", "week_start"
-        )
-    )
-    missing = 0
-    for cpli_id, start, end in cplis.values_list("pk", "start_date", "end_date"):
-        for week in weeks:
-            last = week + WEEK - timedelta(days=1)
-            if start <= last and (end is None or end >= week) and (cpli_id, week) not in have:
-                missing += 1
-    return missing
-
-
-def confirmation_state(
-    provider_id: int, period: Period, *, count_missing: bool = True
-) -> ConfirmationState:
-    """Whether the provider has confirmed the period (and not changed it since), its deadline,
-    and (unless not wanted: it reads every line of the period) how many weekly actuals are
-    still to be entered."""
-    latest, late = (
-        Confirmation.objects.filter(period=period, provider_id=provider_id)
-        .order_by("-confirmed_at")
-        .values_list("confirmed_at", "late")
-        .first()
-    ) or (None, False)
-    changed = False
-    if latest is not None:
-        last_change = Actual.objects.filter(period=period, provider_id=provider_id).aggregate(
-            at=Max("changed_at")
-        )["at"]
-        changed = last_change is not None and last_change > latest
-    rulebook = Rulebook.objects.get(council_id=period.council_id)
-    return ConfirmationState(
-        period=period,
-        deadline=actuals_confirm_by(rulebook, period.end_date),
-        confirmed_at=latest,
-        changed_since=changed,
-        missing=missing_actuals(provider_id, period) if count_missing else 0,
-        confirmed_late=late,
-    )
-
-
-@transaction.atomic
-def actuals_confirm(user: User, period: Period) -> Confirmation:
-    """The provider confirms a period's actuals are complete and correct. Every week must have
-    ended and every line must have its actuals; a paid period cannot be confirmed again."""
-    _require_editor(user)
-    provider_id = user.provider_id
-    assert provider_id is not None
-    # Lock the period's row where the database can, so confirming races the payment run safely.
-    period = Period.objects.select_for_update().get(pk=period.pk)
-    if period.is_paid:
-        raise ActualsRefused(
-            "You cannot confirm actuals for a period where the payment has already been processed"
-        )
-    if period.end_date >= today():
-        raise ActualsRefused(
-            "Actuals cannot be confirmed while the period is in progress: confirm them after "
-            "its last day"
-        )
-    state = confirmation_state(provider_id, period)
-    if state.missing:
-        raise ActualsRefused(
-            f"{state.missing} weekly actuals of this period have not been entered: generate "
-            "the actuals for every week first"
-        )
-    if state.is_confirmed:
-        existing = Confirmation.objects.filter(period=period, provider_id=provider_id).first()
-        assert existing is not None
-        return existing
-    moment = now()
-    confirmation = Confirmation.objects.create(
-        period=period,
-        provider_id=provider_id,
-        confirmed_at=moment,
-        confirmed_by=user,
-        late=moment > state.deadline,  # type: ignore[operator]
-    )
-    totals = Actual.objects.filter(period=period, provider_id=provider_id).aggregate(
-        cost=Sum("cost")
-    )
-    record(
-        action="actuals.confirmed",
-        by=user,
-        obj=period,
-        council=period.council_id,
-        provider=provider_id,
-        detail={"late": confirmation.late, "total": f"{totals['cost'] or ZERO:.2f}"},
-    )
-    return confirmation
-
-
-@transaction.atomic
-def period_mark_paid(user: User, period: Period) -> bool:
-    """The council's payments team records that a period's payment has been processed: from
-    then on nobody can change or confirm its actuals. Twice changes nothing."""
-    if user.council_id != period.council_id or not can_edit(user.role, Function.ACTUALS):
-        raise ActualsRefused("You do not have permission to record payments.")
-    if not week_has_ended(period.end_date - timedelta(days=6)):
-        raise ActualsRefused("A period cannot be paid before it has ended")
-    done = Period.objects.filter(pk=period.pk, payment_processed_at__isnull=True).update(
-        payment_processed_at=now(), payment_processed_by=user
-    )
-    if done:
-        record(action="actuals.period_paid", by=user, obj=period, council=period.council_id)
-    return bool(done)
-
-
-# --- A line's dates change ----------------------------------------------------------------------
-
-
-def _untouched(row: Actual) -> bool:
-    """A row as Generate actuals left it: the plan delivered, nothing else entered."""
-    return (
-        row.actual == row.planned
-        and row.frustrated == 0
-        and row.missed == 0
-        and row.extra == 0
-        and not row.comments
-    )
-
-
-def actuals_replan(cplis: Sequence[Cpli], by: User | None) -> int:
-    """After a termination moves lines' end dates, bring their actuals to the new plan: a
-    week the line no longer runs in plans nothing, a part week its days' share. A row left as
-    generated follows the plan; one the provider changed keeps what was entered and is checked
-    again (it may now be an exception for the provider to review). A paid week cannot change:
-    the termination is refused. Returns the rows changed."""
-    from django.core.exceptions import ValidationError
-
-    ids = [c.pk for c in cplis if not c.is_allocation]
-    if not ids:
-        return 0
-    lines = {c.pk: c for c in Cpli.objects.filter(pk__in=ids).select_related("service_level")}
-    rows = list(Actual.objects.filter(cpli_id__in=ids).select_related("period"))
-    source = RuleSource.load({c.council_id for c in lines.values()})
-    changed: list[Actual] = []
-    history = []
-    for row in rows:
-        cpli = lines[row.cpli_id]
-        rules = source.rules(cpli, row.week_start)
-        planned, visits = planned_for(cpli, row.week_start, rules.step)
-        if planned == row.planned:
-            continue
-        if row.period.is_paid:
-            raise ValidationError(
-                {
-                    "end_date": (
-                        "Actuals for the week beginning "
-                        f"{row.week_start:%d/%m/%Y} have been paid: the last day of care "
-                        "cannot change that week"
-                    )
-                }
-            )
-        before = (str(row.planned), str(row.actual))
-        if _untouched(row):
-            row.actual = planned
-            row.visits = visits
-        row.planned = planned
-        row.take(assess(row.entry(), rules, planned))
-        row.changed_at = now()
-        changed.append(row)
-        history.append({"cpli": row.cpli_id, "week": row.week_start.isoformat(), "before": before})
-    Actual.objects.bulk_update(
-        changed,
-        [
-            "planned",
-            "actual",
-            "visits",
-            "cost",
-            "planned_cost",
-            "does_not_add_up",
-            "over_threshold",
-            "zero_without_comment",
-            "changed_at",
-        ],
-    )
-    if changed:
-        record(
-            action="actuals.replanned",
-            by=by,
-            council=changed[0].council_id,
-            provider=changed[0].provider_id,
-            detail={"rows": history[:500]},
-        )
-    return len(changed)

@@ -10,6 +10,7 @@ from django.urls import reverse
 from carebridge.actuals import services
 from carebridge.actuals.models import Actual, Confirmation, Period
 from carebridge.actuals.periods import WEEK
+from carebridge.actuals.rules import Entry
 from carebridge.actuals.tests.conftest import THIS_WEEK, weeks_ago
 from carebridge.audit.models import Event
 from tests.support import client_for
@@ -196,7 +197,7 @@ def test_confirming_a_period_after_reviewing_its_exceptions(world, clock):
             services.Item(
                 world.cpli.pk,
                 weeks_ago(1),
-                services.Entry(
+                Entry(
                     actual=Decimal("14"), missed=Decimal("2"), comments="Client refused"
                 ),
                 "r",

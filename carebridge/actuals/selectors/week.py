@@ -1,5 +1,5 @@
-"""Reads of actuals for the pages: a week at a service (clients, their CPLI rows and totals), a
-client's rows, a period's exceptions, and the council's view of who has confirmed.
+"""The week at a service, as the provider's week page shows it: the clients, their CPLI rows and
+totals, each council's part of the week; and a client's rows for the Add/Edit page.
 
 The week page runs the same number of queries however many clients the service has: one for
 the page's clients, one for their lines, one for their actuals, three for the rules, and the
@@ -8,29 +8,26 @@ totals as aggregates.
 
 from __future__ import annotations
 
-import calendar
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet, Sum
-from django.urls import reverse
+from django.db.models import Count, QuerySet, Sum
 
 from carebridge.accounts.models import User
-from carebridge.actuals.models import Actual, Confirmation, Period
+from carebridge.actuals.models import Actual, Period
 from carebridge.actuals.periods import (
     WEEK,
     RuleSource,
     planned_for,
-    today,
     week_has_ended,
     week_of,
     weeks_between,
 )
 from carebridge.actuals.rules import ZERO, Assessment, Rules, assess
-from carebridge.actuals.services import RUNNING, confirmation_state, running_in
+from carebridge.actuals.services import running_in
 from carebridge.contracts.commitment import (
     financial_year_bounds,
     financial_year_label,
@@ -38,46 +35,15 @@ from carebridge.contracts.commitment import (
 )
 from carebridge.contracts.models import Cpli
 from carebridge.contracts.selectors import client_matches
-from carebridge.core.attention import AttentionItem
-from carebridge.core.calendar import now
+from carebridge.core.calendar import today
 from carebridge.core.formats import round_money
 from carebridge.core.labels import council_labelled
-from carebridge.core.permissions import Function, can_edit, can_view
+from carebridge.core.permissions import Function, can_edit
 from carebridge.organisations.deadlines import actuals_confirm_by
-from carebridge.organisations.models import Council, Provider, Rulebook, Service
+from carebridge.organisations.models import Council, Rulebook, Service
 from carebridge.people.models import ServiceUser
 
 CLIENTS_PER_PAGE = 50
-
-
-def actuals_visible_to(user: User) -> QuerySet[Actual]:
-    if not can_view(user.role, Function.ACTUALS):
-        return Actual.objects.none()
-    if user.council_id is not None:
-        return Actual.objects.filter(council_id=user.council_id)
-    if user.provider_id is not None:
-        return Actual.objects.filter(provider_id=user.provider_id)
-    return Actual.objects.none()
-
-
-def periods_visible_to(user: User) -> QuerySet[Period]:
-    """A council's own periods; for a provider, those of the councils it contracts with."""
-    if not can_view(user.role, Function.ACTUALS):
-        return Period.objects.none()
-    if user.council_id is not None:
-        return Period.objects.filter(council_id=user.council_id)
-    if user.provider_id is not None:
-        return Period.objects.filter(council__contracts__provider_id=user.provider_id).distinct()
-    return Period.objects.none()
-
-
-def actual_services_of(user: User, *, include_historical: bool = False) -> list[Service]:
-    if user.provider_id is None or not can_view(user.role, Function.ACTUALS):
-        return []
-    services = Service.objects.filter(provider_id=user.provider_id)
-    if not include_historical:
-        services = services.filter(is_active=True)
-    return list(services.order_by("name"))
 
 
 def default_week(week_start: int = 0) -> date:
@@ -403,242 +369,3 @@ def client_week_refusal(rows: list[Row], week: date) -> str:
         if refusal:
             return refusal
     return ""
-
-
-# --- The calendar -------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class CalendarWeek:
-    start: date
-    days: list[date]
-    chosen: bool
-    ended: bool
-
-
-def month_weeks(week: date, week_start: int) -> tuple[date, list[CalendarWeek]]:
-    """The weeks shown in the calendar for the month holding the chosen week's first day."""
-    first = week.replace(day=1)
-    last = first.replace(day=calendar.monthrange(first.year, first.month)[1])
-    weeks = []
-    start = week_of(first, week_start)
-    while start <= last:
-        weeks.append(
-            CalendarWeek(
-                start=start,
-                days=[start + timedelta(days=i) for i in range(7)],
-                chosen=start == week,
-                ended=week_has_ended(start),
-            )
-        )
-        start += WEEK
-    return first, weeks
-
-
-# --- Periods, exceptions and confirmation -------------------------------------------------------
-
-
-def provider_periods(user: User, *, count: int = 12) -> list[Period]:
-    """The provider's councils' periods that have started, newest first: the latest `count`,
-    then every older one still waiting to be confirmed past its deadline, however old (an
-    overdue period must never drop off the list the provider confirms from)."""
-    recent = list(
-        periods_visible_to(user)
-        .filter(start_date__lte=today())
-        .select_related("council")
-        .order_by("-start_date", "council__name")[:count]
-    )
-    return recent + overdue_periods(user, excluding=[p.pk for p in recent])
-
-
-def overdue_periods(user: User, *, excluding: list[int] | None = None) -> list[Period]:
-    """The provider's periods, newest first, that have ended and are not paid, in which it had
-    lines with the council, that it has not confirmed (or changed since), and whose deadline has
-    passed. Four queries, however many periods."""
-    if user.provider_id is None:
-        return []
-    provider_id = user.provider_id
-    had_lines = Cpli.objects.filter(
-        provider_id=provider_id,
-        council_id=OuterRef("council_id"),
-        status__in=RUNNING,
-        start_date__lte=OuterRef("end_date"),
-    ).filter(Q(end_date__isnull=True) | Q(end_date__gte=OuterRef("start_date")))
-    candidates = list(
-        periods_visible_to(user)
-        .filter(end_date__lt=today(), payment_processed_at__isnull=True)
-        .exclude(pk__in=excluding or [])
-        .filter(Exists(had_lines))
-        .select_related("council__rulebook")
-        .order_by("-start_date", "council__name")
-    )
-    ids = [p.pk for p in candidates]
-    confirmed = dict(
-        Confirmation.objects.filter(provider_id=provider_id, period_id__in=ids)
-        .values_list("period_id")
-        .annotate(at=Max("confirmed_at"))
-    )
-    changed = dict(
-        Actual.objects.filter(provider_id=provider_id, period_id__in=ids)
-        .values_list("period_id")
-        .annotate(at=Max("changed_at"))
-    )
-    moment = now()
-    return [
-        p
-        for p in candidates
-        if (p.pk not in confirmed or (p.pk in changed and changed[p.pk] > confirmed[p.pk]))
-        and actuals_confirm_by(p.council.rulebook, p.end_date) < moment
-    ]
-
-
-def exceptions_of(user: User, period: Period) -> QuerySet[Actual]:
-    return (
-        actuals_visible_to(user)
-        .filter(period=period)
-        .filter(Q(does_not_add_up=True) | Q(over_threshold=True) | Q(zero_without_comment=True))
-        .select_related("service", "service_user", "cpli__service_level")
-        .order_by("week_start", "service__name", "service_user__last_name", "pk")
-    )
-
-
-@dataclass(frozen=True)
-class ProviderStanding:
-    provider: Provider
-    confirmed_at: Any
-    late: bool
-    changed_since: bool
-    exceptions: int
-    rows: int
-    total: Decimal
-
-    @property
-    def status(self) -> str:
-        if self.confirmed_at is None:
-            return "not_confirmed"
-        if self.changed_since:
-            return "changed"
-        return "late" if self.late else "confirmed"
-
-
-def council_standings(council_id: int, period: Period) -> list[ProviderStanding]:
-    """Every provider the council contracts with, for a period: whether and when it confirmed,
-    its exceptions and its total. Four queries, however many providers."""
-    providers = list(
-        Provider.objects.filter(contracts__council_id=council_id).distinct().order_by("name")
-    )
-    figures = {
-        row["provider_id"]: row
-        for row in Actual.objects.filter(period=period)
-        .values("provider_id")
-        .annotate(
-            rows=Count("pk"),
-            total=Sum("cost"),
-            changed=Max("changed_at"),
-            exceptions=Count(
-                "pk",
-                filter=Q(does_not_add_up=True)
-                | Q(over_threshold=True)
-                | Q(zero_without_comment=True),
-            ),
-        )
-    }
-    confirmations: dict[int, Confirmation] = {}
-    for confirmation in Confirmation.objects.filter(period=period).order_by("confirmed_at"):
-        confirmations[confirmation.provider_id] = confirmation  # the latest wins
-    standings = []
-    for provider in providers:
-        row = figures.get(provider.pk, {})
-        latest = confirmations.get(provider.pk)
-        standings.append(
-            ProviderStanding(
-                provider=provider,
-                confirmed_at=latest.confirmed_at if latest else None,
-                late=latest.late if latest else False,
-                changed_since=bool(latest and row and row["changed"] > latest.confirmed_at),
-                exceptions=row.get("exceptions", 0),
-                rows=row.get("rows", 0),
-                total=row.get("total") or ZERO,
-            )
-        )
-    return standings
-
-
-def period_deadline(period: Period) -> Any:
-    rulebook = Rulebook.objects.get(council_id=period.council_id)
-    return actuals_confirm_by(rulebook, period.end_date)
-
-
-def period_total(user: User, period: Period) -> Decimal:
-    return actuals_visible_to(user).filter(period=period).aggregate(t=Sum("cost"))["t"] or ZERO
-
-
-def provider_confirmations(user: User, periods: list[Period]) -> dict[int, Any]:
-    assert user.provider_id is not None
-    # The list shows status and deadline only: the lines still to enter are counted on the
-    # period's own page.
-    return {p.pk: confirmation_state(user.provider_id, p, count_missing=False) for p in periods}
-
-
-def weeks_of(period: Period) -> list[date]:
-    return list(weeks_between(period.start_date, period.end_date))
-
-
-def actuals_attention_for(user: User) -> list[Any]:
-    """Home page: a provider's ended periods with actuals not (or no longer) confirmed; a
-    council's providers that have not confirmed the latest ended period. A few queries."""
-
-    if not can_edit(user.role, Function.ACTUALS):
-        return []
-    recent = (
-        periods_visible_to(user)
-        .filter(end_date__lt=today(), end_date__gte=today() - timedelta(days=91))
-        .filter(payment_processed_at__isnull=True)
-    )
-    if user.provider_id is not None:
-        changed = dict(
-            Actual.objects.filter(provider_id=user.provider_id, period__in=recent)
-            .values_list("period_id")
-            .annotate(at=Max("changed_at"))
-        )
-        confirmed = dict(
-            Confirmation.objects.filter(provider_id=user.provider_id, period_id__in=list(changed))
-            .values_list("period_id")
-            .annotate(at=Max("confirmed_at"))
-        )
-        waiting_ids = {
-            pk for pk, at in changed.items() if pk not in confirmed or at > confirmed[pk]
-        }
-        # However old, a period past its deadline and not confirmed is still waiting, even one
-        # with nothing entered yet.
-        waiting = len(waiting_ids | {p.pk for p in overdue_periods(user)})
-        if not waiting:
-            return []
-        return [
-            AttentionItem(
-                "Actuals periods waiting for you to confirm",
-                waiting,
-                reverse("actuals:period_list"),
-                "Review each period's exceptions, then confirm its actuals.",
-            )
-        ]
-    latest = recent.order_by("-end_date").first()
-    if latest is None:
-        return []
-    assert user.council_id is not None
-    waiting = sum(
-        1
-        for s in council_standings(user.council_id, latest)
-        if s.rows and s.status in ("not_confirmed", "changed")
-    )
-    if not waiting:
-        return []
-    return [
-        AttentionItem(
-            f"Providers who have not confirmed actuals for {latest.start_date:%d/%m/%Y} to "
-            f"{latest.end_date:%d/%m/%Y}",
-            waiting,
-            f"{reverse('actuals:council_overview')}?period={latest.pk}",
-            "Their confirmation is due by the period's deadline; payment follows confirmation.",
-        )
-    ]

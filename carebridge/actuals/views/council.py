@@ -14,7 +14,7 @@ from carebridge.accounts.access import require_function
 from carebridge.accounts.http import acting_user
 from carebridge.accounts.models import User
 from carebridge.actuals import selectors, services
-from carebridge.actuals.periods import today
+from carebridge.core.calendar import today
 from carebridge.core.formats import guide_date
 from carebridge.core.permissions import Function, can_edit
 
