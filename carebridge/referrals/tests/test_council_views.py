@@ -2,8 +2,7 @@
 
 import re
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
-from unittest import mock
+from datetime import date, timedelta
 
 import pytest
 from django.db import connection
@@ -17,6 +16,7 @@ from carebridge.people import services as people
 from carebridge.people.models import ServiceUser
 from carebridge.referrals import services
 from carebridge.referrals.models import Referral
+from carebridge.referrals.tests.conftest import NOW, Parties
 from tests.support import (
     client_for,
     make_contract,
@@ -27,17 +27,10 @@ from tests.support import (
     make_user,
 )
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_now")]
 
-NOW = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)  # a Monday, inside the referral service's hours
 NEW = reverse("referrals:new")
 LIST = reverse("referrals:council_list")
-
-
-@pytest.fixture(autouse=True)
-def frozen_now():
-    with mock.patch("django.utils.timezone.now", return_value=NOW):
-        yield
 
 
 @dataclass
@@ -74,13 +67,11 @@ def make_person(council: Council, district: District, ss_ref: str, **fields) -> 
 
 
 @pytest.fixture
-def world() -> World:
-    council = make_council("Ashdown Vale Council")
+def world(parties: Parties) -> World:
+    council, provider = parties.council, parties.provider
     district = make_district(council, "Hollowmere", postcode_districts="HX3 HX4")
     other_district = make_district(council, "Brindle Vale", postcode_districts="HX7")
-    provider = make_provider("Bluebell Lane Care")
     second_provider = make_provider("Cowslip Home Support")
-    make_contract(council, provider)
     make_contract(council, second_provider)
     other_council = make_council("Quillinghurst Metropolitan Council")
     other_provider = make_provider("Zephyrine Domiciliary Services")
@@ -92,7 +83,7 @@ def world() -> World:
         other_district=other_district,
         provider=provider,
         second_provider=second_provider,
-        broker=make_user(council=council, role="broker"),
+        broker=parties.broker,
         front_door=make_user(council=council, role="front_door_officer"),
         carer=make_user(provider=provider, role="super_user_scheduled"),
         person=make_person(council, district, "AV100001"),

@@ -16,31 +16,22 @@ from carebridge.referrals.choices import (
     ReferralStatus,
 )
 from carebridge.referrals.models import Referral, ReferralEvent
+from carebridge.referrals.tests.conftest import NOW, Parties
 from tests.support import make_contract, make_council, make_provider, make_referral, make_user
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_now")]
 
 E = ReferralEventKind
 S = ReferralStatus
-NOW = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)  # a Monday
-
-
-@pytest.fixture(autouse=True)
-def frozen_now():
-    with mock.patch("django.utils.timezone.now", return_value=NOW):
-        yield
 
 
 @pytest.fixture
-def world():
-    council = make_council()
-    provider = make_provider()
-    make_contract(council, provider)
+def world(parties: Parties):
     return {
-        "council": council,
-        "provider": provider,
-        "broker": make_user(council=council, role="broker"),
-        "carer": make_user(provider=provider, role="super_user_actuals"),
+        "council": parties.council,
+        "provider": parties.provider,
+        "broker": parties.broker,
+        "carer": parties.carer,
     }
 
 

@@ -1,9 +1,8 @@
 """A new referral meets the same rules whichever way it arrives: the same bad answers, sent by the
 council's form and by the API, are refused on the same fields, and nothing is made."""
 
-from datetime import UTC, date, datetime
+from datetime import date
 from typing import Any
-from unittest import mock
 
 import pytest
 from django.test import Client
@@ -14,25 +13,17 @@ from carebridge.integrations.services import api_token_create
 from carebridge.people import services as people
 from carebridge.people.models import ServiceUser
 from carebridge.referrals.models import Referral
-from tests.support import make_contract, make_council, make_district, make_provider, make_user
+from carebridge.referrals.tests.conftest import Parties
+from tests.support import make_district
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_now")]
 
-NOW = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
 TOMORROW = date(2026, 11, 24)
 
 
-@pytest.fixture(autouse=True)
-def frozen_now():
-    with mock.patch("django.utils.timezone.now", return_value=NOW):
-        yield
-
-
 @pytest.fixture
-def world():
-    council = make_council("Ashdown Vale Council")
-    provider = make_provider("Bluebell Lane Care")
-    make_contract(council, provider)
+def world(parties: Parties):
+    council, provider = parties.council, parties.provider
     district = make_district(council, "Hollowmere", postcode_districts="HX3 HX4")
     people.service_user_create(
         council=council,
@@ -47,7 +38,7 @@ def world():
         district=district,
     )
     broker = Client()
-    broker.force_login(make_user(council=council, role="broker"))
+    broker.force_login(parties.broker)
     _token, key = api_token_create(council=council, name="Case management", by=None)
     system = APIClient()
     system.credentials(HTTP_AUTHORIZATION=f"Bearer {key}")

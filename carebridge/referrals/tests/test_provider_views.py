@@ -15,6 +15,7 @@ from carebridge.referrals import services
 from carebridge.referrals.choices import ReferralStatus
 from carebridge.referrals.forms.provider import AcceptForm, parse_visit_time
 from carebridge.referrals.models import Referral
+from carebridge.referrals.tests.conftest import NOW, Parties
 from tests.support import (
     client_for,
     make_contract,
@@ -25,33 +26,24 @@ from tests.support import (
     make_user,
 )
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_now")]
 
 S = ReferralStatus
-NOW = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)  # a Monday; London is on GMT
 FIRST_VISIT = datetime(2026, 11, 23, 14, 0, tzinfo=UTC)
 
 
-@pytest.fixture(autouse=True)
-def frozen_now():
-    with mock.patch("django.utils.timezone.now", return_value=NOW):
-        yield
-
-
 @pytest.fixture
-def world():
-    council = make_council("Ashdown Vale Council")
-    provider = make_provider("Bluebell Lane Care")
-    make_contract(council, provider)
+def world(parties: Parties):
+    council, provider = parties.council, parties.provider
     other_provider = make_provider("Zephyrine Domiciliary Services")
     make_contract(council, other_provider)
     return SimpleNamespace(
         council=council,
         provider=provider,
         district=make_district(council, "Newark"),
-        broker=make_user(council=council, role="broker"),
+        broker=parties.broker,
         front_door=make_user(council=council, role="front_door_officer"),
-        carer=make_user(provider=provider, role="super_user_actuals"),
+        carer=parties.carer,
         reader=make_user(provider=provider, role="read_only"),
         stranger=make_user(provider=other_provider, role="super_user_scheduled"),
     )

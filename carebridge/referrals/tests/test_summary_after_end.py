@@ -4,7 +4,6 @@ that sent it still reads everything."""
 
 from datetime import UTC, date, datetime
 from types import SimpleNamespace
-from unittest import mock
 
 import pytest
 from django.test import Client
@@ -12,37 +11,21 @@ from django.urls import reverse
 
 from carebridge.people import services as people
 from carebridge.referrals import services
-from tests.support import (
-    make_contract,
-    make_council,
-    make_district,
-    make_provider,
-    make_referral,
-    make_user,
-)
+from carebridge.referrals.tests.conftest import Parties
+from tests.support import make_district, make_referral
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_now")]
 
-NOW = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)  # a Monday; London is on GMT
 FIRST_VISIT = datetime(2026, 11, 23, 14, 0, tzinfo=UTC)
 # What only the person's full record shows: NHS number, address, date of birth, next of kin,
 # health needs (the builders' referral answers).
 PERSONAL = ("943 476 5919", "17 Quarry Bank", "NG22 9TE", "23/04/1940", "Pat Example", "diabetes")
 
 
-@pytest.fixture(autouse=True)
-def frozen_now():
-    with mock.patch("django.utils.timezone.now", return_value=NOW):
-        yield
-
-
 @pytest.fixture
-def world():
-    council = make_council()
-    provider = make_provider()
-    make_contract(council, provider)
+def world(parties: Parties):
+    council, provider, broker = parties.council, parties.provider, parties.broker
     district = make_district(council)
-    broker = make_user(council=council, role="broker")
     person = people.service_user_create(
         council=council,
         by=broker,
@@ -60,7 +43,7 @@ def world():
         council=council,
         provider=provider,
         broker=broker,
-        carer=make_user(provider=provider, role="super_user_actuals"),
+        carer=parties.carer,
         referral=make_referral(council, provider, by=broker, district=district, person=person),
     )
 
