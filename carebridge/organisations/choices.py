@@ -1,5 +1,6 @@
 from django.db import models
 
+from carebridge.core.lifecycle import Lifecycle
 from carebridge.core.permissions import Function
 
 
@@ -90,10 +91,12 @@ K = ChangeRequestKind
 CR = ChangeRequestStatus
 
 # The one table of a change request's decisions: decision -> (states it may be made in, result).
-DECISIONS: dict[ChangeRequestStatus, tuple[frozenset[ChangeRequestStatus], ChangeRequestStatus]] = {
-    CR.APPROVED: (frozenset({CR.PENDING}), CR.APPROVED),
-    CR.REJECTED: (frozenset({CR.PENDING}), CR.REJECTED),
-}
+DECISIONS: Lifecycle[ChangeRequestStatus, ChangeRequestStatus] = Lifecycle(
+    {
+        CR.APPROVED: ({CR.PENDING}, CR.APPROVED),
+        CR.REJECTED: ({CR.PENDING}, CR.REJECTED),
+    }
+)
 
 CONTACT_KINDS = frozenset({K.NEW_CONTACT, K.UPDATE_CONTACT, K.REMOVE_ROLE})
 

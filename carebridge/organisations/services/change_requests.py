@@ -18,6 +18,7 @@ from django.db import transaction
 
 from carebridge.audit.services import record
 from carebridge.core.calendar import now
+from carebridge.core.errors import Refused
 from carebridge.core.formats import guide_datetime
 from carebridge.core.idempotency import once_per_key
 from carebridge.core.permissions import PROVIDER_ROLES, can_edit
@@ -71,12 +72,8 @@ EMAIL_MESSAGE = "Enter an e-mail address in the correct format, like name@exampl
 EMAIL_TAKEN = "There is already an account with this e-mail address"
 
 
-class ChangeRequestRefused(Exception):
+class ChangeRequestRefused(Refused):
     """A decision the request's state or the record's state does not allow; says why in words."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
 
 
 def _record_request(change_request: ChangeRequest, *, action: str, **event: Any) -> None:
@@ -284,6 +281,83 @@ def _check_none_waiting(
         )
 
 
+def _records_asked_about(
+    kind: ChangeRequestKind,
+    provider: Provider,
+    *,
+    service: Service | None,
+    contact: User | None,
+) -> tuple[Service | None, User | None]:
+    """The service or contact the request is about, read afresh: only the provider's own, and a
+    contact only while their account is open; none for a kind that is about neither."""
+    if kind == K.UPDATE_SERVICE:
+        if service is None or service.provider_id != provider.pk:
+            raise PermissionDenied("Only your organisation's own services can be changed.")
+        service = Service.objects.get(pk=service.pk)
+    elif service is not None:
+        raise ValueError("Only a service update names a service")
+    if kind in (K.UPDATE_CONTACT, K.REMOVE_ROLE):
+        if contact is None or contact.provider_id != provider.pk:
+            raise PermissionDenied("Only your organisation's own contacts can be changed.")
+        contact = get_user_model().objects.get(pk=contact.pk)
+        if not contact.is_active:
+            raise ValidationError(
+                f"{contact.full_name}'s account is closed, so their details cannot be changed."
+            )
+    elif contact is not None:
+        raise ValueError("Only a contact update or a role removal names a contact")
+    return service, contact
+
+
+def _changes_and_reviewer(
+    kind: ChangeRequestKind,
+    provider: Provider,
+    council: Council | None,
+    current: dict[str, str],
+    proposed: dict[str, Any],
+) -> tuple[dict[str, str], Council]:
+    """The values that change and the council that reviews them; one ValidationError lists
+    every fault in both."""
+    errors: dict[str, Any] = {}
+    changed: dict[str, str] = {}
+    try:
+        changed = _validated(kind, current, proposed)
+    except ValidationError as error:
+        errors.update(error.message_dict)
+    try:
+        reviewer = _reviewing_council(provider, council)
+    except ValidationError as error:
+        if not hasattr(error, "error_dict"):
+            raise
+        errors.update(error.message_dict)
+    if errors:
+        raise ValidationError(errors)
+    return changed, reviewer
+
+
+def _previous_and_name(
+    kind: ChangeRequestKind,
+    provider: Provider,
+    current: dict[str, str],
+    changed: dict[str, str],
+    *,
+    service: Service | None,
+    contact: User | None,
+) -> tuple[dict[str, str], str]:
+    """The changed fields' values as they were, and the name of what the request is about."""
+    if kind == K.REMOVE_ROLE:
+        assert contact is not None
+        return {"role": contact.role}, contact.full_name
+    previous = {field: current[field] for field in changed} if current else {}
+    entity_name = {
+        K.UPDATE_ORGANISATION: provider.name,
+        K.UPDATE_SERVICE: service.name if service else "",
+        K.UPDATE_CONTACT: contact.full_name if contact else "",
+        K.NEW_CONTACT: f"{changed.get('first_name', '')} {changed.get('last_name', '')}",
+    }[kind]
+    return previous, entity_name
+
+
 @transaction.atomic
 @once_per_key(
     "organisations.change_request_raise",
@@ -306,62 +380,21 @@ def change_request_raise(
     form's key (Send clicked twice) returns the first request."""
     kind = K(kind)
     provider = _check_raiser(by, kind)
-    proposed = proposed or {}
-    if kind == K.UPDATE_SERVICE:
-        if service is None or service.provider_id != provider.pk:
-            raise PermissionDenied("Only your organisation's own services can be changed.")
-        service = Service.objects.get(pk=service.pk)
-    elif service is not None:
-        raise ValueError("Only a service update names a service")
-    if kind in (K.UPDATE_CONTACT, K.REMOVE_ROLE):
-        if contact is None or contact.provider_id != provider.pk:
-            raise PermissionDenied("Only your organisation's own contacts can be changed.")
-        contact = get_user_model().objects.get(pk=contact.pk)
-        if not contact.is_active:
-            raise ValidationError(
-                f"{contact.full_name}'s account is closed, so their details cannot be changed."
-            )
-    elif contact is not None:
-        raise ValueError("Only a contact update or a role removal names a contact")
-
-    fields = FIELDS_OF_KIND[kind]
+    service, contact = _records_asked_about(kind, provider, service=service, contact=contact)
     target: Any = {
         K.UPDATE_ORGANISATION: provider,
         K.UPDATE_SERVICE: service,
         K.UPDATE_CONTACT: contact,
     }.get(kind)
-    current = _values(target, fields) if target is not None else {}
-    errors: dict[str, Any] = {}
-    changed: dict[str, str] = {}
-    try:
-        changed = _validated(kind, current, proposed)
-    except ValidationError as error:
-        errors.update(error.message_dict)
-    try:
-        reviewer = _reviewing_council(provider, council)
-    except ValidationError as error:
-        if not hasattr(error, "error_dict"):
-            raise
-        errors.update(error.message_dict)
-    if errors:
-        raise ValidationError(errors)
+    current = _values(target, FIELDS_OF_KIND[kind]) if target is not None else {}
+    changed, reviewer = _changes_and_reviewer(kind, provider, council, current, proposed or {})
     if kind != K.REMOVE_ROLE and not changed:
         raise ValidationError(NOTHING_CHANGED, code="unchanged")
     _check_unique(kind, provider, changed, service=service, contact=contact)
     _check_none_waiting(kind, provider, service=service, contact=contact)
-
-    if kind == K.REMOVE_ROLE:
-        assert contact is not None
-        previous = {"role": contact.role}
-        entity_name = contact.full_name
-    else:
-        previous = {field: current[field] for field in changed} if target is not None else {}
-        entity_name = {
-            K.UPDATE_ORGANISATION: provider.name,
-            K.UPDATE_SERVICE: service.name if service else "",
-            K.UPDATE_CONTACT: contact.full_name if contact else "",
-            K.NEW_CONTACT: f"{changed.get('first_name', '')} {changed.get('last_name', '')}",
-        }[kind]
+    previous, entity_name = _previous_and_name(
+        kind, provider, current, changed, service=service, contact=contact
+    )
     moment = now()
     change_request = ChangeRequest.objects.create(
         provider=provider,
@@ -399,7 +432,7 @@ def _check_reviewer(change_request: ChangeRequest, by: User) -> None:
 
 def decision_refusal(change_request: ChangeRequest) -> ChangeRequestRefused | None:
     """Why the request cannot be decided any more (it has been already); None while pending."""
-    if change_request.status in DECISIONS[S.APPROVED][0]:
+    if DECISIONS.allows(S(change_request.status), S.APPROVED):
         return None
     who = change_request.decided_by.full_name if change_request.decided_by else "someone"
     return ChangeRequestRefused(
@@ -416,12 +449,16 @@ def _fresh(change_request: ChangeRequest) -> ChangeRequest:
 
 def _decide(change_request: ChangeRequest, to: ChangeRequestStatus, by: User, **stamp: Any) -> None:
     """Compare-and-set the request from pending to its decision; a lost race is refused."""
-    allowed, result = DECISIONS[to]
     moment = now()
-    updated = ChangeRequest.objects.filter(pk=change_request.pk, status__in=allowed).update(
-        status=result, decided_at=moment, decided_by=by, changed_at=moment, **stamp
-    )
-    if not updated:
+    if not DECISIONS.move(
+        ChangeRequest,
+        change_request.pk,
+        to,
+        decided_at=moment,
+        decided_by=by,
+        changed_at=moment,
+        **stamp,
+    ):
         refusal = decision_refusal(_fresh(change_request))
         raise refusal or ChangeRequestRefused("This request has just been decided by someone else.")
 
