@@ -9,8 +9,6 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from django import forms
-
 from carebridge.actuals.rules import ENTERED, LABELS, Entry
 from carebridge.core.bounds import (
     CONTROL_CHARACTERS_MESSAGE,
@@ -18,7 +16,6 @@ from carebridge.core.bounds import (
     date_in_bounds,
     has_control_characters,
 )
-from carebridge.core.forms import BoundedTextForm
 
 ROW_FIELDS = ENTERED
 _NUMBER = re.compile(r"^\d{1,5}(\.\d{1,2})?$")
@@ -108,31 +105,3 @@ def parse_rows(
             comments=raw["comments"].strip(),
         )
     return entries, errors
-
-
-class WeekFilters(BoundedTextForm):
-    """The week page's GET choices. A value that is not one of the choices is ignored."""
-
-    service_level = forms.TypedChoiceField(
-        label="Service level", required=False, coerce=int, empty_value=None
-    )
-    client = forms.CharField(
-        label="Client", help_text="Name or SS Ref", required=False, max_length=100
-    )
-    with_actuals = forms.TypedChoiceField(
-        label="Show clients with actuals",
-        required=False,
-        choices=[("", "No selection"), ("yes", "Yes"), ("no", "No")],
-        coerce=lambda value: value == "yes",
-        empty_value=None,
-    )
-
-    def __init__(self, data: Any, *, levels: list[tuple[int, str]]) -> None:
-        super().__init__(data)
-        field = self.fields["service_level"]
-        assert isinstance(field, forms.ChoiceField)
-        field.choices = [("", "All service levels"), *levels]
-
-    def values(self) -> dict[str, Any]:
-        self.is_valid()
-        return {name: self.cleaned_data.get(name) for name in self.fields}

@@ -21,7 +21,6 @@ from carebridge.actuals.selectors.visible import (
     periods_visible_to,
 )
 from carebridge.actuals.selectors.week import (
-    CLIENTS_PER_PAGE,
     ClientGroup,
     CouncilWeek,
     Row,
@@ -30,14 +29,16 @@ from carebridge.actuals.selectors.week import (
     client_week_refusal,
     default_week,
     generation_weeks,
+    week_actuals,
+    week_clients,
     week_councils,
+    week_cplis,
     week_levels,
     week_page,
     week_refusal,
 )
 
 __all__ = [
-    "CLIENTS_PER_PAGE",
     "CalendarWeek",
     "ClientGroup",
     "CouncilWeek",
@@ -60,7 +61,10 @@ __all__ = [
     "periods_visible_to",
     "provider_confirmations",
     "provider_periods",
+    "week_actuals",
+    "week_clients",
     "week_councils",
+    "week_cplis",
     "week_levels",
     "week_page",
     "week_refusal",

@@ -13,7 +13,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from django.core.paginator import Page, Paginator
+from django.core.paginator import Page
 from django.db.models import Count, QuerySet, Sum
 
 from carebridge.accounts.models import User
@@ -34,7 +34,6 @@ from carebridge.contracts.commitment import (
     financial_year_of,
 )
 from carebridge.contracts.models import Cpli
-from carebridge.contracts.selectors import client_matches
 from carebridge.core.calendar import today
 from carebridge.core.formats import round_money
 from carebridge.core.labels import council_labelled
@@ -42,8 +41,6 @@ from carebridge.core.permissions import Function, can_edit
 from carebridge.organisations.deadlines import actuals_confirm_by
 from carebridge.organisations.models import Council, Rulebook, Service
 from carebridge.people.models import ServiceUser
-
-CLIENTS_PER_PAGE = 50
 
 
 def default_week(week_start: int = 0) -> date:
@@ -168,7 +165,8 @@ class WeekPage:
         return len(self.councils) > 1
 
 
-def _week_cplis(service: Service, week: date) -> QuerySet[Cpli]:
+def week_cplis(service: Service, week: date) -> QuerySet[Cpli]:
+    """The lines running at the service in the week."""
     return Cpli.objects.filter(service=service).filter(
         running_in(week, week + WEEK - timedelta(days=1))
     )
@@ -177,7 +175,7 @@ def _week_cplis(service: Service, week: date) -> QuerySet[Cpli]:
 def week_councils(service: Service, week: date) -> list[int]:
     """The councils whose lines run at the service in the week."""
     return sorted(
-        set(_week_cplis(service, week).order_by().values_list("council_id", flat=True).distinct())
+        set(week_cplis(service, week).order_by().values_list("council_id", flat=True).distinct())
     )
 
 
@@ -216,50 +214,41 @@ def week_levels(service: Service, week: date) -> list[tuple[int, str]]:
     each named with its council when the lines are of several."""
     return council_labelled(
         set(
-            _week_cplis(service, week).values_list(
+            week_cplis(service, week).values_list(
                 "service_level_id", "service_level__name", "council__name"
             )
         )
     )
 
 
-def week_page(
-    user: User,
-    service: Service,
-    week: date,
-    *,
-    service_level: int | None = None,
-    client: str = "",
-    with_actuals: bool | None = None,
-    page_number: Any = 1,
-) -> WeekPage:
-    cplis = _week_cplis(service, week)
-    filtered = cplis
-    if service_level:
-        filtered = filtered.filter(service_level_id=service_level)
-    if client:
-        filtered = filtered.filter(client_matches(client))
-    week_actuals = Actual.objects.filter(service=service, week_start=week)
-    if with_actuals is not None:
-        entered = week_actuals.values("service_user_id")
-        filtered = (
-            filtered.filter(service_user_id__in=entered)
-            if with_actuals
-            else filtered.exclude(service_user_id__in=entered)
-        )
-    client_ids = list(
-        filtered.order_by("service_user__last_name", "service_user__first_name", "service_user_id")
+def week_actuals(service: Service, week: date) -> QuerySet[Actual]:
+    """The actuals entered at the service for the week."""
+    return Actual.objects.filter(service=service, week_start=week)
+
+
+def week_clients(cplis: QuerySet[Cpli]) -> list[int]:
+    """The clients of these lines, by name: what the week page pages through."""
+    return list(
+        cplis.order_by("service_user__last_name", "service_user__first_name", "service_user_id")
         .values_list("service_user_id", flat=True)
         .distinct()
     )
-    page = Paginator(client_ids, CLIENTS_PER_PAGE).get_page(page_number)
+
+
+def week_page(
+    user: User, service: Service, week: date, *, filtered: QuerySet[Cpli], page: Page
+) -> WeekPage:
+    """The page of clients (of the week's lines the filters kept) with their rows, each
+    council's part of the week, and the totals."""
+    cplis = week_cplis(service, week)
+    entered = week_actuals(service, week)
     on_page = list(page.object_list)
     lines = list(
         filtered.filter(service_user_id__in=on_page)
         .select_related("service_level", "service_user")
         .order_by("service_level__name", "pk")
     )
-    actuals = {a.cpli_id: a for a in week_actuals.filter(cpli_id__in=[c.pk for c in lines])}
+    actuals = {a.cpli_id: a for a in entered.filter(cpli_id__in=[c.pk for c in lines])}
     source = RuleSource.load({c.council_id for c in lines})
     by_client: dict[int, ClientGroup] = {}
     for cpli in lines:
@@ -267,8 +256,8 @@ def week_page(
         group.rows.append(_row(cpli, actuals.get(cpli.pk), source.rules(cpli, week), week))
     groups = [by_client[pk] for pk in on_page if pk in by_client]
 
-    shown_total = week_actuals.filter(cpli__in=filtered).aggregate(t=Sum("cost"))["t"] or ZERO
-    week_total = week_actuals.aggregate(t=Sum("cost"))["t"] or ZERO
+    shown_total = entered.filter(cpli__in=filtered).aggregate(t=Sum("cost"))["t"] or ZERO
+    week_total = entered.aggregate(t=Sum("cost"))["t"] or ZERO
     councils = _council_weeks(user, cplis, week)
     editable = {each.council.pk for each in councils if each.can_enter}
     names = {each.council.pk: each.council.name for each in councils}
@@ -326,7 +315,7 @@ def _council_weeks(user: User, cplis: QuerySet[Cpli], week: date) -> list[Counci
 def client_rows(service: Service, person: ServiceUser, week: date) -> list[Row]:
     """A client's lines at a service for a week, as the Add/Edit page shows them."""
     cplis = list(
-        _week_cplis(service, week)
+        week_cplis(service, week)
         .filter(service_user=person)
         .select_related("service_level", "service_user")
         .order_by("service_level__name", "pk")

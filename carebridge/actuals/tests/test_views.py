@@ -197,9 +197,7 @@ def test_confirming_a_period_after_reviewing_its_exceptions(world, clock):
             services.Item(
                 world.cpli.pk,
                 weeks_ago(1),
-                Entry(
-                    actual=Decimal("14"), missed=Decimal("2"), comments="Client refused"
-                ),
+                Entry(actual=Decimal("14"), missed=Decimal("2"), comments="Client refused"),
                 "r",
             )
         ],

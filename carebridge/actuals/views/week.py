@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from datetime import timedelta
 from decimal import Decimal
-from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -14,7 +13,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from carebridge.actuals import selectors, services
-from carebridge.actuals.forms import WeekFilters
+from carebridge.actuals.filters import WeekFilters, kept_filters
 from carebridge.actuals.periods import WEEK, week_of
 from carebridge.actuals.views.common import (
     chosen_service,
@@ -32,6 +31,7 @@ from carebridge.actuals.views.rows import (
 )
 from carebridge.core.calendar import today
 from carebridge.core.formats import guide_date
+from carebridge.core.lists import LONG_PAGE_SIZE, page_of
 from carebridge.core.permissions import Function, can_edit
 from carebridge.organisations.choices import FrustratedReason
 from carebridge.organisations.models import Council
@@ -57,21 +57,18 @@ def week(request: HttpRequest) -> HttpResponse:
             messages.success(request, saved_message(saved))
             page = request.POST.get("next_page") or request.POST.get("page") or ""
             return HttpResponseRedirect(
-                week_url(service, chosen, **_kept_filters(request.POST), page=page)
+                week_url(service, chosen, **kept_filters(request.POST), page=page)
             )
 
     levels = [(pk, name) for pk, name in selectors.week_levels(service, chosen)]
-    filters = WeekFilters(source, levels=levels)
-    chosen_filters = filters.values()
-    data = selectors.week_page(
-        user,
-        service,
-        chosen,
-        service_level=chosen_filters["service_level"],
-        client=chosen_filters["client"] or "",
-        with_actuals=chosen_filters["with_actuals"],
-        page_number=source.get("page"),
+    filters = WeekFilters(
+        source,
+        selectors.week_cplis(service, chosen),
+        levels=levels,
+        week_actuals=selectors.week_actuals(service, chosen),
     )
+    page = page_of(request, selectors.week_clients(filters.qs), per_page=LONG_PAGE_SIZE)
+    data = selectors.week_page(user, service, chosen, filtered=filters.qs, page=page)
     rows_by_cpli = {row.cpli.pk: row for group in data.groups for row in group.rows}
     decorate(list(rows_by_cpli.values()), request.POST if errors else None, errors)
     month, calendar_weeks = selectors.month_weeks(chosen, week_start_day)
@@ -90,8 +87,8 @@ def week(request: HttpRequest) -> HttpResponse:
         "next_month": (month + timedelta(days=32)).replace(day=1),
         "calendar_weeks": calendar_weeks,
         "filters": filters,
-        "chosen": chosen_filters,
-        "filter_query": urlencode(_kept_filters(source)),
+        "chosen": filters.chosen(),
+        "filter_query": urlencode(kept_filters(source)),
         "errors": errors,
         "error_list": error_list(errors, rows_by_cpli),
         "refusal": refusal,
@@ -99,14 +96,6 @@ def week(request: HttpRequest) -> HttpResponse:
         "reasons": FrustratedReason.choices,
     }
     return render(request, "actuals/week.html", context, status=400 if errors or refusal else 200)
-
-
-def _kept_filters(source: Any) -> dict[str, str]:
-    return {
-        name: source.get(name, "")
-        for name in ("service_level", "client", "with_actuals")
-        if source.get(name)
-    }
 
 
 @require_POST
