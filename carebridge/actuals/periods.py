@@ -1,5 +1,6 @@
 """Weeks and periods of actuals, and the rules that apply to each CPLI in a week, from the
-council's rulebook, its payment rules and the contract the provider works under."""
+council's rulebook, its payment rules and the contract the provider works under. `today` here is
+core.calendar's (London's date), which some callers still import from this module."""
 
 from __future__ import annotations
 
@@ -11,15 +12,11 @@ from decimal import Decimal
 from carebridge.actuals.rules import Rules, pro_rata
 from carebridge.contracts.choices import Unit
 from carebridge.contracts.models import Cpli
-from carebridge.core.calendar import now, to_london
+from carebridge.core.calendar import today
 from carebridge.organisations.choices import ActualsPeriod, ContractType
 from carebridge.organisations.models import Contract, PaymentRule, Rulebook
 
 WEEK = timedelta(days=7)
-
-
-def today() -> date:
-    return to_london(now()).date()
 
 
 def week_of(day: date, week_start: int) -> date:

@@ -29,7 +29,7 @@ from carebridge.actuals.csvio.layout import (
     REASON_COLUMNS,
     SEVERAL,
 )
-from carebridge.actuals.csvio.problems import ImportFailed, Problem, column_letter
+from carebridge.actuals.csvio.problems import CsvImportFailed, Problem, column_letter
 from carebridge.actuals.csvio.reading import text_of, unquoted
 
 __all__ = [
@@ -41,8 +41,8 @@ __all__ = [
     "NO_MATCH",
     "REASON_COLUMNS",
     "SEVERAL",
+    "CsvImportFailed",
     "ExportPeriod",
-    "ImportFailed",
     "Problem",
     "column_letter",
     "councils_of",

@@ -9,7 +9,7 @@ from django.core.exceptions import PermissionDenied
 from carebridge.accounts.models import User
 from carebridge.actuals import services
 from carebridge.actuals.csvio.matching import councils_with_lines, items_of
-from carebridge.actuals.csvio.problems import ImportFailed, Problem, file_problem, problems_of
+from carebridge.actuals.csvio.problems import CsvImportFailed, Problem, file_problem, problems_of
 from carebridge.actuals.csvio.reading import read_file, text_of
 from carebridge.core.permissions import Function, can_edit
 from carebridge.organisations.models import Council
@@ -17,7 +17,7 @@ from carebridge.organisations.models import Council
 
 def import_rows(user: User, text: str, *, council_id: int | None = None) -> services.Saved:
     """Import a file's text as the user's provider, for one council (the only one it has lines
-    with, or the one named): every row checked, all saved or none. Raises ImportFailed with
+    with, or the one named): every row checked, all saved or none. Raises CsvImportFailed with
     every problem found (nothing saved)."""
     if user.provider_id is None or not can_edit(user.role, Function.ACTUALS):
         raise PermissionDenied("Only a provider's own staff can import its actuals.")
@@ -40,7 +40,7 @@ def _save(
     """Save the rows, or, if any row could not be read, only check the others: the rules'
     problems and the reading problems are reported together, and nothing is saved."""
     if not items:
-        raise ImportFailed(problems)
+        raise CsvImportFailed(problems)
     try:
         # With rows that could not be read, the rest are only checked: nothing is written.
         saved = services.actuals_save(user, items, source="csv", dry_run=bool(problems))
@@ -51,7 +51,7 @@ def _save(
     except services.ActualsRefused as refused:
         raise file_problem(refused.message) from None
     if problems:
-        raise ImportFailed(problems)
+        raise CsvImportFailed(problems)
     return saved
 
 

@@ -43,7 +43,7 @@ class Problem:
         return f"Row {self.row}, column {column_letter(self.column)} ({self.name}): {self.message}"
 
 
-class ImportFailed(Exception):
+class CsvImportFailed(Exception):
     """The file was not imported, and nothing of it was saved: every problem found."""
 
     def __init__(self, problems: Iterable[Problem]) -> None:
@@ -52,8 +52,8 @@ class ImportFailed(Exception):
         super().__init__("; ".join(self.messages[:5]) or "The file was not imported")
 
 
-def file_problem(message: str) -> ImportFailed:
-    return ImportFailed([Problem(0, -1, message)])
+def file_problem(message: str) -> CsvImportFailed:
+    return CsvImportFailed([Problem(0, -1, message)])
 
 
 def problems_of(number: int, errors: dict[str, str], columns: Sequence[str]) -> list[Problem]:

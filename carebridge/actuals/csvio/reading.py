@@ -25,7 +25,7 @@ from carebridge.actuals.csvio.layout import (
     VARIATION_CODE_LENGTH,
     VISITS_LIMIT,
 )
-from carebridge.actuals.csvio.problems import ImportFailed, Problem, file_problem, problems_of
+from carebridge.actuals.csvio.problems import CsvImportFailed, Problem, file_problem, problems_of
 from carebridge.actuals.forms import parse_visit_dates
 from carebridge.actuals.rules import Entry
 from carebridge.contracts.exports import neutralise
@@ -195,7 +195,7 @@ def _layout_of(header: list[str]) -> str | None:
     return None
 
 
-def _wrong_header() -> ImportFailed:
+def _wrong_header() -> CsvImportFailed:
     return file_problem(
         "The first row of the file must name its columns: "
         f"{', '.join(BASIC_COLUMNS)}; and, if you enter reasons, "
@@ -265,7 +265,7 @@ def read_file(text: str) -> tuple[str, Sequence[str], list[FileRow], list[Proble
     records = _records(text)
     try:
         header = next(records, None)
-    except ImportFailed:
+    except CsvImportFailed:
         header = None  # not even its first row is CSV
     layout = _layout_of(header) if header is not None else None
     if layout is None:

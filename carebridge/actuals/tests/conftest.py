@@ -15,11 +15,11 @@ import pytest
 
 from carebridge.accounts.models import User
 from carebridge.actuals import services
-from carebridge.actuals.periods import today
 from carebridge.actuals.rules import Entry
 from carebridge.contracts import services as contracts
 from carebridge.contracts.choices import PricingBasis, Unit
 from carebridge.contracts.models import Cpli, ServiceLevel
+from carebridge.core.calendar import today
 from carebridge.organisations import services as org
 from carebridge.organisations.models import Council, PaymentRule, Provider, Service
 from carebridge.people import services as people

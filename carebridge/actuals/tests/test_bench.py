@@ -9,7 +9,8 @@ import pytest
 from bench import actuals, actuals_core
 from carebridge.accounts.models import User
 from carebridge.actuals.models import Actual
-from carebridge.actuals.periods import WEEK, today, week_of
+from carebridge.actuals.periods import WEEK, week_of
+from carebridge.core.calendar import today
 from carebridge.demo.scale import SCALE_SLUG, seed_scale
 
 pytestmark = pytest.mark.django_db

@@ -103,7 +103,7 @@ def upload(user, data: bytes, name="actuals.csv"):
 
 
 def problems_of(text: str, user) -> list[str]:
-    with pytest.raises(csvio.ImportFailed) as failed:
+    with pytest.raises(csvio.CsvImportFailed) as failed:
         csvio.import_rows(user, text)
     return failed.value.messages
 

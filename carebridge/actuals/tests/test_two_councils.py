@@ -224,7 +224,7 @@ def test_without_a_council_a_two_council_import_is_refused_as_a_whole(two):
     text = "\r\n".join(
         ",".join(row) for row in [csvio.BASIC_COLUMNS, weekly_row(two, two.weekly_person)]
     )
-    with pytest.raises(csvio.ImportFailed) as failed:
+    with pytest.raises(csvio.CsvImportFailed) as failed:
         csvio.import_rows(two.carer, text)
     assert failed.value.messages == ["Choose the council whose actuals the file holds"]
 

@@ -177,7 +177,7 @@ def bulk_import(request: HttpRequest) -> HttpResponse:
                     form.cleaned_data["file"].read(),
                     council_id=form.cleaned_data.get("council"),
                 )
-            except csvio.ImportFailed as failed:
+            except csvio.CsvImportFailed as failed:
                 file_wide = [p.message for p in failed.problems if p.row == 0]
                 problems = [str(p) for p in failed.problems if p.row != 0]
                 for message in file_wide:
