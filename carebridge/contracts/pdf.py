@@ -15,8 +15,8 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from carebridge.contracts.choices import DocumentKind, DocumentStatus, PricingBasis, Unit
+from carebridge.contracts.content import document_content
 from carebridge.contracts.models import ContractDocument
-from carebridge.contracts.services import document_content
 from carebridge.core.formats import guide_date, guide_datetime, money, round_money
 
 
