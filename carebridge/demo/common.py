@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any, Protocol
 
 from django.db import transaction
@@ -13,6 +13,7 @@ from faker import Faker
 
 from carebridge.accounts import services as accounts
 from carebridge.accounts.models import User
+from carebridge.core.calendar import MAX_CLOSED_DAYS, ServiceHours, to_london
 from carebridge.core.permissions import Role
 from carebridge.demo.credentials import DEMO_PASSCODE, DEMO_PASSWORD
 from carebridge.organisations import services as organisations
@@ -372,3 +373,30 @@ def _report(stdout: Writer | None, tally: Tally) -> None:
             f"  {kind}: {tally.created.get(kind, 0)} created, "
             f"{tally.existing.get(kind, 0)} already there",
         )
+
+
+def service_moment_before(at: datetime, elapsed: timedelta, hours: ServiceHours) -> datetime:
+    """The latest moment from which `elapsed` of service time has passed by `at`.
+
+    The reverse of calendar.add_service_time, for receipt times whose reply window is a chosen
+    part used up: the bench and the demo want pending referrals in time, due soon and missed.
+    """
+    cursor = at.astimezone(UTC)
+    remaining = elapsed
+    day = to_london(at).date()
+    closed_run = 0
+    while True:
+        window = hours.window_on(day)
+        if window is not None and window[0] < cursor:
+            opens, closes = window
+            end = min(closes, cursor)
+            available = end - opens
+            if remaining <= available:
+                return end - remaining
+            remaining -= available
+            closed_run = 0
+        else:
+            closed_run += 1
+            if closed_run > MAX_CLOSED_DAYS:
+                raise ValueError("These service hours never open.")
+        day -= timedelta(days=1)

@@ -17,6 +17,8 @@ from carebridge.contracts.models import Cpli
 from carebridge.core.calendar import now, to_london
 from carebridge.demo.actions_demo import _catalogue, _team
 from carebridge.demo.common import PersonMaker, Tally
+from carebridge.demo.scale_council import provider_answerers
+from carebridge.demo.scale_rows import SCALE_BATCH
 from carebridge.organisations import services as organisations
 from carebridge.organisations.choices import TeamKind
 from carebridge.organisations.models import Council, Provider, Team
@@ -104,9 +106,6 @@ def scale_actions(
     """
     if actions <= 0:
         return {"actions": 0, "posts": 0}
-    # scale.py calls this module; importing it here, not at the top, keeps the cycle harmless.
-    from carebridge.demo.scale import SCALE_BATCH, _answerers
-
     types = [t for t in _catalogue(tally, council).values() if not t.is_safeguarding]
     brokerage = _team(council, TeamKind.BROKERAGE)
     assert brokerage is not None
@@ -128,7 +127,7 @@ def scale_actions(
     }
     provider_sides = {
         provider_id: _Side(actor.user, _provider_name(providers, provider_id))
-        for provider_id, actor in _answerers(tally, providers, persona, maker).items()
+        for provider_id, actor in provider_answerers(tally, providers, persona, maker).items()
     }
     chosen_teams = [team for kind in _CHOSEN_TEAMS if (team := _team(council, kind)) is not None]
     lines: dict[int, _Lines] = {provider.pk: [] for provider in providers}

@@ -8,7 +8,6 @@ import random
 from collections import Counter
 from datetime import date, timedelta
 from decimal import Decimal
-from typing import TYPE_CHECKING
 
 from carebridge.accounts.models import User
 from carebridge.contracts.choices import CpliStatus, DocumentKind, DocumentStatus, PricingBasis
@@ -16,11 +15,10 @@ from carebridge.contracts.models import ContractDocument, Cpli
 from carebridge.core.calendar import now, to_london
 from carebridge.demo.common import PersonMaker, Tally
 from carebridge.demo.contracts_demo import CATALOGUE, _catalogue
+from carebridge.demo.scale_council import provider_answerers
+from carebridge.demo.scale_rows import SCALE_BATCH, RowWriter
 from carebridge.organisations.models import Council, Provider, Service
 from carebridge.people.models import ServiceUser
-
-if TYPE_CHECKING:
-    from carebridge.demo.scale import _RowWriter
 
 # How a county's documents stand: most agreed and running, some agreed and since ended, a few
 # awaiting an answer or rejected.
@@ -42,15 +40,12 @@ def scale_contracts(
 ) -> dict[str, int]:
     """Top the council's contract documents up to `documents`, each with one to three CPLIs.
 
-    Like the referrals loader (see `_scale_referrals`), it writes only rows the services would
+    Like the referrals loader (see `scale_referrals`), it writes only rows the services would
     write, in states they reach: agreed documents stamped with who answered and the hash,
     their CPLIs active (or ended, when the end date has passed), rejected ones with notes and
     rejected CPLIs, published ones with CPLIs awaiting agreement. No audit events, since
     nobody did any of this.
     """
-    # scale.py calls this module; importing it here, not at the top, keeps the cycle harmless.
-    from carebridge.demo.scale import SCALE_BATCH, _answerers, _RowWriter
-
     have = ContractDocument.objects.filter(council=council).count()
     tally.found("contract documents", have)
     wanted = max(documents - have, 0)
@@ -69,12 +64,12 @@ def scale_contracts(
     ):
         sites.setdefault(provider_id, []).append(service_id)
     assert persona.provider is not None
-    answerers = _answerers(tally, providers, persona, maker)
+    answerers = provider_answerers(tally, providers, persona, maker)
     rng = random.Random(50000 + have)
     moment = now()
     today = to_london(moment).date()
-    documents_writer = _RowWriter(ContractDocument, numbered=True)
-    cplis_writer = _RowWriter(Cpli, numbered=False)
+    documents_writer = RowWriter(ContractDocument, numbered=True)
+    cplis_writer = RowWriter(Cpli, numbered=False)
     made: Counter[str] = Counter()
     batch: list[ContractDocument] = []
     lines: list[Cpli] = []
@@ -163,7 +158,7 @@ def scale_contracts(
 
 
 def _flush(
-    batch: list[ContractDocument], lines: list[Cpli], documents: _RowWriter, cplis: _RowWriter
+    batch: list[ContractDocument], lines: list[Cpli], documents: RowWriter, cplis: RowWriter
 ) -> None:
     if batch:
         documents.write_instances(batch)

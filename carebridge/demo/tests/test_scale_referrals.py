@@ -10,7 +10,8 @@ from django.test import RequestFactory
 from carebridge.accounts.models import User
 from carebridge.core.calendar import ServiceHours, add_service_time, service_time_between
 from carebridge.core.permissions import Function, can_edit
-from carebridge.demo.scale import SCALE_API_KEY, SCALE_SLUG, seed_scale, service_moment_before
+from carebridge.demo.common import service_moment_before
+from carebridge.demo.scale import SCALE_API_KEY, SCALE_SLUG, seed_scale
 from carebridge.integrations.authentication import ApiTokenAuthentication
 from carebridge.integrations.models import ApiToken
 from carebridge.organisations.deadlines import referral_respond_by, referral_update_due_by
