@@ -15,7 +15,7 @@ from carebridge.actions import services as actions
 from carebridge.actions.choices import PostKind, RelatedKind
 from carebridge.actions.models import Action, ActionType
 from carebridge.contracts.models import Cpli
-from carebridge.core.calendar import now, to_london
+from carebridge.core.calendar import today
 from carebridge.core.permissions import Role
 from carebridge.demo.common import Tally, _login
 from carebridge.organisations import services as organisations
@@ -126,7 +126,7 @@ def demo_actions(tally: Tally, councils: Sequence[Council]) -> None:
             continue
         broker = User.objects.filter(council=council, role=Role.BROKER).first()
         payments = User.objects.filter(council=council, role=Role.PAYMENTS_OFFICER).first()
-        soon = to_london(now()).date() + timedelta(days=5)
+        soon = today() + timedelta(days=5)
         for provider in Provider.objects.filter(contracts__council=council).distinct():
             carer = _first_user(provider)
             cpli = (
@@ -212,7 +212,7 @@ def demo_actions(tally: Tally, councils: Sequence[Council]) -> None:
                         action_type=types["Safeguarding concern"],
                         related_kind=RelatedKind.CLIENT,
                         related_id=cpli.service_user_id,
-                        due_date=to_london(now()).date() + timedelta(days=1),
+                        due_date=today() + timedelta(days=1),
                         team=None,
                         title="Unexplained bruising noticed at the morning call",
                         text="Our carer noticed bruising on the client's forearm this morning; "

@@ -20,12 +20,12 @@ from django.db.models import F
 from carebridge.accounts.models import User
 from carebridge.actuals import services as actuals
 from carebridge.actuals.models import Actual, Period
-from carebridge.actuals.periods import WEEK, today, week_of
+from carebridge.actuals.periods import WEEK, week_of
 from carebridge.actuals.rules import Entry
 from carebridge.contracts import services as contracts
 from carebridge.contracts.choices import PricingBasis, Unit
 from carebridge.contracts.models import ContractDocument, Cpli, ServiceLevel
-from carebridge.core.calendar import now
+from carebridge.core.calendar import now, today
 from carebridge.core.permissions import Role
 from carebridge.demo.common import Tally
 from carebridge.demo.credentials import DEMO_PASSWORD

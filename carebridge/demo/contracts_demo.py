@@ -4,6 +4,7 @@ services, so the demo holds only states the product reaches."""
 
 from __future__ import annotations
 
+import functools
 import random
 from datetime import date, timedelta
 from decimal import Decimal
@@ -12,7 +13,7 @@ from carebridge.accounts.models import User
 from carebridge.contracts import services
 from carebridge.contracts.choices import PricingBasis, Unit
 from carebridge.contracts.models import ContractDocument, ServiceLevel
-from carebridge.core.calendar import now, to_london
+from carebridge.core import calendar
 from carebridge.core.permissions import Role
 from carebridge.demo.common import Tally
 from carebridge.demo.credentials import DEMO_PASSWORD
@@ -66,7 +67,7 @@ def demo_contracts(tally: Tally, council: Council, broker: User, ss_ref_prefix: 
             "care_package_reference", flat=True
         )
     )
-    today = to_london(now()).date()
+    today = calendar.today()
     terminations = 0
     for number, person in enumerate(people):
         if number % 10 == 9:
@@ -81,7 +82,8 @@ def demo_contracts(tally: Tally, council: Council, broker: User, ss_ref_prefix: 
         start = today - timedelta(days=rng.randrange(7, 400))
         chosen = [levels[0], *rng.sample(levels[1:], k=1 + number % 3)]
         lines = [_line(level, rates[level.name], start, rng) for level in chosen]
-        document = services.contract_document_publish(
+        publish = functools.partial(
+            services.contract_document_publish,
             council=council,
             service=site,
             service_user=person,
@@ -89,6 +91,7 @@ def demo_contracts(tally: Tally, council: Council, broker: User, ss_ref_prefix: 
             lines=lines,
             by=broker,
         )
+        document = publish()
         tally.made("contract documents")
         tally.made("CPLIs", len(lines))
         if signer is None or number % 7 == 0:
@@ -100,15 +103,7 @@ def demo_contracts(tally: Tally, council: Council, broker: User, ss_ref_prefix: 
                 password=DEMO_PASSWORD,
                 notes="The rate does not match our framework price list.",
             )
-            document = services.contract_document_publish(
-                council=council,
-                service=site,
-                service_user=person,
-                care_package_reference=reference,
-                lines=lines,
-                by=broker,
-                replaces=document,
-            )
+            document = publish(replaces=document)  # issued again, as it was
             tally.made("contract documents")
             tally.made("CPLIs", len(lines))
         services.contract_document_agree(document=document, by=signer, password=DEMO_PASSWORD)

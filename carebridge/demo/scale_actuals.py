@@ -7,7 +7,8 @@ from __future__ import annotations
 from carebridge.accounts.models import User
 from carebridge.actuals import services as actuals
 from carebridge.actuals.models import Actual
-from carebridge.actuals.periods import WEEK, today, week_of
+from carebridge.actuals.periods import WEEK, week_of
+from carebridge.core.calendar import today
 from carebridge.demo.common import Tally
 from carebridge.organisations.models import Council, Rulebook
 

@@ -6,12 +6,11 @@ import pytest
 from carebridge.accounts import services as accounts
 from carebridge.accounts.models import User
 from carebridge.actuals.models import Actual, Confirmation, Period
-from carebridge.actuals.periods import today
 from carebridge.actuals.services import confirmation_state
 from carebridge.audit.models import Event
 from carebridge.contracts.models import ContractDocument, Cpli, ServiceLevel
 from carebridge.contracts.services import document_fingerprint
-from carebridge.core.calendar import now
+from carebridge.core.calendar import now, today
 from carebridge.core.formats import round_money
 from carebridge.core.permissions import COUNCIL_ROLES, PROVIDER_ROLES, Role
 from carebridge.demo.credentials import DEMO_PASSCODE, DEMO_PASSWORD
