@@ -18,7 +18,7 @@ K = ChangeRequestKind
 
 def contact_change_apply(
     sender: Any, *, change_request: ChangeRequest, by: User, **_signal: Any
-) -> User | None:
+) -> User:
     """Make an approved contact request's change to the account, through accounts' own
     services; the account made or changed. Connected to contact_change_approved in ready()."""
     kind = K(change_request.kind)
