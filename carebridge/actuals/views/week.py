@@ -55,9 +55,9 @@ def week(request: HttpRequest) -> HttpResponse:
         errors, saved, refusal = save_rows(request, user, cpli_ids, chosen)
         if saved is not None:
             messages.success(request, saved_message(saved))
-            page = request.POST.get("next_page") or request.POST.get("page") or ""
+            go_to = request.POST.get("next_page") or request.POST.get("page") or ""
             return HttpResponseRedirect(
-                week_url(service, chosen, **kept_filters(request.POST), page=page)
+                week_url(service, chosen, **kept_filters(request.POST), page=go_to)
             )
 
     levels = [(pk, name) for pk, name in selectors.week_levels(service, chosen)]
