@@ -15,7 +15,9 @@ import pytest
 
 from carebridge.accounts.models import User
 from carebridge.actuals import services
+from carebridge.actuals.models import Actual
 from carebridge.actuals.rules import Entry
+from carebridge.audit.models import Event
 from carebridge.contracts import services as contracts
 from carebridge.contracts.choices import PricingBasis, Unit
 from carebridge.contracts.models import Cpli, ServiceLevel
@@ -241,3 +243,20 @@ def world(clock) -> World:
     (world.cpli,) = world.agree(world.line("14", visits=14))
     open_periods()
     return world
+
+
+@pytest.fixture
+def nothing_written():
+    """Asserts the test changed no actual and recorded no event about actuals."""
+    actuals = list(Actual.objects.values_list("pk", "actual", "comments", "changed_at"))
+    events = Event.objects.filter(action__startswith="actuals.").count()
+    yield
+    assert list(Actual.objects.values_list("pk", "actual", "comments", "changed_at")) == actuals
+    assert Event.objects.filter(action__startswith="actuals.").count() == events
+
+
+@pytest.fixture
+def short_break(world):
+    """A short break of 14 nights a financial year for the world's client, agreed."""
+    (line,) = world.agree(world.short_break_line("14"))
+    return line
