@@ -10,10 +10,6 @@ from django.http import Http404
 from carebridge.accounts.models import User
 from carebridge.accounts.selectors import council_manages_accounts_of, users_visible_to
 from carebridge.core.permissions import Function, can_edit
-
-# The role guard of every page lives in core (the apps below accounts use it too); it keeps this
-# name for the views that import it from here.
-from carebridge.core.permissions import require_function as require_function
 from carebridge.organisations.selectors import councils_of_provider
 
 if TYPE_CHECKING:

@@ -4,9 +4,8 @@ requests alone; anything else is 404, and a role without the front door is refus
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
-from carebridge.accounts.access import require_function
 from carebridge.accounts.models import User
-from carebridge.core.permissions import Function, can_edit
+from carebridge.core.permissions import Function, can_edit, require_function
 from carebridge.frontdoor.models import FrontDoorRequest
 from carebridge.frontdoor.requests.selectors import requests_visible_to
 

@@ -2,7 +2,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from carebridge.accounts.http import acting_user
+from carebridge.core.http import acting_user
 from carebridge.home import selectors
 
 

@@ -6,14 +6,13 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from carebridge.accounts.access import require_function
-from carebridge.accounts.http import acting_user
 from carebridge.actions import selectors
 from carebridge.actions.filters import InboxFilters
 from carebridge.actions.views.labels import assigned_label, is_council, related_label
 from carebridge.core import calendar
+from carebridge.core.http import acting_user
 from carebridge.core.lists import page_of
-from carebridge.core.permissions import Function, can_edit
+from carebridge.core.permissions import Function, can_edit, require_function
 
 
 @require_GET

@@ -12,17 +12,15 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
-from carebridge.accounts.access import require_function
-from carebridge.accounts.http import acting_user
 from carebridge.accounts.models import User
 from carebridge.actions import selectors, services
 from carebridge.actions.choices import RelatedKind
 from carebridge.actions.forms import ActionForm, entity_value
 from carebridge.actions.views.labels import assigned_label, is_council
 from carebridge.core.bounds import parse_id
-from carebridge.core.http import HtmxHttpRequest
+from carebridge.core.http import HtmxHttpRequest, acting_user
 from carebridge.core.idempotency import key_from_form
-from carebridge.core.permissions import Function
+from carebridge.core.permissions import Function, require_function
 from carebridge.core.ratelimits import rate_limited
 from carebridge.organisations.models import Council, Provider
 

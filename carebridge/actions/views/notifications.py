@@ -8,7 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
-from carebridge.accounts.http import acting_user
+from carebridge.core.http import acting_user
 from carebridge.notifications.models import Subscription
 from carebridge.notifications.services import (
     SUBSCRIPTION_FIELDS,

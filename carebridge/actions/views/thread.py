@@ -13,7 +13,6 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
-from carebridge.accounts.http import acting_user
 from carebridge.accounts.models import User
 from carebridge.actions import selectors, services
 from carebridge.actions.access import access_action, access_attachment
@@ -23,6 +22,7 @@ from carebridge.actions.models import Action, Attachment, Post
 from carebridge.actions.views.labels import assigned_label, is_council, related_label
 from carebridge.contracts.commitment import financial_year_of
 from carebridge.core import calendar
+from carebridge.core.http import acting_user
 from carebridge.core.idempotency import key_from_form
 from carebridge.core.permissions import Function, can_edit, can_view
 from carebridge.core.ratelimits import rate_limited

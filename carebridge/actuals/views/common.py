@@ -10,13 +10,12 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest
 from django.urls import reverse
 
-from carebridge.accounts.access import require_function
-from carebridge.accounts.http import acting_user
 from carebridge.accounts.models import User
 from carebridge.actuals import selectors
 from carebridge.actuals.periods import week_of
 from carebridge.core.bounds import parse_iso_date
-from carebridge.core.permissions import Function
+from carebridge.core.http import acting_user
+from carebridge.core.permissions import Function, require_function
 from carebridge.organisations.models import Rulebook, Service
 
 

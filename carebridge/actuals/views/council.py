@@ -10,13 +10,12 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
-from carebridge.accounts.access import require_function
-from carebridge.accounts.http import acting_user
 from carebridge.accounts.models import User
 from carebridge.actuals import selectors, services
 from carebridge.core.calendar import today
 from carebridge.core.formats import guide_date
-from carebridge.core.permissions import Function, can_edit
+from carebridge.core.http import acting_user
+from carebridge.core.permissions import Function, can_edit, require_function
 
 
 def _council_user(request: HttpRequest, *, edit: bool = False) -> tuple[User, int]:

@@ -13,13 +13,12 @@ from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.views.decorators.http import require_GET, require_http_methods
 
-from carebridge.accounts.access import require_function
-from carebridge.accounts.http import acting_user
 from carebridge.accounts.models import User
 from carebridge.actuals import csvio
 from carebridge.audit.services import record
 from carebridge.core.forms import GovForm
-from carebridge.core.permissions import Function
+from carebridge.core.http import acting_user
+from carebridge.core.permissions import Function, require_function
 from carebridge.organisations.models import Service
 
 # More than this many problems are summed up in one line: a page of 50,000 would help nobody.

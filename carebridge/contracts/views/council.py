@@ -15,8 +15,6 @@ from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
-from carebridge.accounts.access import require_function
-from carebridge.accounts.http import acting_user
 from carebridge.accounts.models import User
 from carebridge.contracts import services
 from carebridge.contracts.access import access_contract_document
@@ -26,8 +24,9 @@ from carebridge.contracts.models import ContractDocument
 from carebridge.contracts.selectors import catalogue_of, services_to_commission
 from carebridge.core.bounds import parse_id
 from carebridge.core.formats import guide_date
+from carebridge.core.http import acting_user
 from carebridge.core.idempotency import key_from_form
-from carebridge.core.permissions import Function
+from carebridge.core.permissions import Function, require_function
 from carebridge.people.selectors import service_users_visible_to
 
 

@@ -11,8 +11,6 @@ from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from carebridge.accounts.access import require_function
-from carebridge.accounts.http import acting_user
 from carebridge.contracts import exports
 from carebridge.contracts import services as contract_services
 from carebridge.contracts.commitment import financial_year_label, financial_year_of
@@ -27,8 +25,9 @@ from carebridge.contracts.purchase_orders import (
 from carebridge.contracts.selectors import cpli_filter_options, cplis_listed_for
 from carebridge.core import calendar
 from carebridge.core.bounds import EARLIEST_YEAR, LATEST_YEAR
+from carebridge.core.http import acting_user
 from carebridge.core.lists import LONG_PAGE_SIZE, page_of
-from carebridge.core.permissions import Function, can_edit
+from carebridge.core.permissions import Function, can_edit, require_function
 from carebridge.people import services as people
 
 

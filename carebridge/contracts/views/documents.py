@@ -13,8 +13,6 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
-from carebridge.accounts.access import require_function
-from carebridge.accounts.http import acting_user
 from carebridge.accounts.models import User
 from carebridge.contracts import services
 from carebridge.contracts.access import access_contract_document
@@ -25,8 +23,9 @@ from carebridge.contracts.models import ContractDocument
 from carebridge.contracts.pdf import document_pdf as render_pdf
 from carebridge.contracts.selectors import contract_documents_visible_to, document_lines
 from carebridge.core.forms import GovForm
+from carebridge.core.http import acting_user
 from carebridge.core.lists import page_of
-from carebridge.core.permissions import Function, can_edit
+from carebridge.core.permissions import Function, can_edit, require_function
 
 
 def _service_options(user: User, documents: QuerySet[ContractDocument]) -> list[tuple[int, str]]:

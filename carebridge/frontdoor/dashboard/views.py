@@ -16,15 +16,14 @@ from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from carebridge.accounts.access import require_function
-from carebridge.accounts.http import acting_user
 from carebridge.accounts.models import User
 from carebridge.audit.services import record
 from carebridge.contracts.exports import neutralise
 from carebridge.core import calendar
 from carebridge.core.formats import guide_date, guide_datetime
+from carebridge.core.http import acting_user
 from carebridge.core.lists import page_of
-from carebridge.core.permissions import Function
+from carebridge.core.permissions import Function, require_function
 from carebridge.frontdoor.dashboard.charts import (
     BLUE,
     GREY,

@@ -15,10 +15,9 @@ from django.core import signing
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
-from carebridge.accounts.access import require_function
 from carebridge.accounts.models import User
 from carebridge.core.calendar import now
-from carebridge.core.permissions import Function
+from carebridge.core.permissions import Function, require_function
 from carebridge.frontdoor.hubs.selectors import HOLD_FOR, hubs_of
 from carebridge.frontdoor.models import Booking, Hub, Slot
 from carebridge.organisations.models import Council

@@ -17,11 +17,11 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
-from carebridge.accounts.http import acting_user
 from carebridge.accounts.models import User
 from carebridge.core.calendar import LONDON, now, to_london, today
 from carebridge.core.formats import guide_datetime
 from carebridge.core.forms import GovForm
+from carebridge.core.http import acting_user
 from carebridge.people import services as people
 from carebridge.referrals import services
 from carebridge.referrals.access import access_referral, shows_person

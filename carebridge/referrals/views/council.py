@@ -15,15 +15,14 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
-from carebridge.accounts.access import require_function
-from carebridge.accounts.http import acting_user
 from carebridge.accounts.models import User
 from carebridge.core.bounds import parse_id
 from carebridge.core.calendar import now, today
 from carebridge.core.formats import guide_datetime
+from carebridge.core.http import acting_user
 from carebridge.core.idempotency import key_from_form
 from carebridge.core.lists import page_of
-from carebridge.core.permissions import Function, can_edit
+from carebridge.core.permissions import Function, can_edit, require_function
 from carebridge.organisations.models import Council
 from carebridge.organisations.selectors import providers_of_council
 from carebridge.people import services as people_services

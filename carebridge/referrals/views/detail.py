@@ -14,9 +14,9 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
-from carebridge.accounts.http import acting_user
 from carebridge.core.calendar import LONDON, now
 from carebridge.core.formats import guide_date, guide_datetime
+from carebridge.core.http import acting_user
 from carebridge.core.permissions import Function, can_edit
 from carebridge.people import services as people
 from carebridge.referrals import services

@@ -14,13 +14,11 @@ from django.shortcuts import render
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET
 
-from carebridge.accounts.access import require_function
-from carebridge.accounts.http import acting_user
 from carebridge.accounts.models import User
 from carebridge.core.calendar import now
-from carebridge.core.http import HtmxHttpRequest
+from carebridge.core.http import HtmxHttpRequest, acting_user
 from carebridge.core.lists import page_of
-from carebridge.core.permissions import Function
+from carebridge.core.permissions import Function, require_function
 from carebridge.organisations.models import District
 from carebridge.organisations.selectors import councils_visible_to
 from carebridge.referrals.choices import Stage

@@ -10,12 +10,11 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
-from carebridge.accounts.access import require_function
-from carebridge.accounts.http import acting_user
 from carebridge.accounts.models import User
+from carebridge.core.http import acting_user
 from carebridge.core.idempotency import key_from_form
 from carebridge.core.lists import LONG_PAGE_SIZE, page_of
-from carebridge.core.permissions import Function, can_edit
+from carebridge.core.permissions import Function, can_edit, require_function
 from carebridge.frontdoor.directory import areas, imports, taxonomy
 from carebridge.frontdoor.directory.filters import NEED_CHOICES, STATUS_CHOICES, DirectoryFilters
 from carebridge.frontdoor.directory.forms import (

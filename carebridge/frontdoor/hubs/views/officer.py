@@ -13,9 +13,9 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
-from carebridge.accounts.http import acting_user
 from carebridge.core.bounds import parse_iso_date
 from carebridge.core.calendar import now, to_london
+from carebridge.core.http import acting_user
 from carebridge.core.idempotency import key_from_form
 from carebridge.frontdoor.hubs import services
 from carebridge.frontdoor.hubs.access import (

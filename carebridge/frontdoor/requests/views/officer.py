@@ -12,11 +12,10 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
-from carebridge.accounts.access import require_function
-from carebridge.accounts.http import acting_user
+from carebridge.core.http import acting_user
 from carebridge.core.idempotency import key_from_form
 from carebridge.core.lists import page_of
-from carebridge.core.permissions import Function, can_edit
+from carebridge.core.permissions import Function, can_edit, require_function
 from carebridge.frontdoor.access import access_request
 from carebridge.frontdoor.assessment.answers import summary_rows
 from carebridge.frontdoor.assessment.eligibility import Assessment

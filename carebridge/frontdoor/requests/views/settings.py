@@ -12,10 +12,9 @@ from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
-from carebridge.accounts.access import require_function
-from carebridge.accounts.http import acting_user
 from carebridge.accounts.models import User
-from carebridge.core.permissions import Function
+from carebridge.core.http import acting_user
+from carebridge.core.permissions import Function, require_function
 from carebridge.frontdoor.models import FrontDoorSettings
 from carebridge.frontdoor.requests import services
 from carebridge.frontdoor.requests.forms import (
