@@ -9,7 +9,8 @@ from dataclasses import dataclass
 from datetime import time, timedelta
 
 from carebridge.accounts.models import User
-from carebridge.core.calendar import now, to_london
+from carebridge.core import calendar
+from carebridge.core.calendar import now
 from carebridge.core.permissions import Role
 from carebridge.frontdoor.hubs import services
 from carebridge.frontdoor.hubs.selectors import free_slots
@@ -111,7 +112,7 @@ def hubs_demo(council: Council, *, by: User | None = None) -> list[Hub]:
     officer = by or User.objects.filter(council=council, role=Role.FRONT_DOOR_OFFICER).first()
     if officer is None:
         return []
-    today = to_london(now()).date()
+    today = calendar.today()
     hubs = []
     for index, plan in enumerate(HUBS):
         postcode, town = _postcode(council, index, plan.inward)

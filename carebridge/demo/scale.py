@@ -19,7 +19,6 @@ from carebridge.demo.scale_actuals import scale_actuals
 from carebridge.demo.scale_contracts import scale_contracts
 from carebridge.demo.scale_council import (
     SCALE_COUNCIL_NAME,
-    SCALE_DISTRICTS,
     SCALE_SLUG,
     ScaleCouncil,
     scale_council,
@@ -32,8 +31,8 @@ from carebridge.integrations.models import ApiToken
 from carebridge.integrations.services import api_token_create, key_hash
 from carebridge.organisations.models import Council
 
-# What the command, the tests and scale_frontdoor import from here (the slug and the districts
-# are scale_council's, named here too so those imports keep working).
+# What the command and the tests import from here (the slug is scale_council's, named here too
+# so those imports keep working).
 __all__ = [
     "ACTIONS",
     "ACTUALS_WEEKS",
@@ -45,7 +44,6 @@ __all__ = [
     "PENDING_REFERRALS",
     "SCALE_API_CLIENT_NAME",
     "SCALE_API_KEY",
-    "SCALE_DISTRICTS",
     "SCALE_SLUG",
     "seed_scale",
 ]

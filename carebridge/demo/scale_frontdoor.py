@@ -14,7 +14,8 @@ from carebridge.accounts.models import User
 from carebridge.core.calendar import now
 from carebridge.core.permissions import Role
 from carebridge.demo.common import Tally, _login
-from carebridge.demo.frontdoor_demo import _answers
+from carebridge.demo.frontdoor_demo import ADULT_OUTCOMES, _answers
+from carebridge.demo.scale_council import SCALE_DISTRICTS, SCALE_SLUG
 from carebridge.frontdoor.assessment.eligibility import assess
 from carebridge.frontdoor.choices import (
     Decision,
@@ -34,31 +35,18 @@ from carebridge.frontdoor.models import (
 from carebridge.frontdoor.requests import services
 from carebridge.organisations.models import Council, District
 
-# The invented area: an outward code per district (scale.SCALE_DISTRICTS), WB1 to WB10.
+# The invented area: an outward code per district (SCALE_DISTRICTS), WB1 to WB10.
 OUTWARD = tuple(f"WB{number}" for number in range(1, 11))
 POSTCODES_PER_DISTRICT = 200
 # Of a year's requests, how many still wait for the council (the queue).
 WAITING = 300
-NEEDS = (
-    "nutrition",
-    "hygiene",
-    "toilet",
-    "clothing",
-    "home_safety",
-    "habitable_home",
-    "relationships",
-    "work",
-    "community",
-    "child_care",
-    "carer_support",
-)
+# The needs a request may name: the adult outcomes, caring for a child, and a carer's support.
+NEEDS = (*ADULT_OUTCOMES, "child_care", "carer_support")
 _LETTERS = "ABDEFGHJLNPQRSTUWXYZ"
 BENCH_POSTCODE = "WB1 1AB"
 
 
 def scale_postcode_districts() -> dict[str, str]:
-    from carebridge.demo.scale import SCALE_DISTRICTS
-
     return dict(zip(SCALE_DISTRICTS, OUTWARD, strict=True))
 
 
@@ -223,8 +211,6 @@ def scale_front_door(
     audit events): rows as request_submit and the triage services leave them."""
     if requests <= 0 and directory_services <= 0:
         return {"requests": 0, "directory services": 0, "postcodes": 0}
-    from carebridge.demo.scale import SCALE_SLUG
-
     rng = random.Random(61_000 + FrontDoorRequest.objects.filter(council=council).count())
     services.front_door_settings_update(
         council=council, by=None, is_open=True, contact_phone="01632 960 100"

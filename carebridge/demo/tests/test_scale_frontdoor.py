@@ -20,7 +20,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def council():
-    from carebridge.demo.scale import SCALE_DISTRICTS
+    from carebridge.demo.scale_council import SCALE_DISTRICTS
     from tests.support import make_council
 
     council = make_council("Scale County Council")
