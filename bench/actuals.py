@@ -7,7 +7,7 @@ Run from the project root with the project's virtualenv:
                                       [--database-url postgres://postgres@127.0.0.1:5432/postgres]
 
 Like bench/run.py it works in a temporary data directory (SQLite), or in a PostgreSQL database it
-creates and drops itself (run.py's helpers do both), migrates it, and then, in this process,
+creates and drops itself (server.py's helpers do both), migrates it, and then, in this process,
 builds its data (bench/actuals_core.py) and times the operations. See bench/README.md.
 """
 
@@ -17,7 +17,6 @@ import argparse
 import datetime
 import json
 import os
-import secrets
 import shutil
 import sys
 import tempfile
@@ -28,7 +27,8 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bench.run import RESULTS, BenchError, PostgresDatabase, run_command  # noqa: E402
+from bench.server import PostgresDatabase, product_environment, run_command  # noqa: E402
+from bench.support import RESULTS, BenchError  # noqa: E402
 
 # The most each operation may take, as a multiple of its plain bulk write.
 TARGET = 3.0
@@ -77,30 +77,6 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     return args
 
 
-def _environment(data_dir: Path, database: PostgresDatabase | None) -> dict[str, str]:
-    """run.py's environment for the product, without the web server's parts."""
-    env = {
-        key: value for key, value in os.environ.items() if key not in {"DATABASE_URL", "REDIS_URL"}
-    }
-    env.update(
-        {
-            "CAREBRIDGE_DATA_DIR": str(data_dir),
-            # DEBUG would keep every query in memory, which a bulk job must not pay for.
-            "DEBUG": "false",
-            "HTTPS": "false",
-            "SECRET_KEY": secrets.token_urlsafe(48)[:64],
-            "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
-            "LOG_LEVEL": "WARNING",
-            "PYTHONUNBUFFERED": "1",
-            "DJANGO_SETTINGS_MODULE": "carebridge.settings",
-        }
-    )
-    env.pop("STATIC_ROOT", None)
-    if database is not None:
-        env["DATABASE_URL"] = database.url
-    return env
-
-
 def _start_django(env: dict[str, str]) -> None:
     os.environ.clear()
     os.environ.update(env)
@@ -110,7 +86,7 @@ def _start_django(env: dict[str, str]) -> None:
 
 
 def bench(args: argparse.Namespace, data_dir: Path, database: PostgresDatabase | None) -> dict:
-    env = _environment(data_dir, database)
+    env = product_environment(data_dir, database)
     log = data_dir / "bench.log"
     if database is not None:
         database.create()
