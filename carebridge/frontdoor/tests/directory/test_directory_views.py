@@ -20,7 +20,7 @@ from carebridge.frontdoor.models import (
     FrontDoorSettings,
     NeighbouringArea,
 )
-from carebridge.frontdoor.tests.directory import test_directory_import as d
+from carebridge.frontdoor.tests.directory import directory_support as d
 from carebridge.notifications.models import Notification, NotificationKind
 from tests.support import client_for, make_provider, make_user
 
