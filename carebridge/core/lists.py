@@ -8,7 +8,7 @@ its fields in their own GOV.UK markup (`core/_filter_select.html` for a choice).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 import django_filters
 from django import forms
@@ -67,6 +67,11 @@ class ListFilterSet(django_filters.FilterSet):
     """A list's GET filters. A value that is not one of the choices, or is too long, is ignored,
     never an error: that filter does not apply, and the others still do."""
 
+    # A list whose filters go together (the front door's queue, its feedback) names what it shows
+    # before anyone filters it: an empty filter then takes its value here, and one value that is
+    # not valid shows the whole list as named here, rather than dropping only that filter.
+    defaults: ClassVar[dict[str, Any] | None] = None
+
     class Meta:
         form = BoundedTextForm
 
@@ -93,9 +98,18 @@ class ListFilterSet(django_filters.FilterSet):
 
     def chosen(self) -> dict[str, Any]:
         """The valid filters only, by name: cleaned_data keeps a field only when its value was
-        good; any other filter has its field's initial value (None)."""
+        good; any other filter has its field's initial value (None). A list with `defaults` has
+        those instead (all of them when one value is not valid)."""
         form = self.form
-        form.is_valid()
+        valid = form.is_valid()
+        if self.defaults is not None:
+            return self._chosen_or_defaults(self.defaults) if valid else dict(self.defaults)
         return {
             name: form.cleaned_data.get(name, field.initial) for name, field in form.fields.items()
+        }
+
+    def _chosen_or_defaults(self, defaults: dict[str, Any]) -> dict[str, Any]:
+        chosen = {name: self.form.cleaned_data[name] for name in defaults}
+        return {
+            name: defaults[name] if value in (None, "") else value for name, value in chosen.items()
         }

@@ -25,15 +25,11 @@ class FeedbackFilters(ListFilterSet):
     period = django_filters.Filter(method="filter_period")
     with_comment = django_filters.Filter(method="filter_with_comment")
 
+    defaults = FEEDBACK_DEFAULTS
+
     class Meta:
         # The form's fields are the list's, as the page renders them.
         form = FeedbackFiltersForm
-
-    def chosen(self) -> dict[str, Any]:
-        form = self.form
-        if not form.is_valid():
-            return dict(FEEDBACK_DEFAULTS)
-        return {name: form.cleaned_data[name] for name in FEEDBACK_DEFAULTS}
 
     def filter_rating(
         self, feedback: QuerySet[Feedback], name: str, value: int | None

@@ -25,20 +25,11 @@ class QueueFilters(ListFilterSet):
     urgent_only = django_filters.Filter(method="filter_urgent_only")
     q = django_filters.Filter(method="filter_q")
 
+    defaults = QUEUE_DEFAULTS
+
     class Meta:
         # The form's fields are the queue's, as the page renders them.
         form = QueueFiltersForm
-
-    def chosen(self) -> dict[str, Any]:
-        form = self.form
-        if not form.is_valid():
-            return dict(QUEUE_DEFAULTS)
-        data = form.cleaned_data
-        return {
-            "status": data["status"] or "open",
-            "urgent_only": data["urgent_only"],
-            "q": data["q"],
-        }
 
     def filter_status(
         self, requests: QuerySet[FrontDoorRequest], name: str, value: str
