@@ -101,6 +101,30 @@ def _answer_page(
     return render(request, template, context)
 
 
+CarryOut = Callable[[Referral, User, dict[str, Any]], Referral]
+
+
+def _with_answers(service: Callable[..., Referral]) -> CarryOut:
+    """A service whose arguments are the form's fields, by name (the forms name them so)."""
+    return lambda referral, user, data: service(referral=referral, by=user, **data)
+
+
+def _no_initial(referral: Referral, user: User) -> dict[str, Any]:
+    return {}
+
+
+def _to_detail(referral: Referral) -> HttpResponse:
+    return redirect("referrals:detail", pk=referral.pk)
+
+
+def _to_existing(referral: Referral) -> HttpResponse:
+    return redirect("referrals:existing")
+
+
+def _to_pending(referral: Referral) -> HttpResponse:
+    return redirect("referrals:pending")
+
+
 def _answer(
     request: HttpRequest,
     pk: int,
@@ -108,12 +132,13 @@ def _answer(
     kind: ReferralEventKind,
     form_class: type[ServiceForm],
     template: str,
-    initial: Callable[[Referral, User], dict[str, Any]],
-    carry_out: Callable[[Referral, User, dict[str, Any]], Referral],
-    done: Callable[[Referral], HttpResponse],
+    carry_out: CarryOut,
+    success: Callable[[Referral], str],
+    then: Callable[[Referral], HttpResponse],
+    initial: Callable[[Referral, User], dict[str, Any]] = _no_initial,
     extra: Callable[[Referral], dict[str, Any]] | None = None,
 ) -> HttpResponse:
-    """One answer page: the form, the service call, and where to go after."""
+    """One answer page: the form, the service call, what it says when done and where it goes."""
     user = acting_user(request)
     referral = _referral_to_answer(user, pk)
     form = form_class(_form_data(request), initial=initial(referral, user), referral=referral)
@@ -121,7 +146,8 @@ def _answer(
         data = form.cleaned_data
         answered = _carried_out(form, lambda: carry_out(referral, user, data))
         if answered is not None:
-            return done(answered)
+            messages.success(request, success(answered))
+            return then(answered)
     return _answer_page(
         request,
         referral,
@@ -176,25 +202,18 @@ def accept(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def refuse(request: HttpRequest, pk: int) -> HttpResponse:
-    def done(referral: Referral) -> HttpResponse:
-        messages.success(
-            request,
-            f"Referral refused. {referral.service_user.full_name} has been removed from your "
-            "pending referrals and the council has been told.",
-        )
-        return redirect("referrals:pending")
-
     return _answer(
         request,
         pk,
         kind=E.REFUSED,
         form_class=RefuseForm,
         template="referrals/refuse.html",
-        initial=lambda referral, user: {},
-        carry_out=lambda referral, user, data: services.referral_refuse(
-            referral=referral, by=user, reason=data["reason"], details=data["details"]
+        carry_out=_with_answers(services.referral_refuse),
+        success=lambda referral: (
+            f"Referral refused. {referral.service_user.full_name} has been removed from your "
+            "pending referrals and the council has been told."
         ),
-        done=done,
+        then=_to_pending,
     )
 
 
@@ -203,14 +222,6 @@ def delay(request: HttpRequest, pk: int) -> HttpResponse:
     def carry_out(referral: Referral, user: User, data: dict[str, Any]) -> Referral:
         first_visit_at = datetime.combine(data["visit_date"], data["visit_time"], tzinfo=LONDON)
         return services.referral_delay(referral=referral, by=user, first_visit_at=first_visit_at)
-
-    def done(referral: Referral) -> HttpResponse:
-        messages.success(
-            request,
-            "The start of this service is delayed to "
-            f"{guide_datetime(referral.first_visit_at)}. The council has been told.",
-        )
-        return redirect("referrals:detail", pk=referral.pk)
 
     def extra(referral: Referral) -> dict[str, Any]:
         allowed = referral.council.rulebook.referral_max_delays
@@ -222,34 +233,30 @@ def delay(request: HttpRequest, pk: int) -> HttpResponse:
         kind=E.DELAYED,
         form_class=DelayForm,
         template="referrals/delay.html",
-        initial=lambda referral, user: {},
         carry_out=carry_out,
-        done=done,
+        success=lambda referral: (
+            "The start of this service is delayed to "
+            f"{guide_datetime(referral.first_visit_at)}. The council has been told."
+        ),
+        then=_to_detail,
         extra=extra,
     )
 
 
 @require_http_methods(["GET", "POST"])
 def failed_start(request: HttpRequest, pk: int) -> HttpResponse:
-    def done(referral: Referral) -> HttpResponse:
-        messages.success(
-            request,
-            f"Failed service start sent for {referral.service_user.full_name}. They have been "
-            "removed from your existing service users.",
-        )
-        return redirect("referrals:existing")
-
     return _answer(
         request,
         pk,
         kind=E.FAILED,
         form_class=FailedStartForm,
         template="referrals/failed_start.html",
-        initial=lambda referral, user: {},
-        carry_out=lambda referral, user, data: services.referral_fail(
-            referral=referral, by=user, reason=data["reason"], details=data["details"]
+        carry_out=_with_answers(services.referral_fail),
+        success=lambda referral: (
+            f"Failed service start sent for {referral.service_user.full_name}. They have been "
+            "removed from your existing service users."
         ),
-        done=done,
+        then=_to_existing,
     )
 
 
@@ -259,27 +266,6 @@ def _visit_day(referral: Referral) -> date | None:
 
 @require_http_methods(["GET", "POST"])
 def provider_update(request: HttpRequest, pk: int) -> HttpResponse:
-    def carry_out(referral: Referral, user: User, data: dict[str, Any]) -> Referral:
-        return services.referral_update(
-            referral=referral,
-            by=user,
-            care_start_date=data["care_start_date"],
-            predicted_end_date=data["predicted_end_date"],
-            terminated_within_72_hours=data["terminated_within_72_hours"],
-            needs_changed=data["needs_changed"],
-            needs_change_details=data["needs_change_details"],
-            completed_by=data["completed_by"],
-            completed_on=data["completed_on"],
-        )
-
-    def done(referral: Referral) -> HttpResponse:
-        messages.success(
-            request,
-            f"Provider update submitted for {referral.service_user.full_name}. Send the visit "
-            "actuals on the last day of the service.",
-        )
-        return redirect("referrals:detail", pk=referral.pk)
-
     return _answer(
         request,
         pk,
@@ -291,33 +277,17 @@ def provider_update(request: HttpRequest, pk: int) -> HttpResponse:
             "completed_by": user.full_name,
             "completed_on": today(),
         },
-        carry_out=carry_out,
-        done=done,
+        carry_out=_with_answers(services.referral_update),
+        success=lambda referral: (
+            f"Provider update submitted for {referral.service_user.full_name}. Send the visit "
+            "actuals on the last day of the service."
+        ),
+        then=_to_detail,
     )
 
 
 @require_http_methods(["GET", "POST"])
 def visit_actuals(request: HttpRequest, pk: int) -> HttpResponse:
-    def carry_out(referral: Referral, user: User, data: dict[str, Any]) -> Referral:
-        return services.referral_send_actuals(
-            referral=referral,
-            by=user,
-            start_date=data["start_date"],
-            end_date=data["end_date"],
-            visits_delivered=data["visits_delivered"],
-            hours_delivered=data["hours_delivered"],
-            carers_at_start=data["carers_at_start"],
-            carers_at_end=data["carers_at_end"],
-        )
-
-    def done(referral: Referral) -> HttpResponse:
-        messages.success(
-            request,
-            f"Visit actuals submitted for {referral.service_user.full_name}. The service has "
-            "ended and they have been removed from your existing service users.",
-        )
-        return redirect("referrals:existing")
-
     return _answer(
         request,
         pk,
@@ -328,6 +298,10 @@ def visit_actuals(request: HttpRequest, pk: int) -> HttpResponse:
             "start_date": referral.care_start_date or _visit_day(referral),
             "end_date": today(),
         },
-        carry_out=carry_out,
-        done=done,
+        carry_out=_with_answers(services.referral_send_actuals),
+        success=lambda referral: (
+            f"Visit actuals submitted for {referral.service_user.full_name}. The service has "
+            "ended and they have been removed from your existing service users."
+        ),
+        then=_to_existing,
     )
