@@ -441,7 +441,7 @@ def test_feedback_sent_twice_is_kept_once_and_both_get_the_thank_you():
 def test_book_appointment_clicked_twice_holds_one_time_and_shows_that_hold(
     monkeypatch, django_capture_on_commit_callbacks
 ):
-    from carebridge.frontdoor.tests.hubs.pages.test_hubs_booking import care, choose
+    from carebridge.frontdoor.tests.hubs.pages.pages_support import care, choose
 
     freeze(monkeypatch)
     council = open_council()
@@ -560,7 +560,7 @@ def test_ten_simultaneous_asks_for_an_assessment_queue_the_request_once():
 
 @on_postgres
 def test_ten_simultaneous_book_appointment_clicks_hold_one_time_and_send_one_email(monkeypatch):
-    from carebridge.frontdoor.tests.hubs.pages.test_hubs_booking import care, choose
+    from carebridge.frontdoor.tests.hubs.pages.pages_support import care, choose
 
     freeze(monkeypatch)
     council = open_council()

@@ -1,88 +1,28 @@
-"""The appointment pages: the public's journey from choosing a hub to the e-mailed links, with
-the session (never the URL) carrying the answers, times that go while someone is choosing, and
-links that are bad, expired or another's; the officers' hub pages, tried by each persona."""
+"""The appointment pages the public use: the journey from choosing a hub to the e-mailed
+links, with the session (never the URL) carrying the answers, times that go while someone is
+choosing, and links that are bad, expired or another's."""
 
-import re
 from datetime import date, timedelta
 
 import pytest
 from django.core import mail
-from django.test import Client
-from django.urls import reverse
 
 from carebridge.frontdoor.hubs import services as services_hubs
 from carebridge.frontdoor.hubs.access import LinkPurpose, booking_token
 from carebridge.frontdoor.models import Booking, BookingStatus, Slot
 from carebridge.frontdoor.requests import services
+from carebridge.frontdoor.tests.hubs.pages.pages_support import care, choose, link_in, page
 from carebridge.frontdoor.tests.hubs.test_hubs_support import (
     START,
     first_slot,
-    freeze,
     hold,
     make_hub,
     publish,
 )
 from carebridge.frontdoor.tests.support_requests import likely_answers, open_council, submit
-from tests.support import make_provider, make_user
 
 pytestmark = pytest.mark.django_db
 B = BookingStatus
-
-
-@pytest.fixture
-def clock(monkeypatch):
-    return freeze(monkeypatch)
-
-
-@pytest.fixture
-def council():
-    return open_council("Wealdbridge Borough Council")
-
-
-@pytest.fixture
-def officer(council):
-    return make_user(council=council, role="front_door_officer")
-
-
-@pytest.fixture
-def hub(council, officer, clock):
-    hub = make_hub(council, officer)
-    publish(hub, officer, date(2026, 10, 20), date(2026, 10, 22))
-    return hub
-
-
-@pytest.fixture
-def slot(hub):
-    return first_slot(hub)
-
-
-def care(name, council, **kwargs):
-    return reverse(f"care:{name}", kwargs={"council": council.slug, **kwargs})
-
-
-def page(response) -> str:
-    return response.content.decode()
-
-
-def link_in(body: str, name: str) -> str:
-    """The path of an e-mailed link ("confirm" or "booking")."""
-    match = re.search(rf"https?://[^/\s]+(/care-and-support/\S+/appointments/{name}/\S+/)", body)
-    assert match is not None, body
-    return match.group(1)
-
-
-def choose(client, council, hub, slot, **details):
-    """Answer the three questions, as the pages ask them."""
-    client.post(care("appointment_start", council), {"hub": hub.pk})
-    client.post(care("appointment_time", council), {"slot": slot.pk})
-    answers = {
-        "name": "Marjorie Pennington",
-        "email": "marjorie@example.org",
-        "phone": "01632 960 512",
-        "about": "Help at home after a stroke",
-        **details,
-    }
-    return client.post(care("appointment_details", council), answers)
 
 
 # --- The public's journey ----------------------------------------------------------------------
@@ -297,6 +237,45 @@ def test_a_council_whose_front_door_is_closed_has_no_booking_pages(client, counc
     assert client.get(care("appointment_start", council)).status_code == 404
 
 
+def test_held_until_is_shown_in_london_time(client, council, hub, slot):
+    choose(client, council, hub, slot)
+    client.post(care("appointment_check", council))
+
+    held = page(client.get(care("appointment_held", council)))
+
+    # Held until 08:30 UTC, which is 9:30am in British Summer Time.
+    assert Booking.objects.get().held_until == START + timedelta(minutes=30)
+    assert "If you do not confirm it by 9:30am" in held
+
+
+def test_a_guessed_reference_links_no_booking_to_a_request(client, council, hub, slot, clock):
+    someone_elses = submit(council, likely_answers())
+    client.get(care("appointment_start", council), {"request": someone_elses.reference})
+    client.post(care("appointment_start", council), {"hub": hub.pk})
+    client.post(care("appointment_time", council), {"slot": slot.pk})
+    choose(client, council, hub, slot)
+    client.post(care("appointment_check", council))
+
+    assert Booking.objects.get().request is None
+
+
+def test_the_times_come_a_week_at_a_time(client, council, officer, hub, clock):
+    publish(hub, officer, date(2026, 10, 27), date(2026, 10, 27))
+    client.post(care("appointment_start", council), {"hub": hub.pk})
+
+    first = page(client.get(care("appointment_time", council)))
+    assert "Tuesday 20 October 2026" in first and "Tuesday 27 October 2026" not in first
+    assert "Next week" in first and "Previous week" not in first
+    second = page(client.get(care("appointment_time", council) + "?week=1"))
+    assert "Tuesday 27 October 2026" in second and "Tuesday 20 October 2026" not in second
+
+    later = Slot.objects.filter(hub=hub, starts_at__date=date(2026, 10, 27)).first()
+    response = client.post(care("appointment_time", council) + "?week=1", {"slot": later.pk})
+    assert response["Location"] == care("appointment_details", council)
+    # Back on the page, it opens on the week of the time chosen.
+    assert "Tuesday 27 October 2026" in page(client.get(care("appointment_time", council)))
+
+
 # --- The e-mailed links ----------------------------------------------------------------------
 
 
@@ -371,257 +350,3 @@ def test_the_booking_link_works_until_the_appointment_starts(client, council, sl
     assert response.status_code == 410
     assert "This appointment has passed" in page(response)
     assert client.post(f"{manage}cancel/").status_code == 410
-
-
-# --- The officers' pages -----------------------------------------------------------------------
-
-
-def officer_urls(hub, slot, booking):
-    return [
-        reverse("frontdoor:hub_detail", kwargs={"pk": hub.pk}),
-        reverse("frontdoor:hub_edit", kwargs={"pk": hub.pk}),
-        reverse("frontdoor:slots_publish", kwargs={"pk": hub.pk}),
-        reverse("frontdoor:slot_withdraw", kwargs={"pk": slot.pk}),
-        reverse("frontdoor:booking_cancel", kwargs={"pk": booking.pk}),
-    ]
-
-
-def test_officers_of_the_council_reach_its_hub_pages(council, officer, hub, slot):
-    booking = hold(Slot.objects.filter(hub=hub).order_by("starts_at")[1])
-    client = Client()
-    client.force_login(officer)
-
-    for url in [reverse("frontdoor:hub_list"), reverse("frontdoor:hub_new")]:
-        assert client.get(url).status_code == 200, url
-    for url in officer_urls(hub, slot, booking):
-        assert client.get(url).status_code == 200, url
-
-
-def test_every_other_persona_is_refused(council, hub, slot):
-    booking = hold(Slot.objects.filter(hub=hub).order_by("starts_at")[1])
-    other_officer = make_user(council=open_council(), role="front_door_officer")
-    personas = {
-        "front-door officer of another council": (other_officer, 404),
-        "provider user": (make_user(provider=make_provider()), 403),
-        "council administrator": (make_user(council=council, role="council_administrator"), 403),
-    }
-    for persona, (user, status) in personas.items():
-        client = Client()
-        client.force_login(user)
-        for url in officer_urls(hub, slot, booking):
-            for method in ("get", "post"):
-                response = getattr(client, method)(url)
-                # A page that only shows refuses a POST before looking anything up.
-                expected = (status, 405) if url.endswith(f"/{hub.pk}/") else (status,)
-                assert response.status_code in expected, (persona, method, url)
-                assert "Brookfield" not in page(response)
-    client = Client()
-    for url in [reverse("frontdoor:hub_list"), *officer_urls(hub, slot, booking)]:
-        response = client.get(url)
-        assert response.status_code == 302 and response["Location"].startswith(
-            reverse("accounts:login")
-        )
-    # The other council's officer sees a list without our hub.
-    client = Client()
-    client.force_login(other_officer)
-    assert "Brookfield" not in page(client.get(reverse("frontdoor:hub_list")))
-    booking.refresh_from_db()
-    slot.refresh_from_db()
-    assert booking.status == B.HELD and not slot.is_withdrawn
-
-
-def test_an_officer_adds_a_hub_and_publishes_its_times(council, officer, clock):
-    client = Client()
-    client.force_login(officer)
-    response = client.post(
-        reverse("frontdoor:hub_new"),
-        {
-            "name": "Marsh Lane Library",
-            "address_line_1": "41 Marsh Lane",
-            "town": "Wealdbridge",
-            "postcode": "wb2 4lb",
-            "is_active": "yes",
-        },
-    )
-    hub = council.hubs.get()
-    assert response["Location"] == reverse("frontdoor:hub_detail", kwargs={"pk": hub.pk})
-
-    form = {
-        "first_day_0": "26",
-        "first_day_1": "10",
-        "first_day_2": "2026",
-        "last_day_0": "30",
-        "last_day_1": "10",
-        "last_day_2": "2026",
-        "weekdays": ["1", "3"],
-        "start_time": "10am",
-        "end_time": "12:00",
-        "length_minutes": "45",
-    }
-    response = client.post(reverse("frontdoor:slots_publish", kwargs={"pk": hub.pk}), form)
-    assert response.status_code == 302
-    week = page(client.get(response["Location"]))
-    assert "4 new appointment times published." in week
-    assert "Tuesday 27 October 2026" in week and "10:45am to 11:30am" in week
-
-    response = client.post(
-        reverse("frontdoor:slots_publish", kwargs={"pk": hub.pk}),
-        {**form, "start_time": "25:00", "weekdays": []},
-    )
-    assert response.status_code == 200
-    assert "Enter the start time like 9:30 or 14:00" in page(response)
-    assert "Select the days the hub offers appointments" in page(response)
-
-
-def test_an_officer_sees_the_week_with_its_bookings_and_changes_a_hub(
-    council, officer, hub, slot, clock
-):
-    hold(slot, phone="01632 960 512", about="Help at home")
-    client = Client()
-    client.force_login(officer)
-
-    week = page(client.get(reverse("frontdoor:hub_detail", kwargs={"pk": hub.pk})))
-    assert "Marjorie Pennington" in week and "Waiting for confirmation" in week
-    assert "Help at home" in week
-    next_week = page(
-        client.get(reverse("frontdoor:hub_detail", kwargs={"pk": hub.pk}), {"week": "2026-10-26"})
-    )
-    assert "No appointment times this week." in next_week
-
-    response = client.post(
-        reverse("frontdoor:hub_edit", kwargs={"pk": hub.pk}),
-        {
-            "name": hub.name,
-            "address_line_1": hub.address_line_1,
-            "town": hub.town,
-            "postcode": hub.postcode,
-            "is_active": "no",
-        },
-    )
-    assert response.status_code == 302
-    hub.refresh_from_db()
-    assert not hub.is_active
-    assert "Brookfield" not in page(Client().get(care("appointment_start", council)))
-
-
-def test_the_hub_list_counts_the_times_offered_and_booked_in_the_next_three_weeks(
-    council, officer, hub, slot
-):
-    services_hubs.booking_confirm(booking=hold(slot))
-    hold(Slot.objects.filter(hub=hub).order_by("starts_at")[1])  # held: not booked yet
-    services_hubs.slot_withdraw(
-        slot=Slot.objects.filter(hub=hub).order_by("starts_at")[2], by=officer
-    )
-    client = Client()
-    client.force_login(officer)
-
-    listed = page(client.get(reverse("frontdoor:hub_list")))
-
-    cells = re.findall(r'govuk-table__cell--numeric">(\d+)<', listed)
-    assert cells == ["11", "1"]  # 12 published, 1 withdrawn; 1 confirmed
-
-
-def test_an_officer_withdraws_a_free_time_but_not_a_booked_one(council, officer, hub, slot):
-    booked = Slot.objects.filter(hub=hub).order_by("starts_at")[1]
-    hold(booked)
-    client = Client()
-    client.force_login(officer)
-
-    client.post(reverse("frontdoor:slot_withdraw", kwargs={"pk": slot.pk}))
-    response = client.post(reverse("frontdoor:slot_withdraw", kwargs={"pk": booked.pk}))
-
-    slot.refresh_from_db()
-    booked.refresh_from_db()
-    assert slot.is_withdrawn and not booked.is_withdrawn
-    assert "Cancel their booking first" in page(client.get(response["Location"]))
-
-
-def test_an_officer_cancels_a_booking_with_a_reason_the_person_is_emailed(
-    council, officer, hub, slot, django_capture_on_commit_callbacks
-):
-    booking = services_hubs.booking_confirm(booking=hold(slot))
-    client = Client()
-    client.force_login(officer)
-    url = reverse("frontdoor:booking_cancel", kwargs={"pk": booking.pk})
-
-    response = client.post(url, {"reason": ""})
-    assert "Enter why the appointment is cancelled" in page(response)
-    with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(url, {"reason": "The hub is closed for a power cut."})
-
-    assert response.status_code == 302
-    booking.refresh_from_db()
-    assert booking.status == B.CANCELLED and booking.cancelled_by == officer
-    assert "The hub is closed for a power cut." in mail.outbox[-1].body
-    # Cancelled already: the page says so instead of offering the form.
-    assert "cannot be cancelled" in page(client.get(url))
-
-
-def test_the_hub_pages_run_the_same_queries_however_many_hubs_and_bookings(
-    council, officer, hub, clock
-):
-    client = Client()
-    client.force_login(officer)
-
-    def counted(url):
-        from django.db import connection
-        from django.test.utils import CaptureQueriesContext
-
-        with CaptureQueriesContext(connection) as queries:
-            assert client.get(url).status_code == 200
-        return len(queries)
-
-    detail = reverse("frontdoor:hub_detail", kwargs={"pk": hub.pk})
-    client.get(detail)  # the session's first touch writes it; later pages do not
-    before = (counted(reverse("frontdoor:hub_list")), counted(detail))
-    for number in range(3):
-        make_hub(council, officer, name=f"Extra hub {number}")
-    request = submit(council, likely_answers())
-    for number, slot in enumerate(Slot.objects.filter(hub=hub).order_by("starts_at")[:6]):
-        booking = hold(
-            slot, email=f"person{number}@example.org", request=request if number % 2 else None
-        )
-        if number % 3 == 0:
-            services_hubs.booking_cancel(booking=booking)
-    after = (counted(reverse("frontdoor:hub_list")), counted(detail))
-
-    assert after == before
-
-
-def test_held_until_is_shown_in_london_time(client, council, hub, slot):
-    choose(client, council, hub, slot)
-    client.post(care("appointment_check", council))
-
-    held = page(client.get(care("appointment_held", council)))
-
-    # Held until 08:30 UTC, which is 9:30am in British Summer Time.
-    assert Booking.objects.get().held_until == START + timedelta(minutes=30)
-    assert "If you do not confirm it by 9:30am" in held
-
-
-def test_a_guessed_reference_links_no_booking_to_a_request(client, council, hub, slot, clock):
-    someone_elses = submit(council, likely_answers())
-    client.get(care("appointment_start", council), {"request": someone_elses.reference})
-    client.post(care("appointment_start", council), {"hub": hub.pk})
-    client.post(care("appointment_time", council), {"slot": slot.pk})
-    choose(client, council, hub, slot)
-    client.post(care("appointment_check", council))
-
-    assert Booking.objects.get().request is None
-
-
-def test_the_times_come_a_week_at_a_time(client, council, officer, hub, clock):
-    publish(hub, officer, date(2026, 10, 27), date(2026, 10, 27))
-    client.post(care("appointment_start", council), {"hub": hub.pk})
-
-    first = page(client.get(care("appointment_time", council)))
-    assert "Tuesday 20 October 2026" in first and "Tuesday 27 October 2026" not in first
-    assert "Next week" in first and "Previous week" not in first
-    second = page(client.get(care("appointment_time", council) + "?week=1"))
-    assert "Tuesday 27 October 2026" in second and "Tuesday 20 October 2026" not in second
-
-    later = Slot.objects.filter(hub=hub, starts_at__date=date(2026, 10, 27)).first()
-    response = client.post(care("appointment_time", council) + "?week=1", {"slot": later.pk})
-    assert response["Location"] == care("appointment_details", council)
-    # Back on the page, it opens on the week of the time chosen.
-    assert "Tuesday 27 October 2026" in page(client.get(care("appointment_time", council)))
