@@ -139,36 +139,46 @@ class DelayForm(FirstVisitForm):
     visit_time = VisitTimeField(label="New time of 1st visit")
 
 
-class RefuseForm(ServiceForm):
-    reason = forms.ChoiceField(
-        label="Reason for refusal",
-        choices=RefusalReason.choices,
+def _reason(label: str, choices: list[tuple[str, str]], message: str) -> forms.ChoiceField:
+    """One reason from the guide's list, as radios."""
+    return forms.ChoiceField(
+        label=label,
+        choices=choices,
         widget=forms.RadioSelect,
-        error_messages={"required": "Choose the reason for refusing this referral"},
+        error_messages={"required": message},
     )
-    details = forms.CharField(
-        label="Details about this refusal",
-        help_text="Give more reasons for refusing this referral. You must if you choose Other.",
+
+
+def _details(label: str, hint: str, *, most: int = 2000) -> forms.CharField:
+    """Optional free text, which the service requires for some answers (Other, a change)."""
+    return forms.CharField(
+        label=label,
+        help_text=hint,
         required=False,
-        max_length=2000,
+        max_length=most,
         widget=forms.Textarea(attrs={"rows": 4}),
+    )
+
+
+class RefuseForm(ServiceForm):
+    reason = _reason(
+        "Reason for refusal",
+        RefusalReason.choices,
+        "Choose the reason for refusing this referral",
+    )
+    details = _details(
+        "Details about this refusal",
+        "Give more reasons for refusing this referral. You must if you choose Other.",
     )
 
 
 class FailedStartForm(ServiceForm):
-    reason = forms.ChoiceField(
-        label="Reason why service was cancelled",
-        choices=FailureReason.choices,
-        widget=forms.RadioSelect,
-        error_messages={"required": "Choose the reason why the service was cancelled"},
+    reason = _reason(
+        "Reason why service was cancelled",
+        FailureReason.choices,
+        "Choose the reason why the service was cancelled",
     )
-    details = forms.CharField(
-        label="Details",
-        help_text="You must give details if you choose Other.",
-        required=False,
-        max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 4}),
-    )
+    details = _details("Details", "You must give details if you choose Other.")
 
 
 def _yes_no(label: str, message: str) -> forms.TypedChoiceField:
@@ -194,12 +204,8 @@ class ProviderUpdateForm(ServiceForm):
         "Have there been any changes to the needs / package?",
         "Choose yes if the needs or package have changed",
     )
-    needs_change_details = forms.CharField(
-        label="Changes to the needs / package",
-        help_text="Describe the changes if you answered yes.",
-        required=False,
-        max_length=4000,
-        widget=forms.Textarea(attrs={"rows": 4}),
+    needs_change_details = _details(
+        "Changes to the needs / package", "Describe the changes if you answered yes.", most=4000
     )
     completed_by = forms.CharField(
         label="Completed by",
