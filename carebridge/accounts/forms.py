@@ -40,6 +40,17 @@ def _passcode_field(label: str, *, help_text: str = "") -> forms.CharField:
     )
 
 
+def _entered_twice(form: forms.Form, secret: str, data: dict[str, Any] | None) -> dict[str, Any]:
+    """A new password or passcode ("password", "passcode") must be confirmed by the same again."""
+    data = data or {}
+    first, second = data.get(f"new_{secret}"), data.get(f"confirm_{secret}")
+    if first and second and first != second:
+        form.add_error(
+            f"confirm_{secret}", f"The {secret}s do not match: enter the same {secret} twice"
+        )
+    return data
+
+
 class LoginForm(GovForm):
     email = forms.EmailField(
         label="E-mail address",
@@ -90,13 +101,7 @@ class NewPasswordForm(GovForm):
             self.fields["new_password"].help_text = " ".join(rules)
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        first, second = data.get("new_password"), data.get("confirm_password")
-        if first and second and first != second:
-            self.add_error(
-                "confirm_password", "The passwords do not match: enter the same password twice"
-            )
-        return data
+        return _entered_twice(self, "password", super().clean())
 
 
 class PasswordChangeForm(NewPasswordForm):
@@ -117,13 +122,7 @@ class NewPasscodeForm(GovForm):
     confirm_passcode = _passcode_field("Confirm new passcode")
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        first, second = data.get("new_passcode"), data.get("confirm_passcode")
-        if first and second and first != second:
-            self.add_error(
-                "confirm_passcode", "The passcodes do not match: enter the same passcode twice"
-            )
-        return data
+        return _entered_twice(self, "passcode", super().clean())
 
 
 class CurrentPasswordForm(GovForm):

@@ -4,6 +4,7 @@ Always: not a common password (Django's list of 20,000), not the user's name or 
 at least 64 characters allowed, paste allowed and nothing truncated (the forms take 1,024).
 """
 
+from collections.abc import Callable
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -15,6 +16,16 @@ PASSWORD_MAX_LENGTH = 1024
 
 def _plural(count: int, word: str) -> str:
     return f"{count} {word}" if count == 1 else f"{count} {word}s"
+
+
+def _counted(policy: Any) -> list[tuple[int, str, Callable[[str], bool], str]]:
+    """The kinds of character a password needs so many of: how many, their name, the test of
+    one character and the error's code."""
+    return [
+        (policy.password_min_capitals, "capital letter", str.isupper, "password_no_capital"),
+        (policy.password_min_letters, "letter", str.isalpha, "password_no_letter"),
+        (policy.password_min_digits, "number", str.isdigit, "password_no_digit"),
+    ]
 
 
 class RulebookPasswordValidator:
@@ -30,30 +41,14 @@ class RulebookPasswordValidator:
                     code="password_too_short",
                 )
             )
-        if sum(ch.isupper() for ch in password) < policy.password_min_capitals:
-            errors.append(
-                ValidationError(
-                    f"Your password must contain at least "
-                    f"{_plural(policy.password_min_capitals, 'capital letter')}",
-                    code="password_no_capital",
+        for count, word, is_kind, code in _counted(policy):
+            if sum(is_kind(ch) for ch in password) < count:
+                errors.append(
+                    ValidationError(
+                        f"Your password must contain at least {_plural(count, word)}",
+                        code=code,
+                    )
                 )
-            )
-        if sum(ch.isalpha() for ch in password) < policy.password_min_letters:
-            errors.append(
-                ValidationError(
-                    f"Your password must contain at least "
-                    f"{_plural(policy.password_min_letters, 'letter')}",
-                    code="password_no_letter",
-                )
-            )
-        if sum(ch.isdigit() for ch in password) < policy.password_min_digits:
-            errors.append(
-                ValidationError(
-                    f"Your password must contain at least "
-                    f"{_plural(policy.password_min_digits, 'number')}",
-                    code="password_no_digit",
-                )
-            )
         if errors:
             raise ValidationError(errors)
 
@@ -88,11 +83,7 @@ def password_rules(user: Any) -> list[str]:
     """The rules a user's new password must meet, in words, for the hint under the field."""
     policy = login_policy_for(user)
     rules = [f"Use at least {policy.password_min_length} characters."]
-    for count, word in (
-        (policy.password_min_capitals, "capital letter"),
-        (policy.password_min_letters, "letter"),
-        (policy.password_min_digits, "number"),
-    ):
+    for count, word, _is_kind, _code in _counted(policy):
         if count:
             rules.append(f"Include at least {_plural(count, word)}.")
     rules.append("Three random words make a strong password that is easy to remember.")

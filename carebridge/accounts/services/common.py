@@ -1,10 +1,12 @@
 """What every account service shares: an event about an account in each of its councils' logs,
-the detail saying a change answers a provider's request, and finding an account by address."""
+the detail saying a change answers a provider's request, finding an account by address, and
+what follows a new password or passcode."""
 
 from typing import Any
 
-from carebridge.accounts.models import User
+from carebridge.accounts.models import ResetLink, User
 from carebridge.audit.services import record
+from carebridge.core.calendar import now
 from carebridge.organisations.models import ChangeRequest
 from carebridge.organisations.selectors import councils_of_provider
 from carebridge.organisations.validators import normalise_email
@@ -37,3 +39,12 @@ def find_user(email: str) -> User | None:
         .filter(email__iexact=normalise_email(email))
         .first()
     )
+
+
+def secret_changed(
+    user: User, *, purpose: str, action: str, by: User | None, ip: str | None
+) -> None:
+    """A new password or passcode (the links' `purpose`) spends the links still open to reset
+    it, and goes into the log."""
+    ResetLink.objects.filter(user=user, purpose=purpose, used_at__isnull=True).update(used_at=now())
+    record_about(user, action=action, by=by, ip_address=ip)

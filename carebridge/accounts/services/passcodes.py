@@ -10,7 +10,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from carebridge.accounts.models import ResetLink, User
 from carebridge.accounts.passcodes import validate_passcode
 from carebridge.accounts.policy import login_policy_for
-from carebridge.accounts.services.common import record_about
+from carebridge.accounts.services.common import record_about, secret_changed
 from carebridge.core.calendar import now
 
 
@@ -71,14 +71,8 @@ def passcode_change(
     user.set_passcode(new_passcode)
     user.passcode_changed_at = now()
     user.save(update_fields=["passcode", "passcode_changed_at"])
-    ResetLink.objects.filter(
-        user=user, purpose=ResetLink.Purpose.PASSCODE, used_at__isnull=True
-    ).update(used_at=now())
-    record_about(
-        user,
-        action="passcode.changed",
-        by=by,
-        ip_address=ip,
+    secret_changed(
+        user, purpose=ResetLink.Purpose.PASSCODE, action="passcode.changed", by=by, ip=ip
     )
     return user
 

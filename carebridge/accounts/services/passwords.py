@@ -12,7 +12,7 @@ from django.db import transaction
 
 from carebridge.accounts.models import ResetLink, User
 from carebridge.accounts.policy import login_policy_for
-from carebridge.accounts.services.common import record_about
+from carebridge.accounts.services.common import record_about, secret_changed
 from carebridge.accounts.services.lockout import (
     Outcome,
     give_back_try,
@@ -82,14 +82,8 @@ def password_change(
     if not first_password:
         # The first password, chosen when the account is set up, is no news to its owner.
         transaction.on_commit(lambda: _tell_password_changed(user.pk, changed_at), robust=True)
-    ResetLink.objects.filter(
-        user=user, purpose=ResetLink.Purpose.PASSWORD, used_at__isnull=True
-    ).update(used_at=now())
-    record_about(
-        user,
-        action="password.changed",
-        by=by,
-        ip_address=ip,
+    secret_changed(
+        user, purpose=ResetLink.Purpose.PASSWORD, action="password.changed", by=by, ip=ip
     )
     return user
 

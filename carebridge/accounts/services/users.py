@@ -1,7 +1,7 @@
 """Managing user accounts: creating and inviting, details and role, unlocking, restoring,
 closing, and suspending those left unused."""
 
-from typing import Any
+from typing import Any, Required, TypedDict, Unpack
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -22,11 +22,22 @@ from carebridge.organisations.models import ChangeRequest, Council, Provider
 from carebridge.organisations.validators import normalise_email
 
 
+def _check_change(
+    by: User, user: User, change: AccountChange, change_request: ChangeRequest | None = None
+) -> None:
+    """Refuse unless `by` may make this change to the account of `user`."""
+    check_account_change(
+        by,
+        council_id=user.council_id,
+        provider_id=user.provider_id,
+        change=change,
+        change_request=change_request,
+    )
+
+
 @transaction.atomic
 def account_unlock(*, user: User, by: User) -> bool:
-    check_account_change(
-        by, council_id=user.council_id, provider_id=user.provider_id, change=AccountChange.UNLOCK
-    )
+    _check_change(by, user, AccountChange.UNLOCK)
     if not User.objects.filter(pk=user.pk, locked_at__isnull=False).update(
         locked_at=None, failed_attempts=0
     ):
@@ -42,12 +53,7 @@ def account_unlock(*, user: User, by: User) -> bool:
 @transaction.atomic
 def account_reinstate(*, user: User, by: User) -> bool:
     """Restore a suspended account; its unused days count again from today."""
-    check_account_change(
-        by,
-        council_id=user.council_id,
-        provider_id=user.provider_id,
-        change=AccountChange.REINSTATE,
-    )
+    _check_change(by, user, AccountChange.REINSTATE)
     if not User.objects.filter(pk=user.pk, suspended_at__isnull=False).update(
         suspended_at=None, last_login=now()
     ):
@@ -67,13 +73,7 @@ def account_close(*, user: User, by: User, change_request: ChangeRequest | None 
     `change_request`: the provider's own request this closure answers (docs/decisions/0006)."""
     if user.pk == by.pk:
         raise PermissionDenied("You cannot close your own account.")
-    check_account_change(
-        by,
-        council_id=user.council_id,
-        provider_id=user.provider_id,
-        change=AccountChange.CLOSE,
-        change_request=change_request,
-    )
+    _check_change(by, user, AccountChange.CLOSE, change_request)
     if not User.objects.filter(pk=user.pk, is_active=True).update(is_active=False):
         return False
     record_about(user, action="account.closed", by=by, detail=on_request(change_request))
@@ -91,13 +91,7 @@ def account_role_change(
     *, user: User, role: str, by: User, change_request: ChangeRequest | None = None
 ) -> User:
     """`change_request`: the provider's own request this change answers (docs/decisions/0006)."""
-    check_account_change(
-        by,
-        council_id=user.council_id,
-        provider_id=user.provider_id,
-        change=AccountChange.ROLE,
-        change_request=change_request,
-    )
+    _check_change(by, user, AccountChange.ROLE, change_request)
     _check_role_fits(role, council_id=user.council_id, provider_id=user.provider_id)
     if user.role == role:
         return user
@@ -184,19 +178,23 @@ def account_create(
     return user, password
 
 
+class NewAccount(TypedDict, total=False):
+    """What `account_create` is told about a new account (and `account_invite` passes on)."""
+
+    email: Required[str]
+    first_name: Required[str]
+    last_name: Required[str]
+    role: Required[str]
+    council: Council | None
+    provider: Provider | None
+    phone: str
+    title: str
+    change_request: ChangeRequest | None
+
+
 @transaction.atomic
 def account_invite(
-    *,
-    by: User | None,
-    email: str,
-    first_name: str,
-    last_name: str,
-    role: str,
-    council: Council | None = None,
-    provider: Provider | None = None,
-    phone: str = "",
-    title: str = "",
-    change_request: ChangeRequest | None = None,
+    *, by: User | None, **account: Unpack[NewAccount]
 ) -> tuple[User, ResetLink, str]:
     """A new account whose holder chooses their own password from a set-up link, e-mailed to
     them once the transaction commits.
@@ -204,18 +202,7 @@ def account_invite(
     Nobody ever knows a password for it until then: no one-off password is shown to anyone. The
     first log-in then asks for a passcode as usual. Returns the account, the link and its token.
     """
-    user, _unused = account_create(
-        by=by,
-        email=email,
-        first_name=first_name,
-        last_name=last_name,
-        role=role,
-        council=council,
-        provider=provider,
-        phone=phone,
-        title=title,
-        change_request=change_request,
-    )
+    user, _unused = account_create(by=by, **account)
     user.set_unusable_password()
     user.save(update_fields=["password"])
     link, token = setup_link_create(user=user, by=by)
@@ -236,13 +223,7 @@ def account_details_update(
     unknown = set(details) - set(ACCOUNT_DETAILS)
     if unknown:
         raise ValueError(f"Not an account detail: {', '.join(sorted(unknown))}")
-    check_account_change(
-        by,
-        council_id=user.council_id,
-        provider_id=user.provider_id,
-        change=AccountChange.DETAILS,
-        change_request=change_request,
-    )
+    _check_change(by, user, AccountChange.DETAILS, change_request)
     user = User.objects.get(pk=user.pk)
     before = snapshot(user, list(details))
     for field, value in details.items():

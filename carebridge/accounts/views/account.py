@@ -17,7 +17,7 @@ from carebridge.accounts.views.common import (
     authenticator_page,
     client_ip,
     confirm_current_password,
-    saved,
+    own_secret_saved,
 )
 from carebridge.core.http import acting_user
 
@@ -49,16 +49,7 @@ def password_change(request: HttpRequest) -> HttpResponse:
             return confirmed
         if not confirmed:
             return render(request, "accounts/password_change.html", {"form": form})
-        if saved(
-            form,
-            "new_password",
-            lambda: services.password_change(
-                user=user,
-                new_password=form.cleaned_data["new_password"],
-                by=user,
-                ip=client_ip(request),
-            ),
-        ):
+        if own_secret_saved(request, form, user, "new_password"):
             # Changing the password must not end the session that changed it.
             from django.contrib.auth import update_session_auth_hash
 
@@ -78,16 +69,7 @@ def passcode_change(request: HttpRequest) -> HttpResponse:
         confirmed = confirm_current_password(request, form, user)
         if isinstance(confirmed, HttpResponse):
             return confirmed
-        if confirmed and saved(
-            form,
-            "new_passcode",
-            lambda: services.passcode_change(
-                user=user,
-                new_passcode=form.cleaned_data["new_passcode"],
-                by=user,
-                ip=client_ip(request),
-            ),
-        ):
+        if confirmed and own_secret_saved(request, form, user, "new_passcode"):
             messages.success(request, "Your passcode has been changed.")
             return redirect("accounts:account")
     return render(request, "accounts/passcode_change.html", {"form": form})

@@ -2,6 +2,7 @@
 against a field, the current password asked before a change, and the authenticator page."""
 
 import base64
+from collections.abc import Callable
 from typing import Any
 
 import qrcode
@@ -34,6 +35,22 @@ def saved(form: Any, field: str, save: Any) -> bool:
         form.add_error(field, error)
         return False
     return True
+
+
+def own_secret_saved(request: HttpRequest, form: Any, user: User, field: str) -> bool:
+    """The user's new password ("new_password") or passcode ("new_passcode") from the form,
+    changed by the user themselves; a rule it breaks is shown against the field."""
+    change: dict[str, Callable[..., User]] = {
+        "new_password": services.password_change,
+        "new_passcode": services.passcode_change,
+    }
+    return saved(
+        form,
+        field,
+        lambda: change[field](
+            user=user, by=user, ip=client_ip(request), **{field: form.cleaned_data[field]}
+        ),
+    )
 
 
 def confirm_current_password(request: HttpRequest, form: Any, user: User) -> HttpResponse | bool:

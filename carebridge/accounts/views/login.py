@@ -5,6 +5,8 @@ order; until then the session holds only a pending log-in that expires after ten
 """
 
 import time
+from collections.abc import Callable
+from functools import wraps
 
 from django.contrib import messages
 from django.contrib.auth import login, logout
@@ -27,12 +29,18 @@ from carebridge.accounts.forms import (
 from carebridge.accounts.models import User
 from carebridge.accounts.passwords import password_rules
 from carebridge.accounts.policy import default_failures_before_lock, login_policy_for
-from carebridge.accounts.views.common import LOCKED_MESSAGE, authenticator_page, client_ip, saved
+from carebridge.accounts.views.common import (
+    LOCKED_MESSAGE,
+    authenticator_page,
+    client_ip,
+    own_secret_saved,
+)
 from carebridge.core.http import acting_user
 from carebridge.core.ratelimits import rate_limited
 
 PENDING = "pending_login"
 PENDING_LIFETIME_SECONDS = 10 * 60
+TIMED_OUT = "Your log-in timed out. Please start again."
 
 OUTCOME_MESSAGES = {
     services.Outcome.WRONG: "The e-mail address or password is not right",
@@ -104,6 +112,24 @@ def _continue_login(request: HttpRequest, user: User) -> HttpResponse:
     return redirect(pending.get("next") or "home:home")
 
 
+def _after_second_step(
+    view: Callable[[HttpRequest, User], HttpResponse],
+) -> Callable[[HttpRequest], HttpResponse]:
+    """A step of a pending log-in that comes after the second step: the view is given the
+    pending user, once the log-in has not timed out and owes no second step."""
+
+    @wraps(view)
+    def step(request: HttpRequest) -> HttpResponse:
+        user = _pending_user(request)
+        if user is None:
+            return _restart_login(request, TIMED_OUT)
+        if _owes_second_step(request, user):
+            return redirect("accounts:login_second_step")
+        return view(request, user)
+
+    return step
+
+
 def _safe_next(request: HttpRequest) -> str:
     """The page the user asked for before logging in, if it is one of ours."""
     target = request.GET.get("next", "")
@@ -150,7 +176,7 @@ def login_view(request: HttpRequest) -> HttpResponse:
 def login_second_step(request: HttpRequest) -> HttpResponse:
     user = _pending_user(request)
     if user is None:
-        return _restart_login(request, "Your log-in timed out. Please start again.")
+        return _restart_login(request, TIMED_OUT)
     step = services.second_step_to_check(user)
     if step is None or _second_step_done(request):
         return _continue_login(request, user)
@@ -181,28 +207,15 @@ def login_second_step(request: HttpRequest) -> HttpResponse:
 @sensitive_post_parameters("new_password", "confirm_password")
 @never_cache
 @require_http_methods(["GET", "POST"])
-def login_new_password(request: HttpRequest) -> HttpResponse:
-    user = _pending_user(request)
-    if user is None:
-        return _restart_login(request, "Your log-in timed out. Please start again.")
-    if _owes_second_step(request, user):
-        return redirect("accounts:login_second_step")
+@_after_second_step
+def login_new_password(request: HttpRequest, user: User) -> HttpResponse:
     if not services.password_change_is_due(user):
         return _continue_login(request, user)
     form = NewPasswordForm(request.POST or None, rules=password_rules(user))
     if (
         request.method == "POST"
         and form.is_valid()
-        and saved(
-            form,
-            "new_password",
-            lambda: services.password_change(
-                user=user,
-                new_password=form.cleaned_data["new_password"],
-                by=user,
-                ip=client_ip(request),
-            ),
-        )
+        and own_secret_saved(request, form, user, "new_password")
     ):
         return _continue_login(request, user)
     reason = "first" if user.must_change_password else "expired"
@@ -213,28 +226,15 @@ def login_new_password(request: HttpRequest) -> HttpResponse:
 @sensitive_post_parameters("new_passcode", "confirm_passcode")
 @never_cache
 @require_http_methods(["GET", "POST"])
-def login_new_passcode(request: HttpRequest) -> HttpResponse:
-    user = _pending_user(request)
-    if user is None:
-        return _restart_login(request, "Your log-in timed out. Please start again.")
-    if _owes_second_step(request, user):
-        return redirect("accounts:login_second_step")
+@_after_second_step
+def login_new_passcode(request: HttpRequest, user: User) -> HttpResponse:
     if services.second_step_is_set_up(user) or services.password_change_is_due(user):
         return _continue_login(request, user)
     form = NewPasscodeForm(request.POST or None)
     if (
         request.method == "POST"
         and form.is_valid()
-        and saved(
-            form,
-            "new_passcode",
-            lambda: services.passcode_change(
-                user=user,
-                new_passcode=form.cleaned_data["new_passcode"],
-                by=user,
-                ip=client_ip(request),
-            ),
-        )
+        and own_secret_saved(request, form, user, "new_passcode")
     ):
         # Choosing the second step just now counts as passing it.
         _mark_second_step_done(request)
@@ -247,12 +247,8 @@ def login_new_passcode(request: HttpRequest) -> HttpResponse:
 @never_cache
 @require_http_methods(["GET", "POST"])
 @rate_limited("log-in")
-def login_authenticator(request: HttpRequest) -> HttpResponse:
-    user = _pending_user(request)
-    if user is None:
-        return _restart_login(request, "Your log-in timed out. Please start again.")
-    if _owes_second_step(request, user):
-        return redirect("accounts:login_second_step")
+@_after_second_step
+def login_authenticator(request: HttpRequest, user: User) -> HttpResponse:
     if services.second_step_is_set_up(user) or services.password_change_is_due(user):
         return _continue_login(request, user)
     return authenticator_page(

@@ -42,16 +42,28 @@ def reset_sent(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _reset_with_link(request: HttpRequest, token: str, purpose: str) -> HttpResponse:
+def _link_problem(
+    request: HttpRequest, problem: services.LinkProblem, shown_as: str, status: int
+) -> HttpResponse:
+    return render(
+        request,
+        "accounts/reset_link_problem.html",
+        {"problem": problem.value, "purpose": shown_as},
+        status=status,
+    )
+
+
+def _choose_with_link(
+    request: HttpRequest, token: str, *, purpose: str, shown_as: str, template: str, done: str
+) -> HttpResponse:
+    """The page an e-mailed link opens: a new password or passcode, chosen once.
+
+    `shown_as` names the link on the page saying it cannot be used ("password", "passcode" or
+    "set-up"); `done` is the message on the log-in page after."""
     link = services.reset_link_check(token=token, purpose=purpose)
     if isinstance(link, services.LinkProblem):
         status = 404 if link is services.LinkProblem.UNKNOWN else 410
-        return render(
-            request,
-            "accounts/reset_link_problem.html",
-            {"problem": link.value, "purpose": purpose},
-            status=status,
-        )
+        return _link_problem(request, link, shown_as, status)
     is_password = purpose == ResetLink.Purpose.PASSWORD
     form: NewPasswordForm | NewPasscodeForm = (
         NewPasswordForm(request.POST or None, rules=password_rules(link.user))
@@ -68,15 +80,21 @@ def _reset_with_link(request: HttpRequest, token: str, purpose: str) -> HttpResp
             form.add_error(field, error)
         else:
             if isinstance(outcome, services.LinkProblem):
-                return render(
-                    request,
-                    "accounts/reset_link_problem.html",
-                    {"problem": outcome.value, "purpose": purpose},
-                    status=410,
-                )
-            messages.success(request, f"Your {purpose} has been changed. You can now log in.")
+                return _link_problem(request, outcome, shown_as, 410)
+            messages.success(request, done)
             return redirect("accounts:login")
-    return render(request, "accounts/reset_choose.html", {"form": form, "purpose": purpose})
+    return render(request, template, {"form": form, "purpose": purpose, "account": link.user})
+
+
+def _reset_with_link(request: HttpRequest, token: str, purpose: str) -> HttpResponse:
+    return _choose_with_link(
+        request,
+        token,
+        purpose=purpose,
+        shown_as=purpose,
+        template="accounts/reset_choose.html",
+        done=f"Your {purpose} has been changed. You can now log in.",
+    )
 
 
 @login_not_required
@@ -105,39 +123,14 @@ def reset_passcode(request: HttpRequest, token: str) -> HttpResponse:
 def set_up(request: HttpRequest, token: str) -> HttpResponse:
     """A new account's holder chooses their password from the e-mailed link; their first log-in
     then asks them to choose a passcode."""
-    purpose = ResetLink.Purpose.PASSWORD
-    link = services.reset_link_check(token=token, purpose=purpose)
-    if isinstance(link, services.LinkProblem):
-        status = 404 if link is services.LinkProblem.UNKNOWN else 410
-        return render(
-            request,
-            "accounts/reset_link_problem.html",
-            {"problem": link.value, "purpose": "set-up"},
-            status=status,
-        )
-    form = NewPasswordForm(request.POST or None, rules=password_rules(link.user))
-    if request.method == "POST" and form.is_valid():
-        try:
-            outcome = services.reset_link_use(
-                token=token,
-                purpose=purpose,
-                secret=form.cleaned_data["new_password"],
-                ip=client_ip(request),
-            )
-        except ValidationError as error:
-            form.add_error("new_password", error)
-        else:
-            if isinstance(outcome, services.LinkProblem):
-                return render(
-                    request,
-                    "accounts/reset_link_problem.html",
-                    {"problem": outcome.value, "purpose": "set-up"},
-                    status=410,
-                )
-            messages.success(
-                request,
-                "Your password is set. Log in now with your e-mail address and your new "
-                "password: you will then choose a 6-digit passcode.",
-            )
-            return redirect("accounts:login")
-    return render(request, "accounts/set_up.html", {"form": form, "account": link.user})
+    return _choose_with_link(
+        request,
+        token,
+        purpose=ResetLink.Purpose.PASSWORD,
+        shown_as="set-up",
+        template="accounts/set_up.html",
+        done=(
+            "Your password is set. Log in now with your e-mail address and your new "
+            "password: you will then choose a 6-digit passcode."
+        ),
+    )
