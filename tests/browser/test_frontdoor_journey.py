@@ -1,5 +1,5 @@
-"""The front door (issue 7) in a real browser: both outcomes, the urgent and out-of-area turns,
-and the officers' side.
+"""The front door (issue 7) in a real browser, as the public use it: both outcomes, and the
+urgent and out-of-area turns (the officers' side is in test_frontdoor_officer_journey.py).
 
 1. Likely eligible: a daughter asks for her mother, with no log-in, one question a page (a
    mistake first, a Back link once, a Change link on check your answers), sends, sees the
@@ -9,9 +9,6 @@ and the officers' side.
    appointment at a hub is booked, confirmed from the e-mail's link and cancelled from the
    manage link; then an assessment is asked for, and the request reaches the officers' queue.
 3. Urgent and outside the area: "Get help now" with 999, and a neighbouring council's postcode.
-4. An officer triages a request (open, ask for information, which the person answers from
-   the e-mailed link, accept with a new service user, record the referral as appropriate) and
-   visits the figures, the directory and the hubs.
 
 Every page visited, error pages too, is checked with axe (WCAG 2.2 AA) and for CSP or 404
 errors in the console; at the end of each browser's visit there must have been no uncaught
@@ -22,12 +19,9 @@ server.
 """
 
 import re
-from datetime import date
 from typing import Any
-from urllib.parse import urlsplit
 
 import pytest
-from django.conf import settings as django_settings
 from django.core import mail
 from playwright.sync_api import expect
 
@@ -36,19 +30,28 @@ from carebridge.demo.frontdoor_directory_demo import directory_demo
 from carebridge.demo.frontdoor_hubs_demo import hubs_demo
 from carebridge.frontdoor.assessment import questions
 from carebridge.frontdoor.assessment.eligibility import Assessment
-from carebridge.frontdoor.choices import Asker, RequestStatus, Result, Route
+from carebridge.frontdoor.choices import Asker, Result, Route
 from carebridge.frontdoor.directory.areas import neighbouring_area_create
 from carebridge.frontdoor.directory.feed import SignpostNeed
 from carebridge.frontdoor.models import Booking, BookingStatus, Feedback, FrontDoorRequest
-from carebridge.frontdoor.requests import services
-from carebridge.frontdoor.tests.support_requests import likely_answers, submit, unlikely_answers
+from carebridge.frontdoor.tests.support_requests import likely_answers, unlikely_answers
 from carebridge.notifications.models import Notification
-from carebridge.organisations.models import Council
-from carebridge.people.models import ServiceUser
-from tests.browser.conftest import axe_check, console_errors, new_context
+from tests.browser.conftest import axe_check
+from tests.browser.frontdoor_support import (
+    EMERGENCY,
+    PHONE,
+    answer_questions,
+    assert_quiet,
+    browser_page,
+    fill_question,
+    link_in,
+    local_path,
+    open_council,
+    open_reasons,
+    start_questions,
+)
 from tests.browser.pages import (
     error_summary,
-    fill_date,
     heading,
     log_in,
     menu_link,
@@ -56,134 +59,9 @@ from tests.browser.pages import (
     success_banner,
     summary_value,
 )
-from tests.support import make_council, make_district, make_user
+from tests.support import make_user
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-PHONE = "01632 960 100"
-EMERGENCY = "Adult social care out of hours: 01632 960 999"
-QUESTION_PATH = re.compile(r"/questions/(?P<slug>[a-z0-9-]+)/")
-MAX_PAGES = 40  # more question pages than any journey has: a loop that never ends fails
-
-
-# --- Set-up, through the product's services ------------------------------------------------------
-
-
-def open_council(name: str = "") -> Council:
-    """A council whose front door is open, with a district covering WB1 and WB2."""
-    council = make_council(name)
-    make_district(council, postcode_districts="WB1 WB2")
-    services.front_door_settings_update(
-        council=council, by=None, is_open=True, contact_phone=PHONE, emergency_contacts=EMERGENCY
-    )
-    return council
-
-
-def local_path(url: str) -> str:
-    """A link from an e-mail (written for SITE_URL) as a path for the live server."""
-    assert url.startswith(django_settings.SITE_URL), url
-    parts = urlsplit(url)
-    return parts.path + (f"?{parts.query}" if parts.query else "")
-
-
-def link_in(body: str, path_part: str) -> str:
-    found = re.search(rf"https?://\S*{re.escape(path_part)}\S*", body)
-    assert found, f"No link with {path_part} in:\n{body}"
-    return found.group(0)
-
-
-def browser_page(chromium: Any) -> tuple[Any, Any, list[str]]:
-    """A fresh context's page, and the uncaught JavaScript errors seen on it."""
-    context = new_context(chromium)
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda error: errors.append(f"{error} ({page.url})"))
-    return context, page, errors
-
-
-def assert_quiet(page: Any, page_errors: list[str]) -> None:
-    """No uncaught JavaScript error, and nothing in the console but the browser's note of an
-    error page's status (a form with a mistake answers 400)."""
-    noise = re.compile(r"^Failed to load resource: the server responded with a status of 40[0-9]")
-    logged = [error for error in console_errors(page) if not noise.match(error)]
-    assert not page_errors, "Uncaught JavaScript errors:\n" + "\n".join(page_errors)
-    assert not logged, "Console errors:\n" + "\n".join(logged)
-
-
-# --- The question pages ---------------------------------------------------------------------------
-
-
-def current_question(page: Any) -> questions.Question | None:
-    match = QUESTION_PATH.search(urlsplit(page.url).path)
-    if match is None:
-        return None
-    found = questions.by_slug(match["slug"])
-    assert found is not None, f"No question for {page.url}"
-    return found
-
-
-def page_heading(question: questions.Question, answers: dict[str, Any]) -> str:
-    """The page's h1 (and its field's label): the question, marked when it may be skipped."""
-    return question.heading_for(answers) + ("" if question.required else " (optional)")
-
-
-def fill_question(page: Any, question: questions.Question, answers: dict[str, Any]) -> None:
-    """Answer one question page as a person would: by the labels they read."""
-    value = answers[question.id]
-    labels = {choice.value: choice.label for choice in question.choices_for(answers)}
-    if question.kind == "radios":
-        page.get_by_role("radio", name=labels[value], exact=True).check()
-    elif question.kind == "checkboxes":
-        for item in value:
-            page.get_by_role("checkbox", name=labels[item], exact=True).check()
-        for item, label in labels.items():
-            box = page.get_by_role("checkbox", name=label, exact=True)
-            if item in value:
-                expect(box).to_be_checked()
-            else:
-                expect(box).not_to_be_checked()
-    elif question.kind == "date":
-        group = page.get_by_role("group", name=page_heading(question, answers))
-        day = date.fromisoformat(value) if value else None
-        group.get_by_label("Day").fill(str(day.day) if day else "")
-        group.get_by_label("Month").fill(str(day.month) if day else "")
-        group.get_by_label("Year").fill(str(day.year) if day else "")
-    else:
-        page.get_by_label(page_heading(question, answers), exact=True).fill(value)
-
-
-def answer_questions(page: Any, answers: dict[str, Any], *, until: str = "") -> int:
-    """Answer each question page with axe on it, until check your answers (or the page of the
-    question `until`, unanswered). The number of pages answered."""
-    answered = 0
-    while (question := current_question(page)) is not None and question.id != until:
-        assert answered < MAX_PAGES, f"Still on question pages at {page.url}"
-        expect(heading(page)).to_have_text(page_heading(question, answers))
-        expect(page.locator(".govuk-caption-l")).to_have_text(question.section_for(answers))
-        axe_check(page)
-        fill_question(page, question, answers)
-        page.get_by_role("button", name="Continue").click()
-        answered += 1
-    return answered
-
-
-def start_questions(page: Any, base_url: str, council: Council) -> None:
-    page.goto(f"{base_url}/care-and-support/{council.slug}/")
-    expect(heading(page)).to_have_text("Ask for care and support")
-    expect(page.locator("main")).to_contain_text("call 999 now")
-    axe_check(page)
-    page.get_by_role("button", name="Start now").click()
-    expect(heading(page)).to_have_text("Who is asking?")
-
-
-def open_reasons(page: Any, assessment: Assessment) -> None:
-    """The result's "How we worked this out", opened: every reason the rules gave."""
-    details = page.locator("details", has_text="How we worked this out")
-    details.locator("summary").click()
-    for reason in assessment.reasons:
-        expect(details).to_contain_text(reason)
-    assert assessment.reasons, "The rules gave no reasons"
-    axe_check(page)
 
 
 # --- 1. Likely eligible -----------------------------------------------------------------------------
@@ -463,174 +341,5 @@ def test_urgent_help_and_a_postcode_outside_the_area(chromium: Any, live_server:
     expect(heading(page)).to_have_text("Get help now")
     expect(page.locator("main")).to_contain_text("999")
     axe_check(page)
-    assert_quiet(page, page_errors)
-    context.close()
-
-
-# --- 4. An officer triages a request ---------------------------------------------------------------
-
-
-def test_an_officer_triages_a_request_and_sees_the_figures_directory_and_hubs(
-    chromium: Any, live_server: Any
-) -> None:
-    base = live_server.url
-    council = open_council("Thistlecombe Council")
-    officer = make_user(council=council, role=Role.FRONT_DOOR_OFFICER)
-    directory_demo(council)
-    fdr = submit(council, likely_answers())
-    submit(council, unlikely_answers(person_name="Arthur Quill"))
-    hubs = hubs_demo(council, by=officer)
-    context, page, page_errors = browser_page(chromium)
-    log_in(page, base, officer.email)
-
-    menu_link(page, "Front door").click()
-    expect(heading(page)).to_have_text("Front-door requests")
-    axe_check(page)
-    page.get_by_role("link", name=fdr.reference).click()
-    expect(heading(page)).to_contain_text(fdr.reference)
-    expect(page.locator("main")).to_contain_text("Edith Marlowe")
-    axe_check(page)
-
-    page.get_by_role("link", name="Start looking at this request").click()
-    expect(heading(page)).to_have_text("Start looking at this request")
-    axe_check(page)
-    page.get_by_role("button", name="Start looking at it").click()
-    expect(success_banner(page)).to_contain_text("You are looking at this request")
-    axe_check(page)
-
-    page.get_by_role("link", name="Ask for more information").click()
-    expect(heading(page)).to_have_text("Ask for more information")
-    axe_check(page)
-    page.get_by_role("button", name="Send the question").click()
-    expect(error_summary(page)).to_contain_text("Enter what you need to know")
-    axe_check(page)
-    page.get_by_label("What do you need to know?").fill("Does Edith live alone?")
-    page.get_by_role("button", name="Send the question").click()
-    expect(success_banner(page)).to_contain_text("Your question was sent to the person.")
-    axe_check(page)
-    fdr.refresh_from_db()
-    assert fdr.status == RequestStatus.MORE_INFORMATION
-
-    # The person answers on the page the e-mail links to, in a browser of their own.
-    asked = Notification.objects.get(key__startswith=f"front-door-{fdr.pk}-information-")
-    assert asked.to_email == "rosa@example.org"
-    public, public_page, public_errors = browser_page(chromium)
-    public_page.goto(base + local_path(link_in(asked.body, "/track/link/")))
-    expect(heading(public_page)).to_have_text("Your request for care and support")
-    expect(public_page.locator(".govuk-inset-text")).to_have_text("Does Edith live alone?")
-    axe_check(public_page)
-    public_page.get_by_role("button", name="Send your answer").click()
-    expect(error_summary(public_page)).to_contain_text("Enter the information the council asked")
-    axe_check(public_page)
-    public_page.get_by_label("Your answer").fill("Yes, since my father died last year.")
-    public_page.get_by_role("button", name="Send your answer").click()
-    expect(success_banner(public_page)).to_contain_text("Thank you: the council has your answer.")
-    axe_check(public_page)
-    assert_quiet(public_page, public_errors)
-    public.close()
-    page.reload()
-    expect(page.locator("main")).to_contain_text("Yes, since my father died last year.")
-    axe_check(page)
-
-    page.get_by_role("link", name="Accept for assessment").click()
-    expect(heading(page)).to_have_text("Accept for assessment")
-    axe_check(page)
-    radio(page, "Who is this?", "Someone new to the council's records").check()
-    page.get_by_role("button", name="Accept for assessment").click()
-    expect(error_summary(page)).to_contain_text("Enter the SS Ref")
-    axe_check(page)
-    page.get_by_label("SS Ref").fill("SS900123")
-    page.get_by_label("First name").fill("Edith")
-    page.get_by_label("Last name").fill("Marlowe")
-    fill_date(page, "Date of birth", date(1941, 3, 3))
-    page.get_by_label("Message to the person (optional)").fill("An assessor will call this week.")
-    page.get_by_role("button", name="Accept for assessment").click()
-    expect(success_banner(page)).to_contain_text("Accepted for assessment.")
-    axe_check(page)
-    fdr.refresh_from_db()
-    assert fdr.status == RequestStatus.ASSESSMENT
-    assert ServiceUser.objects.filter(council=council, ss_ref="SS900123").exists()
-
-    page.get_by_role("link", name="Record whether the referral was appropriate").click()
-    expect(heading(page)).to_have_text("Record whether the referral was appropriate")
-    axe_check(page)
-    radio(
-        page, "Was sending this request to the council appropriate?", "Yes, an appropriate referral"
-    ).check()
-    page.get_by_role("button", name="Save").click()
-    expect(success_banner(page)).to_contain_text("Saved.")
-    axe_check(page)
-    fdr.refresh_from_db()
-    assert fdr.appropriate is True
-
-    # The figures: SVG charts, each with its table.
-    menu_link(page, "Front-door figures").click()
-    expect(heading(page)).to_have_text("Front-door dashboard")
-    expect(page.locator("main svg").first).to_be_visible()
-    expect(page.locator("main table").first).to_be_visible()
-    axe_check(page)
-
-    # The directory, a service, and the taxonomy mapping.
-    menu_link(page, "Directory").click()
-    expect(heading(page)).to_contain_text("Directory")
-    axe_check(page)
-    first_service = page.locator("main table tbody a").first
-    name = first_service.inner_text()
-    first_service.click()
-    expect(heading(page)).to_have_text(name)
-    axe_check(page)
-    menu_link(page, "Directory").click()
-    page.get_by_role("navigation", name="Directory").get_by_role(
-        "link", name="Taxonomy mapping"
-    ).click()
-    expect(heading(page)).to_contain_text("mapping")
-    axe_check(page)
-
-    # The hubs, and a hub's week.
-    menu_link(page, "Hubs").click()
-    expect(heading(page)).to_have_text("Hubs")
-    axe_check(page)
-    page.get_by_role("link", name=hubs[0].name).click()
-    expect(heading(page)).to_contain_text(hubs[0].name)
-    axe_check(page)
-
-    # The feedback people gave, filtered, with its export.
-    services.feedback_give(
-        council=council, rating=2, comment="The washing questions were hard to follow", request=fdr
-    )
-    menu_link(page, "Feedback").click()
-    expect(heading(page)).to_have_text("Feedback on the front door")
-    expect(page.locator("main table")).to_contain_text("The washing questions were hard to follow")
-    expect(page.locator("main table")).to_contain_text(fdr.reference)
-    axe_check(page)
-    page.get_by_label("Rating").select_option("5")
-    page.get_by_role("button", name="Apply filters").click()
-    expect(page.locator("main")).to_contain_text("No feedback matches.")
-    axe_check(page)
-
-    # The settings: the out-of-hours team; closing the front door is its own, confirmed step.
-    menu_link(page, "Front door").click()
-    page.get_by_role("link", name="Front-door settings").click()
-    expect(heading(page)).to_have_text("Front-door settings")
-    axe_check(page)
-    page.get_by_label("Out-of-hours emergency duty team").fill("Emergency duty team: 01632 960 909")
-    page.get_by_role("button", name="Save").click()
-    expect(success_banner(page)).to_contain_text("The front-door settings are saved.")
-    axe_check(page)
-    page.get_by_role("link", name="Close the front door").click()
-    expect(heading(page)).to_have_text("Close the front door to the public?")
-    axe_check(page)
-    page.get_by_role("button", name="Close the front door").click()
-    expect(error_summary(page)).to_contain_text("Confirm that you mean to do this")
-    axe_check(page)
-    page.get_by_label("I understand").check()
-    page.get_by_role("button", name="Close the front door").click()
-    expect(success_banner(page)).to_contain_text("The front door is closed")
-    axe_check(page)
-    settings_row = council.front_door_settings
-    settings_row.refresh_from_db()
-    assert not settings_row.is_open
-    assert settings_row.out_of_hours_contact == "Emergency duty team: 01632 960 909"
-    assert settings_row.emergency_contacts == EMERGENCY
     assert_quiet(page, page_errors)
     context.close()
