@@ -2,10 +2,10 @@
 and districts, providers, services and contracts."""
 
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import models, transaction
 
 from carebridge.audit.services import record, snapshot
 from carebridge.organisations.models import (
@@ -20,12 +20,32 @@ from carebridge.organisations.models import (
 )
 from carebridge.people.validators import normalise_postcode, validate_postcode
 
+M = TypeVar("M", bound=models.Model)
+
 
 def _postcode(fields: dict[str, Any]) -> dict[str, Any]:
     if fields.get("postcode"):
         validate_postcode(fields["postcode"])
         fields["postcode"] = normalise_postcode(fields["postcode"])
     return fields
+
+
+def _save_recorded(
+    instance: M,
+    *,
+    action: str,
+    by: Any,
+    before: dict[str, Any] | None = None,
+    logged_after: bool = True,
+    **owner: Any,
+) -> M:
+    """Check and save a record, and log the action with what it was (`before`) and now is;
+    `owner` names its council or provider for the log."""
+    instance.full_clean()
+    instance.save()
+    after = snapshot(instance) if logged_after else None
+    record(action=action, by=by, obj=instance, before=before, after=after, **owner)
+    return instance
 
 
 @transaction.atomic
@@ -49,17 +69,7 @@ def rulebook_update(*, council: Council, by: Any, **settings: Any) -> Rulebook:
     before = snapshot(book)
     for name, value in settings.items():
         setattr(book, name, value)
-    book.full_clean()
-    book.save()
-    record(
-        action="rulebook.updated",
-        by=by,
-        obj=book,
-        council=council,
-        before=before,
-        after=snapshot(book),
-    )
-    return book
+    return _save_recorded(book, action="rulebook.updated", by=by, before=before, council=council)
 
 
 @transaction.atomic
@@ -82,17 +92,13 @@ def payment_rule_set(
     rule.aborted_visit_max_minutes = aborted_visit_max_minutes
     rule.aborted_visit_paid_percent = aborted_visit_paid_percent
     rule.night_cancellation_paid_percent = night_cancellation_paid_percent
-    rule.full_clean()
-    rule.save()
-    record(
+    return _save_recorded(
+        rule,
         action="payment_rule.created" if made else "payment_rule.updated",
         by=by,
-        obj=rule,
-        council=council,
         before=before,
-        after=snapshot(rule),
+        council=council,
     )
-    return rule
 
 
 @transaction.atomic
@@ -106,10 +112,7 @@ def team_create(
     internal_only: bool = False,
 ) -> Team:
     team = Team(council=council, name=name, kind=kind, email=email, internal_only=internal_only)
-    team.full_clean()
-    team.save()
-    record(action="team.created", by=by, obj=team, council=council)
-    return team
+    return _save_recorded(team, action="team.created", by=by, logged_after=False, council=council)
 
 
 @transaction.atomic
@@ -137,54 +140,41 @@ def district_create(
     district = District(
         council=council, name=name, postcode_districts=" ".join(postcode_districts.upper().split())
     )
-    district.full_clean()
-    district.save()
-    record(action="district.created", by=by, obj=district, council=council)
-    return district
+    return _save_recorded(
+        district, action="district.created", by=by, logged_after=False, council=council
+    )
 
 
 @transaction.atomic
 def provider_create(*, name: str, by: Any = None, **fields: Any) -> Provider:
     provider = Provider(name=name, **_postcode(fields))
-    provider.full_clean()
-    provider.save()
-    record(
-        action="provider.created", by=by, obj=provider, provider=provider, after=snapshot(provider)
-    )
-    return provider
+    return _save_recorded(provider, action="provider.created", by=by, provider=provider)
 
 
 @transaction.atomic
 def service_create(*, provider: Provider, name: str, by: Any = None, **fields: Any) -> Service:
     service = Service(provider=provider, name=name, **_postcode(fields))
-    service.full_clean()
-    service.save()
-    record(action="service.created", by=by, obj=service, provider=provider, after=snapshot(service))
-    return service
+    return _save_recorded(service, action="service.created", by=by, provider=provider)
 
 
-def _update(instance: Provider | Service, fields: dict[str, Any]) -> tuple[dict, dict]:
+def _update(
+    instance: Provider | Service, fields: dict[str, Any], *, action: str, by: Any, **owner: Any
+) -> None:
+    """Change the given details of a provider or service, and log them before and after."""
     before = snapshot(instance, list(fields))
     for name, value in _postcode(dict(fields)).items():
         setattr(instance, name, value)
     instance.full_clean()
     instance.save(update_fields=list(fields))
-    return before, snapshot(instance, list(fields))
+    after = snapshot(instance, list(fields))
+    record(action=action, by=by, obj=instance, before=before, after=after, **owner)
 
 
 @transaction.atomic
 def provider_update(*, provider: Provider, by: Any, **fields: Any) -> Provider:
     """Change a provider's organisation details (the council does, approving a change request)."""
     provider = Provider.objects.get(pk=provider.pk)
-    before, after = _update(provider, fields)
-    record(
-        action="provider.updated",
-        by=by,
-        obj=provider,
-        provider=provider,
-        before=before,
-        after=after,
-    )
+    _update(provider, fields, action="provider.updated", by=by, provider=provider)
     return provider
 
 
@@ -192,15 +182,7 @@ def provider_update(*, provider: Provider, by: Any, **fields: Any) -> Provider:
 def service_update(*, service: Service, by: Any, **fields: Any) -> Service:
     """Change a service's details (the council does, approving a change request)."""
     service = Service.objects.get(pk=service.pk)
-    before, after = _update(service, fields)
-    record(
-        action="service.updated",
-        by=by,
-        obj=service,
-        provider=service.provider_id,
-        before=before,
-        after=after,
-    )
+    _update(service, fields, action="service.updated", by=by, provider=service.provider_id)
     return service
 
 
@@ -223,14 +205,6 @@ def contract_create(
         start_date=start_date,
         end_date=end_date,
     )
-    contract.full_clean()
-    contract.save()
-    record(
-        action="contract.created",
-        by=by,
-        obj=contract,
-        council=council,
-        provider=provider,
-        after=snapshot(contract),
+    return _save_recorded(
+        contract, action="contract.created", by=by, council=council, provider=provider
     )
-    return contract

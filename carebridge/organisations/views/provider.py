@@ -96,6 +96,40 @@ def _values(instance: Any, fields: tuple[str, ...]) -> dict[str, str]:
     return {field: getattr(instance, field) for field in fields}
 
 
+def _edit_form(
+    form_class: type[ChangeRequestForm],
+    request: HttpRequest,
+    record: Any,
+    fields: tuple[str, ...],
+    provider: Provider,
+) -> Any:
+    """The form asking to change a record's details, filled with what they are now."""
+    return form_class(
+        _posted(request), initial=_values(record, fields), councils=_councils(provider)
+    )
+
+
+def _request_page(
+    request: HttpRequest,
+    form: ChangeRequestForm,
+    *,
+    kind: ChangeRequestKind,
+    back: str,
+    back_pk: int | None = None,
+    service: Service | None = None,
+    contact: User | None = None,
+    **page: Any,
+) -> HttpResponse:
+    """Send the form's change request and go back to the record's page (`back`, `back_pk`);
+    until it is sent, show the form with the page's words (`page`)."""
+    if _raise(request, form, kind=kind, service=service, contact=contact):
+        return redirect(back, pk=back_pk) if back_pk is not None else redirect(back)
+    context = {"form": form, **page, "back": back}
+    if back_pk is not None:
+        context["back_pk"] = back_pk
+    return render(request, "organisations/details_edit.html", context)
+
+
 # --- Organisation ----------------------------------------------------------------------------
 
 
@@ -116,22 +150,14 @@ def organisation(request: HttpRequest) -> HttpResponse:
 def organisation_edit(request: HttpRequest) -> HttpResponse:
     user = acting_user(request)
     provider = provider_of(user, Function.ORGANISATION_DETAILS, for_change=True)
-    form = OrganisationForm(
-        _posted(request),
-        initial=_values(provider, ORGANISATION_FIELDS),
-        councils=_councils(provider),
-    )
-    if _raise(request, form, kind=K.UPDATE_ORGANISATION):
-        return redirect("organisations:organisation")
-    return render(
+    form = _edit_form(OrganisationForm, request, provider, ORGANISATION_FIELDS, provider)
+    return _request_page(
         request,
-        "organisations/details_edit.html",
-        {
-            "form": form,
-            "heading": "Change your organisation's details",
-            "caption": provider.name,
-            "back": "organisations:organisation",
-        },
+        form,
+        kind=K.UPDATE_ORGANISATION,
+        back="organisations:organisation",
+        heading="Change your organisation's details",
+        caption=provider.name,
     )
 
 
@@ -167,23 +193,16 @@ def service_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def service_edit(request: HttpRequest, pk: int) -> HttpResponse:
     user = acting_user(request)
     service = access_service(user, pk, for_change=True)
-    form = ServiceForm(
-        _posted(request),
-        initial=_values(service, SERVICE_FIELDS),
-        councils=_councils(service.provider),
-    )
-    if _raise(request, form, kind=K.UPDATE_SERVICE, service=service):
-        return redirect("organisations:service_detail", pk=service.pk)
-    return render(
+    form = _edit_form(ServiceForm, request, service, SERVICE_FIELDS, service.provider)
+    return _request_page(
         request,
-        "organisations/details_edit.html",
-        {
-            "form": form,
-            "heading": "Change this service's details",
-            "caption": service.name,
-            "back": "organisations:service_detail",
-            "back_pk": service.pk,
-        },
+        form,
+        kind=K.UPDATE_SERVICE,
+        service=service,
+        back="organisations:service_detail",
+        back_pk=service.pk,
+        heading="Change this service's details",
+        caption=service.name,
     )
 
 
@@ -210,22 +229,18 @@ def contact_new(request: HttpRequest) -> HttpResponse:
     user = acting_user(request)
     provider = provider_of(user, Function.CONTACTS, for_change=True)
     form = ContactForm(_posted(request), councils=_councils(provider))
-    if _raise(request, form, kind=K.NEW_CONTACT):
-        return redirect("organisations:contact_list")
-    return render(
+    return _request_page(
         request,
-        "organisations/details_edit.html",
-        {
-            "form": form,
-            "heading": "Ask for a new contact",
-            "caption": provider.name,
-            "intro": (
-                "Someone who needs to use the portal. When the council approves the request, "
-                "they are e-mailed a link to choose their password."
-            ),
-            "back": "organisations:contact_list",
-            "button": "Send new contact request",
-        },
+        form,
+        kind=K.NEW_CONTACT,
+        back="organisations:contact_list",
+        heading="Ask for a new contact",
+        caption=provider.name,
+        intro=(
+            "Someone who needs to use the portal. When the council approves the request, "
+            "they are e-mailed a link to choose their password."
+        ),
+        button="Send new contact request",
     )
 
 
@@ -249,23 +264,16 @@ def contact_edit(request: HttpRequest, pk: int) -> HttpResponse:
     user = acting_user(request)
     contact = access_contact(user, pk, for_change=True)
     assert contact.provider is not None
-    form = ContactForm(
-        _posted(request),
-        initial=_values(contact, CONTACT_FIELDS),
-        councils=_councils(contact.provider),
-    )
-    if _raise(request, form, kind=K.UPDATE_CONTACT, contact=contact):
-        return redirect("organisations:contact_detail", pk=contact.pk)
-    return render(
+    form = _edit_form(ContactForm, request, contact, CONTACT_FIELDS, contact.provider)
+    return _request_page(
         request,
-        "organisations/details_edit.html",
-        {
-            "form": form,
-            "heading": "Change this contact's details",
-            "caption": contact.full_name,
-            "back": "organisations:contact_detail",
-            "back_pk": contact.pk,
-        },
+        form,
+        kind=K.UPDATE_CONTACT,
+        contact=contact,
+        back="organisations:contact_detail",
+        back_pk=contact.pk,
+        heading="Change this contact's details",
+        caption=contact.full_name,
     )
 
 
