@@ -119,12 +119,7 @@ def notifications_purge(moment: datetime | None = None) -> int:
 def email_queue(*, to: str, kind: str, key: str, subject: str, body: str) -> Notification | None:
     """Queue an e-mail to an address with no account behind it (a resident who used the front
     door), once only for its key; None when that key was queued before."""
-    notification = notification_create(
-        user=None, to_email=to, kind=kind, key=key, subject=subject, body=body
-    )
-    if notification is not None:
-        notifications_queue([notification])
-    return notification
+    return _create_and_queue(user=None, to_email=to, kind=kind, key=key, subject=subject, body=body)
 
 
 def notifications_queue(notifications: Iterable[Notification]) -> None:
@@ -152,31 +147,41 @@ def notification_create(
     )
 
 
+def _create_and_queue(**row: Any) -> Notification | None:
+    """The outbox row (see notification_create), sent once the transaction commits; None when
+    its key was queued before."""
+    notification = notification_create(**row)
+    if notification is not None:
+        notifications_queue([notification])
+    return notification
+
+
+def _log_in_changed_email(
+    user: User, *, template: str, key: str, subject: str, **context: Any
+) -> Notification | None:
+    """An e-mail to the user at once about a change to how they log in, with the link to reset
+    their password or passcode should they not have made it."""
+    body = render_to_string(
+        template, {"user": user, **context, "reset": site_link("accounts:reset")}
+    )
+    return _create_and_queue(
+        user=user, kind=NotificationKind.PASSWORD_IMMEDIATE, key=key, subject=subject, body=body
+    )
+
+
 def password_changed(user_id: int, changed_at: datetime) -> Notification | None:
     """Tell the user their password was changed, so a change they did not make is noticed."""
     user = get_user_model().objects.filter(pk=user_id, is_active=True).first()
     if user is None or not is_subscribed(user, NotificationKind.PASSWORD_IMMEDIATE):
         return None
-    local = to_london(changed_at)
-    body = render_to_string(
-        "notifications/email/password_changed.txt",
-        {
-            "user": user,
-            "changed_at": local,
-            "reset": site_link("accounts:reset"),
-            "preferences": preferences_link(),
-        },
-    )
-    notification = notification_create(
-        user=user,
-        kind=NotificationKind.PASSWORD_IMMEDIATE,
+    return _log_in_changed_email(
+        user,
+        template="notifications/email/password_changed.txt",
         key=f"password:{user.pk}:{changed_at.isoformat()}",
         subject="Your Carebridge password has been changed",
-        body=body,
+        changed_at=to_london(changed_at),
+        preferences=preferences_link(),
     )
-    if notification is not None:
-        notifications_queue([notification])
-    return notification
 
 
 SECOND_STEP_CHANGES = {
@@ -195,22 +200,11 @@ def second_step_changed(user_id: int, changed_at: datetime, change: str) -> Noti
     user = get_user_model().objects.filter(pk=user_id, is_active=True).first()
     if user is None:
         return None
-    body = render_to_string(
-        "notifications/email/second_step_changed.txt",
-        {
-            "user": user,
-            "what": SECOND_STEP_CHANGES[change],
-            "changed_at": to_london(changed_at),
-            "reset": site_link("accounts:reset"),
-        },
-    )
-    notification = notification_create(
-        user=user,
-        kind=NotificationKind.PASSWORD_IMMEDIATE,
+    return _log_in_changed_email(
+        user,
+        template="notifications/email/second_step_changed.txt",
         key=f"second-step:{user.pk}:{change}:{changed_at.isoformat()}",
         subject="The way you log in to Carebridge has changed",
-        body=body,
+        what=SECOND_STEP_CHANGES[change],
+        changed_at=to_london(changed_at),
     )
-    if notification is not None:
-        notifications_queue([notification])
-    return notification
