@@ -1,27 +1,19 @@
-from argparse import ArgumentParser
-from typing import Any
+from django.core.management.base import CommandError
 
-from django.core.management.base import BaseCommand, CommandError
-
-from carebridge.integrations.management.commands._council import council_by_slug
+from carebridge.integrations.management.commands._council import CouncilKeyCommand
 from carebridge.integrations.services import api_token_create
+from carebridge.organisations.models import Council
 
 
-class Command(BaseCommand):
+class Command(CouncilKeyCommand):
     help = (
         "Make an API key for one of a council's systems (e.g. its case-management feed) and "
         "print it once: only its hash is kept, so it cannot be shown again."
     )
+    option = "name"
+    option_help = "Which system will use the key, e.g. Case management."
 
-    def add_arguments(self, parser: ArgumentParser) -> None:
-        parser.add_argument("--council", required=True, help="The council's slug.")
-        parser.add_argument(
-            "--name", required=True, help="Which system will use the key, e.g. Case management."
-        )
-
-    def handle(self, *args: Any, **options: Any) -> None:
-        council = council_by_slug(options["council"])
-        name = options["name"].strip()
+    def handle_key(self, council: Council, name: str) -> None:
         if not name:
             raise CommandError("Give the name of the system that will use the key.")
         token, key = api_token_create(council=council, name=name, by=None)

@@ -1,28 +1,20 @@
-from argparse import ArgumentParser
-from typing import Any
+from django.core.management.base import CommandError
 
-from django.core.management.base import BaseCommand, CommandError
-
-from carebridge.integrations.management.commands._council import council_by_slug
+from carebridge.integrations.management.commands._council import CouncilKeyCommand
 from carebridge.integrations.models import ApiToken
 from carebridge.integrations.services import api_token_revoke
+from carebridge.organisations.models import Council
 
 
-class Command(BaseCommand):
+class Command(CouncilKeyCommand):
     help = (
         "Revoke one of a council's API keys, named by its first characters (the prefix printed "
         "when it was made). Calls with it are refused at once."
     )
+    option = "prefix"
+    option_help = "The key's first characters (at least 4)."
 
-    def add_arguments(self, parser: ArgumentParser) -> None:
-        parser.add_argument("--council", required=True, help="The council's slug.")
-        parser.add_argument(
-            "--prefix", required=True, help="The key's first characters (at least 4)."
-        )
-
-    def handle(self, *args: Any, **options: Any) -> None:
-        council = council_by_slug(options["council"])
-        prefix = options["prefix"].strip()
+    def handle_key(self, council: Council, prefix: str) -> None:
         if len(prefix) < 4:
             raise CommandError("Give at least the first 4 characters of the key.")
         # Only the key's first characters are stored, so a longer prefix is compared on those.
