@@ -58,6 +58,10 @@ class Period(models.Model):
         return self.payment_processed_at is not None
 
 
+# What `Actual.take` keeps of the rules' assessment of a row.
+ASSESSED = ("cost", "planned_cost", "does_not_add_up", "over_threshold", "zero_without_comment")
+
+
 class Actual(models.Model):
     """One CPLI's actual for one week: planned (Pl), frustrated (Frstd), missed (Msd), extra
     (Xtr), visits (Vst) and what was delivered (Actual), with its cost and exceptions as the
@@ -127,7 +131,7 @@ class Actual(models.Model):
         )
 
     def take(self, found: Assessment) -> None:
-        """Keep the cost and exceptions the rules found for this row."""
+        """Keep the cost and exceptions the rules found for this row (the fields ASSESSED)."""
         self.cost, self.planned_cost = found.cost, found.planned_cost
         self.does_not_add_up = found.does_not_add_up
         self.over_threshold = found.over_threshold

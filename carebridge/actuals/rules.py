@@ -10,7 +10,7 @@ council's rules, so that the page, the CSV import and the tests all agree to the
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -62,12 +62,8 @@ class Entry:
         """Without a reason or dates when nothing is frustrated, and without a variation code
         when nothing is extra: they would only confuse the next reader."""
         frustrated = self.frustrated > 0
-        return Entry(
-            actual=self.actual,
-            frustrated=self.frustrated,
-            missed=self.missed,
-            extra=self.extra,
-            visits=self.visits,
+        return replace(
+            self,
             frustrated_reason=self.frustrated_reason if frustrated else "",
             aborted_visit_dates=(
                 self.aborted_visit_dates

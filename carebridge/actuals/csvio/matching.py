@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import date, timedelta
 from typing import NamedTuple
 
@@ -138,17 +139,7 @@ def _without_reason_columns(
                 )
             }
     return (
-        Entry(
-            actual=entry.actual,
-            frustrated=entry.frustrated,
-            missed=entry.missed,
-            extra=entry.extra,
-            visits=entry.visits,
-            frustrated_reason=reason,
-            aborted_visit_dates=dates,
-            variation_code=code,
-            comments=entry.comments,
-        ),
+        replace(entry, frustrated_reason=reason, aborted_visit_dates=dates, variation_code=code),
         {},
     )
 

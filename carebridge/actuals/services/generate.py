@@ -14,6 +14,7 @@ from carebridge.actuals.rules import Entry, assess
 from carebridge.actuals.services.common import (
     BATCH,
     ActualsRefused,
+    new_actual,
     require_editor,
     running_in,
 )
@@ -64,15 +65,11 @@ def actuals_generate(
         for cpli in running:
             rules = source.rules(cpli, week)
             planned, visits = planned_for(cpli, week, rules.step)
-            row = Actual(
-                period=periods[(cpli.council_id, week)],
-                cpli=cpli,
-                council_id=cpli.council_id,
-                provider_id=cpli.provider_id,
-                service_id=cpli.service_id,
-                service_user_id=cpli.service_user_id,
-                week_start=week,
-                planned=planned,
+            row = new_actual(
+                cpli,
+                periods[(cpli.council_id, week)],
+                week,
+                planned,
                 actual=planned,
                 visits=visits,
                 changed_at=stamp,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from carebridge.accounts.models import User
-from carebridge.actuals.models import Actual
+from carebridge.actuals.models import ASSESSED, Actual
 from carebridge.actuals.periods import RuleSource, planned_for
 from carebridge.actuals.rules import assess
 from carebridge.audit.services import record
@@ -67,17 +67,7 @@ def actuals_replan(cplis: Sequence[Cpli], by: User | None) -> int:
         history.append({"cpli": row.cpli_id, "week": row.week_start.isoformat(), "before": before})
     Actual.objects.bulk_update(
         changed,
-        [
-            "planned",
-            "actual",
-            "visits",
-            "cost",
-            "planned_cost",
-            "does_not_add_up",
-            "over_threshold",
-            "zero_without_comment",
-            "changed_at",
-        ],
+        ["planned", "actual", "visits", *ASSESSED, "changed_at"],
     )
     if changed:
         record(

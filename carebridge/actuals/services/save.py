@@ -13,10 +13,16 @@ from decimal import Decimal
 from django.db import IntegrityError, connections, router, transaction
 
 from carebridge.accounts.models import User
-from carebridge.actuals.models import Actual, Period
+from carebridge.actuals.models import ASSESSED, Actual, Period
 from carebridge.actuals.periods import WEEK, RuleSource, days_active, planned_for
 from carebridge.actuals.rules import ENTERED, ZERO, Context, Entry, assess, check
-from carebridge.actuals.services.common import BATCH, RUNNING, ActualsRefused, require_editor
+from carebridge.actuals.services.common import (
+    BATCH,
+    RUNNING,
+    ActualsRefused,
+    new_actual,
+    require_editor,
+)
 from carebridge.actuals.services.periods import periods_of, week_refusal
 from carebridge.audit.services import record
 from carebridge.contracts.commitment import financial_year_bounds, financial_year_of
@@ -93,16 +99,7 @@ def _allocation_used(cplis: Iterable[Cpli], weeks: set[date]) -> dict[tuple[int,
     return used
 
 
-_WRITTEN = [
-    *ENTERED,
-    "cost",
-    "planned_cost",
-    "does_not_add_up",
-    "over_threshold",
-    "zero_without_comment",
-    "changed_at",
-    "changed_by",
-]
+_WRITTEN = [*ENTERED, *ASSESSED, "changed_at", "changed_by"]
 
 
 def _chunks(values: list, size: int = 900) -> Iterable[list]:
@@ -301,7 +298,7 @@ def _check_item(batch: _Batch, writes: _Writes, item: Item) -> None:
     values = _entered_values(entry, writes)
     if row is None:
         assert period is not None
-        row = _new_row(cpli, period, item.week_start, planned, values)
+        row = new_actual(cpli, period, item.week_start, planned, **values)
         row.take(found)
         writes.to_create.append(row)
         writes.history.append({"cpli": cpli.pk, "week": item.week_start.isoformat(), "new": True})
@@ -333,22 +330,6 @@ def _entered_values(entry: Entry, writes: _Writes) -> dict[str, object]:
         "changed_at": writes.stamp,
         "changed_by": writes.user,
     }
-
-
-def _new_row(
-    cpli: Cpli, period: Period, week: date, planned: Decimal, values: dict[str, object]
-) -> Actual:
-    return Actual(
-        period=period,
-        cpli=cpli,
-        council_id=cpli.council_id,
-        provider_id=cpli.provider_id,
-        service_id=cpli.service_id,
-        service_user_id=cpli.service_user_id,
-        week_start=week,
-        planned=planned,
-        **values,
-    )
 
 
 def _write(writes: _Writes) -> None:

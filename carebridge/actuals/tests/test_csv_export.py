@@ -133,9 +133,9 @@ def test_the_export_never_shows_another_providers_lines(world):
     assert "Diamond" not in stranger and "Zephyrine Riverside" in stranger
 
 
-def test_the_export_uses_the_reason_columns_when_the_council_does(world):
+def save_a_week_in_hospital(world, **entered) -> None:
+    """Last week's line: 4 hours delivered and 10 frustrated by a stay in hospital."""
     set_level(world.hours, hospital_retainer_weeks=4)
-    with_reasons(world)
     services.actuals_save(
         world.carer,
         [
@@ -145,11 +145,16 @@ def test_the_export_uses_the_reason_columns_when_the_council_does(world):
                 "4",
                 frustrated="10",
                 frustrated_reason="hospital",
-                visits=14,
                 comments="Week 1 hospital",
+                **entered,
             )
         ],
     )
+
+
+def test_the_export_uses_the_reason_columns_when_the_council_does(world):
+    with_reasons(world)
+    save_a_week_in_hospital(world, visits=14)
     rows = table(export_text(world.carer, start=LAST_WEEK))
     assert rows[0] == WITH_REASONS
     assert rows[1][4:] == [
@@ -202,20 +207,7 @@ def test_formulas_are_stored_as_text_and_exported_neutralised(world):
 
 
 def test_a_file_without_reason_columns_keeps_the_stored_reason(world):
-    set_level(world.hours, hospital_retainer_weeks=4)
-    services.actuals_save(
-        world.carer,
-        [
-            item(
-                world.cpli,
-                LAST_WEEK,
-                "4",
-                frustrated="10",
-                frustrated_reason="hospital",
-                comments="Week 1 hospital",
-            )
-        ],
-    )
+    save_a_week_in_hospital(world)
     text = export_text(world.carer, start=LAST_WEEK)
     assert table(text)[0] == BASIC
     assert csvio.import_rows(world.carer, text).unchanged == 1
