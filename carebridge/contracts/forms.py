@@ -75,6 +75,23 @@ _DECIMAL = forms.TextInput(attrs={"inputmode": "decimal", "spellcheck": "false"}
 _WHOLE = forms.TextInput(attrs={"inputmode": "numeric", "spellcheck": "false"})
 
 
+def _line_amount(number: int, *, label: str, hint: str, what: str, like: str) -> forms.DecimalField:
+    """An optional amount of a line (a week's quantity, a year's nights), to 2 decimal places."""
+    return forms.DecimalField(
+        label=label,
+        help_text=hint,
+        required=False,
+        max_digits=7,
+        decimal_places=2,
+        widget=_DECIMAL,
+        error_messages={
+            "invalid": f"Enter the {what} of line {number} as a number, like {like}",
+            "max_digits": f"The {what} of line {number} is too large",
+            "max_decimal_places": f"Give the {what} of line {number} to 2 decimal places at most",
+        },
+    )
+
+
 def _line_fields(number: int, levels: list[tuple[str, str]]) -> dict[str, forms.Field]:
     return {
         "service_level": forms.ChoiceField(
@@ -86,20 +103,13 @@ def _line_fields(number: int, levels: list[tuple[str, str]]) -> dict[str, forms.
             },
         ),
         # Required unless the line is a short break: the form's clean() says so.
-        "quantity": forms.DecimalField(
+        "quantity": _line_amount(
+            number,
             label="Quantity a week",
-            help_text="In the service level's unit: hours, sessions, nights or weeks. Leave it "
+            hint="In the service level's unit: hours, sessions, nights or weeks. Leave it "
             "empty or 0 for a short break.",
-            required=False,
-            max_digits=7,
-            decimal_places=2,
-            widget=_DECIMAL,
-            error_messages={
-                "invalid": f"Enter the quantity a week of line {number} as a number, like 3.5",
-                "max_digits": f"The quantity a week of line {number} is too large",
-                "max_decimal_places": f"Give the quantity a week of line {number} to 2 "
-                "decimal places at most",
-            },
+            what="quantity a week",
+            like="3.5",
         ),
         "visits": forms.IntegerField(
             label="Visits a week",
@@ -114,20 +124,13 @@ def _line_fields(number: int, levels: list[tuple[str, str]]) -> dict[str, forms.
                 "max_value": f"The visits a week of line {number} is too large",
             },
         ),
-        "yearly_allocation": forms.DecimalField(
+        "yearly_allocation": _line_amount(
+            number,
             label="Nights a year (short breaks only)",
-            help_text="For a short break taken as the client needs it: the most nights in a "
+            hint="For a short break taken as the client needs it: the most nights in a "
             "financial year, for example 28. Leave it empty for care planned each week.",
-            required=False,
-            max_digits=7,
-            decimal_places=2,
-            widget=_DECIMAL,
-            error_messages={
-                "invalid": f"Enter the nights a year of line {number} as a number, like 28",
-                "max_digits": f"The nights a year of line {number} is too large",
-                "max_decimal_places": f"Give the nights a year of line {number} to 2 "
-                "decimal places at most",
-            },
+            what="nights a year",
+            like="28",
         ),
         "rate": forms.DecimalField(
             label="Rate (£)",
