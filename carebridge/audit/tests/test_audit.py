@@ -1,4 +1,7 @@
+from datetime import date
+
 import pytest
+from django.core.exceptions import ValidationError
 
 from carebridge.audit.models import AppendOnlyError, Event
 from carebridge.audit.selectors import events_visible_to, history_of
@@ -7,6 +10,19 @@ from carebridge.people import services as people
 from tests.support import make_council, make_user
 
 pytestmark = pytest.mark.django_db
+
+
+def create_ada(council, *, by, **details):
+    """Ada Lane, born 1 January 1940, a service user of the council with the details given."""
+    return people.service_user_create(
+        council=council,
+        by=by,
+        ss_ref="A1",
+        first_name="Ada",
+        last_name="Lane",
+        date_of_birth=date(1940, 1, 1),
+        **details,
+    )
 
 
 def test_events_cannot_be_changed_or_removed():
@@ -24,19 +40,9 @@ def test_events_cannot_be_changed_or_removed():
 
 
 def test_a_service_users_history_keeps_every_change_with_before_and_after():
-    from datetime import date
-
     council = make_council()
     officer = make_user(council=council)
-    person = people.service_user_create(
-        council=council,
-        by=officer,
-        ss_ref="A1",
-        first_name="Ada",
-        last_name="Lane",
-        date_of_birth=date(1940, 1, 1),
-        postcode="m1 1aa",
-    )
+    person = create_ada(council, by=officer, postcode="m1 1aa")
     assert person.postcode == "M1 1AA"
     people.service_user_update(person=person, by=officer, phone="01632 960001", postcode="CR2 6XH")
     updates = history_of(person).filter(action="service_user.updated")
@@ -47,38 +53,16 @@ def test_a_service_users_history_keeps_every_change_with_before_and_after():
 
 
 def test_a_bad_nhs_number_is_refused_against_its_field():
-    from datetime import date
-
-    from django.core.exceptions import ValidationError
-
     council = make_council()
     with pytest.raises(ValidationError) as raised:
-        people.service_user_create(
-            council=council,
-            by=None,
-            ss_ref="A1",
-            first_name="Ada",
-            last_name="Lane",
-            date_of_birth=date(1940, 1, 1),
-            nhs_number="943 476 5918",
-            postcode="XX1 1XX",
-        )
+        create_ada(council, by=None, nhs_number="943 476 5918", postcode="XX1 1XX")
     assert set(raised.value.message_dict) == {"nhs_number", "postcode"}
 
 
 def test_viewing_a_service_users_record_is_audited(client):
-    from datetime import date
-
     council = make_council()
     officer = make_user(council=council, role="broker")
-    person = people.service_user_create(
-        council=council,
-        by=officer,
-        ss_ref="A1",
-        first_name="Ada",
-        last_name="Lane",
-        date_of_birth=date(1940, 1, 1),
-    )
+    person = create_ada(council, by=officer)
     client.force_login(officer)
     assert client.get(f"/service-users/{person.pk}/").status_code == 200
     assert history_of(person).filter(action="service_user.viewed", actor=officer).count() == 1
@@ -94,20 +78,10 @@ def test_each_organisation_sees_only_its_own_log():
 
 
 def test_a_service_users_address_shows_one_line_each(client):
-    from datetime import date
-
     council = make_council()
     officer = make_user(council=council, role="broker")
-    person = people.service_user_create(
-        council=council,
-        by=officer,
-        ss_ref="A1",
-        first_name="Ada",
-        last_name="Lane",
-        date_of_birth=date(1940, 1, 1),
-        address_line_1="4 Mill Lane",
-        town="Hollowmere",
-        postcode="M1 1AA",
+    person = create_ada(
+        council, by=officer, address_line_1="4 Mill Lane", town="Hollowmere", postcode="M1 1AA"
     )
     client.force_login(officer)
     page = client.get(f"/service-users/{person.pk}/").content.decode()
