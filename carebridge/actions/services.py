@@ -118,6 +118,19 @@ def _audit_team(action: Action) -> str:
     return TeamKind.SAFEGUARDING if action.is_safeguarding else ""
 
 
+def _record_on(action: Action, event: str, *, by: User, **extra: Any) -> None:
+    """An audit event on an action, in its council's and provider's log, kept for its team."""
+    record(
+        action=event,
+        by=by,
+        obj=action,
+        council=action.council_id,
+        provider=action.provider_id,
+        team_kind=_audit_team(action),
+        **extra,
+    )
+
+
 @transaction.atomic
 def action_create(
     *,
@@ -155,14 +168,11 @@ def _action_add(*, by: User, new: NewAction, files: Sequence[UploadedFile]) -> A
 
     action, post = _action_save(by, new, related=related, team=team, safeguarding=safeguarding)
     _attach(post, files)
-    record(
-        action="action.created",
+    _record_on(
+        action,
+        "action.created",
         by=by,
-        obj=action,
-        council=action.council_id,
-        provider=action.provider_id,
         detail={"type": new.action_type.name, "assigned_to": post.assigned_to},
-        team_kind=_audit_team(action),
     )
     _announce(action, post)
     return action
@@ -376,15 +386,7 @@ def _post_add(
         created_at=moment,
     )
     _attach(post, files)
-    record(
-        action=f"action.{kind}",
-        by=by,
-        obj=action,
-        council=action.council_id,
-        provider=action.provider_id,
-        detail={"assigned_to": post.assigned_to},
-        team_kind=_audit_team(action),
-    )
+    _record_on(action, f"action.{kind}", by=by, detail={"assigned_to": post.assigned_to})
     _announce(action, post)
     return post
 
@@ -408,27 +410,16 @@ def action_viewed(*, by: User, action: Action, ip: str | None = None) -> None:
     provider) name nobody and are not."""
     if action.related_kind not in ABOUT_A_CLIENT and not action.is_safeguarding:
         return
-    record(
-        action="action.viewed",
-        by=by,
-        obj=action,
-        council=action.council_id,
-        provider=action.provider_id,
-        ip_address=ip,
-        team_kind=_audit_team(action),
-    )
+    _record_on(action, "action.viewed", by=by, ip_address=ip)
 
 
 def attachment_downloaded(*, by: User, attachment: Attachment, ip: str | None = None) -> None:
     """Who read which file of an action, for the audit log (the file itself never changes)."""
     action = attachment.post.action
-    record(
-        action="action.attachment_downloaded",
+    _record_on(
+        action,
+        "action.attachment_downloaded",
         by=by,
-        obj=action,
-        council=action.council_id,
-        provider=action.provider_id,
         detail={"attachment": attachment.pk, "name": attachment.name},
         ip_address=ip,
-        team_kind=_audit_team(action),
     )
