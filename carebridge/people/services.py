@@ -18,18 +18,16 @@ from carebridge.people.validators import (
 
 def _clean(council: Council, fields: dict[str, Any]) -> dict[str, Any]:
     errors: dict[str, str] = {}
-    if fields.get("nhs_number"):
-        try:
-            validate_nhs_number(fields["nhs_number"])
-            fields["nhs_number"] = normalise_nhs_number(fields["nhs_number"])
-        except ValidationError as error:
-            errors["nhs_number"] = error.messages[0]
-    if fields.get("postcode"):
-        try:
-            validate_postcode(fields["postcode"])
-            fields["postcode"] = normalise_postcode(fields["postcode"])
-        except ValidationError as error:
-            errors["postcode"] = error.messages[0]
+    for name, validate, normalise in (
+        ("nhs_number", validate_nhs_number, normalise_nhs_number),
+        ("postcode", validate_postcode, normalise_postcode),
+    ):
+        if fields.get(name):
+            try:
+                validate(fields[name])
+                fields[name] = normalise(fields[name])
+            except ValidationError as error:
+                errors[name] = error.messages[0]
     district = fields.get("district")
     if district is not None and district.council_id != council.pk:
         errors["district"] = "Choose one of the council's districts"

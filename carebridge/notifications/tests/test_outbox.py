@@ -105,21 +105,16 @@ def test_the_user_sees_the_emails_they_missed_on_their_page(user):
 
 
 def test_an_email_to_an_address_alone_goes_once(django_capture_on_commit_callbacks):
+    email = {
+        "to": "resident@example.net",
+        "kind": NotificationKind.FRONT_DOOR,
+        "key": "front-door-received-1",
+        "subject": "We have your request",
+        "body": "Your reference is FD-1.",
+    }
     with django_capture_on_commit_callbacks(execute=True):
-        first = notifications.email_queue(
-            to="resident@example.net",
-            kind=NotificationKind.FRONT_DOOR,
-            key="front-door-received-1",
-            subject="We have your request",
-            body="Your reference is FD-1.",
-        )
-        again = notifications.email_queue(
-            to="resident@example.net",
-            kind=NotificationKind.FRONT_DOOR,
-            key="front-door-received-1",
-            subject="We have your request",
-            body="Your reference is FD-1.",
-        )
+        first = notifications.email_queue(**email)
+        again = notifications.email_queue(**email)
 
     assert first is not None and again is None
     assert [m.to for m in mail.outbox] == [["resident@example.net"]]
