@@ -144,3 +144,16 @@ OPEN_STEPS: dict[RequestStatus, tuple[str, ...]] = {
     S.ASSESSMENT: ("close", "note", "appropriate"),
     S.CLOSED: ("note", "appropriate"),
 }
+
+
+# A day of the week as a form's choice, its value Python's weekday(): the office's open days, a
+# hub's days of appointments.
+WEEKDAYS = [
+    ("0", "Monday"),
+    ("1", "Tuesday"),
+    ("2", "Wednesday"),
+    ("3", "Thursday"),
+    ("4", "Friday"),
+    ("5", "Saturday"),
+    ("6", "Sunday"),
+]

@@ -13,6 +13,8 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from carebridge.core.forms import GovForm, GuideDateField
+from carebridge.frontdoor.choices import WEEKDAYS
+from carebridge.frontdoor.hubs.services import HUB_FIELDS
 from carebridge.frontdoor.models import Hub, Slot
 
 _PHONE = re.compile(r"^[0-9+()\- ]{6,30}$")
@@ -168,20 +170,7 @@ class HubForm(GovForm):
 
     @staticmethod
     def initial_for(hub: Hub) -> dict[str, Any]:
-        initial: dict[str, Any] = {
-            name: getattr(hub, name)
-            for name in (
-                "name",
-                "address_line_1",
-                "address_line_2",
-                "town",
-                "postcode",
-                "phone",
-                "email",
-                "opening_notes",
-                "access_notes",
-            )
-        }
+        initial: dict[str, Any] = {name: getattr(hub, name) for name in HUB_FIELDS}
         initial["is_active"] = "yes" if hub.is_active else "no"
         return initial
 
@@ -212,15 +201,6 @@ class ClockTimeField(forms.CharField):
         return time(hour, minute)
 
 
-WEEKDAYS = [
-    ("0", "Monday"),
-    ("1", "Tuesday"),
-    ("2", "Wednesday"),
-    ("3", "Thursday"),
-    ("4", "Friday"),
-    ("5", "Saturday"),
-    ("6", "Sunday"),
-]
 LENGTHS = [(str(m), f"{m} minutes") for m in (15, 20, 30, 45, 60, 90)]
 
 

@@ -9,6 +9,7 @@ inboxes, and the portal checks who may see the request.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 
 from django.conf import settings
@@ -35,6 +36,24 @@ def front_door_team(council: Council | int) -> list[User]:
     return [user for user in users if can_edit(user.role, Function.FRONT_DOOR)]
 
 
+def _to_the_team(
+    council: Council | int, *, key: Callable[[User], str], subject: str, body: str
+) -> list[Notification]:
+    """Queue one e-mail to each of the council's front-door officers, once per `key`."""
+    queued = []
+    for officer in front_door_team(council):
+        notification = email_queue(
+            to=officer.email,
+            kind=NotificationKind.FRONT_DOOR,
+            key=key(officer),
+            subject=subject,
+            body=body,
+        )
+        if notification is not None:
+            queued.append(notification)
+    return queued
+
+
 def _link(request: FrontDoorRequest) -> str:
     return f"{settings.SITE_URL}{reverse('frontdoor:request_detail', args=[request.pk])}"
 
@@ -49,18 +68,12 @@ def urgent_request_alert(request: FrontDoorRequest) -> list[Notification]:
         "frontdoor/email/team_urgent.txt",
         {"request": request, "link": _link(request), "received": to_london(request.changed_at)},
     )
-    queued = []
-    for officer in front_door_team(request.council_id):
-        notification = email_queue(
-            to=officer.email,
-            kind=NotificationKind.FRONT_DOOR,
-            key=f"front-door-urgent:{request.pk}:{officer.pk}",
-            subject=subject,
-            body=body,
-        )
-        if notification is not None:
-            queued.append(notification)
-    return queued
+    return _to_the_team(
+        request.council_id,
+        key=lambda officer: f"front-door-urgent:{request.pk}:{officer.pk}",
+        subject=subject,
+        body=body,
+    )
 
 
 def _arrivals(council: Council, day: date) -> QuerySet[RequestEvent]:
@@ -84,7 +97,7 @@ def send_front_door_summaries(day: date) -> list[Notification]:
     """Each council's front-door officers get one e-mail listing the requests that reached the
     queue on `day` and were not urgent (the urgent ones were e-mailed at once), with how many
     urgent ones came. Nothing when nothing came; running it again for the day sends nothing."""
-    queued = []
+    queued: list[Notification] = []
     for council in Council.objects.filter(front_door_requests__isnull=False).distinct():
         arrivals = list(_arrivals(council, day))
         if not arrivals:
@@ -101,14 +114,10 @@ def send_front_door_summaries(day: date) -> list[Notification]:
             },
         )
         subject = f"Front-door requests received on {day.day} {day:%B %Y}"
-        for officer in front_door_team(council):
-            notification = email_queue(
-                to=officer.email,
-                kind=NotificationKind.FRONT_DOOR,
-                key=f"front-door-summary:{council.pk}:{officer.pk}:{day.isoformat()}",
-                subject=subject,
-                body=body,
-            )
-            if notification is not None:
-                queued.append(notification)
+        queued += _to_the_team(
+            council,
+            key=lambda officer: f"front-door-summary:{council.pk}:{officer.pk}:{day.isoformat()}",
+            subject=subject,
+            body=body,
+        )
     return queued

@@ -8,7 +8,7 @@ from typing import Any, TypeVar, cast
 from django import forms
 
 from carebridge.core.forms import BoundedTextForm, GovForm, GuideDateField
-from carebridge.frontdoor.choices import RequestStatus
+from carebridge.frontdoor.choices import WEEKDAYS, RequestStatus
 from carebridge.people.models import ServiceUser
 
 NEW = "new"
@@ -135,16 +135,20 @@ class AcceptForm(GovForm):
 
 FormT = TypeVar("FormT", bound=forms.Form)
 
-WEEKDAYS = [
-    ("0", "Monday"),
-    ("1", "Tuesday"),
-    ("2", "Wednesday"),
-    ("3", "Thursday"),
-    ("4", "Friday"),
-    ("5", "Saturday"),
-    ("6", "Sunday"),
-]
 _TIME_FORMATS = ["%H:%M", "%H.%M", "%I:%M%p", "%I.%M%p", "%I%p"]
+
+
+def _office_time(label: str, what: str, example: str) -> forms.TimeField:
+    return forms.TimeField(
+        label=label,
+        input_formats=_TIME_FORMATS,
+        help_text=f"For example, {example}",
+        widget=forms.TimeInput(format="%H:%M"),
+        error_messages={
+            "required": f"Enter {what}",
+            "invalid": f"Enter {what}, like {example}",
+        },
+    )
 
 
 def keep_carried(form: FormT) -> FormT:
@@ -175,26 +179,8 @@ class SettingsForm(GovForm):
         help_text="Bank holidays are always shut.",
         error_messages={"required": "Select the days the office is open"},
     )
-    office_opens = forms.TimeField(
-        label="Office opens",
-        input_formats=_TIME_FORMATS,
-        help_text="For example, 09:00",
-        widget=forms.TimeInput(format="%H:%M"),
-        error_messages={
-            "required": "Enter the time the office opens",
-            "invalid": "Enter the time the office opens, like 09:00",
-        },
-    )
-    office_closes = forms.TimeField(
-        label="Office closes",
-        input_formats=_TIME_FORMATS,
-        help_text="For example, 17:00",
-        widget=forms.TimeInput(format="%H:%M"),
-        error_messages={
-            "required": "Enter the time the office closes",
-            "invalid": "Enter the time the office closes, like 17:00",
-        },
-    )
+    office_opens = _office_time("Office opens", "the time the office opens", "09:00")
+    office_closes = _office_time("Office closes", "the time the office closes", "17:00")
     out_of_hours_contact = forms.CharField(
         label="Out-of-hours emergency duty team",
         max_length=200,
