@@ -155,16 +155,21 @@ def test_a_closed_account_cannot_log_in(council, user):
     )
 
 
-def test_a_new_user_must_change_the_password_given_to_them(council):
-    admin = make_user(council=council)
-    user, initial = services.account_create(
-        by=admin,
+def new_broker(council, *, by=None):
+    """Sam New, a broker the council just added: the account and its one-off password."""
+    return services.account_create(
+        by=by,
         email="new@example.org",
         first_name="Sam",
         last_name="New",
         role="broker",
         council=council,
     )
+
+
+def test_a_new_user_must_change_the_password_given_to_them(council):
+    admin = make_user(council=council)
+    user, initial = new_broker(council, by=admin)
     assert (
         services.login_check_password(email="new@example.org", password=initial).outcome
         is Outcome.OK
@@ -174,14 +179,7 @@ def test_a_new_user_must_change_the_password_given_to_them(council):
 
 
 def test_the_initial_password_meets_the_councils_rules(council):
-    user, initial = services.account_create(
-        by=None,
-        email="new@example.org",
-        first_name="Sam",
-        last_name="New",
-        role="broker",
-        council=council,
-    )
+    user, initial = new_broker(council)
     from django.contrib.auth.password_validation import validate_password
 
     validate_password(initial, user)

@@ -111,24 +111,17 @@ def test_it_refuses_a_council_administrator_adding_a_contact_to_a_shared_provide
     assert "Choose one of the organisations in the list" in response.content.decode()
     assert not User.objects.filter(email="morgan.reeve@example.org").exists()
     assert not Event.objects.filter(action="account.created", actor=councils.north_admin).exists()
+    morgan = {
+        "email": "morgan.reeve@example.org",
+        "first_name": "Morgan",
+        "last_name": "Reeve",
+        "role": "super_user_actuals",
+        "provider": councils.shared,
+    }
     with pytest.raises(PermissionDenied):
-        services.account_create(
-            by=councils.north_admin,
-            email="morgan.reeve@example.org",
-            first_name="Morgan",
-            last_name="Reeve",
-            role="super_user_actuals",
-            provider=councils.shared,
-        )
+        services.account_create(by=councils.north_admin, **morgan)
     with pytest.raises(PermissionDenied):
-        services.account_invite(
-            by=councils.west_admin,
-            email="morgan.reeve@example.org",
-            first_name="Morgan",
-            last_name="Reeve",
-            role="super_user_actuals",
-            provider=councils.shared,
-        )
+        services.account_invite(by=councils.west_admin, **morgan)
     assert not User.objects.filter(email="morgan.reeve@example.org").exists()
 
 

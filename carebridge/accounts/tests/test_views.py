@@ -96,11 +96,11 @@ def test_the_third_wrong_passcode_locks_and_ends_the_attempt(client, user):
     assert "This account is locked" in page
 
 
-def test_a_new_user_changes_password_then_chooses_a_passcode(client):
-    council = make_council()
+def first_broker(council):
+    """Jo First, a broker the council just added: the account and its one-off password."""
     from carebridge.accounts import services
 
-    user, initial = services.account_create(
+    return services.account_create(
         by=None,
         email="first@example.org",
         first_name="Jo",
@@ -108,6 +108,10 @@ def test_a_new_user_changes_password_then_chooses_a_passcode(client):
         role="broker",
         council=council,
     )
+
+
+def test_a_new_user_changes_password_then_chooses_a_passcode(client):
+    user, initial = first_broker(make_council())
     assert log_in(client, user.email, initial)["Location"] == reverse("accounts:login_new_password")
     # Skipping ahead is not possible.
     assert client.get(reverse("home:home"))["Location"].startswith(LOGIN)
@@ -130,16 +134,7 @@ def test_a_new_user_changes_password_then_chooses_a_passcode(client):
 
 
 def test_mismatched_new_passwords_are_refused(client):
-    from carebridge.accounts import services
-
-    user, initial = services.account_create(
-        by=None,
-        email="first@example.org",
-        first_name="Jo",
-        last_name="First",
-        role="broker",
-        council=make_council(),
-    )
+    user, initial = first_broker(make_council())
     log_in(client, user.email, initial)
     page = client.post(
         reverse("accounts:login_new_password"),
@@ -282,18 +277,16 @@ def test_the_navigation_shows_only_what_the_role_may_use(client, user):
     assert "User accounts" in page and "Audit log" in page
 
 
+# Robin Hart, a broker as the Add user page is given them.
+ROBIN = {"first_name": "Robin", "last_name": "Hart", "email": "robin@example.org", "role": "broker"}
+
+
 def test_a_council_administrator_adds_a_user_and_sees_the_one_off_password(client):
     council = make_council()
     client.force_login(make_user(council=council))
     response = client.post(
         reverse("accounts:user_create"),
-        {
-            "first_name": "Robin",
-            "last_name": "Hart",
-            "email": "robin@example.org",
-            "organisation": "council",
-            "role": "broker",
-        },
+        {**ROBIN, "organisation": "council"},
     )
     assert response.status_code == 200
     page = response.content.decode()
@@ -311,13 +304,7 @@ def test_a_council_role_cannot_be_given_to_a_providers_contact(client):
     client.force_login(make_user(council=council))
     page = client.post(
         reverse("accounts:user_create"),
-        {
-            "first_name": "Robin",
-            "last_name": "Hart",
-            "email": "robin@example.org",
-            "organisation": f"provider-{provider.pk}",
-            "role": "broker",
-        },
+        {**ROBIN, "organisation": f"provider-{provider.pk}"},
     ).content.decode()
     assert "Choose a council role for council staff" in page
     assert not User.objects.filter(email="robin@example.org").exists()
