@@ -6,6 +6,7 @@ from django.core import mail
 from carebridge.accounts import services
 from carebridge.accounts.models import User
 from carebridge.accounts.services import Outcome
+from carebridge.accounts.tests.support import new_broker
 from carebridge.audit.models import Event
 from carebridge.core.calendar import now
 from tests.support import PASSCODE, PASSWORD, make_council, make_user
@@ -152,18 +153,6 @@ def test_a_closed_account_cannot_log_in(council, user):
     services.account_close(user=user, by=make_user(council=council))
     assert (
         services.login_check_password(email=user.email, password=PASSWORD).outcome is Outcome.CLOSED
-    )
-
-
-def new_broker(council, *, by=None):
-    """Sam New, a broker the council just added: the account and its one-off password."""
-    return services.account_create(
-        by=by,
-        email="new@example.org",
-        first_name="Sam",
-        last_name="New",
-        role="broker",
-        council=council,
     )
 
 

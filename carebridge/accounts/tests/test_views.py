@@ -7,6 +7,7 @@ from django.test import Client
 from django.urls import reverse
 
 from carebridge.accounts.models import User
+from carebridge.accounts.tests.support import new_broker
 from carebridge.audit.models import Event
 from tests.support import PASSCODE, PASSWORD, make_contract, make_council, make_provider, make_user
 
@@ -96,22 +97,10 @@ def test_the_third_wrong_passcode_locks_and_ends_the_attempt(client, user):
     assert "This account is locked" in page
 
 
-def first_broker(council):
-    """Jo First, a broker the council just added: the account and its one-off password."""
-    from carebridge.accounts import services
-
-    return services.account_create(
-        by=None,
-        email="first@example.org",
-        first_name="Jo",
-        last_name="First",
-        role="broker",
-        council=council,
-    )
-
-
 def test_a_new_user_changes_password_then_chooses_a_passcode(client):
-    user, initial = first_broker(make_council())
+    user, initial = new_broker(
+        make_council(), email="first@example.org", first_name="Jo", last_name="First"
+    )
     assert log_in(client, user.email, initial)["Location"] == reverse("accounts:login_new_password")
     # Skipping ahead is not possible.
     assert client.get(reverse("home:home"))["Location"].startswith(LOGIN)
@@ -134,7 +123,9 @@ def test_a_new_user_changes_password_then_chooses_a_passcode(client):
 
 
 def test_mismatched_new_passwords_are_refused(client):
-    user, initial = first_broker(make_council())
+    user, initial = new_broker(
+        make_council(), email="first@example.org", first_name="Jo", last_name="First"
+    )
     log_in(client, user.email, initial)
     page = client.post(
         reverse("accounts:login_new_password"),
