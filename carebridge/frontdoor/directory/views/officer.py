@@ -4,6 +4,8 @@ taxonomy.py, areas.py)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
@@ -156,53 +158,61 @@ def neighbour_list(request: HttpRequest) -> HttpResponse:
     return render(request, "frontdoor/directory/neighbours.html", context)
 
 
-def _area_fields(form: NeighbouringAreaForm) -> dict[str, str]:
-    return {
-        name: form.cleaned_data[name] for name in ("name", "postcode_districts", "website", "phone")
-    }
+_AREA_FIELDS = ("name", "postcode_districts", "website", "phone")
+
+
+def _neighbour_form_page(
+    request: HttpRequest,
+    form: NeighbouringAreaForm,
+    area: NeighbouringArea | None,
+    *,
+    save: Callable[[dict[str, str]], NeighbouringArea],
+    done: str,
+) -> HttpResponse:
+    """A neighbouring area's form: saved with its fields when valid (`done` says how), else
+    shown again with the service's errors."""
+    if request.method == "POST" and form.is_valid():
+        fields = {name: form.cleaned_data[name] for name in _AREA_FIELDS}
+        try:
+            saved = save(fields)
+        except ValidationError as error:
+            form.add_errors(error)
+        else:
+            messages.success(request, f"{saved.name} {done}")
+            return redirect("frontdoor:neighbour_list")
+    return render(request, "frontdoor/directory/neighbour_form.html", {"form": form, "area": area})
 
 
 @require_http_methods(["GET", "POST"])
 def neighbour_add(request: HttpRequest) -> HttpResponse:
     user = _officer(request, edit=True)
     assert user.council is not None
+    council = user.council
     form = NeighbouringAreaForm(request.POST if request.method == "POST" else None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            area = areas.neighbouring_area_create(
-                council=user.council,
-                by=user,
-                idempotency_key=key_from_form(request),
-                **_area_fields(form),
-            )
-        except ValidationError as error:
-            form.add_errors(error)
-        else:
-            messages.success(request, f"{area.name} added")
-            return redirect("frontdoor:neighbour_list")
-    return render(request, "frontdoor/directory/neighbour_form.html", {"form": form, "area": None})
+    return _neighbour_form_page(
+        request,
+        form,
+        None,
+        save=lambda fields: areas.neighbouring_area_create(
+            council=council, by=user, idempotency_key=key_from_form(request), **fields
+        ),
+        done="added",
+    )
 
 
 @require_http_methods(["GET", "POST"])
 def neighbour_edit(request: HttpRequest, pk: int) -> HttpResponse:
     user = _officer(request, edit=True)
     area = access_neighbouring_area(user, pk)
-    initial = {
-        "name": area.name,
-        "postcode_districts": area.postcode_districts,
-        "website": area.website,
-        "phone": area.phone,
-    }
+    initial = {name: getattr(area, name) for name in _AREA_FIELDS}
     form = NeighbouringAreaForm(request.POST if request.method == "POST" else None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            areas.neighbouring_area_update(area=area, by=user, **_area_fields(form))
-        except ValidationError as error:
-            form.add_errors(error)
-        else:
-            messages.success(request, f"{area.name} changed")
-            return redirect("frontdoor:neighbour_list")
-    return render(request, "frontdoor/directory/neighbour_form.html", {"form": form, "area": area})
+    return _neighbour_form_page(
+        request,
+        form,
+        area,
+        save=lambda fields: areas.neighbouring_area_update(area=area, by=user, **fields),
+        done="changed",
+    )
 
 
 @require_http_methods(["GET", "POST"])
