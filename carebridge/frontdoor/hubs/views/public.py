@@ -216,12 +216,28 @@ def appointment_details(request: HttpRequest, council: str) -> HttpResponse:
     )
 
 
-def _gone(request: HttpRequest, council: Council, answers: dict[str, Any], message: str) -> Any:
-    """The chosen time has gone: say so, and send the person back to choose again."""
-    answers.pop("slot", None)
+def _choose_again(
+    request: HttpRequest,
+    council: Council,
+    answers: dict[str, Any],
+    message: str,
+    *,
+    forget: str = "slot",
+    step: str = "appointment_time",
+) -> Any:
+    """What was chosen (the time, unless named) has gone: say so, and send the person back to
+    choose again."""
+    answers.pop(forget, None)
     _save(request, council, answers)
     messages.warning(request, message)
-    return redirect(_url("appointment_time", council))
+    return redirect(_url(step, council))
+
+
+def _to_held(request: HttpRequest, council: Council, booking_pk: int) -> HttpResponse:
+    """The booking is held: the answers go, and its page shows it."""
+    request.session.pop(_key(council), None)
+    request.session[f"{_key(council)}:held"] = booking_pk
+    return redirect(_url("appointment_held", council))
 
 
 def _held_already(
@@ -235,9 +251,7 @@ def _held_already(
     first = created_before(key=key_from_form(request), purpose=services.BOOKING_HOLD) or held
     if first is None or not Booking.objects.filter(pk=first, slot__hub__council=council).exists():
         return None
-    request.session.pop(_key(council), None)
-    request.session[f"{_key(council)}:held"] = first
-    return redirect(_url("appointment_held", council))
+    return _to_held(request, council, first)
 
 
 @login_not_required
@@ -252,16 +266,20 @@ def appointment_check(request: HttpRequest, council: str) -> HttpResponse:
         return redirect(_url("appointment_start", found))
     hub = _chosen_hub(found, answers)
     if hub is None:
-        answers.pop("hub", None)
-        _save(request, found, answers)
-        messages.warning(request, "Sorry, that hub is no longer taking bookings. Choose another.")
-        return redirect(_url("appointment_start", found))
+        return _choose_again(
+            request,
+            found,
+            answers,
+            "Sorry, that hub is no longer taking bookings. Choose another.",
+            forget="hub",
+            step="appointment_start",
+        )
     slot = _chosen_slot(hub, answers)
     if slot is None:
         # Gone, perhaps to this very click's twin that committed a moment ago: ask again.
         if (held := _held_already(request, found, answers)) is not None:
             return held
-        return _gone(
+        return _choose_again(
             request, found, answers, "Sorry, the time you chose has just gone. Choose another time."
         )
     if request.method == "POST":
@@ -282,12 +300,10 @@ def appointment_check(request: HttpRequest, council: str) -> HttpResponse:
                 idempotency_key=key_from_form(request),
             )
         except services.SlotUnavailable as refusal:
-            return _gone(request, found, answers, refusal.message)
+            return _choose_again(request, found, answers, refusal.message)
         except ValidationError:
             return redirect(_url("appointment_details", found))
-        request.session.pop(_key(found), None)
-        request.session[f"{_key(found)}:held"] = booking.pk
-        return redirect(_url("appointment_held", found))
+        return _to_held(request, found, booking.pk)
     return render(
         request,
         "frontdoor/hubs/check.html",
