@@ -195,12 +195,18 @@ def test_an_unknown_reset_link_is_not_found(client):
     assert response.status_code == 404
 
 
-def test_a_session_ends_after_thirty_idle_minutes(client, user):
+def idle_session(client, user, *, minutes: int) -> float:
+    """The user logged in, their last page `minutes` ago; returns when that was."""
     client.force_login(user)
     assert client.get("/").status_code == 200
     session = client.session
-    session["last_seen"] = time.time() - 31 * 60
+    session["last_seen"] = seen = time.time() - minutes * 60
     session.save()
+    return seen
+
+
+def test_a_session_ends_after_thirty_idle_minutes(client, user):
+    idle_session(client, user, minutes=31)
     response = client.get("/")
     assert response["Location"] == LOGIN
     assert client.get("/")["Location"].startswith(LOGIN)
@@ -208,30 +214,18 @@ def test_a_session_ends_after_thirty_idle_minutes(client, user):
 
 
 def test_a_session_survives_twenty_nine_idle_minutes(client, user):
-    client.force_login(user)
-    client.get("/")
-    session = client.session
-    session["last_seen"] = time.time() - 29 * 60
-    session.save()
+    idle_session(client, user, minutes=29)
     assert client.get("/").status_code == 200
 
 
 def test_a_page_refreshing_itself_does_not_keep_the_session_alive(client, user):
-    client.force_login(user)
-    client.get("/")
-    session = client.session
-    session["last_seen"] = seen = time.time() - 10 * 60
-    session.save()
+    seen = idle_session(client, user, minutes=10)
     assert client.get("/", headers={"HX-Request": "true"}).status_code == 200
     assert client.session["last_seen"] == seen
 
 
 def test_a_refresh_after_the_idle_time_sends_the_browser_to_log_in(client, user):
-    client.force_login(user)
-    client.get("/")
-    session = client.session
-    session["last_seen"] = time.time() - 31 * 60
-    session.save()
+    idle_session(client, user, minutes=31)
     response = client.get("/", headers={"HX-Request": "true"})
     assert response["HX-Redirect"] == LOGIN
     assert Event.objects.filter(action="session.timed_out").exists()

@@ -7,6 +7,7 @@ order; until then the session holds only a pending log-in that expires after ten
 import time
 from collections.abc import Callable
 from functools import wraps
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth import login, logout
@@ -130,6 +131,15 @@ def _after_second_step(
     return step
 
 
+def _posted_and_saved(request: HttpRequest, form: Any, user: User, field: str) -> bool:
+    """The user's own new password or passcode (`field`), posted and saved."""
+    return (
+        request.method == "POST"
+        and form.is_valid()
+        and own_secret_saved(request, form, user, field)
+    )
+
+
 def _safe_next(request: HttpRequest) -> str:
     """The page the user asked for before logging in, if it is one of ours."""
     target = request.GET.get("next", "")
@@ -212,11 +222,7 @@ def login_new_password(request: HttpRequest, user: User) -> HttpResponse:
     if not services.password_change_is_due(user):
         return _continue_login(request, user)
     form = NewPasswordForm(request.POST or None, rules=password_rules(user))
-    if (
-        request.method == "POST"
-        and form.is_valid()
-        and own_secret_saved(request, form, user, "new_password")
-    ):
+    if _posted_and_saved(request, form, user, "new_password"):
         return _continue_login(request, user)
     reason = "first" if user.must_change_password else "expired"
     return render(request, "accounts/login_new_password.html", {"form": form, "reason": reason})
@@ -231,11 +237,7 @@ def login_new_passcode(request: HttpRequest, user: User) -> HttpResponse:
     if services.second_step_is_set_up(user) or services.password_change_is_due(user):
         return _continue_login(request, user)
     form = NewPasscodeForm(request.POST or None)
-    if (
-        request.method == "POST"
-        and form.is_valid()
-        and own_secret_saved(request, form, user, "new_passcode")
-    ):
+    if _posted_and_saved(request, form, user, "new_passcode"):
         # Choosing the second step just now counts as passing it.
         _mark_second_step_done(request)
         return _continue_login(request, user)
