@@ -76,6 +76,11 @@ def transition(
     return request
 
 
+def _decided(decision: Decision, by: User) -> dict[str, Any]:
+    """The council's decision on the request, made now by `by`."""
+    return {"decision": decision, "decided_at": now(), "decided_by": by}
+
+
 @transaction.atomic
 def request_open(*, request: FrontDoorRequest, by: User) -> FrontDoorRequest:
     """An officer starts looking at the request."""
@@ -138,9 +143,7 @@ def request_accept(
         EventKind.ACCEPTED,
         by=by,
         text=text,
-        decision=Decision.ASSESSMENT,
-        decided_at=now(),
-        decided_by=by,
+        **_decided(Decision.ASSESSMENT, by),
         service_user=service_user,
     )
 
@@ -163,9 +166,7 @@ def request_redirect(
         EventKind.REDIRECTED,
         by=by,
         text=text,
-        decision=Decision.REDIRECTED,
-        decided_at=now(),
-        decided_by=by,
+        **_decided(Decision.REDIRECTED, by),
         redirected_to=to,
         outcome_note=text,
     )
@@ -179,7 +180,7 @@ def request_close(*, request: FrontDoorRequest, by: User, text: str) -> FrontDoo
         raise ValidationError({"text": "Enter the outcome the person will read"})
     fields: dict[str, Any] = {"outcome_note": text}
     if not request.decision:
-        fields.update(decision=Decision.NO_FURTHER_ACTION, decided_at=now(), decided_by=by)
+        fields.update(_decided(Decision.NO_FURTHER_ACTION, by))
     return transition(request, EventKind.CLOSED, by=by, text=text, **fields)
 
 
