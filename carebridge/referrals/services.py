@@ -298,13 +298,32 @@ def referral_accept(*, referral: Referral, by: User, first_visit_at: datetime) -
     )
 
 
+def _reason_details(
+    reason: str,
+    details: str,
+    reasons: type[RefusalReason] | type[FailureReason],
+    *,
+    choose: str,
+    give: str,
+) -> str:
+    """A reason from the guide's list, and its details (which Other needs), stripped."""
+    details = details.strip()
+    if reason not in reasons.values:
+        raise ValidationError({"reason": choose})
+    if reason == reasons.OTHER and not details:
+        raise ValidationError({"details": give})
+    return details
+
+
 def referral_refuse(*, referral: Referral, by: User, reason: str, details: str = "") -> Referral:
     """The provider turns the referral down; it leaves the provider's lists."""
-    details = details.strip()
-    if reason not in RefusalReason.values:
-        raise ValidationError({"reason": "Choose the reason for refusing this referral"})
-    if reason == RefusalReason.OTHER and not details:
-        raise ValidationError({"details": "Give the reason for refusing this referral"})
+    details = _reason_details(
+        reason,
+        details,
+        RefusalReason,
+        choose="Choose the reason for refusing this referral",
+        give="Give the reason for refusing this referral",
+    )
     return _transition(
         referral,
         E.REFUSED,
@@ -358,11 +377,13 @@ def referral_delay(*, referral: Referral, by: User, first_visit_at: datetime) ->
 
 def referral_fail(*, referral: Referral, by: User, reason: str, details: str = "") -> Referral:
     """The accepted service did not start; the person leaves the provider's lists."""
-    details = details.strip()
-    if reason not in FailureReason.values:
-        raise ValidationError({"reason": "Choose the reason why the service was cancelled"})
-    if reason == FailureReason.OTHER and not details:
-        raise ValidationError({"details": "Give details of why the service was cancelled"})
+    details = _reason_details(
+        reason,
+        details,
+        FailureReason,
+        choose="Choose the reason why the service was cancelled",
+        give="Give details of why the service was cancelled",
+    )
     return _transition(
         referral,
         E.FAILED,
