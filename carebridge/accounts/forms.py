@@ -4,7 +4,7 @@ from django import forms
 
 from carebridge.accounts.models import ResetLink, User
 from carebridge.accounts.passwords import PASSWORD_MAX_LENGTH
-from carebridge.core.forms import GovForm
+from carebridge.core.forms import GovForm, email_field
 from carebridge.core.permissions import COUNCIL_ROLES, PROVIDER_ROLES, Role
 from carebridge.organisations.models import Provider
 
@@ -52,14 +52,9 @@ def _entered_twice(form: forms.Form, secret: str, data: dict[str, Any] | None) -
 
 
 class LoginForm(GovForm):
-    email = forms.EmailField(
-        label="E-mail address",
-        max_length=254,
+    email = email_field(
+        required_message="Enter your e-mail address",
         widget=forms.EmailInput(attrs={"autocomplete": "username", "spellcheck": "false"}),
-        error_messages={
-            "required": "Enter your e-mail address",
-            "invalid": "Enter an e-mail address in the correct format, like name@example.com",
-        },
     )
     password = _password_field("Password", autocomplete="current-password")
 
@@ -163,14 +158,8 @@ class UserCreateForm(GovForm):
     last_name = forms.CharField(
         label="Last name", max_length=100, error_messages={"required": "Enter the last name"}
     )
-    email = forms.EmailField(
-        label="E-mail address",
-        max_length=254,
-        help_text="They log in with this address.",
-        error_messages={
-            "required": "Enter the e-mail address",
-            "invalid": "Enter an e-mail address in the correct format, like name@example.com",
-        },
+    email = email_field(
+        required_message="Enter the e-mail address", help_text="They log in with this address."
     )
     organisation = forms.ChoiceField(
         label="Organisation",

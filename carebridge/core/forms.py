@@ -129,3 +129,19 @@ class GuideDateField(DateInputField):
             # Year 9999 is a real date, but every deadline counted from it overflows.
             raise ValidationError(self.error_messages["out_of_range"], code="date_out_of_range")
         return value
+
+
+EMAIL_FORMAT_MESSAGE = "Enter an e-mail address in the correct format, like name@example.com"
+
+
+def email_field(
+    label: str = "E-mail address", *, required_message: str, **options: Any
+) -> forms.EmailField:
+    """An e-mail address field: 254 characters at most and, for an address that is not one,
+    the GOV.UK pattern's words (`options` as forms.EmailField's, say help_text or widget)."""
+    return forms.EmailField(
+        label=label,
+        max_length=254,
+        error_messages={"required": required_message, "invalid": EMAIL_FORMAT_MESSAGE},
+        **options,
+    )
