@@ -12,7 +12,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
@@ -36,6 +36,7 @@ from carebridge.referrals.forms.provider import (
     VisitActualsForm,
 )
 from carebridge.referrals.models import Referral
+from carebridge.referrals.views.common import carried_out, refusal_of
 
 E = ReferralEventKind
 
@@ -46,25 +47,6 @@ def _referral_to_answer(user: User, pk: int) -> Referral:
     if user.provider_id is None or user.provider_id != referral.provider_id:
         raise PermissionDenied
     return referral
-
-
-def _refusal(referral: Referral, kind: ReferralEventKind) -> str:
-    """The service's own words when the referral's state does not allow this answer."""
-    refusal = services.transition_refusal(referral, kind)
-    return refusal.message if refusal else ""
-
-
-def _carried_out(form: ServiceForm, action: Callable[[], Referral]) -> Referral | None:
-    """Run the service; a rule it finds broken is shown on the form."""
-    try:
-        return action()
-    except services.TransitionRefused as refusal:
-        form.add_error(None, refusal.message)
-    except ValidationError as error:
-        form.add_errors(error)
-    except PermissionError as error:
-        raise PermissionDenied from error
-    return None
 
 
 def _form_data(request: HttpRequest) -> Any:
@@ -87,7 +69,7 @@ def _answer_page(
         via="referral answer page",
         ip=request.META.get("REMOTE_ADDR"),
     )
-    refusal = _refusal(referral, kind)
+    refusal = refusal_of(referral, kind)
     context = {
         "referral": referral,
         "person": referral.service_user,
@@ -144,7 +126,7 @@ def _answer(
     form = form_class(_form_data(request), initial=initial(referral, user), referral=referral)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        answered = _carried_out(form, lambda: carry_out(referral, user, data))
+        answered = carried_out(form, lambda: carry_out(referral, user, data))
         if answered is not None:
             messages.success(request, success(answered))
             return then(answered)
@@ -177,7 +159,7 @@ def accept(request: HttpRequest, pk: int) -> HttpResponse:
         if warning and not form.cleaned_data["confirmed"]:
             if form.cleaned_data["warned"]:
                 form.add_error("confirmed", "Confirm the first visit is agreed for this date")
-        elif _carried_out(
+        elif carried_out(
             form,
             lambda: services.referral_accept(
                 referral=referral, by=user, first_visit_at=first_visit_at

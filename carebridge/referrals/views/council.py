@@ -41,6 +41,7 @@ from carebridge.referrals.selectors import (
     referrals_visible_to,
     reply_urgency,
 )
+from carebridge.referrals.views.common import carried_out, refusal_of
 
 S = ReferralStatus
 E = ReferralEventKind
@@ -227,12 +228,6 @@ def referral_new(request: HttpRequest) -> HttpResponse:
 # --- Withdrawing a referral ------------------------------------------------------------------
 
 
-def _refusal(referral: Referral) -> str:
-    """The service's own words when the referral's state does not allow withdrawal."""
-    refusal = services.transition_refusal(referral, E.WITHDRAWN)
-    return refusal.message if refusal else ""
-
-
 @require_http_methods(["GET", "POST"])
 def withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     user = acting_user(request)
@@ -241,19 +236,13 @@ def withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     if user.council_id is None or user.council_id != referral.council_id:
         raise PermissionDenied
     form = WithdrawForm(request.POST if request.method == "POST" else None)
-    refusal = _refusal(referral)
+    refusal = refusal_of(referral, E.WITHDRAWN)
     if request.method == "POST" and form.is_valid():
-        try:
-            withdrawn = services.referral_withdraw(
-                referral=referral, by=user, reason=form.cleaned_data["reason"]
-            )
-        except services.TransitionRefused as error:
-            form.add_error(None, error.message)
-        except ValidationError as error:
-            form.add_errors(error)
-        except PermissionError as error:
-            raise PermissionDenied from error
-        else:
+        reason = form.cleaned_data["reason"]
+        withdrawn = carried_out(
+            form, lambda: services.referral_withdraw(referral=referral, by=user, reason=reason)
+        )
+        if withdrawn is not None:
             messages.success(
                 request,
                 f"The referral for {withdrawn.service_user.full_name} to "
