@@ -1,5 +1,8 @@
 """Resets by e-mailed link (a forgotten password or passcode), and a new account's set-up link."""
 
+from collections.abc import Callable
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
@@ -40,6 +43,25 @@ def reset_sent(request: HttpRequest) -> HttpResponse:
     return render(
         request, "accounts/reset_sent.html", {"email": request.session.get("reset_sent_to", "")}
     )
+
+
+def _link_page(*secrets: str) -> Callable[[Callable[..., HttpResponse]], Any]:
+    """A page an e-mailed link opens: reached without logging in, never cached, limited like
+    every e-mailed link, and the `secrets` it is posted kept out of error reports."""
+    decorators = (
+        login_not_required,
+        sensitive_post_parameters(*secrets),
+        never_cache,
+        require_http_methods(["GET", "POST"]),
+        rate_limited("e-mailed-link"),
+    )
+
+    def decorate(view: Any) -> Any:
+        for decorator in reversed(decorators):
+            view = decorator(view)
+        return view
+
+    return decorate
 
 
 def _link_problem(
@@ -97,29 +119,17 @@ def _reset_with_link(request: HttpRequest, token: str, purpose: str) -> HttpResp
     )
 
 
-@login_not_required
-@sensitive_post_parameters("new_password", "confirm_password")
-@never_cache
-@require_http_methods(["GET", "POST"])
-@rate_limited("e-mailed-link")
+@_link_page("new_password", "confirm_password")
 def reset_password(request: HttpRequest, token: str) -> HttpResponse:
     return _reset_with_link(request, token, ResetLink.Purpose.PASSWORD)
 
 
-@login_not_required
-@sensitive_post_parameters("new_passcode", "confirm_passcode")
-@never_cache
-@require_http_methods(["GET", "POST"])
-@rate_limited("e-mailed-link")
+@_link_page("new_passcode", "confirm_passcode")
 def reset_passcode(request: HttpRequest, token: str) -> HttpResponse:
     return _reset_with_link(request, token, ResetLink.Purpose.PASSCODE)
 
 
-@login_not_required
-@sensitive_post_parameters("new_password", "confirm_password")
-@never_cache
-@require_http_methods(["GET", "POST"])
-@rate_limited("e-mailed-link")
+@_link_page("new_password", "confirm_password")
 def set_up(request: HttpRequest, token: str) -> HttpResponse:
     """A new account's holder chooses their password from the e-mailed link; their first log-in
     then asks them to choose a passcode."""
