@@ -149,6 +149,18 @@ def _check_quantity(number: int, line: Line) -> dict[str, str]:
     return errors
 
 
+def _record_on(document: ContractDocument, event: str, *, by: User, **extra: Any) -> None:
+    """An audit event on a contract document, in its council's and provider's log."""
+    record(
+        action=event,
+        by=by,
+        obj=document,
+        council=document.council_id,
+        provider=document.provider_id,
+        **extra,
+    )
+
+
 def _document_create(**fields: Any) -> ContractDocument:
     """A new document numbered from its own id (unique without a counter to race on). A rejected
     document is issued again once only: the database refuses a second, even at the same moment."""
@@ -444,24 +456,20 @@ def _record_termination(
     end and status before and after."""
     assert termination.end_date is not None
     end_date = termination.end_date
-    record(
-        action="contract_document.published",
+    _record_on(
+        termination,
+        "contract_document.published",
         by=by,
-        obj=termination,
-        council=order.council_id,
-        provider=order.provider_id,
         detail={
             "fingerprint": document_fingerprint(termination),
             "terminates": order.reference,
             "end_date": end_date.isoformat(),
         },
     )
-    record(
-        action="contract_document.terminated",
+    _record_on(
+        order,
+        "contract_document.terminated",
         by=by,
-        obj=order,
-        council=order.council_id,
-        provider=order.provider_id,
         detail={
             "termination": termination.reference,
             "end_date": end_date.isoformat(),
@@ -529,12 +537,10 @@ def _answer(
             raise AnswerRefused("Someone else answered this document at the same moment.")
         cpli_status = CpliStatus.ACTIVE if to == S.AGREED else CpliStatus.REJECTED
         current.cplis.filter(status=CpliStatus.PROPOSED).update(status=cpli_status)
-        record(
-            action=f"contract_document.{to}",
+        _record_on(
+            current,
+            f"contract_document.{to}",
             by=by,
-            obj=current,
-            council=current.council_id,
-            provider=current.provider_id,
             detail={"fingerprint": fingerprint, "notes": notes},
             ip_address=ip,
         )
@@ -561,12 +567,10 @@ def contract_document_viewed(
     *, document: ContractDocument, by: User, downloaded: bool = False, ip: str | None = None
 ) -> None:
     """A contract document names a client and their care: every view and download is audited."""
-    record(
-        action="contract_document.downloaded" if downloaded else "contract_document.viewed",
+    _record_on(
+        document,
+        "contract_document.downloaded" if downloaded else "contract_document.viewed",
         by=by,
-        obj=document,
-        council=document.council_id,
-        provider=document.provider_id,
         ip_address=ip,
     )
 
