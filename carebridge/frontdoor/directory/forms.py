@@ -9,7 +9,7 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 
-from carebridge.core.forms import GovForm
+from carebridge.core.forms import GovForm, email_field
 from carebridge.frontdoor.directory import feed as oruk
 from carebridge.frontdoor.directory.feed import SignpostNeed
 from carebridge.frontdoor.directory.fetch import MAX_FEED_BYTES
@@ -106,14 +106,10 @@ class FeedUploadForm(GovForm):
 
 
 class ListEmailForm(GovForm):
-    email = forms.EmailField(
-        label="Your e-mail address",
-        max_length=254,
+    email = email_field(
+        "Your e-mail address",
+        required_message="Enter your e-mail address",
         help_text="We will only use it to send you this list.",
-        error_messages={
-            "required": "Enter your e-mail address",
-            "invalid": "Enter an e-mail address in the correct format, like name@example.com",
-        },
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

@@ -12,7 +12,7 @@ from crispy_forms_gds.layout import Field, Fluid, Layout, Size
 from django import forms
 from django.core.exceptions import ValidationError
 
-from carebridge.core.forms import GovForm, GuideDateField
+from carebridge.core.forms import EMAIL_FORMAT_MESSAGE, GovForm, GuideDateField, email_field
 from carebridge.frontdoor.choices import WEEKDAYS
 from carebridge.frontdoor.hubs.services import HUB_FIELDS
 from carebridge.frontdoor.models import Hub, Slot
@@ -70,14 +70,9 @@ class SlotChoiceForm(GovForm):
 
 class DetailsForm(GovForm):
     name = _text("Full name", max_length=200, required=True, message="Enter your full name")
-    email = forms.EmailField(
-        label="E-mail address",
-        max_length=254,
+    email = email_field(
+        required_message="Enter your e-mail address",
         help_text="We will send the link to confirm your appointment to this address.",
-        error_messages={
-            "required": "Enter your e-mail address",
-            "invalid": "Enter an e-mail address in the correct format, like name@example.com",
-        },
     )
     phone = _text("Phone number", max_length=30)
     about = forms.CharField(
@@ -132,9 +127,7 @@ class HubForm(GovForm):
         label="E-mail address (optional)",
         max_length=254,
         required=False,
-        error_messages={
-            "invalid": "Enter an e-mail address in the correct format, like name@example.com"
-        },
+        error_messages={"invalid": EMAIL_FORMAT_MESSAGE},
     )
     opening_notes = _text("Opening times", max_length=300)
     access_notes = forms.CharField(

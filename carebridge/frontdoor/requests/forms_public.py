@@ -8,7 +8,7 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 
-from carebridge.core.forms import GovForm
+from carebridge.core.forms import GovForm, email_field
 from carebridge.frontdoor.models import FrontDoorRequest
 from carebridge.frontdoor.requests.services import Contact
 from carebridge.people.validators import normalise_postcode, validate_postcode
@@ -29,14 +29,9 @@ class TrackForm(GovForm):
         help_text="It is in the e-mail we sent, and looks like FD-7K3M-Q9TX.",
         error_messages={"required": "Enter your reference"},
     )
-    email = forms.EmailField(
-        label="E-mail address",
-        max_length=254,
+    email = email_field(
+        required_message="Enter your e-mail address",
         help_text="The one you gave when you made the request.",
-        error_messages={
-            "required": "Enter your e-mail address",
-            "invalid": "Enter an e-mail address in the correct format, like name@example.com",
-        },
     )
 
 
@@ -78,14 +73,9 @@ class AskAssessmentForm(GovForm):
     postcode = forms.CharField(
         label="Their postcode", max_length=10, error_messages={"required": "Enter their postcode"}
     )
-    email = forms.EmailField(
-        label="E-mail address",
-        max_length=254,
+    email = email_field(
+        required_message="Enter an e-mail address",
         help_text="We send the reference here, and tell you when things change.",
-        error_messages={
-            "required": "Enter an e-mail address",
-            "invalid": "Enter an e-mail address in the correct format, like name@example.com",
-        },
     )
     phone = forms.CharField(label="Phone number (optional)", max_length=30, required=False)
     consent_to_share = forms.BooleanField(

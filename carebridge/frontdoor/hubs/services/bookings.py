@@ -21,6 +21,7 @@ from carebridge.accounts.models import User
 from carebridge.audit.services import record
 from carebridge.core.calendar import now
 from carebridge.core.errors import Refused
+from carebridge.core.forms import EMAIL_FORMAT_MESSAGE
 from carebridge.core.idempotency import once_per_key
 from carebridge.frontdoor.hubs.selectors import BOOKING_NOTICE, HOLD_FOR
 from carebridge.frontdoor.hubs.services.emails import email_person
@@ -111,11 +112,7 @@ def _clean_person(name: str, email: str, phone: str, about: str) -> dict[str, st
     try:
         validate_email(values["email"])
     except ValidationError:
-        errors["email"] = (
-            "Enter an e-mail address in the correct format, like name@example.com"
-            if values["email"]
-            else "Enter your e-mail address"
-        )
+        errors["email"] = EMAIL_FORMAT_MESSAGE if values["email"] else "Enter your e-mail address"
     if len(values["phone"]) > 30:
         errors["phone"] = "The phone number must be 30 characters or fewer"
     if len(values["about"]) > 500:
