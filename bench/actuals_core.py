@@ -36,7 +36,7 @@ from django.db import connection
 from carebridge.accounts.models import User
 from carebridge.actuals import csvio, services
 from carebridge.actuals.models import Actual
-from carebridge.actuals.periods import WEEK, today, week_of
+from carebridge.actuals.periods import WEEK, week_of
 from carebridge.actuals.rules import ENTERED, shown
 from carebridge.contracts import services as contracts
 from carebridge.contracts.choices import (
@@ -47,7 +47,7 @@ from carebridge.contracts.choices import (
     Unit,
 )
 from carebridge.contracts.models import ContractDocument, Cpli, ServiceLevel
-from carebridge.core.calendar import now
+from carebridge.core.calendar import now, today
 from carebridge.core.permissions import Role
 from carebridge.organisations import services as organisations
 from carebridge.organisations.choices import ActualsPeriod, ContractType

@@ -18,10 +18,11 @@ from carebridge.actions import services as actions
 from carebridge.actions.models import Action, Attachment
 from carebridge.actuals import services as actuals
 from carebridge.actuals.models import Period
-from carebridge.actuals.periods import WEEK, today, week_of
+from carebridge.actuals.periods import WEEK, week_of
 from carebridge.contracts import services as contracts
 from carebridge.contracts.commitment import financial_year_of
 from carebridge.contracts.models import ContractDocument
+from carebridge.core.calendar import today
 from carebridge.core.permissions import COUNCIL_ROLES, PROVIDER_ROLES
 from carebridge.frontdoor.assessment.eligibility import assess
 from carebridge.frontdoor.directory import areas as directory_areas

@@ -241,10 +241,11 @@ def make_two_council_provider(*, weeks_back: int = 8) -> TwoCouncilProvider:
     from carebridge.actions.services import action_type_create
     from carebridge.actuals import services as actuals
     from carebridge.actuals.models import Period
-    from carebridge.actuals.periods import WEEK, today, week_of, weeks_between
+    from carebridge.actuals.periods import WEEK, week_of, weeks_between
     from carebridge.actuals.rules import Entry
     from carebridge.contracts import services as contracts
     from carebridge.contracts.choices import PricingBasis, Unit
+    from carebridge.core.calendar import today
     from carebridge.people import services as people
 
     assert weeks_back >= 8

@@ -18,7 +18,7 @@ from carebridge.accounts.models import User
 from carebridge.actions.choices import ActionStatus, RelatedKind
 from carebridge.actions.models import Action, ActionType
 from carebridge.contracts.models import ContractDocument, Cpli
-from carebridge.core.calendar import now, to_london
+from carebridge.core import calendar
 from carebridge.core.permissions import Function, can_view
 from carebridge.organisations.choices import TeamKind
 from carebridge.organisations.models import Contract, Council, Service, Team
@@ -167,7 +167,7 @@ def waiting_for(user: User) -> QuerySet[Action]:
 
 
 def indicator_for(user: User) -> Indicator:
-    today: date = to_london(now()).date()
+    today: date = calendar.today()
     actions = waiting_for(user)
     counts = actions.aggregate(
         waiting=Count("pk"), overdue=Count("pk", filter=Q(due_date__lt=today))

@@ -1,6 +1,5 @@
 """Weeks and periods of actuals, and the rules that apply to each CPLI in a week, from the
-council's rulebook, its payment rules and the contract the provider works under. `today` here is
-core.calendar's (London's date), which some callers still import from this module."""
+council's rulebook, its payment rules and the contract the provider works under."""
 
 from __future__ import annotations
 

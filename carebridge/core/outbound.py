@@ -28,13 +28,15 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 
+from carebridge.core.errors import Refused
+
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 
 _NAT64 = ipaddress.ip_network("64:ff9b::/96")
 _LOCAL_SUFFIXES = (".localhost", ".local", ".internal", ".localdomain", ".home.arpa")
 
 
-class OutboundRefused(Exception):
+class OutboundRefused(Refused):
     """The address may not be fetched: what it is, in words an administrator understands."""
 
 

@@ -18,9 +18,10 @@ from playwright.sync_api import expect
 
 from carebridge.actuals import services as actuals
 from carebridge.actuals.models import Actual, Confirmation
-from carebridge.actuals.periods import WEEK, today, week_of
+from carebridge.actuals.periods import WEEK, week_of
 from carebridge.contracts import services as contracts
 from carebridge.contracts.choices import PricingBasis, Unit
+from carebridge.core.calendar import today
 from carebridge.core.permissions import Role
 from carebridge.organisations import services as org
 from carebridge.people import services as people

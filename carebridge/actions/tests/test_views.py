@@ -333,7 +333,7 @@ def test_the_indicator_is_amber_when_actions_wait_and_red_when_one_is_late(world
     page = body(client_for(world.carer).get(home))
     assert "govuk-tag--orange" in page and "1 action waiting<" in page
     later = now() + timedelta(days=3)
-    with mock.patch("carebridge.actions.selectors.now", return_value=later):
+    with mock.patch("carebridge.core.calendar.now", return_value=later):
         page = body(client_for(world.carer).get(home))
     assert "govuk-tag--red" in page and "1 action waiting, 1 overdue" in page
     # The council team sees its own waiting actions; the provider no longer does.

@@ -4,8 +4,7 @@ from datetime import date
 
 from django import template
 
-from carebridge.core import formats
-from carebridge.core.calendar import now, to_london
+from carebridge.core import calendar, formats
 
 register = template.Library()
 
@@ -20,5 +19,5 @@ def age(born: date | None) -> int | str:
     """Whole years of age today in London, for "23/04/2010 (8 years old)"."""
     if born is None:
         return ""
-    today = to_london(now()).date()
+    today = calendar.today()
     return today.year - born.year - ((today.month, today.day) < (born.month, born.day))

@@ -13,6 +13,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
+from carebridge.core import calendar
 from carebridge.core.bounds import parse_iso_date
 from carebridge.core.calendar import now, to_london
 from carebridge.core.http import acting_user
@@ -118,7 +119,7 @@ def hub_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def slots_publish(request: HttpRequest, pk: int) -> HttpResponse:
     user = acting_user(request)
     hub = access_hub(user, pk, for_change=True)
-    today = to_london(now()).date()
+    today = calendar.today()
     monday = week_start(today) + timedelta(days=7)
     form = PublishForm(
         request.POST if request.method == "POST" else None,
