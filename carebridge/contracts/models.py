@@ -2,7 +2,7 @@ from datetime import date
 from decimal import Decimal
 
 from django.conf import settings
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
 from carebridge.contracts.choices import (
@@ -32,6 +32,14 @@ class ServiceLevel(models.Model):
         help_text="For how many weeks running a hospital admission is paid as frustrated "
         "(e.g. 2 for community support, 6 for shared support); beyond it the operational "
         "team decides.",
+    )
+    vat_rate = models.DecimalField(
+        "VAT rate (%)",
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal("0"),
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))],
+        help_text="Home care is usually exempt: 0.",
     )
 
     class Meta:

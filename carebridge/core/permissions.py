@@ -119,7 +119,8 @@ PERMISSIONS: dict[Role, dict[Function, Access]] = {
     Role.ADMINISTRATION: _edit(
         F.ORGANISATION_DETAILS, F.CONTACTS, F.CPLIS, F.CONTRACT_DOCUMENTS, F.ACTIONS
     ),
-    Role.REPORTS: _edit(F.ORGANISATION_DETAILS, F.REPORTS, F.ACTIONS),
+    # Norfolk's roles: Reports views invoices and credit notes, and changes none.
+    Role.REPORTS: {**_edit(F.ORGANISATION_DETAILS, F.REPORTS, F.ACTIONS), **_view(F.INVOICES)},
     Role.INVOICE_ONLY: _edit(F.INVOICES),
     Role.READ_ONLY: _view(*_PROVIDER_FUNCTIONS),
     Role.BROKER: {

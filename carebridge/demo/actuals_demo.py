@@ -35,6 +35,7 @@ from carebridge.organisations.choices import (
     ContractType,
     CsvLayout,
     FrustratedReason,
+    PaymentMethod,
 )
 from carebridge.organisations.deadlines import actuals_confirm_by
 from carebridge.organisations.models import Council, PaymentRule, Provider, Service
@@ -83,6 +84,11 @@ PAYMENT_RULES: dict[str, dict[ContractType, tuple[int | None, int, int]]] = {
         ContractType.BLOCK_2015: (None, 50, 25),
         ContractType.FRAMEWORK: (None, 50, 25),
     },
+}
+# How each council pays under a contract type, where it is not the default (self-billing from
+# confirmed actuals): Northshire's framework home support is paid on invoice.
+PAYMENT_METHODS: dict[str, dict[ContractType, PaymentMethod]] = {
+    "northshire": {ContractType.FRAMEWORK: PaymentMethod.ON_INVOICE},
 }
 
 # Bradford's guide: shared support is paid through a hospital admission for up to 6 weeks,
@@ -173,13 +179,16 @@ def _actuals_rules(tally: Tally, council: Council) -> None:
 
 def _payment_rules(tally: Tally, council: Council) -> None:
     existing = {rule.contract_type: rule for rule in PaymentRule.objects.filter(council=council)}
+    methods = PAYMENT_METHODS.get(council.slug, {})
     for contract_type, (minutes, aborted, night) in PAYMENT_RULES.get(council.slug, {}).items():
         rule = existing.get(contract_type)
+        method = methods.get(contract_type, PaymentMethod.SELF_BILLING)
         if rule is not None and (
             rule.aborted_visit_max_minutes,
             rule.aborted_visit_paid_percent,
             rule.night_cancellation_paid_percent,
-        ) == (minutes, aborted, night):
+            rule.payment_method,
+        ) == (minutes, aborted, night, method):
             tally.found("payment rules")
             continue
         organisations.payment_rule_set(
@@ -189,6 +198,7 @@ def _payment_rules(tally: Tally, council: Council) -> None:
             aborted_visit_max_minutes=minutes,
             aborted_visit_paid_percent=aborted,
             night_cancellation_paid_percent=night,
+            payment_method=method,
         )
         tally.made("payment rules")
 

@@ -14,6 +14,14 @@ class ContractType(models.TextChoices):
     FRAMEWORK = "framework", "Framework"
 
 
+class PaymentMethod(models.TextChoices):
+    """How a council pays under one type of contract: the rulebook's choice, never code."""
+
+    ON_INVOICE = "on_invoice", "On invoice"
+    SELF_BILLING = "self_billing", "Self-billing from confirmed actuals"
+    ON_SCHEDULE = "on_schedule", "On schedule"
+
+
 class ActualsPeriod(models.TextChoices):
     WEEKLY = "weekly", "Weekly"
     FOUR_WEEKLY = "four_weekly", "4-weekly"

@@ -21,6 +21,7 @@ from carebridge.organisations.choices import (
     ContractType,
     CsvLayout,
     FrustratedReason,
+    PaymentMethod,
     TeamKind,
     Weekday,
 )
@@ -206,6 +207,12 @@ class PaymentRule(models.Model):
         validators=[MaxValueValidator(100)],
         help_text="Paid for a night cancelled within 24 hours; one ended by hospital admission "
         "or death is paid in full.",
+    )
+    payment_method = models.CharField(
+        max_length=20, choices=PaymentMethod.choices, default=PaymentMethod.SELF_BILLING
+    )
+    one_off_claims_allowed = models.BooleanField(
+        default=False, help_text="Whether the provider may claim one-off payments (absences)."
     )
 
     class Meta:

@@ -81,6 +81,8 @@ def payment_rule_set(
     aborted_visit_max_minutes: int | None,
     aborted_visit_paid_percent: int,
     night_cancellation_paid_percent: int,
+    payment_method: str | None = None,
+    one_off_claims_allowed: bool | None = None,
 ) -> PaymentRule:
     """How the council pays frustrated quantities under one type of contract: the rule is made
     the first time and changed after that (one per council and contract type)."""
@@ -92,6 +94,11 @@ def payment_rule_set(
     rule.aborted_visit_max_minutes = aborted_visit_max_minutes
     rule.aborted_visit_paid_percent = aborted_visit_paid_percent
     rule.night_cancellation_paid_percent = night_cancellation_paid_percent
+    # Not given: the method and the claims flag stay as they are (the defaults on a new rule).
+    if payment_method is not None:
+        rule.payment_method = payment_method
+    if one_off_claims_allowed is not None:
+        rule.one_off_claims_allowed = one_off_claims_allowed
     return _save_recorded(
         rule,
         action="payment_rule.created" if made else "payment_rule.updated",

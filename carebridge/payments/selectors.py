@@ -1,0 +1,118 @@
+"""Reads of invoices, scoped to the acting user's organisation: the pre-invoice of a service's
+period (what it may still invoice) and the invoices a user may see."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+from django.db.models import Exists, OuterRef, QuerySet
+
+from carebridge.actuals.models import Actual, Period
+from carebridge.actuals.periods import RuleSource
+from carebridge.actuals.rules import payable_frustrated
+from carebridge.core.formats import round_money
+from carebridge.organisations.choices import PaymentMethod
+from carebridge.organisations.models import Service
+from carebridge.payments.choices import InvoiceKind
+from carebridge.payments.models import Invoice, InvoiceLine
+
+if TYPE_CHECKING:
+    from carebridge.accounts.models import User
+
+
+@dataclass(frozen=True)
+class PreInvoiceLine:
+    """One CPLI's week the provider may put on an invoice, as the actuals priced it."""
+
+    actual_id: int
+    cpli_id: int
+    client: str
+    ss_ref: str
+    service_level: str
+    week_start: date
+    quantity: Decimal
+    rate: Decimal
+    amount: Decimal
+    vat_rate: Decimal
+    over_exception: bool
+
+
+def payment_method_of(service: Service, period: Period) -> str:
+    """How the period's council pays the service's provider under the contract in force when
+    the period starts (its payment rule's method; self-billing without a rule)."""
+    source = RuleSource.load([period.council_id])
+    kind = source.contract_type(period.council_id, service.provider_id, period.start_date)
+    rule = source.payment_rules.get((period.council_id, kind))
+    return rule.payment_method if rule is not None else PaymentMethod.SELF_BILLING
+
+
+def _may_see(user: User, service: Service) -> bool:
+    return user.provider_id is not None and user.provider_id == service.provider_id
+
+
+def _uninvoiced(service: Service, period: Period) -> QuerySet[Actual]:
+    on_invoice = InvoiceLine.objects.filter(actual=OuterRef("pk"), kind=InvoiceKind.INVOICE)
+    return (
+        Actual.objects.filter(period=period, service=service, provider_id=service.provider_id)
+        .filter(~Exists(on_invoice))
+        .select_related("cpli__service_level", "service_user")
+        .order_by("service_user__last_name", "service_user__first_name", "cpli_id", "week_start")
+    )
+
+
+def pre_invoice(user: User, service: Service, period: Period) -> list[PreInvoiceLine]:
+    """Every CPLI week of the service with actuals in the period and not yet on an invoice, as
+    the invoice's lines would be: empty for a user of another organisation, or where the
+    council does not pay this provider on invoice. A fixed number of queries, whatever its size."""
+    if not _may_see(user, service):
+        return []
+    source = RuleSource.load([period.council_id])
+    kind = source.contract_type(period.council_id, service.provider_id, period.start_date)
+    rule = source.payment_rules.get((period.council_id, kind))
+    if rule is None or rule.payment_method != PaymentMethod.ON_INVOICE:
+        return []
+    lines = []
+    for actual in _uninvoiced(service, period):
+        cpli = actual.cpli
+        rules = source.rules(cpli, actual.week_start)
+        lines.append(
+            PreInvoiceLine(
+                actual_id=actual.pk,
+                cpli_id=cpli.pk,
+                client=actual.service_user.full_name,
+                ss_ref=actual.service_user.ss_ref,
+                service_level=cpli.service_level.name,
+                week_start=actual.week_start,
+                quantity=actual.actual + payable_frustrated(actual.entry(), rules),
+                rate=cpli.rate,
+                amount=actual.cost,
+                vat_rate=cpli.service_level.vat_rate,
+                over_exception=actual.over_threshold,
+            )
+        )
+    return lines
+
+
+def invoices_for(user: User) -> QuerySet[Invoice]:
+    """The invoices a user may see: a provider's own (of every council it works for, each under
+    that council's rules), a council officer's council's; nobody else's."""
+    invoices = Invoice.objects.select_related("council", "provider", "service", "period")
+    if user.provider_id is not None:
+        return invoices.filter(provider_id=user.provider_id)
+    if user.council_id is not None:
+        return invoices.filter(council_id=user.council_id)
+    return invoices.none()
+
+
+def invoice_totals(invoice: Invoice) -> tuple[Decimal, Decimal, Decimal]:
+    """Excl VAT, VAT and Total: the sum of the lines to the penny, and each line's VAT rounded
+    once."""
+    excl = Decimal("0.00")
+    vat = Decimal("0.00")
+    for amount, rate in invoice.lines.values_list("amount", "vat_rate"):
+        excl += amount
+        vat += round_money(amount * rate / 100)
+    return excl, vat, excl + vat
