@@ -258,7 +258,7 @@ def invoice_delete(*, by: User, invoice: Invoice) -> None:
     invoice.delete()
 
 
-def _move(by: User, invoice: Invoice, event: InvoiceEvent, **changes: Any) -> Invoice:
+def _move(by: User | None, invoice: Invoice, event: InvoiceEvent, **changes: Any) -> Invoice:
     """One status change by the table's compare-and-set, with its audit event."""
     moment = now()
     if not TRANSITIONS.move(
@@ -351,4 +351,4 @@ def invoice_pay(*, by: User | None, invoice: Invoice) -> Invoice:
     """A payment run has paid an authorised invoice (called by the next issue's payment run)."""
     if by is not None:
         _require_payments_officer(by, invoice.council_id)
-    return _move(by, invoice, InvoiceEvent.PAY)  # type: ignore[arg-type]
+    return _move(by, invoice, InvoiceEvent.PAY)

@@ -321,6 +321,14 @@ def test_the_councils_have_their_own_actuals_rules_payment_rules_and_hospital_li
         "framework": (None, 50, 25),
     }
     assert not PaymentRule.objects.filter(council__slug="westbrook").exists()
+    # Northshire pays its framework home support on invoice; Westbrook (no rule) self-bills.
+    methods = dict(
+        PaymentRule.objects.filter(council__slug="northshire").values_list(
+            "contract_type", "payment_method"
+        )
+    )
+    assert methods.pop("framework") == "on_invoice"
+    assert set(methods.values()) == {"self_billing"}
 
     # Shared support is paid through 6 weeks in hospital, everything else through 2.
     for council in Council.objects.all():
