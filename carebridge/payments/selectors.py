@@ -15,8 +15,8 @@ from carebridge.actuals.periods import RuleSource
 from carebridge.actuals.rules import payable_frustrated
 from carebridge.core.formats import round_money
 from carebridge.organisations.choices import PaymentMethod
-from carebridge.organisations.models import Service
-from carebridge.payments.choices import InvoiceKind
+from carebridge.organisations.models import PaymentRule, Service
+from carebridge.payments.choices import InvoiceKind, InvoiceStatus
 from carebridge.payments.models import Invoice, InvoiceLine
 
 if TYPE_CHECKING:
@@ -40,12 +40,16 @@ class PreInvoiceLine:
     over_exception: bool
 
 
+def _payment_rule(source: RuleSource, service: Service, period: Period) -> PaymentRule | None:
+    """The payment rule of the contract in force when the period starts (None: no rule)."""
+    kind = source.contract_type(period.council_id, service.provider_id, period.start_date)
+    return source.payment_rules.get((period.council_id, kind))
+
+
 def payment_method_of(service: Service, period: Period) -> str:
     """How the period's council pays the service's provider under the contract in force when
     the period starts (its payment rule's method; self-billing without a rule)."""
-    source = RuleSource.load([period.council_id])
-    kind = source.contract_type(period.council_id, service.provider_id, period.start_date)
-    rule = source.payment_rules.get((period.council_id, kind))
+    rule = _payment_rule(RuleSource.load([period.council_id]), service, period)
     return rule.payment_method if rule is not None else PaymentMethod.SELF_BILLING
 
 
@@ -70,8 +74,7 @@ def pre_invoice(user: User, service: Service, period: Period) -> list[PreInvoice
     if not _may_see(user, service):
         return []
     source = RuleSource.load([period.council_id])
-    kind = source.contract_type(period.council_id, service.provider_id, period.start_date)
-    rule = source.payment_rules.get((period.council_id, kind))
+    rule = _payment_rule(source, service, period)
     if rule is None or rule.payment_method != PaymentMethod.ON_INVOICE:
         return []
     lines = []
@@ -103,7 +106,9 @@ def invoices_for(user: User) -> QuerySet[Invoice]:
     if user.provider_id is not None:
         return invoices.filter(provider_id=user.provider_id)
     if user.council_id is not None:
-        return invoices.filter(council_id=user.council_id)
+        # An Unsubmitted invoice is the provider's draft, still its to change or delete: the
+        # council sees an invoice once it is submitted.
+        return invoices.filter(council_id=user.council_id).exclude(status=InvoiceStatus.UNSUBMITTED)
     return invoices.none()
 
 

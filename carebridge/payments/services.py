@@ -279,6 +279,12 @@ def _move(by: User | None, invoice: Invoice, event: InvoiceEvent, **changes: Any
     return invoice
 
 
+def _locked(invoice: Invoice) -> Invoice:
+    """The invoice, its row locked until the transaction ends, so a change to its lines cannot
+    slip between checking them and submitting (SQLite serialises writes anyway)."""
+    return Invoice.objects.select_for_update().get(pk=invoice.pk)
+
+
 def over_exception_refusal(invoice: Invoice) -> str | None:
     """Why the invoice cannot be submitted yet: the clients of its over-exception lines."""
     clients = sorted(
@@ -302,6 +308,7 @@ def invoice_submit(*, by: User, invoice: Invoice) -> Invoice:
     """Submit an Unsubmitted invoice to the council's payments team; refused while any line is
     over the exception."""
     _require_provider_editor(by, invoice.provider_id)
+    invoice = _locked(invoice)
     refusal = over_exception_refusal(invoice)
     if refusal:
         raise PaymentsRefused(refusal)
@@ -312,6 +319,7 @@ def invoice_submit(*, by: User, invoice: Invoice) -> Invoice:
 def invoice_resubmit(*, by: User, invoice: Invoice) -> Invoice:
     """Submit a returned invoice again, once the provider has corrected it."""
     _require_provider_editor(by, invoice.provider_id)
+    invoice = _locked(invoice)
     refusal = over_exception_refusal(invoice)
     if refusal:
         raise PaymentsRefused(refusal)

@@ -93,6 +93,10 @@ def test_each_sees_their_own_invoices_and_nobody_elses(paying):
     invoice = create(paying)
     assert list(invoices_for(paying.carer)) == [invoice]
     assert list(invoices_for(paying.read_only)) == [invoice]
+    # The provider's draft is its own until it is submitted.
+    assert list(invoices_for(paying.payments_officer)) == []
+    invoice = services.invoice_submit(by=paying.carer, invoice=invoice)
+    assert list(invoices_for(paying.carer)) == [invoice]
     assert list(invoices_for(paying.payments_officer)) == [invoice]
     assert list(invoices_for(paying.stranger)) == []
     assert list(invoices_for(paying.other_officer)) == []
@@ -131,6 +135,8 @@ def test_a_provider_of_two_councils_invoices_each_under_its_own_rules(two_counci
     )
     assert invoice.council == both.four_weekly
     assert list(invoices_for(both.carer)) == [invoice]
+    assert list(invoices_for(both.four_weekly_officer)) == []
+    invoice = services.invoice_submit(by=both.carer, invoice=invoice)
     assert list(invoices_for(both.four_weekly_officer)) == [invoice]
     assert list(invoices_for(both.weekly_officer)) == []
     with pytest.raises(services.PaymentsRefused) as refused:
