@@ -1,4 +1,5 @@
-"""An invoice's kinds and statuses, and the one table of how its status moves."""
+"""The kinds and statuses of invoices, variation requests and one-off claims, and the one table
+of how each one's status moves."""
 
 from django.db import models
 
@@ -8,6 +9,8 @@ from carebridge.core.lifecycle import Lifecycle
 class InvoiceKind(models.TextChoices):
     INVOICE = "invoice", "Invoice"
     CREDIT_NOTE = "credit_note", "Credit note"
+    # The portal's own invoice for the rise in an invoiced week the provider amended later.
+    SUPPLEMENTARY = "supplementary", "Supplementary invoice"
 
 
 class InvoiceStatus(models.TextChoices):
@@ -44,3 +47,58 @@ TRANSITIONS: Lifecycle[str, str] = Lifecycle(
         E.PAY: ({S.AUTHORISED}, S.PAID),
     }
 )
+
+
+class VariationStatus(models.TextChoices):
+    REQUESTED = "requested", "Requested"
+    APPROVED = "approved", "Approved"
+    REFUSED = "refused", "Refused"
+
+
+class VariationEvent(models.TextChoices):
+    APPROVE = "approve", "Approve"
+    REFUSE = "refuse", "Refuse"
+
+
+# The brokerage team approves a variation request (issuing the temporary CPLI) or refuses it with
+# its reason; either is final: the provider asks again for other weeks.
+VARIATION_TRANSITIONS: Lifecycle[str, str] = Lifecycle(
+    {
+        VariationEvent.APPROVE: ({VariationStatus.REQUESTED}, VariationStatus.APPROVED),
+        VariationEvent.REFUSE: ({VariationStatus.REQUESTED}, VariationStatus.REFUSED),
+    }
+)
+
+
+class ClaimStatus(models.TextChoices):
+    UNSUBMITTED = "unsubmitted", "Unsubmitted"
+    SUBMITTED = "submitted", "Submitted"
+    APPROVED = "approved", "Approved"
+    REJECTED = "rejected", "Rejected"
+    INVOICED = "invoiced", "Invoiced"
+
+
+class ClaimEvent(models.TextChoices):
+    SUBMIT = "submit", "Submit claim"
+    APPROVE = "approve", "Approve"
+    REJECT = "reject", "Reject"
+    INVOICE = "invoice", "Invoice"
+
+
+# The provider submits a one-off claim; the payments team approves or rejects it (with its
+# reason); an approved claim is invoiced once, at contract level.
+CLAIM_TRANSITIONS: Lifecycle[str, str] = Lifecycle(
+    {
+        ClaimEvent.SUBMIT: ({ClaimStatus.UNSUBMITTED}, ClaimStatus.SUBMITTED),
+        ClaimEvent.APPROVE: ({ClaimStatus.SUBMITTED}, ClaimStatus.APPROVED),
+        ClaimEvent.REJECT: ({ClaimStatus.SUBMITTED}, ClaimStatus.REJECTED),
+        ClaimEvent.INVOICE: ({ClaimStatus.APPROVED}, ClaimStatus.INVOICED),
+    }
+)
+
+
+class AbsenceStay(models.TextChoices):
+    """What preceded an unplanned absence a one-off claim pays for."""
+
+    HOSPITAL = "hospital", "Hospital stay"
+    RESPITE = "respite", "Emergency respite stay"
