@@ -21,12 +21,13 @@ from carebridge.organisations.choices import PaymentMethod
 from carebridge.organisations.models import Service
 from carebridge.payments.choices import TRANSITIONS, InvoiceEvent, InvoiceKind, InvoiceStatus
 from carebridge.payments.models import Invoice, InvoiceLine
-from carebridge.payments.selectors import (
+from carebridge.payments.selectors.invoices import (
     PreInvoiceLine,
     invoice_totals,
     payment_method_of,
     pre_invoice,
 )
+from carebridge.people.models import ServiceUser
 
 if TYPE_CHECKING:
     from carebridge.accounts.models import User
@@ -287,14 +288,11 @@ def _locked(invoice: Invoice) -> Invoice:
 
 def over_exception_refusal(invoice: Invoice) -> str | None:
     """Why the invoice cannot be submitted yet: the clients of its over-exception lines."""
-    clients = sorted(
-        {
-            line.actual.service_user.full_name
-            for line in invoice.lines.filter(over_exception=True).select_related(
-                "actual__service_user"
-            )
-        }
+    # Only CPLI weeks are over the exception (a claim's lines have no actual).
+    over = ServiceUser.objects.filter(
+        pk__in=invoice.lines.filter(over_exception=True).values("actual__service_user")
     )
+    clients = sorted(person.full_name for person in over)
     if not clients:
         return None
     return (

@@ -1,0 +1,48 @@
+"""Every write of payments: invoices and their status changes (invoices.py). Each is one
+transaction with its audit event; a refusal writes nothing. Callers import from here."""
+
+from carebridge.payments.services.invoices import (
+    INVOICE_CREATE,
+    MOVE_REFUSED,
+    NO_LINES,
+    NOT_A_PAYMENTS_OFFICER,
+    NOT_AN_EDITOR,
+    NOT_IN_PRE_INVOICE,
+    NOT_ON_INVOICE,
+    NOT_UNSUBMITTED,
+    REFERENCE_USED,
+    PaymentsRefused,
+    invoice_authorise,
+    invoice_create,
+    invoice_delete,
+    invoice_hold,
+    invoice_pay,
+    invoice_resubmit,
+    invoice_return,
+    invoice_submit,
+    invoice_update,
+    over_exception_refusal,
+)
+
+__all__ = [
+    "INVOICE_CREATE",
+    "MOVE_REFUSED",
+    "NOT_AN_EDITOR",
+    "NOT_A_PAYMENTS_OFFICER",
+    "NOT_IN_PRE_INVOICE",
+    "NOT_ON_INVOICE",
+    "NOT_UNSUBMITTED",
+    "NO_LINES",
+    "REFERENCE_USED",
+    "PaymentsRefused",
+    "invoice_authorise",
+    "invoice_create",
+    "invoice_delete",
+    "invoice_hold",
+    "invoice_pay",
+    "invoice_resubmit",
+    "invoice_return",
+    "invoice_submit",
+    "invoice_update",
+    "over_exception_refusal",
+]
