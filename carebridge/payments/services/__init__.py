@@ -21,6 +21,7 @@ from carebridge.payments.services.invoices import (
     invoice_return,
     invoice_submit,
     invoice_update,
+    invoice_viewed,
     over_exception_refusal,
 )
 
@@ -44,5 +45,6 @@ __all__ = [
     "invoice_return",
     "invoice_submit",
     "invoice_update",
+    "invoice_viewed",
     "over_exception_refusal",
 ]

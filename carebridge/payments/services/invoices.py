@@ -358,3 +358,19 @@ def invoice_pay(*, by: User | None, invoice: Invoice) -> Invoice:
     if by is not None:
         _require_payments_officer(by, invoice.council_id)
     return _move(by, invoice, InvoiceEvent.PAY)
+
+
+def invoice_viewed(
+    *, invoice: Invoice, by: User, downloaded: str = "", ip: str | None = None
+) -> None:
+    """An invoice's lines name the provider's clients: every view and download (`downloaded`:
+    its format, "pdf" or "csv") is audited, in the log of its council and its provider."""
+    record(
+        action="invoice.downloaded" if downloaded else "invoice.viewed",
+        by=by,
+        obj=invoice,
+        council=invoice.council_id,
+        provider=invoice.provider_id,
+        detail={"format": downloaded} if downloaded else None,
+        ip_address=ip,
+    )
