@@ -29,6 +29,7 @@ from carebridge.demo.organisations_demo import (
     demo_providers,
     demo_service_users,
 )
+from carebridge.demo.payments_demo import demo_payments
 from carebridge.demo.referrals_demo import demo_referrals
 from carebridge.organisations.models import Council
 
@@ -51,6 +52,7 @@ def seed_demo(stdout: Writer | None = None) -> dict[str, Any]:
             demo_contracts(tally, council, broker, plan.ss_ref_prefix)
     demo_details(tally, DEMO_PROVIDERS)
     demo_actuals(tally, DEMO_COUNCILS)
+    demo_payments(tally, DEMO_COUNCILS)
     demo_actions(tally, list(councils.values()))
     _front_door(tally, councils)
 
