@@ -34,6 +34,7 @@ DAILY_SECTIONS = (
     NotificationKind.DAILY_ACTIONS,
     NotificationKind.DAILY_CPLIS,
     NotificationKind.DAILY_CONTRACT_DOCUMENTS,
+    NotificationKind.DAILY_INVOICES,
 )
 
 

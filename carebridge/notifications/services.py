@@ -35,6 +35,7 @@ SUBSCRIPTION_FIELDS = (
     "daily_actions",
     "daily_cplis",
     "daily_contract_documents",
+    "daily_invoices",
     "actions_immediate",
     "password_immediate",
 )

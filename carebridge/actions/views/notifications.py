@@ -17,7 +17,7 @@ from carebridge.notifications.services import (
     undelivered,
 )
 
-DAILY = ("daily_actions", "daily_cplis", "daily_contract_documents")
+DAILY = ("daily_actions", "daily_cplis", "daily_contract_documents", "daily_invoices")
 IMMEDIATE = ("actions_immediate", "password_immediate")
 
 
