@@ -1,4 +1,4 @@
-"""The filters of the payments lists: the council's invoice queue."""
+"""The filters of the payments lists: the council's invoice queue and the provider's invoices."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from django.db.models import QuerySet
 
 from carebridge.accounts.models import User
 from carebridge.core.lists import ChoiceFilter, IdChoiceFilter, ListFilterSet, SearchFilter
-from carebridge.payments.choices import InvoiceStatus
+from carebridge.payments.choices import InvoiceKind, InvoiceStatus
 from carebridge.payments.models import Invoice
 from carebridge.payments.selectors import queue_choices
 
@@ -55,5 +55,43 @@ class CouncilQueueFilters(ListFilterSet):
         return invoices
 
     def filter_q(self, invoices: QuerySet[Invoice], name: str, value: str) -> QuerySet[Invoice]:
+        term = value.strip()
+        return invoices.filter(reference__icontains=term) if term else invoices
+
+
+class ProviderInvoiceFilters(ListFilterSet):
+    """The provider's invoices, of every council it works for: by council, status, kind,
+    service, and its own invoice reference."""
+
+    council = IdChoiceFilter(label="Council", field_name="council_id")
+    status = ChoiceFilter(
+        label="Status", choices=[("", "Any status"), *InvoiceStatus.choices], field_name="status"
+    )
+    kind = ChoiceFilter(
+        label="Kind", choices=[("", "Invoices and credit notes"), *InvoiceKind.choices]
+    )
+    service = IdChoiceFilter(label="Service", field_name="service_id")
+    reference = SearchFilter(
+        label="Invoice reference",
+        help_text="All or part of your reference",
+        max_length=50,
+        method="filter_reference",
+    )
+
+    def __init__(
+        self,
+        data: Any,
+        queryset: QuerySet[Invoice],
+        *,
+        councils: list[tuple[int, str]],
+        services: list[tuple[int, str]],
+    ) -> None:
+        super().__init__(data, queryset)
+        self.set_choices("council", [("", "All councils"), *councils])
+        self.set_choices("service", [("", "All services"), *services])
+
+    def filter_reference(
+        self, invoices: QuerySet[Invoice], name: str, value: str
+    ) -> QuerySet[Invoice]:
         term = value.strip()
         return invoices.filter(reference__icontains=term) if term else invoices
