@@ -140,6 +140,8 @@ def test_step_one_offers_the_period_with_its_council_and_goes_to_its_pre_invoice
     value = f"{ready.service.pk}-{period_of(ready).pk}"
     chosen = client.get(reverse("payments:invoice_new"), {"period": value})
     assert chosen.status_code == 302 and chosen["Location"] == pre_url(ready)
+    nothing = client.get(reverse("payments:invoice_new"), {"choose": "1"}).content.decode()
+    assert "There is a problem" in nothing
     wrong = client.get(reverse("payments:invoice_new"), {"period": "1-999999"})
     assert wrong.status_code == 200
     assert "Select the service and actuals period to invoice" in wrong.content.decode()

@@ -112,9 +112,11 @@ def test_an_over_exception_line_links_to_ask_for_a_temporary_cpli(paying):
     enter(paying, (paying.cpli, "20"), comments="Family away")
     invoice = create(paying)
     line = invoice.lines.get()
-    body = client_for(paying.carer).get(
-        reverse("payments:invoice_detail", args=[invoice.pk])
-    ).content.decode()
+    body = (
+        client_for(paying.carer)
+        .get(reverse("payments:invoice_detail", args=[invoice.pk]))
+        .content.decode()
+    )
     assert f"{reverse('payments:variation_new')}?actual={line.actual_id}" in body
     assert "Ask for a temporary CPLI" in body
 

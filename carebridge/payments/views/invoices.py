@@ -99,7 +99,8 @@ def invoice_new(request: HttpRequest) -> HttpResponse:
     user = _provider(request, edit=True)
     choices = invoiceable(user)
     form = ChoosePeriodForm(
-        request.GET if "period" in request.GET else None,
+        # The form's hidden "choose" makes a Continue with nothing chosen a bound, wrong answer.
+        request.GET if request.GET else None,
         choices=[(choice.value, _period_label(choice)) for choice in choices],
     )
     if form.is_bound and form.is_valid():
