@@ -398,7 +398,10 @@ def the_latest_periods_wait_for_the_providers_and_older_ones_are_confirmed_then_
         assert not confirmed.is_paid
         providers = providers_of_council(council.pk).count()
         for period in overdue:
-            assert period.confirmations.count() == providers
+            # Each provider has confirmed it (Larkspur twice the latest: the payments demo
+            # changes a week of it for its over-exception invoice line, then confirms again).
+            confirmed_by = period.confirmations.values("provider").distinct()
+            assert confirmed_by.count() == providers
             assert {c.confirmed_by.role for c in period.confirmations.all()} <= {
                 "super_user_actuals",
                 "super_user_scheduled",
@@ -433,7 +436,8 @@ def the_demo_actuals_show_the_guides_examples():
         assert refused.actual == refused.planned and refused.missed == 1
         assert "refused" in refused.comments
     northshire = changed.filter(council__slug="northshire")
-    over = northshire.get(over_threshold=True)
+    # The guides' extras over a fifth (the payments demo adds another, VAR-20488).
+    over = northshire.get(over_threshold=True, variation_code="VAR-20417")
     assert over.extra > 0 and over.variation_code == "VAR-20417"
     assert over.actual > over.planned * Decimal("1.2")
     aborted = northshire.get(frustrated_reason="aborted_visit")

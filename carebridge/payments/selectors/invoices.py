@@ -12,7 +12,8 @@ from django.db.models import Exists, OuterRef, QuerySet
 
 from carebridge.actuals.models import Actual, Period
 from carebridge.actuals.periods import RuleSource
-from carebridge.actuals.rules import payable_frustrated
+from carebridge.actuals.rules import Entry, payable_frustrated
+from carebridge.contracts.models import Cpli
 from carebridge.core.formats import round_money
 from carebridge.organisations.choices import PaymentMethod
 from carebridge.organisations.models import PaymentRule, Service
@@ -59,12 +60,27 @@ def _may_see(user: User, service: Service) -> bool:
 
 def _uninvoiced(service: Service, period: Period) -> QuerySet[Actual]:
     on_invoice = InvoiceLine.objects.filter(actual=OuterRef("pk"), kind=InvoiceKind.INVOICE)
-    return (
-        Actual.objects.filter(period=period, service=service, provider_id=service.provider_id)
-        .filter(~Exists(on_invoice))
-        .select_related("cpli__service_level", "service_user")
-        .order_by("service_user__last_name", "service_user__first_name", "cpli_id", "week_start")
-    )
+    return Actual.objects.filter(
+        period=period, service=service, provider_id=service.provider_id
+    ).filter(~Exists(on_invoice))
+
+
+# What a pre-invoice line needs of its actual, read as values: a model instance per actual,
+# CPLI, client and service level cost most of the wizard's time at a large service's size.
+_ROW = (
+    "pk",
+    "cpli_id",
+    "week_start",
+    "actual",
+    "frustrated",
+    "frustrated_reason",
+    "cost",
+    "over_threshold",
+    "service_user__title",
+    "service_user__first_name",
+    "service_user__last_name",
+    "service_user__ss_ref",
+)
 
 
 def pre_invoice(user: User, service: Service, period: Period) -> list[PreInvoiceLine]:
@@ -77,23 +93,48 @@ def pre_invoice(user: User, service: Service, period: Period) -> list[PreInvoice
     rule = _payment_rule(source, service, period)
     if rule is None or rule.payment_method != PaymentMethod.ON_INVOICE:
         return []
+    uninvoiced = _uninvoiced(service, period)
+    prices = {
+        pk: (rate, level, vat_rate)
+        for pk, rate, level, vat_rate in Cpli.objects.filter(
+            pk__in=uninvoiced.values("cpli_id")
+        ).values_list("pk", "rate", "service_level__name", "service_level__vat_rate")
+    }
+    # Only a frustrated quantity with its reason is paid in part, by its CPLI's rules: those
+    # few CPLIs are read whole, the others as values.
+    partly_paid = uninvoiced.filter(frustrated__gt=0).exclude(frustrated_reason="")
+    ruled = Cpli.objects.filter(pk__in=partly_paid.values("cpli_id")).select_related(
+        "service_level"
+    )
+    cplis = {cpli.pk: cpli for cpli in ruled}
+    rows = uninvoiced.order_by(
+        "service_user__last_name", "service_user__first_name", "cpli_id", "week_start"
+    ).values_list(*_ROW)
     lines = []
-    for actual in _uninvoiced(service, period):
-        cpli = actual.cpli
-        rules = source.rules(cpli, actual.week_start)
+    for pk, cpli_id, week, actual, frustrated, reason, cost, over, *name, ss_ref in rows:
+        rate, level, vat_rate = prices[cpli_id]
+        payable = (
+            payable_frustrated(
+                Entry(actual=actual, frustrated=frustrated, frustrated_reason=reason),
+                source.rules(cplis[cpli_id], week),
+            )
+            if frustrated > 0 and reason
+            else Decimal("0")
+        )
         lines.append(
             PreInvoiceLine(
-                actual_id=actual.pk,
-                cpli_id=cpli.pk,
-                client=actual.service_user.full_name,
-                ss_ref=actual.service_user.ss_ref,
-                service_level=cpli.service_level.name,
-                week_start=actual.week_start,
-                quantity=actual.actual + payable_frustrated(actual.entry(), rules),
-                rate=cpli.rate,
-                amount=actual.cost,
-                vat_rate=cpli.service_level.vat_rate,
-                over_exception=actual.over_threshold,
+                actual_id=pk,
+                cpli_id=cpli_id,
+                # As ServiceUser.full_name puts it: title, first name, last name.
+                client=" ".join(part for part in name if part),
+                ss_ref=ss_ref,
+                service_level=level,
+                week_start=week,
+                quantity=actual + payable,
+                rate=rate,
+                amount=cost,
+                vat_rate=vat_rate,
+                over_exception=over,
             )
         )
     return lines

@@ -100,8 +100,9 @@ def _chosen(offered: Iterable[PreInvoiceLine], actual_ids: Iterable[int]) -> lis
 
 
 def _line(invoice: Invoice, line: PreInvoiceLine) -> InvoiceLine:
+    # By id: setting the invoice object on thousands of lines costs more than writing them.
     return InvoiceLine(
-        invoice=invoice,
+        invoice_id=invoice.pk,
         kind=invoice.kind,
         cpli_id=line.cpli_id,
         actual_id=line.actual_id,

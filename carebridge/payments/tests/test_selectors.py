@@ -83,7 +83,9 @@ def test_the_pre_invoice_asks_the_database_a_fixed_number_of_times(
     cplis = clients(paying, count)
     enter(paying, *[(cpli, "10") for cpli in cplis])
     period = period_of(paying)
-    with django_assert_num_queries(4):
+    # The rulebook, payment rules and contracts; the CPLIs' prices, the CPLIs paid in part for
+    # a frustrated quantity, and the lines.
+    with django_assert_num_queries(6):
         lines = pre_invoice(paying.carer, paying.service, period)
     assert len(lines) == count
 

@@ -1,0 +1,205 @@
+"""Carebridge's invoice benchmark: the invoice wizard of a service with 2,000 CPLIs in a 4-week
+period (8,000 confirmed actuals). Its pre-invoice must run a fixed number of queries (counted at
+two sizes, which must be equal), and creating the invoice of all its lines must take at most
+twice a plain bulk insert of the same lines, measured in the same run on the same database.
+
+Run from the project root with the project's virtualenv:
+
+    .venv/bin/python bench/invoices.py [--cplis 2000] [--small-cplis 200] [--repeat 3]
+                                       [--database-url postgres://postgres@127.0.0.1:5432/postgres]
+
+Like bench/actuals.py it works in a temporary data directory (SQLite), or in a PostgreSQL database
+it creates and drops itself, migrates it, and then, in this process, builds its data and measures
+(bench/invoices_core.py). See bench/README.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import json
+import os
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from bench.actuals import _close_connections, _database_version, _start_django  # noqa: E402
+from bench.server import PostgresDatabase, product_environment, run_command  # noqa: E402
+from bench.support import RESULTS, BenchError  # noqa: E402
+
+# The most creating the invoice may take, as a multiple of its plain bulk insert.
+TARGET = 2.0
+CPLIS = 2000
+SMALL_CPLIS = 200
+REPEAT = 3
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--cplis", type=int, default=CPLIS, help=f"CPLIs of the invoiced service ({CPLIS})"
+    )
+    parser.add_argument(
+        "--small-cplis",
+        type=int,
+        default=SMALL_CPLIS,
+        help=f"CPLIs of a second service whose pre-invoice's queries are counted too "
+        f"({SMALL_CPLIS})",
+    )
+    parser.add_argument(
+        "--repeat", type=int, default=REPEAT, help=f"runs of the measurement; the median ({REPEAT})"
+    )
+    parser.add_argument(
+        "--database-url",
+        default=os.environ.get("DATABASE_URL", ""),
+        help="a PostgreSQL server (postgres://user@host:port/postgres) to create the bench "
+        "database on; default: $DATABASE_URL, else SQLite in the temporary data directory",
+    )
+    parser.add_argument(
+        "--output",
+        type=Path,
+        default=None,
+        help="JSON results file (default bench/results/invoices-<sqlite|postgresql>.json)",
+    )
+    parser.add_argument(
+        "--profile",
+        action="store_true",
+        help="after the measurements, create the invoice once more under cProfile and print "
+        "where its time goes",
+    )
+    args = parser.parse_args(argv)
+    if not 1 <= args.small_cplis < args.cplis or not 1 <= args.repeat <= 20:
+        parser.error("1 <= --small-cplis < --cplis, and --repeat 1..20")
+    return args
+
+
+def measure(args: argparse.Namespace, vacuum: Any = None) -> dict[str, Any]:
+    """Build both sizes, count the pre-invoice's queries at each, time invoice_create at the
+    larger: the report's figures (Django must be set up)."""
+    from bench import invoices_core as core
+
+    sizes = []
+    for cplis in (args.small_cplis, args.cplis):
+        print(
+            f"bench: building a service with {cplis:,} CPLIs and its confirmed period", flush=True
+        )
+        sizes.append(core.build(cplis))
+    if vacuum is not None:
+        vacuum()
+    small, large = sizes
+    counted = []
+    for sized in sizes:
+        queries, seconds = core.count_pre_invoice(sized)
+        counted.append(
+            {"cplis": sized.cplis, "lines": sized.lines, "queries": queries, "seconds": seconds}
+        )
+        print(
+            f"bench: pre_invoice of {sized.lines:,} lines: {queries} queries, {seconds:.2f} s",
+            flush=True,
+        )
+    create = core.measure_create(large, args.repeat)
+    print(
+        f"bench: invoice_create of {create.rows:,} lines: {create.median:.2f} s, baseline "
+        f"{create.baseline_median:.2f} s",
+        flush=True,
+    )
+    report = {
+        "cplis": large.cplis,
+        "small_cplis": small.cplis,
+        "lines": large.lines,
+        "repeat": args.repeat,
+        "pre_invoice": [{**row, "seconds": round(row["seconds"], 3)} for row in counted],
+        "pre_invoice_queries_fixed": counted[0]["queries"] == counted[1]["queries"],
+        "create": create.summary(TARGET),
+    }
+    if args.profile:
+        print(f"\n=== cProfile: invoice_create ===\n{core.profile_create(large)}", flush=True)
+    return report
+
+
+def bench(args: argparse.Namespace, data_dir: Path, database: PostgresDatabase | None) -> dict:
+    env = product_environment(data_dir, database)
+    log = data_dir / "bench.log"
+    if database is not None:
+        database.create()
+    run_command(["migrate", "--noinput"], env, log, "creating the schema")
+    _start_django(env)
+    report = measure(args, database.vacuum_analyze if database is not None else None)
+    from django.db import connection
+
+    return {
+        "when": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
+        "database": "postgresql" if database is not None else "sqlite",
+        "database_version": _database_version(connection),
+        **report,
+    }
+
+
+def print_table(report: dict[str, Any]) -> None:
+    print()
+    print(
+        f"invoices on {report['database']} {report['database_version']}: a service with "
+        f"{report['cplis']:,} CPLIs, {report['lines']:,} confirmed actuals in a 4-week period"
+    )
+    print()
+    print("pre-invoice (the wizard's read)   CPLIs   lines  queries  seconds")
+    for row in report["pre_invoice"]:
+        print(
+            f"{'':32}  {row['cplis']:>5,}  {row['lines']:>6,}  {row['queries']:>7}  "
+            f"{row['seconds']:>7.2f}"
+        )
+    fixed = report["pre_invoice_queries_fixed"]
+    print(f"queries the same at both sizes: {'yes' if fixed else 'NO'}")
+    create = report["create"]
+    print()
+    print(
+        f"{create['operation']} ({create['queries']} queries, total {create['total']}): "
+        f"median of {report['repeat']} runs {create['seconds']:.2f} s; "
+        f"{create['baseline']}: {create['baseline_seconds']:.2f} s"
+    )
+    print(
+        f"ratio {create['ratio']:.2f}x, target <= {create['target']:.0f}x: "
+        f"{'met' if create['met'] else 'MISSED'}"
+    )
+    print()
+    print("seconds: wall time in this process; compare ratios between runs, not seconds.")
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    data_dir = Path(tempfile.mkdtemp(prefix="carebridge-bench-invoices-"))
+    database: PostgresDatabase | None = None
+    try:
+        database = PostgresDatabase(args.database_url) if args.database_url else None
+        report = bench(args, data_dir, database)
+    except BenchError as error:
+        print(f"\nbench: error: {error}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("\nbench: interrupted; cleaning up", file=sys.stderr)
+        return 130
+    finally:
+        try:
+            _close_connections()
+            if database is not None:
+                database.drop()
+        finally:
+            shutil.rmtree(data_dir, ignore_errors=True)
+    print_table(report)
+    output = args.output or RESULTS / f"invoices-{report['database']}.json"
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(json.dumps(report, indent=2) + "\n")
+    print(f"\nbench: results written to {output}")
+    return 0 if report["pre_invoice_queries_fixed"] else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
