@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from django.db.models import CharField, Count, F, OuterRef, QuerySet, Subquery
+from django.db.models import CharField, Count, F, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Cast, Coalesce
 
 from carebridge.audit.models import Event
@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from carebridge.accounts.models import User
 
 __all__ = [
+    "LINE_EXCEPTION",
     "NO_TOTALS",
     "SUBMITTED_EVENTS",
     "Totals",
@@ -38,9 +39,20 @@ NO_TOTALS: Totals = (Decimal("0.00"), Decimal("0.00"), Decimal("0.00"))
 SUBMITTED_EVENTS = ("invoice.submit", "invoice.resubmit")
 
 
+# A line the payments team should look at: over the exception when invoiced, or its actual now
+# has an exception (does not add up, over the threshold, zero without a comment). A submitted
+# invoice has no over-exception line, but its actuals' warnings are still the team's to weigh.
+LINE_EXCEPTION = (
+    Q(over_exception=True)
+    | Q(actual__does_not_add_up=True)
+    | Q(actual__over_threshold=True)
+    | Q(actual__zero_without_comment=True)
+)
+
+
 def council_queue(user: User) -> QuerySet[Invoice]:
     """The council's invoices for its payments team, oldest submission first, each with its
-    latest submission's time (`submitted_at`) and its count of over-exception lines
+    latest submission's time (`submitted_at`) and its count of lines with an exception
     (`exceptions`); nothing for a user who is not a council officer."""
     if user.council_id is None:
         return Invoice.objects.none()
@@ -54,7 +66,7 @@ def council_queue(user: User) -> QuerySet[Invoice]:
         .values("at")[:1]
     )
     over = (
-        InvoiceLine.objects.filter(invoice=OuterRef("pk"), over_exception=True)
+        InvoiceLine.objects.filter(LINE_EXCEPTION, invoice=OuterRef("pk"))
         .order_by()
         .values("invoice")
         .annotate(n=Count("pk"))

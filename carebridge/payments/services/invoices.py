@@ -52,6 +52,7 @@ MOVE_REFUSED = {
     InvoiceEvent.RESUBMIT: "Only a returned invoice can be submitted again.",
     InvoiceEvent.PAY: "Only an authorised invoice can be paid.",
 }
+CHANGED_SINCE_SEEN = "This invoice changed while you were deciding: look at it again."
 
 
 class PaymentsRefused(Refused):
@@ -260,12 +261,27 @@ def invoice_delete(*, by: User, invoice: Invoice) -> None:
     invoice.delete()
 
 
-def _move(by: User | None, invoice: Invoice, event: InvoiceEvent, **changes: Any) -> Invoice:
-    """One status change by the table's compare-and-set, with its audit event."""
+def _status_now(invoice: Invoice) -> str:
+    return Invoice.objects.filter(pk=invoice.pk).values_list("status", flat=True).first() or ""
+
+
+def _move(
+    by: User | None,
+    invoice: Invoice,
+    event: InvoiceEvent,
+    *,
+    as_seen: bool = False,
+    **changes: Any,
+) -> Invoice:
+    """One status change by the table's compare-and-set, with its audit event. `as_seen`: only
+    if the invoice has not changed since the caller read it (its status and `changed_at`)."""
     moment = now()
+    guard = {"status": invoice.status, "changed_at": invoice.changed_at} if as_seen else None
     if not TRANSITIONS.move(
-        Invoice, invoice.pk, event, changed_at=moment, changed_by=by, **changes
+        Invoice, invoice.pk, event, guard=guard, changed_at=moment, changed_by=by, **changes
     ):
+        if as_seen and TRANSITIONS.allows(_status_now(invoice), event):
+            raise PaymentsRefused(CHANGED_SINCE_SEEN)
         raise PaymentsRefused(MOVE_REFUSED[event])
     before = invoice.status
     invoice.refresh_from_db()
@@ -325,11 +341,14 @@ def invoice_resubmit(*, by: User, invoice: Invoice) -> Invoice:
     return _move(by, invoice, InvoiceEvent.RESUBMIT)
 
 
+# `as_seen`: the payments team decides on the invoice as its page showed it (the `invoice` given,
+# as read), so two officers deciding at once make one decision, never a hold and then an
+# authorisation its officer did not see held. The council's pages always ask for it.
 @transaction.atomic
-def invoice_authorise(*, by: User, invoice: Invoice) -> Invoice:
+def invoice_authorise(*, by: User, invoice: Invoice, as_seen: bool = False) -> Invoice:
     """The payments team authorises a submitted or held invoice for payment."""
     _require_payments_officer(by, invoice.council_id)
-    return _move(by, invoice, InvoiceEvent.AUTHORISE)
+    return _move(by, invoice, InvoiceEvent.AUTHORISE, as_seen=as_seen)
 
 
 def _reason(reason: str) -> str:
@@ -340,17 +359,17 @@ def _reason(reason: str) -> str:
 
 
 @transaction.atomic
-def invoice_hold(*, by: User, invoice: Invoice, reason: str) -> Invoice:
+def invoice_hold(*, by: User, invoice: Invoice, reason: str, as_seen: bool = False) -> Invoice:
     """The payments team holds a submitted invoice, saying why."""
     _require_payments_officer(by, invoice.council_id)
-    return _move(by, invoice, InvoiceEvent.HOLD, held_reason=_reason(reason))
+    return _move(by, invoice, InvoiceEvent.HOLD, as_seen=as_seen, held_reason=_reason(reason))
 
 
 @transaction.atomic
-def invoice_return(*, by: User, invoice: Invoice, reason: str) -> Invoice:
+def invoice_return(*, by: User, invoice: Invoice, reason: str, as_seen: bool = False) -> Invoice:
     """The payments team returns a submitted or held invoice to the provider, saying why."""
     _require_payments_officer(by, invoice.council_id)
-    return _move(by, invoice, InvoiceEvent.RETURN, returned_reason=_reason(reason))
+    return _move(by, invoice, InvoiceEvent.RETURN, as_seen=as_seen, returned_reason=_reason(reason))
 
 
 @transaction.atomic
