@@ -3,6 +3,7 @@ period (what it may still invoice) and the invoices a user may see."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -156,9 +157,15 @@ def invoices_for(user: User) -> QuerySet[Invoice]:
 def invoice_totals(invoice: Invoice) -> tuple[Decimal, Decimal, Decimal]:
     """Excl VAT, VAT and Total: the sum of the lines to the penny, and each line's VAT rounded
     once."""
+    return lines_totals(invoice.lines.values_list("amount", "vat_rate"))
+
+
+def lines_totals(lines: Iterable[tuple[Decimal, Decimal]]) -> tuple[Decimal, Decimal, Decimal]:
+    """Excl VAT, VAT and Total of lines given as (amount, VAT rate), as invoice_totals sums an
+    invoice's."""
     excl = Decimal("0.00")
     vat = Decimal("0.00")
-    for amount, rate in invoice.lines.values_list("amount", "vat_rate"):
+    for amount, rate in lines:
         excl += amount
         vat += round_money(amount * rate / 100)
     return excl, vat, excl + vat
