@@ -26,6 +26,7 @@ from carebridge.core.calendar import today
 from carebridge.core.permissions import Role
 from carebridge.demo.actuals_demo import CouncilPlan
 from carebridge.demo.common import Tally
+from carebridge.demo.corrections_demo import demo_corrections
 from carebridge.organisations.choices import PaymentMethod
 from carebridge.organisations.models import Council, Provider, Service
 from carebridge.organisations.selectors import providers_of_council
@@ -88,7 +89,8 @@ def demo_payments(tally: Tally, plans: Sequence[CouncilPlan]) -> None:
         cast = _cast(council)
         if cast is None:
             continue
-        demo_invoices(tally, cast)
+        told = demo_invoices(tally, cast)
+        demo_corrections(tally, cast, told)
 
 
 def _first_user(provider: Provider, roles: Sequence[Role]) -> User | None:

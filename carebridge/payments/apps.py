@@ -5,3 +5,13 @@ class PaymentsConfig(AppConfig):
     name = "carebridge.payments"
     label = "payments"
     verbose_name = "Payments"
+
+    def ready(self) -> None:
+        # Receivers import services, which import models: connected once apps are ready.
+        from carebridge.actuals.models import Actual
+        from carebridge.actuals.signals import actuals_amended
+        from carebridge.payments.receivers import actuals_amended_follow
+
+        actuals_amended.connect(
+            actuals_amended_follow, sender=Actual, dispatch_uid="payments.actuals_amended"
+        )

@@ -24,6 +24,7 @@ from carebridge.actuals.services.common import (
     require_editor,
 )
 from carebridge.actuals.services.periods import periods_of, week_refusal
+from carebridge.actuals.signals import actuals_amended
 from carebridge.audit.services import record
 from carebridge.contracts.commitment import financial_year_bounds, financial_year_of
 from carebridge.contracts.models import Cpli
@@ -159,6 +160,8 @@ class _Writes:
     errors: dict[object, dict[str, str]] = field(default_factory=dict)
     seen: set[tuple[int, date]] = field(default_factory=set)
     unchanged: int = 0
+    # Stored rows whose invoiced figures changed (see _invoiced): sent in actuals_amended.
+    amended: list[int] = field(default_factory=list)
 
     @property
     def changed(self) -> int:
@@ -261,6 +264,12 @@ def _context(
     )
 
 
+def _invoiced(row: Actual) -> tuple[object, ...]:
+    """What an invoice line of the week is made of: its cost, its over-exception, and what its
+    quantity (Actual + payable Frstd) comes from."""
+    return (row.cost, row.over_threshold, row.actual, row.frustrated, row.frustrated_reason)
+
+
 def _check_item(batch: _Batch, writes: _Writes, item: Item) -> None:
     """Check one row: a wrong one adds its errors, a changed one what to write, and one that
     changes nothing only counts."""
@@ -307,10 +316,13 @@ def _check_item(batch: _Batch, writes: _Writes, item: Item) -> None:
             name: str(getattr(row, name))
             for name in ("actual", "frustrated", "missed", "extra", "comments")
         }
+        invoiced = _invoiced(row)
         for name, value in values.items():
             setattr(row, name, value)
         row.take(found)
         writes.to_update.append(row)
+        if _invoiced(row) != invoiced:
+            writes.amended.append(row.pk)
         writes.history.append(
             {"cpli": cpli.pk, "week": item.week_start.isoformat(), "before": before}
         )
@@ -381,4 +393,7 @@ def actuals_save(
     _write(writes)
     if writes.changed:
         _record_saved(writes, source, len(items))
+    if writes.amended:
+        # An invoiced week's invoice follows it (payments), in this transaction.
+        actuals_amended.send(sender=Actual, actual_ids=writes.amended, by=user)
     return Saved(read=len(items), changed=writes.changed, unchanged=writes.unchanged)

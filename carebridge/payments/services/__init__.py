@@ -1,6 +1,11 @@
 """Every write of payments: invoices and their status changes (invoices.py). Each is one
 transaction with its audit event; a refusal writes nothing. Callers import from here."""
 
+from carebridge.payments.services.corrections import (
+    CORRECTION_SUFFIX,
+    REFERENCES_USED,
+    invoices_follow_actuals,
+)
 from carebridge.payments.services.invoices import (
     INVOICE_CREATE,
     MOVE_REFUSED,
@@ -26,6 +31,7 @@ from carebridge.payments.services.invoices import (
 )
 
 __all__ = [
+    "CORRECTION_SUFFIX",
     "INVOICE_CREATE",
     "MOVE_REFUSED",
     "NOT_AN_EDITOR",
@@ -34,6 +40,7 @@ __all__ = [
     "NOT_ON_INVOICE",
     "NOT_UNSUBMITTED",
     "NO_LINES",
+    "REFERENCES_USED",
     "REFERENCE_USED",
     "PaymentsRefused",
     "invoice_authorise",
@@ -46,5 +53,6 @@ __all__ = [
     "invoice_submit",
     "invoice_update",
     "invoice_viewed",
+    "invoices_follow_actuals",
     "over_exception_refusal",
 ]

@@ -1,0 +1,20 @@
+"""What payments does when a layer below it tells it something (actuals.signals)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from carebridge.payments.services import invoices_follow_actuals
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from carebridge.accounts.models import User
+
+
+def actuals_amended_follow(
+    sender: Any, *, actual_ids: Sequence[int], by: User, **_signal: Any
+) -> None:
+    """An amended invoiced week's invoice follows it: a line changed in place, a credit note
+    or a supplementary invoice, inside the actuals' save. Connected in ready()."""
+    invoices_follow_actuals(by=by, actual_ids=actual_ids)
