@@ -229,6 +229,23 @@ def _action_text(request: VariationRequest, cpli: Cpli) -> str:
     )
 
 
+def _new_action(
+    request: VariationRequest, cpli: Cpli, action_type: ActionType, team: Team
+) -> actions.NewAction:
+    """The request as an action about the CPLI, for the brokerage team to answer."""
+    return actions.NewAction(
+        council=cpli.council,
+        provider=cpli.provider,
+        action_type=action_type,
+        related_kind=RelatedKind.CPLI,
+        related_id=cpli.pk,
+        due_date=add_working_days(today(), RESPOND_WITHIN_DAYS),
+        team=team,
+        title=f"Variation request for {cpli.service_user.full_name}"[:200],
+        text=_action_text(request, cpli),
+    )
+
+
 def _insert(request: VariationRequest, client: str) -> None:
     """Save the request; the same client and weeks asked for a moment ago (the database's
     constraint decides) is refused like any overlap."""
@@ -314,19 +331,7 @@ def variation_request_create(
     )
     _insert(request, person.full_name)
     request.action = actions.action_create(
-        by=by,
-        new=actions.NewAction(
-            council=cpli.council,
-            provider=cpli.provider,
-            action_type=action_type,
-            related_kind=RelatedKind.CPLI,
-            related_id=cpli.pk,
-            due_date=add_working_days(today(), RESPOND_WITHIN_DAYS),
-            team=team,
-            title=f"Variation request for {person.full_name}"[:200],
-            text=_action_text(request, cpli),
-        ),
-        files=files,
+        by=by, new=_new_action(request, cpli, action_type, team), files=files
     )
     request.save(update_fields=["action"])
     record(
