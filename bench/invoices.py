@@ -20,6 +20,7 @@ import datetime
 import json
 import os
 import shutil
+import statistics
 import sys
 import tempfile
 from pathlib import Path
@@ -111,6 +112,13 @@ def measure(args: argparse.Namespace, vacuum: Any = None) -> dict[str, Any]:
         f"{create.baseline_median:.2f} s",
         flush=True,
     )
+    page = core.measure_page(large, args.repeat)
+    small_page = core.measure_page(small, 1)
+    print(
+        f"bench: the pre-invoice page of {large.lines:,} lines: "
+        f"{statistics.median(page.seconds):.2f} s, {page.queries} queries",
+        flush=True,
+    )
     report = {
         "cplis": large.cplis,
         "small_cplis": small.cplis,
@@ -119,6 +127,8 @@ def measure(args: argparse.Namespace, vacuum: Any = None) -> dict[str, Any]:
         "pre_invoice": [{**row, "seconds": round(row["seconds"], 3)} for row in counted],
         "pre_invoice_queries_fixed": counted[0]["queries"] == counted[1]["queries"],
         "create": create.summary(TARGET),
+        "page": page.summary(),
+        "page_queries_small": small_page.queries,
     }
     if args.profile:
         print(f"\n=== cProfile: invoice_create ===\n{core.profile_create(large)}", flush=True)
@@ -126,11 +136,15 @@ def measure(args: argparse.Namespace, vacuum: Any = None) -> dict[str, Any]:
 
 
 def bench(args: argparse.Namespace, data_dir: Path, database: PostgresDatabase | None) -> dict:
-    env = product_environment(data_dir, database)
+    # The page is requested with Django's test client, whose host is "testserver".
+    env = {**product_environment(data_dir, database), "ALLOWED_HOSTS": "testserver"}
     log = data_dir / "bench.log"
     if database is not None:
         database.create()
     run_command(["migrate", "--noinput"], env, log, "creating the schema")
+    if not (ROOT / "build" / "static" / "app.css").exists():
+        raise BenchError("the compiled assets are missing (the page needs them): run `make assets`")
+    run_command(["collectstatic", "--noinput"], env, log, "collecting static files")
     _start_django(env)
     report = measure(args, database.vacuum_analyze if database is not None else None)
     from django.db import connection
@@ -168,6 +182,12 @@ def print_table(report: dict[str, Any]) -> None:
     print(
         f"ratio {create['ratio']:.2f}x, target <= {create['target']:.0f}x: "
         f"{'met' if create['met'] else 'MISSED'}"
+    )
+    page = report["page"]
+    print(
+        f"the pre-invoice page, GET {page['path']}: median {page['seconds']:.2f} s, "
+        f"{page['queries']} queries ({report['page_queries_small']} at "
+        f"{report['small_cplis']:,} CPLIs), {page['bytes']:,} bytes"
     )
     print()
     print("seconds: wall time in this process; compare ratios between runs, not seconds.")

@@ -214,6 +214,47 @@ def measure_create(sized: Sized, repeat: int) -> Measurement:
     return measurement
 
 
+@dataclass
+class PageTiming:
+    """The pre-invoice page (the wizard's second step) as the provider's user opens it."""
+
+    path: str
+    seconds: list[float] = field(default_factory=list)
+    queries: int = 0
+    bytes: int = 0
+
+    def summary(self) -> dict[str, Any]:
+        return {
+            "path": self.path,
+            "seconds": round(statistics.median(self.seconds), 3),
+            "queries": self.queries,
+            "bytes": self.bytes,
+            "all_seconds": [round(s, 3) for s in self.seconds],
+        }
+
+
+def measure_page(sized: Sized, repeat: int) -> PageTiming:
+    """GET the service's pre-invoice page in this process (Django's test client, logged in as
+    the provider's user; one unmeasured request first): its whole response, template and all."""
+    from django.test import Client
+    from django.urls import reverse
+
+    client = Client()
+    client.force_login(sized.fixture.user)
+    path = reverse("payments:invoice_pre", args=[sized.service.pk, sized.period.pk])
+    timing = PageTiming(path=path)
+    response = client.get(path)
+    if response.status_code != 200:
+        raise AssertionError(f"GET {path} answered {response.status_code}")
+    for _ in range(repeat):
+        with CaptureQueriesContext(connection) as queries:
+            seconds, response = _timed(partial(client.get, path))
+        timing.seconds.append(seconds)
+        timing.queries = len(queries.captured_queries)
+        timing.bytes = len(response.content)
+    return timing
+
+
 def profile_create(sized: Sized, limit: int = 30) -> str:
     """Where one invoice_create of every line spends its time: cProfile's top functions by own
     time and by cumulative time."""

@@ -22,6 +22,7 @@ def test_it_counts_the_pre_invoices_queries_and_measures_the_create_at_a_tiny_si
     assert report["pre_invoice_queries_fixed"]
     create = report["create"]
     assert create["rows"] == 8 * 4 and create["seconds"] > 0 and create["baseline_seconds"] > 0
+    assert report["page"]["queries"] == report["page_queries_small"] > 0
     assert not Invoice.objects.exists()
     invoices.print_table({**report, "database": "sqlite", "database_version": "3"})
     assert "ratio" in capsys.readouterr().out
