@@ -83,16 +83,19 @@ class ClaimEvent(models.TextChoices):
     APPROVE = "approve", "Approve"
     REJECT = "reject", "Reject"
     INVOICE = "invoice", "Invoice"
+    INVOICE_DELETED = "invoice_deleted", "Invoice deleted"
 
 
 # The provider submits a one-off claim; the payments team approves or rejects it (with its
-# reason); an approved claim is invoiced once, at contract level.
+# reason); an approved claim is invoiced once, at contract level (and is approved again if the
+# provider deletes that invoice before submitting it, to invoice it anew).
 CLAIM_TRANSITIONS: Lifecycle[str, str] = Lifecycle(
     {
         ClaimEvent.SUBMIT: ({ClaimStatus.UNSUBMITTED}, ClaimStatus.SUBMITTED),
         ClaimEvent.APPROVE: ({ClaimStatus.SUBMITTED}, ClaimStatus.APPROVED),
         ClaimEvent.REJECT: ({ClaimStatus.SUBMITTED}, ClaimStatus.REJECTED),
         ClaimEvent.INVOICE: ({ClaimStatus.APPROVED}, ClaimStatus.INVOICED),
+        ClaimEvent.INVOICE_DELETED: ({ClaimStatus.INVOICED}, ClaimStatus.APPROVED),
     }
 )
 

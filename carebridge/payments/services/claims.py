@@ -77,6 +77,7 @@ CLAIM_MOVE_REFUSED = {
     ClaimEvent.APPROVE: "Only a submitted claim can be approved.",
     ClaimEvent.REJECT: "Only a submitted claim can be rejected.",
     ClaimEvent.INVOICE: "Only an approved claim can be invoiced, once.",
+    ClaimEvent.INVOICE_DELETED: "Only an invoiced claim's invoice can be deleted.",
 }
 
 
@@ -474,6 +475,13 @@ def claim_move(
         after["rejected_reason"] = changes["rejected_reason"]
     _record(str(event), by, claim, before={"status": before}, after=after, detail=detail)
     return claim
+
+
+def claim_invoice_deleted(*, by: User, claim_id: int) -> None:
+    """The provider deleted the claim's Unsubmitted invoice (invoice_delete, in its transaction):
+    the claim is Approved again, to invoice anew."""
+    claim = OneOffClaim.objects.get(pk=claim_id)
+    claim_move(by, claim, ClaimEvent.INVOICE_DELETED)
 
 
 def claim_viewed(*, by: User, claim: OneOffClaim, ip: str | None = None) -> None:

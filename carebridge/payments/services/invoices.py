@@ -252,7 +252,8 @@ def _replace_lines(by: User, invoice: Invoice, wanted: set[int]) -> None:
 
 @transaction.atomic
 def invoice_delete(*, by: User, invoice: Invoice) -> None:
-    """Delete an Unsubmitted invoice and its lines: its CPLI weeks are on the pre-invoice again."""
+    """Delete an Unsubmitted invoice and its lines: its CPLI weeks are on the pre-invoice again,
+    and a contract-level invoice's claim is Approved again, to invoice anew."""
     _require_provider_editor(by, invoice.provider_id)
     invoice = _unsubmitted(invoice)
     record(
@@ -265,6 +266,11 @@ def invoice_delete(*, by: User, invoice: Invoice) -> None:
     )
     invoice.lines.all().delete()
     invoice.delete()
+    if invoice.claim_id is not None:
+        # Imported here: the claims' services import this module.
+        from carebridge.payments.services.claims import claim_invoice_deleted
+
+        claim_invoice_deleted(by=by, claim_id=invoice.claim_id)
 
 
 def _status_now(invoice: Invoice) -> str:

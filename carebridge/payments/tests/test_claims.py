@@ -438,3 +438,21 @@ def test_a_claim_totals_its_items_and_each_item_is_its_hours_at_the_rate(
         assert claim_total(claim) == sum(items, Decimal("0"))
     finally:
         services.claim_delete(by=world.carer, claim=claim)
+
+
+def test_deleting_a_claims_unsubmitted_invoice_lets_it_be_invoiced_again(claiming):
+    world = claiming
+    claim = new_claim(world)
+    absence(world, claim)
+    services.claim_submit(by=world.carer, claim=claim)
+    services.claim_approve(by=world.payments_officer, claim=claim, action_type=world.action_type)
+    invoice = services.claim_invoice_create(
+        by=world.carer, claim=claim, reference="ABS-1", invoice_date=date(2026, 11, 16)
+    )
+    services.invoice_delete(by=world.carer, invoice=invoice)
+    claim.refresh_from_db()
+    assert claim.status == ClaimStatus.APPROVED
+    again = services.claim_invoice_create(
+        by=world.carer, claim=claim, reference="ABS-1", invoice_date=date(2026, 11, 16)
+    )
+    assert again.claim == claim and again.lines.count() == 1
