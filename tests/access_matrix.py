@@ -4,12 +4,10 @@ Every URL pattern with arguments must have an entry here, or the matrix test fai
 a URL, register the foreign object it takes (and who owns it, to prove the URL works for them).
 """
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, time, timedelta
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 
@@ -43,9 +41,20 @@ from carebridge.frontdoor.requests.services import track_token
 from carebridge.organisations import services as org
 from carebridge.organisations.choices import TeamKind
 from carebridge.organisations.models import ChangeRequest, Council, Provider, Service
+from carebridge.payments.models import (
+    ClaimAttachment,
+    ClaimClientItem,
+    Invoice,
+    OneOffClaim,
+    VariationRequest,
+)
 from carebridge.people import services as people
 from carebridge.people.models import ServiceUser
 from carebridge.referrals.models import Referral
+from tests.access_entry import Entry
+from tests.access_matrix_payments import MARKERS as PAYMENTS_MARKERS
+from tests.access_matrix_payments import REGISTRY as PAYMENTS_REGISTRY
+from tests.access_matrix_payments import build_payments
 from tests.support import (
     PASSWORD,
     make_contract,
@@ -87,6 +96,12 @@ class World:
     other_directory_import: DirectoryImport
     other_directory_service: DirectoryService
     other_neighbour: NeighbouringArea
+    other_variation: VariationRequest
+    other_invoice: Invoice  # submitted: the council's payments team sees it
+    other_draft_invoice: Invoice  # unsubmitted: still its provider's to change
+    other_claim: OneOffClaim  # submitted: the council's payments team decides it
+    other_claim_item: ClaimClientItem
+    other_claim_file: ClaimAttachment
     markers: list[str] = field(default_factory=list)
 
 
@@ -197,6 +212,16 @@ def build_world() -> World:
             SimpleUploadedFile("zebedee.pdf", b"%PDF-1.4\n%%EOF\n", content_type="application/pdf")
         ],
     )
+    # Invoices, a variation request and a one-off claim of the others.
+    other_payments = build_payments(
+        council=other_council,
+        provider_user=other_provider_user,
+        service=other_service,
+        period=other_period,
+        document=other_document,
+        person=other_person,
+        last_week=last_week,
+    )
     # The front door: ours open to the public, theirs closed (its public pages are not found),
     # with a request an officer of theirs works on, a hub, a free slot and a booked one.
     frontdoor.front_door_settings_update(council=council, by=None, is_open=True)
@@ -291,8 +316,10 @@ def build_world() -> World:
             council=other_council, name="Thistlecombe Lunch Club"
         ),
         other_neighbour=other_neighbour,
+        **other_payments,
     )
     world.markers = [
+        *PAYMENTS_MARKERS,
         other_council.name,
         other_provider.name,
         other_admin.email,
@@ -325,15 +352,8 @@ def build_world() -> World:
     return world
 
 
-@dataclass(frozen=True)
-class Entry:
-    """How to fill a URL's arguments with another organisation's object, and who owns it."""
-
-    kwargs: Callable[[World], dict[str, Any]]
-    owner: Callable[[World], User] | None = None
-
-
 REGISTRY: dict[str, Entry] = {
+    **PAYMENTS_REGISTRY,
     "accounts:user_detail": Entry(
         kwargs=lambda w: {"pk": w.other_provider_user.pk}, owner=lambda w: w.other_council_admin
     ),

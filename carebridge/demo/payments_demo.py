@@ -25,8 +25,10 @@ from carebridge.contracts.choices import Unit
 from carebridge.core.calendar import today
 from carebridge.core.permissions import Role
 from carebridge.demo.actuals_demo import CouncilPlan
+from carebridge.demo.claims_demo import demo_claims
 from carebridge.demo.common import Tally
 from carebridge.demo.corrections_demo import demo_corrections
+from carebridge.demo.variations_demo import demo_variations
 from carebridge.organisations.choices import PaymentMethod
 from carebridge.organisations.models import Council, Provider, Service
 from carebridge.organisations.selectors import providers_of_council
@@ -91,6 +93,8 @@ def demo_payments(tally: Tally, plans: Sequence[CouncilPlan]) -> None:
             continue
         told = demo_invoices(tally, cast)
         demo_corrections(tally, cast, told)
+        demo_variations(tally, cast, told)
+        demo_claims(tally, cast, told)
 
 
 def _first_user(provider: Provider, roles: Sequence[Role]) -> User | None:

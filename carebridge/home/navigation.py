@@ -32,6 +32,20 @@ NAVIGATION: list[NavItem] = [
     NavItem("Actuals", "actuals:week", Function.ACTUALS, side="provider"),
     NavItem("Confirm actuals", "actuals:period_list", Function.ACTUALS, side="provider"),
     NavItem("Actuals", "actuals:council_overview", Function.ACTUALS, side="council"),
+    NavItem("Invoices", "payments:invoice_list", Function.INVOICES, side="provider"),
+    NavItem("Invoices", "payments:council_invoice_list", Function.INVOICES, side="council"),
+    NavItem("Variation requests", "payments:variation_list", Function.INVOICES, side="provider"),
+    # The brokerage team decides them; the payments team sees them beside the invoices.
+    NavItem(
+        "Variation requests",
+        "payments:council_variation_list",
+        Function.CONTRACT_DOCUMENTS,
+        side="council",
+    ),
+    NavItem("One-off claims", "payments:claim_list", Function.ONE_OFF_CLAIMS, side="provider"),
+    NavItem(
+        "One-off claims", "payments:council_claim_list", Function.ONE_OFF_CLAIMS, side="council"
+    ),
     NavItem("Front door", "frontdoor:request_list", Function.FRONT_DOOR, side="council"),
     NavItem("Front-door figures", "frontdoor:dashboard", Function.FRONT_DOOR, side="council"),
     NavItem("Directory", "frontdoor:directory_list", Function.FRONT_DOOR, side="council"),

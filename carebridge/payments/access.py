@@ -1,4 +1,5 @@
-"""The one access helper of an invoice: the invoice, or 404 for one the user may not see."""
+"""The access helpers of payments: an invoice or a variation request, or 404 for one the user
+may not see."""
 
 from __future__ import annotations
 
@@ -6,8 +7,10 @@ from typing import TYPE_CHECKING
 
 from django.shortcuts import get_object_or_404
 
-from carebridge.payments.models import Invoice
+from carebridge.payments.models import ClaimAttachment, Invoice, OneOffClaim, VariationRequest
 from carebridge.payments.selectors import invoices_for
+from carebridge.payments.selectors.claims import claims_for
+from carebridge.payments.selectors.variations import variation_requests_for
 
 if TYPE_CHECKING:
     from carebridge.accounts.models import User
@@ -16,3 +19,18 @@ if TYPE_CHECKING:
 def invoice_for(user: User, pk: int) -> Invoice:
     """The invoice `pk` if the user may see it; 404 (never saying it exists) if not."""
     return get_object_or_404(invoices_for(user), pk=pk)
+
+
+def variation_request_for(user: User, pk: int) -> VariationRequest:
+    """The variation request `pk` if the user may see it; 404 (never saying it exists) if not."""
+    return get_object_or_404(variation_requests_for(user), pk=pk)
+
+
+def claim_for(user: User, pk: int) -> OneOffClaim:
+    """The one-off claim `pk` if the user may see it; 404 (never saying it exists) if not."""
+    return get_object_or_404(claims_for(user), pk=pk)
+
+
+def claim_attachment_for(user: User, claim: OneOffClaim, pk: int) -> ClaimAttachment:
+    """A file of a claim the user may see; 404 for any other."""
+    return get_object_or_404(ClaimAttachment.objects.select_related("claim"), pk=pk, claim=claim)

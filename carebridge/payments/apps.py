@@ -15,3 +15,8 @@ class PaymentsConfig(AppConfig):
         actuals_amended.connect(
             actuals_amended_follow, sender=Actual, dispatch_uid="payments.actuals_amended"
         )
+
+        # The daily summary's section on invoices (notifications sits below payments).
+        from carebridge.payments.emails import register_digest_sections
+
+        register_digest_sections()

@@ -1,12 +1,37 @@
 """Every write of payments: invoices and their status changes (invoices.py). Each is one
 transaction with its audit event; a refusal writes nothing. Callers import from here."""
 
+from carebridge.payments.services.claim_decisions import (
+    CLAIM_INVOICE_CREATE,
+    claim_approve,
+    claim_invoice_create,
+    claim_reject,
+)
+from carebridge.payments.services.claims import (
+    CLAIM_MOVE_REFUSED,
+    CLAIM_NOT_UNSUBMITTED,
+    NEEDS_AGREEMENT,
+    NEEDS_WORKER,
+    NO_ITEMS,
+    NOT_CLAIMS_ALLOWED,
+    claim_attachment_add,
+    claim_attachment_downloaded,
+    claim_client_item_add,
+    claim_create,
+    claim_delete,
+    claim_part_remove,
+    claim_provider_item_add,
+    claim_submit,
+    claim_update,
+    claim_viewed,
+)
 from carebridge.payments.services.corrections import (
     CORRECTION_SUFFIX,
     REFERENCES_USED,
     invoices_follow_actuals,
 )
 from carebridge.payments.services.invoices import (
+    CHANGED_SINCE_SEEN,
     INVOICE_CREATE,
     MOVE_REFUSED,
     NO_LINES,
@@ -29,20 +54,51 @@ from carebridge.payments.services.invoices import (
     invoice_viewed,
     over_exception_refusal,
 )
+from carebridge.payments.services.variations import (
+    VARIATION_ACTION_TYPE,
+    VariationRefused,
+    variation_request_approve,
+    variation_request_create,
+    variation_request_refuse,
+    variation_request_viewed,
+)
 
 __all__ = [
+    "CHANGED_SINCE_SEEN",
+    "CLAIM_INVOICE_CREATE",
+    "CLAIM_MOVE_REFUSED",
+    "CLAIM_NOT_UNSUBMITTED",
     "CORRECTION_SUFFIX",
     "INVOICE_CREATE",
     "MOVE_REFUSED",
+    "NEEDS_AGREEMENT",
+    "NEEDS_WORKER",
     "NOT_AN_EDITOR",
     "NOT_A_PAYMENTS_OFFICER",
+    "NOT_CLAIMS_ALLOWED",
     "NOT_IN_PRE_INVOICE",
     "NOT_ON_INVOICE",
     "NOT_UNSUBMITTED",
+    "NO_ITEMS",
     "NO_LINES",
     "REFERENCES_USED",
     "REFERENCE_USED",
+    "VARIATION_ACTION_TYPE",
     "PaymentsRefused",
+    "VariationRefused",
+    "claim_approve",
+    "claim_attachment_add",
+    "claim_attachment_downloaded",
+    "claim_client_item_add",
+    "claim_create",
+    "claim_delete",
+    "claim_invoice_create",
+    "claim_part_remove",
+    "claim_provider_item_add",
+    "claim_reject",
+    "claim_submit",
+    "claim_update",
+    "claim_viewed",
     "invoice_authorise",
     "invoice_create",
     "invoice_delete",
@@ -55,4 +111,8 @@ __all__ = [
     "invoice_viewed",
     "invoices_follow_actuals",
     "over_exception_refusal",
+    "variation_request_approve",
+    "variation_request_create",
+    "variation_request_refuse",
+    "variation_request_viewed",
 ]
