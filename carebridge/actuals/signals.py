@@ -13,4 +13,6 @@ from django.dispatch import Signal
 # Sent by actuals_save, once the batch's rows are written, with `actual_ids` (the stored rows
 # whose cost, quantity or over-exception changed: what an invoice line of the week holds) and
 # `by` (the provider's user who saved them). New rows are never sent: no invoice can hold them.
+# Sent by actuals_replan too, when a termination re-plans weeks, once per provider, with `by`
+# (the council's user who terminated) and `provider_id` (whose weeks they are).
 actuals_amended = Signal()

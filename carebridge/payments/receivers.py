@@ -13,8 +13,13 @@ if TYPE_CHECKING:
 
 
 def actuals_amended_follow(
-    sender: Any, *, actual_ids: Sequence[int], by: User, **_signal: Any
+    sender: Any,
+    *,
+    actual_ids: Sequence[int],
+    by: User,
+    provider_id: int | None = None,
+    **_signal: Any,
 ) -> None:
     """An amended invoiced week's invoice follows it: a line changed in place, a credit note
-    or a supplementary invoice, inside the actuals' save. Connected in ready()."""
-    invoices_follow_actuals(by=by, actual_ids=actual_ids)
+    or a supplementary invoice, inside the actuals' save or re-plan. Connected in ready()."""
+    invoices_follow_actuals(by=by, actual_ids=actual_ids, provider_id=provider_id)

@@ -8,6 +8,7 @@ from carebridge.accounts.models import User
 from carebridge.actuals.models import ASSESSED, Actual
 from carebridge.actuals.periods import RuleSource, planned_for
 from carebridge.actuals.rules import assess
+from carebridge.actuals.signals import actuals_amended
 from carebridge.audit.services import record
 from carebridge.contracts.models import Cpli
 from carebridge.core.calendar import now
@@ -69,6 +70,15 @@ def actuals_replan(cplis: Sequence[Cpli], by: User | None) -> int:
         changed,
         ["planned", "actual", "visits", *ASSESSED, "changed_at"],
     )
+    if changed and by is not None:
+        # An invoiced week's invoice follows it (payments), in this transaction.
+        for provider_id in sorted({row.provider_id for row in changed}):
+            actuals_amended.send(
+                sender=Actual,
+                actual_ids=[row.pk for row in changed if row.provider_id == provider_id],
+                by=by,
+                provider_id=provider_id,
+            )
     if changed:
         record(
             action="actuals.replanned",

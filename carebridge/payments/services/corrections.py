@@ -248,16 +248,21 @@ def _made_so_far(originals: Iterable[int]) -> dict[tuple[int, str], int]:
 
 
 @transaction.atomic
-def invoices_follow_actuals(*, by: User, actual_ids: Iterable[int]) -> list[Invoice]:
+def invoices_follow_actuals(
+    *, by: User, actual_ids: Iterable[int], provider_id: int | None = None
+) -> list[Invoice]:
     """The provider's invoices follow its amended weeks (the actuals saved by `by`): each
     invoiced week's line changes in place while its invoice is still the provider's to correct;
     otherwise the difference between its cost now and what is invoiced net for it becomes a
     credit note or supplementary invoice line, one document per original invoice and kind.
-    Returns the documents raised. Called inside the actuals' save, so all or nothing."""
-    if by.provider_id is None:
+    Returns the documents raised. Called inside the actuals' save, so all or nothing. The
+    provider is `by`'s own, or `provider_id` when a council's act (a termination re-planning its
+    weeks) amended them."""
+    provider_id = provider_id or by.provider_id
+    if provider_id is None:
         return []
     ids = sorted(set(actual_ids))
-    lines = _original_lines(by.provider_id, ids)
+    lines = _original_lines(provider_id, ids)
     if not lines:
         return []
     # Locked until the save ends: a status change (a Submit, a Return) waits for us, and two

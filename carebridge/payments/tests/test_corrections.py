@@ -327,3 +327,23 @@ def test_for_any_edits_what_is_invoiced_net_is_each_weeks_cost_now(paying, first
     for document in Invoice.objects.filter(corrects=original):
         assert all(line.amount > 0 for line in document.lines.all())
         assert document.status != S.UNSUBMITTED
+
+
+def test_a_termination_back_over_an_invoiced_week_credits_it(paying, invoiced):
+    from datetime import timedelta
+
+    from carebridge.contracts import services as contracts
+
+    # The council ends the care the week before: last week, invoiced and submitted, plans nothing.
+    contracts.contract_document_terminate(
+        document=paying.cpli.document,
+        end_date=weeks_ago(2) + timedelta(days=6),
+        reason="Moved to residential care",
+        by=paying.broker,
+    )
+    assert actual_of(paying).cost == 0
+    note = correction(invoiced, K.CREDIT_NOTE)
+    assert (note.status, note.created_by) == (S.SUBMITTED, paying.broker)
+    assert note.lines.get().amount == Decimal("226.24")
+    assert invoiced_net(paying.carer, [actual_of(paying).pk])[actual_of(paying).pk].amount == 0
+    assert invoiced.lines.get().amount == Decimal("226.24")
