@@ -20,3 +20,10 @@ class PaymentsConfig(AppConfig):
         from carebridge.payments.emails import register_digest_sections
 
         register_digest_sections()
+
+        # "Ask for a temporary CPLI" on the actuals pages' rows over the exception (actuals
+        # sits below payments and never names its pages).
+        from carebridge.core import row_links
+        from carebridge.payments.row_links import variation_row_links
+
+        row_links.register(variation_row_links, order=10)

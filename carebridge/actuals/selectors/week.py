@@ -70,6 +70,8 @@ class Row:
     # A short break's nights taken in the week's financial year, and that year's label.
     allocation_used: Decimal = ZERO
     allocation_year: str = ""
+    # Set by the page: the links apps above actuals offer on the row (core.row_links).
+    links: list[Any] = field(default_factory=list)
 
     @property
     def entry(self) -> dict[str, Any]:

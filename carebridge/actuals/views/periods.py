@@ -13,6 +13,7 @@ from carebridge.actuals.views.common import (
     provider_id,
     provider_user,
 )
+from carebridge.core import row_links
 from carebridge.core.calendar import today
 from carebridge.core.formats import guide_date
 from carebridge.organisations.models import Rulebook
@@ -50,6 +51,7 @@ def period(request: HttpRequest, pk: int) -> HttpResponse:
         return HttpResponseRedirect(reverse("actuals:period", args=[found.pk]))
     state = services.confirmation_state(provider_id(user), found)
     exceptions = list(selectors.exceptions_of(user, found)[:500])
+    links = row_links.links_for(user, exceptions)
     return render(
         request,
         "actuals/period.html",
@@ -57,6 +59,7 @@ def period(request: HttpRequest, pk: int) -> HttpResponse:
             "period": found,
             "state": state,
             "exceptions": exceptions,
+            "rows": [(actual, links.get(actual.pk, [])) for actual in exceptions],
             "total": selectors.period_total(user, found),
             "in_progress": found.end_date >= today(),
             "over_percent": Rulebook.objects.get(

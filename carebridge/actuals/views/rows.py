@@ -12,6 +12,7 @@ from carebridge.accounts.models import User
 from carebridge.actuals import selectors, services
 from carebridge.actuals.forms import field_name, parse_rows
 from carebridge.actuals.rules import LABELS
+from carebridge.core import row_links
 
 FIELD_WORDS = {
     **LABELS,
@@ -70,6 +71,16 @@ NUMBER_INPUTS = (
     ("extra", "Xtr", "govuk-input--width-3"),
     ("visits", "Vst", "govuk-input--width-2"),
 )
+
+
+def add_row_links(user: User, rows: list[selectors.Row]) -> None:
+    """Give each row with an actual the links the apps above offer on it, for the whole page at
+    once (core.row_links: a fixed number of queries)."""
+    entered = [row.actual for row in rows if row.actual is not None]
+    found = row_links.links_for(user, entered)
+    for row in rows:
+        if row.actual is not None:
+            row.links = found.get(row.actual.pk, [])
 
 
 def decorate(rows: list[selectors.Row], posted: Any, errors: dict[int, dict[str, str]]) -> None:

@@ -24,6 +24,7 @@ from carebridge.actuals.views.common import (
     week_url,
 )
 from carebridge.actuals.views.rows import (
+    add_row_links,
     decorate,
     error_list,
     save_rows,
@@ -71,6 +72,7 @@ def week(request: HttpRequest) -> HttpResponse:
     data = selectors.week_page(user, service, chosen, filtered=filters.qs, page=page)
     rows_by_cpli = {row.cpli.pk: row for group in data.groups for row in group.rows}
     decorate(list(rows_by_cpli.values()), request.POST if errors else None, errors)
+    add_row_links(user, list(rows_by_cpli.values()))
     month, calendar_weeks = selectors.month_weeks(chosen, week_start_day)
     context = {
         "data": data,
@@ -163,6 +165,7 @@ def client(request: HttpRequest, service_user_id: int) -> HttpResponse:
             messages.success(request, saved_message(saved))
             return HttpResponseRedirect(request.get_full_path())
     decorate(rows, request.POST if errors else None, errors)
+    add_row_links(user, rows)
     context = {
         "person": person,
         "rows": rows,

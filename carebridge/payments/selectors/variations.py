@@ -4,6 +4,7 @@ actuals rows or invoice lines)."""
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -15,7 +16,7 @@ from carebridge.actuals.models import Actual
 from carebridge.contracts.models import Cpli
 from carebridge.core.permissions import Function, can_view
 from carebridge.organisations.models import Council, Provider
-from carebridge.payments.choices import InvoiceKind
+from carebridge.payments.choices import InvoiceKind, VariationStatus
 from carebridge.payments.models import InvoiceLine, VariationRequest
 
 if TYPE_CHECKING:
@@ -23,6 +24,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "VariationSource",
+    "open_variation_weeks",
     "variation_choices",
     "variation_requests_for",
     "variation_source",
@@ -89,3 +91,21 @@ def variation_choices(user: User) -> list[tuple[int, str]]:
         return list(councils.order_by("name").values_list("pk", "name"))
     providers = Provider.objects.filter(pk__in=requests.values("provider_id"))
     return list(providers.order_by("name").values_list("pk", "name"))
+
+
+def open_variation_weeks(
+    client_ids: Collection[int], first: date, last: date
+) -> dict[int, list[tuple[date, date]]]:
+    """Each client's open variation requests (first and last week) that touch the weeks from
+    `first` to `last`, in one query: while one is open, another for those weeks is refused
+    (variation_request_create), whichever provider asked."""
+    found: dict[int, list[tuple[date, date]]] = {}
+    requests = VariationRequest.objects.filter(
+        service_user_id__in=client_ids,
+        status=VariationStatus.REQUESTED,
+        first_week__lte=last,
+        last_week__gte=first,
+    ).values_list("service_user_id", "first_week", "last_week")
+    for client_id, first_week, last_week in requests:
+        found.setdefault(client_id, []).append((first_week, last_week))
+    return found

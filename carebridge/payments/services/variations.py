@@ -82,14 +82,20 @@ class VariationRefused(PaymentsRefused):
     """A variation request the rules will not take or decide; the message says why."""
 
 
-def _require_requester(by: User, provider_id: int) -> None:
-    if not (
-        by.role in PROVIDER_ROLES
-        and by.provider_id == provider_id
-        and can_edit(by.role, Function.INVOICES)
+def may_request_variation(user: User, provider_id: int) -> bool:
+    """Whether `user` may ask for a temporary CPLI for the provider's care: the check
+    variation_request_create makes, and the actuals rows' link shows only where it holds."""
+    return (
+        user.role in PROVIDER_ROLES
+        and user.provider_id == provider_id
+        and can_edit(user.role, Function.INVOICES)
         # The request travels as an action to the brokerage team.
-        and can_edit(by.role, Function.ACTIONS)
-    ):
+        and can_edit(user.role, Function.ACTIONS)
+    )
+
+
+def _require_requester(by: User, provider_id: int) -> None:
+    if not may_request_variation(by, provider_id):
         raise VariationRefused(NOT_A_REQUESTER)
 
 
