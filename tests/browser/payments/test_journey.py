@@ -24,8 +24,7 @@ from carebridge.core.formats import guide_date
 from carebridge.payments.choices import InvoiceStatus, VariationStatus
 from carebridge.payments.models import Invoice, VariationRequest
 from carebridge.payments.tests.conftest import LAST_WEEK, clients, confirm, enter
-from carebridge.payments.tests.test_variations import brokerage  # noqa: F401 (fixture)
-from tests.browser.conftest import axe_check, chromium, new_context
+from tests.browser.conftest import axe_check, new_context
 from tests.browser.pages import (
     error_summary,
     heading,
@@ -35,9 +34,6 @@ from tests.browser.pages import (
     summary_value,
 )
 from tests.support import make_user
-
-# The browser tests' Chromium, shared from their conftest (this test lives with the payments tests).
-__all__ = ["chromium"]
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -246,7 +242,7 @@ def test_an_over_exception_week_asked_for_invoiced_held_authorised_and_varied(
     chromium: Any,
     live_server: Any,
     paying: Any,
-    brokerage: Any,  # noqa: F811 (the fixture imported above)
+    brokerage: Any,
 ) -> None:
     journey = _journey(paying, live_server.url)
     provider, page = _logged_in(chromium, journey, journey.payments_user)

@@ -13,12 +13,8 @@ from playwright.sync_api import expect
 from carebridge.actuals.models import Actual
 from carebridge.actuals.tests.test_views import week_url
 from carebridge.payments.tests.conftest import LAST_WEEK, clients, enter, period_of
-from carebridge.payments.tests.test_variations import brokerage  # noqa: F401 (fixture)
-from tests.browser.conftest import axe_check, chromium, new_context
+from tests.browser.conftest import axe_check, new_context
 from tests.browser.pages import heading, log_in
-
-# The browser tests' Chromium, shared from their conftest (this test lives with the payments tests).
-__all__ = ["chromium"]
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -27,7 +23,7 @@ def test_the_actuals_rows_over_the_exception_ask_for_a_temporary_cpli(
     chromium: Any,
     live_server: Any,
     paying: Any,
-    brokerage: Any,  # noqa: F811 (the fixture imported above)
+    brokerage: Any,
 ) -> None:
     (on_plan,) = clients(paying, 1)
     enter(paying, (paying.cpli, "18"), (on_plan, "10"), comments="Daughter away")

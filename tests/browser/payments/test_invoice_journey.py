@@ -9,11 +9,8 @@ from playwright.sync_api import expect
 
 from carebridge.payments.models import Invoice
 from carebridge.payments.tests.conftest import clients, create, enter
-from tests.browser.conftest import axe_check, chromium, new_context
+from tests.browser.conftest import axe_check, new_context
 from tests.browser.pages import error_summary, heading, log_in, menu_link, success_banner
-
-# The browser tests' Chromium, shared from their conftest (this test lives with the payments tests).
-__all__ = ["chromium"]
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 from carebridge.payments.choices import ClaimStatus, InvoiceStatus
 from carebridge.payments.models import Invoice, OneOffClaim
 from carebridge.payments.tests.test_claims import claiming_world
-from tests.browser.conftest import axe_check, chromium, new_context
+from tests.browser.conftest import axe_check, new_context
 from tests.browser.pages import (
     error_summary,
     fill_date,
@@ -22,9 +22,6 @@ from tests.browser.pages import (
     radio,
     success_banner,
 )
-
-# The browser tests' Chromium, shared from their conftest (this test lives with the payments tests).
-__all__ = ["chromium"]
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
