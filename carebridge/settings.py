@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "carebridge.actuals",
     "carebridge.actions",
     "carebridge.frontdoor",
+    "carebridge.disputes",
     "carebridge.payments",
     "carebridge.home",
     "carebridge.demo",

@@ -1,0 +1,93 @@
+"""Reads of disputes, scoped to the acting user's organisation: a council reads its own disputes,
+a provider its own at every council it works for (each under that council's reasons), and the
+payment run asks which actual rows an open dispute holds."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+from django.db.models import QuerySet
+
+from carebridge.core.permissions import (
+    COUNCIL_ROLES,
+    PROVIDER_ROLES,
+    Function,
+    can_view,
+)
+from carebridge.disputes.choices import OPEN_STATUSES
+from carebridge.disputes.models import Dispute, DisputeReason, DisputeRow
+from carebridge.organisations.models import Council
+
+if TYPE_CHECKING:
+    from carebridge.accounts.models import User
+
+
+def _may_read(user: User) -> bool:
+    if user.role in PROVIDER_ROLES:
+        return user.provider_id is not None and can_view(user.role, Function.ACTUALS)
+    if user.role in COUNCIL_ROLES:
+        return user.council_id is not None and (
+            can_view(user.role, Function.ACTUALS)
+            or can_view(user.role, Function.CONTRACT_DOCUMENTS)
+        )
+    return False
+
+
+def disputes_for(
+    user: User, *, council: Council | None = None, open_only: bool = False
+) -> QuerySet[Dispute]:
+    """The disputes `user` may see, newest first: a council's own; a provider's own at each of
+    its councils (`council`: one of them)."""
+    disputes = Dispute.objects.select_related("council", "provider", "reason")
+    if not _may_read(user):
+        return disputes.none()
+    if user.role in COUNCIL_ROLES and user.council_id is not None:
+        disputes = disputes.filter(council_id=user.council_id)
+    elif user.provider_id is not None:
+        disputes = disputes.filter(provider_id=user.provider_id)
+    else:
+        return disputes.none()
+    if council is not None:
+        disputes = disputes.filter(council=council)
+    if open_only:
+        disputes = disputes.filter(status__in=OPEN_STATUSES)
+    return disputes
+
+
+def dispute_rows(dispute: Dispute) -> QuerySet[DisputeRow]:
+    """A dispute's rows with what a page shows of each (client, CPLI, service level, week), in
+    client and week order; a fixed number of queries however many rows."""
+    return (
+        DisputeRow.objects.filter(dispute=dispute)
+        .select_related(
+            "actual",
+            "actual__period",
+            "actual__service",
+            "actual__service_user",
+            "actual__cpli__service_level",
+        )
+        .order_by("actual__service_user__last_name", "actual__week_start", "actual__cpli_id")
+    )
+
+
+def dispute_reasons_for(council: Council, *, include_inactive: bool = False) -> QuerySet:
+    """The council's catalogue of reasons, in its order (inactive ones too, for its settings)."""
+    reasons = DisputeReason.objects.filter(council=council)
+    return reasons if include_inactive else reasons.filter(active=True)
+
+
+def open_disputed_actual_ids(
+    *,
+    council_id: int,
+    provider_id: int | None = None,
+    actual_ids: Iterable[int] | None = None,
+) -> set[int]:
+    """The council's actual rows held by an open dispute (of one provider; among `actual_ids`):
+    the payment run pays them only once their dispute is resolved."""
+    rows = DisputeRow.objects.filter(open=True, dispute__council_id=council_id)
+    if provider_id is not None:
+        rows = rows.filter(dispute__provider_id=provider_id)
+    if actual_ids is not None:
+        rows = rows.filter(actual_id__in=list(actual_ids))
+    return set(rows.values_list("actual_id", flat=True))
