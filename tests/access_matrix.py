@@ -449,6 +449,14 @@ REGISTRY: dict[str, Entry] = {
     "actuals:period_paid": Entry(
         kwargs=lambda w: {"pk": w.other_period.pk}, owner=lambda w: w.other_payments_officer
     ),
+    # The council's review of one provider's rows in its period, and their downloads.
+    **{
+        f"actuals:{name}": Entry(
+            kwargs=lambda w: {"pk": w.other_period.pk, "provider_pk": w.other_provider.pk},
+            owner=lambda w: w.other_payments_officer,
+        )
+        for name in ("council_review", "council_review_csv", "council_review_xlsx")
+    },
     # Actions: the thread, its posts and its files, for the provider that raised it.
     **{
         f"actions:{name}": Entry(

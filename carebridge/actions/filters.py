@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import django_filters
-from django import forms
 from django.db.models import QuerySet
 
 from carebridge.accounts.models import User
@@ -14,16 +12,10 @@ from carebridge.actions.models import Action
 from carebridge.actions.selectors import assigned_choices, types_of
 from carebridge.core.bounds import parse_id
 from carebridge.core.labels import council_labelled
-from carebridge.core.lists import ChoiceFilter, IdChoiceFilter, ListFilterSet
+from carebridge.core.lists import CheckboxFilter, ChoiceFilter, IdChoiceFilter, ListFilterSet
 
 # What the inbox shows before anyone filters it, and whenever a filter is not valid.
 INBOX_DEFAULTS: dict[str, Any] = {"open_only": True, "assigned": "", "action_type": None}
-
-
-class CheckboxFilter(django_filters.Filter):
-    """A checkbox: ticked or not (a query string without it is unticked)."""
-
-    field_class = forms.BooleanField
 
 
 class InboxFilters(ListFilterSet):

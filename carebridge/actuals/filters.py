@@ -1,5 +1,7 @@
 """The filters of the actuals lists: the provider's week at a service, whose clients are filtered
-by service level, by name or SS Ref, and by whether they have actuals for the week.
+by service level, by name or SS Ref, and by whether they have actuals for the week; and the
+council's review of a provider's period, whose rows are filtered by service, service level,
+client, exceptions and changes from the plan.
 
 The FilterSet filters the lines its selector has already scoped to the service and the week; a
 filter narrows them, it never widens them.
@@ -13,9 +15,10 @@ import django_filters
 from django.db.models import QuerySet
 
 from carebridge.actuals.models import Actual
+from carebridge.actuals.selectors.review import CHANGED_FROM_PLAN, EXCEPTION
 from carebridge.contracts.models import Cpli
 from carebridge.contracts.selectors import client_matches
-from carebridge.core.lists import IdChoiceFilter, ListFilterSet
+from carebridge.core.lists import CheckboxFilter, IdChoiceFilter, ListFilterSet
 
 
 class WeekFilters(ListFilterSet):
@@ -54,6 +57,41 @@ class WeekFilters(ListFilterSet):
         if value:
             return cplis.filter(service_user_id__in=entered)
         return cplis.exclude(service_user_id__in=entered)
+
+
+class ReviewFilters(ListFilterSet):
+    """The council's review of a provider's period (`selectors.review_actuals`): by service,
+    service level, client (name or SS Ref), only the rows with exceptions, only the rows that
+    differ from the plan. A value that is not one of the choices is ignored."""
+
+    service = IdChoiceFilter(label="Service", field_name="service_id")
+    service_level = IdChoiceFilter(label="Service level", field_name="cpli__service_level_id")
+    client = django_filters.CharFilter(
+        label="Client", help_text="Name or SS Ref", max_length=100, method="filter_client"
+    )
+    exceptions_only = CheckboxFilter(label="Exceptions only", method="filter_exceptions")
+    changed_only = CheckboxFilter(label="Changed from plan only", method="filter_changed")
+
+    def __init__(
+        self,
+        data: Any,
+        queryset: QuerySet[Actual],
+        *,
+        services: list[tuple[int, str]],
+        levels: list[tuple[int, str]],
+    ) -> None:
+        super().__init__(data, queryset)
+        self.set_choices("service", [("", "All services"), *services])
+        self.set_choices("service_level", [("", "All service levels"), *levels])
+
+    def filter_client(self, rows: QuerySet[Actual], name: str, value: str) -> QuerySet[Actual]:
+        return rows.filter(client_matches(value))
+
+    def filter_exceptions(self, rows: QuerySet[Actual], name: str, value: bool) -> QuerySet[Actual]:
+        return rows.filter(EXCEPTION) if value else rows
+
+    def filter_changed(self, rows: QuerySet[Actual], name: str, value: bool) -> QuerySet[Actual]:
+        return rows.filter(CHANGED_FROM_PLAN) if value else rows
 
 
 def kept_filters(data: Any) -> dict[str, str]:

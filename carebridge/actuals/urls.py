@@ -1,6 +1,6 @@
 from django.urls import path
 
-from carebridge.actuals.views import council, csv, periods, week
+from carebridge.actuals.views import council, csv, periods, review, week
 
 app_name = "actuals"
 
@@ -14,4 +14,21 @@ urlpatterns = [
     path("bulk/import/", csv.bulk_import, name="bulk_import"),
     path("council/", council.overview, name="council_overview"),
     path("council/periods/<int:pk>/paid/", council.period_paid, name="period_paid"),
+    path(
+        "council/periods/<int:pk>/providers/<int:provider_pk>/",
+        review.council_review,
+        name="council_review",
+    ),
+    path(
+        "council/periods/<int:pk>/providers/<int:provider_pk>/actuals.csv",
+        review.council_review_export,
+        {"fmt": "csv"},
+        name="council_review_csv",
+    ),
+    path(
+        "council/periods/<int:pk>/providers/<int:provider_pk>/actuals.xlsx",
+        review.council_review_export,
+        {"fmt": "xlsx"},
+        name="council_review_xlsx",
+    ),
 ]

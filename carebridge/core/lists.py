@@ -63,6 +63,12 @@ class IdChoiceFilter(django_filters.Filter):
         super().__init__(*args, **kwargs)
 
 
+class CheckboxFilter(django_filters.Filter):
+    """A checkbox: ticked or not (a query string without it is unticked)."""
+
+    field_class = forms.BooleanField
+
+
 class ListFilterSet(django_filters.FilterSet):
     """A list's GET filters. A value that is not one of the choices, or is too long, is ignored,
     never an error: that filter does not apply, and the others still do."""

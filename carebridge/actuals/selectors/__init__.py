@@ -1,6 +1,7 @@
 """Reads of actuals for the pages: what a user may see (visible.py), a week at a service and a
 client's rows (week.py) with its calendar (month.py), periods, their exceptions and who has
-confirmed (periods.py), and the home page's items (attention.py). Callers import from here."""
+confirmed (periods.py), the council's review of a provider's period (review.py), and the home
+page's items (attention.py). Callers import from here."""
 
 from carebridge.actuals.selectors.attention import actuals_attention_for
 from carebridge.actuals.selectors.month import CalendarWeek, month_weeks
@@ -14,6 +15,16 @@ from carebridge.actuals.selectors.periods import (
     provider_confirmations,
     provider_periods,
     weeks_of,
+)
+from carebridge.actuals.selectors.review import (
+    ReviewTotals,
+    client_costs,
+    exception_words,
+    review_actuals,
+    review_choices,
+    review_period,
+    review_provider,
+    review_totals,
 )
 from carebridge.actuals.selectors.visible import (
     actual_services_of,
@@ -43,15 +54,18 @@ __all__ = [
     "ClientGroup",
     "CouncilWeek",
     "ProviderStanding",
+    "ReviewTotals",
     "Row",
     "WeekPage",
     "actual_services_of",
     "actuals_attention_for",
     "actuals_visible_to",
+    "client_costs",
     "client_rows",
     "client_week_refusal",
     "council_standings",
     "default_week",
+    "exception_words",
     "exceptions_of",
     "generation_weeks",
     "month_weeks",
@@ -61,6 +75,11 @@ __all__ = [
     "periods_visible_to",
     "provider_confirmations",
     "provider_periods",
+    "review_actuals",
+    "review_choices",
+    "review_period",
+    "review_provider",
+    "review_totals",
     "week_actuals",
     "week_clients",
     "week_councils",

@@ -1,7 +1,8 @@
 """Every write to actuals: opening periods (periods.py), generating actuals from CPLIs
 (generate.py), saving what the provider entered on the page or from a CSV file (save.py),
-confirming a period and recording that its payment has been processed (confirm.py), and
-following a line's new dates (replan.py); common.py holds what they share. Each is one
+confirming a period and recording that its payment has been processed (confirm.py),
+following a line's new dates (replan.py), and auditing the council's review of a provider's rows
+(review.py); common.py holds what they share. Each is one
 transaction: a batch of rows is saved whole or not at all. Callers import from here."""
 
 from carebridge.actuals.services.common import (
@@ -20,6 +21,7 @@ from carebridge.actuals.services.confirm import (
 from carebridge.actuals.services.generate import actuals_generate
 from carebridge.actuals.services.periods import periods_open
 from carebridge.actuals.services.replan import actuals_replan
+from carebridge.actuals.services.review import actuals_reviewed
 from carebridge.actuals.services.save import (
     _WRITTEN,
     ActualsInvalid,
@@ -40,6 +42,7 @@ __all__ = [
     "actuals_confirm",
     "actuals_generate",
     "actuals_replan",
+    "actuals_reviewed",
     "actuals_save",
     "confirmation_state",
     "missing_actuals",

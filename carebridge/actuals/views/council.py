@@ -18,7 +18,7 @@ from carebridge.core.http import acting_user
 from carebridge.core.permissions import Function, can_edit, require_function
 
 
-def _council_user(request: HttpRequest, *, edit: bool = False) -> tuple[User, int]:
+def council_user(request: HttpRequest, *, edit: bool = False) -> tuple[User, int]:
     user = acting_user(request)
     require_function(user, Function.ACTUALS, edit=edit)
     if user.council_id is None:
@@ -28,7 +28,7 @@ def _council_user(request: HttpRequest, *, edit: bool = False) -> tuple[User, in
 
 @require_GET
 def overview(request: HttpRequest) -> HttpResponse:
-    user, council_id = _council_user(request)
+    user, council_id = council_user(request)
     periods = list(
         selectors.periods_visible_to(user)
         .filter(start_date__lte=today())
@@ -57,7 +57,7 @@ def overview(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 def period_paid(request: HttpRequest, pk: int) -> HttpResponse:
-    user, _council = _council_user(request, edit=True)
+    user, _council = council_user(request, edit=True)
     period = selectors.periods_visible_to(user).filter(pk=pk).first()
     if period is None:
         raise Http404("No such period")
