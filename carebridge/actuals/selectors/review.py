@@ -74,13 +74,11 @@ def review_choices(
 
 @dataclass(frozen=True)
 class ReviewTotals:
-    """The filtered rows' totals: how many rows and clients, Pl, Actual, planned cost and cost,
-    and how many rows have exceptions."""
+    """The filtered rows' totals: how many rows and clients, planned cost and cost, and how many
+    rows have exceptions. Quantities are not added up: hours and nights do not sum."""
 
     rows: int
     clients: int
-    planned: Decimal
-    actual: Decimal
     planned_cost: Decimal
     cost: Decimal
     exceptions: int
@@ -91,8 +89,6 @@ def review_totals(actuals: QuerySet[Actual]) -> ReviewTotals:
     found = actuals.order_by().aggregate(
         rows=Count("pk"),
         clients=Count("service_user_id", distinct=True),
-        planned=Sum("planned"),
-        actual=Sum("actual"),
         planned_cost=Sum("planned_cost"),
         cost=Sum("cost"),
         exceptions=Count("pk", filter=EXCEPTION),
@@ -100,8 +96,6 @@ def review_totals(actuals: QuerySet[Actual]) -> ReviewTotals:
     return ReviewTotals(
         rows=found["rows"],
         clients=found["clients"],
-        planned=found["planned"] or ZERO,
-        actual=found["actual"] or ZERO,
         planned_cost=found["planned_cost"] or ZERO,
         cost=found["cost"] or ZERO,
         exceptions=found["exceptions"],

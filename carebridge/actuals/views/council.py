@@ -1,5 +1,6 @@
 """The council's view of actuals: for a period, which providers have confirmed (and whether
-late), their exceptions and totals; and recording that a period's payment has been processed."""
+late), their exceptions and totals, each linking to its rows (review.py); and recording that a
+period's payment has been processed."""
 
 from __future__ import annotations
 
