@@ -16,6 +16,7 @@ urlpatterns = [
     path("organisation/", include("carebridge.organisations.urls")),
     path("actions/", include("carebridge.actions.urls")),
     path("payments/", include("carebridge.payments.urls")),
+    path("disputes/", include("carebridge.disputes.urls")),
     path("front-door/", include("carebridge.frontdoor.urls")),
     path("care-and-support/", include("carebridge.frontdoor.urls_public")),
     path("api/v1/", include("carebridge.referrals.api_urls")),

@@ -22,6 +22,7 @@ from carebridge.contracts.commitment import financial_year_of
 from carebridge.contracts.models import ContractDocument
 from carebridge.core.calendar import today
 from carebridge.core.permissions import COUNCIL_ROLES, PROVIDER_ROLES
+from carebridge.disputes.models import Dispute
 from carebridge.frontdoor.assessment.eligibility import assess
 from carebridge.frontdoor.directory import areas as directory_areas
 from carebridge.frontdoor.directory import imports as directory_imports
@@ -52,6 +53,9 @@ from carebridge.people import services as people
 from carebridge.people.models import ServiceUser
 from carebridge.referrals.models import Referral
 from tests.access_entry import Entry
+from tests.access_matrix_disputes import MARKERS as DISPUTES_MARKERS
+from tests.access_matrix_disputes import REGISTRY as DISPUTES_REGISTRY
+from tests.access_matrix_disputes import build_disputes
 from tests.access_matrix_payments import MARKERS as PAYMENTS_MARKERS
 from tests.access_matrix_payments import REGISTRY as PAYMENTS_REGISTRY
 from tests.access_matrix_payments import build_payments
@@ -102,6 +106,7 @@ class World:
     other_claim: OneOffClaim  # submitted: the council's payments team decides it
     other_claim_item: ClaimClientItem
     other_claim_file: ClaimAttachment
+    other_dispute: Dispute  # In Dispute: its council's officers and its provider see it
     markers: list[str] = field(default_factory=list)
 
 
@@ -317,9 +322,11 @@ def build_world() -> World:
         ),
         other_neighbour=other_neighbour,
         **other_payments,
+        **build_disputes(council=other_council, provider=other_provider),
     )
     world.markers = [
         *PAYMENTS_MARKERS,
+        *DISPUTES_MARKERS,
         other_council.name,
         other_provider.name,
         other_admin.email,
@@ -354,6 +361,7 @@ def build_world() -> World:
 
 REGISTRY: dict[str, Entry] = {
     **PAYMENTS_REGISTRY,
+    **DISPUTES_REGISTRY,
     "accounts:user_detail": Entry(
         kwargs=lambda w: {"pk": w.other_provider_user.pk}, owner=lambda w: w.other_council_admin
     ),

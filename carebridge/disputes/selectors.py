@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from django.db.models import QuerySet
 
+from carebridge.actuals.models import Actual
 from carebridge.core.permissions import (
     COUNCIL_ROLES,
     PROVIDER_ROLES,
@@ -91,3 +92,39 @@ def open_disputed_actual_ids(
     if actual_ids is not None:
         rows = rows.filter(actual_id__in=list(actual_ids))
     return set(rows.values_list("actual_id", flat=True))
+
+
+def rows_to_dispute(user: User, *, period_id: int, provider_id: int) -> list[Actual]:
+    """A provider's actual rows in one of the user's council's periods, for the raise page, in
+    client and week order with what the page shows of each (a fixed number of queries); none
+    for another council's period, or a provider with no rows in it."""
+    if user.role not in COUNCIL_ROLES or user.council_id is None or not _may_read(user):
+        return []
+    return list(
+        Actual.objects.filter(
+            council_id=user.council_id, period_id=period_id, provider_id=provider_id
+        )
+        .select_related(
+            "council", "period", "provider", "service", "service_user", "cpli__service_level"
+        )
+        .order_by("service_user__last_name", "service_user__first_name", "week_start", "cpli_id")
+    )
+
+
+def open_disputes_of(council_id: int, actual_ids: Iterable[int]) -> dict[int, int]:
+    """The open dispute (its id) that holds each of these actual rows of the council, if any."""
+    return dict(
+        DisputeRow.objects.filter(
+            open=True, dispute__council_id=council_id, actual_id__in=list(actual_ids)
+        ).values_list("actual_id", "dispute_id")
+    )
+
+
+def dispute_providers(user: User) -> list[tuple[int, str]]:
+    """The providers of the council's disputes, for its list's filter."""
+    return list(
+        disputes_for(user)
+        .order_by("provider__name")
+        .values_list("provider_id", "provider__name")
+        .distinct()
+    )

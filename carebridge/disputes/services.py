@@ -391,3 +391,18 @@ def dispute_viewed(*, by: User, dispute: Dispute, ip: str | None = None) -> None
         provider=dispute.provider_id,
         ip_address=ip,
     )
+
+
+def dispute_rows_listed(
+    *, by: User, council_id: int, provider_id: int, period_id: int, rows: int, ip: str | None = None
+) -> None:
+    """The raise page lists a provider's rows of a period, naming its clients: one event with
+    the count, in the council's and the provider's log."""
+    record(
+        action="dispute.rows_listed",
+        by=by,
+        council=council_id,
+        provider=provider_id,
+        ip_address=ip,
+        detail={"period": period_id, "rows": rows},
+    )

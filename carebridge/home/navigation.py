@@ -46,6 +46,17 @@ NAVIGATION: list[NavItem] = [
     NavItem(
         "One-off claims", "payments:council_claim_list", Function.ONE_OFF_CLAIMS, side="council"
     ),
+    NavItem("Disputes", "disputes:dispute_list", Function.ACTUALS, side="provider"),
+    # Those who may raise disputes: the payments officers (actuals) and the contracts side
+    # (contract documents); a role with both has the item once.
+    NavItem("Disputes", "disputes:council_list", Function.ACTUALS, side="council", edit=True),
+    NavItem(
+        "Disputes",
+        "disputes:council_list",
+        Function.CONTRACT_DOCUMENTS,
+        side="council",
+        edit=True,
+    ),
     NavItem("Front door", "frontdoor:request_list", Function.FRONT_DOOR, side="council"),
     NavItem("Front-door figures", "frontdoor:dashboard", Function.FRONT_DOOR, side="council"),
     NavItem("Directory", "frontdoor:directory_list", Function.FRONT_DOOR, side="council"),
@@ -89,6 +100,8 @@ def navigation_for(user: "User", current_path: str) -> list[dict[str, object]]:
         if item.side is not None and item.side != ("council" if user.council_id else "provider"):
             continue
         url = reverse(item.url_name)
+        if any(each["url"] == url for each in items):
+            continue
         items.append({"label": item.label, "url": url, "current": False})
     # The item whose address is the longest start of the current path is the current one, so
     # /referrals/service-users/ marks "Existing service users", not "Pending referrals" too.

@@ -35,6 +35,7 @@ DAILY_SECTIONS = (
     NotificationKind.DAILY_CPLIS,
     NotificationKind.DAILY_CONTRACT_DOCUMENTS,
     NotificationKind.DAILY_INVOICES,
+    NotificationKind.DAILY_DISPUTES,
 )
 
 

@@ -18,6 +18,7 @@ class NotificationKind(models.TextChoices):
     DAILY_CPLIS = "daily_cplis", "Care package line items"
     DAILY_CONTRACT_DOCUMENTS = "daily_contract_documents", "Contract documents"
     DAILY_INVOICES = "daily_invoices", "Invoices/Credit Notes"
+    DAILY_DISPUTES = "daily_disputes", "Disputes"
     DIGEST = "digest", "Daily summary"
     FRONT_DOOR = "front_door", "Front door"
 
@@ -34,6 +35,7 @@ class Subscription(models.Model):
     daily_cplis = models.BooleanField("Care package line items", default=False)
     daily_contract_documents = models.BooleanField("Contract documents", default=False)
     daily_invoices = models.BooleanField("Invoices/Credit Notes", default=False)
+    daily_disputes = models.BooleanField("Disputes", default=False)
 
     class Meta:
         db_table = "actions_subscription"

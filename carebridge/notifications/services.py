@@ -36,6 +36,7 @@ SUBSCRIPTION_FIELDS = (
     "daily_cplis",
     "daily_contract_documents",
     "daily_invoices",
+    "daily_disputes",
     "actions_immediate",
     "password_immediate",
 )

@@ -21,6 +21,7 @@ from carebridge.actuals.views.common import (
     first_weekday,
     provider_id,
     provider_user,
+    return_path,
     week_url,
 )
 from carebridge.actuals.views.rows import (
@@ -157,13 +158,15 @@ def client(request: HttpRequest, service_user_id: int) -> HttpResponse:
         person=person, by=user, via="actuals", ip=request.META.get("REMOTE_ADDR")
     )
     rows = selectors.client_rows(service, person, chosen)
+    # A dispute's Add/Edit sends the provider here and wants them back once the rows are saved.
+    returning = return_path(request.GET.get("return"))
     errors: dict[int, dict[str, str]] = {}
     refusal = ""
     if request.method == "POST":
         errors, saved, refusal = save_rows(request, user, [r.cpli.pk for r in rows], chosen)
         if saved is not None:
             messages.success(request, saved_message(saved))
-            return HttpResponseRedirect(request.get_full_path())
+            return HttpResponseRedirect(returning or request.get_full_path())
     decorate(rows, request.POST if errors else None, errors)
     add_row_links(user, rows)
     context = {
@@ -181,7 +184,7 @@ def client(request: HttpRequest, service_user_id: int) -> HttpResponse:
         "refusal": refusal,
         "posted": request.POST if errors else None,
         "reasons": FrustratedReason.choices,
-        "back": week_url(service, chosen),
+        "back": returning or week_url(service, chosen),
         "can_raise_action": can_edit(user.role, Function.ACTIONS),
     }
     return render(request, "actuals/client.html", context, status=400 if errors or refusal else 200)

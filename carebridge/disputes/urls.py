@@ -1,0 +1,21 @@
+from django.urls import path
+
+from carebridge.disputes import views
+
+app_name = "disputes"
+
+urlpatterns = [
+    # The provider's pages.
+    path("", views.dispute_list, name="dispute_list"),
+    path("<int:pk>/", views.dispute_detail, name="dispute_detail"),
+    # The council's: its list, a dispute and its decisions, and raising one on a provider's rows
+    # of a period (linked from the council's review of that period).
+    path("council/", views.council_list, name="council_list"),
+    path("council/<int:pk>/", views.council_detail, name="council_detail"),
+    path("council/<int:pk>/<slug:decision>/", views.council_decide, name="council_decide"),
+    path(
+        "council/periods/<int:period_id>/providers/<int:provider_id>/raise/",
+        views.dispute_raise,
+        name="dispute_raise",
+    ),
+]

@@ -1,0 +1,302 @@
+"""Disputes' pages. The council's: raise a dispute on a provider's rows of a period, its list
+of disputes, a dispute with Resolve and Reopen, each a confirmation page carrying what the
+officer saw. The provider's: its list (open ones first) and a dispute with its rows, each
+amended on the actuals page (the actuals rules apply there), its response and Request
+resolution. Every write is a service in disputes.services; every view of a dispute is audited."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count, Max, Min
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods
+
+from carebridge.accounts.models import User
+from carebridge.core.forms import GovForm
+from carebridge.core.http import acting_user
+from carebridge.core.idempotency import key_from_form
+from carebridge.core.lists import page_of
+from carebridge.core.permissions import Function, can_view, require_function
+from carebridge.disputes import selectors, services
+from carebridge.disputes.access import dispute_for
+from carebridge.disputes.choices import TRANSITIONS, DisputeEvent, DisputeStatus
+from carebridge.disputes.filters import DisputeFilters
+from carebridge.disputes.forms import RaiseForm, ReopenForm, ResolveForm, ResponseForm
+from carebridge.disputes.models import Dispute
+
+
+def _ip(request: HttpRequest) -> str | None:
+    return request.META.get("REMOTE_ADDR")
+
+
+def _provider(request: HttpRequest) -> User:
+    """A provider's user whose role sees actuals; a council's user has the council's pages."""
+    user = acting_user(request)
+    require_function(user, Function.ACTUALS)
+    if user.provider_id is None:
+        raise PermissionDenied
+    return user
+
+
+def _council(request: HttpRequest, *, decide: bool = False) -> User:
+    """A council's user who sees actuals or contract documents (to raise or decide: one who
+    may raise disputes); a provider's user has its own pages."""
+    user = acting_user(request)
+    if user.council_id is None:
+        raise PermissionDenied
+    if decide:
+        if not services.may_raise_dispute(user, user.council_id):
+            raise PermissionDenied
+    elif not (
+        can_view(user.role, Function.ACTUALS) or can_view(user.role, Function.CONTRACT_DOCUMENTS)
+    ):
+        raise PermissionDenied
+    return user
+
+
+def _viewed(request: HttpRequest, user: User, dispute: Dispute) -> None:
+    # The rows name the provider's clients: every view is audited.
+    services.dispute_viewed(by=user, dispute=dispute, ip=_ip(request))
+
+
+def _list(request: HttpRequest, user: User, template: str, **extra: Any) -> HttpResponse:
+    for_council = user.council_id is not None
+    filters = DisputeFilters(
+        request.GET,
+        selectors.disputes_for(user),
+        providers=selectors.dispute_providers(user) if for_council else None,
+    )
+    # Newest first (an aggregate drops the model's own ordering).
+    listed = filters.qs.annotate(
+        row_count=Count("rows"),
+        first_week=Min("rows__actual__week_start"),
+        last_week=Max("rows__actual__week_start"),
+    ).order_by("-raised_at", "-pk")
+    page = page_of(request, listed)
+    context = {"page": page, "filters": filters.form, "chosen": filters.chosen(), **extra}
+    return render(request, template, context)
+
+
+@require_GET
+def dispute_list(request: HttpRequest) -> HttpResponse:
+    user = _provider(request)
+    return _list(request, user, "disputes/list.html")
+
+
+@require_GET
+def council_list(request: HttpRequest) -> HttpResponse:
+    user = _council(request)
+    may_raise = services.may_raise_dispute(user, user.council_id or 0)
+    return _list(request, user, "disputes/council_list.html", may_raise=may_raise)
+
+
+def _amend_link(dispute: Dispute, row: Any) -> str:
+    """The actuals page of the row's client and week, which brings the provider back here."""
+    query = {
+        "service": row.actual.service_id,
+        "week": row.actual.week_start.isoformat(),
+        "return": reverse("disputes:dispute_detail", args=[dispute.pk]),
+    }
+    url = reverse("actuals:client", args=[row.actual.service_user_id])
+    return f"{url}?{urlencode(query)}"
+
+
+def _dispute_context(dispute: Dispute, **extra: Any) -> dict[str, Any]:
+    rows = list(selectors.dispute_rows(dispute))
+    return {"dispute": dispute, "rows": rows, "is_open": dispute.is_open, **extra}
+
+
+@require_http_methods(["GET", "POST"])
+def dispute_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """The provider's dispute: its rows with Add/Edit while it is open, and, In Dispute, the
+    response and Request resolution (for those who may answer it)."""
+    user = _provider(request)
+    dispute = dispute_for(user, pk)
+    may_answer = services.may_answer_dispute(user, dispute.provider_id)
+    answering = may_answer and dispute.status == DisputeStatus.IN_DISPUTE
+    if request.method == "POST" and not answering:
+        if not may_answer:
+            raise PermissionDenied
+        messages.error(request, _why_not_answering(dispute))
+        return redirect("disputes:dispute_detail", pk=dispute.pk)
+    form = ResponseForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.dispute_request_resolution(
+                by=user, dispute=dispute, response=form.cleaned_data["response"]
+            )
+        except ValidationError as error:
+            form.add_errors(error)
+        except services.DisputeRefused as refusal:
+            messages.error(request, refusal.message)
+            return redirect("disputes:dispute_detail", pk=dispute.pk)
+        else:
+            messages.success(request, "Resolution requested: the council reads your response.")
+            return redirect("disputes:dispute_detail", pk=dispute.pk)
+    _viewed(request, user, dispute)
+    context = _dispute_context(dispute, form=form if answering else None, may_amend=may_answer)
+    if may_answer and dispute.is_open:
+        context["rows"] = [(row, _amend_link(dispute, row)) for row in context["rows"]]
+    else:
+        context["rows"] = [(row, None) for row in context["rows"]]
+    status = 400 if form.errors else 200
+    return render(request, "disputes/detail.html", context, status=status)
+
+
+def _why_not_answering(dispute: Dispute) -> str:
+    if dispute.status == DisputeStatus.RESOLVED:
+        return services.MOVE_REFUSED[DisputeEvent.REQUEST_RESOLUTION]
+    return "You have requested resolution of this dispute already: the council has it."
+
+
+@dataclass(frozen=True)
+class Decision:
+    """A decision of the council on a dispute: its page, its button, its form and service."""
+
+    event: DisputeEvent
+    title: str
+    button: str
+    done: str
+    form: type[GovForm]
+
+
+DECISIONS = {
+    "resolve": Decision(
+        DisputeEvent.RESOLVE,
+        "Resolve this dispute",
+        "Resolve dispute",
+        "Dispute resolved: its rows are paid at their value now.",
+        ResolveForm,
+    ),
+    "reopen": Decision(
+        DisputeEvent.REOPEN,
+        "Reopen this dispute",
+        "Reopen dispute",
+        "Dispute reopened: the provider reads your note and answers again.",
+        ReopenForm,
+    ),
+}
+
+
+def seen_token(dispute: Dispute) -> str:
+    """What a decision's page showed of the dispute: its last change, sent back with the
+    decision."""
+    return dispute.changed_at.isoformat()
+
+
+def _decisions(user: User, dispute: Dispute) -> list[tuple[str, Decision]]:
+    if not services.may_raise_dispute(user, dispute.council_id):
+        return []
+    offered = TRANSITIONS.events_from(dispute.status)
+    return [(slug, each) for slug, each in DECISIONS.items() if each.event in offered]
+
+
+@require_GET
+def council_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _council(request)
+    dispute = dispute_for(user, pk)
+    _viewed(request, user, dispute)
+    context = _dispute_context(dispute, decisions=_decisions(user, dispute))
+    context["rows"] = [(row, None) for row in context["rows"]]
+    return render(request, "disputes/council_detail.html", context)
+
+
+def _decide(chosen: Decision, user: User, dispute: Dispute, note: str) -> Dispute:
+    # As seen: the page's token matched this very read of the dispute.
+    if chosen.event == DisputeEvent.RESOLVE:
+        return services.dispute_resolve(by=user, dispute=dispute, note=note, as_seen=True)
+    return services.dispute_reopen(by=user, dispute=dispute, note=note, as_seen=True)
+
+
+@require_http_methods(["GET", "POST"])
+def council_decide(request: HttpRequest, pk: int, decision: str) -> HttpResponse:
+    user = _council(request, decide=True)
+    dispute = dispute_for(user, pk)
+    chosen = DECISIONS.get(decision)
+    if chosen is None:
+        raise Http404("No such decision")
+    back = redirect("disputes:council_detail", pk=dispute.pk)
+    if chosen.event not in TRANSITIONS.events_from(dispute.status):
+        messages.error(request, services.MOVE_REFUSED[chosen.event])
+        return back
+    if request.method == "POST" and request.POST.get("seen") != seen_token(dispute):
+        # The provider answered (or another officer decided) since this page showed it: the
+        # officer looks again rather than decide on what they did not see.
+        messages.error(request, services.CHANGED_SINCE_SEEN)
+        return back
+    form = chosen.form(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            _decide(chosen, user, dispute, form.cleaned_data["note"])
+        except ValidationError as error:
+            form.add_errors(error)
+        except services.DisputeRefused as refusal:
+            messages.error(request, refusal.message)
+            return back
+        else:
+            messages.success(request, chosen.done)
+            return back
+    _viewed(request, user, dispute)
+    context = _dispute_context(dispute, decision=chosen, form=form, seen=seen_token(dispute))
+    context["rows"] = [(row, None) for row in context["rows"]]
+    status = 400 if form.errors else 200
+    return render(request, "disputes/council_decide.html", context, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+def dispute_raise(request: HttpRequest, period_id: int, provider_id: int) -> HttpResponse:
+    """The provider's rows of the period with a box each (a row in an open dispute says so
+    instead), the council's reasons and the details."""
+    user = _council(request, decide=True)
+    rows = selectors.rows_to_dispute(user, period_id=period_id, provider_id=provider_id)
+    if not rows:
+        raise Http404("No actuals of this provider in this period")
+    held = selectors.open_disputes_of(rows[0].council_id, (row.pk for row in rows))
+    council = rows[0].council
+    reasons = services.dispute_reasons_ensure(council, by=user)
+    form = RaiseForm(
+        request.POST if request.method == "POST" else None,
+        row_ids=[row.pk for row in rows if row.pk not in held],
+        reasons=reasons,
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            raised = services.dispute_raise(
+                by=user,
+                reason=next(each for each in reasons if each.pk == data["reason"]),
+                details=data["details"],
+                actual_ids=data["rows"],
+                idempotency_key=key_from_form(request),
+            )
+        except ValidationError as error:
+            form.add_errors(error)
+        except services.DisputeRefused as refusal:
+            form.add_error(None, refusal.message)
+        else:
+            messages.success(request, "Dispute raised: the provider sees it on its Disputes page.")
+            return redirect("disputes:council_detail", pk=raised.pk)
+    services.dispute_rows_listed(
+        by=user,
+        council_id=council.pk,
+        provider_id=provider_id,
+        period_id=period_id,
+        rows=len(rows),
+        ip=_ip(request),
+    )
+    chosen = {str(pk) for pk in (request.POST.getlist("rows") if form.is_bound else [])}
+    context = {
+        "form": form,
+        "period": rows[0].period,
+        "provider": rows[0].provider,
+        "rows": [(row, held.get(row.pk), str(row.pk) in chosen) for row in rows],
+    }
+    status = 400 if form.errors else 200
+    return render(request, "disputes/raise.html", context, status=status)
