@@ -187,8 +187,8 @@ DECISIONS = {
 
 def seen_token(dispute: Dispute) -> str:
     """What a decision's page showed of the dispute: its last change, sent back with the
-    decision."""
-    return dispute.changed_at.isoformat()
+    decision (with its status: two moves within one tick of the clock still differ)."""
+    return f"{dispute.status}@{dispute.changed_at.isoformat()}"
 
 
 def _decisions(user: User, dispute: Dispute) -> list[tuple[str, Decision]]:
@@ -263,7 +263,9 @@ def dispute_raise(request: HttpRequest, period_id: int, provider_id: int) -> Htt
     reasons = services.dispute_reasons_ensure(council, by=user)
     form = RaiseForm(
         request.POST if request.method == "POST" else None,
-        row_ids=[row.pk for row in rows if row.pk not in held],
+        # Held rows too: a repeat of the form that raised them finds its dispute (the form
+        # token), and a row held meanwhile is refused by the service naming it.
+        row_ids=[row.pk for row in rows],
         reasons=reasons,
     )
     if request.method == "POST" and form.is_valid():
