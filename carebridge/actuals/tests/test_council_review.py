@@ -228,3 +228,11 @@ def test_a_provider_of_two_councils_shows_each_council_only_its_own_rows(two):
     body = client_for(two.four_weekly_officer).get(theirs).content.decode()
     assert two.four_weekly_person.full_name in body
     assert two.weekly_person.full_name not in body
+
+
+def test_the_officer_is_offered_to_dispute_the_providers_rows(reviewed):
+    response = client_for(reviewed.payments_officer).get(review_url(reviewed))
+    period = period_of(reviewed.council)
+    raise_url = reverse("disputes:dispute_raise", args=[period.pk, reviewed.provider.pk])
+    assert f'href="{raise_url}"' in response.content.decode()
+    assert client_for(reviewed.payments_officer).get(raise_url).status_code == 200

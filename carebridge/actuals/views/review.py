@@ -24,6 +24,7 @@ from carebridge.actuals.models import Actual, Period
 from carebridge.actuals.views.council import council_user
 from carebridge.contracts.exports import Cell, neutralise, table_csv, table_xlsx
 from carebridge.core.lists import LONG_PAGE_SIZE, page_of
+from carebridge.disputes.services import may_raise_dispute
 from carebridge.organisations.models import Provider
 
 EXPORT_HEADERS = [
@@ -107,6 +108,8 @@ def council_review(request: HttpRequest, pk: int, provider_pk: int) -> HttpRespo
             "filters": filters.form,
             "chosen": filters.chosen(),
             "query": query.urlencode(),
+            # Disputes sit beside actuals: an officer who may raise one is offered it here.
+            "may_dispute": may_raise_dispute(user, period.council_id),
         },
     )
 
