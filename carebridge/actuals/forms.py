@@ -86,7 +86,13 @@ def parse_rows(
             wrong["comments"] = "Comments must be 2,000 characters or fewer"
         if len(raw["variation_code"].strip()) > 30:
             wrong["variation_code"] = "The variation code must be 30 characters or fewer"
-        for name in ("comments", "variation_code", "aborted_visit_dates", "frustrated_reason"):
+        for name in (
+            "comments",
+            "variation_code",
+            "aborted_visit_dates",
+            "frustrated_reason",
+            "missed_reason",
+        ):
             # PostgreSQL cannot store a NUL; no other control character is ever typed.
             if has_control_characters(raw[name]):
                 wrong[name] = CONTROL_CHARACTERS_MESSAGE
@@ -100,6 +106,7 @@ def parse_rows(
             extra=values["extra"],
             visits=int(visits),
             frustrated_reason=raw["frustrated_reason"].strip(),
+            missed_reason=raw["missed_reason"].strip(),
             aborted_visit_dates=dates or (),
             variation_code=raw["variation_code"].strip(),
             comments=raw["comments"].strip(),

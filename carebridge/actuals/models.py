@@ -12,7 +12,7 @@ from django.db import models
 
 from carebridge.actuals.rules import Assessment, Entry
 from carebridge.contracts.models import Cpli
-from carebridge.organisations.choices import FrustratedReason
+from carebridge.organisations.choices import FrustratedReason, MissedReason
 from carebridge.organisations.models import Council, Provider, Service
 from carebridge.people.models import ServiceUser
 
@@ -59,7 +59,14 @@ class Period(models.Model):
 
 
 # What `Actual.take` keeps of the rules' assessment of a row.
-ASSESSED = ("cost", "planned_cost", "does_not_add_up", "over_threshold", "zero_without_comment")
+ASSESSED = (
+    "cost",
+    "planned_cost",
+    "does_not_add_up",
+    "over_threshold",
+    "zero_without_comment",
+    "varies_from_fixed",
+)
 
 
 class Actual(models.Model):
@@ -85,6 +92,8 @@ class Actual(models.Model):
     frustrated_reason = models.CharField(
         max_length=30, choices=FrustratedReason.choices, blank=True
     )
+    # Blank on rows saved before missed reasons were asked for: they keep the cost they had.
+    missed_reason = models.CharField(max_length=30, choices=MissedReason.choices, blank=True)
     # The days of the aborted visits a frustrated quantity pays for, as ISO dates.
     aborted_visit_dates = models.JSONField(default=list, blank=True)
     variation_code = models.CharField(max_length=30, blank=True)
@@ -94,6 +103,8 @@ class Actual(models.Model):
     does_not_add_up = models.BooleanField(default=False)
     over_threshold = models.BooleanField(default=False)
     zero_without_comment = models.BooleanField(default=False)
+    # Core or shared hours (a fixed-hours service level) delivered other than planned.
+    varies_from_fixed = models.BooleanField(default=False)
     changed_at = models.DateTimeField()
     changed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
@@ -114,7 +125,12 @@ class Actual(models.Model):
 
     @property
     def has_exception(self) -> bool:
-        return self.does_not_add_up or self.over_threshold or self.zero_without_comment
+        return (
+            self.does_not_add_up
+            or self.over_threshold
+            or self.zero_without_comment
+            or self.varies_from_fixed
+        )
 
     def entry(self) -> Entry:
         """What was entered, as the rules read it."""
@@ -125,6 +141,7 @@ class Actual(models.Model):
             extra=self.extra,
             visits=self.visits,
             frustrated_reason=self.frustrated_reason,
+            missed_reason=self.missed_reason,
             aborted_visit_dates=tuple(date.fromisoformat(d) for d in self.aborted_visit_dates),
             variation_code=self.variation_code,
             comments=self.comments,
@@ -136,6 +153,7 @@ class Actual(models.Model):
         self.does_not_add_up = found.does_not_add_up
         self.over_threshold = found.over_threshold
         self.zero_without_comment = found.zero_without_comment
+        self.varies_from_fixed = found.varies_from_fixed
 
 
 class Confirmation(models.Model):
@@ -158,3 +176,41 @@ class Confirmation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.provider} confirmed {self.period}"
+
+
+class PackageReview(models.Model):
+    """A package review asked of the council's operational team after one client's third
+    consecutive week of non-engagement (Bradford); one for each run of weeks, however long."""
+
+    council = models.ForeignKey(Council, on_delete=models.PROTECT, related_name="+")
+    provider = models.ForeignKey(Provider, on_delete=models.PROTECT, related_name="+")
+    service_user = models.ForeignKey(
+        ServiceUser, on_delete=models.PROTECT, related_name="package_reviews"
+    )
+    # The run of weeks as it was when the review was asked for: a later week that joins the
+    # run (before or after) belongs to this review.
+    first_week = models.DateField()
+    last_week = models.DateField()
+    raised_at = models.DateTimeField()
+    raised_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    # The action raised with the operational team, by payments (which sits above actions); empty
+    # where the council has no operational team in the portal.
+    action_id = models.PositiveIntegerField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-raised_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["council", "provider", "service_user", "first_week"],
+                name="package_review_one_per_run_start",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(last_week__gte=models.F("first_week")),
+                name="package_review_ends_after_it_starts",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Package review for client {self.service_user_id} from {self.first_week:%d/%m/%Y}"

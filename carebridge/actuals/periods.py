@@ -124,4 +124,7 @@ class RuleSource:
             aborted_percent=payment.aborted_visit_paid_percent,
             night_percent=payment.night_cancellation_paid_percent,
             is_allocation=cpli.is_allocation,
+            level_extras_allowed=cpli.service_level.extras_allowed,
+            fixed_hours=cpli.service_level.fixed_hours,
+            missed_percents=payment.missed_paid_percents(),
         )

@@ -3,8 +3,12 @@ council's rules, so that the page, the CSV import and the tests all agree to the
 
 - Actual = Pl - Frstd - Msd + Xtr is the check; a row that fails it is still saved, with a
   warning triangle that explains the difference (the guides want that exception on purpose).
-- Cost = (Actual + payable Frstd) x rate, rounded half-up to the penny once.
-- Payable Frstd depends on why it was frustrated and on the contract type's payment rule.
+- Cost = (Actual + payable Frstd + payable Msd) x rate, rounded half-up to the penny once.
+- Payable Frstd and payable Msd depend on why the quantity was frustrated or missed and on the
+  contract type's payment rule. A missed quantity saved before reasons were asked for has none,
+  and is not paid, as before. Bradford asks providers to leave Actual at the plan when the
+  person refused (the triangle is wanted): missed hours already counted in Actual are not paid
+  a second time, so payable Msd is the paid share of the missed hours Actual leaves out.
 """
 
 from __future__ import annotations
@@ -15,11 +19,19 @@ from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from carebridge.core.formats import guide_date, money, round_money
-from carebridge.organisations.choices import NIGHT_REASONS, FrustratedReason
+from carebridge.organisations.choices import NIGHT_REASONS, FrustratedReason, MissedReason
 
 ZERO = Decimal("0")
 HUNDRED = Decimal("100")
 FR = FrustratedReason
+MR = MissedReason
+# What PaymentRule pays of each missed reason unless the council says otherwise.
+DEFAULT_MISSED_PERCENTS: Mapping[str, int] = {
+    MR.PLANNED_ABSENCE: 0,
+    MR.NON_ENGAGEMENT: 100,
+    MR.SHORT_NOTICE: 100,
+    MR.PROVIDER_FAILURE: 0,
+}
 
 QUANTITY_FIELDS = ("actual", "frustrated", "missed", "extra")
 LABELS = {"actual": "Actual", "frustrated": "Frstd", "missed": "Msd", "extra": "Xtr"}
@@ -42,6 +54,13 @@ class Rules:
     aborted_percent: int
     night_percent: int
     is_allocation: bool = False
+    # The service level's own rules: no extras (supported living), and hours that should not
+    # vary (core or shared hours).
+    level_extras_allowed: bool = True
+    fixed_hours: bool = False
+    missed_percents: Mapping[str, int] = field(
+        default_factory=lambda: dict(DEFAULT_MISSED_PERCENTS), hash=False
+    )
 
 
 @dataclass(frozen=True)
@@ -54,17 +73,19 @@ class Entry:
     extra: Decimal = ZERO
     visits: int = 0
     frustrated_reason: str = ""
+    missed_reason: str = ""
     aborted_visit_dates: tuple[date, ...] = ()
     variation_code: str = ""
     comments: str = ""
 
     def normalised(self) -> Entry:
-        """Without a reason or dates when nothing is frustrated, and without a variation code
+        """Without a reason or dates when nothing is frustrated or missed, and without a variation code
         when nothing is extra: they would only confuse the next reader."""
         frustrated = self.frustrated > 0
         return replace(
             self,
             frustrated_reason=self.frustrated_reason if frustrated else "",
+            missed_reason=self.missed_reason if self.missed > 0 else "",
             aborted_visit_dates=(
                 self.aborted_visit_dates
                 if frustrated and self.frustrated_reason == FR.ABORTED_VISIT
@@ -91,6 +112,8 @@ class Context:
     # For a short break: the nights already taken in the financial year, this week excluded.
     allocation_used: Decimal = ZERO
     allocation: Decimal | None = None
+    # Whether the missed reason could be given (a CSV file has no column for it).
+    missed_reason_asked: bool = True
 
 
 @dataclass(frozen=True)
@@ -102,6 +125,8 @@ class Assessment:
     does_not_add_up: bool
     over_threshold: bool
     zero_without_comment: bool
+    payable_missed: Decimal = ZERO
+    varies_from_fixed: bool = False
     difference: str = ""
     cost_sum: str = ""
     direction: str = ""  # "over", "under" or ""
@@ -109,7 +134,12 @@ class Assessment:
 
     @property
     def has_exception(self) -> bool:
-        return self.does_not_add_up or self.over_threshold or self.zero_without_comment
+        return (
+            self.does_not_add_up
+            or self.over_threshold
+            or self.zero_without_comment
+            or self.varies_from_fixed
+        )
 
 
 def shown(quantity: Decimal) -> str:
@@ -143,16 +173,43 @@ def payable_frustrated(entry: Entry, rules: Rules) -> Decimal:
     return entry.frustrated * percent / HUNDRED
 
 
-def _cost_sum(entry: Entry, rules: Rules, payable: Decimal) -> str:
+def payable_missed(entry: Entry, rules: Rules, planned: Decimal) -> Decimal:
+    """How much of the missed quantity is paid: the share the contract type's payment rule pays
+    for its reason (none without a reason, as on rows saved before reasons were asked for), of
+    the missed hours not already in Actual (Pl + Xtr - Frstd - Actual, at most Msd)."""
+    reason = entry.missed_reason
+    if entry.missed <= 0 or not reason:
+        return ZERO
+    left_out = min(entry.missed, max(planned + entry.extra - entry.frustrated - entry.actual, ZERO))
+    return left_out * rules.missed_percents.get(reason, 0) / HUNDRED
+
+
+def payable_quantity(entry: Entry, rules: Rules, planned: Decimal) -> Decimal:
+    """What a row is paid for: Actual + payable Frstd + payable Msd."""
+    return entry.actual + payable_frustrated(entry, rules) + payable_missed(entry, rules, planned)
+
+
+def _cost_sum(entry: Entry, rules: Rules, payable: Decimal, missed: Decimal) -> str:
     """ "14 (Actual + Frstd) Hours x £16.16", as the guide shows the sum behind a cost."""
-    what = "(Actual + Frstd)" if payable == entry.frustrated else "(Actual + payable Frstd)"
-    return f"{shown(entry.actual + payable)} {what} {rules.unit} x {money(rules.rate)}"
+    parts = ["Actual"]
+    if payable:
+        parts.append("Frstd" if payable == entry.frustrated else "payable Frstd")
+    if missed:
+        parts.append("Msd" if missed == entry.missed else "payable Msd")
+    if len(parts) == 1:
+        # As before missed reasons: the sum names Frstd even when none of it is paid.
+        parts.append("Frstd" if payable == entry.frustrated else "payable Frstd")
+    what = "(" + " + ".join(parts) + ")"
+    total = entry.actual + payable + missed
+    return f"{shown(total)} {what} {rules.unit} x {money(rules.rate)}"
 
 
 def assess(entry: Entry, rules: Rules, planned: Decimal) -> Assessment:
     """The cost of a row, whether it adds up, and its exceptions."""
     payable = payable_frustrated(entry, rules)
-    cost = round_money((entry.actual + payable) * rules.rate)
+    missed = payable_missed(entry, rules, planned)
+    # Rounded once, at the line, whatever the quantity is made of.
+    cost = round_money((entry.actual + payable + missed) * rules.rate)
     planned_cost = round_money(planned * rules.rate)
     expected = planned - entry.frustrated - entry.missed + entry.extra
     # A short break has no weekly plan: its nights are counted against the year instead.
@@ -162,6 +219,7 @@ def assess(entry: Entry, rules: Rules, planned: Decimal) -> Assessment:
     zero = (
         not rules.is_allocation and entry.actual == 0 and planned > 0 and not entry.comments.strip()
     )
+    varies = rules.fixed_hours and not rules.is_allocation and entry.actual != planned
     difference = ""
     if not adds_up:
         difference = (
@@ -177,6 +235,11 @@ def assess(entry: Entry, rules: Rules, planned: Decimal) -> Assessment:
         notes.append(f"More than {rules.over_percent}% over the planned {shown(planned)}.")
     if zero:
         notes.append("Nothing delivered and no comment saying why.")
+    if varies:
+        notes.append(
+            f"{rules.level} is core or shared hours, which should not vary from the planned "
+            f"{shown(planned)}."
+        )
     return Assessment(
         cost=cost,
         planned_cost=planned_cost,
@@ -185,8 +248,10 @@ def assess(entry: Entry, rules: Rules, planned: Decimal) -> Assessment:
         does_not_add_up=not adds_up,
         over_threshold=over,
         zero_without_comment=zero,
+        payable_missed=missed,
+        varies_from_fixed=varies,
         difference=difference,
-        cost_sum=_cost_sum(entry, rules, payable),
+        cost_sum=_cost_sum(entry, rules, payable, missed),
         direction=direction,
         notes=notes,
     )
@@ -209,6 +274,9 @@ def check(entry: Entry, rules: Rules, context: Context) -> dict[str, str]:
 
     if entry.frustrated > 0:
         errors.update(_check_frustrated(entry, rules, context))
+
+    if entry.missed > 0:
+        errors.update(_check_missed(entry, context))
 
     if rules.is_allocation:
         errors.update(_check_allocation(entry, rules, context))
@@ -234,6 +302,13 @@ def _check_numbers(entry: Entry, rules: Rules) -> dict[str, str]:
 def _check_extra(entry: Entry, rules: Rules) -> dict[str, str]:
     if entry.extra <= 0:
         return {}
+    if not rules.level_extras_allowed:
+        return {
+            "extra": (
+                f"Extras cannot be claimed for {rules.level}: the service is delivered on "
+                "planned hours, and any increase must be requested from the operational team"
+            )
+        }
     if not rules.extras_allowed:
         return {
             "extra": (
@@ -288,6 +363,17 @@ def _check_comments(entry: Entry, context: Context) -> dict[str, str]:
                 "been provided"
             )
         }
+    return {}
+
+
+def _check_missed(entry: Entry, context: Context) -> dict[str, str]:
+    if not entry.missed_reason:
+        if not context.missed_reason_asked:
+            return {}
+        return {"missed_reason": "Choose why the quantity was missed"}
+    if entry.missed_reason not in MR.values:
+        words = ", ".join(str(reason.label).lower() for reason in MR)
+        return {"missed_reason": f"Missed can only be recorded for {words}"}
     return {}
 
 
@@ -351,6 +437,7 @@ def entry_from(values: Mapping[str, object]) -> Entry:
         extra=Decimal(str(values.get("extra") or 0)),
         visits=int(str(values.get("visits") or 0)),
         frustrated_reason=str(values.get("frustrated_reason") or ""),
+        missed_reason=str(values.get("missed_reason") or ""),
         aborted_visit_dates=tuple(dates),  # type: ignore[arg-type]
         variation_code=str(values.get("variation_code") or ""),
         comments=str(values.get("comments") or ""),

@@ -16,3 +16,9 @@ from django.dispatch import Signal
 # Sent by actuals_replan too, when a termination re-plans weeks, once per provider, with `by`
 # (the council's user who terminated) and `provider_id` (whose weeks they are).
 actuals_amended = Signal()
+
+# Sent by actuals_save (actuals.services.reviews) inside its transaction when a client's
+# non-engagement has run for three consecutive weeks, with `review_ids` (the new PackageReview
+# rows) and `by` (the provider's user who saved the week): payments raises each review's action
+# with the council's operational team, which actuals cannot (actions is its sibling).
+package_review_due = Signal()

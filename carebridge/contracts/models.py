@@ -41,6 +41,17 @@ class ServiceLevel(models.Model):
         validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))],
         help_text="Home care is usually exempt: 0.",
     )
+    # Bradford's rules differ by service type: supported living is delivered on planned hours
+    # (an increase is a new line, never an extra), and core or shared hours should not vary.
+    extras_allowed = models.BooleanField(
+        default=True,
+        help_text="Whether extras may be claimed on this level (not for supported living).",
+    )
+    fixed_hours = models.BooleanField(
+        default=False,
+        help_text="Core or shared hours that should not vary: an actual other than the plan "
+        "is an exception.",
+    )
 
     class Meta:
         ordering = ["name"]

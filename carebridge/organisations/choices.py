@@ -36,6 +36,15 @@ class FrustratedReason(models.TextChoices):
     NIGHT_ENDED = "night_ended", "Night sit or sleep ended by hospital admission or death"
 
 
+class MissedReason(models.TextChoices):
+    """Why a planned quantity was missed (not delivered); the payment rule says which are paid."""
+
+    PLANNED_ABSENCE = "planned_absence", "Planned absence with notice"
+    NON_ENGAGEMENT = "non_engagement", "Non-engagement by the person"
+    SHORT_NOTICE = "short_notice", "Short-notice cancellation by the person"
+    PROVIDER_FAILURE = "provider_failure", "Provider unable to deliver"
+
+
 # A rulebook lists the reasons it accepts; allowing night cancellations allows both night reasons.
 NIGHT_REASONS = frozenset({FrustratedReason.NIGHT_CANCELLED, FrustratedReason.NIGHT_ENDED})
 

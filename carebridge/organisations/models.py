@@ -21,6 +21,7 @@ from carebridge.organisations.choices import (
     ContractType,
     CsvLayout,
     FrustratedReason,
+    MissedReason,
     PaymentMethod,
     TeamKind,
     Weekday,
@@ -208,6 +209,20 @@ class PaymentRule(models.Model):
         help_text="Paid for a night cancelled within 24 hours; one ended by hospital admission "
         "or death is paid in full.",
     )
+    # A missed quantity is paid by its reason: the person's own short-notice cancellation or
+    # non-engagement in full, a planned absence with notice or the provider's failure not at all.
+    missed_planned_absence_paid_percent = models.PositiveSmallIntegerField(
+        default=0, validators=[MaxValueValidator(100)]
+    )
+    missed_non_engagement_paid_percent = models.PositiveSmallIntegerField(
+        default=100, validators=[MaxValueValidator(100)]
+    )
+    missed_short_notice_paid_percent = models.PositiveSmallIntegerField(
+        default=100, validators=[MaxValueValidator(100)]
+    )
+    missed_provider_failure_paid_percent = models.PositiveSmallIntegerField(
+        default=0, validators=[MaxValueValidator(100)]
+    )
     payment_method = models.CharField(
         max_length=20, choices=PaymentMethod.choices, default=PaymentMethod.SELF_BILLING
     )
@@ -225,6 +240,15 @@ class PaymentRule(models.Model):
 
     def __str__(self) -> str:
         return f"{self.council}: {self.get_contract_type_display()}"
+
+    def missed_paid_percents(self) -> dict[str, int]:
+        """Each missed reason's share paid under this contract type, in percent."""
+        return {
+            MissedReason.PLANNED_ABSENCE: self.missed_planned_absence_paid_percent,
+            MissedReason.NON_ENGAGEMENT: self.missed_non_engagement_paid_percent,
+            MissedReason.SHORT_NOTICE: self.missed_short_notice_paid_percent,
+            MissedReason.PROVIDER_FAILURE: self.missed_provider_failure_paid_percent,
+        }
 
 
 class Team(models.Model):

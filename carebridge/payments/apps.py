@@ -16,6 +16,18 @@ class PaymentsConfig(AppConfig):
             actuals_amended_follow, sender=Actual, dispatch_uid="payments.actuals_amended"
         )
 
+        # A client's non-engagement three weeks running asks the operational team for a
+        # package review (actuals cannot raise actions, its sibling).
+        from carebridge.actuals.models import PackageReview
+        from carebridge.actuals.signals import package_review_due
+        from carebridge.payments.receivers import package_review_due_raise
+
+        package_review_due.connect(
+            package_review_due_raise,
+            sender=PackageReview,
+            dispatch_uid="payments.package_review_due",
+        )
+
         # The daily summary's section on invoices (notifications sits below payments).
         from carebridge.payments.emails import register_digest_sections
 

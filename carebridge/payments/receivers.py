@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from carebridge.payments.services import invoices_follow_actuals
+from carebridge.payments.services import invoices_follow_actuals, package_reviews_raise
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -23,3 +23,11 @@ def actuals_amended_follow(
     """An amended invoiced week's invoice follows it: a line changed in place, a credit note
     or a supplementary invoice, inside the actuals' save or re-plan. Connected in ready()."""
     invoices_follow_actuals(by=by, actual_ids=actual_ids, provider_id=provider_id)
+
+
+def package_review_due_raise(
+    sender: Any, *, review_ids: Sequence[int], by: User, **_signal: Any
+) -> None:
+    """A client's third week running of non-engagement: the package review's action goes to the
+    council's operational team, inside the actuals' save. Connected in ready()."""
+    package_reviews_raise(by=by, review_ids=review_ids)

@@ -142,6 +142,8 @@ _CPLI_FIELDS = (
     "service__name",
     "service_level__name",
     "service_level__hospital_retainer_weeks",
+    "service_level__extras_allowed",
+    "service_level__fixed_hours",
     "service_user__ss_ref",
 )
 

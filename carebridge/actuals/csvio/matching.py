@@ -97,19 +97,38 @@ def _match(
 
 
 def _stored_reasons(pairs: set[tuple[int, date]]) -> dict[tuple[int, date], tuple]:
-    """What is stored for the reason columns of these (CPLI, week)s: a file without those
-    columns leaves them as they are."""
+    """What is stored for the reason columns of these (CPLI, week)s, and their missed reason: a
+    file without those columns leaves them as they are."""
     found: dict[tuple[int, date], tuple] = {}
     ids = sorted({cpli_id for cpli_id, _week in pairs})
     weeks = {week for _cpli, week in pairs}
     for start in range(0, len(ids), 900):
-        for cpli_id, week, reason, dates, code in Actual.objects.filter(
+        for cpli_id, week, reason, dates, code, missed_reason in Actual.objects.filter(
             cpli_id__in=ids[start : start + 900], week_start__in=weeks
         ).values_list(
-            "cpli_id", "week_start", "frustrated_reason", "aborted_visit_dates", "variation_code"
+            "cpli_id",
+            "week_start",
+            "frustrated_reason",
+            "aborted_visit_dates",
+            "variation_code",
+            "missed_reason",
         ):
-            found[(cpli_id, week)] = (reason, tuple(date.fromisoformat(d) for d in dates), code)
+            found[(cpli_id, week)] = (
+                reason,
+                tuple(date.fromisoformat(d) for d in dates),
+                code,
+                missed_reason,
+            )
     return found
+
+
+def _with_stored_missed_reason(entry: Entry, stored: tuple | None) -> Entry:
+    """No layout has a Missed Reason column: adding one would break every council's existing
+    files (a file's header must be one layout's exactly). A file's missed quantity keeps the
+    reason entered on the page; without one it is paid nothing of Msd, as before reasons."""
+    if entry.missed <= 0 or stored is None or not stored[3]:
+        return entry
+    return replace(entry, missed_reason=stored[3])
 
 
 def _without_reason_columns(
@@ -118,7 +137,7 @@ def _without_reason_columns(
     """A row of a file without the reason columns: the reason, visit dates and variation code
     stay as stored; a new frustrated quantity takes the council's only reason, if it has one."""
     entry = row.entry
-    reason, dates, code = stored or ("", (), "")
+    reason, dates, code = stored[:3] if stored is not None else ("", (), "")
     if entry.frustrated > 0 and not reason:
         allowed = rulebook.frustrated_reasons()
         if len(allowed) == 1:
@@ -164,27 +183,35 @@ def items_of(
         if line is not None:
             matched.append((row, line))
 
-    stored: dict[tuple[int, date], tuple] = {}
-    if layout == CsvLayout.BASIC:
-        stored = _stored_reasons(
-            {
-                (line.pk, row.week)
-                for row, line in matched
-                if row.entry.frustrated > 0 or row.entry.extra > 0
-            }
-        )
+    basic = layout == CsvLayout.BASIC
+    stored = _stored_reasons(
+        {
+            (line.pk, row.week)
+            for row, line in matched
+            if row.entry.missed > 0 or (basic and (row.entry.frustrated > 0 or row.entry.extra > 0))
+        }
+    )
     items = []
     for row, line in matched:
-        entry = row.entry
+        entry = _with_stored_missed_reason(row.entry, stored.get((line.pk, row.week)))
         if not row.has_reasons:
             entry, errors = _without_reason_columns(
-                row, line, stored.get((line.pk, row.week)), rulebooks[line.council_id]
+                replace(row, entry=entry),
+                line,
+                stored.get((line.pk, row.week)),
+                rulebooks[line.council_id],
             )
             if errors:
                 problems += problems_of(row.number, errors, columns)
                 continue
         items.append(
-            services.Item(cpli_id=line.pk, week_start=row.week, entry=entry, ref=row.number)
+            services.Item(
+                cpli_id=line.pk,
+                week_start=row.week,
+                entry=entry,
+                ref=row.number,
+                missed_reason_asked=False,
+            )
         )
     return items, problems
 

@@ -246,12 +246,15 @@ def _read_row(number: int, cells: list[str], columns: Sequence[str]) -> tuple[Fi
     if errors or week is None:
         return None, errors
     entry = Entry(
+        actual=amounts["actual"],
+        frustrated=amounts["frustrated"],
+        missed=amounts["missed"],
+        extra=amounts["extra"],
         visits=visits,
         frustrated_reason=reason,
         aborted_visit_dates=dates,
         variation_code=code,
         comments=cell_text(cells[9]),
-        **amounts,
     )
     return FileRow(number, service, level, ss_ref, week, entry, has_reasons), errors
 

@@ -77,11 +77,20 @@ def overdue_periods(user: User, *, excluding: list[int] | None = None) -> list[P
     ]
 
 
+# A row with any exception: Actual.has_exception as a filter.
+EXCEPTION = (
+    Q(does_not_add_up=True)
+    | Q(over_threshold=True)
+    | Q(zero_without_comment=True)
+    | Q(varies_from_fixed=True)
+)
+
+
 def exceptions_of(user: User, period: Period) -> QuerySet[Actual]:
     return (
         actuals_visible_to(user)
         .filter(period=period)
-        .filter(Q(does_not_add_up=True) | Q(over_threshold=True) | Q(zero_without_comment=True))
+        .filter(EXCEPTION)
         .select_related("service", "service_user", "cpli__service_level")
         .order_by("week_start", "service__name", "service_user__last_name", "pk")
     )
@@ -122,9 +131,7 @@ def council_standings(council_id: int, period: Period) -> list[ProviderStanding]
             changed=Max("changed_at"),
             exceptions=Count(
                 "pk",
-                filter=Q(does_not_add_up=True)
-                | Q(over_threshold=True)
-                | Q(zero_without_comment=True),
+                filter=EXCEPTION,
             ),
         )
     }

@@ -85,6 +85,7 @@ class Row:
             "extra": _plain(a.extra),
             "visits": a.visits,
             "frustrated_reason": a.frustrated_reason,
+            "missed_reason": a.missed_reason,
             "aborted_visit_dates": ", ".join(
                 date.fromisoformat(d).strftime("%d/%m/%Y") for d in a.aborted_visit_dates
             ),
@@ -109,7 +110,7 @@ def _row(cpli: Cpli, actual: Actual | None, rules: Rules, week: date) -> Row:
     row = Row(
         cpli, actual, planned, round_money(planned * cpli.rate), assessment, cpli.is_allocation
     )
-    row.extras_allowed = rules.extras_allowed
+    row.extras_allowed = rules.extras_allowed and rules.level_extras_allowed
     return row
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
@@ -24,12 +24,13 @@ from carebridge.actuals.services.common import (
     require_editor,
 )
 from carebridge.actuals.services.periods import periods_of, week_refusal
+from carebridge.actuals.services.reviews import package_reviews_ask
 from carebridge.actuals.signals import actuals_amended
 from carebridge.audit.services import record
 from carebridge.contracts.commitment import financial_year_bounds, financial_year_of
 from carebridge.contracts.models import Cpli
 from carebridge.core.calendar import now
-from carebridge.organisations.choices import FrustratedReason
+from carebridge.organisations.choices import FrustratedReason, MissedReason
 
 
 class ActualsInvalid(Exception):
@@ -48,6 +49,9 @@ class Item:
     week_start: date
     entry: Entry
     ref: object
+    # False from a CSV file, which has no column for it: a missed quantity without a reason is
+    # then saved as rows were before reasons (none of Msd paid).
+    missed_reason_asked: bool = True
 
 
 @dataclass(frozen=True)
@@ -266,8 +270,16 @@ def _context(
 
 def _invoiced(row: Actual) -> tuple[object, ...]:
     """What an invoice line of the week is made of: its cost, its over-exception, and what its
-    quantity (Actual + payable Frstd) comes from."""
-    return (row.cost, row.over_threshold, row.actual, row.frustrated, row.frustrated_reason)
+    quantity (Actual + payable Frstd + payable Msd) comes from."""
+    return (
+        row.cost,
+        row.over_threshold,
+        row.actual,
+        row.frustrated,
+        row.frustrated_reason,
+        row.missed,
+        row.missed_reason,
+    )
 
 
 def _check_item(batch: _Batch, writes: _Writes, item: Item) -> None:
@@ -299,7 +311,8 @@ def _check_item(batch: _Batch, writes: _Writes, item: Item) -> None:
         return
     rules = batch.rules.rules(cpli, item.week_start)
     planned = row.planned if row is not None else planned_for(cpli, item.week_start, rules.step)[0]
-    wrong = check(entry, rules, _context(batch, cpli, item.week_start, entry, row, planned))
+    context = _context(batch, cpli, item.week_start, entry, row, planned)
+    wrong = check(entry, rules, replace(context, missed_reason_asked=item.missed_reason_asked))
     if wrong:
         writes.errors[item.ref] = wrong
         return
@@ -336,6 +349,7 @@ def _entered_values(entry: Entry, writes: _Writes) -> dict[str, object]:
         "extra": entry.extra,
         "visits": entry.visits,
         "frustrated_reason": entry.frustrated_reason,
+        "missed_reason": entry.missed_reason,
         "aborted_visit_dates": [d.isoformat() for d in entry.aborted_visit_dates],
         "variation_code": entry.variation_code,
         "comments": entry.comments,
@@ -355,6 +369,15 @@ def _write(writes: _Writes) -> None:
             "try again"
         ) from exc
     _update_written(writes.to_update)
+
+
+def _non_engagement_of(writes: _Writes) -> list[tuple[tuple[int, int, int], date]]:
+    """The clients and weeks of the rows written with non-engagement."""
+    return [
+        ((row.council_id, row.provider_id, row.service_user_id), row.week_start)
+        for row in (*writes.to_create, *writes.to_update)
+        if row.missed > 0 and row.missed_reason == MissedReason.NON_ENGAGEMENT
+    ]
 
 
 def _record_saved(writes: _Writes, source: str, read: int) -> None:
@@ -393,6 +416,7 @@ def actuals_save(
     _write(writes)
     if writes.changed:
         _record_saved(writes, source, len(items))
+    package_reviews_ask(by=user, saved=_non_engagement_of(writes))
     if writes.amended:
         # An invoiced week's invoice follows it (payments), in this transaction.
         actuals_amended.send(sender=Actual, actual_ids=writes.amended, by=user)

@@ -23,6 +23,7 @@ from carebridge.contracts.choices import PricingBasis, Unit
 from carebridge.contracts.models import Cpli, ServiceLevel
 from carebridge.core.calendar import today
 from carebridge.organisations import services as org
+from carebridge.organisations.choices import MissedReason
 from carebridge.organisations.models import Council, PaymentRule, Provider, Service
 from carebridge.people import services as people
 from carebridge.people.models import ServiceUser
@@ -177,6 +178,10 @@ def entry(actual: str | Decimal, **fields: Any) -> Entry:
     for name in ("frustrated", "missed", "extra"):
         if name in fields:
             fields[name] = Decimal(fields[name])
+    if fields.get("missed", 0) > 0:
+        # A missed quantity needs a reason; a test that does not name one takes the reason paid
+        # nothing by default, which is what every missed quantity cost before reasons.
+        fields.setdefault("missed_reason", MissedReason.PROVIDER_FAILURE)
     return Entry(actual=Decimal(actual), **fields)
 
 

@@ -23,6 +23,7 @@ from carebridge.actuals.rules import (
 )
 from carebridge.core.formats import round_money
 from carebridge.organisations.choices import FrustratedReason as FR
+from carebridge.organisations.choices import MissedReason as MR
 
 WEEK = date(2020, 1, 13)  # Stockport's "Week Beginning 13 Jan 2020"
 
@@ -88,12 +89,14 @@ TWO_ABORTED = {
             id="stockport-3.5-hours",
         ),
         pytest.param(
-            HOURS, "14", entry("14", missed=1, comments="Carer unwell on Tuesday"), "226.24",
+            HOURS, "14", entry("14", missed=1, missed_reason=MR.PROVIDER_FAILURE,
+                              comments="Carer unwell on Tuesday"), "226.24",
             False, "14 (Actual + Frstd) Hours x £16.16",
             id="stockport-missed-1-but-actual-left-at-14-gets-the-triangle",
         ),
         pytest.param(
-            HOURS, "14", entry("13", missed=1, comments="Carer unwell on Tuesday"), "210.08",
+            HOURS, "14", entry("13", missed=1, missed_reason=MR.PROVIDER_FAILURE,
+                              comments="Carer unwell on Tuesday"), "210.08",
             True, "13 (Actual + Frstd) Hours x £16.16",
             id="stockport-corrected-to-13",
         ),
@@ -111,17 +114,20 @@ TWO_ABORTED = {
             id="bradford-shared-support-in-hospital-part-way-through-the-week",
         ),
         pytest.param(
-            BRADFORD, "20", entry("16", missed=4, comments="On holiday, notice given"),
+            BRADFORD, "20", entry("16", missed=4, missed_reason=MR.PLANNED_ABSENCE,
+                            comments="On holiday, notice given"),
             "258.56", True, "16 (Actual + Frstd) Hours x £16.16",
             id="bradford-advance-notice-of-4-hours",
         ),
         pytest.param(
-            BRADFORD, "12", entry("12", missed=2, comments="Refused to engage for 2 hours"),
+            BRADFORD, "12", entry("12", missed=2, missed_reason=MR.NON_ENGAGEMENT,
+                            comments="Refused to engage for 2 hours"),
             "193.92", False, "12 (Actual + Frstd) Hours x £16.16",
             id="bradford-client-refused-is-paid-in-full-but-does-not-add-up",
         ),
         pytest.param(
-            BRADFORD, "10", entry("4", missed=6, comments="Calls cancelled"), "64.64", True,
+            BRADFORD, "10", entry("4", missed=6, missed_reason=MR.PLANNED_ABSENCE,
+                            comments="Calls cancelled with notice"), "64.64", True,
             "4 (Actual + Frstd) Hours x £16.16",
             id="bradford-csv-4-provided-6-missed",
         ),
@@ -299,13 +305,13 @@ def test_a_short_break_has_no_weekly_plan_to_add_up_to():
             id="norfolk-spot-two-visits",
         ),
         pytest.param(
-            HOURS, "14", entry("13", missed=1), {},
+            HOURS, "14", entry("13", missed=1, missed_reason=MR.SHORT_NOTICE), {},
             {"comments": "Comments must be completed if anything other than the planned "
                          "service has been provided"},
             id="comment-when-it-differs-from-plan",
         ),
         pytest.param(
-            HOURS, "14", entry("0", missed=14), {},
+            HOURS, "14", entry("0", missed=14, missed_reason=MR.PLANNED_ABSENCE), {},
             {"comments": "The actual for the week is 0: leave a comment saying why no service "
                          "was delivered"},
             id="comment-for-a-zero",

@@ -101,6 +101,7 @@ def test_saving_the_week_changes_the_open_councils_rows_only(two):
         "rows": [two.weekly_cpli.pk],
         f"line{two.weekly_cpli.pk}-actual": "9",
         f"line{two.weekly_cpli.pk}-missed": "1",
+        f"line{two.weekly_cpli.pk}-missed_reason": "short_notice",
         f"line{two.weekly_cpli.pk}-visits": "10",
         f"line{two.weekly_cpli.pk}-comments": "One call cancelled by the family",
     }

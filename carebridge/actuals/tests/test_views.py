@@ -73,6 +73,9 @@ def _row_data(world, week, **values):
     data = {"service": world.service.pk, "week": week.isoformat(), "rows": [world.cpli.pk]}
     base = {"actual": "14", "frustrated": "0", "missed": "0", "extra": "0", "visits": "14"}
     base.update(values)
+    if base["missed"] != "0":
+        # A missed quantity needs a reason: the one paid nothing, unless the test names another.
+        base.setdefault("missed_reason", "provider_failure")
     data.update({f"line{world.cpli.pk}-{name}": value for name, value in base.items()})
     return data
 
@@ -197,7 +200,12 @@ def test_confirming_a_period_after_reviewing_its_exceptions(world, clock):
             services.Item(
                 world.cpli.pk,
                 weeks_ago(1),
-                Entry(actual=Decimal("14"), missed=Decimal("2"), comments="Client refused"),
+                Entry(
+                    actual=Decimal("14"),
+                    missed=Decimal("2"),
+                    missed_reason="non_engagement",
+                    comments="Client refused",
+                ),
                 "r",
             )
         ],

@@ -13,12 +13,20 @@ from carebridge.actuals import selectors, services
 from carebridge.actuals.forms import field_name, parse_rows
 from carebridge.actuals.rules import LABELS
 from carebridge.core import row_links
+from carebridge.organisations.choices import FrustratedReason, MissedReason
+
+# The reasons' selects: their options and what the empty option says.
+REASON_SELECTS = {
+    "frustrated_reason": (FrustratedReason.choices, "Nothing frustrated"),
+    "missed_reason": (MissedReason.choices, "Nothing missed"),
+}
 
 FIELD_WORDS = {
     **LABELS,
     "visits": "Vst",
     "comments": "Comments",
     "frustrated_reason": "Frustrated reason",
+    "missed_reason": "Missed reason",
     "aborted_visit_dates": "Aborted visit dates",
     "variation_code": "Variation code",
 }
@@ -109,23 +117,26 @@ def decorate(rows: list[selectors.Row], posted: Any, errors: dict[int, dict[str,
             for name, label, width in NUMBER_INPUTS
         ]
         row.who = who
-        # The inputs under the figures: (field, label, grid column, whether a select). A variation
-        # code is asked for only where the council allows extras.
+        # The inputs under the figures: (field, label, grid column). A variation code is asked
+        # for only where the council allows extras.
         details = [
-            ("comments", "Comments", "one-half", False),
-            ("frustrated_reason", "Frustrated because", "one-quarter", True),
-            ("aborted_visit_dates", "Aborted visit dates", "one-quarter", False),
+            ("comments", "Comments", "one-half"),
+            ("frustrated_reason", "Frustrated because", "one-quarter"),
+            ("aborted_visit_dates", "Aborted visit dates", "one-quarter"),
+            ("missed_reason", "Missed because", "one-quarter"),
         ]
         if row.extras_allowed:
-            details.append(("variation_code", "Variation code", "one-quarter", False))
+            details.append(("variation_code", "Variation code", "one-quarter"))
         row.detail = [
             {
                 "id": field_name(pk, name),
                 "label": label,
                 "column": column,
-                "select": select,
+                "select": name in REASON_SELECTS,
+                "choices": REASON_SELECTS.get(name, ((), ""))[0],
+                "empty": REASON_SELECTS.get(name, ((), ""))[1],
                 "value": values.get(name, ""),
                 "error": row.errors.get(name, ""),
             }
-            for name, label, column, select in details
+            for name, label, column in details
         ]

@@ -35,7 +35,6 @@ from carebridge.core.calendar import today
 from carebridge.core.formats import guide_date
 from carebridge.core.lists import LONG_PAGE_SIZE, page_of
 from carebridge.core.permissions import Function, can_edit
-from carebridge.organisations.choices import FrustratedReason
 from carebridge.organisations.models import Council
 from carebridge.people import services as people
 from carebridge.people.models import ServiceUser
@@ -96,7 +95,6 @@ def week(request: HttpRequest) -> HttpResponse:
         "error_list": error_list(errors, rows_by_cpli),
         "refusal": refusal,
         "posted": request.POST if errors else None,
-        "reasons": FrustratedReason.choices,
     }
     return render(request, "actuals/week.html", context, status=400 if errors or refusal else 200)
 
@@ -183,7 +181,6 @@ def client(request: HttpRequest, service_user_id: int) -> HttpResponse:
         "error_list": error_list(errors, {r.cpli.pk: r for r in rows}),
         "refusal": refusal,
         "posted": request.POST if errors else None,
-        "reasons": FrustratedReason.choices,
         "back": returning or week_url(service, chosen),
         "can_raise_action": can_edit(user.role, Function.ACTIONS),
     }

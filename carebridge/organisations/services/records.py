@@ -1,6 +1,7 @@
 """Writes of the organisations' own records: councils, their rulebooks and payment rules, teams
 and districts, providers, services and contracts."""
 
+from collections.abc import Mapping
 from datetime import date
 from typing import Any, TypeVar
 
@@ -8,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import models, transaction
 
 from carebridge.audit.services import record, snapshot
+from carebridge.organisations.choices import MissedReason
 from carebridge.organisations.models import (
     Contract,
     Council,
@@ -83,9 +85,12 @@ def payment_rule_set(
     night_cancellation_paid_percent: int,
     payment_method: str | None = None,
     one_off_claims_allowed: bool | None = None,
+    missed_paid_percents: Mapping[str, int] | None = None,
 ) -> PaymentRule:
-    """How the council pays frustrated quantities under one type of contract: the rule is made
-    the first time and changed after that (one per council and contract type)."""
+    """How the council pays frustrated and missed quantities under one type of contract: the
+    rule is made the first time and changed after that (one per council and contract type).
+    `missed_paid_percents` maps a MissedReason to the share of it paid; a reason not named keeps
+    its percentage."""
     rule = PaymentRule.objects.filter(council=council, contract_type=contract_type).first()
     made = rule is None
     if rule is None:
@@ -99,6 +104,8 @@ def payment_rule_set(
         rule.payment_method = payment_method
     if one_off_claims_allowed is not None:
         rule.one_off_claims_allowed = one_off_claims_allowed
+    for reason, percent in (missed_paid_percents or {}).items():
+        setattr(rule, f"missed_{MissedReason(reason).value}_paid_percent", percent)
     return _save_recorded(
         rule,
         action="payment_rule.created" if made else "payment_rule.updated",

@@ -9,11 +9,11 @@ from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from carebridge.actuals.models import Actual, Period
 from carebridge.actuals.periods import RuleSource
-from carebridge.actuals.rules import Entry, payable_frustrated
+from carebridge.actuals.rules import Entry, payable_quantity
 from carebridge.contracts.models import Cpli
 from carebridge.core.formats import round_money
 from carebridge.organisations.choices import PaymentMethod
@@ -75,6 +75,9 @@ _ROW = (
     "actual",
     "frustrated",
     "frustrated_reason",
+    "missed",
+    "missed_reason",
+    "planned",
     "cost",
     "over_threshold",
     "service_user__title",
@@ -101,9 +104,11 @@ def pre_invoice(user: User, service: Service, period: Period) -> list[PreInvoice
             pk__in=uninvoiced.values("cpli_id")
         ).values_list("pk", "rate", "service_level__name", "service_level__vat_rate")
     }
-    # Only a frustrated quantity with its reason is paid in part, by its CPLI's rules: those
-    # few CPLIs are read whole, the others as values.
-    partly_paid = uninvoiced.filter(frustrated__gt=0).exclude(frustrated_reason="")
+    # Only a frustrated or missed quantity with its reason is paid in part, by its CPLI's rules:
+    # those few CPLIs are read whole, the others as values.
+    partly_paid = uninvoiced.filter(
+        Q(frustrated__gt=0, frustrated_reason__gt="") | Q(missed__gt=0, missed_reason__gt="")
+    )
     ruled = Cpli.objects.filter(pk__in=partly_paid.values("cpli_id")).select_related(
         "service_level"
     )
@@ -112,15 +117,33 @@ def pre_invoice(user: User, service: Service, period: Period) -> list[PreInvoice
         "service_user__last_name", "service_user__first_name", "cpli_id", "week_start"
     ).values_list(*_ROW)
     lines = []
-    for pk, cpli_id, week, actual, frustrated, reason, cost, over, *name, ss_ref in rows:
+    for (
+        pk,
+        cpli_id,
+        week,
+        actual,
+        frustrated,
+        reason,
+        missed,
+        why,
+        planned,
+        cost,
+        over,
+        *name,
+        ss_ref,
+    ) in rows:
         rate, level, vat_rate = prices[cpli_id]
-        payable = (
-            payable_frustrated(
-                Entry(actual=actual, frustrated=frustrated, frustrated_reason=reason),
-                source.rules(cplis[cpli_id], week),
-            )
-            if frustrated > 0 and reason
-            else Decimal("0")
+        entry = Entry(
+            actual=actual,
+            frustrated=frustrated,
+            frustrated_reason=reason,
+            missed=missed,
+            missed_reason=why,
+        )
+        quantity = (
+            payable_quantity(entry, source.rules(cplis[cpli_id], week), planned)
+            if cpli_id in cplis
+            else actual
         )
         lines.append(
             PreInvoiceLine(
@@ -131,7 +154,7 @@ def pre_invoice(user: User, service: Service, period: Period) -> list[PreInvoice
                 ss_ref=ss_ref,
                 service_level=level,
                 week_start=week,
-                quantity=actual + payable,
+                quantity=quantity,
                 rate=rate,
                 amount=cost,
                 vat_rate=vat_rate,

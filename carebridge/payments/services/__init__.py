@@ -54,6 +54,10 @@ from carebridge.payments.services.invoices import (
     invoice_viewed,
     over_exception_refusal,
 )
+from carebridge.payments.services.package_reviews import (
+    PACKAGE_REVIEW_ACTION_TYPE,
+    package_reviews_raise,
+)
 from carebridge.payments.services.variations import (
     VARIATION_ACTION_TYPE,
     VariationRefused,
@@ -81,6 +85,7 @@ __all__ = [
     "NOT_UNSUBMITTED",
     "NO_ITEMS",
     "NO_LINES",
+    "PACKAGE_REVIEW_ACTION_TYPE",
     "REFERENCES_USED",
     "REFERENCE_USED",
     "VARIATION_ACTION_TYPE",
@@ -111,6 +116,7 @@ __all__ = [
     "invoice_viewed",
     "invoices_follow_actuals",
     "over_exception_refusal",
+    "package_reviews_raise",
     "variation_request_approve",
     "variation_request_create",
     "variation_request_refuse",

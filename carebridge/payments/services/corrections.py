@@ -17,7 +17,7 @@ from django.db.models import Count
 
 from carebridge.actuals.models import Actual
 from carebridge.actuals.periods import RuleSource
-from carebridge.actuals.rules import payable_frustrated, shown
+from carebridge.actuals.rules import payable_quantity, shown
 from carebridge.audit.services import record
 from carebridge.core.calendar import now, today
 from carebridge.core.formats import guide_date, money
@@ -90,7 +90,7 @@ def _weeks(lines: dict[int, InvoiceLine]) -> list[_Week]:
         actual = line.actual
         assert actual is not None
         rules = source.rules(actual.cpli, actual.week_start)
-        quantity = actual.actual + payable_frustrated(actual.entry(), rules)
+        quantity = payable_quantity(actual.entry(), rules, actual.planned)
         weeks.append(_Week(line=line, actual=actual, quantity=quantity))
     return weeks
 
