@@ -35,6 +35,7 @@ from carebridge.organisations.choices import (
     ContractType,
     CsvLayout,
     FrustratedReason,
+    MissedReason,
     PaymentMethod,
 )
 from carebridge.organisations.deadlines import actuals_confirm_by
@@ -463,6 +464,7 @@ def _variations(
         entry = Entry(
             actual=row.planned - Decimal("1.5"),
             missed=Decimal("1.5"),
+            missed_reason=MissedReason.PLANNED_ABSENCE,
             comments="Lunch calls on Tuesday and Wednesday cancelled in advance: out with family",
         )
         _save(tally, users, row, entry, latest)
@@ -474,6 +476,7 @@ def _variations(
         entry = Entry(
             actual=row.planned,
             missed=Decimal("1"),
+            missed_reason=MissedReason.NON_ENGAGEMENT,
             comments="Client refused the Friday morning and evening calls and would not let "
             "the carer in",
         )

@@ -14,6 +14,7 @@ from carebridge.actuals import services as actuals
 from carebridge.actuals.models import Actual
 from carebridge.contracts.choices import Unit
 from carebridge.demo.common import Tally
+from carebridge.organisations.choices import MissedReason
 from carebridge.payments.choices import InvoiceKind, InvoiceStatus
 from carebridge.payments.models import Invoice
 
@@ -21,8 +22,8 @@ if TYPE_CHECKING:
     from carebridge.demo.payments_demo import InvoicesTold, PaymentsCast
 
 MISSED_COMMENT = (
-    "One call missed: the client was out with family when the carer arrived. Found when we "
-    "checked our visits against the monitoring system after invoicing"
+    "One call missed: the family had told us the client would be out with them that day. "
+    "Found when we checked our visits against the monitoring system after invoicing"
 )
 # The invoices the demo amends a week of, best first: the held one, whose reason queries its
 # hours. The council has each of them, so only a credit note can correct it. (The authorised
@@ -62,7 +63,12 @@ def demo_corrections(tally: Tally, cast: PaymentsCast, told: InvoicesTold) -> No
         return
     user = cast.actuals_users[week.provider_id]
     entry = replace(
-        week.entry(), actual=week.actual - 1, missed=week.missed + 1, comments=MISSED_COMMENT
+        week.entry(),
+        actual=week.actual - 1,
+        missed=week.missed + 1,
+        # Absent with notice: not paid, so the invoiced week is credited.
+        missed_reason=MissedReason.PLANNED_ABSENCE,
+        comments=MISSED_COMMENT,
     )
     item = actuals.Item(cpli_id=week.cpli_id, week_start=week.week_start, entry=entry, ref=week.pk)
     actuals.actuals_save(user, [item])

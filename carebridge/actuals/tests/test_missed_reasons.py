@@ -26,6 +26,7 @@ from carebridge.organisations import services as org
 from carebridge.organisations.choices import ContractType
 from carebridge.organisations.choices import MissedReason as MR
 from carebridge.organisations.models import PaymentRule
+from carebridge.payments.selectors import pre_invoice
 from tests.support import client_for
 
 QUARTERS = st.integers(min_value=0, max_value=40 * 4).map(lambda n: Decimal(n) / 4)
@@ -305,3 +306,18 @@ def test_a_council_without_an_operational_team_gets_the_review_recorded_without_
     assert PackageReview.objects.get().action_id is None
     assert not review_actions(world).exists()
     assert Event.objects.filter(action="actuals.package_review_unrouted").count() == 1
+
+
+@pytest.mark.django_db
+def test_the_pre_invoice_quantity_follows_the_same_rule(world):
+    make_payment_rule(world.council, ContractType.SPOT, payment_method="on_invoice")
+    generate(world)
+    save(
+        world,
+        item(
+            world.cpli, LAST_WEEK, "10", missed="4", missed_reason=MR.NON_ENGAGEMENT, comments="x"
+        ),
+    )
+    (line,) = pre_invoice(world.carer, world.service, row(world.cpli).period)
+    # 10 delivered and the 4 hours the person did not engage for, paid in full.
+    assert (line.quantity, line.amount) == (D("14"), D("226.24"))
