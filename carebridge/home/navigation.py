@@ -92,7 +92,7 @@ NAVIGATION: list[NavItem] = [
 
 
 def navigation_for(user: "User", current_path: str) -> list[dict[str, object]]:
-    items = []
+    items: list[dict[str, object]] = []
     for item in NAVIGATION:
         allowed = can_edit if item.edit else can_view
         if item.function is not None and not allowed(user.role, item.function):

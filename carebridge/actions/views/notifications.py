@@ -17,8 +17,13 @@ from carebridge.notifications.services import (
     undelivered,
 )
 
-DAILY = ("daily_actions", "daily_cplis", "daily_contract_documents", "daily_invoices",
-         "daily_disputes")
+DAILY = (
+    "daily_actions",
+    "daily_cplis",
+    "daily_contract_documents",
+    "daily_invoices",
+    "daily_disputes",
+)
 IMMEDIATE = ("actions_immediate", "password_immediate")
 
 

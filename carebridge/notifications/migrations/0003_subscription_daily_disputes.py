@@ -4,20 +4,32 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('notifications', '0002_subscription_daily_invoices'),
+        ("notifications", "0002_subscription_daily_invoices"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='subscription',
-            name='daily_disputes',
-            field=models.BooleanField(default=False, verbose_name='Disputes'),
+            model_name="subscription",
+            name="daily_disputes",
+            field=models.BooleanField(default=False, verbose_name="Disputes"),
         ),
         migrations.AlterField(
-            model_name='notification',
-            name='kind',
-            field=models.CharField(choices=[('actions_immediate', 'Actions (immediate)'), ('password_immediate', 'Password change (immediate)'), ('daily_actions', 'Actions'), ('daily_cplis', 'Care package line items'), ('daily_contract_documents', 'Contract documents'), ('daily_invoices', 'Invoices/Credit Notes'), ('daily_disputes', 'Disputes'), ('digest', 'Daily summary'), ('front_door', 'Front door')], max_length=30),
+            model_name="notification",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("actions_immediate", "Actions (immediate)"),
+                    ("password_immediate", "Password change (immediate)"),
+                    ("daily_actions", "Actions"),
+                    ("daily_cplis", "Care package line items"),
+                    ("daily_contract_documents", "Contract documents"),
+                    ("daily_invoices", "Invoices/Credit Notes"),
+                    ("daily_disputes", "Disputes"),
+                    ("digest", "Daily summary"),
+                    ("front_door", "Front door"),
+                ],
+                max_length=30,
+            ),
         ),
     ]
