@@ -21,7 +21,12 @@ from carebridge.organisations.models import Provider
 
 # A row with any of these differs from what Generate actuals entered from the plan.
 CHANGED_FROM_PLAN = ~Q(actual=F("planned")) | Q(frustrated__gt=0) | Q(missed__gt=0) | Q(extra__gt=0)
-EXCEPTION = Q(does_not_add_up=True) | Q(over_threshold=True) | Q(zero_without_comment=True)
+EXCEPTION = (
+    Q(does_not_add_up=True)
+    | Q(over_threshold=True)
+    | Q(zero_without_comment=True)
+    | Q(varies_from_fixed=True)
+)
 
 
 def review_period(user: User, pk: int) -> Period | None:
@@ -127,4 +132,6 @@ def exception_words(actual: Actual, over_percent: int) -> list[str]:
         words.append(f"Over plan by more than {over_percent}%")
     if actual.zero_without_comment:
         words.append("Zero without comment")
+    if actual.varies_from_fixed:
+        words.append("Fixed hours varied")
     return words

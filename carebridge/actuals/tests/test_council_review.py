@@ -13,7 +13,7 @@ from openpyxl import load_workbook
 
 from carebridge.actuals import services
 from carebridge.actuals.models import Period
-from carebridge.actuals.tests.conftest import item, weeks_ago
+from carebridge.actuals.tests.conftest import item, set_level, weeks_ago
 from carebridge.audit.models import Event
 from carebridge.people import services as people
 from tests.support import client_for, make_provider
@@ -146,9 +146,9 @@ def test_the_excel_file_has_typed_cells(reviewed):
     first = rows[0]
     assert first[4].value.date() == WEEK and first[4].number_format == "DD/MM/YYYY"
     assert first[10].value == 20 and first[9].data_type == "n"
-    assert first[15].value == pytest.approx(323.2) and first[15].data_type == "n"
-    assert first[15].number_format == "£#,##0.00"
-    assert first[12].value == "'=HYPERLINK(1)" and first[12].data_type == "s"
+    assert first[16].value == pytest.approx(323.2) and first[16].data_type == "n"
+    assert first[16].number_format == "£#,##0.00"
+    assert first[13].value == "'=HYPERLINK(1)" and first[13].data_type == "s"
 
 
 def test_each_view_and_download_is_audited_with_its_rows(reviewed):
@@ -236,3 +236,39 @@ def test_the_officer_is_offered_to_dispute_the_providers_rows(reviewed):
     raise_url = reverse("disputes:dispute_raise", args=[period.pk, reviewed.provider.pk])
     assert f'href="{raise_url}"' in response.content.decode()
     assert client_for(reviewed.payments_officer).get(raise_url).status_code == 200
+
+
+def test_a_missed_rows_reason_is_shown_and_downloaded(world):
+    services.actuals_generate(world.carer, weeks=[WEEK])
+    services.actuals_save(
+        world.carer,
+        [
+            item(
+                world.cpli,
+                WEEK,
+                "12",
+                missed="2",
+                missed_reason="non_engagement",
+                comments="Refused two calls",
+            )
+        ],
+    )
+    officer = client_for(world.payments_officer)
+    page = officer.get(review_url(world)).content.decode()
+    assert "Missed because:</span> Non-engagement by the person" in page
+    response = officer.get(review_url(world, "council_review_csv"))
+    text = b"".join(response.streaming_content).decode("utf-8-sig")
+    header, row = list(csv.reader(io.StringIO(text)))
+    assert dict(zip(header, row, strict=True))["Missed because"] == "Non-engagement by the person"
+
+
+def test_fixed_hours_that_varied_are_among_the_exceptions(world):
+    set_level(world.cpli.service_level, fixed_hours=True)
+    services.actuals_generate(world.carer, weeks=[WEEK])
+    services.actuals_save(
+        world.carer, [item(world.cpli, WEEK, "13", missed="1", comments="Left early")]
+    )
+    officer = client_for(world.payments_officer)
+    page = officer.get(review_url(world), {"exceptions_only": "on"}).content.decode()
+    assert "Fixed hours varied" in page
+    assert "1 row for 1 client" in page

@@ -40,14 +40,15 @@ EXPORT_HEADERS = [
     "Vst",
     "Actual",
     "Frustrated because",
+    "Missed because",
     "Variation code",
     "Comments",
     "Planned cost",
     "Cost",
     "Exceptions",
 ]
-EXPORT_WIDTHS = (28, 12, 28, 36, 14, 8, 8, 8, 8, 6, 8, 24, 16, 40, 12, 12, 40)
-MONEY_COLUMNS = (15, 16)
+EXPORT_WIDTHS = (28, 12, 28, 36, 14, 8, 8, 8, 8, 6, 8, 24, 24, 16, 40, 12, 12, 40)
+MONEY_COLUMNS = (16, 17)
 
 
 def _found(request: HttpRequest, pk: int, provider_pk: int) -> tuple[User, Period, Provider]:
@@ -130,6 +131,7 @@ def _export_row(actual: Actual, over_percent: int) -> list[Cell]:
         actual.visits,
         actual.actual,
         str(actual.get_frustrated_reason_display()) if actual.frustrated_reason else "",
+        str(actual.get_missed_reason_display()) if actual.missed_reason else "",
         neutralise(actual.variation_code),
         neutralise(actual.comments),
         actual.planned_cost,
