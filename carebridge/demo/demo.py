@@ -16,6 +16,7 @@ from carebridge.demo.common import Tally, Writer, _report, _say, login_table
 from carebridge.demo.contracts_demo import demo_contracts
 from carebridge.demo.credentials import DEMO_PASSCODE, DEMO_PASSWORD
 from carebridge.demo.details_demo import demo_details
+from carebridge.demo.disputes_demo import demo_disputes
 from carebridge.demo.frontdoor_demo import demo_front_door
 from carebridge.demo.frontdoor_directory_demo import directory_demo
 from carebridge.demo.frontdoor_hubs_demo import hubs_demo
@@ -53,6 +54,8 @@ def seed_demo(stdout: Writer | None = None) -> dict[str, Any]:
     demo_details(tally, DEMO_PROVIDERS)
     demo_actuals(tally, DEMO_COUNCILS)
     demo_payments(tally, DEMO_COUNCILS)
+    # After payments: the disputes take confirmed rows of periods not paid and on no invoice.
+    demo_disputes(tally, DEMO_COUNCILS)
     demo_actions(tally, list(councils.values()))
     _front_door(tally, councils)
 
