@@ -20,6 +20,7 @@ import os
 import shutil
 import sys
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -192,19 +193,25 @@ def print_table(report: dict[str, Any]) -> None:
     print("as its baseline: a plain bulk write of the same rows, same batch size, in the same run.")
 
 
-def main(argv: list[str] | None = None) -> int:
-    args = parse_args(argv)
-    data_dir = Path(tempfile.mkdtemp(prefix="carebridge-bench-actuals-"))
+def run_and_save(
+    args: argparse.Namespace,
+    name: str,
+    bench_fn: Callable[[argparse.Namespace, Path, PostgresDatabase | None], dict[str, Any]],
+    print_table: Callable[[dict[str, Any]], None],
+) -> tuple[dict[str, Any] | None, int]:
+    """Run a bench in a scratch data directory (and PostgreSQL database when asked), cleaning up
+    whatever happens, then print and save its report: (the report, 0), or (None, exit code)."""
+    data_dir = Path(tempfile.mkdtemp(prefix=f"carebridge-bench-{name}-"))
     database: PostgresDatabase | None = None
     try:
         database = PostgresDatabase(args.database_url) if args.database_url else None
-        report = bench(args, data_dir, database)
+        report = bench_fn(args, data_dir, database)
     except BenchError as error:
         print(f"\nbench: error: {error}", file=sys.stderr)
-        return 1
+        return None, 1
     except KeyboardInterrupt:
         print("\nbench: interrupted; cleaning up", file=sys.stderr)
-        return 130
+        return None, 130
     finally:
         try:
             _close_connections()
@@ -213,11 +220,16 @@ def main(argv: list[str] | None = None) -> int:
         finally:
             shutil.rmtree(data_dir, ignore_errors=True)
     print_table(report)
-    output = args.output or RESULTS / f"actuals-{report['database']}.json"
+    output = args.output or RESULTS / f"{name}-{report['database']}.json"
     output.parent.mkdir(parents=True, exist_ok=True)
     output.write_text(json.dumps(report, indent=2) + "\n")
     print(f"\nbench: results written to {output}")
-    return 0
+    return report, 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    _report, code = run_and_save(parse_args(argv), "actuals", bench, print_table)
+    return code
 
 
 def _close_connections() -> None:

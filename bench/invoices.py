@@ -17,12 +17,9 @@ from __future__ import annotations
 
 import argparse
 import datetime
-import json
 import os
-import shutil
 import statistics
 import sys
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -30,9 +27,9 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bench.actuals import _close_connections, _database_version, _start_django  # noqa: E402
+from bench.actuals import _database_version, _start_django, run_and_save  # noqa: E402
 from bench.server import PostgresDatabase, product_environment, run_command  # noqa: E402
-from bench.support import RESULTS, BenchError  # noqa: E402
+from bench.support import BenchError  # noqa: E402
 
 # The most creating the invoice may take, as a multiple of its plain bulk insert.
 TARGET = 2.0
@@ -194,30 +191,9 @@ def print_table(report: dict[str, Any]) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = parse_args(argv)
-    data_dir = Path(tempfile.mkdtemp(prefix="carebridge-bench-invoices-"))
-    database: PostgresDatabase | None = None
-    try:
-        database = PostgresDatabase(args.database_url) if args.database_url else None
-        report = bench(args, data_dir, database)
-    except BenchError as error:
-        print(f"\nbench: error: {error}", file=sys.stderr)
-        return 1
-    except KeyboardInterrupt:
-        print("\nbench: interrupted; cleaning up", file=sys.stderr)
-        return 130
-    finally:
-        try:
-            _close_connections()
-            if database is not None:
-                database.drop()
-        finally:
-            shutil.rmtree(data_dir, ignore_errors=True)
-    print_table(report)
-    output = args.output or RESULTS / f"invoices-{report['database']}.json"
-    output.parent.mkdir(parents=True, exist_ok=True)
-    output.write_text(json.dumps(report, indent=2) + "\n")
-    print(f"\nbench: results written to {output}")
+    report, code = run_and_save(parse_args(argv), "invoices", bench, print_table)
+    if report is None:
+        return code
     return 0 if report["pre_invoice_queries_fixed"] else 1
 
 
