@@ -305,103 +305,86 @@ def claim_edit(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@require_http_methods(["GET", "POST"])
-def claim_client_item(request: HttpRequest, pk: int) -> HttpResponse:
-    """Add a client item: a client's unplanned absence after a hospital or respite stay."""
+def _add_step(
+    request: HttpRequest,
+    pk: int,
+    form_class: type[GovForm],
+    add: Callable[[User, OneOffClaim, dict[str, Any], str | None], M],
+    said: Callable[[M], str],
+    **page: Any,
+) -> HttpResponse:
+    """One add step of an Unsubmitted claim (a client item, a provider item, a file): its form,
+    the service that adds the part once per form token, and the claim again with what was added."""
     user = _provider(request, edit=True)
     claim = claim_for(user, pk)
     refusal = _unsubmitted_refusal(claim)
-    form = ClientItemForm(request.POST if request.method == "POST" else None)
-    if request.method == "POST" and refusal is None and form.is_valid():
+    posted = request.method == "POST"
+    form = form_class(request.POST if posted else None, request.FILES if posted else None)
+    if posted and refusal is None and form.is_valid():
         data = form.cleaned_data
-        item = _carried_out(
-            form,
-            lambda: services.claim_client_item_add(
-                by=user,
-                claim=claim,
-                ss_ref=data["ss_ref"],
-                absence_start=data["absence_start"],
-                absence_end=data["absence_end"],
-                stay=data["stay"],
-                hours=data["hours"],
-                authorised_by=data["authorised_by"],
-                idempotency_key=key_from_form(request),
-            ),
-        )
-        if item is not None:
-            return _done(request, claim, f"Client item added: {money(item.amount)}.")
-    return _step(
+        added = _carried_out(form, lambda: add(user, claim, data, key_from_form(request)))
+        if added is not None:
+            return _done(request, claim, said(added))
+    return _step(request, user, claim, form=form, refusal=refusal, creates=True, **page)
+
+
+@require_http_methods(["GET", "POST"])
+def claim_client_item(request: HttpRequest, pk: int) -> HttpResponse:
+    """Add a client item: a client's unplanned absence after a hospital or respite stay."""
+    return _add_step(
         request,
-        user,
-        claim,
+        pk,
+        ClientItemForm,
+        lambda user, claim, data, key: services.claim_client_item_add(
+            by=user,
+            claim=claim,
+            ss_ref=data["ss_ref"],
+            absence_start=data["absence_start"],
+            absence_end=data["absence_end"],
+            stay=data["stay"],
+            hours=data["hours"],
+            authorised_by=data["authorised_by"],
+            idempotency_key=key,
+        ),
+        lambda item: f"Client item added: {money(item.amount)}.",
         title="Add a client item",
         button="Add client item",
-        form=form,
-        refusal=refusal,
-        creates=True,
     )
 
 
 @require_http_methods(["GET", "POST"])
 def claim_provider_item(request: HttpRequest, pk: int) -> HttpResponse:
     """Add a provider item: a cost of the provider's own."""
-    user = _provider(request, edit=True)
-    claim = claim_for(user, pk)
-    refusal = _unsubmitted_refusal(claim)
-    form = ProviderItemForm(request.POST if request.method == "POST" else None)
-    if request.method == "POST" and refusal is None and form.is_valid():
-        data = form.cleaned_data
-        item = _carried_out(
-            form,
-            lambda: services.claim_provider_item_add(
-                by=user,
-                claim=claim,
-                description=data["description"],
-                amount=data["amount"],
-                idempotency_key=key_from_form(request),
-            ),
-        )
-        if item is not None:
-            return _done(request, claim, f"Provider item added: {money(item.amount)}.")
-    return _step(
+    return _add_step(
         request,
-        user,
-        claim,
+        pk,
+        ProviderItemForm,
+        lambda user, claim, data, key: services.claim_provider_item_add(
+            by=user,
+            claim=claim,
+            description=data["description"],
+            amount=data["amount"],
+            idempotency_key=key,
+        ),
+        lambda item: f"Provider item added: {money(item.amount)}.",
         title="Add a provider item",
         button="Add provider item",
-        form=form,
-        refusal=refusal,
-        creates=True,
     )
 
 
 @require_http_methods(["GET", "POST"])
 def claim_file(request: HttpRequest, pk: int) -> HttpResponse:
     """Attach a file to the claim (the details of several clients in the council's format)."""
-    user = _provider(request, edit=True)
-    claim = claim_for(user, pk)
-    refusal = _unsubmitted_refusal(claim)
-    posted = request.method == "POST"
-    form = ClaimFileForm(request.POST if posted else None, request.FILES if posted else None)
-    if posted and refusal is None and form.is_valid():
-        upload = form.cleaned_data["file"]
-        attached = _carried_out(
-            form,
-            lambda: services.claim_attachment_add(
-                by=user, claim=claim, upload=upload, idempotency_key=key_from_form(request)
-            ),
-        )
-        if attached is not None:
-            return _done(request, claim, f"File {attached.name} attached.")
-    return _step(
+    return _add_step(
         request,
-        user,
-        claim,
+        pk,
+        ClaimFileForm,
+        lambda user, claim, data, key: services.claim_attachment_add(
+            by=user, claim=claim, upload=data["file"], idempotency_key=key
+        ),
+        lambda attached: f"File {attached.name} attached.",
         title="Attach a file",
         button="Attach file",
-        form=form,
-        refusal=refusal,
-        creates=True,
         multipart=True,
     )
 
