@@ -52,6 +52,8 @@ class ServiceLevel(models.Model):
         help_text="Core or shared hours that should not vary: an actual other than the plan "
         "is an exception.",
     )
+    # The council's finance code the level's spend is booked to, on the finance export.
+    cost_centre = models.CharField(max_length=20, blank=True)
 
     class Meta:
         ordering = ["name"]

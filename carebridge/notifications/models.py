@@ -36,6 +36,8 @@ class Subscription(models.Model):
     daily_contract_documents = models.BooleanField("Contract documents", default=False)
     daily_invoices = models.BooleanField("Invoices/Credit Notes", default=False)
     daily_disputes = models.BooleanField("Disputes", default=False)
+    daily_scheduled_payments = models.BooleanField("Scheduled Payments", default=False)
+    daily_payment_exceptions = models.BooleanField("Payments Exceptions", default=False)
 
     class Meta:
         db_table = "actions_subscription"

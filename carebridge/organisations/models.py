@@ -165,6 +165,18 @@ class Rulebook(models.Model):
     staff_require_authenticator = models.BooleanField(
         default=False, help_text="Council staff must use an authenticator app as their second step."
     )
+    # Scheduled payments: blocks of this many weeks, each paid by the run whose period ends
+    # when the block's weeks in arrears have passed (the rest of the block paid in advance).
+    scheduled_payment_weeks = models.PositiveSmallIntegerField(
+        default=4,
+        validators=[MinValueValidator(1), MaxValueValidator(13)],
+        help_text="How many weeks one scheduled payment covers.",
+    )
+    scheduled_weeks_in_advance = models.PositiveSmallIntegerField(
+        default=2,
+        validators=[MaxValueValidator(13)],
+        help_text="How many of those weeks are paid in advance (the rest in arrears).",
+    )
 
     def __str__(self) -> str:
         return f"Rulebook of {self.council}"
@@ -176,6 +188,13 @@ class Rulebook(models.Model):
         if self.actuals_periods_from.weekday() != self.actuals_week_start:
             raise ValidationError(
                 {"actuals_periods_from": "The first period must start on the week's start day."}
+            )
+        if self.scheduled_weeks_in_advance >= self.scheduled_payment_weeks:
+            raise ValidationError(
+                {
+                    "scheduled_weeks_in_advance": "Weeks paid in advance must be fewer than the "
+                    "weeks one scheduled payment covers."
+                }
             )
 
     def referral_service_hours(self) -> ServiceHours:
@@ -354,6 +373,8 @@ class Contract(models.Model):
     contract_type = models.CharField(max_length=20, choices=ContractType.choices)
     start_date = models.DateField()
     end_date = models.DateField(null=True, blank=True)
+    # The provider's number in the council's finance system, on the finance export.
+    supplier_reference = models.CharField(max_length=30, blank=True)
 
     class Meta:
         ordering = ["council__name", "reference"]

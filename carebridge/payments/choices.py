@@ -76,6 +76,7 @@ class ClaimStatus(models.TextChoices):
     APPROVED = "approved", "Approved"
     REJECTED = "rejected", "Rejected"
     INVOICED = "invoiced", "Invoiced"
+    PAID = "paid", "Paid"
 
 
 class ClaimEvent(models.TextChoices):
@@ -84,11 +85,13 @@ class ClaimEvent(models.TextChoices):
     REJECT = "reject", "Reject"
     INVOICE = "invoice", "Invoice"
     INVOICE_DELETED = "invoice_deleted", "Invoice deleted"
+    PAY = "pay", "Pay"
 
 
 # The provider submits a one-off claim; the payments team approves or rejects it (with its
 # reason); an approved claim is invoiced once, at contract level (and is approved again if the
-# provider deletes that invoice before submitting it, to invoice it anew).
+# provider deletes that invoice before submitting it, to invoice it anew). A payment run pays it:
+# through its invoice where the council pays on invoice, directly where it self-bills.
 CLAIM_TRANSITIONS: Lifecycle[str, str] = Lifecycle(
     {
         ClaimEvent.SUBMIT: ({ClaimStatus.UNSUBMITTED}, ClaimStatus.SUBMITTED),
@@ -96,6 +99,7 @@ CLAIM_TRANSITIONS: Lifecycle[str, str] = Lifecycle(
         ClaimEvent.REJECT: ({ClaimStatus.SUBMITTED}, ClaimStatus.REJECTED),
         ClaimEvent.INVOICE: ({ClaimStatus.APPROVED}, ClaimStatus.INVOICED),
         ClaimEvent.INVOICE_DELETED: ({ClaimStatus.INVOICED}, ClaimStatus.APPROVED),
+        ClaimEvent.PAY: ({ClaimStatus.APPROVED, ClaimStatus.INVOICED}, ClaimStatus.PAID),
     }
 )
 
@@ -105,3 +109,41 @@ class AbsenceStay(models.TextChoices):
 
     HOSPITAL = "hospital", "Hospital stay"
     RESPITE = "respite", "Emergency respite stay"
+
+
+class RunStatus(models.TextChoices):
+    PREPARED = "prepared", "Prepared"
+    APPROVED = "approved", "Approved"
+    FINALISED = "finalised", "Finalised"
+    DISCARDED = "discarded", "Discarded"
+
+
+class RunEvent(models.TextChoices):
+    APPROVE = "approve", "Approve"
+    FINALISE = "finalise", "Finalise"
+    DISCARD = "discard", "Discard"
+
+
+# A payments officer prepares a run (and may prepare it again while it waits); a second officer
+# approves it; it is finalised (its lines paid) or, before then, discarded (its lines let go).
+RUN_TRANSITIONS: Lifecycle[str, str] = Lifecycle(
+    {
+        RunEvent.APPROVE: ({RunStatus.PREPARED}, RunStatus.APPROVED),
+        RunEvent.FINALISE: ({RunStatus.APPROVED}, RunStatus.FINALISED),
+        RunEvent.DISCARD: ({RunStatus.PREPARED, RunStatus.APPROVED}, RunStatus.DISCARDED),
+    }
+)
+
+
+class LineSource(models.TextChoices):
+    """Where a payment line's amount comes from: each is traceable to its source row."""
+
+    INVOICE_LINE = "invoice_line", "Invoice line"
+    ACTUAL = "actual", "Confirmed actual"
+    SCHEDULE = "schedule", "Scheduled payment"
+    CLAIM = "claim", "One-off claim"
+    EXCEPTION = "exception", "Payment exception"
+    # A provider's negative balance in a run: the run pays it nothing, and the next run for the
+    # provider and council recovers the balance (brought forward), never losing it.
+    CARRIED_FORWARD = "carried_forward", "Balance carried forward"
+    BROUGHT_FORWARD = "brought_forward", "Balance brought forward"

@@ -220,7 +220,12 @@ def _raise_correction(
     )
     # Submitted by the table's own step, so the payments team's queue dates it like any other.
     if not TRANSITIONS.move(
-        Invoice, document.pk, InvoiceEvent.SUBMIT, changed_at=now(), changed_by=by
+        Invoice,
+        document.pk,
+        InvoiceEvent.SUBMIT,
+        changed_at=now(),
+        changed_by=by,
+        submitted_at=now(),
     ):
         raise PaymentsRefused("This credit note or supplementary invoice could not be submitted.")
     document.refresh_from_db()

@@ -339,7 +339,7 @@ def invoice_submit(*, by: User, invoice: Invoice) -> Invoice:
     refusal = over_exception_refusal(invoice)
     if refusal:
         raise PaymentsRefused(refusal)
-    return _move(by, invoice, InvoiceEvent.SUBMIT)
+    return _move(by, invoice, InvoiceEvent.SUBMIT, submitted_at=now())
 
 
 @transaction.atomic
@@ -350,7 +350,8 @@ def invoice_resubmit(*, by: User, invoice: Invoice) -> Invoice:
     refusal = over_exception_refusal(invoice)
     if refusal:
         raise PaymentsRefused(refusal)
-    return _move(by, invoice, InvoiceEvent.RESUBMIT)
+    # A returned invoice was not valid: the prompt-payment clock starts again from now.
+    return _move(by, invoice, InvoiceEvent.RESUBMIT, submitted_at=now())
 
 
 # `as_seen`: the payments team decides on the invoice as its page showed it (the `invoice` given,

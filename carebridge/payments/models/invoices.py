@@ -169,6 +169,11 @@ class Invoice(models.Model):
     )
     held_reason = models.TextField(blank=True)
     returned_reason = models.TextField(blank=True)
+    # Prompt payment (Public Contracts Regulations 2015, reg. 113): the 30 days run from when
+    # the council received the invoice as it stands (submitted, or submitted again after it
+    # was returned), to the payment date of the run that paid it.
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    paid_on = models.DateField(null=True, blank=True)
     created_at = models.DateTimeField()
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
