@@ -110,10 +110,9 @@ def _view(*functions: Function) -> dict[Function, Access]:
 # Provider roles follow the security roles' descriptions word for word; a function a role's
 # description does not name is not shown to that role at all.
 PERMISSIONS: dict[Role, dict[Function, Access]] = {
-    Role.SUPER_USER_ACTUALS: {
-        **_edit(*(_PROVIDER_FUNCTIONS - {F.SCHEDULED_PAYMENTS})),
-        **_view(F.SCHEDULED_PAYMENTS),
-    },
+    # "Edit access to all functions except Scheduled Payments" (Norfolk, section 2): the
+    # scheduled payments are not shown to it at all, so the role does not see them.
+    Role.SUPER_USER_ACTUALS: _edit(*(_PROVIDER_FUNCTIONS - {F.SCHEDULED_PAYMENTS})),
     Role.SUPER_USER_SCHEDULED: _edit(*_PROVIDER_FUNCTIONS),
     Role.PAYMENTS: _edit(F.ACTUALS, F.INVOICES, F.ONE_OFF_CLAIMS, F.CONTRACT_DOCUMENTS, F.ACTIONS),
     Role.ADMINISTRATION: _edit(
