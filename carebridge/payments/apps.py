@@ -39,3 +39,9 @@ class PaymentsConfig(AppConfig):
         from carebridge.payments.row_links import variation_row_links
 
         row_links.register(variation_row_links, order=10)
+
+        # A purchase order's spend to date: what finalised runs paid (contracts sits below).
+        from carebridge.core import spend
+        from carebridge.payments.spend import finalised_spend
+
+        spend.register(finalised_spend)
