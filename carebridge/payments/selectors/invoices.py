@@ -51,7 +51,16 @@ def _payment_rule(source: RuleSource, service: Service, period: Period) -> Payme
 def payment_method_of(service: Service, period: Period) -> str:
     """How the period's council pays the service's provider under the contract in force when
     the period starts (its payment rule's method; self-billing without a rule)."""
-    rule = _payment_rule(RuleSource.load([period.council_id]), service, period)
+    source = RuleSource.load([period.council_id])
+    return payment_method_on(source, period.council_id, service.provider_id, period.start_date)
+
+
+def payment_method_on(source: RuleSource, council_id: int, provider_id: int, day: date) -> str:
+    """How the council pays the provider under the contract in force on the day, from rules
+    loaded once (the payment run asks this of every row)."""
+    rule = source.payment_rules.get(
+        (council_id, source.contract_type(council_id, provider_id, day))
+    )
     return rule.payment_method if rule is not None else PaymentMethod.SELF_BILLING
 
 
