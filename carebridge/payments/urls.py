@@ -1,6 +1,14 @@
 from django.urls import path
 
-from carebridge.payments.views import claims, council, downloads, invoices, variations
+from carebridge.payments.views import (
+    claims,
+    council,
+    downloads,
+    invoices,
+    remittances,
+    scheduled,
+    variations,
+)
 
 app_name = "payments"
 
@@ -34,8 +42,31 @@ CLAIM_PATTERNS = [
     path("council/claims/<int:pk>/<slug:decision>/", claims.claim_decide, name="claim_decide"),
 ]
 
+# What the provider sees of getting paid: its scheduled payments and its remittance advice (a
+# council's payments officer opens any remittance of its own runs too).
+PROVIDER_PAY_PATTERNS = [
+    path("scheduled-payments/", scheduled.scheduled_list, name="scheduled_list"),
+    path("remittances/", remittances.remittance_list, name="remittance_list"),
+    path(
+        "remittances/<int:pk>/<int:provider_pk>/",
+        remittances.remittance_detail,
+        name="remittance_detail",
+    ),
+    path(
+        "remittances/<int:pk>/<int:provider_pk>/pdf/",
+        remittances.remittance_pdf,
+        name="remittance_pdf",
+    ),
+    path(
+        "remittances/<int:pk>/<int:provider_pk>/csv/",
+        remittances.remittance_csv_download,
+        name="remittance_csv",
+    ),
+]
+
 urlpatterns = [
     *CLAIM_PATTERNS,
+    *PROVIDER_PAY_PATTERNS,
     path("invoices/", invoices.invoice_list, name="invoice_list"),
     path("invoices/new/", invoices.invoice_new, name="invoice_new"),
     path(
