@@ -24,6 +24,7 @@ from carebridge.contracts.commitment import (
 )
 from carebridge.contracts.models import Cpli
 from carebridge.contracts.selectors import purchase_order_value
+from carebridge.core import spend
 from carebridge.core.calendar import to_london
 from carebridge.core.permissions import Function, can_view
 
@@ -79,12 +80,17 @@ class PurchaseOrder:
     lines: list[PurchaseOrderLine] = field(default_factory=list)
     value: Decimal = ZERO
     issued_at: datetime | None = None
-    # Payments are not in Carebridge yet: nothing has been spent through it.
+    # What finalised payment runs paid for the client's days in the year (core.spend).
     spend_to_date: Decimal = ZERO
 
     @property
     def label(self) -> str:
         return financial_year_label(self.year)
+
+    @property
+    def remaining(self) -> Decimal:
+        """What is left of the value; negative when more has been paid than it holds."""
+        return self.value - self.spend_to_date
 
     @property
     def first(self) -> Cpli:
@@ -113,6 +119,21 @@ def _purchase_order(year: int, key: tuple[int, int], cplis: list[Cpli]) -> Purch
     order.value = purchase_order_value(cplis, year=year, week_start=week_start)
     order.issued_at = _issued_at(cplis, year)
     return order
+
+
+def _with_spend(
+    orders: list[PurchaseOrder], *, year: int, service: int | None = None
+) -> list[PurchaseOrder]:
+    """The orders with their spend to date, read for the whole page at once (payments fills
+    the registry; a page showing one service counts only what was paid for it)."""
+    spent = spend.spend_to_date(
+        [(order.service_user_id, order.provider_id) for order in orders],
+        year=year,
+        service_id=service,
+    )
+    for order in orders:
+        order.spend_to_date = spent[(order.service_user_id, order.provider_id)]
+    return orders
 
 
 def _with_details(cplis: models.QuerySet[Cpli]) -> models.QuerySet[Cpli]:
@@ -160,7 +181,8 @@ def purchase_orders_for(
     grouped: dict[tuple[int, int], list[Cpli]] = defaultdict(list)
     for cpli in _with_details(cplis):
         grouped[(cpli.service_user_id, cpli.provider_id)].append(cpli)
-    return [_purchase_order(year, key, grouped[key]) for key in keys if grouped.get(key)]
+    orders = [_purchase_order(year, key, grouped[key]) for key in keys if grouped.get(key)]
+    return _with_spend(orders, year=year, service=service)
 
 
 def purchase_orders_of_client(
@@ -172,4 +194,5 @@ def purchase_orders_of_client(
     grouped: dict[tuple[int, int], list[Cpli]] = defaultdict(list)
     for cpli in _with_details(cplis).order_by("provider__name", "provider_id", "start_date", "pk"):
         grouped[(cpli.service_user_id, cpli.provider_id)].append(cpli)
-    return [_purchase_order(year, key, lines) for key, lines in grouped.items()]
+    orders = [_purchase_order(year, key, lines) for key, lines in grouped.items()]
+    return _with_spend(orders, year=year)
