@@ -454,9 +454,6 @@ REGISTRY: dict[str, Entry] = {
     "actuals:period": Entry(
         kwargs=lambda w: {"pk": w.other_period.pk}, owner=lambda w: w.other_provider_user
     ),
-    "actuals:period_paid": Entry(
-        kwargs=lambda w: {"pk": w.other_period.pk}, owner=lambda w: w.other_payments_officer
-    ),
     # The council's review of one provider's rows in its period, and their downloads.
     **{
         f"actuals:{name}": Entry(

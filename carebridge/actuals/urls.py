@@ -13,7 +13,6 @@ urlpatterns = [
     path("bulk/export/", csv.bulk_export, name="bulk_export"),
     path("bulk/import/", csv.bulk_import, name="bulk_import"),
     path("council/", council.overview, name="council_overview"),
-    path("council/periods/<int:pk>/paid/", council.period_paid, name="period_paid"),
     path(
         "council/periods/<int:pk>/providers/<int:provider_pk>/",
         review.council_review,

@@ -225,34 +225,24 @@ def test_confirming_a_period_after_reviewing_its_exceptions(world, clock):
     assert Event.objects.filter(action="actuals.confirmed").count() == 1
 
 
-def test_the_council_sees_who_has_not_confirmed_and_records_the_payment(world, clock):
+def test_the_council_sees_who_has_not_confirmed_and_when_the_payment_was_processed(world, clock):
     generate(world, weeks_ago(1))
     period = Actual.objects.get(cpli=world.cpli).period
     officer = client_for(world.payments_officer)
     page = body(officer.get(reverse("actuals:council_overview") + f"?period={period.pk}"))
     assert "Diamond Home Care" in page and "Not confirmed" in page and "£226.24" in page
-    clock.move(days=2)  # past the Tuesday deadline
+    # The page has no button of its own any more: the payment run processes the period.
+    assert "Payment processed" not in page and "Record payment" not in page
+    clock.move(days=2)
+    services.period_mark_paid(world.payments_officer, period)
     officer = client_for(world.payments_officer)  # a new day, a new log-in
-    response = officer.post(reverse("actuals:period_paid", args=[period.pk]))
-    assert response.status_code == 302
-    assert "Payment recorded as processed" in body(officer.get(response["Location"]))
-    period.refresh_from_db()
-    assert period.is_paid
+    page = body(officer.get(reverse("actuals:council_overview") + f"?period={period.pk}"))
+    assert "Payment processed on 18/11/2026" in page
+    assert "Record payment" not in page
     # The provider can no longer change the week.
     page = body(client_for(world.carer).get(week_url(world, weeks_ago(1))))
     assert "payment for this period has been processed" in page
     assert "Save changes" not in page
-
-
-def test_other_councils_officers_cannot_record_our_payment(world):
-    generate(world, weeks_ago(1))
-    period = Actual.objects.get(cpli=world.cpli).period
-    response = client_for(world.other_officer).post(
-        reverse("actuals:period_paid", args=[period.pk])
-    )
-    assert response.status_code == 404
-    period.refresh_from_db()
-    assert not period.is_paid
 
 
 def test_council_users_do_not_get_the_provider_pages(world):

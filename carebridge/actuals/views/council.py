@@ -1,22 +1,19 @@
 """The council's view of actuals: for a period, which providers have confirmed (and whether
-late), their exceptions and totals, each linking to its rows (review.py); and recording that a
-period's payment has been processed."""
+late), their exceptions and totals, each linking to its rows (review.py), and when its payment
+was processed (by the payment run, which the payments pages prepare)."""
 
 from __future__ import annotations
 
-from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.urls import reverse
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET
 
 from carebridge.accounts.models import User
-from carebridge.actuals import selectors, services
+from carebridge.actuals import selectors
 from carebridge.core.calendar import today
-from carebridge.core.formats import guide_date
 from carebridge.core.http import acting_user
-from carebridge.core.permissions import Function, can_edit, require_function
+from carebridge.core.permissions import Function, require_function
 
 
 def council_user(request: HttpRequest, *, edit: bool = False) -> tuple[User, int]:
@@ -50,27 +47,6 @@ def overview(request: HttpRequest) -> HttpResponse:
             "standings": standings,
             "deadline": selectors.period_deadline(chosen) if chosen else None,
             "not_confirmed": sum(1 for s in standings if s.status in ("not_confirmed", "changed")),
-            "can_pay": can_edit(user.role, Function.ACTUALS),
             "ended": chosen is not None and chosen.end_date < today(),
         },
     )
-
-
-@require_POST
-def period_paid(request: HttpRequest, pk: int) -> HttpResponse:
-    user, _council = council_user(request, edit=True)
-    period = selectors.periods_visible_to(user).filter(pk=pk).first()
-    if period is None:
-        raise Http404("No such period")
-    try:
-        done = services.period_mark_paid(user, period)
-    except services.ActualsRefused as refused:
-        messages.error(request, refused.message)
-    else:
-        if done:
-            messages.success(
-                request,
-                f"Payment recorded as processed for {guide_date(period.start_date)} to "
-                f"{guide_date(period.end_date)}: its actuals can no longer change.",
-            )
-    return HttpResponseRedirect(f"{reverse('actuals:council_overview')}?period={period.pk}")
