@@ -16,6 +16,15 @@ class PaymentsConfig(AppConfig):
             actuals_amended_follow, sender=Actual, dispatch_uid="payments.actuals_amended"
         )
 
+        # A scheduled line's end date moved after its block was paid: a payment exception.
+        from carebridge.contracts.models import Cpli
+        from carebridge.contracts.signals import cpli_dates_changed
+        from carebridge.payments.receivers import cpli_dates_changed_follow
+
+        cpli_dates_changed.connect(
+            cpli_dates_changed_follow, sender=Cpli, dispatch_uid="payments.cpli_dates_changed"
+        )
+
         # A client's non-engagement three weeks running asks the operational team for a
         # package review (actuals cannot raise actions, its sibling).
         from carebridge.actuals.models import PackageReview

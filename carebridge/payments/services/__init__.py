@@ -1,4 +1,5 @@
-"""Every write of payments: invoices and their status changes (invoices.py). Each is one
+"""Every write of payments: invoices and their status changes (invoices.py), payment runs
+(runs.py) and payment exceptions (payment_exceptions.py). Each is one
 transaction with its audit event; a refusal writes nothing. Callers import from here."""
 
 from carebridge.payments.services.claim_decisions import (
@@ -58,6 +59,24 @@ from carebridge.payments.services.package_reviews import (
     PACKAGE_REVIEW_ACTION_TYPE,
     package_reviews_raise,
 )
+from carebridge.payments.services.payment_exceptions import (
+    payment_exceptions_follow_actuals,
+    payment_exceptions_follow_cpli_dates,
+)
+from carebridge.payments.services.runs import (
+    ALREADY,
+    LINES_TAKEN,
+    NOT_ENDED,
+    PAYMENT_DATE_RANGE,
+    PAYMENT_DATE_WORKING,
+    RUN_CHANGED_SINCE_SEEN,
+    RUN_MOVE_REFUSED,
+    SAME_OFFICER,
+    run_approve,
+    run_discard,
+    run_finalise,
+    run_prepare,
+)
 from carebridge.payments.services.variations import (
     VARIATION_ACTION_TYPE,
     VariationRefused,
@@ -68,26 +87,34 @@ from carebridge.payments.services.variations import (
 )
 
 __all__ = [
+    "ALREADY",
     "CHANGED_SINCE_SEEN",
     "CLAIM_INVOICE_CREATE",
     "CLAIM_MOVE_REFUSED",
     "CLAIM_NOT_UNSUBMITTED",
     "CORRECTION_SUFFIX",
     "INVOICE_CREATE",
+    "LINES_TAKEN",
     "MOVE_REFUSED",
     "NEEDS_AGREEMENT",
     "NEEDS_WORKER",
     "NOT_AN_EDITOR",
     "NOT_A_PAYMENTS_OFFICER",
     "NOT_CLAIMS_ALLOWED",
+    "NOT_ENDED",
     "NOT_IN_PRE_INVOICE",
     "NOT_ON_INVOICE",
     "NOT_UNSUBMITTED",
     "NO_ITEMS",
     "NO_LINES",
     "PACKAGE_REVIEW_ACTION_TYPE",
+    "PAYMENT_DATE_RANGE",
+    "PAYMENT_DATE_WORKING",
     "REFERENCES_USED",
     "REFERENCE_USED",
+    "RUN_CHANGED_SINCE_SEEN",
+    "RUN_MOVE_REFUSED",
+    "SAME_OFFICER",
     "VARIATION_ACTION_TYPE",
     "PaymentsRefused",
     "VariationRefused",
@@ -117,6 +144,12 @@ __all__ = [
     "invoices_follow_actuals",
     "over_exception_refusal",
     "package_reviews_raise",
+    "payment_exceptions_follow_actuals",
+    "payment_exceptions_follow_cpli_dates",
+    "run_approve",
+    "run_discard",
+    "run_finalise",
+    "run_prepare",
     "variation_request_approve",
     "variation_request_create",
     "variation_request_refuse",
