@@ -1,6 +1,6 @@
 from django.urls import path
 
-from carebridge.contracts.views import council, documents
+from carebridge.contracts.views import council, documents, service_levels
 
 app_name = "contracts"
 
@@ -16,5 +16,12 @@ urlpatterns = [
         "documents/<int:pk>/terminate/",
         council.document_terminate,
         name="document_terminate",
+    ),
+    # The council's service levels and their payment settings (its administrators change them).
+    path("service-levels/", service_levels.service_level_list, name="service_level_list"),
+    path(
+        "service-levels/<int:pk>/edit/",
+        service_levels.service_level_edit,
+        name="service_level_edit",
     ),
 ]

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from carebridge.organisations.views import change_requests, provider
+from carebridge.organisations.views import change_requests, payment_settings, provider
 
 app_name = "organisations"
 
@@ -34,5 +34,17 @@ urlpatterns = [
         "change-requests/<int:pk>/reject/",
         change_requests.change_request_reject,
         name="change_request_reject",
+    ),
+    # The council's payment settings: each contract type's payment rule, scheduled payments.
+    path("payment-settings/", payment_settings.payment_settings, name="payment_settings"),
+    path(
+        "payment-settings/rules/<slug:contract_type>/",
+        payment_settings.payment_rule_edit,
+        name="payment_rule_edit",
+    ),
+    path(
+        "payment-settings/scheduled-payments/",
+        payment_settings.scheduled_payments_edit,
+        name="scheduled_payments_edit",
     ),
 ]

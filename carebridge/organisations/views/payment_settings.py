@@ -1,0 +1,120 @@
+"""The council's payment settings: each contract type's payment rule and the rulebook's scheduled
+payments, which its administrators change (its brokers may look). Each change is one call of
+organisations.services.payment_settings, audited there with what it was and now is."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_http_methods
+
+from carebridge.accounts.models import User
+from carebridge.core.http import acting_user
+from carebridge.organisations.choices import ContractType
+from carebridge.organisations.forms_payment_settings import PaymentRuleForm, ScheduledPaymentsForm
+from carebridge.organisations.models import Council, PaymentRule, Rulebook
+from carebridge.organisations.services import payment_settings as services
+
+
+def _council(request: HttpRequest, *, change: bool = False) -> tuple[User, Council]:
+    """The acting council user and their council: one who may look (or, to change, one of its
+    administrators). A provider's user has no council settings."""
+    user = acting_user(request)
+    council = user.council
+    if council is None:
+        raise PermissionDenied
+    allowed = (
+        services.may_change_payment_settings(user, council.pk)
+        if change
+        else services.may_view_payment_settings(user, council.pk)
+    )
+    if not allowed:
+        raise PermissionDenied
+    return user, council
+
+
+def _contract_type(value: str) -> ContractType:
+    if value not in ContractType.values:
+        raise Http404("No such contract type")
+    return ContractType(value)
+
+
+@require_GET
+def payment_settings(request: HttpRequest) -> HttpResponse:
+    """Every contract type's rule (the defaults where the council has saved none) and the
+    scheduled payments: two queries whatever the council keeps."""
+    user, council = _council(request)
+    saved = {rule.contract_type: rule for rule in PaymentRule.objects.filter(council=council)}
+    rules = [
+        saved.get(kind) or PaymentRule(council=council, contract_type=kind)
+        for kind in ContractType.values
+    ]
+    book = Rulebook.objects.get(council=council)
+    return render(
+        request,
+        "organisations/payment_settings.html",
+        {
+            "council": council,
+            "rules": rules,
+            "rulebook": book,
+            "arrears": book.scheduled_payment_weeks - book.scheduled_weeks_in_advance,
+            "can_change": services.may_change_payment_settings(user, council.pk),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def payment_rule_edit(request: HttpRequest, contract_type: str) -> HttpResponse:
+    user, council = _council(request, change=True)
+    kind = _contract_type(contract_type)
+    rule = services.payment_rule_of(council, kind)
+    if request.method == "POST":
+        form = PaymentRuleForm(request.POST)
+        if form.is_valid():
+            try:
+                services.payment_rule_update(
+                    by=user, council=council, contract_type=kind, **form.cleaned_data
+                )
+            except ValidationError as error:
+                form.add_errors(error)
+            except services.PaymentSettingsRefused as refusal:
+                form.add_error(None, refusal.message)
+            else:
+                messages.success(request, f"The payment rule for {kind.label} contracts is saved.")
+                return redirect("organisations:payment_settings")
+    else:
+        form = PaymentRuleForm(initial=PaymentRuleForm.initial_of(rule))
+    return render(
+        request,
+        "organisations/payment_rule_edit.html",
+        {"council": council, "form": form, "kind": kind},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def scheduled_payments_edit(request: HttpRequest) -> HttpResponse:
+    user, council = _council(request, change=True)
+    book = Rulebook.objects.get(council=council)
+    if request.method == "POST":
+        form = ScheduledPaymentsForm(request.POST)
+        if form.is_valid():
+            try:
+                services.scheduled_payments_update(by=user, council=council, **form.cleaned_data)
+            except ValidationError as error:
+                form.add_errors(error)
+            except services.PaymentSettingsRefused as refusal:
+                form.add_error(None, refusal.message)
+            else:
+                messages.success(request, "The scheduled payments are saved.")
+                return redirect("organisations:payment_settings")
+    else:
+        form = ScheduledPaymentsForm(
+            initial={name: getattr(book, name) for name in services.SCHEDULE_FIELDS}
+        )
+    return render(
+        request,
+        "organisations/scheduled_payments_edit.html",
+        {"council": council, "form": form, "lock": services.schedule_lock(council.pk)},
+    )
