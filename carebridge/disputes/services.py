@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     from carebridge.accounts.models import User
 
 DISPUTE_RAISE = "disputes.dispute_raise"
+DISPUTE_REASON_ADD = "disputes.dispute_reason_add"
 # The most rows one dispute takes: a provider's period of a large service, not a whole council.
 MOST_ROWS = 500
 
@@ -133,8 +134,14 @@ def dispute_reasons_ensure(council: Council, *, by: Any = None) -> list[DisputeR
 
 
 @transaction.atomic
-def dispute_reason_add(*, by: User, council: Council, label: str) -> DisputeReason:
-    """Add a reason at the end of the council's catalogue."""
+@once_per_key(
+    DISPUTE_REASON_ADD,
+    find=lambda pk, call: DisputeReason.objects.filter(pk=pk, council=call["council"]).first(),
+)
+def dispute_reason_add(
+    *, by: User, council: Council, label: str, idempotency_key: str | None = None
+) -> DisputeReason:
+    """Add a reason at the end of the council's catalogue (a repeat of the form adds it once)."""
     _require_council_officer(by, council.pk)
     dispute_reasons_ensure(council, by=by)
     label = _text(label, field="label", most=200, missing="Enter the reason")
