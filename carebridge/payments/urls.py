@@ -6,6 +6,7 @@ from carebridge.payments.views import (
     downloads,
     invoices,
     remittances,
+    runs,
     scheduled,
     variations,
 )
@@ -64,9 +65,19 @@ PROVIDER_PAY_PATTERNS = [
     ),
 ]
 
+# The payments team's payment runs (docs/decisions/0011-payment-runs.md).
+RUN_PATTERNS = [
+    path("council/runs/", runs.run_list, name="run_list"),
+    path("council/runs/new/", runs.run_prepare, name="run_prepare"),
+    path("council/runs/<int:pk>/", runs.run_detail, name="run_detail"),
+    path("council/runs/<int:pk>/finance-export.csv", runs.run_export, name="run_export"),
+    path("council/runs/<int:pk>/<slug:decision>/", runs.run_decide, name="run_decide"),
+]
+
 urlpatterns = [
     *CLAIM_PATTERNS,
     *PROVIDER_PAY_PATTERNS,
+    *RUN_PATTERNS,
     path("invoices/", invoices.invoice_list, name="invoice_list"),
     path("invoices/new/", invoices.invoice_new, name="invoice_new"),
     path(
