@@ -11,3 +11,10 @@ class DisputesConfig(AppConfig):
         from carebridge.disputes.emails import register_digest_sections
 
         register_digest_sections()
+
+        # A row in an open dispute stays amendable after its period's payment is processed
+        # (actuals sits beside disputes and asks core.holds, never disputes).
+        from carebridge.core import holds
+        from carebridge.disputes.selectors import held_for_amending
+
+        holds.register(held_for_amending)

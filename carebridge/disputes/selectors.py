@@ -4,7 +4,7 @@ payment run asks which actual rows an open dispute holds."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from typing import TYPE_CHECKING
 
 from django.db.models import QuerySet
@@ -92,6 +92,16 @@ def open_disputed_actual_ids(
     if actual_ids is not None:
         rows = rows.filter(actual_id__in=list(actual_ids))
     return set(rows.values_list("actual_id", flat=True))
+
+
+def held_for_amending(actual_ids: Collection[int]) -> set[int]:
+    """Of these actual rows (any council's), those in an open dispute: core.holds' source, so
+    the provider may still amend them after their period's payment has been processed."""
+    return set(
+        DisputeRow.objects.filter(open=True, actual_id__in=list(actual_ids)).values_list(
+            "actual_id", flat=True
+        )
+    )
 
 
 def rows_to_dispute(user: User, *, period_id: int, provider_id: int) -> list[Actual]:

@@ -34,6 +34,7 @@ from carebridge.contracts.commitment import (
     financial_year_of,
 )
 from carebridge.contracts.models import Cpli
+from carebridge.core import holds
 from carebridge.core.calendar import today
 from carebridge.core.formats import round_money
 from carebridge.core.labels import council_labelled
@@ -347,8 +348,17 @@ def client_rows(service: Service, person: ServiceUser, week: date) -> list[Row]:
     return rows
 
 
+# Shown above a client's rows of a processed period when some are held open (core.holds).
+HELD_ONLY = (
+    "The payment for this period has been processed: only its rows in an open dispute can still "
+    "change."
+)
+
+
 def client_week_refusal(rows: list[Row], week: date) -> str:
-    """Why a client's rows for the week cannot be changed, if they cannot."""
+    """Why a client's rows for the week cannot be changed, if none can. In a period whose
+    payment has been processed, the rows held open (core.holds: in an open dispute) still can,
+    as a later payment run pays them at their final value: the others are marked not editable."""
     if not week_has_ended(week):
         return week_refusal(None, week)
     councils = {row.cpli.council_id for row in rows}
@@ -358,6 +368,19 @@ def client_week_refusal(rows: list[Row], week: date) -> str:
     found = {p.council_id: p for p in periods}
     for council_id in councils:
         refusal = week_refusal(found.get(council_id), week)
-        if refusal:
+        if refusal and not _only_held_editable(found.get(council_id), rows):
             return refusal
     return ""
+
+
+def _only_held_editable(period: Period | None, rows: list[Row]) -> bool:
+    """In a processed period, mark the rows not held open as not editable: whether any is."""
+    if period is None or not period.is_paid:
+        return False
+    mine = [row for row in rows if row.cpli.council_id == period.council_id]
+    kept = holds.held(row.actual.pk for row in mine if row.actual is not None)
+    if not kept:
+        return False
+    for row in mine:
+        row.editable = row.actual is not None and row.actual.pk in kept
+    return True

@@ -62,7 +62,10 @@ def periods_of(council_ids: Iterable[int], weeks: Iterable[date]) -> dict[tuple[
     return found
 
 
-def week_refusal(period: Period | None, week: date) -> str | None:
+def week_refusal(period: Period | None, week: date, *, held: bool = False) -> str | None:
+    """Why a row of the week may not change, if it may not. `held`: the row is held open
+    (core.holds: in an open dispute), so its period's processed payment does not stop it, as a
+    later payment run pays it at its final value; every other reason still does."""
     if not week_has_ended(week):
         return (
             "Actuals cannot be entered while the week is in progress: enter them from the day "
@@ -73,6 +76,6 @@ def week_refusal(period: Period | None, week: date) -> str | None:
     if (week - period.start_date).days % 7:
         # Another day would make a second row for the same line and week, paid twice.
         return f"Actuals are entered for weeks beginning on a {period.start_date:%A}"
-    if period.is_paid:
+    if period.is_paid and not held:
         return "You cannot change actuals for a week where the payment has already been processed"
     return None

@@ -29,6 +29,7 @@ from carebridge.actuals.signals import actuals_amended
 from carebridge.audit.services import record
 from carebridge.contracts.commitment import financial_year_bounds, financial_year_of
 from carebridge.contracts.models import Cpli
+from carebridge.core import holds
 from carebridge.core.calendar import now
 from carebridge.organisations.choices import FrustratedReason, MissedReason
 
@@ -149,6 +150,8 @@ class _Batch:
     # Each line's weeks in the batch itself.
     own_weeks: dict[int, set[date]]
     used: dict[tuple[int, int], Decimal]
+    # The stored rows of processed periods held open (core.holds: in an open dispute).
+    held: set[int] = field(default_factory=set)
 
 
 @dataclass
@@ -206,9 +209,18 @@ def _read_batch(provider_id: int, items: Sequence[Item]) -> _Batch:
         own_weeks=defaultdict(set),
         used=_allocation_used(cplis.values(), weeks),
     )
+    batch.held = holds.held(
+        row.pk
+        for (cpli_id, week), row in batch.existing.items()
+        if _is_paid(batch.periods.get((cplis[cpli_id].council_id, week)))
+    )
     _count_hospital_weeks(batch, items)
     _count_nights(batch, items)
     return batch
+
+
+def _is_paid(period: Period | None) -> bool:
+    return period is not None and period.is_paid
 
 
 def _count_hospital_weeks(batch: _Batch, items: Sequence[Item]) -> None:
@@ -305,7 +317,7 @@ def _check_item(batch: _Batch, writes: _Writes, item: Item) -> None:
         writes.unchanged += 1
         return
     period = batch.periods.get((cpli.council_id, item.week_start))
-    refusal = week_refusal(period, item.week_start)
+    refusal = week_refusal(period, item.week_start, held=row is not None and row.pk in batch.held)
     if refusal:
         writes.errors[item.ref] = {"week": refusal}
         return

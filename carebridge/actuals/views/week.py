@@ -15,6 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from carebridge.actuals import selectors, services
 from carebridge.actuals.filters import WeekFilters, kept_filters
 from carebridge.actuals.periods import WEEK, week_of
+from carebridge.actuals.selectors.week import HELD_ONLY
 from carebridge.actuals.views.common import (
     chosen_service,
     chosen_week,
@@ -156,12 +157,16 @@ def client(request: HttpRequest, service_user_id: int) -> HttpResponse:
         person=person, by=user, via="actuals", ip=request.META.get("REMOTE_ADDR")
     )
     rows = selectors.client_rows(service, person, chosen)
+    # In a processed period only the rows an open dispute holds may change (the others are
+    # marked not editable), so only theirs are read from the form.
+    week_refusal = selectors.client_week_refusal(rows, chosen) if rows else ""
     # A dispute's Add/Edit sends the provider here and wants them back once the rows are saved.
     returning = return_path(request.GET.get("return"))
     errors: dict[int, dict[str, str]] = {}
     refusal = ""
     if request.method == "POST":
-        errors, saved, refusal = save_rows(request, user, [r.cpli.pk for r in rows], chosen)
+        posted = [r.cpli.pk for r in rows if r.editable]
+        errors, saved, refusal = save_rows(request, user, posted, chosen)
         if saved is not None:
             messages.success(request, saved_message(saved))
             return HttpResponseRedirect(returning or request.get_full_path())
@@ -172,10 +177,8 @@ def client(request: HttpRequest, service_user_id: int) -> HttpResponse:
         "rows": rows,
         "service": service,
         "week": chosen,
-        "refusal_text": selectors.client_week_refusal(rows, chosen) if rows else "",
-        "can_edit_rows": bool(rows)
-        and can_edit(user.role, Function.ACTUALS)
-        and not selectors.client_week_refusal(rows, chosen),
+        "refusal_text": week_refusal or (HELD_ONLY if any(not r.editable for r in rows) else ""),
+        "can_edit_rows": bool(rows) and can_edit(user.role, Function.ACTUALS) and not week_refusal,
         "total": sum((r.actual.cost for r in rows if r.actual is not None), Decimal("0")),
         "errors": errors,
         "error_list": error_list(errors, {r.cpli.pk: r for r in rows}),
