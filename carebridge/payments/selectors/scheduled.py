@@ -1,0 +1,523 @@
+"""The provider's scheduled payments (Stockport section 13): per council billing period, what its
+on-schedule care packages are paid, per client and contract, with Excl VAT, VAT and Total, and
+whether the period is Finalised (paid by a finalised run) or Current (scheduled, not yet paid).
+
+Periods that have a run show the run's scheduled lines. Periods still to come, to the end of the
+financial year, show what the run would pay, projected with the payment run's own rules
+(`run_sources`: blocks of the rulebook's weeks, paid in advance and in arrears, pro rata by
+days), so the page and the run agree to the penny. A provider of two councils sees each
+council's periods under that council's rules. A fixed number of queries, whatever the number of
+periods, clients or lines."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from django.db.models import Max, Min, QuerySet
+
+from carebridge.actuals.models import Period
+from carebridge.actuals.periods import RuleSource, period_bounds
+from carebridge.contracts.choices import CpliStatus
+from carebridge.contracts.commitment import financial_year_bounds, financial_year_of
+from carebridge.contracts.models import Cpli
+from carebridge.core.calendar import today
+from carebridge.core.formats import guide_date
+from carebridge.organisations.choices import PaymentMethod
+from carebridge.organisations.models import Contract, Council, Rulebook
+from carebridge.payments.choices import LineSource, RunStatus
+from carebridge.payments.models import PaymentLine, PaymentRun
+from carebridge.payments.selectors.invoices import payment_method_on
+from carebridge.payments.selectors.run_sources import (
+    block_due_in,
+    block_of,
+    line_vat,
+    schedule_blocks,
+    scheduled_amount,
+)
+
+if TYPE_CHECKING:
+    from carebridge.accounts.models import User
+
+__all__ = [
+    "BillingPeriod",
+    "ScheduledPage",
+    "ScheduledRow",
+    "period_key",
+    "scheduled_choices",
+    "scheduled_lines",
+    "scheduled_payments",
+]
+
+ZERO = Decimal("0.00")
+DAY = timedelta(days=1)
+FINALISED = "Finalised"
+CURRENT = "Current"
+
+
+def period_key(council_id: int, start: date) -> str:
+    """A billing period's value in the filter: its council's and its first day."""
+    return f"{council_id}:{start.isoformat()}"
+
+
+@dataclass
+class ScheduledRow:
+    """One client's (purchase order's) scheduled payment in a billing period, under one
+    contract: the days it pays for and its Excl VAT, VAT and Total."""
+
+    client: str
+    ss_ref: str
+    contract: str
+    covers_from: date
+    covers_to: date
+    excl_vat: Decimal = ZERO
+    vat: Decimal = ZERO
+    total: Decimal = ZERO
+
+    def add(self, covers_from: date, covers_to: date, excl: Decimal, vat: Decimal) -> None:
+        self.covers_from = min(self.covers_from, covers_from)
+        self.covers_to = max(self.covers_to, covers_to)
+        self.excl_vat += excl
+        self.vat += vat
+        self.total += excl + vat
+
+
+@dataclass
+class BillingPeriod:
+    """A council's billing period: Finalised (paid) or Current (a run not yet finalised, or
+    none yet: `projected`), its rows and totals."""
+
+    council_id: int
+    council: str
+    rules: str
+    start: date
+    end: date
+    status: str
+    projected: bool
+    reference: str = ""
+    payment_date: date | None = None
+    rows: dict[tuple[int, str], ScheduledRow] = field(default_factory=dict)
+    excl_vat: Decimal = ZERO
+    vat: Decimal = ZERO
+    total: Decimal = ZERO
+
+    @property
+    def key(self) -> str:
+        return period_key(self.council_id, self.start)
+
+    @property
+    def clients(self) -> list[ScheduledRow]:
+        return sorted(self.rows.values(), key=lambda row: (row.client, row.ss_ref, row.contract))
+
+    def add(self, client_id: int, client: tuple[str, str], contract: str, *money: Any) -> None:
+        covers_from, covers_to, excl, vat = money
+        row = self.rows.get((client_id, contract))
+        if row is None:
+            row = self.rows[(client_id, contract)] = ScheduledRow(
+                client[0], client[1], contract, covers_from, covers_to
+            )
+        row.add(covers_from, covers_to, excl, vat)
+        self.excl_vat += excl
+        self.vat += vat
+        self.total += excl + vat
+
+
+@dataclass
+class ScheduledPage:
+    """The page: its billing periods in date order (each council's own), and the totals."""
+
+    periods: list[BillingPeriod]
+    excl_vat: Decimal = ZERO
+    vat: Decimal = ZERO
+    total: Decimal = ZERO
+
+    @property
+    def row_counts(self) -> dict[int, int]:
+        """Per council, how many client rows the page shows (for the audit event)."""
+        counts: dict[int, int] = defaultdict(int)
+        for period in self.periods:
+            counts[period.council_id] += len(period.rows)
+        return dict(counts)
+
+
+def _rules_text(rulebook: Rulebook) -> str:
+    weeks = rulebook.scheduled_payment_weeks
+    advance = rulebook.scheduled_weeks_in_advance
+    return (
+        f"Paid every {weeks} week{'s' if weeks != 1 else ''}: {advance} in advance and "
+        f"{weeks - advance} in arrears"
+    )
+
+
+def _councils(user: User) -> dict[int, str]:
+    return dict(
+        Council.objects.filter(contracts__provider_id=user.provider_id)
+        .distinct()
+        .order_by("name", "pk")
+        .values_list("pk", "name")
+    )
+
+
+def _periods_of(rulebook: Rulebook, first: date, last: date) -> Iterator[tuple[date, date]]:
+    """The council's billing periods starting from first to last."""
+    start, end = period_bounds(rulebook, max(first, rulebook.actuals_periods_from))
+    if start < first:
+        start, end = period_bounds(rulebook, end + DAY)
+    while start <= last:
+        yield start, end
+        start, end = period_bounds(rulebook, end + DAY)
+
+
+def scheduled_choices(
+    user: User,
+) -> tuple[list[int], list[tuple[int, str]], dict[int, list[tuple[str, str]]]]:
+    """The financial years (this one and the next, and those with scheduled lines, newest
+    first), the provider's contracts ("reference (council)"), and per year the billing periods
+    of its councils (each named with its council, as their periods differ)."""
+    if user.provider_id is None:
+        return [], [], {}
+    councils = _councils(user)
+    contracts = [
+        (pk, f"{reference} ({councils.get(council_id, '')})")
+        for pk, reference, council_id in Contract.objects.filter(provider_id=user.provider_id)
+        .order_by("council__name", "reference")
+        .values_list("pk", "reference", "council_id")
+    ]
+    current = financial_year_of(today())
+    starts = (
+        PaymentLine.objects.filter(provider_id=user.provider_id, source=LineSource.SCHEDULE)
+        .order_by()
+        .values_list("run__period__start_date", flat=True)
+        .distinct()
+    )
+    years = sorted({current, current + 1, *map(financial_year_of, starts)}, reverse=True)
+    rulebooks = Rulebook.objects.filter(council_id__in=councils)
+    periods: dict[int, list[tuple[str, str]]] = {}
+    for year in years:
+        first, last = financial_year_bounds(year)
+        periods[year] = sorted(
+            (
+                (
+                    period_key(rulebook.council_id, start),
+                    f"{guide_date(start)} to {guide_date(end)} ({councils[rulebook.council_id]})",
+                )
+                for rulebook in rulebooks
+                for start, end in _periods_of(rulebook, first, last)
+            ),
+            key=lambda choice: (choice[0].partition(":")[2], choice[1]),
+        )
+    return years, contracts, periods
+
+
+def scheduled_lines(user: User) -> QuerySet[PaymentLine]:
+    """The provider's scheduled lines of live runs (not discarded): what the filters narrow."""
+    if user.provider_id is None:
+        return PaymentLine.objects.none()
+    return PaymentLine.objects.filter(
+        provider_id=user.provider_id, source=LineSource.SCHEDULE
+    ).exclude(run__status=RunStatus.DISCARDED)
+
+
+_LINE = (
+    "run__council_id",
+    "run__period__start_date",
+    "run__period__end_date",
+    "run__status",
+    "run__reference",
+    "run__payment_date",
+    "service_user_id",
+    "service_user__title",
+    "service_user__first_name",
+    "service_user__last_name",
+    "service_user__ss_ref",
+    "contract__reference",
+    "covers_from",
+    "covers_to",
+    "excl_vat",
+    "vat",
+)
+
+
+def _name(title: str, first: str, last: str) -> str:
+    # As ServiceUser.full_name puts it: title, first name, last name.
+    return " ".join(part for part in (title, first, last) if part)
+
+
+class _Collector:
+    """The page's billing periods, keyed by council and first day, filled from runs' lines and
+    then from projections."""
+
+    def __init__(self, source: RuleSource, councils: dict[int, str]) -> None:
+        self.source = source
+        self.councils = councils
+        self.periods: dict[tuple[int, date], BillingPeriod] = {}
+
+    def period(self, council_id: int, start: date, end: date, **fields: Any) -> BillingPeriod:
+        key = (council_id, start)
+        if key not in self.periods:
+            self.periods[key] = BillingPeriod(
+                council_id=council_id,
+                council=self.councils.get(council_id, ""),
+                rules=_rules_text(self.source.rulebooks[council_id]),
+                start=start,
+                end=end,
+                **fields,
+            )
+        return self.periods[key]
+
+
+def _from_runs(c: _Collector, lines: QuerySet[PaymentLine]) -> None:
+    for (
+        council_id,
+        start,
+        end,
+        status,
+        reference,
+        payment_date,
+        client_id,
+        *name,
+        ss_ref,
+        contract,
+        covers_from,
+        covers_to,
+        excl,
+        vat,
+    ) in lines.order_by().values_list(*_LINE):
+        finalised = status == RunStatus.FINALISED
+        period = c.period(
+            council_id,
+            start,
+            end,
+            status=FINALISED if finalised else CURRENT,
+            projected=False,
+            reference=reference,
+            payment_date=payment_date,
+        )
+        period.add(
+            client_id, (_name(*name), ss_ref), contract or "", covers_from, covers_to, excl, vat
+        )
+
+
+@dataclass(frozen=True)
+class _Scope:
+    year: int
+    contract_id: int | None
+    period: str | None
+
+
+def _projection_starts(source: RuleSource, councils: Iterable[int]) -> dict[int, date]:
+    """Per council, the first day of the billing period its next run is for: the one after its
+    latest live run, or (with none yet) its earliest period not payment-processed, or today's."""
+    ids = list(councils)
+    latest = dict(
+        PaymentRun.objects.filter(council_id__in=ids)
+        .exclude(status=RunStatus.DISCARDED)
+        .order_by()
+        .values("council_id")
+        .annotate(last=Max("period__end_date"))
+        .values_list("council_id", "last")
+    )
+    unpaid = dict(
+        Period.objects.filter(council_id__in=ids, payment_processed_at__isnull=True)
+        .order_by()
+        .values("council_id")
+        .annotate(first=Min("start_date"))
+        .values_list("council_id", "first")
+    )
+    starts = {}
+    for council_id in ids:
+        rulebook = source.rulebooks[council_id]
+        if council_id in latest:
+            day = latest[council_id] + DAY
+        else:
+            day = min(unpaid.get(council_id) or today(), today())
+        starts[council_id] = period_bounds(rulebook, day)[0]
+    return starts
+
+
+@dataclass(frozen=True)
+class _Cpli:
+    """What a projection needs of a CPLI, read as values (the run's `Scheduled`)."""
+
+    pk: int
+    council_id: int
+    service_user_id: int
+    client: str
+    ss_ref: str
+    quantity: Decimal
+    rate: Decimal
+    start_date: date
+    end_date: date | None
+    vat_rate: Decimal
+
+
+def _schedule_cplis(user: User, councils: Iterable[int], last: date) -> list[_Cpli]:
+    rows = (
+        Cpli.objects.filter(
+            provider_id=user.provider_id,
+            council_id__in=list(councils),
+            status__in=[CpliStatus.ACTIVE, CpliStatus.ENDED],
+            yearly_allocation__isnull=True,
+            start_date__lte=last,
+        )
+        .order_by("pk")
+        .values_list(
+            "pk",
+            "council_id",
+            "service_user_id",
+            "service_user__title",
+            "service_user__first_name",
+            "service_user__last_name",
+            "service_user__ss_ref",
+            "quantity",
+            "rate",
+            "start_date",
+            "end_date",
+            "service_level__vat_rate",
+        )
+    )
+    return [
+        _Cpli(pk, council_id, person_id, _name(title, first, last_name), *rest)
+        for pk, council_id, person_id, title, first, last_name, *rest in rows
+    ]
+
+
+def _contract_of(
+    source: RuleSource, council_id: int, provider_id: int, day: date
+) -> Contract | None:
+    """The contract in force for the council and provider on the day (the latest started), as
+    the run gives each line (run_sources)."""
+    for contract in source.contracts.get((council_id, provider_id), []):
+        if contract.start_date <= day and (contract.end_date is None or contract.end_date >= day):
+            return contract
+    return None
+
+
+def _paid_blocks(user: User, source: RuleSource) -> set[tuple[int, date]]:
+    """The CPLI blocks already on a run's line (a discarded run's lines are deleted)."""
+    return {
+        (cpli_id, block_of(source.rulebooks[council_id], day))
+        for cpli_id, council_id, day in PaymentLine.objects.filter(
+            provider_id=user.provider_id, source=LineSource.SCHEDULE
+        ).values_list("cpli_id", "council_id", "covers_from")
+    }
+
+
+def _arrears(rulebook: Rulebook) -> timedelta:
+    return timedelta(
+        days=(rulebook.scheduled_payment_weeks - rulebook.scheduled_weeks_in_advance) * 7
+    )
+
+
+def _horizon(rulebook: Rulebook, year: int) -> tuple[date, date]:
+    """The first day of the council's first block and the last day of the last block a run of
+    a billing period starting in the year pays."""
+    last_period_end = period_bounds(rulebook, financial_year_bounds(year)[1])[1]
+    last_start = block_of(rulebook, last_period_end + DAY - _arrears(rulebook))
+    length = timedelta(days=rulebook.scheduled_payment_weeks * 7)
+    return block_of(rulebook, rulebook.actuals_periods_from), last_start + length - DAY
+
+
+def _target_period(rulebook: Rulebook, block_start: date, first: date) -> tuple[date, date]:
+    """The billing period whose run will pay the block: the first, from the next run's, whose
+    end its weeks in arrears have passed by."""
+    due_on = block_start + _arrears(rulebook) - DAY
+    start, end = period_bounds(rulebook, max(due_on, first))
+    assert block_due_in(rulebook, block_start, Period(start_date=start, end_date=end))
+    return start, end
+
+
+def _in_scope(scope: _Scope, council_id: int, start: date) -> bool:
+    first, last = financial_year_bounds(scope.year)
+    if not first <= start <= last:
+        return False
+    return scope.period is None or scope.period == period_key(council_id, start)
+
+
+def _project_cpli(c: _Collector, scope: _Scope, cpli: _Cpli, ctx: dict[str, Any]) -> None:
+    rulebook = c.source.rulebooks[cpli.council_id]
+    first, last = _horizon(rulebook, scope.year)
+    end = last if cpli.end_date is None else min(cpli.end_date, last)
+    start = max(cpli.start_date, first)
+    if start > end:
+        return
+    for block_start, block_end in schedule_blocks(rulebook, start, end):
+        if (cpli.pk, block_start) in ctx["paid"]:
+            continue
+        period = _target_period(rulebook, block_start, ctx["starts"][cpli.council_id])
+        if not _in_scope(scope, cpli.council_id, period[0]):
+            continue
+        starts = max(block_start, cpli.start_date)
+        if payment_method_on(c.source, cpli.council_id, ctx["provider"], starts) != (
+            PaymentMethod.ON_SCHEDULE
+        ):
+            continue
+        contract = _contract_of(c.source, cpli.council_id, ctx["provider"], starts)
+        if scope.contract_id is not None and (contract is None or contract.pk != scope.contract_id):
+            continue
+        amount = scheduled_amount(cpli, block_start, block_end, rulebook.actuals_week_start)
+        ends = block_end if cpli.end_date is None else min(block_end, cpli.end_date)
+        target = c.period(cpli.council_id, *period, status=CURRENT, projected=True)
+        target.add(
+            cpli.service_user_id,
+            (cpli.client, cpli.ss_ref),
+            contract.reference if contract is not None else "",
+            starts,
+            ends,
+            amount,
+            line_vat(amount, cpli.vat_rate),
+        )
+
+
+def _project(c: _Collector, user: User, scope: _Scope) -> None:
+    """The periods still to come in the year: each unpaid block of the provider's on-schedule
+    CPLIs, in the period whose run will pay it."""
+    councils = list(c.councils)
+    if not councils:
+        return
+    latest_end = max(_horizon(c.source.rulebooks[pk], scope.year)[1] for pk in councils)
+    ctx = {
+        "provider": user.provider_id,
+        "paid": _paid_blocks(user, c.source),
+        "starts": _projection_starts(c.source, councils),
+    }
+    for cpli in _schedule_cplis(user, councils, latest_end):
+        _project_cpli(c, scope, cpli, ctx)
+
+
+def scheduled_payments(
+    user: User,
+    lines: QuerySet[PaymentLine],
+    *,
+    year: int,
+    contract_id: int | None = None,
+    period: str | None = None,
+) -> ScheduledPage:
+    """The provider's scheduled payments in the financial year (of one contract, one billing
+    period, if chosen): the runs' scheduled lines (`lines`, already filtered by the same
+    choices) and the periods still to come, projected. Empty for anyone but a provider."""
+    if user.provider_id is None:
+        return ScheduledPage(periods=[])
+    councils = _councils(user)
+    source = RuleSource.load(councils)
+    councils = {pk: name for pk, name in councils.items() if pk in source.rulebooks}
+    c = _Collector(source, councils)
+    first, last = financial_year_bounds(year)
+    _from_runs(
+        c, lines.filter(run__period__start_date__gte=first, run__period__start_date__lte=last)
+    )
+    _project(c, user, _Scope(year=year, contract_id=contract_id, period=period))
+    periods = sorted(
+        (p for p in c.periods.values() if p.rows),
+        key=lambda p: (p.start, p.council, p.council_id),
+    )
+    return ScheduledPage(
+        periods=periods,
+        excl_vat=sum((p.excl_vat for p in periods), ZERO),
+        vat=sum((p.vat for p in periods), ZERO),
+        total=sum((p.total for p in periods), ZERO),
+    )
