@@ -171,7 +171,8 @@ class ScheduledPaymentsForm(GovForm):
         )
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         weeks, advance = data.get("scheduled_payment_weeks"), data.get("scheduled_weeks_in_advance")
         if weeks is not None and advance is not None and advance >= weeks:
             self.add_error(

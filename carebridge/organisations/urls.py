@@ -37,11 +37,7 @@ urlpatterns = [
     ),
     # The council's payment settings: each contract type's payment rule, scheduled payments.
     path("payment-settings/", payment_settings.payment_settings, name="payment_settings"),
-    path(
-        "payment-settings/rules/<slug:contract_type>/",
-        payment_settings.payment_rule_edit,
-        name="payment_rule_edit",
-    ),
+    path("payment-settings/rule/", payment_settings.payment_rule_edit, name="payment_rule_edit"),
     path(
         "payment-settings/scheduled-payments/",
         payment_settings.scheduled_payments_edit,

@@ -27,7 +27,7 @@ SCHEDULE = reverse("organisations:scheduled_payments_edit")
 
 
 def rule_url(kind: str = ContractType.SPOT) -> str:
-    return reverse("organisations:payment_rule_edit", args=[kind])
+    return f"{reverse('organisations:payment_rule_edit')}?type={kind}"
 
 
 @dataclass
@@ -154,6 +154,7 @@ def test_bad_input_is_shown_against_its_field_and_nothing_is_written(
 
 def test_a_contract_type_that_does_not_exist_is_not_found(keepers):
     client = client_for(keepers.administrator)
+    assert client.get(reverse("organisations:payment_rule_edit")).status_code == 404
 
     assert client.get(rule_url("barter")).status_code == 404
     assert client.post(rule_url("barter"), rule_form()).status_code == 404

@@ -4,18 +4,22 @@ organisations.services.payment_settings, audited there with what it was and now 
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
-from carebridge.accounts.models import User
 from carebridge.core.http import acting_user
 from carebridge.organisations.choices import ContractType
 from carebridge.organisations.forms_payment_settings import PaymentRuleForm, ScheduledPaymentsForm
 from carebridge.organisations.models import Council, PaymentRule, Rulebook
 from carebridge.organisations.services import payment_settings as services
+
+if TYPE_CHECKING:
+    from carebridge.accounts.models import User
 
 
 def _council(request: HttpRequest, *, change: bool = False) -> tuple[User, Council]:
@@ -35,7 +39,10 @@ def _council(request: HttpRequest, *, change: bool = False) -> tuple[User, Counc
     return user, council
 
 
-def _contract_type(value: str) -> ContractType:
+def _contract_type(request: HttpRequest) -> ContractType:
+    """The contract type the address names (?type=spot): a setting of the acting user's own
+    council, so the address carries no object of any organisation."""
+    value = request.GET.get("type", "")
     if value not in ContractType.values:
         raise Http404("No such contract type")
     return ContractType(value)
@@ -66,9 +73,9 @@ def payment_settings(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def payment_rule_edit(request: HttpRequest, contract_type: str) -> HttpResponse:
+def payment_rule_edit(request: HttpRequest) -> HttpResponse:
     user, council = _council(request, change=True)
-    kind = _contract_type(contract_type)
+    kind = _contract_type(request)
     rule = services.payment_rule_of(council, kind)
     if request.method == "POST":
         form = PaymentRuleForm(request.POST)
