@@ -15,6 +15,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
 from carebridge.accounts.models import User
@@ -30,7 +31,7 @@ from carebridge.payments.access import payment_run_for
 from carebridge.payments.choices import RUN_TRANSITIONS, RunEvent, RunStatus
 from carebridge.payments.finance_export import export_name, finance_csv, finance_rows
 from carebridge.payments.forms_runs import ConfirmForm, PrepareAgainForm, PrepareForm, RunFilters
-from carebridge.payments.models import PaymentRun
+from carebridge.payments.models import PaymentLine, PaymentRun
 from carebridge.payments.selectors import runs as selectors
 from carebridge.payments.services.run_reads import run_exported, run_viewed
 
@@ -177,7 +178,7 @@ def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
     context = _run_context(run)
     chosen = _provider_chosen(request, [pk for pk, _name, _totals in context["providers"]])
     page = page_of(request, selectors.run_lines(run, provider_id=chosen), per_page=LONG_PAGE_SIZE)
-    lines = [(line, selectors.line_source(line)) for line in page.object_list]
+    lines = [_line_row(line) for line in page.object_list]
     # The lines name the council's clients: every view is audited, with how many it showed.
     run_viewed(run=run, by=user, lines=len(lines), ip=_ip(request))
     context.update(
@@ -190,17 +191,32 @@ def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "payments/runs/detail.html", context)
 
 
+def _href(link: selectors.SourceLink) -> str:
+    return reverse(link.url_name, args=link.args) if link.url_name else ""
+
+
+def _line_row(line: PaymentLine) -> dict[str, Any]:
+    """A line as the page lists it, with the page of its source."""
+    link = selectors.line_source(line)
+    return {"provider": line.provider.name, "line": line, "text": link.text, "href": _href(link)}
+
+
 def _run_context(run: PaymentRun) -> dict[str, Any]:
     """What every page of a run shows: its totals per provider and contract, what the finance
     export would miss, and (while open) what it leaves out."""
     providers = selectors.run_provider_totals(run)
+    left_out = selectors.run_left_out(run)
     return {
         "run": run,
         "providers": providers,
         "totals": selectors.total_of(totals for _pk, _name, totals in providers),
         "contracts": selectors.run_contract_totals(run),
         "missing": selectors.missing_finance_codes(run),
-        "left_out": selectors.run_left_out(run),
+        "left_out": left_out,
+        "left_out_rows": [
+            (item, why, link.text, _href(link)) for item, why, link in left_out or []
+        ],
+        "lines_url": reverse("payments:run_detail", args=[run.pk]),
     }
 
 
