@@ -148,9 +148,15 @@ def dispute_reason_add(
     if DisputeReason.objects.filter(council=council, label__iexact=label).exists():
         raise ValidationError({"label": "Your council has this reason already"})
     last = DisputeReason.objects.filter(council=council).order_by("-order").first()
-    reason = DisputeReason.objects.create(
-        council=council, label=label, order=(last.order if last else 0) + 1
-    )
+    try:
+        # Two officers adding the same label at once: the unique label decides, the loser is
+        # told as if it had been there first.
+        with transaction.atomic():
+            reason = DisputeReason.objects.create(
+                council=council, label=label, order=(last.order if last else 0) + 1
+            )
+    except IntegrityError:
+        raise ValidationError({"label": "Your council has this reason already"}) from None
     record(action="dispute_reason.added", by=by, obj=reason, council=council.pk)
     return reason
 
