@@ -57,10 +57,10 @@ _DERIVED = {LineSource.CARRIED_FORWARD}
 
 
 def _check_payment_date(payment_date: date) -> None:
-    if not is_working_day(payment_date):
-        raise ValidationError({"payment_date": PAYMENT_DATE_WORKING})
     if not today() <= payment_date <= today() + timedelta(days=LATEST_PAYMENT_DAYS):
         raise ValidationError({"payment_date": PAYMENT_DATE_RANGE})
+    if not is_working_day(payment_date):
+        raise ValidationError({"payment_date": PAYMENT_DATE_WORKING})
 
 
 def _reference(period: Period) -> str:

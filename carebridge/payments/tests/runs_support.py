@@ -8,7 +8,7 @@ The world is the payments tests' (`world`, `clock` fixtures): weekly periods fro
 from __future__ import annotations
 
 from datetime import date
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from carebridge.actuals.models import Period
 from carebridge.actuals.tests.conftest import World, make_payment_rule
@@ -120,4 +120,14 @@ def paid_total(**source: object) -> object:
 
 def confirmed(world: World, cpli: Cpli | None = None, actual: str = "14") -> Period:
     """Last week's actual for the CPLI (the world's by default), confirmed."""
-    return confirmed_week(world, (cpli or world.cpli, actual))
+    return confirmed_week(world, (cpli or world.cpli, actual), comments="As delivered")
+
+
+def amend(
+    world: World, actual: str, *, clock: Any, cpli: Cpli | None = None, week: date = LAST_WEEK
+) -> None:
+    """A minute later (so the row changed after any confirmation), the provider amends the
+    week's actual for the CPLI (the world's by default)."""
+    clock.move(minutes=1)
+    enter(world, (cpli or world.cpli, actual), week=week, comments="Amended")
+    clock.move(minutes=1)
