@@ -13,6 +13,9 @@ class RelatedKind(models.TextChoices):
     CONTRACT_DOCUMENT = "contract_document", "Contract document"
     CONTACT = "contact", "Contact"
     PROVIDER = "provider", "Provider"
+    # A dispute's further dialogue (issue 17): the dispute holds the link (Dispute.action),
+    # since actions sits beside disputes and never names it.
+    DISPUTE = "dispute", "Dispute"
 
 
 # The field of an Action that holds each kind of related thing (a provider is the action's own).
