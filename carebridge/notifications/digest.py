@@ -36,6 +36,10 @@ DAILY_SECTIONS = (
     NotificationKind.DAILY_CONTRACT_DOCUMENTS,
     NotificationKind.DAILY_INVOICES,
     NotificationKind.DAILY_DISPUTES,
+    # Named by their Subscription field alone: a summary is sent as DIGEST, so no notification
+    # is ever of these kinds and Notification.kind's choices need not name them.
+    "daily_scheduled_payments",
+    "daily_payment_exceptions",
 )
 
 
@@ -52,15 +56,15 @@ LinesOf = Callable[["User", datetime, datetime], list[DigestLine]]
 class DigestSection:
     """A section of the summary: its heading and what it lists for a user in a window."""
 
-    kind: NotificationKind
+    kind: str
     heading: str
     lines_of: LinesOf
 
 
-_SECTIONS: dict[NotificationKind, DigestSection] = {}
+_SECTIONS: dict[str, DigestSection] = {}
 
 
-def digest_section_register(kind: NotificationKind, heading: str, lines_of: LinesOf) -> None:
+def digest_section_register(kind: str, heading: str, lines_of: LinesOf) -> None:
     """Called by the app that owns the section, in its AppConfig.ready."""
     if kind not in DAILY_SECTIONS:
         raise ValueError(f"{kind!r} is not a section of the daily summary")

@@ -37,6 +37,8 @@ SUBSCRIPTION_FIELDS = (
     "daily_contract_documents",
     "daily_invoices",
     "daily_disputes",
+    "daily_scheduled_payments",
+    "daily_payment_exceptions",
     "actions_immediate",
     "password_immediate",
 )

@@ -23,6 +23,8 @@ DAILY = (
     "daily_contract_documents",
     "daily_invoices",
     "daily_disputes",
+    "daily_scheduled_payments",
+    "daily_payment_exceptions",
 )
 IMMEDIATE = ("actions_immediate", "password_immediate")
 
