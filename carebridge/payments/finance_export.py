@@ -33,8 +33,8 @@ HEADERS = [
     "Total",
 ]
 CHECKSUM = "Checksum"
-_MONEY = DecimalField(max_digits=14, decimal_places=2)
-_TEXT = CharField()
+_MONEY: DecimalField[Decimal, Decimal] = DecimalField(max_digits=14, decimal_places=2)
+_TEXT: CharField[str, str] = CharField()
 
 
 @dataclass(frozen=True)

@@ -43,7 +43,7 @@ __all__ = [
 
 OPEN_STATUSES = (RunStatus.PREPARED, RunStatus.APPROVED)
 ZERO = Decimal("0.00")
-_MONEY = DecimalField(max_digits=14, decimal_places=2)
+_MONEY: DecimalField[Decimal, Decimal] = DecimalField(max_digits=14, decimal_places=2)
 # How many ended periods the prepare page offers, newest first: a run is due each period, so an
 # older one is a mistake to correct, not a choice to make.
 PERIODS_OFFERED = 26

@@ -36,7 +36,7 @@ from carebridge.payments.tests.runs_support import (
     second_officer,
     self_billing,
 )
-from carebridge.payments.views.runs import seen_token
+from carebridge.payments.views.runs import NOT_PREPARED, seen_token
 from tests.support import client_for, make_user
 
 pytestmark = pytest.mark.django_db
@@ -343,3 +343,14 @@ def test_the_run_page_takes_the_same_queries_for_more_lines(billing):
     assert PaymentLine.objects.filter(run=small).count() == 1
     assert PaymentLine.objects.filter(run=large).count() == 7
     assert (large_open, large_final) == (small_open, small_final)
+
+
+def test_a_discarded_run_cannot_be_prepared_again_from_its_page(billing, run):
+    run = services.run_discard(by=billing.payments_officer, run=run)
+    officer = client_for(billing.payments_officer)
+    assert NOT_PREPARED in body(officer.get(decide(run, "prepare-again")))
+    response = officer.post(
+        decide(run, "prepare-again"), {"seen": seen_token(run), **date_fields(date(2026, 11, 17))}
+    )
+    assert NOT_PREPARED in body(response)
+    assert list(PaymentRun.objects.values_list("status", flat=True)) == [RunStatus.DISCARDED]

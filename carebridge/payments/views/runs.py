@@ -38,6 +38,7 @@ from carebridge.payments.services.run_reads import run_exported, run_viewed
 # The payments team's function: the runs pay what its invoice queue authorises.
 RUN_FUNCTION = Function.INVOICES
 NOT_FINALISED = "The finance export is ready once the run is finalised."
+NOT_PREPARED = "Only a prepared run can be prepared again: prepare a new run for the period."
 
 
 def _officer(request: HttpRequest, *, edit: bool = False) -> User:
@@ -289,7 +290,9 @@ def _done_already(decision: Decision, run: PaymentRun, token: str) -> bool:
 def _refusal(decision: Decision, user: User, run: PaymentRun) -> str | None:
     """Why the run's state refuses the decision, shown instead of its button."""
     if decision.event is None:
-        return None if _may_prepare_again(run) else services.ALREADY.get(run.status, "")
+        if _may_prepare_again(run):
+            return None
+        return services.ALREADY.get(RunStatus(run.status), NOT_PREPARED)
     if not RUN_TRANSITIONS.allows(run.status, decision.event):
         return services.RUN_MOVE_REFUSED[decision.event]
     if decision.event == RunEvent.APPROVE and run.prepared_by_id == user.pk:
