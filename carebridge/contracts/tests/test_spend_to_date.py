@@ -17,9 +17,11 @@ from carebridge.contracts.purchase_orders import purchase_orders_of_client
 from carebridge.core import spend
 from carebridge.payments.choices import RunStatus
 from carebridge.payments.models import PaymentLine, PaymentRun
+from carebridge.payments.services import run_finalise
 from carebridge.payments.spend import finalised_spend
 from carebridge.payments.tests.conftest import clients
 from carebridge.payments.tests.paid_lines import run_of, scheduled_line
+from carebridge.payments.tests.runs_support import approved_run, on_schedule
 from tests.support import client_for, make_user
 
 pytestmark = pytest.mark.django_db
@@ -146,3 +148,15 @@ def _a_run(world: World) -> PaymentRun:
 
 def test_the_list_reads_spend_in_the_same_queries_for_2_or_20_orders(world: World) -> None:
     assert _list_queries(world, 2) == _list_queries(world, 20)
+
+
+def test_a_run_finalised_through_the_services_fills_the_spend(world: World) -> None:
+    # Paid on schedule: last week's run pays the CPLI's blocks from 05/10 to 15/11.
+    on_schedule(world)
+    approved = approved_run(world)
+    (order,) = purchase_orders_of_client(world.carer, world.person.pk, year=2026)
+    assert order.spend_to_date == Decimal("0.00")
+    run_finalise(by=world.payments_officer, run=approved)
+    (order,) = purchase_orders_of_client(world.carer, world.person.pk, year=2026)
+    assert order.spend_to_date == Decimal("1357.44")
+    assert order.remaining == order.value - Decimal("1357.44")
