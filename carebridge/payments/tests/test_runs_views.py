@@ -354,3 +354,11 @@ def test_a_discarded_run_cannot_be_prepared_again_from_its_page(billing, run):
     )
     assert NOT_PREPARED in body(response)
     assert list(PaymentRun.objects.values_list("status", flat=True)) == [RunStatus.DISCARDED]
+
+
+def test_the_list_takes_the_same_queries_for_more_runs(billing):
+    finalised_run(billing, confirmed_week(billing, week=weeks_ago(3)))
+    one = page_queries(billing.payments_officer, LIST)
+    finalised_run(billing, confirmed_week(billing, week=weeks_ago(2)))
+    prepared_run(billing)
+    assert page_queries(billing.payments_officer, LIST) == one
