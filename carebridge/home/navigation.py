@@ -46,6 +46,21 @@ NAVIGATION: list[NavItem] = [
     NavItem(
         "One-off claims", "payments:council_claim_list", Function.ONE_OFF_CLAIMS, side="council"
     ),
+    NavItem(
+        "Scheduled payments",
+        "payments:scheduled_list",
+        Function.SCHEDULED_PAYMENTS,
+        side="provider",
+    ),
+    # What each finalised payment run paid: for those who follow invoices or scheduled payments.
+    NavItem("Remittance advice", "payments:remittance_list", Function.INVOICES, side="provider"),
+    NavItem(
+        "Remittance advice",
+        "payments:remittance_list",
+        Function.SCHEDULED_PAYMENTS,
+        side="provider",
+    ),
+    NavItem("Payment runs", "payments:run_list", Function.INVOICES, side="council"),
     NavItem("Disputes", "disputes:dispute_list", Function.ACTUALS, side="provider"),
     # Those who may raise disputes: the payments officers (actuals) and the contracts side
     # (contract documents); a role with both has the item once.
@@ -53,6 +68,14 @@ NAVIGATION: list[NavItem] = [
     NavItem(
         "Disputes",
         "disputes:council_list",
+        Function.CONTRACT_DOCUMENTS,
+        side="council",
+        edit=True,
+    ),
+    NavItem("Dispute reasons", "disputes:reason_list", Function.ACTUALS, side="council", edit=True),
+    NavItem(
+        "Dispute reasons",
+        "disputes:reason_list",
         Function.CONTRACT_DOCUMENTS,
         side="council",
         edit=True,
@@ -81,6 +104,12 @@ NAVIGATION: list[NavItem] = [
         Function.ORGANISATION_DETAILS,
         side="council",
         edit=True,
+    ),
+    NavItem(
+        "Payment settings",
+        "organisations:payment_settings",
+        Function.ORGANISATION_DETAILS,
+        side="council",
     ),
     NavItem("User accounts", "accounts:user_list", Function.USER_ACCOUNTS),
     NavItem(

@@ -371,3 +371,12 @@ def test_the_variation_code_is_asked_for_only_where_extras_are_allowed(world):
     org.rulebook_update(council=world.council, by=None, actuals_extras_allowed=False)
     page = body(client_for(world.carer).get(week_url(world, weeks_ago(1))))
     assert f'id="line{world.cpli.pk}-variation_code"' not in page
+
+
+def test_a_provider_with_no_care_packages_is_told_so_not_refused():
+    from tests.support import client_for, make_provider, make_user
+
+    user = make_user(provider=make_provider(), role="super_user_actuals")
+    response = client_for(user).get("/actuals/")
+    assert response.status_code == 200
+    assert "None of your services has a care package line item yet" in response.content.decode()

@@ -46,6 +46,9 @@ def week(request: HttpRequest) -> HttpResponse:
     user = provider_user(request, edit=request.method == "POST")
     source = request.POST if request.method == "POST" else request.GET
     services_ = selectors.actual_services_of(user, include_historical="historical" in request.GET)
+    if not services_:
+        # A provider with no care packages yet reaches the page from the menu: say so.
+        return render(request, "actuals/no_services.html")
     service = chosen_service(user, source.get("service"), services_)
     week_start_day = first_weekday(user)
     chosen = chosen_week(source.get("week"), week_start_day)

@@ -4,17 +4,33 @@ import django.db.models.deletion
 import django.db.models.expressions
 from django.conf import settings
 from django.db import migrations, models
+from django.db.models import OuterRef, Subquery
+from django.db.models.functions import Cast, Coalesce
 
 
 def backfill_submitted_at(apps, schema_editor):
-    """An invoice submitted before the field existed was received when it last changed."""
+    """An invoice submitted before the field existed was received at its latest submission in
+    the audit log (submitted, or submitted again after it was returned); failing that, when it
+    last changed."""
     Invoice = apps.get_model("payments", "Invoice")
-    Invoice.objects.exclude(status="unsubmitted").update(submitted_at=models.F("changed_at"))
+    Event = apps.get_model("audit", "Event")
+    latest = (
+        Event.objects.filter(
+            object_type="payments.invoice",
+            object_id=Cast(OuterRef("pk"), output_field=models.CharField()),
+            action__in=["invoice.submit", "invoice.resubmit"],
+        )
+        .order_by("-at")
+        .values("at")[:1]
+    )
+    submitted = Invoice.objects.exclude(status="unsubmitted")
+    submitted.update(submitted_at=Coalesce(Subquery(latest), models.F("changed_at")))
 
 
 class Migration(migrations.Migration):
     dependencies = [
         ("actions", "0004_notification_and_subscription_move_to_notifications"),
+        ("audit", "0002_event_team_kind"),
         ("actuals", "0002_missed_reasons_fixed_hours_package_reviews"),
         ("contracts", "0006_service_level_cost_centre"),
         ("organisations", "0009_scheduled_payments_supplier_reference"),

@@ -8,10 +8,9 @@ from collections.abc import Iterable
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from django.db.models import CharField, Count, F, OuterRef, Q, QuerySet, Subquery
-from django.db.models.functions import Cast, Coalesce
+from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 
-from carebridge.audit.models import Event
 from carebridge.core.formats import round_money
 from carebridge.organisations.models import Provider, Service
 from carebridge.payments.models import Invoice, InvoiceLine
@@ -56,15 +55,6 @@ def council_queue(user: User) -> QuerySet[Invoice]:
     (`exceptions`); nothing for a user who is not a council officer."""
     if user.council_id is None:
         return Invoice.objects.none()
-    submitted = (
-        Event.objects.filter(
-            object_type=Invoice._meta.label_lower,
-            object_id=Cast(OuterRef("pk"), output_field=CharField()),
-            action__in=SUBMITTED_EVENTS,
-        )
-        .order_by("-at")
-        .values("at")[:1]
-    )
     over = (
         InvoiceLine.objects.filter(LINE_EXCEPTION, invoice=OuterRef("pk"))
         .order_by()
@@ -74,7 +64,7 @@ def council_queue(user: User) -> QuerySet[Invoice]:
     )
     return (
         invoices_for(user)
-        .annotate(submitted_at=Subquery(submitted), exceptions=Coalesce(Subquery(over), 0))
+        .annotate(exceptions=Coalesce(Subquery(over), 0))
         .order_by(F("submitted_at").asc(nulls_last=True), "pk")
     )
 
