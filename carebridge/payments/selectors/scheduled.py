@@ -153,9 +153,9 @@ def _rules_text(rulebook: Rulebook) -> str:
     )
 
 
-def _councils(user: User) -> dict[int, str]:
+def _councils(provider_id: int) -> dict[int, str]:
     return dict(
-        Council.objects.filter(contracts__provider_id=user.provider_id)
+        Council.objects.filter(contracts__provider_id=provider_id)
         .distinct()
         .order_by("name", "pk")
         .values_list("pk", "name")
@@ -180,7 +180,7 @@ def scheduled_choices(
     of its councils (each named with its council, as their periods differ)."""
     if user.provider_id is None:
         return [], [], {}
-    councils = _councils(user)
+    councils = _councils(user.provider_id)
     contracts = [
         (pk, f"{reference} ({councils.get(council_id, '')})")
         for pk, reference, council_id in Contract.objects.filter(provider_id=user.provider_id)
@@ -339,7 +339,7 @@ def _projection_starts(source: RuleSource, councils: Iterable[int]) -> dict[int,
     return starts
 
 
-@dataclass(frozen=True)
+@dataclass
 class _Cpli:
     """What a projection needs of a CPLI, read as values (the run's `Scheduled`)."""
 
@@ -355,10 +355,10 @@ class _Cpli:
     vat_rate: Decimal
 
 
-def _schedule_cplis(user: User, councils: Iterable[int], last: date) -> list[_Cpli]:
+def _schedule_cplis(provider_id: int, councils: Iterable[int], last: date) -> list[_Cpli]:
     rows = (
         Cpli.objects.filter(
-            provider_id=user.provider_id,
+            provider_id=provider_id,
             council_id__in=list(councils),
             status__in=[CpliStatus.ACTIVE, CpliStatus.ENDED],
             yearly_allocation__isnull=True,
@@ -381,8 +381,19 @@ def _schedule_cplis(user: User, councils: Iterable[int], last: date) -> list[_Cp
         )
     )
     return [
-        _Cpli(pk, council_id, person_id, _name(title, first, last_name), *rest)
-        for pk, council_id, person_id, title, first, last_name, *rest in rows
+        _Cpli(
+            pk=row[0],
+            council_id=row[1],
+            service_user_id=row[2],
+            client=_name(row[3], row[4], row[5]),
+            ss_ref=row[6],
+            quantity=row[7],
+            rate=row[8],
+            start_date=row[9],
+            end_date=row[10],
+            vat_rate=row[11],
+        )
+        for row in rows
     ]
 
 
@@ -397,12 +408,12 @@ def _contract_of(
     return None
 
 
-def _paid_blocks(user: User, source: RuleSource) -> set[tuple[int, date]]:
+def _paid_blocks(provider_id: int, source: RuleSource) -> set[tuple[int, date]]:
     """The CPLI blocks already on a run's line (a discarded run's lines are deleted)."""
     return {
         (cpli_id, block_of(source.rulebooks[council_id], day))
         for cpli_id, council_id, day in PaymentLine.objects.filter(
-            provider_id=user.provider_id, source=LineSource.SCHEDULE
+            provider_id=provider_id, source=LineSource.SCHEDULE
         ).values_list("cpli_id", "council_id", "covers_from")
     }
 
@@ -473,7 +484,7 @@ def _project_cpli(c: _Collector, scope: _Scope, cpli: _Cpli, ctx: dict[str, Any]
         )
 
 
-def _project(c: _Collector, user: User, scope: _Scope) -> None:
+def _project(c: _Collector, provider_id: int, scope: _Scope) -> None:
     """The periods still to come in the year: each unpaid block of the provider's on-schedule
     CPLIs, in the period whose run will pay it."""
     councils = list(c.councils)
@@ -481,11 +492,11 @@ def _project(c: _Collector, user: User, scope: _Scope) -> None:
         return
     latest_end = max(_horizon(c.source.rulebooks[pk], scope.year)[1] for pk in councils)
     ctx = {
-        "provider": user.provider_id,
-        "paid": _paid_blocks(user, c.source),
+        "provider": provider_id,
+        "paid": _paid_blocks(provider_id, c.source),
         "starts": _projection_starts(c.source, councils),
     }
-    for cpli in _schedule_cplis(user, councils, latest_end):
+    for cpli in _schedule_cplis(provider_id, councils, latest_end):
         _project_cpli(c, scope, cpli, ctx)
 
 
@@ -502,7 +513,7 @@ def scheduled_payments(
     choices) and the periods still to come, projected. Empty for anyone but a provider."""
     if user.provider_id is None:
         return ScheduledPage(periods=[])
-    councils = _councils(user)
+    councils = _councils(user.provider_id)
     source = RuleSource.load(councils)
     councils = {pk: name for pk, name in councils.items() if pk in source.rulebooks}
     c = _Collector(source, councils)
@@ -510,7 +521,7 @@ def scheduled_payments(
     _from_runs(
         c, lines.filter(run__period__start_date__gte=first, run__period__start_date__lte=last)
     )
-    _project(c, user, _Scope(year=year, contract_id=contract_id, period=period))
+    _project(c, user.provider_id, _Scope(year=year, contract_id=contract_id, period=period))
     periods = sorted(
         (p for p in c.periods.values() if p.rows),
         key=lambda p: (p.start, p.council, p.council_id),
