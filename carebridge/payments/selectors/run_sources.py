@@ -589,6 +589,8 @@ def due(period: Period) -> Due:
         key=lambda line: (
             names[line.provider_id],
             line.provider_id,
+            # A balance carried forward follows the lines it balances.
+            line.source == LineSource.CARRIED_FORWARD,
             line.contract_id or 0,
             line.service_user_id or 0,
             line.covers_from,
