@@ -1,5 +1,5 @@
-"""The forms of the council's payment settings: a contract type's payment rule and the rulebook's
-scheduled payments. They only read input; the writes are organisations.services.payment_settings.
+"""The forms of the council's payment settings: a contract type's payment rule, the rulebook's
+scheduled payments and a contract's supplier reference. They only read input; the writes are organisations.services.payment_settings.
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from django import forms
 
 from carebridge.core.forms import GovForm
 from carebridge.organisations.choices import PaymentMethod
+from carebridge.organisations.services.payment_settings import SUPPLIER_REFERENCE_MAX
 
 # A cap on one aborted visit longer than any visit means nothing: four hours is plenty.
 ABORTED_MINUTES_MOST = 240
@@ -181,3 +182,20 @@ class ScheduledPaymentsForm(GovForm):
                 "covers",
             )
         return data
+
+
+class SupplierReferenceForm(GovForm):
+    # Its characters are the service's to check (contract_supplier_reference_set), whose message
+    # the view puts against this field.
+    supplier_reference = forms.CharField(
+        label="Supplier reference (optional)",
+        help_text="The provider's number in the council's finance system, on the finance export. "
+        "Letters, numbers, spaces, hyphens and slashes. Leave it empty if there is none yet.",
+        required=False,
+        max_length=SUPPLIER_REFERENCE_MAX,
+        widget=forms.TextInput(attrs={"spellcheck": "false", "autocomplete": "off"}),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper.layout = Layout(Field.text("supplier_reference", field_width=Fixed.TEN))

@@ -43,4 +43,10 @@ urlpatterns = [
         payment_settings.scheduled_payments_edit,
         name="scheduled_payments_edit",
     ),
+    # A contract's supplier reference (the provider's number in the council's finance system).
+    path(
+        "payment-settings/contracts/<int:pk>/supplier-reference/",
+        payment_settings.contract_supplier_reference_edit,
+        name="contract_supplier_reference_edit",
+    ),
 ]

@@ -1,12 +1,14 @@
 """The council's payment settings, as its administrators change them on their pages: each
 contract type's payment rule (how it is paid, one-off claims, what share of frustrated and missed
-quantities is paid) and the rulebook's scheduled payments (weeks a block covers, weeks of it paid
-in advance). One change is one call: the record locked, checked, saved with its audit event
+quantities is paid), the rulebook's scheduled payments (weeks a block covers, weeks of it paid
+in advance) and each contract's supplier reference (the provider's number in the council's finance
+system, on the finance export). One change is one call: the record locked, checked, saved with its audit event
 (before and after); a call that changes nothing writes nothing, so a double submit is one change.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -14,10 +16,11 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from carebridge.audit.services import changed_fields, record, snapshot
+from carebridge.core.bounds import CONTROL_CHARACTERS_MESSAGE, has_control_characters
 from carebridge.core.errors import Refused
 from carebridge.core.permissions import COUNCIL_ROLES, Function, can_edit, can_view
 from carebridge.organisations.choices import ContractType
-from carebridge.organisations.models import Council, PaymentRule, Rulebook
+from carebridge.organisations.models import Contract, Council, PaymentRule, Rulebook
 
 if TYPE_CHECKING:
     from carebridge.accounts.models import User
@@ -35,6 +38,15 @@ PAYMENT_RULE_FIELDS = (
     "missed_provider_failure_paid_percent",
 )
 SCHEDULE_FIELDS = ("scheduled_payment_weeks", "scheduled_weeks_in_advance")
+
+SUPPLIER_REFERENCE_MAX = 30  # Contract.supplier_reference's length
+# A finance system's number: it starts with a letter or digit (so no spreadsheet opening the
+# finance export reads a formula) and holds only what such numbers are made of.
+_SUPPLIER_REFERENCE = re.compile(r"[A-Za-z0-9][A-Za-z0-9 /-]*")
+SUPPLIER_REFERENCE_MESSAGE = (
+    "Supplier reference must start with a letter or number and contain only letters, numbers, "
+    "spaces, hyphens and slashes"
+)
 
 NOT_AN_ADMINISTRATOR = "Only the council's administrators can change its payment settings."
 
@@ -169,3 +181,48 @@ def scheduled_payments_update(
         after=after,
     )
     return book
+
+
+def _supplier_reference(value: str) -> str:
+    """The reference as kept (an empty one: the council has not given one), or why not."""
+    value = value.strip()
+    if has_control_characters(value):
+        raise ValidationError({"supplier_reference": CONTROL_CHARACTERS_MESSAGE})
+    if len(value) > SUPPLIER_REFERENCE_MAX:
+        raise ValidationError(
+            {
+                "supplier_reference": "Supplier reference must be "
+                f"{SUPPLIER_REFERENCE_MAX} characters or fewer"
+            }
+        )
+    if value and not _SUPPLIER_REFERENCE.fullmatch(value):
+        raise ValidationError({"supplier_reference": SUPPLIER_REFERENCE_MESSAGE})
+    return value
+
+
+@transaction.atomic
+def contract_supplier_reference_set(
+    *, by: User, contract: Contract, supplier_reference: str
+) -> Contract:
+    """Give the contract the provider's number in the council's finance system, or clear it
+    (""). Only the contract's own council's administrators may; runs already exported keep
+    what their files said, and the next export reads the new one."""
+    _require_administrator(by, contract.council_id)
+    value = _supplier_reference(supplier_reference)
+    contract = Contract.objects.select_for_update().get(pk=contract.pk)
+    before = contract.supplier_reference
+    if value == before:
+        return contract
+    contract.supplier_reference = value
+    contract.save(update_fields=["supplier_reference"])
+    record(
+        action="contract.supplier_reference_set",
+        by=by,
+        obj=contract,
+        council=contract.council_id,
+        provider=contract.provider_id,
+        before={"supplier_reference": before},
+        after={"supplier_reference": value},
+        detail={"reference": contract.reference},
+    )
+    return contract

@@ -1,5 +1,6 @@
-"""The council's payment settings: each contract type's payment rule and the rulebook's scheduled
-payments, which its administrators change (its brokers may look). Each change is one call of
+"""The council's payment settings: each contract type's payment rule, the rulebook's scheduled
+payments and each contract's supplier reference, which its administrators change (its brokers may
+look). Each change is one call of
 organisations.services.payment_settings, audited there with what it was and now is."""
 
 from __future__ import annotations
@@ -10,12 +11,18 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
 from carebridge.core.http import acting_user
+from carebridge.core.lists import page_of
 from carebridge.organisations.choices import ContractType
-from carebridge.organisations.forms_payment_settings import PaymentRuleForm, ScheduledPaymentsForm
-from carebridge.organisations.models import Council, PaymentRule, Rulebook
+from carebridge.organisations.forms_payment_settings import (
+    PaymentRuleForm,
+    ScheduledPaymentsForm,
+    SupplierReferenceForm,
+)
+from carebridge.organisations.models import Contract, Council, PaymentRule, Rulebook
 from carebridge.organisations.services import payment_settings as services
 
 if TYPE_CHECKING:
@@ -50,8 +57,9 @@ def _contract_type(request: HttpRequest) -> ContractType:
 
 @require_GET
 def payment_settings(request: HttpRequest) -> HttpResponse:
-    """Every contract type's rule (the defaults where the council has saved none) and the
-    scheduled payments: two queries whatever the council keeps."""
+    """Every contract type's rule (the defaults where the council has saved none), the scheduled
+    payments and the council's contracts with their supplier references, a page at a time (a
+    county has a contract per provider, 1,200 of them): the same queries whatever it keeps."""
     user, council = _council(request)
     saved = {rule.contract_type: rule for rule in PaymentRule.objects.filter(council=council)}
     rules = [
@@ -59,6 +67,12 @@ def payment_settings(request: HttpRequest) -> HttpResponse:
         for kind in ContractType.values
     ]
     book = Rulebook.objects.get(council=council)
+    # In the finance export's order: by provider, then contract.
+    contracts = (
+        Contract.objects.filter(council=council)
+        .select_related("provider")
+        .order_by("provider__name", "reference", "pk")
+    )
     return render(
         request,
         "organisations/payment_settings.html",
@@ -68,6 +82,7 @@ def payment_settings(request: HttpRequest) -> HttpResponse:
             "rulebook": book,
             "arrears": book.scheduled_payment_weeks - book.scheduled_weeks_in_advance,
             "can_change": services.may_change_payment_settings(user, council.pk),
+            "contracts": page_of(request, contracts),
         },
     )
 
@@ -124,4 +139,52 @@ def scheduled_payments_edit(request: HttpRequest) -> HttpResponse:
         request,
         "organisations/scheduled_payments_edit.html",
         {"council": council, "form": form, "lock": services.schedule_lock(council.pk)},
+    )
+
+
+def _list_page(request: HttpRequest) -> str:
+    """The page of the contracts list the Change link came from (?page=3), to go back to it; any
+    other value is no page."""
+    page = request.GET.get("page", "")
+    return page if page.isdigit() and len(page) < 6 else ""
+
+
+def _back_to_contracts(page: str) -> str:
+    query = f"?page={page}" if page else ""
+    return f"{reverse('organisations:payment_settings')}{query}#supplier-references"
+
+
+@require_http_methods(["GET", "POST"])
+def contract_supplier_reference_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """One contract's supplier reference. A contract of another council is not found; a user who
+    may not change the settings is refused before any contract is looked for."""
+    user, council = _council(request, change=True)
+    contract = Contract.objects.filter(council=council, pk=pk).select_related("provider").first()
+    if contract is None:
+        raise Http404("No such contract")
+    back = _back_to_contracts(_list_page(request))
+    if request.method == "POST":
+        form = SupplierReferenceForm(request.POST)
+        if form.is_valid():
+            try:
+                services.contract_supplier_reference_set(
+                    by=user, contract=contract, **form.cleaned_data
+                )
+            except ValidationError as error:
+                form.add_errors(error)
+            except services.PaymentSettingsRefused as refusal:
+                form.add_error(None, refusal.message)
+            else:
+                messages.success(
+                    request,
+                    f"The supplier reference of {contract.provider.name}'s contract "
+                    f"{contract.reference} is saved.",
+                )
+                return redirect(back)
+    else:
+        form = SupplierReferenceForm(initial={"supplier_reference": contract.supplier_reference})
+    return render(
+        request,
+        "organisations/supplier_reference_edit.html",
+        {"council": council, "form": form, "contract": contract, "back": back},
     )
