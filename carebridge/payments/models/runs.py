@@ -5,6 +5,8 @@ another before it is finalised (docs/decisions/0011-payment-runs.md)."""
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.conf import settings
 from django.db import models
 
@@ -17,6 +19,15 @@ from carebridge.people.models import ServiceUser
 
 _LIVE = ~models.Q(status=RunStatus.DISCARDED)
 _OPEN = models.Q(status__in=[RunStatus.PREPARED, RunStatus.APPROVED])
+
+
+def _adds_up() -> models.Q:
+    """Total = Excl VAT + VAT. Within a tenth of a penny, since SQLite compares the sum of two
+    decimals as floating point (1085.95 is not 904.96 + 180.99 there); PostgreSQL's numeric is
+    exact, and every amount is rounded to the penny before it is written."""
+    added = models.F("excl_vat") + models.F("vat")
+    slack = models.Value(Decimal("0.001"))
+    return models.Q(total__gt=added - slack) & models.Q(total__lt=added + slack)
 
 
 def _money(label: str) -> models.DecimalField:
@@ -112,7 +123,7 @@ class PaymentException(models.Model):
         ordering = ["-created_at", "-pk"]
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(total=models.F("excl_vat") + models.F("vat")),
+                condition=_adds_up(),
                 name="payment_exception_total_adds_up",
             ),
             models.CheckConstraint(condition=~models.Q(total=0), name="payment_exception_not_zero"),
@@ -179,7 +190,7 @@ class PaymentLine(models.Model):
                 name="payment_line_source_known",
             ),
             models.CheckConstraint(
-                condition=models.Q(total=models.F("excl_vat") + models.F("vat")),
+                condition=_adds_up(),
                 name="payment_line_total_adds_up",
             ),
             models.UniqueConstraint(
