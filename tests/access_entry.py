@@ -3,7 +3,7 @@ and who owns it. Apart from tests/access_matrix.py so that each part's registry 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -14,7 +14,15 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class Entry:
-    """How to fill a URL's arguments with another organisation's object, and who owns it."""
+    """How to fill a URL's arguments with another organisation's object, and who owns it.
+    `more`: other values of some arguments (each decision of one object), tried the same way."""
 
     kwargs: Callable[[World], dict[str, Any]]
     owner: Callable[[World], User] | None = None
+    more: tuple[dict[str, Any], ...] = ()
+
+    def every_kwargs(self, world: World) -> Iterator[dict[str, Any]]:
+        first = self.kwargs(world)
+        yield first
+        for other in self.more:
+            yield {**first, **other}

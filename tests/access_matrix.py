@@ -22,7 +22,7 @@ from carebridge.contracts.commitment import financial_year_of
 from carebridge.contracts.models import ContractDocument
 from carebridge.core.calendar import today
 from carebridge.core.permissions import COUNCIL_ROLES, PROVIDER_ROLES
-from carebridge.disputes.models import Dispute
+from carebridge.disputes.models import Dispute, DisputeReason
 from carebridge.frontdoor.assessment.eligibility import assess
 from carebridge.frontdoor.directory import areas as directory_areas
 from carebridge.frontdoor.directory import imports as directory_imports
@@ -41,12 +41,13 @@ from carebridge.frontdoor.requests import services as frontdoor
 from carebridge.frontdoor.requests.services import track_token
 from carebridge.organisations import services as org
 from carebridge.organisations.choices import TeamKind
-from carebridge.organisations.models import ChangeRequest, Council, Provider, Service
+from carebridge.organisations.models import ChangeRequest, Contract, Council, Provider, Service
 from carebridge.payments.models import (
     ClaimAttachment,
     ClaimClientItem,
     Invoice,
     OneOffClaim,
+    PaymentRun,
     VariationRequest,
 )
 from carebridge.people import services as people
@@ -59,6 +60,9 @@ from tests.access_matrix_disputes import build_disputes
 from tests.access_matrix_payments import MARKERS as PAYMENTS_MARKERS
 from tests.access_matrix_payments import REGISTRY as PAYMENTS_REGISTRY
 from tests.access_matrix_payments import build_payments
+from tests.access_matrix_runs import MARKERS as RUNS_MARKERS
+from tests.access_matrix_runs import REGISTRY as RUNS_REGISTRY
+from tests.access_matrix_runs import build_runs
 from tests.support import (
     PASSWORD,
     make_contract,
@@ -78,6 +82,7 @@ class World:
     provider: Provider
     other_council: Council
     other_provider: Provider
+    other_contract: Contract
     personas: dict[str, User | None]
     other_council_admin: User
     other_council_broker: User
@@ -107,6 +112,8 @@ class World:
     other_claim_item: ClaimClientItem
     other_claim_file: ClaimAttachment
     other_dispute: Dispute  # In Dispute: its council's officers and its provider see it
+    other_reason: DisputeReason  # of the other council's catalogue of dispute reasons
+    other_run: PaymentRun  # finalised, paying the other provider
     markers: list[str] = field(default_factory=list)
 
 
@@ -117,7 +124,7 @@ def build_world() -> World:
     # The other organisations' names are markers that must never appear on our pages.
     other_council = make_council("Quillinghurst Metropolitan Council")
     other_provider = make_provider("Zephyrine Domiciliary Services")
-    make_contract(other_council, other_provider)
+    other_contract = make_contract(other_council, other_provider)
 
     personas: dict[str, User | None] = {"anonymous": None}
     for role in sorted(COUNCIL_ROLES):
@@ -129,6 +136,9 @@ def build_world() -> World:
         council=other_council, role="council_administrator", email="quill.admin@example.org"
     )
     other_broker = make_user(council=other_council, role="broker", email="quill.broker@example.org")
+    other_officer = make_user(
+        council=other_council, role="payments_officer", email="quill.payments@example.org"
+    )
     other_provider_user = make_user(
         provider=other_provider, role="super_user_scheduled", email="zeph.super@example.org"
     )
@@ -227,6 +237,13 @@ def build_world() -> World:
         person=other_person,
         last_week=last_week,
     )
+    other_run = build_runs(
+        council=other_council,
+        officer=other_officer,
+        provider_user=other_provider_user,
+        service=other_service,
+        last_week=last_week,
+    )
     # The front door: ours open to the public, theirs closed (its public pages are not found),
     # with a request an officer of theirs works on, a hub, a free slot and a booked one.
     frontdoor.front_door_settings_update(council=council, by=None, is_open=True)
@@ -295,6 +312,7 @@ def build_world() -> World:
         provider=provider,
         other_council=other_council,
         other_provider=other_provider,
+        other_contract=other_contract,
         personas=personas,
         other_council_admin=other_admin,
         other_council_broker=other_broker,
@@ -306,9 +324,7 @@ def build_world() -> World:
         other_service=other_service,
         other_change_request=other_change_request,
         other_period=other_period,
-        other_payments_officer=make_user(
-            council=other_council, role="payments_officer", email="quill.payments@example.org"
-        ),
+        other_payments_officer=other_officer,
         other_action=other_action,
         other_attachment=Attachment.objects.get(post__action=other_action),
         other_front_door_officer=other_front_door,
@@ -322,11 +338,13 @@ def build_world() -> World:
         ),
         other_neighbour=other_neighbour,
         **other_payments,
+        **other_run,
         **build_disputes(council=other_council, provider=other_provider),
     )
     world.markers = [
         *PAYMENTS_MARKERS,
         *DISPUTES_MARKERS,
+        *RUNS_MARKERS,
         other_council.name,
         other_provider.name,
         other_admin.email,
@@ -362,6 +380,7 @@ def build_world() -> World:
 REGISTRY: dict[str, Entry] = {
     **PAYMENTS_REGISTRY,
     **DISPUTES_REGISTRY,
+    **RUNS_REGISTRY,
     "accounts:user_detail": Entry(
         kwargs=lambda w: {"pk": w.other_provider_user.pk}, owner=lambda w: w.other_council_admin
     ),
@@ -438,6 +457,14 @@ REGISTRY: dict[str, Entry] = {
         )
         for name in ("document_reissue", "document_terminate")
     },
+    # The council's payment settings: a service level's, and a contract's supplier reference.
+    "contracts:service_level_edit": Entry(
+        kwargs=lambda w: {"pk": w.other_document.cplis.get().service_level_id},
+        owner=lambda w: w.other_council_admin,
+    ),
+    "organisations:contract_supplier_reference_edit": Entry(
+        kwargs=lambda w: {"pk": w.other_contract.pk}, owner=lambda w: w.other_council_admin
+    ),
     "cplis:po_detail": Entry(
         kwargs=lambda w: {
             "service_user_id": w.other_service_user.pk,

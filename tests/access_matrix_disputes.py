@@ -1,5 +1,6 @@
 """The access matrix's disputes part: another council's dispute of its provider's actual rows,
-raised through the disputes services, and the entries of the disputes URLs that take it."""
+raised through the disputes services, a reason of its own catalogue, and the entries of the
+disputes URLs that take them."""
 
 from __future__ import annotations
 
@@ -12,7 +13,8 @@ from tests.access_entry import Entry
 from tests.support import make_user
 
 DETAILS = "Quibbleton visits never happened."
-MARKERS = [DETAILS]
+REASON = "Quarrelsome quibbletons"
+MARKERS = [DETAILS, REASON]
 
 
 def build_disputes(*, council: Council, provider: Provider) -> dict[str, Any]:
@@ -26,7 +28,8 @@ def build_disputes(*, council: Council, provider: Provider) -> dict[str, Any]:
     dispute = disputes.dispute_raise(
         by=officer, reason=reason, details=DETAILS, actual_ids=[row.pk]
     )
-    return {"other_dispute": dispute}
+    other_reason = disputes.dispute_reason_add(by=officer, council=council, label=REASON)
+    return {"other_dispute": dispute, "other_reason": other_reason}
 
 
 REGISTRY: dict[str, Entry] = {
@@ -46,5 +49,15 @@ REGISTRY: dict[str, Entry] = {
             "provider_id": w.other_provider.pk,
         },
         owner=lambda w: w.other_payments_officer,
+    ),
+    # Either side's action about the dispute (the others' has none yet: its page shows the form).
+    "disputes:dispute_action": Entry(
+        kwargs=lambda w: {"pk": w.other_dispute.pk}, owner=lambda w: w.other_provider_user
+    ),
+    # The council's catalogue of reasons: stopping one, or offering it again.
+    "disputes:reason_change": Entry(
+        kwargs=lambda w: {"pk": w.other_reason.pk, "change": "stop"},
+        owner=lambda w: w.other_payments_officer,
+        more=({"change": "offer"},),
     ),
 }

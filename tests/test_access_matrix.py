@@ -65,6 +65,22 @@ def test_every_url_with_arguments_is_registered():
     assert missing == [], f"Register these URLs in tests/access_matrix.py: {missing}"
 
 
+def _refusals(world: World, clients: dict, url: str) -> list[str]:
+    """What each persona's GET and POST of the URL let through or showed of the others."""
+    problems = []
+    for persona, client in clients.items():
+        user = world.personas[persona]
+        for method in ("get", "post"):
+            response = getattr(client, method)(url)
+            if not refused(response, anonymous=user is None):
+                problems.append(f"{persona} {method.upper()} {url} -> {response.status_code}")
+            body = body_of(response)
+            problems += [
+                f"{persona} {method.upper()} {url} shows {m!r}" for m in world.markers if m in body
+            ]
+    return problems
+
+
 def test_every_url_refuses_other_organisations_objects(world):
     foreign_before = {
         u.pk: snapshot(u)
@@ -75,20 +91,8 @@ def test_every_url_refuses_other_organisations_objects(world):
     for name, _pattern, takes_args in ALL_URLS:
         if not takes_args:
             continue
-        entry = REGISTRY[name]
-        url = reverse(name, kwargs=entry.kwargs(world))
-        for persona, client in clients.items():
-            user = world.personas[persona]
-            for method in ("get", "post"):
-                response = getattr(client, method)(url)
-                if not refused(response, anonymous=user is None):
-                    problems.append(f"{persona} {method.upper()} {url} -> {response.status_code}")
-                body = body_of(response)
-                problems += [
-                    f"{persona} {method.upper()} {url} shows {m!r}"
-                    for m in world.markers
-                    if m in body
-                ]
+        for kwargs in REGISTRY[name].every_kwargs(world):
+            problems += _refusals(world, clients, reverse(name, kwargs=kwargs))
     assert problems == []
     foreign_after = {u.pk: snapshot(u) for u in User.objects.filter(pk__in=foreign_before)}
     assert foreign_after == foreign_before, "another organisation's user was changed"
@@ -100,13 +104,14 @@ def test_the_owner_can_reach_every_registered_object(world):
         if entry.owner is None:
             continue
         client = client_for(entry.owner(world))
-        url = reverse(name, kwargs=entry.kwargs(world))
-        response = client.get(url)
-        if response.status_code == 405:  # an action: the owner's POST must be carried out
-            response = client.post(url)
-            assert response.status_code == 302, f"{name} POST -> {response.status_code}"
-        else:
-            assert response.status_code == 200, f"{name} -> {response.status_code}"
+        for kwargs in entry.every_kwargs(world):
+            url = reverse(name, kwargs=kwargs)
+            response = client.get(url)
+            if response.status_code == 405:  # an action: the owner's POST must be carried out
+                response = client.post(url)
+                assert response.status_code == 302, f"{url} POST -> {response.status_code}"
+            else:
+                assert response.status_code == 200, f"{url} -> {response.status_code}"
 
 
 def test_no_page_without_arguments_shows_another_organisations_data(world):
