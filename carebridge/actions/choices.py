@@ -29,6 +29,10 @@ RELATED_FIELD = {
     RelatedKind.PROVIDER: "provider",
 }
 
+# What the new-action form's "Related to" offers: a dispute's action is raised from the
+# dispute's own page (disputes.services.dispute_action_start), which links it as it is made.
+OFFERED_KINDS = tuple(kind for kind in RelatedKind.values if kind != RelatedKind.DISPUTE)
+
 
 class ActionStatus(models.TextChoices):
     OPEN = "open", "Open"

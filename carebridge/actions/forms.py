@@ -11,7 +11,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 
-from carebridge.actions.choices import RelatedKind
+from carebridge.actions.choices import OFFERED_KINDS, RelatedKind
 from carebridge.actions.models import ActionType
 from carebridge.core.forms import GovForm, GuideDateField
 from carebridge.organisations.models import Team
@@ -115,7 +115,7 @@ class ActionForm(GovForm):
         ]
         cast(forms.ChoiceField, self.fields["related_kind"]).choices = [
             ("", "Please select"),
-            *RelatedKind.choices,
+            *((kind, RelatedKind(kind).label) for kind in OFFERED_KINDS),
         ]
         cast(forms.ChoiceField, self.fields["entity"]).choices = [("", "Please select")] + [
             (RelatedKind(kind).label, options) for kind, options in entities.items() if options

@@ -118,8 +118,10 @@ class Action(models.Model):
 
     @property
     def related(self) -> models.Model | None:
-        """The thing the action is about."""
-        return getattr(self, RELATED_FIELD[RelatedKind(self.related_kind)])
+        """The thing the action is about, where the action holds it (a dispute holds its own
+        link to its action, so a dispute's action has none here)."""
+        field = RELATED_FIELD.get(RelatedKind(self.related_kind))
+        return getattr(self, field) if field is not None else None
 
 
 class Post(models.Model):

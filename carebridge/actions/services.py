@@ -207,7 +207,9 @@ def _related_of(by: User, new: NewAction) -> tuple[Any, dict[str, str]]:
     that says it is not one the user may choose."""
     if new.related_kind not in RelatedKind.values:
         return None, {"related_kind": "Choose what the action is related to"}
-    if new.related_kind == RelatedKind.PROVIDER:
+    if new.related_kind in (RelatedKind.PROVIDER, RelatedKind.DISPUTE):
+        # A provider is the action's own; a dispute holds the link to its action itself
+        # (disputes.services.dispute_action_start links it in the same transaction).
         return None, {}
     related = (
         related_choices(by, new.council, new.provider.pk, new.related_kind)
@@ -401,7 +403,10 @@ def _announce(action: Action, post: Post) -> None:
 
 
 # What an action can be about that names a client: reading its thread reads about them.
-ABOUT_A_CLIENT = frozenset({RelatedKind.CLIENT, RelatedKind.CPLI, RelatedKind.CONTRACT_DOCUMENT})
+# A dispute's dialogue is about its rows, each a client's week.
+ABOUT_A_CLIENT = frozenset(
+    {RelatedKind.CLIENT, RelatedKind.CPLI, RelatedKind.CONTRACT_DOCUMENT, RelatedKind.DISPUTE}
+)
 
 
 def action_viewed(*, by: User, action: Action, ip: str | None = None) -> None:

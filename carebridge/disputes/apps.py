@@ -18,3 +18,11 @@ class DisputesConfig(AppConfig):
         from carebridge.disputes.selectors import held_for_amending
 
         holds.register(held_for_amending)
+
+        # An action about a dispute says which, linking to it (actions sits beside disputes and
+        # asks core.related_to, never disputes).
+        from carebridge.actions.choices import RelatedKind
+        from carebridge.core import related_to
+        from carebridge.disputes.selectors import related_to_actions
+
+        related_to.register(RelatedKind.DISPUTE, related_to_actions)

@@ -1,5 +1,6 @@
 """The forms of disputes: the council's raise form (the rows, a reason from its catalogue and
-the details), the provider's response, and the council's resolve and reopen notes. They only
+the details), the provider's response, the council's resolve and reopen notes, and the first
+post of the action about a dispute. They only
 read input: the services (disputes.services) check and write."""
 
 from __future__ import annotations
@@ -8,7 +9,7 @@ from typing import Any
 
 from django import forms
 
-from carebridge.core.forms import GovForm
+from carebridge.core.forms import GovForm, GuideDateField
 from carebridge.disputes.models import DETAILS_MAX, NOTE_MAX, RESPONSE_MAX, DisputeReason
 from carebridge.disputes.services import MOST_ROWS, NO_ROWS, NOT_A_REASON, TOO_MANY_ROWS
 
@@ -102,3 +103,20 @@ class ReopenForm(GovForm):
             "max_length": f"The note must be {NOTE_MAX:,} characters or fewer",
         },
     )
+
+
+class DialogueForm(GovForm):
+    """The action about a dispute: what the other side is asked, and by when (its title says
+    which dispute)."""
+
+    text = forms.CharField(
+        label="What do you want to discuss?",
+        help_text="The other side reads this on the action and answers there.",
+        max_length=RESPONSE_MAX,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        error_messages={
+            "required": "Enter the text of the action",
+            "max_length": f"The text must be {RESPONSE_MAX:,} characters or fewer",
+        },
+    )
+    due_date = GuideDateField(label="Due date")

@@ -8,6 +8,7 @@ from collections.abc import Collection, Iterable
 from typing import TYPE_CHECKING
 
 from django.db.models import QuerySet
+from django.urls import reverse
 
 from carebridge.actuals.models import Actual
 from carebridge.core.permissions import (
@@ -16,6 +17,7 @@ from carebridge.core.permissions import (
     Function,
     can_view,
 )
+from carebridge.core.related_to import RelatedTo
 from carebridge.disputes.choices import OPEN_STATUSES
 from carebridge.disputes.models import Dispute, DisputeReason, DisputeRow
 from carebridge.organisations.models import Council
@@ -138,3 +140,36 @@ def dispute_providers(user: User) -> list[tuple[int, str]]:
         .values_list("provider_id", "provider__name")
         .distinct()
     )
+
+
+def dispute_page_for(user: User, dispute: Dispute) -> str:
+    """The dispute's page for `user`: the council's or the provider's; empty for one who may not
+    see the dispute (as disputes_for decides, without a query)."""
+    if not _may_read(user):
+        return ""
+    if user.role in COUNCIL_ROLES and user.council_id == dispute.council_id:
+        return reverse("disputes:council_detail", args=[dispute.pk])
+    if user.role in PROVIDER_ROLES and user.provider_id == dispute.provider_id:
+        return reverse("disputes:dispute_detail", args=[dispute.pk])
+    return ""
+
+
+def related_to_actions(user: User, action_ids: Collection[int]) -> dict[int, RelatedTo]:
+    """core.related_to's source for actions about a dispute: "Dispute 12: <reason>, <the other
+    side>" (the provider for the council's users, the council for the provider's), linking to
+    the dispute's page for whoever may see it; one query for all the actions shown."""
+    disputes = (
+        Dispute.objects.filter(action_id__in=list(action_ids))
+        .select_related("reason", "council", "provider")
+        .order_by("pk")
+    )
+    found: dict[int, RelatedTo] = {}
+    for dispute in disputes:
+        if dispute.action_id is None or dispute.action_id in found:
+            continue
+        other = dispute.council if user.provider_id is not None else dispute.provider
+        found[dispute.action_id] = RelatedTo(
+            label=f"Dispute {dispute.pk}: {dispute.reason.label}, {other.name}",
+            url=dispute_page_for(user, dispute),
+        )
+    return found

@@ -6,12 +6,15 @@ one transaction with its audit event; a refusal writes nothing."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
-from carebridge.actions.models import Action
+from carebridge.actions.choices import RelatedKind
+from carebridge.actions.models import Action, ActionType
+from carebridge.actions.services import NewAction, action_create, action_type_create
 from carebridge.actuals.models import Actual
 from carebridge.audit.services import record
 from carebridge.core.bounds import CONTROL_CHARACTERS_MESSAGE, has_control_characters
@@ -29,13 +32,18 @@ from carebridge.disputes.models import (
     DisputeReason,
     DisputeRow,
 )
-from carebridge.organisations.models import Council
+from carebridge.organisations.choices import TeamKind
+from carebridge.organisations.models import Council, Team
 
 if TYPE_CHECKING:
     from carebridge.accounts.models import User
 
 DISPUTE_RAISE = "disputes.dispute_raise"
 DISPUTE_REASON_ADD = "disputes.dispute_reason_add"
+DISPUTE_ACTION_START = "disputes.dispute_action_start"
+# The council's action type for a dispute's further dialogue, found by name in its catalogue or
+# added to it the first time it is needed (as payments does for package reviews).
+DISPUTE_ACTION_TYPE = "Dispute"
 # The most rows one dispute takes: a provider's period of a large service, not a whole council.
 MOST_ROWS = 500
 
@@ -50,6 +58,17 @@ TOO_MANY_ROWS = f"Choose {MOST_ROWS} rows or fewer for one dispute"
 NOT_A_REASON = "Choose one of your council's reasons"
 ACTION_NOT_THEIRS = "Link an action between this council and this provider"
 ACTION_LINKED = "This dispute has an action linked to it already."
+NOT_IN_THE_DIALOGUE = (
+    "Only those who raise or answer this dispute, and may raise actions, can raise an action "
+    "about it."
+)
+NO_DIALOGUE_TEAM = (
+    "The council has no payments team in the portal to send this action to: contact the "
+    "council's officer who raised the dispute."
+)
+DIALOGUE_SWITCHED_OFF = (
+    "The council does not take actions about disputes in the portal: contact its payments team."
+)
 CHANGED_SINCE_SEEN = "This dispute changed while you were deciding: look at it again."
 # What an event refuses in a status it may not happen from (its own target status is a repeat,
 # which changes nothing: docs/decisions/0010-disputes.md).
@@ -369,7 +388,8 @@ def dispute_reopen(*, by: User, dispute: Dispute, note: str, as_seen: bool = Fal
 @transaction.atomic
 def dispute_action_link(*, by: User, dispute: Dispute, action: Action) -> Dispute:
     """Link the action on which the council and the provider talk the dispute through (either
-    side, by those who answer or raise disputes). Once: a second link is refused."""
+    side, by those who answer or raise disputes). Once: another action is refused, and the same
+    action again changes nothing."""
     if not (
         may_raise_dispute(by, dispute.council_id) or may_answer_dispute(by, dispute.provider_id)
     ):
@@ -380,6 +400,10 @@ def dispute_action_link(*, by: User, dispute: Dispute, action: Action) -> Disput
         action=action, changed_at=now(), changed_by=by
     )
     if not linked:
+        current = Dispute.objects.get(pk=dispute.pk)
+        if current.action_id == action.pk:
+            # A repeat of the same link changes nothing and writes no event.
+            return current
         raise DisputeRefused(ACTION_LINKED)
     dispute.refresh_from_db()
     record(
@@ -391,6 +415,108 @@ def dispute_action_link(*, by: User, dispute: Dispute, action: Action) -> Disput
         detail={"action": action.pk},
     )
     return dispute
+
+
+def may_start_dialogue(user: User, dispute: Dispute) -> bool:
+    """Whether `user` may raise the action on which the dispute is talked through: one who
+    raises or answers the dispute and may raise actions."""
+    return can_edit(user.role, Function.ACTIONS) and (
+        may_raise_dispute(user, dispute.council_id) or may_answer_dispute(user, dispute.provider_id)
+    )
+
+
+def _payments_team(council_id: int) -> Team | None:
+    """The council's payments team that providers may send actions to, if it has one."""
+    return (
+        Team.objects.filter(council_id=council_id, kind=TeamKind.PAYMENTS, internal_only=False)
+        .order_by("pk")
+        .first()
+    )
+
+
+def _dialogue_team(dispute: Dispute) -> Team | None:
+    """The council team a provider's action about the dispute goes to: the council's payments
+    team or, for a council with none in the portal, the team of the officer who raised the
+    dispute; never a team kept for the council's own messages (providers cannot assign those)."""
+    team = _payments_team(dispute.council_id)
+    raiser = dispute.raised_by
+    if team is None and raiser is not None and raiser.team is not None:
+        team = None if raiser.team.internal_only else raiser.team
+    return team
+
+
+def _dialogue_type(dispute: Dispute) -> ActionType:
+    """The council's action type for disputes, found by name in its catalogue or added to it
+    the first time (its team: the payments team, if the council has one); a council that has
+    switched it off takes no actions about disputes."""
+    found = ActionType.objects.filter(council_id=dispute.council_id, name=DISPUTE_ACTION_TYPE)
+    action_type = found.first()
+    if action_type is None:
+        payments = _payments_team(dispute.council_id)
+        try:
+            with transaction.atomic():
+                # The portal's own addition to the catalogue, made by no one.
+                action_type = action_type_create(
+                    council=dispute.council, name=DISPUTE_ACTION_TYPE, default_team=payments
+                )
+        except (IntegrityError, ValidationError):
+            # Added by another request a moment ago.
+            action_type = found.get()
+    if not action_type.is_active:
+        raise DisputeRefused(DIALOGUE_SWITCHED_OFF)
+    return action_type
+
+
+@transaction.atomic
+@once_per_key(
+    DISPUTE_ACTION_START,
+    find=lambda pk, call: Action.objects.filter(pk=pk, disputes=call["dispute"]).first(),
+)
+def dispute_action_start(
+    *,
+    by: User,
+    dispute: Dispute,
+    text: str,
+    due_date: date | None,
+    idempotency_key: str | None = None,
+) -> Action:
+    """Raise the action on which the council and the provider talk the dispute through, and link
+    it, in one transaction: a link refused leaves no action. The council's action goes to the
+    provider; the provider's to the type's team, or else the council's payments team, or else
+    the team of the officer who raised the dispute. A repeat of the form makes one action; a
+    dispute with an action already is refused (its page links to that one)."""
+    if not may_start_dialogue(by, dispute):
+        raise DisputeRefused(NOT_IN_THE_DIALOGUE)
+    # Two sides starting at once: the second waits here and then finds the first's action.
+    dispute = (
+        Dispute.objects.select_for_update(of=("self",))
+        .select_related("council", "provider", "reason", "raised_by__team")
+        .get(pk=dispute.pk)
+    )
+    if dispute.action_id is not None:
+        raise DisputeRefused(ACTION_LINKED)
+    team = None
+    if by.provider_id is not None:
+        team = _dialogue_team(dispute)
+    action_type = _dialogue_type(dispute)
+    if by.provider_id is not None and action_type.default_team_id is None and team is None:
+        raise DisputeRefused(NO_DIALOGUE_TEAM)
+    action = action_create(
+        by=by,
+        new=NewAction(
+            council=dispute.council,
+            provider=dispute.provider,
+            action_type=action_type,
+            related_kind=RelatedKind.DISPUTE,
+            related_id=None,
+            due_date=due_date,
+            team=team,
+            title=f"Dispute {dispute.pk}: {dispute.reason.label}"[:200],
+            text=text,
+        ),
+    )
+    dispute_action_link(by=by, dispute=dispute, action=action)
+    return action
 
 
 def dispute_viewed(*, by: User, dispute: Dispute, ip: str | None = None) -> None:

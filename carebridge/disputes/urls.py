@@ -8,6 +8,8 @@ urlpatterns = [
     # The provider's pages.
     path("", views.dispute_list, name="dispute_list"),
     path("<int:pk>/", views.dispute_detail, name="dispute_detail"),
+    # Either side's action about a dispute: raising it, or (once there is one) going to it.
+    path("<int:pk>/action/", views.dispute_action, name="dispute_action"),
     # The council's: its list, a dispute and its decisions, and raising one on a provider's rows
     # of a period (linked from the council's review of that period).
     path("council/", views.council_list, name="council_list"),

@@ -2,7 +2,8 @@
 of disputes, a dispute with Resolve and Reopen, each a confirmation page carrying what the
 officer saw. The provider's: its list (open ones first) and a dispute with its rows, each
 amended on the actuals page (the actuals rules apply there), its response and Request
-resolution. Every write is a service in disputes.services; every view of a dispute is audited."""
+resolution. Either side's: the action on which a dispute is talked through. Every write is a
+service in disputes.services; every view of a dispute is audited."""
 
 from __future__ import annotations
 
@@ -19,16 +20,24 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
 from carebridge.accounts.models import User
+from carebridge.core.calendar import add_working_days, today
 from carebridge.core.forms import GovForm
 from carebridge.core.http import acting_user
 from carebridge.core.idempotency import key_from_form
 from carebridge.core.lists import page_of
 from carebridge.core.permissions import Function, can_view, require_function
+from carebridge.core.ratelimits import rate_limited
 from carebridge.disputes import selectors, services
 from carebridge.disputes.access import dispute_for
 from carebridge.disputes.choices import TRANSITIONS, DisputeEvent, DisputeStatus
 from carebridge.disputes.filters import DisputeFilters
-from carebridge.disputes.forms import RaiseForm, ReopenForm, ResolveForm, ResponseForm
+from carebridge.disputes.forms import (
+    DialogueForm,
+    RaiseForm,
+    ReopenForm,
+    ResolveForm,
+    ResponseForm,
+)
 from carebridge.disputes.models import Dispute
 
 
@@ -108,9 +117,28 @@ def _amend_link(dispute: Dispute, row: Any) -> str:
     return f"{url}?{urlencode(query)}"
 
 
-def _dispute_context(dispute: Dispute, **extra: Any) -> dict[str, Any]:
+def _dialogue(user: User, dispute: Dispute) -> dict[str, str]:
+    """The dispute page's way to its further dialogue: the linked action's thread, for one who
+    reads actions; else, with none linked, Raise an action about this dispute, for one who may."""
+    if dispute.action_id is not None:
+        readable = can_view(user.role, Function.ACTIONS)
+        return {
+            "url": reverse("actions:action_detail", args=[dispute.action_id]) if readable else ""
+        }
+    if services.may_start_dialogue(user, dispute):
+        return {"start_url": reverse("disputes:dispute_action", args=[dispute.pk])}
+    return {}
+
+
+def _dispute_context(user: User, dispute: Dispute, **extra: Any) -> dict[str, Any]:
     rows = list(selectors.dispute_rows(dispute))
-    return {"dispute": dispute, "rows": rows, "is_open": dispute.is_open, **extra}
+    return {
+        "dispute": dispute,
+        "rows": rows,
+        "is_open": dispute.is_open,
+        "dialogue": _dialogue(user, dispute),
+        **extra,
+    }
 
 
 @require_http_methods(["GET", "POST"])
@@ -141,7 +169,9 @@ def dispute_detail(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, "Resolution requested: the council reads your response.")
             return redirect("disputes:dispute_detail", pk=dispute.pk)
     _viewed(request, user, dispute)
-    context = _dispute_context(dispute, form=form if answering else None, may_amend=may_answer)
+    context = _dispute_context(
+        user, dispute, form=form if answering else None, may_amend=may_answer
+    )
     if may_answer and dispute.is_open:
         context["rows"] = [(row, _amend_link(dispute, row)) for row in context["rows"]]
     else:
@@ -203,7 +233,7 @@ def council_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = _council(request)
     dispute = dispute_for(user, pk)
     _viewed(request, user, dispute)
-    context = _dispute_context(dispute, decisions=_decisions(user, dispute))
+    context = _dispute_context(user, dispute, decisions=_decisions(user, dispute))
     context["rows"] = [(row, None) for row in context["rows"]]
     return render(request, "disputes/council_detail.html", context)
 
@@ -244,7 +274,7 @@ def council_decide(request: HttpRequest, pk: int, decision: str) -> HttpResponse
             messages.success(request, chosen.done)
             return back
     _viewed(request, user, dispute)
-    context = _dispute_context(dispute, decision=chosen, form=form, seen=seen_token(dispute))
+    context = _dispute_context(user, dispute, decision=chosen, form=form, seen=seen_token(dispute))
     context["rows"] = [(row, None) for row in context["rows"]]
     status = 400 if form.errors else 200
     return render(request, "disputes/council_decide.html", context, status=status)
@@ -302,3 +332,55 @@ def dispute_raise(request: HttpRequest, period_id: int, provider_id: int) -> Htt
     }
     status = 400 if form.errors else 200
     return render(request, "disputes/raise.html", context, status=status)
+
+
+# The due date an action about a dispute is first offered with, in working days.
+DIALOGUE_DUE_IN_DAYS = 5
+
+
+@require_http_methods(["GET", "POST"])
+@rate_limited("e-mail-sending")
+def dispute_action(request: HttpRequest, pk: int) -> HttpResponse:
+    """Either side raises the action on which the dispute is talked through (its first post and
+    due date); once the dispute has one, this address goes to its thread."""
+    user = acting_user(request)
+    dispute = dispute_for(user, pk)
+    if dispute.action_id is not None:
+        return redirect("actions:action_detail", pk=dispute.action_id)
+    if not services.may_start_dialogue(user, dispute):
+        raise PermissionDenied
+    form = DialogueForm(
+        request.POST if request.method == "POST" else None,
+        initial={"due_date": add_working_days(today(), DIALOGUE_DUE_IN_DAYS)},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            action = services.dispute_action_start(
+                by=user,
+                dispute=dispute,
+                text=form.cleaned_data["text"],
+                due_date=form.cleaned_data["due_date"],
+                idempotency_key=key_from_form(request),
+            )
+        except ValidationError as error:
+            form.add_errors(error)
+        except services.DisputeRefused as refusal:
+            current = dispute_for(user, pk)
+            if current.action_id is not None:
+                # The other side raised one a moment ago: the dialogue goes on there.
+                messages.error(request, refusal.message)
+                return redirect("actions:action_detail", pk=current.action_id)
+            form.add_error(None, refusal.message)
+        else:
+            team = action.assigned_team
+            to = team.name if team is not None else action.provider.name
+            messages.success(request, f"Action raised: it is assigned to {to}.")
+            return redirect("actions:action_detail", pk=action.pk)
+    context = {
+        "dispute": dispute,
+        "form": form,
+        "back": selectors.dispute_page_for(user, dispute),
+        "is_council": user.council_id is not None,
+    }
+    status = 400 if form.errors else 200
+    return render(request, "disputes/action_start.html", context, status=status)

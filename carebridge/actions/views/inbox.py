@@ -8,7 +8,7 @@ from django.views.decorators.http import require_GET
 
 from carebridge.actions import selectors
 from carebridge.actions.filters import InboxFilters
-from carebridge.actions.views.labels import assigned_label, is_council, related_label
+from carebridge.actions.views.labels import assigned_label, is_council, related_to
 from carebridge.core import calendar
 from carebridge.core.http import acting_user
 from carebridge.core.lists import page_of
@@ -23,10 +23,11 @@ def action_list(request: HttpRequest) -> HttpResponse:
     page = page_of(request, filters.qs.values_list("pk", flat=True))
     actions = selectors.inbox_rows(list(page.object_list))
     today = calendar.today()
+    related = related_to(user, actions)
     rows = [
         {
             "action": action,
-            "re": related_label(action),
+            "re": related[action.pk].label,
             "assigned": assigned_label(user, action),
             "overdue": action.is_open and action.due_date < today,
         }

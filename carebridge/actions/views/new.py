@@ -14,7 +14,7 @@ from django.views.decorators.http import require_http_methods
 
 from carebridge.accounts.models import User
 from carebridge.actions import selectors, services
-from carebridge.actions.choices import RelatedKind
+from carebridge.actions.choices import OFFERED_KINDS, RelatedKind
 from carebridge.actions.forms import ActionForm, entity_value
 from carebridge.actions.views.labels import assigned_label, is_council
 from carebridge.core.bounds import parse_id
@@ -44,7 +44,7 @@ def _entities(user: User, council: Council, provider: Provider) -> dict[str, lis
             (entity_value(kind, obj.pk), _entity_label(kind, obj))
             for obj in selectors.related_choices(user, council, provider.pk, kind)
         ]
-        for kind in RelatedKind.values
+        for kind in OFFERED_KINDS
         if kind != RelatedKind.PROVIDER
     }
 
@@ -103,7 +103,7 @@ def action_new(request: HtmxHttpRequest) -> HttpResponse:
     entities = _entities(user, council, provider)
     initial: dict[str, Any] = {}
     kind = request.GET.get("related_kind", "")
-    if request.htmx and request.method == "GET" and kind in RelatedKind.values:
+    if request.htmx and request.method == "GET" and kind in OFFERED_KINDS:
         # "Related to" was chosen: offer only that kind's entities.
         entities = {kind: entities.get(kind, [])}
         initial = {"related_kind": kind}

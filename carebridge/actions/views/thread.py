@@ -19,7 +19,7 @@ from carebridge.actions.access import access_action, access_attachment
 from carebridge.actions.choices import PostKind
 from carebridge.actions.forms import PostForm
 from carebridge.actions.models import Action, Attachment, Post
-from carebridge.actions.views.labels import assigned_label, is_council, related_label
+from carebridge.actions.views.labels import assigned_label, is_council, related_to
 from carebridge.contracts.commitment import financial_year_of
 from carebridge.core import calendar
 from carebridge.core.http import acting_user
@@ -103,7 +103,7 @@ def _detail_context(user: User, action: Action, form: PostForm | None) -> dict[s
     today = calendar.today()
     return {
         "action": action,
-        "re": related_label(action),
+        "re": related_to(user, [action])[action.pk],
         "assigned": assigned_label(user, action),
         "overdue": action.is_open and action.due_date < today,
         "posts": _thread(action),

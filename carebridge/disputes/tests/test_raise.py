@@ -182,8 +182,27 @@ def test_a_dispute_links_its_action_once(disputing):
         services.dispute_action_link(by=w.carer, dispute=dispute, action=_foreign_action(w, other))
     linked = services.dispute_action_link(by=w.carer, dispute=dispute, action=action)
     assert linked.action == action
+    # The same link again (a double submit) changes nothing and writes no second event.
+    again = services.dispute_action_link(by=w.payments_officer, dispute=dispute, action=action)
+    assert again.action == action
+    assert Event.objects.filter(action="dispute.action_linked").count() == 1
+    another = action_create(
+        by=w.payments_officer,
+        new=NewAction(
+            council=w.council,
+            provider=w.provider,
+            action_type=action_type,
+            related_kind="provider",
+            related_id=None,
+            due_date=today() + timedelta(days=7),
+            team=None,
+            title="Visits on 14/1",
+            text="And the visits on 14/1.",
+        ),
+    )
     with pytest.raises(services.DisputeRefused):
-        services.dispute_action_link(by=w.payments_officer, dispute=dispute, action=action)
+        services.dispute_action_link(by=w.payments_officer, dispute=dispute, action=another)
+    assert Dispute.objects.get(pk=dispute.pk).action == action
 
 
 def _foreign_action(w, action_type):
