@@ -303,11 +303,12 @@ def _actuals(b: _Builder) -> None:
             "cost",
             "changed_at",
             "cpli__service_level__vat_rate",
+            "period__payment_processed_at",
         )
     )
     unconfirmed: dict[tuple[int, int], list[Any]] = {}
     for pk, period_id, starts, ends, provider_id, *rest in rows:
-        service_id, person_id, cpli_id, week, cost, changed_at, vat_rate = rest
+        service_id, person_id, cpli_id, week, cost, changed_at, vat_rate, processed = rest
         if b.method(provider_id, starts) != PaymentMethod.SELF_BILLING:
             continue
         vat = line_vat(cost, vat_rate)
@@ -315,7 +316,9 @@ def _actuals(b: _Builder) -> None:
             b.dispute(provider_id, pk, cost + vat)
             continue
         at = confirmed.get((period_id, provider_id))
-        if at is None or changed_at > at:
+        # A processed period cannot be confirmed again: a row amended since (held by a dispute
+        # meanwhile, 0011) is paid at its final value.
+        if at is None or (changed_at > at and processed is None):
             entry = unconfirmed.setdefault((period_id, provider_id), [starts, ends, ZERO, at])
             entry[2] += cost + vat
             continue
