@@ -7,7 +7,14 @@ drills from the actuals overview into the provider's period and raises a dispute
 actuals page (which brings it back to the dispute), answers and requests resolution. The officer
 reopens it with a note; the provider requests resolution again; the officer resolves it, and the
 council's list of open disputes no longer shows it. Each step is checked on the page and in the
-database."""
+database.
+
+The held payment follows (decision 0011): while the dispute is open, the payment run the officer
+prepares for the week pays neither row and its "Left out of this run" names the dispute. Once
+resolved, preparing the run again pays Monica Geller's row; Rowan Ashby's, amended since the
+provider confirmed, waits until the provider confirms the week again, and then the run pays it at
+its final value (8 hours), nothing is left out, and a second officer's approval lets the first
+finalise it."""
 
 from __future__ import annotations
 
@@ -29,6 +36,10 @@ from carebridge.disputes.choices import DisputeStatus
 from carebridge.disputes.models import Dispute
 from carebridge.disputes.selectors import open_disputed_actual_ids
 from carebridge.disputes.tests.conftest import LAST_WEEK, clock, world
+from carebridge.payments.choices import RunStatus
+from carebridge.payments.models import PaymentRun
+from carebridge.payments.services import run_approve
+from carebridge.payments.tests.runs_support import paid_total, second_officer
 from carebridge.people import services as people
 from tests.browser.conftest import axe_check, new_context
 from tests.browser.pages import heading, log_in, menu_link, radio, success_banner, summary_value
@@ -43,6 +54,10 @@ DETAILS = "The calls on Tuesday and Wednesday were not delivered to either clien
 FIRST_RESPONSE = "Rowan Ashby had two calls fewer: amended to 8 hours."
 REOPEN_NOTE = "Monica Geller's row is still 14 hours: our visit log shows 12."
 SECOND_RESPONSE = "Monica Geller's calls checked against the rota: all 14 hours were delivered."
+# 14 and (amended) 8 hours at £16.16, no VAT on the service level.
+MONICA_PAID = Decimal("226.24")
+ROWAN_PAID = Decimal("129.28")
+PERIOD = f"{guide_date(LAST_WEEK)} to 15/11/2026"
 
 
 @dataclass
@@ -240,6 +255,116 @@ def _council_resolves(page: Any, journey: Journey) -> None:
     axe_check(page)
 
 
+def _money(amount: Decimal) -> str:
+    return f"£{amount:,.2f}"
+
+
+def _left_out(page: Any) -> Any:
+    """The rows of the run page's table of what it leaves out (the first table after its
+    heading)."""
+    return page.locator("h2:text-is('Left out of this run') + table").get_by_role("row")
+
+
+def _run_leaves_it_out(page: Any, journey: Journey, dispute: Dispute) -> PaymentRun:
+    """While the dispute is open, the week's run pays neither row and names the dispute."""
+    journey.clock.move(minutes=5)
+    menu_link(page, "Payment runs").click()
+    expect(heading(page)).to_have_text("Payment runs")
+    axe_check(page)
+    page.get_by_role("button", name="Prepare a payment run").click()
+    expect(heading(page)).to_have_text("Prepare a payment run")
+    axe_check(page)
+    radio(page, "Which billing period is the run for?", PERIOD).check()
+    page.get_by_role("button", name="Prepare payment run").click()
+    expect(success_banner(page)).to_contain_text("prepared")
+    expect(summary_value(page, "Lines")).to_have_text("0")
+    expect(page.locator("main")).to_contain_text("The run has no lines")
+    row = _left_out(page).filter(has_text=f"2 rows in dispute {dispute.pk}")
+    expect(row).to_contain_text(journey.world.provider.name)
+    expect(row).to_contain_text("In an open dispute")
+    expect(row).to_contain_text(_money(MONICA_PAID + ROWAN_PAID))
+    axe_check(page)
+    run = PaymentRun.objects.get(council=journey.world.council)
+    assert run.status == RunStatus.PREPARED and not run.lines.exists()
+    # Its link leads to the dispute.
+    row.get_by_role("link", name="The dispute").click()
+    expect(heading(page)).to_have_text(f"Dispute {dispute.pk}")
+    axe_check(page)
+    return run
+
+
+def _prepare_again(page: Any, journey: Journey, run: PaymentRun) -> None:
+    """Payment runs, the run, Prepare run again, its confirmation page, prepared."""
+    journey.clock.move(minutes=5)
+    page.goto(f"{journey.base_url}/")
+    menu_link(page, "Payment runs").click()
+    page.get_by_role("link", name=run.reference).click()
+    expect(heading(page)).to_have_text(run.reference)
+    axe_check(page)
+    page.get_by_role("button", name="Prepare run again").click()
+    expect(heading(page)).to_have_text("Prepare this payment run again")
+    axe_check(page)
+    page.get_by_role("button", name="Prepare run again").click()
+    expect(success_banner(page)).to_contain_text("Payment run prepared again")
+    axe_check(page)
+
+
+def _lines(run: PaymentRun) -> dict[int | None, Decimal]:
+    return {line.actual_id: line.total for line in run.lines.all()}
+
+
+def _provider_confirms_again(page: Any, journey: Journey) -> None:
+    """Confirm actuals: the week, amended since it was confirmed, confirmed again."""
+    journey.clock.move(minutes=5)
+    menu_link(page, "Confirm actuals").click()
+    expect(heading(page)).to_have_text("Confirm actuals")
+    axe_check(page)
+    page.get_by_role("link", name=f"{guide_date(LAST_WEEK)} to", exact=False).first.click()
+    axe_check(page)
+    page.get_by_role("button", name="Confirm actuals").click()
+    expect(success_banner(page)).to_contain_text("Actuals confirmed")
+    axe_check(page)
+
+
+def _run_pays_it_once_resolved(officer: Any, carer: Any, journey: Journey, run: PaymentRun) -> None:
+    """Resolved: the run prepared again pays Monica Geller's row; Rowan Ashby's (amended since
+    the week was confirmed) waits for the provider's confirmation, then is paid at 8 hours."""
+    _prepare_again(officer, journey, run)
+    expect(page_total(officer)).to_have_text(_money(MONICA_PAID))
+    row = _left_out(officer).filter(has_text="changed since they were confirmed")
+    expect(row).to_contain_text(_money(ROWAN_PAID))
+    expect(_left_out(officer).filter(has_text="in dispute")).to_have_count(0)
+    assert _lines(run) == {journey.monica.pk: MONICA_PAID}
+
+    _provider_confirms_again(carer, journey)
+    _prepare_again(officer, journey, run)
+    expect(page_total(officer)).to_have_text(_money(MONICA_PAID + ROWAN_PAID))
+    expect(officer.locator("main")).to_contain_text("Nothing due is left out.")
+    lines = officer.get_by_role("table", name=journey.world.provider.name)
+    expect(lines.get_by_role("row").filter(has_text="Rowan Ashby")).to_contain_text(
+        _money(ROWAN_PAID)
+    )
+    assert _lines(run) == {journey.monica.pk: MONICA_PAID, journey.rowan.pk: ROWAN_PAID}
+
+    # A second officer approves (the run pages' own journey shows that in the browser); the
+    # officer who prepared it finalises it, and the rows are paid at their final value.
+    run_approve(by=second_officer(journey.world), run=PaymentRun.objects.get(pk=run.pk))
+    officer.reload()
+    officer.get_by_role("button", name="Finalise run").click()
+    expect(heading(officer)).to_have_text("Finalise this payment run")
+    axe_check(officer)
+    officer.get_by_role("button", name="Finalise run").click()
+    expect(success_banner(officer)).to_contain_text("Payment run finalised")
+    expect(summary_value(officer, "Status")).to_have_text("Finalised")
+    axe_check(officer)
+    assert paid_total(actual_id=journey.rowan.pk) == ROWAN_PAID
+    assert paid_total(actual_id=journey.monica.pk) == MONICA_PAID
+
+
+def page_total(page: Any) -> Any:
+    return summary_value(page, "Total")
+
+
 def test_a_dispute_from_raised_to_resolved_in_the_browser(
     chromium: Any, live_server: Any, world: World, clock: Any
 ) -> None:
@@ -252,8 +377,10 @@ def test_a_dispute_from_raised_to_resolved_in_the_browser(
     _provider_amends(carer, journey, dispute)
     _provider_requests_resolution(carer, journey, FIRST_RESPONSE)
     _council_reopens(officer, journey)
+    run = _run_leaves_it_out(officer, journey, dispute)
     _provider_answers_again(carer, journey)
     _council_resolves(officer, journey)
+    _run_pays_it_once_resolved(officer, carer, journey, run)
 
     # The provider's open disputes no longer show it either.
     menu_link(carer, "Disputes").click()
