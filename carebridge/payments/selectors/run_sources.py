@@ -74,10 +74,14 @@ class Due:
 class Scheduled(Protocol):
     """What a scheduled amount needs of a CPLI (a Cpli, or its values)."""
 
-    quantity: Decimal
-    rate: Decimal
-    start_date: date
-    end_date: date | None
+    @property
+    def quantity(self) -> Decimal: ...
+    @property
+    def rate(self) -> Decimal: ...
+    @property
+    def start_date(self) -> date: ...
+    @property
+    def end_date(self) -> date | None: ...
 
 
 @dataclass(frozen=True)
@@ -307,7 +311,9 @@ def _actuals(b: _Builder) -> None:
         )
     )
     unconfirmed: dict[tuple[int, int], list[Any]] = {}
-    for pk, period_id, starts, ends, provider_id, *rest in rows:
+    row: Any
+    for row in rows:
+        pk, period_id, starts, ends, provider_id, *rest = row
         service_id, person_id, cpli_id, week, cost, changed_at, vat_rate, processed = rest
         if b.method(provider_id, starts) != PaymentMethod.SELF_BILLING:
             continue

@@ -45,7 +45,7 @@ RUN_MOVE_REFUSED = {
     RunEvent.FINALISE: "Only an approved run can be finalised.",
     RunEvent.DISCARD: "Only a prepared or approved run can be discarded.",
 }
-ALREADY = {
+ALREADY: dict[str, str] = {
     RunStatus.APPROVED: "This period's run has been approved: discard it to prepare it again.",
     RunStatus.FINALISED: "This period's run has been finalised: it cannot be prepared again.",
 }
