@@ -3,8 +3,8 @@
 how long each service level is paid through a hospital admission, a short break and a shared
 support package for each council, and then the last few periods of actuals: generated from the
 CPLIs, a handful of rows changed as the guides' examples do, the periods still within their
-confirmation deadline left to the providers, the latest one past it confirmed, and older ones
-confirmed and paid. All of it through the services, counted back from today, and told once: a
+confirmation deadline left to the providers, and those past it confirmed (their payment runs
+are runs_demo's). All of it through the services, counted back from today, and told once: a
 database that has any actuals of the demo councils already keeps them as they are."""
 
 from __future__ import annotations
@@ -87,9 +87,13 @@ PAYMENT_RULES: dict[str, dict[ContractType, tuple[int | None, int, int]]] = {
     },
 }
 # How each council pays under a contract type, where it is not the default (self-billing from
-# confirmed actuals): Northshire's framework home support is paid on invoice.
+# confirmed actuals): Northshire's framework home support is paid on invoice, and its 2015 block
+# contracts on schedule, in 4-week blocks (runs_demo's scheduled payments).
 PAYMENT_METHODS: dict[str, dict[ContractType, PaymentMethod]] = {
-    "northshire": {ContractType.FRAMEWORK: PaymentMethod.ON_INVOICE},
+    "northshire": {
+        ContractType.FRAMEWORK: PaymentMethod.ON_INVOICE,
+        ContractType.BLOCK_2015: PaymentMethod.ON_SCHEDULE,
+    },
 }
 
 # Bradford's guide: shared support is paid through a hospital admission for up to 6 weeks,
@@ -102,8 +106,8 @@ SHORT_BREAK_RATE = Decimal("112.40")
 SHORT_BREAK_NIGHTS = Decimal("28")
 SHARED_SUPPORT_HOURS = Decimal("26.25")
 
-# How many ended periods past their confirmation deadline the demo's actuals go back to: the
-# latest is confirmed, older ones are confirmed and paid.
+# How many ended periods past their confirmation deadline the demo's actuals go back to, each
+# confirmed (older ones are paid by runs_demo's payment runs).
 PAST_DEADLINE = 2
 
 
@@ -326,7 +330,7 @@ def _actuals_user(provider: Provider) -> User | None:
 
 def _actuals_story(tally: Tally, councils: list[Council], first: date) -> None:
     """Every ended week from the first period told, generated for every provider; then, council
-    by council, the rows the guides' examples change, and the confirmations and payments."""
+    by council, the rows the guides' examples change, and the confirmations."""
     last_ended = max(_last_ended_week(council) for council in councils)
     weeks = []
     week = first
@@ -363,14 +367,6 @@ def _actuals_story(tally: Tally, councils: list[Council], first: date) -> None:
                 if user is not None:
                     actuals.actuals_confirm(user, period)
                     tally.made("actuals confirmations")
-        payer = User.objects.filter(
-            council=council, role=Role.PAYMENTS_OFFICER, is_active=True
-        ).first()
-        if payer is None:
-            continue
-        for period in reversed(overdue[1:]):
-            if actuals.period_mark_paid(payer, period):
-                tally.made("actuals periods paid")
 
 
 def _steps(value: Decimal, rounding: str = ROUND_FLOOR) -> Decimal:

@@ -32,6 +32,7 @@ from carebridge.demo.organisations_demo import (
 )
 from carebridge.demo.payments_demo import demo_payments
 from carebridge.demo.referrals_demo import demo_referrals
+from carebridge.demo.runs_demo import demo_runs
 from carebridge.organisations.models import Council
 
 
@@ -56,6 +57,8 @@ def seed_demo(stdout: Writer | None = None) -> dict[str, Any]:
     demo_payments(tally, DEMO_COUNCILS)
     # After payments: the disputes take confirmed rows of periods not paid and on no invoice.
     demo_disputes(tally, DEMO_COUNCILS)
+    # After disputes: the runs pay the older periods and leave the disputed one to wait.
+    demo_runs(tally, DEMO_COUNCILS)
     demo_actions(tally, list(councils.values()))
     _front_door(tally, councils)
 

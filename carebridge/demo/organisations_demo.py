@@ -93,6 +93,8 @@ class DemoContract:
     reference: str
     contract_type: ContractType
     start_date: date
+    # The provider's number in the council's finance system (invented), for the finance export.
+    supplier_reference: str = ""
 
 
 @dataclass(frozen=True)
@@ -229,8 +231,20 @@ DEMO_PROVIDERS = (
             ),
         ),
         contracts=(
-            DemoContract("northshire", "NS/HC/2025/014", ContractType.FRAMEWORK, date(2025, 4, 1)),
-            DemoContract("westbrook", "WB-SPOT-2025-0031", ContractType.SPOT, date(2025, 9, 1)),
+            DemoContract(
+                "northshire",
+                "NS/HC/2025/014",
+                ContractType.FRAMEWORK,
+                date(2025, 4, 1),
+                supplier_reference="S104417",
+            ),
+            DemoContract(
+                "westbrook",
+                "WB-SPOT-2025-0031",
+                ContractType.SPOT,
+                date(2025, 9, 1),
+                supplier_reference="WBS-20913",
+            ),
         ),
         users=(
             DemoUser(Role.SUPER_USER_SCHEDULED, "Helen", "Castellano"),
@@ -271,7 +285,11 @@ DEMO_PROVIDERS = (
         ),
         contracts=(
             DemoContract(
-                "northshire", "NS/HC/2025/022", ContractType.BLOCK_2015, date(2025, 10, 1)
+                "northshire",
+                "NS/HC/2025/022",
+                ContractType.BLOCK_2015,
+                date(2025, 10, 1),
+                supplier_reference="S104652",
             ),
         ),
         users=(DemoUser(Role.SUPER_USER_SCHEDULED, "Joanna", "Whitlock"),),
@@ -296,7 +314,13 @@ DEMO_PROVIDERS = (
             ),
         ),
         contracts=(
-            DemoContract("westbrook", "WB-FW-2025-0007", ContractType.FRAMEWORK, date(2025, 7, 1)),
+            DemoContract(
+                "westbrook",
+                "WB-FW-2025-0007",
+                ContractType.FRAMEWORK,
+                date(2025, 7, 1),
+                supplier_reference="WBS-20877",
+            ),
         ),
         users=(DemoUser(Role.SUPER_USER_SCHEDULED, "Kwame", "Osei"),),
     ),
@@ -306,6 +330,12 @@ DEMO_PROVIDERS = (
 def demo_email(role: Role, domain: str) -> str:
     """The address of a demo log-in: the role's name at the organisation's domain."""
     return f"{LOGIN_NAMES[role]}@{domain}.example"
+
+
+def second_payments_email(slug: str) -> str:
+    """The council's second payments officer (runs_demo's), who prepares the payment runs the
+    first one approves: a run needs two officers."""
+    return f"payments2@{slug}.example"
 
 
 def demo_councils(tally: Tally) -> dict[str, Council]:
@@ -367,6 +397,7 @@ def demo_providers(tally: Tally, councils: dict[str, Council]) -> None:
                 reference=contract.reference,
                 contract_type=contract.contract_type,
                 start_date=contract.start_date,
+                supplier_reference=contract.supplier_reference,
             )
         for user in provider_plan.users:
             _login(
@@ -440,6 +471,13 @@ def demo_logins() -> list[dict[str, str]]:
                 "email": f"safeguarding@{council_plan.slug}.example",
                 "organisation": council_plan.name,
                 "role": f"{Role.FRONT_DOOR_OFFICER.label}, safeguarding team",
+            }
+        )
+        logins.append(
+            {
+                "email": second_payments_email(council_plan.slug),
+                "organisation": council_plan.name,
+                "role": f"{Role.PAYMENTS_OFFICER.label}, prepares payment runs",
             }
         )
     for provider_plan in DEMO_PROVIDERS:

@@ -1,6 +1,7 @@
 """The demo's one-off claims: Northshire's framework contracts allow them, and its provider has
-one approved, invoiced at contract level and submitted, and one rejected with the payments
-team's reason; each decision told on an action. Westbrook's rules allow none."""
+one approved, invoiced at contract level and submitted (then authorised, for the waiting payment
+run), and one rejected with the payments team's reason; each decision told on an action.
+Westbrook's rules allow none."""
 
 from __future__ import annotations
 
@@ -24,7 +25,8 @@ def test_northshire_has_a_claim_invoiced_and_one_rejected():
     claims = OneOffClaim.objects.filter(council__slug="northshire")
     invoiced = claims.get(status=ClaimStatus.INVOICED)
     rejected = claims.get(status=ClaimStatus.REJECTED)
-    assert invoiced.invoice.status == InvoiceStatus.SUBMITTED
+    # Submitted by the provider; the runs demo authorises it for the waiting payment run.
+    assert invoiced.invoice.status == InvoiceStatus.AUTHORISED
     item = invoiced.client_items.get()
     assert (item.absence_end - item.absence_start).days + 1 == 5 and item.authorised_by
     assert sum(invoiced.invoice.lines.values_list("amount", flat=True)) == claim_total(invoiced)

@@ -322,13 +322,15 @@ def test_the_councils_have_their_own_actuals_rules_payment_rules_and_hospital_li
         "framework": (None, 50, 25),
     }
     assert not PaymentRule.objects.filter(council__slug="westbrook").exists()
-    # Northshire pays its framework home support on invoice; Westbrook (no rule) self-bills.
+    # Northshire pays its framework home support on invoice and its 2015 block on schedule;
+    # Westbrook (no rule) self-bills.
     methods = dict(
         PaymentRule.objects.filter(council__slug="northshire").values_list(
             "contract_type", "payment_method"
         )
     )
     assert methods.pop("framework") == "on_invoice"
+    assert methods.pop("block_2015") == "on_schedule"
     assert set(methods.values()) == {"self_billing"}
 
     # Shared support is paid through 6 weeks in hospital, everything else through 2.
@@ -413,10 +415,12 @@ def the_latest_periods_wait_for_the_providers_and_older_ones_are_confirmed_then_
                 "super_user_actuals",
                 "super_user_scheduled",
             }
+        # Paid by their payment runs (test_runs_demo.py), finalised by the first officer.
         assert paid and all(period.is_paid for period in paid)
         assert {period.payment_processed_by.email for period in paid} == {
             f"payments@{council.slug}.example"
         }
+        assert all(period.payment_runs.filter(status="finalised").count() == 1 for period in paid)
     larkspur = Confirmation.objects.filter(provider__name="Larkspur Home Care")
     assert set(larkspur.values_list("confirmed_by__email", flat=True)) == {
         "superuser.actuals@larkspur.example"

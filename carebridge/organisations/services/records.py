@@ -210,6 +210,7 @@ def contract_create(
     start_date: date,
     end_date: date | None = None,
     by: Any = None,
+    supplier_reference: str = "",
 ) -> Contract:
     contract = Contract(
         council=council,
@@ -218,6 +219,7 @@ def contract_create(
         contract_type=contract_type,
         start_date=start_date,
         end_date=end_date,
+        supplier_reference=supplier_reference,
     )
     return _save_recorded(
         contract, action="contract.created", by=by, council=council, provider=provider
