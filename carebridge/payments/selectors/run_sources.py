@@ -11,19 +11,17 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
-from typing import Any, Protocol
+from typing import Any
 
 from django.db.models import Exists, Max, OuterRef, Q, Sum
 
 from carebridge.actuals.models import Actual, Confirmation, Period
 from carebridge.actuals.periods import RuleSource
 from carebridge.contracts.choices import CpliStatus
-from carebridge.contracts.commitment import cost_of_days, weekly_cost, weeks_between
 from carebridge.contracts.models import Cpli
-from carebridge.core.formats import round_money
 from carebridge.disputes.selectors import open_disputed_actual_ids, open_disputes_of
 from carebridge.organisations.choices import PaymentMethod
-from carebridge.organisations.models import Contract, Provider, Rulebook
+from carebridge.organisations.models import Contract, Provider
 from carebridge.payments.choices import (
     ClaimStatus,
     InvoiceKind,
@@ -40,9 +38,15 @@ from carebridge.payments.models import (
     PaymentLine,
 )
 from carebridge.payments.selectors.invoices import payment_method_on
-
-ZERO = Decimal("0.00")
-DAY = timedelta(days=1)
+from carebridge.payments.selectors.schedule import (
+    DAY,
+    ZERO,
+    arrears_days,
+    block_of,
+    line_vat,
+    schedule_blocks,
+    scheduled_amount,
+)
 
 # The order a provider's lines are listed in, within a client and a start date.
 _SOURCE_ORDER = {source: n for n, source in enumerate(LineSource.values)}
@@ -71,19 +75,6 @@ class Due:
     left_out: list[LeftOut] = field(default_factory=list)
 
 
-class Scheduled(Protocol):
-    """What a scheduled amount needs of a CPLI (a Cpli, or its values)."""
-
-    @property
-    def quantity(self) -> Decimal: ...
-    @property
-    def rate(self) -> Decimal: ...
-    @property
-    def start_date(self) -> date: ...
-    @property
-    def end_date(self) -> date | None: ...
-
-
 @dataclass(frozen=True)
 class _Cpli:
     pk: int
@@ -95,54 +86,6 @@ class _Cpli:
     start_date: date
     end_date: date | None
     vat_rate: Decimal
-
-
-def line_vat(amount: Decimal, vat_rate: Decimal) -> Decimal:
-    """A line's VAT: its rate on the amount, rounded half-up once, as invoice totals round each
-    line's (selectors.invoices.lines_totals), so a paid invoice's lines total its Total."""
-    return round_money(amount * vat_rate / 100)
-
-
-def _arrears_days(rulebook: Rulebook) -> int:
-    return (rulebook.scheduled_payment_weeks - rulebook.scheduled_weeks_in_advance) * 7
-
-
-def block_of(rulebook: Rulebook, day: date) -> date:
-    """The first day of the scheduled block that holds the day."""
-    length = rulebook.scheduled_payment_weeks * 7
-    origin = rulebook.actuals_periods_from + timedelta(days=_arrears_days(rulebook))
-    return origin + timedelta(days=length * ((day - origin).days // length))
-
-
-def schedule_blocks(rulebook: Rulebook, start: date, end: date) -> list[tuple[date, date]]:
-    """The scheduled blocks (first and last days) overlapping start..end, in order."""
-    length = timedelta(days=rulebook.scheduled_payment_weeks * 7)
-    blocks = []
-    first = block_of(rulebook, start)
-    while first <= end:
-        blocks.append((first, first + length - DAY))
-        first += length
-    return blocks
-
-
-def block_due_in(rulebook: Rulebook, block_start: date, period: Period) -> bool:
-    """Whether the block is paid by (or before) the run of the period: once its weeks in
-    arrears have passed by the period's end."""
-    return block_start + timedelta(days=_arrears_days(rulebook)) - DAY <= period.end_date
-
-
-def scheduled_amount(
-    cpli: Scheduled, block_start: date, block_end: date, week_start: int
-) -> Decimal:
-    """What a block pays for a CPLI: for each week of the block, its weekly cost for the days
-    it runs in that week and block (pro rata by days); nothing if it does not run in it."""
-    first = max(cpli.start_date, block_start)
-    last = block_end if cpli.end_date is None else min(cpli.end_date, block_end)
-    weekly = weekly_cost(cpli.quantity, cpli.rate)
-    return sum(
-        (cost_of_days(weekly, days) for _week, days in weeks_between(first, last, week_start)),
-        ZERO,
-    )
 
 
 def _contract_on(source: RuleSource, council_id: int, provider_id: int, day: date) -> int | None:
@@ -396,7 +339,7 @@ def _schedule(b: _Builder) -> None:
         return
     first = block_of(rulebook, rulebook.actuals_periods_from)
     # The last block due: the one whose weeks in arrears end by the period's end.
-    arrears = timedelta(days=_arrears_days(rulebook))
+    arrears = timedelta(days=arrears_days(rulebook))
     last_start = block_of(rulebook, b.period.end_date + DAY - arrears)
     last = last_start + timedelta(days=rulebook.scheduled_payment_weeks * 7) - DAY
     paid = {

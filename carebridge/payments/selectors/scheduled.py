@@ -32,7 +32,7 @@ from carebridge.organisations.models import Contract, Council, Rulebook
 from carebridge.payments.choices import LineSource, RunStatus
 from carebridge.payments.models import PaymentLine, PaymentRun
 from carebridge.payments.selectors.invoices import payment_method_on
-from carebridge.payments.selectors.run_sources import (
+from carebridge.payments.selectors.schedule import (
     block_due_in,
     block_of,
     line_vat,

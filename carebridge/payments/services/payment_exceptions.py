@@ -19,7 +19,7 @@ from carebridge.core.calendar import now
 from carebridge.organisations.models import Rulebook
 from carebridge.payments.choices import LineSource, RunStatus
 from carebridge.payments.models import PaymentException, PaymentLine
-from carebridge.payments.selectors.run_sources import (
+from carebridge.payments.selectors.schedule import (
     ZERO,
     block_of,
     line_vat,

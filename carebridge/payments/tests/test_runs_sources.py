@@ -18,7 +18,8 @@ from carebridge.payments import services
 from carebridge.payments.choices import ClaimStatus, InvoiceStatus, LineSource
 from carebridge.payments.models import PaymentException, PaymentLine
 from carebridge.payments.selectors import invoice_totals
-from carebridge.payments.selectors.run_sources import due, scheduled_amount
+from carebridge.payments.selectors.run_sources import due
+from carebridge.payments.selectors.schedule import scheduled_amount
 from carebridge.payments.tests.conftest import create, enter, on_invoice, period_of
 from carebridge.payments.tests.runs_support import (
     confirmed,
