@@ -244,8 +244,8 @@ def _load_users(number: int, sites: list[Service]) -> dict[int, User]:
         user.set_unusable_password()
         users.append(user)
     User.objects.bulk_create(users, batch_size=LOAD_BATCH)
-    emails = [user.email for user in users]
-    return {user.provider_id: user for user in User.objects.filter(email__in=emails)}
+    made = {user.email: user for user in User.objects.filter(email__in=[u.email for u in users])}
+    return {site.provider_id: made[user.email] for site, user in zip(sites, users, strict=True)}
 
 
 def _load_cplis(
