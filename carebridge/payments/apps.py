@@ -54,3 +54,11 @@ class PaymentsConfig(AppConfig):
         from carebridge.payments.spend import finalised_spend
 
         spend.register(finalised_spend)
+
+        # The council's scheduled blocks may not be cut differently once one is paid
+        # (organisations sits below payments, so it asks).
+        from carebridge.organisations.services.payment_settings import SCHEDULE_LOCKS
+        from carebridge.payments.selectors.run_sources import schedule_change_refusal
+
+        if schedule_change_refusal not in SCHEDULE_LOCKS:
+            SCHEDULE_LOCKS.append(schedule_change_refusal)

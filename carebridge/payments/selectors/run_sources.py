@@ -557,3 +557,16 @@ def due(period: Period) -> Due:
     ]
     left_out.sort(key=lambda item: (item.provider_name, item.provider_id, item.kind))
     return Due(lines=b.lines, left_out=left_out)
+
+
+def schedule_change_refusal(council_id: int) -> str | None:
+    """Why the council may not re-cut its scheduled blocks now: a paid block (or one on an open
+    run) is recorded by its first day, so blocks cut differently would pay some of its days
+    again (organisations.services.payment_settings asks, through SCHEDULE_LOCKS)."""
+    taken = PaymentLine.objects.filter(council_id=council_id, source=LineSource.SCHEDULE)
+    if taken.exists():
+        return (
+            "Scheduled payments have already been paid (or are on a payment run) in blocks of "
+            "the current length: changing the weeks would pay some days twice"
+        )
+    return None
