@@ -205,8 +205,12 @@ def test_the_officer_who_prepared_a_run_cannot_approve_it(billing, run):
     officer = client_for(billing.payments_officer)
     page = body(officer.get(decide(run, "approve")))
     assert SAME_OFFICER in page and "Approve run</button>" not in page
+    assert "govuk-error-summary" not in page
     response = post(officer, run, "approve")
     assert SAME_OFFICER in body(response)
+    # Submitted anyway (a page left open, a hand-made request): the error summary says why.
+    assert "govuk-error-summary" in body(response)
+    assert body(response).count(SAME_OFFICER) >= 2
     assert PaymentRun.objects.get(pk=run.pk).status == RunStatus.PREPARED
     assert events("payment_run.approve") == 0
 

@@ -343,6 +343,10 @@ def run_decide(request: HttpRequest, pk: int, decision: str) -> HttpResponse:
         form = PrepareAgainForm(data, initial={"payment_date": _payment_day(run)})
     else:
         form = ConfirmForm(data)
+    if posted and refusal is not None and form.is_valid():
+        # Refused on submit (the officer who prepared it approving, say): the error summary
+        # says why, as well as the page.
+        form.add_error(None, refusal)
     if posted and refusal is None and form.is_valid():
         done = _decided(chosen, user, run, form)
         if done is not None:
