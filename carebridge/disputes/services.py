@@ -439,9 +439,10 @@ def _dialogue_team(dispute: Dispute) -> Team | None:
     team or, for a council with none in the portal, the team of the officer who raised the
     dispute; never a team kept for the council's own messages (providers cannot assign those)."""
     team = _payments_team(dispute.council_id)
-    raiser = dispute.raised_by
-    if team is None and raiser is not None and raiser.team is not None:
-        team = None if raiser.team.internal_only else raiser.team
+    if team is None and dispute.raised_by_id is not None:
+        team = Team.objects.filter(
+            council_id=dispute.council_id, staff=dispute.raised_by_id, internal_only=False
+        ).first()
     return team
 
 
@@ -490,7 +491,7 @@ def dispute_action_start(
     # Two sides starting at once: the second waits here and then finds the first's action.
     dispute = (
         Dispute.objects.select_for_update(of=("self",))
-        .select_related("council", "provider", "reason", "raised_by__team")
+        .select_related("council", "provider", "reason")
         .get(pk=dispute.pk)
     )
     if dispute.action_id is not None:
