@@ -281,7 +281,7 @@ class Migration(migrations.Migration):
             field=models.ForeignKey(
                 blank=True,
                 null=True,
-                on_delete=django.db.models.deletion.PROTECT,
+                on_delete=django.db.models.deletion.DO_NOTHING,
                 related_name="+",
                 to="payments.paymentline",
             ),

@@ -171,8 +171,12 @@ class PaymentLine(models.Model):
         PaymentException, on_delete=models.PROTECT, null=True, blank=True, related_name="lines"
     )
     # On a balance brought forward: the carried-forward line of an earlier run it recovers.
+    # DO_NOTHING, not PROTECT: discarding a run deletes its lines in one statement instead of
+    # Django collecting tens of thousands of them first. Only a finalised run's carried-forward
+    # line is ever brought forward, and a finalised run is never discarded; the database's own
+    # foreign key still refuses deleting a line that is.
     brought_forward_from = models.ForeignKey(
-        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        "self", on_delete=models.DO_NOTHING, null=True, blank=True, related_name="+"
     )
     # The days the amount is for: a week, a scheduled block, an invoice's or claim's period.
     covers_from = models.DateField()

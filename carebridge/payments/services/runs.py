@@ -12,11 +12,13 @@ from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Count, Sum
 
 from carebridge.actuals.models import Period
 from carebridge.actuals.services import period_mark_paid
 from carebridge.audit.services import record
 from carebridge.core.calendar import is_working_day, now, today
+from carebridge.core.formats import round_money
 from carebridge.payments.choices import (
     CLAIM_TRANSITIONS,
     RUN_TRANSITIONS,
@@ -83,6 +85,25 @@ def _totals(lines: Iterable[PaymentLine]) -> dict[str, Any]:
     return {
         "lines": count,
         "providers": len(providers),
+        "excl_vat": str(excl),
+        "vat": str(vat),
+        "total": str(excl + vat),
+    }
+
+
+def _stored_totals(run: PaymentRun) -> dict[str, Any]:
+    """`_totals` of the run's stored lines, added up by the database (a county's run has tens
+    of thousands: never loaded for an audit event)."""
+    found = run.lines.order_by().aggregate(
+        count=Count("pk"),
+        providers=Count("provider_id", distinct=True),
+        excl=Sum("excl_vat"),
+        vat=Sum("vat"),
+    )
+    excl, vat = round_money(found["excl"] or ZERO), round_money(found["vat"] or ZERO)
+    return {
+        "lines": found["count"],
+        "providers": found["providers"],
         "excl_vat": str(excl),
         "vat": str(vat),
         "total": str(excl + vat),
@@ -244,7 +265,7 @@ def _record(
         council=run.council_id,
         before={"status": before},
         after={"status": run.status},
-        detail={**_totals(run.lines.all()), **(detail or {})},
+        detail={**_stored_totals(run), **(detail or {})},
     )
 
 
