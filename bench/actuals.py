@@ -138,6 +138,41 @@ def bench(args: argparse.Namespace, data_dir: Path, database: PostgresDatabase |
     }
 
 
+def bench_with_pages(
+    measure: Callable[[argparse.Namespace, Any], dict[str, Any]],
+) -> Callable[[argparse.Namespace, Path, PostgresDatabase | None], dict[str, Any]]:
+    """A bench (for `run_and_save`) whose `measure(args, vacuum)` also requests pages: the
+    schema, the compiled assets and the static files first, then Django in this process, and
+    the report dated and named by its database."""
+
+    def bench_fn(
+        args: argparse.Namespace, data_dir: Path, database: PostgresDatabase | None
+    ) -> dict[str, Any]:
+        # The pages are requested with Django's test client, whose host is "testserver".
+        env = {**product_environment(data_dir, database), "ALLOWED_HOSTS": "testserver"}
+        log = data_dir / "bench.log"
+        if database is not None:
+            database.create()
+        run_command(["migrate", "--noinput"], env, log, "creating the schema")
+        if not (ROOT / "build" / "static" / "app.css").exists():
+            raise BenchError(
+                "the compiled assets are missing (the pages need them): run `make assets`"
+            )
+        run_command(["collectstatic", "--noinput"], env, log, "collecting static files")
+        _start_django(env)
+        report = measure(args, database.vacuum_analyze if database is not None else None)
+        from django.db import connection
+
+        return {
+            "when": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
+            "database": "postgresql" if database is not None else "sqlite",
+            "database_version": _database_version(connection),
+            **report,
+        }
+
+    return bench_fn
+
+
 def _report_on(measurement: Any) -> Any:
     print(
         f"bench: {measurement.name}: {measurement.median:.2f} s, baseline "

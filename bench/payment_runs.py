@@ -17,7 +17,6 @@ and measures (bench/payment_runs_core.py). See bench/README.md.
 from __future__ import annotations
 
 import argparse
-import datetime
 import os
 import sys
 from pathlib import Path
@@ -27,9 +26,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bench.actuals import _database_version, _start_django, run_and_save  # noqa: E402
-from bench.server import PostgresDatabase, product_environment, run_command  # noqa: E402
-from bench.support import BenchError  # noqa: E402
+from bench.actuals import bench_with_pages, run_and_save  # noqa: E402
 
 # The most preparing the run may take, as a multiple of its plain bulk insert.
 TARGET = 2.0
@@ -172,26 +169,7 @@ def measure(args: argparse.Namespace, vacuum: Any = None) -> dict[str, Any]:
     return report
 
 
-def bench(args: argparse.Namespace, data_dir: Path, database: PostgresDatabase | None) -> dict:
-    # The pages are requested with Django's test client, whose host is "testserver".
-    env = {**product_environment(data_dir, database), "ALLOWED_HOSTS": "testserver"}
-    log = data_dir / "bench.log"
-    if database is not None:
-        database.create()
-    run_command(["migrate", "--noinput"], env, log, "creating the schema")
-    if not (ROOT / "build" / "static" / "app.css").exists():
-        raise BenchError("the compiled assets are missing (the pages need them): run `make assets`")
-    run_command(["collectstatic", "--noinput"], env, log, "collecting static files")
-    _start_django(env)
-    report = measure(args, database.vacuum_analyze if database is not None else None)
-    from django.db import connection
-
-    return {
-        "when": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
-        "database": "postgresql" if database is not None else "sqlite",
-        "database_version": _database_version(connection),
-        **report,
-    }
+bench = bench_with_pages(measure)
 
 
 def fixed(report: dict[str, Any]) -> bool:
