@@ -30,6 +30,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from bench.actuals_core import Fixture, build_fixture
+from carebridge.accounts.models import User
 from carebridge.actuals import services as actuals
 from carebridge.actuals.models import Period
 from carebridge.core.calendar import now, today
@@ -216,8 +217,9 @@ def measure_create(sized: Sized, repeat: int) -> Measurement:
 
 @dataclass
 class PageTiming:
-    """The pre-invoice page (the wizard's second step) as the provider's user opens it."""
+    """A page as its user opens it: the median seconds and the queries of a GET."""
 
+    name: str
     path: str
     seconds: list[float] = field(default_factory=list)
     queries: int = 0
@@ -225,6 +227,7 @@ class PageTiming:
 
     def summary(self) -> dict[str, Any]:
         return {
+            "name": self.name,
             "path": self.path,
             "seconds": round(statistics.median(self.seconds), 3),
             "queries": self.queries,
@@ -233,16 +236,16 @@ class PageTiming:
         }
 
 
-def measure_page(sized: Sized, repeat: int) -> PageTiming:
-    """GET the service's pre-invoice page in this process (Django's test client, logged in as
-    the provider's user; one unmeasured request first): its whole response, template and all."""
+def time_page(name: str, url: str, args: list[Any], user: User, repeat: int) -> PageTiming:
+    """GET the page in this process (Django's test client, logged in as the user; one
+    unmeasured request first): its whole response, template and all."""
     from django.test import Client
     from django.urls import reverse
 
     client = Client()
-    client.force_login(sized.fixture.user)
-    path = reverse("payments:invoice_pre", args=[sized.service.pk, sized.period.pk])
-    timing = PageTiming(path=path)
+    client.force_login(user)
+    path = reverse(url, args=args)
+    timing = PageTiming(name=name, path=path)
     response = client.get(path)
     if response.status_code != 200:
         raise AssertionError(f"GET {path} answered {response.status_code}")
@@ -253,6 +256,17 @@ def measure_page(sized: Sized, repeat: int) -> PageTiming:
         timing.queries = len(queries.captured_queries)
         timing.bytes = len(response.content)
     return timing
+
+
+def measure_page(sized: Sized, repeat: int) -> PageTiming:
+    """The service's pre-invoice page (the wizard's second step) as the provider's user opens it."""
+    return time_page(
+        "the pre-invoice page",
+        "payments:invoice_pre",
+        [sized.service.pk, sized.period.pk],
+        sized.fixture.user,
+        repeat,
+    )
 
 
 def profile_create(sized: Sized, limit: int = 30) -> str:

@@ -91,10 +91,9 @@ def _build(providers: int, cplis: int) -> Any:
 
 
 def _pages(counties: list[Any], repeat: int) -> list[dict[str, Any]]:
-    """Each page at both sizes (a run prepared at each), or why it could not be measured."""
-    from django.urls import NoReverseMatch
-
+    """Each page at both sizes (a run prepared at each)."""
     from bench import payment_runs_core as core
+    from bench.invoices_core import time_page
 
     for county in counties:
         core.prepare(county)
@@ -103,13 +102,8 @@ def _pages(counties: list[Any], repeat: int) -> list[dict[str, Any]]:
     for (name, url, small_args, small_user), (_, _, args, user) in zip(
         small_pages, large_pages, strict=True
     ):
-        try:
-            small = core.measure_page(name, url, small_args, small_user, 1)
-            large = core.measure_page(name, url, args, user, repeat)
-        except NoReverseMatch:
-            measured.append({"name": name, "url": url, "missing": True})
-            print(f"bench: {name} ({url}) does not exist yet", flush=True)
-            continue
+        small = time_page(name, url, small_args, small_user, 1)
+        large = time_page(name, url, args, user, repeat)
         summary = large.summary()
         summary["queries_small"] = small.queries
         measured.append(summary)
@@ -175,7 +169,7 @@ bench = bench_with_pages(measure)
 def fixed(report: dict[str, Any]) -> bool:
     """Whether every query count was the same at both sizes."""
     return report["due_queries_fixed"] and all(
-        page.get("missing") or page["queries"] == page["queries_small"] for page in report["pages"]
+        page["queries"] == page["queries_small"] for page in report["pages"]
     )
 
 
@@ -212,9 +206,6 @@ def print_table(report: dict[str, Any]) -> None:
     )
     print()
     for page in report["pages"]:
-        if page.get("missing"):
-            print(f"{page['name']} ({page['url']}): not there yet, not measured")
-            continue
         same = "the same" if page["queries"] == page["queries_small"] else "NOT the same"
         print(
             f"{page['name']}, GET {page['path']}: median {page['seconds']:.2f} s, "

@@ -526,27 +526,6 @@ def measure_prepare(county: County, repeat: int) -> Measurement:
     return measurement
 
 
-@dataclass
-class PageTiming:
-    """A page as its user opens it: the median seconds and the queries of a GET."""
-
-    name: str
-    path: str
-    seconds: list[float] = field(default_factory=list)
-    queries: int = 0
-    bytes: int = 0
-
-    def summary(self) -> dict[str, Any]:
-        return {
-            "name": self.name,
-            "path": self.path,
-            "seconds": round(statistics.median(self.seconds), 3),
-            "queries": self.queries,
-            "bytes": self.bytes,
-            "all_seconds": [round(s, 3) for s in self.seconds],
-        }
-
-
 def pages(county: County) -> list[tuple[str, str, list[Any], User]]:
     """The pages measured, as (name, URL name, its arguments, who opens it): the prepared run's
     page (a run must be prepared) as the officer, the scheduled payments of a provider paid on
@@ -557,28 +536,6 @@ def pages(county: County) -> list[tuple[str, str, list[Any], User]]:
         ("the run page", "payments:run_detail", [run.pk] if run else [], county.officer),
         ("the scheduled-payments page", "payments:scheduled_list", [], county.users[provider]),
     ]
-
-
-def measure_page(name: str, url: str, args: list[Any], user: User, repeat: int) -> PageTiming:
-    """GET the page in this process (Django's test client, logged in as the user; one
-    unmeasured request first): its whole response, template and all."""
-    from django.test import Client
-    from django.urls import reverse
-
-    client = Client()
-    client.force_login(user)
-    path = reverse(url, args=args)
-    timing = PageTiming(name=name, path=path)
-    response = client.get(path)
-    if response.status_code != 200:
-        raise AssertionError(f"GET {path} answered {response.status_code}")
-    for _ in range(repeat):
-        with CaptureQueriesContext(connection) as queries:
-            seconds, response = _timed(partial(client.get, path))
-        timing.seconds.append(seconds)
-        timing.queries = len(queries.captured_queries)
-        timing.bytes = len(response.content)
-    return timing
 
 
 def profile_prepare(county: County, limit: int = 30) -> str:
