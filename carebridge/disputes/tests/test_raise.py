@@ -163,20 +163,7 @@ def test_a_dispute_links_its_action_once(disputing):
     w = disputing.world
     dispute = disputing.raise_()
     action_type = action_type_create(council=w.council, name="Actuals query")
-    action = action_create(
-        by=w.payments_officer,
-        new=NewAction(
-            council=w.council,
-            provider=w.provider,
-            action_type=action_type,
-            related_kind="provider",
-            related_id=None,
-            due_date=today() + timedelta(days=7),
-            team=None,
-            title="Visits on 13/1",
-            text="Please call us about the visits on 13/1.",
-        ),
-    )
+    action = _provider_action(w, w.payments_officer, w.council, action_type, "Visits on 13/1")
     other = action_type_create(council=w.other_council, name="Actuals query")
     with pytest.raises(ValidationError):
         services.dispute_action_link(by=w.carer, dispute=dispute, action=_foreign_action(w, other))
@@ -186,40 +173,32 @@ def test_a_dispute_links_its_action_once(disputing):
     again = services.dispute_action_link(by=w.payments_officer, dispute=dispute, action=action)
     assert again.action == action
     assert Event.objects.filter(action="dispute.action_linked").count() == 1
-    another = action_create(
-        by=w.payments_officer,
+    another = _provider_action(w, w.payments_officer, w.council, action_type, "Visits on 14/1")
+    with pytest.raises(services.DisputeRefused):
+        services.dispute_action_link(by=w.payments_officer, dispute=dispute, action=another)
+    assert Dispute.objects.get(pk=dispute.pk).action == action
+
+
+def _provider_action(w, by, council, action_type, title):
+    """An action between the council and the world's provider, about the provider."""
+    return action_create(
+        by=by,
         new=NewAction(
-            council=w.council,
+            council=council,
             provider=w.provider,
             action_type=action_type,
             related_kind="provider",
             related_id=None,
             due_date=today() + timedelta(days=7),
             team=None,
-            title="Visits on 14/1",
-            text="And the visits on 14/1.",
+            title=title,
+            text=f"Please call us about: {title}.",
         ),
     )
-    with pytest.raises(services.DisputeRefused):
-        services.dispute_action_link(by=w.payments_officer, dispute=dispute, action=another)
-    assert Dispute.objects.get(pk=dispute.pk).action == action
 
 
 def _foreign_action(w, action_type):
     """An action between the other council and the provider: not this dispute's to link."""
     make_contract(w.other_council, w.provider)
     officer = make_user(council=w.other_council, role="payments_officer")
-    return action_create(
-        by=officer,
-        new=NewAction(
-            council=w.other_council,
-            provider=w.provider,
-            action_type=action_type,
-            related_kind="provider",
-            related_id=None,
-            due_date=today() + timedelta(days=7),
-            team=None,
-            title="Another matter",
-            text="Another council's matter.",
-        ),
-    )
+    return _provider_action(w, officer, w.other_council, action_type, "Another matter")
