@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "carebridge.frontdoor",
     "carebridge.disputes",
     "carebridge.payments",
+    "carebridge.reports",
     "carebridge.home",
     "carebridge.demo",
 ]

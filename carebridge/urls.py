@@ -18,6 +18,7 @@ urlpatterns = [
     path("payments/", include("carebridge.payments.urls")),
     path("disputes/", include("carebridge.disputes.urls")),
     path("front-door/", include("carebridge.frontdoor.urls")),
+    path("reports/", include("carebridge.reports.urls")),
     path("care-and-support/", include("carebridge.frontdoor.urls_public")),
     path("api/v1/", include("carebridge.referrals.api_urls")),
     # The API's description is public and ignores any token sent with it; Swagger UI runs

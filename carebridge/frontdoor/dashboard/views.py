@@ -24,7 +24,7 @@ from carebridge.core.formats import guide_date, guide_datetime
 from carebridge.core.http import acting_user
 from carebridge.core.lists import page_of
 from carebridge.core.permissions import Function, require_function
-from carebridge.frontdoor.dashboard.charts import (
+from carebridge.reports.charts import (
     BLUE,
     GREY,
     ORANGE,

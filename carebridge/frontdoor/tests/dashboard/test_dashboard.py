@@ -17,7 +17,7 @@ from carebridge.core.permissions import Function, Role, can_view
 from carebridge.frontdoor import urls as frontdoor_urls
 from carebridge.frontdoor.choices import About, Asker, RequestStatus, Result, Route
 from carebridge.frontdoor.dashboard import urls as urls_dashboard
-from carebridge.frontdoor.dashboard.charts import GREY, Series, bar_chart
+from carebridge.reports.charts import GREY, Series, bar_chart
 from carebridge.frontdoor.dashboard.selectors import Share, dashboard_for
 from carebridge.frontdoor.dashboard.views import duration_text
 from carebridge.frontdoor.models import FrontDoorRequest

@@ -1,4 +1,4 @@
-"""Bar charts drawn on the server as SVG, for the dashboard: no JavaScript and no inline styles
+"""Bar charts drawn on the server as SVG, for the reports: no JavaScript and no inline styles
 (the CSP allows neither), every colour named in a legend, and each chart's figures also given as
 a table by the page."""
 

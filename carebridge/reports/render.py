@@ -1,0 +1,198 @@
+"""A report's table as the page shows it and as CSV, Excel and PDF, from the same rows.
+
+CSV streams row by row; Excel is written by openpyxl's write-only workbook (rows go to disk as
+they come, so a county's year takes little memory) with typed cells: numbers as numbers, money
+in pounds, dates as dates, shares as percentages; the PDF (ReportLab) carries the same rows and
+totals under the same headings. Text in CSV and Excel is made formula-safe
+(`contracts.exports.neutralise`): clients' names and references come from outside the council."""
+
+from __future__ import annotations
+
+import csv
+import io
+import tempfile
+from collections.abc import Iterator, Sequence
+from datetime import date
+from decimal import Decimal
+from xml.sax.saxutils import escape
+
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
+from reportlab.lib import colors
+from reportlab.lib.pagesizes import A4, landscape
+from reportlab.lib.styles import getSampleStyleSheet
+from reportlab.lib.units import mm
+from reportlab.platypus import LongTable, Paragraph, SimpleDocTemplate, Spacer, TableStyle
+
+from carebridge.contracts.exports import neutralise
+from carebridge.core.formats import guide_date, money
+from carebridge.reports.base import Cell, Column, Kind, Row, Table, Totals
+
+NUMBER_FORMATS = {
+    Kind.COUNT: "#,##0",
+    Kind.MONEY: "£#,##0.00",
+    Kind.DATE: "DD/MM/YYYY",
+    Kind.PERCENT: "0.0%",
+    Kind.NUMBER: "#,##0.0#",
+}
+
+
+def shown(column: Column, value: Cell) -> str:
+    """A cell as the page and the PDF show it: "£1,234.56", "1,234", "85.5%", "22/05/2018"."""
+    if value is None:
+        return ""
+    kind = column.kind
+    if kind is Kind.MONEY and isinstance(value, Decimal):
+        return money(value)
+    if kind is Kind.COUNT and isinstance(value, int):
+        return f"{value:,}"
+    if kind is Kind.PERCENT:
+        return f"{Decimal(value):.1f}%"  # type: ignore[arg-type]
+    if kind is Kind.NUMBER:
+        return f"{Decimal(value):,.2f}".rstrip("0").rstrip(".")  # type: ignore[arg-type]
+    if isinstance(value, date):
+        return guide_date(value)
+    return str(value)
+
+
+def plain(column: Column, value: Cell) -> str:
+    """A cell as CSV carries it: numbers without separators or signs a program would trip on."""
+    if value is None:
+        return ""
+    if column.kind is Kind.MONEY:
+        return f"{Decimal(value):.2f}"  # type: ignore[arg-type]
+    if column.kind is Kind.PERCENT:
+        return f"{Decimal(value):.1f}"  # type: ignore[arg-type]
+    if isinstance(value, date):
+        return guide_date(value)
+    if isinstance(value, str):
+        return neutralise(value)
+    return str(value)
+
+
+class _Echo:
+    def write(self, value: str) -> str:
+        return value
+
+
+def csv_lines(table: Table, totals: Totals) -> Iterator[str]:
+    """The table as CSV, one line at a time; the totals row last, when there is one."""
+    writer = csv.writer(_Echo())
+    columns = table.columns
+    yield "\ufeff"  # so Excel reads the file as UTF-8 (accents, the pound sign)
+    yield writer.writerow([column.label for column in columns])
+    for row in totals.through(table.rows):
+        yield writer.writerow([plain(c, v) for c, v in zip(columns, row.cells, strict=True)])
+    last = totals.cells()
+    if last is not None:
+        yield writer.writerow([plain(c, v) for c, v in zip(columns, last, strict=True)])
+
+
+def _typed(sheet: object, column: Column, value: Cell, *, bold: bool = False) -> WriteOnlyCell:
+    if isinstance(value, str):
+        value = neutralise(value)
+    elif column.kind is Kind.PERCENT and value is not None:
+        value = Decimal(value) / 100  # type: ignore[arg-type]
+    cell = WriteOnlyCell(sheet, value=value)
+    if column.kind in NUMBER_FORMATS and value is not None and not isinstance(value, str):
+        cell.number_format = NUMBER_FORMATS[column.kind]
+    if bold:
+        cell.font = Font(bold=True)
+    return cell
+
+
+def xlsx_file(
+    title: str, table: Table, totals: Totals, about: Sequence[tuple[str, str]]
+) -> tempfile.SpooledTemporaryFile[bytes]:
+    """The table as an Excel workbook: the report on its first sheet, with what it covers (its
+    filters, the council's rules it follows) on a second. Returned as a file positioned at 0."""
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(title="Report")
+    for i, column in enumerate(table.columns, start=1):
+        sheet.column_dimensions[get_column_letter(i)].width = column.width
+    sheet.freeze_panes = "A2"
+    sheet.append([_typed(sheet, Column(c.label), c.label, bold=True) for c in table.columns])
+    for row in totals.through(table.rows):
+        sheet.append([_typed(sheet, c, v) for c, v in zip(table.columns, row.cells, strict=True)])
+    last = totals.cells()
+    if last is not None:
+        sheet.append(
+            [_typed(sheet, c, v, bold=True) for c, v in zip(table.columns, last, strict=True)]
+        )
+    info = workbook.create_sheet(title="About")
+    info.column_dimensions["A"].width = 28
+    info.column_dimensions["B"].width = 80
+    text = Column("")
+    info.append([_typed(info, text, title, bold=True)])
+    for label, value in about:
+        info.append([_typed(info, text, label), _typed(info, text, value)])
+    # Handed to the response, which closes it once sent.
+    out = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115
+    workbook.save(out)
+    out.seek(0)
+    return out
+
+
+def _pdf_cell(column: Column, value: Cell, style: object) -> object:
+    text = shown(column, value)
+    if column.kind is Kind.TEXT and len(text) > 12:
+        return Paragraph(escape(text), style)
+    return text
+
+
+def pdf_bytes(title: str, table: Table, totals: Totals, about: Sequence[tuple[str, str]]) -> bytes:
+    """The table as an A4 landscape PDF: the title, what it covers, then the rows under headings
+    repeated on every page, and the totals in bold."""
+    styles = getSampleStyleSheet()
+    small = styles["BodyText"].clone("cell", fontSize=7, leading=8.5)
+    out = io.BytesIO()
+    document = SimpleDocTemplate(
+        out,
+        pagesize=landscape(A4),
+        leftMargin=12 * mm,
+        rightMargin=12 * mm,
+        topMargin=12 * mm,
+        bottomMargin=12 * mm,
+        title=title,
+    )
+    columns = table.columns
+    data: list[list[object]] = [[Paragraph(f"<b>{escape(c.label)}</b>", small) for c in columns]]
+    data += [
+        [_pdf_cell(c, v, small) for c, v in zip(columns, row.cells, strict=True)]
+        for row in totals.through(table.rows)
+    ]
+    last = totals.cells()
+    if last is not None:
+        data.append([shown(c, v) for c, v in zip(columns, last, strict=True)])
+    if len(data) == 1:
+        data.append([table.empty, *[""] * (len(columns) - 1)])
+    weight = sum(c.width for c in columns)
+    widths = [document.width * c.width / weight for c in columns]
+    grid = LongTable(data, colWidths=widths, repeatRows=1)
+    commands: list[tuple[object, ...]] = [
+        ("FONTSIZE", (0, 0), (-1, -1), 7),
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("LINEBELOW", (0, 0), (-1, 0), 0.8, colors.black),
+        ("LINEBELOW", (0, 1), (-1, -1), 0.25, colors.lightgrey),
+    ]
+    for i, column in enumerate(columns):
+        if column.numeric:
+            commands.append(("ALIGN", (i, 1), (i, -1), "RIGHT"))
+    if last is not None:
+        commands.append(("FONTNAME", (0, -1), (-1, -1), "Helvetica-Bold"))
+        commands.append(("LINEABOVE", (0, -1), (-1, -1), 0.8, colors.black))
+    grid.setStyle(TableStyle(commands))
+    story: list[object] = [Paragraph(escape(title), styles["Title"])]
+    story += [Paragraph(f"<b>{escape(k)}:</b> {escape(v)}", styles["BodyText"]) for k, v in about]
+    story += [Spacer(1, 4 * mm), grid]
+    document.build(story)
+    return out.getvalue()
+
+
+def page_rows(columns: Sequence[Column], rows: Sequence[Row]) -> list[list[tuple[str, bool]]]:
+    """Rows as the page shows them: each cell's text and whether it is a number (right-aligned)."""
+    return [
+        [(shown(c, v), c.numeric) for c, v in zip(columns, row.cells, strict=True)] for row in rows
+    ]

@@ -1,0 +1,169 @@
+"""The reports page, each report's page (its filters, chart, table and totals) and its
+downloads. Every report uses these views; what differs lives in its catalogue module."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import replace
+
+from django.core.exceptions import PermissionDenied
+from django.http import (
+    FileResponse,
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBadRequest,
+    StreamingHttpResponse,
+)
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+
+from carebridge.accounts.models import User
+from carebridge.core.formats import guide_datetime
+from carebridge.core.http import acting_user
+from carebridge.core.lists import LONG_PAGE_SIZE, page_of
+from carebridge.reports import render as formats
+from carebridge.reports import services
+from carebridge.reports.base import REGISTRY, Report, Table, Totals, reports_for
+
+CONTENT_TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "pdf": "application/pdf",
+}
+
+
+def _ip(request: HttpRequest) -> str | None:
+    return request.META.get("REMOTE_ADDR")
+
+
+def _report(request: HttpRequest, slug: str) -> tuple[User, Report]:
+    user = acting_user(request)
+    report = REGISTRY.get(slug)
+    if report is None:
+        raise Http404("No such report")
+    if not report.may_use(user):
+        raise PermissionDenied
+    return user, report
+
+
+@require_GET
+def index(request: HttpRequest) -> HttpResponse:
+    user = acting_user(request)
+    reports = reports_for(user)
+    if not reports:
+        raise PermissionDenied
+    groups: dict[str, list[Report]] = {}
+    for report in reports:
+        groups.setdefault(report.group, []).append(report)
+    return render(request, "reports/index.html", {"groups": groups})
+
+
+@require_GET
+def report_page(request: HttpRequest, slug: str) -> HttpResponse:
+    user, report = _report(request, slug)
+    form = report.form(request.GET or None, user=user)
+    values = form.values()
+    context: dict[str, object] = {"report": report, "form": form, "query": _query(request)}
+    if values is not None:
+        table = report.build(user, values)
+        totals = Totals(table)
+        rows = list(totals.through(table.rows))
+        listed = replace(table, rows=rows)
+        page = page_of(request, rows, per_page=LONG_PAGE_SIZE)
+        services.report_read(
+            by=user, slug=slug, fmt="page", rows=totals.rows_by_council, ip=_ip(request)
+        )
+        context.update(
+            table=listed,
+            page=page,
+            rows=formats.page_rows(table.columns, list(page.object_list)),
+            totals=_shown_totals(listed, totals),
+            row_count=totals.row_count,
+            chart=report.chart(listed) if report.chart and rows else None,
+        )
+    return render(request, "reports/report.html", context)
+
+
+def _shown_totals(table: Table, totals: Totals) -> list[tuple[str, bool]] | None:
+    cells = totals.cells()
+    if cells is None:
+        return None
+    return [(formats.shown(c, v), c.numeric) for c, v in zip(table.columns, cells, strict=True)]
+
+
+def _query(request: HttpRequest) -> str:
+    """The filters' query string, for the download links (without the page number)."""
+    query = request.GET.copy()
+    query.pop("page", None)
+    return query.urlencode()
+
+
+def _about(
+    user: User, form: object, values: dict[str, object], table: Table
+) -> list[tuple[str, str]]:
+    organisation = user.council or user.provider
+    about: list[tuple[str, str]] = [
+        ("Made", guide_datetime(timezone.now())),
+        ("For", str(organisation.name) if organisation else ""),
+    ]
+    about += [
+        (f"Rules: {i + 1}" if len(table.notes) > 1 else "Rules", n)
+        for i, n in enumerate(table.notes)
+    ]
+    about += form.described(values)  # type: ignore[attr-defined]
+    return about
+
+
+def _file_name(slug: str, fmt: str) -> str:
+    return f"{re.sub(r'[^a-z0-9-]+', '-', slug)}-{timezone.localdate():%Y-%m-%d}.{fmt}"
+
+
+@require_GET
+def download(request: HttpRequest, slug: str, fmt: str) -> HttpResponse | StreamingHttpResponse:
+    user, report = _report(request, slug)
+    if fmt not in CONTENT_TYPES:
+        raise Http404("No such format")
+    form = report.form(request.GET or None, user=user)
+    values = form.values()
+    if values is None:
+        errors: Sequence[str] = [
+            f"{field}: {' '.join(str(m) for m in e)}" for field, e in form.errors.items()
+        ]
+        return HttpResponseBadRequest(
+            "\n".join(["These filters cannot be used:", *errors]),
+            content_type="text/plain; charset=utf-8",
+        )
+    table = report.build(user, values)
+    totals = Totals(table)
+    about = _about(user, form, values, table)
+    ip = _ip(request)
+    response: HttpResponse | StreamingHttpResponse | FileResponse
+    if fmt == "csv":
+        response = StreamingHttpResponse(
+            _audited(formats.csv_lines(table, totals), user, slug, totals, ip),
+            content_type=CONTENT_TYPES[fmt],
+        )
+    elif fmt == "xlsx":
+        workbook = formats.xlsx_file(report.title, table, totals, about)
+        services.report_read(by=user, slug=slug, fmt=fmt, rows=totals.rows_by_council, ip=ip)
+        response = FileResponse(workbook, content_type=CONTENT_TYPES[fmt])
+    else:
+        content = formats.pdf_bytes(report.title, table, totals, about)
+        services.report_read(by=user, slug=slug, fmt=fmt, rows=totals.rows_by_council, ip=ip)
+        response = HttpResponse(content, content_type=CONTENT_TYPES[fmt])
+    response["Content-Disposition"] = f'attachment; filename="{_file_name(slug, fmt)}"'
+    return response
+
+
+def _audited(
+    lines: Iterator[str], user: User, slug: str, totals: Totals, ip: str | None
+) -> Iterator[str]:
+    """The CSV's lines, with the download audited once they have gone (how many rows of each
+    council's work went is known only then); a download cut short is audited for what went."""
+    try:
+        yield from lines
+    finally:
+        services.report_read(by=user, slug=slug, fmt="csv", rows=totals.rows_by_council, ip=ip)
