@@ -65,3 +65,23 @@ class CpliStatus(models.TextChoices):
     ACTIVE = "active", "Active"
     REJECTED = "rejected", "Rejected"
     ENDED = "ended", "Ended"
+
+
+class CldServiceType(models.TextChoices):
+    """Service_Type of the Client Level Data return (Release 1 strings, DOMAIN.md 2.4)."""
+
+    LONG_TERM_NURSING = "Long Term Support: Nursing Care"
+    LONG_TERM_RESIDENTIAL = "Long Term Support: Residential Care"
+    LONG_TERM_COMMUNITY = "Long Term Support: Community"
+    LONG_TERM_PRISON = "Long Term Support: Prison"
+    SHORT_TERM_MAX = "Short Term Support: ST-Max"
+    SHORT_TERM_LOW_LEVEL = "Short Term Support: Ongoing Low Level"
+    SHORT_TERM_OTHER = "Short Term Support: Other Short Term"
+
+
+class CldDeliveryMechanism(models.TextChoices):
+    """Delivery_Mechanism of the Client Level Data return (Release 1, DOMAIN.md 2.4)."""
+
+    DIRECT_PAYMENT = "Direct Payment"
+    MANAGED_BUDGET = "CASSR Managed Personal Budget"
+    COMMISSIONED = "CASSR Commissioned Support"

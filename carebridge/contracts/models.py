@@ -6,6 +6,8 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
 from carebridge.contracts.choices import (
+    CldDeliveryMechanism,
+    CldServiceType,
     CpliStatus,
     DocumentKind,
     DocumentStatus,
@@ -54,6 +56,20 @@ class ServiceLevel(models.Model):
     )
     # The council's finance code the level's spend is booked to, on the finance export.
     cost_centre = models.CharField(max_length=20, blank=True)
+    # How the Client Level Data return describes a CPLI of this level (its Service event).
+    cld_service_type = models.CharField(
+        "CLD service type",
+        max_length=60,
+        choices=CldServiceType.choices,
+        default=CldServiceType.LONG_TERM_COMMUNITY,
+    )
+    cld_service_component = models.CharField("CLD service component", max_length=60, blank=True)
+    cld_delivery_mechanism = models.CharField(
+        "CLD delivery mechanism",
+        max_length=40,
+        choices=CldDeliveryMechanism.choices,
+        default=CldDeliveryMechanism.COMMISSIONED,
+    )
 
     class Meta:
         ordering = ["name"]

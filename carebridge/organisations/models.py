@@ -35,6 +35,10 @@ class Council(models.Model):
     slug = models.SlugField(max_length=50, unique=True)
     email = models.EmailField(blank=True)
     phone = models.CharField(max_length=30, blank=True)
+    # The council's code in the Client Level Data return (LA_Code): the ONS code, like E10000020.
+    la_code = models.CharField(
+        "LA code", max_length=9, blank=True, help_text="The ONS code, like E10000020"
+    )
 
     class Meta:
         ordering = ["name"]

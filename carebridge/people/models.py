@@ -2,6 +2,7 @@ from django.db import models
 
 from carebridge.core.models import Address
 from carebridge.organisations.models import Council, District
+from carebridge.people import cld
 
 
 class ServiceUser(Address):
@@ -33,6 +34,29 @@ class ServiceUser(Address):
         default=False,
         help_text="With the providers caring for them.",
     )
+    # The Client Level Data person details (people/cld.py): blank until the council records them,
+    # which the return's validation then names by record and field.
+    gender = models.CharField(max_length=20, choices=cld.Gender.choices, blank=True)
+    ethnicity = models.CharField(max_length=120, choices=cld.Ethnicity.choices, blank=True)
+    primary_support_reason = models.CharField(
+        "Primary support reason",
+        max_length=80,
+        choices=cld.PrimarySupportReason.choices,
+        blank=True,
+    )
+    accommodation_status = models.CharField(
+        max_length=140, choices=cld.AccommodationStatus.choices, blank=True
+    )
+    has_unpaid_carer = models.CharField(
+        "Has an unpaid carer", max_length=10, choices=cld.UnpaidCarer.choices, blank=True
+    )
+    client_funding_status = models.CharField(
+        max_length=60, choices=cld.ClientFundingStatus.choices, blank=True
+    )
+    employment_status = models.CharField(
+        max_length=80, choices=cld.EmploymentStatus.choices, blank=True
+    )
+    date_of_death = models.DateField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
