@@ -122,9 +122,11 @@ PERMISSIONS: dict[Role, dict[Function, Access]] = {
     Role.REPORTS: {**_edit(F.ORGANISATION_DETAILS, F.REPORTS, F.ACTIONS), **_view(F.INVOICES)},
     Role.INVOICE_ONLY: _edit(F.INVOICES),
     Role.READ_ONLY: _view(*_PROVIDER_FUNCTIONS),
+    # Brokers set up each person's care, so they record the person's details the council's
+    # statutory return needs (people/cld.py).
     Role.BROKER: {
-        **_edit(F.REFERRALS, F.CONTRACT_DOCUMENTS, F.CPLIS, F.ACTIONS),
-        **_view(F.SERVICE_USERS, F.PURCHASE_ORDERS, F.ORGANISATION_DETAILS, F.REPORTS),
+        **_edit(F.REFERRALS, F.CONTRACT_DOCUMENTS, F.CPLIS, F.ACTIONS, F.SERVICE_USERS),
+        **_view(F.PURCHASE_ORDERS, F.ORGANISATION_DETAILS, F.REPORTS),
     },
     Role.PAYMENTS_OFFICER: {
         **_edit(
