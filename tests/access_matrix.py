@@ -63,6 +63,7 @@ from tests.access_matrix_payments import build_payments
 from tests.access_matrix_runs import MARKERS as RUNS_MARKERS
 from tests.access_matrix_runs import REGISTRY as RUNS_REGISTRY
 from tests.access_matrix_runs import build_runs
+from tests.access_matrix_reports import REGISTRY as REPORTS_REGISTRY
 from tests.support import (
     PASSWORD,
     make_contract,
@@ -381,6 +382,7 @@ REGISTRY: dict[str, Entry] = {
     **PAYMENTS_REGISTRY,
     **DISPUTES_REGISTRY,
     **RUNS_REGISTRY,
+    **REPORTS_REGISTRY,
     "accounts:user_detail": Entry(
         kwargs=lambda w: {"pk": w.other_provider_user.pk}, owner=lambda w: w.other_council_admin
     ),

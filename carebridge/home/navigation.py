@@ -80,6 +80,8 @@ NAVIGATION: list[NavItem] = [
         side="council",
         edit=True,
     ),
+    # Every report the role may use is listed on one page (reports/catalogue/).
+    NavItem("Reports", "reports:index", Function.REPORTS),
     NavItem("Front door", "frontdoor:request_list", Function.FRONT_DOOR, side="council"),
     NavItem("Front-door figures", "frontdoor:dashboard", Function.FRONT_DOOR, side="council"),
     NavItem("Directory", "frontdoor:directory_list", Function.FRONT_DOOR, side="council"),
