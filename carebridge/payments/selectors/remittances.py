@@ -35,6 +35,7 @@ __all__ = [
     "SelfBilledPeriod",
     "may_see_remittances",
     "remittance_choices",
+    "remittance_lines",
     "remittance_of",
     "remittance_runs",
     "self_billed_periods",
@@ -174,19 +175,34 @@ class Remittance:
         return [line for client in self.clients for line in client.lines]
 
 
+# A remittance's lines in order: by client (the lines for no one client last), CPLI and days.
+_LINE_ORDER = (
+    F("service_user__last_name").asc(nulls_last=True),
+    F("service_user__first_name").asc(nulls_last=True),
+    F("service_user_id").asc(nulls_last=True),
+    F("cpli_id").asc(nulls_last=True),
+    "covers_from",
+    "pk",
+)
+
+
 def _lines(run: PaymentRun, provider_id: int) -> list[PaymentLine]:
     return list(
         PaymentLine.objects.filter(run=run, provider_id=provider_id)
         .select_related("service_user", "cpli__service_level", "contract", "service")
-        .order_by(
-            F("service_user__last_name").asc(nulls_last=True),
-            F("service_user__first_name").asc(nulls_last=True),
-            F("service_user_id").asc(nulls_last=True),
-            F("cpli_id").asc(nulls_last=True),
-            "covers_from",
-            "pk",
-        )
+        .order_by(*_LINE_ORDER)
     )
+
+
+def remittance_lines(user: User) -> QuerySet[PaymentLine]:
+    """Every line of every finalised run that paid the provider: its remittances' lines, the
+    newest payment first, then by council and run, each run's in a remittance's order. Nothing
+    for a council's user or a role without remittances (as `remittance_runs`)."""
+    if user.provider_id is None or not may_see_remittances(user):
+        return PaymentLine.objects.none()
+    return PaymentLine.objects.filter(
+        provider_id=user.provider_id, run__status=RunStatus.FINALISED
+    ).order_by("-run__payment_date", "run__council__name", "run_id", *_LINE_ORDER)
 
 
 def _by_client(lines: list[PaymentLine]) -> list[RemittanceClient]:

@@ -45,6 +45,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "BillingPeriod",
+    "ScheduledCpliRow",
     "ScheduledPage",
     "ScheduledRow",
     "period_key",
@@ -87,6 +88,15 @@ class ScheduledRow:
 
 
 @dataclass
+class ScheduledCpliRow(ScheduledRow):
+    """One CPLI's share of a client's scheduled payment in a billing period (the Pending
+    Scheduled Payments report, "down to CPLI level", Stockport section 15)."""
+
+    cpli_id: int | None = None
+    service_level: str = ""
+
+
+@dataclass
 class BillingPeriod:
     """A council's billing period: Finalised (paid) or Current (a run not yet finalised, or
     none yet: `projected`), its rows and totals."""
@@ -101,6 +111,8 @@ class BillingPeriod:
     reference: str = ""
     payment_date: date | None = None
     rows: dict[tuple[int, str], ScheduledRow] = field(default_factory=dict)
+    # Per CPLI too, when asked for (`scheduled_payments(by_cpli=True)`); None on the page.
+    cplis: dict[tuple[int, str, int | None], ScheduledCpliRow] | None = None
     excl_vat: Decimal = ZERO
     vat: Decimal = ZERO
     total: Decimal = ZERO
@@ -113,7 +125,22 @@ class BillingPeriod:
     def clients(self) -> list[ScheduledRow]:
         return sorted(self.rows.values(), key=lambda row: (row.client, row.ss_ref, row.contract))
 
-    def add(self, client_id: int, client: tuple[str, str], contract: str, *money: Any) -> None:
+    @property
+    def cpli_rows(self) -> list[ScheduledCpliRow]:
+        """Its CPLIs' rows by client, contract and service level (empty unless by CPLI)."""
+        return sorted(
+            (self.cplis or {}).values(),
+            key=lambda row: (row.client, row.ss_ref, row.contract, row.service_level, row.cpli_id),
+        )
+
+    def add(
+        self,
+        client_id: int,
+        client: tuple[str, str],
+        contract: str,
+        *money: Any,
+        cpli: tuple[int | None, str] = (None, ""),
+    ) -> None:
         covers_from, covers_to, excl, vat = money
         row = self.rows.get((client_id, contract))
         if row is None:
@@ -121,6 +148,19 @@ class BillingPeriod:
                 client[0], client[1], contract, covers_from, covers_to
             )
         row.add(covers_from, covers_to, excl, vat)
+        if self.cplis is not None:
+            key = (client_id, contract, cpli[0])
+            line = self.cplis.get(key)
+            if line is None:
+                line = self.cplis[key] = ScheduledCpliRow(
+                    *client,
+                    contract,
+                    covers_from,
+                    covers_to,
+                    cpli_id=cpli[0],
+                    service_level=cpli[1],
+                )
+            line.add(covers_from, covers_to, excl, vat)
         self.excl_vat += excl
         self.vat += vat
         self.total += excl + vat
@@ -239,6 +279,8 @@ _LINE = (
     "covers_to",
     "excl_vat",
     "vat",
+    "cpli_id",
+    "cpli__service_level__name",
 )
 
 
@@ -251,9 +293,12 @@ class _Collector:
     """The page's billing periods, keyed by council and first day, filled from runs' lines and
     then from projections."""
 
-    def __init__(self, source: RuleSource, councils: dict[int, str]) -> None:
+    def __init__(
+        self, source: RuleSource, councils: dict[int, str], *, by_cpli: bool = False
+    ) -> None:
         self.source = source
         self.councils = councils
+        self.by_cpli = by_cpli
         self.periods: dict[tuple[int, date], BillingPeriod] = {}
 
     def period(self, council_id: int, start: date, end: date, **fields: Any) -> BillingPeriod:
@@ -265,6 +310,7 @@ class _Collector:
                 rules=_rules_text(self.source.rulebooks[council_id]),
                 start=start,
                 end=end,
+                cplis={} if self.by_cpli else None,
                 **fields,
             )
         return self.periods[key]
@@ -286,6 +332,8 @@ def _from_runs(c: _Collector, lines: QuerySet[PaymentLine]) -> None:
         covers_to,
         excl,
         vat,
+        cpli_id,
+        level,
     ) in lines.order_by().values_list(*_LINE):
         finalised = status == RunStatus.FINALISED
         period = c.period(
@@ -298,7 +346,14 @@ def _from_runs(c: _Collector, lines: QuerySet[PaymentLine]) -> None:
             payment_date=payment_date,
         )
         period.add(
-            client_id, (_name(*name), ss_ref), contract or "", covers_from, covers_to, excl, vat
+            client_id,
+            (_name(*name), ss_ref),
+            contract or "",
+            covers_from,
+            covers_to,
+            excl,
+            vat,
+            cpli=(cpli_id, level or ""),
         )
 
 
@@ -353,6 +408,7 @@ class _Cpli:
     start_date: date
     end_date: date | None
     vat_rate: Decimal
+    service_level: str
 
 
 def _schedule_cplis(provider_id: int, councils: Iterable[int], last: date) -> list[_Cpli]:
@@ -378,6 +434,7 @@ def _schedule_cplis(provider_id: int, councils: Iterable[int], last: date) -> li
             "start_date",
             "end_date",
             "service_level__vat_rate",
+            "service_level__name",
         )
     )
     return [
@@ -392,6 +449,7 @@ def _schedule_cplis(provider_id: int, councils: Iterable[int], last: date) -> li
             start_date=row[9],
             end_date=row[10],
             vat_rate=row[11],
+            service_level=row[12],
         )
         for row in rows
     ]
@@ -481,6 +539,7 @@ def _project_cpli(c: _Collector, scope: _Scope, cpli: _Cpli, ctx: dict[str, Any]
             ends,
             amount,
             line_vat(amount, cpli.vat_rate),
+            cpli=(cpli.pk, cpli.service_level),
         )
 
 
@@ -507,16 +566,18 @@ def scheduled_payments(
     year: int,
     contract_id: int | None = None,
     period: str | None = None,
+    by_cpli: bool = False,
 ) -> ScheduledPage:
     """The provider's scheduled payments in the financial year (of one contract, one billing
     period, if chosen): the runs' scheduled lines (`lines`, already filtered by the same
-    choices) and the periods still to come, projected. Empty for anyone but a provider."""
+    choices) and the periods still to come, projected. Empty for anyone but a provider.
+    `by_cpli`: each period's rows per CPLI as well (`BillingPeriod.cpli_rows`)."""
     if user.provider_id is None:
         return ScheduledPage(periods=[])
     councils = _councils(user.provider_id)
     source = RuleSource.load(councils)
     councils = {pk: name for pk, name in councils.items() if pk in source.rulebooks}
-    c = _Collector(source, councils)
+    c = _Collector(source, councils, by_cpli=by_cpli)
     first, last = financial_year_bounds(year)
     _from_runs(
         c, lines.filter(run__period__start_date__gte=first, run__period__start_date__lte=last)
