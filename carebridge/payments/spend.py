@@ -6,12 +6,22 @@ from __future__ import annotations
 from collections.abc import Collection
 from decimal import Decimal
 
-from django.db.models import Sum
+from django.db.models import QuerySet, Sum
 
 from carebridge.contracts.commitment import financial_year_bounds
 from carebridge.core.spend import Pair
 from carebridge.payments.choices import RunStatus
 from carebridge.payments.models import PaymentLine
+
+
+def finalised_lines_in(year: int) -> QuerySet[PaymentLine]:
+    """The lines finalised runs paid whose days start in the financial year (a line counts in
+    the year its days start, so a block across 31 March counts once): the spend to date of the
+    purchase orders and of the council's spend against commitment report."""
+    first, last = financial_year_bounds(year)
+    return PaymentLine.objects.filter(
+        run__status=RunStatus.FINALISED, covers_from__gte=first, covers_from__lte=last
+    )
 
 
 def finalised_spend(
@@ -24,11 +34,7 @@ def finalised_spend(
     and counts for no purchase order."""
     if not pairs:
         return {}
-    first, last = financial_year_bounds(year)
-    lines = PaymentLine.objects.filter(
-        run__status=RunStatus.FINALISED,
-        covers_from__gte=first,
-        covers_from__lte=last,
+    lines = finalised_lines_in(year).filter(
         service_user_id__in={pair[0] for pair in pairs},
         provider_id__in={pair[1] for pair in pairs},
     )

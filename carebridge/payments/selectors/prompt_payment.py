@@ -6,18 +6,19 @@ whatever the council's number of invoices or runs; the 30-day rule itself is
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING
 
-from django.db.models import Count, DecimalField, Min, Q, Sum, Value
+from django.db.models import Count, DecimalField, Min, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce
 
+from carebridge.actuals.models import Confirmation
 from carebridge.contracts.commitment import financial_year_label, financial_year_of
 from carebridge.core import calendar
-from carebridge.payments.choices import InvoiceKind, InvoiceStatus, RunStatus
-from carebridge.payments.models import Invoice, PaymentRun
+from carebridge.payments.choices import InvoiceKind, InvoiceStatus, LineSource, RunStatus
+from carebridge.payments.models import Invoice, PaymentLine, PaymentRun
 from carebridge.payments.prompt_payment import (
     PromptPayment,
     days_taken,
@@ -32,13 +33,19 @@ if TYPE_CHECKING:
 
 __all__ = [
     "AT_RISK_WITHIN_DAYS",
+    "PAID_AS_INVOICE",
+    "PAID_AS_PERIOD",
     "AtRisk",
     "InvoicesWaiting",
     "Quarter",
+    "QuarterRow",
     "invoices_at_risk",
     "invoices_waiting",
+    "paid_invoices",
     "prompt_payment_quarters",
+    "prompt_payment_rows",
     "quarter_of",
+    "quarters_of",
     "runs_to_approve",
 ]
 
@@ -160,6 +167,18 @@ def _last_quarters(today: date, count: int) -> list[Quarter]:
     return found[::-1]
 
 
+def paid_invoices(council_id: int, first: date, last: date) -> QuerySet[Invoice]:
+    """The council's valid invoices (not credit notes) received and paid from `first` to
+    `last`: what the share paid within 30 days counts, on the home page and in the report."""
+    return Invoice.objects.filter(
+        _PAYABLE,
+        council_id=council_id,
+        submitted_at__isnull=False,
+        paid_on__gte=first,
+        paid_on__lte=last,
+    )
+
+
 def prompt_payment_quarters(user: User, *, today: date | None = None) -> list[Quarter]:
     """The last four quarters (the one in progress last, so far): the council's valid invoices
     paid in each, counted in the quarter they were paid in, from when they were received as
@@ -170,13 +189,7 @@ def prompt_payment_quarters(user: User, *, today: date | None = None) -> list[Qu
     if user.council_id is None:
         return quarters
     paid = (
-        Invoice.objects.filter(
-            _PAYABLE,
-            council_id=user.council_id,
-            submitted_at__isnull=False,
-            paid_on__gte=quarters[0].first,
-            paid_on__lte=quarters[-1].last,
-        )
+        paid_invoices(user.council_id, quarters[0].first, quarters[-1].last)
         .order_by()
         .values_list("submitted_at", "paid_on")
     )
@@ -199,6 +212,125 @@ def prompt_payment_quarters(user: User, *, today: date | None = None) -> list[Qu
         )
         for q in quarters
     ]
+
+
+PAID_AS_INVOICE = "Invoice"
+PAID_AS_PERIOD = "Self-billed period"
+
+
+@dataclass
+class QuarterRow:
+    """One quarter's payments to one provider of one kind (invoices, or self-billed periods):
+    how many were paid in the quarter, how many within 30 days, the days they took in all (for
+    the average) and the value of those paid late."""
+
+    quarter: Quarter
+    provider_id: int
+    paid_as: str
+    paid: int = 0
+    on_time: int = 0
+    days: int = 0
+    late_value: Decimal = field(default_factory=lambda: Decimal("0.00"))
+
+    def count(self, received: date | datetime, paid_on: date, value: Decimal) -> None:
+        self.paid += 1
+        self.days += days_taken(received, paid_on)
+        if paid_within_terms(received, paid_on):
+            self.on_time += 1
+        else:
+            self.late_value += value
+
+
+def quarters_of(year: int, *, today: date | None = None) -> list[Quarter]:
+    """The quarters of the financial year begun by today, Q1 first."""
+    today = today or calendar.today()
+    quarters = [_quarter(year, number, today) for number in (1, 2, 3, 4)]
+    return [q for q in quarters if q.first <= today]
+
+
+def _paid_periods(
+    council_id: int, first: date, last: date, provider_id: int | None
+) -> list[tuple[int, datetime | None, date, Decimal]]:
+    """Each self-billed period a finalised run paid a provider from `first` to `last`: the
+    provider, when it was received (the provider's latest confirmation of the period before
+    the run was finalised, as its remittance says: a later one is for a later run), the payment
+    date and the value paid for its confirmed actuals. Two queries."""
+    lines = PaymentLine.objects.filter(
+        council_id=council_id,
+        source=LineSource.ACTUAL,
+        run__status=RunStatus.FINALISED,
+        run__payment_date__gte=first,
+        run__payment_date__lte=last,
+    )
+    confirmations = Confirmation.objects.filter(period__council_id=council_id)
+    if provider_id is not None:
+        lines = lines.filter(provider_id=provider_id)
+        confirmations = confirmations.filter(provider_id=provider_id)
+    paid = list(
+        lines.order_by()
+        .values_list(
+            "run_id", "provider_id", "actual__period_id", "run__payment_date", "run__finalised_at"
+        )
+        .annotate(value=Sum("total"))
+    )
+    moments: dict[tuple[int, int], list[datetime]] = {}
+    for period_id, provider, at in confirmations.filter(
+        period_id__in={row[2] for row in paid}
+    ).values_list("period_id", "provider_id", "confirmed_at"):
+        moments.setdefault((period_id, provider), []).append(at)
+    periods = []
+    for _run, provider, period_id, paid_on, finalised_at, value in paid:
+        before = [
+            at
+            for at in moments.get((period_id, provider), [])
+            if finalised_at is None or at <= finalised_at
+        ]
+        periods.append((provider, max(before) if before else None, paid_on, value))
+    return periods
+
+
+def prompt_payment_rows(
+    council_id: int, year: int, *, provider_id: int | None = None, today: date | None = None
+) -> list[QuarterRow]:
+    """Per quarter of the financial year (begun by today), provider and kind, the council's
+    valid invoices and self-billed periods paid in it, counted in the quarter they were paid
+    in by the 30-day rule of `payments.prompt_payment`: the invoices as the home page's
+    `prompt_payment_quarters` counts them. A period never confirmed before it was paid was
+    never received, and is not counted. Three queries; rows with nothing paid are left out."""
+    quarters = quarters_of(year, today=today)
+    if not quarters:
+        return []
+    by_number = {q.number: q for q in quarters}
+    first, last = quarters[0].first, quarters[-1].last
+    rows: dict[tuple[int, int, str], QuarterRow] = {}
+
+    def row(paid_on: date, provider: int, paid_as: str) -> QuarterRow:
+        quarter = by_number[quarter_of(paid_on)[1]]
+        key = (quarter.number, provider, paid_as)
+        if key not in rows:
+            rows[key] = QuarterRow(quarter, provider, paid_as)
+        return rows[key]
+
+    invoices = paid_invoices(council_id, first, last)
+    if provider_id is not None:
+        invoices = invoices.filter(provider_id=provider_id)
+    # An invoice's value is what finalised runs paid on it (its lines, with their VAT).
+    paid_on_lines = Sum(
+        "payment_lines__total", filter=Q(payment_lines__run__status=RunStatus.FINALISED)
+    )
+    for _pk, provider, received, paid_on, value in (
+        invoices.order_by()
+        .values_list("pk", "provider_id", "submitted_at", "paid_on")
+        .annotate(
+            value=Coalesce(paid_on_lines, Value(Decimal("0.00")), output_field=DecimalField())
+        )
+    ):
+        if received is not None and paid_on is not None:  # the query leaves none out
+            row(paid_on, provider, PAID_AS_INVOICE).count(received, paid_on, value)
+    for provider, received, paid_on, value in _paid_periods(council_id, first, last, provider_id):
+        if received is not None:
+            row(paid_on, provider, PAID_AS_PERIOD).count(received, paid_on, value)
+    return [rows[key] for key in sorted(rows)]
 
 
 @dataclass(frozen=True)
