@@ -8,8 +8,13 @@ from typing import Any
 from crispy_forms_gds.layout import Field, Fixed, Layout, Size
 from django import forms
 
+from carebridge.contracts.choices import CldDeliveryMechanism, CldServiceType
 from carebridge.contracts.models import ServiceLevel
-from carebridge.contracts.service_levels import COST_CENTRE_MAX, RETAINER_WEEKS_MOST
+from carebridge.contracts.service_levels import (
+    CLD_COMPONENT_MAX,
+    COST_CENTRE_MAX,
+    RETAINER_WEEKS_MOST,
+)
 from carebridge.core.forms import GovForm
 from carebridge.organisations.forms_payment_settings import whole_number, yes_no, yes_no_initial
 
@@ -67,6 +72,24 @@ class ServiceLevelSettingsForm(GovForm):
         required_message="Select whether the level is offered for new contract documents",
     )
 
+    cld_service_type = forms.ChoiceField(
+        label="Service type in the Client Level Data return",
+        choices=CldServiceType.choices,
+        error_messages={"required": "Select the level's service type"},
+    )
+    cld_service_component = forms.CharField(
+        label="Service component in the Client Level Data return",
+        help_text='For example "Home Support", "Community Supported Living", "Short Term '
+        'Residential Care" or "Carer Respite". The return needs one for every service.',
+        required=False,
+        max_length=CLD_COMPONENT_MAX,
+    )
+    cld_delivery_mechanism = forms.ChoiceField(
+        label="Delivery mechanism in the Client Level Data return",
+        choices=CldDeliveryMechanism.choices,
+        error_messages={"required": "Select the level's delivery mechanism"},
+    )
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.helper.layout = Layout(
@@ -78,6 +101,9 @@ class ServiceLevelSettingsForm(GovForm):
             ),
             Field.text("cost_centre", field_width=Fixed.TEN),
             Field.radios("is_active", legend_size=Size.SMALL, inline=True),
+            Field.select("cld_service_type"),
+            Field.text("cld_service_component", field_width=Fixed.TWENTY),
+            Field.select("cld_delivery_mechanism"),
         )
 
     @classmethod

@@ -1,7 +1,8 @@
 """The council's administrators change a service level's payment settings: how many weeks of a
 hospital admission are paid, its VAT rate, whether extras may be claimed, whether its hours are
-fixed, the cost centre its spend is booked to on the finance export, and whether it is offered
-for new contract documents. One change is one call: the level locked, checked, saved with its
+fixed, the cost centre its spend is booked to on the finance export, whether it is offered
+for new contract documents, and how the Client Level Data return describes its CPLIs (service
+type, component and delivery mechanism). One change is one call: the level locked, checked, saved with its
 audit event (what changed, before and after); a call that changes nothing writes nothing."""
 
 from __future__ import annotations
@@ -32,7 +33,11 @@ SETTINGS_FIELDS = (
     "fixed_hours",
     "cost_centre",
     "is_active",
+    "cld_service_type",
+    "cld_service_component",
+    "cld_delivery_mechanism",
 )
+CLD_COMPONENT_MAX = 60
 # A year of admission is far beyond any council's retainer (the guides: 2 and 6 weeks).
 RETAINER_WEEKS_MOST = 52
 COST_CENTRE_MAX = 20
@@ -56,6 +61,20 @@ def _cost_centre(value: str) -> str:
         )
     if value and not _COST_CENTRE.fullmatch(value):
         raise ValidationError({"cost_centre": COST_CENTRE_MESSAGE})
+    return value
+
+
+def _cld_component(value: str) -> str:
+    value = " ".join(value.split())
+    if has_control_characters(value):
+        raise ValidationError({"cld_service_component": CONTROL_CHARACTERS_MESSAGE})
+    if len(value) > CLD_COMPONENT_MAX:
+        raise ValidationError(
+            {
+                "cld_service_component": "Service component must be "
+                f"{CLD_COMPONENT_MAX} characters or fewer"
+            }
+        )
     return value
 
 
@@ -88,9 +107,13 @@ def service_level_settings_update(
     fixed_hours: bool,
     cost_centre: str,
     is_active: bool,
+    cld_service_type: str | None = None,
+    cld_service_component: str | None = None,
+    cld_delivery_mechanism: str | None = None,
 ) -> ServiceLevel:
     """Change the level's payment settings. Its name and unit stay: CPLIs are counted in it.
-    A level no longer offered keeps its CPLIs, which are paid as before."""
+    A level no longer offered keeps its CPLIs, which are paid as before. A Client Level Data
+    field not given (None) is left as it is."""
     if not may_change_payment_settings(by, level.council_id):
         raise PaymentSettingsRefused(NOT_AN_ADMINISTRATOR)
     vat_rate = _bounds(hospital_retainer_weeks, vat_rate)
@@ -102,6 +125,12 @@ def service_level_settings_update(
     level.fixed_hours = fixed_hours
     level.cost_centre = _cost_centre(cost_centre)
     level.is_active = is_active
+    if cld_service_type is not None:
+        level.cld_service_type = cld_service_type
+    if cld_service_component is not None:
+        level.cld_service_component = _cld_component(cld_service_component)
+    if cld_delivery_mechanism is not None:
+        level.cld_delivery_mechanism = cld_delivery_mechanism
     level.full_clean()
     after = snapshot(level, list(SETTINGS_FIELDS))
     changed = changed_fields(before, after)

@@ -12,6 +12,7 @@ from carebridge.accounts.models import User
 from carebridge.core.permissions import Role
 from carebridge.demo.actions_demo import demo_actions
 from carebridge.demo.actuals_demo import demo_actuals
+from carebridge.demo.cld_demo import demo_cld
 from carebridge.demo.common import Tally, Writer, _report, _say, login_table
 from carebridge.demo.contracts_demo import demo_contracts
 from carebridge.demo.credentials import DEMO_PASSCODE, DEMO_PASSWORD
@@ -61,6 +62,8 @@ def seed_demo(stdout: Writer | None = None) -> dict[str, Any]:
     demo_runs(tally, DEMO_COUNCILS)
     demo_actions(tally, list(councils.values()))
     _front_door(tally, councils)
+    # After the front door: its triaged requests are Request events of the return.
+    demo_cld(tally, DEMO_COUNCILS)
 
     logins = demo_logins()
     _say(stdout, "Demo data:")

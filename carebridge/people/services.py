@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
 from carebridge.audit.services import changed_fields, record, snapshot
@@ -81,3 +81,48 @@ def service_user_viewed(
         detail={"via": via} if via else None,
         ip_address=ip,
     )
+
+
+CLD_FIELDS = (
+    "gender",
+    "ethnicity",
+    "primary_support_reason",
+    "accommodation_status",
+    "has_unpaid_carer",
+    "client_funding_status",
+    "employment_status",
+    "date_of_death",
+)
+
+
+@transaction.atomic
+def cld_details_update(*, by: Any, service_user: ServiceUser, **values: Any) -> ServiceUser:
+    """Record the person's Client Level Data details (people/cld.py). Only these fields may be
+    given; the audit event carries only what changed, before and after, and a call that changes
+    nothing writes nothing."""
+    unknown = set(values) - set(CLD_FIELDS)
+    if unknown:
+        raise TypeError(f"Not a Client Level Data detail: {', '.join(sorted(unknown))}")
+    if by.council_id != service_user.council_id:
+        raise PermissionDenied
+    person = ServiceUser.objects.select_for_update().get(pk=service_user.pk)
+    before = snapshot(person, list(CLD_FIELDS))
+    for name, value in values.items():
+        setattr(person, name, value if value is not None or name == "date_of_death" else "")
+    if person.date_of_death is not None and person.date_of_death < person.date_of_birth:
+        raise ValidationError({"date_of_death": "Date of death must be after the date of birth"})
+    person.full_clean()
+    after = snapshot(person, list(CLD_FIELDS))
+    changed = changed_fields(before, after)
+    if not changed:
+        return person
+    person.save(update_fields=[*changed, "updated_at"])
+    record(
+        action="service_user.cld_details_updated",
+        by=by,
+        obj=person,
+        council=person.council_id,
+        before={k: before.get(k) for k in changed},
+        after={k: after[k] for k in changed},
+    )
+    return person

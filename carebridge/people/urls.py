@@ -7,4 +7,5 @@ app_name = "people"
 urlpatterns = [
     path("", views.service_user_list, name="service_user_list"),
     path("<int:pk>/", views.service_user_detail, name="service_user_detail"),
+    path("<int:pk>/client-level-data/", views.cld_details, name="cld_details"),
 ]

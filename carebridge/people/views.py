@@ -1,6 +1,8 @@
+from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_http_methods
 
 from carebridge.audit.selectors import history_of
 from carebridge.core.http import acting_user
@@ -9,6 +11,7 @@ from carebridge.core.permissions import Function, can_edit, require_function
 from carebridge.people import services
 from carebridge.people.access import access_service_user
 from carebridge.people.filters import ServiceUserFilters
+from carebridge.people.forms import CldDetailsForm
 from carebridge.people.selectors import service_users_list
 
 
@@ -32,5 +35,32 @@ def service_user_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "people/service_user_detail.html",
-        {"person": person, "changes": changes, "can_send_referral": can_send_referral},
+        {
+            "person": person,
+            "changes": changes,
+            "can_send_referral": can_send_referral,
+            "can_edit_cld": can_edit(acting_user(request).role, Function.SERVICE_USERS),
+        },
     )
+
+
+@require_http_methods(["GET", "POST"])
+def cld_details(request: HttpRequest, pk: int) -> HttpResponse:
+    """The person's Client Level Data details, recorded by staff who may change service users
+    (brokers), at their own council only (access_service_user: 404 for another's)."""
+    user = acting_user(request)
+    require_function(user, Function.SERVICE_USERS, edit=True)
+    person = access_service_user(user, pk)
+    if request.method == "POST":
+        form = CldDetailsForm(request.POST)
+        if form.is_valid():
+            try:
+                services.cld_details_update(by=user, service_user=person, **form.cleaned_data)
+            except ValidationError as error:
+                form.add_errors(error)
+            else:
+                messages.success(request, "The Client Level Data details are saved.")
+                return redirect("people:service_user_detail", pk=person.pk)
+    else:
+        form = CldDetailsForm(initial=CldDetailsForm.initial_of(person))
+    return render(request, "people/cld_details.html", {"person": person, "form": form})

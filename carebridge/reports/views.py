@@ -27,6 +27,7 @@ from carebridge.core.lists import LONG_PAGE_SIZE, page_of
 from carebridge.reports import render as formats
 from carebridge.reports import services
 from carebridge.reports.base import REGISTRY, Report, Table, Totals, reports_for
+from carebridge.reports.cld import views as cld_views
 
 CONTENT_TYPES = {
     "csv": "text/csv; charset=utf-8",
@@ -53,18 +54,23 @@ def _report(request: HttpRequest, slug: str) -> tuple[User, Report]:
 def index(request: HttpRequest) -> HttpResponse:
     user = acting_user(request)
     reports = reports_for(user)
-    if not reports:
+    client_level_data = cld_views.may_use(user)
+    if not reports and not client_level_data:
         raise PermissionDenied
     groups: dict[str, list[Report]] = {}
     for report in reports:
         groups.setdefault(report.group, []).append(report)
-    return render(request, "reports/index.html", {"groups": groups})
+    return render(
+        request,
+        "reports/index.html",
+        {"groups": groups, "client_level_data": client_level_data},
+    )
 
 
 @require_GET
 def report_page(request: HttpRequest, slug: str) -> HttpResponse:
     user, report = _report(request, slug)
-    form = report.form(request.GET or None, user=user)
+    form = report.form(_filter_data(request), user=user)
     values = form.values()
     context: dict[str, object] = {"report": report, "form": form, "query": _query(request)}
     if values is not None:
