@@ -14,6 +14,7 @@ from django.http import (
     HttpRequest,
     HttpResponse,
     HttpResponseBadRequest,
+    QueryDict,
     StreamingHttpResponse,
 )
 from django.shortcuts import render
@@ -91,6 +92,15 @@ def report_page(request: HttpRequest, slug: str) -> HttpResponse:
             chart=report.chart(listed) if report.chart and rows else None,
         )
     return render(request, "reports/report.html", context)
+
+
+def _filter_data(request: HttpRequest) -> QueryDict | None:
+    """The filters of the query string; None (the report's defaults) when it has none but the
+    page number, as the "Next" link of a first visit sends: a form bound to nothing would lose
+    its defaults (a required date missing, an initial value gone) on page 2."""
+    query = request.GET.copy()
+    query.pop("page", None)
+    return query or None
 
 
 def _shown_totals(table: Table, totals: Totals) -> list[tuple[str, bool]] | None:
