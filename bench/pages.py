@@ -3,7 +3,9 @@ personas' log-ins and the size of the data set seeded for them."""
 
 from __future__ import annotations
 
+import ast
 from dataclasses import dataclass
+from pathlib import Path
 
 # --------------------------------------------------------------------------------------------
 # What is measured. Later issues add their pages here (and their personas to PERSONAS).
@@ -94,6 +96,51 @@ PAGES: list[Page] = [
         "anonymous",
     ),
 ]
+
+
+# Reports (issue 19): every report registered in reports/catalogue/, found when the bench
+# starts (the bench needs no Django, so the modules' `Report(slug=..., side=..., function=...)`
+# are read from their source), as the persona who can see it: a provider's report as the
+# provider's Super User, a council's as the broker, a front-door report as the front-door
+# officer. Each page's median within 5x the logged-in minimal view (the issue's target).
+REPORTS_TARGET = 5.0
+REPORT_CATALOGUE = Path(__file__).resolve().parent.parent / "carebridge" / "reports" / "catalogue"
+
+
+def _keyword(call: ast.Call, name: str) -> ast.expr | None:
+    return next((k.value for k in call.keywords if k.arg == name), None)
+
+
+def registered_reports(catalogue: Path = REPORT_CATALOGUE) -> list[tuple[str, str, str]]:
+    """(slug, side, function) of each `Report(...)` in the catalogue's modules, by slug."""
+    found = []
+    for module in sorted(catalogue.rglob("*.py")):
+        for node in ast.walk(ast.parse(module.read_text())):
+            if not (isinstance(node, ast.Call) and getattr(node.func, "id", "") == "Report"):
+                continue
+            slug, side, function = (_keyword(node, k) for k in ("slug", "side", "function"))
+            if not (isinstance(slug, ast.Constant) and isinstance(side, ast.Constant)):
+                raise ValueError(f"{module.name}: a Report without a literal slug and side")
+            name = function.attr if isinstance(function, ast.Attribute) else "REPORTS"
+            found.append((str(slug.value), str(side.value), name))
+    return sorted(found)
+
+
+def report_pages() -> list[Page]:
+    pages = [Page("reports index", "/reports/", "provider")]
+    for slug, side, function in registered_reports():
+        persona = (
+            "provider"
+            if side == "provider"
+            else "frontdoor"
+            if function == "FRONT_DOOR"
+            else "broker"
+        )
+        pages.append(Page(f"report: {slug}", f"/reports/{slug}/", persona, target=REPORTS_TARGET))
+    return pages
+
+
+PAGES += report_pages()
 
 
 @dataclass(frozen=True)
