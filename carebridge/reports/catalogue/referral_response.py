@@ -117,7 +117,7 @@ class Tally:
 
 
 def refusals_text(refused: Counter[str]) -> str:
-    """The refusals by reason in the guide's order of reasons: "No capacity in the area 3; Other 1"."""
+    """The refusals by reason, in the guide's order: "No capacity in the area 3; Other 1"."""
     return "; ".join(
         f"{reason.label} {refused[reason.value]}"
         for reason in RefusalReason

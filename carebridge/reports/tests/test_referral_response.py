@@ -262,7 +262,7 @@ def test_the_deadlines_the_rows_are_counted_against_are_the_hand_worked_ones(
     assert a.update_due_by == london(30, 5, 10)
 
 
-def test_every_row_and_the_download_name_the_council_whose_referrals_they_count(
+def test_every_row_names_the_council_whose_referrals_it_counts(
     told: World,
 ) -> None:
     table = build(told.broker, APRIL_AND_MAY)
@@ -420,3 +420,13 @@ def test_the_table_is_a_report_table_the_views_can_copy_without_losing_its_month
     copied: Table = replace(table, rows=list(table.rows))
     assert [m.label for m in sums_by_month(copied)] == ["April 2026", "May 2026"]
     assert REGISTRY["referral-response"].chart is chart
+
+
+def test_a_first_visit_shows_the_last_12_months_with_their_dates_in_the_filters(
+    told: World,
+) -> None:
+    response = client_for(told.broker).get(reverse("reports:report", args=["referral-response"]))
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "the 12 months from July 2025 to June 2026" in page
+    assert 'value="2025"' in page
