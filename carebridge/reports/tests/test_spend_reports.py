@@ -26,6 +26,7 @@ from carebridge.payments.models import Invoice
 from carebridge.payments.selectors import pre_invoice
 from carebridge.payments.tests.conftest import clients, create, enter, on_invoice, period_of
 from carebridge.payments.tests.paid_lines import run_of
+from carebridge.reports.catalogue.prompt_payment_quarters import chart as prompt_chart
 from carebridge.reports.tests.spend_support import (
     a_run,
     actual_line,
@@ -270,6 +271,15 @@ def test_day_30_is_within_30_days_and_day_31_late_each_in_the_quarter_it_was_pai
         ),
     ]
     assert table.totals == ("Total", None, None, 4, 3, D("75.0"), 1, D("28.5"), D("226.24"))
+    drawn = prompt_chart(table)
+    assert drawn is not None
+    assert [bar.title for bar in drawn.bars] == [
+        "Q3 2026/27: paid 3",
+        "Q3 2026/27: within 30 days 2",
+        "Q4 2026/27 (so far): paid 1",
+        "Q4 2026/27 (so far): within 30 days 1",
+    ]
+    assert "Q3 2026/27: 3 paid, 2 within 30 days (66.7%)" in drawn.description
 
 
 def _pay_each(world: World, *payments: tuple[Invoice, date, str], first: int = 0) -> None:
