@@ -330,7 +330,7 @@ def chart(table: Table) -> BarChart | None:
             "by its deadline, in per cent; a period whose deadline has not passed has no bar. "
             f"{_summary(list(table.rows))} The table below gives each provider's figures."
         ),
-        unit="%",
+        unit="per cent",
         axis_title="Per cent on time",
         series=[Series("Confirmed on time", BLUE)],
         groups=groups,

@@ -171,8 +171,8 @@ def test_the_confirmations_chart_draws_each_periods_share_on_time(clock, two):
     chart = confirmations.chart(table)
     assert chart is not None
     assert [bar.title for bar in chart.bars] == [
-        "Period from 26/10/2026 to 01/11/2026: confirmed on time 0 %",
-        "Period from 02/11/2026 to 08/11/2026: confirmed on time 100 %",
+        "Period from 26/10/2026 to 01/11/2026: confirmed on time 0 per cent",
+        "Period from 02/11/2026 to 08/11/2026: confirmed on time 100 per cent",
     ]
 
 
@@ -409,3 +409,16 @@ def test_each_report_page_and_download_is_audited_for_the_council_it_shows(clock
         ("reports.report_downloaded", two.weekly.pk, "xlsx"),
         ("reports.report_downloaded", two.weekly.pk, "pdf"),
     ]
+
+
+def test_the_confirmations_page_shows_its_chart_above_the_table_with_the_same_figures(clock, two):
+    confirm_three(clock, two)
+    page = client_for(two.weekly_officer).get(
+        reverse("reports:report", args=["confirmations-on-time"]),
+        {"starts_0": "1", "starts_1": "11", "starts_2": "2026", "ends_0": "16", "ends_1": "11"}
+        | {"ends_2": "2026"},
+    )
+    html = page.content.decode()
+    assert 'id="confirmations-chart' in html
+    assert "Period from 02/11/2026 to 08/11/2026: confirmed on time 100 per cent" in html
+    assert html.index("confirmations-chart") < html.index("4:30pm 10/11/2026")
