@@ -322,6 +322,16 @@ def test_the_page_on_a_first_visit_covers_the_last_four_weeks(two):
     assert "8 rows" in text
     assert "19/10/2026" in text and "09/11/2026" in text
     assert "12/10/2026" not in text and "16/11/2026" not in text
+    # The filters show the dates the report was made for: 19 October to Sunday 15 November.
+    inputs = dict(re.findall(r'name="((?:starts|ends)_[012])"[^>]*value="(\d+)"', text))
+    assert inputs == {
+        "starts_0": "19",
+        "starts_1": "10",
+        "starts_2": "2026",
+        "ends_0": "15",
+        "ends_1": "11",
+        "ends_2": "2026",
+    }
 
 
 # --- The same rows on the page and in every file -----------------------------------------------
