@@ -11,7 +11,7 @@ it was saved (`Actual.cost`), against the plan at the CPLI's rate."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from decimal import Decimal
 from itertools import groupby
@@ -53,6 +53,11 @@ COLUMNS = (
     Column("Cost", Kind.MONEY, total=True, width=11),
     Column("Cost difference", Kind.MONEY, total=True, width=11),
     Column("Reasons", width=30),
+)
+_QUANTITY_LABELS = {"Pl", "Actual", "Frstd", "Msd", "Xtr", "Difference"}
+_QUANTITIES_UNTOTALLED = tuple(
+    replace(column, total=False) if column.label in _QUANTITY_LABELS else column
+    for column in COLUMNS
 )
 
 NOT_POSTED = "Not posted"
@@ -164,8 +169,9 @@ _POSTED_FIELDS = (
 
 
 def build(user: User, filters: Mapping[str, Any]) -> Table:
-    """Every week of every CPLI of the provider's planned or posted in the dates: two queries
-    (the councils' rulebooks, then the CPLIs joined to their posted weeks), however many."""
+    """Every week of every CPLI of the provider's planned or posted in the dates: three queries
+    (the councils' rulebooks, the lines' units, then the CPLIs joined to their posted weeks),
+    however many."""
     assert user.provider_id is not None  # a provider's report (Report.may_use)
     starts: date = filters["starts"]
     ends: date = filters["ends"]
@@ -176,32 +182,34 @@ def build(user: User, filters: Mapping[str, Any]) -> Table:
     posted = FilteredRelation(
         "actuals", condition=Q(actuals__week_start__gte=starts, actuals__week_start__lte=ends)
     )
-    values = (
+    cplis = (
         Cpli.objects.filter(provider_id=user.provider_id, council_id__in=list(rulebooks))
         .annotate(posted=posted)
         .filter(running_in(starts, ends + timedelta(days=6)) | Q(posted__isnull=False))
-        .order_by(
-            "council__name",
-            "council_id",
-            "service_user__last_name",
-            "service_user__first_name",
-            "service_user_id",
-            "service__name",
-            "service_level__name",
-            "pk",
-            "posted__week_start",
-        )
-        .values_list(*_CPLI_FIELDS, *_POSTED_FIELDS)
     )
+    # Hours, sessions and nights do not add up: the quantities are totalled only in one unit.
+    units = set(cplis.order_by().values_list("unit", flat=True).distinct())
+    values = cplis.order_by(
+        "council__name",
+        "council_id",
+        "service_user__last_name",
+        "service_user__first_name",
+        "service_user_id",
+        "service__name",
+        "service_level__name",
+        "pk",
+        "posted__week_start",
+    ).values_list(*_CPLI_FIELDS, *_POSTED_FIELDS)
+    columns = COLUMNS if len(units) <= 1 else _QUANTITIES_UNTOTALLED
     return Table(
-        columns=COLUMNS,
+        columns=columns,
         rows=_rows(values.iterator(chunk_size=2000), rulebooks, starts, ends),
-        notes=_notes(rulebooks.values()),
+        notes=_notes(rulebooks.values(), mixed_units=len(units) > 1),
         empty="Nothing was planned or posted for weeks beginning in these dates.",
     )
 
 
-def _notes(rulebooks: Iterable[Rulebook]) -> list[str]:
+def _notes(rulebooks: Iterable[Rulebook], *, mixed_units: bool) -> list[str]:
     notes = [
         f"{r.council.name}: {r.get_actuals_period_display().lower()} periods, weeks beginning "
         f"on {Weekday(r.actuals_week_start).label}; its rows follow its own rules."
@@ -211,7 +219,13 @@ def _notes(rulebooks: Iterable[Rulebook]) -> list[str]:
         "A week is shown when it begins on a day from the first date to the last. Difference is "
         "Actual − Pl; a week with nothing posted shows its plan and a difference of minus the "
         "plan. Cost is what the posted week is paid under its council's rules; Planned cost is "
-        "Pl at the CPLI's rate. The quantity totals add every unit (hours, sessions, nights)."
+        "Pl at the CPLI's rate."
+        + (
+            " These lines are in more than one unit (hours, sessions, nights), so only the "
+            "costs are totalled."
+            if mixed_units
+            else ""
+        )
     )
     return notes
 

@@ -181,6 +181,35 @@ def test_a_council_whose_weeks_begin_on_sunday_gets_its_own_weeks(two):
     ]
 
 
+def test_lines_in_more_than_one_unit_total_only_their_costs(two):
+    # A night sitting line beside the hours: 10 hours and 3 nights make no "13".
+    level = contracts.service_level_create(
+        council=two.weekly, name="Night Sitting", unit=Unit.NIGHTS, by=two.weekly_broker
+    )
+    person = new_client(two.weekly, two.weekly_broker, "AS5005", "Okafor")
+    agree_line(
+        council=two.weekly,
+        broker=two.weekly_broker,
+        signer=two.carer,
+        service=two.service,
+        person=person,
+        level=level,
+        quantity="3",
+    )
+    table = build(
+        two.carer,
+        {"starts": date(2026, 9, 21), "ends": date(2026, 10, 18), "council": two.weekly.pk},
+    )
+    totals = Totals(table)
+    list(totals.through(table.rows))
+
+    cells = totals.cells()
+    assert cells is not None
+    assert cells[PL:PLANNED_COST] == (None,) * 6
+    assert cells[PLANNED_COST] is not None
+    assert "only the costs are totalled" in table.notes[-1]
+
+
 # --- Differences and their reasons ------------------------------------------------------------
 
 
@@ -502,8 +531,8 @@ def test_the_report_reads_the_same_number_of_queries_whatever_its_size(
 ):
     _more_clients(two, extra_clients)
 
-    # The councils' rulebooks, then the lines with their posted weeks.
-    with django_assert_num_queries(2):
+    # The councils' rulebooks, the lines' units, then the lines with their posted weeks.
+    with django_assert_num_queries(3):
         rows = rows_of(two.carer, date(2026, 9, 21), date(2026, 10, 18))
 
     assert len(rows) == 8 + 4 * extra_clients
