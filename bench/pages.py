@@ -87,7 +87,10 @@ PAGES: list[Page] = [
     # pages (the signposting list ranks the whole directory by need and distance).
     Page("front-door queue", "/front-door/", "frontdoor"),
     Page("front-door request", "/front-door/requests/{front_door_request}/", "frontdoor"),
-    Page("front-door figures, 52 weeks", "/front-door/dashboard/?weeks=52", "frontdoor"),
+    # The weekly report over the 52 weeks the old dashboard showed at most (issue 19).
+    Page(
+        "front-door figures, 52 weeks", "/reports/front-door-weekly/?{a_year_of_weeks}", "frontdoor"
+    ),
     Page("front door start (public)", "/care-and-support/scale/", "anonymous"),
     Page("front door question (public)", "/care-and-support/scale/questions/asker/", "anonymous"),
     Page(

@@ -32,6 +32,7 @@ import urllib.request
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 # Run as a script, bench/ is first on the path; `bench.*` needs the project root.
 if str(Path(__file__).resolve().parent.parent) not in sys.path:
@@ -122,6 +123,21 @@ def _find_district(client_for: ClientFor) -> str:
 def _a_day_ago(_client_for: ClientFor) -> str:
     moment = datetime.datetime.now(datetime.UTC) - datetime.timedelta(days=1)
     return urllib.parse.quote(moment.strftime("%Y-%m-%dT%H:%M:%SZ"))
+
+
+def _a_year_of_weeks(_client_for: ClientFor) -> str:
+    """The front-door weekly report's dates: the 52 weeks up to today, from a Monday."""
+    # The bench runs in London's day as the product does; zoneinfo needs no Django.
+    today = datetime.datetime.now(ZoneInfo("Europe/London")).date()
+    starts = today - datetime.timedelta(days=today.weekday(), weeks=51)
+    dates = {"starts": starts, "ends": today}
+    return urllib.parse.urlencode(
+        {
+            f"{name}_{n}": part
+            for name, day in dates.items()
+            for n, part in enumerate((day.day, day.month, day.year))
+        }
+    )
 
 
 def _find_document(client_for: ClientFor) -> str:
@@ -222,6 +238,7 @@ FINDERS = {
     "pending_referral": _find_pending_referral,
     "district": _find_district,
     "a_day_ago": _a_day_ago,
+    "a_year_of_weeks": _a_year_of_weeks,
 }
 
 

@@ -145,9 +145,9 @@ def test_an_officer_triages_a_request_and_sees_the_figures_directory_and_hubs(
     fdr.refresh_from_db()
     assert fdr.appropriate is True
 
-    # The figures: SVG charts, each with its table.
+    # The figures (a report now): the SVG chart, with its table.
     menu_link(page, "Front-door figures").click()
-    expect(heading(page)).to_have_text("Front-door dashboard")
+    expect(heading(page)).to_have_text("Front-door requests per week")
     expect(page.locator("main svg").first).to_be_visible()
     expect(page.locator("main table").first).to_be_visible()
     axe_check(page)

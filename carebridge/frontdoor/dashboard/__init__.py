@@ -1,2 +1,2 @@
-"""The council's view of its front door: the dashboard's figures week by week, and the feedback
+"""The council's view of its front door: the weekly figures its reports show, and the feedback
 people gave."""

@@ -1,4 +1,4 @@
-"""The feedback list's filter form (the dashboard's page takes only a number of weeks)."""
+"""The feedback list's filter form (the weekly figures are a report now, with its own filters)."""
 
 from __future__ import annotations
 

@@ -1,33 +1,55 @@
 """The council's front-door figures, and what people thought of the front door.
 
-The figures, week by week: how many asked, how many the rules found
-likely eligible, how many were signposted, how many of those sent to the council its officers
-found inappropriate, and how long a decision took.
+The figures, week by week (Telford's questions): how many asked and by which route, what the
+rules recommended, how many were signposted or sent to the council, what its officers decided
+and how quickly in business hours, how many booked a hub appointment, and the feedback given.
+The reports (`reports/catalogue/frontdoor_*.py`) show them; this is the front door's own read
+of its data.
 
-Weeks start on Monday in London and a request counts in the week it was submitted. Two queries
-whatever the number of requests: the counts per week, in the database, and the decided
-requests' two times, from which the medians are taken.
+Weeks start on Monday in London. A request counts in the week it was submitted, with its
+decision (so a week's decisions are those on its requests); a hub booking in the week it was
+made; feedback in the week it was given. Five queries whatever the number of requests: the
+council's office hours, the requests counted per week in the database, the decided requests'
+two times (the time to decision is counted in the office's hours, by `core.calendar`, which no
+database can do), the bookings and the feedback counted per week.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
+from django.db.models import Case, Count, IntegerField, Q, QuerySet, Sum, Value, When
 
 from carebridge.accounts.models import User
-from carebridge.core import calendar
-from carebridge.core.calendar import london_midnight, to_london
+from carebridge.core.calendar import ServiceHours, london_midnight, service_time_between, to_london
 from carebridge.core.permissions import Function, can_view
-from carebridge.frontdoor.choices import Result, Route
-from carebridge.frontdoor.models import Feedback, FrontDoorRequest
-from carebridge.organisations.models import Council
+from carebridge.frontdoor.choices import Asker, Decision, Result, Route
+from carebridge.frontdoor.models import Booking, Feedback, FrontDoorRequest, FrontDoorSettings
 
-WEEK_CHOICES = (4, 12, 26, 52)
-DEFAULT_WEEKS = 12
-COUNTS = ("requests", "likely_eligible", "signposted", "sent", "judged", "inappropriate", "decided")
+# Telford's target: a request sent to the council is decided within 24 business hours (its
+# office hours, Monday to Friday 9 to 5 by default, bank holidays shut). Not yet a front-door
+# setting: issue 24 makes it a rule of the council's; until then every council has this one.
+TARGET_BUSINESS_HOURS = 24
+TARGET = timedelta(hours=TARGET_BUSINESS_HOURS)
+
+# Counted per week in the database, each a Count of the week's requests matching its filter.
+_SENT = Q(route=Route.QUEUE)
+REQUEST_COUNTS: dict[str, Q | None] = {
+    "requests": None,
+    "professionals": Q(asker=Asker.PROFESSIONAL),
+    "likely_eligible": Q(result=Result.LIKELY_ELIGIBLE),
+    "signposted": Q(route=Route.SIGNPOSTED),
+    "sent": _SENT,
+    "accepted": Q(decision=Decision.ASSESSMENT),
+    "redirected": Q(decision=Decision.REDIRECTED),
+    "no_further_action": Q(decision=Decision.NO_FURTHER_ACTION),
+    "judged": _SENT & Q(appropriate__isnull=False),
+    "inappropriate": _SENT & Q(appropriate=False),
+}
+COUNTS = (*REQUEST_COUNTS, "bookings", "feedback", "rating_sum")
 
 
 @dataclass(frozen=True)
@@ -38,11 +60,11 @@ class Share:
     of: int
 
     @property
-    def percent(self) -> int | None:
-        """Rounded half up to a whole percent; None when there is nothing to share."""
+    def percent(self) -> Decimal | None:
+        """To one decimal place, rounded half up; None when there is nothing to share."""
         if self.of == 0:
             return None
-        return (200 * self.count + self.of) // (2 * self.of)
+        return (Decimal(100 * self.count) / self.of).quantize(Decimal("0.1"), ROUND_HALF_UP)
 
 
 @dataclass(frozen=True)
@@ -50,31 +72,57 @@ class Figures:
     """The figures of one week, or of the whole range."""
 
     requests: int = 0
-    likely_eligible: int = 0
+    professionals: int = 0  # asked by a professional; the rest by residents (for themselves
+    # or for someone they care for)
+    likely_eligible: int = 0  # the tool's recommendation
     signposted: int = 0
     sent: int = 0  # to the council's queue
+    accepted: int = 0  # the officers' decisions: for assessment,
+    redirected: int = 0  # to another service,
+    no_further_action: int = 0  # or closed
     judged: int = 0  # sent, with the officer's view of whether that was appropriate
     inappropriate: int = 0
-    decided: int = 0
-    median_to_decision: timedelta | None = None
+    bookings: int = 0  # hub appointments booked (and confirmed)
+    feedback: int = 0
+    rating_sum: int = 0
+    # The business time each decided request waited for its decision, in the office's hours.
+    waits: tuple[timedelta, ...] = field(default=(), repr=False)
 
     @property
-    def likely_eligible_share(self) -> Share:
-        return Share(self.likely_eligible, self.requests)
+    def residents(self) -> int:
+        return self.requests - self.professionals
 
     @property
-    def signposted_share(self) -> Share:
-        return Share(self.signposted, self.requests)
+    def decided(self) -> int:
+        return len(self.waits)
 
     @property
-    def inappropriate_share(self) -> Share:
-        return Share(self.inappropriate, self.judged)
+    def within_target(self) -> int:
+        return sum(1 for wait in self.waits if wait <= TARGET)
 
     @property
-    def median_hours(self) -> float | None:
-        if self.median_to_decision is None:
+    def within_target_share(self) -> Share:
+        return Share(self.within_target, self.decided)
+
+    @property
+    def median_to_decision(self) -> timedelta | None:
+        return median(self.waits)
+
+    @property
+    def median_hours(self) -> Decimal | None:
+        """The median business hours to decision, to one decimal place."""
+        wait = self.median_to_decision
+        if wait is None:
             return None
-        return self.median_to_decision.total_seconds() / 3600
+        hours = Decimal(int(wait.total_seconds())) / 3600
+        return hours.quantize(Decimal("0.1"), ROUND_HALF_UP)
+
+    @property
+    def average_rating(self) -> Decimal | None:
+        """Of the feedback given, 1 very dissatisfied to 5 very satisfied, to one place."""
+        if not self.feedback:
+            return None
+        return (Decimal(self.rating_sum) / self.feedback).quantize(Decimal("0.1"), ROUND_HALF_UP)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -88,11 +136,11 @@ class Week(Figures):
 
 
 @dataclass(frozen=True)
-class Dashboard:
-    council: Council
+class Weekly:
+    council_id: int
     weeks: list[Week]  # oldest first, every week of the range even when empty
     total: Figures
-    today: date
+    hours: ServiceHours  # the office's, in which the times to decision are counted
 
     @property
     def starts(self) -> date:
@@ -102,22 +150,12 @@ class Dashboard:
     def ends(self) -> date:
         return self.weeks[-1].ends
 
-    @property
-    def has_requests(self) -> bool:
-        return self.total.requests > 0
-
 
 def monday_of(day: date) -> date:
     return day - timedelta(days=day.weekday())
 
 
-def _week_start(value: datetime | date) -> date:
-    if isinstance(value, datetime):
-        return to_london(value).date() if value.tzinfo is not None else value.date()
-    return value
-
-
-def _median(durations: list[timedelta]) -> timedelta | None:
+def median(durations: tuple[timedelta, ...] | list[timedelta]) -> timedelta | None:
     """The middle wait, or the mean of the middle two."""
     if not durations:
         return None
@@ -128,64 +166,100 @@ def _median(durations: list[timedelta]) -> timedelta | None:
     return (ordered[middle - 1] + ordered[middle]) / 2
 
 
-def dashboard_for(
-    council: Council, *, weeks: int = DEFAULT_WEEKS, today: date | None = None
-) -> Dashboard:
-    """The council's figures for the `weeks` weeks up to and including the current one."""
-    if weeks not in WEEK_CHOICES:
-        raise ValueError(f"weeks must be one of {WEEK_CHOICES}, got {weeks}")
-    today = today or calendar.today()
-    first = monday_of(today) - timedelta(weeks=weeks - 1)
-    after = monday_of(today) + timedelta(weeks=1)
-    # Weeks are London weeks, so their bounds move with summer time: each request is placed by
-    # comparing it with the bounds (a CASE the database stops at the first match), counted per
-    # week in the database; only the decided requests' two times come back, for the medians.
-    mondays = [first + timedelta(weeks=n) for n in range(weeks)]
-    bounds = [london_midnight(monday) for monday in mondays] + [london_midnight(after)]
-    in_range = FrontDoorRequest.objects.filter(
-        council=council, submitted_at__gte=bounds[0], submitted_at__lt=bounds[-1]
-    ).order_by()
-    week = Case(
-        *[When(submitted_at__lt=bound, then=Value(n)) for n, bound in enumerate(bounds[1:])],
+def office_hours_of(council_id: int) -> ServiceHours:
+    """The council's front-door office hours; the settings' defaults (Monday to Friday, 9 to 5,
+    bank holidays shut) for a council that has not saved its own."""
+    settings = FrontDoorSettings.objects.filter(council_id=council_id).first()
+    return (settings or FrontDoorSettings(council_id=council_id)).office_hours()
+
+
+def _week_of(moment: str, bounds: list[datetime]) -> Case:
+    """Which week (0 for the first) a moment falls in. Weeks are London weeks, so their bounds
+    move with summer time: a CASE the database stops at the first bound the moment is before."""
+    return Case(
+        *[When(**{f"{moment}__lt": bound}, then=Value(n)) for n, bound in enumerate(bounds[1:])],
         output_field=IntegerField(),
     )
-    sent = Q(route=Route.QUEUE)
-    counted = (
-        in_range.annotate(week=week)
+
+
+def _in_range(moment: str, bounds: list[datetime]) -> dict[str, datetime]:
+    return {f"{moment}__gte": bounds[0], f"{moment}__lt": bounds[-1]}
+
+
+def _counted(
+    rows: QuerySet, moment: str, bounds: list[datetime], **counts: Count | Sum
+) -> dict[int, dict[str, int]]:
+    """Each week's counts, in one query: {week number: {name: count}}."""
+    per_week = (
+        rows.filter(**_in_range(moment, bounds))
+        .order_by()
+        .annotate(week=_week_of(moment, bounds))
         .values("week")
-        .annotate(
-            requests=Count("pk"),
-            likely_eligible=Count("pk", filter=Q(result=Result.LIKELY_ELIGIBLE)),
-            signposted=Count("pk", filter=Q(route=Route.SIGNPOSTED)),
-            sent=Count("pk", filter=sent),
-            judged=Count("pk", filter=sent & Q(appropriate__isnull=False)),
-            inappropriate=Count("pk", filter=sent & Q(appropriate=False)),
-            decided=Count("pk", filter=Q(decided_at__isnull=False)),
-        )
+        .annotate(**counts)
     )
-    per_week = {mondays[row.pop("week")]: row for row in counted}
-    week_waits: dict[date, list[timedelta]] = defaultdict(list)
-    all_waits: list[timedelta] = []
-    decided = in_range.filter(decided_at__isnull=False).values_list("submitted_at", "decided_at")
+    return {row.pop("week"): {k: v or 0 for k, v in row.items()} for row in per_week}
+
+
+def weekly_figures(council_id: int, *, first: date, last: date) -> Weekly:
+    """The council's figures for each week from the one beginning on Monday `first` to the one
+    beginning on Monday `last`, both included, and for them all."""
+    if first.weekday() or last.weekday() or last < first:
+        raise ValueError(f"Give two Mondays, the first no later than the last: {first}, {last}")
+    mondays = [first + timedelta(weeks=n) for n in range((last - first).days // 7 + 1)]
+    bounds = [london_midnight(monday) for monday in mondays]
+    bounds.append(london_midnight(last + timedelta(weeks=1)))
+    hours = office_hours_of(council_id)
+
+    requests = FrontDoorRequest.objects.filter(council_id=council_id)
+    counts: dict[int, dict[str, int]] = defaultdict(dict)
+    named = {
+        name: Count("pk") if q is None else Count("pk", filter=q)
+        for name, q in REQUEST_COUNTS.items()
+    }
+    for source in (
+        _counted(requests, "submitted_at", bounds, **named),
+        _counted(
+            Booking.objects.filter(slot__hub__council_id=council_id, confirmed_at__isnull=False),
+            "created_at",
+            bounds,
+            bookings=Count("pk"),
+        ),
+        _counted(
+            Feedback.objects.filter(council_id=council_id),
+            "submitted_at",
+            bounds,
+            feedback=Count("pk"),
+            rating_sum=Sum("rating"),
+        ),
+    ):
+        for n, figures in source.items():
+            counts[n].update(figures)
+    waits = _waits(requests, bounds, first, hours)
+
+    weeks = [
+        Week(starts=monday, waits=tuple(waits.get(n, ())), **counts.get(n, {}))
+        for n, monday in enumerate(mondays)
+    ]
+    sums = {name: sum(getattr(week, name) for week in weeks) for name in COUNTS}
+    total = Figures(waits=tuple(wait for week in weeks for wait in week.waits), **sums)
+    return Weekly(council_id=council_id, weeks=weeks, total=total, hours=hours)
+
+
+def _waits(
+    requests: QuerySet[FrontDoorRequest], bounds: list[datetime], first: date, hours: ServiceHours
+) -> dict[int, list[timedelta]]:
+    """The business time each decided request of the range waited, per week of its request."""
+    decided = (
+        requests.filter(decided_at__isnull=False, **_in_range("submitted_at", bounds))
+        .order_by()
+        .values_list("submitted_at", "decided_at")
+    )
+    waits: dict[int, list[timedelta]] = defaultdict(list)
     for submitted, decided_at in decided.iterator(chunk_size=5000):
         assert decided_at is not None  # filtered above
-        waited = decided_at - submitted
-        week_waits[monday_of(to_london(submitted).date())].append(waited)
-        all_waits.append(waited)
-
-    rows = []
-    for n in range(weeks):
-        starts = first + timedelta(weeks=n)
-        rows.append(
-            Week(
-                starts=starts,
-                median_to_decision=_median(week_waits.get(starts, [])),
-                **per_week.get(starts, {}),
-            )
-        )
-    sums = {name: sum(getattr(row, name) for row in rows) for name in COUNTS}
-    total = Figures(median_to_decision=_median(all_waits), **sums)
-    return Dashboard(council=council, weeks=rows, total=total, today=today)
+        week = (to_london(submitted).date() - first).days // 7
+        waits[week].append(service_time_between(submitted, decided_at, hours))
+    return waits
 
 
 # --- Feedback -----------------------------------------------------------------------------------

@@ -1,5 +1,5 @@
-"""The council's front-door dashboard and the feedback list: officer_patterns under
-/front-door/ ("frontdoor" URL namespace)."""
+"""The feedback list and its export, and the old dashboard's address (now a permanent redirect
+to the report it became): officer_patterns under /front-door/ ("frontdoor" URL namespace)."""
 
 from django.urls import URLPattern, path
 

@@ -1,240 +1,65 @@
-"""The council's front-door dashboard: headline figures, two charts (charts.py draws them as
-SVG) and each chart's figures as a table; and what people thought of the front door: the
-feedback list and its CSV export."""
+"""What people thought of the front door: the feedback list and its CSV export, for the
+council's front-door officers. The figures that were the dashboard are reports now (the front
+door's weekly figures, `reports/catalogue/frontdoor_weekly.py`); the dashboard's address sends
+its bookmarks there."""
 
 from __future__ import annotations
 
 import csv
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 from urllib.parse import urlencode
 
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import (
+    HttpRequest,
+    HttpResponse,
+    HttpResponsePermanentRedirect,
+    StreamingHttpResponse,
+)
 from django.shortcuts import render
+from django.urls import reverse
 from django.views.decorators.http import require_GET
 
 from carebridge.accounts.models import User
 from carebridge.audit.services import record
 from carebridge.contracts.exports import neutralise
 from carebridge.core import calendar
-from carebridge.core.formats import guide_date, guide_datetime
+from carebridge.core.formats import guide_datetime
 from carebridge.core.http import acting_user
 from carebridge.core.lists import page_of
 from carebridge.core.permissions import Function, require_function
-from carebridge.reports.charts import (
-    BLUE,
-    GREY,
-    ORANGE,
-    TEAL,
-    BarChart,
-    Series,
-    bar_chart,
-    number_text,
-)
 from carebridge.frontdoor.dashboard.filters import FeedbackFilters
 from carebridge.frontdoor.dashboard.forms import FeedbackFiltersForm
-from carebridge.frontdoor.dashboard.selectors import (
-    DEFAULT_WEEKS,
-    WEEK_CHOICES,
-    Dashboard,
-    Figures,
-    Share,
-    Week,
-    dashboard_for,
-    feedback_list,
-)
+from carebridge.frontdoor.dashboard.selectors import feedback_list, monday_of
 from carebridge.frontdoor.models import Feedback
 from carebridge.frontdoor.requests.forms_public import RATINGS
 
-
-def _plural(n: int, word: str) -> str:
-    return f"{n} {word}{'' if n == 1 else 's'}"
-
-
-def decision_unit(dashboard: Dashboard) -> str:
-    """The one unit every time to decision on the page is given in, so a column reads as one
-    scale: days once any median reaches two days, hours otherwise."""
-    medians = [
-        figures.median_hours
-        for figures in (*dashboard.weeks, dashboard.total)
-        if figures.median_hours is not None
-    ]
-    return "days" if medians and max(medians) >= 48 else "hours"
-
-
-def duration_text(value: timedelta | None, unit: str) -> str:
-    """A time to decision in the page's unit ("hours" or "days"): "5.5 hours", "1.5 days"."""
-    if value is None:
-        return ""
-    hours = value.total_seconds() / 3600
-    shown = number_text(hours / 24 if unit == "days" else hours)
-    if shown == "0" and hours > 0:
-        return f"under 0.1 {unit}"
-    return f"{shown} {unit.removesuffix('s') if shown == '1' else unit}"
-
-
-def share_text(share: Share) -> str:
-    """ "12 (30%)", or "0" with no percentage when there is nothing to take a share of."""
-    if share.percent is None:
-        return str(share.count)
-    return f"{share.count} ({share.percent}%)"
-
-
-def _short_day(day: date) -> str:
-    return f"{day.day} {day:%b}"
-
-
-def _long_day(day: date) -> str:
-    return f"{day.day} {day:%B %Y}"
-
-
-# --- The two charts ----------------------------------------------------------------------
-
-
-def _requests_chart(dashboard: Dashboard) -> BarChart:
-    total = dashboard.total
-    busiest = max(dashboard.weeks, key=lambda week: week.requests)
-    description = (
-        f"Bar chart of the {len(dashboard.weeks)} weeks from {_long_day(dashboard.starts)} to "
-        f"{_long_day(dashboard.ends)}: {_plural(total.requests, 'request')} in all, "
-        f"{share_text(total.likely_eligible_share)} likely eligible and "
-        f"{share_text(total.signposted_share)} signposted. The busiest week began "
-        f"{_long_day(busiest.starts)}, with {_plural(busiest.requests, 'request')}. "
-        "The table below gives each week's figures."
-    )
-    return bar_chart(
-        id="requests-chart",
-        title="Requests per week",
-        description=description,
-        unit="",
-        axis_title="Requests",
-        series=[
-            Series("All requests", GREY),
-            Series("Likely eligible", BLUE),
-            Series("Signposted", ORANGE),
-        ],
-        groups=[
-            (
-                _short_day(week.starts),
-                f"Week beginning {_long_day(week.starts)}",
-                (week.requests, week.likely_eligible, week.signposted),
-            )
-            for week in dashboard.weeks
-        ],
-    )
-
-
-def _decision_chart(dashboard: Dashboard) -> BarChart:
-    unit = decision_unit(dashboard)
-    scale = 24.0 if unit == "days" else 1.0
-    decided = [w for w in dashboard.weeks if w.median_to_decision is not None]
-    if decided:
-        slowest = max(decided, key=lambda w: w.median_hours or 0)
-        quickest = min(decided, key=lambda w: w.median_hours or 0)
-        description = (
-            f"Bar chart of the median time from request to decision, in {unit}, for each of "
-            f"the {len(dashboard.weeks)} weeks from {_long_day(dashboard.starts)} to "
-            f"{_long_day(dashboard.ends)}; weeks with no decisions have no bar. Over the whole "
-            f"range it was {duration_text(dashboard.total.median_to_decision, unit)}; longest "
-            f"in the week beginning {_long_day(slowest.starts)} "
-            f"({duration_text(slowest.median_to_decision, unit)}), shortest in the week "
-            f"beginning {_long_day(quickest.starts)} "
-            f"({duration_text(quickest.median_to_decision, unit)}). "
-            "The table below gives each week's figures."
-        )
-    else:
-        description = "No request in these weeks has been decided yet, so there are no bars."
-    return bar_chart(
-        id="decision-chart",
-        title="Median time from request to decision",
-        description=description,
-        unit=unit,
-        axis_title=f"Median {unit}",
-        series=[Series("Median time to decision", TEAL)],
-        groups=[
-            (
-                _short_day(week.starts),
-                f"Week beginning {_long_day(week.starts)}",
-                (None if week.median_hours is None else round(week.median_hours / scale, 2),),
-            )
-            for week in dashboard.weeks
-        ],
-        whole=False,
-    )
-
-
-# --- The page --------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Row:
-    """One week's figures (or the whole range's) as the tables show them."""
-
-    label: str
-    figures: Figures
-    unit: str = "hours"  # of the times to decision: one for the whole page
-
-    @property
-    def likely_eligible(self) -> str:
-        return share_text(self.figures.likely_eligible_share)
-
-    @property
-    def signposted(self) -> str:
-        return share_text(self.figures.signposted_share)
-
-    @property
-    def inappropriate(self) -> str:
-        share = self.figures.inappropriate_share
-        if share.of == 0:
-            return "None judged"
-        return f"{share.count} of {share.of} ({share.percent}%)"
-
-    @property
-    def median(self) -> str:
-        return duration_text(self.figures.median_to_decision, self.unit) or "No decisions"
-
-
-def _weeks_chosen(value: str | None) -> int:
-    try:
-        weeks = int(value or DEFAULT_WEEKS)
-    except ValueError:
-        return DEFAULT_WEEKS
-    return weeks if weeks in WEEK_CHOICES else DEFAULT_WEEKS
-
-
-def _week_label(week: Week) -> str:
-    return guide_date(week.starts)
+# The report the dashboard became, named by its URL (the front door imports nothing of reports,
+# which sits above it); and the numbers of weeks the dashboard offered, which a bookmark may carry.
+WEEKLY_REPORT = "front-door-weekly"
+DASHBOARD_WEEKS = frozenset({4, 12, 26, 52})
 
 
 @require_GET
-def dashboard(request: HttpRequest) -> HttpResponse:
-    user = acting_user(request)
-    require_function(user, Function.FRONT_DOOR)
-    council = user.council
-    if council is None:
-        raise PermissionDenied
-    weeks = _weeks_chosen(request.GET.get("weeks"))
-    figures = dashboard_for(council, weeks=weeks)
-    unit = decision_unit(figures)
-    context: dict[str, object] = {
-        "dashboard": figures,
-        "weeks": weeks,
-        "week_choices": WEEK_CHOICES,
-        "unit": unit,
-        "total": Row(f"All {weeks} weeks", figures.total, unit),
-        "starts": _long_day(figures.starts),
-        "ends": _long_day(figures.ends),
-    }
-    if figures.has_requests:
-        context |= {
-            "requests_chart": _requests_chart(figures),
-            "decision_chart": _decision_chart(figures),
-            "rows": [Row(_week_label(week), week, unit) for week in figures.weeks],
-        }
-    return render(request, "frontdoor/dashboard.html", context)
+def dashboard(request: HttpRequest) -> HttpResponsePermanentRedirect:
+    """The old dashboard's address, kept for bookmarks: its figures are the weekly report's.
+    A bookmark's number of weeks becomes the report's dates (those weeks up to today)."""
+    target = reverse("reports:report", args=[WEEKLY_REPORT])
+    weeks = request.GET.get("weeks", "")
+    if weeks.isdigit() and int(weeks) in DASHBOARD_WEEKS:
+        today = calendar.today()
+        starts = monday_of(today) - timedelta(weeks=int(weeks) - 1)
+        dates = {"starts": starts, "ends": today}
+        target += "?" + urlencode(
+            {
+                f"{name}_{n}": part
+                for name, day in dates.items()
+                for n, part in enumerate((day.day, day.month, day.year))
+            }
+        )
+    return HttpResponsePermanentRedirect(target)
 
 
 # --- Feedback -----------------------------------------------------------------------------------
