@@ -39,7 +39,7 @@ from carebridge.frontdoor.requests.forms_public import RATINGS
 # The report the dashboard became, named by its URL (the front door imports nothing of reports,
 # which sits above it); and the numbers of weeks the dashboard offered, which a bookmark may carry.
 WEEKLY_REPORT = "front-door-weekly"
-DASHBOARD_WEEKS = frozenset({4, 12, 26, 52})
+DASHBOARD_WEEKS = frozenset({"4", "12", "26", "52"})
 
 
 @require_GET
@@ -47,8 +47,9 @@ def dashboard(request: HttpRequest) -> HttpResponsePermanentRedirect:
     """The old dashboard's address, kept for bookmarks: its figures are the weekly report's.
     A bookmark's number of weeks becomes the report's dates (those weeks up to today)."""
     target = reverse("reports:report", args=[WEEKLY_REPORT])
+    # Compared as text: anything else (a huge number, "²") is left behind, never parsed.
     weeks = request.GET.get("weeks", "")
-    if weeks.isdigit() and int(weeks) in DASHBOARD_WEEKS:
+    if weeks in DASHBOARD_WEEKS:
         today = calendar.today()
         starts = monday_of(today) - timedelta(weeks=int(weeks) - 1)
         dates = {"starts": starts, "ends": today}

@@ -279,7 +279,7 @@ def test_a_bookmarked_number_of_weeks_becomes_the_reports_dates(monkeypatch):
     }
 
 
-@pytest.mark.parametrize("weeks", ["7", "x", ""])
+@pytest.mark.parametrize("weeks", ["7", "x", "", "²", "04", "9" * 5000])
 def test_any_other_number_of_weeks_is_left_behind(weeks):
     officer = make_user(council=make_council(), role=Role.FRONT_DOOR_OFFICER)
 
