@@ -18,6 +18,7 @@ class NavItem:
     function: Function | None = None  # None: every logged-in user
     side: str | None = None  # "council" or "provider" for items of one side only
     edit: bool = False  # shown only to roles that may change things with the function
+    kwargs: tuple[tuple[str, str], ...] = ()  # the URL's arguments, where it takes some
 
 
 # Later issues add their functions here, in the order officers and providers use them.
@@ -83,7 +84,13 @@ NAVIGATION: list[NavItem] = [
     # Every report the role may use is listed on one page (reports/catalogue/).
     NavItem("Reports", "reports:index", Function.REPORTS),
     NavItem("Front door", "frontdoor:request_list", Function.FRONT_DOOR, side="council"),
-    NavItem("Front-door figures", "frontdoor:dashboard", Function.FRONT_DOOR, side="council"),
+    NavItem(
+        "Front-door figures",
+        "reports:report",
+        Function.FRONT_DOOR,
+        side="council",
+        kwargs=(("slug", "front-door-weekly"),),
+    ),
     NavItem("Directory", "frontdoor:directory_list", Function.FRONT_DOOR, side="council"),
     NavItem("Hubs", "frontdoor:hub_list", Function.FRONT_DOOR, side="council"),
     NavItem("Feedback", "frontdoor:feedback_list", Function.FRONT_DOOR, side="council"),
@@ -130,7 +137,7 @@ def navigation_for(user: "User", current_path: str) -> list[dict[str, object]]:
             continue
         if item.side is not None and item.side != ("council" if user.council_id else "provider"):
             continue
-        url = reverse(item.url_name)
+        url = reverse(item.url_name, kwargs=dict(item.kwargs))
         if any(each["url"] == url for each in items):
             continue
         items.append({"label": item.label, "url": url, "current": False})
