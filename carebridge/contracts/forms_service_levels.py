@@ -75,7 +75,7 @@ class ServiceLevelSettingsForm(GovForm):
     cld_service_type = forms.ChoiceField(
         label="Service type in the Client Level Data return",
         choices=CldServiceType.choices,
-        error_messages={"required": "Select the level's service type"},
+        required=False,
     )
     cld_service_component = forms.CharField(
         label="Service component in the Client Level Data return",
@@ -87,7 +87,7 @@ class ServiceLevelSettingsForm(GovForm):
     cld_delivery_mechanism = forms.ChoiceField(
         label="Delivery mechanism in the Client Level Data return",
         choices=CldDeliveryMechanism.choices,
-        error_messages={"required": "Select the level's delivery mechanism"},
+        required=False,
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -105,6 +105,15 @@ class ServiceLevelSettingsForm(GovForm):
             Field.text("cld_service_component", field_width=Fixed.TWENTY),
             Field.select("cld_delivery_mechanism"),
         )
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        # A form posted without the return's type or mechanism (a page of before they were
+        # asked) leaves them as they are: the service keeps a value given as None.
+        for name in ("cld_service_type", "cld_delivery_mechanism"):
+            if not cleaned.get(name):
+                cleaned[name] = None
+        return cleaned
 
     @classmethod
     def initial_of(cls, level: ServiceLevel) -> dict[str, Any]:
