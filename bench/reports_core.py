@@ -95,8 +95,12 @@ def build(size: Size) -> Built:
     steps["county period"], county = _timed(lambda: runs.build(size.providers, size.cplis))
     steps["year of actuals"], _made = _timed(lambda: _year_of_actuals(county))
     steps["run finalised"], lines = _timed(lambda: _finalise_run(county))
-    provider = max(county.users.values(), key=lambda user: user.provider_id or 0)
-    users = [provider, county.officer, scale_login("provider"), scale_login("broker")]
+    # A provider of each way of being paid: on invoice (the first), self-billing (the last) and
+    # on schedule (its scheduled payments); the reader of a report is whoever sees most rows.
+    providers = list(county.users.values())
+    paid_on_schedule = [county.users[p] for p in county.scheduled[:1]]
+    users = [providers[0], providers[-1], *paid_on_schedule, county.officer]
+    users += [scale_login("provider"), scale_login("broker")]
     users += list(User.objects.filter(email=scale_email("frontdoor")))
     return Built(
         size=size,
@@ -146,12 +150,14 @@ def _finalise_run(county: runs.County) -> int:
 
 
 def year_query(report: Report, user: User) -> str:
-    """The query string of the report over the year ending today, where its filters have a
+    """The query string of the report over a year (to a month ahead), where its filters have a
     date range (DateRangeFilters' starts and ends); else its defaults (no query)."""
     fields = report.form(None, user=user).fields
     if "starts" not in fields or "ends" not in fields:
         return ""
-    ends = today()
+    # The year up to a month ahead: a run's payment date is a few working days after it is
+    # finalised, and a year's remittances include the one just made.
+    ends = today() + timedelta(days=30)
     starts = ends - timedelta(days=364)
     return "&".join(
         f"{name}_{n}={part}"
