@@ -379,6 +379,17 @@ def test_an_exception_on_a_prepared_run_names_it_and_once_finalised_is_gone(exce
     payments.run_approve(by=make_user(council=two.weekly, role="payments_officer"), run=run)
     payments.run_finalise(by=two.weekly_officer, run=run)
     assert [row[0] for row in _rows(page(reader, EXCEPTIONS))] == [FENMARSH]
+    # The run recovers nothing yet: its balance, negative, is carried forward, a line for no
+    # one client on its remittance advice, after the client's.
+    person = two.weekly_person
+    newest = [(r[1], r[2], r[3], r[6], r[11]) for r in _rows(page(reader, REMITTANCE))[:2]]
+    assert newest == [
+        ("PR20261116", _d(23, 11), f"{person.first_name} {person.last_name}",
+         "Payment exception: Scheduled payment 02/11/2026 to 29/11/2026: the line's dates "
+         "changed after it was paid", D("-290.71")),
+        ("PR20261116", _d(23, 11), "Not for one client", "Balance carried forward to the next run",
+         D("290.71")),
+    ]  # fmt: skip
 
 
 def test_pending_exceptions_show_one_council_and_none_of_another_providers(excepted):
