@@ -24,6 +24,8 @@ from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.styles import getSampleStyleSheet
 from reportlab.lib.units import mm
+from reportlab.lib.utils import simpleSplit
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import LongTable, Paragraph, SimpleDocTemplate, Spacer, TableStyle
 
 from carebridge.contracts.exports import neutralise
@@ -135,11 +137,16 @@ def xlsx_file(
     return out
 
 
-def _pdf_cell(column: Column, value: Cell, style: object) -> object:
+_PDF_FONT, _PDF_SIZE, _PDF_PADDING = "Helvetica", 7, 6
+
+
+def _pdf_cell(column: Column, value: Cell, width: float) -> str:
+    """A cell's text, broken into lines that fit its column. Plain text with line breaks: a
+    Paragraph per cell would do the same at many times the cost over a county's rows."""
     text = shown(column, value)
-    if column.kind is Kind.TEXT and len(text) > 12:
-        return Paragraph(escape(text), style)
-    return text
+    if column.kind is not Kind.TEXT or stringWidth(text, _PDF_FONT, _PDF_SIZE) <= width:
+        return text
+    return "\n".join(simpleSplit(text, _PDF_FONT, _PDF_SIZE, width))
 
 
 def pdf_bytes(title: str, table: Table, totals: Totals, about: Sequence[tuple[str, str]]) -> bytes:
@@ -158,9 +165,12 @@ def pdf_bytes(title: str, table: Table, totals: Totals, about: Sequence[tuple[st
         title=title,
     )
     columns = table.columns
+    weight = sum(c.width for c in columns)
+    widths = [document.width * c.width / weight for c in columns]
+    room = [width - _PDF_PADDING * 2 for width in widths]
     data: list[list[object]] = [[Paragraph(f"<b>{escape(c.label)}</b>", small) for c in columns]]
     data += [
-        [_pdf_cell(c, v, small) for c, v in zip(columns, row.cells, strict=True)]
+        [_pdf_cell(c, v, w) for c, v, w in zip(columns, row.cells, room, strict=True)]
         for row in totals.through(table.rows)
     ]
     last = totals.cells()
@@ -168,11 +178,9 @@ def pdf_bytes(title: str, table: Table, totals: Totals, about: Sequence[tuple[st
         data.append([shown(c, v) for c, v in zip(columns, last, strict=True)])
     if len(data) == 1:
         data.append([table.empty, *[""] * (len(columns) - 1)])
-    weight = sum(c.width for c in columns)
-    widths = [document.width * c.width / weight for c in columns]
     grid = LongTable(data, colWidths=widths, repeatRows=1)
     commands: list[tuple[object, ...]] = [
-        ("FONTSIZE", (0, 0), (-1, -1), 7),
+        ("FONT", (0, 0), (-1, -1), _PDF_FONT, _PDF_SIZE, _PDF_SIZE + 1.5),
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
         ("LINEBELOW", (0, 0), (-1, 0), 0.8, colors.black),
         ("LINEBELOW", (0, 1), (-1, -1), 0.25, colors.lightgrey),
