@@ -407,7 +407,7 @@ def test_the_weekly_page_draws_requests_per_week_and_says_whose_office_hours_cou
 
     body = response.content.decode()
     assert response.status_code == 200
-    assert 'aria-labelledby="requests-chart-title requests-chart-desc"' in body
+    assert 'aria-labelledby="requests-chart-title" aria-describedby="requests-chart-desc"' in body
     assert "8 requests in all" in body
     assert "The busiest week began 2 March 2026, with 5." in body
     assert (
@@ -462,7 +462,7 @@ def test_the_decisions_report_counts_those_within_and_after_24_business_hours(wo
 def test_the_decisions_page_draws_decisions_within_and_after_the_target(world):
     body = client_for(world.officer).get(f"/reports/front-door-decisions/?{DATES}").content.decode()
 
-    assert 'aria-labelledby="decisions-chart-title decisions-chart-desc"' in body
+    assert 'aria-labelledby="decisions-chart-title" aria-describedby="decisions-chart-desc"' in body
     assert "Of 5 decisions in all, 4 were within 24 business hours." in body
     assert "Week beginning 2 March 2026: decided after the target 1" in body
 
