@@ -20,7 +20,7 @@ from carebridge.demo.common import _AGES_FROM, Tally
 from carebridge.demo.organisations_demo import DemoCouncil, demo_email
 from carebridge.frontdoor.choices import Route
 from carebridge.frontdoor.models import FrontDoorRequest
-from carebridge.organisations.models import Council
+from carebridge.organisations.models import Council, District
 from carebridge.people import cld
 from carebridge.people.models import ServiceUser
 from carebridge.people.services import cld_details_update, service_user_create
@@ -82,10 +82,11 @@ def _levels(admin: User, council: Council) -> None:
         )
 
 
-def _requests_people(tally: Tally, plan: DemoCouncil, council: Council, rng: random.Random) -> None:
+def _requests_people(tally: Tally, council: Council, rng: random.Random) -> None:
     """A service user for each triaged front-door request about someone the council did not
     know, made from what the request holds, as the officer would record them."""
     taken = set(ServiceUser.objects.filter(council=council).values_list("nhs_number", flat=True))
+    districts = list(District.objects.filter(council=council).order_by("pk"))
     requests = (
         FrontDoorRequest.objects.filter(
             council=council,
@@ -105,12 +106,15 @@ def _requests_people(tally: Tally, plan: DemoCouncil, council: Council, rng: ran
         person = service_user_create(
             council=council,
             by=None,
-            ss_ref=f"{plan.ss_ref_prefix}-{request.reference}"[:30],
+            # Not the council's prefix: the demo's contracts go to the people under it. "ZF"
+            # and the request's reference sort after the demo's own clients.
+            ss_ref=f"ZF{request.reference.removeprefix('FD-')}".replace("-", ""),
             first_name=first or "Not given",
             last_name=last or first or "Not given",
             date_of_birth=request.person_date_of_birth,
             nhs_number=nhs_number,
             postcode=request.postcode,
+            district=next((d for d in districts if d.covers_postcode(request.postcode)), None),
             phone=request.person_phone,
             consent_to_share=request.consent_to_share,
         )
@@ -120,8 +124,10 @@ def _requests_people(tally: Tally, plan: DemoCouncil, council: Council, rng: ran
         tally.made("service users for front-door requests")
 
 
-def _details(broker: User, council: Council, rng: random.Random) -> None:
+def _details(broker: User, council: Council) -> None:
     for person in ServiceUser.objects.filter(council=council).order_by("pk"):
+        # Each person's own draw: the same details whatever else the run made or found.
+        rng = random.Random(f"cld-{council.slug}-{person.ss_ref}")
         age = _AGES_FROM.year - person.date_of_birth.year
         reason = rng.choice(REASONS)
         cld_details_update(
@@ -146,9 +152,8 @@ def demo_cld(tally: Tally, plans: Sequence[DemoCouncil]) -> None:
         broker = _user(Role.BROKER, plan.slug)
         if council is None or admin is None or broker is None:
             continue
-        # Drawn afresh each run, so seeding again gives everyone the same details (no change).
-        rng = random.Random(f"cld-{plan.slug}")
+        rng = random.Random(f"cld-{plan.slug}")  # the NHS numbers of the requests' people
         la_code_set(by=admin, council=council, la_code=LA_CODES.get(plan.slug, "E10000900"))
         _levels(admin, council)
-        _requests_people(tally, plan, council, rng)
-        _details(broker, council, rng)
+        _requests_people(tally, council, rng)
+        _details(broker, council)
