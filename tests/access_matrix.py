@@ -60,10 +60,10 @@ from tests.access_matrix_disputes import build_disputes
 from tests.access_matrix_payments import MARKERS as PAYMENTS_MARKERS
 from tests.access_matrix_payments import REGISTRY as PAYMENTS_REGISTRY
 from tests.access_matrix_payments import build_payments
+from tests.access_matrix_reports import REGISTRY as REPORTS_REGISTRY
 from tests.access_matrix_runs import MARKERS as RUNS_MARKERS
 from tests.access_matrix_runs import REGISTRY as RUNS_REGISTRY
 from tests.access_matrix_runs import build_runs
-from tests.access_matrix_reports import REGISTRY as REPORTS_REGISTRY
 from tests.support import (
     PASSWORD,
     make_contract,
@@ -415,9 +415,12 @@ REGISTRY: dict[str, Entry] = {
         )
         for name in ("change_request_detail", "change_request_approve", "change_request_reject")
     },
-    "people:service_user_detail": Entry(
-        kwargs=lambda w: {"pk": w.other_service_user.pk}, owner=lambda w: w.other_council_broker
-    ),
+    **{
+        f"people:{name}": Entry(
+            kwargs=lambda w: {"pk": w.other_service_user.pk}, owner=lambda w: w.other_council_broker
+        )
+        for name in ("service_user_detail", "cld_details")
+    },
     # Referrals: the provider answers (every form page shows for the owner, with a message when
     # the referral's state does not allow its action); the council withdraws.
     **{
