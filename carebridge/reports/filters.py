@@ -7,13 +7,15 @@ summary) on the page, and a download with one is refused with 400."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.core.exceptions import ValidationError
 
+from carebridge.contracts.commitment import financial_year_label, financial_year_of
+from carebridge.core.calendar import today
 from carebridge.core.formats import guide_date
 from carebridge.core.forms import GovForm, GuideDateField
 from carebridge.organisations.selectors import councils_of_provider, providers_of_council
@@ -102,6 +104,20 @@ def provider_field(user: User, *, label: str = "Provider") -> forms.TypedChoiceF
         choices=[(ALL, "All providers"), *[(str(pk), name) for pk, name in providers]],
         coerce=int,
         empty_value=None,
+    )
+
+
+def financial_year_field(
+    years: Iterable[int], *, label: str = "Financial year", required: bool = True
+) -> forms.TypedChoiceField:
+    """A choice of financial years (April to March), this year's on a first visit."""
+    return forms.TypedChoiceField(
+        label=label,
+        required=required,
+        choices=[(str(year), financial_year_label(year)) for year in years],
+        coerce=int,
+        empty_value=None,
+        initial=financial_year_of(today()),
     )
 
 

@@ -8,22 +8,21 @@ door's data, drawn as the decisions within and after the target each week."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
 from carebridge.core.permissions import Function
-from carebridge.frontdoor.dashboard.selectors import Figures, Weekly
-from carebridge.reports.base import Cell, Column, Kind, Report, Row, Table, register
+from carebridge.frontdoor.dashboard.selectors import Figures
+from carebridge.reports.base import Cell, Column, Kind, Report, Table, register
 from carebridge.reports.catalogue.frontdoor_weekly import (
     GROUP,
     WITHIN,
     Filters,
     count_in,
-    figures_for,
     long_day,
-    rules_notes,
     week_of,
+    weekly_table,
 )
 from carebridge.reports.charts import BLUE, ORANGE, BarChart, Series, bar_chart
 
@@ -65,20 +64,7 @@ def cells(starts: date | str, figures: Figures) -> tuple[Cell, ...]:
 
 def build(user: User, filters: Mapping[str, Any]) -> Table:
     """One row per week of requests, oldest first, every week of the range."""
-    weekly = figures_for(user, filters)
-    return Table(
-        columns=COLUMNS,
-        rows=_rows(weekly),
-        # The share and the median of the whole range are not sums of the weeks'.
-        totals=cells("Total", weekly.total),
-        notes=rules_notes(weekly),
-        empty="No weeks in these dates.",
-    )
-
-
-def _rows(weekly: Weekly) -> Iterator[Row]:
-    for week in weekly.weeks:
-        yield Row(cells(week.starts, week), council_id=weekly.council_id)
+    return weekly_table(user, filters, COLUMNS, cells)
 
 
 def chart(table: Table) -> BarChart | None:

@@ -11,7 +11,7 @@ front-door office hours (its front-door settings), counted by `core.calendar`.""
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -140,22 +140,28 @@ def cells(starts: date | str, figures: Figures) -> tuple[Cell, ...]:
     )
 
 
-def build(user: User, filters: Mapping[str, Any]) -> Table:
-    """One row per week, oldest first, every week of the range even when nothing happened."""
+def weekly_table(
+    user: User,
+    filters: Mapping[str, Any],
+    columns: Sequence[Column],
+    cells_of: Callable[[date | str, Figures], tuple[Cell, ...]],
+) -> Table:
+    """One row per week, oldest first, every week of the range even when nothing happened: the
+    weekly figures as this report and the decisions report each show them."""
     weekly = figures_for(user, filters)
+    rows = (Row(cells_of(week.starts, week), council_id=weekly.council_id) for week in weekly.weeks)
     return Table(
-        columns=COLUMNS,
-        rows=_rows(weekly),
+        columns=columns,
+        rows=rows,
         # The medians, shares and average of the whole range are not sums of the weeks'.
-        totals=cells("Total", weekly.total),
+        totals=cells_of("Total", weekly.total),
         notes=rules_notes(weekly),
         empty="No weeks in these dates.",
     )
 
 
-def _rows(weekly: Weekly) -> Iterator[Row]:
-    for week in weekly.weeks:
-        yield Row(cells(week.starts, week), council_id=weekly.council_id)
+def build(user: User, filters: Mapping[str, Any]) -> Table:
+    return weekly_table(user, filters, COLUMNS, cells)
 
 
 def long_day(day: date) -> str:

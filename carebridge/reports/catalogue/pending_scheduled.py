@@ -10,9 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
-from django import forms
-
-from carebridge.contracts.commitment import financial_year_label, financial_year_of
+from carebridge.contracts.commitment import financial_year_of
 from carebridge.core.calendar import today
 from carebridge.core.permissions import Role
 from carebridge.payments.selectors.scheduled import (
@@ -22,7 +20,7 @@ from carebridge.payments.selectors.scheduled import (
     scheduled_payments,
 )
 from carebridge.reports.base import Column, Kind, Report, Row, Table, register
-from carebridge.reports.filters import ReportFilters, council_field
+from carebridge.reports.filters import ReportFilters, council_field, financial_year_field
 
 if TYPE_CHECKING:
     from carebridge.accounts.models import User
@@ -46,24 +44,19 @@ COLUMNS = (
 PROJECTED = "Not yet prepared"
 
 
-def _years() -> list[tuple[str, str]]:
+def _years() -> list[int]:
     """Last financial year (a run for its last period may still be in hand in April), this one
     and the next (whose periods the projection reaches near the year's end)."""
     current = financial_year_of(today())
-    return [(str(year), financial_year_label(year)) for year in (current - 1, current, current + 1)]
+    return [current - 1, current, current + 1]
 
 
 class Filters(ReportFilters):
     def __init__(self, data: Mapping[str, Any] | None = None, *, user: User) -> None:
         super().__init__(data, user=user)
         self.fields["council"] = council_field(user)
-        self.fields["year"] = forms.TypedChoiceField(
-            label="Financial year of the billing period",
-            required=False,
-            choices=_years(),
-            coerce=int,
-            empty_value=None,
-            initial=financial_year_of(today()),
+        self.fields["year"] = financial_year_field(
+            _years(), label="Financial year of the billing period", required=False
         )
 
 

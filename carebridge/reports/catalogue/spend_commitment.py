@@ -15,7 +15,6 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING, Any
 
-from django import forms
 from django.db.models import Max, Min, Sum
 
 from carebridge.contracts.commitment import (
@@ -31,7 +30,7 @@ from carebridge.organisations.models import Contract, Provider, Rulebook
 from carebridge.payments.spend import finalised_lines_in
 from carebridge.reports.base import Cell, Column, Kind, Report, Row, Table, register
 from carebridge.reports.charts import BLUE, ORANGE, BarChart, Series, bar_chart
-from carebridge.reports.filters import ReportFilters, provider_field
+from carebridge.reports.filters import ReportFilters, financial_year_field, provider_field
 
 if TYPE_CHECKING:
     from carebridge.accounts.models import User
@@ -77,12 +76,7 @@ def year_choices(council_id: int | None) -> list[int]:
 class Filters(ReportFilters):
     def __init__(self, data: Mapping[str, Any] | None = None, *, user: User) -> None:
         super().__init__(data, user=user)
-        self.fields["year"] = forms.TypedChoiceField(
-            label="Financial year",
-            choices=[(str(y), financial_year_label(y)) for y in year_choices(user.council_id)],
-            coerce=int,
-            initial=financial_year_of(today()),
-        )
+        self.fields["year"] = financial_year_field(year_choices(user.council_id))
         self.fields["provider"] = provider_field(user)
 
 
