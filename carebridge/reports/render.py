@@ -16,6 +16,8 @@ from datetime import date
 from decimal import Decimal
 from xml.sax.saxutils import escape
 
+from django.utils.html import escape as html_escape
+from django.utils.safestring import SafeString, mark_safe
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
@@ -199,8 +201,46 @@ def pdf_bytes(title: str, table: Table, totals: Totals, about: Sequence[tuple[st
     return out.getvalue()
 
 
+def _cell(text: str, numeric: bool, *, strong: bool = False) -> str:
+    css = "govuk-table__cell govuk-table__cell--numeric" if numeric else "govuk-table__cell"
+    inner = f"<strong>{html_escape(text)}</strong>" if strong else html_escape(text)
+    return f'<td class="{css}">{inner}</td>'
+
+
 def page_rows(columns: Sequence[Column], rows: Sequence[Row]) -> list[list[tuple[str, bool]]]:
     """Rows as the page shows them: each cell's text and whether it is a number (right-aligned)."""
     return [
         [(shown(c, v), c.numeric) for c, v in zip(columns, row.cells, strict=True)] for row in rows
     ]
+
+
+def table_html(
+    title: str,
+    columns: Sequence[Column],
+    rows: Sequence[Sequence[tuple[str, bool]]],
+    totals: Sequence[tuple[str, bool]] | None,
+) -> SafeString:
+    """The page's table (`page_rows` of the page's rows, and the totals of every row) in GOV.UK
+    Frontend's markup. Built here rather than by the template's loops, which took most of a
+    report page's time (a page of 50 rows in 18 columns is 900 cells); every text is escaped."""
+    head = "".join(
+        '<th scope="col" class="govuk-table__header'
+        + (' govuk-table__header--numeric">' if c.numeric else '">')
+        + html_escape(c.label)
+        + "</th>"
+        for c in columns
+    )
+    body = "".join(
+        '<tr class="govuk-table__row">' + "".join(_cell(t, n) for t, n in row) + "</tr>"
+        for row in rows
+    )
+    foot = ""
+    if totals is not None:
+        cells = "".join(_cell(t, n, strong=True) for t, n in totals)
+        foot = f'<tfoot><tr class="govuk-table__row">{cells}</tr></tfoot>'
+    return mark_safe(  # noqa: S308 (every text in it is escaped above)
+        '<table class="govuk-table govuk-table--small-text-until-tablet">'
+        f'<caption class="govuk-table__caption govuk-visually-hidden">{html_escape(title)}</caption>'
+        f'<thead class="govuk-table__head"><tr class="govuk-table__row">{head}</tr></thead>'
+        f'<tbody class="govuk-table__body">{body}</tbody>{foot}</table>'
+    )

@@ -80,14 +80,17 @@ def report_page(request: HttpRequest, slug: str) -> HttpResponse:
         rows = list(totals.through(table.rows))
         listed = replace(table, rows=rows)
         page = page_of(request, rows, per_page=LONG_PAGE_SIZE)
+        shown_rows = formats.page_rows(table.columns, list(page.object_list))
+        shown_totals = _shown_totals(listed, totals)
         services.report_read(
             by=user, slug=slug, fmt="page", rows=totals.rows_by_council, ip=_ip(request)
         )
         context.update(
             table=listed,
             page=page,
-            rows=formats.page_rows(table.columns, list(page.object_list)),
-            totals=_shown_totals(listed, totals),
+            rows=shown_rows,
+            totals=shown_totals,
+            table_html=formats.table_html(report.title, table.columns, shown_rows, shown_totals),
             row_count=totals.row_count,
             chart=report.chart(listed) if report.chart and rows else None,
         )
