@@ -20,7 +20,13 @@ urlpatterns = [
     path("front-door/", include("carebridge.frontdoor.urls")),
     path("reports/", include("carebridge.reports.urls")),
     path("care-and-support/", include("carebridge.frontdoor.urls_public")),
+    path("integrations/", include("carebridge.integrations.urls")),
+    path("organisation/api-keys/", include("carebridge.integrations.urls_tokens")),
     path("api/v1/", include("carebridge.referrals.api_urls")),
+    # A provider's own systems (rostering, call monitoring), with a provider's key.
+    path("api/v1/provider/", include("carebridge.referrals.provider_api_urls")),
+    path("api/v1/provider/", include("carebridge.actuals.api_urls")),
+    path("api/v1/provider/", include("carebridge.payments.api_urls")),
     # The API's description is public and ignores any token sent with it; Swagger UI runs
     # inline scripts and styles that the site's nonce-based CSP would block.
     path(

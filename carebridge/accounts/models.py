@@ -139,3 +139,30 @@ class ResetLink(models.Model):
 
     def __str__(self) -> str:
         return f"{self.purpose} reset link for {self.user}"
+
+
+class SingleSignOn(models.Model):
+    """A council's OpenID Connect provider (Microsoft Entra ID, say): people sign in there and
+    are matched by their verified e-mail to an existing portal account, never made on the fly.
+    The rulebook says whether the council's staff must use it."""
+
+    council = models.OneToOneField(
+        Council, on_delete=models.CASCADE, primary_key=True, related_name="single_sign_on"
+    )
+    name = models.CharField(
+        max_length=100, default="Microsoft Entra ID", help_text="Shown on the sign-in button."
+    )
+    issuer = models.URLField(
+        help_text="The provider's issuer, like https://login.microsoftonline.com/<tenant>/v2.0: "
+        "its settings are read from <issuer>/.well-known/openid-configuration."
+    )
+    client_id = models.CharField(max_length=200)
+    client_secret = models.CharField(max_length=500)
+    enabled = models.BooleanField(default=True)
+    providers_may_use = models.BooleanField(
+        default=False,
+        help_text="Staff of providers working for the council may sign in through it too.",
+    )
+
+    def __str__(self) -> str:
+        return f"{self.name} for {self.council}"

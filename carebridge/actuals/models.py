@@ -214,3 +214,28 @@ class PackageReview(models.Model):
 
     def __str__(self) -> str:
         return f"Package review for client {self.service_user_id} from {self.first_week:%d/%m/%Y}"
+
+
+class ActualsFile(models.Model):
+    """A file of actuals a provider's system sent (through the API, as JSON or as the council's
+    CSV layout), kept by its reference: a reference used once is refused again, so a file sent
+    twice is never counted twice."""
+
+    provider = models.ForeignKey(Provider, on_delete=models.CASCADE, related_name="actuals_files")
+    council = models.ForeignKey(Council, on_delete=models.CASCADE, related_name="actuals_files")
+    reference = models.CharField(max_length=100, help_text="The sender's own unique reference.")
+    received_at = models.DateTimeField()
+    format = models.CharField(max_length=10, help_text='"json" or "csv".')
+    rows = models.PositiveIntegerField(default=0)
+    by_label = models.CharField(max_length=200, help_text="Which system sent it, for whom.")
+
+    class Meta:
+        ordering = ["-received_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["provider", "council", "reference"], name="actuals_file_reference_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Actuals file {self.reference}"

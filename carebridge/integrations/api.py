@@ -2,8 +2,10 @@
 they do not know (a misspelt field must not be silently ignored), and fields that refuse values of
 the wrong JSON type instead of guessing ("3" is not a number, "yes" is not a boolean)."""
 
+from __future__ import annotations
+
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
@@ -20,6 +22,11 @@ from rest_framework.views import exception_handler as drf_exception_handler
 from carebridge.core.bounds import refuse_control_characters
 from carebridge.core.calendar import to_london
 from carebridge.core.forms import MULTI_LINE_MAX, too_long_message
+from carebridge.core.permissions import Role
+from carebridge.integrations.models import ApiToken
+
+if TYPE_CHECKING:
+    from carebridge.accounts.models import User
 
 GENERIC_MESSAGES: dict[type[exceptions.APIException], str] = {
     exceptions.ParseError: "The body is not valid JSON.",
@@ -28,15 +35,57 @@ GENERIC_MESSAGES: dict[type[exceptions.APIException], str] = {
 }
 
 
+# A provider's token acts with the rights of the Super User who made it, while that person may.
+PROVIDER_TOKEN_ROLES = frozenset({Role.SUPER_USER_ACTUALS, Role.SUPER_USER_SCHEDULED})
+
+
 class CouncilApiView(APIView):
     """An API view called by a council's system with its token (ApiTokenAuthentication)."""
 
     def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
         super().initial(request, *args, **kwargs)
+        token = request.auth
+        if isinstance(token, ApiToken) and token.council_id is None:
+            raise exceptions.PermissionDenied(
+                "This is a provider's key: a provider's system uses /api/v1/provider/."
+            )
         # DRF also puts its caller on Django's request, where templates, error pages and
         # middleware expect a person (`user.organisation`…): a system is not one. The view
         # itself keeps the caller as `request.user`.
         request._request.user = AnonymousUser()
+
+
+class ProviderApiView(APIView):
+    """An API view called by a provider's system with its token. It acts as the Super User who
+    made the token (`acting_user`), through the same services, rules and scoping as the pages;
+    once that person has left the provider or lost the role, the token answers 403."""
+
+    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
+        super().initial(request, *args, **kwargs)
+        token = request.auth
+        if not isinstance(token, ApiToken) or token.provider_id is None:
+            raise exceptions.PermissionDenied(
+                "This is a council's key: the provider API takes a provider's key."
+            )
+        maker = token.created_by
+        if (
+            maker is None
+            or not maker.is_active
+            or maker.provider_id != token.provider_id
+            or maker.role not in PROVIDER_TOKEN_ROLES
+        ):
+            raise exceptions.PermissionDenied(
+                "The Super User who made this key can no longer use it: a Super User must make "
+                "a new one."
+            )
+        request._request.user = AnonymousUser()
+
+    @staticmethod
+    def acting_user(request: Request) -> User:
+        """The person whose rights the token carries (checked in `initial`)."""
+        token = request.auth
+        assert isinstance(token, ApiToken) and token.created_by is not None
+        return token.created_by
 
 
 def bound_text_field(name: str, field: serializers.Field) -> None:

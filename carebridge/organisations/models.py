@@ -182,6 +182,20 @@ class Rulebook(models.Model):
         help_text="How many of those weeks are paid in advance (the rest in arrears).",
     )
 
+    # Integrations: how often the council's case-management feed is polled for new referrals,
+    # and whether its staff must sign in through its single sign-on (accounts.SingleSignOn).
+    case_feed_poll_seconds = models.PositiveIntegerField(
+        default=120,
+        validators=[MinValueValidator(30), MaxValueValidator(3600)],
+        help_text="How often the case-management system's referral feed is asked for new "
+        "referrals, in seconds.",
+    )
+    staff_single_sign_on_required = models.BooleanField(
+        default=False,
+        help_text="Council staff must sign in through the council's single sign-on, not with a "
+        "password.",
+    )
+
     def __str__(self) -> str:
         return f"Rulebook of {self.council}"
 

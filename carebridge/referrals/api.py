@@ -342,7 +342,7 @@ def _caller(request: Request) -> ApiCaller:
 
 
 def _referrals_of(caller: ApiCaller) -> models.QuerySet[Referral]:
-    return referrals_of_council(caller.token.council_id)
+    return referrals_of_council(caller.council.pk)
 
 
 def _referral_with_events(caller: ApiCaller, pk: int) -> Referral:
@@ -438,7 +438,7 @@ class ReferralListCreate(CouncilApiView):
         record_listed(
             action="referrals.listed",
             by=None,
-            counts={caller.token.council_id: len(rows)},
+            counts={caller.council.pk: len(rows)},
             detail={"via": caller.label},
             ip_address=request.META.get("REMOTE_ADDR"),
         )
