@@ -279,10 +279,11 @@ SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 NOTIFY_API_KEY = env_str("NOTIFY_API_KEY")
 NOTIFY_TEMPLATE_ID = env_str("NOTIFY_TEMPLATE_ID")
 NOTIFY_BASE_URL = env_str("NOTIFY_BASE_URL", "https://api.notifications.service.gov.uk")
-# Addresses councils give us (CRM webhook, directory feed) never reach loopback or private
-# networks (carebridge.core.outbound). Only tests, whose fake servers run on 127.0.0.1, turn
-# this on; it is deliberately not read from the environment.
-OUTBOUND_ALLOW_LOOPBACK = False
+# Addresses councils give us (CRM webhook, directory feed, case-management system, Dataverse)
+# never reach loopback or private networks (carebridge.core.outbound). Tests, whose peers run on
+# 127.0.0.1, turn this on, and so does a DEBUG server (`make demo`, whose simulator of the
+# councils' systems runs on loopback); it is deliberately not read from the environment itself.
+OUTBOUND_ALLOW_LOOPBACK = DEBUG
 
 # Files posted on actions.
 ACTION_ATTACHMENT_MAX_BYTES = env_int("ACTION_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)
