@@ -70,6 +70,9 @@ class Function(models.TextChoices):
     # Where the portal sends a council's data (its CRM webhook) and what it fetches (its
     # directory feed): outbound addresses, so the council's administrators alone set them.
     CONNECTIONS = "connections", "Connections to other systems"
+    # A provider's keys for its own systems (rostering, call monitoring) to use the API: a key
+    # acts with its maker's rights, so only the Super Users make them.
+    API_KEYS = "api_keys", "API keys"
 
 
 class Access(IntEnum):
@@ -112,8 +115,8 @@ def _view(*functions: Function) -> dict[Function, Access]:
 PERMISSIONS: dict[Role, dict[Function, Access]] = {
     # "Edit access to all functions except Scheduled Payments" (Norfolk, section 2): the
     # scheduled payments are not shown to it at all, so the role does not see them.
-    Role.SUPER_USER_ACTUALS: _edit(*(_PROVIDER_FUNCTIONS - {F.SCHEDULED_PAYMENTS})),
-    Role.SUPER_USER_SCHEDULED: _edit(*_PROVIDER_FUNCTIONS),
+    Role.SUPER_USER_ACTUALS: _edit(*(_PROVIDER_FUNCTIONS - {F.SCHEDULED_PAYMENTS}), F.API_KEYS),
+    Role.SUPER_USER_SCHEDULED: _edit(*_PROVIDER_FUNCTIONS, F.API_KEYS),
     Role.PAYMENTS: _edit(F.ACTUALS, F.INVOICES, F.ONE_OFF_CLAIMS, F.CONTRACT_DOCUMENTS, F.ACTIONS),
     Role.ADMINISTRATION: _edit(
         F.ORGANISATION_DETAILS, F.CONTACTS, F.CPLIS, F.CONTRACT_DOCUMENTS, F.ACTIONS

@@ -22,7 +22,7 @@ from rest_framework.views import exception_handler as drf_exception_handler
 from carebridge.core.bounds import refuse_control_characters
 from carebridge.core.calendar import to_london
 from carebridge.core.forms import MULTI_LINE_MAX, too_long_message
-from carebridge.core.permissions import Role
+from carebridge.core.permissions import PROVIDER_ROLES, Function, can_edit
 from carebridge.integrations.models import ApiToken
 
 if TYPE_CHECKING:
@@ -35,8 +35,11 @@ GENERIC_MESSAGES: dict[type[exceptions.APIException], str] = {
 }
 
 
-# A provider's token acts with the rights of the Super User who made it, while that person may.
-PROVIDER_TOKEN_ROLES = frozenset({Role.SUPER_USER_ACTUALS, Role.SUPER_USER_SCHEDULED})
+# A provider's token acts with the rights of the Super User who made it, while that person may
+# still make keys (core.permissions: the API_KEYS function).
+PROVIDER_TOKEN_ROLES = frozenset(
+    role for role in PROVIDER_ROLES if can_edit(role, Function.API_KEYS)
+)
 
 
 class CouncilApiView(APIView):
