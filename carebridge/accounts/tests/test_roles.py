@@ -70,7 +70,17 @@ def test_reports_and_invoice_only_edit_only_their_functions():
 
 def test_read_only_sees_every_provider_function_and_changes_nothing():
     assert edits(Role.READ_ONLY) == set()
-    assert all(can_view(Role.READ_ONLY, f) for f in PERMISSIONS[Role.SUPER_USER_SCHEDULED])
+    # API keys are not a function of the guides' portals: a key acts with its maker's rights,
+    # so only the Super Users see or make them.
+    functions = set(PERMISSIONS[Role.SUPER_USER_SCHEDULED]) - {F.API_KEYS}
+    assert all(can_view(Role.READ_ONLY, f) for f in functions)
+
+
+def test_only_the_provider_super_users_make_api_keys():
+    assert {r for r in Role if can_view(r, F.API_KEYS)} == {
+        Role.SUPER_USER_ACTUALS,
+        Role.SUPER_USER_SCHEDULED,
+    }
 
 
 @pytest.mark.parametrize("role", sorted(PROVIDER_ROLES))
