@@ -1,17 +1,16 @@
 """The referrals API, for a council's case-management system: send a referral, follow its answer.
 
 Every call acts for the council that owns the token; another council's referral is "not found".
-The views only parse, call `services.referral_create` (the same service the council's pages use)
-and render.
+The views only parse, call `intake.referral_intake` (the one path from a system's body to a
+referral, which the case-management feed's poller takes too, through the same service as the
+council's pages) and render.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import NON_FIELD_ERRORS
-from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import IntegrityError, models
+from django.db import models
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
@@ -38,129 +37,27 @@ from carebridge.integrations.api import (
     CouncilApiView,
     ErrorOutput,
     LondonDateTimeField,
-    StrictBooleanField,
-    StrictCharField,
-    StrictIntegerField,
-    StrictSerializer,
 )
 from carebridge.integrations.authentication import ApiCaller
-from carebridge.organisations.models import District, Provider
-from carebridge.organisations.selectors import providers_of_council
+from carebridge.organisations.models import Provider
 from carebridge.people import services as people
 from carebridge.people.models import ServiceUser
 from carebridge.referrals import services
-from carebridge.referrals.choices import ReferralStatus, Source, Stage
+from carebridge.referrals.choices import ReferralStatus, Stage
 from carebridge.referrals.filters import ApiReferralFilters
+
+# The body's serializers live with the intake the feed shares; they are still read from here.
+from carebridge.referrals.intake import (  # noqa: F401
+    ReferralCreateInput,
+    ServiceUserInput,
+    referral_intake,
+)
 from carebridge.referrals.models import Referral, ReferralEvent
-from carebridge.referrals.rules import referral_check
 from carebridge.referrals.selectors import open_referrals_alike, referrals_of_council, stage_of
 
 PAGE_SIZE = 100
 
 # --- Input ------------------------------------------------------------------------------------
-
-
-def _text(max_length: int | None = None, **kwargs: Any) -> StrictCharField:
-    return StrictCharField(
-        max_length=max_length, required=False, allow_blank=True, trim_whitespace=True, **kwargs
-    )
-
-
-class ServiceUserInput(StrictSerializer):
-    """The person: an SS Ref the council already has, or a new person's details.
-
-    When `ss_ref` names one of the council's service users, that record is used as it is and the
-    other fields given here are not applied to it (change a person's details in the portal).
-    Otherwise a new service user is made, and first_name, last_name, date_of_birth (in the
-    past), address_line_1 and postcode are needed, as on the council's own form.
-    """
-
-    ss_ref = StrictCharField(max_length=30, help_text="The council's own reference (SS Ref).")
-    title = _text(20)
-    first_name = _text(100)
-    last_name = _text(100)
-    date_of_birth = serializers.DateField(required=False, help_text="YYYY-MM-DD.")
-    nhs_number = _text(20, help_text="10 digits; spaces and hyphens are allowed.")
-    address_line_1 = _text(200)
-    address_line_2 = _text(200)
-    address_line_3 = _text(200)
-    town = _text(100)
-    county = _text(100)
-    postcode = _text(10)
-    phone = _text(30)
-    mobile = _text(30)
-    gp_name = _text(200)
-    gp_practice = _text(200)
-    gp_phone = _text(30)
-
-
-PERSON_FIELDS = frozenset(ServiceUserInput().fields) | {"district"}
-
-
-class ReferralCreateInput(StrictSerializer):
-    external_id = _text(
-        100,
-        help_text=(
-            "The case-management system's own id for this referral. Sending the same id again "
-            "answers 200 with the referral already made, so a retry never makes two."
-        ),
-    )
-    provider = StrictIntegerField(help_text="The id of a provider the council has a contract with.")
-    district = StrictCharField(
-        max_length=200, help_text="The name of one of the council's districts (any case)."
-    )
-    service_user = ServiceUserInput()
-    received_at = LondonDateTimeField(
-        required=False,
-        help_text=(
-            "When the referral was received, ISO 8601 with its offset; not in the future. "
-            "The reply window (respond_by) counts from it. Defaults to now."
-        ),
-    )
-    source = serializers.ChoiceField(choices=Source.choices)
-    hospital = _text(200, help_text="Needed when source is hospital.")
-    ward = _text(100)
-    district_team = _text(200, help_text="Needed when source is district_team.")
-    discharge_date = serializers.DateField(required=False, allow_null=True)
-    requested_start_date = serializers.DateField()
-    next_of_kin_name = _text(200)
-    next_of_kin_relationship = _text(100)
-    next_of_kin_address = _text()
-    next_of_kin_phone = _text(30)
-    consent_to_share = StrictBooleanField(
-        required=False, help_text="When false, mca_best_interest must record the decision."
-    )
-    mca_best_interest = _text()
-    health_needs = _text()
-    home_circumstances = _text()
-    mobility = _text()
-    support_summary = StrictCharField()
-    risks = _text()
-    # The council's form offers these as choices; its words for a number outside them.
-    carers_required = StrictIntegerField(
-        min_value=1,
-        max_value=4,
-        error_messages=dict.fromkeys(("min_value", "max_value"), "Choose from 1 to 4 carers"),
-    )
-    visits_per_day = StrictIntegerField(
-        min_value=1,
-        max_value=8,
-        error_messages=dict.fromkeys(
-            ("min_value", "max_value"), "Choose from 1 to 8 visits per day"
-        ),
-    )
-    worker_name = StrictCharField(max_length=200)
-    worker_team = StrictCharField(max_length=200)
-    worker_phone = _text(30)
-    worker_mobile = _text(30)
-    completed_on = serializers.DateField()
-    confirm_postcode = StrictBooleanField(
-        required=False,
-        help_text=(
-            "True when the person's postcode is outside the district's postcode districts and "
-            "the address and district have been checked: without it such a referral is refused."
-        ),
-    )
 
 
 class ReferralListQuery(serializers.Serializer):
@@ -473,7 +370,6 @@ class ReferralListCreate(CouncilApiView):
     )
     def post(self, request: Request) -> Response:
         caller = _caller(request)
-        council = caller.council
         try:
             key = key_from_header(request, client=caller.token.pk)
         except BadIdempotencyKey as error:
@@ -481,84 +377,15 @@ class ReferralListCreate(CouncilApiView):
         first = created_before(key=key, purpose=services.REFERRAL_CREATE)
         if first is not None and _referrals_of(caller).filter(pk=first).exists():
             return _detail_response(request, first, status.HTTP_201_CREATED)
-        given = ReferralCreateInput(data=request.data)
-        given.is_valid(raise_exception=True)
-        data = dict(given.validated_data)
-        external_id = data.pop("external_id", "")
-        if external_id:
-            existing = _referrals_of(caller).filter(external_id=external_id).first()
-            if existing is not None:
-                return _detail_response(request, existing.pk, status.HTTP_200_OK)
-
-        person: dict[str, Any] = data.pop("service_user")
-        errors: dict[str, Any] = {}
-        provider = providers_of_council(council.pk).filter(pk=data.pop("provider")).first()
-        if provider is None:
-            errors["provider"] = ["Choose a provider the council holds a contract with."]
-        district_name = data.pop("district").strip()
-        district = District.objects.filter(council=council, name__iexact=district_name).first()
-        if district is None:
-            errors["district"] = ["Give the name of one of the council's districts."]
-        service_user = ServiceUser.objects.filter(council=council, ss_ref=person["ss_ref"]).first()
-        new_person = person if service_user is None else None
-        postcode_confirmed = data.pop("confirm_postcode", False)
-        try:
-            # The same rules as the council's form, before anything is made.
-            referral_check(
-                council=council,
-                district=district,
-                provider=provider,
-                service_user=service_user,
-                new_person=new_person,
-                postcode_confirmed=postcode_confirmed,
-                **data,
-            )
-        except DjangoValidationError as error:
-            errors = {**_nest_person_errors(error), **errors}
-        if errors:
-            raise serializers.ValidationError(errors)
-        assert provider is not None and district is not None
-
-        try:
-            referral = services.referral_create(
-                council=council,
-                provider=provider,
-                district=district,
-                by=None,
-                via=caller.label,
-                service_user=service_user,
-                new_person=new_person,
-                postcode_confirmed=postcode_confirmed,
-                external_id=external_id,
-                idempotency_key=key,
-                **data,
-            )
-        except DjangoValidationError as error:
-            raise serializers.ValidationError(_nest_person_errors(error)) from error
-        except IntegrityError:
-            # The same external_id sent twice at once: the other request made it first.
-            existing = _referrals_of(caller).filter(external_id=external_id).first()
-            if not external_id or existing is None:
-                raise
-            return _detail_response(request, existing.pk, status.HTTP_200_OK)
-        return _detail_response(request, referral.pk, status.HTTP_201_CREATED)
-
-
-def _nest_person_errors(error: DjangoValidationError) -> dict[str, Any]:
-    """The new person's field errors belong under service_user, where they were sent."""
-    if not hasattr(error, "error_dict"):
-        return {"non_field_errors": error.messages}
-    referral_fields = set(ReferralCreateInput().fields)
-    fields: dict[str, Any] = {}
-    person: dict[str, list[str]] = {}
-    for name, messages in error.message_dict.items():
-        if name in PERSON_FIELDS and name not in referral_fields:
-            person[name] = messages
-        else:
-            fields["non_field_errors" if name == NON_FIELD_ERRORS else name] = messages
-    if person:
-        fields["service_user"] = person
-    return fields
+        # The one intake the case-management feed's poller uses too (intake.py).
+        taken = referral_intake(
+            council=caller.council, body=request.data, via=caller.label, idempotency_key=key
+        )
+        if taken.errors is not None:
+            raise serializers.ValidationError(taken.errors)
+        assert taken.referral is not None
+        code = status.HTTP_201_CREATED if taken.created else status.HTTP_200_OK
+        return _detail_response(request, taken.referral.pk, code)
 
 
 class ReferralDetail(CouncilApiView):
