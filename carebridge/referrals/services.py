@@ -68,6 +68,13 @@ def _event(
         provider=referral.provider_id,
         detail=details,
     )
+    if kind != E.ADDED:
+        # In the change's transaction: the council's system gets every change, or none of a
+        # change rolled back. (A polled referral's first update, "acknowledged", is the
+        # poller's.)
+        from carebridge.integrations.case_updates import case_update_queue
+
+        case_update_queue(referral=referral, event=kind.value, at=at, details=details)
     return event
 
 
