@@ -1,20 +1,51 @@
 """The front door's side of the CRM push: the payload a council's CRM receives for a request
 (schema version 1, described in `carebridge.integrations.crm`), where the council's webhook is
-kept (the front-door settings), and the push of a request once it reached the queue. The
-integrations app posts it and keeps the outbox; it imports nothing of the front door."""
+kept (the front-door settings), the push of a request once it reached the queue, and the push of
+every decision an officer makes on it afterwards. The integrations app posts it and keeps the
+outbox; it imports nothing of the front door.
+
+A decision's push (`crm_decision_queue`, called by each triage step in `services/steps.py`) is
+queued in the step's transaction, once per decision: its event is `decision-<id>`, the id of
+the history row (RequestEvent) the step wrote. Its payload is the request's, as the decision
+left it (status, route), with `event` the step's kind ("opened", "information_requested",
+"accepted", "redirected", "closed") and one added field:
+
+    decision    {id, kind: {code, label}, at (ISO 8601, UTC), by (the officer's name),
+                 reason (what the officer wrote), outcome: {code, label} or null (the council's
+                 decision so far: assessment, redirected, no further action), redirected_to}
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, date, datetime
 from typing import Any
 
-from carebridge.frontdoor.choices import About, Asker, RequestStatus, Result, Route
-from carebridge.frontdoor.models import FrontDoorRequest, FrontDoorSettings
+from carebridge.frontdoor.choices import (
+    About,
+    Asker,
+    Decision,
+    EventKind,
+    RequestStatus,
+    Result,
+    Route,
+)
+from carebridge.frontdoor.models import FrontDoorRequest, FrontDoorSettings, RequestEvent
 from carebridge.integrations.crm import crm_delivery_queue, crm_event_check
 from carebridge.integrations.models import CrmDelivery
 
 SCHEMA = "carebridge.front-door-request"
 SCHEMA_VERSION = 1
+# The officer's steps that change where a request stands: each one is pushed to the CRM.
+DECISION_KINDS = (
+    EventKind.OPENED,
+    EventKind.INFORMATION_REQUESTED,
+    EventKind.ACCEPTED,
+    EventKind.REDIRECTED,
+    EventKind.CLOSED,
+)
+# The longest reason sent: the officer's text is shown to the person, so rarely near it.
+REASON_LENGTH = 5000
 
 
 def crm_webhook_of(council_id: int) -> tuple[str, str] | None:
@@ -31,14 +62,31 @@ def crm_push_queue(*, request: FrontDoorRequest, event: str) -> CrmDelivery | No
     None, and nothing queued, when the council has no CRM, the person did not consent to their
     details being shared, or this push was queued before. The post goes after the transaction
     commits, so a request that is rolled back never reaches the CRM."""
+    return _queue(request, event, lambda: crm_payload(request, event=event))
+
+
+def crm_decision_queue(request: FrontDoorRequest) -> CrmDelivery | None:
+    """Queue the push of the decision just made on the request (its latest triage step), in
+    the step's transaction, so a step rolled back is never pushed; once per decision. None, and
+    nothing queued, as for `crm_push_queue`."""
+    decision = request.events.filter(kind__in=DECISION_KINDS).order_by("-pk").first()
+    if decision is None:
+        return None
+    return _queue(
+        request,
+        f"decision-{decision.pk}",
+        lambda: crm_payload(request, event=decision.kind, decision=decision),
+    )
+
+
+def _queue(
+    request: FrontDoorRequest, event: str, payload: Callable[[], dict[str, Any]]
+) -> CrmDelivery | None:
     crm_event_check(event)
     if not request.consent_to_share:
         return None
     return crm_delivery_queue(
-        council_id=request.council_id,
-        request_id=request.pk,
-        event=event,
-        payload=lambda: crm_payload(request, event=event),
+        council_id=request.council_id, request_id=request.pk, event=event, payload=payload
     )
 
 
@@ -73,8 +121,30 @@ def _reasons(assessment: dict[str, Any]) -> list[str]:
     return [str(reason) for reason in reasons] if isinstance(reasons, list) else []
 
 
-def crm_payload(request: FrontDoorRequest, *, event: str = "submitted") -> dict[str, Any]:
-    """The JSON a CRM receives for a request (the schema is in this module's docstring)."""
+def _decision(request: FrontDoorRequest, event: RequestEvent) -> dict[str, Any]:
+    return {
+        "id": event.pk,
+        "kind": _coded(event.kind, EventKind),
+        "at": _utc(event.at),
+        "by": event.by.full_name if event.by is not None else "",
+        "reason": event.text[:REASON_LENGTH],
+        "outcome": _coded(request.decision, Decision) if request.decision else None,
+        "redirected_to": request.redirected_to,
+    }
+
+
+def crm_payload(
+    request: FrontDoorRequest, *, event: str = "submitted", decision: RequestEvent | None = None
+) -> dict[str, Any]:
+    """The JSON a CRM receives for a request (the schema is in `integrations.crm`), with the
+    decision when it is a decision's push (this module's docstring)."""
+    payload = _payload(request, event=event)
+    if decision is not None:
+        payload["decision"] = _decision(request, decision)
+    return payload
+
+
+def _payload(request: FrontDoorRequest, *, event: str) -> dict[str, Any]:
     council = request.council
     return {
         "schema": SCHEMA,

@@ -23,6 +23,7 @@ from carebridge.core.errors import Refused
 from carebridge.core.idempotency import once_per_key
 from carebridge.frontdoor.choices import TRANSITIONS, Decision, EventKind
 from carebridge.frontdoor.models import FrontDoorRequest, RequestEvent
+from carebridge.frontdoor.requests.crm import crm_decision_queue
 from carebridge.frontdoor.requests.services.history import email_person, event_add
 from carebridge.people import services as people
 from carebridge.people.models import ServiceUser
@@ -84,7 +85,9 @@ def _decided(decision: Decision, by: User) -> dict[str, Any]:
 @transaction.atomic
 def request_open(*, request: FrontDoorRequest, by: User) -> FrontDoorRequest:
     """An officer starts looking at the request."""
-    return transition(request, EventKind.OPENED, by=by)
+    request = transition(request, EventKind.OPENED, by=by)
+    crm_decision_queue(request)
+    return request
 
 
 @transaction.atomic
@@ -94,6 +97,7 @@ def information_request(*, request: FrontDoorRequest, by: User, text: str) -> Fr
     if not text.strip():
         raise ValidationError({"text": "Enter what you need to know"})
     request = transition(request, EventKind.INFORMATION_REQUESTED, by=by, text=text)
+    crm_decision_queue(request)
     if not request.updates_email:
         # They must hear of it even without updates: the request waits for them.
         email_person(request, key=f"information-{request.events.count()}", template="update")
@@ -138,7 +142,7 @@ def request_accept(
         )
     elif service_user.council_id != request.council_id:
         raise ValidationError({"service_user": "Choose one of the council's service users"})
-    return transition(
+    request = transition(
         request,
         EventKind.ACCEPTED,
         by=by,
@@ -146,6 +150,8 @@ def request_accept(
         **_decided(Decision.ASSESSMENT, by),
         service_user=service_user,
     )
+    crm_decision_queue(request)
+    return request
 
 
 @transaction.atomic
@@ -161,7 +167,7 @@ def request_redirect(
         errors["text"] = "Enter what you are telling the person"
     if errors:
         raise ValidationError(errors)
-    return transition(
+    request = transition(
         request,
         EventKind.REDIRECTED,
         by=by,
@@ -170,6 +176,8 @@ def request_redirect(
         redirected_to=to,
         outcome_note=text,
     )
+    crm_decision_queue(request)
+    return request
 
 
 @transaction.atomic
@@ -181,7 +189,9 @@ def request_close(*, request: FrontDoorRequest, by: User, text: str) -> FrontDoo
     fields: dict[str, Any] = {"outcome_note": text}
     if not request.decision:
         fields.update(_decided(Decision.NO_FURTHER_ACTION, by))
-    return transition(request, EventKind.CLOSED, by=by, text=text, **fields)
+    request = transition(request, EventKind.CLOSED, by=by, text=text, **fields)
+    crm_decision_queue(request)
+    return request
 
 
 @transaction.atomic
