@@ -46,7 +46,11 @@ CHECKPOINT = re.compile(r"^(?:(?P<run>[A-Za-z0-9_-]{1,40}):)?(?P<index>\d{1,9})$
 FIRST_NAMES = ("Maisy", "Arthur", "Edith", "Harold", "Joan", "Leonard", "Winifred", "Stanley")
 LAST_NAMES = ("Goddard", "Ashworth", "Pickering", "Holloway", "Fairclough", "Dunmore", "Whitlow")
 STREETS = ("Mill Lane", "Church Street", "Station Road", "Orchard Close", "Victoria Terrace")
-HOSPITALS = (("Kings Mill", "Ward 12"), ("City Hospital", "Ward B3"), ("Newark Hospital", "Fosse"))
+HOSPITALS = (
+    ("General Hospital", "Ward 12"),
+    ("Community Hospital", "Ward B3"),
+    ("Royal Infirmary", "Fosse Ward"),
+)
 
 
 class CaseManagement(Peer):
@@ -286,6 +290,5 @@ def _new_person(made: int) -> dict[str, Any]:
         "last_name": LAST_NAMES[made % len(LAST_NAMES)],
         "date_of_birth": on.replace(year=on.year - 78 - made % 15, day=1).isoformat(),
         "address_line_1": f"{1 + made % 90} {STREETS[made % len(STREETS)]}",
-        "town": "Newark",
         "postcode": "NG24 1AA",
     }
