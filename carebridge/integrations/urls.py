@@ -1,5 +1,14 @@
-"""Filled in by issue 20."""
+"""A council administrator's pages for the council's own systems, under /integrations/."""
 
-from django.urls import URLPattern
+from django.urls import path
 
-urlpatterns: list[URLPattern] = []
+from carebridge.integrations.views import connections
+
+app_name = "integrations"
+
+urlpatterns = [
+    path("case-management/", connections.case_system, name="case_system"),
+    path("dataverse/", connections.dataverse, name="dataverse"),
+    path("deliveries/", connections.deliveries, name="deliveries"),
+    path("polls/", connections.polls, name="polls"),
+]

@@ -1,0 +1,49 @@
+"""The connections pages' fixtures: a council with its administrator, a simulator of the
+council's case-management system on loopback (which only tests may call), and an empty Huey
+queue around each test."""
+
+from collections.abc import Iterator
+
+import pytest
+from huey.contrib.djhuey import HUEY
+
+from carebridge.integrations.simulator import Simulator
+from carebridge.integrations.simulator.case_management import CaseManagement
+from tests.support import make_council, make_user
+
+KEY = "simulator-key"
+
+
+@pytest.fixture
+def loopback_allowed(settings):
+    """The simulator runs on 127.0.0.1, which production never calls: only the tests that talk
+    to it allow it (the others check that the pages refuse it)."""
+    settings.OUTBOUND_ALLOW_LOOPBACK = True
+
+
+@pytest.fixture(autouse=True)
+def empty_huey():
+    HUEY.flush()
+    yield
+    HUEY.flush()
+
+
+@pytest.fixture
+def council(db):
+    return make_council("Nottinghamshire County Council", case_feed_poll_seconds=120)
+
+
+@pytest.fixture
+def administrator(council):
+    return make_user(council=council, role="council_administrator")
+
+
+@pytest.fixture
+def peer() -> CaseManagement:
+    return CaseManagement(api_key=KEY)
+
+
+@pytest.fixture
+def sim(peer: CaseManagement, loopback_allowed) -> Iterator[Simulator]:
+    with Simulator(peer) as simulator:
+        yield simulator
