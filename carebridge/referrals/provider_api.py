@@ -80,7 +80,24 @@ def _count(most: int, help_text: str) -> StrictIntegerField:
     return StrictIntegerField(min_value=0, max_value=most, help_text=help_text)
 
 
+# The same choices as the referral's refusal_reason and failure_reason, so the schema names them
+# once (a field called "reason" would otherwise make a second name for each, and the two
+# "reason" fields would collide).
+@extend_schema_field({"$ref": "#/components/schemas/RefusalReasonEnum"})
+class RefusalReasonField(serializers.ChoiceField):
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(choices=RefusalReason.choices, **kwargs)
+
+
+@extend_schema_field({"$ref": "#/components/schemas/FailureReasonEnum"})
+class FailureReasonField(serializers.ChoiceField):
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(choices=FailureReason.choices, **kwargs)
+
+
 class AcceptInput(StrictSerializer):
+    """The provider takes the person into service, with the first visit."""
+
     first_visit_at = LondonDateTimeField(
         help_text="The date and time of the first visit, ISO 8601 with its offset; not before "
         "the day the referral was received."
@@ -94,18 +111,24 @@ class AcceptInput(StrictSerializer):
 
 
 class DelayInput(StrictSerializer):
+    """The first visit moves later."""
+
     first_visit_at = LondonDateTimeField(
         help_text="The new date and time of the first visit, later than the one booked."
     )
 
 
 class RefuseInput(StrictSerializer):
-    reason = serializers.ChoiceField(choices=RefusalReason.choices)
+    """The provider turns the referral down, with one of the guide's reasons."""
+
+    reason = RefusalReasonField()
     details = _details(DETAILS_MAX, "More about the refusal; needed when reason is other.")
 
 
 class FailInput(StrictSerializer):
-    reason = serializers.ChoiceField(choices=FailureReason.choices)
+    """The accepted service did not start, with one of the guide's reasons."""
+
+    reason = FailureReasonField()
     details = _details(DETAILS_MAX, "Why the service was cancelled; needed when reason is other.")
 
 
@@ -143,7 +166,7 @@ class ActualsInput(StrictSerializer):
 # --- Output -----------------------------------------------------------------------------------
 
 
-class CouncilOutput(OutputSerializer):
+class ReferralCouncilOutput(OutputSerializer):
     class Meta:
         model = Council
         fields = ["id", "name"]
@@ -152,7 +175,7 @@ class CouncilOutput(OutputSerializer):
 class ProviderReferralOutput(ReferralOutput):
     """A referral offered to the provider and where it stands (the list's rows)."""
 
-    council = CouncilOutput(help_text="The council that sent it, whose rules it follows.")
+    council = ReferralCouncilOutput(help_text="The council that sent it, whose rules it follows.")
 
     class Meta(ReferralOutput.Meta):
         fields = ["id", "council", *[f for f in ReferralOutput.Meta.fields if f != "id"]]
