@@ -7,6 +7,8 @@ integrations.services, audited there."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -15,13 +17,15 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
-from carebridge.accounts.models import User
 from carebridge.core.formats import guide_datetime
 from carebridge.core.forms import GovForm
 from carebridge.core.http import acting_user
 from carebridge.core.idempotency import key_from_form
 from carebridge.integrations import services
 from carebridge.integrations.models import ApiToken
+
+if TYPE_CHECKING:
+    from carebridge.accounts.models import User
 
 
 class ApiTokenForm(GovForm):
