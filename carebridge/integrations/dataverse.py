@@ -243,6 +243,10 @@ class DataverseAdapter:
         """Make or update the person's contact and the request's case, and alert the team once
         per case; the case's id is the reference. `key` is not sent (Dataverse takes none): a
         repeat is harmless because every record is looked for before it is made."""
+        if not self.connection.enabled:
+            raise CrmPushError(
+                "The council's Dataverse connection is switched off", retryable=False
+            )
         for url in (self.connection.environment_url, self.connection.token_url):
             refusal = url_refusal(url)
             if refusal:
@@ -289,7 +293,9 @@ class DataverseAdapter:
         elif "lastname" in contact and "birthdate" in contact:
             condition = " and ".join(
                 [
-                    f"firstname eq {_literal(contact.get('firstname', ''))}",
+                    # A contact made without a first name has none (null), not "".
+                    "firstname eq "
+                    + (_literal(contact["firstname"]) if "firstname" in contact else "null"),
                     f"lastname eq {_literal(contact['lastname'])}",
                     f"birthdate eq {contact['birthdate']}",
                 ]

@@ -250,6 +250,21 @@ def test_it_matches_a_contact_by_name_and_birth_date_and_nothing_less(
     assert len(dataverse.contacts) == 3
 
 
+def test_a_person_with_one_name_is_matched_to_a_contact_without_a_first_name(
+    dataverse, connection, council
+):
+    known = "1a2b3c4d-0000-4000-8000-000000000003"
+    dataverse.contacts[known] = {"contactid": known, "lastname": "Cher", "birthdate": "1946-05-20"}
+
+    push(
+        connection,
+        make_request(council, person_name="Cher", person_date_of_birth=date(1946, 5, 20)),
+    )
+
+    assert only(dataverse.contacts)["contactid"] == known
+    assert "firstname" not in only(dataverse.contacts)
+
+
 def test_a_contact_deleted_in_dataverse_is_not_made_again_by_an_update(
     dataverse, connection, council
 ):
@@ -382,6 +397,17 @@ def test_a_team_dataverse_does_not_know_is_final(dataverse, connection, council)
 
     assert not failed.value.retryable and failed.value.status_code == 400
     assert f"teams With Id = {TEAM} Does Not Exist" in str(failed.value)
+
+
+def test_a_connection_switched_off_sends_nothing(dataverse, connection, council):
+    connection.enabled = False
+    connection.save()
+
+    with pytest.raises(CrmPushError) as failed:
+        push(connection, make_request(council))
+
+    assert not failed.value.retryable
+    assert dataverse.token_requests == 0 and dataverse.calls == []
 
 
 def test_an_address_on_this_machine_is_refused_outside_tests(
