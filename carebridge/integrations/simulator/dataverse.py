@@ -212,6 +212,8 @@ class Dataverse(Peer):
         ]
         top = request.param("$top")
         if top:
+            if not top.isdigit():
+                return _error(400, "0x80060888", f"$top must be a whole number, not '{top}'")
             found = found[: int(top)]
         select = [c for c in request.param("$select").split(",") if c]
         if select:
