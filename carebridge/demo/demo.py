@@ -21,6 +21,7 @@ from carebridge.demo.disputes_demo import demo_disputes
 from carebridge.demo.frontdoor_demo import demo_front_door
 from carebridge.demo.frontdoor_directory_demo import directory_demo
 from carebridge.demo.frontdoor_hubs_demo import hubs_demo
+from carebridge.demo.integrations_demo import demo_integrations
 from carebridge.demo.organisations_demo import (
     DEMO_COUNCILS,
     DEMO_PROVIDERS,
@@ -64,6 +65,7 @@ def seed_demo(stdout: Writer | None = None) -> dict[str, Any]:
     _front_door(tally, councils)
     # After the front door: its triaged requests are Request events of the return.
     demo_cld(tally, DEMO_COUNCILS)
+    demo_integrations(tally, councils)
 
     logins = demo_logins()
     _say(stdout, "Demo data:")
