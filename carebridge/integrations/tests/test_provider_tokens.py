@@ -3,10 +3,13 @@ sees them; each key acts with its maker's rights and stops when the maker leaves
 role."""
 
 import re
+import threading
 from datetime import timedelta
 from unittest import mock
 
 import pytest
+from django.db import connection
+from django.test import Client
 from django.urls import reverse
 from rest_framework.test import APIClient
 
@@ -16,7 +19,14 @@ from carebridge.core.calendar import now
 from carebridge.integrations import services
 from carebridge.integrations.models import ApiToken
 from carebridge.integrations.services import api_token_create, api_token_revoke, key_hash
-from tests.support import client_for, make_contract, make_council, make_provider, make_user
+from tests.support import (
+    client_for,
+    make_contract,
+    make_council,
+    make_provider,
+    make_user,
+    run_together,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -195,6 +205,28 @@ def test_a_double_click_makes_one_key_and_shows_it_to_the_second_answer(world):
     assert Event.objects.filter(action="api_token.created").count() == 1
     assert shown_key(second.content.decode()) == shown_key(first.content.decode())
     assert api_get(shown_key(second.content.decode())).status_code == 200
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL (DATABASE_URL)")
+def test_five_simultaneous_sends_of_one_form_make_one_key_shown_to_each():
+    world = World()
+    token = form_token(client_for(world.actuals))
+    clients = iter([client_for(world.actuals) for _ in range(5)])
+    lock = threading.Lock()
+
+    def send() -> str:
+        with lock:
+            client: Client = next(clients)
+        return client.post(NEW, {"name": "Rostering", "form_token": token}).content.decode()
+
+    pages = run_together(send, 5)
+
+    assert ApiToken.objects.count() == 1
+    assert Event.objects.filter(action="api_token.created").count() == 1
+    assert {shown_key(page) for page in pages} == {shown_key(pages[0])}
+    assert ApiToken.objects.get().key_hash == key_hash(shown_key(pages[0]))
 
 
 def test_a_repeat_long_after_does_not_show_the_key_again(world):
