@@ -1,6 +1,7 @@
 from django.urls import path
 
 from carebridge.accounts import views
+from carebridge.accounts.views import sso as sso_views
 
 app_name = "accounts"
 
@@ -11,6 +12,9 @@ urlpatterns = [
     path("login/new-passcode/", views.login_new_passcode, name="login_new_passcode"),
     path("login/authenticator/", views.login_authenticator, name="login_authenticator"),
     path("logout/", views.logout_view, name="logout"),
+    path("sso/callback/", sso_views.sso_callback, name="sso_callback"),
+    path("sso/<slug:council_slug>/", sso_views.sso_start, name="sso_start"),
+    path("sso-settings/", sso_views.sso_settings, name="sso_settings"),
     path("reset/", views.reset_request, name="reset"),
     path("reset/sent/", views.reset_sent, name="reset_sent"),
     path("reset/password/<str:token>/", views.reset_password, name="reset_password"),
