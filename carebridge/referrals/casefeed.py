@@ -16,9 +16,12 @@ counts and the checkpoint `next`; so a crash part-way leaves the page to be take
 next poll, and nothing is made twice.
 
 A failed poll (a connection error, a timeout, an answer that is not 2xx, a body that is not the
-shape above or larger than MAX_BODY_BYTES) keeps the checkpoint, records the error and waits
-longer before the next: the interval times 2, 4, 8… up to MAX_WAIT (`CaseSystem.failures`). A
-poll that succeeds waits the interval again.
+shape above or larger than MAX_BODY_BYTES) keeps the checkpoint of the last page it settled,
+records the error and waits longer before the next: the interval times 2, 4, 8… up to MAX_WAIT
+(`CaseSystem.failures`, the failed polls in a row). A poll that succeeds waits the interval
+again; one that settled pages before it failed counts as the first failure, not one more, since
+the system is answering: a flaky system then slows the feed by one doubled interval a poll
+rather than by an hour.
 
 Two workers never poll one council at once: a poll claims the council with one conditional
 update (next_poll_at moved forward where it still has the value read), which only one of them
@@ -299,13 +302,16 @@ def _id_of(item: Any) -> str:
 
 def _finish(system: CaseSystem, record: FeedPoll) -> None:
     """Record the poll's end and when the council is polled next: the rulebook's interval, or
-    after a failure that interval times 2, 4, 8… up to MAX_WAIT."""
+    after failures in a row that interval times 2, 4, 8… up to MAX_WAIT."""
     if record.error:
         # The counts of the page that failed part-way were rolled back with it.
         record.refresh_from_db(fields=[*COUNTS, "checkpoint_after"])
     moment = now()
     interval = system.council.rulebook.case_feed_poll_seconds
-    failures = 0 if not record.error else system.failures + 1
+    failures = 0
+    if record.error:
+        progressed = record.checkpoint_after != record.checkpoint_before
+        failures = 1 if progressed else system.failures + 1
     wait = wait_seconds(interval, failures)
     record.finished_at = moment
     record.save(update_fields=["finished_at", "error", "status_code"])

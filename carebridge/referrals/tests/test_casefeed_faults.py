@@ -140,12 +140,18 @@ def test_a_page_failing_part_way_through_a_poll_keeps_the_pages_before_it(monkey
     monkeypatch.setattr(casefeed, "PAGE_LIMIT", 4)
     with feed_world(FailingSecondPage(api_key=KEY)) as feed:
         ids = feed.add(10)
+        # Three polls had failed before this one.
+        CaseSystem.objects.filter(council=feed.council).update(failures=3)
 
         record = feed.poll_when_due()
 
         assert (record.created, record.checkpoint_after, record.status_code) == (4, "4", 503)
         assert record.error == "The feed answered 503 Service Unavailable"
-        assert feed.system().checkpoint == "4"
+        system = feed.system()
+        assert system.checkpoint == "4"
+        # Not a fourth failure in a row: the system answered a page of this poll.
+        assert system.failures == 1
+        assert (system.next_poll_at - record.finished_at).total_seconds() == 240
         record = feed.poll_when_due()
         assert (record.checkpoint_before, record.created, record.checkpoint_after) == (
             "4",
