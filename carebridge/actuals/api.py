@@ -32,7 +32,7 @@ from carebridge.actuals.rules import ENTERED, Entry
 from carebridge.actuals.services import files
 from carebridge.audit.services import record_listed
 from carebridge.contracts.models import Cpli
-from carebridge.core.bounds import refuse_date_out_of_bounds
+from carebridge.core.bounds import LARGEST_ID, refuse_date_out_of_bounds
 from carebridge.core.formats import round_money
 from carebridge.core.permissions import Function, require_function
 from carebridge.integrations.api import (
@@ -54,9 +54,7 @@ TAG_ACTUALS = "provider: actuals"
 
 
 class ProviderPagination(PageNumberPagination):
-    """100 rows a page; follow `next` until it is null."""
-
-    page_size = PAGE_SIZE
+    page_size = PAGE_SIZE  # follow `next` until it is null
 
 
 class Conflict(exceptions.APIException):
@@ -90,6 +88,9 @@ ERRORS = {
         "may not use this function.",
     ),
 }
+
+
+PAGE_ERRORS = {**ERRORS, 404: OpenApiResponse(ErrorOutput, description="No such page.")}
 
 
 def caller_label(request: Request) -> str:
@@ -266,7 +267,7 @@ def _quantity_field(label: str, *, required: bool = False) -> QuantityField:
 class RowInput(StrictSerializer):
     """One CPLI's week, with what the week page's row takes."""
 
-    cpli = StrictIntegerField(min_value=1, help_text="The CPLI's id (GET cplis/).")
+    cpli = StrictIntegerField(min_value=1, max_value=LARGEST_ID, help_text="The CPLI's id.")
     week = BoundedDateField(
         help_text="The week's first day, YYYY-MM-DD, on the council's week start day."
     )
@@ -416,7 +417,7 @@ class ActualsWeek(ProviderApiView):
         responses={
             200: WeekOutput,
             400: OpenApiResponse(ErrorOutput, description="A bad council or week."),
-            **ERRORS,
+            **PAGE_ERRORS,
         },
         tags=[TAG_ACTUALS],
     )

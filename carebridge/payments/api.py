@@ -21,7 +21,7 @@ from rest_framework.response import Response
 
 from carebridge.accounts.models import User
 from carebridge.actuals.api import (
-    ERRORS,
+    PAGE_ERRORS,
     BoundedDateField,
     ClientOutput,
     CouncilOutput,
@@ -32,6 +32,7 @@ from carebridge.actuals.api import (
 )
 from carebridge.actuals.services import running_in
 from carebridge.audit.services import record_listed
+from carebridge.contracts.choices import CpliStatus
 from carebridge.contracts.models import Cpli
 from carebridge.contracts.selectors import cplis_visible_to
 from carebridge.core.permissions import Function, require_function
@@ -45,7 +46,7 @@ from carebridge.integrations.api import (
     StrictCharField,
     StrictSerializer,
 )
-from carebridge.payments.choices import InvoiceStatus
+from carebridge.payments.choices import InvoiceStatus, LineSource
 from carebridge.payments.models import Invoice, InvoiceLine, PaymentLine
 from carebridge.payments.selectors import NO_TOTALS, invoices_for, totals_of
 from carebridge.payments.selectors.remittances import may_see_remittances, remittance_lines
@@ -94,6 +95,13 @@ def _audit(request: Request, user: User, action: str, counts: Mapping[int, int])
     )
 
 
+def state_of(choices: list[tuple[str, str]], what: str) -> serializers.CharField:
+    """A state as text, its values listed in words: a "status" or "source" enum of its own would
+    collide in the description with the referrals API's (the same name, other values)."""
+    values = ", ".join(f"`{value}`" for value, _label in choices)
+    return serializers.CharField(help_text=f"{what}: one of {values}.")
+
+
 class PageOutput(serializers.Serializer):
     count = serializers.IntegerField(help_text="The rows on every page.")
     next = serializers.URLField(allow_null=True, help_text="The next page; null on the last.")
@@ -121,6 +129,7 @@ class CpliOutput(serializers.ModelSerializer):
     client = ClientOutput(source="service_user")
     service = ServiceOutput()
     service_level = serializers.CharField(source="service_level.name")
+    status = state_of(CpliStatus.choices, "Where the line stands")
 
     class Meta:
         model = Cpli
@@ -166,7 +175,7 @@ class CpliList(ProviderApiView):
         responses={
             200: CpliPage,
             400: OpenApiResponse(ErrorOutput, description="A bad council or date."),
-            **ERRORS,
+            **PAGE_ERRORS,
         },
         tags=[TAG_CARE],
     )
@@ -216,6 +225,7 @@ class DisputeOutput(serializers.ModelSerializer):
     council = CouncilOutput()
     reason = serializers.CharField(source="reason.label")
     rows = DisputeRowOutput(many=True, help_text="The actual rows disputed, by client and week.")
+    status = state_of(DisputeStatus.choices, "Where the dispute stands")
     raised_at = LondonDateTimeField()
     resolution_requested_at = LondonDateTimeField()
     resolved_at = LondonDateTimeField()
@@ -260,7 +270,7 @@ class DisputeList(ProviderApiView):
         responses={
             200: DisputePage,
             400: OpenApiResponse(ErrorOutput, description="A bad council or status."),
-            **ERRORS,
+            **PAGE_ERRORS,
         },
         tags=[TAG_CARE],
     )
@@ -305,6 +315,7 @@ class InvoiceOutput(serializers.ModelSerializer):
         source="corrects_id", allow_null=True, help_text="The invoice a credit note corrects."
     )
     submitted_at = LondonDateTimeField()
+    status = state_of(InvoiceStatus.choices, "Where the invoice stands")
     line_count = serializers.IntegerField(help_text="How many lines the invoice has.")
     excl_vat = serializers.DecimalField(help_text="The lines' amounts.", **MONEY)
     vat = serializers.DecimalField(help_text="Each line's VAT, rounded once.", **MONEY)
@@ -351,7 +362,7 @@ class InvoiceList(ProviderApiView):
         responses={
             200: InvoicePage,
             400: OpenApiResponse(ErrorOutput, description="A bad council or status."),
-            **ERRORS,
+            **PAGE_ERRORS,
         },
         tags=[TAG_MONEY],
     )
@@ -395,6 +406,7 @@ class PaymentLineOutput(serializers.ModelSerializer):
     client = ClientOutput(source="service_user", allow_null=True)
     service = ServiceOutput(allow_null=True)
     cpli = serializers.IntegerField(source="cpli_id", allow_null=True)
+    source = state_of(LineSource.choices, "What the line pays")
     invoice = serializers.CharField(
         source="invoice.reference", allow_null=True, help_text="The invoice it pays, if any."
     )
@@ -438,7 +450,7 @@ class PaymentList(ProviderApiView):
         responses={
             200: PaymentPage,
             400: OpenApiResponse(ErrorOutput, description="A bad council or date."),
-            **ERRORS,
+            **PAGE_ERRORS,
         },
         tags=[TAG_MONEY],
     )
