@@ -44,6 +44,7 @@ CHECKPOINT = re.compile(r"^(?:(?P<run>[A-Za-z0-9_-]{1,40}):)?(?P<index>\d{1,9})$
 
 # Names for the people of generated referrals: plain, so a demo reads like a real list.
 FIRST_NAMES = ("Maisy", "Arthur", "Edith", "Harold", "Joan", "Leonard", "Winifred", "Stanley")
+TITLES = ("Mrs", "Mr", "Miss", "Mr", "Mrs", "Mr", "Ms", "Mr")
 LAST_NAMES = ("Goddard", "Ashworth", "Pickering", "Holloway", "Fairclough", "Dunmore", "Whitlow")
 STREETS = ("Mill Lane", "Church Street", "Station Road", "Orchard Close", "Victoria Terrace")
 HOSPITALS = (
@@ -285,7 +286,7 @@ def _new_person(made: int) -> dict[str, Any]:
     return {
         # Random, so a restarted simulator never offers an SS Ref the council already has.
         "ss_ref": f"SIM{secrets.token_hex(5).upper()}",
-        "title": "Mrs" if made % 2 else "Mr",
+        "title": TITLES[made % len(FIRST_NAMES)],
         "first_name": FIRST_NAMES[made % len(FIRST_NAMES)],
         "last_name": LAST_NAMES[made % len(LAST_NAMES)],
         "date_of_birth": on.replace(year=on.year - 78 - made % 15, day=1).isoformat(),
