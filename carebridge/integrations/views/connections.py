@@ -47,9 +47,7 @@ def _case_system_initial(system: CaseSystem | None) -> dict[str, Any]:
     return {name: getattr(system, name) for name in connections.CASE_SYSTEM_FIELDS}
 
 
-def _case_system_save(
-    request: HttpRequest, council: Council, user: User, form: CaseSystemForm
-) -> str | None:
+def _case_system_save(council: Council, user: User, form: CaseSystemForm) -> str | None:
     """The new signing secret to show, "" when saved without one, None when refused."""
     if not form.is_valid():
         return None
@@ -80,7 +78,7 @@ def case_system(request: HttpRequest) -> HttpResponse:
             problem = error.messages[0]
     elif request.method == "POST":
         form = CaseSystemForm(request.POST, initial=_case_system_initial(system))
-        saved = _case_system_save(request, council, user, form)
+        saved = _case_system_save(council, user, form)
         if saved == "":
             messages.success(request, "The case-management system is saved.")
             return redirect("integrations:case_system")
