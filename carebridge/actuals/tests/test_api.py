@@ -11,6 +11,7 @@ from decimal import Decimal
 
 import pytest
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from carebridge.actuals.csvio import BASIC_COLUMNS, REASON_COLUMNS
@@ -19,6 +20,7 @@ from carebridge.actuals.periods import WEEK
 from carebridge.actuals.tests.api_support import client_with, council_key, provider_key
 from carebridge.audit.models import Event
 from carebridge.core.calendar import today
+from tests.provpay_support import more_clients
 from tests.support import DOUBLE_ASSIST, TwoCouncilProvider, make_contract, make_provider, make_user
 
 pytestmark = pytest.mark.django_db
@@ -413,3 +415,22 @@ def test_the_same_reference_sent_twice_at_once_is_saved_once(two_council_provide
     assert sorted(answers) == [201, 409]
     assert ActualsFile.objects.count() == 1
     assert Actual.objects.filter(cpli=two.weekly_cpli, week_start=week).count() == 1
+
+
+# --- Queries ----------------------------------------------------------------------------------------
+
+
+def test_reading_a_week_asks_the_database_the_same_number_of_times_for_more_clients(two, system):
+    """A page of a week is a fixed number of queries, however many lines it holds."""
+    query = {"council": two.weekly.slug, "week": last_week()}
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert system.get(WEEK_URL, query).status_code == 200
+        return len(captured)
+
+    queries()  # the key's first use is written once (last_used_at): not a read's query
+    one = queries()
+    more_clients(two, 4)
+    assert system.get(WEEK_URL, query).json()["count"] == 5
+    assert queries() == one

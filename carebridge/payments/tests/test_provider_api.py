@@ -10,6 +10,8 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from carebridge.actuals import services as actuals
@@ -27,6 +29,7 @@ from carebridge.payments.tests.pay_support import period_at
 from tests.provpay_support import (
     confirm_four_weeks,
     finalise,
+    more_clients,
     on_schedule,
     other_providers_client,
     pays,
@@ -263,3 +266,20 @@ def test_another_providers_payments_are_never_listed(two, system):
     their_rows = listed(client_with(provider_key(signer)), "payments")["results"]
     assert [row["total"] for row in their_rows] == ["148.00", "296.00", "296.00"]
     assert {row["cpli"] for row in their_rows} == {theirs.pk}
+
+
+# --- Queries ----------------------------------------------------------------------------------------
+
+
+def test_a_page_of_cplis_asks_the_database_the_same_number_of_times_for_more_lines(two, system):
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert system.get(f"{BASE}cplis/").status_code == 200
+        return len(captured)
+
+    queries()  # the key's first use is written once (last_used_at): not a read's query
+    one = queries()
+    more_clients(two, 3)
+    more_clients(two, 2, four_weekly=True)
+    assert listed(system, "cplis")["count"] == 7
+    assert queries() == one
