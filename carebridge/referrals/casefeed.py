@@ -69,6 +69,11 @@ CLAIM = timedelta(minutes=15)
 CHECKPOINT_MAX = CaseSystem._meta.get_field("checkpoint").max_length or 200
 USER_AGENT = "carebridge-casefeed/1"
 COUNTS = ("received", "created", "duplicates", "refused", "refusals")
+# A page holds what was asked for and what the system serves again; far more is no page of
+# this feed, and would make one poll's work (and its record) unbounded.
+MAX_ITEMS = 10 * PAGE_LIMIT
+# The reasons kept in one poll's record; `refused` counts them all.
+REFUSALS_KEPT = 1000
 
 
 class FeedFailure(Exception):
@@ -161,12 +166,10 @@ def fetch_page(system: CaseSystem, checkpoint: str) -> Page:
     query = urlencode({"after": checkpoint, "limit": PAGE_LIMIT})
     request = urllib.request.Request(  # noqa: S310 (open_url checks the address)
         f"{system.base_url.rstrip('/')}/referrals?{query}",
-        headers={
-            "Accept": "application/json",
-            "Authorization": f"Bearer {system.api_key}",
-            "User-Agent": USER_AGENT,
-        },
+        headers={"Accept": "application/json", "User-Agent": USER_AGENT},
     )
+    if system.api_key:
+        request.add_header("Authorization", f"Bearer {system.api_key}")
     status: int | None = None
     try:
         with open_url(request, timeout=TIMEOUT_SECONDS) as response:
@@ -218,6 +221,8 @@ def page_of(raw: bytes, status: int | None = None) -> Page:
     problems = []
     if not isinstance(items, list):
         problems.append("items is not a list")
+    elif len(items) > MAX_ITEMS:
+        problems.append(f"items holds more than {MAX_ITEMS:,}")
     if not isinstance(cursor, str) or len(cursor) > CHECKPOINT_MAX:
         problems.append(f"next is not text of up to {CHECKPOINT_MAX} characters")
     elif has_control_characters(cursor):
@@ -246,7 +251,9 @@ def _settle(system: CaseSystem, record: FeedPoll, page: Page) -> None:
         taken = _take(system, item)
         if taken.errors is not None:
             record.refused += 1
-            record.refusals.append({"id": external_id, "reason": refusal_reason(taken.errors)})
+            if len(record.refusals) < REFUSALS_KEPT:
+                reason = refusal_reason(taken.errors)
+                record.refusals.append({"id": external_id, "reason": reason})
         elif taken.created:
             record.created += 1
         else:

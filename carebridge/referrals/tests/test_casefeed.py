@@ -265,3 +265,14 @@ def test_the_periodic_task_polls_every_council_that_is_due(feed):
     with frozen(after(30)):
         assert poll_case_feeds_due.call_local() == 0
     assert FeedPoll.objects.count() == 1
+
+
+def test_a_poll_keeps_only_so_many_reasons_but_counts_every_refusal(feed, monkeypatch):
+    monkeypatch.setattr(casefeed, "REFUSALS_KEPT", 2)
+    feed.add(3, provider=999999)
+
+    record = feed.poll_at(NOW)
+
+    assert record is not None
+    assert (record.refused, len(record.refusals)) == (3, 2)
+    assert [refusal["id"] for refusal in record.refusals] == ["CM-000001", "CM-000002"]

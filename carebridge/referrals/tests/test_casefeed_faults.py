@@ -188,6 +188,10 @@ class Answering(CaseManagement):
             "The feed's answer is not a page: next holds control characters",
         ),
         (None, "The feed's answer is not JSON"),
+        (
+            {"items": [{}] * 1001, "next": "1001", "more": False},
+            "The feed's answer is not a page: items holds more than 1,000",
+        ),
     ],
 )
 def test_an_answer_not_of_the_feeds_shape_is_a_failed_poll(body, error):
