@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
-from carebridge.audit.services import record
+from carebridge.audit.services import record, record_listed
 from carebridge.core.calendar import now
 from carebridge.core.outbound import url_refusal
 from carebridge.core.permissions import Function, can_edit
@@ -157,3 +157,16 @@ def dataverse_update(
         detail={"client_secret": "changed"} if client_secret else None,
     )
     return connection
+
+
+def log_read_record(*, council: Council, by: User, log: str, rows: int, page: int) -> None:
+    """A page of the delivery or poll log read, when it showed text a peer wrote (an error, a
+    refusal's reason), which may repeat what was sent of a person: `rows` is how many such rows
+    it showed. A page without any names no one and is not recorded."""
+    if rows:
+        record_listed(
+            action=f"integrations.{log}_read",
+            by=by,
+            counts={council.pk: rows},
+            detail={"page": page},
+        )

@@ -167,9 +167,17 @@ def deliveries(request: HttpRequest) -> HttpResponse:
         selectors.deliveries(council, status=chosen["status"], system=chosen["system"]),
         per_page=PAGE_SIZE,
     )
+    rows = selectors.delivery_rows(list(page.object_list))
+    connections.log_read_record(
+        council=council,
+        by=user,
+        log="delivery_log",
+        rows=sum(1 for row in rows if row.delivery.last_error),
+        page=page.number,
+    )
     context = {
         "page": page,
-        "rows": selectors.delivery_rows(list(page.object_list)),
+        "rows": rows,
         "filters": filters,
         "chosen": chosen,
         "council": council,
@@ -185,6 +193,13 @@ def polls(request: HttpRequest) -> HttpResponse:
     user = acting_user(request)
     council = _council_of(user)
     page = page_of(request, selectors.polls(council), per_page=PAGE_SIZE)
+    connections.log_read_record(
+        council=council,
+        by=user,
+        log="poll_log",
+        rows=sum(1 for poll in page.object_list if poll.refusals or poll.error),
+        page=page.number,
+    )
     context = {
         "page": page,
         "council": council,

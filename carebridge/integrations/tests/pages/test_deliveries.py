@@ -122,6 +122,9 @@ def test_a_given_up_update_is_sent_again_and_the_one_held_behind_it_follows_in_o
     assert EXTERNAL_ID in page
     assert referral.service_user.last_name not in page
     assert "404" in page
+    # An error is the peer's own text, which may repeat what was sent: the read is audited.
+    read = Event.objects.get(action="integrations.delivery_log_read")
+    assert read.actor == administrator and read.detail == {"page": 1, "count": 1}
 
     # The administrator mends the address on the case-management page, then sends it again.
     CaseSystem.objects.filter(pk=case_system.pk).update(base_url=f"{sim.url}/case-management")

@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from django.urls import reverse
 
+from carebridge.audit.models import Event
 from carebridge.integrations import connections
 from carebridge.integrations.models import FeedPoll
 from tests.support import client_for, make_council, make_provider, make_user
@@ -89,3 +90,21 @@ def test_without_a_system_it_says_how_to_set_one_up(administrator):
 
     assert "not set up yet" in page
     assert reverse("integrations:case_system") in page
+
+
+def test_a_page_showing_refusals_or_errors_is_audited_and_one_without_is_not(
+    council, administrator
+):
+    client = client_for(administrator)
+    poll(council, received=3, created=3)
+
+    client.get(reverse(URL))
+    assert not Event.objects.filter(action="integrations.poll_log_read").exists()
+
+    # A refusal's reason may repeat what the system sent of a person.
+    poll(council, minutes=2, refused=1, refusals=[{"id": "CM-1", "reason": "Enter a postcode"}])
+    client.get(reverse(URL))
+
+    event = Event.objects.get(action="integrations.poll_log_read")
+    assert (event.actor, event.council_id) == (administrator, council.pk)
+    assert event.detail == {"page": 1, "count": 1}
