@@ -339,12 +339,12 @@ def _save_rows(user: User, council: Council, rows: list[dict[str, Any]]) -> serv
     another council (or none of the provider's) is an error of its row, with the rules' errors
     of the others, all at once."""
     items = [services.Item(row["cpli"], row["week"], _entry(row), i) for i, row in enumerate(rows)]
+    # Every line of the provider at the council, not a filter on the file's ids: a file of
+    # 50,000 rows would pass more parameters than SQLite takes.
     here = set(
-        Cpli.objects.filter(
-            pk__in={item.cpli_id for item in items},
-            provider_id=provider_of(user),
-            council=council,
-        ).values_list("pk", flat=True)
+        Cpli.objects.filter(provider_id=provider_of(user), council=council).values_list(
+            "pk", flat=True
+        )
     )
     errors: dict[str, dict[str, list[str]]] = {
         str(item.ref): {
