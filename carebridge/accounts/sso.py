@@ -43,6 +43,11 @@ from django.db.models import Q, QuerySet
 
 from carebridge.accounts.models import SingleSignOn, User
 from carebridge.accounts.services.common import record_about
+
+# The rulebook's rule lives with the password log-in, which checks it; it is read here too.
+from carebridge.accounts.services.signin import (
+    single_sign_on_required as single_sign_on_required,
+)
 from carebridge.audit.services import record
 from carebridge.core.bounds import has_control_characters
 from carebridge.core.calendar import now
@@ -90,9 +95,14 @@ class Reason(StrEnum):
 
 
 class SignOnRefused(Refused):
-    def __init__(self, reason: Reason, message: str = "") -> None:
+    """A sign-in refused: `reason` for the log, `message` its detail; the account (`user`) when
+    one was found, and the council's sign-on (`sso`) when known, for the page's words."""
+
+    def __init__(self, reason: Reason, message: str = "", *, user: User | None = None) -> None:
         super().__init__(message or reason.value)
         self.reason = reason
+        self.user = user
+        self.sso: SingleSignOn | None = None
 
 
 @dataclass(frozen=True)
@@ -124,20 +134,6 @@ def single_sign_on_of(council_slug: str) -> SingleSignOn | None:
         SingleSignOn.objects.filter(council__slug=council_slug, enabled=True)
         .select_related("council")
         .first()
-    )
-
-
-def single_sign_on_required(user: User) -> bool:
-    """A council's staff member whose council's rulebook makes its single sign-on the only way
-    in (and whose sign-on is on: a council that turns it off is not locked out). Providers are
-    never forced: they may work for several councils."""
-    if user.council_id is None or user.council is None:
-        return False
-    rulebook = getattr(user.council, "rulebook", None)
-    return bool(
-        rulebook is not None
-        and rulebook.staff_single_sign_on_required
-        and SingleSignOn.objects.filter(council_id=user.council_id, enabled=True).exists()
     )
 
 
@@ -382,9 +378,7 @@ def _refusal_for(user: User) -> SignOnRefused:
         if user.is_locked
         else Reason.SUSPENDED
     )
-    refusal = SignOnRefused(reason)
-    refusal.user = user  # type: ignore[attr-defined]
-    return refusal
+    return SignOnRefused(reason, user=user)
 
 
 @transaction.atomic
@@ -412,15 +406,14 @@ def _record_refusal(refusal: SignOnRefused, sso: SingleSignOn | None, *, ip: str
     """`login.sso_refused`, with the reason, in the log of the account when one was found, else
     of the council whose sign-on it was. The e-mail address the provider sent is never written
     (decision 0008): an unknown one would be a stranger's personal data in the log."""
-    refusal.sso = sso  # type: ignore[attr-defined]
+    refusal.sso = sso
     detail = {"reason": refusal.reason.value}
     if refusal.message != refusal.reason.value:
         detail["detail"] = refusal.message
     if sso is not None:
         detail["council"] = sso.council.slug
-    user = getattr(refusal, "user", None)
-    if user is not None:
-        record_about(user, action="login.sso_refused", detail=detail, ip_address=ip)
+    if refusal.user is not None:
+        record_about(refusal.user, action="login.sso_refused", detail=detail, ip_address=ip)
     else:
         record(
             action="login.sso_refused",

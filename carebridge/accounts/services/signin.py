@@ -6,7 +6,7 @@ from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.db.models import F
 
-from carebridge.accounts.models import UnknownAddressFailure, User
+from carebridge.accounts.models import SingleSignOn, UnknownAddressFailure, User
 from carebridge.accounts.policy import default_failures_before_lock
 from carebridge.accounts.services.common import find_user, record_about
 from carebridge.accounts.services.lockout import (
@@ -50,6 +50,20 @@ def _register_unknown_address_failure(email: str, *, ip: str | None) -> Outcome:
     if failure.failed_attempts >= default_failures_before_lock():
         return Outcome.LOCKED
     return Outcome.WRONG
+
+
+def single_sign_on_required(user: User) -> bool:
+    """A council's staff member whose council's rulebook makes its single sign-on the only way
+    in (`carebridge.accounts.sso`), while that sign-on is on: a council that turns it off is not
+    locked out. Providers are never forced: they may work for several councils."""
+    if user.council_id is None or user.council is None:
+        return False
+    rulebook = getattr(user.council, "rulebook", None)
+    return bool(
+        rulebook is not None
+        and rulebook.staff_single_sign_on_required
+        and SingleSignOn.objects.filter(council_id=user.council_id, enabled=True).exists()
+    )
 
 
 def login_check_password(*, email: str, password: str, ip: str | None = None) -> StepResult:

@@ -718,3 +718,21 @@ def test_staff_can_be_required_to_use_it_only_by_an_administrator_who_signed_in_
     council.rulebook.refresh_from_db()
     assert council.rulebook.staff_single_sign_on_required
     assert Event.objects.filter(action="rulebook.updated", council=council).exists()
+
+
+def test_a_council_without_one_sets_it_up_with_a_secret(settings):
+    council = make_council("Newshire Council")
+    admin = make_user(council=council, role="council_administrator")
+    client = client_for(admin)
+    page = client.get(reverse("accounts:sso_settings")).content.decode()
+    assert 'value="Microsoft Entra ID"' in page
+    refused = client.post(reverse("accounts:sso_settings"), _settings())
+    assert "Enter the client secret" in refused.content.decode()
+    assert not SingleSignOn.objects.filter(council=council).exists()
+    client.post(reverse("accounts:sso_settings"), _settings(client_secret="first-secret"))
+    saved = SingleSignOn.objects.get(council=council)
+    assert (saved.client_id, saved.client_secret, saved.enabled) == ("abc", "first-secret", True)
+    event = Event.objects.get(action="single_sign_on.created")
+    assert event.before is None
+    assert event.after["issuer"] == "https://login.microsoftonline.com/tenant-id/v2.0"
+    assert "first-secret" not in json.dumps([event.after, event.detail])

@@ -19,6 +19,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from carebridge.accounts import services, sso
+from carebridge.accounts.models import SingleSignOn
 from carebridge.accounts.sso import Reason, SignOnRefused
 from carebridge.accounts.views.common import client_ip
 from carebridge.accounts.views.login import OUTCOME_MESSAGES, PENDING
@@ -83,8 +84,7 @@ _ACCOUNT_OUTCOMES = {
 
 def _problem(request: HttpRequest, refusal: SignOnRefused) -> HttpResponse:
     """The refusal in plain words, on a GOV.UK page (it is in the audit log already)."""
-    provider = getattr(refusal, "sso", None)
-    name = provider.name if provider is not None else "Your council's sign-on service"
+    name = refusal.sso.name if refusal.sso is not None else "Your council's sign-on service"
     if refusal.reason in _ACCOUNT_OUTCOMES:
         title, text = "You cannot log in", OUTCOME_MESSAGES[_ACCOUNT_OUTCOMES[refusal.reason]]
     else:
@@ -210,7 +210,9 @@ class SingleSignOnForm(GovForm):
 def _initial(council: Any) -> dict[str, Any]:
     current = sso.sso_settings_of(council)
     initial: dict[str, Any] = {
-        "staff_single_sign_on_required": council.rulebook.staff_single_sign_on_required
+        "name": SingleSignOn._meta.get_field("name").get_default(),
+        "enabled": True,
+        "staff_single_sign_on_required": council.rulebook.staff_single_sign_on_required,
     }
     if current is not None:
         initial.update({name: getattr(current, name) for name in sso.SETTINGS_FIELDS})
