@@ -434,3 +434,27 @@ def test_reading_a_week_asks_the_database_the_same_number_of_times_for_more_clie
     more_clients(two, 4)
     assert system.get(WEEK_URL, query).json()["count"] == 5
     assert queries() == one
+
+
+# --- Bounds -----------------------------------------------------------------------------------------
+
+
+def test_a_csv_file_over_the_upload_pages_limit_is_refused_unread(two, system, nothing_written):
+    header = ",".join(BASIC_COLUMNS) + "\r\n"
+    text = header + "x" * (10 * 1024 * 1024)
+    response = post_csv(system, text, reference="CM-HUGE", council=two.weekly.slug)
+    assert response.status_code == 400
+    assert response.json()["error"]["fields"]["file"] == ["The file must be smaller than 10 MB."]
+    assert not ActualsFile.objects.exists()
+
+
+def test_a_reference_with_control_characters_or_rows_not_a_list_are_400(two, system):
+    response = post(system, two.weekly, "R\x07-1", [row(two.weekly_cpli, weekly_week(two))])
+    assert response.status_code == 400 and "reference" in response.json()["error"]["fields"]
+    response = system.post(
+        WEEK_URL,
+        {"council": two.weekly.slug, "reference": "R-2", "rows": {"cpli": 1}},
+        format="json",
+    )
+    assert response.status_code == 400 and "rows" in response.json()["error"]["fields"]
+    assert not ActualsFile.objects.exists()
