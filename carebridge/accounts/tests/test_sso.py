@@ -371,6 +371,33 @@ def test_a_callback_whose_state_was_used_is_refused_even_before_the_provider_ans
     assert refusals()[-1]["reason"] == "expired"
 
 
+def test_sign_ins_started_in_two_tabs_each_keep_their_own_state(idp, council):
+    user = make_user(council=council, email="tabs@wrekinshire.gov.uk")
+    verified(idp, user.email)
+    client = Client()
+    first = start(client, council)
+    start(client, council)
+    assert len(client.session["sso_pending"]) == 2
+    assert back(client, authorize(first, user.email)).status_code == 302
+    assert logged_in_as(client) == user.pk
+
+
+def test_a_sign_in_left_for_more_than_ten_minutes_is_refused(idp, council):
+    user = make_user(council=council, email="slow@wrekinshire.gov.uk")
+    verified(idp, user.email)
+    client = Client()
+    address = authorize(start(client, council), user.email)
+    session = client.session
+    for pending in session["sso_pending"].values():
+        pending["at"] -= sso.PENDING_LIFETIME_SECONDS + 1
+    session.save()
+    response = back(client, address)
+    assert response.status_code == 403
+    assert "Your sign-in has expired" in response.content.decode()
+    assert logged_in_as(client) is None
+    assert refusals()[-1]["reason"] == "expired"
+
+
 def _with_nonce(address: str, nonce: str) -> str:
     parts = urlsplit(address)
     query = parse_qs(parts.query)
