@@ -127,7 +127,11 @@ def _claim(council_id: int) -> CaseSystem | None:
         )
         == 1
     )
-    return system if claimed else None
+    if not claimed:
+        return None
+    # Where the last poll left the feed, as it is now that no one else can move it.
+    system.refresh_from_db(fields=["checkpoint", "failures", "name", "base_url", "api_key"])
+    return system
 
 
 # --- Polling ------------------------------------------------------------------------------------
