@@ -55,8 +55,8 @@ from carebridge.referrals.models import Referral
 logger = logging.getLogger(__name__)
 
 PAGE_LIMIT = 100
-# A poll reads at most this many pages; the rest waits for the next poll, so one council's
-# backlog cannot hold a worker for long.
+# A poll reads at most this many pages, so one council's backlog cannot hold a worker for long;
+# the rest is due at once, for the next minute's periodic task.
 PAGES_PER_POLL = 10
 TIMEOUT_SECONDS = 10.0
 MAX_BODY_BYTES = 5 * 1024 * 1024
@@ -149,11 +149,13 @@ def poll(council_id: int) -> FeedPoll | None:
         checkpoint_before=system.checkpoint,
         checkpoint_after=system.checkpoint,
     )
+    more = False
     try:
         for _number in range(PAGES_PER_POLL):
             page = fetch_page(system, record.checkpoint_after)
             _settle(system, record, page)
-            if not page.more:
+            more = page.more
+            if not more:
                 break
     except FeedFailure as failure:
         record.error = failure.message
@@ -161,7 +163,7 @@ def poll(council_id: int) -> FeedPoll | None:
     except Exception as error:  # a fault of ours: recorded and backed off, not left claimed
         logger.exception("Polling the case-management feed of council %s failed", council_id)
         record.error = f"Carebridge could not take the feed's page ({type(error).__name__})."
-    _finish(system, record)
+    _finish(system, record, more=more)
     return record
 
 
@@ -311,9 +313,10 @@ def _id_of(item: Any) -> str:
     return "" if has_control_characters(value) else value[:100]
 
 
-def _finish(system: CaseSystem, record: FeedPoll) -> None:
+def _finish(system: CaseSystem, record: FeedPoll, *, more: bool) -> None:
     """Record the poll's end and when the council is polled next: the rulebook's interval, or
-    after failures in a row that interval times 2, 4, 8… up to MAX_WAIT."""
+    after failures in a row that interval times 2, 4, 8… up to MAX_WAIT; at once when the poll
+    stopped at PAGES_PER_POLL with more to read (a backlog is taken a poll a minute)."""
     if record.error:
         # The counts of the page that failed part-way were rolled back with it.
         record.refresh_from_db(fields=[*COUNTS, "checkpoint_after"])
@@ -323,7 +326,7 @@ def _finish(system: CaseSystem, record: FeedPoll) -> None:
     if record.error:
         progressed = record.checkpoint_after != record.checkpoint_before
         failures = 1 if progressed else system.failures + 1
-    wait = wait_seconds(interval, failures)
+    wait = 0 if more and not record.error else wait_seconds(interval, failures)
     record.finished_at = moment
     record.save(update_fields=["finished_at", "error", "status_code"])
     CaseSystem.objects.filter(pk=system.pk).update(

@@ -104,11 +104,13 @@ def test_a_poll_reads_page_after_page_until_the_feed_has_no_more(feed, monkeypat
 
     record = feed.poll_at(NOW)
 
-    # Three pages of four: the rest waits for the next poll.
+    # Three pages of four: the rest waits for the next poll, due at once.
     assert record is not None
     assert (record.created, record.checkpoint_after) == (12, "12")
+    assert feed.system().next_poll_at == NOW
     rest = feed.poll_when_due()
     assert (rest.checkpoint_before, rest.created, rest.checkpoint_after) == ("12", 2, "14")
+    assert feed.system().next_poll_at == after(120)
     assert made(feed) == sorted(ids)
 
 
@@ -276,3 +278,14 @@ def test_a_poll_keeps_only_so_many_reasons_but_counts_every_refusal(feed, monkey
     assert record is not None
     assert (record.refused, len(record.refusals)) == (3, 2)
     assert [refusal["id"] for refusal in record.refusals] == ["CM-000001", "CM-000002"]
+
+
+def test_a_council_that_takes_no_updates_gets_its_referrals_without_acknowledgements(feed):
+    CaseSystem.objects.filter(council=feed.council).update(updates_enabled=False)
+    ids = feed.add(2)
+
+    record = feed.poll_at(NOW)
+
+    assert record is not None and record.created == 2
+    assert made(feed) == sorted(ids)
+    assert not CaseUpdate.objects.exists()
