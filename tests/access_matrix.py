@@ -393,6 +393,8 @@ REGISTRY: dict[str, Entry] = {
     "accounts:reset_password": Entry(kwargs=lambda w: {"token": "not-a-real-reset-token"}),
     "accounts:reset_passcode": Entry(kwargs=lambda w: {"token": "not-a-real-reset-token"}),
     "accounts:set_up": Entry(kwargs=lambda w: {"token": "not-a-real-setup-token"}),
+    # The other council offers no single sign-on: the button's POST is refused for everyone.
+    "accounts:sso_start": Entry(kwargs=lambda w: {"council_slug": w.other_council.slug}),
     # The provider's own details: its services and contacts; changes go through change requests,
     # which the council they were sent to reviews.
     **{

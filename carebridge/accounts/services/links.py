@@ -13,6 +13,7 @@ from carebridge.accounts.models import ResetLink, User
 from carebridge.accounts.services.common import find_user, record_about
 from carebridge.accounts.services.passcodes import passcode_change
 from carebridge.accounts.services.passwords import password_change
+from carebridge.accounts.services.signin import single_sign_on_required
 from carebridge.audit.services import record
 from carebridge.core.calendar import now
 from carebridge.organisations.validators import normalise_email
@@ -37,6 +38,16 @@ def reset_link_request(*, email: str, purpose: str, ip: str | None = None) -> No
         record(
             action="reset.requested",
             detail={"email": email, "purpose": purpose, "reason": "no such account"},
+            ip_address=ip,
+        )
+        return
+    if single_sign_on_required(user):
+        # Their council's staff sign in through its single sign-on: a password or passcode is
+        # no way in for them, so no link is sent (the page answers as for any address).
+        record_about(
+            user,
+            action="reset.refused",
+            detail={"purpose": purpose, "reason": "single sign-on required"},
             ip_address=ip,
         )
         return

@@ -21,6 +21,8 @@ class Outcome(StrEnum):
     LOCKED = "locked"
     SUSPENDED = "suspended"
     CLOSED = "closed"
+    # The password was right, but the council's staff must sign in through its single sign-on.
+    SINGLE_SIGN_ON = "single_sign_on"
 
 
 def tries_before_lock(user: User) -> int:

@@ -96,6 +96,15 @@ def login_check_password(*, email: str, password: str, ip: str | None = None) ->
                 ip_address=ip,
             )
             return StepResult(outcome, user)
+    # Told only once the password is right: before, it would say which addresses are staff.
+    if single_sign_on_required(user):
+        record_about(
+            user,
+            action="login.refused",
+            detail={"reason": "single sign-on required"},
+            ip_address=ip,
+        )
+        return StepResult(Outcome.SINGLE_SIGN_ON, user)
     return StepResult(Outcome.OK, user)
 
 

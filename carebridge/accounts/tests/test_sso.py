@@ -35,7 +35,14 @@ from carebridge.accounts.models import SingleSignOn, User
 from carebridge.accounts.sso import Discovery, Reason, SignOnRefused
 from carebridge.audit.models import Event
 from carebridge.core.calendar import now
-from tests.support import client_for, make_contract, make_council, make_provider, make_user
+from tests.support import (
+    PASSWORD,
+    client_for,
+    make_contract,
+    make_council,
+    make_provider,
+    make_user,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -763,3 +770,74 @@ def test_a_council_without_one_sets_it_up_with_a_secret(settings):
     assert event.before is None
     assert event.after["issuer"] == "https://login.microsoftonline.com/tenant-id/v2.0"
     assert "first-secret" not in json.dumps([event.after, event.detail])
+
+
+# The password log-in, the reset links and the sign-in page under the rulebook's rule
+
+
+@pytest.fixture
+def required(council):
+    council.rulebook.staff_single_sign_on_required = True
+    council.rulebook.save()
+    return council
+
+
+def _password_log_in(client: Client, user: User, password: str = PASSWORD):
+    return client.post(reverse("accounts:login"), {"email": user.email, "password": password})
+
+
+def test_the_password_log_in_is_refused_when_the_rulebook_requires_sign_on(required):
+    staff = make_user(council=required, email="di@wrekinshire.gov.uk")
+    client = Client()
+    response = _password_log_in(client, staff)
+    assert response.status_code == 200
+    assert "sign in with its single sign-on" in response.content.decode()
+    assert "Sign in with Wrekin Entra (Wrekinshire Council)" in response.content.decode()
+    assert logged_in_as(client) is None
+    assert "pending_login" not in client.session
+    event = Event.objects.filter(action="login.refused").get()
+    assert (event.object_id, event.detail) == (
+        str(staff.pk),
+        {"reason": "single sign-on required"},
+    )
+    # A wrong password says only that, as for anyone: the rule is told to those who know it.
+    wrong = _password_log_in(Client(), staff, "Wrong-Guess-99").content.decode()
+    assert "The e-mail address or password is not right" in wrong
+    assert "asks its staff to sign in" not in wrong
+
+
+def test_providers_and_councils_whose_sign_on_is_off_are_never_forced(required):
+    provider = make_provider()
+    make_contract(required, provider)
+    provider_user = make_user(provider=provider)
+    response = _password_log_in(Client(), provider_user)
+    assert response.status_code == 302
+    assert response["Location"] == reverse("accounts:login_second_step")
+    SingleSignOn.objects.filter(council=required).update(enabled=False)
+    staff = make_user(council=required)
+    assert _password_log_in(Client(), staff)["Location"] == reverse("accounts:login_second_step")
+
+
+def test_no_reset_link_is_sent_to_staff_who_must_use_the_sign_on(
+    required, mailoutbox, django_capture_on_commit_callbacks
+):
+    staff = make_user(council=required, email="flo@wrekinshire.gov.uk")
+    provider = make_provider()
+    make_contract(required, provider)
+    provider_user = make_user(provider=provider)
+    for user in (staff, provider_user):
+        with django_capture_on_commit_callbacks(execute=True):
+            response = Client().post(
+                reverse("accounts:reset"), {"email": user.email, "purpose": "password"}
+            )
+        assert response.status_code == 302
+    assert [m.to for m in mailoutbox] == [[provider_user.email]]
+    event = Event.objects.get(action="reset.refused")
+    assert event.object_id == str(staff.pk)
+    assert event.detail == {"purpose": "password", "reason": "single sign-on required"}
+
+
+def test_the_sign_in_page_shows_the_buttons(council):
+    html = Client().get(reverse("accounts:login") + "?next=/accounts/account/").content.decode()
+    assert "Sign in with Wrekin Entra (Wrekinshire Council)" in html
+    assert 'name="next" value="/accounts/account/"' in html

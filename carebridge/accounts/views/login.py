@@ -19,7 +19,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 
-from carebridge.accounts import services
+from carebridge.accounts import services, sso
 from carebridge.accounts.forms import (
     AuthenticatorCodeForm,
     LoginForm,
@@ -53,6 +53,10 @@ OUTCOME_MESSAGES = {
     services.Outcome.CLOSED: (
         "This account has been closed. Ask your organisation's portal administrator if you "
         "still need to use the portal."
+    ),
+    services.Outcome.SINGLE_SIGN_ON: (
+        "Your council asks its staff to sign in with its single sign-on, not a password: use "
+        "the sign-in button for your council below."
     ),
 }
 
@@ -174,7 +178,13 @@ def login_view(request: HttpRequest) -> HttpResponse:
             return _continue_login(request, result.user)
         form.add_error(None, OUTCOME_MESSAGES[result.outcome])
     return render(
-        request, "accounts/login.html", {"form": form, "failures": default_failures_before_lock()}
+        request,
+        "accounts/login.html",
+        {
+            "form": form,
+            "failures": default_failures_before_lock(),
+            "single_sign_ons": sso.sign_in_choices(),
+        },
     )
 
 
