@@ -12,7 +12,11 @@ with Content-Type application/json:
 
     schema, schema_version    "carebridge.front-door-request", 1; a new version for any change
                               that is not an added field
-    event                     what happened: "submitted" when the request reached the queue
+    event                     what happened: "submitted" when the request reached the queue,
+                              or an officer's decision by its kind ("accepted", "redirected"…)
+    decision                  (decisions only) {id, kind, at, by, reason, outcome,
+                              redirected_to}: each decision is its own push, keyed
+                              front-door-<request>-decision-<event id>, after the earlier ones
     council                   {slug, name}
     reference                 the request's reference, as the person was given it
     submitted_at              ISO 8601 in UTC ("2026-03-02T09:15:00Z")
@@ -46,7 +50,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, Protocol
 
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from carebridge.core import outbox
 from carebridge.core.calendar import now
@@ -186,8 +190,16 @@ def crm_webhook_lookup_register(lookup: WebhookLookup) -> None:
 
 
 def adapter_for(council: Council | int) -> CrmAdapter | None:
-    """The council's CRM adapter, or None when it has no CRM to push to."""
+    """The council's CRM adapter, or None when it has no CRM to push to: its Dynamics 365
+    (Dataverse) environment when it has an enabled connection, else its webhook."""
+    # dataverse.py builds on this module's errors and results: imported here, not at the top.
+    from carebridge.integrations.dataverse import DataverseAdapter
+    from carebridge.integrations.models import DataverseConnection
+
     council_id = council.pk if isinstance(council, Council) else council
+    connection = DataverseConnection.objects.filter(council_id=council_id, enabled=True).first()
+    if connection is not None:
+        return DataverseAdapter(connection)
     for lookup in _webhook_lookups:
         webhook = lookup(council_id)
         if webhook is not None:
@@ -244,9 +256,33 @@ def _queue(ids: list[int]) -> None:
 def _send(row: CrmDelivery) -> Taken:
     adapter = adapter_for(row.council_id)
     if adapter is None:
-        raise CrmPushError("The council no longer has a CRM webhook", retryable=False)
+        raise CrmPushError("The council no longer has a CRM", retryable=False)
     result = adapter.push(row.payload, key=row.key)
     return Taken(result.status_code, {"crm_reference": result.reference})
+
+
+def _ready() -> Q:
+    """Rows whose request has no earlier push undelivered: a decision pushed before the
+    request itself (or before an earlier decision) would leave the CRM's case with an older
+    status when the earlier push is retried."""
+    earlier = CrmDelivery.objects.filter(
+        request=OuterRef("request"), pk__lt=OuterRef("pk"), delivered_at__isnull=True
+    )
+    return ~Q(Exists(earlier))
+
+
+def _delivered(row: CrmDelivery) -> None:
+    """Queue the request's next push at once: it was waiting for this one."""
+    following = (
+        CrmDelivery.objects.filter(
+            request_id=row.request_id, pk__gt=row.pk, delivered_at__isnull=True, gave_up=False
+        )
+        .order_by("pk")
+        .values_list("pk", flat=True)
+        .first()
+    )
+    if following is not None:
+        _queue([following])
 
 
 CRM_OUTBOX = deliveries.Outbox(
@@ -257,6 +293,8 @@ CRM_OUTBOX = deliveries.Outbox(
     action="crm_delivery",
     detail=lambda row: {"request": row.request_id},
     related=("request",),
+    ready=_ready,
+    delivered=_delivered,
 )
 
 

@@ -93,8 +93,7 @@ class DataverseBusy(CrmPushError):
     the outbox should not undercut."""
 
     def __init__(self, message: str, *, retry_after: timedelta | None) -> None:
-        super().__init__(message, retryable=True, status_code=429)
-        self.retry_after = retry_after
+        super().__init__(message, retryable=True, status_code=429, retry_after=retry_after)
 
 
 class _Missing(Exception):

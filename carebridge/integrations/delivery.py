@@ -86,10 +86,13 @@ class DeliveryError(Exception):
         retryable: bool,
         status_code: int | None = None,
         answer: bytes = b"",
+        retry_after: timedelta | None = None,
     ):
         super().__init__(message)
         self.retryable = retryable
         self.status_code = status_code
+        # A peer that asked for a wait (429 with Retry-After) is not tried again sooner.
+        self.retry_after = retry_after
         self.answer = answer
 
 
@@ -177,13 +180,15 @@ def attempt(outbox: Outbox[Row], pk: int) -> tuple[Outcome, timedelta | None]:
 def _failed(
     outbox: Outbox[Row], row: Row, error: Exception, moment: datetime
 ) -> tuple[Outcome, timedelta | None]:
+    asked = None
     if isinstance(error, DeliveryError):
         message, retryable, status = str(error), error.retryable, error.status_code
+        asked = error.retry_after
     else:
         logger.exception("%s %s failed unexpectedly", outbox.what, row.pk)
         message, retryable, status = rows.outbox_error(error), True, None
     give_up = not retryable or row.attempts >= MAX_ATTEMPTS
-    wait = None if give_up else retry_delay(row.attempts)
+    wait = None if give_up else max(retry_delay(row.attempts), asked or timedelta(0))
     rows.outbox_release(
         outbox.model,
         row.pk,

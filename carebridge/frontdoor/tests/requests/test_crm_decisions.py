@@ -120,7 +120,9 @@ def test_each_decision_is_pushed_once_with_its_status_route_and_reason(
 def test_a_redirect_is_pushed_with_where_the_person_was_sent(
     council, officer, django_capture_on_commit_callbacks
 ):
-    sent = submit(council, likely_answers())
+    # The request itself is pushed first: its decisions wait behind it (CRM pushes keep order).
+    with django_capture_on_commit_callbacks(execute=True):
+        sent = submit(council, likely_answers())
 
     with django_capture_on_commit_callbacks(execute=True):
         services.request_redirect(
@@ -179,3 +181,27 @@ def test_without_a_crm_a_decision_queues_nothing(council, officer):
     services.request_open(request=sent, by=officer)
 
     assert CrmDelivery.objects.count() == 0
+
+
+def test_a_decision_waits_until_the_request_itself_has_reached_the_crm(
+    council, officer, crm, django_capture_on_commit_callbacks
+):
+    from carebridge.integrations.crm import Outcome, crm_delivery_attempt
+
+    sent = submit(council, likely_answers())  # its push is queued, not yet sent
+    with django_capture_on_commit_callbacks(execute=True):
+        services.request_open(request=sent, by=officer)
+
+    [decision] = decisions(sent)
+    decision.refresh_from_db()
+    assert decision.delivered_at is None
+    assert decision.attempts == 0, "a push waiting behind another is not a failed try"
+    assert crm_delivery_attempt(decision.pk) == (Outcome.WAITING, None)
+    assert posted_events(crm) == []
+
+    submitted = CrmDelivery.objects.get(request=sent, event="submitted")
+    with django_capture_on_commit_callbacks(execute=True):
+        assert crm_delivery_attempt(submitted.pk)[0] is Outcome.DELIVERED
+    decision.refresh_from_db()
+    assert decision.delivered_at is not None
+    assert posted_events(crm) == ["submitted", decision.payload["event"]]
