@@ -313,7 +313,12 @@ REST_FRAMEWORK = {
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Carebridge API",
-    "DESCRIPTION": "For councils' case-management systems: send referrals and follow their answers.",
+    "DESCRIPTION": (
+        "For councils' case-management systems (send referrals and follow their answers) and "
+        "for providers' own systems under /api/v1/provider/ (answer referrals, read care "
+        "packages, post actuals as JSON or the council's CSV layout, read disputes, invoices "
+        "and payments)."
+    ),
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",

@@ -14,8 +14,10 @@ class ApiTokenScheme(OpenApiAuthenticationExtension):
             "type": "http",
             "scheme": "bearer",
             "description": (
-                "A key made for one of the council's systems with "
-                "`carebridge api_token_create --council <slug> --name <system>`, sent as "
-                "`Authorization: Bearer <key>`. Every call acts for that council only."
+                "A council's key, made for one of its systems with "
+                "`carebridge api_token_create --council <slug> --name <system>`: every call acts "
+                "for that council only. Or a provider's key, made by one of its Super Users at "
+                "/organisation/api-keys/: every call under /api/v1/provider/ acts for that "
+                "provider with that Super User's rights. Sent as `Authorization: Bearer <key>`."
             ),
         }
