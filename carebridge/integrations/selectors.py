@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import CharField, F, Min, Q, QuerySet, Value
+from django.db.models.fields.json import KT
 
 from carebridge.integrations.models import (
     CaseSystem,
@@ -89,7 +90,7 @@ class DeliveryRow:
     delivery: CaseUpdate | CrmDelivery
     what: str
     state: str  # delivered, gave_up, failing, blocked, waiting
-    waits_for: int | None = None  # the earlier update (its sequence) this one waits behind
+    waits_for: str = ""  # the earlier row this one waits behind, in words
 
     @property
     def system(self) -> str:
@@ -119,6 +120,10 @@ def _first_undelivered(updates: Sequence[CaseUpdate]) -> dict[int, int]:
     return {row["referral_id"]: row["first"] for row in earliest}
 
 
+def _blocked(state: str, waits_for: str) -> str:
+    return "blocked" if state == "waiting" and waits_for else state
+
+
 def _case_rows(ids: list[int]) -> dict[int, DeliveryRow]:
     updates = list(
         CaseUpdate.objects.filter(pk__in=ids)
@@ -128,38 +133,62 @@ def _case_rows(ids: list[int]) -> dict[int, DeliveryRow]:
     first = _first_undelivered(updates)
     rows = {}
     for update in updates:
-        state = _state(update)
         blocker = first.get(update.referral_id)
-        waits_for = blocker if blocker is not None and blocker < update.sequence else None
-        if state == "waiting" and waits_for is not None:
-            state = "blocked"
+        waits_for = (
+            f"update {blocker} of this referral"
+            if blocker is not None and blocker < update.sequence
+            else ""
+        )
         external = getattr(update, "external_id", "")
         what = f"{update.event}, update {update.sequence} of referral {update.referral_id}"
         rows[update.pk] = DeliveryRow(
             kind=CASE,
             delivery=update,
             what=what + (f" (the system's id {external})" if external else ""),
-            state=state,
+            state=_blocked(_state(update), waits_for),
             waits_for=waits_for,
         )
     return rows
 
 
+def _first_undelivered_pushes(pushes: Sequence[CrmDelivery]) -> dict[int, tuple[int, str]]:
+    """Each request's earliest undelivered push (its id and event): later pushes of the request
+    wait behind it, so the CRM's case never goes back to an older status (integrations.crm)."""
+    requests = {p.request_id for p in pushes if p.delivered_at is None}
+    earliest = (
+        CrmDelivery.objects.filter(request_id__in=requests, delivered_at__isnull=True)
+        .values("request_id")
+        .annotate(first=Min("pk"))
+    )
+    firsts = {row["first"]: row["request_id"] for row in earliest}
+    shown = CrmDelivery.objects.filter(pk__in=firsts).annotate(shown=KT("payload__event"))
+    return {firsts[p.pk]: (p.pk, getattr(p, "shown", None) or p.event) for p in shown}
+
+
 def _crm_rows(ids: list[int]) -> dict[int, DeliveryRow]:
-    pushes = (
+    # A decision's row is keyed "decision-<id>": the payload says which decision it was, until
+    # the payload is emptied after KEEP_PAYLOAD_FOR.
+    pushes = list(
         CrmDelivery.objects.filter(pk__in=ids)
         .defer("payload")
-        .annotate(reference=F("request__reference"))
+        .annotate(reference=F("request__reference"), shown=KT("payload__event"))
     )
-    return {
-        push.pk: DeliveryRow(
+    first = _first_undelivered_pushes(pushes)
+    rows = {}
+    for push in pushes:
+        blocker = first.get(push.request_id)
+        waits_for = (
+            f"the {blocker[1]} push of this request" if blocker and blocker[0] < push.pk else ""
+        )
+        event = getattr(push, "shown", None) or push.event
+        rows[push.pk] = DeliveryRow(
             kind=CRM,
             delivery=push,
-            what=f"{push.event}, front-door request {getattr(push, 'reference', '')}",
-            state=_state(push),
+            what=f"{event}, front-door request {getattr(push, 'reference', '')}",
+            state=_blocked(_state(push), waits_for),
+            waits_for=waits_for,
         )
-        for push in pushes
-    }
+    return rows
 
 
 def delivery_rows(keys: list[dict[str, Any]]) -> list[DeliveryRow]:

@@ -2,6 +2,8 @@
 newest first, filtered and paged, naming no person; a failed row is sent again over real HTTP
 (the simulator, the test CRM), and a later update of the same referral says what it waits for."""
 
+import json
+
 import pytest
 from django.urls import reverse
 
@@ -154,19 +156,29 @@ def test_a_crm_push_the_crm_refused_is_sent_again(
     push(request, django_capture_on_commit_callbacks)
     delivery = CrmDelivery.objects.get(request=request)
     assert delivery.gave_up
+    # A later push of the request waits behind it, so the CRM never goes back to an older status.
+    later = push(request, django_capture_on_commit_callbacks, event="reminded")
     client = client_for(administrator)
 
     page = client.get(reverse(URL)).content.decode()  # "Failed" is the first filter
+    both = client.get(reverse(URL), {"status": "all"}).content.decode()
 
     assert f"submitted, front-door request {request.reference}" in page
     assert "CRM" in page and "Given up" in page
-    assert request.person_name not in page
+    assert "reminded" not in page
+    assert "Waits for the submitted push of this request, not yet delivered" in both
+    assert request.person_name not in both
 
     send_again(client, delivery, "crm", django_capture_on_commit_callbacks)
 
     delivery.refresh_from_db()
-    assert delivery.delivered_at is not None
-    assert len(crm.posts()) == 2
+    later.refresh_from_db()
+    assert delivery.delivered_at is not None and later.delivered_at is not None
+    assert [json.loads(p["body"])["event"] for p in crm.posts()] == [
+        "submitted",
+        "submitted",
+        "reminded",
+    ]
     assert Event.objects.filter(action__endswith="retried", actor=administrator).count() == 1
 
 
