@@ -39,6 +39,7 @@ from carebridge.frontdoor.models import (
 )
 from carebridge.frontdoor.requests import services as frontdoor
 from carebridge.frontdoor.requests.services import track_token
+from carebridge.integrations.models import ApiToken
 from carebridge.organisations import services as org
 from carebridge.organisations.choices import TeamKind
 from carebridge.organisations.models import ChangeRequest, Contract, Council, Provider, Service
@@ -57,6 +58,9 @@ from tests.access_entry import Entry
 from tests.access_matrix_disputes import MARKERS as DISPUTES_MARKERS
 from tests.access_matrix_disputes import REGISTRY as DISPUTES_REGISTRY
 from tests.access_matrix_disputes import build_disputes
+from tests.access_matrix_integrations import MARKERS as INTEGRATIONS_MARKERS
+from tests.access_matrix_integrations import REGISTRY as INTEGRATIONS_REGISTRY
+from tests.access_matrix_integrations import build_integrations
 from tests.access_matrix_payments import MARKERS as PAYMENTS_MARKERS
 from tests.access_matrix_payments import REGISTRY as PAYMENTS_REGISTRY
 from tests.access_matrix_payments import build_payments
@@ -115,6 +119,7 @@ class World:
     other_dispute: Dispute  # In Dispute: its council's officers and its provider see it
     other_reason: DisputeReason  # of the other council's catalogue of dispute reasons
     other_run: PaymentRun  # finalised, paying the other provider
+    other_api_token: ApiToken  # made by the other provider's Super User
     markers: list[str] = field(default_factory=list)
 
 
@@ -341,11 +346,18 @@ def build_world() -> World:
         **other_payments,
         **other_run,
         **build_disputes(council=other_council, provider=other_provider),
+        **build_integrations(
+            council=other_council,
+            provider=other_provider,
+            provider_user=other_provider_user,
+            referral=other_referral,
+        ),
     )
     world.markers = [
         *PAYMENTS_MARKERS,
         *DISPUTES_MARKERS,
         *RUNS_MARKERS,
+        *INTEGRATIONS_MARKERS,
         other_council.name,
         other_provider.name,
         other_admin.email,
@@ -383,6 +395,7 @@ REGISTRY: dict[str, Entry] = {
     **DISPUTES_REGISTRY,
     **RUNS_REGISTRY,
     **REPORTS_REGISTRY,
+    **INTEGRATIONS_REGISTRY,
     "accounts:user_detail": Entry(
         kwargs=lambda w: {"pk": w.other_provider_user.pk}, owner=lambda w: w.other_council_admin
     ),
