@@ -102,6 +102,7 @@ NAVIGATION: list[NavItem] = [
         side="provider",
     ),
     NavItem("Contacts", "organisations:contact_list", Function.CONTACTS, side="provider"),
+    NavItem("API keys", "api_tokens:list", Function.API_KEYS, side="provider", edit=True),
     NavItem("Actions", "actions:action_list", Function.ACTIONS),
     NavItem(
         "Change requests", "organisations:change_request_list", Function.ACTIONS, side="provider"
@@ -121,8 +122,10 @@ NAVIGATION: list[NavItem] = [
         side="council",
     ),
     NavItem("User accounts", "accounts:user_list", Function.USER_ACCOUNTS),
+    # The council's systems: its case-management system, the logs, Dynamics 365, the CRM
+    # webhook and the single sign-on, one to the next (integrations/_nav.html).
     NavItem(
-        "Connections", "frontdoor:connections", Function.CONNECTIONS, side="council", edit=True
+        "Connections", "integrations:case_system", Function.CONNECTIONS, side="council", edit=True
     ),
     NavItem("Audit log", "audit:event_list", Function.AUDIT_LOG),
     NavItem("Your account", "accounts:account"),
