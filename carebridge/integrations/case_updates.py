@@ -29,7 +29,7 @@ from urllib.parse import quote
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
-from django.db.models import Exists, IntegerField, Max, OuterRef, Q, QuerySet, Subquery
+from django.db.models import IntegerField, Max, Q, QuerySet, Subquery
 
 import carebridge.integrations.delivery as deliveries
 from carebridge.core.calendar import now
@@ -182,37 +182,7 @@ def _duplicate_of(answer: bytes, key: str) -> bool:
     return data.get("key", key) == key
 
 
-# --- Delivery, in order -----------------------------------------------------------------------
-
-
-def _earlier_undelivered() -> QuerySet[CaseUpdate]:
-    return CaseUpdate.objects.filter(
-        referral=OuterRef("referral"),
-        sequence__lt=OuterRef("sequence"),
-        delivered_at__isnull=True,
-    )
-
-
-def _ready() -> Q:
-    """Rows whose referral has no earlier row undelivered."""
-    return ~Q(Exists(_earlier_undelivered()))
-
-
-def _delivered(update: CaseUpdate) -> None:
-    """Queue the referral's next row at once: it was waiting for this one."""
-    following = (
-        CaseUpdate.objects.filter(
-            referral_id=update.referral_id,
-            sequence__gt=update.sequence,
-            delivered_at__isnull=True,
-            gave_up=False,
-        )
-        .order_by("sequence")
-        .values_list("pk", flat=True)
-        .first()
-    )
-    if following is not None:
-        _queue([following])
+# --- Delivery, in order: a row waits while an earlier one of its referral is undelivered -------
 
 
 CASE_UPDATES = deliveries.Outbox(
@@ -227,8 +197,8 @@ CASE_UPDATES = deliveries.Outbox(
         "event": update.event,
     },
     related=("referral",),
-    ready=_ready,
-    delivered=_delivered,
+    stream="referral",
+    order="sequence",
 )
 
 
@@ -275,7 +245,7 @@ def undelivered_case_updates(council: Council | None = None) -> QuerySet[CaseUpd
     `held_by`: the sequence of the earliest undelivered update of its referral before it, or
     None when it is not waiting for another."""
     held_by = Subquery(
-        _earlier_undelivered().order_by("sequence").values("sequence")[:1],
+        deliveries.earlier_undelivered(CASE_UPDATES).order_by("sequence").values("sequence")[:1],
         output_field=IntegerField(),
     )
     found = (
@@ -290,12 +260,4 @@ def undelivered_case_updates(council: Council | None = None) -> QuerySet[CaseUpd
 
 def case_update_held_by(update: CaseUpdate) -> CaseUpdate | None:
     """The earliest undelivered update of the referral before this one: what it waits for."""
-    return (
-        CaseUpdate.objects.filter(
-            referral_id=update.referral_id,
-            sequence__lt=update.sequence,
-            delivered_at__isnull=True,
-        )
-        .order_by("sequence")
-        .first()
-    )
+    return deliveries.held_by(CASE_UPDATES, update)

@@ -50,7 +50,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, Protocol
 
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import QuerySet
 
 from carebridge.core import outbox
 from carebridge.core.calendar import now
@@ -261,30 +261,6 @@ def _send(row: CrmDelivery) -> Taken:
     return Taken(result.status_code, {"crm_reference": result.reference})
 
 
-def _ready() -> Q:
-    """Rows whose request has no earlier push undelivered: a decision pushed before the
-    request itself (or before an earlier decision) would leave the CRM's case with an older
-    status when the earlier push is retried."""
-    earlier = CrmDelivery.objects.filter(
-        request=OuterRef("request"), pk__lt=OuterRef("pk"), delivered_at__isnull=True
-    )
-    return ~Q(Exists(earlier))
-
-
-def _delivered(row: CrmDelivery) -> None:
-    """Queue the request's next push at once: it was waiting for this one."""
-    following = (
-        CrmDelivery.objects.filter(
-            request_id=row.request_id, pk__gt=row.pk, delivered_at__isnull=True, gave_up=False
-        )
-        .order_by("pk")
-        .values_list("pk", flat=True)
-        .first()
-    )
-    if following is not None:
-        _queue([following])
-
-
 CRM_OUTBOX = deliveries.Outbox(
     model=CrmDelivery,
     what="CRM delivery",
@@ -293,8 +269,10 @@ CRM_OUTBOX = deliveries.Outbox(
     action="crm_delivery",
     detail=lambda row: {"request": row.request_id},
     related=("request",),
-    ready=_ready,
-    delivered=_delivered,
+    # A decision pushed before the request itself (or an earlier decision) would leave the
+    # CRM's case with an older status once the earlier push is retried: a request's pushes go
+    # in order.
+    stream="request",
 )
 
 

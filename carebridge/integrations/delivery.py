@@ -35,7 +35,7 @@ from functools import partial
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from carebridge.audit.services import record
 from carebridge.core import outbox as rows
@@ -120,8 +120,9 @@ class Outbox(Generic[Row]):
     queue       queues the rows' tasks once the current transaction commits
     action      the audit actions' prefix: "<action>.gave_up", "<action>.retried"
     detail      the audit detail of a row
-    ready       (ordered outboxes) the rows that may be tried now
-    delivered   called after a row was taken (an ordered outbox queues the next one)
+    stream      (ordered outboxes) the field whose rows are delivered in order, one after
+                the other (a referral's updates, a front-door request's pushes)
+    order       the field that orders a stream's rows (the row's id by default)
     """
 
     model: type[Row]
@@ -131,12 +132,71 @@ class Outbox(Generic[Row]):
     action: str
     detail: Callable[[Row], dict[str, Any]]
     related: tuple[str, ...] = ()
-    ready: Callable[[], Q] | None = None
-    delivered: Callable[[Row], None] | None = None
+    stream: str = ""
+    order: str = "pk"
 
     @property
     def objects(self) -> QuerySet[Row]:
         return self.model._default_manager.all()
+
+
+# --- Order within a stream -------------------------------------------------------------------
+
+
+def earlier_undelivered(outbox: Outbox[Row]) -> QuerySet[Row]:
+    """For a subquery: the undelivered rows of the outer row's stream before it."""
+    return outbox.objects.filter(
+        **{
+            outbox.stream: OuterRef(outbox.stream),
+            f"{outbox.order}__lt": OuterRef(outbox.order),
+            "delivered_at__isnull": True,
+        }
+    )
+
+
+def _ready(outbox: Outbox[Row]) -> Q:
+    """The rows that may be tried now: in an ordered outbox, those with no earlier row of their
+    stream undelivered."""
+    return ~Q(Exists(earlier_undelivered(outbox))) if outbox.stream else Q()
+
+
+def held_by(outbox: Outbox[Row], row: Row) -> Row | None:
+    """The earliest undelivered row of the row's stream before it: what it waits for."""
+    if not outbox.stream:
+        return None
+    stream_id = getattr(row, f"{outbox.stream}_id")
+    return (
+        outbox.objects.filter(
+            **{
+                f"{outbox.stream}_id": stream_id,
+                f"{outbox.order}__lt": getattr(row, outbox.order),
+                "delivered_at__isnull": True,
+            }
+        )
+        .order_by(outbox.order)
+        .first()
+    )
+
+
+def _queue_next(outbox: Outbox[Row], row: Row) -> None:
+    """After a row is taken, queue its stream's next row at once: it was waiting for this one."""
+    if not outbox.stream:
+        return
+    following = (
+        outbox.objects.filter(
+            **{
+                f"{outbox.stream}_id": getattr(row, f"{outbox.stream}_id"),
+                f"{outbox.order}__gt": getattr(row, outbox.order),
+                "delivered_at__isnull": True,
+                "gave_up": False,
+            }
+        )
+        .order_by(outbox.order)
+        .values_list("pk", flat=True)
+        .first()
+    )
+    if following is not None:
+        outbox.queue([following])
 
 
 def retry_delay(attempts: int) -> timedelta:
@@ -154,7 +214,7 @@ def attempt(outbox: Outbox[Row], pk: int) -> tuple[Outcome, timedelta | None]:
     next try."""
     moment = now()
     pending = outbox.objects.filter(pk=pk, delivered_at__isnull=True, gave_up=False)
-    if outbox.ready is not None and not pending.filter(outbox.ready()).exists():
+    if outbox.stream and not pending.filter(_ready(outbox)).exists():
         # Rows are only ever delivered, so once an earlier row is, it stays so: a row seen
         # ready here is still ready when claimed.
         return (Outcome.WAITING if pending.exists() else Outcome.NOTHING), None
@@ -172,8 +232,7 @@ def attempt(outbox: Outbox[Row], pk: int) -> tuple[Outcome, timedelta | None]:
         next_attempt_at=None,
         **taken.fields,
     )
-    if outbox.delivered is not None:
-        outbox.delivered(row)
+    _queue_next(outbox, row)
     return Outcome.DELIVERED, None
 
 
@@ -225,10 +284,6 @@ def _too_old(moment: datetime) -> Q:
 def _recent(moment: datetime) -> Q:
     cutoff = moment - GIVE_UP_AFTER
     return Q(retried_at__isnull=True, created_at__gte=cutoff) | Q(retried_at__gte=cutoff)
-
-
-def _ready(outbox: Outbox[Row]) -> Q:
-    return Q() if outbox.ready is None else outbox.ready()
 
 
 def due(outbox: Outbox[Row], moment: datetime | None = None) -> list[int]:

@@ -55,6 +55,7 @@ from carebridge.referrals.api import (
 )
 from carebridge.referrals.choices import FailureReason, ReferralEventKind, RefusalReason
 from carebridge.referrals.filters import ApiReferralFilters
+from carebridge.referrals.forms.council import REFERRAL_FIELDS
 from carebridge.referrals.models import Referral, ReferralEvent
 from carebridge.referrals.selectors import referrals_visible_to
 
@@ -212,32 +213,8 @@ class CareOutput(OutputSerializer):
 
     class Meta:
         model = Referral
-        fields = [
-            "source",
-            "hospital",
-            "ward",
-            "district_team",
-            "discharge_date",
-            "requested_start_date",
-            "next_of_kin_name",
-            "next_of_kin_relationship",
-            "next_of_kin_address",
-            "next_of_kin_phone",
-            "consent_to_share",
-            "mca_best_interest",
-            "health_needs",
-            "home_circumstances",
-            "mobility",
-            "support_summary",
-            "risks",
-            "carers_required",
-            "visits_per_day",
-            "worker_name",
-            "worker_team",
-            "worker_phone",
-            "worker_mobile",
-            "completed_on",
-        ]
+        # The referral's own answers: those the council's form asks for.
+        fields = list(REFERRAL_FIELDS)
 
 
 class ProviderReferralDetailOutput(ProviderReferralOutput):
