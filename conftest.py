@@ -14,6 +14,23 @@ if TYPE_CHECKING:
 
 
 @pytest.fixture
+def loopback_allowed(settings) -> None:
+    """The peers a test runs (the simulator of councils' systems, a CRM, an identity provider)
+    listen on 127.0.0.1, which the address guard (core.outbound) refuses unless this is on."""
+    settings.OUTBOUND_ALLOW_LOOPBACK = True
+
+
+@pytest.fixture
+def empty_huey():
+    """No task another test left queued runs in this one, and none of this test's is left."""
+    from huey.contrib.djhuey import HUEY
+
+    HUEY.flush()
+    yield
+    HUEY.flush()
+
+
+@pytest.fixture
 def two_council_provider(db) -> "TwoCouncilProvider":
     """A module that freezes the clock asks for its clock fixture first."""
     from tests.support import make_two_council_provider

@@ -44,16 +44,10 @@ from tests.support import (
     make_user,
 )
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("loopback_allowed")]
 
 CLIENT_ID = "carebridge-portal"
 CLIENT_SECRET = "not-a-real-secret-0123456789"
-
-
-@pytest.fixture(autouse=True)
-def loopback_allowed(settings):
-    """The provider runs on loopback, which production never reaches: only tests allow it."""
-    settings.OUTBOUND_ALLOW_LOOPBACK = True
 
 
 @pytest.fixture(autouse=True)

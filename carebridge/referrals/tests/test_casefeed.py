@@ -13,13 +13,7 @@ from carebridge.referrals.intake import refusal_reason
 from carebridge.referrals.models import Referral
 from carebridge.referrals.tests.casefeed_support import NOW, Feed, after, feed_world, frozen
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def loopback_allowed(settings):
-    """The simulator runs on 127.0.0.1, which production never calls: only tests allow it."""
-    settings.OUTBOUND_ALLOW_LOOPBACK = True
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("loopback_allowed")]
 
 
 @pytest.fixture

@@ -17,12 +17,7 @@ from carebridge.referrals.models import Referral
 from carebridge.referrals.tests.casefeed_support import KEY, NOW, Feed, after, feed_world, frozen
 from tests.support import run_together
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def loopback_allowed(settings):
-    settings.OUTBOUND_ALLOW_LOOPBACK = True
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("loopback_allowed")]
 
 
 @pytest.fixture

@@ -7,7 +7,6 @@ import json
 
 import pytest
 from django.db import transaction
-from huey.contrib.djhuey import HUEY
 
 from carebridge.frontdoor.choices import EventKind, RequestStatus
 from carebridge.frontdoor.models import FrontDoorSettings
@@ -16,23 +15,11 @@ from carebridge.frontdoor.tests.support_requests import likely_answers, submit
 from carebridge.integrations.models import CrmDelivery
 from carebridge.integrations.tests.crm.crm_support import SECRET, Crm
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("loopback_allowed", "empty_huey")]
 
 
 class Boom(Exception):
     pass
-
-
-@pytest.fixture(autouse=True)
-def loopback_allowed(settings):
-    settings.OUTBOUND_ALLOW_LOOPBACK = True
-
-
-@pytest.fixture(autouse=True)
-def empty_huey():
-    HUEY.flush()
-    yield
-    HUEY.flush()
 
 
 @pytest.fixture

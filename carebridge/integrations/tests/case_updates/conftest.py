@@ -6,7 +6,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
-from huey.contrib.djhuey import HUEY
 
 from carebridge.accounts.models import User
 from carebridge.integrations.models import CaseSystem
@@ -17,19 +16,6 @@ from tests.support import make_contract, make_council, make_provider, make_user
 
 API_KEY = "the-councils-case-system-key"
 SECRET = "the-councils-case-system-signing-secret"
-
-
-@pytest.fixture(autouse=True)
-def loopback_allowed(settings):
-    """The simulator runs on 127.0.0.1, which production never posts to: only tests allow it."""
-    settings.OUTBOUND_ALLOW_LOOPBACK = True
-
-
-@pytest.fixture(autouse=True)
-def empty_huey():
-    HUEY.flush()
-    yield
-    HUEY.flush()
 
 
 @pytest.fixture
@@ -71,3 +57,8 @@ def world(db: None, sim: Simulator) -> World:
         carer=make_user(provider=provider, role="super_user_actuals"),
         system=system,
     )
+
+
+@pytest.fixture(autouse=True)
+def _peers_on_loopback(loopback_allowed, empty_huey) -> None:
+    """Every test here talks to peers on loopback, with no task left from another test."""

@@ -14,12 +14,6 @@ TEAM = "6f1c2d3e-4a5b-4c6d-8e7f-90a1b2c3d4e5"
 
 
 @pytest.fixture(autouse=True)
-def loopback_allowed(settings):
-    """The simulator runs on 127.0.0.1, which production never calls: only tests allow it."""
-    settings.OUTBOUND_ALLOW_LOOPBACK = True
-
-
-@pytest.fixture(autouse=True)
 def empty_cache():
     cache.clear()
     yield
@@ -50,3 +44,8 @@ def connection(council, dataverse):
         client_secret=dataverse.client_secret,
         team_id=TEAM,
     )
+
+
+@pytest.fixture(autouse=True)
+def _peers_on_loopback(loopback_allowed) -> None:
+    """Every test here talks to peers on loopback, with no task left from another test."""

@@ -5,27 +5,12 @@ queue around each test."""
 from collections.abc import Iterator
 
 import pytest
-from huey.contrib.djhuey import HUEY
 
 from carebridge.integrations.simulator import Simulator
 from carebridge.integrations.simulator.case_management import CaseManagement
 from tests.support import make_council, make_user
 
 KEY = "simulator-key"
-
-
-@pytest.fixture
-def loopback_allowed(settings):
-    """The simulator runs on 127.0.0.1, which production never calls: only the tests that talk
-    to it allow it (the others check that the pages refuse it)."""
-    settings.OUTBOUND_ALLOW_LOOPBACK = True
-
-
-@pytest.fixture(autouse=True)
-def empty_huey():
-    HUEY.flush()
-    yield
-    HUEY.flush()
 
 
 @pytest.fixture
@@ -47,3 +32,9 @@ def peer() -> CaseManagement:
 def sim(peer: CaseManagement, loopback_allowed) -> Iterator[Simulator]:
     with Simulator(peer) as simulator:
         yield simulator
+
+
+@pytest.fixture(autouse=True)
+def _no_task_left(empty_huey) -> None:
+    """No task left from another test. Only the tests that talk to the simulator ask for
+    `loopback_allowed`: the others check that the pages refuse a loopback address."""
