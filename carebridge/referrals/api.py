@@ -43,7 +43,7 @@ from carebridge.organisations.models import Provider
 from carebridge.people import services as people
 from carebridge.people.models import ServiceUser
 from carebridge.referrals import services
-from carebridge.referrals.choices import ReferralStatus, Stage
+from carebridge.referrals.choices import FailureReason, ReferralStatus, RefusalReason, Stage
 from carebridge.referrals.filters import ApiReferralFilters
 
 # The body's serializers live with the intake the feed shares; they are still read from here.
@@ -124,6 +124,13 @@ class ReferralOutput(OutputSerializer):
     """A referral and where it stands, without its update log (the list's rows)."""
 
     stage = serializers.SerializerMethodField(help_text="Where an open referral stands, now.")
+    # Blank until the referral is refused or its start fails.
+    refusal_reason = serializers.ChoiceField(
+        choices=RefusalReason.choices, allow_blank=True, read_only=True
+    )
+    failure_reason = serializers.ChoiceField(
+        choices=FailureReason.choices, allow_blank=True, read_only=True
+    )
     provider = ProviderOutput()
     district = serializers.CharField(source="district.name")
     service_user = ServiceUserOutput()
@@ -268,6 +275,11 @@ def _detail_response(request: Request, referral_id: int, code: int) -> Response:
 ERRORS = {
     401: OpenApiResponse(ErrorOutput, description="No key, or a key not valid or revoked."),
 }
+BAD_CURSOR = {
+    404: OpenApiResponse(
+        ErrorOutput, description="A cursor that is not from a `next` or `previous` link."
+    )
+}
 LOCATION = OpenApiParameter(
     "Location",
     OpenApiTypes.URI,
@@ -315,6 +327,7 @@ class ReferralListCreate(CouncilApiView):
         responses={
             200: ReferralPageOutput,
             400: OpenApiResponse(ErrorOutput, description="A bad changed_since or status."),
+            **BAD_CURSOR,
             **ERRORS,
         },
         tags=["referrals"],

@@ -47,6 +47,7 @@ from carebridge.people.models import ServiceUser
 from carebridge.referrals import services
 from carebridge.referrals.access import shows_person
 from carebridge.referrals.api import (
+    BAD_CURSOR,
     OutputSerializer,
     ReferralEventOutput,
     ReferralListQuery,
@@ -321,6 +322,7 @@ class ProviderReferralList(ProviderApiView):
         responses={
             200: ProviderReferralPageOutput,
             400: OpenApiResponse(ErrorOutput, description="A bad changed_since or status."),
+            **BAD_CURSOR,
             **ERRORS,
         },
         tags=[TAG],
