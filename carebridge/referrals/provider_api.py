@@ -404,7 +404,7 @@ class _Answer(ProviderApiView):
 
     input_class: type[StrictSerializer]
 
-    def carry_out(self, referral: Referral, user: User, data: dict[str, Any]) -> Referral:
+    def carry_out(self, referral: Referral, user: User, data: dict[str, Any], via: str) -> Referral:
         raise NotImplementedError
 
     def answer(self, request: Request, pk: int) -> Response:
@@ -417,7 +417,9 @@ class _Answer(ProviderApiView):
         try:
             # A rule the service finds broken is a Django ValidationError: the exception
             # handler answers it with 400 and its fields, as the form shows them.
-            answered = self.carry_out(referral, user, dict(given.validated_data))
+            answered = self.carry_out(
+                referral, user, dict(given.validated_data), via=request.user.label
+            )
         except services.TransitionRefused as refusal:
             raise Conflict(refusal.message) from refusal
         answered = _referral(user, answered.pk)
@@ -427,7 +429,7 @@ class _Answer(ProviderApiView):
 class ProviderReferralAccept(_Answer):
     input_class = AcceptInput
 
-    def carry_out(self, referral: Referral, user: User, data: dict[str, Any]) -> Referral:
+    def carry_out(self, referral: Referral, user: User, data: dict[str, Any], via: str) -> Referral:
         first_visit_at = data["first_visit_at"]
         # Care should start within the council's hours; later only once it is confirmed.
         hours = referral.council.rulebook.referral_first_visit_warning_hours
@@ -440,7 +442,9 @@ class ProviderReferralAccept(_Answer):
                     ]
                 }
             )
-        return services.referral_accept(referral=referral, by=user, first_visit_at=first_visit_at)
+        return services.referral_accept(
+            referral=referral, by=user, via=via, first_visit_at=first_visit_at
+        )
 
     @extend_schema(
         operation_id="provider_referrals_accept",
@@ -456,8 +460,8 @@ class ProviderReferralAccept(_Answer):
 class ProviderReferralRefuse(_Answer):
     input_class = RefuseInput
 
-    def carry_out(self, referral: Referral, user: User, data: dict[str, Any]) -> Referral:
-        return services.referral_refuse(referral=referral, by=user, **data)
+    def carry_out(self, referral: Referral, user: User, data: dict[str, Any], via: str) -> Referral:
+        return services.referral_refuse(referral=referral, by=user, via=via, **data)
 
     @extend_schema(
         operation_id="provider_referrals_refuse",
@@ -473,8 +477,8 @@ class ProviderReferralRefuse(_Answer):
 class ProviderReferralDelay(_Answer):
     input_class = DelayInput
 
-    def carry_out(self, referral: Referral, user: User, data: dict[str, Any]) -> Referral:
-        return services.referral_delay(referral=referral, by=user, **data)
+    def carry_out(self, referral: Referral, user: User, data: dict[str, Any], via: str) -> Referral:
+        return services.referral_delay(referral=referral, by=user, via=via, **data)
 
     @extend_schema(
         operation_id="provider_referrals_delay",
@@ -491,8 +495,8 @@ class ProviderReferralDelay(_Answer):
 class ProviderReferralFail(_Answer):
     input_class = FailInput
 
-    def carry_out(self, referral: Referral, user: User, data: dict[str, Any]) -> Referral:
-        return services.referral_fail(referral=referral, by=user, **data)
+    def carry_out(self, referral: Referral, user: User, data: dict[str, Any], via: str) -> Referral:
+        return services.referral_fail(referral=referral, by=user, via=via, **data)
 
     @extend_schema(
         operation_id="provider_referrals_fail",
@@ -508,8 +512,8 @@ class ProviderReferralFail(_Answer):
 class ProviderReferralUpdate(_Answer):
     input_class = UpdateInput
 
-    def carry_out(self, referral: Referral, user: User, data: dict[str, Any]) -> Referral:
-        return services.referral_update(referral=referral, by=user, **data)
+    def carry_out(self, referral: Referral, user: User, data: dict[str, Any], via: str) -> Referral:
+        return services.referral_update(referral=referral, by=user, via=via, **data)
 
     @extend_schema(
         operation_id="provider_referrals_update",
@@ -525,8 +529,8 @@ class ProviderReferralUpdate(_Answer):
 class ProviderReferralActuals(_Answer):
     input_class = ActualsInput
 
-    def carry_out(self, referral: Referral, user: User, data: dict[str, Any]) -> Referral:
-        return services.referral_send_actuals(referral=referral, by=user, **data)
+    def carry_out(self, referral: Referral, user: User, data: dict[str, Any], via: str) -> Referral:
+        return services.referral_send_actuals(referral=referral, by=user, via=via, **data)
 
     @extend_schema(
         operation_id="provider_referrals_actuals",

@@ -45,7 +45,9 @@ class TransitionRefused(Refused):
 def _by_label(by: User | None, via: str) -> str:
     if by is None:
         return via or "The council's case-management system"
-    return f"{by.full_name} ({by.organisation})"
+    # A provider's system answers with its key's maker's rights: the log says it was the system.
+    through = f", through {via}" if via else ""
+    return f"{by.full_name} ({by.organisation}){through}"
 
 
 def _event(
@@ -275,7 +277,9 @@ def _in_future_of_receipt(referral: Referral, when: datetime, field: str) -> Non
         raise ValidationError({field: "The first visit cannot be before the referral was received"})
 
 
-def referral_accept(*, referral: Referral, by: User, first_visit_at: datetime) -> Referral:
+def referral_accept(
+    *, referral: Referral, by: User, first_visit_at: datetime, via: str = ""
+) -> Referral:
     """The provider takes the person into service, with the date and time of the first visit."""
 
     def check(current: Referral) -> None:
@@ -288,6 +292,7 @@ def referral_accept(*, referral: Referral, by: User, first_visit_at: datetime) -
         referral,
         E.ACCEPTED,
         by=by,
+        via=via,
         changes={
             "answered_at": _at_moment,
             "answered_by": by,
@@ -322,7 +327,9 @@ def _reason_details(
     return details
 
 
-def referral_refuse(*, referral: Referral, by: User, reason: str, details: str = "") -> Referral:
+def referral_refuse(
+    *, referral: Referral, by: User, reason: str, details: str = "", via: str = ""
+) -> Referral:
     """The provider turns the referral down; it leaves the provider's lists."""
     details = _reason_details(
         reason,
@@ -335,6 +342,7 @@ def referral_refuse(*, referral: Referral, by: User, reason: str, details: str =
         referral,
         E.REFUSED,
         by=by,
+        via=via,
         changes={
             "answered_at": _at_moment,
             "answered_by": by,
@@ -349,7 +357,9 @@ def referral_refuse(*, referral: Referral, by: User, reason: str, details: str =
     )
 
 
-def referral_delay(*, referral: Referral, by: User, first_visit_at: datetime) -> Referral:
+def referral_delay(
+    *, referral: Referral, by: User, first_visit_at: datetime, via: str = ""
+) -> Referral:
     """The provider moves the first visit later, at most the rulebook's number of times."""
 
     def check(current: Referral) -> None:
@@ -365,6 +375,7 @@ def referral_delay(*, referral: Referral, by: User, first_visit_at: datetime) ->
         referral,
         E.DELAYED,
         by=by,
+        via=via,
         changes={
             "first_visit_at": first_visit_at,
             "delay_count": lambda current, _moment: current.delay_count + 1,
@@ -382,7 +393,9 @@ def referral_delay(*, referral: Referral, by: User, first_visit_at: datetime) ->
     )
 
 
-def referral_fail(*, referral: Referral, by: User, reason: str, details: str = "") -> Referral:
+def referral_fail(
+    *, referral: Referral, by: User, reason: str, details: str = "", via: str = ""
+) -> Referral:
     """The accepted service did not start; the person leaves the provider's lists."""
     details = _reason_details(
         reason,
@@ -395,6 +408,7 @@ def referral_fail(*, referral: Referral, by: User, reason: str, details: str = "
         referral,
         E.FAILED,
         by=by,
+        via=via,
         changes={"failure_reason": reason, "failure_details": details},
         already_done=lambda r: (
             r.status == ReferralStatus.FAILED
@@ -415,6 +429,7 @@ def referral_update(
     needs_change_details: str,
     completed_by: str,
     completed_on: date,
+    via: str = "",
 ) -> Referral:
     """The provider update, due the rulebook's hours after the first visit: how the service has
     started."""
@@ -442,6 +457,7 @@ def referral_update(
         referral,
         E.UPDATED,
         by=by,
+        via=via,
         changes=changes,
         already_done=lambda r: (
             r.status == ReferralStatus.UPDATED
@@ -463,6 +479,7 @@ def referral_send_actuals(
     hours_delivered: Decimal,
     carers_at_start: int,
     carers_at_end: int,
+    via: str = "",
 ) -> Referral:
     """The visits and hours really delivered, sent on the last day; this ends the service."""
     visit_actuals_check(
@@ -476,6 +493,7 @@ def referral_send_actuals(
         referral,
         E.ACTUALS,
         by=by,
+        via=via,
         changes={
             "actuals_at": _at_moment,
             "actuals_start_date": start_date,

@@ -282,6 +282,8 @@ def test_it_accepts_with_the_first_visit_through_the_pages_service(world):
     assert mine.answered_by == world.maker
     event = mine.events.get(kind="accepted")
     assert event.by == world.maker
+    # The update log says the provider's system answered, with its maker's rights.
+    assert event.by_label.endswith(", through Rostering (API)")
     assert Event.objects.filter(action="referral.accepted", actor=world.maker).count() == 1
     # Sent again (a retry after a timeout): nothing changes, the same answer.
     again = world.post(mine.pk, "accept", {"first_visit_at": TOMORROW_2PM})
