@@ -18,7 +18,6 @@ from django.db.models import QuerySet
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import exceptions, serializers, status
-from rest_framework.pagination import PageNumberPagination
 from rest_framework.parsers import BaseParser
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -32,95 +31,33 @@ from carebridge.actuals.rules import ENTERED, Entry
 from carebridge.actuals.services import files
 from carebridge.audit.services import record_listed
 from carebridge.contracts.models import Cpli
-from carebridge.core.bounds import LARGEST_ID, refuse_date_out_of_bounds
+from carebridge.core.bounds import LARGEST_ID
 from carebridge.core.formats import round_money
 from carebridge.core.permissions import Function, require_function
 from carebridge.integrations.api import (
+    PAGE_ERRORS,
+    PROVIDER_ERRORS,
+    BoundedDateField,
+    ClientOutput,
+    Conflict,
+    CouncilOutput,
     ErrorOutput,
     LondonDateTimeField,
     ProviderApiView,
+    ProviderPagination,
     StrictCharField,
     StrictIntegerField,
     StrictSerializer,
+    caller_label,
+    council_of_provider,
+    ip_of,
+    provider_of,
 )
-from carebridge.integrations.authentication import ApiCaller
 from carebridge.organisations.choices import FrustratedReason, MissedReason
 from carebridge.organisations.models import Council
 
 PAGE_SIZE = 100
 TAG_ACTUALS = "provider: actuals"
-
-# --- Shared with the provider's payments API --------------------------------------------------
-
-
-class ProviderPagination(PageNumberPagination):
-    page_size = PAGE_SIZE  # follow `next` until it is null
-
-
-class Conflict(exceptions.APIException):
-    status_code = status.HTTP_409_CONFLICT
-    default_detail = "The request conflicts with what was received before."
-
-
-class BoundedDateField(serializers.DateField):
-    """A date as YYYY-MM-DD, from 1900 to 2100 (outside, the date arithmetic would overflow)."""
-
-    def __init__(self, **kwargs: Any) -> None:
-        kwargs.setdefault("validators", [refuse_date_out_of_bounds])
-        super().__init__(format="%Y-%m-%d", input_formats=["%Y-%m-%d"], **kwargs)
-
-
-class CouncilOutput(serializers.Serializer):
-    slug = serializers.CharField(help_text="The council's slug, as the API's filters take it.")
-    name = serializers.CharField()
-
-
-class ClientOutput(serializers.Serializer):
-    ss_ref = serializers.CharField(help_text="The council's own reference for the client.")
-    name = serializers.CharField(source="full_name")
-
-
-ERRORS = {
-    401: OpenApiResponse(ErrorOutput, description="No key, or a key not valid or revoked."),
-    403: OpenApiResponse(
-        ErrorOutput,
-        description="A council's key, a key whose maker may no longer use it, or a role that "
-        "may not use this function.",
-    ),
-}
-
-
-PAGE_ERRORS = {**ERRORS, 404: OpenApiResponse(ErrorOutput, description="No such page.")}
-
-
-def caller_label(request: Request) -> str:
-    caller: ApiCaller = request.user
-    return caller.label
-
-
-def ip_of(request: Request) -> str | None:
-    return request.META.get("REMOTE_ADDR")
-
-
-def provider_of(user: User) -> int:
-    """The provider the key's maker works for (ProviderApiView checked it is the key's)."""
-    assert user.provider_id is not None
-    return user.provider_id
-
-
-def council_of_provider(user: User, slug: str) -> Council:
-    """The council with this slug that the user's provider holds a contract with; 400 naming the
-    field for any other (another provider's council is not told apart from none)."""
-    council = (
-        Council.objects.filter(slug=slug, contracts__provider_id=provider_of(user))
-        .select_related("rulebook")
-        .distinct()
-        .first()
-    )
-    if council is None:
-        raise serializers.ValidationError({"council": ["Give a council you work for."]})
-    return council
-
 
 # --- Reading a week ----------------------------------------------------------------------------
 
@@ -399,7 +336,7 @@ SAVE_RESPONSES = {
         description="The reference was used before (the message says when it was received), "
         "or someone saved the same rows at the same moment. Nothing was saved.",
     ),
-    **ERRORS,
+    **PROVIDER_ERRORS,
 }
 
 

@@ -13,20 +13,24 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import MaxLengthValidator, ProhibitNullCharactersValidator
 from django.http import Http404
 from django.utils.dateparse import parse_datetime
-from rest_framework import exceptions, serializers
+from drf_spectacular.utils import OpenApiResponse
+from rest_framework import exceptions, serializers, status
+from rest_framework.pagination import PageNumberPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from carebridge.core.bounds import refuse_control_characters
+from carebridge.core.bounds import refuse_control_characters, refuse_date_out_of_bounds
 from carebridge.core.calendar import to_london
 from carebridge.core.forms import MULTI_LINE_MAX, too_long_message
 from carebridge.core.permissions import PROVIDER_ROLES, Function, can_edit
 from carebridge.integrations.models import ApiToken
+from carebridge.organisations.models import Council
 
 if TYPE_CHECKING:
     from carebridge.accounts.models import User
+    from carebridge.integrations.authentication import ApiCaller
 
 GENERIC_MESSAGES: dict[type[exceptions.APIException], str] = {
     exceptions.ParseError: "The body is not valid JSON.",
@@ -250,3 +254,76 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         "error": {"status": response.status_code, "message": message, "fields": fields}
     }
     return response
+
+
+# --- What the provider API's views share ------------------------------------------------------
+
+
+class ProviderPagination(PageNumberPagination):
+    page_size = 100  # follow `next` until it is null
+
+
+class Conflict(exceptions.APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = "The request conflicts with what was received before."
+
+
+class BoundedDateField(serializers.DateField):
+    """A date as YYYY-MM-DD, from 1900 to 2100 (outside, the date arithmetic would overflow)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("validators", [refuse_date_out_of_bounds])
+        super().__init__(format="%Y-%m-%d", input_formats=["%Y-%m-%d"], **kwargs)
+
+
+class CouncilOutput(serializers.Serializer):
+    slug = serializers.CharField(help_text="The council's slug, as the API's filters take it.")
+    name = serializers.CharField()
+
+
+class ClientOutput(serializers.Serializer):
+    ss_ref = serializers.CharField(help_text="The council's own reference for the client.")
+    name = serializers.CharField(source="full_name")
+
+
+# The errors every provider API operation may answer.
+PROVIDER_ERRORS = {
+    401: OpenApiResponse(ErrorOutput, description="No key, or a key not valid or revoked."),
+    403: OpenApiResponse(
+        ErrorOutput,
+        description="A council's key, a key whose maker may no longer use it, or a role that "
+        "may not use this function.",
+    ),
+}
+
+
+PAGE_ERRORS = {**PROVIDER_ERRORS, 404: OpenApiResponse(ErrorOutput, description="No such page.")}
+
+
+def caller_label(request: Request) -> str:
+    caller: ApiCaller = request.user
+    return caller.label
+
+
+def ip_of(request: Request) -> str | None:
+    return request.META.get("REMOTE_ADDR")
+
+
+def provider_of(user: User) -> int:
+    """The provider the key's maker works for (ProviderApiView checked it is the key's)."""
+    assert user.provider_id is not None
+    return user.provider_id
+
+
+def council_of_provider(user: User, slug: str) -> Council:
+    """The council with this slug that the user's provider holds a contract with; 400 naming the
+    field for any other (another provider's council is not told apart from none)."""
+    council = (
+        Council.objects.filter(slug=slug, contracts__provider_id=provider_of(user))
+        .select_related("rulebook")
+        .distinct()
+        .first()
+    )
+    if council is None:
+        raise serializers.ValidationError({"council": ["Give a council you work for."]})
+    return council

@@ -20,16 +20,6 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from carebridge.accounts.models import User
-from carebridge.actuals.api import (
-    PAGE_ERRORS,
-    BoundedDateField,
-    ClientOutput,
-    CouncilOutput,
-    ProviderPagination,
-    caller_label,
-    council_of_provider,
-    ip_of,
-)
 from carebridge.actuals.services import running_in
 from carebridge.audit.services import record_listed
 from carebridge.contracts.choices import CpliStatus
@@ -40,11 +30,19 @@ from carebridge.disputes.choices import DisputeStatus
 from carebridge.disputes.models import Dispute, DisputeRow
 from carebridge.disputes.selectors import disputes_for
 from carebridge.integrations.api import (
+    PAGE_ERRORS,
+    BoundedDateField,
+    ClientOutput,
+    CouncilOutput,
     ErrorOutput,
     LondonDateTimeField,
     ProviderApiView,
+    ProviderPagination,
     StrictCharField,
     StrictSerializer,
+    caller_label,
+    council_of_provider,
+    ip_of,
 )
 from carebridge.payments.choices import InvoiceStatus, LineSource
 from carebridge.payments.models import Invoice, InvoiceLine, PaymentLine

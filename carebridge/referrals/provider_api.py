@@ -11,7 +11,6 @@ rulebook (reply window, delays allowed, the first visit that needs confirming).
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable
 from datetime import timedelta
 from decimal import Decimal
 from typing import Any
@@ -23,7 +22,7 @@ from drf_spectacular.utils import (
     extend_schema,
     extend_schema_field,
 )
-from rest_framework import exceptions, serializers, status
+from rest_framework import exceptions, serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -32,6 +31,8 @@ from carebridge.audit.services import record_listed
 from carebridge.core.calendar import now
 from carebridge.core.permissions import Function, can_edit
 from carebridge.integrations.api import (
+    PROVIDER_ERRORS,
+    Conflict,
     ErrorOutput,
     LondonDateTimeField,
     ProviderApiView,
@@ -291,14 +292,7 @@ def _context(request: Request, user: User) -> dict[str, Any]:
 
 # --- Views --------------------------------------------------------------------------------------
 
-ERRORS = {
-    401: OpenApiResponse(ErrorOutput, description="No key, or a key not valid or revoked."),
-    403: OpenApiResponse(
-        ErrorOutput,
-        description="A council's key, or a key whose maker is no longer a Super User of the "
-        "provider.",
-    ),
-}
+ERRORS = PROVIDER_ERRORS
 NOT_FOUND = {
     404: OpenApiResponse(ErrorOutput, description="No such referral offered to the provider.")
 }
@@ -367,15 +361,6 @@ class ProviderReferralDetail(ProviderApiView):
         return Response(
             ProviderReferralDetailOutput(referral, context=_context(request, user)).data
         )
-
-
-class Conflict(exceptions.APIException):
-    status_code = status.HTTP_409_CONFLICT
-    default_detail = "The referral's state does not allow this."
-    default_code = "conflict"
-
-
-CarryOut = Callable[[Referral, User, dict[str, Any]], Referral]
 
 
 def _answer_responses(what: str) -> dict[int, OpenApiResponse]:
