@@ -82,7 +82,7 @@ def connection_kept() -> Iterator[None]:
 def keys() -> dict[str, str]:
     """A council's key and a provider's (made by its Super User), with a referral between them
     for the generated calls to find."""
-    council = make_council("Nottinghamshire County Council")
+    council = make_council("Sherwood Vale County Council")
     provider = make_provider("Riverside Home Care")
     make_contract(council, provider)
     make_referral(council, provider, external_id="CM-000001")

@@ -14,10 +14,29 @@ PUBLIC = {
     "accounts:reset_passcode",
     # A new contact's set-up link, e-mailed when the council approves the contact.
     "accounts:set_up",
+    # Single sign-on: the button on the sign-in page starts it, the council's identity provider
+    # sends the person back to the callback.
+    "accounts:sso_start",
+    "accounts:sso_callback",
     # The API answers by its bearer token (401 in JSON without one), never by the site's log-in;
     # its OpenAPI description and Swagger UI are public.
     "api_referral_list",
     "api_referral_detail",
+    # A provider's systems, by a provider's key.
+    "provider_api_referral_list",
+    "provider_api_referral_detail",
+    "provider_api_referral_accept",
+    "provider_api_referral_refuse",
+    "provider_api_referral_delay",
+    "provider_api_referral_fail",
+    "provider_api_referral_update",
+    "provider_api_referral_actuals",
+    "provider_api_actuals",
+    "provider_api_actuals_csv",
+    "provider_api_cplis",
+    "provider_api_disputes",
+    "provider_api_invoices",
+    "provider_api_payments",
     "api_schema",
     "api_docs",
     "core:healthz",

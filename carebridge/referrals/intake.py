@@ -206,6 +206,11 @@ def referral_intake(
             **data,
         )
     except DjangoValidationError as error:
+        # Sent twice at once with a new person: the other request made the person (and the
+        # referral) first, so this one's check finds the SS Ref taken. It is that referral.
+        existing = _known(council, external_id) if external_id else None
+        if existing is not None:
+            return Intake(existing, False)
         return Intake(None, False, nest_person_errors(error))
     except IntegrityError:
         # The same external_id sent twice at once: the other request made it first (its

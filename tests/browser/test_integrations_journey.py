@@ -70,7 +70,7 @@ def _fill_system(page: Any, address: str) -> None:
 def test_an_administrator_connects_the_case_system_and_reads_the_poll_and_delivery_logs(
     chromium: Any, live_server: Any, sim: Simulator, peer: CaseManagement
 ) -> None:
-    council = make_council("Nottinghamshire County Council", case_feed_poll_seconds=120)
+    council = make_council("Sherwood Vale County Council", case_feed_poll_seconds=120)
     provider = make_provider("Bluebell Lane Care")
     make_contract(council, provider)
     make_district(council, DISTRICT)

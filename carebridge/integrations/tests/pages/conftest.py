@@ -15,7 +15,7 @@ KEY = "simulator-key"
 
 @pytest.fixture
 def council(db):
-    return make_council("Nottinghamshire County Council", case_feed_poll_seconds=120)
+    return make_council("Sherwood Vale County Council", case_feed_poll_seconds=120)
 
 
 @pytest.fixture
