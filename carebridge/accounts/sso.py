@@ -37,7 +37,7 @@ from urllib.parse import quote, urlencode
 
 import jwt
 from django.core.cache import cache
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q, QuerySet
 
@@ -53,7 +53,7 @@ from carebridge.core.bounds import has_control_characters
 from carebridge.core.calendar import now
 from carebridge.core.errors import Refused
 from carebridge.core.outbound import OutboundRefused, open_url, url_refusal
-from carebridge.core.permissions import Function, can_edit
+from carebridge.integrations.connections import connections_editor_require
 from carebridge.organisations.models import Council
 from carebridge.organisations.selectors import providers_of_council
 from carebridge.organisations.services import rulebook_update
@@ -508,8 +508,7 @@ def sso_settings_update(
     shows it back) and never goes into the log. Requiring it of the council's staff is refused
     until the administrator has signed in through it in this session: a provider set up wrong
     would otherwise lock every member of staff out at once, the administrator included."""
-    if by.council_id != council.pk or not can_edit(by.role, Function.CONNECTIONS):
-        raise PermissionDenied("Only the council's administrators set its single sign-on")
+    connections_editor_require(council, by)
     if set(fields) != set(SETTINGS_FIELDS):
         raise TypeError(f"single sign-on settings are {SETTINGS_FIELDS}")
     current = SingleSignOn.objects.select_for_update().filter(council=council).first()

@@ -43,7 +43,8 @@ def _refuse_outbound(**addresses: str) -> None:
         raise ValidationError(errors)
 
 
-def _new_secret() -> str:
+def new_signing_secret() -> str:
+    """A signing secret for what the portal sends a council's systems, shown once when made."""
     return secrets.token_urlsafe(32)
 
 
@@ -84,7 +85,7 @@ def case_system_update(
         system.failures, system.next_poll_at = 0, now()
     secret = ""
     if not system.signing_secret:
-        secret = system.signing_secret = _new_secret()
+        secret = system.signing_secret = new_signing_secret()
         detail["signing_secret"] = "made"  # noqa: S105 (what happened, not the secret)
     system.full_clean()
     system.save()
@@ -108,7 +109,7 @@ def case_system_secret_renew(*, council: Council, by: User | None) -> str:
     system = CaseSystem.objects.select_for_update().filter(council=council).first()
     if system is None:
         raise ValidationError("Set up the case-management system first")
-    secret = _new_secret()
+    secret = new_signing_secret()
     CaseSystem.objects.filter(pk=system.pk).update(signing_secret=secret)
     record(
         action="case_system.secret_renewed",

@@ -4,6 +4,7 @@ staff must use it."""
 import json
 
 import pytest
+from django.core.exceptions import PermissionDenied
 from django.template.loader import render_to_string
 from django.test import Client
 from django.urls import reverse
@@ -118,7 +119,7 @@ def test_only_the_councils_administrator_may_change_it(council):
     assert client_for(broker).get(reverse("accounts:sso_settings")).status_code == 403
     provider_user = make_user(provider=make_provider())
     assert client_for(provider_user).get(reverse("accounts:sso_settings")).status_code == 403
-    with pytest.raises(sso.PermissionDenied):
+    with pytest.raises(PermissionDenied):
         sso.sso_settings_update(
             council=council,
             by=make_user(council=make_council()),

@@ -4,18 +4,16 @@ out-of-hours team), opening and closing the public front door, and the outbound 
 
 from __future__ import annotations
 
-import secrets
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from carebridge.accounts.models import User
 from carebridge.audit.services import record
 from carebridge.core.outbound import url_refusal
-from carebridge.core.permissions import Function as F
-from carebridge.core.permissions import can_edit
 from carebridge.frontdoor.models import FrontDoorSettings
+from carebridge.integrations.connections import connections_editor_require, new_signing_secret
 from carebridge.organisations.models import Council
 
 # What a front-door officer sets. Opening and closing the public front door is its own,
@@ -90,12 +88,6 @@ def front_door_open_set(*, council: Council, by: User | None, is_open: bool) -> 
     return current
 
 
-def _require_connections_editor(council: Council, by: User | None) -> None:
-    # None is the system (set-up commands); a person must be this council's administrator.
-    if by is not None and (by.council_id != council.pk or not can_edit(by.role, F.CONNECTIONS)):
-        raise PermissionDenied("Only the council's administrators set outbound addresses")
-
-
 def _refuse_outbound(fields: dict[str, Any]) -> None:
     errors = {}
     for name, value in fields.items():
@@ -106,10 +98,6 @@ def _refuse_outbound(fields: dict[str, Any]) -> None:
         raise ValidationError(errors)
 
 
-def _new_secret() -> str:
-    return secrets.token_urlsafe(32)
-
-
 @transaction.atomic
 def front_door_connections_update(
     *, council: Council, by: User | None, **fields: str
@@ -118,7 +106,7 @@ def front_door_connections_update(
     council administrators only, and only addresses the outbound guard accepts. A CRM webhook
     set with no signing secret gets one, returned (the only time it is shown) with the row;
     otherwise "" comes back."""
-    _require_connections_editor(council, by)
+    connections_editor_require(council, by)
     unknown = set(fields) - set(CONNECTION_FIELDS)
     if unknown:
         raise TypeError(f"not front-door connections: {sorted(unknown)}")
@@ -129,7 +117,7 @@ def front_door_connections_update(
         setattr(current, name, value)
     secret = ""
     if current.crm_webhook_url and not current.crm_webhook_secret:
-        secret = current.crm_webhook_secret = _new_secret()
+        secret = current.crm_webhook_secret = new_signing_secret()
     current.full_clean()
     current.save()
     record(
@@ -150,9 +138,9 @@ def crm_secret_renew(*, council: Council, by: User | None) -> str:
     """Make a new signing secret for the council's CRM posts and return it: it is shown once,
     to the administrator who made it, and never again (the audit log says only that it
     changed). Posts are signed with it from now on."""
-    _require_connections_editor(council, by)
+    connections_editor_require(council, by)
     current = _settings_row(council)
-    secret = _new_secret()
+    secret = new_signing_secret()
     FrontDoorSettings.objects.filter(pk=current.pk).update(crm_webhook_secret=secret)
     record(
         action="front_door.crm_secret_renewed",
