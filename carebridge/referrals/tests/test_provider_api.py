@@ -504,3 +504,24 @@ def test_a_body_that_is_not_json_is_refused(world):
     assert form.status_code == 415
     mine.refresh_from_db()
     assert mine.status == S.PENDING
+
+
+def test_the_lists_queries_do_not_grow_with_its_rows(world):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    url = reverse("provider_api_referral_list")
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert world.client.get(url).status_code == 200
+        return len(captured)
+
+    for council in (world.ashdown, world.brackenford):
+        world.referral(council)
+    queries()  # the first call also records when the key was last used
+    few = queries()
+    for council in (world.ashdown, world.brackenford) * 3:
+        world.referral(council)
+    world.accepted(world.brackenford)
+    assert queries() == few

@@ -246,3 +246,56 @@ def test_a_send_again_that_names_nothing_is_not_found(administrator):
 
     assert client.post(reverse(URL), {"kind": "email", "id": "1"}).status_code == 404
     assert client.post(reverse(URL), {"kind": "crm", "id": "x\x00"}).status_code == 404
+
+
+def _failed_rows(council, count: int) -> None:
+    """`count` referrals with two updates each (the first given up, the second held behind it)
+    and `count` front-door requests whose push failed, as the log shows them."""
+    provider = make_provider()
+    make_contract(council, provider)
+    for _ in range(count):
+        referral = make_referral(council, provider)
+        Referral.objects.filter(pk=referral.pk).update(external_id=f"CM-Q{referral.pk}")
+        for sequence in (1, 2):
+            CaseUpdate.objects.create(
+                council=council,
+                referral=referral,
+                sequence=sequence,
+                event="accepted" if sequence == 1 else "updated",
+                key=f"referral-{referral.pk}-{sequence}",
+                payload={},
+                created_at=now(),
+                attempts=8 if sequence == 1 else 0,
+                gave_up=sequence == 1,
+                last_error="The system answered 400" if sequence == 1 else "",
+            )
+        request = make_request(council)
+        CrmDelivery.objects.create(
+            council=council,
+            request=request,
+            event="submitted",
+            key=f"front-door-{request.pk}-submitted",
+            payload={"event": "submitted"},
+            created_at=now(),
+            attempts=3,
+            last_error="The CRM answered 503",
+        )
+
+
+def test_the_logs_queries_do_not_grow_with_its_rows(council, administrator):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = client_for(administrator)
+    url = reverse(URL) + "?status=all"
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(url).status_code == 200
+        return len(captured)
+
+    _failed_rows(council, 3)
+    queries()  # the first visit also touches the session
+    few = queries()
+    _failed_rows(council, 9)
+    assert queries() == few
