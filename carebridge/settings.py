@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "carebridge.disputes",
     "carebridge.payments",
     "carebridge.reports",
+    "carebridge.help",
     "carebridge.home",
     "carebridge.demo",
 ]
@@ -119,6 +120,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "csp.context_processors.nonce",
                 "carebridge.home.context_processors.page_shell",
+                "carebridge.help.context_processors.help_link",
             ],
             "builtins": [
                 "carebridge.core.templatetags.govuk",

@@ -21,6 +21,7 @@ urlpatterns = [
     path("reports/", include("carebridge.reports.urls")),
     path("care-and-support/", include("carebridge.frontdoor.urls_public")),
     path("integrations/", include("carebridge.integrations.urls")),
+    path("help/", include("carebridge.help.urls")),
     path("organisation/api-keys/", include("carebridge.integrations.urls_tokens")),
     path("api/v1/", include("carebridge.referrals.api_urls")),
     # A provider's own systems (rostering, call monitoring), with a provider's key.

@@ -42,6 +42,12 @@ PUBLIC = {
     "core:healthz",
     "core:accessibility",
     "core:privacy",
+    # Help: the index, the glossary and what's new open to anyone (the log-in pages' trouble-
+    # shooting and the front door's help are public topics); other topics ask for log-in.
+    "help:index",
+    "help:topic",
+    "help:glossary",
+    "help:whats_new",
     # The front door is for residents, families and professionals: no log-in anywhere in it.
     "care:start",
     "care:question",

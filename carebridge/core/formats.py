@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, time
 from decimal import ROUND_HALF_UP, Decimal
 
 from carebridge.core.calendar import to_london
@@ -14,10 +14,14 @@ def guide_time(dt: datetime | None) -> str:
     """A London clock time like "3:23pm", the way the councils' guides write times."""
     if dt is None:
         return ""
-    local = to_london(dt)
-    hour = local.hour % 12 or 12
-    suffix = "am" if local.hour < 12 else "pm"
-    return f"{hour}:{local.minute:02d}{suffix}"
+    return clock_time(to_london(dt).time())
+
+
+def clock_time(value: time) -> str:
+    """A time of day like "3:23pm" (a rule's hours: "8:00am to 5:30pm")."""
+    hour = value.hour % 12 or 12
+    suffix = "am" if value.hour < 12 else "pm"
+    return f"{hour}:{value.minute:02d}{suffix}"
 
 
 def guide_date(d: date | datetime | None) -> str:

@@ -73,6 +73,9 @@ class Function(models.TextChoices):
     # A provider's keys for its own systems (rostering, call monitoring) to use the API: a key
     # acts with its maker's rights, so only the Super Users make them.
     API_KEYS = "api_keys", "API keys"
+    # What the council tells its providers and staff beside the portal's own help: its support
+    # contacts, do's and don'ts, questions and answers, and a note on any page.
+    HELP_CONTENT = "help_content", "Help and support contacts"
 
 
 class Access(IntEnum):
@@ -147,7 +150,14 @@ PERMISSIONS: dict[Role, dict[Function, Access]] = {
         **_view(F.SERVICE_USERS, F.REFERRALS),
     },
     Role.COUNCIL_ADMINISTRATOR: {
-        **_edit(F.USER_ACCOUNTS, F.ORGANISATION_DETAILS, F.CONTACTS, F.ACTIONS, F.CONNECTIONS),
+        **_edit(
+            F.USER_ACCOUNTS,
+            F.ORGANISATION_DETAILS,
+            F.CONTACTS,
+            F.ACTIONS,
+            F.CONNECTIONS,
+            F.HELP_CONTENT,
+        ),
         **_view(F.AUDIT_LOG, F.SERVICE_USERS, F.REPORTS),
     },
 }

@@ -1,4 +1,10 @@
-"""The service navigation: each item shows only to roles that may use its function."""
+"""The service navigation, grouped the way users think: sections in the service navigation, and
+the section's own pages as its sub-navigation on each of them. Each item names the function from
+`core/permissions.py` that shows it, so a role sees only what it may use; a section shows when
+one of its items does, and opens its first. Every page is two clicks from anywhere: the section,
+then the item."""
+
+from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -16,142 +22,218 @@ class NavItem:
     label: str
     url_name: str
     function: Function | None = None  # None: every logged-in user
-    side: str | None = None  # "council" or "provider" for items of one side only
     edit: bool = False  # shown only to roles that may change things with the function
     kwargs: tuple[tuple[str, str], ...] = ()  # the URL's arguments, where it takes some
 
 
-# Later issues add their functions here, in the order officers and providers use them.
-NAVIGATION: list[NavItem] = [
-    NavItem("Home", "home:home"),
-    NavItem("Pending referrals", "referrals:pending", Function.REFERRALS, side="provider"),
-    NavItem("Existing service users", "referrals:existing", Function.REFERRALS, side="provider"),
-    NavItem("Referrals", "referrals:council_list", Function.REFERRALS, side="council"),
-    NavItem("Contract documents", "contracts:document_list", Function.CONTRACT_DOCUMENTS),
-    NavItem("Care package line items", "cplis:cpli_list", Function.CPLIS),
-    NavItem("Purchase orders", "cplis:po_list", Function.PURCHASE_ORDERS),
-    NavItem("Actuals", "actuals:week", Function.ACTUALS, side="provider"),
-    NavItem("Confirm actuals", "actuals:period_list", Function.ACTUALS, side="provider"),
-    NavItem("Actuals", "actuals:council_overview", Function.ACTUALS, side="council"),
-    NavItem("Invoices", "payments:invoice_list", Function.INVOICES, side="provider"),
-    NavItem("Invoices", "payments:council_invoice_list", Function.INVOICES, side="council"),
-    NavItem("Variation requests", "payments:variation_list", Function.INVOICES, side="provider"),
-    # The brokerage team decides them; the payments team sees them beside the invoices.
-    NavItem(
-        "Variation requests",
-        "payments:council_variation_list",
-        Function.CONTRACT_DOCUMENTS,
-        side="council",
+@dataclass(frozen=True)
+class Section:
+    label: str
+    items: tuple[NavItem, ...]
+
+
+F = Function
+
+# A provider's sections (the guides' functions, grouped as providers work through a week).
+PROVIDER: tuple[Section, ...] = (
+    Section("Home", (NavItem("Home", "home:home"),)),
+    Section(
+        "Referrals",
+        (
+            NavItem("Pending referrals", "referrals:pending", F.REFERRALS),
+            NavItem("Existing service users", "referrals:existing", F.REFERRALS),
+        ),
     ),
-    NavItem("One-off claims", "payments:claim_list", Function.ONE_OFF_CLAIMS, side="provider"),
-    NavItem(
-        "One-off claims", "payments:council_claim_list", Function.ONE_OFF_CLAIMS, side="council"
+    Section(
+        "Contracts",
+        (
+            NavItem("Contract documents", "contracts:document_list", F.CONTRACT_DOCUMENTS),
+            NavItem("Care package line items", "cplis:cpli_list", F.CPLIS),
+            NavItem("Purchase orders", "cplis:po_list", F.PURCHASE_ORDERS),
+        ),
     ),
-    NavItem(
-        "Scheduled payments",
-        "payments:scheduled_list",
-        Function.SCHEDULED_PAYMENTS,
-        side="provider",
+    Section(
+        "Actuals",
+        (
+            NavItem("Record actuals", "actuals:week", F.ACTUALS),
+            NavItem("Confirm actuals", "actuals:period_list", F.ACTUALS),
+            NavItem("Disputes", "disputes:dispute_list", F.ACTUALS),
+        ),
     ),
-    # What each finalised payment run paid: for those who follow invoices or scheduled payments.
-    NavItem("Remittance advice", "payments:remittance_list", Function.INVOICES, side="provider"),
-    NavItem(
-        "Remittance advice",
-        "payments:remittance_list",
-        Function.SCHEDULED_PAYMENTS,
-        side="provider",
+    Section(
+        "Payments",
+        (
+            NavItem("Invoices", "payments:invoice_list", F.INVOICES),
+            NavItem("Variation requests", "payments:variation_list", F.INVOICES),
+            NavItem("One-off claims", "payments:claim_list", F.ONE_OFF_CLAIMS),
+            NavItem("Scheduled payments", "payments:scheduled_list", F.SCHEDULED_PAYMENTS),
+            # What each finalised payment run paid: for those who follow invoices or scheduled
+            # payments (a role with both has the item once).
+            NavItem("Remittance advice", "payments:remittance_list", F.INVOICES),
+            NavItem("Remittance advice", "payments:remittance_list", F.SCHEDULED_PAYMENTS),
+            NavItem("Reports", "reports:index", F.REPORTS),
+        ),
     ),
-    NavItem("Payment runs", "payments:run_list", Function.INVOICES, side="council"),
-    NavItem("Disputes", "disputes:dispute_list", Function.ACTUALS, side="provider"),
-    # Those who may raise disputes: the payments officers (actuals) and the contracts side
-    # (contract documents); a role with both has the item once.
-    NavItem("Disputes", "disputes:council_list", Function.ACTUALS, side="council", edit=True),
-    NavItem(
-        "Disputes",
-        "disputes:council_list",
-        Function.CONTRACT_DOCUMENTS,
-        side="council",
-        edit=True,
+    Section(
+        "Messages",
+        (
+            NavItem("Actions", "actions:action_list", F.ACTIONS),
+            NavItem("Change requests", "organisations:change_request_list", F.ACTIONS),
+        ),
     ),
-    NavItem("Dispute reasons", "disputes:reason_list", Function.ACTUALS, side="council", edit=True),
-    NavItem(
-        "Dispute reasons",
-        "disputes:reason_list",
-        Function.CONTRACT_DOCUMENTS,
-        side="council",
-        edit=True,
+    Section(
+        "Organisation",
+        (
+            NavItem("Organisation details", "organisations:organisation", F.ORGANISATION_DETAILS),
+            NavItem("Services", "organisations:service_list", F.ORGANISATION_DETAILS),
+            NavItem("Contacts", "organisations:contact_list", F.CONTACTS),
+            NavItem("API keys", "api_tokens:list", F.API_KEYS, edit=True),
+        ),
+    ),
+)
+
+# The council's staff: brokerage, the front door, payments and administration, by job.
+COUNCIL: tuple[Section, ...] = (
+    Section("Home", (NavItem("Home", "home:home"),)),
+    Section(
+        "Front door",
+        (
+            NavItem("Requests", "frontdoor:request_list", F.FRONT_DOOR),
+            NavItem(
+                "Front-door figures",
+                "reports:report",
+                F.FRONT_DOOR,
+                kwargs=(("slug", "front-door-weekly"),),
+            ),
+            NavItem("Directory", "frontdoor:directory_list", F.FRONT_DOOR),
+            NavItem("Hubs", "frontdoor:hub_list", F.FRONT_DOOR),
+            NavItem("Feedback", "frontdoor:feedback_list", F.FRONT_DOOR),
+        ),
+    ),
+    Section(
+        "Referrals",
+        (
+            NavItem("Referrals", "referrals:council_list", F.REFERRALS),
+            NavItem("Service users", "people:service_user_list", F.SERVICE_USERS),
+        ),
+    ),
+    Section(
+        "Contracts",
+        (
+            NavItem("Contract documents", "contracts:document_list", F.CONTRACT_DOCUMENTS),
+            NavItem("Care package line items", "cplis:cpli_list", F.CPLIS),
+            NavItem("Purchase orders", "cplis:po_list", F.PURCHASE_ORDERS),
+            # The brokerage team decides them; the payments team sees them beside the invoices.
+            NavItem("Variation requests", "payments:council_variation_list", F.CONTRACT_DOCUMENTS),
+        ),
+    ),
+    Section(
+        "Actuals",
+        (
+            NavItem("Actuals", "actuals:council_overview", F.ACTUALS),
+            # Those who may raise disputes: the payments officers (actuals) and the contracts
+            # side (contract documents); a role with both has each item once.
+            NavItem("Disputes", "disputes:council_list", F.ACTUALS, edit=True),
+            NavItem("Disputes", "disputes:council_list", F.CONTRACT_DOCUMENTS, edit=True),
+            NavItem("Dispute reasons", "disputes:reason_list", F.ACTUALS, edit=True),
+            NavItem("Dispute reasons", "disputes:reason_list", F.CONTRACT_DOCUMENTS, edit=True),
+        ),
+    ),
+    Section(
+        "Payments",
+        (
+            NavItem("Invoices", "payments:council_invoice_list", F.INVOICES),
+            NavItem("One-off claims", "payments:council_claim_list", F.ONE_OFF_CLAIMS),
+            NavItem("Payment runs", "payments:run_list", F.INVOICES),
+            NavItem("Payment settings", "organisations:payment_settings", F.ORGANISATION_DETAILS),
+        ),
     ),
     # Every report the role may use is listed on one page (reports/catalogue/).
-    NavItem("Reports", "reports:index", Function.REPORTS),
-    NavItem("Front door", "frontdoor:request_list", Function.FRONT_DOOR, side="council"),
-    NavItem(
-        "Front-door figures",
-        "reports:report",
-        Function.FRONT_DOOR,
-        side="council",
-        kwargs=(("slug", "front-door-weekly"),),
+    Section("Reports", (NavItem("Reports", "reports:index", F.REPORTS),)),
+    Section(
+        "Messages",
+        (
+            NavItem("Actions", "actions:action_list", F.ACTIONS),
+            # Council staff who decide requests about details (organisation details or contacts).
+            NavItem(
+                "Change requests",
+                "organisations:change_request_list",
+                F.ORGANISATION_DETAILS,
+                edit=True,
+            ),
+        ),
     ),
-    NavItem("Directory", "frontdoor:directory_list", Function.FRONT_DOOR, side="council"),
-    NavItem("Hubs", "frontdoor:hub_list", Function.FRONT_DOOR, side="council"),
-    NavItem("Feedback", "frontdoor:feedback_list", Function.FRONT_DOOR, side="council"),
-    NavItem("Service users", "people:service_user_list", Function.SERVICE_USERS),
-    NavItem(
-        "Organisation details",
-        "organisations:organisation",
-        Function.ORGANISATION_DETAILS,
-        side="provider",
+    Section(
+        "Administration",
+        (
+            NavItem("User accounts", "accounts:user_list", F.USER_ACCOUNTS),
+            # The council's systems: its case-management system, the logs, Dynamics 365, the
+            # CRM webhook and the single sign-on, one to the next (integrations/_nav.html).
+            NavItem("Connections", "integrations:case_system", F.CONNECTIONS, edit=True),
+            NavItem("Help and support", "help:manage", F.HELP_CONTENT, edit=True),
+            NavItem("Audit log", "audit:event_list", F.AUDIT_LOG),
+        ),
     ),
-    NavItem("Contacts", "organisations:contact_list", Function.CONTACTS, side="provider"),
-    NavItem("API keys", "api_tokens:list", Function.API_KEYS, side="provider", edit=True),
-    NavItem("Actions", "actions:action_list", Function.ACTIONS),
-    NavItem(
-        "Change requests", "organisations:change_request_list", Function.ACTIONS, side="provider"
-    ),
-    # Council staff who decide requests about details (organisation details or contacts).
-    NavItem(
-        "Change requests",
-        "organisations:change_request_list",
-        Function.ORGANISATION_DETAILS,
-        side="council",
-        edit=True,
-    ),
-    NavItem(
-        "Payment settings",
-        "organisations:payment_settings",
-        Function.ORGANISATION_DETAILS,
-        side="council",
-    ),
-    NavItem("User accounts", "accounts:user_list", Function.USER_ACCOUNTS),
-    # The council's systems: its case-management system, the logs, Dynamics 365, the CRM
-    # webhook and the single sign-on, one to the next (integrations/_nav.html).
-    NavItem(
-        "Connections", "integrations:case_system", Function.CONNECTIONS, side="council", edit=True
-    ),
-    NavItem("Audit log", "audit:event_list", Function.AUDIT_LOG),
-    NavItem("Your account", "accounts:account"),
-]
+)
 
 
-def navigation_for(user: "User", current_path: str) -> list[dict[str, object]]:
+def sections_of(user: User) -> tuple[Section, ...]:
+    return COUNCIL if user.council_id else PROVIDER
+
+
+def _visible(user: User, section: Section) -> list[dict[str, object]]:
+    """The section's items the user's role may use, each address once."""
     items: list[dict[str, object]] = []
-    for item in NAVIGATION:
+    for item in section.items:
         allowed = can_edit if item.edit else can_view
         if item.function is not None and not allowed(user.role, item.function):
-            continue
-        if item.side is not None and item.side != ("council" if user.council_id else "provider"):
             continue
         url = reverse(item.url_name, kwargs=dict(item.kwargs))
         if any(each["url"] == url for each in items):
             continue
-        items.append({"label": item.label, "url": url, "current": False})
+        items.append({"label": item.label, "url": url, "current": False, "exact": False})
+    return items
+
+
+def navigation_for(user: User, current_path: str) -> dict[str, object]:
+    """The sections the user sees (each opening its first item), the current section's pages as
+    the sub-navigation, and which of them the page is."""
+    sections = []
+    for section in sections_of(user):
+        items = _visible(user, section)
+        if items:
+            sections.append(
+                {"label": section.label, "url": items[0]["url"], "items": items, "current": False}
+            )
     # The item whose address is the longest start of the current path is the current one, so
     # /referrals/service-users/ marks "Existing service users", not "Pending referrals" too.
     matches = [
-        item
-        for item in items
+        (section, item)
+        for section in sections
+        for item in section["items"]  # type: ignore[attr-defined]
         if current_path == item["url"]
         or (item["url"] != "/" and current_path.startswith(str(item["url"])))
     ]
+    current = None
     if matches:
-        max(matches, key=lambda item: len(str(item["url"])))["current"] = True
-    return items
+        current, item = max(matches, key=lambda match: len(str(match[1]["url"])))
+        current["current"] = True
+        item["current"] = True
+        item["exact"] = current_path == item["url"]
+        section_exact = current_path == current["url"]
+        current["exact"] = section_exact
+    return {
+        "sections": sections,
+        # A section of one page needs no sub-navigation.
+        "sub": current if current is not None and len(current["items"]) > 1 else None,  # type: ignore[arg-type]
+    }
+
+
+def items_for(user: User) -> list[dict[str, object]]:
+    """Every page the user's navigation offers, in order (for tests and the help index)."""
+    navigation = navigation_for(user, "")
+    return [
+        item
+        for section in navigation["sections"]  # type: ignore[attr-defined]
+        for item in section["items"]
+    ]

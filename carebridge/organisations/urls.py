@@ -1,12 +1,14 @@
 from django.urls import path
 
-from carebridge.organisations.views import change_requests, payment_settings, provider
+from carebridge.organisations.views import change_requests, focus, payment_settings, provider
 
 app_name = "organisations"
 
 urlpatterns = [
     # The provider's details, as the portal guides lay them out: organisation, services, contacts.
     path("", provider.organisation, name="organisation"),
+    # Which council a provider of several is looking at (every page's "Change council").
+    path("council/", focus.council_focus, name="council_focus"),
     path("edit/", provider.organisation_edit, name="organisation_edit"),
     path("services/", provider.service_list, name="service_list"),
     path("services/<int:pk>/", provider.service_detail, name="service_detail"),

@@ -254,11 +254,13 @@ def test_a_provider_user_sees_both_councils_and_can_filter_by_one(client):
 def test_the_navigation_shows_only_what_the_role_may_use(client, user):
     client.force_login(user)
     page = client.get("/").content.decode()
-    assert "User accounts" not in page and "Audit log" not in page
+    assert "Administration" not in page and "User accounts" not in page
     assert client.get(reverse("accounts:user_list")).status_code == 403
     admin = make_user(council=make_council())
     client.force_login(admin)
-    page = client.get("/").content.decode()
+    assert "Administration" in client.get("/").content.decode()
+    # The section's pages are its sub-navigation.
+    page = client.get(reverse("accounts:user_list")).content.decode()
     assert "User accounts" in page and "Audit log" in page
 
 

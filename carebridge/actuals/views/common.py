@@ -9,12 +9,11 @@ from urllib.parse import urlencode
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 
 from carebridge.accounts.models import User
 from carebridge.actuals import selectors
 from carebridge.actuals.periods import week_of
-from carebridge.core.bounds import has_control_characters, parse_iso_date
+from carebridge.core.bounds import parse_iso_date
 from carebridge.core.http import acting_user
 from carebridge.core.permissions import Function, require_function
 from carebridge.organisations.models import Rulebook, Service
@@ -66,13 +65,3 @@ def chosen_service(user: User, value: str | None, services_: list[Service]) -> S
 def week_url(service: Service, week: date, **extra: Any) -> str:
     query = {"service": service.pk, "week": week.isoformat(), **extra}
     return f"{reverse('actuals:week')}?{urlencode({k: v for k, v in query.items() if v})}"
-
-
-def return_path(value: str | None) -> str | None:
-    """Where a page that sent the provider to amend rows (a dispute's) wants them back after
-    saving: a path of this site only, bounded, or None (an address elsewhere is ignored)."""
-    if not value or len(value) > 300 or not value.startswith("/") or value.startswith("//"):
-        return None
-    if has_control_characters(value) or "\\" in value:
-        return None
-    return value if url_has_allowed_host_and_scheme(value, allowed_hosts=None) else None

@@ -22,7 +22,6 @@ from carebridge.actuals.views.common import (
     first_weekday,
     provider_id,
     provider_user,
-    return_path,
     week_url,
 )
 from carebridge.actuals.views.rows import (
@@ -33,6 +32,7 @@ from carebridge.actuals.views.rows import (
     saved_message,
 )
 from carebridge.core.calendar import today
+from carebridge.core.http import return_path
 from carebridge.core.formats import guide_date
 from carebridge.core.lists import LONG_PAGE_SIZE, page_of
 from carebridge.core.permissions import Function, can_edit

@@ -1,0 +1,1 @@
+"""Help: the guidance for every page, the glossary, what's new, and what each council adds."""

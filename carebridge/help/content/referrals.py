@@ -1,0 +1,10 @@
+"""The help topics of the referrals pages."""
+
+from carebridge.help.topics import Audience, Topic
+
+TOPICS: list[Topic] = []
+
+# Views of this area that are not pages a person reads (APIs, downloads, POST-only actions).
+NOT_PAGES: set[str] = set()
+
+__all__ = ["Audience", "Topic", "TOPICS", "NOT_PAGES"]
