@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 SESSION_KEY = "council_focus"
 _ON_REQUEST = "_council_focus"
 
-Q = TypeVar("Q", bound=models.QuerySet)  # type: ignore[type-arg]
+Q = TypeVar("Q", bound=models.QuerySet)
 
 
 @dataclass(frozen=True)
@@ -53,9 +53,9 @@ def focus_of(request: HttpRequest) -> Focus:
 def _focus(user: User, chosen_pk: object) -> Focus:
     if not getattr(user, "is_authenticated", False):
         return Focus((), None)
-    if user.council_id is not None:
-        council = user.council
-        return Focus((council,), council)
+    if user.council is not None:
+        return Focus((user.council,), user.council)
+    assert user.provider_id is not None  # a user is a council's or a provider's
     councils = tuple(
         councils_of_provider(user.provider_id).select_related("rulebook").order_by("name", "pk")
     )

@@ -32,8 +32,8 @@ from carebridge.actuals.views.rows import (
     saved_message,
 )
 from carebridge.core.calendar import today
-from carebridge.core.http import return_path
 from carebridge.core.formats import guide_date
+from carebridge.core.http import return_path
 from carebridge.core.lists import LONG_PAGE_SIZE, page_of
 from carebridge.core.permissions import Function, can_edit
 from carebridge.organisations.models import Council

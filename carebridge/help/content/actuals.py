@@ -7,4 +7,4 @@ TOPICS: list[Topic] = []
 # Views of this area that are not pages a person reads (APIs, downloads, POST-only actions).
 NOT_PAGES: set[str] = set()
 
-__all__ = ["Audience", "Topic", "TOPICS", "NOT_PAGES"]
+__all__ = ["NOT_PAGES", "TOPICS", "Audience", "Topic"]

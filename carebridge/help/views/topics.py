@@ -12,8 +12,8 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from carebridge.help import selectors
-from carebridge.help.rules import rules_for
 from carebridge.help.choices import EntryKind
+from carebridge.help.rules import rules_for
 from carebridge.help.topics import Audience, Topic, all_topics
 from carebridge.help.topics import topic as find_topic
 from carebridge.organisations.focus import focus_of
@@ -34,7 +34,7 @@ def audiences_for(request: HttpRequest) -> set[Audience]:
     user = request.user
     if not user.is_authenticated:
         return {Audience.PUBLIC}
-    side = Audience.COUNCIL if user.council_id else Audience.PROVIDER  # type: ignore[union-attr]
+    side = Audience.COUNCIL if user.council_id else Audience.PROVIDER
     return {side, Audience.EVERYONE, Audience.PUBLIC}
 
 

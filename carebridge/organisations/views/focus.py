@@ -24,8 +24,10 @@ class FocusForm(GovForm):
     )
 
     def __init__(self, *args: object, councils: tuple, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        self.fields["council"].choices = [
+        super().__init__(*args, **kwargs)
+        field = self.fields["council"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = [
             *((str(c.pk), c.name) for c in councils),
             (ALL, "All councils (each row says which council it is for)"),
         ]
