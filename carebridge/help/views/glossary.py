@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from itertools import groupby
+
 from django.contrib.auth.decorators import login_not_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -14,10 +16,15 @@ from carebridge.help.releases import RELEASES
 @login_not_required
 @require_GET
 def glossary(request: HttpRequest) -> HttpResponse:
-    return render(request, "help/glossary.html", {"terms": sorted(TERMS, key=lambda t: t.name)})
+    ordered = sorted(TERMS, key=lambda t: t.name.lower())
+    letters = [
+        (letter, list(terms)) for letter, terms in groupby(ordered, key=lambda t: t.name[0].upper())
+    ]
+    return render(request, "help/glossary.html", {"letters": letters})
 
 
 @login_not_required
 @require_GET
 def whats_new(request: HttpRequest) -> HttpResponse:
-    return render(request, "help/whats_new.html", {"releases": RELEASES})
+    releases = sorted(RELEASES, key=lambda r: r.day, reverse=True)
+    return render(request, "help/whats_new.html", {"releases": releases})
