@@ -21,6 +21,7 @@ from carebridge.demo.disputes_demo import demo_disputes
 from carebridge.demo.frontdoor_demo import demo_front_door
 from carebridge.demo.frontdoor_directory_demo import directory_demo
 from carebridge.demo.frontdoor_hubs_demo import hubs_demo
+from carebridge.demo.help_demo import demo_help
 from carebridge.demo.integrations_demo import demo_integrations
 from carebridge.demo.organisations_demo import (
     DEMO_COUNCILS,
@@ -66,6 +67,7 @@ def seed_demo(stdout: Writer | None = None) -> dict[str, Any]:
     # After the front door: its triaged requests are Request events of the return.
     demo_cld(tally, DEMO_COUNCILS)
     demo_integrations(tally, councils)
+    demo_help(tally, councils)
 
     logins = demo_logins()
     _say(stdout, "Demo data:")

@@ -41,17 +41,35 @@ def audiences_for(request: HttpRequest) -> set[Audience]:
 @login_not_required
 @require_GET
 def index(request: HttpRequest) -> HttpResponse:
+    """Every topic the reader's side uses, by section, and what the councils in view added: their
+    contacts, do's and don'ts and questions and answers, each under its council's name. A
+    visitor who is not logged in sees the public topics alone: a council's own help is for the
+    people who work with it. A council's staff may look at it as its providers do (`?as=provider`,
+    the administrators' "See the help as providers see it")."""
     audiences = audiences_for(request)
+    as_provider = _as_provider(request)
+    if as_provider:
+        audiences = {Audience.PROVIDER, Audience.EVERYONE, Audience.PUBLIC}
     sections: dict[str, list[Topic]] = {}
     for each in all_topics().values():
         if each.audience in audiences:
             sections.setdefault(each.section or "General", []).append(each)
-    councils = councils_for_reader(request)
+    councils = councils_for_reader(request) if request.user.is_authenticated else ()
     return render(
         request,
         "help/index.html",
-        {"sections": sections, "councils": councils, **_council_content(councils)},
+        {
+            "sections": sections,
+            "councils": councils,
+            "as_provider": as_provider,
+            **_council_content(councils),
+        },
     )
+
+
+def _as_provider(request: HttpRequest) -> bool:
+    user = request.user
+    return bool(user.is_authenticated and user.council_id and request.GET.get("as") == "provider")
 
 
 @login_not_required
