@@ -1,0 +1,79 @@
+"""The accounts help topics open to their readers with the log-in rules of the reader's council;
+the log-in help opens to someone who cannot log in, and every log-in page offers it."""
+
+import pytest
+from django.urls import reverse
+from django.utils.html import escape
+
+from carebridge.help.content.accounts import NOT_PAGES, TOPICS
+from carebridge.help.topics import Audience
+from tests.support import client_for, make_contract, make_council, make_provider, make_user
+
+
+@pytest.fixture
+def council(db):
+    """A council that locks an account after 5 failed tries and suspends it after 45 days."""
+    return make_council(login_failures_before_lock=5, suspend_after_days=45)
+
+
+@pytest.fixture
+def readers(council):
+    provider = make_provider()
+    make_contract(council, provider)
+    super_user = make_user(provider=provider, role="super_user_actuals")
+    return {
+        Audience.PROVIDER: super_user,
+        Audience.EVERYONE: super_user,
+        Audience.COUNCIL: make_user(council=council, role="council_administrator"),
+        Audience.PUBLIC: None,
+    }
+
+
+def _page(user, slug, query=""):
+    url = reverse("help:topic", kwargs={"slug": slug}) + query
+    response = client_for(user).get(url)
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+@pytest.mark.parametrize("topic", TOPICS, ids=lambda topic: topic.slug)
+def test_each_accounts_topic_opens_to_its_reader_with_the_councils_rules(council, readers, topic):
+    page = _page(readers[topic.audience], topic.slug, f"?council={council.slug}")
+    assert escape(topic.title) in page
+    if "log_in" in topic.areas:
+        assert f"The rules at {council.name}" in page
+        assert "5 failed attempts" in page
+        assert "45 days" in page
+
+
+def test_the_log_in_help_is_public_and_covers_every_way_of_getting_stuck(council, client):
+    page = client.get(reverse("help:topic", kwargs={"slug": "logging-in"})).content.decode()
+    for words in (
+        "If your account is locked",
+        "forgotten your password or passcode",
+        "lost the phone",
+        "Your password has expired",
+        "single sign-on",
+        "portal administrator",
+        f"Contact {council.name}",
+    ):
+        assert words in page
+
+
+def test_logging_out_and_the_account_buttons_are_not_pages():
+    assert {"accounts:logout", "accounts:user_action"} <= NOT_PAGES
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        reverse("accounts:login"),
+        reverse("accounts:reset"),
+        reverse("accounts:reset_password", kwargs={"token": "not-a-token"}),
+    ],
+    ids=["login", "reset", "link-problem"],
+)
+def test_the_log_in_pages_offer_help_with_problems_logging_in(client, db, url):
+    page = client.get(url).content.decode()
+    assert "Problems logging in?" in page
+    assert reverse("help:topic", kwargs={"slug": "logging-in"}) in page
