@@ -324,7 +324,7 @@ def _log_in(council: Council) -> list[Rule]:
             "Council staff's second step",
             "Council staff must use an authenticator app."
             if book.staff_require_authenticator
-            else "Council staff may use an authenticator app or a code sent by e-mail.",
+            else "Council staff may use an authenticator app or their 6-digit passcode.",
         ),
         Rule(
             "Single sign-on",
