@@ -1,5 +1,9 @@
 """What every browser journey does on a page: log in, find the menu, the heading, the banners, the
-error summary, and fill GOV.UK date inputs and radios. Every page reached is checked with axe."""
+error summary, and fill GOV.UK date inputs and radios. Every page reached is checked with axe.
+
+The service navigation is in sections (`carebridge.home.navigation`): the Menu lists the sections,
+and the current section's pages are its sub-navigation. `menu_link` finds a page's link in
+either, opening the section that holds it when the page is in neither."""
 
 import re
 from datetime import date
@@ -7,6 +11,7 @@ from typing import Any
 
 from playwright.sync_api import expect
 
+from carebridge.home.navigation import COUNCIL, PROVIDER, Section
 from tests.browser.conftest import axe_check
 from tests.support import PASSCODE, PASSWORD
 
@@ -26,8 +31,54 @@ def log_in(page: Any, base_url: str, email: str) -> None:
     axe_check(page)
 
 
+def menu(page: Any) -> Any:
+    """The service navigation: the sections."""
+    return page.get_by_role("navigation", name="Menu")
+
+
+def sub_navigation(page: Any) -> Any:
+    """The current section's pages (a section of one page has none)."""
+    return page.locator("nav.cb-sub-navigation")
+
+
+def _sections_holding(page: Any, name: str) -> list[str]:
+    """The sections in the page's Menu that may hold an item called `name`: the provider's or
+    the council's, told apart by the sections only one side has."""
+    shown = set(menu(page).get_by_role("link").all_text_contents())
+    shown = {label.strip() for label in shown}
+    sides: list[tuple[Section, ...]] = [PROVIDER, COUNCIL]
+    own = [side for side in sides if shown - {s.label for s in side} == set()]
+    candidates = []
+    for side in own or sides:
+        for section in side:
+            if section.label in shown and any(item.label == name for item in section.items):
+                candidates.append(section.label)
+    return list(dict.fromkeys(candidates))
+
+
 def menu_link(page: Any, name: str) -> Any:
-    return page.get_by_role("navigation", name="Menu").get_by_role("link", name=name, exact=True)
+    """The link called `name` in the sub-navigation or the Menu; when it is in neither, the
+    section that holds it is opened (a click) and its sub-navigation's link returned."""
+    for scope in (sub_navigation(page), menu(page)):
+        link = scope.get_by_role("link", name=name, exact=True)
+        if link.count():
+            return link.first
+    for section in _sections_holding(page, name):
+        menu(page).get_by_role("link", name=section, exact=True).click()
+        link = sub_navigation(page).get_by_role("link", name=name, exact=True)
+        if link.count():
+            return link.first
+    raise AssertionError(f"No page called {name!r} in the navigation of {page.url}")
+
+
+def header_links(page: Any) -> Any:
+    """Help, Your account and Log out, at the top right of the header."""
+    return page.get_by_role("navigation", name="Help and account")
+
+
+def help_link(page: Any) -> Any:
+    """The header's Help link (its accessible name also carries the topic's title)."""
+    return header_links(page).get_by_role("link", name=re.compile(r"^Help\b"))
 
 
 def heading(page: Any) -> Any:

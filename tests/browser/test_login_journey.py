@@ -109,14 +109,14 @@ def test_a_provider_user_logs_in_through_both_steps(page: Any, live_server: Any)
     axe_check(page)
     page.screenshot(path=HOME_SCREENSHOT, full_page=True)
 
-    menu = page.get_by_role("navigation", name="Menu")
-    menu.get_by_role("link", name="Your account").click()
+    # Help, Your account and Log out are at the top right of the header, on every page.
+    header_links = page.get_by_role("navigation", name="Help and account")
+    header_links.get_by_role("link", name="Your account").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Your account")
-    expect(menu.get_by_role("link", name="Your account")).to_have_attribute("aria-current", "page")
     expect(page.get_by_text(user.email)).to_be_visible()
     axe_check(page)
 
-    menu.get_by_role("button", name="Log out").click()
+    header_links.get_by_role("button", name="Log out").click()
     expect(page).to_have_url(f"{live_server.url}/accounts/login/")
     expect(page.get_by_role("heading", level=1)).to_have_text("Log in to the care provider portal")
     expect(page.get_by_text("You have logged out")).to_be_visible()
@@ -205,7 +205,9 @@ def test_a_user_changes_their_passcode_after_giving_their_current_password(
     new_passcode = "246813"
     log_in(page, live_server.url, user.email)
 
-    page.get_by_role("navigation", name="Menu").get_by_role("link", name="Your account").click()
+    page.get_by_role("navigation", name="Help and account").get_by_role(
+        "link", name="Your account"
+    ).click()
     page.get_by_role("link", name="Change passcode").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Change your 6-digit passcode")
     axe_check(page)
@@ -233,7 +235,9 @@ def test_a_user_changes_their_passcode_after_giving_their_current_password(
         "Your passcode has been changed."
     )
 
-    page.get_by_role("navigation", name="Menu").get_by_role("button", name="Log out").click()
+    page.get_by_role("navigation", name="Help and account").get_by_role(
+        "button", name="Log out"
+    ).click()
     enter_password(page, live_server.url, user.email, PASSWORD)
     enter_passcode(page, new_passcode)
     expect(page.get_by_role("heading", level=1)).to_have_text(f"Welcome, {user.first_name}")
@@ -257,7 +261,9 @@ def test_a_user_stops_using_their_authenticator_app_after_giving_their_password(
     page.get_by_role("button", name="Log in").click()
     expect(page.get_by_role("heading", level=1)).to_have_text(f"Welcome, {user.first_name}")
 
-    page.get_by_role("navigation", name="Menu").get_by_role("link", name="Your account").click()
+    page.get_by_role("navigation", name="Help and account").get_by_role(
+        "link", name="Your account"
+    ).click()
     page.get_by_role("link", name="Stop using the app and use my passcode").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Stop using your authenticator app")
     axe_check(page)
