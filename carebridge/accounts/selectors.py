@@ -43,7 +43,9 @@ def users_list(user: User) -> models.QuerySet[User]:
     return users_visible_to(user).order_by("last_name", "first_name", "pk")
 
 
-def attention_for_accounts(user: User) -> list[AttentionItem]:
+def attention_for_accounts(user: User, *, council_id: int | None = None) -> list[AttentionItem]:
+    # The accounts are the organisation's own, whichever council a provider looks at
+    # (`council_id` does not apply).
     items = []
     if can_view(user.role, Function.USER_ACCOUNTS):
         visible = users_visible_to(user)

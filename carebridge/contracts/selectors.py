@@ -98,11 +98,14 @@ def cplis_listed_for(
 
 
 def cpli_filter_options(
-    user: User,
+    user: User, *, council_id: int | None = None
 ) -> tuple[list[tuple[int, str]], list[tuple[int, str]]]:
-    """The services and service levels the user's CPLIs use, in two queries. A council sees
-    several providers' services, so each is named with its provider."""
+    """The services and service levels the user's CPLIs use (of one council, when a provider
+    of several chose it), in two queries. A council sees several providers' services, so each
+    is named with its provider."""
     visible = cplis_visible_to(user)
+    if council_id is not None:
+        visible = visible.filter(council_id=council_id)
     services = (
         Service.objects.filter(pk__in=visible.values("service_id"))
         .order_by("provider__name", "name")
@@ -148,13 +151,15 @@ def document_lines(document: ContractDocument) -> list[tuple[Cpli, date | None]]
     ]
 
 
-def contract_attention_for(user: User) -> list[AttentionItem]:
-    """Home-page counts: for a provider, documents waiting for its answer; for the council,
-    rejected documents not yet issued again."""
+def contract_attention_for(user: User, *, council_id: int | None = None) -> list[AttentionItem]:
+    """Home-page counts: for a provider, documents waiting for its answer (of one council,
+    when it chose one); for the council, rejected documents not yet issued again."""
 
     if not can_edit(user.role, Function.CONTRACT_DOCUMENTS):
         return []
     documents = contract_documents_visible_to(user)
+    if council_id is not None:
+        documents = documents.filter(council_id=council_id)
     url = reverse("contracts:document_list")
     if user.provider_id is not None:
         waiting = documents.filter(status=DocumentStatus.PUBLISHED).count()

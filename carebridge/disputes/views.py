@@ -39,6 +39,7 @@ from carebridge.disputes.forms import (
     ResponseForm,
 )
 from carebridge.disputes.models import Dispute
+from carebridge.organisations.focus import chosen_council
 
 
 def _ip(request: HttpRequest) -> str | None:
@@ -79,7 +80,8 @@ def _list(request: HttpRequest, user: User, template: str, **extra: Any) -> Http
     for_council = user.council_id is not None
     filters = DisputeFilters(
         request.GET,
-        selectors.disputes_for(user),
+        # A provider of several councils that chose one sees that council's disputes only.
+        selectors.disputes_for(user, council=chosen_council(request)),
         providers=selectors.dispute_providers(user) if for_council else None,
     )
     # Newest first (an aggregate drops the model's own ordering).

@@ -9,8 +9,9 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, TypeVar
 
 from django.db import models
-from django.http import HttpRequest
+from django.http import HttpRequest, QueryDict
 
+from carebridge.core.bounds import parse_id
 from carebridge.organisations.models import Council
 from carebridge.organisations.selectors import councils_of_provider
 
@@ -95,3 +96,40 @@ def chosen_council_id(request: HttpRequest) -> int | None:
     if getattr(request.user, "provider_id", None) is None or not focus.can_switch:
         return None
     return focus.chosen.pk if focus.chosen is not None else None
+
+
+def chosen_council(request: HttpRequest) -> Council | None:
+    """The council a provider of several chose to look at; None when it looks at all of them,
+    works for one council only, or the user is a council's (already scoped to it)."""
+    focus = focus_of(request)
+    if getattr(request.user, "provider_id", None) is None or not focus.can_switch:
+        return None
+    return focus.chosen
+
+
+def filter_data(request: HttpRequest, key: str = "council") -> QueryDict:
+    """The list's query string, its council filter (`key`) starting at the chosen council when
+    the query string names none. A council named in the query string is explicit and stays,
+    and so does an empty one ("All councils" chosen in the filter)."""
+    data = request.GET.copy()
+    chosen = chosen_council_id(request)
+    if chosen is not None and key not in data:
+        data[key] = str(chosen)
+    return data
+
+
+def names_a_stranger(request: HttpRequest, key: str = "council") -> bool:
+    """The query string's council filter names a council a provider does not work with (a
+    tampered id): the list then shows nothing, rather than ignoring the filter."""
+    if getattr(request.user, "provider_id", None) is None:
+        return False
+    value = parse_id(request.GET.get(key))
+    return value is not None and value not in {c.pk for c in focus_of(request).councils}
+
+
+def narrow_to(queryset: Q, council_id: int | None, field: str = "council") -> Q:
+    """The rows of one council (None: all of them), for selectors given the chosen council."""
+    if council_id is None:
+        return queryset
+    lookup = field if field.endswith("_id") else f"{field}_id"
+    return queryset.filter(**{lookup: council_id})

@@ -164,8 +164,11 @@ def change_requests_waiting(
     return requests.order_by("raised_at", "pk")
 
 
-def change_request_attention_for(user: "User") -> list["AttentionItem"]:
-    """Home-page count for the council's reviewers: change requests waiting for a decision."""
+def change_request_attention_for(
+    user: "User", *, council_id: int | None = None
+) -> list["AttentionItem"]:
+    """Home-page count for the council's reviewers: change requests waiting for a decision
+    (`council_id`, a provider's chosen council, does not apply: providers have none)."""
 
     if user.council_id is None or not may_review_change_requests(user):
         return []

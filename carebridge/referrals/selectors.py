@@ -235,17 +235,19 @@ class ReferralStatistics:
     awaiting_actuals: int
 
 
-def referral_statistics(user: User, *, at: datetime) -> ReferralStatistics:
-    """Counted in one query, however many referrals there are."""
-    counts = (
-        referrals_visible_to(user)
-        .filter(status__in=OPEN_STATES)
-        .aggregate(
-            missed=Count("pk", filter=Q(status=S.PENDING, respond_by__lt=at)),
-            pending=Count("pk", filter=Q(status=S.PENDING, respond_by__gte=at)),
-            awaiting_update=Count("pk", filter=Q(status=S.ACCEPTED, first_visit_at__lte=at)),
-            awaiting_actuals=Count("pk", filter=Q(status=S.UPDATED)),
-        )
+def referral_statistics(
+    user: User, *, at: datetime, council_id: int | None = None
+) -> ReferralStatistics:
+    """Counted in one query, however many referrals there are (of one council, when a
+    provider of several chose it)."""
+    visible = referrals_visible_to(user)
+    if council_id is not None:
+        visible = visible.filter(council_id=council_id)
+    counts = visible.filter(status__in=OPEN_STATES).aggregate(
+        missed=Count("pk", filter=Q(status=S.PENDING, respond_by__lt=at)),
+        pending=Count("pk", filter=Q(status=S.PENDING, respond_by__gte=at)),
+        awaiting_update=Count("pk", filter=Q(status=S.ACCEPTED, first_visit_at__lte=at)),
+        awaiting_actuals=Count("pk", filter=Q(status=S.UPDATED)),
     )
     return ReferralStatistics(**counts)
 
@@ -315,9 +317,10 @@ def update_urgency(referral: Referral, rulebook: Rulebook, at: datetime) -> Urge
     return Urgency.GREEN
 
 
-def referral_attention_for(user: User) -> list[AttentionItem]:
+def referral_attention_for(user: User, *, council_id: int | None = None) -> list[AttentionItem]:
     """Home-page counts: the council's missed, refused and failed referrals; the provider's
-    overdue updates. The provider's own statistics panel shows the rest."""
+    overdue updates (of one council, when it chose one). The provider's own statistics panel
+    shows the rest."""
     from carebridge.core.calendar import now
 
     if not can_edit(user.role, Function.REFERRALS):
@@ -356,6 +359,8 @@ def referral_attention_for(user: User) -> list[AttentionItem]:
                     )
                 )
     else:
+        if council_id is not None:
+            referrals = referrals.filter(council_id=council_id)
         overdue = referrals.filter(status=S.ACCEPTED, update_due_by__lt=at).count()
         if overdue:
             items.append(

@@ -91,6 +91,17 @@ def council_field(user: User, *, label: str = "Council") -> forms.TypedChoiceFie
     )
 
 
+def start_at_council(form: forms.Form, council_id: int | None) -> None:
+    """A provider of several councils that chose one to look at: the report's Council filter
+    starts there (the first visit's value, and a download's without filters). A council named
+    in the query string, or "All councils" chosen, is the form's data and stays."""
+    field = form.fields.get("council")
+    if council_id is None or not isinstance(field, forms.ChoiceField):
+        return
+    if str(council_id) in {str(key) for key, _label in field.choices}:  # type: ignore[union-attr,misc]
+        field.initial = council_id
+
+
 def provider_field(user: User, *, label: str = "Provider") -> forms.TypedChoiceField:
     """For a council's staff: the providers it contracts with, or all of them."""
     providers = (

@@ -25,10 +25,12 @@ from carebridge.accounts.models import User
 from carebridge.core.formats import guide_datetime
 from carebridge.core.http import acting_user
 from carebridge.core.lists import LONG_PAGE_SIZE, page_of
+from carebridge.organisations.focus import chosen_council_id, focus_of
 from carebridge.reports import render as formats
 from carebridge.reports import services
 from carebridge.reports.base import REGISTRY, Report, Table, Totals, reports_for
 from carebridge.reports.cld import views as cld_views
+from carebridge.reports.filters import start_at_council
 
 CONTENT_TYPES = {
     "csv": "text/csv; charset=utf-8",
@@ -72,6 +74,7 @@ def index(request: HttpRequest) -> HttpResponse:
 def report_page(request: HttpRequest, slug: str) -> HttpResponse:
     user, report = _report(request, slug)
     form = report.form(_filter_data(request), user=user)
+    start_at_council(form, chosen_council_id(request))
     values = form.values()
     context: dict[str, object] = {"report": report, "form": form, "query": _query(request)}
     if values is not None:
@@ -136,8 +139,10 @@ def _about(
     return about
 
 
-def _file_name(slug: str, fmt: str) -> str:
-    return f"{re.sub(r'[^a-z0-9-]+', '-', slug)}-{timezone.localdate():%Y-%m-%d}.{fmt}"
+def _file_name(slug: str, fmt: str, council: str = "") -> str:
+    """The report's file name; a report of one of a provider's councils names that council."""
+    name = "-".join(part for part in (slug, council) if part)
+    return f"{re.sub(r'[^a-z0-9-]+', '-', name)}-{timezone.localdate():%Y-%m-%d}.{fmt}"
 
 
 @require_GET
@@ -146,6 +151,7 @@ def download(request: HttpRequest, slug: str, fmt: str) -> HttpResponse | Stream
     if fmt not in CONTENT_TYPES:
         raise Http404("No such format")
     form = report.form(request.GET or None, user=user)
+    start_at_council(form, chosen_council_id(request))
     values = form.values()
     if values is None:
         errors: Sequence[str] = [
@@ -173,8 +179,16 @@ def download(request: HttpRequest, slug: str, fmt: str) -> HttpResponse | Stream
         content = formats.pdf_bytes(report.title, table, totals, about)
         services.report_read(by=user, slug=slug, fmt=fmt, rows=totals.rows_by_council, ip=ip)
         response = HttpResponse(content, content_type=CONTENT_TYPES[fmt])
-    response["Content-Disposition"] = f'attachment; filename="{_file_name(slug, fmt)}"'
+    name = _file_name(slug, fmt, _council_slug(request, values.get("council")))
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
+
+
+def _council_slug(request: HttpRequest, council_id: object) -> str:
+    """The slug of the one council a provider's report is of (its Council filter), if any."""
+    if getattr(request.user, "provider_id", None) is None or council_id is None:
+        return ""
+    return next((c.slug for c in focus_of(request).councils if c.pk == council_id), "")
 
 
 def _audited(

@@ -13,13 +13,15 @@ from carebridge.core import calendar
 from carebridge.core.http import acting_user
 from carebridge.core.lists import page_of
 from carebridge.core.permissions import Function, can_edit, require_function
+from carebridge.organisations.focus import narrow
 
 
 @require_GET
 def action_list(request: HttpRequest) -> HttpResponse:
     user = acting_user(request)
     require_function(user, Function.ACTIONS)
-    filters = InboxFilters(request.GET, selectors.inbox(user), user=user)
+    # A provider of several councils that chose one sees its actions with that council.
+    filters = InboxFilters(request.GET, narrow(selectors.inbox(user), request), user=user)
     page = page_of(request, filters.qs.values_list("pk", flat=True))
     actions = selectors.inbox_rows(list(page.object_list))
     today = calendar.today()

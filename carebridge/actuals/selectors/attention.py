@@ -17,9 +17,10 @@ from carebridge.core.calendar import today
 from carebridge.core.permissions import Function, can_edit
 
 
-def actuals_attention_for(user: User) -> list[Any]:
-    """Home page: a provider's ended periods with actuals not (or no longer) confirmed; a
-    council's providers that have not confirmed the latest ended period. A few queries."""
+def actuals_attention_for(user: User, *, council_id: int | None = None) -> list[Any]:
+    """Home page: a provider's ended periods (of one council, when it chose one) with actuals
+    not (or no longer) confirmed; a council's providers that have not confirmed the latest
+    ended period. A few queries."""
 
     if not can_edit(user.role, Function.ACTUALS):
         return []
@@ -28,6 +29,8 @@ def actuals_attention_for(user: User) -> list[Any]:
         .filter(end_date__lt=today(), end_date__gte=today() - timedelta(days=91))
         .filter(payment_processed_at__isnull=True)
     )
+    if council_id is not None:
+        recent = recent.filter(council_id=council_id)
     if user.provider_id is not None:
         changed = dict(
             Actual.objects.filter(provider_id=user.provider_id, period__in=recent)
@@ -44,7 +47,7 @@ def actuals_attention_for(user: User) -> list[Any]:
         }
         # However old, a period past its deadline and not confirmed is still waiting, even one
         # with nothing entered yet.
-        waiting = len(waiting_ids | {p.pk for p in overdue_periods(user)})
+        waiting = len(waiting_ids | {p.pk for p in overdue_periods(user, council_id=council_id)})
         if not waiting:
             return []
         return [

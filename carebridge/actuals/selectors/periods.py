@@ -23,20 +23,28 @@ from carebridge.organisations.deadlines import actuals_confirm_by
 from carebridge.organisations.models import Provider, Rulebook
 
 
-def provider_periods(user: User, *, count: int = 12) -> list[Period]:
-    """The provider's councils' periods that have started, newest first: the latest `count`,
-    then every older one still waiting to be confirmed past its deadline, however old (an
-    overdue period must never drop off the list the provider confirms from)."""
+def provider_periods(user: User, *, count: int = 12, council_id: int | None = None) -> list[Period]:
+    """The provider's councils' periods (one council's, when `council_id`) that have started,
+    newest first: the latest `count`, then every older one still waiting to be confirmed past
+    its deadline, however old (an overdue period must never drop off the list the provider
+    confirms from)."""
     recent = list(
-        periods_visible_to(user)
+        _of_council(periods_visible_to(user), council_id)
         .filter(start_date__lte=today())
         .select_related("council")
         .order_by("-start_date", "council__name")[:count]
     )
-    return recent + overdue_periods(user, excluding=[p.pk for p in recent])
+    overdue = overdue_periods(user, excluding=[p.pk for p in recent], council_id=council_id)
+    return recent + overdue
 
 
-def overdue_periods(user: User, *, excluding: list[int] | None = None) -> list[Period]:
+def _of_council(periods: QuerySet[Period], council_id: int | None) -> QuerySet[Period]:
+    return periods if council_id is None else periods.filter(council_id=council_id)
+
+
+def overdue_periods(
+    user: User, *, excluding: list[int] | None = None, council_id: int | None = None
+) -> list[Period]:
     """The provider's periods, newest first, that have ended and are not paid, in which it had
     lines with the council, that it has not confirmed (or changed since), and whose deadline has
     passed. Four queries, however many periods."""
@@ -50,7 +58,7 @@ def overdue_periods(user: User, *, excluding: list[int] | None = None) -> list[P
         start_date__lte=OuterRef("end_date"),
     ).filter(Q(end_date__isnull=True) | Q(end_date__gte=OuterRef("start_date")))
     candidates = list(
-        periods_visible_to(user)
+        _of_council(periods_visible_to(user), council_id)
         .filter(end_date__lt=today(), payment_processed_at__isnull=True)
         .exclude(pk__in=excluding or [])
         .filter(Exists(had_lines))

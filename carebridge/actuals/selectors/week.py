@@ -169,17 +169,24 @@ class WeekPage:
         return len(self.councils) > 1
 
 
-def week_cplis(service: Service, week: date) -> QuerySet[Cpli]:
-    """The lines running at the service in the week."""
-    return Cpli.objects.filter(service=service).filter(
+def week_cplis(service: Service, week: date, council_id: int | None = None) -> QuerySet[Cpli]:
+    """The lines running at the service in the week (of one council, when a provider of
+    several chose it)."""
+    cplis = Cpli.objects.filter(service=service).filter(
         running_in(week, week + WEEK - timedelta(days=1))
     )
+    return cplis if council_id is None else cplis.filter(council_id=council_id)
 
 
-def week_councils(service: Service, week: date) -> list[int]:
+def week_councils(service: Service, week: date, council_id: int | None = None) -> list[int]:
     """The councils whose lines run at the service in the week."""
     return sorted(
-        set(week_cplis(service, week).order_by().values_list("council_id", flat=True).distinct())
+        set(
+            week_cplis(service, week, council_id)
+            .order_by()
+            .values_list("council_id", flat=True)
+            .distinct()
+        )
     )
 
 
@@ -213,21 +220,24 @@ def week_refusal(period: Period | None, week: date) -> str:
     return ""
 
 
-def week_levels(service: Service, week: date) -> list[tuple[int, str]]:
+def week_levels(
+    service: Service, week: date, council_id: int | None = None
+) -> list[tuple[int, str]]:
     """The service levels of the lines running at the service in the week, for the filter,
     each named with its council when the lines are of several."""
     return council_labelled(
         set(
-            week_cplis(service, week).values_list(
+            week_cplis(service, week, council_id).values_list(
                 "service_level_id", "service_level__name", "council__name"
             )
         )
     )
 
 
-def week_actuals(service: Service, week: date) -> QuerySet[Actual]:
-    """The actuals entered at the service for the week."""
-    return Actual.objects.filter(service=service, week_start=week)
+def week_actuals(service: Service, week: date, council_id: int | None = None) -> QuerySet[Actual]:
+    """The actuals entered at the service for the week (of one council, when chosen)."""
+    entered = Actual.objects.filter(service=service, week_start=week)
+    return entered if council_id is None else entered.filter(council_id=council_id)
 
 
 def week_clients(cplis: QuerySet[Cpli]) -> list[int]:
@@ -240,12 +250,19 @@ def week_clients(cplis: QuerySet[Cpli]) -> list[int]:
 
 
 def week_page(
-    user: User, service: Service, week: date, *, filtered: QuerySet[Cpli], page: Page
+    user: User,
+    service: Service,
+    week: date,
+    *,
+    filtered: QuerySet[Cpli],
+    page: Page,
+    council_id: int | None = None,
 ) -> WeekPage:
     """The page of clients (of the week's lines the filters kept) with their rows, each
-    council's part of the week, and the totals."""
-    cplis = week_cplis(service, week)
-    entered = week_actuals(service, week)
+    council's part of the week, and the totals: of one council's lines, when a provider of
+    several chose it (`council_id`)."""
+    cplis = week_cplis(service, week, council_id)
+    entered = week_actuals(service, week, council_id)
     on_page = list(page.object_list)
     lines = list(
         filtered.filter(service_user_id__in=on_page)

@@ -16,13 +16,14 @@ from carebridge.actuals.views.common import (
 from carebridge.core import row_links
 from carebridge.core.calendar import today
 from carebridge.core.formats import guide_date
+from carebridge.organisations.focus import chosen_council_id
 from carebridge.organisations.models import Rulebook
 
 
 @require_http_methods(["GET"])
 def period_list(request: HttpRequest) -> HttpResponse:
     user = provider_user(request)
-    periods = selectors.provider_periods(user)
+    periods = selectors.provider_periods(user, council_id=chosen_council_id(request))
     states = selectors.provider_confirmations(user, periods)
     return render(
         request,

@@ -36,6 +36,7 @@ from carebridge.core.formats import guide_date
 from carebridge.core.http import return_path
 from carebridge.core.lists import LONG_PAGE_SIZE, page_of
 from carebridge.core.permissions import Function, can_edit
+from carebridge.organisations.focus import chosen_council_id
 from carebridge.organisations.models import Council
 from carebridge.people import services as people
 from carebridge.people.models import ServiceUser
@@ -65,15 +66,19 @@ def week(request: HttpRequest) -> HttpResponse:
                 week_url(service, chosen, **kept_filters(request.POST), page=go_to)
             )
 
-    levels = [(pk, name) for pk, name in selectors.week_levels(service, chosen)]
+    # A provider of several councils that chose one sees that council's lines and period only.
+    council_id = chosen_council_id(request)
+    levels = [(pk, name) for pk, name in selectors.week_levels(service, chosen, council_id)]
     filters = WeekFilters(
         source,
-        selectors.week_cplis(service, chosen),
+        selectors.week_cplis(service, chosen, council_id),
         levels=levels,
-        week_actuals=selectors.week_actuals(service, chosen),
+        week_actuals=selectors.week_actuals(service, chosen, council_id),
     )
     page = page_of(request, selectors.week_clients(filters.qs), per_page=LONG_PAGE_SIZE)
-    data = selectors.week_page(user, service, chosen, filtered=filters.qs, page=page)
+    data = selectors.week_page(
+        user, service, chosen, filtered=filters.qs, page=page, council_id=council_id
+    )
     rows_by_cpli = {row.cpli.pk: row for group in data.groups for row in group.rows}
     decorate(list(rows_by_cpli.values()), request.POST if errors else None, errors)
     add_row_links(user, list(rows_by_cpli.values()))
@@ -109,7 +114,7 @@ def generate(request: HttpRequest) -> HttpResponse:
     services_ = selectors.actual_services_of(user, include_historical=True)
     service = chosen_service(user, request.POST.get("service"), services_)
     chosen = chosen_week(request.POST.get("week"), first_weekday(user))
-    councils = selectors.week_councils(service, chosen)
+    councils = selectors.week_councils(service, chosen, chosen_council_id(request))
     named = len(councils) > 1
     asked = request.POST.get("council", "")
     if asked:

@@ -28,6 +28,7 @@ from carebridge.core.bounds import EARLIEST_YEAR, LATEST_YEAR
 from carebridge.core.http import acting_user
 from carebridge.core.lists import LONG_PAGE_SIZE, page_of
 from carebridge.core.permissions import Function, can_edit, require_function
+from carebridge.organisations.focus import chosen_council, narrow
 from carebridge.people import services as people
 
 
@@ -35,10 +36,12 @@ def _cpli_filters(request: HttpRequest) -> CpliFilters:
     """The list's filters over the user's CPLIs: the page and its exports read the same rows."""
     user = acting_user(request)
     require_function(user, Function.CPLIS)
-    services, levels = cpli_filter_options(user)
+    # A provider of several councils that chose one sees that council's lines only.
+    chosen = chosen_council(request)
+    services, levels = cpli_filter_options(user, council_id=chosen.pk if chosen else None)
     return CpliFilters(
         request.GET,
-        cplis_listed_for(user, include_historical=True),
+        narrow(cplis_listed_for(user, include_historical=True), request),
         services=services,
         levels=levels,
     )
@@ -69,7 +72,9 @@ def cpli_export(request: HttpRequest, fmt: str) -> HttpResponseBase:
         by=acting_user(request), cplis=listed, fmt=fmt, ip=request.META.get("REMOTE_ADDR")
     )
     cplis = listed.iterator(chunk_size=500)
-    name = f"cplis-{calendar.today().isoformat()}.{fmt}"
+    chosen = chosen_council(request)
+    whose = f"{chosen.slug}-" if chosen is not None else ""
+    name = f"cplis-{whose}{calendar.today().isoformat()}.{fmt}"
     if fmt == "csv":
         streaming = StreamingHttpResponse(
             exports.cplis_csv(cplis), content_type="text/csv; charset=utf-8"
@@ -89,10 +94,13 @@ def po_list(request: HttpRequest) -> HttpResponse:
     user = acting_user(request)
     require_function(user, Function.PURCHASE_ORDERS)
     current = financial_year_of(calendar.today())
-    services, _levels = cpli_filter_options(user)
+    chosen_council_ = chosen_council(request)
+    services, _levels = cpli_filter_options(
+        user, council_id=chosen_council_.pk if chosen_council_ else None
+    )
     filters = PurchaseOrderFilters(
         request.GET,
-        purchase_order_cplis(user),
+        narrow(purchase_order_cplis(user), request),
         years=purchase_order_years(user, today_year=current),
         current=current,
         services=services,

@@ -26,6 +26,7 @@ from carebridge.core.forms import GovForm
 from carebridge.core.http import acting_user
 from carebridge.core.lists import page_of
 from carebridge.core.permissions import Function, can_edit, require_function
+from carebridge.organisations.focus import narrow
 
 
 def _service_options(user: User, documents: QuerySet[ContractDocument]) -> list[tuple[int, str]]:
@@ -42,7 +43,8 @@ def _service_options(user: User, documents: QuerySet[ContractDocument]) -> list[
 def document_list(request: HttpRequest) -> HttpResponse:
     user = acting_user(request)
     require_function(user, Function.CONTRACT_DOCUMENTS)
-    visible = contract_documents_visible_to(user)
+    # A provider of several councils that chose one sees that council's documents only.
+    visible = narrow(contract_documents_visible_to(user), request)
     filters = DocumentFilters(request.GET, visible, services=_service_options(user, visible))
     chosen = filters.chosen()
     documents = filters.qs.select_related(

@@ -85,9 +85,9 @@ def matching_service_users(request: FrontDoorRequest) -> list[ServiceUser]:
     return list(ServiceUser.objects.filter(council_id=request.council_id).filter(match)[:10])
 
 
-def front_door_attention_for(user: User) -> list[Any]:
+def front_door_attention_for(user: User, *, council_id: int | None = None) -> list[Any]:
     """Home page: the requests waiting for the council's front door, the urgent ones apart.
-    One query."""
+    One query. (`council_id`, a provider's chosen council, does not apply: a council's page.)"""
     from django.db.models import Count
 
     if user.council_id is None or not can_edit(user.role, Function.FRONT_DOOR):

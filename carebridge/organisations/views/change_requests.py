@@ -25,6 +25,7 @@ from carebridge.organisations.choices import (
     function_of,
 )
 from carebridge.organisations.filters import CouncilRequestFilters, ProviderRequestFilters
+from carebridge.organisations.focus import narrow
 from carebridge.organisations.forms import RejectForm
 from carebridge.organisations.models import ChangeRequest
 from carebridge.organisations.selectors import (
@@ -55,9 +56,9 @@ def change_request_list(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied
     if user.provider_id is not None:
         at = now()
-        mine = ProviderRequestFilters(
-            request.GET, change_requests_for_provider(user, at=at, historical=True), at=at
-        )
+        # A provider of several councils that chose one sees its requests to that council.
+        asked = narrow(change_requests_for_provider(user, at=at, historical=True), request)
+        mine = ProviderRequestFilters(request.GET, asked, at=at)
         page = page_of(request, mine.qs)
         context = {
             "page": page,

@@ -567,16 +567,22 @@ def scheduled_payments(
     contract_id: int | None = None,
     period: str | None = None,
     by_cpli: bool = False,
+    council_id: int | None = None,
 ) -> ScheduledPage:
     """The provider's scheduled payments in the financial year (of one contract, one billing
     period, if chosen): the runs' scheduled lines (`lines`, already filtered by the same
     choices) and the periods still to come, projected. Empty for anyone but a provider.
-    `by_cpli`: each period's rows per CPLI as well (`BillingPeriod.cpli_rows`)."""
+    `by_cpli`: each period's rows per CPLI as well (`BillingPeriod.cpli_rows`). `council_id`:
+    one council's periods only (a provider of several that chose it; `lines` narrowed alike)."""
     if user.provider_id is None:
         return ScheduledPage(periods=[])
     councils = _councils(user.provider_id)
     source = RuleSource.load(councils)
-    councils = {pk: name for pk, name in councils.items() if pk in source.rulebooks}
+    councils = {
+        pk: name
+        for pk, name in councils.items()
+        if pk in source.rulebooks and council_id in (None, pk)
+    }
     c = _Collector(source, councils, by_cpli=by_cpli)
     first, last = financial_year_bounds(year)
     _from_runs(

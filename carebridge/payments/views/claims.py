@@ -25,6 +25,7 @@ from carebridge.core.http import acting_user
 from carebridge.core.idempotency import created_before, key_from_form
 from carebridge.core.lists import page_of
 from carebridge.core.permissions import Function, can_edit, can_view, require_function
+from carebridge.organisations.focus import filter_data, names_a_stranger
 from carebridge.organisations.models import Council, Provider, Service
 from carebridge.payments import selectors, services
 from carebridge.payments.access import claim_attachment_for, claim_for
@@ -103,7 +104,10 @@ def _ip(request: HttpRequest) -> str | None:
 
 def _list(request: HttpRequest, user: User, *, council_side: bool) -> HttpResponse:
     claims = selectors.claims_for(user)
-    data = request.GET.copy()
+    # A provider's Council filter starts at the council it chose to look at, if it has.
+    data = filter_data(request, "organisation")
+    if names_a_stranger(request, "organisation"):
+        claims = claims.none()
     if council_side:
         # The payments team's queue: submitted claims, oldest first, until it chooses others.
         data.setdefault("status", ClaimStatus.SUBMITTED)

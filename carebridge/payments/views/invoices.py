@@ -21,6 +21,7 @@ from carebridge.core.idempotency import created_before, key_from_form
 from carebridge.core.lists import page_of
 from carebridge.core.permissions import Function, can_edit, require_function
 from carebridge.organisations.choices import PaymentMethod
+from carebridge.organisations.focus import filter_data, names_a_stranger
 from carebridge.payments import selectors, services
 from carebridge.payments.access import invoice_for
 from carebridge.payments.choices import InvoiceStatus
@@ -76,8 +77,13 @@ def _variation_url() -> str | None:
 def invoice_list(request: HttpRequest) -> HttpResponse:
     user = _provider(request)
     councils, services_ = provider_list_choices(user)
+    # Its Council filter starts at the council a provider of several chose to look at.
+    invoices = selectors.invoices_for(user)
     filters = ProviderInvoiceFilters(
-        request.GET, selectors.invoices_for(user), councils=councils, services=services_
+        filter_data(request),
+        invoices.none() if names_a_stranger(request) else invoices,
+        councils=councils,
+        services=services_,
     )
     page = page_of(request, filters.qs)
     totals = selectors.totals_of(invoice.pk for invoice in page.object_list)

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET
 from carebridge.accounts.models import User
 from carebridge.core.http import acting_user
 from carebridge.core.lists import page_of
+from carebridge.organisations.focus import filter_data, names_a_stranger
 from carebridge.payments.filters_pay import RemittanceFilters
 from carebridge.payments.remittance_pdf import remittance_csv, remittance_pdf_bytes
 from carebridge.payments.selectors import remittances as selectors
@@ -40,8 +41,13 @@ def remittance_list(request: HttpRequest) -> HttpResponse:
         # A council's runs have their own pages, each linking its providers' remittances.
         raise PermissionDenied
     councils, years = selectors.remittance_choices(user)
+    # Its Council filter starts at the council a provider of several chose to look at.
+    runs_ = selectors.remittance_runs(user)
     filters = RemittanceFilters(
-        request.GET, selectors.remittance_runs(user), councils=councils, years=years
+        filter_data(request),
+        runs_.none() if names_a_stranger(request) else runs_,
+        councils=councils,
+        years=years,
     )
     page = page_of(request, filters.qs)
     runs = list(page.object_list)

@@ -14,6 +14,7 @@ from carebridge.contracts.commitment import financial_year_label, financial_year
 from carebridge.core.calendar import today
 from carebridge.core.http import acting_user
 from carebridge.core.permissions import Function, require_function
+from carebridge.organisations.focus import chosen_council_id, narrow
 from carebridge.payments.filters_pay import ScheduledFilters
 from carebridge.payments.selectors import scheduled as selectors
 from carebridge.payments.services import provider_pay
@@ -27,11 +28,13 @@ def scheduled_list(request: HttpRequest) -> HttpResponse:
         # The council's side of scheduled payments is its payment runs.
         raise PermissionDenied
     years, contracts, periods = selectors.scheduled_choices(user)
+    # A provider of several councils that chose one sees that council's payments only.
+    lines = narrow(selectors.scheduled_lines(user), request, field="run__council")
     current = financial_year_of(today())
     # The billing periods offered are the chosen year's: read the year first, then offer them.
     year_only = ScheduledFilters(
         {"year": request.GET.get("year", "")},
-        selectors.scheduled_lines(user),
+        lines,
         years=years,
         current=current,
         contracts=contracts,
@@ -39,7 +42,7 @@ def scheduled_list(request: HttpRequest) -> HttpResponse:
     ).chosen_year()
     filters = ScheduledFilters(
         request.GET,
-        selectors.scheduled_lines(user),
+        lines,
         years=years,
         current=current,
         contracts=contracts,
@@ -53,6 +56,7 @@ def scheduled_list(request: HttpRequest) -> HttpResponse:
         year=year,
         contract_id=chosen["contract"],
         period=chosen["period"] or None,
+        council_id=chosen_council_id(request),
     )
     provider_pay.scheduled_payments_viewed(
         by=user, rows=page.row_counts, ip=request.META.get("REMOTE_ADDR")

@@ -21,6 +21,7 @@ from carebridge.core.idempotency import key_from_form
 from carebridge.core.lists import page_of
 from carebridge.core.permissions import Function, can_edit, can_view, require_function
 from carebridge.core.ratelimits import rate_limited
+from carebridge.organisations.focus import filter_data, names_a_stranger
 from carebridge.payments.access import variation_request_for
 from carebridge.payments.choices import VARIATION_TRANSITIONS, VariationEvent
 from carebridge.payments.filters_variations import VariationFilters
@@ -63,9 +64,11 @@ def _ip(request: HttpRequest) -> str | None:
 
 
 def _list(request: HttpRequest, user: User, template: str, **extra: Any) -> HttpResponse:
+    # A provider's Council filter starts at the council it chose to look at, if it has.
+    listed = variation_requests_for(user)
     filters = VariationFilters(
-        request.GET,
-        variation_requests_for(user),
+        filter_data(request, "organisation"),
+        listed.none() if names_a_stranger(request, "organisation") else listed,
         for_council=user.council_id is not None,
         organisations=variation_choices(user),
     )

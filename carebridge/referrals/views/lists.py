@@ -19,6 +19,7 @@ from carebridge.core.calendar import now
 from carebridge.core.http import HtmxHttpRequest, acting_user
 from carebridge.core.lists import page_of
 from carebridge.core.permissions import Function, require_function
+from carebridge.organisations.focus import filter_data, names_a_stranger
 from carebridge.organisations.models import District
 from carebridge.organisations.selectors import councils_visible_to
 from carebridge.referrals.choices import Stage
@@ -87,9 +88,11 @@ def pending(request: HtmxHttpRequest) -> HttpResponse:
     _require_provider(user)
     moment = now()
     options = _filter_options(user)
+    # A provider of several councils that chose one starts at its referrals.
+    listed = referrals_pending_for(user)
     filters = PendingFilters(
-        request.GET,
-        referrals_pending_for(user),
+        filter_data(request),
+        listed.none() if names_a_stranger(request) else listed,
         at=moment,
         districts=options.districts,
         councils=options.councils,
@@ -127,9 +130,10 @@ def existing(request: HtmxHttpRequest) -> HttpResponse:
     _require_provider(user)
     moment = now()
     options = _filter_options(user)
+    listed = referrals_existing_for(user, at=moment)
     filters = ExistingFilters(
-        request.GET,
-        referrals_existing_for(user, at=moment),
+        filter_data(request),
+        listed.none() if names_a_stranger(request) else listed,
         districts=options.districts,
         councils=options.councils,
     )
