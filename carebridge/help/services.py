@@ -64,6 +64,30 @@ def _check_contact(contact: SupportContact) -> None:
     contact.full_clean(exclude=["council", "changed_by"])
 
 
+def contact_draft(
+    *,
+    council: Council,
+    team: str,
+    what_for: str = "",
+    phone: str = "",
+    email: str = "",
+    hours: str = "",
+) -> SupportContact:
+    """A support contact as saving it would keep it (tidied and checked), not saved: what a
+    preview shows. Raises ValidationError as saving would."""
+    row = SupportContact(
+        council=council,
+        team=team,
+        what_for=what_for,
+        phone=phone,
+        email=email,
+        hours=hours,
+        changed_at=now(),
+    )
+    _check_contact(row)
+    return row
+
+
 @transaction.atomic
 @once_per_key(
     "help.contact_save",
@@ -137,6 +161,30 @@ def _check_entry(entry: HelpEntry) -> None:
     if entry.kind == EntryKind.FAQ and not entry.title:
         raise ValidationError({"title": NO_QUESTION_MESSAGE})
     entry.full_clean(exclude=["council", "changed_by"], validate_constraints=False)
+
+
+def entry_draft(
+    *,
+    council: Council,
+    kind: EntryKind | str,
+    body: str,
+    title: str = "",
+    topic: str = "",
+    entry: HelpEntry | None = None,
+) -> HelpEntry:
+    """An entry as saving it would keep it (tidied and checked, a second note on a page
+    refused), not saved: what a preview shows. `entry`: the one being changed."""
+    row = HelpEntry(
+        pk=entry.pk if entry is not None else None,
+        council=council,
+        kind=EntryKind(kind),
+        title=title,
+        body=body,
+        topic=topic,
+        changed_at=now(),
+    )
+    _check_entry(row)
+    return row
 
 
 @transaction.atomic

@@ -94,6 +94,7 @@ def test_an_administrator_previews_a_support_contact_then_saves_it(world):
     body = preview.content.decode()
     assert "Preview" in body and "Contact Ashdown Vale Council" in body
     assert "Telephone: 0113 496 0310" in body
+    assert "brokerage@ashdown.example" in body, "the preview shows the address as it is kept"
     assert SupportContact.objects.count() == 0, "a preview saves nothing"
     assert _events("help_contact.added") == []
 
@@ -215,6 +216,8 @@ def test_a_second_note_on_a_page_is_refused_against_the_page(world):
     assert response.status_code == 200
     assert response.context["form"].errors["topic"] == [services.ONE_NOTE_MESSAGE]
     assert "There is a problem" in response.content.decode()
+    preview = client.post(add, {"topic": NOTE_PAGE.slug, "body": "Second note.", "preview": "1"})
+    assert preview.context["form"].errors["topic"] == [services.ONE_NOTE_MESSAGE]
     assert HelpEntry.objects.count() == 1
     # Another council may write its own note on the same page.
     services.entry_save(

@@ -83,16 +83,15 @@ def _contact_page(
     preview = None
     if request.method == "POST" and form.is_valid():
         fields = {name: form.cleaned_data[name] for name in _CONTACT_FIELDS}
-        if _previewing(request):
-            preview = [(council, [SupportContact(council=council, **fields)])]
-        else:
-            try:
-                saved = save(fields)
-            except ValidationError as error:
-                form.add_errors(error)
+        try:
+            if _previewing(request):
+                preview = [(council, [services.contact_draft(council=council, **fields)])]
             else:
+                saved = save(fields)
                 messages.success(request, f"{saved.team} {'changed' if contact else 'added'}")
                 return redirect("help:manage")
+        except ValidationError as error:
+            form.add_errors(error)
     return render(
         request,
         "help/contact_form.html",
@@ -184,17 +183,17 @@ def _entry_page(
     preview = None
     if request.method == "POST" and form.is_valid():
         fields = {name: form.cleaned_data[name] for name in names}
-        if _previewing(request):
-            preview = entry_shown(council, HelpEntry(council=council, kind=kind, **fields))
-        else:
-            try:
-                save(fields)
-            except ValidationError as error:
-                form.add_errors(error)
+        try:
+            if _previewing(request):
+                draft = services.entry_draft(council=council, kind=kind, entry=entry, **fields)
+                preview = entry_shown(council, draft)
             else:
+                save(fields)
                 done = "changed" if entry else "added"
                 messages.success(request, f"{KIND_WORDS[kind][0].capitalize()} {done}")
                 return redirect("help:manage")
+        except ValidationError as error:
+            form.add_errors(error)
     return render(
         request,
         "help/entry_form.html",
