@@ -9,6 +9,7 @@ import re
 from datetime import date
 from typing import Any
 
+from django.urls import reverse
 from playwright.sync_api import expect
 
 from carebridge.home.navigation import COUNCIL, PROVIDER, Section
@@ -41,9 +42,9 @@ def sub_navigation(page: Any) -> Any:
     return page.locator("nav.cb-sub-navigation")
 
 
-def _sections_holding(page: Any, name: str) -> list[str]:
-    """The sections in the page's Menu that may hold an item called `name`: the provider's or
-    the council's, told apart by the sections only one side has."""
+def _sections_holding(page: Any, name: str) -> list[tuple[str, str]]:
+    """The sections in the page's Menu that may hold an item called `name`, with the item's
+    address: the provider's or the council's, told apart by the sections only one side has."""
     shown = set(menu(page).get_by_role("link").all_text_contents())
     shown = {label.strip() for label in shown}
     sides: list[tuple[Section, ...]] = [PROVIDER, COUNCIL]
@@ -51,19 +52,27 @@ def _sections_holding(page: Any, name: str) -> list[str]:
     candidates = []
     for side in own or sides:
         for section in side:
-            if section.label in shown and any(item.label == name for item in section.items):
-                candidates.append(section.label)
+            for item in section.items:
+                if section.label in shown and item.label == name:
+                    url = reverse(item.url_name, kwargs=dict(item.kwargs))
+                    candidates.append((section.label, url))
     return list(dict.fromkeys(candidates))
 
 
 def menu_link(page: Any, name: str) -> Any:
     """The link called `name` in the sub-navigation or the Menu; when it is in neither, the
-    section that holds it is opened (a click) and its sub-navigation's link returned."""
+    section that opens it (its first page, or the only one the role sees), else the section
+    that holds it is opened (a click) and its sub-navigation's link returned."""
     for scope in (sub_navigation(page), menu(page)):
         link = scope.get_by_role("link", name=name, exact=True)
         if link.count():
             return link.first
-    for section in _sections_holding(page, name):
+    candidates = _sections_holding(page, name)
+    for section, url in candidates:
+        link = menu(page).get_by_role("link", name=section, exact=True)
+        if link.get_attribute("href") == url:
+            return link
+    for section, _url in candidates:
         menu(page).get_by_role("link", name=section, exact=True).click()
         link = sub_navigation(page).get_by_role("link", name=name, exact=True)
         if link.count():

@@ -12,6 +12,7 @@ from playwright.sync_api import expect
 from carebridge.accounts import services
 from carebridge.core.permissions import Role
 from tests.browser.conftest import axe_check, new_context
+from tests.browser.pages import menu_link
 from tests.support import (
     PASSCODE,
     PASSWORD,
@@ -332,7 +333,7 @@ def test_a_council_administrator_unlocks_a_locked_provider_user(
 
     log_in(page, live_server.url, administrator.email)
     expect(page.locator(".cb-organisation-name")).to_have_text(council.name)
-    page.get_by_role("navigation", name="Menu").get_by_role("link", name="User accounts").click()
+    menu_link(page, "User accounts").click()  # Administration, then User accounts
     expect(page.get_by_role("heading", level=1)).to_have_text("User accounts")
     axe_check(page)
 

@@ -28,6 +28,7 @@ from openpyxl import load_workbook
 from playwright.sync_api import expect
 
 from carebridge.actuals.tests.conftest import World, weeks_ago
+from carebridge.organisations.models import Council
 from carebridge.payments.models import PaymentRun
 from carebridge.payments.tests.conftest import clock, confirm, enter, world
 from carebridge.payments.tests.runs_support import confirmed_week, finalised_run, self_billing
@@ -123,7 +124,9 @@ def _reads_the_remittance(page: Any) -> None:
 
 def _downloads_the_remittance_csv(page: Any) -> None:
     name, raw = download(page, "Download as CSV")
-    assert name == "remittance-advice-2026-11-16.csv"
+    # The export names the council its Council filter chose (issue 21).
+    council = Council.objects.get(name=COUNCIL)
+    assert name == f"remittance-advice-{council.slug}-2026-11-16.csv"
     lines = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
     assert lines[0] == [
         "Council",
@@ -188,7 +191,8 @@ def _reconciles_with_commissioned_v_actuals(page: Any, ross_reference: str) -> N
 def _downloads_commissioned_v_actuals_excel(page: Any) -> None:
     """The Excel workbook: typed cells (dates, numbers, money) and the same total."""
     name, raw = download(page, "Download as Excel")
-    assert name == "commissioned-v-actuals-2026-11-16.xlsx"
+    council = Council.objects.get(name=COUNCIL)  # the report's Council filter (issue 21)
+    assert name == f"commissioned-v-actuals-{council.slug}-2026-11-16.xlsx"
     sheet = load_workbook(io.BytesIO(raw))["Report"]
     rows = list(sheet.iter_rows(values_only=False))
     names = [cell.value for cell in rows[0]]
