@@ -58,6 +58,9 @@ from tests.access_entry import Entry
 from tests.access_matrix_disputes import MARKERS as DISPUTES_MARKERS
 from tests.access_matrix_disputes import REGISTRY as DISPUTES_REGISTRY
 from tests.access_matrix_disputes import build_disputes
+from tests.access_matrix_help import MARKERS as HELP_MARKERS
+from tests.access_matrix_help import REGISTRY as HELP_REGISTRY
+from tests.access_matrix_help import build_help
 from tests.access_matrix_integrations import MARKERS as INTEGRATIONS_MARKERS
 from tests.access_matrix_integrations import REGISTRY as INTEGRATIONS_REGISTRY
 from tests.access_matrix_integrations import build_integrations
@@ -353,7 +356,9 @@ def build_world() -> World:
             referral=other_referral,
         ),
     )
+    build_help(world)
     world.markers = [
+        *HELP_MARKERS,
         *PAYMENTS_MARKERS,
         *DISPUTES_MARKERS,
         *RUNS_MARKERS,
@@ -396,6 +401,10 @@ REGISTRY: dict[str, Entry] = {
     **RUNS_REGISTRY,
     **REPORTS_REGISTRY,
     **INTEGRATIONS_REGISTRY,
+    **HELP_REGISTRY,
+    # A help topic is the portal's manual, not an object of anyone's: an unknown one is not
+    # found for everyone (tests/test_access_matrix.py reads every real topic as each persona).
+    "help:topic": Entry(kwargs=lambda w: {"slug": "no-such-topic"}),
     "accounts:user_detail": Entry(
         kwargs=lambda w: {"pk": w.other_provider_user.pk}, owner=lambda w: w.other_council_admin
     ),

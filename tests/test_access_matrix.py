@@ -140,3 +140,25 @@ def test_no_page_without_arguments_shows_another_organisations_data(world):
 def test_logging_out_is_post_only(world):
     user = world.personas["provider:read_only"]
     assert client_for(user).get(reverse("accounts:logout")).status_code == 405
+
+
+def test_no_help_topic_shows_another_organisations_data(world):
+    """A topic shows the rules, notes and contacts of the councils its reader looks at: never the
+    other council's (the matrix's markers include its help notes and contacts)."""
+    from carebridge.help.topics import all_topics
+
+    readers = {
+        persona: client_for(world.personas[persona])
+        for persona in ("provider:super_user_actuals", "council:council_administrator", "anonymous")
+    }
+    problems = []
+    for slug, topic in all_topics().items():
+        url = reverse("help:topic", kwargs={"slug": slug})
+        for persona, client in readers.items():
+            if world.personas[persona] is None and not topic.public:
+                continue
+            response = client.get(url)
+            assert response.status_code == 200, f"{persona} {url} -> {response.status_code}"
+            body = body_of(response)
+            problems += [f"{persona} {url} shows {m!r}" for m in world.markers if m in body]
+    assert problems == []

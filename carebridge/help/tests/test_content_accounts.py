@@ -55,9 +55,20 @@ def test_the_log_in_help_is_public_and_covers_every_way_of_getting_stuck(council
         "Your password has expired",
         "single sign-on",
         "portal administrator",
-        f"Contact {council.name}",
+        "Which council do you work with?",
     ):
         assert words in page
+    # Never a list of every council: the visitor names theirs, and reads its contacts.
+    assert council.name not in page
+    named = client.get(
+        reverse("help:topic", kwargs={"slug": "logging-in"}),
+        {"council_name": f"  {council.name.upper()} "},
+    ).content.decode()
+    assert f"Contact {council.name}" in named
+    unknown = client.get(
+        reverse("help:topic", kwargs={"slug": "logging-in"}), {"council_name": "Nowhere"}
+    ).content.decode()
+    assert "We could not find a council called Nowhere" in unknown
 
 
 def test_logging_out_and_the_account_buttons_are_not_pages():

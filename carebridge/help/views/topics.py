@@ -11,6 +11,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from carebridge.core.bounds import has_control_characters
 from carebridge.help import selectors
 from carebridge.help.choices import EntryKind
 from carebridge.help.rules import rules_for
@@ -27,7 +28,12 @@ def councils_for_reader(request: HttpRequest) -> tuple[Council, ...]:
     slug = request.GET.get("council", "")
     if slug and len(slug) <= 100 and slug.replace("-", "").isalnum():
         return tuple(Council.objects.filter(slug=slug).select_related("rulebook"))
-    return tuple(Council.objects.select_related("rulebook").order_by("name", "pk"))
+    # A visitor names their council (`find_council`): one council's contacts and rules at a
+    # time, and never a list of the councils that use the portal.
+    name = " ".join(request.GET.get("council_name", "").split())
+    if name and len(name) <= 200 and not has_control_characters(name):
+        return tuple(Council.objects.filter(name__iexact=name).select_related("rulebook"))
+    return ()
 
 
 def audiences_for(request: HttpRequest) -> set[Audience]:
@@ -93,6 +99,9 @@ def topic(request: HttpRequest, slug: str) -> HttpResponse:
             else [],
             "notes": [(council, notes[council.pk]) for council in councils if council.pk in notes],
             "contacts": _contacts(councils),
+            # A visitor on a public topic that names no council may name theirs.
+            "find_council": not request.user.is_authenticated and not councils,
+            "council_name": request.GET.get("council_name", "")[:200],
         },
     )
 
