@@ -16,7 +16,8 @@ class AttentionItem:
     hint: str = ""
 
 
-AttentionSource = Callable[[Any], list[AttentionItem]]
+# A source takes the user and, keyword-only, `council_id` (a provider's chosen council, or None).
+AttentionSource = Callable[..., list[AttentionItem]]
 
 # (order, source): the order is the place of a source's lines on the home page, so it does not
 # depend on the order of INSTALLED_APPS.

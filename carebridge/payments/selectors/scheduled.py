@@ -578,10 +578,9 @@ def scheduled_payments(
         return ScheduledPage(periods=[])
     councils = _councils(user.provider_id)
     source = RuleSource.load(councils)
+    wanted = (council_id,) if council_id is not None else source.rulebooks
     councils = {
-        pk: name
-        for pk, name in councils.items()
-        if pk in source.rulebooks and council_id in (None, pk)
+        pk: name for pk, name in councils.items() if pk in source.rulebooks and pk in wanted
     }
     c = _Collector(source, councils, by_cpli=by_cpli)
     first, last = financial_year_bounds(year)
