@@ -1,13 +1,14 @@
 """The accounts help topics open to their readers with the log-in rules of the reader's council;
 the log-in help opens to someone who cannot log in, and every log-in page offers it."""
 
+from urllib.parse import urlencode
+
 import pytest
 from django.urls import reverse
-from django.utils.html import escape
 
 from carebridge.help.content.accounts import NOT_PAGES, TOPICS
-from carebridge.help.topics import Audience
-from tests.support import client_for, make_contract, make_council, make_provider, make_user
+from carebridge.help.tests.support import read_topic, topic_page
+from tests.support import make_council
 
 
 @pytest.fixture
@@ -16,38 +17,16 @@ def council(db):
     return make_council(login_failures_before_lock=5, suspend_after_days=45)
 
 
-@pytest.fixture
-def readers(council):
-    provider = make_provider()
-    make_contract(council, provider)
-    super_user = make_user(provider=provider, role="super_user_actuals")
-    return {
-        Audience.PROVIDER: super_user,
-        Audience.EVERYONE: super_user,
-        Audience.COUNCIL: make_user(council=council, role="council_administrator"),
-        Audience.PUBLIC: None,
-    }
-
-
-def _page(user, slug, query=""):
-    url = reverse("help:topic", kwargs={"slug": slug}) + query
-    response = client_for(user).get(url)
-    assert response.status_code == 200
-    return response.content.decode()
-
-
 @pytest.mark.parametrize("topic", TOPICS, ids=lambda topic: topic.slug)
 def test_each_accounts_topic_opens_to_its_reader_with_the_councils_rules(council, readers, topic):
-    page = _page(readers[topic.audience], topic.slug, f"?council={council.slug}")
-    assert escape(topic.title) in page
+    page = read_topic(readers, council, topic)
     if "log_in" in topic.areas:
-        assert f"The rules at {council.name}" in page
         assert "5 failed attempts" in page
         assert "45 days" in page
 
 
 def test_the_log_in_help_is_public_and_covers_every_way_of_getting_stuck(council, client):
-    page = client.get(reverse("help:topic", kwargs={"slug": "logging-in"})).content.decode()
+    page = topic_page(client, "logging-in")
     for words in (
         "If your account is locked",
         "forgotten your password or passcode",
@@ -60,14 +39,11 @@ def test_the_log_in_help_is_public_and_covers_every_way_of_getting_stuck(council
         assert words in page
     # Never a list of every council: the visitor names theirs, and reads its contacts.
     assert council.name not in page
-    named = client.get(
-        reverse("help:topic", kwargs={"slug": "logging-in"}),
-        {"council_name": f"  {council.name.upper()} "},
-    ).content.decode()
+    named = topic_page(
+        client, "logging-in", "?" + urlencode({"council_name": f"  {council.name.upper()} "})
+    )
     assert f"Contact {council.name}" in named
-    unknown = client.get(
-        reverse("help:topic", kwargs={"slug": "logging-in"}), {"council_name": "Nowhere"}
-    ).content.decode()
+    unknown = topic_page(client, "logging-in", "?council_name=Nowhere")
     assert "We could not find a council called Nowhere" in unknown
 
 

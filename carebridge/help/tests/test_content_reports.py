@@ -6,45 +6,32 @@ from django.urls import reverse
 from django.utils.html import escape
 
 from carebridge.help.content.reports import NOT_PAGES, TOPICS
+from carebridge.help.tests.support import read_topic, readers_for, topic_page
 from carebridge.help.topics import Audience
 from carebridge.reports.base import REGISTRY
 from carebridge.reports.catalogue import discover
-from tests.support import client_for, make_contract, make_council, make_provider, make_user
+from tests.support import client_for
 
 
 @pytest.fixture
-def readers(db):
+def readers(council):
     """A provider's Super User (Actuals) and a council's payments officer, who both read reports."""
-    council = make_council()
-    provider = make_provider()
-    make_contract(council, provider)
-    provider_user = make_user(provider=provider, role="super_user_actuals")
-    return {
-        Audience.PROVIDER: provider_user,
-        Audience.EVERYONE: provider_user,
-        Audience.COUNCIL: make_user(council=council, role="payments_officer"),
-    }
-
-
-def _page(user, slug):
-    response = client_for(user).get(reverse("help:topic", kwargs={"slug": slug}))
-    assert response.status_code == 200
-    return response.content.decode()
+    return readers_for(council, council_role="payments_officer")
 
 
 @pytest.mark.parametrize("topic", TOPICS, ids=lambda topic: topic.slug)
-def test_each_reports_topic_opens_to_its_reader(readers, topic):
-    assert escape(topic.title) in _page(readers[topic.audience], topic.slug)
+def test_each_reports_topic_opens_to_its_reader(council, readers, topic):
+    read_topic(readers, council, topic)
 
 
 def test_a_councils_officer_reads_the_reports_topics_too(readers):
     for slug in ("reports", "reading-a-report"):
-        assert "Reports" in _page(readers[Audience.COUNCIL], slug)
+        assert "Reports" in topic_page(readers[Audience.COUNCIL], slug)
 
 
 def test_the_report_topic_names_every_report_of_the_catalogue(readers):
     discover()
-    page = _page(readers[Audience.EVERYONE], "reading-a-report")
+    page = topic_page(readers[Audience.EVERYONE], "reading-a-report")
     missing = [report.title for report in REGISTRY.values() if escape(report.title) not in page]
     assert not missing
 
