@@ -55,6 +55,7 @@ from carebridge.people import services as people
 from carebridge.people.models import ServiceUser
 from carebridge.referrals.models import Referral
 from tests.access_entry import Entry
+from tests.access_matrix_accounts import REGISTRY as ACCOUNTS_REGISTRY
 from tests.access_matrix_disputes import MARKERS as DISPUTES_MARKERS
 from tests.access_matrix_disputes import REGISTRY as DISPUTES_REGISTRY
 from tests.access_matrix_disputes import build_disputes
@@ -402,21 +403,7 @@ REGISTRY: dict[str, Entry] = {
     **REPORTS_REGISTRY,
     **INTEGRATIONS_REGISTRY,
     **HELP_REGISTRY,
-    # A help topic is the portal's manual, not an object of anyone's: an unknown one is not
-    # found for everyone (tests/test_access_matrix.py reads every real topic as each persona).
-    "help:topic": Entry(kwargs=lambda w: {"slug": "no-such-topic"}),
-    "accounts:user_detail": Entry(
-        kwargs=lambda w: {"pk": w.other_provider_user.pk}, owner=lambda w: w.other_council_admin
-    ),
-    "accounts:user_action": Entry(
-        kwargs=lambda w: {"pk": w.other_provider_colleague.pk, "action": "close"},
-        owner=lambda w: w.other_council_admin,
-    ),
-    "accounts:reset_password": Entry(kwargs=lambda w: {"token": "not-a-real-reset-token"}),
-    "accounts:reset_passcode": Entry(kwargs=lambda w: {"token": "not-a-real-reset-token"}),
-    "accounts:set_up": Entry(kwargs=lambda w: {"token": "not-a-real-setup-token"}),
-    # The other council offers no single sign-on: the button's POST is refused for everyone.
-    "accounts:sso_start": Entry(kwargs=lambda w: {"council_slug": w.other_council.slug}),
+    **ACCOUNTS_REGISTRY,
     # The provider's own details: its services and contacts; changes go through change requests,
     # which the council they were sent to reviews.
     **{

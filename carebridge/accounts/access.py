@@ -25,11 +25,14 @@ class AccountChange(StrEnum):
     CLOSE = "close"
     UNLOCK = "unlock"
     REINSTATE = "reinstate"
+    # Take away a lost authenticator app (the person sets up a new one, or uses the passcode).
+    AUTHENTICATOR = "authenticator"
 
 
 # Giving back an account the provider already chose lets no one new in, so any council the
-# provider works for may do it for a person who is locked out.
-RESTORING = frozenset({AccountChange.UNLOCK, AccountChange.REINSTATE})
+# provider works for may do it for a person who is locked out: unlocking, restoring, and taking
+# away a lost authenticator app (they still need their password and passcode).
+RESTORING = frozenset({AccountChange.UNLOCK, AccountChange.REINSTATE, AccountChange.AUTHENTICATOR})
 
 SHARED_PROVIDER_REFUSAL = (
     "{provider} also works for another council, so its own Super Users and Administration "

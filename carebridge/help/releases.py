@@ -40,6 +40,11 @@ RELEASES: tuple[Release, ...] = (
                 "any page.",
             ),
             (COUNCIL, "Add your council's own support contacts, notes, do's and don'ts and FAQs."),
+            (
+                COUNCIL,
+                "Administrators can remove a lost authenticator app from someone's account, so "
+                "they can log in again with their passcode.",
+            ),
         ),
     ),
     Release(

@@ -194,6 +194,10 @@ SECOND_STEP_CHANGES = {
     "authenticator removed": (
         "Your authenticator app was removed: you now log in with your 6-digit passcode"
     ),
+    "authenticator reset": (
+        "Your portal administrator removed your authenticator app: you now log in with your "
+        "6-digit passcode, or set up a new app if your council requires one"
+    ),
 }
 
 

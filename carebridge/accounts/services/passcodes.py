@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from carebridge.accounts.access import AccountChange, check_account_change
 from carebridge.accounts.models import ResetLink, User
 from carebridge.accounts.passcodes import validate_passcode
 from carebridge.accounts.policy import login_policy_for
@@ -102,6 +103,26 @@ def authenticator_confirm(*, user: User, code: str, ip: str | None = None) -> bo
 
 
 @transaction.atomic
+@transaction.atomic
+def authenticator_reset(*, user: User, by: User) -> bool:
+    """An administrator takes away the authenticator app of someone who lost it: they log in
+    with their passcode next time, or, where the council requires an app, set up a new one
+    after their password and passcode. Like unlocking, any council a provider works for may do
+    it for the provider's people (`access.RESTORING`): it lets no one new in."""
+    check_account_change(
+        by,
+        council_id=user.council_id,
+        provider_id=user.provider_id,
+        change=AccountChange.AUTHENTICATOR,
+    )
+    removed, _ = TOTPDevice.objects.filter(user=user).delete()
+    if not removed:
+        return False
+    _tell_second_step_changed(user, "authenticator reset")
+    record_about(user, action="authenticator.reset", by=by)
+    return True
+
+
 def authenticator_remove(*, user: User, ip: str | None = None) -> None:
     if login_policy_for(user).require_authenticator:
         raise PermissionDenied("Your council requires an authenticator app.")

@@ -247,3 +247,37 @@ def test_a_passcode_holder_whose_council_requires_an_app_cannot_skip_the_passcod
 
     assert services.authenticator_device(user) is None
     assert "_auth_user_id" not in client.session
+
+
+def test_an_administrator_removes_a_lost_authenticator_app_and_the_person_is_told(
+    client, user, django_capture_on_commit_callbacks
+):
+    client.force_login(user)
+    _with_authenticator(client, user)
+    admin = make_user(council=user.council, role="council_administrator")
+    client.force_login(admin)
+    detail = reverse("accounts:user_detail", kwargs={"pk": user.pk})
+    assert "Remove their authenticator app" in client.get(detail).content.decode()
+    action = reverse("accounts:user_action", kwargs={"pk": user.pk, "action": "authenticator"})
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(action, follow=True)
+    assert "authenticator app is removed" in response.content.decode()
+    assert not TOTPDevice.objects.filter(user=user).exists()
+    assert services.second_step_for(user) == services.SecondStep.PASSCODE
+    assert Event.objects.filter(action="authenticator.reset", actor=admin).count() == 1
+    assert Notification.objects.filter(user=user).exists()
+    # Nothing left to remove: a second press changes nothing and says nothing.
+    assert "authenticator app is removed" not in client.post(action, follow=True).content.decode()
+
+
+def test_only_an_administrator_of_the_persons_council_removes_their_authenticator_app(client, user):
+    client.force_login(user)
+    _with_authenticator(client, user)
+    action = reverse("accounts:user_action", kwargs={"pk": user.pk, "action": "authenticator"})
+    for stranger in (
+        make_user(council=make_council(), role="council_administrator"),
+        make_user(council=user.council, role="broker"),
+    ):
+        client.force_login(stranger)
+        assert client.post(action).status_code in (403, 404)
+    assert TOTPDevice.objects.filter(user=user, confirmed=True).exists()

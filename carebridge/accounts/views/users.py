@@ -118,6 +118,7 @@ def user_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "events": events,
             "can_edit": can_edit(actor.role, Function.USER_ACCOUNTS),
             "may": may,
+            "has_authenticator": services.authenticator_device(user) is not None,
             "managed_by_provider": user.provider_id is not None and not may["role"],
         },
     )
@@ -131,6 +132,11 @@ def user_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         "unlock": (services.account_unlock, "{name}'s account is unlocked."),
         "reinstate": (services.account_reinstate, "{name}'s account is restored."),
         "close": (services.account_close, "{name}'s account is closed."),
+        "authenticator": (
+            services.authenticator_reset,
+            "{name}'s authenticator app is removed: they will use their passcode, or set up a "
+            "new app if your council requires one, when they next log in.",
+        ),
     }
     if action not in actions:
         return render(

@@ -1,0 +1,23 @@
+"""The access matrix's entries for the accounts pages: another organisation's user, its account
+actions (each tried by every persona, and carried out by its owner), and the tokens of the
+reset and set-up links."""
+
+from tests.access_entry import Entry
+
+REGISTRY: dict[str, Entry] = {
+    "accounts:user_detail": Entry(
+        kwargs=lambda w: {"pk": w.other_provider_user.pk}, owner=lambda w: w.other_council_admin
+    ),
+    "accounts:user_action": Entry(
+        kwargs=lambda w: {"pk": w.other_provider_colleague.pk, "action": "close"},
+        owner=lambda w: w.other_council_admin,
+        more=({"action": "authenticator"},),
+    ),
+    **{
+        name: Entry(kwargs=lambda w: {"token": "not-a-real-reset-token"})
+        for name in ("accounts:reset_password", "accounts:reset_passcode")
+    },
+    "accounts:set_up": Entry(kwargs=lambda w: {"token": "not-a-real-setup-token"}),
+    # The other council offers no single sign-on: the button's POST is refused for everyone.
+    "accounts:sso_start": Entry(kwargs=lambda w: {"council_slug": w.other_council.slug}),
+}
