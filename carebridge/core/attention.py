@@ -3,7 +3,6 @@ home pages read them all, so core and the apps never import each other for it.""
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
 
 
 @dataclass(frozen=True)
