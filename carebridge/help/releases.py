@@ -27,13 +27,12 @@ RELEASES: tuple[Release, ...] = (
         "Help and a simpler menu",
         date(2026, 12, 7),
         (
-            (EVERYONE, "Every page has a Help link explaining the page and your council's rules."),
-            (EVERYONE, "The menu is grouped into sections, each with its own pages below it."),
             (
                 EVERYONE,
-                "A glossary explains the words the portal uses, and pages open an explanation "
-                "beside the columns and headings that use them.",
+                "Every page has a Help link explaining the page and your council's rules, and a "
+                "glossary explains the words the portal uses beside the columns that use them.",
             ),
+            (EVERYONE, "The menu is grouped into sections, each with its own pages below it."),
             (
                 PROVIDERS,
                 "If you work for several councils, choose the council you are looking at from "
