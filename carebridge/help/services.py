@@ -118,28 +118,33 @@ def contact_save(
     row.changed_at, row.changed_by = now(), by
     _check_contact(row)
     row.save()
+    _audit_saved(row, "help_contact", before=before, by=by)
+    return row
+
+
+def _audit_saved(
+    row: SupportContact | HelpEntry, name: str, *, before: dict | None, by: User | None
+) -> None:
+    """The event of a row added (`before` None) or changed, with what it was and now is."""
     record(
-        action="help_contact.changed" if before is not None else "help_contact.added",
+        action=f"{name}.changed" if before is not None else f"{name}.added",
         by=by,
         obj=row,
-        council=council,
+        council=row.council_id,
         before=before,
         after=snapshot(row),
     )
-    return row
+
+
+def _remove(row: SupportContact | HelpEntry, name: str, *, by: User | None) -> None:
+    record(action=f"{name}.removed", by=by, obj=row, council=row.council_id, before=snapshot(row))
+    row.delete()
 
 
 @transaction.atomic
 def contact_remove(*, contact: SupportContact, by: User | None) -> None:
     """Take a support contact off the council's help."""
-    record(
-        action="help_contact.removed",
-        by=by,
-        obj=contact,
-        council=contact.council_id,
-        before=snapshot(contact),
-    )
-    contact.delete()
+    _remove(contact, "help_contact", by=by)
 
 
 def _check_entry(entry: HelpEntry) -> None:
@@ -224,25 +229,11 @@ def entry_save(
             row.save()
     except IntegrityError as error:
         raise ValidationError({"topic": ONE_NOTE_MESSAGE}) from error
-    record(
-        action="help_entry.changed" if before is not None else "help_entry.added",
-        by=by,
-        obj=row,
-        council=council,
-        before=before,
-        after=snapshot(row),
-    )
+    _audit_saved(row, "help_entry", before=before, by=by)
     return row
 
 
 @transaction.atomic
 def entry_remove(*, entry: HelpEntry, by: User | None) -> None:
     """Take a do, a don't, a question or a page note off the council's help."""
-    record(
-        action="help_entry.removed",
-        by=by,
-        obj=entry,
-        council=entry.council_id,
-        before=snapshot(entry),
-    )
-    entry.delete()
+    _remove(entry, "help_entry", by=by)
