@@ -80,22 +80,16 @@ def choose(request: HttpRequest, council_pk: int | None) -> Focus:
 
 
 def narrow(queryset: Q, request: HttpRequest, field: str = "council") -> Q:
-    """The queryset's rows of the council a provider is looking at, if it chose one. A council's
-    staff are already scoped to their council by their selectors, so nothing changes for them."""
-    focus = focus_of(request)
-    user = request.user
-    if getattr(user, "provider_id", None) is None or focus.chosen is None:
-        return queryset
-    lookup = field if field.endswith("_id") else f"{field}_id"
-    return queryset.filter(**{lookup: focus.chosen.pk})
+    """The queryset's rows of the council a provider of several chose to look at, if it chose
+    one. A council's staff are already scoped to their council by their selectors, and a
+    provider of one council sees only that council's rows anyway."""
+    return narrow_to(queryset, chosen_council_id(request), field)
 
 
 def chosen_council_id(request: HttpRequest) -> int | None:
     """The council a provider chose to look at, for a list's council filter's starting value."""
-    focus = focus_of(request)
-    if getattr(request.user, "provider_id", None) is None or not focus.can_switch:
-        return None
-    return focus.chosen.pk if focus.chosen is not None else None
+    chosen = chosen_council(request)
+    return chosen.pk if chosen is not None else None
 
 
 def chosen_council(request: HttpRequest) -> Council | None:

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_http_methods
 
 from carebridge.core.forms import GovForm
 from carebridge.core.http import return_path
-from carebridge.organisations.focus import choose, focus_of
+from carebridge.organisations.focus import choose, chosen_council_id, focus_of
 
 ALL = "all"
 
@@ -37,7 +37,8 @@ class FocusForm(GovForm):
 def council_focus(request: HttpRequest) -> HttpResponse:
     focus = focus_of(request)
     back = return_path(request.POST.get("next") or request.GET.get("next")) or reverse("home:home")
-    chosen = str(focus.chosen.pk) if focus.chosen is not None and focus.can_switch else ALL
+    chosen_id = chosen_council_id(request)
+    chosen = str(chosen_id) if chosen_id is not None else ALL
     form = FocusForm(request.POST or None, councils=focus.councils, initial={"council": chosen})
     if request.method == "POST" and focus.can_switch and form.is_valid():
         value = form.cleaned_data["council"]
