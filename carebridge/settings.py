@@ -249,8 +249,21 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 
-# Production is HTTPS only; DEBUG (the demo, development) serves plain HTTP on loopback.
-HTTPS = env_bool("HTTPS", not DEBUG)
+# `make demo`: production settings (DEBUG off, gunicorn, WhiteNoise) served on plain HTTP on
+# loopback, beside the simulator of the councils' systems, also on loopback. It lets outbound
+# calls reach loopback (below), which production must never allow, so it refuses to start unless
+# the whole site is plain HTTP on loopback: switched on by mistake on a server, nothing starts.
+DEMO = env_bool("CAREBRIDGE_DEMO", False)
+_LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "::1", "[::1]"}
+
+# Production is HTTPS only; DEBUG (development) and the demo serve plain HTTP on loopback.
+HTTPS = env_bool("HTTPS", not (DEBUG or DEMO))
+if DEMO and (HTTPS or not ALLOWED_HOSTS or not set(ALLOWED_HOSTS) <= _LOOPBACK_HOSTS):
+    raise ImproperlyConfigured(
+        "CAREBRIDGE_DEMO serves plain HTTP on loopback only: it refuses HTTPS and any "
+        f"ALLOWED_HOSTS beyond {sorted(_LOOPBACK_HOSTS)} (got HTTPS={HTTPS}, "
+        f"ALLOWED_HOSTS={ALLOWED_HOSTS})"
+    )
 SESSION_COOKIE_SECURE = HTTPS
 CSRF_COOKIE_SECURE = HTTPS
 SECURE_SSL_REDIRECT = HTTPS and env_bool("SECURE_SSL_REDIRECT", True)
@@ -264,7 +277,7 @@ if BEHIND_PROXY:
 EMAIL_BACKEND = env_str(
     "EMAIL_BACKEND",
     "django.core.mail.backends.console.EmailBackend"
-    if DEBUG
+    if DEBUG or DEMO
     else "django.core.mail.backends.smtp.EmailBackend",
 )
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
@@ -283,9 +296,10 @@ NOTIFY_TEMPLATE_ID = env_str("NOTIFY_TEMPLATE_ID")
 NOTIFY_BASE_URL = env_str("NOTIFY_BASE_URL", "https://api.notifications.service.gov.uk")
 # Addresses councils give us (CRM webhook, directory feed, case-management system, Dataverse)
 # never reach loopback or private networks (carebridge.core.outbound). Tests, whose peers run on
-# 127.0.0.1, turn this on, and so does a DEBUG server (`make demo`, whose simulator of the
-# councils' systems runs on loopback); it is deliberately not read from the environment itself.
-OUTBOUND_ALLOW_LOOPBACK = DEBUG
+# 127.0.0.1, turn this on, and so do a DEBUG server (`make dev`) and the demo (`make demo`),
+# whose simulator of the councils' systems runs on loopback; it is deliberately not read from the
+# environment itself, and the demo refuses to start anywhere but plain HTTP on loopback (above).
+OUTBOUND_ALLOW_LOOPBACK = DEBUG or DEMO
 
 # Files posted on actions.
 ACTION_ATTACHMENT_MAX_BYTES = env_int("ACTION_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)
