@@ -1,4 +1,7 @@
-"""Resets by e-mailed link (a forgotten password or passcode), and a new account's set-up link."""
+"""Resets by e-mailed link (a forgotten password or passcode), and a new account's set-up link.
+
+Each link is a one-hop door (as Django's PasswordResetConfirmView): the token goes into the
+session and the page is served at the same URL with `core.logs.LINK_OPENED` in its place."""
 
 from collections.abc import Callable
 from typing import Any
@@ -17,6 +20,7 @@ from carebridge.accounts.forms import NewPasscodeForm, NewPasswordForm, ResetReq
 from carebridge.accounts.models import ResetLink
 from carebridge.accounts.passwords import password_rules
 from carebridge.accounts.views.common import client_ip
+from carebridge.core.logs import LINK_OPENED
 from carebridge.core.ratelimits import rate_limited
 
 
@@ -75,15 +79,47 @@ def _link_problem(
     )
 
 
+def _session_key(shown_as: str) -> str:
+    return f"accounts-link:{shown_as}"
+
+
+def _open_link(
+    request: HttpRequest, token: str, *, purpose: str, shown_as: str, page: str
+) -> HttpResponse:
+    """The e-mailed link's one hop: a genuine token goes into the session and the browser moves
+    at once to the page without it, so no address bar, history, Referer or later log line holds
+    it. A link that cannot be used shows its problem here, as before."""
+    link = services.reset_link_check(token=token, purpose=purpose)
+    if isinstance(link, services.LinkProblem):
+        status = 404 if link is services.LinkProblem.UNKNOWN else 410
+        return _link_problem(request, link, shown_as, status)
+    request.session[_session_key(shown_as)] = token
+    return redirect(page, token=LINK_OPENED)
+
+
 def _choose_with_link(
-    request: HttpRequest, token: str, *, purpose: str, shown_as: str, template: str, done: str
+    request: HttpRequest,
+    token: str,
+    *,
+    purpose: str,
+    shown_as: str,
+    template: str,
+    done: str,
+    page: str,
 ) -> HttpResponse:
     """The page an e-mailed link opens: a new password or passcode, chosen once.
 
     `shown_as` names the link on the page saying it cannot be used ("password", "passcode" or
-    "set-up"); `done` is the message on the log-in page after."""
-    link = services.reset_link_check(token=token, purpose=purpose)
+    "set-up") and its place in the session; `done` is the message on the log-in page after;
+    `page` is the view's URL name."""
+    if token != LINK_OPENED:
+        return _open_link(request, token, purpose=purpose, shown_as=shown_as, page=page)
+    kept = request.session.get(_session_key(shown_as))
+    if not isinstance(kept, str):
+        return _link_problem(request, services.LinkProblem.UNKNOWN, shown_as, 404)
+    link = services.reset_link_check(token=kept, purpose=purpose)
     if isinstance(link, services.LinkProblem):
+        request.session.pop(_session_key(shown_as), None)
         status = 404 if link is services.LinkProblem.UNKNOWN else 410
         return _link_problem(request, link, shown_as, status)
     is_password = purpose == ResetLink.Purpose.PASSWORD
@@ -96,11 +132,12 @@ def _choose_with_link(
         field = "new_password" if is_password else "new_passcode"
         try:
             outcome = services.reset_link_use(
-                token=token, purpose=purpose, secret=form.cleaned_data[field], ip=client_ip(request)
+                token=kept, purpose=purpose, secret=form.cleaned_data[field], ip=client_ip(request)
             )
         except ValidationError as error:
             form.add_error(field, error)
         else:
+            request.session.pop(_session_key(shown_as), None)
             if isinstance(outcome, services.LinkProblem):
                 return _link_problem(request, outcome, shown_as, 410)
             messages.success(request, done)
@@ -116,6 +153,7 @@ def _reset_with_link(request: HttpRequest, token: str, purpose: str) -> HttpResp
         shown_as=purpose,
         template="accounts/reset_choose.html",
         done=f"Your {purpose} has been changed. You can now log in.",
+        page=f"accounts:reset_{purpose}",
     )
 
 
@@ -143,4 +181,5 @@ def set_up(request: HttpRequest, token: str) -> HttpResponse:
             "Your password is set. Log in now with your e-mail address and your new "
             "password: you will then choose a 6-digit passcode."
         ),
+        page="accounts:set_up",
     )

@@ -1,0 +1,107 @@
+"""Request logs never carry the secrets of e-mailed links.
+
+Every link that carries a token (a password or passcode reset, a new account's set-up, a
+resident's tracking link, a hub appointment's confirm and manage links) is a one-hop door: its
+view keeps the token in the session and redirects at once to the same page with `LINK_OPENED` in
+the token's place. Only that first request has the token in its path, and these helpers keep it
+out of the log lines written about it: `redact` for any path, URL or request line,
+`GunicornLogger` for gunicorn's access log, `RedactTokens` for Django's own loggers.
+
+`TOKEN_PATHS` names the token URLs by their paths, not their views, because core imports no app;
+`core/tests/test_logs.py` walks every URL of the project and fails when a route taking a `token`
+or `key` is not covered here.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import Any
+
+from gunicorn.glogging import Logger
+
+REDACTED = "[redacted]"
+
+# The path segment a token link's page carries once its token is in the session. It is no
+# secret, and keeping it readable in the logs tells the door's hop from the page's own requests.
+LINK_OPENED = "continue"
+
+# One regex per token URL; the group `token` is the secret segment. Not anchored at the start, so
+# they also match inside a request line ("GET /accounts/… HTTP/1.1") or a full URL.
+TOKEN_PATHS: tuple[re.Pattern[str], ...] = tuple(
+    re.compile(pattern)
+    for pattern in (
+        r"/accounts/reset/(?:password|passcode)/(?P<token>[^/?#\s]+)",
+        r"/accounts/set-up/(?P<token>[^/?#\s]+)",
+        r"/care-and-support/[^/?#\s]+/track/link/(?P<token>[^/?#\s]+)",
+        r"/care-and-support/[^/?#\s]+/appointments/(?:confirm|booking)/(?P<token>[^/?#\s]+)",
+    )
+)
+
+# A query parameter whose name ends in one of these words (after "_" or "-", or alone) is taken
+# for a secret: `token`, `access_token`, `api-key`, OAuth's `code` and `state`, `sig`, `t`;
+# `postcode` is not.
+_SECRET_WORDS = "token|key|signature|sig|secret|password|passcode|code|state|t"
+_SECRET_NAME = rf"(?:[\w.-]*[_-])?(?:{_SECRET_WORDS})"
+_SECRET_QUERY = re.compile(rf"(?P<name>(?:^|[?&;]){_SECRET_NAME}=)(?P<value>[^&;#\s]*)", re.I)
+
+
+def _redact_segment(match: re.Match[str]) -> str:
+    whole, token = match.group(0), match.group("token")
+    if token == LINK_OPENED:
+        return whole
+    start = match.start("token") - match.start(0)
+    return whole[:start] + REDACTED + whole[start + len(token) :]
+
+
+def redact_query(query: str) -> str:
+    """A bare query string (gunicorn's `q`, `QUERY_STRING`) with its secret-looking values
+    replaced."""
+    return _SECRET_QUERY.sub(lambda m: m.group("name") + REDACTED, query)
+
+
+def redact(path_or_url: str) -> str:
+    """A path, URL or request line with every token URL's token segment and every secret-looking
+    query value replaced by `[redacted]`."""
+    redacted = path_or_url
+    for pattern in TOKEN_PATHS:
+        redacted = pattern.sub(_redact_segment, redacted)
+    if "?" in redacted:
+        path, _, rest = redacted.partition("?")
+        redacted = f"{path}?{redact_query(rest)}"
+    return redacted
+
+
+# gunicorn's atoms that carry the request's path, query, or another URL (the Referer, where a
+# page opened at a token URL would leak it; the Location of a redirect).
+_PATH_ATOMS = ("r", "U", "f", "{raw_uri}e", "{path_info}e", "{request_uri}e", "{http_referer}e")
+_PATH_ATOMS += ("{referer}i", "{location}o")
+_QUERY_ATOMS = ("q", "{query_string}e")
+
+
+class GunicornLogger(Logger):
+    """gunicorn's logger with the access log's paths, queries and URLs redacted: every format
+    (`%(r)s`, `%(U)s`, `%(q)s`, `%({raw_uri}e)s`, the Referer) reads from these atoms."""
+
+    def atoms(self, resp: Any, req: Any, environ: dict[str, Any], request_time: Any) -> dict:
+        atoms: dict[str, Any] = super().atoms(resp, req, environ, request_time)
+        for name in _PATH_ATOMS:
+            if isinstance(atoms.get(name), str):
+                atoms[name] = redact(atoms[name])
+        for name in _QUERY_ATOMS:
+            if isinstance(atoms.get(name), str):
+                atoms[name] = redact_query(atoms[name])
+        return atoms
+
+
+class RedactTokens(logging.Filter):
+    """For Django's `django.request` and `django.server` loggers, whose messages name the path
+    ("Not Found: /accounts/set-up/…/", '"GET /accounts/set-up/…/ HTTP/1.1" 302 0'): the message
+    is formatted once here and redacted, so no handler sees the token."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        redacted = redact(message)
+        if redacted != message:
+            record.msg, record.args = redacted, None
+        return True
