@@ -41,8 +41,8 @@ TOKEN_PATHS: tuple[re.Pattern[str], ...] = tuple(
 # A query parameter whose name ends in one of these words (after "_" or "-", or alone) is taken
 # for a secret: `token`, `access_token`, `api-key`, OAuth's `code` and `state`, `sig`, `t`;
 # `postcode` is not.
-_SECRET_WORDS = "token|key|signature|sig|secret|password|passcode|code|state|t"
-_SECRET_NAME = rf"(?:[\w.-]*[_-])?(?:{_SECRET_WORDS})"
+_REDACTED_WORDS = "token|key|signature|sig|secret|password|passcode|code|state|t"
+_SECRET_NAME = rf"(?:[\w.-]*[_-])?(?:{_REDACTED_WORDS})"
 _SECRET_QUERY = re.compile(rf"(?P<name>(?:^|[?&;]){_SECRET_NAME}=)(?P<value>[^&;#\s]*)", re.I)
 
 
@@ -74,8 +74,10 @@ def redact(path_or_url: str) -> str:
 
 # gunicorn's atoms that carry the request's path, query, or another URL (the Referer, where a
 # page opened at a token URL would leak it; the Location of a redirect).
-_PATH_ATOMS = ("r", "U", "f", "{raw_uri}e", "{path_info}e", "{request_uri}e", "{http_referer}e")
-_PATH_ATOMS += ("{referer}i", "{location}o")
+_PATH_ATOMS = (
+    *("r", "U", "f", "{raw_uri}e", "{path_info}e", "{request_uri}e", "{http_referer}e"),
+    *("{referer}i", "{location}o"),
+)
 _QUERY_ATOMS = ("q", "{query_string}e")
 
 
