@@ -1,4 +1,6 @@
 # The README's two commands: `make demo` and `make test`. Everything else supports them.
+# `make demo` serves the way production does (gunicorn, DEBUG off); `make dev` is the reloading
+# development server with DEBUG on.
 SHELL := /bin/bash
 # The newest Python 3.11+ on the machine; `make PYTHON=/path/to/python3.12 demo` chooses another.
 # (Each is run, not just looked up: version-manager shims exist for versions that are absent.)
@@ -9,7 +11,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 export CAREBRIDGE_DATA_DIR ?= $(CURDIR)/var
 
-.PHONY: demo test lint assets install install-dev lock bench clean
+.PHONY: demo dev test lint assets install install-dev lock bench clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Carebridge needs Python 3.11 or newer")'
@@ -45,10 +47,18 @@ lock: | $(BIN)/python
 	.venv-lock/bin/pip freeze --exclude-editable | grep -v '^-e' > constraints.txt
 	rm -rf .venv-lock
 
+# The demo switch (CAREBRIDGE_DEMO, in carebridge/settings.py) keeps DEBUG off but serves plain
+# HTTP on loopback; static files are collected into the data directory for WhiteNoise.
 demo: install assets
+	DEBUG=false CAREBRIDGE_DEMO=true $(BIN)/carebridge migrate --noinput
+	DEBUG=false CAREBRIDGE_DEMO=true $(BIN)/carebridge collectstatic --noinput --verbosity 0
+	DEBUG=false CAREBRIDGE_DEMO=true $(BIN)/carebridge seed_demo
+	PORT=$(PORT) scripts/run-demo.sh
+
+dev: install assets
 	DEBUG=true $(BIN)/carebridge migrate --noinput
 	DEBUG=true $(BIN)/carebridge seed_demo
-	DEBUG=true PORT=$(PORT) scripts/run-demo.sh
+	PORT=$(PORT) scripts/run-demo.sh --dev
 
 test: install-dev assets
 	scripts/run-tests.sh

@@ -1,0 +1,254 @@
+#!/usr/bin/env bash
+# Follows docs/deploy.md on this machine, on loopback, and smoke-tests the result: a fresh
+# PostgreSQL database, Redis db 2, production settings, gunicorn and one Huey consumer started by
+# their systemd units' ExecStart lines (no systemd here), nginx with TLS in front, then requests
+# over HTTPS, a log-in, a queued e-mail, a backup restored into a second database and the access
+# logs read for tokens. Each step prints PASS or FAIL; any FAIL makes the exit status 1.
+# Everything it starts or creates is stopped and removed on exit (KEEP=1 keeps the temp dir).
+#
+# Needs PostgreSQL (trust auth for PG_USER on PG_HOST), Redis on 127.0.0.1:6379, nginx, openssl,
+# curl, and the project's .venv with built assets (`make install assets`). Ports 18001 (gunicorn),
+# 18043 (HTTPS) and 18080 (HTTP).
+set -uo pipefail
+cd "$(dirname "$0")/.."
+ROOT="$PWD"
+BIN="$ROOT/.venv/bin"
+
+PG_HOST="${PG_HOST:-127.0.0.1}"
+PG_USER="${PG_USER:-postgres}"
+DB="carebridge_deploycheck_$$"
+DB_RESTORED="${DB}_restored"
+REDIS_DB=2
+WEB_PORT=18001
+TLS_PORT=18043
+HTTP_PORT=18080
+HOST=portal.example.org
+BASE="https://${HOST}:${TLS_PORT}"
+TMP="$(mktemp -d /tmp/carebridge-deploycheck.XXXXXX)"
+failures=0
+gunicorn_pid="" worker_pid=""
+
+say() { printf '%s\n' "$*"; }
+pass() { say "PASS  $1"; }
+fail() {
+    say "FAIL  $1${2:+ ($2)}"
+    failures=$((failures + 1))
+}
+# Runs a command quietly (its output goes to steps.log) and reports it as one step.
+step() {
+    local name="$1"
+    shift
+    say "---- $name: $*" >>"$TMP/steps.log"
+    if "$@" >>"$TMP/steps.log" 2>&1; then pass "$name"; else fail "$name" "see steps.log"; fi
+}
+
+cleanup() {
+    [[ -f "$TMP/nginx/nginx.pid" ]] && kill "$(cat "$TMP/nginx/nginx.pid")" 2>/dev/null
+    [[ -n "$gunicorn_pid" ]] && kill "$gunicorn_pid" 2>/dev/null
+    [[ -n "$worker_pid" ]] && kill -INT "$worker_pid" 2>/dev/null
+    sleep 2
+    [[ -n "$worker_pid" ]] && kill -KILL "$worker_pid" 2>/dev/null
+    dropdb -h "$PG_HOST" -U "$PG_USER" --if-exists --force "$DB" 2>/dev/null
+    dropdb -h "$PG_HOST" -U "$PG_USER" --if-exists --force "$DB_RESTORED" 2>/dev/null
+    redis-cli -n "$REDIS_DB" flushdb >/dev/null 2>&1
+    if [[ "${KEEP:-0}" == 1 ]]; then say "kept $TMP"; else rm -rf "$TMP"; fi
+    say ""
+    if ((failures)); then say "deploy check: $failures step(s) FAILED"; else say "deploy check: all steps PASSED"; fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# --- The environment file of docs/deploy.md, "Configuration" ---------------------------------
+mkdir -p "$TMP/data" "$TMP/logs" "$TMP/tls" "$TMP/nginx" "$TMP/acme"
+cat >"$TMP/carebridge.env" <<EOF
+DJANGO_SETTINGS_MODULE=carebridge.settings
+CAREBRIDGE_DATA_DIR=$TMP/data
+DATABASE_URL=postgres://${PG_USER}@${PG_HOST}:5432/${DB}
+REDIS_URL=redis://127.0.0.1:6379/${REDIS_DB}
+SECRET_KEY=$(python3 -c 'import secrets; print(secrets.token_urlsafe(64))')
+DEBUG=false
+HTTPS=true
+BEHIND_PROXY=true
+ALLOWED_HOSTS=${HOST}
+CSRF_TRUSTED_ORIGINS=${BASE}
+SITE_URL=${BASE}
+EMAIL_BACKEND=django.core.mail.backends.console.EmailBackend
+DEFAULT_FROM_EMAIL="Carebridge <no-reply@${HOST}>"
+GUNICORN_BIND=127.0.0.1:${WEB_PORT}
+GUNICORN_WORKERS=2
+EOF
+set -a
+# shellcheck disable=SC1091
+source "$TMP/carebridge.env"
+set +a
+unset CAREBRIDGE_TESTING CAREBRIDGE_DEMO STATIC_ROOT
+cb() { "$BIN/carebridge" "$@"; }
+redis-cli -n "$REDIS_DB" flushdb >/dev/null 2>&1
+
+# --- Release: database, checks, migrations, static files, demo data --------------------------
+step "create database $DB" createdb -h "$PG_HOST" -U "$PG_USER" "$DB"
+step "carebridge check --deploy (no warnings)" cb check --deploy --fail-level WARNING
+step "migrate" cb migrate --noinput
+step "collectstatic (WhiteNoise manifest)" cb collectstatic --noinput
+step "staticfiles.json written" test -s "$TMP/data/static/staticfiles.json"
+step "seed_demo" cb seed_demo
+
+# --- Processes: the units' ExecStart lines -----------------------------------------------------
+"$BIN/gunicorn" -c "$ROOT/deploy/gunicorn.conf.py" carebridge.wsgi >"$TMP/logs/gunicorn.log" 2>&1 &
+gunicorn_pid=$!
+"$BIN/carebridge" run_huey --workers 2 --worker-type thread >"$TMP/logs/worker.log" 2>&1 &
+worker_pid=$!
+wait_for_web() {
+    local i
+    for i in $(seq 60); do
+        curl -s -o /dev/null "http://127.0.0.1:${WEB_PORT}/healthz" && return 0
+        sleep 1
+    done
+    return 1
+}
+step "gunicorn answers on 127.0.0.1:${WEB_PORT}" wait_for_web
+step "gunicorn runs the redacting logger" grep -q "carebridge.core.logs.GunicornLogger" \
+    <("$BIN/gunicorn" -c "$ROOT/deploy/gunicorn.conf.py" --print-config carebridge.wsgi)
+
+# --- nginx with a self-signed certificate, from deploy/nginx/carebridge.conf ------------------
+openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=${HOST}" \
+    -addext "subjectAltName=DNS:${HOST}" -keyout "$TMP/tls/key.pem" -out "$TMP/tls/cert.pem" \
+    >>"$TMP/steps.log" 2>&1
+sed -e "s|listen 80;|listen 127.0.0.1:${HTTP_PORT};|" \
+    -e "s|listen 443 ssl|listen 127.0.0.1:${TLS_PORT} ssl|" \
+    -e '/listen \[::\]/d' \
+    -e "s|/etc/letsencrypt/live/portal.example.org/fullchain.pem|$TMP/tls/cert.pem|" \
+    -e "s|/etc/letsencrypt/live/portal.example.org/privkey.pem|$TMP/tls/key.pem|" \
+    -e "s|/var/log/nginx/|$TMP/logs/nginx-|" \
+    -e "s|/var/www/letsencrypt|$TMP/acme|" \
+    -e "s|server 127.0.0.1:8001;|server 127.0.0.1:${WEB_PORT};|" \
+    -e "s|portal.example.org|${HOST}|g" \
+    deploy/nginx/carebridge.conf >"$TMP/nginx/carebridge.conf"
+# As root, nginx's workers run as nobody: they need to pass through the temp dir.
+chmod 711 "$TMP" "$TMP/nginx"
+cat >"$TMP/nginx/nginx.conf" <<EOF
+worker_processes 1;
+pid $TMP/nginx/nginx.pid;
+error_log $TMP/logs/nginx-main.error.log;
+events { worker_connections 256; }
+http {
+    include /etc/nginx/mime.types;
+    client_body_temp_path $TMP/nginx/body;
+    proxy_temp_path $TMP/nginx/proxy;
+    fastcgi_temp_path $TMP/nginx/fastcgi;
+    uwsgi_temp_path $TMP/nginx/uwsgi;
+    scgi_temp_path $TMP/nginx/scgi;
+    access_log $TMP/logs/nginx-other.access.log;
+    include $TMP/nginx/carebridge.conf;
+}
+EOF
+step "nginx -t" /usr/sbin/nginx -t -c "$TMP/nginx/nginx.conf" -p "$TMP/nginx/"
+step "nginx starts on 127.0.0.1:${TLS_PORT}" /usr/sbin/nginx -c "$TMP/nginx/nginx.conf" -p "$TMP/nginx/"
+
+# --- Smoke test over HTTPS ---------------------------------------------------------------------
+JAR="$TMP/cookies"
+# GET or POST through nginx; headers to $TMP/h, body to $TMP/b; prints the status.
+req() {
+    curl -sS --cacert "$TMP/tls/cert.pem" --resolve "${HOST}:${TLS_PORT}:127.0.0.1" \
+        -b "$JAR" -c "$JAR" -D "$TMP/h" -o "$TMP/b" -w '%{http_code}' \
+        -H "Origin: ${BASE}" "$@" 2>>"$TMP/steps.log"
+}
+header() { grep -i "^$1:" "$TMP/h" | head -1 | tr -d '\r'; }
+csrf() { sed -n 's/.*name="csrfmiddlewaretoken" value="\([^"]*\)".*/\1/p' "$TMP/b" | head -1; }
+expect() { # name, wanted, got
+    if [[ "$3" == "$2" ]]; then pass "$1"; else fail "$1" "got ${3:-nothing}, wanted $2"; fi
+}
+
+expect "GET /healthz over HTTPS is 200" 200 "$(req "$BASE/healthz")"
+expect "plain HTTP is sent to HTTPS (301)" 301 "$(curl -s -o /dev/null -w '%{http_code}' \
+    -H "Host: ${HOST}" "http://127.0.0.1:${HTTP_PORT}/healthz")"
+expect "log-in page is 200" 200 "$(req "$BASE/accounts/login/")"
+[[ -n "$(header content-security-policy)" ]] && pass "log-in page has a CSP" \
+    || fail "log-in page has a CSP"
+hsts="$(header strict-transport-security)"
+[[ "$hsts" == *"max-age=31536000"* ]] && pass "log-in page has HSTS ($hsts)" \
+    || fail "log-in page has HSTS" "$hsts"
+
+css="$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["paths"]["app.css"])' \
+    "$TMP/data/static/staticfiles.json" 2>>"$TMP/steps.log")"
+expect "static file /static/${css} is 200" 200 "$(req "$BASE/static/${css}")"
+cache="$(header cache-control)"
+[[ "$cache" == *"max-age=315360000"* ]] && pass "static file cached long ($cache)" \
+    || fail "static file cached long" "$cache"
+
+# A full log-in as a demo user: password, then the 6-digit passcode, then home.
+USER_EMAIL="${DEMO_USER:-broker@northshire.example}"
+read -r PASSWORD PASSCODE < <("$BIN/python" -c \
+    'from carebridge.demo.credentials import DEMO_PASSWORD as a, DEMO_PASSCODE as b; print(a, b)')
+req "$BASE/accounts/login/" >/dev/null
+code="$(req -e "$BASE/accounts/login/" --data-urlencode "csrfmiddlewaretoken=$(csrf)" \
+    --data-urlencode "email=${USER_EMAIL}" --data-urlencode "password=${PASSWORD}" \
+    "$BASE/accounts/login/")"
+expect "log-in: password accepted (302 to the second step)" 302 "$code"
+second="$(header location | sed 's/^[Ll]ocation: //')"
+req "$BASE${second#"$BASE"}" >/dev/null
+code="$(req -e "$BASE/accounts/login/second-step/" --data-urlencode "csrfmiddlewaretoken=$(csrf)" \
+    --data-urlencode "passcode=${PASSCODE}" "$BASE/accounts/login/second-step/")"
+expect "log-in: passcode accepted (302)" 302 "$code"
+expect "home page is 200 when logged in" 200 "$(req "$BASE/")"
+grep -q "Log out" "$TMP/b" && pass "home page shows Log out" || fail "home page shows Log out"
+
+# A queued task run by the consumer: a password-reset e-mail (console backend, worker's log).
+rm -f "$JAR"
+req "$BASE/accounts/reset/" >/dev/null
+code="$(req -e "$BASE/accounts/reset/" --data-urlencode "csrfmiddlewaretoken=$(csrf)" \
+    --data-urlencode "email=${USER_EMAIL}" --data-urlencode "purpose=password" \
+    "$BASE/accounts/reset/")"
+expect "password reset requested (302)" 302 "$code"
+mail_sent() {
+    local i
+    for i in $(seq 30); do
+        grep -q "Subject: Reset your Carebridge password" "$TMP/logs/worker.log" && return 0
+        sleep 1
+    done
+    return 1
+}
+step "Huey consumer sent the reset e-mail" mail_sent
+reset_token="$(grep -o "/accounts/reset/password/[^/ ]*/" "$TMP/logs/worker.log" | head -1 \
+    | cut -d/ -f5)"
+
+# Token URLs never reach the access logs: the e-mailed reset link and a set-up link.
+setup_token="$(python3 -c 'import secrets; print(secrets.token_urlsafe(32))')"
+req "$BASE/accounts/set-up/${setup_token}/?t=${setup_token}" >/dev/null
+[[ -n "$reset_token" ]] && req "$BASE/accounts/reset/password/${reset_token}/" >/dev/null
+sleep 1
+for log in nginx-carebridge.access.log gunicorn.log; do
+    if grep -qF -e "$setup_token" ${reset_token:+-e "$reset_token"} "$TMP/logs/$log"; then
+        fail "$log carries no token"
+    elif ! grep -qF "/accounts/set-up/[redacted]/" "$TMP/logs/$log"; then
+        fail "$log carries no token" "the set-up request is not logged at all"
+    else
+        pass "$log carries no token (set-up${reset_token:+ and reset} links logged as [redacted])"
+    fi
+done
+
+# --- Backup and a tested restore (docs/deploy.md, "Backups") -----------------------------------
+# The worker writes on its own schedule; stopped first so the two counts can be compared exactly.
+kill -INT "$worker_pid" 2>/dev/null
+wait "$worker_pid" 2>/dev/null
+worker_pid=""
+step "pg_dump -Fc" pg_dump -Fc --no-owner --dbname="$DATABASE_URL" --file="$TMP/backup.dump"
+step "create database $DB_RESTORED" createdb -h "$PG_HOST" -U "$PG_USER" "$DB_RESTORED"
+step "pg_restore into $DB_RESTORED" pg_restore --no-owner --exit-on-error \
+    --dbname="postgres://${PG_USER}@${PG_HOST}:5432/${DB_RESTORED}" "$TMP/backup.dump"
+step "carebridge check --deploy on the restored database" env \
+    DATABASE_URL="postgres://${PG_USER}@${PG_HOST}:5432/${DB_RESTORED}" \
+    "$BIN/carebridge" check --deploy --database default --fail-level WARNING
+COUNT_ROWS="select table_name, (xpath('/row/c/text()', query_to_xml(format('select count(*) as c from %I', table_name), false, true, '')))[1]::text from information_schema.tables where table_schema = 'public' and table_type = 'BASE TABLE' order by 1"
+psql -X -At -h "$PG_HOST" -U "$PG_USER" -d "$DB" -c "$COUNT_ROWS" >"$TMP/rows-live" 2>>"$TMP/steps.log"
+psql -X -At -h "$PG_HOST" -U "$PG_USER" -d "$DB_RESTORED" -c "$COUNT_ROWS" >"$TMP/rows-restored" 2>>"$TMP/steps.log"
+tables="$(wc -l <"$TMP/rows-live")"
+rows="$(awk -F'|' '{s += $2} END {print s + 0}' "$TMP/rows-live")"
+if [[ "$tables" -gt 0 ]] && cmp -s "$TMP/rows-live" "$TMP/rows-restored"; then
+    pass "restored row counts equal the live ones ($tables tables, $rows rows)"
+else
+    fail "restored row counts equal the live ones" "$(diff "$TMP/rows-live" "$TMP/rows-restored" | head -5)"
+fi
+
+((failures)) && { say "--- last lines of steps.log"; tail -30 "$TMP/steps.log"; }
+exit $((failures > 0))
