@@ -24,9 +24,10 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db.models import Case, Count, IntegerField, Q, QuerySet, Sum, Value, When
 
 from carebridge.accounts.models import User
-from carebridge.core.calendar import ServiceHours, london_midnight, service_time_between, to_london
+from carebridge.core.calendar import ServiceHours, london_midnight, to_london
 from carebridge.core.permissions import Function, can_view
 from carebridge.frontdoor.choices import Asker, Decision, Result, Route
+from carebridge.frontdoor.dashboard.business_time import BusinessClock
 from carebridge.frontdoor.models import Booking, Feedback, FrontDoorRequest, FrontDoorSettings
 
 # Telford's target: a request sent to the council is decided within 24 business hours (its
@@ -255,10 +256,11 @@ def _waits(
         .values_list("submitted_at", "decided_at")
     )
     waits: dict[int, list[timedelta]] = defaultdict(list)
+    clock = BusinessClock(hours, first)
     for submitted, decided_at in decided.iterator(chunk_size=5000):
         assert decided_at is not None  # filtered above
         week = (to_london(submitted).date() - first).days // 7
-        waits[week].append(service_time_between(submitted, decided_at, hours))
+        waits[week].append(clock.between(submitted, decided_at))
     return waits
 
 
