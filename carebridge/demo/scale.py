@@ -16,7 +16,7 @@ from carebridge.demo.common import Tally, Writer, _report, _say
 from carebridge.demo.credentials import DEMO_PASSCODE, DEMO_PASSWORD
 from carebridge.demo.scale_actions import scale_actions
 from carebridge.demo.scale_actuals import scale_actuals
-from carebridge.demo.scale_contracts import scale_contracts
+from carebridge.demo.scale_contracts import PERSONA_SHARE, scale_contracts
 from carebridge.demo.scale_council import (
     SCALE_COUNCIL_NAME,
     SCALE_SLUG,
@@ -24,9 +24,16 @@ from carebridge.demo.scale_council import (
     scale_council,
     scale_email,
     scale_login,
+    scale_provider_users,
 )
 from carebridge.demo.scale_frontdoor import scale_front_door
 from carebridge.demo.scale_referrals import scale_referrals
+from carebridge.demo.scale_year import (
+    YEAR_WEEKS,
+    scale_actuals_year,
+    scale_invoices,
+    scale_payment_runs,
+)
 from carebridge.integrations.models import ApiToken
 from carebridge.integrations.services import api_token_create, key_hash
 from carebridge.organisations.models import Council
@@ -91,6 +98,12 @@ class _Asked:
     actions: int
     front_door_requests: int
     directory_services: int
+    provider_logins: int = 0
+    persona_share: float = PERSONA_SHARE
+    actuals_year: bool = False
+    year_weeks: int = YEAR_WEEKS
+    invoices: int = 0
+    payment_runs: int = 0
 
 
 @transaction.atomic
@@ -106,11 +119,21 @@ def seed_scale(
     actions: int = 0,
     front_door_requests: int = 0,
     directory_services: int = 0,
+    providers: int | None = None,
+    provider_logins: int = 0,
+    persona_share: float = PERSONA_SHARE,
+    actuals_year: bool = False,
+    year_weeks: int = YEAR_WEEKS,
+    invoices: int = 0,
+    payment_runs: int = 0,
 ) -> dict[str, Any]:
     """A council-sized data set for the benchmarks, topped up to `clients` service users and to
     the numbers of referrals asked for (in service: a sixteenth of the pending ones unless
     given), with the provider persona's actuals for the last `actuals_weeks` ended weeks and
-    `actions` actions between the council and its providers."""
+    `actions` actions between the council and its providers. At county size (see the command's
+    --county): `providers` providers, a Super User log-in at each of the first
+    `provider_logins`, a year of their actuals (`actuals_year`; `year_weeks` weeks), `invoices` invoices and
+    `payment_runs` finalised weekly runs."""
     if in_service_referrals is None:
         in_service_referrals = pending_referrals // IN_SERVICE_PER_PENDING
     asked = _Asked(
@@ -122,10 +145,16 @@ def seed_scale(
         actions=actions,
         front_door_requests=front_door_requests,
         directory_services=directory_services,
+        provider_logins=provider_logins,
+        persona_share=persona_share,
+        actuals_year=actuals_year,
+        year_weeks=year_weeks,
+        invoices=invoices,
+        payment_runs=payment_runs,
     )
     started = clock.perf_counter()
     tally = Tally()
-    scale = scale_council(tally, clients)
+    scale = scale_council(tally, clients, providers, provider_logins)
     _scale_api_token(tally, scale.council)
     made: dict[str, dict[str, int]] = {}
     took: dict[str, float] = {}
@@ -156,6 +185,7 @@ def seed_scale(
         "contracts": made["contracts"],
         "actuals": made["actuals"],
         "actions": made["actions"],
+        "year": made["year"],
         "seconds": seconds,
     }
 
@@ -186,10 +216,13 @@ def _steps(
             persona=scale_login("provider"),
             broker=scale_login("broker"),
             maker=maker,
+            persona_share=asked.persona_share,
+            logins=asked.provider_logins,
         ),
         "actuals": lambda: scale_actuals(
             tally, council, scale_login("provider"), weeks=asked.actuals_weeks
         ),
+        "year": lambda: _scale_year(tally, council, asked),
         "actions": lambda: scale_actions(
             tally,
             council,
@@ -209,6 +242,21 @@ def _steps(
     }
 
 
+def _scale_year(tally: Tally, council: Council, asked: _Asked) -> dict[str, int]:
+    """The year of actuals, then the invoices and the runs that pay them (in that order: a
+    run pays the invoices authorised before it)."""
+    if not (asked.actuals_year or asked.invoices or asked.payment_runs):
+        return {}
+    logins = scale_provider_users(asked.provider_logins)
+    made = {"actuals": 0, "confirmations": 0}
+    if asked.actuals_year:
+        made = scale_actuals_year(tally, council, logins, weeks=asked.year_weeks)
+    payer, approver = scale_login("payments"), scale_login("payments-approver")
+    made["invoices"] = scale_invoices(tally, council, logins, approver, invoices=asked.invoices)
+    made |= scale_payment_runs(tally, council, payer, approver, runs=asked.payment_runs)
+    return made
+
+
 def _summary(made: dict[str, dict[str, int]], took: dict[str, float], asked: _Asked) -> list[str]:
     """What each part left, and the seconds it took: the parts asked for, and always the
     referrals and contracts."""
@@ -225,6 +273,14 @@ def _summary(made: dict[str, dict[str, int]], took: dict[str, float], asked: _As
             f"  actuals: {actuals['actuals']} of the provider persona for the last "
             f"{asked.actuals_weeks} ended week(s), {actuals['periods']} periods open; "
             f"{took['actuals']:.1f} s of that"
+        )
+    if made.get("year"):
+        year = made["year"]
+        lines.append(
+            f"  year: {year.get('actuals', 0)} actuals of the log-ins' providers over "
+            f"{asked.year_weeks} weeks, {year.get('confirmations', 0)} confirmations, "
+            f"{year.get('invoices', 0)} invoices, {year.get('runs', 0)} payment runs; "
+            f"{took['year']:.1f} s of that"
         )
     if asked.actions:
         threads = made["actions"]

@@ -26,6 +26,9 @@ _MIX = ("agreed",) * 15 + ("ended",) * 2 + ("published", "rejected")
 # Documents of the provider persona: as with the referrals, half of them, so its lists are
 # those of a large provider.
 PERSONA_SHARE = 0.5
+# Agreed, running documents dealt in turn to each provider with a log-in before any others are
+# drawn, so every one of them has a week of actuals to enter (about fourteen lines each).
+LOGIN_DOCUMENTS = 8
 
 
 def scale_contracts(
@@ -37,8 +40,13 @@ def scale_contracts(
     persona: User,
     broker: User,
     maker: PersonMaker,
+    persona_share: float = PERSONA_SHARE,
+    logins: int = 0,
 ) -> dict[str, int]:
-    """Top the council's contract documents up to `documents`, each with one to three CPLIs.
+    """Top the council's contract documents up to `documents`, each with one to three CPLIs:
+    first LOGIN_DOCUMENTS agreed ones for each of the first `logins` providers (those with a
+    log-in), then a `persona_share` of the rest to the provider persona and the others to any
+    provider.
 
     Like the referrals loader (see `scale_referrals`), it writes only rows the services would
     write, in states they reach: agreed documents stamped with who answered and the hash,
@@ -73,9 +81,13 @@ def scale_contracts(
     made: Counter[str] = Counter()
     batch: list[ContractDocument] = []
     lines: list[Cpli] = []
+    dealt = min(logins, len(providers)) * LOGIN_DOCUMENTS
     for number in range(have, have + wanted):
-        provider = persona.provider if rng.random() < PERSONA_SHARE else rng.choice(providers)
-        how = rng.choice(_MIX)
+        if number < dealt:
+            provider, how = providers[number % logins], "agreed"
+        else:
+            provider = persona.provider if rng.random() < persona_share else rng.choice(providers)
+            how = rng.choice(_MIX)
         published_at = moment - timedelta(
             days=rng.randint(1, 21) if how == "published" else rng.randint(30, 700),
             minutes=rng.randint(0, 1439),

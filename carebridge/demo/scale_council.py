@@ -215,8 +215,14 @@ def _scale_contacts(
 
 
 def scale_email(name: str) -> str:
-    """The address of a bench persona's log-in: admin, broker or provider."""
+    """The address of a bench persona's log-in: admin, broker, provider, payments, frontdoor."""
     return f"{name}@{SCALE_SLUG}.example"
+
+
+def scale_provider_email(number: int) -> str:
+    """The Super User log-in of provider `number` (1.., scale_provider_name's order): the load
+    test logs in as these, so the form is a contract with bench/load/."""
+    return f"provider{number:04d}@{SCALE_SLUG}.example"
 
 
 def scale_login(name: str) -> User:
@@ -229,6 +235,11 @@ _PERSONAS = (
     ("admin", "Morgan", "Ellery", Role.COUNCIL_ADMINISTRATOR),
     ("broker", "Jordan", "Pike", Role.BROKER),
     ("provider", "Robin", "Okafor", Role.SUPER_USER_SCHEDULED),
+    # The payments officer who prepares runs (the load test's), and a second who approves and
+    # finalises them: the same officer may not do both.
+    ("payments", "Avery", "Lindqvist", Role.PAYMENTS_OFFICER),
+    ("payments-approver", "Hollis", "Marchetti", Role.PAYMENTS_OFFICER),
+    ("frontdoor", "Sam", "Rowntree", Role.FRONT_DOOR_OFFICER),
 )
 
 
@@ -258,9 +269,53 @@ class ScaleCouncil:
     clients: int  # the service users the council has now
 
 
-def scale_council(tally: Tally, clients: int) -> ScaleCouncil:
-    """The council, its teams and districts, a provider for every hundred clients (at least
-    five), the bench personas' log-ins, service users topped up to `clients` and a tenth as
+def scale_provider_logins(tally: Tally, providers: list[Provider], count: int) -> list[User]:
+    """A Super User log-in at each of the first `count` providers (scale_provider_email), with
+    the personas' password and passcode. Hashing them (argon2) is most of what making a log-in
+    costs, so each is hashed once, for the provider persona through the services (`_login`),
+    and its hashes are copied to the others, which are bulk-loaded."""
+    persona = scale_login("provider")
+    wanted = {scale_provider_email(n): providers[n - 1] for n in range(1, count + 1)}
+    have = set(User.objects.filter(email__in=list(wanted)).values_list("email", flat=True))
+    tally.found("provider log-ins", len(have))
+    missing = [
+        User(
+            email=email,
+            first_name="Duty",
+            last_name=f"Manager {number:04d}",
+            role=Role.SUPER_USER_SCHEDULED,
+            provider=provider,
+            password=persona.password,
+            passcode=persona.passcode,
+            password_changed_at=persona.password_changed_at,
+            passcode_changed_at=persona.passcode_changed_at,
+            must_change_password=False,
+        )
+        for number, (email, provider) in enumerate(wanted.items(), start=1)
+        if email not in have
+    ]
+    for batch in in_batches(missing):
+        User.objects.bulk_create(batch)
+    if missing:
+        tally.made("provider log-ins", len(missing))
+    return list(User.objects.filter(email__in=list(wanted)).order_by("email"))
+
+
+def scale_provider_users(count: int) -> list[User]:
+    """The first `count` providers' log-ins (scale_provider_email), or the provider persona's
+    alone when there are none."""
+    if count <= 0:
+        return [scale_login("provider")]
+    emails = [scale_provider_email(n) for n in range(1, count + 1)]
+    return list(User.objects.filter(email__in=emails).order_by("email"))
+
+
+def scale_council(
+    tally: Tally, clients: int, providers: int | None = None, provider_logins: int = 0
+) -> ScaleCouncil:
+    """The council, its teams and districts, `providers` providers (default: one for every
+    hundred clients, at least five), the bench personas' log-ins, a Super User at each of the
+    first `provider_logins` providers, service users topped up to `clients` and a tenth as
     many providers' contacts."""
     council = _council(tally, name=SCALE_COUNCIL_NAME, slug=SCALE_SLUG)
     _teams(tally, council)
@@ -268,11 +323,13 @@ def scale_council(tally: Tally, clients: int) -> ScaleCouncil:
     # A fixed seed per run size would repeat people on a top-up; the seed follows the count.
     maker = PersonMaker(30000 + ServiceUser.objects.filter(council=council).count())
 
-    providers = _scale_providers(tally, council, maker, districts, max(5, clients // 100))
-    _scale_logins(tally, council, providers[0])
+    wanted = max(5, clients // 100) if providers is None else max(providers, 1)
+    made = _scale_providers(tally, council, maker, districts, max(wanted, provider_logins))
+    _scale_logins(tally, council, made[0])
+    scale_provider_logins(tally, made, provider_logins)
     total = _scale_service_users(tally, council, maker, districts, clients)
-    _scale_contacts(tally, providers, maker, clients // 10)
-    return ScaleCouncil(council, districts, providers, maker, total)
+    _scale_contacts(tally, made, maker, clients // 10)
+    return ScaleCouncil(council, districts, made, maker, total)
 
 
 # --- Who answers for each provider ----------------------------------------------------------

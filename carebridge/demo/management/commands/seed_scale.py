@@ -14,6 +14,22 @@ from carebridge.demo.scale import (
     PENDING_REFERRALS,
     seed_scale,
 )
+from carebridge.demo.scale_contracts import PERSONA_SHARE
+
+# --county: a large county's portal for the load test (issue 22): 1,200 providers, 6,000
+# contract documents (about 12,000 CPLIs), 400 providers' Super Users with a year of actuals,
+# their invoices and the council's weekly payment runs; the provider persona a large provider
+# still, not half the county.
+COUNTY = {
+    "clients": 20000,
+    "providers": 1200,
+    "provider_logins": 400,
+    "contract_documents": 6000,
+    "persona_share": 0.02,
+    "actuals_year": True,
+    "invoices": 2000,
+    "payment_runs": 52,
+}
 
 
 class Command(BaseCommand):
@@ -90,7 +106,57 @@ class Command(BaseCommand):
             f"(default {DIRECTORY_SERVICES}; 0 for none).",
         )
 
+        parser.add_argument(
+            "--providers",
+            type=int,
+            default=None,
+            help="How many providers (default: one for every hundred clients, at least five).",
+        )
+        parser.add_argument(
+            "--provider-logins",
+            type=int,
+            default=0,
+            help="A Super User log-in provider0001@scale.example... at each of this many first "
+            "providers, with the personas' password and passcode (default 0).",
+        )
+        parser.add_argument(
+            "--persona-share",
+            type=float,
+            default=PERSONA_SHARE,
+            help="The share of the contract documents the provider persona gets, after those "
+            f"dealt to the providers with a log-in (default {PERSONA_SHARE}).",
+        )
+        parser.add_argument(
+            "--actuals-year",
+            action="store_true",
+            help="A year of actuals for each provider with a log-in (the persona's without "
+            "any), every week but the newest ended one confirmed.",
+        )
+        parser.add_argument(
+            "--invoices",
+            type=int,
+            default=0,
+            help="How many invoices of the providers paid on invoice (framework contracts, "
+            "which it sets to be paid on invoice), submitted and authorised (default 0).",
+        )
+        parser.add_argument(
+            "--payment-runs",
+            type=int,
+            default=0,
+            help="How many of the newest confirmed weeks are paid by finalised payment runs, "
+            "with their lines and remittance advice (default 0); older weeks are recorded paid.",
+        )
+        parser.add_argument(
+            "--county",
+            action="store_true",
+            help="A large county for the load test: "
+            + ", ".join(f"--{k.replace('_', '-')} {v}" for k, v in COUNTY.items())
+            + ", with the other options' defaults.",
+        )
+
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["county"]:
+            options.update(COUNTY)
         for option in (
             "clients",
             "pending_referrals",
@@ -101,6 +167,10 @@ class Command(BaseCommand):
             "actions",
             "front_door_requests",
             "directory_services",
+            "providers",
+            "provider_logins",
+            "invoices",
+            "payment_runs",
         ):
             if options[option] is not None and options[option] < 0:
                 raise CommandError(f"--{option.replace('_', '-')} cannot be negative")
@@ -125,4 +195,10 @@ class Command(BaseCommand):
             actions=options["actions"],
             front_door_requests=options["front_door_requests"],
             directory_services=options["directory_services"],
+            providers=options["providers"],
+            provider_logins=options["provider_logins"],
+            persona_share=options["persona_share"],
+            actuals_year=options["actuals_year"],
+            invoices=options["invoices"],
+            payment_runs=options["payment_runs"],
         )
