@@ -83,7 +83,13 @@ _QUERY_ATOMS = ("q", "{query_string}e")
 
 class GunicornLogger(Logger):
     """gunicorn's logger with the access log's paths, queries and URLs redacted: every format
-    (`%(r)s`, `%(U)s`, `%(q)s`, `%({raw_uri}e)s`, the Referer) reads from these atoms."""
+    (`%(r)s`, `%(U)s`, `%(q)s`, `%({raw_uri}e)s`, the Referer) reads from these atoms. Its error
+    log, which names a request's URI when handling it fails, goes through `RedactTokens`."""
+
+    def setup(self, cfg: Any) -> None:
+        super().setup(cfg)
+        if not any(isinstance(each, RedactTokens) for each in self.error_log.filters):
+            self.error_log.addFilter(RedactTokens())
 
     def atoms(self, resp: Any, req: Any, environ: dict[str, Any], request_time: Any) -> dict:
         atoms: dict[str, Any] = super().atoms(resp, req, environ, request_time)

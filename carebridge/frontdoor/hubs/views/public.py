@@ -1,6 +1,8 @@
 """Hub appointments, the public's booking pages: no log-in; one question per page, the answers
 kept in the session so that no personal data goes into a URL; the e-mailed links confirm and
-cancel. Every write is a service in hubs/services."""
+cancel. Each e-mailed link is a one-hop door: its token goes into the session and the browser
+moves at once to the same page with `core.logs.LINK_OPENED` in its place, so the token is in no
+address bar, Referer or later log line. Every write is a service in hubs/services."""
 
 from __future__ import annotations
 
@@ -18,6 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from carebridge.core.bounds import parse_id
 from carebridge.core.calendar import now
 from carebridge.core.idempotency import created_before, key_from_form
+from carebridge.core.logs import LINK_OPENED
 from carebridge.core.ratelimits import rate_limited
 from carebridge.frontdoor.hubs import services
 from carebridge.frontdoor.hubs.access import (
@@ -376,8 +379,47 @@ def _invalid_link(request: HttpRequest, council: Council) -> HttpResponse:
     )
 
 
-def _manage(council: Council, booking: Booking) -> str:
-    return _url("appointment_detail", council, token=booking_token(booking, LinkPurpose.MANAGE))
+def _link_key(council: Council, purpose: LinkPurpose) -> str:
+    return f"{_key(council)}:link:{purpose.value}"
+
+
+def _link_token(
+    request: HttpRequest, council: Council, token: str, purpose: LinkPurpose
+) -> str | None:
+    """The token a link's page works with: the URL's on the door's hop, else the one the door
+    kept in the session (None when there is none)."""
+    if token != LINK_OPENED:
+        return token
+    kept = request.session.get(_link_key(council, purpose))
+    return kept if isinstance(kept, str) else None
+
+
+def _door(
+    request: HttpRequest, council: Council, token: str, purpose: LinkPurpose, name: str
+) -> HttpResponse:
+    """The link's one hop: keep its token in the session, and open the page without it."""
+    request.session[_link_key(council, purpose)] = token
+    return redirect(_url(name, council, token=LINK_OPENED))
+
+
+def _same_booking(request: HttpRequest, booking: Booking) -> bool:
+    """A button's POST acts on the booking its page showed: another link opened meanwhile in
+    the same browser has changed the session's booking."""
+    return request.POST.get("booking") == booking.reference
+
+
+def _to_manage(request: HttpRequest, council: Council, booking: Booking) -> HttpResponse:
+    return _door(
+        request,
+        council,
+        booking_token(booking, LinkPurpose.MANAGE),
+        LinkPurpose.MANAGE,
+        "appointment_detail",
+    )
+
+
+def _manage(council: Council) -> str:
+    return _url("appointment_detail", council, token=LINK_OPENED)
 
 
 @login_not_required
@@ -387,8 +429,11 @@ def appointment_confirm(request: HttpRequest, council: str, token: str) -> HttpR
     """The e-mailed confirmation link: the page asks, and only the button confirms (mail
     scanners follow links, and a GET must never book)."""
     found, _settings = public_council(council)
+    kept = _link_token(request, found, token, LinkPurpose.CONFIRM)
+    if kept is None:
+        return _invalid_link(request, found)
     try:
-        booking = access_booking_by_link(found, token, LinkPurpose.CONFIRM)
+        booking = access_booking_by_link(found, kept, LinkPurpose.CONFIRM)
     except LinkInvalid:
         return _invalid_link(request, found)
     except LinkExpired as expired:
@@ -405,7 +450,7 @@ def appointment_confirm(request: HttpRequest, council: str, token: str) -> HttpR
             )
     if booking.status == B.CONFIRMED:
         messages.info(request, "You have already confirmed this appointment.")
-        return redirect(_manage(found, booking))
+        return _to_manage(request, found, booking)
     if booking.status != B.HELD or booking.held_until <= now():
         cancelled = booking.status == B.CANCELLED
         return _link_problem(
@@ -419,6 +464,11 @@ def appointment_confirm(request: HttpRequest, council: str, token: str) -> HttpR
             status=410,
             booking=booking,
         )
+    if token != LINK_OPENED:
+        return _door(request, found, token, LinkPurpose.CONFIRM, "appointment_confirm")
+    if request.method == "POST" and not _same_booking(request, booking):
+        messages.warning(request, "You opened another appointment's link: check this one.")
+        return redirect(_url("appointment_confirm", found, token=LINK_OPENED))
     if request.method == "POST":
         try:
             booking = services.booking_confirm(booking=booking)
@@ -436,7 +486,7 @@ def appointment_confirm(request: HttpRequest, council: str, token: str) -> HttpR
             f"Your appointment is booked. Your reference is {booking.reference}. We have sent "
             f"the details to {booking.email}.",
         )
-        return redirect(_manage(found, booking))
+        return _to_manage(request, found, booking)
     return render(
         request,
         "frontdoor/hubs/confirm.html",
@@ -447,8 +497,11 @@ def appointment_confirm(request: HttpRequest, council: str, token: str) -> HttpR
 def _by_link(
     request: HttpRequest, council: Council, token: str
 ) -> tuple[Booking | None, HttpResponse | None]:
+    kept = _link_token(request, council, token, LinkPurpose.MANAGE)
+    if kept is None:
+        return None, _invalid_link(request, council)
     try:
-        return access_booking_by_link(council, token, LinkPurpose.MANAGE), None
+        return access_booking_by_link(council, kept, LinkPurpose.MANAGE), None
     except LinkInvalid:
         return None, _invalid_link(request, council)
     except LinkExpired as expired:
@@ -471,6 +524,8 @@ def appointment_detail(request: HttpRequest, council: str, token: str) -> HttpRe
     if booking is None:
         assert problem is not None
         return problem
+    if token != LINK_OPENED:
+        return _door(request, found, token, LinkPurpose.MANAGE, "appointment_detail")
     services.booking_viewed(booking=booking, ip=request.META.get("REMOTE_ADDR"))
     held_out = booking.status == B.HELD and booking.held_until <= now()
     return render(
@@ -484,7 +539,7 @@ def appointment_detail(request: HttpRequest, council: str, token: str) -> HttpRe
             "can_cancel": booking.status == B.CONFIRMED
             or (booking.status == B.HELD and not held_out),
             "waiting": booking.status == B.HELD and not held_out,
-            "token": token,
+            "opened": LINK_OPENED,
         },
     )
 
@@ -499,9 +554,14 @@ def appointment_cancel(request: HttpRequest, council: str, token: str) -> HttpRe
     if booking is None:
         assert problem is not None
         return problem
-    manage = _url("appointment_detail", found, token=token)
+    if token != LINK_OPENED:
+        return _door(request, found, token, LinkPurpose.MANAGE, "appointment_cancel")
+    manage = _manage(found)
     if booking.status not in (B.HELD, B.CONFIRMED):
         return redirect(manage)
+    if request.method == "POST" and not _same_booking(request, booking):
+        messages.warning(request, "You opened another appointment's link: check this one.")
+        return redirect(_url("appointment_cancel", found, token=LINK_OPENED))
     if request.method == "POST":
         try:
             services.booking_cancel(booking=booking)

@@ -377,6 +377,9 @@ def track(request: HttpRequest, council: str) -> HttpResponse:
 @login_not_required
 @require_GET
 def track_link(request: HttpRequest, council: str, token: str) -> HttpResponse:
+    """The e-mailed tracking link is a one-hop door: it grants this browser the request in the
+    session and moves it at once to the request's page, so the token is in no address bar,
+    Referer or later log line (core.logs redacts this first request)."""
     found, _settings = public_council(council)
     pk = services.request_from_token(token)
     sent = (

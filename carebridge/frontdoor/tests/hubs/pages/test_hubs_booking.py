@@ -7,6 +7,7 @@ from datetime import date, timedelta
 import pytest
 from django.core import mail
 
+from carebridge.core.logs import LINK_OPENED
 from carebridge.frontdoor.hubs import services as services_hubs
 from carebridge.frontdoor.hubs.access import LinkPurpose, booking_token
 from carebridge.frontdoor.models import Booking, BookingStatus, Slot
@@ -74,17 +75,21 @@ def test_a_person_books_confirms_and_cancels_an_appointment(
     assert booking.reference in held
 
     # The e-mailed link: opening it (as a mail scanner would) changes nothing.
+    # The link is a one-hop door: its page is served without the token.
     confirm = link_in(mail.outbox[0].body, "confirm")
     clock.advance(minutes=5)
-    asking = client.get(confirm)
+    door = client.get(confirm)
+    assert door["Location"] == care("appointment_confirm", council, token=LINK_OPENED)
+    asking = client.get(door["Location"])
     assert asking.status_code == 200 and "Confirm appointment" in page(asking)
     booking.refresh_from_db()
     assert booking.status == B.HELD
 
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(confirm)
+        response = client.post(door["Location"], {"booking": booking.reference})
     booking.refresh_from_db()
     assert booking.status == B.CONFIRMED
+    assert response["Location"] == care("appointment_detail", council, token=LINK_OPENED)
     shown = page(client.get(response["Location"]))
     assert "Your appointment is booked" in shown and "Cancel appointment" in shown
     manage = link_in(mail.outbox[1].body, "booking")
@@ -95,12 +100,15 @@ def test_a_person_books_confirms_and_cancels_an_appointment(
     assert again["Location"].startswith(f"{care('appointment_start', council)}booking/")
     assert "You have already confirmed this appointment" in page(client.get(again["Location"]))
 
-    sure = client.get(f"{manage}cancel/")
+    sure = client.get(f"{manage}cancel/", follow=True)
+    assert sure.redirect_chain == [(care("appointment_cancel", council, token=LINK_OPENED), 302)]
     assert "Are you sure you want to cancel your appointment?" in page(sure)
     booking.refresh_from_db()
     assert booking.status == B.CONFIRMED
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(f"{manage}cancel/")
+        response = client.post(
+            care("appointment_cancel", council, token=LINK_OPENED), {"booking": booking.reference}
+        )
     booking.refresh_from_db()
     assert booking.status == B.CANCELLED and not booking.cancelled_by_council
     assert "Your appointment has been cancelled" in page(client.get(response["Location"]))
@@ -343,10 +351,64 @@ def test_a_hold_given_up_before_its_link_expires_cannot_be_confirmed(client, cou
 def test_the_booking_link_works_until_the_appointment_starts(client, council, slot, clock):
     booking = services_hubs.booking_confirm(booking=hold(slot))
     manage = care("appointment_detail", council, token=booking_token(booking, LinkPurpose.MANAGE))
-    assert client.get(manage).status_code == 200
+    assert client.get(manage, follow=True).status_code == 200
 
     clock.at = slot.starts_at
     response = client.get(manage)
     assert response.status_code == 410
     assert "This appointment has passed" in page(response)
     assert client.post(f"{manage}cancel/").status_code == 410
+
+
+def test_each_link_is_a_door_that_keeps_its_token_out_of_the_address_bar(client, council, slot):
+    booking = hold(slot)
+    confirm = booking_token(booking, LinkPurpose.CONFIRM)
+    manage = booking_token(booking, LinkPurpose.MANAGE)
+    for name, token in (
+        ("appointment_confirm", confirm),
+        ("appointment_detail", manage),
+        ("appointment_cancel", manage),
+    ):
+        response = client.get(care(name, council, token=token), follow=True)
+        assert response.redirect_chain == [(care(name, council, token=LINK_OPENED), 302)], name
+        assert response.status_code == 200, name
+        assert token not in page(response), name
+    booking.refresh_from_db()
+    assert booking.status == B.HELD
+
+
+def test_a_links_page_without_its_link_opened_in_this_browser_is_not_valid(client, council):
+    for name in ("appointment_confirm", "appointment_detail", "appointment_cancel"):
+        response = client.get(care(name, council, token=LINK_OPENED))
+        assert response.status_code == 404, name
+        assert "This link is not valid" in page(response)
+
+
+def test_a_post_to_the_link_itself_only_opens_it(client, council, slot):
+    booking = hold(slot)
+    for name, purpose in (
+        ("appointment_confirm", LinkPurpose.CONFIRM),
+        ("appointment_cancel", LinkPurpose.MANAGE),
+    ):
+        token = booking_token(booking, purpose)
+        response = client.post(care(name, council, token=token), {"booking": booking.reference})
+        assert response["Location"] == care(name, council, token=LINK_OPENED)
+    booking.refresh_from_db()
+    assert booking.status == B.HELD
+
+
+def test_a_button_acts_only_on_the_booking_its_page_showed(client, council, slot):
+    later = Slot.objects.filter(hub=slot.hub).exclude(pk=slot.pk).order_by("starts_at").first()
+    first, second = hold(slot), hold(later, name="Rosa Delgado", email="rosa@example.org")
+    client.get(care("appointment_cancel", council, token=booking_token(first, LinkPurpose.MANAGE)))
+    client.get(care("appointment_detail", council, token=booking_token(second, LinkPurpose.MANAGE)))
+
+    response = client.post(
+        care("appointment_cancel", council, token=LINK_OPENED), {"booking": first.reference}
+    )
+
+    assert response["Location"] == care("appointment_cancel", council, token=LINK_OPENED)
+    assert "another appointment" in page(client.get(response["Location"]))
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert (first.status, second.status) == (B.HELD, B.HELD)
