@@ -183,7 +183,10 @@ pid {directory}/nginx.pid;
 error_log {directory}/error.log warn;
 events {{ worker_connections 2048; }}
 http {{
-    access_log {directory}/access.log;
+    # Which gunicorn answered: a user's requests are meant to land on every one.
+    log_format upstream '$remote_addr [$time_local] "$request" $status $upstream_addr '
+                        '$request_time';
+    access_log {directory}/access.log upstream;
     client_body_temp_path {directory}/client_body;
     proxy_temp_path {directory}/proxy;
     fastcgi_temp_path {directory}/fastcgi;
