@@ -101,6 +101,29 @@ PAGES: list[Page] = [
 ]
 
 
+# Payments (issues 13 to 16): every page of the payments app that lists or shows something, as
+# the persona who can see it. seed_scale makes a few weeks of actuals, invoices and finalised
+# runs for them (see PAYMENTS_SEED); "invoicer" is a provider the council pays on invoice.
+PAGES += [
+    Page("invoices", "/payments/invoices/", "invoicer"),
+    Page("invoice detail", "/payments/invoices/{invoice}/", "invoicer"),
+    Page("invoice, new (pre-invoice choice)", "/payments/invoices/new/", "invoicer"),
+    Page("variation requests", "/payments/variations/", "provider"),
+    Page("variation requests (council)", "/payments/council/variations/", "broker"),
+    Page("one-off claims", "/payments/claims/", "provider"),
+    Page("one-off claims (council)", "/payments/council/claims/", "payments"),
+    Page("scheduled payments", "/payments/scheduled-payments/", "provider"),
+    Page("remittance advice", "/payments/remittances/", "invoicer"),
+    Page("one remittance", "{remittance}", "invoicer"),
+    Page("invoices (council)", "/payments/council/invoices/", "payments"),
+    Page("invoice detail (council)", "/payments/council/invoices/{invoice}/", "payments"),
+    Page("payment runs", "/payments/council/runs/", "payments"),
+    Page("payment run detail", "/payments/council/runs/{payment_run}/", "payments"),
+    # What the council has pending: the run it would prepare for the newest confirmed week.
+    Page("payment run, prepare (pending payments)", "/payments/council/runs/new/", "payments"),
+    Page("actuals periods", "/actuals/periods/", "provider"),
+]
+
 # Reports (issue 19): every report registered in reports/catalogue/, found when the bench
 # starts (the bench needs no Django, so the modules' `Report(slug=..., side=..., function=...)`
 # are read from their source), as the persona who can see it: a provider's report as the
@@ -166,6 +189,9 @@ PERSONAS: dict[str, str] = {
     "admin": "admin@scale.example",
     "broker": "broker@scale.example",
     "frontdoor": "frontdoor@scale.example",
+    "payments": "payments@scale.example",
+    # Provider 2 of seed_scale's --provider-logins: a framework contract, paid on invoice.
+    "invoicer": "provider0002@scale.example",
 }
 # Whose log-in is timed as one operation (password step + passcode step).
 LOGIN_PERSONA = "provider"
@@ -177,6 +203,19 @@ CLOSED_REFERRALS = 200000
 CONTRACT_DOCUMENTS = 15000
 # Ended weeks of the provider persona's actuals that seed_scale generates.
 ACTUALS_WEEKS = 1
+# What seed_scale makes for the payments pages: three providers' log-ins, their last four weeks
+# of actuals, invoices and two finalised runs.
+PAYMENTS_SEED = (
+    "--provider-logins",
+    "3",
+    "--actuals-year",
+    "--year-weeks",
+    "4",
+    "--invoices",
+    "6",
+    "--payment-runs",
+    "2",
+)
 ACTIONS = 5000
 # A county's year of front-door journeys, and its community directory.
 FRONT_DOOR_REQUESTS = 20000

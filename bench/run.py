@@ -52,6 +52,7 @@ from bench.pages import (
     LOGGED_IN_BASELINE,
     LOGIN_PERSONA,
     PAGES,
+    PAYMENTS_SEED,
     PENDING_REFERRALS,
     PERSONAS,
 )
@@ -226,6 +227,42 @@ def _find_front_door_request(client_for: ClientFor) -> str:
     return match.group(1)
 
 
+def _find_invoice(client_for: ClientFor) -> str:
+    """The first invoice on the invoicing provider's list (the newest)."""
+    page = client_for("invoicer").get("/payments/invoices/")
+    match = re.search(r'href="/payments/invoices/(\d+)/"', page.body)
+    if page.status != 200 or match is None:
+        raise BenchError(
+            f"no invoice on the invoicer's list (GET /payments/invoices/ answered "
+            f"{page.status}): did seed_scale make invoices (--invoices)?"
+        )
+    return match.group(1)
+
+
+def _find_remittance(client_for: ClientFor) -> str:
+    """The first remittance advice on the invoicing provider's list (its whole path)."""
+    page = client_for("invoicer").get("/payments/remittances/")
+    match = re.search(r'href="(/payments/remittances/\d+/\d+/)"', page.body)
+    if page.status != 200 or match is None:
+        raise BenchError(
+            f"no remittance on the invoicer's list (GET answered {page.status}): did "
+            "seed_scale make payment runs (--payment-runs)?"
+        )
+    return match.group(1)
+
+
+def _find_payment_run(client_for: ClientFor) -> str:
+    """The first run on the payments officer's list (the newest)."""
+    page = client_for("payments").get("/payments/council/runs/")
+    match = re.search(r'href="/payments/council/runs/(\d+)/"', page.body)
+    if page.status != 200 or match is None:
+        raise BenchError(
+            f"no payment run on the council's list (GET answered {page.status}): did "
+            "seed_scale make payment runs (--payment-runs)?"
+        )
+    return match.group(1)
+
+
 # What `{name}` in a page's path stands for, and how to find it once the personas are in.
 FINDERS = {
     "action": _find_action,
@@ -239,6 +276,9 @@ FINDERS = {
     "district": _find_district,
     "a_day_ago": _a_day_ago,
     "a_year_of_weeks": _a_year_of_weeks,
+    "invoice": _find_invoice,
+    "remittance": _find_remittance,
+    "payment_run": _find_payment_run,
 }
 
 
@@ -406,6 +446,7 @@ def _seed(args: argparse.Namespace, env: dict[str, str], log: Path) -> float:
             str(args.front_door_requests),
             "--directory-services",
             str(args.directory_services),
+            *PAYMENTS_SEED,
         ],
         env,
         log,

@@ -15,6 +15,7 @@ from carebridge.demo.scale import (
     seed_scale,
 )
 from carebridge.demo.scale_contracts import PERSONA_SHARE
+from carebridge.demo.scale_year import YEAR_WEEKS
 
 # --county: a large county's portal for the load test (issue 22): 1,200 providers, 6,000
 # contract documents (about 12,000 CPLIs), 400 providers' Super Users with a year of actuals,
@@ -133,6 +134,12 @@ class Command(BaseCommand):
             "any), every week but the newest ended one confirmed.",
         )
         parser.add_argument(
+            "--year-weeks",
+            type=int,
+            default=YEAR_WEEKS,
+            help=f"How many ended weeks --actuals-year covers (default {YEAR_WEEKS}).",
+        )
+        parser.add_argument(
             "--invoices",
             type=int,
             default=0,
@@ -171,6 +178,7 @@ class Command(BaseCommand):
             "provider_logins",
             "invoices",
             "payment_runs",
+            "year_weeks",
         ):
             if options[option] is not None and options[option] < 0:
                 raise CommandError(f"--{option.replace('_', '-')} cannot be negative")
@@ -199,6 +207,7 @@ class Command(BaseCommand):
             provider_logins=options["provider_logins"],
             persona_share=options["persona_share"],
             actuals_year=options["actuals_year"],
+            year_weeks=options["year_weeks"],
             invoices=options["invoices"],
             payment_runs=options["payment_runs"],
         )
