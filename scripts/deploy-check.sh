@@ -107,8 +107,10 @@ wait_for_web() {
     return 1
 }
 step "gunicorn answers on 127.0.0.1:${WEB_PORT}" wait_for_web
+"$BIN/gunicorn" -c "$ROOT/deploy/gunicorn.conf.py" --print-config carebridge.wsgi \
+    >"$TMP/gunicorn-config" 2>>"$TMP/steps.log"
 step "gunicorn runs the redacting logger" grep -q "carebridge.core.logs.GunicornLogger" \
-    <("$BIN/gunicorn" -c "$ROOT/deploy/gunicorn.conf.py" --print-config carebridge.wsgi)
+    "$TMP/gunicorn-config"
 
 # --- nginx with a self-signed certificate, from deploy/nginx/carebridge.conf ------------------
 openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=${HOST}" \
@@ -217,8 +219,14 @@ setup_token="$(python3 -c 'import secrets; print(secrets.token_urlsafe(32))')"
 req "$BASE/accounts/set-up/${setup_token}/?t=${setup_token}" >/dev/null
 [[ -n "$reset_token" ]] && req "$BASE/accounts/reset/password/${reset_token}/" >/dev/null
 sleep 1
-for log in nginx-carebridge.access.log gunicorn.log; do
-    if grep -qF -e "$setup_token" ${reset_token:+-e "$reset_token"} "$TMP/logs/$log"; then
+# gunicorn's output holds its access lines ("<address> [<time>] ...") and, under them, what
+# Django's own loggers write (a 404's "Not Found: <path>"): both go to the journal.
+grep -E '^[0-9a-f.:]+ \[' "$TMP/logs/gunicorn.log" >"$TMP/logs/gunicorn-access.log"
+grep -vE '^[0-9a-f.:]+ \[' "$TMP/logs/gunicorn.log" >"$TMP/logs/gunicorn-other.log"
+tokens=(-e "$setup_token")
+[[ -n "$reset_token" ]] && tokens+=(-e "$reset_token")
+for log in nginx-carebridge.access.log gunicorn-access.log; do
+    if grep -qF "${tokens[@]}" "$TMP/logs/$log"; then
         fail "$log carries no token"
     elif ! grep -qF "/accounts/set-up/[redacted]/" "$TMP/logs/$log"; then
         fail "$log carries no token" "the set-up request is not logged at all"
@@ -226,6 +234,11 @@ for log in nginx-carebridge.access.log gunicorn.log; do
         pass "$log carries no token (set-up${reset_token:+ and reset} links logged as [redacted])"
     fi
 done
+leak="$(grep -hF "${tokens[@]}" "$TMP/logs/gunicorn-other.log" | head -1)"
+leak="${leak//$setup_token/<token>}"
+[[ -n "$reset_token" ]] && leak="${leak//$reset_token/<token>}"
+[[ -z "$leak" ]] && pass "Django's log lines in the journal carry no token" \
+    || fail "Django's log lines in the journal carry no token" "$leak"
 
 # --- Backup and a tested restore (docs/deploy.md, "Backups") -----------------------------------
 # The worker writes on its own schedule; stopped first so the two counts can be compared exactly.
@@ -250,5 +263,5 @@ else
     fail "restored row counts equal the live ones" "$(diff "$TMP/rows-live" "$TMP/rows-restored" | head -5)"
 fi
 
-((failures)) && { say "--- last lines of steps.log"; tail -30 "$TMP/steps.log"; }
+((failures)) && { say "--- last lines of steps.log"; grep -v "^[.+*-]*$" "$TMP/steps.log" | tail -15; }
 exit $((failures > 0))
