@@ -307,10 +307,24 @@ ACTION_ATTACHMENT_MAX_BYTES = env_int("ACTION_ATTACHMENT_MAX_BYTES", 10 * 1024 *
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # Django's request lines name the path ("Not Found: /accounts/set-up/…/"): an e-mailed
+    # link's token is redacted before any handler sees it (carebridge.core.logs).
+    "filters": {"redact_tokens": {"()": "carebridge.core.logs.RedactTokens"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["redact_tokens"]}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    # The Huey consumer adds a handler of its own; without this each line would print twice.
-    "loggers": {"huey": {"propagate": False}},
+    "loggers": {
+        # The Huey consumer adds a handler of its own; without this each line would print twice.
+        "huey": {"propagate": False},
+        # On the logger itself, so that the e-mails to ADMINS (django's mail_admins) are
+        # redacted too.
+        "django.request": {"filters": ["redact_tokens"]},
+        "django.server": {
+            "handlers": ["console"],
+            "level": "INFO",
+            "filters": ["redact_tokens"],
+            "propagate": False,
+        },
+    },
 }
 
 # The REST API for councils' case-management systems: token-authenticated, JSON only, described
