@@ -14,9 +14,10 @@ from __future__ import annotations
 from collections.abc import Collection
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Literal
+from typing import Any, Literal
 
-from django.db.models import Q, QuerySet
+from django.db.models import Case, Q, QuerySet, TextField, Value, When
+from django.db.models.functions import Cast
 from django.http import Http404
 
 from carebridge.accounts.models import User
@@ -102,6 +103,45 @@ def area_for(council: Council, postcode: str) -> Area:
     return Area(kind="unknown", latitude=lat, longitude=lon)
 
 
+def _with_relevance(services: QuerySet[DirectoryService], order: tuple[str, ...]) -> QuerySet:
+    """Each service with how many of the needs it meets, counted by the database: a need is met
+    when the service's outcomes (a JSON list of need values) hold it, which its JSON text says
+    as the quoted value (a need is a plain word; `contains` escapes LIKE's wildcards)."""
+    text = Cast("outcomes", output_field=TextField())
+    relevance: Any = Value(0)
+    for need in order:
+        relevance += Case(When(outcomes_text__contains=f'"{need}"', then=1), default=0)
+    return services.annotate(outcomes_text=text).annotate(relevance=relevance)
+
+
+def _least_relevance(relevances: list[int], limit: int) -> int:
+    """The fewest needs met that can still reach the first `limit`: the list is ranked by needs
+    met first, so a service meeting fewer than every one of `limit` others is never shown."""
+    ranked = sorted(relevances, reverse=True)
+    return ranked[min(limit, len(ranked)) - 1]
+
+
+def _nearest_locations(
+    services: QuerySet[DirectoryService], origin: tuple[float, float] | None
+) -> dict[int, tuple[float | None, int]]:
+    """Each service's nearest location (its distance in km, None when unknown, and its id)."""
+    nearest: dict[int, tuple[float | None, int]] = {}
+    for service_id, location_id, lat, lon in (
+        DirectoryLocation.objects.filter(service__in=services.values("pk"))
+        .order_by("pk")
+        .values_list("service_id", "pk", "latitude", "longitude")
+    ):
+        distance = (
+            oruk.haversine_km(origin[0], origin[1], float(lat), float(lon))
+            if origin is not None and lat is not None and lon is not None
+            else None
+        )
+        best = nearest.get(service_id)
+        if best is None or (distance is not None and (best[0] is None or distance < best[0])):
+            nearest[service_id] = (distance, location_id)
+    return nearest
+
+
 def signposting_for(
     council: Council,
     *,
@@ -112,8 +152,10 @@ def signposting_for(
 ) -> list[Signpost]:
     """The services that could help someone with these needs (SignpostNeed values; others are
     ignored), nearest first among equally relevant ones. Five queries at most, whatever the
-    size of the directory: the postcode, the candidates, their locations, and the chosen
-    services with their nearest locations.
+    size of the directory: the postcode, the candidates with the needs each meets (counted by
+    the database), the locations of those that can reach the list, and the chosen services
+    with their nearest locations. Only the services meeting as many needs as the list's last
+    can reach it, so only their distances are worked out.
     `age` leaves out services whose age limits exclude the person."""
     wanted = {need for need in needs if need in oruk.NEEDS}
     if not wanted or limit <= 0:
@@ -127,51 +169,38 @@ def signposting_for(
         active = active.filter(Q(minimum_age__isnull=True) | Q(minimum_age__lte=age)).filter(
             Q(maximum_age__isnull=True) | Q(maximum_age__gte=age)
         )
-    candidates: dict[int, tuple[str, tuple[str, ...]]] = {}
-    for pk, name, outcomes in active.values_list("pk", "name", "outcomes"):
-        met = tuple(need for need in order if need in outcomes)
-        if met:
-            candidates[pk] = (name, met)
+    relevant = _with_relevance(active, order).filter(relevance__gt=0)
+    candidates = {
+        pk: (name, met) for pk, name, met in relevant.values_list("pk", "name", "relevance")
+    }
     if not candidates:
         return []
-
-    # Every location of an active service of the council, in one query without a long IN list.
-    nearest: dict[int, tuple[float | None, int]] = {}
-    for service_id, location_id, lat, lon in (
-        DirectoryLocation.objects.filter(service__in=active)
-        .order_by("pk")
-        .values_list("service_id", "pk", "latitude", "longitude")
-    ):
-        if service_id not in candidates:
-            continue
-        distance = (
-            oruk.haversine_km(origin[0], origin[1], float(lat), float(lon))
-            if origin is not None and lat is not None and lon is not None
-            else None
-        )
-        best = nearest.get(service_id)
-        if best is None or (distance is not None and (best[0] is None or distance < best[0])):
-            nearest[service_id] = (distance, location_id)
+    least = _least_relevance([met for _name, met in candidates.values()], limit)
+    nearest = _nearest_locations(relevant.filter(relevance__gte=least), origin)
 
     def rank(pk: int) -> tuple[int, int, float, str, int]:
         name, met = candidates[pk]
         distance = nearest.get(pk, (None, 0))[0]
-        return (-len(met), distance is None, distance or 0.0, name.casefold(), pk)
+        return (-met, distance is None, distance or 0.0, name.casefold(), pk)
 
-    chosen = sorted(candidates, key=rank)[:limit]
+    reaching = [pk for pk, (_name, met) in candidates.items() if met >= least]
+    chosen = sorted(reaching, key=rank)[:limit]
     services = DirectoryService.objects.in_bulk(chosen)
     location_ids = [nearest[pk][1] for pk in chosen if pk in nearest]
     locations = DirectoryLocation.objects.in_bulk(location_ids) if location_ids else {}
-    return [
-        Signpost(
-            service=services[pk],
-            location=locations.get(nearest[pk][1]) if pk in nearest else None,
-            distance_km=nearest[pk][0] if pk in nearest else None,
-            needs=candidates[pk][1],
-            relevance=len(candidates[pk][1]),
+    signposts = []
+    for pk in chosen:
+        met = tuple(need for need in order if need in services[pk].outcomes)
+        signposts.append(
+            Signpost(
+                service=services[pk],
+                location=locations.get(nearest[pk][1]) if pk in nearest else None,
+                distance_km=nearest[pk][0] if pk in nearest else None,
+                needs=met,
+                relevance=len(met),
+            )
         )
-        for pk in chosen
-    ]
+    return signposts
 
 
 # --- The officers' pages ------------------------------------------------------------------------
