@@ -193,6 +193,10 @@ http {{
     uwsgi_temp_path {directory}/uwsgi;
     scgi_temp_path {directory}/scgi;
     client_max_body_size 12m;
+    # nginx's workers drop root for nobody, who may not write in our private temp directory:
+    # request bodies stay in memory and responses are never spooled to a file.
+    client_body_buffer_size 12m;
+    proxy_max_temp_file_size 0;
     upstream carebridge {{
 {servers}
         keepalive 32;
