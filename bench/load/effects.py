@@ -106,14 +106,15 @@ def _pending(since: datetime) -> dict[str, int]:
     }
 
 
-def drain(since: datetime) -> dict[str, Any]:
-    """Wait until Huey's queue is empty and nothing created since `since` is pending."""
+def drain(since: datetime, timeout: float = DRAIN_TIMEOUT) -> dict[str, Any]:
+    """Wait until Huey's queue is empty and nothing created since `since` is pending, or until
+    `timeout` seconds have passed (what is left then is reported, and counts as lost)."""
     started = time.monotonic()
     while True:
         pending = _pending(since)
         if not any(pending.values()):
             return {"seconds": round(time.monotonic() - started, 1), "left": pending}
-        if time.monotonic() - started > DRAIN_TIMEOUT:
+        if time.monotonic() - started > timeout:
             return {"seconds": round(time.monotonic() - started, 1), "left": pending}
         time.sleep(1)
 
@@ -249,9 +250,11 @@ def count_actions(actions: list[dict[str, Any]], seen: Counter[str]) -> dict[str
     return result
 
 
-def effects(actions_log: Path, mail_dir: Path, since: datetime) -> dict[str, Any]:
+def effects(
+    actions_log: Path, mail_dir: Path, since: datetime, timeout: float = DRAIN_TIMEOUT
+) -> dict[str, Any]:
     _queue_sweeps_twice()
-    drained = drain(since)
+    drained = drain(since, timeout)
     seen, unreferenced = read_mail(mail_dir)
     return {
         "drain": drained,
@@ -284,12 +287,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--actions-log", type=Path, required=True)
     parser.add_argument("--mail-dir", type=Path, required=True)
     parser.add_argument("--since", type=datetime.fromisoformat, required=True)
+    parser.add_argument("--drain-timeout", type=float, default=DRAIN_TIMEOUT)
     args = parser.parse_args(argv)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "carebridge.settings")
     import django
 
     django.setup()
-    found = effects(args.actions_log, args.mail_dir, args.since)
+    found = effects(args.actions_log, args.mail_dir, args.since, args.drain_timeout)
     found["total"] = totals(found)
     print(json.dumps(found, default=str))
     return 0
