@@ -146,6 +146,10 @@ def run_locust(
     return read_stats(out / f"u{users}_stats.csv", out / f"u{users}_failures.csv")
 
 
+def _ms(text: str) -> float:
+    return float(text) if text not in {"", "N/A"} else 0.0
+
+
 def read_stats(stats: Path, failures: Path) -> list[dict[str, Any]]:
     """Each step's figures from locust's CSV (the Aggregated row left out), with its errors."""
     errors: dict[str, list[str]] = {}
@@ -156,7 +160,8 @@ def read_stats(stats: Path, failures: Path) -> list[dict[str, Any]]:
     steps = []
     with stats.open() as lines:
         for row in csv.DictReader(lines):
-            if row["Name"] == "Aggregated":
+            # A step seen only before the statistics started again (a log-in) has no figures.
+            if row["Name"] == "Aggregated" or int(row["Request Count"]) == 0:
                 continue
             steps.append(
                 {
@@ -165,9 +170,9 @@ def read_stats(stats: Path, failures: Path) -> list[dict[str, Any]]:
                     "requests": int(row["Request Count"]),
                     "errors": int(row["Failure Count"]),
                     "rps": round(float(row["Requests/s"]), 2),
-                    "p50": float(row["50%"] or 0),
-                    "p95": float(row["95%"] or 0),
-                    "p99": float(row["99%"] or 0),
+                    "p50": _ms(row["50%"]),
+                    "p95": _ms(row["95%"]),
+                    "p99": _ms(row["99%"]),
                     "error_messages": errors.get(row["Name"], [])[:3],
                 }
             )
@@ -206,12 +211,12 @@ def summary(runs: dict[int, list[dict[str, Any]]]) -> dict[str, Any]:
             saturation = {"users": users, "step": worst["step"], "p95": worst["p95"],
                           "steps_over": [s["step"] for s in over]}  # fmt: skip
             break
-    sustained: dict[str, dict[str, Any]] = {}
+    # A step whose p95 is over 500 ms at every user count sustains nothing: null.
+    sustained: dict[str, dict[str, Any] | None] = {}
     for users in sorted(runs):
         for s in runs[users]:
-            if s["p95"] <= SATURATION_P95_MS and s["rps"] >= sustained.get(s["step"], {}).get(
-                "rps", -1
-            ):
+            best = sustained.setdefault(s["step"], None)
+            if s["p95"] <= SATURATION_P95_MS and (best is None or s["rps"] >= best["rps"]):
                 sustained[s["step"]] = {"rps": s["rps"], "users": users, "p95": s["p95"]}
     return {"target": target, "saturation": saturation, "sustained": sustained}
 
@@ -264,6 +269,11 @@ def summary_lines(found: dict[str, Any]) -> list[str]:
         "| --- | ---: | ---: | ---: |",
     ]
     for step, best in sorted(found["sustained"].items()):
+        if best is None:
+            lines.append(
+                f"| {step} | none: p95 over {SATURATION_P95_MS:.0f} ms at every count | | |"
+            )
+            continue
         lines.append(f"| {step} | {best['rps']} | {best['users']} | {best['p95']:.0f} |")
     return lines
 
@@ -299,8 +309,9 @@ def load(args: argparse.Namespace, data_dir: Path, database: PostgresDatabase) -
     out.mkdir()
     runs: dict[int, list[dict[str, Any]]] = {}
     measured: dict[int, float] = {}
+    ports = range(args.ports[0], args.ports[1] + 1)
     with stack(env, data_dir, web=args.web, workers=args.workers, proxy=args.proxy,
-               redis_db=REDIS_DB, log_dir=data_dir / "logs", ports=PORTS) as base_url:  # fmt: skip
+               redis_db=args.redis_db, log_dir=data_dir / "logs", ports=ports) as base_url:  # fmt: skip
         users_env = {**env, "LOAD_RESET_AFTER_START": "1", "PYTHONPATH": str(ROOT)}
         for users in args.users:
             steps = with_ratios(run_locust(args, users, base_url, out, users_env))
@@ -349,6 +360,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     add("--proxy", action="store_true", help="nginx in front (always with --web > 1)")
     add("--database-url", default=os.environ.get("DATABASE_URL")
         or "postgres://postgres@127.0.0.1:5432/postgres", help="the PostgreSQL server")  # fmt: skip
+    add("--redis-db", type=int, default=REDIS_DB, help=f"the Redis database, flushed ({REDIS_DB})")
+    add("--ports", type=int, nargs=2, default=(PORTS.start, PORTS.stop - 1), metavar=("FIRST", "LAST"),
+        help=f"the stack's loopback ports ({PORTS.start} {PORTS.stop - 1})")  # fmt: skip
     add("--actions-log", type=Path, help="the background effects' log (in the run's directory)")
     add("--csv-dir", type=Path, help="keep locust's CSV files here")
     add("--output", type=Path, help="JSON results (bench/results/load-<timestamp>.json)")
