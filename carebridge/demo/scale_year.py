@@ -5,14 +5,19 @@ payment runs, finalised, with their lines and remittance advice."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Mapping, Sequence
 from datetime import UTC, date, datetime, time, timedelta
 
 from carebridge.accounts.models import User
 from carebridge.actuals import services as actuals
 from carebridge.actuals.models import Actual, Confirmation, Period
-from carebridge.actuals.periods import WEEK, week_of
-from carebridge.core.calendar import add_working_days, today
+from carebridge.actuals.periods import WEEK, RuleSource, planned_for, week_of
+from carebridge.actuals.rules import Entry, assess
+from carebridge.actuals.services.common import BATCH, ActualsRefused, new_actual, running_in
+from carebridge.actuals.services.periods import periods_of, week_refusal
+from carebridge.audit.services import record
+from carebridge.contracts.models import Cpli
+from carebridge.core.calendar import add_working_days, now, today
 from carebridge.demo.common import Tally
 from carebridge.organisations import services as organisations
 from carebridge.organisations.choices import ContractType, PaymentMethod
@@ -29,8 +34,11 @@ YEAR_WEEKS = 52
 # The contract type the council pays on invoice when invoices are asked for (a third of the
 # scale providers hold one: scale_council deals the types in turn); the rest self-bill.
 ON_INVOICE = ContractType.FRAMEWORK
-# When a provider confirms a week: the morning after it ends, well before its deadline.
-CONFIRMED_AT = time(9, 30)
+# When a provider generates a week: the morning after it ends; it confirms it after checking,
+# well before its deadline. Confirmed after its rows last changed, or a run would leave them out
+# as changed since they were confirmed.
+GENERATED_AT = time(8, 30)
+CONFIRMING = timedelta(hours=1)
 
 
 def ended_weeks(council: Council, weeks: int) -> list[date]:
@@ -40,14 +48,119 @@ def ended_weeks(council: Council, weeks: int) -> list[date]:
     return [this_week - WEEK * n for n in range(weeks, 0, -1)]
 
 
+def generated_rows(
+    cplis: Sequence[Cpli],
+    period: Period,
+    week: date,
+    *,
+    source: RuleSource,
+    by_provider: Mapping[int, User],
+    at: datetime,
+) -> list[Actual]:
+    """The rows `actuals_generate` writes for these CPLIs' week, field for field, not saved:
+    each line running in the week at its plan (part weeks pro rata), assessed by its rules,
+    changed `at` by its provider's log-in. The caller leaves out the lines that have a row."""
+    end = week + WEEK - timedelta(days=1)
+    rows = []
+    for cpli in cplis:
+        if cpli.start_date > end or (cpli.end_date is not None and cpli.end_date < week):
+            continue
+        rules = source.rules(cpli, week)
+        planned, visits = planned_for(cpli, week, rules.step)
+        row = new_actual(
+            cpli,
+            period,
+            week,
+            planned,
+            actual=planned,
+            visits=visits,
+            changed_at=at,
+            changed_by=by_provider[cpli.provider_id],
+        )
+        row.take(assess(Entry(actual=planned, visits=visits), rules, planned))
+        rows.append(row)
+    return rows
+
+
+def generated_at(week: date) -> datetime:
+    """When a provider generated (and checked) a week: the morning after it ended, before
+    confirming it; never later than now, so the newest week's rows are not from the future."""
+    return min(datetime.combine(week + WEEK, GENERATED_AT, UTC), now())
+
+
+def year_cplis(
+    council: Council, provider_ids: Collection[int], weeks: Sequence[date]
+) -> list[Cpli]:
+    """The log-ins' providers' lines that `actuals_generate` fills in some of the weeks (a
+    short break is not planned weekly)."""
+    return list(
+        Cpli.objects.filter(
+            council=council, provider_id__in=provider_ids, yearly_allocation__isnull=True
+        )
+        .filter(running_in(weeks[0], weeks[-1] + WEEK - timedelta(days=1)))
+        .select_related("service_level")
+        .order_by("pk")
+    )
+
+
+def _generate_year(
+    council: Council, by_provider: Mapping[int, User], weeks: Sequence[date]
+) -> dict[int, int]:
+    """Each log-in's provider's rows for the weeks, as `actuals_generate` would write them,
+    built here and bulk-loaded a week at a time (one call of it per provider and week asks the
+    database about ten times: 20,000 calls at county size), with its one audit event per
+    provider. Lines that already have a week's row keep it. Returns rows added per provider."""
+    added: dict[int, int] = dict.fromkeys(by_provider, 0)
+    if not weeks:
+        return added
+    cplis = year_cplis(council, by_provider, weeks)
+    source = RuleSource.load([council.pk])
+    periods = periods_of([council.pk], weeks)
+    for week in weeks:
+        period = periods.get((council.pk, week))
+        refusal = week_refusal(period, week)
+        if refusal or period is None:
+            raise ActualsRefused(refusal or "no period")
+        have = set(
+            Actual.objects.filter(week_start=week, provider_id__in=by_provider).values_list(
+                "cpli_id", flat=True
+            )
+        )
+        rows = generated_rows(
+            [cpli for cpli in cplis if cpli.pk not in have],
+            period,
+            week,
+            source=source,
+            by_provider=by_provider,
+            at=generated_at(week),
+        )
+        Actual.objects.bulk_create(rows, batch_size=BATCH)
+        for row in rows:
+            added[row.provider_id] += 1
+    for provider_id, rows_added in added.items():
+        if rows_added:
+            record(
+                action="actuals.generated",
+                by=by_provider[provider_id],
+                council=council.pk,
+                provider=provider_id,
+                detail={
+                    "weeks": [w.isoformat() for w in weeks],
+                    "service": None,
+                    "rows": rows_added,
+                },
+            )
+    return added
+
+
 def scale_actuals_year(
     tally: Tally, council: Council, logins: Sequence[User], *, weeks: int = YEAR_WEEKS
 ) -> dict[str, int]:
-    """Each log-in's provider's actuals for the last `weeks` ended weeks, generated through
-    `actuals_generate` (one call a provider: itself a bulk write, and what it writes is what the
-    pages show), and every week but the newest confirmed. The confirmations are bulk-loaded,
-    as the provider would have made them the morning after each week, on time; no audit events,
-    since nobody confirmed them. Running it again adds nothing."""
+    """Each log-in's provider's actuals for the last `weeks` ended weeks, as `actuals_generate`
+    writes them (bulk-loaded: see `_generate_year`), and every week but the newest confirmed.
+    The confirmations are bulk-loaded, as the provider would have made them the morning after
+    each week, on time, after generating it; no audit events, since nobody confirmed them.
+    Running it again adds nothing."""
     if weeks <= 0 or not logins:
         return {"actuals": 0, "confirmations": 0}
     tally.made("actuals periods", actuals.periods_open())
@@ -58,12 +171,9 @@ def scale_actuals_year(
             council=council, start_date__in=ended, payment_processed_at__isnull=False
         ).values_list("start_date", flat=True)
     )
-    open_weeks = [week for week in ended if week not in paid]
-    by_provider = {user.provider_id: user for user in logins}
-    added = 0
-    for user in by_provider.values():
-        added += actuals.actuals_generate(user, weeks=open_weeks, council_id=council.pk)
-    tally.made("actuals", added)
+    by_provider = {user.provider_id: user for user in logins if user.provider_id is not None}
+    added = _generate_year(council, by_provider, [week for week in ended if week not in paid])
+    tally.made("actuals", sum(added.values()))
     periods = Period.objects.filter(
         council=council, start_date__gte=ended[0], start_date__lt=ended[-1]
     )
@@ -75,12 +185,12 @@ def scale_actuals_year(
         .values_list("period_id", "provider_id")
         .distinct()
     )
-    ends = {period.pk: period.end_date for period in periods}
+    starts = {period.pk: period.start_date for period in periods}
     rows = [
         Confirmation(
             period_id=period_id,
             provider_id=provider_id,
-            confirmed_at=datetime.combine(ends[period_id] + timedelta(days=1), CONFIRMED_AT, UTC),
+            confirmed_at=generated_at(starts[period_id]) + CONFIRMING,
             confirmed_by=by_provider[provider_id],
             late=False,
         )
