@@ -7,7 +7,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from carebridge.referrals import services
+from carebridge.referrals import paging, services
 from carebridge.referrals.tests.conftest import NOW, Parties
 from carebridge.referrals.tests.test_council_views import LIST, World, make_world, send
 from tests.support import client_for, make_referral
@@ -162,3 +162,28 @@ def test_the_list_costs_the_same_queries_for_3_or_30_referrals(world):
         response = client.get(LIST)
     assert len(response.context["rows"]) == 25
     assert len(thirty) == len(three), [q["sql"] for q in thirty]
+
+
+def test_it_counts_only_so_far_and_still_pages_on(world, monkeypatch):
+    # Counted up to the bound or the page asked for and one row more, whichever is further.
+    monkeypatch.setattr(paging, "COUNT_BOUND", 10)
+    for _ in range(27):
+        send(world)
+    client = client_for(world.broker)
+    first = client.get(LIST)
+    page = first.content.decode()
+    assert "More than 25 referrals" in page
+    assert "Page 1 of more than 1" in page
+    assert len(first.context["rows"]) == 25 and first.context["page"].has_next()
+
+
+def test_it_pages_past_the_bound_to_the_last_referral(world, monkeypatch):
+    monkeypatch.setattr(paging, "COUNT_BOUND", 10)
+    sent = [send(world, received_at=NOW - timedelta(hours=n)) for n in range(27)]
+    client = client_for(world.broker)
+    first = client.get(LIST)
+    assert first.context["page"].has_next()
+    second = client.get(LIST, {"page": 2})
+    assert [row.referral.pk for row in second.context["rows"]] == [r.pk for r in sent[25:]]
+    assert "27 referrals" in second.content.decode(), "counted up to page 2 and the next: all"
+    assert not second.context["page"].has_next()

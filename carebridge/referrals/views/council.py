@@ -21,7 +21,6 @@ from carebridge.core.calendar import now, today
 from carebridge.core.formats import guide_datetime
 from carebridge.core.http import acting_user
 from carebridge.core.idempotency import key_from_form
-from carebridge.core.lists import page_of
 from carebridge.core.permissions import Function, can_edit, require_function
 from carebridge.organisations.models import Council
 from carebridge.organisations.selectors import providers_of_council
@@ -34,6 +33,7 @@ from carebridge.referrals.choices import ReferralEventKind, ReferralStatus, Stag
 from carebridge.referrals.filters import SORTS, STATES, CouncilReferralFilters
 from carebridge.referrals.forms.council import REFERRAL_FIELDS, ReferralForm, WithdrawForm
 from carebridge.referrals.models import Referral
+from carebridge.referrals.paging import bounded_page_of
 from carebridge.referrals.selectors import (
     Urgency,
     open_referrals_alike,
@@ -82,7 +82,7 @@ def referral_list(request: HttpRequest) -> HttpResponse:
     chosen = filters.chosen()
     search, provider, district = chosen["q"] or "", chosen["provider"], chosen["district"]
     state, sort = chosen["state"] or "", chosen["sort"] or "newest"
-    page = page_of(request, filters.qs)
+    page = bounded_page_of(request, filters.qs)
     rows = []
     for referral in page.object_list:
         stage = Stage(referral.stage)
