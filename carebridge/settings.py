@@ -159,9 +159,10 @@ if REDIS_URL:
 else:
     HUEY.update({"huey_class": "huey.SqliteHuey", "filename": str(DATA_DIR / "huey.sqlite3")})
 
-# The cache holds rate-limit counts (carebridge.core.ratelimits): Redis when configured, so every
-# web process shares them; else this process's memory, which is right for the demo's single web
-# process (with several processes and no Redis each counts on its own, so limits multiply).
+# The cache holds rate-limit counts (carebridge.core.ratelimits) and the once-a-run marks of
+# periodic work (carebridge.core.periodic): Redis when configured, so every web process and worker
+# shares them; else this process's memory, which is right only for one web process (the demo runs
+# one gunicorn process with threads); `check --deploy` warns of it (carebridge.core.checks).
 if REDIS_URL:
     CACHES = {
         "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}

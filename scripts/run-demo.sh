@@ -3,8 +3,8 @@
 # simulator on :8765 (Westbrook's case-management system, as the demo data says: a new referral
 # on its feed every 2 minutes, the poller's interval), until Ctrl+C.
 #
-# `scripts/run-demo.sh` serves the way production does (docs/deploy.md): gunicorn with two
-# workers and deploy/gunicorn.conf.py, DEBUG off, static files from WhiteNoise, with the demo
+# `scripts/run-demo.sh` serves the way production does (docs/deploy.md): gunicorn (one process,
+# four threads) and deploy/gunicorn.conf.py, DEBUG off, static files from WhiteNoise, with the demo
 # switch (CAREBRIDGE_DEMO: plain HTTP on loopback, e-mails on the console). `--dev` runs Django's
 # development server instead, DEBUG on, reloading on every change of the code.
 # `make demo` and `make dev` migrate, collect static files and seed the demo data first.
@@ -30,6 +30,8 @@ echo "Carebridge is running on http://127.0.0.1:${PORT}/ (Ctrl+C stops it)"
 if [[ "${1:-}" == "--dev" ]]; then
     .venv/bin/carebridge runserver "127.0.0.1:${PORT}"
 else
-    .venv/bin/gunicorn -c deploy/gunicorn.conf.py --bind "127.0.0.1:${PORT}" --workers 2 \
-        carebridge.wsgi
+    # One process with four threads: without Redis the rate limits' counts live in the process's
+    # memory (carebridge/settings.py, CACHES), which threads share and processes would not.
+    .venv/bin/gunicorn -c deploy/gunicorn.conf.py --bind "127.0.0.1:${PORT}" --workers 1 \
+        --threads 4 carebridge.wsgi
 fi
