@@ -26,7 +26,7 @@ from carebridge.payments import services as payments
 from carebridge.payments.choices import InvoiceStatus
 from carebridge.payments.models import Invoice, PaymentRun
 from carebridge.payments.selectors import pre_invoice
-from carebridge.payments.selectors.invoices import payment_method_of
+from carebridge.payments.selectors.invoices import payment_method_on
 from carebridge.payments.selectors.run_sources import due
 
 # A year of weeks.
@@ -122,9 +122,10 @@ def _generate_year(
         if refusal or period is None:
             raise ActualsRefused(refusal or "no period")
         have = set(
-            Actual.objects.filter(week_start=week, provider_id__in=by_provider).values_list(
-                "cpli_id", flat=True
-            )
+            # Unordered: the model's order by service user joins two tables for nothing.
+            Actual.objects.filter(week_start=week, provider_id__in=by_provider)
+            .order_by()
+            .values_list("cpli_id", flat=True)
         )
         rows = generated_rows(
             [cpli for cpli in cplis if cpli.pk not in have],
@@ -182,6 +183,7 @@ def scale_actuals_year(
     )
     with_rows = set(
         Actual.objects.filter(period__in=periods, provider_id__in=by_provider)
+        .order_by()
         .values_list("period_id", "provider_id")
         .distinct()
     )
@@ -240,8 +242,12 @@ def scale_invoices(
     periods = Period.objects.filter(
         council=council, end_date__lt=today(), payment_processed_at__isnull=True
     ).order_by("-start_date")
+    # The rules loaded once, not by `payment_method_of` for every service and week.
+    source = RuleSource.load([council.pk])
     made = 0
     for period in periods:
+        if have + made >= invoices:
+            break
         confirmed = set(
             Confirmation.objects.filter(period=period).values_list("provider_id", flat=True)
         )
@@ -250,7 +256,8 @@ def scale_invoices(
                 break
             if service.provider_id not in confirmed:
                 continue
-            if payment_method_of(service, period) != PaymentMethod.ON_INVOICE:
+            method = payment_method_on(source, council.pk, service.provider_id, period.start_date)
+            if method != PaymentMethod.ON_INVOICE:
                 continue
             user = by_provider[service.provider_id]
             lines = [line for line in pre_invoice(user, service, period) if not line.over_exception]
