@@ -115,6 +115,7 @@ def test_it_runs_every_journey_once_without_an_error(live_server, tmp_path):
         "provider: save five rows",
         "provider: exceptions",
         "provider: confirm",
+        "provider: confirmed",
         "provider: pending referrals",
         "provider: referral",
         "broker: send referral",

@@ -274,10 +274,25 @@ class ProviderWeek(PortalUser):
             return
         sent = self.request("POST", path, "provider: confirm", expect=(302,), data=form.data())
         if self.ok(sent, 302):
-            done = self.request("GET", path, "provider: exceptions")
-            if "Actuals confirmed for" in done.text:
+            # The page it goes back to says whether the period was confirmed, or why not (a
+            # refusal, e.g. weeks without actuals: an error of the journey or of the data).
+            done = self.request(
+                "GET", path, "provider: confirmed", problem=lambda r: banner_unless(r, CONFIRMED)
+            )
+            if CONFIRMED in done.text:
                 self.confirmed.add(period)
                 record("actuals_confirmed", int(period), self.login)
+
+
+CONFIRMED = "Actuals confirmed for"
+
+
+def banner_unless(response: Any, expected: str) -> str:
+    """The page's message banner, unless it says what was expected."""
+    if expected in response.text:
+        return ""
+    found = re.search(r'notification-banner__heading">(.*?)</p>', response.text, re.S)
+    return f"refused: {found[1].strip() if found else '(no message)'}"[:300]
 
 
 # --- Providers: answering referrals ----------------------------------------------------------
