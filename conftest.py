@@ -13,6 +13,18 @@ if TYPE_CHECKING:
     from tests.support import Personas, TwoCouncilProvider
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache() -> None:
+    """Each test starts with an empty cache: rate-limit counts and the once-a-run marks of
+    periodic work (core.periodic) would otherwise carry over between the tests of one process.
+    Only the in-memory cache the suite uses: a Redis someone points the tests at is left alone."""
+    from django.core.cache import caches
+    from django.core.cache.backends.locmem import LocMemCache
+
+    if isinstance(caches["default"], LocMemCache):
+        caches["default"].clear()
+
+
 @pytest.fixture
 def loopback_allowed(settings) -> None:
     """The peers a test runs (the simulator of councils' systems, a CRM, an identity provider)
