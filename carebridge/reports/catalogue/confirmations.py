@@ -167,7 +167,8 @@ def _merged(spans: list[tuple[date, date]]) -> Iterable[tuple[date, date]]:
     spans.sort()
     first, last = spans[0]
     for start, end in spans[1:]:
-        if start > last + timedelta(days=1):
+        # An open-ended line (date.max) takes in every later one; a day after it overflows.
+        if last < date.max and start > last + timedelta(days=1):
             yield first, last
             first, last = start, end
         else:

@@ -72,6 +72,19 @@ def test_working_days_leave_out_weekends_and_bank_holidays():
     assert working_days(date(2026, 11, 17), date(2026, 11, 16)) == 0
 
 
+def test_an_open_ended_line_takes_in_every_later_line_of_its_provider():
+    # Found by the bench: a line with no end, then one starting later, overflowed date.max.
+    spans = [
+        (date(2026, 1, 5), date.max),
+        (date(2026, 3, 2), date(2026, 4, 26)),
+        (date(2025, 6, 2), date(2025, 6, 29)),
+    ]
+    assert list(confirmations._merged(spans)) == [
+        (date(2025, 6, 2), date(2025, 6, 29)),
+        (date(2026, 1, 5), date.max),
+    ]
+
+
 def test_a_confirmation_after_close_of_business_is_a_working_day_late():
     deadline = moment(10, 11, 17)  # 5pm on Tuesday 10 November (GMT)
     close = confirmations.Rulebook().close_of_business
