@@ -33,6 +33,7 @@ from typing import Any
 if str(Path(__file__).resolve().parents[2]) not in sys.path:
     sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
+from bench.load.effects import count_effects
 from bench.load.stack import stack
 from bench.server import PostgresDatabase, product_environment, run_command
 from bench.support import RESULTS, ROOT, BenchError
@@ -240,6 +241,7 @@ def markdown(report: dict[str, Any]) -> str:
         lines += ["", *(["Errors:", *errors, ""] if errors else [])]
     lines += summary_lines(report["summary"])
     lines += ["", f"Background effects logged: {report['actions']}"]
+    lines += [f"Background effects counted (lost, doubled): {report['effects']['total']}"]
     return "\n".join(lines)
 
 
@@ -312,6 +314,7 @@ def load(args: argparse.Namespace, data_dir: Path, database: PostgresDatabase) -
     ports = range(args.ports[0], args.ports[1] + 1)
     with stack(env, data_dir, web=args.web, workers=args.workers, proxy=args.proxy,
                redis_db=args.redis_db, log_dir=data_dir / "logs", ports=ports) as base_url:  # fmt: skip
+        since = datetime.datetime.now(datetime.UTC)
         users_env = {**env, "LOAD_RESET_AFTER_START": "1", "PYTHONPATH": str(ROOT)}
         for users in args.users:
             steps = with_ratios(run_locust(args, users, base_url, out, users_env))
@@ -319,6 +322,9 @@ def load(args: argparse.Namespace, data_dir: Path, database: PostgresDatabase) -
             total = sum(s["requests"] for s in steps)
             rps = sum(s["rps"] for s in steps)
             measured[users] = total / rps if rps else 0.0
+        # While the stack is up: the consumers drain the queue before the effects are counted.
+        effects = count_effects(env, data_dir, redis_db=args.redis_db,
+                                actions_log=Path(env["LOAD_ACTIONS_LOG"]), since=since)  # fmt: skip
     if args.csv_dir:
         shutil.copytree(out, args.csv_dir, dirs_exist_ok=True)
     kinds = Counter()
@@ -336,6 +342,7 @@ def load(args: argparse.Namespace, data_dir: Path, database: PostgresDatabase) -
         "runs": runs,
         "summary": summary(runs),
         "actions": dict(kinds),
+        "effects": effects,
     }
 
 
