@@ -1,11 +1,13 @@
 """The background effects of a load run, counted after it: every e-mail sent exactly once, every
-outbox delivery made exactly once, every actuals period opened once, and each action the users
-logged (LOAD_ACTIONS_LOG) written once. Lost and doubled are reported per kind.
+outbox delivery (case updates, CRM pushes) taken exactly once by the simulator it was posted
+to, every actuals period opened once, and each action the users logged (LOAD_ACTIONS_LOG)
+written once. Lost and doubled are reported per kind.
 
 run.py calls `count_effects` while the stack is still up; it runs this module as a command with
 the stack's environment, so Django talks to the same database and Redis as the consumers:
 
-    python -m bench.load.effects --actions-log A --mail-dir M --since 2026-12-07T12:00:00+00:00
+    python -m bench.load.effects --actions-log A --mail-dir M --received R \
+        --since 2026-12-07T12:00:00+00:00
 
 Before counting it queues the periodic sweeps twice each (as two schedulers would) and waits
 until Huey's queue is empty and no outbox row created since the start is pending.
@@ -37,15 +39,22 @@ def count_effects(
     """Count the run's effects in a child process that reaches the stack's database and Redis
     (`env`, `data_dir` and `redis_db` as given to stack(), while it is still up); `since` is
     when the load started."""
-    from bench.load.stack import mail_dir
+    from bench.load.stack import mail_dir, simulator_dir
 
     command = [sys.executable, "-m", "bench.load.effects", "--actions-log", str(actions_log)]
     command += ["--mail-dir", str(mail_dir(data_dir)), "--since", since.isoformat()]
+    command += ["--received", str(simulator_dir(data_dir) / "received.jsonl")]
     python_path = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH", "")]))
+    child_env = {
+        **env,
+        "PYTHONPATH": python_path,
+        "DJANGO_SETTINGS_MODULE": "bench.settings",
+        "REDIS_URL": f"redis://127.0.0.1:6379/{redis_db}",
+    }
     completed = subprocess.run(
         command,
         cwd=ROOT,
-        env={**env, "PYTHONPATH": python_path, "REDIS_URL": f"redis://127.0.0.1:6379/{redis_db}"},
+        env=child_env,
         capture_output=True,
         text=True,
         timeout=DRAIN_TIMEOUT + 300,
@@ -149,19 +158,100 @@ def count_emails(since: datetime, seen: Counter[str]) -> dict[str, Any]:
     return result
 
 
-def count_deliveries(since: datetime) -> dict[str, Any]:
-    """Outbox deliveries made during the run: each delivered (the row's one successful post)."""
+def read_received(path: Path) -> dict[str, list[dict[str, Any]]]:
+    """Every post the simulator answered (bench/load/connect.py), by receiver."""
+    by_peer: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for line in read_actions(path):
+        by_peer[line["peer"]].append(line)
+    return by_peer
+
+
+# What each receiver answers when it takes a post, and what a repeat of a key it took.
+TAKEN_STATUS = {"case_updates": 201, "crm": 200}
+
+
+def receiver_counts(rows: dict[str, Any], posts: list[dict[str, Any]], peer: str) -> dict[str, Any]:
+    """One outbox's rows made during the run (key to delivered_at) against the posts its
+    receiver answered, as bench/deliveries.py counts them: lost is a row whose key the receiver
+    never took, doubled a key taken more than once; a repeat the receiver answered "duplicate"
+    is no double when the product marked the row delivered (it then stops sending it)."""
+    taken = Counter(
+        post["key"] for post in posts if post["status"] == TAKEN_STATUS[peer] and not post["error"]
+    )
+    repeats = [post["key"] for post in posts if post["error"] == "duplicate"]
+    refused = Counter(post["error"] for post in posts if post["error"] not in {"", "duplicate"})
+    return {
+        "expected": len(rows),
+        "lost": sum(1 for key in rows if taken[key] == 0),
+        "doubled": sum(1 for key in rows if taken[key] > 1),
+        "delivered_by_the_outbox": sum(1 for at in rows.values() if at is not None),
+        "taken_not_marked_delivered": sum(1 for key, at in rows.items() if taken[key] and not at),
+        "repeats_answered_duplicate": len(repeats),
+        "repeats_not_marked_delivered": sum(1 for key in repeats if rows.get(key) is None),
+        "refused_by_the_receiver": dict(refused),
+        "taken_without_an_outbox_row": sum(n for key, n in taken.items() if key not in rows),
+    }
+
+
+def count_deliveries(since: datetime, received: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
+    """Each CRM push and case update made during the run, counted where it was posted."""
     from carebridge.integrations.models import CaseUpdate, CrmDelivery
 
     result = {}
-    for name, model in (("crm", CrmDelivery), ("case_updates", CaseUpdate)):
-        rows = model.objects.filter(created_at__gte=since)
-        result[name] = {
-            "expected": rows.count(),
-            "lost": rows.filter(delivered_at__isnull=True).count(),
-            "gave_up": rows.filter(gave_up=True).count(),
-        }
+    for peer, model in (("case_updates", CaseUpdate), ("crm", CrmDelivery)):
+        rows = dict(model.objects.filter(created_at__gte=since).values_list("key", "delivered_at"))
+        result[peer] = receiver_counts(rows, received[peer], peer)
+    # A push is one per request and event whatever its key: two keys taken for one would be a
+    # double the key check cannot see.
+    crm_taken = Counter(
+        (post["request"], post["event"]) for post in received["crm"] if not post["error"]
+    )
+    result["crm"]["doubled"] += sum(1 for n in crm_taken.values() if n > 1)
     return result
+
+
+def _taken_keys(received: dict[str, list[dict[str, Any]]], peer: str) -> Counter[str]:
+    return Counter(
+        post["key"]
+        for post in received[peer]
+        if post["status"] == TAKEN_STATUS[peer] and not post["error"]
+    )
+
+
+def _answers_delivered(
+    actions: list[dict[str, Any]], received: dict[str, list[dict[str, Any]]]
+) -> dict[str, int]:
+    """Each logged answer to a referral the council's system sent (it has an external id):
+    its "accepted" or "refused" update, taken by the system once."""
+    from carebridge.integrations.models import CaseUpdate
+    from carebridge.referrals.models import Referral
+
+    pks = {int(action["pk"]) for action in actions}
+    from_system = set(
+        Referral.objects.filter(pk__in=pks).exclude(external_id="").values_list("pk", flat=True)
+    )
+    keys: dict[int, list[str]] = {pk: [] for pk in from_system}
+    rows = CaseUpdate.objects.filter(referral_id__in=from_system, event__in=("accepted", "refused"))
+    for referral, key in rows.values_list("referral_id", "key"):
+        keys[referral].append(key)
+    taken = _taken_keys(received, "case_updates")
+    return {str(pk): sum(taken[key] for key in found) for pk, found in keys.items()}
+
+
+def _requests_pushed(
+    actions: list[dict[str, Any]], received: dict[str, list[dict[str, Any]]]
+) -> dict[str, int]:
+    """Each logged front-door request: its "submitted" push, taken by the CRM once."""
+    from carebridge.frontdoor.models import FrontDoorRequest
+    from carebridge.integrations.crm import crm_delivery_key
+
+    references = [action["reference"] for action in actions if action.get("reference")]
+    requests = FrontDoorRequest.objects.filter(reference__in=references)
+    taken = _taken_keys(received, "crm")
+    counts = dict.fromkeys(references, 0)
+    for reference, pk in requests.values_list("reference", "pk"):
+        counts[reference] = taken[crm_delivery_key(pk, "submitted")]
+    return counts
 
 
 def count_periods() -> dict[str, int]:
@@ -250,18 +340,37 @@ def count_actions(actions: list[dict[str, Any]], seen: Counter[str]) -> dict[str
     return result
 
 
+def count_actions_delivered(
+    actions: list[dict[str, Any]], received: dict[str, list[dict[str, Any]]]
+) -> dict[str, Any]:
+    """What the actions log says happened that the council's systems must have been told."""
+    answered = [action for action in actions if action["kind"] == "referral_answered"]
+    submitted = [action for action in actions if action["kind"] == "frontdoor_submitted"]
+    return {
+        "answers_to_the_case_system": lost_doubled(_answers_delivered(answered, received)),
+        "requests_to_the_crm": lost_doubled(_requests_pushed(submitted, received)),
+    }
+
+
 def effects(
-    actions_log: Path, mail_dir: Path, since: datetime, timeout: float = DRAIN_TIMEOUT
+    actions_log: Path,
+    mail_dir: Path,
+    received_log: Path,
+    since: datetime,
+    timeout: float = DRAIN_TIMEOUT,
 ) -> dict[str, Any]:
     _queue_sweeps_twice()
     drained = drain(since, timeout)
     seen, unreferenced = read_mail(mail_dir)
+    received = read_received(received_log)
+    actions = read_actions(actions_log)
     return {
         "drain": drained,
-        "actions": count_actions(read_actions(actions_log), seen),
+        "actions": count_actions(actions, seen),
+        "actions_delivered": count_actions_delivered(actions, received),
         "emails": count_emails(since, seen),
         "emails_without_a_reference": unreferenced,
-        "deliveries": count_deliveries(since),
+        "deliveries": count_deliveries(since, received),
         "periods": count_periods(),
     }
 
@@ -286,14 +395,15 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--actions-log", type=Path, required=True)
     parser.add_argument("--mail-dir", type=Path, required=True)
+    parser.add_argument("--received", type=Path, required=True)
     parser.add_argument("--since", type=datetime.fromisoformat, required=True)
     parser.add_argument("--drain-timeout", type=float, default=DRAIN_TIMEOUT)
     args = parser.parse_args(argv)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "carebridge.settings")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.settings")
     import django
 
     django.setup()
-    found = effects(args.actions_log, args.mail_dir, args.since, args.drain_timeout)
+    found = effects(args.actions_log, args.mail_dir, args.received, args.since, args.drain_timeout)
     found["total"] = totals(found)
     print(json.dumps(found, default=str))
     return 0

@@ -33,6 +33,7 @@ from typing import Any
 if str(Path(__file__).resolve().parents[2]) not in sys.path:
     sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
+from bench.load.connect import connect
 from bench.load.effects import count_effects
 from bench.load.stack import stack
 from bench.server import PostgresDatabase, product_environment, run_command
@@ -315,6 +316,9 @@ def load(args: argparse.Namespace, data_dir: Path, database: PostgresDatabase) -
     with stack(env, data_dir, web=args.web, workers=args.workers, proxy=args.proxy,
                redis_db=args.redis_db, log_dir=data_dir / "logs", ports=ports) as base_url:  # fmt: skip
         since = datetime.datetime.now(datetime.UTC)
+        # After `since`: the first poll of the simulator's feed and its acknowledgements count.
+        connected = connect(env, data_dir, redis_db=args.redis_db)
+        print(f"load: connected to the simulator: {connected}", flush=True)
         users_env = {**env, "LOAD_RESET_AFTER_START": "1", "PYTHONPATH": str(ROOT)}
         for users in args.users:
             steps = with_ratios(run_locust(args, users, base_url, out, users_env))

@@ -1,15 +1,22 @@
 """The production stack on loopback, as several hosts would run it: `web` gunicorn processes (two
 sync workers each, each on its own port), `workers` Huey consumers on one Redis database, nginx
-in front when there is more than one web process (or when asked), and an SMTP sink that every
-process sends its e-mail to, so that effects.py can count each message once.
+in front when there is more than one web process (or when asked), an SMTP sink that every
+process sends its e-mail to, and the council systems' simulator (bench/load/connect.py serve)
+that the outbox posts case updates and CRM pushes to, so that effects.py can count each message
+and each delivery where it arrived.
 
     with stack(env, data_dir, web=2, workers=2, proxy=True) as base_url:
+        connect(stack_environment(...), simulator_url(data_dir))
         ...  # drive the load at base_url
+
+Every process runs with DJANGO_SETTINGS_MODULE=bench.settings: the product's settings with
+loopback addresses allowed (OUTBOUND_ALLOW_LOOPBACK), which the simulator needs.
 """
 
 from __future__ import annotations
 
 import contextlib
+import os
 import socket
 import socketserver
 import subprocess
@@ -32,6 +39,17 @@ STOP_TIMEOUT = 20.0
 def mail_dir(data_dir: Path) -> Path:
     """Where the SMTP sink keeps one file per message received, whichever process sent it."""
     return data_dir / "mail"
+
+
+def simulator_dir(data_dir: Path) -> Path:
+    """Where the simulator's address (`url`), its log and what it received (`received.jsonl`,
+    one line per post answered) are kept."""
+    return data_dir / "simulator"
+
+
+def simulator_url(data_dir: Path) -> str:
+    """The running stack's simulator, e.g. http://127.0.0.1:18603."""
+    return (simulator_dir(data_dir) / "url").read_text().strip()
 
 
 # --- The SMTP sink ---------------------------------------------------------------------------
@@ -130,6 +148,40 @@ class _Ports:
             if self.ports is not None:
                 self.ports = range(port + 1, self.ports.stop)
         raise BenchError("could not find distinct free ports")
+
+
+# --- The council systems' simulator ------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def _simulator(env: dict[str, str], data_dir: Path, port: int) -> Iterator[str]:
+    """The simulator in a process of its own (it reads the council's providers for its feed),
+    on `port`; yields its URL once it answers."""
+    directory = simulator_dir(data_dir)
+    directory.mkdir(parents=True, exist_ok=True)
+    log = directory / "simulator.log"
+    command = [sys.executable, "-m", "bench.load.connect", "serve", "--port", str(port)]
+    command += ["--received", str(directory / "received.jsonl")]
+    with log.open("a") as output:
+        process = subprocess.Popen(
+            command, cwd=ROOT, env=env, stdout=output, stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )  # fmt: skip
+    try:
+        deadline = time.monotonic() + SERVER_START_TIMEOUT
+        while True:
+            with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+                if sock.connect_ex(("127.0.0.1", port)) == 0:
+                    break
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise BenchError(f"the simulator did not start on port {port}:\n{_tail(log)}")
+            time.sleep(0.2)
+        url = f"http://127.0.0.1:{port}"
+        (directory / "url").write_text(url)
+        print(f"bench: council systems' simulator on {url}", flush=True)
+        yield url
+    finally:
+        _stop_process(process)
 
 
 # --- Huey consumers --------------------------------------------------------------------------
@@ -265,10 +317,14 @@ def stack_environment(
     env: dict[str, str], data_dir: Path, *, redis_db: int, smtp_port: int, proxy: bool
 ) -> dict[str, str]:
     """Every process's environment: one Redis database for the queue and the cache, e-mail to
-    the shared sink, the proxy's headers trusted only when there is a proxy."""
+    the shared sink, the proxy's headers trusted only when there is a proxy, bench.settings
+    (loopback allowed for the simulator) in every process."""
     stacked = dict(env)
+    python_path = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH", "")]))
     stacked.update(
         {
+            "DJANGO_SETTINGS_MODULE": "bench.settings",
+            "PYTHONPATH": python_path,
             "CAREBRIDGE_DATA_DIR": str(data_dir),
             "REDIS_URL": f"redis://127.0.0.1:6379/{redis_db}",
             "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
@@ -308,6 +364,7 @@ def stack(
             env, data_dir, redis_db=redis_db, smtp_port=smtp_port, proxy=proxy
         )
         _flush_redis(stack_env["REDIS_URL"])
+        cleanup.enter_context(_simulator(stack_env, data_dir, ports_given.take()))
         for number in range(workers):
             consumer = _start_consumer(
                 stack_env, logs / f"huey-{number + 1}.log", periodic=number == 0
