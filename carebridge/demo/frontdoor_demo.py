@@ -16,6 +16,7 @@ from carebridge.demo.common import Tally
 from carebridge.frontdoor.assessment.eligibility import assess
 from carebridge.frontdoor.models import FrontDoorRequest, RequestEvent
 from carebridge.frontdoor.requests import services
+from carebridge.frontdoor.requests.waits import decision_wait_us
 from carebridge.organisations.models import Council, District
 
 FIRST_NAMES = (
@@ -133,10 +134,16 @@ def _answers(
 
 def _backdate(request: FrontDoorRequest, days: float) -> None:
     shift = timedelta(days=days)
+    submitted = request.submitted_at - shift
+    decided = request.decided_at - shift if request.decided_at else None
     FrontDoorRequest.objects.filter(pk=request.pk).update(
-        submitted_at=request.submitted_at - shift,
+        submitted_at=submitted,
         changed_at=request.changed_at - shift,
-        decided_at=request.decided_at - shift if request.decided_at else None,
+        decided_at=decided,
+        # The same hours earlier need not be the same office hours: counted again.
+        decision_wait_us=decision_wait_us(request.council_id, submitted, decided)
+        if decided
+        else None,
     )
     for event in RequestEvent.objects.filter(request=request):
         RequestEvent.objects.filter(pk=event.pk).update(at=event.at - shift)
@@ -198,8 +205,12 @@ def demo_front_door(tally: Tally, councils: list[Council]) -> None:
                         )
                     request.refresh_from_db()
                     # Decided a few hours to a few days after it came in.
+                    decided = request.submitted_at + timedelta(hours=rng.randint(3, 90))
                     FrontDoorRequest.objects.filter(pk=request.pk).update(
-                        decided_at=request.submitted_at + timedelta(hours=rng.randint(3, 90))
+                        decided_at=decided,
+                        decision_wait_us=decision_wait_us(
+                            council.pk, request.submitted_at, decided
+                        ),
                     )
                     request.refresh_from_db()
                 _backdate(request, week * 7 - rng.random() * 6)

@@ -33,6 +33,7 @@ from carebridge.frontdoor.models import (
     RequestEvent,
 )
 from carebridge.frontdoor.requests import services
+from carebridge.frontdoor.requests.waits import office_hours_of, wait_us
 from carebridge.organisations.models import Council, District
 
 # The invented area: an outward code per district (SCALE_DISTRICTS), WB1 to WB10.
@@ -130,6 +131,7 @@ def _requests(rng: random.Random, council: Council, officer: User, count: int) -
     if have >= count:
         return 0
     moment = now()
+    hours = office_hours_of(council.pk)
     requests: list[FrontDoorRequest] = []
     for number in range(have, count):
         answers = _answers(
@@ -167,6 +169,7 @@ def _requests(rng: random.Random, council: Council, officer: User, count: int) -
             if decided
             else "",
             decided_at=decided_at,
+            decision_wait_us=wait_us(submitted, decided_at, hours) if decided_at else None,
             decided_by=officer if decided else None,
             appropriate=(rng.random() > 0.2) if decided else None,
             **vars(contact),

@@ -15,6 +15,7 @@ from carebridge.frontdoor.directory.selectors import area_for, signposting_for
 from carebridge.frontdoor.models import FrontDoorRequest, RequestEvent
 from carebridge.frontdoor.requests.filters import QueueFilters
 from carebridge.frontdoor.requests.selectors import queue
+from carebridge.frontdoor.requests.waits import office_hours_of, wait_us
 from carebridge.organisations.models import Council
 from tests.support import make_district
 
@@ -56,3 +57,17 @@ def test_a_second_run_adds_nothing(council: Council):
 
     assert again["requests"] == 0 and again["directory services"] == 0
     assert FrontDoorRequest.objects.count() == 1000
+
+
+def test_each_decided_request_has_its_wait_as_the_triage_services_store_it(council: Council):
+    scale_front_door(Tally(), council, requests=900, directory_services=0)
+
+    hours = office_hours_of(council.pk)
+    decided = FrontDoorRequest.objects.filter(decided_at__isnull=False)
+    assert decided.exists()
+    for request in decided:
+        assert request.decided_at is not None
+        assert request.decision_wait_us == wait_us(request.submitted_at, request.decided_at, hours)
+    assert not FrontDoorRequest.objects.filter(
+        decided_at__isnull=True, decision_wait_us__isnull=False
+    ).exists()

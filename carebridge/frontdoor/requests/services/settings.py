@@ -12,7 +12,8 @@ from django.db import transaction
 from carebridge.accounts.models import User
 from carebridge.audit.services import record
 from carebridge.core.outbound import url_refusal
-from carebridge.frontdoor.models import FrontDoorSettings
+from carebridge.frontdoor.models import FrontDoorRequest, FrontDoorSettings
+from carebridge.frontdoor.requests.waits import decision_waits_store
 from carebridge.integrations.connections import connections_editor_require, new_signing_secret
 from carebridge.organisations.models import Council
 
@@ -52,10 +53,16 @@ def front_door_settings_update(
         raise TypeError(f"not front-door settings: {sorted(unknown)}")
     current = _settings_row(council)
     before = _audit_values(current, SETTINGS_FIELDS)
+    hours_before = current.office_hours()
     for name, value in fields.items():
         setattr(current, name, value)
     current.full_clean()
     current.save()
+    if current.office_hours() != hours_before:
+        # The figures count every wait in the office's current hours, as they always have.
+        decision_waits_store(
+            FrontDoorRequest.objects.filter(council=council), current.office_hours()
+        )
     record(
         action="front_door.settings",
         by=by,
