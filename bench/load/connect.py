@@ -74,24 +74,37 @@ class ReceivedLog:
         os.write(self.fd, (json.dumps(line) + "\n").encode())
 
 
-def _peers(received: ReceivedLog) -> list[Any]:
-    """The simulator's case-management system and a CRM webhook, each logging what it answers."""
+def _peers(received: ReceivedLog, after_rate: float) -> list[Any]:
+    """The simulator's case-management system and a CRM webhook, each logging what it answers;
+    `after_rate` of the posts each takes are then answered 500, so the sender cannot tell they
+    were taken and sends them again (the feed's pages are never failed: the poll's back-off
+    would leave the load with no referral from the system)."""
     from carebridge.integrations.simulator import Peer, Reply
     from carebridge.integrations.simulator.case_management import CaseManagement
+
+    def fail_after(peer: Any, reply: Any) -> Any:
+        with peer.lock:
+            failed = peer.faults.chance(after_rate)
+        return (
+            Reply(500, {"error": "simulated failure after the post was taken"}) if failed else reply
+        )
 
     class LoggedCaseManagement(CaseManagement):
         def handle(self, request: Any) -> Any:
             reply = super().handle(request)
-            if request.method == "POST":
-                body = reply.body if isinstance(reply.body, dict) else {}
-                received.write(
-                    peer="case_updates",
-                    key=request.headers.get("idempotency-key", ""),
-                    path=request.path,
-                    status=reply.status,
-                    error=body.get("error", ""),
-                )
-            return reply
+            if request.method != "POST":
+                return reply
+            body = reply.body if isinstance(reply.body, dict) else {}
+            answer = fail_after(self, reply) if reply.status == 201 else reply
+            received.write(
+                peer="case_updates",
+                key=request.headers.get("idempotency-key", ""),
+                path=request.path,
+                status=reply.status,
+                error=body.get("error", ""),
+                answered=answer.status,
+            )
+            return answer
 
     class CrmWebhook(Peer):
         """A council CRM that takes each front-door push once by its X-Carebridge-Delivery key
@@ -126,7 +139,8 @@ def _peers(received: ReceivedLog) -> list[Any]:
                     status=200,
                     error="duplicate" if repeat else "",
                 )
-            return Reply(200, {"reference": reference})
+            reply = Reply(200, {"reference": reference})
+            return reply if repeat else fail_after(self, reply)
 
     return [LoggedCaseManagement(api_key=API_KEY), CrmWebhook()]
 
@@ -148,11 +162,11 @@ def _fill_feed(peer: Any, slug: str, count: int | None) -> int:
     return count
 
 
-def serve(port: int, received_path: Path, slug: str, feed: int | None) -> None:
+def serve(port: int, received_path: Path, slug: str, feed: int | None, after_rate: float) -> None:
     from carebridge.integrations.simulator import Simulator
 
     received = ReceivedLog(received_path)
-    case_management, crm = _peers(received)
+    case_management, crm = _peers(received, after_rate)
     sim = Simulator(case_management, crm, port=port)
     made = _fill_feed(case_management, slug, feed)
     stop = threading.Event()
@@ -208,12 +222,13 @@ def main(argv: list[str] | None = None) -> int:
     serving.add_argument("--received", type=Path, required=True)
     serving.add_argument("--council", default=SCALE_SLUG)
     serving.add_argument("--feed", type=int, default=None)
+    serving.add_argument("--after-rate", type=float, default=0.0, help="Take a post, answer 500.")
     configuring = commands.add_parser("configure")
     configuring.add_argument("--simulator", required=True)
     configuring.add_argument("--council", default=SCALE_SLUG)
     args = parser.parse_args(argv)
     if args.command == "serve":
-        serve(args.port, args.received, args.council, args.feed)
+        serve(args.port, args.received, args.council, args.feed, args.after_rate)
     else:
         print(json.dumps(configure(args.simulator, args.council)))
     return 0

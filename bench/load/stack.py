@@ -162,6 +162,9 @@ def _simulator(env: dict[str, str], data_dir: Path, port: int) -> Iterator[str]:
     log = directory / "simulator.log"
     command = [sys.executable, "-m", "bench.load.connect", "serve", "--port", str(port)]
     command += ["--received", str(directory / "received.jsonl")]
+    # A run may make the receivers take a share of posts and answer 500, as a flaky council
+    # system would: each is then sent again, and must still be taken once.
+    command += ["--after-rate", env.get("LOAD_SIMULATOR_AFTER_RATE", "0")]
     with log.open("a") as output:
         process = subprocess.Popen(
             command, cwd=ROOT, env=env, stdout=output, stderr=subprocess.STDOUT,
