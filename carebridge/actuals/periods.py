@@ -78,13 +78,21 @@ class RuleSource:
     contracts: dict[tuple[int, int], list[Contract]]
 
     @classmethod
-    def load(cls, council_ids: Iterable[int]) -> RuleSource:
+    def load(
+        cls, council_ids: Iterable[int], *, rulebooks: dict[int, Rulebook] | None = None
+    ) -> RuleSource:
+        """The rules of these councils; `rulebooks` (by council) when the caller has read them
+        already, holding at least these councils'."""
         ids = set(council_ids)
         contracts: dict[tuple[int, int], list[Contract]] = {}
         for contract in Contract.objects.filter(council_id__in=ids).order_by("-start_date"):
             contracts.setdefault((contract.council_id, contract.provider_id), []).append(contract)
         return cls(
-            rulebooks={r.council_id: r for r in Rulebook.objects.filter(council_id__in=ids)},
+            rulebooks=(
+                {r.council_id: r for r in Rulebook.objects.filter(council_id__in=ids)}
+                if rulebooks is None
+                else rulebooks
+            ),
             payment_rules={
                 (rule.council_id, rule.contract_type): rule
                 for rule in PaymentRule.objects.filter(council_id__in=ids)

@@ -95,6 +95,11 @@ def chosen_council_id(request: HttpRequest) -> int | None:
 def chosen_council(request: HttpRequest) -> Council | None:
     """The council a provider of several chose to look at; None when it looks at all of them,
     works for one council only, or the user is a council's (already scoped to it)."""
+    if SESSION_KEY not in request.session:
+        # Nothing chosen: None whatever councils the user works with, so none are read here.
+        # A council kept in the session is always checked against the user's councils below,
+        # so one the provider no longer works with is never used.
+        return None
     focus = focus_of(request)
     if getattr(request.user, "provider_id", None) is None or not focus.can_switch:
         return None

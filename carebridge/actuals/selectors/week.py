@@ -2,8 +2,9 @@
 totals, each council's part of the week; and a client's rows for the Add/Edit page.
 
 The week page runs the same number of queries however many clients the service has: one for
-the page's clients, one for their lines, one for their actuals, three for the rules, and the
-totals as aggregates.
+the page's clients, one for their lines (only the fields a row shows), one for their actuals,
+three for each council's part of the week (its lines still to generate, its period, its
+rulebook), two more for the rows' rules, and one for both totals.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.paginator import Page
-from django.db.models import Count, QuerySet, Sum
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 
 from carebridge.accounts.models import User
 from carebridge.actuals.models import Actual, Period
@@ -42,6 +43,31 @@ from carebridge.core.permissions import Function, can_edit
 from carebridge.organisations.deadlines import actuals_confirm_by
 from carebridge.organisations.models import Council, Rulebook, Service
 from carebridge.people.models import ServiceUser
+
+# What a week page's row reads of its line, client and service level (the rules, the plan, the
+# line's description and whose row it is): a client's address and care details are not needed.
+ROW_FIELDS = (
+    "council_id",
+    "provider_id",
+    "service_user_id",
+    "service_level_id",
+    "quantity",
+    "unit",
+    "rate",
+    "visits",
+    "yearly_allocation",
+    "pricing_basis",
+    "start_date",
+    "end_date",
+    "service_user__title",
+    "service_user__first_name",
+    "service_user__last_name",
+    "service_user__ss_ref",
+    "service_level__name",
+    "service_level__hospital_retainer_weeks",
+    "service_level__extras_allowed",
+    "service_level__fixed_hours",
+)
 
 
 def default_week(week_start: int = 0) -> date:
@@ -267,19 +293,24 @@ def week_page(
     lines = list(
         filtered.filter(service_user_id__in=on_page)
         .select_related("service_level", "service_user")
+        .only(*ROW_FIELDS)
         .order_by("service_level__name", "pk")
     )
-    actuals = {a.cpli_id: a for a in entered.filter(cpli_id__in=[c.pk for c in lines])}
-    source = RuleSource.load({c.council_id for c in lines})
+    # Unordered: the model's order (by client) joins two tables the page has already read.
+    actuals = {a.cpli_id: a for a in entered.filter(cpli_id__in=[c.pk for c in lines]).order_by()}
+    councils, rulebooks = _council_weeks(user, cplis, week)
+    source = RuleSource.load({c.council_id for c in lines}, rulebooks=rulebooks)
     by_client: dict[int, ClientGroup] = {}
     for cpli in lines:
         group = by_client.setdefault(cpli.service_user_id, ClientGroup(cpli.service_user))
         group.rows.append(_row(cpli, actuals.get(cpli.pk), source.rules(cpli, week), week))
     groups = [by_client[pk] for pk in on_page if pk in by_client]
 
-    shown_total = entered.filter(cpli__in=filtered).aggregate(t=Sum("cost"))["t"] or ZERO
-    week_total = entered.aggregate(t=Sum("cost"))["t"] or ZERO
-    councils = _council_weeks(user, cplis, week)
+    totals = entered.order_by().aggregate(
+        shown=Sum("cost", filter=Q(cpli__in=filtered)), week=Sum("cost")
+    )
+    shown_total = totals["shown"] or ZERO
+    week_total = totals["week"] or ZERO
     editable = {each.council.pk for each in councils if each.can_enter}
     names = {each.council.pk: each.council.name for each in councils}
     for group in groups:
@@ -297,26 +328,32 @@ def week_page(
     )
 
 
-def _council_weeks(user: User, cplis: QuerySet[Cpli], week: date) -> list[CouncilWeek]:
+def _council_weeks(
+    user: User, cplis: QuerySet[Cpli], week: date
+) -> tuple[list[CouncilWeek], dict[int, Rulebook]]:
     """Each council of the week's lines with its own period, rules, deadline and lines still to
-    generate: four queries, however many councils."""
+    generate, and the councils' rulebooks (the rows' rules read them too): three queries,
+    however many councils."""
+    # Every council of the week's lines with its count of weekly lines without an actual.
+    without_actual = ~Exists(Actual.objects.filter(cpli_id=OuterRef("pk"), week_start=week))
     missing = dict(
-        cplis.filter(yearly_allocation__isnull=True)
-        .exclude(actuals__week_start=week)
-        .order_by()
+        cplis.order_by()
         .values_list("council_id")
-        .annotate(n=Count("pk"))
+        .annotate(n=Count("pk", filter=Q(yearly_allocation__isnull=True) & without_actual))
     )
-    council_ids = set(cplis.order_by().values_list("council_id", flat=True).distinct())
     periods = {
         p.council_id: p
         for p in Period.objects.filter(
-            council_id__in=council_ids, start_date__lte=week, end_date__gte=week
-        )
+            council_id__in=missing, start_date__lte=week, end_date__gte=week
+        ).order_by("-start_date")  # as the model orders them, without joining the councils
+    }
+    rulebooks = {
+        rulebook.council_id: rulebook
+        for rulebook in Rulebook.objects.filter(council_id__in=missing).select_related("council")
     }
     may_edit = can_edit(user.role, Function.ACTUALS)
     found = []
-    for rulebook in Rulebook.objects.filter(council_id__in=council_ids).select_related("council"):
+    for rulebook in rulebooks.values():
         period = periods.get(rulebook.council_id)
         refusal = week_refusal(period, week)
         found.append(
@@ -330,7 +367,7 @@ def _council_weeks(user: User, cplis: QuerySet[Cpli], week: date) -> list[Counci
                 deadline=actuals_confirm_by(rulebook, period.end_date) if period else None,
             )
         )
-    return sorted(found, key=lambda each: each.council.name)
+    return sorted(found, key=lambda each: each.council.name), rulebooks
 
 
 def client_rows(service: Service, person: ServiceUser, week: date) -> list[Row]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from decimal import Decimal
+from functools import lru_cache
 from html import escape
 from typing import Any
 
@@ -19,6 +20,7 @@ from django.urls import reverse
 from django.utils.safestring import SafeData, SafeString, mark_safe
 
 from carebridge.actuals.selectors.week import ClientGroup, Row
+from carebridge.contracts.models import Cpli
 from carebridge.core.formats import money
 
 register = template.Library()
@@ -31,7 +33,12 @@ def _e(value: Any) -> str:
     """Escaped as the template engine's autoescaping would: safe strings as they are."""
     if isinstance(value, SafeData):
         return str(value)
-    return escape(str(value))
+    return _escaped(str(value))
+
+
+# A page repeats the same few texts hundreds of times (labels, "7", "0", empty values): each is
+# escaped once. Bounded, as what people typed can be anything.
+_escaped = lru_cache(maxsize=1024)(escape)
 
 
 def _number(value: Decimal | None) -> str:
@@ -55,8 +62,9 @@ def _described(field_id: str, message: str) -> str:
     return f' aria-describedby="{field_id}-error"' if message else ""
 
 
-def _figure_cell(field: dict[str, Any], editable: bool) -> str:
-    """One of a row's figures: an input labelled "Actual for <client>, <level>", or the value."""
+def _figure_cell(field: dict[str, Any], editable: bool, who: str) -> str:
+    """One of a row's figures: an input labelled "Actual for <client>, <level>" (`who`, escaped,
+    is whose row it is), or the value."""
     if not editable:
         return f'<td class="govuk-table__cell">{_default(field["value"])}</td>'
     field_id, message = field["id"], field["error"]
@@ -64,7 +72,7 @@ def _figure_cell(field: dict[str, Any], editable: bool) -> str:
         '<td class="govuk-table__cell"><div class="govuk-form-group govuk-!-margin-bottom-0'
         f'{" govuk-form-group--error" if message else ""}">'
         f'<label class="govuk-label govuk-visually-hidden" for="{field_id}">'
-        f"{_e(field['label'])}</label>"
+        f"{_e(field['short'])} for {who}</label>"
         f"{_error(field_id, message) if message else ''}"
         f'<input class="govuk-input {field["width"]}{" govuk-input--error" if message else ""}"'
         f' id="{field_id}" name="{field_id}" type="text" inputmode="decimal" spellcheck="false"'
@@ -79,7 +87,7 @@ def _level_cell(row: Row) -> str:
     parts = [
         f'<td class="govuk-table__cell">{_e(cpli.service_level.name)}',
         '<br><span class="govuk-hint govuk-!-font-size-16 govuk-!-margin-bottom-0">'
-        f"{_e(cpli.description)}</span>",
+        f"{_description(cpli)}</span>",
     ]
     direction = row.assessment.direction if row.assessment else ""
     if direction == "over":
@@ -100,6 +108,28 @@ def _level_cell(row: Row) -> str:
     )
     parts.append(f'<td class="govuk-table__cell govuk-table__cell--numeric">{planned}</td>')
     return "".join(parts)
+
+
+def _description(cpli: Cpli) -> str:
+    """The line as the guide writes it (`Cpli.description`), escaped: it depends on five of the
+    line's values only, and a service's lines share a few, so each is written once."""
+    return _description_of(
+        cpli.quantity, cpli.unit, cpli.rate, cpli.pricing_basis, cpli.yearly_allocation
+    )
+
+
+@lru_cache(maxsize=256)
+def _description_of(
+    quantity: Decimal, unit: str, rate: Decimal, pricing_basis: str, allocation: Decimal | None
+) -> str:
+    line = Cpli(
+        quantity=quantity,
+        unit=unit,
+        rate=rate,
+        pricing_basis=pricing_basis,
+        yearly_allocation=allocation,
+    )
+    return escape(line.description)
 
 
 def _cost_cell(row: Row) -> str:
@@ -142,10 +172,19 @@ def row_links_html(links: Iterable[Any], *, break_before: bool = False) -> str:
 
 
 def _options(detail: dict[str, Any]) -> str:
-    value = detail["value"]
-    return f'<option value="">{_e(detail["empty"])}</option>' + "".join(
+    choices = detail["choices"]
+    if not isinstance(choices, tuple):
+        choices = tuple(choices)
+    return _options_html(choices, detail["empty"], detail["value"])
+
+
+# A page has two selects a row, nearly all with nothing or one of a few reasons chosen: their
+# options are written once. Bounded, as a posted value can be anything.
+@lru_cache(maxsize=256)
+def _options_html(choices: tuple[tuple[str, str], ...], empty: str, value: Any) -> str:
+    return f'<option value="">{_e(empty)}</option>' + "".join(
         f'<option value="{_e(code)}"{" selected" if value == code else ""}>{_e(text)}</option>'
-        for code, text in detail["choices"]
+        for code, text in choices
     )
 
 
@@ -218,8 +257,9 @@ def rows_html(rows: Iterable[Row], *, editable: bool) -> str:
         direction = row.assessment.direction if row.assessment else ""
         marked = {"over": " cb-actual-over", "under": " cb-actual-under"}.get(direction, "")
         parts.append(f'<tr class="govuk-table__row{marked}">')
+        who = _e(row.who)
         for number, field in enumerate(row.inputs):
-            parts.append(_figure_cell(field, may_change))
+            parts.append(_figure_cell(field, may_change, who))
             if number == 0:
                 parts.append(_level_cell(row))
         parts.append(_cost_cell(row))

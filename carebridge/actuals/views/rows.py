@@ -15,10 +15,11 @@ from carebridge.actuals.rules import LABELS
 from carebridge.core import row_links
 from carebridge.organisations.choices import FrustratedReason, MissedReason
 
-# The reasons' selects: their options and what the empty option says.
+# The reasons' selects: their options and what the empty option says. Tuples, so the rows'
+# markup can keep each select's options once written (templatetags/actuals_rows.py).
 REASON_SELECTS = {
-    "frustrated_reason": (FrustratedReason.choices, "Nothing frustrated"),
-    "missed_reason": (MissedReason.choices, "Nothing missed"),
+    "frustrated_reason": (tuple(FrustratedReason.choices), "Nothing frustrated"),
+    "missed_reason": (tuple(MissedReason.choices), "Nothing missed"),
 }
 
 FIELD_WORDS = {

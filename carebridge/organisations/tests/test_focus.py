@@ -5,9 +5,15 @@ provider of one council see theirs."""
 import re
 
 import pytest
+from django.contrib.sessions.backends.base import SessionBase
+from django.db import connection
+from django.http import HttpRequest
+from django.test import RequestFactory
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from carebridge.organisations.focus import SESSION_KEY
+from carebridge.accounts.models import User
+from carebridge.organisations.focus import SESSION_KEY, chosen_council_id
 from tests.support import (
     TwoCouncilProvider,
     client_for,
@@ -107,3 +113,28 @@ def test_a_provider_of_one_council_sees_it_only() -> None:
     page = client_for(make_user(provider=provider)).get(URL).content.decode()
     assert "Your council" in page
     assert "Solo Council" in page
+
+
+def _request_of(user: User, chosen: int | None = None) -> HttpRequest:
+    """A request of the user with a session holding the council chosen, if any."""
+    request = RequestFactory().get("/")
+    request.user = user
+    request.session = SessionBase()
+    if chosen is not None:
+        request.session[SESSION_KEY] = chosen
+    return request
+
+
+def test_it_reads_no_council_when_nothing_was_chosen(two: TwoCouncilProvider) -> None:
+    request = _request_of(two.carer)
+    with CaptureQueriesContext(connection) as captured:
+        assert chosen_council_id(request) is None
+    assert len(captured) == 0
+
+
+def test_it_never_uses_a_chosen_council_the_provider_no_longer_works_with(
+    two: TwoCouncilProvider,
+) -> None:
+    assert chosen_council_id(_request_of(two.carer, two.weekly.pk)) == (two.weekly.pk)
+    stranger = make_council(name="Elsewhere Council")
+    assert chosen_council_id(_request_of(two.carer, stranger.pk)) is None
