@@ -289,9 +289,16 @@ def prepare(args: argparse.Namespace, data_dir: Path, database: PostgresDatabase
     env = {**product_environment(data_dir, database), "ALLOWED_HOSTS": "127.0.0.1,localhost"}
     log = data_dir / "load.log"
     database.create()
+    if args.from_dump:
+        # A county takes half an hour to seed on two busy cores: seed once, dump it
+        # (`pg_dump -Fc`), and restore it into each run's own database in a minute or two.
+        restore(args.from_dump, database, log)
+        seed = [f"restored from {args.from_dump.name}"]
+    else:
+        seed = seed_arguments(args.small, env)
     run_command(["migrate", "--noinput"], env, log, "creating the schema")
-    seed = seed_arguments(args.small, env)
-    run_command(["seed_scale", *seed], env, log, "seeding")
+    if not args.from_dump:
+        run_command(["seed_scale", *seed], env, log, "seeding")
     database.vacuum_analyze()
     run_command(["collectstatic", "--noinput"], env, log, "collecting static files")
     found = logins_in(database)
@@ -304,6 +311,21 @@ def prepare(args: argparse.Namespace, data_dir: Path, database: PostgresDatabase
         "LOAD_PAYMENTS_LOGIN": "payments@scale.example" if found["payments"] else "",
         "LOAD_ACTIONS_LOG": str(args.actions_log or data_dir / "actions.jsonl"),
     }
+
+
+def restore(dump: Path, database: PostgresDatabase, log: Path) -> None:
+    """The dump's schema and data into the run's (empty) database; `migrate` then adds any
+    migration newer than the dump."""
+    print(f"load: restoring {dump} into {database.name}", flush=True)
+    with log.open("a") as out:
+        completed = subprocess.run(
+            ["pg_restore", "--no-owner", "--jobs", "2", "--dbname", database.url, str(dump)],
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            check=False,
+        )
+    if completed.returncode != 0:
+        raise BenchError(f"pg_restore of {dump} failed: see {log}")
 
 
 def load(args: argparse.Namespace, data_dir: Path, database: PostgresDatabase) -> dict[str, Any]:
@@ -366,6 +388,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     add("--duration", type=seconds, default=180, help="measured time per user count (3m)")
     add("--ramp-up", type=seconds, default=30, help="users start over this long (30s)")
     add("--small", action="store_true", help="a small data set, for a quick try")
+    add("--from-dump", type=Path, help="restore this pg_dump -Fc of a seeded database, not seed")
     add("--web", type=int, default=1, help="gunicorn processes (1)")
     add("--workers", type=int, default=1, help="Huey consumers (1)")
     add("--proxy", action="store_true", help="nginx in front (always with --web > 1)")
