@@ -10,19 +10,21 @@ same to the microsecond) for many at once. Microseconds rather than whole second
 24-hour target and the medians (the mean of the middle two of an even count) are then exactly
 those of the two times, fractions of a second included.
 
-The hours are the council's current office hours, as the figures always counted them: changing
-them counts every decided request's wait again (`front_door_settings_update`).
+The hours are the council's current office hours, as the figures always counted them. Changing
+them (`front_door_settings_update`) forgets every decided request's wait in one statement, so
+the figures count them from the two times meanwhile, and a background task stores them again.
 """
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from django.db import transaction
 from django.db.models import Min, QuerySet
 
 from carebridge.core.calendar import ServiceHours, service_time_between, to_london
 from carebridge.frontdoor.dashboard.business_time import BusinessClock
-from carebridge.frontdoor.models import FrontDoorSettings
+from carebridge.frontdoor.models import FrontDoorRequest, FrontDoorSettings
 
 MICROSECOND = timedelta(microseconds=1)
 BATCH = 2000
@@ -73,3 +75,21 @@ def decision_waits_store(requests: QuerySet, hours: ServiceHours, *, batch: int 
         model.objects.bulk_update(changed, ["decision_wait_us"], batch_size=batch)
         stored += len(changed)
         last = rows[-1][0]
+
+
+def decision_waits_forget(council_id: int) -> int:
+    """Empty the stored waits of the council's decided requests, when its office hours change:
+    until they are counted again the figures count them from the two times."""
+    return FrontDoorRequest.objects.filter(council_id=council_id, decided_at__isnull=False).update(
+        decision_wait_us=None
+    )
+
+
+@transaction.atomic
+def decision_waits_count(council_id: int) -> int:
+    """Count and store again the waits of every decided request of the council in its office
+    hours as they are now. The settings row is locked first, so a change of the hours made
+    meanwhile waits for this to finish and then forgets what it stored."""
+    settings = FrontDoorSettings.objects.select_for_update().filter(council_id=council_id).first()
+    hours = (settings or FrontDoorSettings(council_id=council_id)).office_hours()
+    return decision_waits_store(FrontDoorRequest.objects.filter(council_id=council_id), hours)

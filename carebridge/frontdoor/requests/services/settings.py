@@ -4,6 +4,7 @@ out-of-hours team), opening and closing the public front door, and the outbound 
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -12,8 +13,9 @@ from django.db import transaction
 from carebridge.accounts.models import User
 from carebridge.audit.services import record
 from carebridge.core.outbound import url_refusal
-from carebridge.frontdoor.models import FrontDoorRequest, FrontDoorSettings
-from carebridge.frontdoor.requests.waits import decision_waits_store
+from carebridge.frontdoor.models import FrontDoorSettings
+from carebridge.frontdoor.requests.tasks import decision_waits_recount
+from carebridge.frontdoor.requests.waits import decision_waits_forget
 from carebridge.integrations.connections import connections_editor_require, new_signing_secret
 from carebridge.organisations.models import Council
 
@@ -59,10 +61,11 @@ def front_door_settings_update(
     current.full_clean()
     current.save()
     if current.office_hours() != hours_before:
-        # The figures count every wait in the office's current hours, as they always have.
-        decision_waits_store(
-            FrontDoorRequest.objects.filter(council=council), current.office_hours()
-        )
+        # The figures count every wait in the office's current hours, as they always have:
+        # forgotten at once (the figures count them meanwhile) and stored again in the
+        # background, since a year of a county's requests takes seconds to write.
+        decision_waits_forget(council.pk)
+        transaction.on_commit(partial(decision_waits_recount, council.pk))
     record(
         action="front_door.settings",
         by=by,

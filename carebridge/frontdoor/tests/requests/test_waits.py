@@ -155,7 +155,9 @@ def test_the_migrations_fill_counts_each_wait_as_the_services_do(council):
         assert request.decision_wait_us == wait_us(request.submitted_at, request.decided_at, hours)
 
 
-def test_changing_the_office_hours_counts_every_wait_again(monkeypatch, council, officer):
+def test_changing_the_office_hours_counts_every_wait_again(
+    monkeypatch, council, officer, django_capture_on_commit_callbacks
+):
     at(monkeypatch, utc(2026, 3, 6, 16))
     request = submit(council, likely_answers())
     at(monkeypatch, utc(2026, 3, 9, 10))
@@ -164,16 +166,26 @@ def test_changing_the_office_hours_counts_every_wait_again(monkeypatch, council,
     assert request.decision_wait_us == timedelta(hours=2) // MICROSECOND
 
     # Open on Saturdays, 8 to 6: 2 hours on Friday, 10 on Saturday, 2 on Monday.
-    services.front_door_settings_update(
-        council=council,
-        by=officer,
-        office_opens=time(8),
-        office_closes=time(18),
-        office_days="012345",
-    )
+    with django_capture_on_commit_callbacks(execute=False) as background:
+        services.front_door_settings_update(
+            council=council,
+            by=officer,
+            office_opens=time(8),
+            office_closes=time(18),
+            office_days="012345",
+        )
 
+    # Forgotten at once, so the figures count it in the new hours before the task runs,
+    request.refresh_from_db()
+    assert request.decision_wait_us is None
+    weekly = weekly_figures(council.pk, first=date(2026, 3, 2), last=date(2026, 3, 2))
+    assert weekly.total.waits == (timedelta(hours=14),)
+    # and the task stores it again.
+    for callback in background:
+        callback()
     request.refresh_from_db()
     assert request.decision_wait_us == timedelta(hours=14) // MICROSECOND
+    assert weekly_figures(council.pk, first=date(2026, 3, 2), last=date(2026, 3, 2)) == weekly
 
 
 def test_other_settings_leave_the_waits_alone(council):
