@@ -154,6 +154,20 @@ class PostgresDatabase:
         if completed.returncode != 0:
             raise BenchError(f"psql: {sql}: {completed.stderr.strip()}")
 
+    def query(self, sql: str) -> str:
+        """One statement in the bench database; its rows unaligned, fields by spaces."""
+        url = urllib.parse.urlunsplit(("postgresql", *urllib.parse.urlsplit(self.url)[1:]))
+        completed = subprocess.run(
+            ["psql", url, "-At", "-F", " ", "-c", sql],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+        if completed.returncode != 0:
+            raise BenchError(f"psql: {completed.stderr.strip()}")
+        return completed.stdout
+
     def create(self) -> None:
         self._psql(f'CREATE DATABASE "{self.name}"')
         self.created = True
@@ -174,6 +188,27 @@ class PostgresDatabase:
             self._psql(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
             self.created = False
             print(f"bench: dropped PostgreSQL database {self.name}", flush=True)
+
+
+def wait_healthy(
+    base_url: str, what: str, log: Path, process: subprocess.Popen[bytes] | None = None
+) -> None:
+    """Until `base_url` answers /healthz 200; a BenchError with the log's tail if `process`
+    exits first or the time runs out."""
+    deadline = time.monotonic() + SERVER_START_TIMEOUT
+    client = Client(base_url)
+    while time.monotonic() < deadline:
+        if process is not None and process.poll() is not None:
+            raise BenchError(f"{what} exited with {process.returncode}:\n{_tail(log)}")
+        try:
+            if client.get("/healthz").status == 200:
+                return
+        except BenchError:
+            pass
+        time.sleep(0.2)
+    raise BenchError(
+        f"{what} did not answer /healthz in {SERVER_START_TIMEOUT:.0f} s:\n{_tail(log)}"
+    )
 
 
 class Server:
@@ -203,22 +238,7 @@ class Server:
                 stderr=subprocess.STDOUT,
                 start_new_session=True,
             )
-        deadline = time.monotonic() + SERVER_START_TIMEOUT
-        client = Client(self.base_url)
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise BenchError(
-                    f"gunicorn exited with {self.process.returncode}:\n{_tail(self.log)}"
-                )
-            try:
-                if client.get("/healthz").status == 200:
-                    return
-            except BenchError:
-                pass
-            time.sleep(0.2)
-        raise BenchError(
-            f"gunicorn did not answer /healthz in {SERVER_START_TIMEOUT:.0f} s:\n{_tail(self.log)}"
-        )
+        wait_healthy(self.base_url, "gunicorn", self.log, self.process)
 
     def stop(self) -> None:
         if self.process is None or self.process.poll() is not None:

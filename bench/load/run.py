@@ -100,17 +100,7 @@ def logins_in(database: PostgresDatabase) -> dict[str, str]:
         "SELECT (SELECT count(*) FROM accounts_user WHERE email ~ '^provider[0-9]{4}@scale'),"
         " (SELECT count(*) FROM accounts_user WHERE email = 'payments@scale.example')"
     )
-    url = "postgresql" + database.url[database.url.index(":") :]
-    completed = subprocess.run(
-        ["psql", url, "-At", "-F", " ", "-c", sql],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    if completed.returncode != 0:
-        raise BenchError(f"psql: {completed.stderr.strip()}")
-    providers, payments = completed.stdout.split()
+    providers, payments = database.query(sql).split()
     return {"providers": providers, "payments": "yes" if int(payments) else ""}
 
 

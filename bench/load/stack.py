@@ -28,8 +28,7 @@ import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
-from bench.browser import Client
-from bench.server import Server, _free_port, _tail
+from bench.server import Server, _free_port, _tail, wait_healthy
 from bench.support import ROOT, SERVER_START_TIMEOUT, BenchError
 
 NGINX = "/usr/sbin/nginx"
@@ -273,21 +272,6 @@ http {{
 """
 
 
-def _wait_healthy(base_url: str, what: str, log: Path) -> None:
-    client = Client(base_url)
-    deadline = time.monotonic() + SERVER_START_TIMEOUT
-    while time.monotonic() < deadline:
-        try:
-            if client.get("/healthz").status == 200:
-                return
-        except BenchError:
-            pass
-        time.sleep(0.2)
-    raise BenchError(
-        f"{what} did not answer /healthz in {SERVER_START_TIMEOUT:.0f} s:\n{_tail(log)}"
-    )
-
-
 @contextlib.contextmanager
 def _nginx(directory: Path, port: int, upstreams: list[int]) -> Iterator[str]:
     (directory / "nginx.conf").write_text(nginx_config(directory, port, upstreams))
@@ -306,7 +290,7 @@ def _nginx(directory: Path, port: int, upstreams: list[int]) -> Iterator[str]:
     )
     try:
         base_url = f"http://127.0.0.1:{port}"
-        _wait_healthy(base_url, "nginx", directory / "error.log")
+        wait_healthy(base_url, "nginx", directory / "error.log")
         print(f"bench: nginx on {base_url} in front of {len(upstreams)} gunicorn(s)", flush=True)
         yield base_url
     finally:
