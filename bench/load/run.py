@@ -280,7 +280,7 @@ def prepare(args: argparse.Namespace, data_dir: Path, database: PostgresDatabase
     log = data_dir / "load.log"
     database.create()
     if args.from_dump:
-        # A county takes half an hour to seed on two busy cores: seed once, dump it
+        # A county takes a quarter of an hour to seed on two cores: seed once, dump it
         # (`pg_dump -Fc`), and restore it into each run's own database in a minute or two.
         restore(args.from_dump, database, log)
         seed = [f"restored from {args.from_dump.name}"]
