@@ -12,6 +12,8 @@ def test_check_deploy_reports_nothing_with_production_settings(tmp_path):
         "DEBUG": "false",
         "SECRET_KEY": "k" * 20 + "-production-secret-key-that-is-long-and-random-0123456789",
         "ALLOWED_HOSTS": "portal.example.org",
+        # Production shares its cache and queue in Redis (core.checks); checking makes no connection.
+        "REDIS_URL": "redis://127.0.0.1:6379/0",
     }
     env.pop("HTTPS", None)
     env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)  # set for the browser tests in this process
