@@ -37,8 +37,16 @@ def _e(value: Any) -> str:
 
 
 # A page repeats the same few texts hundreds of times (labels, "7", "0", empty values): each is
-# escaped once. Bounded, as what people typed can be anything.
+# escaped once. Bounded, as what people typed can be anything, and emptied when each page's rows
+# are written (`_page_of_rows`): clients' names and comments are never kept from one page to the
+# next, whoever asks for it.
 _escaped = lru_cache(maxsize=1024)(escape)
+
+
+def _page_of_rows(html: str) -> SafeString:
+    """The rows' markup, escaped value by value above; the escaping memo forgets the page."""
+    _escaped.cache_clear()
+    return mark_safe(html)  # noqa: S308 - every value is escaped by _e
 
 
 def _number(value: Decimal | None) -> str:
@@ -271,7 +279,7 @@ def rows_html(rows: Iterable[Row], *, editable: bool) -> str:
 @register.simple_tag
 def actual_rows(rows: Iterable[Row], editable: bool) -> SafeString:
     """`{% actual_rows rows editable %}`: the rows of the week page and a client's page."""
-    return mark_safe(rows_html(rows, editable=bool(editable)))  # noqa: S308 - escaped above
+    return _page_of_rows(rows_html(rows, editable=bool(editable)))
 
 
 @register.simple_tag
@@ -285,7 +293,7 @@ def week_groups(data: Any, service: Any, week: Any) -> SafeString:
     for group in data.groups:
         href = client_url.replace(str(_STAND_IN), str(group.person.pk)) + query
         parts.append(_group_html(group, href, data))
-    return mark_safe("".join(parts))  # noqa: S308 - every value is escaped by _e
+    return _page_of_rows("".join(parts))
 
 
 def _group_html(group: ClientGroup, href: str, data: Any) -> str:
