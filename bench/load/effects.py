@@ -295,19 +295,26 @@ def _referral_events(pks: set[int], kinds: tuple[str, ...]) -> Counter[int]:
     return Counter(rows.values_list("referral_id", flat=True))
 
 
-def _confirmations(actions: list[dict[str, Any]]) -> dict[str, int]:
+def _confirmations(actions: list[dict[str, Any]], since: datetime) -> dict[str, int]:
+    """Each logged confirmation made one Confirmation row since the load began. A provider may
+    confirm a period again after changing it (the next user count's user has the same log-in and
+    edits the same week), which is a new row by design: a period and provider logged twice must
+    have two rows, never more."""
     from django.contrib.auth import get_user_model
 
     from carebridge.actuals.models import Confirmation
 
     providers = dict(get_user_model().objects.values_list("email", "provider_id"))
-    wanted = {(action["pk"], providers.get(action["user"])) for action in actions}
-    counts = {f"{period}:{provider}": 0 for period, provider in wanted}
-    rows = Confirmation.objects.filter(period_id__in={period for period, _ in wanted})
-    for period, provider in rows.values_list("period_id", "provider_id"):
-        if (period, provider) in wanted:
-            counts[f"{period}:{provider}"] += 1
-    return counts
+    logged = Counter((int(action["pk"]), providers.get(action["user"])) for action in actions)
+    rows = Confirmation.objects.filter(
+        period_id__in={period for period, _ in logged}, confirmed_at__gte=since
+    )
+    made = Counter(pair for pair in rows.values_list("period_id", "provider_id") if pair in logged)
+    return {
+        "expected": sum(logged.values()),
+        "lost": sum(max(0, times - made[pair]) for pair, times in logged.items()),
+        "doubled": sum(max(0, made[pair] - times) for pair, times in logged.items()),
+    }
 
 
 def _front_door(actions: list[dict[str, Any]], seen: Counter[str]) -> dict[str, Any]:
@@ -327,7 +334,9 @@ def _front_door(actions: list[dict[str, Any]], seen: Counter[str]) -> dict[str, 
     return {"requests": lost_doubled(made), "received_emails": lost_doubled(received)}
 
 
-def count_actions(actions: list[dict[str, Any]], seen: Counter[str]) -> dict[str, Any]:
+def count_actions(
+    actions: list[dict[str, Any]], seen: Counter[str], since: datetime
+) -> dict[str, Any]:
     """Each logged action's own write, found exactly once."""
     by_kind: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for action in actions:
@@ -339,7 +348,7 @@ def count_actions(actions: list[dict[str, Any]], seen: Counter[str]) -> dict[str
     answered = {int(action["pk"]) for action in by_kind["referral_answered"]}
     answers = _referral_events(answered, ("accepted", "refused"))
     result["referral_answered"] = lost_doubled({str(pk): answers[pk] for pk in answered})
-    result["actuals_confirmed"] = lost_doubled(_confirmations(by_kind["actuals_confirmed"]))
+    result["actuals_confirmed"] = _confirmations(by_kind["actuals_confirmed"], since)
     result["frontdoor_submitted"] = _front_door(by_kind["frontdoor_submitted"], seen)
     return result
 
@@ -370,7 +379,7 @@ def effects(
     actions = read_actions(actions_log)
     return {
         "drain": drained,
-        "actions": count_actions(actions, seen),
+        "actions": count_actions(actions, seen, since),
         "actions_delivered": count_actions_delivered(actions, received),
         "emails": count_emails(since, seen),
         "emails_without_a_reference": unreferenced,
