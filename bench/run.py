@@ -99,16 +99,22 @@ def scale_api_key() -> str:
 ClientFor = Callable[[str], Client]
 
 
+def _first_link(client_for: ClientFor, persona: str, path: str, pattern: str, missing: str) -> str:
+    """The first match of `pattern` (one group: an id or a path) on the persona's page at
+    `path`; a BenchError saying what the seed lacked (`missing`) if the page has none."""
+    page = client_for(persona).get(path)
+    match = re.search(pattern, page.body)
+    if page.status != 200 or match is None:
+        raise BenchError(f"GET {path} as {persona} answered {page.status} without {missing}")
+    return match.group(1)
+
+
 def _find_pending_referral(client_for: ClientFor) -> str:
     """The first referral on the provider persona's pending list (the oldest pending one)."""
-    page = client_for("provider").get("/referrals/")
-    match = re.search(r'href="/referrals/(\d+)/"', page.body)
-    if page.status != 200 or match is None:
-        raise BenchError(
-            f"no referral on the provider's pending list (GET /referrals/ answered "
-            f"{page.status}): did seed_scale make pending referrals?"
-        )
-    return match.group(1)
+    return _first_link(
+        client_for, "provider", "/referrals/", r'href="/referrals/(\d+)/"',
+        "a referral: did seed_scale make pending referrals?",
+    )  # fmt: skip
 
 
 def _find_district(client_for: ClientFor) -> str:
@@ -143,23 +149,18 @@ def _a_year_of_weeks(_client_for: ClientFor) -> str:
 
 def _find_document(client_for: ClientFor) -> str:
     """The newest contract document on the provider persona's list."""
-    page = client_for("provider").get("/contracts/documents/")
-    match = re.search(r'href="/contracts/documents/(\d+)/"', page.body)
-    if page.status != 200 or match is None:
-        raise BenchError(
-            f"no document on the provider's contract document list (GET answered "
-            f"{page.status}): did seed_scale make contract documents?"
-        )
-    return match.group(1)
+    return _first_link(
+        client_for, "provider", "/contracts/documents/", r'href="/contracts/documents/(\d+)/"',
+        "a document: did seed_scale make contract documents?",
+    )  # fmt: skip
 
 
 def _find_purchase_order(client_for: ClientFor) -> str:
     """The first purchase order on the provider persona's list (its whole path)."""
-    page = client_for("provider").get("/cplis/purchase-orders/")
-    match = re.search(r'href="(/cplis/purchase-orders/\d+/\d+/)"', page.body)
-    if page.status != 200 or match is None:
-        raise BenchError("no purchase order on the provider's list: did seed_scale make CPLIs?")
-    return match.group(1)
+    return _first_link(
+        client_for, "provider", "/cplis/purchase-orders/",
+        r'href="(/cplis/purchase-orders/\d+/\d+/)"', "a purchase order: did seed_scale make CPLIs?",
+    )  # fmt: skip
 
 
 def _actuals_default(client_for: ClientFor) -> tuple[str, str]:
@@ -217,50 +218,35 @@ def _find_action(client_for: ClientFor) -> str:
 
 def _find_front_door_request(client_for: ClientFor) -> str:
     """The first request in the front-door officer's queue (urgent first, then the oldest)."""
-    page = client_for("frontdoor").get("/front-door/")
-    match = re.search(r'href="/front-door/requests/(\d+)/"', page.body)
-    if page.status != 200 or match is None:
-        raise BenchError(
-            f"no request in the front-door queue (GET /front-door/ answered {page.status}): "
-            "did seed_scale make front-door requests (--front-door-requests)?"
-        )
-    return match.group(1)
+    return _first_link(
+        client_for, "frontdoor", "/front-door/", r'href="/front-door/requests/(\d+)/"',
+        "a request: did seed_scale make front-door requests (--front-door-requests)?",
+    )  # fmt: skip
 
 
 def _find_invoice(client_for: ClientFor) -> str:
     """The first invoice on the invoicing provider's list (the newest)."""
-    page = client_for("invoicer").get("/payments/invoices/")
-    match = re.search(r'href="/payments/invoices/(\d+)/"', page.body)
-    if page.status != 200 or match is None:
-        raise BenchError(
-            f"no invoice on the invoicer's list (GET /payments/invoices/ answered "
-            f"{page.status}): did seed_scale make invoices (--invoices)?"
-        )
-    return match.group(1)
+    return _first_link(
+        client_for, "invoicer", "/payments/invoices/", r'href="/payments/invoices/(\d+)/"',
+        "an invoice: did seed_scale make invoices (--invoices)?",
+    )  # fmt: skip
 
 
 def _find_remittance(client_for: ClientFor) -> str:
     """The first remittance advice on the invoicing provider's list (its whole path)."""
-    page = client_for("invoicer").get("/payments/remittances/")
-    match = re.search(r'href="(/payments/remittances/\d+/\d+/)"', page.body)
-    if page.status != 200 or match is None:
-        raise BenchError(
-            f"no remittance on the invoicer's list (GET answered {page.status}): did "
-            "seed_scale make payment runs (--payment-runs)?"
-        )
-    return match.group(1)
+    return _first_link(
+        client_for, "invoicer", "/payments/remittances/",
+        r'href="(/payments/remittances/\d+/\d+/)"',
+        "a remittance: did seed_scale make payment runs (--payment-runs)?",
+    )  # fmt: skip
 
 
 def _find_payment_run(client_for: ClientFor) -> str:
     """The first run on the payments officer's list (the newest)."""
-    page = client_for("payments").get("/payments/council/runs/")
-    match = re.search(r'href="/payments/council/runs/(\d+)/"', page.body)
-    if page.status != 200 or match is None:
-        raise BenchError(
-            f"no payment run on the council's list (GET answered {page.status}): did "
-            "seed_scale make payment runs (--payment-runs)?"
-        )
-    return match.group(1)
+    return _first_link(
+        client_for, "payments", "/payments/council/runs/", r'href="/payments/council/runs/(\d+)/"',
+        "a payment run: did seed_scale make payment runs (--payment-runs)?",
+    )  # fmt: skip
 
 
 # What `{name}` in a page's path stands for, and how to find it once the personas are in.
