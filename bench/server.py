@@ -140,12 +140,16 @@ class PostgresDatabase:
         )
         self.created = False
 
-    def _psql(self, sql: str, *, in_bench_database: bool = False) -> None:
+    def _psql(
+        self, sql: str, *, in_bench_database: bool = False, flags: tuple[str, ...] = ()
+    ) -> str:
+        """One statement through psql, from the admin database or in the bench database; its
+        output."""
         url = self.admin_url
         if in_bench_database:
             url = urllib.parse.urlunsplit(("postgresql", *urllib.parse.urlsplit(self.url)[1:]))
         completed = subprocess.run(
-            ["psql", url, "-v", "ON_ERROR_STOP=1", "-q", "-c", sql],
+            ["psql", url, "-v", "ON_ERROR_STOP=1", "-q", *flags, "-c", sql],
             capture_output=True,
             text=True,
             timeout=120,
@@ -153,20 +157,11 @@ class PostgresDatabase:
         )
         if completed.returncode != 0:
             raise BenchError(f"psql: {sql}: {completed.stderr.strip()}")
+        return completed.stdout
 
     def query(self, sql: str) -> str:
         """One statement in the bench database; its rows unaligned, fields by spaces."""
-        url = urllib.parse.urlunsplit(("postgresql", *urllib.parse.urlsplit(self.url)[1:]))
-        completed = subprocess.run(
-            ["psql", url, "-At", "-F", " ", "-c", sql],
-            capture_output=True,
-            text=True,
-            timeout=120,
-            check=False,
-        )
-        if completed.returncode != 0:
-            raise BenchError(f"psql: {completed.stderr.strip()}")
-        return completed.stdout
+        return self._psql(sql, in_bench_database=True, flags=("-At", "-F", " "))
 
     def create(self) -> None:
         self._psql(f'CREATE DATABASE "{self.name}"')

@@ -61,37 +61,14 @@ SMALL = [
     ],
     *["--closed-referrals", "5000", "--contract-documents", "1500", "--actions", "500"],
     *["--front-door-requests", "1000", "--directory-services", "300"],
-]
-# Until `seed_scale --county` exists: the page bench's sizes.
-COUNTY_SIZES = [
-    *["--clients", "20000", "--pending-referrals", "5000", "--closed-referrals", "200000"],
-    *["--contract-documents", "15000", "--actions", "5000", "--front-door-requests", "20000"],
-    "--directory-services",
-    "3000",
+    # Every week of the providers' services generated, so the weekly journey can confirm.
+    *["--actuals-year", "--year-weeks", "4", "--invoices", "20", "--payment-runs", "2"],
 ]
 
 
-def seed_arguments(small: bool, env: dict[str, str]) -> list[str]:
-    """seed_scale's arguments for the size asked for, from the options it has."""
-    completed = subprocess.run(
-        [sys.executable, "-m", "carebridge", "seed_scale", "--help"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-    options = set(re.findall(r"--[a-z-]+", completed.stdout))
-    if small:
-        return [a for i, a in enumerate(SMALL) if _kept(SMALL, i, options)]
-    return ["--county"] if "--county" in options else COUNTY_SIZES
-
-
-def _kept(args: list[str], index: int, options: set[str]) -> bool:
-    """Leave out an option (and its value) seed_scale does not have yet."""
-    option = args[index] if args[index].startswith("--") else args[index - 1]
-    return option in options
+def seed_arguments(small: bool) -> list[str]:
+    """seed_scale's arguments: the county, or the small council for a quick try."""
+    return SMALL if small else ["--county"]
 
 
 def logins_in(database: PostgresDatabase) -> dict[str, str]:
@@ -285,7 +262,7 @@ def prepare(args: argparse.Namespace, data_dir: Path, database: PostgresDatabase
         restore(args.from_dump, database, log)
         seed = [f"restored from {args.from_dump.name}"]
     else:
-        seed = seed_arguments(args.small, env)
+        seed = seed_arguments(args.small)
     run_command(["migrate", "--noinput"], env, log, "creating the schema")
     if not args.from_dump:
         run_command(["seed_scale", *seed], env, log, "seeding")
