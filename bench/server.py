@@ -209,12 +209,13 @@ def wait_healthy(
 class Server:
     """gunicorn serving carebridge on a free loopback port, in its own process group."""
 
-    def __init__(self, env: dict[str, str], log: Path) -> None:
+    def __init__(self, env: dict[str, str], log: Path, workers: int = WORKERS) -> None:
         # The product's settings with bench/urls.py, for the logged-in minimal view; the
         # project root on the path so that `bench` imports.
         python_path = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH", "")]))
         self.env = {**env, "DJANGO_SETTINGS_MODULE": "bench.settings", "PYTHONPATH": python_path}
         self.log = log
+        self.workers = workers
         self.port = _free_port()
         self.base_url = f"http://127.0.0.1:{self.port}"
         self.process: subprocess.Popen[bytes] | None = None
@@ -222,8 +223,8 @@ class Server:
     def start(self) -> None:
         gunicorn = Path(sys.executable).parent / "gunicorn"
         command = [str(gunicorn)] if gunicorn.exists() else [sys.executable, "-m", "gunicorn"]
-        command += ["carebridge.wsgi", "-w", str(WORKERS), "-b", f"127.0.0.1:{self.port}"]
-        print(f"bench: starting gunicorn ({WORKERS} workers) on {self.base_url}", flush=True)
+        command += ["carebridge.wsgi", "-w", str(self.workers), "-b", f"127.0.0.1:{self.port}"]
+        print(f"bench: starting gunicorn ({self.workers} workers) on {self.base_url}", flush=True)
         with self.log.open("a") as output:
             self.process = subprocess.Popen(
                 command,

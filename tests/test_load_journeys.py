@@ -84,6 +84,7 @@ def _run(live_server: Any, tmp_path: Path, classes: list[str]) -> tuple[dict[str
         "LOAD_ACTIONS_LOG": str(log),
         "LOAD_PROVIDER_LOGINS": str(logins),
         "LOAD_ADDRESS_OCTET": "77",
+        "LOAD_THINK": "0,0",
     }
     completed = subprocess.run(
         [sys.executable, "-c", RUN_ONCE, live_server.url, str(ROOT), ",".join(classes)],

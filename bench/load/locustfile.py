@@ -24,9 +24,11 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from locust import HttpUser, between, task
+import gevent
+from locust import HttpUser, between, constant, task
 from locust.clients import LocustHttpAdapter
 from locust.exception import StopUser
+from locust.user.task import LOCUST_STATE_RUNNING, LOCUST_STATE_STOPPING, LOCUST_STATE_WAITING
 from urllib3 import PoolManager
 
 ROOT = Path(__file__).resolve().parent.parent.parent
@@ -36,7 +38,14 @@ if str(ROOT) not in sys.path:
 from bench.load import Form, errors_of, forms_of, post_form  # noqa: E402
 from carebridge.demo.credentials import DEMO_PASSCODE, DEMO_PASSWORD  # noqa: E402
 
-THINK = between(5, 15)
+
+def _think_range() -> tuple[float, float]:
+    """5 to 15 s, as the issue's target says; LOAD_THINK="0,0" for the journeys' own test."""
+    low, high = (os.environ.get("LOAD_THINK") or "5,15").split(",")
+    return float(low), float(high)
+
+
+THINK = between(*_think_range())
 COUNCIL_SLUG = "scale"
 LONDON = ZoneInfo("Europe/London")
 
@@ -96,18 +105,39 @@ Data = list[tuple[str, str]] | None
 
 
 class PortalUser(HttpUser):
-    """A visitor of the portal with its own address; `email()` names its log-in, if any."""
+    """A visitor of the portal with its own address; `email()` names its log-in, if any.
+
+    A person reads each page before asking for the next one: every request a person makes
+    (a link followed, a form sent) comes after a think time of 5 to 15 s (`think`). A redirect
+    is followed at once, as a browser follows it, and so are the log-in's steps, which happen
+    while the users start (they are left out of the figures). Between journeys there is no
+    further wait: the journey's first page has its own think time."""
 
     abstract = True
-    wait_time = THINK
+    wait_time = constant(0)
 
     def __init__(self, environment: Any) -> None:
         super().__init__(environment)
+        self.new_address()
+        self.login = ""
+
+    def new_address(self) -> None:
+        """Its own loopback source address on its HTTP connections, a new one each call."""
         self.address = source_address(next(_users))
         adapter = LocustHttpAdapter(pool_manager=PoolManager(source_address=(self.address, 0)))
         self.client.mount("http://", adapter)
         self.client.mount("https://", adapter)
-        self.login = ""
+
+    def think(self) -> None:
+        """5 to 15 s reading the page. As locust's own wait between tasks, the user is marked
+        waiting meanwhile, so a stopping run ends it at once rather than after the journey."""
+        if self._state == LOCUST_STATE_STOPPING:
+            raise StopUser()
+        self._state = LOCUST_STATE_WAITING
+        gevent.sleep(THINK(self))
+        if self._state == LOCUST_STATE_STOPPING:
+            raise StopUser()
+        self._state = LOCUST_STATE_RUNNING
 
     def email(self) -> str:
         return ""
@@ -122,10 +152,13 @@ class PortalUser(HttpUser):
 
     def request(
         self, method: str, path: str, name: str, *, expect: Codes = OK, data: Data = None,
-        problem: Callable[[Any], str] | None = None,
+        problem: Callable[[Any], str] | None = None, follow: bool = False,
     ) -> Any:  # fmt: skip
-        """One request as one named step: a status other than expected fails it, and so does
-        what `problem` finds wrong with the response (its message, or "" for nothing)."""
+        """One request as one named step, after a think time unless it is a redirect being
+        followed (`follow`): a status other than expected fails it, and so does what `problem`
+        finds wrong with the response (its message, or "" for nothing)."""
+        if not follow:
+            self.think()
         with self.client.request(
             method, path, name=name, data=data, allow_redirects=False, catch_response=True
         ) as response:
@@ -149,11 +182,13 @@ class PortalUser(HttpUser):
              "/accounts/login/second-step/"),
             ("/accounts/login/second-step/", "log-in: passcode", {"passcode": DEMO_PASSCODE}, "/"),
         ):  # fmt: skip
-            page = self.request("GET", path, f"{name} page")
+            page = self.request("GET", path, f"{name} page", follow=True)
             form = post_form(page.text, "csrfmiddlewaretoken") if self.ok(page) else None
             if form is None:
                 raise StopUser()
-            sent = self.request("POST", path, name, expect=(302,), data=form.data(answers))
+            sent = self.request(
+                "POST", path, name, expect=(302,), data=form.data(answers), follow=True
+            )
             if sent.status_code != 302 or sent.headers.get("Location", "").split("?")[0] != then:
                 raise StopUser()
 
@@ -240,7 +275,7 @@ class ProviderWeek(PortalUser):
             expect=(302,), data=form.data(five_row_changes(form)),
         )  # fmt: skip
         if self.ok(saved, 302):
-            self.request("GET", saved.headers["Location"], "provider: actuals week")
+            self.request("GET", saved.headers["Location"], "provider: actuals week", follow=True)
         self._exceptions_and_confirm(form.values("week")[0])
 
     def _generate(self, page: str) -> Any:
@@ -256,7 +291,7 @@ class ProviderWeek(PortalUser):
         )  # fmt: skip
         if not self.ok(made, 302):
             return None
-        week = self.request("GET", made.headers["Location"], "provider: actuals week")
+        week = self.request("GET", made.headers["Location"], "provider: actuals week", follow=True)
         return week if self.ok(week) else None
 
     def _exceptions_and_confirm(self, week: str) -> None:
@@ -277,7 +312,11 @@ class ProviderWeek(PortalUser):
             # The page it goes back to says whether the period was confirmed, or why not (a
             # refusal, e.g. weeks without actuals: an error of the journey or of the data).
             done = self.request(
-                "GET", path, "provider: confirmed", problem=lambda r: banner_unless(r, CONFIRMED)
+                "GET",
+                path,
+                "provider: confirmed",
+                follow=True,
+                problem=lambda r: banner_unless(r, CONFIRMED),
             )
             if CONFIRMED in done.text:
                 self.confirmed.add(period)
@@ -508,13 +547,15 @@ def resident_answers(number: int) -> dict[str, Any]:
 
 class Resident(PortalUser):
     """A resident asking for care and support: the start page, each question, check your
-    answers, send. A new visitor (no cookies) each time."""
+    answers, send. A new visitor each time: no cookies, and another address (the front door's
+    submit is rate limited per address, as it must be against scripts)."""
 
     weight = 1
 
     @task
     def ask_for_care(self) -> None:
         self.client.cookies.clear()
+        self.new_address()
         base = f"/care-and-support/{COUNCIL_SLUG}/"
         start = self.request("GET", base, "resident: start")
         first = re.search(rf'href="({base}questions/[^"/]+/)"', start.text)
@@ -522,10 +563,11 @@ class Resident(PortalUser):
             return
         answers = resident_answers(next(_users))
         location = first.group(1)
-        for _ in range(60):
+        for asked_before in range(60):
             if "/questions/" not in location:
                 break
-            page = self.request("GET", location, "resident: question")
+            # The first question is a link the resident follows; the next ones are redirects.
+            page = self.request("GET", location, "resident: question", follow=asked_before > 0)
             form = post_form(page.text, "csrfmiddlewaretoken")
             if form is None:
                 return
@@ -537,13 +579,13 @@ class Resident(PortalUser):
             location = sent.headers["Location"]
         if not location.endswith("/check-your-answers/"):
             return
-        check = self.request("GET", location, "resident: check answers")
+        check = self.request("GET", location, "resident: check answers", follow=True)
         form = post_form(check.text, "csrfmiddlewaretoken")
         if form is None:
             return
         sent = self.request("POST", location, "resident: submit", expect=(302,), data=form.data())
         if sent.status_code == 302:
-            result = self.request("GET", sent.headers["Location"], "resident: result")
+            result = self.request("GET", sent.headers["Location"], "resident: result", follow=True)
             reference = re.search(r"Your reference<br><strong>([^<]+)</strong>", result.text)
             if reference:
                 record("frontdoor_submitted", None, answers["asker_email"],

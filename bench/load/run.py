@@ -22,6 +22,7 @@ import datetime
 import json
 import os
 import re
+import resource
 import shutil
 import subprocess
 import sys
@@ -37,7 +38,7 @@ from bench.load.connect import connect
 from bench.load.effects import count_effects
 from bench.load.stack import stack
 from bench.server import PostgresDatabase, product_environment, run_command
-from bench.support import RESULTS, ROOT, BenchError
+from bench.support import RESULTS, ROOT, WORKERS, BenchError
 
 LOCUSTFILE = Path(__file__).resolve().parent / "locustfile.py"
 PORTS = range(18200, 18300)
@@ -86,8 +87,9 @@ def logins_in(database: PostgresDatabase) -> dict[str, str]:
 
 def run_locust(
     args: argparse.Namespace, users: int, base_url: str, out: Path, env: dict[str, str]
-) -> list[dict[str, Any]]:
-    """Locust headless at `users` users for the ramp-up and the duration; each step's figures."""
+) -> tuple[list[dict[str, Any]], dict[str, float]]:
+    """Locust headless at `users` users for the ramp-up and the duration: each step's figures,
+    and how busy the machine's cores were (locust's own share apart)."""
     rate = max(1.0, users / args.ramp_up)
     classes = ["HealthProbe", "ProviderWeek", "ProviderReferrals", "Broker", "Resident"]
     if env.get("LOAD_PAYMENTS_LOGIN"):
@@ -100,6 +102,7 @@ def run_locust(
         *classes,
     ]
     print(f"load: {users} users, {rate:.1f}/s, for {args.ramp_up}+{args.duration} s", flush=True)
+    machine, children = machine_cpu(), resource.getrusage(resource.RUSAGE_CHILDREN)
     with (out / f"u{users}.log").open("w") as log:
         completed = subprocess.run(
             command,
@@ -112,7 +115,31 @@ def run_locust(
         )
     if completed.returncode != 0:
         raise BenchError(f"locust exited with {completed.returncode}: see {out}/u{users}.log")
-    return read_stats(out / f"u{users}_stats.csv", out / f"u{users}_failures.csv")
+    cpu = cpu_shares(machine, children)
+    return read_stats(out / f"u{users}_stats.csv", out / f"u{users}_failures.csv"), cpu
+
+
+def machine_cpu() -> tuple[float, float]:
+    """(busy, total) CPU seconds of the whole machine so far, from /proc/stat's first line."""
+    ticks = [int(n) for n in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    idle = ticks[3] + ticks[4]  # idle and iowait
+    hertz = os.sysconf("SC_CLK_TCK")
+    return (sum(ticks) - idle) / hertz, sum(ticks) / hertz
+
+
+def cpu_shares(machine: tuple[float, float], children: Any) -> dict[str, float]:
+    """How busy the machine's cores were over a locust run (ramp-up included), and how much of
+    that was locust itself: the users run on the same cores as the server, so what locust takes
+    is not the server's."""
+    busy, total = (now - then for now, then in zip(machine_cpu(), machine, strict=True))
+    done = resource.getrusage(resource.RUSAGE_CHILDREN)
+    locust = (done.ru_utime - children.ru_utime) + (done.ru_stime - children.ru_stime)
+    cores = os.cpu_count() or 1
+    return {
+        "machine_busy_pct": round(100 * busy / total, 1) if total else 0.0,
+        "locust_cores": round(locust * cores / total, 2) if total else 0.0,
+        "cores": cores,
+    }
 
 
 def _ms(text: str) -> float:
@@ -196,6 +223,8 @@ def markdown(report: dict[str, Any]) -> str:
         lines += [
             f"## {users} users ({report['measured_seconds'][users]:.0f} s measured)",
             "",
+            cpu_line(report["cpu"].get(users)),
+            "",
             "| step | requests | errors | req/s | p50 ms | p95 ms | p99 ms | p95 x healthz |",
             "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
         ]
@@ -211,6 +240,15 @@ def markdown(report: dict[str, Any]) -> str:
     lines += ["", f"Background effects logged: {report['actions']}"]
     lines += [f"Background effects counted (lost, doubled): {report['effects']['total']}"]
     return "\n".join(lines)
+
+
+def cpu_line(cpu: dict[str, float] | None) -> str:
+    if not cpu:
+        return "CPU: not measured"
+    return (
+        f"CPU over the run: the machine's {cpu['cores']} cores {cpu['machine_busy_pct']}% busy; "
+        f"locust itself used {cpu['locust_cores']} of them"
+    )
 
 
 def summary_lines(found: dict[str, Any]) -> list[str]:
@@ -301,8 +339,10 @@ def load(args: argparse.Namespace, data_dir: Path, database: PostgresDatabase) -
     out.mkdir()
     runs: dict[int, list[dict[str, Any]]] = {}
     measured: dict[int, float] = {}
+    cpu: dict[int, dict[str, float]] = {}
     ports = range(args.ports[0], args.ports[1] + 1)
     with stack(env, data_dir, web=args.web, workers=args.workers, proxy=args.proxy,
+               web_workers=args.web_workers,
                redis_db=args.redis_db, log_dir=data_dir / "logs", ports=ports) as base_url:  # fmt: skip
         since = datetime.datetime.now(datetime.UTC)
         # After `since`: the first poll of the simulator's feed and its acknowledgements count.
@@ -310,8 +350,8 @@ def load(args: argparse.Namespace, data_dir: Path, database: PostgresDatabase) -
         print(f"load: connected to the simulator: {connected}", flush=True)
         users_env = {**env, "LOAD_RESET_AFTER_START": "1", "PYTHONPATH": str(ROOT)}
         for users in args.users:
-            steps = with_ratios(run_locust(args, users, base_url, out, users_env))
-            runs[users] = steps
+            found, cpu[users] = run_locust(args, users, base_url, out, users_env)
+            runs[users] = steps = with_ratios(found)
             total = sum(s["requests"] for s in steps)
             rps = sum(s["rps"] for s in steps)
             measured[users] = total / rps if rps else 0.0
@@ -326,12 +366,14 @@ def load(args: argparse.Namespace, data_dir: Path, database: PostgresDatabase) -
         kinds.update(json.loads(line)["kind"] for line in log.read_text().splitlines() if line)
     return {
         "when": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
-        "stack": f"web {args.web}, workers {args.workers}, proxy {args.proxy or args.web > 1}",
+        "stack": f"web {args.web} x {args.web_workers} sync workers, Huey consumers "
+        f"{args.workers}, proxy {args.proxy or args.web > 1}",
         "seed": env["SEED"],
         "provider_logins": int(env["LOAD_PROVIDER_LOGINS"]),
         "duration_seconds": args.duration,
         "ramp_up_seconds": args.ramp_up,
         "measured_seconds": measured,
+        "cpu": cpu,
         "runs": runs,
         "summary": summary(runs),
         "actions": dict(kinds),
@@ -358,6 +400,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     add("--from-dump", type=Path, help="restore this pg_dump -Fc of a seeded database, not seed")
     add("--web", type=int, default=1, help="gunicorn processes (1)")
     add("--workers", type=int, default=1, help="Huey consumers (1)")
+    add("--web-workers", type=int, default=WORKERS, help=f"sync workers a gunicorn ({WORKERS})")
     add("--proxy", action="store_true", help="nginx in front (always with --web > 1)")
     add("--database-url", default=os.environ.get("DATABASE_URL")
         or "postgres://postgres@127.0.0.1:5432/postgres", help="the PostgreSQL server")  # fmt: skip

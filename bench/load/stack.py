@@ -29,7 +29,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from bench.server import Server, _free_port, _tail, wait_healthy
-from bench.support import ROOT, SERVER_START_TIMEOUT, BenchError
+from bench.support import ROOT, SERVER_START_TIMEOUT, WORKERS, BenchError
 
 NGINX = "/usr/sbin/nginx"
 STOP_TIMEOUT = 20.0
@@ -332,6 +332,7 @@ def stack(
     *,
     web: int = 1,
     workers: int = 1,
+    web_workers: int = WORKERS,
     proxy: bool = False,
     redis_db: int = 4,
     log_dir: Path | None = None,
@@ -360,7 +361,7 @@ def stack(
         print(f"bench: {workers} Huey consumer(s) on {stack_env['REDIS_URL']}", flush=True)
         servers = []
         for number in range(web):
-            server = Server(stack_env, logs / f"gunicorn-{number + 1}.log")
+            server = Server(stack_env, logs / f"gunicorn-{number + 1}.log", web_workers)
             server.port = ports_given.take()
             server.base_url = f"http://127.0.0.1:{server.port}"
             cleanup.callback(server.stop)
