@@ -240,6 +240,26 @@ leak="${leak//$setup_token/<token>}"
 [[ -z "$leak" ]] && pass "Django's log lines in the journal carry no token" \
     || fail "Django's log lines in the journal carry no token" "$leak"
 
+# nginx's error log names the whole request line of an upstream failure, which it cannot redact:
+# the token doors log only critical errors there. With gunicorn stopped, a token link and a page
+# both fail (502); the page's failure is in the error log (errors are logged), the token is not.
+kill "$gunicorn_pid" 2>/dev/null
+wait "$gunicorn_pid" 2>/dev/null
+gunicorn_pid=""
+down_token="$(python3 -c 'import secrets; print(secrets.token_urlsafe(32))')"
+code_token="$(req "$BASE/accounts/set-up/${down_token}/")"
+code_page="$(req "$BASE/accounts/login/?upstream-down-check")"
+sleep 1
+if [[ "$code_token $code_page" != "502 502" ]]; then
+    fail "nginx's error log carries no token" "with gunicorn stopped: $code_token $code_page, not 502 502"
+elif grep -qF "$down_token" "$TMP/logs/nginx-carebridge.error.log"; then
+    fail "nginx's error log carries no token" "an upstream failure's line names the token"
+elif ! grep -qF "upstream-down-check" "$TMP/logs/nginx-carebridge.error.log"; then
+    fail "nginx's error log carries no token" "no upstream failure was logged at all"
+else
+    pass "nginx's error log carries no token (an upstream failure: the page's logged, the link's not)"
+fi
+
 # --- Backup and a tested restore (docs/deploy.md, "Backups") -----------------------------------
 # The worker writes on its own schedule; stopped first so the two counts can be compared exactly.
 kill -INT "$worker_pid" 2>/dev/null
