@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "carebridge.disputes",
     "carebridge.payments",
     "carebridge.reports",
+    "carebridge.subjectaccess",
     "carebridge.help",
     "carebridge.home",
     "carebridge.demo",
