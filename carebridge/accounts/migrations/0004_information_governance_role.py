@@ -7,7 +7,6 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('accounts', '0003_integrations'),
-        ('organisations', '0013_information_governance_role'),
     ]
 
     operations = [
