@@ -430,7 +430,7 @@ REGISTRY: dict[str, Entry] = {
         f"people:{name}": Entry(
             kwargs=lambda w: {"pk": w.other_service_user.pk}, owner=lambda w: w.other_council_broker
         )
-        for name in ("service_user_detail", "cld_details")
+        for name in ("service_user_detail", "cld_details", "rectify")
     },
     # Referrals: the provider answers (every form page shows for the owner, with a message when
     # the referral's state does not allow its action); the council withdraws.

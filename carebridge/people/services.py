@@ -47,24 +47,90 @@ def service_user_create(*, council: Council, by: Any, **fields: Any) -> ServiceU
     return person
 
 
-@transaction.atomic
-def service_user_update(*, person: ServiceUser, by: Any, **fields: Any) -> ServiceUser:
+# The personal details a correction may change: who the person is, where they live, how to reach
+# them, their GP and next of kin, their consent. The Client Level Data details have their own
+# service (cld_details_update); the council and the record's dates are never corrected here.
+RECTIFIABLE_FIELDS = (
+    "ss_ref",
+    "title",
+    "first_name",
+    "last_name",
+    "preferred_name",
+    "date_of_birth",
+    "nhs_number",
+    "address_line_1",
+    "address_line_2",
+    "address_line_3",
+    "town",
+    "county",
+    "postcode",
+    "district",
+    "phone",
+    "mobile",
+    "gp_name",
+    "gp_practice",
+    "gp_phone",
+    "next_of_kin_name",
+    "next_of_kin_relationship",
+    "next_of_kin_phone",
+    "consent_to_share",
+)
+
+
+def _change_details(
+    *, person: ServiceUser, by: Any, fields: dict[str, Any], action: str, reason: str
+) -> ServiceUser:
+    unknown = set(fields) - set(RECTIFIABLE_FIELDS)
+    if unknown:
+        raise TypeError(f"Not a correctable detail: {', '.join(sorted(unknown))}")
+    person = ServiceUser.objects.select_for_update().get(pk=person.pk)
     before = snapshot(person)
     for name, value in _clean(person.council, fields).items():
         setattr(person, name, value)
     person.full_clean()
-    person.save()
     after = snapshot(person)
     changed = changed_fields(before, after)
+    if not changed:
+        return person
+    person.save(update_fields=[*changed, "updated_at"])
     record(
-        action="service_user.updated",
+        action=action,
         by=by,
         obj=person,
         council=person.council_id,
         before={k: before.get(k) for k in changed},
         after={k: after[k] for k in changed},
+        detail={"reason": reason} if reason else None,
     )
     return person
+
+
+@transaction.atomic
+def service_user_rectify(
+    *, person: ServiceUser, by: Any, reason: str, **fields: Any
+) -> ServiceUser:
+    """Correct a person's details (the right to rectification): only council staff of the
+    person's own council, always with a reason. The audit event carries only the changed fields,
+    before and after, and the reason; it is the council's (events_visible_to), who already see
+    the whole record. A correction that changes nothing writes nothing, so a repeated post is
+    harmless."""
+    if by is None or by.council_id != person.council_id:
+        raise PermissionDenied
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": "Enter the reason for the correction"})
+    return _change_details(
+        person=person, by=by, fields=fields, action="service_user.rectified", reason=reason
+    )
+
+
+@transaction.atomic
+def service_user_update(*, person: ServiceUser, by: Any, **fields: Any) -> ServiceUser:
+    """A change of details made by the system or a data load, not a correction asked for by
+    someone (those go through service_user_rectify): the same write and the same audit."""
+    return _change_details(
+        person=person, by=by, fields=fields, action="service_user.updated", reason=""
+    )
 
 
 def service_user_viewed(

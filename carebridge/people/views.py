@@ -11,7 +11,7 @@ from carebridge.core.permissions import Function, can_edit, require_function
 from carebridge.people import services
 from carebridge.people.access import access_service_user
 from carebridge.people.filters import ServiceUserFilters
-from carebridge.people.forms import CldDetailsForm
+from carebridge.people.forms import CldDetailsForm, RectifyForm
 from carebridge.people.selectors import service_users_list
 
 
@@ -64,3 +64,28 @@ def cld_details(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         form = CldDetailsForm(initial=CldDetailsForm.initial_of(person))
     return render(request, "people/cld_details.html", {"person": person, "form": form})
+
+
+@require_http_methods(["GET", "POST"])
+def rectify(request: HttpRequest, pk: int) -> HttpResponse:
+    """Correct a person's details, with the reason, by staff who may change service users at
+    the person's own council (access_service_user: 404 for another's)."""
+    user = acting_user(request)
+    require_function(user, Function.SERVICE_USERS, edit=True)
+    person = access_service_user(user, pk)
+    services.service_user_viewed(person=person, by=user, ip=request.META.get("REMOTE_ADDR"))
+    if request.method == "POST":
+        form = RectifyForm(request.POST)
+        if form.is_valid():
+            try:
+                services.service_user_rectify(
+                    person=person, by=user, reason=form.cleaned_data["reason"], **form.details()
+                )
+            except ValidationError as error:
+                form.add_errors(error)
+            else:
+                messages.success(request, "The correction is saved.")
+                return redirect("people:service_user_detail", pk=person.pk)
+    else:
+        form = RectifyForm(initial=RectifyForm.initial_of(person))
+    return render(request, "people/rectify.html", {"person": person, "form": form})

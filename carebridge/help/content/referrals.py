@@ -82,11 +82,11 @@ TOPICS: list[Topic] = [
     Topic(
         "service-users",
         "Service users",
-        views=("people:service_user_list", "people:service_user_detail"),
+        views=("people:service_user_list", "people:service_user_detail", "people:rectify"),
         audience=Audience.COUNCIL,
         section=SECTION,
         summary="Find a person your council supports, see their details and the history of "
-        "changes to their record.",
+        "changes to their record, and correct their details with the reason.",
     ),
     Topic(
         "client-level-data-details",

@@ -1,0 +1,108 @@
+"""Corrections to a person's details (the right to rectification): by staff of the person's own
+council who may change service users, always with a reason, audited with only what changed,
+before and after; another council's person is not found; a refused correction writes nothing."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.urls import reverse
+
+from carebridge.audit.models import Event
+from carebridge.people.forms import RectifyForm
+from carebridge.people.models import ServiceUser
+from carebridge.people.services import service_user_create, service_user_rectify
+from tests.support import client_for, make_council, make_user
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def world():
+    council = make_council()
+    broker = make_user(council=council, role="broker")
+    person = service_user_create(
+        council=council, by=broker, ss_ref="RC1", first_name="Ada", last_name="Mos",
+        date_of_birth=date(1940, 1, 2), postcode="M1 1AA",
+    )  # fmt: skip
+    return council, broker, person
+
+
+def _post(person, **changes):
+    data = {
+        **{k: ("on" if v is True else "" if v in (None, False) else v)
+           for k, v in RectifyForm.initial_of(person).items() if k != "date_of_birth"},
+        "date_of_birth_0": "2", "date_of_birth_1": "1", "date_of_birth_2": "1940",
+        "reason": "Spelling confirmed with her daughter by phone",
+    }  # fmt: skip
+    data.update(changes)
+    return data
+
+
+def _rectified():
+    return Event.objects.filter(action="service_user.rectified")
+
+
+def test_it_keeps_only_the_changed_details_before_and_after_with_the_reason(world):
+    _council, broker, person = world
+    service_user_rectify(
+        person=person, by=broker, reason="Misspelt at intake", last_name="Moss", first_name="Ada"
+    )
+    event = _rectified().get()
+    assert (event.before, event.after) == ({"last_name": "Mos"}, {"last_name": "Moss"})
+    assert event.detail == {"reason": "Misspelt at intake"}
+    assert event.actor == broker and event.council_id == person.council_id
+    assert ServiceUser.objects.get(pk=person.pk).last_name == "Moss"
+
+
+def test_it_writes_nothing_when_nothing_changes(world):
+    _council, broker, person = world
+    service_user_rectify(person=person, by=broker, reason="Checked", last_name="Mos")
+    assert not _rectified().exists()
+
+
+def test_it_refuses_a_correction_without_a_reason_or_from_another_council(world):
+    _council, broker, person = world
+    with pytest.raises(ValidationError):
+        service_user_rectify(person=person, by=broker, reason="  ", last_name="Moss")
+    stranger = make_user(council=make_council(), role="broker")
+    with pytest.raises(PermissionDenied):
+        service_user_rectify(person=person, by=stranger, reason="Why", last_name="Moss")
+    assert ServiceUser.objects.get(pk=person.pk).last_name == "Mos"
+    assert not _rectified().exists()
+
+
+def test_a_broker_corrects_the_details_on_the_page(world):
+    _council, broker, person = world
+    client = client_for(broker)
+    url = reverse("people:rectify", args=[person.pk])
+    page = client.get(url)
+    assert page.status_code == 200 and "Reason for the correction" in page.text
+    response = client.post(url, _post(person, postcode="cr2 6xh"))
+    assert response.status_code == 302
+    assert ServiceUser.objects.get(pk=person.pk).postcode == "CR2 6XH"
+    assert _rectified().get().after == {"postcode": "CR2 6XH"}
+
+
+def test_the_page_refuses_a_missing_reason_and_a_bad_nhs_number_and_writes_nothing(world):
+    _council, broker, person = world
+    client = client_for(broker)
+    url = reverse("people:rectify", args=[person.pk])
+    response = client.post(url, _post(person, reason="", last_name="Moss"))
+    assert response.status_code == 200 and "Enter the reason for the correction" in response.text
+    response = client.post(url, _post(person, nhs_number="943 476 5918"))
+    assert response.status_code == 200
+    assert not _rectified().exists()
+    assert ServiceUser.objects.get(pk=person.pk).last_name == "Mos"
+
+
+def test_another_councils_broker_does_not_find_the_person_and_a_viewer_may_not_correct(world):
+    council, _broker, person = world
+    url = reverse("people:rectify", args=[person.pk])
+    stranger = make_user(council=make_council(), role="broker")
+    assert client_for(stranger).get(url).status_code == 404
+    viewer = make_user(council=council, role="council_viewer")
+    assert client_for(viewer).post(url, _post(person, last_name="Moss")).status_code == 403
+    assert not _rectified().exists()
