@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ("organisations", "0012_rulebook_retention"),
+        ("organisations", "0011_integrations"),
         ("people", "0003_cld_person_details"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
