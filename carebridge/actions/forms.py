@@ -13,6 +13,7 @@ from django.core.files.uploadedfile import UploadedFile
 
 from carebridge.actions.choices import OFFERED_KINDS, RelatedKind
 from carebridge.actions.models import ActionType
+from carebridge.core import uploads
 from carebridge.core.forms import GovForm, GuideDateField
 from carebridge.organisations.models import Team
 
@@ -44,7 +45,10 @@ class AttachmentsField(forms.FileField):
         files = [f for f in files if f]
         if len(files) > MAX_FILES:
             raise ValidationError(f"Attach up to {MAX_FILES} files at a time")
-        return [super(AttachmentsField, self).clean(f, initial) for f in files]
+        cleaned = [super(AttachmentsField, self).clean(f, initial) for f in files]
+        for upload in cleaned:
+            uploads.check(upload)
+        return cleaned
 
 
 def entity_value(kind: str, pk: int) -> str:

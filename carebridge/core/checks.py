@@ -21,3 +21,18 @@ def shared_cache(**_kwargs: Any) -> list[CheckMessage]:
             id="carebridge.W001",
         )
     ]
+
+
+@register(Tags.security, deploy=True)
+def uploads_scanned(**_kwargs: Any) -> list[CheckMessage]:
+    """Uploaded files are scanned for viruses only when clamd is configured
+    (carebridge.core.uploads)."""
+    if settings.CLAMD_ADDRESS or settings.DEBUG or settings.DEMO or settings.TESTING:
+        return []
+    return [
+        Warning(
+            "CLAMD_ADDRESS is not set: uploaded files are not scanned for viruses.",
+            hint="Install clamav-daemon and set CLAMD_ADDRESS to its socket (docs/deploy.md).",
+            id="carebridge.W002",
+        )
+    ]

@@ -8,6 +8,7 @@ from typing import Any, cast
 from crispy_forms_gds.layout import Field, Fluid, Layout, Size
 from django import forms
 
+from carebridge.core import uploads
 from carebridge.core.forms import GovForm, GuideDateField
 from carebridge.payments.choices import AbsenceStay
 from carebridge.payments.models import ClaimClientItem, ClaimProviderItem
@@ -150,6 +151,11 @@ class ClaimFileForm(GovForm):
         help_text="A PDF, an image (PNG, JPEG or GIF), a Word document or an Excel file.",
         error_messages={"required": "Choose a file to upload", "empty": "The file is empty"},
     )
+
+    def clean_file(self) -> Any:
+        upload = self.cleaned_data["file"]
+        uploads.check(upload)
+        return upload
 
 
 class DecisionForm(GovForm):

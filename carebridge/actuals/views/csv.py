@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from carebridge.accounts.models import User
 from carebridge.actuals import csvio
 from carebridge.audit.services import record
+from carebridge.core import uploads
 from carebridge.core.forms import GovForm
 from carebridge.core.http import acting_user
 from carebridge.core.permissions import Function, require_function
@@ -159,6 +160,7 @@ class ImportForm(GovForm):
         # Checked before a byte of it is read: a bigger file is refused, not parsed.
         if upload.size > csvio.MAX_BYTES:
             raise forms.ValidationError("The selected file must be smaller than 10 MB")
+        uploads.check(upload, accept=uploads.CSV_FILE, limit=csvio.MAX_BYTES)
         return upload
 
 

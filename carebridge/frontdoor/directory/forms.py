@@ -9,6 +9,7 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 
+from carebridge.core import uploads
 from carebridge.core.forms import GovForm, email_field
 from carebridge.frontdoor.directory import feed as oruk
 from carebridge.frontdoor.directory.feed import SignpostNeed
@@ -102,6 +103,7 @@ class FeedUploadForm(GovForm):
             raise ValidationError(
                 f"The file must be smaller than {MAX_FEED_BYTES // 1024 // 1024} MB"
             )
+        uploads.check(upload, accept=uploads.JSON_FILE, limit=MAX_FEED_BYTES)
         return upload
 
 
