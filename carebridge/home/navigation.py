@@ -172,6 +172,7 @@ COUNCIL: tuple[Section, ...] = (
             NavItem("Connections", "integrations:case_system", F.CONNECTIONS, edit=True),
             NavItem("Help and support", "help:manage", F.HELP_CONTENT, edit=True),
             NavItem("Audit log", "audit:event_list", F.AUDIT_LOG),
+            NavItem("Records retention", "retention:overview", F.RETENTION),
         ),
     ),
 )

@@ -196,6 +196,50 @@ class Rulebook(models.Model):
         "password.",
     )
 
+    # Retention (issue 23): how many months each class of record is kept once it is finished,
+    # before the nightly retention task removes it. The defaults follow common UK local-authority
+    # retention schedules (LGA / IRMS guidance): contact and signposting records 2 years after
+    # closure; an appointment's booking 1 year after the appointment; anonymous feedback 2 years;
+    # delivered outbound payloads (e-mails, CRM pushes) 3 months, being copies of what is kept
+    # elsewhere; closed actions 6 years after closure (Limitation Act 1980, as for the contract
+    # records they discuss); the audit log 7 years (6 years plus the current financial year).
+    retention_request_months = models.PositiveSmallIntegerField(
+        "Front-door requests",
+        default=24,
+        validators=[MinValueValidator(1), MaxValueValidator(600)],
+        help_text="Months after a signposted or closed request before its person's details go.",
+    )
+    retention_booking_months = models.PositiveSmallIntegerField(
+        "Hub bookings",
+        default=12,
+        validators=[MinValueValidator(1), MaxValueValidator(600)],
+        help_text="Months after the appointment before the booking's personal details go.",
+    )
+    retention_feedback_months = models.PositiveSmallIntegerField(
+        "Front-door feedback",
+        default=24,
+        validators=[MinValueValidator(1), MaxValueValidator(600)],
+        help_text="Months after it was given before feedback is deleted.",
+    )
+    retention_outbox_months = models.PositiveSmallIntegerField(
+        "Sent e-mails and CRM pushes",
+        default=3,
+        validators=[MinValueValidator(1), MaxValueValidator(600)],
+        help_text="Months after sending (or giving up) before an outbound payload is deleted.",
+    )
+    retention_action_months = models.PositiveSmallIntegerField(
+        "Closed actions",
+        default=72,
+        validators=[MinValueValidator(1), MaxValueValidator(600)],
+        help_text="Months after an action closed before its thread's words and files go.",
+    )
+    retention_audit_months = models.PositiveSmallIntegerField(
+        "Audit log",
+        default=84,
+        validators=[MinValueValidator(12), MaxValueValidator(600)],
+        help_text="Months the audit log's events are kept.",
+    )
+
     def __str__(self) -> str:
         return f"Rulebook of {self.council}"
 
