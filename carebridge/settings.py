@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "carebridge.disputes",
     "carebridge.payments",
     "carebridge.reports",
+    "carebridge.subjectaccess",
     "carebridge.retention",
     "carebridge.help",
     "carebridge.home",
@@ -305,6 +306,12 @@ OUTBOUND_ALLOW_LOOPBACK = DEBUG or DEMO
 
 # Files posted on actions.
 ACTION_ATTACHMENT_MAX_BYTES = env_int("ACTION_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)
+# Every upload is scanned by clamd when this names its socket (unix:///run/clamav/clamd.ctl or
+# tcp://host:3310; carebridge.core.uploads): unanswered, uploads are refused; unset, not scanned
+# (`check --deploy` warns). An Office file must open to less than the uncompressed limit.
+CLAMD_ADDRESS = env_str("CLAMD_ADDRESS")
+CLAMD_TIMEOUT = env_int("CLAMD_TIMEOUT", 30)
+UPLOAD_MAX_UNCOMPRESSED_BYTES = env_int("UPLOAD_MAX_UNCOMPRESSED_BYTES", 100 * 1024 * 1024)
 
 LOGGING = {
     "version": 1,

@@ -19,6 +19,7 @@ urlpatterns = [
     path("disputes/", include("carebridge.disputes.urls")),
     path("front-door/", include("carebridge.frontdoor.urls")),
     path("reports/", include("carebridge.reports.urls")),
+    path("subject-access/", include("carebridge.subjectaccess.urls")),
     path("retention/", include("carebridge.retention.urls")),
     path("care-and-support/", include("carebridge.frontdoor.urls_public")),
     path("integrations/", include("carebridge.integrations.urls")),

@@ -30,6 +30,7 @@ class Role(models.TextChoices):
     PAYMENTS_OFFICER = "payments_officer", "Payments officer"
     FRONT_DOOR_OFFICER = "front_door_officer", "Front-door officer"
     COUNCIL_ADMINISTRATOR = "council_administrator", "Council administrator"
+    INFORMATION_GOVERNANCE = "information_governance", "Information governance officer"
 
 
 PROVIDER_ROLES = frozenset(
@@ -44,7 +45,13 @@ PROVIDER_ROLES = frozenset(
     }
 )
 COUNCIL_ROLES = frozenset(
-    {Role.BROKER, Role.PAYMENTS_OFFICER, Role.FRONT_DOOR_OFFICER, Role.COUNCIL_ADMINISTRATOR}
+    {
+        Role.BROKER,
+        Role.PAYMENTS_OFFICER,
+        Role.FRONT_DOOR_OFFICER,
+        Role.COUNCIL_ADMINISTRATOR,
+        Role.INFORMATION_GOVERNANCE,
+    }
 )
 
 
@@ -76,6 +83,9 @@ class Function(models.TextChoices):
     # What the council tells its providers and staff beside the portal's own help: its support
     # contacts, do's and don'ts, questions and answers, and a note on any page.
     HELP_CONTENT = "help_content", "Help and support contacts"
+    # A person's right of access (UK GDPR art. 15): finding everything the council holds about
+    # them and exporting it, which only the council's information-governance officers do.
+    SUBJECT_ACCESS = "subject_access", "Subject access requests"
     # How long each class of record is kept, the legal holds that stop its removal and the
     # nightly removals' reports: the council's administrators alone (issue 23).
     RETENTION = "retention", "Records retention"
@@ -163,6 +173,12 @@ PERMISSIONS: dict[Role, dict[Function, Access]] = {
             F.RETENTION,
         ),
         **_view(F.AUDIT_LOG, F.SERVICE_USERS, F.REPORTS),
+    },
+    # Information governance answers subject access requests: it reads every record about the
+    # person (and the audit of who viewed it), and changes no care or payment record.
+    Role.INFORMATION_GOVERNANCE: {
+        **_edit(F.SUBJECT_ACCESS),
+        **_view(F.SERVICE_USERS, F.AUDIT_LOG),
     },
 }
 
