@@ -184,3 +184,12 @@ def test_a_file_checked_by_its_form_is_not_scanned_again(clamd: str) -> None:
         first = uploads.check(upload)
     with override_settings(CLAMD_ADDRESS="clamd-without-port"):
         assert uploads.check(upload) is first
+
+
+@override_settings(CLAMD_ADDRESS="", DEBUG=False, DEMO=False, TESTING=False)
+def test_check_deploy_warns_when_uploads_are_not_scanned() -> None:
+    from carebridge.core.checks import uploads_scanned
+
+    assert [message.id for message in uploads_scanned()] == ["carebridge.W002"]
+    with override_settings(CLAMD_ADDRESS="unix:///run/clamav/clamd.ctl"):
+        assert uploads_scanned() == []
