@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "django_filters",
     "django_ratelimit",
+    "pgtrigger",
     "carebridge.core",
     "carebridge.audit",
     "carebridge.organisations",

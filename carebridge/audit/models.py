@@ -1,5 +1,6 @@
 from typing import Any, NoReturn
 
+import pgtrigger
 from django.conf import settings
 from django.db import models
 
@@ -51,6 +52,10 @@ class Event(models.Model):
     after = models.JSONField(null=True, blank=True)
     detail = models.JSONField(default=dict, blank=True)
     ip_address = models.GenericIPAddressField(null=True, blank=True)
+    # The chain (docs/decisions/0017-tamper-evident-audit.md): the SHA-256 of every other field
+    # and the previous event's hash, in id order; the first event chains to `chain.GENESIS`.
+    previous_hash = models.CharField(max_length=64, blank=True)
+    hash = models.CharField(max_length=64, blank=True)
 
     objects = EventQuerySet.as_manager()
 
@@ -61,12 +66,18 @@ class Event(models.Model):
             models.Index(fields=["council", "at"]),
             models.Index(fields=["provider", "at"]),
         ]
+        # On PostgreSQL the database itself refuses changes; TRUNCATE stays allowed, since the
+        # tests' flushes use it and only the owner of the table may run it.
+        triggers = [
+            pgtrigger.Protect(name="protect_updates", operation=pgtrigger.Update),
+            pgtrigger.Protect(name="protect_deletes", operation=pgtrigger.Delete),
+        ]
 
     def __str__(self) -> str:
         return f"{self.action} by {self.actor_label or 'nobody'} at {self.at:%Y-%m-%d %H:%M}"
 
     def save(self, *args: Any, **kwargs: Any) -> None:
-        if self.pk is not None:
+        if not self._state.adding:  # a new event is given its id before it is inserted
             raise AppendOnlyError("Audit events cannot be changed.")
         super().save(*args, **kwargs)
 

@@ -1,10 +1,13 @@
 """Writing to the audit log: every business action calls `record` in its own transaction."""
 
 from collections.abc import Mapping
+from datetime import datetime
 from typing import Any
 
-from django.db import models
+import pgtrigger
+from django.db import models, transaction
 
+from carebridge.audit import chain
 from carebridge.audit.models import Event
 from carebridge.core.calendar import now
 from carebridge.organisations.models import Council, Provider
@@ -49,7 +52,7 @@ def record(
     actor = by if by is not None and getattr(by, "pk", None) is not None else None
     if council is None and provider is None and actor is not None:
         council, provider = actor.council_id, actor.provider_id
-    return Event.objects.create(
+    event = Event(
         at=now(),
         actor=actor,
         actor_label=str(actor) if actor is not None else "",
@@ -65,6 +68,17 @@ def record(
         ip_address=ip_address,
         team_kind=team_kind,
     )
+    return _append(event)
+
+
+def _append(event: Event) -> Event:
+    """Insert the event as the chain's new head. Without a savepoint: a caller's transaction
+    holds the chain's lock until it commits, and a lone call gets a transaction of its own."""
+    with transaction.atomic(savepoint=False):
+        event.id, event.previous_hash = chain.next_link()
+        event.hash = chain.hash_of({name: getattr(event, name) for name in chain.HASHED_FIELDS})
+        event.save(force_insert=True)
+    return event
 
 
 def record_listed(
@@ -99,3 +113,36 @@ def record_listed(
         )
         for council, n in sorted(rows.items())
     ]
+
+
+def remove_events_before(cutoff: datetime, *, reason: str) -> int:
+    """Retention: remove the oldest part of the log, every event before the first one at or
+    after `cutoff`, in one transaction, first recording an "audit.pruned" event that carries the
+    last removed event's id and hash, from which `audit_verify` then starts. Returns how many."""
+    if cutoff > now():
+        raise ValueError("Only events already past can be removed.")
+    with transaction.atomic():
+        kept_from = (
+            Event.objects.filter(at__gte=cutoff).order_by("id").values_list("id", flat=True)
+        ).first()
+        removed = (
+            Event.objects.all() if kept_from is None else Event.objects.filter(id__lt=kept_from)
+        )
+        last = removed.order_by("-id").values("id", "hash").first()
+        if last is None:
+            return 0
+        count = removed.count()
+        pruning = record(
+            action=chain.PRUNED,
+            detail={
+                "through_id": last["id"],
+                "through_hash": last["hash"],
+                "count": count,
+                "cutoff": cutoff.isoformat(),
+                "reason": reason,
+            },
+        )
+        doomed = Event._base_manager.filter(id__lte=last["id"]).exclude(pk=pruning.pk)
+        with pgtrigger.ignore("audit.Event:protect_deletes"):
+            doomed._raw_delete(doomed.db)
+    return count
