@@ -4,7 +4,7 @@ council's rulebook, its payment rules and the contract the provider works under.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -76,6 +76,12 @@ class RuleSource:
     rulebooks: dict[int, Rulebook]
     payment_rules: dict[tuple[int, str], PaymentRule]
     contracts: dict[tuple[int, int], list[Contract]]
+    # What every row of a council, provider and week shares, worked out once: a page or a file
+    # asks for the same few hundred times (the contracts' scan was most of a week page's rules).
+    _kinds: dict[tuple[int, int, date], str] = field(default_factory=dict, repr=False)
+    _shared: dict[tuple[int, str], tuple[frozenset[str], dict[str, int]]] = field(
+        default_factory=dict, repr=False
+    )
 
     @classmethod
     def load(
@@ -103,6 +109,13 @@ class RuleSource:
     def contract_type(self, council_id: int, provider_id: int, day: date) -> str:
         """The type of the contract in force on the day (the latest started, if several); a
         provider working without one is paid as a spot purchase."""
+        key = (council_id, provider_id, day)
+        kind = self._kinds.get(key)
+        if kind is None:
+            kind = self._kinds[key] = self._contract_type(council_id, provider_id, day)
+        return kind
+
+    def _contract_type(self, council_id: int, provider_id: int, day: date) -> str:
         for contract in self.contracts.get((council_id, provider_id), []):
             if contract.start_date <= day and (
                 contract.end_date is None or contract.end_date >= day
@@ -119,6 +132,12 @@ class RuleSource:
             payment = self.payment_rules[(cpli.council_id, kind)] = PaymentRule(
                 council_id=cpli.council_id, contract_type=kind
             )
+        shared = self._shared.get((cpli.council_id, kind))
+        if shared is None:
+            shared = self._shared[(cpli.council_id, kind)] = (
+                rulebook.frustrated_reasons(),
+                payment.missed_paid_percents(),
+            )
         return Rules(
             unit=str(Unit(cpli.unit).label),
             step=rulebook.actuals_hours_step if cpli.unit == Unit.HOURS else Decimal("1"),
@@ -126,7 +145,7 @@ class RuleSource:
             level=cpli.service_level.name,
             hospital_weeks=cpli.service_level.hospital_retainer_weeks,
             extras_allowed=rulebook.actuals_extras_allowed,
-            reasons=rulebook.frustrated_reasons(),
+            reasons=shared[0],
             over_percent=rulebook.actuals_over_plan_percent,
             aborted_max_minutes=payment.aborted_visit_max_minutes,
             aborted_percent=payment.aborted_visit_paid_percent,
@@ -134,5 +153,5 @@ class RuleSource:
             is_allocation=cpli.is_allocation,
             level_extras_allowed=cpli.service_level.extras_allowed,
             fixed_hours=cpli.service_level.fixed_hours,
-            missed_percents=payment.missed_paid_percents(),
+            missed_percents=shared[1],
         )

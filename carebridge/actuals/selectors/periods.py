@@ -16,7 +16,7 @@ from carebridge.actuals.models import Actual, Confirmation, Period
 from carebridge.actuals.periods import weeks_between
 from carebridge.actuals.rules import ZERO
 from carebridge.actuals.selectors.visible import actuals_visible_to, periods_visible_to
-from carebridge.actuals.services import RUNNING, confirmation_state
+from carebridge.actuals.services import RUNNING, ConfirmationState
 from carebridge.contracts.models import Cpli
 from carebridge.core.calendar import now, today
 from carebridge.organisations.deadlines import actuals_confirm_by
@@ -173,11 +173,47 @@ def period_total(user: User, period: Period) -> Decimal:
     return actuals_visible_to(user).filter(period=period).aggregate(t=Sum("cost"))["t"] or ZERO
 
 
-def provider_confirmations(user: User, periods: list[Period]) -> dict[int, Any]:
+def provider_confirmations(user: User, periods: list[Period]) -> dict[int, ConfirmationState]:
+    """Each period's confirmation state as `confirmation_state` gives it, without the lines
+    still to enter (the list shows status and deadline only: they are counted on the period's
+    own page). At most three queries, however many periods: the latest confirmations, the last
+    change of the confirmed periods, the councils' rulebooks."""
     assert user.provider_id is not None
-    # The list shows status and deadline only: the lines still to enter are counted on the
-    # period's own page.
-    return {p.pk: confirmation_state(user.provider_id, p, count_missing=False) for p in periods}
+    if not periods:
+        return {}
+    ids = [p.pk for p in periods]
+    latest: dict[int, tuple[Any, bool]] = {}
+    for period_id, at, late in (
+        Confirmation.objects.filter(provider_id=user.provider_id, period_id__in=ids)
+        .order_by("confirmed_at", "pk")
+        .values_list("period_id", "confirmed_at", "late")
+    ):
+        latest[period_id] = (at, late)  # the latest wins
+    changed: dict[int, Any] = {}
+    if latest:
+        changed = dict(
+            Actual.objects.filter(provider_id=user.provider_id, period_id__in=list(latest))
+            .values_list("period_id")
+            .annotate(at=Max("changed_at"))
+            .order_by()
+        )
+    rulebooks = {
+        r.council_id: r
+        for r in Rulebook.objects.filter(council_id__in={p.council_id for p in periods})
+    }
+    states = {}
+    for p in periods:
+        at, late = latest.get(p.pk, (None, False))
+        last_change = changed.get(p.pk)
+        states[p.pk] = ConfirmationState(
+            period=p,
+            deadline=actuals_confirm_by(rulebooks[p.council_id], p.end_date),
+            confirmed_at=at,
+            changed_since=at is not None and last_change is not None and last_change > at,
+            missing=0,
+            confirmed_late=late,
+        )
+    return states
 
 
 def weeks_of(period: Period) -> list[date]:
