@@ -240,6 +240,7 @@ _PERSONAS = (
     ("payments", "Avery", "Lindqvist", Role.PAYMENTS_OFFICER),
     ("payments-approver", "Hollis", "Marchetti", Role.PAYMENTS_OFFICER),
     ("frontdoor", "Sam", "Rowntree", Role.FRONT_DOOR_OFFICER),
+    ("ig", "Frankie", "Adair", Role.INFORMATION_GOVERNANCE),
 )
 
 

@@ -171,6 +171,8 @@ COUNCIL: tuple[Section, ...] = (
             # CRM webhook and the single sign-on, one to the next (integrations/_nav.html).
             NavItem("Connections", "integrations:case_system", F.CONNECTIONS, edit=True),
             NavItem("Help and support", "help:manage", F.HELP_CONTENT, edit=True),
+            # Subject access requests: the information-governance officers' list and exports.
+            NavItem("Information governance", "subjectaccess:request_list", F.SUBJECT_ACCESS),
             NavItem("Audit log", "audit:event_list", F.AUDIT_LOG),
             NavItem("Records retention", "retention:overview", F.RETENTION),
         ),

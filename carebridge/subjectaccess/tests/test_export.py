@@ -19,7 +19,6 @@ from carebridge.subjectaccess.records import RECORD_CLASSES
 from tests.access_matrix import build_world
 from tests.support import client_for, make_user
 
-
 pytestmark = pytest.mark.django_db
 
 

@@ -21,9 +21,7 @@ def test_it_finds_by_ss_ref_whatever_the_case(officer, person, other_person):
 
 def test_it_finds_by_name_narrowed_by_date_of_birth(officer, person, other_person):
     assert people_find(officer, last_name="goddard", first_name="Maisy") == [person]
-    assert people_find(officer, last_name="Goddard", date_of_birth=person.date_of_birth) == [
-        person
-    ]
+    assert people_find(officer, last_name="Goddard", date_of_birth=person.date_of_birth) == [person]
     wrong_birthday = person.date_of_birth.replace(year=1941)
     assert people_find(officer, last_name="Goddard", date_of_birth=wrong_birthday) == []
 

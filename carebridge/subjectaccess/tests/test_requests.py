@@ -40,7 +40,9 @@ def _form(received: date, **extra):
 def test_it_records_a_request_due_one_calendar_month_after_receipt(officer, person):
     received = today() - timedelta(days=3)
     client = client_for(officer)
-    response = client.post(reverse("subjectaccess:request_create", args=[person.pk]), _form(received))
+    response = client.post(
+        reverse("subjectaccess:request_create", args=[person.pk]), _form(received)
+    )
     sar = SubjectAccessRequest.objects.get()
     assert response.status_code == 302
     assert sar.due_on == add_calendar_months(received, 1)
