@@ -6,6 +6,7 @@ REDIS_URL switch to PostgreSQL and Redis. Production (DEBUG off) is secure by de
 
 import secrets
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from csp.constants import NONCE, NONE, SELF
@@ -47,6 +48,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_otp",
     "django_otp.plugins.otp_totp",
+    "django_otp_webauthn",
     "huey.contrib.djhuey",
     "crispy_forms",
     "crispy_forms_gds",
@@ -293,6 +295,21 @@ EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Carebridge <no-reply@carebridge.invalid>")
 # Links in e-mails (password resets) need the portal's public address.
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Passkeys (django-otp-webauthn): the relying party is the site's own host, and a passkey is
+# accepted only from the site's own origin (SITE_URL), unless these say otherwise. WebAuthn works
+# only over https, or on plain http at "localhost" (never an IP address), so a plain-http site is
+# taken to be a developer's machine at localhost.
+_SITE = urlsplit(SITE_URL)
+_LOCAL_ORIGIN = "http://localhost" + (f":{_SITE.port}" if _SITE.port else "")
+OTP_WEBAUTHN_RP_ID = env_str(
+    "WEBAUTHN_RP_ID", (_SITE.hostname or "localhost") if _SITE.scheme == "https" else "localhost"
+)
+OTP_WEBAUTHN_RP_NAME = env_str("WEBAUTHN_RP_NAME", "Carebridge")
+OTP_WEBAUTHN_ALLOWED_ORIGINS = env_list(
+    "WEBAUTHN_ORIGINS", [SITE_URL] if _SITE.scheme == "https" else [_LOCAL_ORIGIN]
+)
+# A passkey is a second step after the password here, never a log-in by itself.
+OTP_WEBAUTHN_ALLOW_PASSWORDLESS_LOGIN = False
 # GOV.UK Notify, when EMAIL_BACKEND is carebridge.notifications.notify.NotifyEmailBackend: the
 # service's API key and an e-mail template whose whole content is ((subject)) and ((body)).
 NOTIFY_API_KEY = env_str("NOTIFY_API_KEY")

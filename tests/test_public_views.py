@@ -8,6 +8,14 @@ PUBLIC = {
     "accounts:login_new_password",
     "accounts:login_new_passcode",
     "accounts:login_authenticator",
+    # Passkeys during a log-in (the pending log-in's user, not a logged-in one), and the words
+    # of the passkey scripts.
+    "accounts:login_passkey_set_up",
+    "accounts:login_passkey_register_begin",
+    "accounts:login_passkey_register_complete",
+    "accounts:login_passkey_begin",
+    "accounts:login_passkey_complete",
+    "accounts:passkey_jsi18n",
     "accounts:reset",
     "accounts:reset_sent",
     "accounts:reset_password",

@@ -126,6 +126,16 @@ class CurrentPasswordForm(GovForm):
     current_password = _password_field("Current password", autocomplete="current-password")
 
 
+class PasskeyNameForm(GovForm):
+    """A passkey's name, so its owner can tell their passkeys apart."""
+
+    name = forms.CharField(
+        label="Name of the passkey",
+        help_text="For example, the device or password manager that keeps it.",
+        max_length=64,
+    )
+
+
 class PasscodeChangeForm(CurrentPasswordForm, NewPasscodeForm):
     """Changing the passcode while logged in: the current password is asked for first."""
 

@@ -25,6 +25,7 @@ class LoginPolicy:
     failures_before_lock: int
     suspend_after: timedelta
     require_authenticator: bool
+    require_passkey: bool = False
 
 
 def _combine(rulebooks: list[Rulebook], *, staff: bool) -> LoginPolicy:
@@ -38,6 +39,8 @@ def _combine(rulebooks: list[Rulebook], *, staff: bool) -> LoginPolicy:
         failures_before_lock=min(r.login_failures_before_lock for r in rulebooks),
         suspend_after=timedelta(days=min(r.suspend_after_days for r in rulebooks)),
         require_authenticator=staff and any(r.staff_require_authenticator for r in rulebooks),
+        # Providers are never made to: they may work for several councils.
+        require_passkey=staff and any(r.staff_require_passkey for r in rulebooks),
     )
 
 

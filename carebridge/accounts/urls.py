@@ -1,6 +1,9 @@
+from django.contrib.auth.decorators import login_not_required
 from django.urls import path
+from django.views.i18n import JavaScriptCatalog
 
 from carebridge.accounts import views
+from carebridge.accounts.views import passkeys as passkey_views
 from carebridge.accounts.views import sso as sso_views
 
 app_name = "accounts"
@@ -25,6 +28,44 @@ urlpatterns = [
     path("account/passcode/", views.passcode_change, name="passcode_change"),
     path("account/authenticator/", views.authenticator_enrol, name="authenticator_enrol"),
     path("account/authenticator/remove/", views.authenticator_remove, name="authenticator_remove"),
+    path("account/passkeys/", passkey_views.passkeys_page, name="passkeys"),
+    path("account/passkeys/add/", passkey_views.passkey_add, name="passkey_add"),
+    path("account/passkeys/<int:pk>/name/", passkey_views.passkey_rename, name="passkey_rename"),
+    path("account/passkeys/<int:pk>/remove/", passkey_views.passkey_remove, name="passkey_remove"),
+    path(
+        "account/passkeys/register/begin/",
+        passkey_views.AccountRegisterBegin.as_view(),
+        name="passkey_register_begin",
+    ),
+    path(
+        "account/passkeys/register/complete/",
+        passkey_views.AccountRegisterComplete.as_view(),
+        name="passkey_register_complete",
+    ),
+    path("login/passkey-set-up/", passkey_views.login_passkey_set_up, name="login_passkey_set_up"),
+    path(
+        "login/passkey/register/begin/",
+        passkey_views.LoginRegisterBegin.as_view(),
+        name="login_passkey_register_begin",
+    ),
+    path(
+        "login/passkey/register/complete/",
+        passkey_views.LoginRegisterComplete.as_view(),
+        name="login_passkey_register_complete",
+    ),
+    path(
+        "login/passkey/begin/", passkey_views.LoginAuthBegin.as_view(), name="login_passkey_begin"
+    ),
+    path(
+        "login/passkey/complete/",
+        passkey_views.LoginAuthComplete.as_view(),
+        name="login_passkey_complete",
+    ),
+    path(
+        "passkeys/jsi18n/",
+        login_not_required(JavaScriptCatalog.as_view(packages=["django_otp_webauthn"])),
+        name="passkey_jsi18n",
+    ),
     path("users/", views.user_list, name="user_list"),
     path("users/new/", views.user_create, name="user_create"),
     path("users/<int:pk>/", views.user_detail, name="user_detail"),

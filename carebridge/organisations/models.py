@@ -169,6 +169,11 @@ class Rulebook(models.Model):
     staff_require_authenticator = models.BooleanField(
         default=False, help_text="Council staff must use an authenticator app as their second step."
     )
+    staff_require_passkey = models.BooleanField(
+        default=False,
+        help_text="Council staff must log in with a passkey (phishing-resistant): not the "
+        "passcode or an authenticator app.",
+    )
     # Scheduled payments: blocks of this many weeks, each paid by the run whose period ends
     # when the block's weeks in arrears have passed (the rest of the block paid in advance).
     scheduled_payment_weeks = models.PositiveSmallIntegerField(

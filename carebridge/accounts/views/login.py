@@ -30,6 +30,7 @@ from carebridge.accounts.forms import (
 from carebridge.accounts.models import User
 from carebridge.accounts.passwords import password_rules
 from carebridge.accounts.policy import default_failures_before_lock, login_policy_for
+from carebridge.accounts.services import passkeys
 from carebridge.accounts.views.common import (
     LOCKED_MESSAGE,
     authenticator_page,
@@ -61,7 +62,7 @@ OUTCOME_MESSAGES = {
 }
 
 
-def _pending_user(request: HttpRequest) -> User | None:
+def pending_user(request: HttpRequest) -> User | None:
     pending = request.session.get(PENDING)
     if not pending or time.time() - pending["at"] > PENDING_LIFETIME_SECONDS:
         request.session.pop(PENDING, None)
@@ -75,31 +76,41 @@ def _pending_user(request: HttpRequest) -> User | None:
     )
 
 
-def _second_step_done(request: HttpRequest) -> bool:
+def second_step_done(request: HttpRequest) -> bool:
     return bool(request.session.get(PENDING, {}).get("second_step_done"))
 
 
-def _mark_second_step_done(request: HttpRequest) -> None:
+def mark_second_step_done(request: HttpRequest, *, how: str = "secret") -> None:
+    """The second step is passed: `how` is "passkey" or "secret" (passcode or app)."""
     pending = request.session[PENDING]
-    pending["second_step_done"] = True
+    pending["second_step_done"] = how
     request.session[PENDING] = pending
+
+
+def _must_use_passkey(request: HttpRequest, user: User) -> bool:
+    """The council requires a passkey, the user has one, and this log-in has not used it."""
+    return (
+        passkeys.passkey_required(user)
+        and passkeys.has_passkey(user)
+        and request.session.get(PENDING, {}).get("second_step_done") != "passkey"
+    )
 
 
 def _owes_second_step(request: HttpRequest, user: User) -> bool:
     """A second step the account has and this log-in has not passed yet."""
-    return not _second_step_done(request) and services.second_step_to_check(user) is not None
+    return not second_step_done(request) and services.second_step_to_check(user) is not None
 
 
-def _restart_login(request: HttpRequest, message: str = "") -> HttpResponse:
+def restart_login(request: HttpRequest, message: str = "") -> HttpResponse:
     request.session.pop(PENDING, None)
     if message:
         messages.info(request, message)
     return redirect("accounts:login")
 
 
-def _continue_login(request: HttpRequest, user: User) -> HttpResponse:
+def continue_login(request: HttpRequest, user: User) -> HttpResponse:
     """Send the user to the next step they owe, or log them in when there is none."""
-    if _owes_second_step(request, user):
+    if _owes_second_step(request, user) or _must_use_passkey(request, user):
         return redirect("accounts:login_second_step")
     set_up = services.second_step_is_set_up(user)
     if services.password_change_is_due(user):
@@ -108,10 +119,12 @@ def _continue_login(request: HttpRequest, user: User) -> HttpResponse:
         if services.second_step_for(user) is services.SecondStep.PASSCODE:
             return redirect("accounts:login_new_passcode")
         return redirect("accounts:login_authenticator")
+    if passkeys.passkey_required(user) and not passkeys.has_passkey(user):
+        return redirect("accounts:login_passkey_set_up")
     pending = request.session.pop(PENDING, {})
     outcome = services.login_complete(user=user, ip=client_ip(request))
     if outcome is not services.Outcome.OK:
-        return _restart_login(request, OUTCOME_MESSAGES[outcome])
+        return restart_login(request, OUTCOME_MESSAGES[outcome])
     login(request, user, backend="carebridge.accounts.backends.EmailBackend")
     request.session["last_seen"] = time.time()
     return redirect(pending.get("next") or "home:home")
@@ -125,9 +138,9 @@ def _after_second_step(
 
     @wraps(view)
     def step(request: HttpRequest) -> HttpResponse:
-        user = _pending_user(request)
+        user = pending_user(request)
         if user is None:
-            return _restart_login(request, TIMED_OUT)
+            return restart_login(request, TIMED_OUT)
         if _owes_second_step(request, user):
             return redirect("accounts:login_second_step")
         return view(request, user)
@@ -175,7 +188,7 @@ def login_view(request: HttpRequest) -> HttpResponse:
                 "at": time.time(),
                 "next": _safe_next(request),
             }
-            return _continue_login(request, result.user)
+            return continue_login(request, result.user)
         form.add_error(None, OUTCOME_MESSAGES[result.outcome])
     return render(
         request,
@@ -194,22 +207,24 @@ def login_view(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @rate_limited("log-in")
 def login_second_step(request: HttpRequest) -> HttpResponse:
-    user = _pending_user(request)
+    user = pending_user(request)
     if user is None:
-        return _restart_login(request, TIMED_OUT)
+        return restart_login(request, TIMED_OUT)
+    if _must_use_passkey(request, user):
+        return _passkey_only(request)
     step = services.second_step_to_check(user)
-    if step is None or _second_step_done(request):
-        return _continue_login(request, user)
+    if step is None or second_step_done(request):
+        return continue_login(request, user)
     form_class = PasscodeForm if step is services.SecondStep.PASSCODE else AuthenticatorCodeForm
     form = form_class(request.POST or None)
     if request.method == "POST" and form.is_valid():
         answer = next(iter(form.cleaned_data.values()))
         result = services.login_check_second_step(user=user, answer=answer, ip=client_ip(request))
         if result.outcome is services.Outcome.OK:
-            _mark_second_step_done(request)
-            return _continue_login(request, user)
+            mark_second_step_done(request)
+            return continue_login(request, user)
         if result.outcome is services.Outcome.LOCKED:
-            return _restart_login(request, LOCKED_MESSAGE)
+            return restart_login(request, LOCKED_MESSAGE)
         user.refresh_from_db(fields=["failed_attempts"])
         # Tries still being checked at the same moment are counted already.
         left = max(1, login_policy_for(user).failures_before_lock - user.failed_attempts)
@@ -220,7 +235,35 @@ def login_second_step(request: HttpRequest) -> HttpResponse:
             f"The {what} is not right. You have {left} more {'try' if left == 1 else 'tries'} "
             f"before your account is locked.",
         )
-    return render(request, "accounts/login_second_step.html", {"form": form, "step": step.value})
+    return render(
+        request,
+        "accounts/login_second_step.html",
+        {
+            "form": form,
+            "step": step.value,
+            "webauthn_config": _passkey_config(request, user),
+        },
+    )
+
+
+def _passkey_config(request: HttpRequest, user: User) -> dict | None:
+    """The passkey scripts' configuration, where the user has a passkey to offer."""
+    if not passkeys.has_passkey(user):
+        return None
+    from carebridge.accounts.views.passkeys import script_config
+
+    return script_config(request, register="login_passkey_register", authenticate="login_passkey")
+
+
+def _passkey_only(request: HttpRequest) -> HttpResponse:
+    """The second step of a council's staff member who must use their passkey: the passcode
+    and the app are not offered, and a posted one is not looked at."""
+    from carebridge.accounts.views.passkeys import script_config
+
+    config = script_config(request, register="login_passkey_register", authenticate="login_passkey")
+    return render(
+        request, "accounts/login_passkey.html", {"webauthn_config": config, "required": True}
+    )
 
 
 @login_not_required
@@ -230,10 +273,10 @@ def login_second_step(request: HttpRequest) -> HttpResponse:
 @_after_second_step
 def login_new_password(request: HttpRequest, user: User) -> HttpResponse:
     if not services.password_change_is_due(user):
-        return _continue_login(request, user)
+        return continue_login(request, user)
     form = NewPasswordForm(request.POST or None, rules=password_rules(user))
     if _posted_and_saved(request, form, user, "new_password"):
-        return _continue_login(request, user)
+        return continue_login(request, user)
     reason = "first" if user.must_change_password else "expired"
     return render(request, "accounts/login_new_password.html", {"form": form, "reason": reason})
 
@@ -245,12 +288,12 @@ def login_new_password(request: HttpRequest, user: User) -> HttpResponse:
 @_after_second_step
 def login_new_passcode(request: HttpRequest, user: User) -> HttpResponse:
     if services.second_step_is_set_up(user) or services.password_change_is_due(user):
-        return _continue_login(request, user)
+        return continue_login(request, user)
     form = NewPasscodeForm(request.POST or None)
     if _posted_and_saved(request, form, user, "new_passcode"):
         # Choosing the second step just now counts as passing it.
-        _mark_second_step_done(request)
-        return _continue_login(request, user)
+        mark_second_step_done(request)
+        return continue_login(request, user)
     return render(request, "accounts/login_new_passcode.html", {"form": form})
 
 
@@ -262,7 +305,7 @@ def login_new_passcode(request: HttpRequest, user: User) -> HttpResponse:
 @_after_second_step
 def login_authenticator(request: HttpRequest, user: User) -> HttpResponse:
     if services.second_step_is_set_up(user) or services.password_change_is_due(user):
-        return _continue_login(request, user)
+        return continue_login(request, user)
     return authenticator_page(
         request,
         user,
@@ -273,8 +316,8 @@ def login_authenticator(request: HttpRequest, user: User) -> HttpResponse:
 
 def _set_up_and_continue(request: HttpRequest, user: User) -> HttpResponse:
     # Confirming a code from the newly set-up app counts as passing the second step.
-    _mark_second_step_done(request)
-    return _continue_login(request, user)
+    mark_second_step_done(request)
+    return continue_login(request, user)
 
 
 @require_POST
