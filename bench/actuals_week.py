@@ -48,11 +48,18 @@ MINIMAL = "/bench/minimal"
 
 
 def pages() -> dict[str, str]:
-    from carebridge.actuals.selectors import periods_visible_to
+    from carebridge.actuals.selectors import actual_services_of, default_week, periods_visible_to
+    from carebridge.actuals.views.common import first_weekday
 
     user = User.objects.get(email=PERSONA)
+    # As bench/pages.py asks for it: the persona's first service and the last ended week.
+    service = actual_services_of(user)[0]
+    week = default_week(first_weekday(user))
     first = periods_visible_to(user).order_by("-start_date").first()
-    found = {"actuals week": "/actuals/", "actuals periods": "/actuals/periods/"}
+    found = {
+        "actuals week": f"/actuals/?service={service.pk}&week={week:%Y-%m-%d}",
+        "actuals periods": "/actuals/periods/",
+    }
     if first is not None:
         found["actuals period"] = f"/actuals/periods/{first.pk}/"
     return found

@@ -76,22 +76,28 @@ class RuleSource:
     rulebooks: dict[int, Rulebook]
     payment_rules: dict[tuple[int, str], PaymentRule]
     contracts: dict[tuple[int, int], list[Contract]]
-    # What every row of a council, provider and week shares, worked out once: a page or a file
-    # asks for the same few hundred times (the contracts' scan was most of a week page's rules).
+    # Worked out once for every line that shares them: a page or a file asks for the same few
+    # hundreds of times (the contracts' scan was most of a week page's rules).
     _kinds: dict[tuple[int, int, date], str] = field(default_factory=dict, repr=False)
-    _shared: dict[tuple[int, str], tuple[frozenset[str], dict[str, int]]] = field(
-        default_factory=dict, repr=False
-    )
+    _rules: dict[tuple[object, ...], Rules] = field(default_factory=dict, repr=False)
 
     @classmethod
     def load(
-        cls, council_ids: Iterable[int], *, rulebooks: dict[int, Rulebook] | None = None
+        cls,
+        council_ids: Iterable[int],
+        *,
+        rulebooks: dict[int, Rulebook] | None = None,
+        provider_id: int | None = None,
     ) -> RuleSource:
         """The rules of these councils; `rulebooks` (by council) when the caller has read them
-        already, holding at least these councils'."""
+        already, holding at least these councils'; only one provider's contracts when the lines
+        asked about are all that provider's (`provider_id`), not every provider's."""
         ids = set(council_ids)
         contracts: dict[tuple[int, int], list[Contract]] = {}
-        for contract in Contract.objects.filter(council_id__in=ids).order_by("-start_date"):
+        found = Contract.objects.filter(council_id__in=ids)
+        if provider_id is not None:
+            found = found.filter(provider_id=provider_id)
+        for contract in found.order_by("-start_date"):
             contracts.setdefault((contract.council_id, contract.provider_id), []).append(contract)
         return cls(
             rulebooks=(
@@ -124,19 +130,29 @@ class RuleSource:
         return ContractType.SPOT
 
     def rules(self, cpli: Cpli, week_start: date) -> Rules:
-        rulebook = self.rulebooks[cpli.council_id]
         kind = self.contract_type(cpli.council_id, cpli.provider_id, week_start)
+        # Lines of the same council, contract type, service level, unit and rate have the same
+        # rules (frozen, so shared): a page's or a file's lines are mostly a few such kinds.
+        key = (
+            cpli.council_id,
+            kind,
+            cpli.service_level_id,
+            cpli.unit,
+            str(cpli.rate),
+            cpli.is_allocation,
+        )
+        found = self._rules.get(key)
+        if found is None:
+            found = self._rules[key] = self._rules_of(cpli, kind)
+        return found
+
+    def _rules_of(self, cpli: Cpli, kind: str) -> Rules:
+        rulebook = self.rulebooks[cpli.council_id]
         payment = self.payment_rules.get((cpli.council_id, kind))
         if payment is None:
             # The model's defaults; kept, as building a model instance costs more than the rest.
             payment = self.payment_rules[(cpli.council_id, kind)] = PaymentRule(
                 council_id=cpli.council_id, contract_type=kind
-            )
-        shared = self._shared.get((cpli.council_id, kind))
-        if shared is None:
-            shared = self._shared[(cpli.council_id, kind)] = (
-                rulebook.frustrated_reasons(),
-                payment.missed_paid_percents(),
             )
         return Rules(
             unit=str(Unit(cpli.unit).label),
@@ -145,7 +161,7 @@ class RuleSource:
             level=cpli.service_level.name,
             hospital_weeks=cpli.service_level.hospital_retainer_weeks,
             extras_allowed=rulebook.actuals_extras_allowed,
-            reasons=shared[0],
+            reasons=rulebook.frustrated_reasons(),
             over_percent=rulebook.actuals_over_plan_percent,
             aborted_max_minutes=payment.aborted_visit_max_minutes,
             aborted_percent=payment.aborted_visit_paid_percent,
@@ -153,5 +169,5 @@ class RuleSource:
             is_allocation=cpli.is_allocation,
             level_extras_allowed=cpli.service_level.extras_allowed,
             fixed_hours=cpli.service_level.fixed_hours,
-            missed_percents=shared[1],
+            missed_percents=payment.missed_paid_percents(),
         )

@@ -356,7 +356,9 @@ def week_page(
     # Unordered: the model's order (by client) joins two tables the page has already read.
     actuals = _actuals_of(entered.filter(cpli_id__in=[c.pk for c in lines]))
     councils, rulebooks = _council_weeks(user, cplis, week)
-    source = RuleSource.load({c.council_id for c in lines}, rulebooks=rulebooks)
+    source = RuleSource.load(
+        {c.council_id for c in lines}, rulebooks=rulebooks, provider_id=service.provider_id
+    )
     by_client: dict[int, ClientGroup] = {}
     for cpli in lines:
         group = by_client.setdefault(cpli.service_user_id, ClientGroup(cpli.service_user))

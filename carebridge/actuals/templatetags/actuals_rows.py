@@ -10,6 +10,7 @@ against the field, and the reasons' options. Every value is escaped here, as aut
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import date
 from decimal import Decimal
 from functools import lru_cache
 from html import escape
@@ -21,7 +22,7 @@ from django.utils.safestring import SafeData, SafeString, mark_safe
 
 from carebridge.actuals.selectors.week import ClientGroup, Row
 from carebridge.contracts.models import Cpli
-from carebridge.core.formats import money
+from carebridge.core.formats import guide_date, money
 
 register = template.Library()
 
@@ -316,3 +317,34 @@ def _group_html(group: ClientGroup, href: str, data: Any) -> str:
         f'Add/Edit<span class="govuk-visually-hidden"> actuals for {name}</span></a></td></tr>'
         f"{rows_html(group.rows, editable=data.can_enter)}</tbody>"
     )
+
+
+@register.simple_tag
+def calendar_rows(weeks: Iterable[Any], month: date, service: Any) -> SafeString:
+    """`{% calendar_rows calendar_weeks month service %}`: the month's weeks of the week page's
+    calendar, each a link to its week but the one shown, as the template's loop wrote them (42
+    days a page through the template engine were a tenth of its time)."""
+    parts = []
+    for week in weeks:
+        start = guide_date(week.start)
+        if week.chosen:
+            head = (
+                '<span aria-current="true">Shown<span class="govuk-visually-hidden">: week '
+                f"beginning {start}</span></span>"
+            )
+        else:
+            head = (
+                f'<a class="govuk-link" href="?service={service.pk}&amp;week={week.start:%Y-%m-%d}">'
+                f'View<span class="govuk-visually-hidden"> week beginning {start}</span></a>'
+            )
+        days = "".join(
+            '<td class="govuk-table__cell'
+            f'{" cb-calendar-other" if day.month != month.month else ""}">{day.day}</td>'
+            for day in week.days
+        )
+        parts.append(
+            f'\n        <tr class="govuk-table__row{" cb-calendar-chosen" if week.chosen else ""}">'
+            f'\n          <th scope="row" class="govuk-table__header">{head}</th>'
+            f"\n          {days}\n        </tr>\n        "
+        )
+    return mark_safe("".join(parts))  # noqa: S308 - dates and an id only

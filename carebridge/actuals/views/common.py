@@ -52,12 +52,14 @@ def chosen_week(value: str | None, week_start: int) -> date:
 def chosen_service(user: User, value: str | None, services_: list[Service]) -> Service:
     if not services_:
         raise Http404("No services")
+    if not value:
+        return services_[0]
     for service in services_:
-        if str(service.pk) == (value or ""):
+        if str(service.pk) == value:
             return service
     historical = selectors.actual_services_of(user, include_historical=True)
     for service in historical:
-        if str(service.pk) == (value or ""):
+        if str(service.pk) == value:
             return service
     return services_[0]
 
