@@ -189,7 +189,10 @@ class LoginAuthComplete(_LoginCheckCeremony):
                 status=403,
             )
         login_steps.mark_second_step_done(request, how="passkey")
-        return JsonResponse({"id": 0, "redirect_url": reverse("accounts:login_second_step")})
+        # The library's script reads a truthy "id" as success, then follows "redirect_url".
+        return JsonResponse(
+            {"id": "verified", "redirect_url": reverse("accounts:login_second_step")}
+        )
 
 
 # Pages
