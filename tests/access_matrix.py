@@ -54,6 +54,7 @@ from carebridge.payments.models import (
 from carebridge.people import services as people
 from carebridge.people.models import ServiceUser
 from carebridge.referrals.models import Referral
+from carebridge.subjectaccess.models import SubjectAccessExport, SubjectAccessRequest
 from tests.access_entry import Entry
 from tests.access_matrix_accounts import REGISTRY as ACCOUNTS_REGISTRY
 from tests.access_matrix_disputes import MARKERS as DISPUTES_MARKERS
@@ -72,6 +73,9 @@ from tests.access_matrix_reports import REGISTRY as REPORTS_REGISTRY
 from tests.access_matrix_runs import MARKERS as RUNS_MARKERS
 from tests.access_matrix_runs import REGISTRY as RUNS_REGISTRY
 from tests.access_matrix_runs import build_runs
+from tests.access_matrix_subjectaccess import MARKERS as SUBJECTACCESS_MARKERS
+from tests.access_matrix_subjectaccess import REGISTRY as SUBJECTACCESS_REGISTRY
+from tests.access_matrix_subjectaccess import build_subjectaccess
 from tests.support import (
     PASSWORD,
     make_contract,
@@ -124,6 +128,9 @@ class World:
     other_reason: DisputeReason  # of the other council's catalogue of dispute reasons
     other_run: PaymentRun  # finalised, paying the other provider
     other_api_token: ApiToken  # made by the other provider's Super User
+    other_ig_officer: User  # the other council's information-governance officer
+    other_sar: SubjectAccessRequest  # about the other council's person, identity verified
+    other_sar_export: SubjectAccessExport  # prepared by that officer, not yet downloaded
     markers: list[str] = field(default_factory=list)
 
 
@@ -356,6 +363,7 @@ def build_world() -> World:
             provider_user=other_provider_user,
             referral=other_referral,
         ),
+        **build_subjectaccess(council=other_council, person=other_person),
     )
     build_help(world)
     world.markers = [
@@ -364,6 +372,7 @@ def build_world() -> World:
         *DISPUTES_MARKERS,
         *RUNS_MARKERS,
         *INTEGRATIONS_MARKERS,
+        *SUBJECTACCESS_MARKERS,
         other_council.name,
         other_provider.name,
         other_admin.email,
@@ -402,6 +411,7 @@ REGISTRY: dict[str, Entry] = {
     **RUNS_REGISTRY,
     **REPORTS_REGISTRY,
     **INTEGRATIONS_REGISTRY,
+    **SUBJECTACCESS_REGISTRY,
     **HELP_REGISTRY,
     **ACCOUNTS_REGISTRY,
     # The provider's own details: its services and contacts; changes go through change requests,

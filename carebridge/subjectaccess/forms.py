@@ -19,7 +19,7 @@ class FindForm(GovForm):
     """One key is enough: the NHS number, the SS Ref, or the name (with the date of birth)."""
 
     nhs_number = forms.CharField(
-        label="NHS number", required=False, max_length=12, help_text="For example, 943 476 5919"
+        label="NHS number", required=False, max_length=12, help_text="For example, 485 777 3456"
     )
     ss_ref = forms.CharField(label="SS Ref", required=False, max_length=30)
     last_name = forms.CharField(label="Last name", required=False, max_length=100)
