@@ -70,6 +70,9 @@ from tests.access_matrix_payments import MARKERS as PAYMENTS_MARKERS
 from tests.access_matrix_payments import REGISTRY as PAYMENTS_REGISTRY
 from tests.access_matrix_payments import build_payments
 from tests.access_matrix_reports import REGISTRY as REPORTS_REGISTRY
+from tests.access_matrix_retention import MARKERS as RETENTION_MARKERS
+from tests.access_matrix_retention import REGISTRY as RETENTION_REGISTRY
+from tests.access_matrix_retention import build_retention
 from tests.access_matrix_runs import MARKERS as RUNS_MARKERS
 from tests.access_matrix_runs import REGISTRY as RUNS_REGISTRY
 from tests.access_matrix_runs import build_runs
@@ -366,8 +369,10 @@ def build_world() -> World:
         **build_subjectaccess(council=other_council, person=other_person),
     )
     build_help(world)
+    build_retention(world)
     world.markers = [
         *HELP_MARKERS,
+        *RETENTION_MARKERS,
         *PAYMENTS_MARKERS,
         *DISPUTES_MARKERS,
         *RUNS_MARKERS,
@@ -413,6 +418,7 @@ REGISTRY: dict[str, Entry] = {
     **INTEGRATIONS_REGISTRY,
     **SUBJECTACCESS_REGISTRY,
     **HELP_REGISTRY,
+    **RETENTION_REGISTRY,
     **ACCOUNTS_REGISTRY,
     # The provider's own details: its services and contacts; changes go through change requests,
     # which the council they were sent to reviews.
