@@ -90,6 +90,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    # Who sent an upload, for the audit of an infected file (core/uploads.py).
+    "carebridge.core.middleware.ActingRequestMiddleware",
     "carebridge.core.middleware.UrlBoundsMiddleware",
     "carebridge.core.middleware.NoStoreMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",

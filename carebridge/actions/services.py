@@ -14,7 +14,6 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 
 from carebridge.accounts.models import User
-from carebridge.actions import uploads
 from carebridge.actions.choices import (
     RELATED_FIELD,
     TRANSITIONS,
@@ -25,6 +24,7 @@ from carebridge.actions.choices import (
 from carebridge.actions.models import Action, ActionType, Attachment, Post
 from carebridge.actions.selectors import related_choices, teams_for
 from carebridge.audit.services import record
+from carebridge.core import uploads
 from carebridge.core.calendar import now, today
 from carebridge.core.errors import Refused
 from carebridge.core.idempotency import create_once
@@ -75,7 +75,7 @@ def _require(user: User) -> None:
 def _attach(post: Post, files: Sequence[UploadedFile]) -> list[Attachment]:
     attached = []
     for upload in files:
-        checked = uploads.check(upload)
+        checked = uploads.check(upload, by=post.author)
         attachment = Attachment(
             post=post,
             name=checked.name,

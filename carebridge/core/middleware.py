@@ -15,6 +15,7 @@ first in MIDDLEWARE. It then adds two headers to every response:
 import time
 from collections.abc import Callable
 from contextlib import ExitStack
+from contextvars import ContextVar
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
@@ -153,3 +154,26 @@ def _without_control_characters(query: QueryDict) -> "_ImmutableQueryDict":
             ]
         )
     )
+
+
+# The request being answered, for the few things that must say who did them but are reached
+# through code that has no request: an upload's check runs in a form's clean(), and an infected
+# file is audited against the person who sent it. Set for the request's length, then cleared.
+_acting_request: ContextVar[HttpRequest | None] = ContextVar("acting_request", default=None)
+
+
+def acting_request() -> HttpRequest | None:
+    """The request this code is answering, or None outside a request (a task, a command)."""
+    return _acting_request.get()
+
+
+class ActingRequestMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        token = _acting_request.set(request)
+        try:
+            return self.get_response(request)
+        finally:
+            _acting_request.reset(token)

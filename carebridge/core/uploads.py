@@ -25,6 +25,9 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.dispatch import Signal
 
+from carebridge.core.middleware import acting_request
+from carebridge.core.ratelimits import client_ip
+
 logger = logging.getLogger(__name__)
 
 MAX_NAME_LENGTH = 100
@@ -90,9 +93,6 @@ DOCUMENTS = Accept(
 )
 CSV_FILE = Accept({".csv": CSV}, "a CSV file", otherwise=CSV)
 JSON_FILE = Accept({".json": JSON}, "a JSON file", otherwise=JSON)
-# Kept for callers that name them as actions.uploads did.
-KIND_OF_EXTENSION = DOCUMENTS.kinds
-ACCEPTED = DOCUMENTS.words
 
 
 @dataclass(frozen=True)
@@ -349,6 +349,10 @@ def _scan(file: IO[bytes], checked: Checked, *, by: Any) -> None:
     if signature is None:
         return
     logger.warning("Upload %s refused: clamd found %s", checked.sha256, signature)
+    # A form's clean() has no request: the person who sent the file is the request's user.
+    request = acting_request()
+    if by is None and request is not None and request.user.is_authenticated:
+        by = request.user
     upload_infected.send(
         sender=Checked,
         name=checked.name,
@@ -356,6 +360,7 @@ def _scan(file: IO[bytes], checked: Checked, *, by: Any) -> None:
         sha256=checked.sha256,
         signature=signature,
         by=by,
+        ip_address=client_ip(request) if request is not None else None,
     )
     raise ValidationError(
         f"The file {checked.name} contains a virus: it has not been uploaded",

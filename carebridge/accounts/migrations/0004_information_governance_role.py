@@ -4,23 +4,71 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0003_integrations'),
+        ("accounts", "0003_integrations"),
     ]
 
     operations = [
         migrations.RemoveConstraint(
-            model_name='user',
-            name='user_role_fits_organisation',
+            model_name="user",
+            name="user_role_fits_organisation",
         ),
         migrations.AlterField(
-            model_name='user',
-            name='role',
-            field=models.CharField(choices=[('super_user_actuals', 'Super User (Actuals)'), ('super_user_scheduled', 'Super User (Scheduled)'), ('payments', 'Payments'), ('administration', 'Administration'), ('reports', 'Reports'), ('invoice_only', 'Invoice Only'), ('read_only', 'Read Only'), ('broker', 'Broker'), ('payments_officer', 'Payments officer'), ('front_door_officer', 'Front-door officer'), ('council_administrator', 'Council administrator'), ('information_governance', 'Information governance officer')], max_length=30),
+            model_name="user",
+            name="role",
+            field=models.CharField(
+                choices=[
+                    ("super_user_actuals", "Super User (Actuals)"),
+                    ("super_user_scheduled", "Super User (Scheduled)"),
+                    ("payments", "Payments"),
+                    ("administration", "Administration"),
+                    ("reports", "Reports"),
+                    ("invoice_only", "Invoice Only"),
+                    ("read_only", "Read Only"),
+                    ("broker", "Broker"),
+                    ("payments_officer", "Payments officer"),
+                    ("front_door_officer", "Front-door officer"),
+                    ("council_administrator", "Council administrator"),
+                    ("information_governance", "Information governance officer"),
+                ],
+                max_length=30,
+            ),
         ),
         migrations.AddConstraint(
-            model_name='user',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('council__isnull', False), ('role__in', ['broker', 'council_administrator', 'front_door_officer', 'information_governance', 'payments_officer'])), models.Q(('provider__isnull', False), ('role__in', ['administration', 'invoice_only', 'payments', 'read_only', 'reports', 'super_user_actuals', 'super_user_scheduled'])), _connector='OR'), name='user_role_fits_organisation'),
+            model_name="user",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(
+                        ("council__isnull", False),
+                        (
+                            "role__in",
+                            [
+                                "broker",
+                                "council_administrator",
+                                "front_door_officer",
+                                "information_governance",
+                                "payments_officer",
+                            ],
+                        ),
+                    ),
+                    models.Q(
+                        ("provider__isnull", False),
+                        (
+                            "role__in",
+                            [
+                                "administration",
+                                "invoice_only",
+                                "payments",
+                                "read_only",
+                                "reports",
+                                "super_user_actuals",
+                                "super_user_scheduled",
+                            ],
+                        ),
+                    ),
+                    _connector="OR",
+                ),
+                name="user_role_fits_organisation",
+            ),
         ),
     ]

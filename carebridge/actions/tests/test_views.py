@@ -401,3 +401,26 @@ def test_an_actions_page_runs_the_same_queries_for_a_short_thread_or_a_long_one(
             assert client.get(reverse("actions:action_detail", args=[action.pk])).status_code == 200
         counts.append(len(queries))
     assert counts[0] == counts[1]
+
+
+def test_an_infected_attachment_is_refused_and_audited_against_its_sender(world, clamd):
+    from django.test import override_settings
+
+    from carebridge.core.tests.test_uploads import ooxml
+    from conftest import EICAR
+
+    # A Word document with the test file inside: the type is accepted, so clamd is asked.
+    document = ooxml({"word/document.xml": b"<w/>", "word/media/x.bin": EICAR})
+    infected = {"attachments": [pdf_named("minutes.docx", document)]}
+    with override_settings(CLAMD_ADDRESS=clamd):
+        response = client_for(world.carer).post(
+            reverse("actions:action_new"), new_action_data(world, **infected)
+        )
+    assert response.status_code == 200
+    assert "The file minutes.docx contains a virus: it has not been uploaded" in body(response)
+    assert not Action.objects.exists() and not Attachment.objects.exists()
+    event = Event.objects.get(action="upload.infected")
+    assert event.actor == world.carer and event.provider_id == world.carer.provider_id
+    assert event.ip_address == "127.0.0.1"
+    assert event.detail["signature"].startswith("Carebridge.Test.EICAR")
+    assert EICAR.decode() not in str(event.detail)

@@ -44,6 +44,10 @@ CONTROL_CHARACTERS_IN_CELL = (
 )
 
 
+# What a provider is told of a file that is not text: how to save it so that it is.
+NOT_CSV = "The file must be a CSV file saved as CSV UTF-8 or as Excel's CSV (Comma delimited)"
+
+
 def unquoted(text: str) -> str:
     """A cell as it was before the export neutralised it: the one quote added is taken off."""
     rest = text[1:]
@@ -180,9 +184,7 @@ def text_of(data: bytes) -> str:
     try:
         return data.decode("cp1252")
     except UnicodeDecodeError:
-        raise file_problem(
-            "The file must be a CSV file saved as CSV UTF-8 or as Excel's CSV (Comma delimited)"
-        ) from None
+        raise file_problem(NOT_CSV) from None
 
 
 def _layout_of(header: list[str]) -> str | None:

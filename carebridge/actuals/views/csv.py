@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from carebridge.accounts.models import User
 from carebridge.actuals import csvio
+from carebridge.actuals.csvio.reading import NOT_CSV
 from carebridge.audit.services import record
 from carebridge.core import uploads
 from carebridge.core.forms import GovForm
@@ -160,7 +161,13 @@ class ImportForm(GovForm):
         # Checked before a byte of it is read: a bigger file is refused, not parsed.
         if upload.size > csvio.MAX_BYTES:
             raise forms.ValidationError("The selected file must be smaller than 10 MB")
-        uploads.check(upload, accept=uploads.CSV_FILE, limit=csvio.MAX_BYTES)
+        try:
+            uploads.check(upload, accept=uploads.CSV_FILE, limit=csvio.MAX_BYTES)
+        except forms.ValidationError as error:
+            # Not text at all: say how to save it as CSV, as the file's reading does.
+            if error.code == "file_content":
+                raise forms.ValidationError(NOT_CSV) from None
+            raise
         return upload
 
 

@@ -14,6 +14,8 @@ def test_check_deploy_reports_nothing_with_production_settings(tmp_path):
         "ALLOWED_HOSTS": "portal.example.org",
         # Production shares its cache and queue in Redis (core.checks); checking makes no connection.
         "REDIS_URL": "redis://127.0.0.1:6379/0",
+        # Production scans uploads (check --deploy warns without it); only the setting is read.
+        "CLAMD_ADDRESS": "unix:///run/clamav/clamd.ctl",
     }
     env.pop("HTTPS", None)
     env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)  # set for the browser tests in this process

@@ -12,6 +12,7 @@ from carebridge.help.content import (
     payments,
     referrals,
     reports,
+    subjectaccess,
 )
 
 AREAS = [
@@ -26,6 +27,7 @@ AREAS = [
     frontdoor.TOPICS,
     accounts.TOPICS,
     integrations.TOPICS,
+    subjectaccess.TOPICS,
 ]
 
 # Named views that are not pages a person reads, so have no Help link of their own: the APIs,
@@ -42,4 +44,5 @@ NOT_PAGES: set[str] = (
     | frontdoor.NOT_PAGES
     | accounts.NOT_PAGES
     | integrations.NOT_PAGES
+    | subjectaccess.NOT_PAGES
 )

@@ -57,6 +57,22 @@ TOPICS: list[Topic] = [
         "stop using it.",
     ),
     Topic(
+        "passkeys",
+        "Passkeys",
+        views=(
+            "accounts:passkeys",
+            "accounts:passkey_add",
+            "accounts:passkey_rename",
+            "accounts:passkey_remove",
+            "accounts:login_passkey_set_up",
+        ),
+        audience=Audience.EVERYONE,
+        areas=("log_in",),
+        section="Your account",
+        summary="Log in with a passkey (your phone, computer or security key) instead of your "
+        "passcode or app code; add, rename and remove passkeys.",
+    ),
+    Topic(
         "user-accounts",
         "User accounts",
         views=("accounts:user_list", "accounts:user_create", "accounts:user_detail"),
@@ -83,6 +99,19 @@ TOPICS: list[Topic] = [
         section="Administration",
         summary="Everything done in your council's part of the portal, newest first.",
     ),
+    Topic(
+        "records-retention",
+        "Records retention",
+        views=(
+            "retention:overview",
+            "retention:schedule",
+            "retention:hold_place",
+            "retention:hold_release",
+        ),
+        audience=Audience.COUNCIL,
+        section="Administration",
+        summary="How long each class of record is kept, legal holds, and what each night removed.",
+    ),
 ]
 
 # Views of this area that are not pages a person reads (APIs, downloads, POST-only actions).
@@ -91,6 +120,14 @@ NOT_PAGES: set[str] = {
     "accounts:logout",
     # Unlock, Restore and Close on an account's page: post, then back to the account.
     "accounts:user_action",
+    # The passkey steps' scripts talk to these (JSON, and the library's translations).
+    "accounts:login_passkey_begin",
+    "accounts:login_passkey_complete",
+    "accounts:login_passkey_register_begin",
+    "accounts:login_passkey_register_complete",
+    "accounts:passkey_register_begin",
+    "accounts:passkey_register_complete",
+    "accounts:passkey_jsi18n",
 }
 
 __all__ = ["NOT_PAGES", "TOPICS", "Audience", "Topic"]

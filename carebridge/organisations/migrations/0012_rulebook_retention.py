@@ -5,40 +5,87 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('organisations', '0011_integrations'),
+        ("organisations", "0011_integrations"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='rulebook',
-            name='retention_action_months',
-            field=models.PositiveSmallIntegerField(default=72, help_text="Months after an action closed before its thread's words and files go.", validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(600)], verbose_name='Closed actions'),
+            model_name="rulebook",
+            name="retention_action_months",
+            field=models.PositiveSmallIntegerField(
+                default=72,
+                help_text="Months after an action closed before its thread's words and files go.",
+                validators=[
+                    django.core.validators.MinValueValidator(1),
+                    django.core.validators.MaxValueValidator(600),
+                ],
+                verbose_name="Closed actions",
+            ),
         ),
         migrations.AddField(
-            model_name='rulebook',
-            name='retention_audit_months',
-            field=models.PositiveSmallIntegerField(default=84, help_text="Months the audit log's events are kept.", validators=[django.core.validators.MinValueValidator(12), django.core.validators.MaxValueValidator(600)], verbose_name='Audit log'),
+            model_name="rulebook",
+            name="retention_audit_months",
+            field=models.PositiveSmallIntegerField(
+                default=84,
+                help_text="Months the audit log's events are kept.",
+                validators=[
+                    django.core.validators.MinValueValidator(12),
+                    django.core.validators.MaxValueValidator(600),
+                ],
+                verbose_name="Audit log",
+            ),
         ),
         migrations.AddField(
-            model_name='rulebook',
-            name='retention_booking_months',
-            field=models.PositiveSmallIntegerField(default=12, help_text="Months after the appointment before the booking's personal details go.", validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(600)], verbose_name='Hub bookings'),
+            model_name="rulebook",
+            name="retention_booking_months",
+            field=models.PositiveSmallIntegerField(
+                default=12,
+                help_text="Months after the appointment before the booking's personal details go.",
+                validators=[
+                    django.core.validators.MinValueValidator(1),
+                    django.core.validators.MaxValueValidator(600),
+                ],
+                verbose_name="Hub bookings",
+            ),
         ),
         migrations.AddField(
-            model_name='rulebook',
-            name='retention_feedback_months',
-            field=models.PositiveSmallIntegerField(default=24, help_text='Months after it was given before feedback is deleted.', validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(600)], verbose_name='Front-door feedback'),
+            model_name="rulebook",
+            name="retention_feedback_months",
+            field=models.PositiveSmallIntegerField(
+                default=24,
+                help_text="Months after it was given before feedback is deleted.",
+                validators=[
+                    django.core.validators.MinValueValidator(1),
+                    django.core.validators.MaxValueValidator(600),
+                ],
+                verbose_name="Front-door feedback",
+            ),
         ),
         migrations.AddField(
-            model_name='rulebook',
-            name='retention_outbox_months',
-            field=models.PositiveSmallIntegerField(default=3, help_text='Months after sending (or giving up) before an outbound payload is deleted.', validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(600)], verbose_name='Sent e-mails and CRM pushes'),
+            model_name="rulebook",
+            name="retention_outbox_months",
+            field=models.PositiveSmallIntegerField(
+                default=3,
+                help_text="Months after sending (or giving up) before an outbound payload is deleted.",
+                validators=[
+                    django.core.validators.MinValueValidator(1),
+                    django.core.validators.MaxValueValidator(600),
+                ],
+                verbose_name="Sent e-mails and CRM pushes",
+            ),
         ),
         migrations.AddField(
-            model_name='rulebook',
-            name='retention_request_months',
-            field=models.PositiveSmallIntegerField(default=24, help_text="Months after a signposted or closed request before its person's details go.", validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(600)], verbose_name='Front-door requests'),
+            model_name="rulebook",
+            name="retention_request_months",
+            field=models.PositiveSmallIntegerField(
+                default=24,
+                help_text="Months after a signposted or closed request before its person's details go.",
+                validators=[
+                    django.core.validators.MinValueValidator(1),
+                    django.core.validators.MaxValueValidator(600),
+                ],
+                verbose_name="Front-door requests",
+            ),
         ),
     ]

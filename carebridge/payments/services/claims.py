@@ -15,10 +15,10 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 
-from carebridge.actions import uploads
 from carebridge.actuals.models import Period
 from carebridge.actuals.periods import RuleSource
 from carebridge.audit.services import record
+from carebridge.core import uploads
 from carebridge.core.calendar import now
 from carebridge.core.formats import round_money
 from carebridge.core.idempotency import once_per_key

@@ -103,6 +103,6 @@ def test_another_councils_broker_does_not_find_the_person_and_a_viewer_may_not_c
     url = reverse("people:rectify", args=[person.pk])
     stranger = make_user(council=make_council(), role="broker")
     assert client_for(stranger).get(url).status_code == 404
-    viewer = make_user(council=council, role="council_viewer")
+    viewer = make_user(council=council, role="front_door_officer")
     assert client_for(viewer).post(url, _post(person, last_name="Moss")).status_code == 403
     assert not _rectified().exists()
