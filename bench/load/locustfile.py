@@ -90,13 +90,15 @@ _started = itertools.count(1)
 
 
 def started(environment: Any) -> None:
-    """With LOAD_RESET_AFTER_START, the statistics start again once the last user has started
-    (logged in): the ramp-up, and its two argon2 hashes a log-in, are not in the figures."""
+    """With LOAD_RESET_AFTER_START, the statistics start again LOAD_SETTLE seconds (30) after the
+    last user has started (logged in): the ramp-up, its two argon2 hashes a log-in, and the queue
+    they leave behind them are not in the figures."""
     runner = environment.runner
     if not os.environ.get("LOAD_RESET_AFTER_START") or runner is None:
         return
     if next(_started) == runner.target_user_count:
-        runner.stats.reset_all()
+        settle = float(os.environ.get("LOAD_SETTLE") or 30)
+        gevent.spawn_later(settle, runner.stats.reset_all)
 
 
 Codes = tuple[int, ...]

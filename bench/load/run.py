@@ -46,6 +46,9 @@ REDIS_DB = 3
 TARGET_USERS = 300
 TARGET_P95_MS = 300.0
 SATURATION_P95_MS = 500.0
+# Seconds between the last user's log-in and the statistics' start: the log-ins' argon2 hashes
+# leave a queue behind them, which is the ramp-up's, not the load's (LOAD_SETTLE in locustfile).
+SETTLE = 30
 # The steps that happen once per user, while it starts: reported, never held to the targets.
 START_STEPS = ("log-in: ",)
 # A quick try: a council a tenth of the county's size, with its own provider log-ins.
@@ -96,12 +99,13 @@ def run_locust(
         classes.append("PaymentsOfficer")
     command = [
         *(sys.executable, "-m", "locust", "-f", str(LOCUSTFILE), "--headless"),
-        *("-u", str(users), "-r", f"{rate:.2f}", "-t", f"{args.ramp_up + args.duration}s"),
+        *("-u", str(users), "-r", f"{rate:.2f}", "-t", f"{args.ramp_up + SETTLE + args.duration}s"),
         *("--csv", str(out / f"u{users}"), "--csv-full-history", "--host", base_url),
         *("--only-summary", "--stop-timeout", "20", "--exit-code-on-error", "0"),
         *classes,
     ]
-    print(f"load: {users} users, {rate:.1f}/s, for {args.ramp_up}+{args.duration} s", flush=True)
+    print(f"load: {users} users, {rate:.1f}/s, for {args.ramp_up}+{SETTLE}+{args.duration} s",
+          flush=True)  # fmt: skip
     machine, children = machine_cpu(), resource.getrusage(resource.RUSAGE_CHILDREN)
     with (out / f"u{users}.log").open("w") as log:
         completed = subprocess.run(
@@ -110,7 +114,7 @@ def run_locust(
             env=env,
             stdout=log,
             stderr=subprocess.STDOUT,
-            timeout=args.ramp_up + args.duration + 300,
+            timeout=args.ramp_up + SETTLE + args.duration + 300,
             check=False,
         )
     if completed.returncode != 0:
@@ -348,7 +352,8 @@ def load(args: argparse.Namespace, data_dir: Path, database: PostgresDatabase) -
         # After `since`: the first poll of the simulator's feed and its acknowledgements count.
         connected = connect(env, data_dir, redis_db=args.redis_db)
         print(f"load: connected to the simulator: {connected}", flush=True)
-        users_env = {**env, "LOAD_RESET_AFTER_START": "1", "PYTHONPATH": str(ROOT)}
+        users_env = {**env, "LOAD_RESET_AFTER_START": "1", "LOAD_SETTLE": str(SETTLE),
+                     "PYTHONPATH": str(ROOT)}  # fmt: skip
         for users in args.users:
             found, cpu[users] = run_locust(args, users, base_url, out, users_env)
             runs[users] = steps = with_ratios(found)
