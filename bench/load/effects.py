@@ -296,10 +296,12 @@ def _referral_events(pks: set[int], kinds: tuple[str, ...]) -> Counter[int]:
 
 
 def _confirmations(actions: list[dict[str, Any]], since: datetime) -> dict[str, int]:
-    """Each logged confirmation made one Confirmation row since the load began. A provider may
-    confirm a period again after changing it (the next user count's user has the same log-in and
-    edits the same week), which is a new row by design: a period and provider logged twice must
-    have two rows, never more."""
+    """Each logged confirmation is backed by a Confirmation row made since the load began, and
+    there are never more rows than confirmations. A provider may confirm a period again (the next
+    user count's user has the same log-in): after a change that is a new row; with nothing
+    changed since (its five edits put back what was confirmed, or found no row it could change)
+    the product answers with the same confirmation, by design (`actuals_confirm`), which is
+    counted apart as `again_unchanged`, not as lost."""
     from django.contrib.auth import get_user_model
 
     from carebridge.actuals.models import Confirmation
@@ -312,8 +314,11 @@ def _confirmations(actions: list[dict[str, Any]], since: datetime) -> dict[str, 
     made = Counter(pair for pair in rows.values_list("period_id", "provider_id") if pair in logged)
     return {
         "expected": sum(logged.values()),
-        "lost": sum(max(0, times - made[pair]) for pair, times in logged.items()),
+        "lost": sum(1 for pair in logged if made[pair] == 0),
         "doubled": sum(max(0, made[pair] - times) for pair, times in logged.items()),
+        "again_unchanged": sum(
+            times - made[pair] for pair, times in logged.items() if 0 < made[pair] < times
+        ),
     }
 
 
