@@ -204,7 +204,13 @@ AUTH_PASSWORD_VALIDATORS = [
 
 # Sessions end after 30 minutes idle (IdleTimeoutMiddleware) and when the browser closes.
 SESSION_IDLE_SECONDS = env_int("SESSION_IDLE_SECONDS", 30 * 60)
-SESSION_COOKIE_AGE = 12 * 60 * 60
+# ... and 12 hours after the log-in however busy (IdleTimeoutMiddleware; ASVS 7.3.2).
+SESSION_ABSOLUTE_SECONDS = env_int("SESSION_ABSOLUTE_SECONDS", 12 * 60 * 60)
+if not SESSION_IDLE_SECONDS < SESSION_ABSOLUTE_SECONDS <= 7 * 24 * 60 * 60:
+    raise ImproperlyConfigured(
+        "SESSION_ABSOLUTE_SECONDS must be longer than SESSION_IDLE_SECONDS and at most a week"
+    )
+SESSION_COOKIE_AGE = SESSION_ABSOLUTE_SECONDS
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
@@ -274,6 +280,11 @@ if DEMO and (HTTPS or not ALLOWED_HOSTS or not set(ALLOWED_HOSTS) <= _LOOPBACK_H
     )
 SESSION_COOKIE_SECURE = HTTPS
 CSRF_COOKIE_SECURE = HTTPS
+if HTTPS:
+    # A __Host- cookie is taken by browsers only when Secure, on Path=/ and with no Domain, so
+    # no other host of the council's domain can set or widen it (ASVS 3.3.1).
+    SESSION_COOKIE_NAME = "__Host-sessionid"
+    CSRF_COOKIE_NAME = "__Host-csrftoken"
 SECURE_SSL_REDIRECT = HTTPS and env_bool("SECURE_SSL_REDIRECT", True)
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000 if HTTPS else 0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS

@@ -27,12 +27,17 @@ class AccountChange(StrEnum):
     REINSTATE = "reinstate"
     # Take away a lost authenticator app (the person sets up a new one, or uses the passcode).
     AUTHENTICATOR = "authenticator"
+    # End every session of the account (the person logs in again).
+    SESSIONS = "sessions"
 
 
 # Giving back an account the provider already chose lets no one new in, so any council the
 # provider works for may do it for a person who is locked out: unlocking, restoring, and taking
 # away a lost authenticator app (they still need their password and passcode).
 RESTORING = frozenset({AccountChange.UNLOCK, AccountChange.REINSTATE, AccountChange.AUTHENTICATOR})
+# Ending someone's sessions lets no one in either, and stops a session left open on a shared or
+# stolen computer at once, whichever council the provider works for notices it.
+PROTECTING = frozenset({AccountChange.SESSIONS})
 
 SHARED_PROVIDER_REFUSAL = (
     "{provider} also works for another council, so its own Super Users and Administration "
@@ -67,7 +72,7 @@ def check_account_change(
     assert by.council_id is not None
     if not councils_of_provider(provider_id).filter(pk=by.council_id).exists():
         raise PermissionDenied("This provider does not work for your council.")
-    if change in RESTORING:
+    if change in RESTORING or change in PROTECTING:
         return
     if (
         change_request is not None

@@ -223,3 +223,16 @@ class RoleForm(GovForm):
             (r.value, r.label) for r in Role if r in roles
         ]
         self.fields["role"].initial = user.role
+
+
+class SessionsEndForm(GovForm):
+    """Which of their other sessions the user logs out of, after their current password (ASVS
+    7.5.2 asks for one factor again). The view gives the choices: the user's other sessions."""
+
+    which = forms.ChoiceField(
+        label="Which sessions do you want to log out of?",
+        widget=forms.RadioSelect,
+        choices=(),
+        error_messages={"required": "Choose the sessions to log out of"},
+    )
+    current_password = _password_field("Current password", autocomplete="current-password")

@@ -166,3 +166,22 @@ class SingleSignOn(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} for {self.council}"
+
+
+class UserSession(models.Model):
+    """A session a user logged in with: when, from which address and browser, so they can see
+    their sessions and end them (and an administrator theirs) without a scan of every session.
+
+    Deleting the session (log-out, time-out, expiry, ending it) deletes this row with it."""
+
+    session = models.OneToOneField("sessions.Session", on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="sessions")
+    logged_in_at = models.DateTimeField()
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    user_agent = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-logged_in_at"]
+
+    def __str__(self) -> str:
+        return f"session of {self.user} since {self.logged_in_at:%Y-%m-%d %H:%M}"

@@ -1,12 +1,14 @@
 """Reads of user accounts, scoped to what the acting user may manage."""
 
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from django.db import models
 from django.urls import reverse
 
-from carebridge.accounts.models import User
+from carebridge.accounts.models import User, UserSession
 from carebridge.accounts.policy import login_policy_for
+from carebridge.accounts.useragents import short_user_agent
 from carebridge.core.attention import AttentionItem
 from carebridge.core.calendar import now
 from carebridge.core.formats import guide_date
@@ -83,3 +85,34 @@ def attention_for_accounts(user: User, *, council_id: int | None = None) -> list
                 )
             )
     return items
+
+
+@dataclass(frozen=True)
+class SessionRow:
+    """One of a user's sessions as their pages show it."""
+
+    id: int
+    logged_in_at: datetime
+    ip_address: str | None
+    browser: str
+    current: bool
+
+
+def sessions_of(user: User, *, current_key: str | None = None) -> list[SessionRow]:
+    """The user's sessions that have not expired, newest log-in first; `current_key` marks the
+    one the page is being read with. A lookup by the user's rows, never a scan of the sessions."""
+    rows = (
+        UserSession.objects.filter(user=user, session__expire_date__gt=now())
+        .order_by("-logged_in_at", "-pk")
+        .values_list("pk", "session_id", "logged_in_at", "ip_address", "user_agent")
+    )
+    return [
+        SessionRow(
+            id=pk,
+            logged_in_at=at,
+            ip_address=ip,
+            browser=short_user_agent(agent),
+            current=key == current_key,
+        )
+        for pk, key, at, ip, agent in rows
+    ]

@@ -1,6 +1,6 @@
 """Every write about user accounts, by concern: signing in (`signin`) and lock-out (`lockout`),
-the second step (`passcodes`), passwords (`passwords`), e-mailed links (`links`) and managing
-accounts (`users`); `common` is what they share.
+the second step (`passcodes`), passwords (`passwords`), e-mailed links (`links`), log-in
+sessions (`sessions`) and managing accounts (`users`); `common` is what they share.
 
 Each function validates, writes with a compare-and-set where a state changes, and records an
 audit event in the same transaction. Views only call these, by this package's names.
@@ -36,6 +36,11 @@ from carebridge.accounts.services.passwords import (
     password_confirm,
     password_has_expired,
 )
+from carebridge.accounts.services.sessions import (
+    session_begin,
+    sessions_end_all,
+    sessions_end_others,
+)
 from carebridge.accounts.services.signin import (
     StepResult,
     login_check_password,
@@ -51,6 +56,7 @@ from carebridge.accounts.services.users import (
     account_invite,
     account_reinstate,
     account_role_change,
+    account_sessions_end,
     account_unlock,
     accounts_suspend_unused,
 )
@@ -70,6 +76,7 @@ __all__ = [
     "account_invite",
     "account_reinstate",
     "account_role_change",
+    "account_sessions_end",
     "account_unlock",
     "accounts_suspend_unused",
     "authenticator_confirm",
@@ -95,5 +102,8 @@ __all__ = [
     "second_step_for",
     "second_step_is_set_up",
     "second_step_to_check",
+    "session_begin",
+    "sessions_end_all",
+    "sessions_end_others",
     "setup_link_create",
 ]

@@ -12,6 +12,7 @@ from carebridge.accounts import tasks
 from carebridge.accounts.models import User
 from carebridge.accounts.policy import login_policy_for
 from carebridge.accounts.services.common import record_about
+from carebridge.accounts.services.sessions import sessions_end_all
 from carebridge.core.calendar import now
 
 
@@ -68,6 +69,7 @@ def lock_account(user: User, *, ip: str | None) -> None:
             detail={"failed_attempts": user.failed_attempts},
             ip_address=ip,
         )
+        sessions_end_all(user=user, by=None, ip=ip, why="the account locked")
         transaction.on_commit(lambda: tasks.send_account_locked_email(user.pk))
 
 

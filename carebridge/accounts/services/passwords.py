@@ -21,6 +21,7 @@ from carebridge.accounts.services.lockout import (
     reserve_try,
     tries_before_lock,
 )
+from carebridge.accounts.services.sessions import sessions_end_all
 from carebridge.core.calendar import now
 
 
@@ -85,6 +86,10 @@ def password_change(
     secret_changed(
         user, purpose=ResetLink.Purpose.PASSWORD, action="password.changed", by=by, ip=ip
     )
+    # Django's session hash already makes every session of the old password useless; their
+    # rows go now, so the list of sessions shows none that cannot be used (the page that
+    # changed it keeps its own: accounts.views.common.keep_session_after_password_change).
+    sessions_end_all(user=user, by=by, ip=ip, why="the password changed")
     return user
 
 

@@ -168,8 +168,10 @@ def login_complete(*, user: User, ip: str | None = None) -> Outcome:
     return Outcome.OK
 
 
-def logout_record(*, user: User, ip: str | None = None, timed_out: bool = False) -> None:
-    """The user has logged out, or was logged out after a spell without activity: their
-    organisation's logs say so."""
+def logout_record(
+    *, user: User, ip: str | None = None, timed_out: bool = False, why: str = ""
+) -> None:
+    """The user has logged out, or was logged out after a spell without activity or at the end
+    of the session's lifetime (`why`): their organisation's logs say so."""
     action = "session.timed_out" if timed_out else "logout"
-    record_about(user, action=action, by=user, ip_address=ip)
+    record_about(user, action=action, by=user, ip_address=ip, detail={"why": why} if why else {})

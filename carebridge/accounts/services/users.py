@@ -14,6 +14,7 @@ from carebridge.accounts.policy import login_policy_for
 from carebridge.accounts.services.common import on_request, record_about
 from carebridge.accounts.services.links import setup_link_create
 from carebridge.accounts.services.passwords import initial_password
+from carebridge.accounts.services.sessions import sessions_end_all
 from carebridge.audit.services import snapshot
 from carebridge.core.calendar import now
 from carebridge.core.idempotency import once_per_key
@@ -77,7 +78,16 @@ def account_close(*, user: User, by: User, change_request: ChangeRequest | None 
     if not User.objects.filter(pk=user.pk, is_active=True).update(is_active=False):
         return False
     record_about(user, action="account.closed", by=by, detail=on_request(change_request))
+    sessions_end_all(user=user, by=by, why="the account closed")
     return True
+
+
+@transaction.atomic
+def account_sessions_end(*, user: User, by: User) -> bool:
+    """An administrator ends every session of the account (a laptop left logged in, say): the
+    person must log in again. True when there was a session to end."""
+    _check_change(by, user, AccountChange.SESSIONS)
+    return sessions_end_all(user=user, by=by, why="ended by an administrator") > 0
 
 
 def _check_role_fits(role: str, *, council_id: int | None, provider_id: int | None) -> None:
@@ -273,5 +283,6 @@ def accounts_suspend_unused(*, at=None) -> int:
                         action="account.suspended",
                         detail={"unused_since": str(user.last_login or user.created_at)},
                     )
+                    sessions_end_all(user=user, by=None, why="the account was suspended")
                     suspended += 1
     return suspended

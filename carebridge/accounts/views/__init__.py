@@ -1,5 +1,6 @@
 """The accounts pages: log-in step by step (`login`), resets by e-mailed link (`reset`), the
-user's own account (`account`) and the administration of user accounts (`users`)."""
+user's own account (`account`, with its sessions from `sessions`), and the administration of
+user accounts (`users`)."""
 
 from carebridge.accounts.views.account import (
     account,

@@ -1,5 +1,6 @@
-"""The user's own account: how they log in, and changing their password, passcode or
-authenticator app (each after the current password)."""
+"""The user's own account: how they log in, where they are logged in, and changing their
+password, passcode or authenticator app (each after the current password, and each followed
+by the offer to log out of their other sessions: views.sessions)."""
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -17,18 +18,27 @@ from carebridge.accounts.views.common import (
     authenticator_page,
     client_ip,
     confirm_current_password,
+    keep_session_after_password_change,
     own_secret_saved,
 )
+from carebridge.accounts.views.sessions import after_a_change, sessions_section
 from carebridge.core.http import acting_user
 
 
-@require_http_methods(["GET"])
+@sensitive_post_parameters("current_password")
+@never_cache
+@require_http_methods(["GET", "POST"])
 def account(request: HttpRequest) -> HttpResponse:
+    """The account's details and how it logs in; a post logs out of other sessions."""
     user = acting_user(request)
+    sessions = sessions_section(request, user)
+    if isinstance(sessions, HttpResponse):
+        return sessions
     return render(
         request,
         "accounts/account.html",
         {
+            **sessions,
             "account": user,
             "policy": login_policy_for(user),
             "second_step": services.second_step_for(user).value,
@@ -50,11 +60,12 @@ def password_change(request: HttpRequest) -> HttpResponse:
         if not confirmed:
             return render(request, "accounts/password_change.html", {"form": form})
         if own_secret_saved(request, form, user, "new_password"):
-            # Changing the password must not end the session that changed it.
-            from django.contrib.auth import update_session_auth_hash
-
-            update_session_auth_hash(request, user)
-            messages.success(request, "Your password has been changed.")
+            # A new password ends every other session; not the one that changed it.
+            keep_session_after_password_change(request, user)
+            messages.success(
+                request,
+                "Your password has been changed, and you have been logged out everywhere else.",
+            )
             return redirect("accounts:account")
     return render(request, "accounts/password_change.html", {"form": form})
 
@@ -70,8 +81,7 @@ def passcode_change(request: HttpRequest) -> HttpResponse:
         if isinstance(confirmed, HttpResponse):
             return confirmed
         if confirmed and own_secret_saved(request, form, user, "new_passcode"):
-            messages.success(request, "Your passcode has been changed.")
-            return redirect("accounts:account")
+            return after_a_change(request, user, "Your passcode has been changed.")
     return render(request, "accounts/passcode_change.html", {"form": form})
 
 
@@ -82,10 +92,11 @@ def authenticator_enrol(request: HttpRequest) -> HttpResponse:
     user = acting_user(request)
 
     def done() -> HttpResponse:
-        messages.success(
-            request, "Your authenticator app is set up. You will use it to log in from now on."
+        return after_a_change(
+            request,
+            user,
+            "Your authenticator app is set up. You will use it to log in from now on.",
         )
-        return redirect("accounts:account")
 
     return authenticator_page(
         request,
@@ -112,11 +123,11 @@ def authenticator_remove(request: HttpRequest) -> HttpResponse:
             return confirmed
         if confirmed:
             services.authenticator_remove(user=user, ip=client_ip(request))
-            messages.success(
+            return after_a_change(
                 request,
+                user,
                 "Your authenticator app has been removed. You will log in with your passcode.",
             )
-            return redirect("accounts:account")
     return render(
         request,
         "accounts/authenticator_remove.html",

@@ -1,14 +1,17 @@
-"""What the log-in, reset and account pages share: the visitor's address, a service's errors
-against a field, the current password asked before a change, and the authenticator page."""
+"""What the log-in, reset and account pages share: the visitor's address, logging in (and the
+session's record), a service's errors against a field, the current password asked before a
+change, and the authenticator page."""
 
 import base64
+import time
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Any
 
 import qrcode
 import qrcode.image.svg
 from django.contrib import messages
-from django.contrib.auth import logout
+from django.contrib.auth import login, logout, update_session_auth_hash
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -16,6 +19,7 @@ from django.shortcuts import redirect, render
 from carebridge.accounts import services
 from carebridge.accounts.forms import AuthenticatorCodeForm, AuthenticatorEnrolForm
 from carebridge.accounts.models import User
+from carebridge.core import ratelimits
 
 LOCKED_MESSAGE = (
     "This account is locked after too many wrong tries. Reset your password or passcode with "
@@ -25,6 +29,41 @@ LOCKED_MESSAGE = (
 
 def client_ip(request: HttpRequest) -> str | None:
     return request.META.get("REMOTE_ADDR")
+
+
+def log_in(request: HttpRequest, user: User) -> None:
+    """Every step passed: Django's log-in (a new session key), the activity and lifetime clocks
+    started (accounts.middleware), and the session recorded against the user."""
+    login(request, user, backend="carebridge.accounts.backends.EmailBackend")
+    started = time.time()
+    request.session["last_seen"] = started
+    request.session["logged_in_at"] = started
+    record_session(request, user)
+
+
+def keep_session_after_password_change(request: HttpRequest, user: User) -> None:
+    """A new password ended every session of the user (`services.password_change`); the one
+    that changed it goes on, with a new key (Django's session hash) and its record made again."""
+    update_session_auth_hash(request, user)
+    record_session(request, user)
+
+
+def record_session(request: HttpRequest, user: User) -> None:
+    """This session, recorded against the user, with the time it logged in (a session from
+    before sessions were recorded: now)."""
+    if request.session.session_key is None:
+        request.session.save()
+    assert request.session.session_key is not None
+    started = request.session.get("logged_in_at")
+    services.session_begin(
+        user=user,
+        session_key=request.session.session_key,
+        ip=ratelimits.client_ip(request),
+        user_agent=request.headers.get("User-Agent", ""),
+        logged_in_at=(
+            datetime.fromtimestamp(started, tz=UTC) if isinstance(started, int | float) else None
+        ),
+    )
 
 
 def saved(form: Any, field: str, save: Any) -> bool:

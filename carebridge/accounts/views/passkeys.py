@@ -29,6 +29,7 @@ from carebridge.accounts.models import User
 from carebridge.accounts.services import passkeys
 from carebridge.accounts.views import login as login_steps
 from carebridge.accounts.views.common import LOCKED_MESSAGE, client_ip, confirm_current_password
+from carebridge.accounts.views.sessions import after_a_change
 from carebridge.core.http import acting_user
 from carebridge.core.ratelimits import rate_limited
 
@@ -282,8 +283,7 @@ def passkey_remove(request: HttpRequest, pk: int) -> HttpResponse:
         except passkeys.PasskeyRefused as refused:
             refusal = refused.message
         else:
-            messages.success(request, "Your passkey has been removed.")
-            return redirect("accounts:passkeys")
+            return after_a_change(request, acting_user(request), "Your passkey has been removed.")
     return render(request, "accounts/passkey_remove.html", {"passkey": device, "refusal": refusal})
 
 

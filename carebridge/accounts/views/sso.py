@@ -7,7 +7,6 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.contrib.auth import login
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
@@ -21,7 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from carebridge.accounts import services, sso
 from carebridge.accounts.models import SingleSignOn
 from carebridge.accounts.sso import Reason, SignOnRefused
-from carebridge.accounts.views.common import client_ip
+from carebridge.accounts.views.common import client_ip, log_in
 from carebridge.accounts.views.login import OUTCOME_MESSAGES, PENDING
 from carebridge.core.forms import GovForm
 from carebridge.core.http import acting_user
@@ -157,12 +156,12 @@ def sso_callback(request: HttpRequest) -> HttpResponse:
     except SignOnRefused as refusal:
         return _problem(request, refusal)
     assert pending is not None  # sso_finish refuses a sign-in nobody started
-    # As the password log-in ends (views.login._continue_login): a new session key, the
-    # activity clock started, and any half-done password log-in dropped.
+    # As the password log-in ends (views.login.continue_login): a new session key, the
+    # activity and lifetime clocks started, the session recorded, and any half-done password
+    # log-in dropped.
     request.session.pop(PENDING, None)
     request.session.pop(SESSION_PENDING, None)
-    login(request, user, backend="carebridge.accounts.backends.EmailBackend")
-    request.session["last_seen"] = time.time()
+    log_in(request, user)
     request.session[SESSION_SIGNED_IN_WITH] = pending["council"]
     return redirect(pending.get("next") or "home:home")
 

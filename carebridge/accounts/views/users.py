@@ -1,5 +1,6 @@
 """User accounts, for the council's administrators: the list, a new account, an account's
-page with its role and history, and unlocking, restoring or closing it."""
+page with its role, sessions and history, and unlocking, restoring, logging out everywhere or
+closing it."""
 
 from typing import Any
 
@@ -14,7 +15,7 @@ from carebridge.accounts import services
 from carebridge.accounts.access import AccountChange, access_user, may_change_account
 from carebridge.accounts.filters import UserFilters
 from carebridge.accounts.forms import RoleForm, UserCreateForm
-from carebridge.accounts.selectors import providers_managed_by, users_list
+from carebridge.accounts.selectors import providers_managed_by, sessions_of, users_list
 from carebridge.audit.selectors import events_visible_to, history_of
 from carebridge.core.http import acting_user
 from carebridge.core.idempotency import key_from_form
@@ -119,6 +120,7 @@ def user_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "can_edit": can_edit(actor.role, Function.USER_ACCOUNTS),
             "may": may,
             "has_authenticator": services.authenticator_device(user) is not None,
+            "sessions": sessions_of(user),
             "managed_by_provider": user.provider_id is not None and not may["role"],
         },
     )
@@ -136,6 +138,10 @@ def user_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
             services.authenticator_reset,
             "{name}'s authenticator app is removed: they will use their passcode, or set up a "
             "new app if your council requires one, when they next log in.",
+        ),
+        "sessions": (
+            services.account_sessions_end,
+            "{name} is logged out everywhere: they must log in again.",
         ),
     }
     if action not in actions:
