@@ -44,12 +44,18 @@ SCHEDULE: dict[RecordClass, tuple[str, Removal, str]] = {
     RecordClass.OUTBOX: (
         "retention_outbox_months",
         Removal.DELETE,
-        "Sent e-mails to the council's staff and delivered (or abandoned) CRM pushes are deleted.",
+        "Sent e-mails to the council's staff, e-mails to residents and the front-door team about "
+        "the council's requests and bookings, and delivered (or abandoned) CRM pushes are "
+        "deleted. Every e-mail also leaves the outbox 90 days after it was queued, whatever this "
+        "period; a list of services e-mailed from the public directory names no council, so "
+        "only that 90-day limit removes it.",
     ),
     RecordClass.ACTIONS: (
         "retention_action_months",
         Removal.ANONYMISE,
-        "The thread's words and attached files go; the action's type, dates and status stay.",
+        'The title becomes "Closed action" and its number (a title may name the person), '
+        "and the thread's words and attached files go; the action's type, dates and status "
+        "stay. The audit log keeps the old title until its own period ends.",
     ),
     RecordClass.AUDIT: (
         "retention_audit_months",

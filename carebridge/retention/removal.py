@@ -8,7 +8,8 @@ from datetime import datetime
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import CharField, F, Q, Value
+from django.db.models.functions import Cast, Concat
 
 from carebridge.actions.choices import ActionStatus
 from carebridge.actions.models import Action, Attachment, Post
@@ -20,6 +21,18 @@ from carebridge.organisations.models import Council
 from carebridge.retention import selectors
 
 REMOVED = "Removed"
+# What a closed action's title becomes: a title may name the person ("Missed visit: Ada Lane").
+CLOSED_ACTION = "Closed action "
+# The keys of e-mails sent to an address with no user behind it (a resident, or the front-door
+# team's alerts), each naming what ties it to its council: (prefix, what follows, the separator
+# after its id), the longest prefix first (frontdoor/requests/services/history.py and alerts.py,
+# frontdoor/hubs/services/emails.py).
+ADDRESS_MAIL_KEYS = (
+    ("front-door-urgent:", "request", ":"),
+    ("front-door-summary:", "council", ":"),
+    ("frontdoor-booking:", "booking", ":"),
+    ("front-door-", "request", "-"),
+)
 _FINISHED = (RequestStatus.SIGNPOSTED, RequestStatus.CLOSED)
 
 
@@ -87,7 +100,8 @@ def feedback_delete(council: Council, cutoff: datetime, batch: int) -> int:
 
 
 def outbox_delete(council: Council, cutoff: datetime, batch: int) -> int:
-    """Sent e-mails to the council's staff and finished CRM pushes before the cutoff."""
+    """Sent e-mails to the council's staff, sent e-mails to residents about the council's
+    requests and bookings, and finished CRM pushes, before the cutoff."""
     keep = selectors.held_request_ids(council)
     pushes = (
         CrmDelivery.objects.filter(council=council)
@@ -98,19 +112,73 @@ def outbox_delete(council: Council, cutoff: datetime, batch: int) -> int:
     CrmDelivery.objects.filter(pk__in=push_ids).delete()
     mails = Notification.objects.filter(user__council=council, sent_at__lt=cutoff)
     mail_ids = _ids(mails, batch - len(push_ids))
-    Notification.objects.filter(pk__in=mail_ids).delete()
-    return len(push_ids) + len(mail_ids)
+    resident_ids = _resident_mail_ids(council, cutoff, keep, batch - len(push_ids) - len(mail_ids))
+    Notification.objects.filter(pk__in=[*mail_ids, *resident_ids]).delete()
+    return len(push_ids) + len(mail_ids) + len(resident_ids)
+
+
+def mail_owner(key: str) -> tuple[str, int] | None:
+    """What an address-only e-mail's key names ("request", "booking" or "council", and its id),
+    or None when its key ties it to no council."""
+    for prefix, kind, separator in ADDRESS_MAIL_KEYS:
+        if key.startswith(prefix):
+            number = key[len(prefix) :].split(separator, 1)[0]
+            if number.isdigit() and len(number) < 19:
+                return kind, int(number)
+            return None
+    return None
+
+
+def _resident_mail_ids(council: Council, cutoff: datetime, keep: set[int], batch: int) -> list[int]:
+    """Sent e-mails to an address (a resident's, or an alert to the front-door team) about the
+    council's requests and bookings, held people's kept. The outbox row has no council: its key
+    names the request, booking or council. A directory list e-mailed to a resident names none,
+    and goes with the outbox's own purge (notifications.services.KEEP_FOR)."""
+    if batch <= 0:
+        return []
+    sent = Notification.objects.filter(user__isnull=True, sent_at__lt=cutoff)
+    owned: dict[str, dict[int, list[int]]] = {"request": {}, "booking": {}, "council": {}}
+    prefixes = Q()
+    for prefix, _kind, _separator in ADDRESS_MAIL_KEYS:
+        prefixes |= Q(key__startswith=prefix)
+    for pk, key in sent.filter(prefixes).order_by("pk").values_list("pk", "key"):
+        owner = mail_owner(key)
+        if owner is not None:
+            owned[owner[0]].setdefault(owner[1], []).append(pk)
+    requests = FrontDoorRequest.objects.filter(council=council, pk__in=list(owned["request"]))
+    bookings = Booking.objects.filter(slot__hub__council=council, pk__in=list(owned["booking"]))
+    ours = [
+        *owned["council"].get(council.pk, []),
+        *(
+            pk
+            for n in requests.exclude(pk__in=keep).values_list("pk", flat=True)
+            for pk in owned["request"][n]
+        ),
+        *(
+            pk
+            for n in bookings.exclude(request_id__in=keep).values_list("pk", flat=True)
+            for pk in owned["booking"][n]
+        ),
+    ]
+    return sorted(ours)[:batch]
 
 
 def actions_anonymise(council: Council, cutoff: datetime, batch: int) -> int:
-    """Actions closed before the cutoff lose their thread's words and attached files."""
-    held = selectors.held_service_user_ids(council)
-    paying = selectors.open_payment_service_user_ids(council)
+    """Actions closed before the cutoff lose their title (which may name the person), their
+    thread's words and attached files."""
+    people = selectors.held_service_user_ids(council) | selectors.open_payment_service_user_ids(
+        council
+    )
     due = (
         Action.objects.filter(council=council, status=ActionStatus.CLOSED, closed_at__lt=cutoff)
         .exclude(pk__in=selectors.open_payment_action_ids(council))
-        .exclude(service_user_id__in=held | paying)
-        .filter(Q(posts__text__gt="") | Q(posts__attachments__isnull=False))
+        .exclude(service_user_id__in=people)
+        .exclude(cpli__service_user_id__in=people)
+        .exclude(contract_document__service_user_id__in=people)
+        .annotate(neutral=_neutral_title())
+        .filter(
+            Q(posts__text__gt="") | Q(posts__attachments__isnull=False) | ~Q(title=F("neutral"))
+        )
         .distinct()
     )
     ids = _ids(due, batch)
@@ -118,10 +186,15 @@ def actions_anonymise(council: Council, cutoff: datetime, batch: int) -> int:
     files = [attachment.file.name for attachment in attachments if attachment.file]
     Attachment.objects.filter(pk__in=[attachment.pk for attachment in attachments]).delete()
     Post.objects.filter(action_id__in=ids).update(text="")
+    Action.objects.filter(pk__in=ids).update(title=_neutral_title())
     if files:
         storage = Attachment._meta.get_field("file").storage
         transaction.on_commit(lambda: _delete_files(storage, files))
     return len(ids)
+
+
+def _neutral_title() -> Concat:
+    return Concat(Value(CLOSED_ACTION), Cast("pk", output_field=CharField()))
 
 
 def _delete_files(storage: Any, names: list[str]) -> None:
