@@ -9,6 +9,7 @@ import json
 import shutil
 import tempfile
 import zipfile
+from collections.abc import Iterator
 from typing import IO, Any
 from xml.sax.saxutils import escape
 
@@ -16,7 +17,7 @@ from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import getSampleStyleSheet
 from reportlab.lib.units import mm
-from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from carebridge.core.calendar import now
 from carebridge.core.formats import guide_date, guide_datetime
@@ -25,6 +26,8 @@ from carebridge.subjectaccess.records import RECORD_CLASSES, Row
 
 # A value longer than this is cut in the PDF's table (data.json keeps all of it).
 PDF_VALUE_MAX = 3000
+# How many flowables wait to be laid out at most: enough for a heading kept with its next row.
+LOOKAHEAD = 20
 
 
 def _about(request: SubjectAccessRequest) -> dict[str, Any]:
@@ -84,36 +87,72 @@ def _row_table(row: Row, style: Any) -> Table:
     return table
 
 
-def _write_pdf(request: SubjectAccessRequest, out: IO[bytes]) -> None:
-    styles = getSampleStyleSheet()
+class _StreamedDocument(SimpleDocTemplate):
+    """A document whose story is drawn from a generator a few flowables at a time: platypus
+    lays out a list it consumes from the front, so the list is topped up to LOOKAHEAD as it
+    empties (a row split over two pages adds its parts back for a moment) instead of holding a
+    person's years of actuals at once. What is drawn goes on to the canvas's compressed page
+    streams, which reportlab keeps until it saves the file."""
+
+    def __init__(self, out: IO[bytes], flowables: Iterator[Flowable], **kwargs: Any) -> None:
+        super().__init__(out, **kwargs)
+        self._source = flowables
+        self._story: list[Flowable] = []
+        self.most_waiting = 0
+
+    def filterFlowables(self, flowables: list[Flowable]) -> None:
+        """Platypus' hook before each flowable is laid out (also called for its own list of
+        flowables left hanging at a page's end, which is left alone)."""
+        if flowables is self._story:
+            while len(flowables) < LOOKAHEAD:
+                following = next(self._source, None)
+                if following is None:
+                    break
+                flowables.append(following)
+            self.most_waiting = max(self.most_waiting, len(flowables))
+
+    def build_streamed(self) -> None:
+        first = next(self._source, None)
+        if first is not None:
+            self._story.append(first)
+            self.build(self._story)
+
+
+def _story(request: SubjectAccessRequest, styles: Any) -> Iterator[Flowable]:
+    """The PDF's flowables in order, each class's rows read as they are laid out."""
     body, small = styles["BodyText"], styles["BodyText"].clone("small", fontSize=8, leading=10)
-    person = request.service_user
-    story: list[Any] = [
-        Paragraph(escape(f"Records held about {person.full_name}"), styles["Title"]),
-        Paragraph(
-            escape(
-                f"{request.council.name}: subject access request {request.pk}, received "
-                f"{guide_date(request.received_on)}, exported {guide_datetime(now())}."
-            ),
-            body,
+    yield Paragraph(escape(f"Records held about {request.service_user.full_name}"), styles["Title"])
+    yield Paragraph(
+        escape(
+            f"{request.council.name}: subject access request {request.pk}, received "
+            f"{guide_date(request.received_on)}, exported {guide_datetime(now())}."
         ),
-    ]
+        body,
+    )
     for record_class in RECORD_CLASSES:
-        story.append(Paragraph(escape(record_class.title), styles["Heading2"]))
+        yield Paragraph(escape(record_class.title), styles["Heading2"])
         n = 0
         for row in record_class.rows(request):
-            story += [_row_table(row, small), Spacer(1, 3 * mm)]
+            yield _row_table(row, small)
+            yield Spacer(1, 3 * mm)
             n += 1
         if not n:
-            story.append(Paragraph("None held.", body))
-    SimpleDocTemplate(
+            yield Paragraph("None held.", body)
+
+
+def _write_pdf(request: SubjectAccessRequest, out: IO[bytes]) -> _StreamedDocument:
+    """records.pdf, written to `out`; the document, which says how many flowables waited."""
+    document = _StreamedDocument(
         out,
+        _story(request, getSampleStyleSheet()),
         pagesize=A4,
         title=f"Subject access request {request.pk}",
         author=request.council.name,
         leftMargin=15 * mm,
         rightMargin=15 * mm,
-    ).build(story)
+    )
+    document.build_streamed()
+    return document
 
 
 def export_zip(request: SubjectAccessRequest) -> tuple[IO[bytes], dict[str, int]]:
