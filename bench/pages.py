@@ -168,6 +168,16 @@ def report_pages() -> list[Page]:
 
 PAGES += report_pages()
 
+# Information governance and records retention (issue 23): the information-governance officer's
+# requests and the search for a person (an exact last name common in the scale council's
+# people, so the page lists the most it shows), and the administrators' retention page.
+PAGES += [
+    Page("subject access requests", "/subject-access/", "ig"),
+    Page("subject access requests, all", "/subject-access/?status=all", "ig"),
+    Page("subject access: find a person", "/subject-access/find/?last_name=Smith", "ig"),
+    Page("records retention", "/retention/", "admin"),
+]
+
 
 @dataclass(frozen=True)
 class Job:
@@ -192,6 +202,8 @@ PERSONAS: dict[str, str] = {
     "payments": "payments@scale.example",
     # Provider 2 of seed_scale's --provider-logins: a framework contract, paid on invoice.
     "invoicer": "provider0002@scale.example",
+    # The information-governance officer: subject access requests.
+    "ig": "ig@scale.example",
 }
 # Whose log-in is timed as one operation (password step + passcode step).
 LOGIN_PERSONA = "provider"
