@@ -240,6 +240,8 @@ STORAGES = {
     },
 }
 WHITENOISE_USE_FINDERS = DEBUG or TESTING
+# An upload that fails part way (the disk full) leaves no part of itself (carebridge.core.storage).
+STORAGES["default"]["BACKEND"] = "carebridge.core.storage.WholeFileStorage"
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = ["gds"]
 CRISPY_TEMPLATE_PACK = "gds"

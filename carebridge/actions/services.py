@@ -4,12 +4,15 @@ closing (the council only). Each is one transaction and one audit event."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import logging
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 
@@ -31,6 +34,8 @@ from carebridge.core.idempotency import create_once
 from carebridge.core.permissions import Function, can_edit
 from carebridge.organisations.choices import TeamKind
 from carebridge.organisations.models import Council, Provider, Team
+
+logger = logging.getLogger(__name__)
 
 
 def action_type_create(
@@ -72,7 +77,13 @@ def _require(user: User) -> None:
         raise PermissionDenied("You cannot change actions.")
 
 
-def _attach(post: Post, files: Sequence[UploadedFile]) -> list[Attachment]:
+# A file the disk would not take (full, or over a quota): the post is not made at all.
+NOT_SAVED_MESSAGE = "The file {name} could not be uploaded – try again later"
+
+
+def _attach(post: Post, files: Sequence[UploadedFile], saved: list[str]) -> list[Attachment]:
+    """Store the post's files, adding each stored name to `saved` (removed again if the post is
+    not made, see _files_kept_if_made)."""
     attached = []
     for upload in files:
         checked = uploads.check(upload, by=post.author)
@@ -83,10 +94,30 @@ def _attach(post: Post, files: Sequence[UploadedFile]) -> list[Attachment]:
             size=checked.size,
             sha256=checked.sha256,
         )
-        attachment.file.save(checked.name, upload, save=False)
+        try:
+            attachment.file.save(checked.name, upload, save=False)
+        except OSError as error:
+            logger.error("An attachment could not be stored: %s", error)
+            raise ValidationError(
+                {"attachments": NOT_SAVED_MESSAGE.format(name=checked.name)}
+            ) from error
+        saved.append(attachment.file.name)
         attachment.save()
         attached.append(attachment)
     return attached
+
+
+@contextmanager
+def _files_kept_if_made() -> Iterator[list[str]]:
+    """The names of the files a post stores, removed again when the post is not made (a file the
+    disk refused, the database gone mid-write): no file is kept that no row names."""
+    saved: list[str] = []
+    try:
+        yield saved
+    except BaseException:
+        for name in saved:
+            default_storage.delete(name)
+        raise
 
 
 def _check_files(files: Sequence[UploadedFile]) -> dict[str, str]:
@@ -131,7 +162,6 @@ def _record_on(action: Action, event: str, *, by: User, **extra: Any) -> None:
     )
 
 
-@transaction.atomic
 def action_create(
     *,
     by: User,
@@ -143,16 +173,19 @@ def action_create(
     team, or the team it chose); the council raises it with a provider (assigned to the
     provider). A safeguarding concern goes to the council's safeguarding team, urgent. A repeat
     of the form's key (a double click) returns the first action and tells nobody again."""
-    action, _created = create_once(
-        key=idempotency_key,
-        purpose="actions.action_create",
-        create=lambda: _action_add(by=by, new=new, files=files),
-        find=lambda pk: Action.objects.filter(pk=pk, created_by=by).first(),
-    )
+    with _files_kept_if_made() as saved, transaction.atomic():
+        action, _created = create_once(
+            key=idempotency_key,
+            purpose="actions.action_create",
+            create=lambda: _action_add(by=by, new=new, files=files, saved=saved),
+            find=lambda pk: Action.objects.filter(pk=pk, created_by=by).first(),
+        )
     return action
 
 
-def _action_add(*, by: User, new: NewAction, files: Sequence[UploadedFile]) -> Action:
+def _action_add(
+    *, by: User, new: NewAction, files: Sequence[UploadedFile], saved: list[str]
+) -> Action:
     _require(by)
     _require_own_side(by, new)
     errors = _new_action_errors(new)
@@ -167,7 +200,7 @@ def _action_add(*, by: User, new: NewAction, files: Sequence[UploadedFile]) -> A
         raise ValidationError(errors)
 
     action, post = _action_save(by, new, related=related, team=team, safeguarding=safeguarding)
-    _attach(post, files)
+    _attach(post, files, saved)
     _record_on(
         action,
         "action.created",
@@ -298,7 +331,6 @@ PROVIDER_POSTS = frozenset({PostKind.COMMENT, PostKind.REPLY, PostKind.CLOSURE_R
 COUNCIL_POSTS = frozenset({PostKind.COMMENT, PostKind.REPLY, PostKind.CLOSED})
 
 
-@transaction.atomic
 def action_post(
     *,
     by: User,
@@ -314,14 +346,22 @@ def action_post(
     side (the provider's reply to the team it chooses, or the one it had); a closure request
     hands it to a council team; only the council closes it. A repeat of the form's key (a double
     click) returns the first post and e-mails nobody again."""
-    post, _created = create_once(
-        key=idempotency_key,
-        purpose="actions.action_post",
-        create=lambda: _post_add(
-            by=by, action=action, kind=kind, text=text, team=team, due_date=due_date, files=files
-        ),
-        find=lambda pk: Post.objects.filter(pk=pk, action=action, author=by).first(),
-    )
+    with _files_kept_if_made() as saved, transaction.atomic():
+        post, _created = create_once(
+            key=idempotency_key,
+            purpose="actions.action_post",
+            create=lambda: _post_add(
+                by=by,
+                action=action,
+                kind=kind,
+                text=text,
+                team=team,
+                due_date=due_date,
+                files=files,
+                saved=saved,
+            ),
+            find=lambda pk: Post.objects.filter(pk=pk, action=action, author=by).first(),
+        )
     return post
 
 
@@ -334,6 +374,7 @@ def _post_add(
     team: Team | None,
     due_date: date | None,
     files: Sequence[UploadedFile],
+    saved: list[str],
 ) -> Post:
     _require(by)
     allowed = PROVIDER_POSTS if by.provider_id is not None else COUNCIL_POSTS
@@ -387,7 +428,7 @@ def _post_add(
         due_date=due_date,
         created_at=moment,
     )
-    _attach(post, files)
+    _attach(post, files, saved)
     _record_on(action, f"action.{kind}", by=by, detail={"assigned_to": post.assigned_to})
     _announce(action, post)
     return post
