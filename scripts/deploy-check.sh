@@ -173,6 +173,17 @@ EOF
 step "nginx -t" /usr/sbin/nginx -t -c "$TMP/nginx/nginx.conf" -p "$TMP/nginx/"
 step "nginx starts on 127.0.0.1:${TLS_PORT}" /usr/sbin/nginx -c "$TMP/nginx/nginx.conf" -p "$TMP/nginx/"
 
+# --- TLS versions (docs/security.md, 12.1.1) ---------------------------------------------------
+# The client is let down to security level 0, or OpenSSL 3 would not even offer TLS 1.1: the
+# refusal must be nginx's.
+tls_handshake() {
+    openssl s_client -connect "127.0.0.1:${TLS_PORT}" -servername "${HOST}" "$1" \
+        -cipher 'DEFAULT:@SECLEVEL=0' </dev/null
+}
+tls_refused() { ! tls_handshake "$1"; }
+step "a TLS 1.1 handshake is refused" tls_refused -tls1_1
+step "a TLS 1.2 handshake completes" tls_handshake -tls1_2
+
 # --- Smoke test over HTTPS ---------------------------------------------------------------------
 JAR="$TMP/cookies"
 # GET or POST through nginx; headers to $TMP/h, body to $TMP/b; prints the status.
