@@ -25,6 +25,7 @@ import os
 import re
 import resource
 import shutil
+import signal
 import socket
 import socketserver
 import subprocess
@@ -117,6 +118,8 @@ class PrivatePostgres:
         self.data = self.root / "data"
         self.port = free_port()
         self.as_owner: list[str] = []
+        # What the tests seeded in its template database (their ids and log-ins).
+        self.seeded: dict[str, Any] = {}
         if os.geteuid() == 0:
             shutil.chown(self.root, user="postgres", group=None)
             self.as_owner = ["runuser", "-u", "postgres", "--"]
@@ -398,9 +401,12 @@ class _Process:
     def output(self) -> str:
         return self.log.read_text(errors="replace")
 
+    # The signal that stops the process at once (gunicorn's TERM waits for its workers).
+    stop_signal = signal.SIGTERM
+
     def stop(self) -> None:
         if self.process.poll() is None:
-            self.process.terminate()
+            self.process.send_signal(self.stop_signal)
             try:
                 self.process.wait(timeout=20)
             except subprocess.TimeoutExpired:
@@ -412,6 +418,8 @@ class _Process:
 class WebServer(_Process):
     """gunicorn with the deployed configuration, one sync worker; `file_size_limit` caps every
     file the server writes (its uploads), as a disk that fills would."""
+
+    stop_signal = signal.SIGINT
 
     def __init__(self, env: dict[str, str], log: Path, *, file_size_limit: int | None = None):
         self.port = free_port()

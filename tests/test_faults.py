@@ -66,8 +66,8 @@ def pdf(size: int) -> bytes:
 
 @pytest.fixture(scope="session")
 def private_postgres() -> Iterator[harness.PrivatePostgres]:
-    """One cluster for the module's tests, with the product's schema migrated once into a
-    template database; each test copies it."""
+    """One cluster for the module's tests, with the product's schema migrated and the world
+    seeded once into a template database; each test copies it."""
     missing = harness.postgres_missing()
     if missing:
         pytest.skip(missing)
@@ -76,15 +76,16 @@ def private_postgres() -> Iterator[harness.PrivatePostgres]:
         cluster.start()
         with cluster.connect() as connection:
             connection.execute(f"CREATE DATABASE {TEMPLATE}")
-        data = Path(cluster.root) / "migrate"
-        harness.migrate(
-            harness.product_env(
-                data_dir=data,
-                database_url=cluster.url(TEMPLATE),
-                redis_url="redis://127.0.0.1:1/0",
-                smtp_port=1,
-            )
+        env = harness.product_env(
+            data_dir=Path(cluster.root) / "seed",
+            database_url=cluster.url(TEMPLATE),
+            redis_url="redis://127.0.0.1:1/0",  # nothing there: the seed's e-mail is not queued
+            smtp_port=1,
         )
+        harness.migrate(env)
+        cluster.seeded = harness.manage(env, SEED)
+        # The seed's own e-mail is not the tests': sent already.
+        cluster.rows(TEMPLATE, "UPDATE actions_notification SET sent_at = now() RETURNING id")
         yield cluster
     finally:
         cluster.remove()
@@ -185,14 +186,7 @@ def stack(private_postgres: harness.PrivatePostgres, tmp_path: Path) -> Iterator
             redis_url=redis.url,
             smtp_port=smtp.port,
         )
-        seeded = harness.manage(env, SEED)
-        # The seed's own e-mail is not this test's: sent already, and out of the queue.
-        private_postgres.rows(
-            database, "UPDATE actions_notification SET sent_at = now() RETURNING id"
-        )
-        import redis as redis_client
-
-        redis_client.Redis(host="127.0.0.1", port=redis.port).flushdb()
+        seeded = private_postgres.seeded
         yield Stack(
             pg=private_postgres,
             redis=redis,
