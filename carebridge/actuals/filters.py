@@ -49,6 +49,13 @@ class WeekFilters(ListFilterSet):
         self.week_actuals = week_actuals
         self.set_choices("service_level", [("", "All service levels"), *levels])
 
+    def kept(self) -> set[int] | None:
+        """The ids of the lines the chosen filters keep, or None when none is chosen (every
+        line is kept): the week page then asks the database nothing more."""
+        if all(value is None or value == "" for value in self.chosen().values()):
+            return None
+        return set(self.qs.values_list("pk", flat=True))
+
     def filter_client(self, cplis: QuerySet[Cpli], name: str, value: str) -> QuerySet[Cpli]:
         return cplis.filter(client_matches(value))
 

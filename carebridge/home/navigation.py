@@ -7,9 +7,11 @@ then the item."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
-from django.urls import reverse
+from django.conf import settings
+from django.urls import get_script_prefix, get_urlconf, reverse
 
 from carebridge.core.permissions import Function, can_edit, can_view
 
@@ -184,26 +186,41 @@ def sections_of(user: User) -> tuple[Section, ...]:
     return COUNCIL if user.council_id else PROVIDER
 
 
-def _visible(user: User, section: Section) -> list[dict[str, object]]:
-    """The section's items the user's role may use, each address once."""
-    items: list[dict[str, object]] = []
-    for item in section.items:
-        allowed = can_edit if item.edit else can_view
-        if item.function is not None and not allowed(user.role, item.function):
-            continue
-        url = reverse(item.url_name, kwargs=dict(item.kwargs))
-        if any(each["url"] == url for each in items):
-            continue
-        items.append({"label": item.label, "url": url, "current": False, "exact": False})
-    return items
+def _url_context() -> tuple[str, str | None, str]:
+    """What an address reversed depends on besides its name: the URLconf (the settings', or one
+    a request set) and the prefix the site is served under."""
+    return str(settings.ROOT_URLCONF), get_urlconf(), get_script_prefix()
+
+
+@lru_cache(maxsize=256)
+def _allowed(
+    council: bool, role: str, root_urlconf: str, urlconf: str | None, prefix: str
+) -> tuple[tuple[tuple[str, str], ...], ...]:
+    """Each section's (label, address) items that a role may use, each address once: worked out
+    once per role rather than on every page (some 30 addresses reversed a request)."""
+    found = []
+    for section in COUNCIL if council else PROVIDER:
+        items: list[tuple[str, str]] = []
+        for item in section.items:
+            allowed = can_edit if item.edit else can_view
+            if item.function is not None and not allowed(role, item.function):
+                continue
+            url = reverse(item.url_name, kwargs=dict(item.kwargs))
+            if all(url != seen for _label, seen in items):
+                items.append((item.label, url))
+        found.append(tuple(items))
+    return tuple(found)
 
 
 def navigation_for(user: User, current_path: str) -> dict[str, object]:
     """The sections the user sees (each opening its first item), the current section's pages as
     the sub-navigation, and which of them the page is."""
     sections = []
-    for section in sections_of(user):
-        items = _visible(user, section)
+    allowed = _allowed(bool(user.council_id), user.role, *_url_context())
+    for section, visible in zip(sections_of(user), allowed, strict=True):
+        items = [
+            {"label": label, "url": url, "current": False, "exact": False} for label, url in visible
+        ]
         if items:
             sections.append(
                 {"label": section.label, "url": items[0]["url"], "items": items, "current": False}

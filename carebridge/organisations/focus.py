@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, TypeVar
 
 from django.db import models
+from django.db.models import prefetch_related_objects
 from django.http import HttpRequest, QueryDict
 
 from carebridge.core.bounds import parse_id
@@ -33,8 +34,12 @@ class Focus:
 
     @property
     def in_view(self) -> tuple[Council, ...]:
-        """The councils whose work and rules the pages show."""
-        return (self.chosen,) if self.chosen is not None else self.councils
+        """The councils whose work and rules the pages show, each with its rulebook: read here,
+        for all of them in one query, when a page first asks (the header shows the councils'
+        names only, so every page would otherwise read every rulebook for nothing)."""
+        councils = (self.chosen,) if self.chosen is not None else self.councils
+        prefetch_related_objects(list(councils), "rulebook")
+        return councils
 
     @property
     def can_switch(self) -> bool:
@@ -57,9 +62,7 @@ def _focus(user: User, chosen_pk: object) -> Focus:
     if user.council is not None:
         return Focus((user.council,), user.council)
     assert user.provider_id is not None  # a user is a council's or a provider's
-    councils = tuple(
-        councils_of_provider(user.provider_id).select_related("rulebook").order_by("name", "pk")
-    )
+    councils = tuple(councils_of_provider(user.provider_id).order_by("name", "pk"))
     if len(councils) == 1:
         return Focus(councils, councils[0])
     chosen = next((c for c in councils if c.pk == chosen_pk), None)

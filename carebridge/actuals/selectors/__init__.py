@@ -1,7 +1,8 @@
 """Reads of actuals for the pages: what a user may see (visible.py), a week at a service and a
-client's rows (week.py) with its calendar (month.py), periods, their exceptions and who has
-confirmed (periods.py), the council's review of a provider's period (review.py), and the home
-page's items (attention.py). Callers import from here."""
+client's rows (week.py; the week's lines read once, week_lines.py) with its calendar (month.py),
+periods, their exceptions and who has confirmed (periods.py), the council's review of a
+provider's period (review.py), and the home page's items (attention.py). Callers import from
+here."""
 
 from carebridge.actuals.selectors.attention import actuals_attention_for
 from carebridge.actuals.selectors.month import CalendarWeek, month_weeks
@@ -40,13 +41,15 @@ from carebridge.actuals.selectors.week import (
     client_week_refusal,
     default_week,
     generation_weeks,
-    week_actuals,
-    week_clients,
     week_councils,
-    week_cplis,
-    week_levels,
     week_page,
     week_refusal,
+)
+from carebridge.actuals.selectors.week_lines import (
+    WeekLines,
+    week_actuals,
+    week_cplis,
+    week_lines,
 )
 
 __all__ = [
@@ -56,6 +59,7 @@ __all__ = [
     "ProviderStanding",
     "ReviewTotals",
     "Row",
+    "WeekLines",
     "WeekPage",
     "actual_services_of",
     "actuals_attention_for",
@@ -81,10 +85,9 @@ __all__ = [
     "review_provider",
     "review_totals",
     "week_actuals",
-    "week_clients",
     "week_councils",
     "week_cplis",
-    "week_levels",
+    "week_lines",
     "week_page",
     "week_refusal",
     "weeks_of",

@@ -1,23 +1,25 @@
 """The week at a service, as the provider's week page shows it: the clients, their CPLI rows and
 totals, each council's part of the week; and a client's rows for the Add/Edit page.
 
-The week page runs the same number of queries however many clients the service has: one for
-the page's clients, one for their lines (only the fields a row shows), one for their actuals,
-three for each council's part of the week (its lines still to generate, its period, its
-rulebook), two more for the rows' rules, and one for both totals.
+The week page runs the same number of queries however many clients the service has: two for
+the week's lines and actuals (`week_lines`: ids, names and costs, which give the filter's
+service levels, the clients, each council's lines still to generate and both totals), one for
+the ids the chosen filters keep (only when some are chosen), one for the page's lines (only the
+fields a row shows) and one for their actuals, two for each council's part of the week (its
+period, its rulebook) and two more for the rows' rules.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 from typing import Any, TypeVar
 
 from django.core.paginator import Page
 from django.db import DEFAULT_DB_ALIAS
-from django.db.models import Count, Exists, Model, OuterRef, Q, QuerySet, Sum
+from django.db.models import Model, QuerySet, Sum
 from django.db.models.base import ModelState
 
 from carebridge.accounts.models import User
@@ -31,7 +33,7 @@ from carebridge.actuals.periods import (
     weeks_between,
 )
 from carebridge.actuals.rules import ZERO, Assessment, Rules, assess
-from carebridge.actuals.services import running_in
+from carebridge.actuals.selectors.week_lines import WeekLines, week_cplis
 from carebridge.contracts.commitment import (
     financial_year_bounds,
     financial_year_label,
@@ -41,7 +43,6 @@ from carebridge.contracts.models import Cpli, ServiceLevel
 from carebridge.core import holds
 from carebridge.core.calendar import today
 from carebridge.core.formats import round_money
-from carebridge.core.labels import council_labelled
 from carebridge.core.permissions import Function, can_edit
 from carebridge.organisations.deadlines import actuals_confirm_by
 from carebridge.organisations.models import Council, Rulebook, Service
@@ -120,11 +121,37 @@ def _lines_of(rows: Iterable[tuple[Any, ...]]) -> list[Cpli]:
     return lines
 
 
+# What a week page's row reads of its actual: what was entered, its plan and cost, and what the
+# row links read (whose row and week it is, whether it is over the threshold). Not the other
+# exceptions (the rules assess the row again), nor when or by whom it changed.
+ACTUAL_FIELDS = (
+    "id",
+    "cpli_id",
+    "provider_id",
+    "service_user_id",
+    "week_start",
+    "planned",
+    "actual",
+    "frustrated",
+    "missed",
+    "extra",
+    "visits",
+    "frustrated_reason",
+    "missed_reason",
+    "aborted_visit_dates",
+    "variation_code",
+    "comments",
+    "cost",
+    "over_threshold",
+)
+
+
 def _actuals_of(entered: QuerySet[Actual]) -> dict[int, Actual]:
-    """These actuals by line, every field read, as instances made from their values."""
-    names = [f.attname for f in Actual._meta.concrete_fields]
+    """These actuals by line, the fields a row reads (`ACTUAL_FIELDS`; any other is read when
+    first used), as instances made from their values."""
     return {
-        values["cpli_id"]: _loaded(Actual, values) for values in entered.order_by().values(*names)
+        values["cpli_id"]: _loaded(Actual, values)
+        for values in entered.order_by().values(*ACTUAL_FIELDS)
     }
 
 
@@ -253,15 +280,6 @@ class WeekPage:
         return len(self.councils) > 1
 
 
-def week_cplis(service: Service, week: date, council_id: int | None = None) -> QuerySet[Cpli]:
-    """The lines running at the service in the week (of one council, when a provider of
-    several chose it)."""
-    cplis = Cpli.objects.filter(service=service).filter(
-        running_in(week, week + WEEK - timedelta(days=1))
-    )
-    return cplis if council_id is None else cplis.filter(council_id=council_id)
-
-
 def week_councils(service: Service, week: date, council_id: int | None = None) -> list[int]:
     """The councils whose lines run at the service in the week."""
     return sorted(
@@ -304,72 +322,37 @@ def week_refusal(period: Period | None, week: date) -> str:
     return ""
 
 
-def week_levels(
-    service: Service, week: date, council_id: int | None = None
-) -> list[tuple[int, str]]:
-    """The service levels of the lines running at the service in the week, for the filter,
-    each named with its council when the lines are of several."""
-    return council_labelled(
-        set(
-            week_cplis(service, week, council_id).values_list(
-                "service_level_id", "service_level__name", "council__name"
-            )
-        )
-    )
-
-
-def week_actuals(service: Service, week: date, council_id: int | None = None) -> QuerySet[Actual]:
-    """The actuals entered at the service for the week (of one council, when chosen)."""
-    entered = Actual.objects.filter(service=service, week_start=week)
-    return entered if council_id is None else entered.filter(council_id=council_id)
-
-
-def week_clients(cplis: QuerySet[Cpli]) -> list[int]:
-    """The clients of these lines, by name: what the week page pages through."""
-    return list(
-        cplis.order_by("service_user__last_name", "service_user__first_name", "service_user_id")
-        .values_list("service_user_id", flat=True)
-        .distinct()
-    )
-
-
 def week_page(
     user: User,
     service: Service,
     week: date,
     *,
-    filtered: QuerySet[Cpli],
+    lines: WeekLines,
     page: Page,
-    council_id: int | None = None,
+    kept: set[int] | None = None,
 ) -> WeekPage:
-    """The page of clients (of the week's lines the filters kept) with their rows, each
-    council's part of the week, and the totals: of one council's lines, when a provider of
-    several chose it (`council_id`)."""
-    cplis = week_cplis(service, week, council_id)
-    entered = week_actuals(service, week, council_id)
+    """The page of clients (of the week's lines the filters kept: `kept`, None for all) with
+    their rows, each council's part of the week, and the totals, from the week's lines read
+    once (`week_lines`: of one council's lines, when a provider of several chose it)."""
     on_page = list(page.object_list)
-    lines = _lines_of(
-        filtered.filter(service_user_id__in=on_page)
-        .order_by("service_level__name", "pk")
-        .values_list(*ROW_FIELDS)
-    )
-    # Unordered: the model's order (by client) joins two tables the page has already read.
-    actuals = _actuals_of(entered.filter(cpli_id__in=[c.pk for c in lines]))
-    councils, rulebooks = _council_weeks(user, cplis, week)
+    ids = lines.on_page(on_page, kept)
+    position = {pk: n for n, pk in enumerate(ids)}
+    found = Cpli.objects.filter(pk__in=ids).values_list(*ROW_FIELDS)
+    page_lines = _lines_of(sorted(found, key=lambda row: position[row[0]]))
+    # By line and week (one index), not by the ids of the actuals known to exist: the page asks
+    # as many queries whether its lines have actuals yet or not.
+    actuals = _actuals_of(Actual.objects.filter(cpli_id__in=ids, week_start=week))
+    councils, rulebooks = _council_weeks(user, lines.councils(), week)
     source = RuleSource.load(
-        {c.council_id for c in lines}, rulebooks=rulebooks, provider_id=service.provider_id
+        {c.council_id for c in page_lines}, rulebooks=rulebooks, provider_id=service.provider_id
     )
     by_client: dict[int, ClientGroup] = {}
-    for cpli in lines:
+    for cpli in page_lines:
         group = by_client.setdefault(cpli.service_user_id, ClientGroup(cpli.service_user))
         group.rows.append(_row(cpli, actuals.get(cpli.pk), source.rules(cpli, week), week))
     groups = [by_client[pk] for pk in on_page if pk in by_client]
 
-    totals = entered.order_by().aggregate(
-        shown=Sum("cost", filter=Q(cpli__in=filtered)), week=Sum("cost")
-    )
-    shown_total = totals["shown"] or ZERO
-    week_total = totals["week"] or ZERO
+    shown_total, week_total = lines.totals(kept)
     editable = {each.council.pk for each in councils if each.can_enter}
     names = {each.council.pk: each.council.name for each in councils}
     for group in groups:
@@ -388,18 +371,13 @@ def week_page(
 
 
 def _council_weeks(
-    user: User, cplis: QuerySet[Cpli], week: date
+    user: User, missing: dict[int, int], week: date
 ) -> tuple[list[CouncilWeek], dict[int, Rulebook]]:
-    """Each council of the week's lines with its own period, rules, deadline and lines still to
-    generate, and the councils' rulebooks (the rows' rules read them too): three queries,
-    however many councils."""
-    # Every council of the week's lines with its count of weekly lines without an actual.
-    without_actual = ~Exists(Actual.objects.filter(cpli_id=OuterRef("pk"), week_start=week))
-    missing = dict(
-        cplis.order_by()
-        .values_list("council_id")
-        .annotate(n=Count("pk", filter=Q(yearly_allocation__isnull=True) & without_actual))
-    )
+    """Each council of the week's lines (`missing`: with its count of weekly lines without an
+    actual) with its own period, rules, deadline and lines still to generate, and the councils'
+    rulebooks (the rows' rules read them too): two queries, however many councils."""
+    if not missing:
+        return [], {}
     periods = {
         p.council_id: p
         for p in Period.objects.filter(

@@ -68,17 +68,16 @@ def week(request: HttpRequest) -> HttpResponse:
 
     # A provider of several councils that chose one sees that council's lines and period only.
     council_id = chosen_council_id(request)
-    levels = [(pk, name) for pk, name in selectors.week_levels(service, chosen, council_id)]
+    lines = selectors.week_lines(service, chosen, council_id)
     filters = WeekFilters(
         source,
         selectors.week_cplis(service, chosen, council_id),
-        levels=levels,
+        levels=lines.levels(),
         week_actuals=selectors.week_actuals(service, chosen, council_id),
     )
-    page = page_of(request, selectors.week_clients(filters.qs), per_page=LONG_PAGE_SIZE)
-    data = selectors.week_page(
-        user, service, chosen, filtered=filters.qs, page=page, council_id=council_id
-    )
+    kept = filters.kept()
+    page = page_of(request, lines.clients(kept), per_page=LONG_PAGE_SIZE)
+    data = selectors.week_page(user, service, chosen, lines=lines, page=page, kept=kept)
     rows_by_cpli = {row.cpli.pk: row for group in data.groups for row in group.rows}
     decorate(list(rows_by_cpli.values()), request.POST if errors else None, errors)
     add_row_links(user, list(rows_by_cpli.values()))
