@@ -92,6 +92,8 @@ GUNICORN_BIND=127.0.0.1:${WEB_PORT}
 GUNICORN_WORKERS=2
 CLAMD_ADDRESS=unix://$TMP/clamav/clamd.sock
 EOF
+# docs/deploy.md: the file holds the secrets, readable by root and the service's group only.
+chmod 0640 "$TMP/carebridge.env"
 set -a
 # shellcheck disable=SC1091
 source "$TMP/carebridge.env"
@@ -183,6 +185,12 @@ tls_handshake() {
 tls_refused() { ! tls_handshake "$1"; }
 step "a TLS 1.1 handshake is refused" tls_refused -tls1_1
 step "a TLS 1.2 handshake completes" tls_handshake -tls1_2
+step "a TLS 1.3 handshake completes" tls_handshake -tls1_3
+weak_refused() {
+    ! openssl s_client -connect "127.0.0.1:${TLS_PORT}" -servername "${HOST}" -tls1_2 \
+        -cipher 'AES128-SHA:@SECLEVEL=0' </dev/null
+}
+step "a weak TLS 1.2 suite (AES128-SHA, no forward secrecy) is refused" weak_refused
 
 # --- Smoke test over HTTPS ---------------------------------------------------------------------
 JAR="$TMP/cookies"

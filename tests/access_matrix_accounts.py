@@ -25,7 +25,7 @@ REGISTRY: dict[str, Entry] = {
     "accounts:user_action": Entry(
         kwargs=lambda w: {"pk": w.other_provider_colleague.pk, "action": "close"},
         owner=lambda w: w.other_council_admin,
-        more=({"action": "authenticator"},),
+        more=({"action": "authenticator"}, {"action": "sessions"}),
     ),
     **{
         name: Entry(kwargs=lambda w: {"token": "not-a-real-reset-token"})

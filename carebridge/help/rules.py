@@ -320,12 +320,7 @@ def _log_in(council: Council) -> list[Rule]:
             "Suspension",
             f"An account not used for {_plural(book.suspend_after_days, 'day')} is suspended.",
         ),
-        Rule(
-            "Council staff's second step",
-            "Council staff must use an authenticator app."
-            if book.staff_require_authenticator
-            else "Council staff may use an authenticator app or their 6-digit passcode.",
-        ),
+        Rule("Council staff's second step", _staff_second_step(book)),
         Rule(
             "Single sign-on",
             "Council staff must log in through the council's single sign-on, not a password."
@@ -421,3 +416,14 @@ def _days(days: str) -> str:
     if numbers and numbers == list(range(numbers[0], numbers[-1] + 1)) and len(numbers) > 2:
         return f"{_DAY_NAMES[numbers[0]]} to {_DAY_NAMES[numbers[-1]]}"
     return _listed(_DAY_NAMES[n] for n in numbers)
+
+
+def _staff_second_step(book: Rulebook) -> str:
+    if book.staff_require_passkey:
+        return (
+            "Council staff must use a passkey (set up once after their passcode or app), "
+            "not the passcode or an authenticator app."
+        )
+    if book.staff_require_authenticator:
+        return "Council staff must use an authenticator app, or a passkey."
+    return "Council staff may use a passkey, an authenticator app or their 6-digit passcode."

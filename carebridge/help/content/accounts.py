@@ -35,7 +35,7 @@ TOPICS: list[Topic] = [
         audience=Audience.EVERYONE,
         areas=("log_in",),
         section="Your account",
-        summary="Your name, organisation and role, and how you log in.",
+        summary="Your name, organisation and role, how you log in, and where you are logged in.",
     ),
     Topic(
         "changing-your-password-or-passcode",

@@ -133,3 +133,16 @@ def test_every_area_renders_for_a_default_council_in_a_fixed_number_of_queries(
     for _heading, rules in areas:
         assert rules
         assert all(isinstance(rule, Rule) and rule.label and rule.text for rule in rules)
+
+
+def test_the_staff_second_step_reads_what_the_council_requires():
+    council = make_council()
+    step = "Council staff's second step"
+    assert _texts(council, "log_in")[step].startswith("Council staff may use a passkey")
+    admin = make_user(council=council, role="council_administrator")
+    rulebook_update(council=council, by=admin, staff_require_authenticator=True)
+    assert _texts(_reload(council), "log_in")[step].startswith(
+        "Council staff must use an authenticator app"
+    )
+    rulebook_update(council=council, by=admin, staff_require_passkey=True)
+    assert _texts(_reload(council), "log_in")[step].startswith("Council staff must use a passkey")
