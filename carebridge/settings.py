@@ -84,6 +84,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # TRACE and TRACK answered 405 before anything else (carebridge.core.errors).
+    "carebridge.core.errors.RefuseTraceMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -92,6 +94,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     # Who sent an upload, for the audit of an infected file (core/uploads.py).
     "carebridge.core.middleware.ActingRequestMiddleware",
+    # Refused requests (403, 404 of an object, 429, CSRF) as security events (core.errors).
+    "carebridge.core.errors.RefusalsMiddleware",
     "carebridge.core.middleware.UrlBoundsMiddleware",
     "carebridge.core.middleware.NoStoreMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -255,7 +259,7 @@ CONTENT_SECURITY_POLICY = {
         "font-src": [SELF],
         "connect-src": [SELF],
         "object-src": [NONE],
-        "base-uri": [SELF],
+        "base-uri": [NONE],
         "frame-ancestors": [NONE],
         "form-action": [SELF],
     }
@@ -352,11 +356,21 @@ LOGGING = {
     # Django's request lines name the path ("Not Found: /accounts/set-up/…/"): an e-mailed
     # link's token is redacted before any handler sees it (carebridge.core.logs).
     "filters": {"redact_tokens": {"()": "carebridge.core.logs.RedactTokens"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["redact_tokens"]}},
+    # Security events (refusals: carebridge.core.errors) as JSON lines for a log processor.
+    "formatters": {"json_lines": {"()": "carebridge.core.logs.JsonLines"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["redact_tokens"]},
+        "security": {
+            "class": "logging.StreamHandler",
+            "formatter": "json_lines",
+            "filters": ["redact_tokens"],
+        },
+    },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {
         # The Huey consumer adds a handler of its own; without this each line would print twice.
         "huey": {"propagate": False},
+        "carebridge.security": {"handlers": ["security"], "level": "INFO", "propagate": False},
         # On the logger itself, so that the e-mails to ADMINS (django's mail_admins) are
         # redacted too.
         "django.request": {"filters": ["redact_tokens"]},

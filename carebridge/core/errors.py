@@ -1,17 +1,40 @@
 """Refusals, and the error pages in the GOV.UK style (which never say whether a hidden record
-exists)."""
+exists); refusals of a request recorded as security events; TRACE refused everywhere.
 
+A request refused for who is asking (403), for an object the asker may not see or that is not
+there (404 at a URL naming one: an access helper never says which), for sending too many (429,
+django-ratelimit or the API's throttle) or for a failed CSRF check is a security event (ASVS 5.0
+16.3.2, 16.3.3). `RefusalsMiddleware` sees every response, so no view can forget: it writes one
+JSON line to the "carebridge.security" logger and announces `request_refused`, which the audit app
+records in the log of the asker's organisation (core imports no app). An anonymous visitor's
+refusal goes to the security log only. Neither ever names the object asked for, only the path
+(with e-mailed links' tokens redacted), the method, the address and the user.
+
+A flood (a script walking ids) is at most one event per asker (user, else address) and kind a
+minute: the first is recorded, the rest are counted in the cache and that count goes into the
+asker's next recorded event of the kind (`suppressed`), with one log line when counting begins.
+"""
+
+import contextlib
 import errno
+import ipaddress
 import logging
 import sys
+from collections.abc import Callable
+from typing import Any
 
 from django.contrib.auth.decorators import login_not_required
+from django.core.cache import cache
 from django.db import InterfaceError, OperationalError
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.dispatch import Signal
+from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed, JsonResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
+
+from carebridge.core.logs import redact
+from carebridge.core.ratelimits import client_ip
 
 
 class Refused(Exception):
@@ -129,3 +152,172 @@ def server_error(request: HttpRequest) -> HttpResponse:
     if unavailable:
         response["Retry-After"] = str(UNAVAILABLE_RETRY_AFTER_SECONDS)
     return response
+
+
+# --- Refusals as security events (see the module docstring) -----------------------------------
+
+security_log = logging.getLogger("carebridge.security")
+
+# Sent once a refusal is to be recorded (at most once a minute per asker and kind): kind, status,
+# method, path (redacted), by (the logged-in user, else None), ip_address (else None),
+# suppressed (how many of the asker's refusals of this kind went unrecorded since the last).
+request_refused = Signal()
+
+FORBIDDEN = "forbidden"
+NOT_FOUND = "not_found"
+RATE_LIMITED = "rate_limited"
+CSRF_FAILED = "csrf_failed"
+
+FLOOD_SECONDS = 60
+# Unrecorded refusals are counted until the asker's next recorded one, however late.
+_SUPPRESSED_SECONDS = 24 * 60 * 60
+_MAX_PATH = 500
+_MAX_METHOD = 16
+_CSRF_MARK = "_carebridge_csrf_failed"
+
+
+def mark_csrf_failure(request: HttpRequest) -> None:
+    """Called by the CSRF failure view: its 403 is recorded as a CSRF failure, not as a refusal
+    of the page itself."""
+    setattr(request, _CSRF_MARK, True)
+
+
+def refusal_kind(request: HttpRequest, response: HttpResponse) -> str | None:
+    """Which kind of refusal the response is, or None. A 404 counts only at a URL that names
+    something (its pattern takes arguments): an unknown address is not a refusal."""
+    if getattr(request, _CSRF_MARK, False):
+        return CSRF_FAILED
+    status = response.status_code
+    if status == 429:
+        return RATE_LIMITED
+    if status == 403:
+        return FORBIDDEN
+    match = getattr(request, "resolver_match", None)
+    if status == 404 and match is not None and (match.args or match.kwargs):
+        return NOT_FOUND
+    return None
+
+
+def _asker(request: HttpRequest) -> tuple[Any, str | None]:
+    """The logged-in user (None for an anonymous visitor or a failed API key) and the address
+    (None if it is not one). Read after the view: Django REST framework puts the API key's user
+    on the request."""
+    user = getattr(request, "user", None)
+    by = user if getattr(user, "is_authenticated", False) else None
+    try:
+        address: str | None = str(ipaddress.ip_address(client_ip(request)))
+    except ValueError:
+        address = None
+    return by, address
+
+
+def _flood_key(kind: str, by: Any, address: str | None) -> str:
+    who = f"user:{by.pk}" if by is not None else f"address:{address}"
+    return f"security:refused:{kind}:{who}"
+
+
+def _first_this_minute(key: str) -> bool:
+    """True for the asker's first refusal of the kind this minute (an atomic add in the shared
+    cache); else counts it as suppressed, saying so once."""
+    try:
+        if cache.add(key, 1, timeout=FLOOD_SECONDS):
+            return True
+    except Exception:  # the cache out of reach (Redis stopped): record every refusal meanwhile
+        security_log.exception("Refusals not counted", extra={"security": {"key": key}})
+        return True
+    counter = f"{key}:suppressed"
+    cache.add(counter, 0, timeout=_SUPPRESSED_SECONDS)
+    try:
+        suppressed = cache.incr(counter)
+    except ValueError:  # expired between the add and the increment
+        cache.add(counter, 1, timeout=_SUPPRESSED_SECONDS)
+        suppressed = 1
+    if suppressed == 1:
+        security_log.info(
+            "Further refusals suppressed",
+            extra={"security": {"key": key, "seconds": FLOOD_SECONDS}},
+        )
+    return False
+
+
+def _take_suppressed(key: str) -> int:
+    """How many refusals went unrecorded since the last recorded one, taken off the count
+    atomically (refusals counted meanwhile stay for the next event)."""
+    counter = f"{key}:suppressed"
+    try:
+        suppressed = int(cache.get(counter, 0))
+    except Exception:  # the cache out of reach: the count is lost with it
+        return 0
+    if suppressed:
+        # Expired meanwhile: nothing is left to take off.
+        with contextlib.suppress(ValueError):
+            cache.decr(counter, suppressed)
+    return suppressed
+
+
+def refusal_record(request: HttpRequest, *, kind: str, status: int) -> None:
+    """Log the refusal and announce it, unless the asker has had one of this kind recorded in
+    the last minute (then it is only counted)."""
+    by, address = _asker(request)
+    key = _flood_key(kind, by, address)
+    if not _first_this_minute(key):
+        return
+    event = {
+        "kind": kind,
+        "status": status,
+        "method": (request.method or "")[:_MAX_METHOD],
+        # The path as sent, percent-encoded: no control character reaches a log or a database.
+        "path": redact(request.get_full_path())[:_MAX_PATH],
+        "suppressed": _take_suppressed(key),
+    }
+    security_log.warning(
+        "Request refused",
+        extra={"security": {**event, "user": by.pk if by is not None else None, "ip": address}},
+    )
+    for receiver, error in request_refused.send_robust(
+        sender=None, by=by, ip_address=address, **event
+    ):
+        if isinstance(error, Exception):
+            security_log.error(
+                "Refusal not recorded by %s",
+                getattr(receiver, "__qualname__", repr(receiver)),
+                exc_info=(type(error), error, error.__traceback__),
+            )
+
+
+class RefusalsMiddleware:
+    """Records every refused request (see the module docstring). After AuthenticationMiddleware,
+    so that the user is known; every response of the views and of the middleware after it (the
+    CSRF check, the rate limits' 429) passes back through here."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        kind = refusal_kind(request, response)
+        if kind is not None:
+            try:
+                refusal_record(request, kind=kind, status=response.status_code)
+            except Exception:  # the cache or the database out of reach: still refuse, not 500
+                security_log.exception("Refusal not recorded", extra={"security": {"kind": kind}})
+        return response
+
+
+# TRACE (and Microsoft's TRACK) would echo a request back: no page answers them (ASVS 13.4.4),
+# whatever its view does with a method it does not expect; nginx refuses them too.
+REFUSED_METHODS = frozenset({"TRACE", "TRACK"})
+ALLOWED_METHODS = ("GET", "HEAD", "OPTIONS", "POST", "PUT", "PATCH", "DELETE")
+
+
+class RefuseTraceMiddleware:
+    """Answers 405 to TRACE and TRACK before any view: a function view that does not check its
+    method would otherwise answer them as a GET."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if (request.method or "").upper() in REFUSED_METHODS:
+            return HttpResponseNotAllowed(ALLOWED_METHODS)
+        return self.get_response(request)

@@ -6,6 +6,7 @@ view keeps the token in the session and redirects at once to the same page with 
 the token's place. Only that first request has the token in its path, and these helpers keep it
 out of the log lines written about it: `redact` for any path, URL or request line,
 `GunicornLogger` for gunicorn's access log, `RedactTokens` for Django's own loggers.
+`JsonLines` writes the security log ("carebridge.security") as one JSON object a line, redacted.
 
 `TOKEN_PATHS` names the token URLs by their paths, not their views, because core imports no app;
 `core/tests/test_logs.py` walks every URL of the project and fails when a route taking a `token`
@@ -14,8 +15,10 @@ or `key` is not covered here.
 
 from __future__ import annotations
 
+import json
 import logging
 import re
+from datetime import UTC, datetime
 from typing import Any
 
 from gunicorn.glogging import Logger
@@ -113,3 +116,38 @@ class RedactTokens(logging.Filter):
         if redacted != message:
             record.msg, record.args = redacted, None
         return True
+
+
+# What every LogRecord carries of itself: the rest (a logger call's `extra`) is the event's own.
+_RECORD_FIELDS = frozenset(vars(logging.makeLogRecord({}))) | {"message", "asctime"}
+
+
+def _redacted(value: Any) -> Any:
+    if isinstance(value, str):
+        return redact(value)
+    if isinstance(value, dict):
+        return {str(key): _redacted(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_redacted(item) for item in value]
+    return value
+
+
+class JsonLines(logging.Formatter):
+    """One JSON object a line, for a log processor (ASVS 16.2.4): the time in UTC, the level,
+    the logger, the message and each field the call gave as `extra` (the security log's
+    `security`: kind, status, method, path, user, ip...), every string redacted. Non-ASCII and
+    control characters are escaped, so a line is always one line."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        entry: dict[str, Any] = {
+            "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": redact(record.getMessage()),
+        }
+        for name, value in vars(record).items():
+            if name not in _RECORD_FIELDS and not name.startswith("_"):
+                entry[name] = _redacted(value)
+        if record.exc_info:
+            entry["exception"] = redact(self.formatException(record.exc_info))
+        return json.dumps(entry, default=str, sort_keys=False)

@@ -4,6 +4,8 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from carebridge.core.errors import mark_csrf_failure
+
 
 @login_not_required
 @require_GET
@@ -27,4 +29,7 @@ def privacy(request: HttpRequest) -> HttpResponse:
 
 @login_not_required
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """A form without a valid CSRF token: recorded as a security event by
+    core.errors.RefusalsMiddleware, which this marks so (Django's `reason` is not shown)."""
+    mark_csrf_failure(request)
     return render(request, "core/csrf_failure.html", status=403)
