@@ -55,11 +55,11 @@ from carebridge.people import services as people
 from carebridge.people.models import ServiceUser
 from carebridge.referrals.models import Referral
 from carebridge.subjectaccess.models import SubjectAccessExport, SubjectAccessRequest
+from tests import access_matrix_disputes as disputes_part
+from tests import access_matrix_retention as retention_part
+from tests import access_matrix_subjectaccess as subjectaccess_part
 from tests.access_entry import Entry
 from tests.access_matrix_accounts import REGISTRY as ACCOUNTS_REGISTRY
-from tests.access_matrix_disputes import MARKERS as DISPUTES_MARKERS
-from tests.access_matrix_disputes import REGISTRY as DISPUTES_REGISTRY
-from tests.access_matrix_disputes import build_disputes
 from tests.access_matrix_help import MARKERS as HELP_MARKERS
 from tests.access_matrix_help import REGISTRY as HELP_REGISTRY
 from tests.access_matrix_help import build_help
@@ -70,15 +70,9 @@ from tests.access_matrix_payments import MARKERS as PAYMENTS_MARKERS
 from tests.access_matrix_payments import REGISTRY as PAYMENTS_REGISTRY
 from tests.access_matrix_payments import build_payments
 from tests.access_matrix_reports import REGISTRY as REPORTS_REGISTRY
-from tests.access_matrix_retention import MARKERS as RETENTION_MARKERS
-from tests.access_matrix_retention import REGISTRY as RETENTION_REGISTRY
-from tests.access_matrix_retention import build_retention
 from tests.access_matrix_runs import MARKERS as RUNS_MARKERS
 from tests.access_matrix_runs import REGISTRY as RUNS_REGISTRY
 from tests.access_matrix_runs import build_runs
-from tests.access_matrix_subjectaccess import MARKERS as SUBJECTACCESS_MARKERS
-from tests.access_matrix_subjectaccess import REGISTRY as SUBJECTACCESS_REGISTRY
-from tests.access_matrix_subjectaccess import build_subjectaccess
 from tests.support import (
     PASSWORD,
     make_contract,
@@ -359,25 +353,25 @@ def build_world() -> World:
         other_neighbour=other_neighbour,
         **other_payments,
         **other_run,
-        **build_disputes(council=other_council, provider=other_provider),
+        **disputes_part.build_disputes(council=other_council, provider=other_provider),
         **build_integrations(
             council=other_council,
             provider=other_provider,
             provider_user=other_provider_user,
             referral=other_referral,
         ),
-        **build_subjectaccess(council=other_council, person=other_person),
+        **subjectaccess_part.build_subjectaccess(council=other_council, person=other_person),
     )
     build_help(world)
-    build_retention(world)
+    retention_part.build_retention(world)
     world.markers = [
         *HELP_MARKERS,
-        *RETENTION_MARKERS,
+        *retention_part.MARKERS,
         *PAYMENTS_MARKERS,
-        *DISPUTES_MARKERS,
+        *disputes_part.MARKERS,
         *RUNS_MARKERS,
         *INTEGRATIONS_MARKERS,
-        *SUBJECTACCESS_MARKERS,
+        *subjectaccess_part.MARKERS,
         other_council.name,
         other_provider.name,
         other_admin.email,
@@ -412,13 +406,13 @@ def build_world() -> World:
 
 REGISTRY: dict[str, Entry] = {
     **PAYMENTS_REGISTRY,
-    **DISPUTES_REGISTRY,
+    **disputes_part.REGISTRY,
     **RUNS_REGISTRY,
     **REPORTS_REGISTRY,
     **INTEGRATIONS_REGISTRY,
-    **SUBJECTACCESS_REGISTRY,
+    **subjectaccess_part.REGISTRY,
     **HELP_REGISTRY,
-    **RETENTION_REGISTRY,
+    **retention_part.REGISTRY,
     **ACCOUNTS_REGISTRY,
     # The provider's own details: its services and contacts; changes go through change requests,
     # which the council they were sent to reviews.

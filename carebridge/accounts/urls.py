@@ -5,6 +5,7 @@ from django.views.i18n import JavaScriptCatalog
 from carebridge.accounts import views
 from carebridge.accounts.views import passkeys as passkey_views
 from carebridge.accounts.views import sso as sso_views
+from carebridge.core.ratelimits import rate_limited
 
 app_name = "accounts"
 
@@ -58,7 +59,8 @@ urlpatterns = [
     ),
     path(
         "login/passkey/complete/",
-        passkey_views.LoginAuthComplete.as_view(),
+        # Limited as the password step is: each try is a guess at the account's second step.
+        rate_limited("log-in")(passkey_views.LoginAuthComplete.as_view()),
         name="login_passkey_complete",
     ),
     path(

@@ -102,7 +102,20 @@ class GunicornLogger(Logger):
         for name in _QUERY_ATOMS:
             if isinstance(atoms.get(name), str):
                 atoms[name] = redact_query(atoms[name])
+        # A CR or LF in a requested path (`/x%0d%0a…`, decoded by gunicorn) would start a forged
+        # line of its own: every text atom has its control characters written as escapes.
+        for name, value in atoms.items():
+            if isinstance(value, str):
+                atoms[name] = escape_controls(value)
         return atoms
+
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def escape_controls(value: str) -> str:
+    """`value` with each control character as its Python escape (`\\r`, `\\x00`): one line."""
+    return _CONTROL.sub(lambda m: m.group(0).encode("unicode_escape").decode("ascii"), value)
 
 
 class RedactTokens(logging.Filter):

@@ -31,7 +31,6 @@ from carebridge.accounts.views import login as login_steps
 from carebridge.accounts.views.common import LOCKED_MESSAGE, client_ip, confirm_current_password
 from carebridge.accounts.views.sessions import after_a_change
 from carebridge.core.http import acting_user
-from carebridge.core.ratelimits import rate_limited
 
 REGISTER_STATE = "passkey_register_state"
 AUTH_STATE = "passkey_auth_state"
@@ -170,7 +169,8 @@ class LoginAuthBegin(_LoginCheckCeremony):
         return JsonResponse(data)
 
 
-@method_decorator([login_not_required, never_cache, rate_limited("log-in")], name="dispatch")
+# Rate limited where it is routed (accounts/urls.py), so the limit is seen on the view.
+@method_decorator([login_not_required, never_cache], name="dispatch")
 class LoginAuthComplete(_LoginCheckCeremony):
     def post(self, request: HttpRequest) -> JsonResponse:
         state = _pop_state(request, AUTH_STATE)

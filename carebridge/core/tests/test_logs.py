@@ -293,11 +293,15 @@ def test_a_real_gunicorns_access_log_holds_no_token(tmp_path):
         statuses = [ask(port, path) for path in paths]
         referred = f"http://127.0.0.1:{port}{paths[0]}?sig={SECRET}"
         statuses.append(ask(port, "/accounts/login/", {"Referer": referred}))
+        # A CR LF in the path must not start a forged line (docs/security.md, 16.4.1).
+        forged = ask(port, "/y%0d%0aforged-line")
     finally:
         server.terminate()
         server.wait(timeout=30)
     assert all(status < 500 for status in statuses), statuses
-    lines = access.read_text().splitlines()
+    assert forged == 404
+    *lines, forged_line = access.read_text().splitlines()
+    assert "|/y\\r\\nforged-line|" in forged_line, forged_line
     assert len(lines) == len(statuses)
     assert not [line for line in lines if SECRET in line]
     assert all(REDACTED in line for line in lines), lines

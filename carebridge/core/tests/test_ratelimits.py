@@ -188,6 +188,11 @@ SESSION_ONLY = {
     "login_new_password",  # only after the password step, itself limited
     "login_new_passcode",
     "logout_view",
+    # The passkey ceremonies' first halves and the set-up's: only after the password step (the
+    # pending log-in in the session), itself limited; the check that logs in is limited.
+    "LoginAuthBegin",
+    "LoginRegisterBegin",
+    "LoginRegisterComplete",
 }
 
 
@@ -198,13 +203,17 @@ def test_every_public_page_that_writes_or_emails_is_rate_limited():
             continue
         if route.startswith("api/"):
             continue  # council systems' tokens, limited per token by ApiTokenThrottle
-        if not getattr(view, "rate_limit_groups", ()) and view.__name__ not in SESSION_ONLY:
+        name = view.view_class.__name__ if hasattr(view, "view_class") else view.__name__
+        if not getattr(view, "rate_limit_groups", ()) and name not in SESSION_ONLY:
             unlimited.append(f"{route} ({view.__name__})")
     assert unlimited == []
 
 
 def _accepts_post(view) -> bool:
-    """Whether a POST gets past the view's require_http_methods (no such decorator: it does)."""
+    """Whether a POST gets past the view's require_http_methods (no such decorator: it does),
+    or, for a class-based view, whether the class answers POST at all."""
+    if hasattr(view, "view_class"):
+        return hasattr(view.view_class, "post")
     while view is not None:
         for cell in view.__closure__ or ():
             value = cell.cell_contents
