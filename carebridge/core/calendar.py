@@ -8,10 +8,12 @@ March and October clock changes.
 
 from __future__ import annotations
 
+import calendar
 import functools
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from typing import TypeVar
 from zoneinfo import ZoneInfo
 
 import holidays
@@ -197,3 +199,16 @@ def london_midnight(day: date) -> datetime:
     changes."""
     _require_date(day)
     return datetime.combine(day, time(0), tzinfo=LONDON).astimezone(UTC)
+
+
+_Day = TypeVar("_Day", date, datetime)
+
+
+def add_calendar_months(moment: _Day, months: int) -> _Day:
+    """The corresponding day `months` calendar months later (earlier when negative), or that
+    month's last day when it has none (31 January + 1 month -> 28 or 29 February), as UK GDPR's
+    one month and a retention period count; a datetime keeps its time of day and zone."""
+    index = moment.year * 12 + moment.month - 1 + months
+    year, month = divmod(index, 12)
+    day = min(moment.day, calendar.monthrange(year, month + 1)[1])
+    return moment.replace(year=year, month=month + 1, day=day)

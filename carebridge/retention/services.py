@@ -3,7 +3,6 @@ passed its period. Every write records an audit event; a run's counts hold no pe
 
 from __future__ import annotations
 
-import calendar
 import logging
 from collections.abc import Callable
 from datetime import datetime
@@ -13,7 +12,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 
 from carebridge.audit import services as audit
-from carebridge.core.calendar import now, today
+from carebridge.core.calendar import add_calendar_months, now, today
 from carebridge.core.errors import Refused
 from carebridge.organisations.models import Council, Rulebook
 from carebridge.retention import removal
@@ -122,16 +121,7 @@ def legal_hold_release(*, hold: LegalHold, by: User, reason: str) -> LegalHold:
 
 def cutoff_for(book: Rulebook, record_class: RecordClass, moment: datetime) -> datetime:
     field = SCHEDULE[record_class][0]
-    return months_before(moment, getattr(book, field))
-
-
-def months_before(moment: datetime, months: int) -> datetime:
-    """The same day and time `months` calendar months earlier (the month's last day when the
-    earlier month is shorter)."""
-    index = moment.year * 12 + moment.month - 1 - months
-    year, month = divmod(index, 12)
-    last_day = calendar.monthrange(year, month + 1)[1]
-    return moment.replace(year=year, month=month + 1, day=min(moment.day, last_day))
+    return add_calendar_months(moment, -getattr(book, field))
 
 
 def _remove_class(

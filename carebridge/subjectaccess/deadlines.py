@@ -4,18 +4,12 @@ which is the corresponding day of the next month, or that month's last day when 
 
 from __future__ import annotations
 
-import calendar
 from datetime import date
+
+from carebridge.core.calendar import add_calendar_months
 
 ONE_MONTH = 1
 EXTENSION_MONTHS = 2
-
-
-def add_calendar_months(day: date, months: int) -> date:
-    """The corresponding day `months` later, or the last day of that month when it is shorter."""
-    index = day.month - 1 + months
-    year, month = day.year + index // 12, index % 12 + 1
-    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
 def due_on(received_on: date) -> date:

@@ -398,3 +398,15 @@ def test_to_london_refuses_a_naive_datetime() -> None:
 
 def test_to_london_shows_summer_time() -> None:
     assert to_london(utc(2018, 5, 22, 14, 23)).hour == 15
+
+
+def test_calendar_months_keep_the_day_or_take_the_months_last():
+    from carebridge.core.calendar import add_calendar_months
+
+    assert add_calendar_months(date(2027, 1, 31), 1) == date(2027, 2, 28)
+    assert add_calendar_months(date(2028, 1, 31), 1) == date(2028, 2, 29)
+    assert add_calendar_months(date(2027, 3, 31), -1) == date(2027, 2, 28)
+    assert add_calendar_months(date(2027, 11, 15), 3) == date(2028, 2, 15)
+    assert add_calendar_months(date(2027, 1, 15), -13) == date(2025, 12, 15)
+    moment = datetime(2027, 5, 31, 14, 30, tzinfo=UTC)
+    assert add_calendar_months(moment, -84) == datetime(2020, 5, 31, 14, 30, tzinfo=UTC)

@@ -4,19 +4,18 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from carebridge.core.calendar import now
+from carebridge.core.calendar import add_calendar_months, now
 from carebridge.frontdoor.choices import RequestStatus
 from carebridge.frontdoor.models import FrontDoorRequest
 from carebridge.frontdoor.tests.support_requests import submit, unlikely_answers
 from carebridge.notifications.models import Notification
 from carebridge.organisations.models import Council
-from carebridge.retention.services import months_before
 
 
 def months_on(months: int) -> datetime:
     """The first day on which what happened now is `months` months old."""
     moment = now()
-    while months_before(moment, months) < now():
+    while add_calendar_months(moment, -months) < now():
         moment += timedelta(days=1)
     return moment
 

@@ -8,7 +8,7 @@ import pytest
 from django.core.cache import cache
 from django.urls import reverse
 
-from carebridge.core.calendar import now
+from carebridge.core.calendar import add_calendar_months, now
 from carebridge.core.periodic import run_key
 from carebridge.core.permissions import Role
 from carebridge.frontdoor.choices import RequestStatus
@@ -20,7 +20,6 @@ from carebridge.people import services as people
 from carebridge.retention import services
 from carebridge.retention.choices import RecordClass
 from carebridge.retention.models import LegalHold, RetentionCount, RetentionRun
-from carebridge.retention.services import months_before
 from carebridge.retention.tasks import retention_nightly
 from tests.support import client_for, make_council, make_user
 
@@ -39,7 +38,7 @@ def _count(run, record_class):
 
 def _months_on(months, days=1):
     moment = now()
-    while months_before(moment, months) < now():
+    while add_calendar_months(moment, -months) < now():
         moment += timedelta(days=1)
     return moment + timedelta(days=days - 1)
 
@@ -216,7 +215,9 @@ def test_the_administrator_places_and_releases_a_hold_through_the_pages():
 def test_months_before_keeps_to_the_last_day_of_a_shorter_month():
     from datetime import UTC, datetime
 
-    assert months_before(datetime(2026, 3, 31, 9, tzinfo=UTC), 1) == datetime(
+    assert add_calendar_months(datetime(2026, 3, 31, 9, tzinfo=UTC), -1) == datetime(
         2026, 2, 28, 9, tzinfo=UTC
     )
-    assert months_before(datetime(2026, 1, 15, tzinfo=UTC), 24) == datetime(2024, 1, 15, tzinfo=UTC)
+    assert add_calendar_months(datetime(2026, 1, 15, tzinfo=UTC), -24) == datetime(
+        2024, 1, 15, tzinfo=UTC
+    )
