@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Follows docs/deploy.md on this machine, on loopback, and smoke-tests the result: a fresh
-# PostgreSQL database, Redis db 2, production settings, gunicorn and one Huey consumer started by
-# their systemd units' ExecStart lines (no systemd here), nginx with TLS in front, then requests
+# PostgreSQL database, Redis db 2, production settings, the systemd units verified, gunicorn and one
+# Huey consumer started by their units' ExecStart lines (no systemd here), nginx with TLS in front, then requests
 # over HTTPS, a log-in, a queued e-mail, a backup restored into a second database and the access
 # logs read for tokens. Each step prints PASS or FAIL; any FAIL makes the exit status 1.
 # Everything it starts or creates is stopped and removed on exit (KEEP=1 keeps the temp dir).
@@ -18,7 +18,7 @@ PG_HOST="${PG_HOST:-127.0.0.1}"
 PG_USER="${PG_USER:-postgres}"
 DB="carebridge_deploycheck_$$"
 DB_RESTORED="${DB}_restored"
-REDIS_DB=2
+REDIS_DB="${REDIS_DB:-2}"
 WEB_PORT=18001
 TLS_PORT=18043
 HTTP_PORT=18080
@@ -121,10 +121,35 @@ step "collectstatic (WhiteNoise manifest)" cb collectstatic --noinput
 step "staticfiles.json written" test -s "$TMP/data/static/staticfiles.json"
 step "seed_demo" cb seed_demo
 
-# --- Processes: the units' ExecStart lines -----------------------------------------------------
-"$BIN/gunicorn" -c "$ROOT/deploy/gunicorn.conf.py" carebridge.wsgi >"$TMP/logs/gunicorn.log" 2>&1 &
+# --- Processes: the systemd units of deploy/systemd --------------------------------------------
+# The units as this host would install them: the release in $ROOT instead of /srv/carebridge, the
+# check's environment file instead of /etc/carebridge's, backups under $TMP. systemd-analyze
+# verify reads every directive and checks each command exists; it exits 0 on a directive it
+# cannot parse (it only warns), so any output at all fails the step.
+mkdir -p "$TMP/systemd" "$TMP/backups"
+for unit in "$ROOT"/deploy/systemd/*; do
+    sed -e "s#/srv/carebridge#$ROOT#g" -e "s#/etc/carebridge/carebridge.env#$TMP/carebridge.env#g" \
+        -e "s#/var/backups/carebridge#$TMP/backups#g" "$unit" >"$TMP/systemd/${unit##*/}"
+done
+units_verify() {
+    local out
+    out="$(systemd-analyze verify "$TMP"/systemd/*.service "$TMP"/systemd/*.timer 2>&1)"
+    local status=$?
+    [[ -n "$out" ]] && say "$out"
+    [[ $status -eq 0 && -z "$out" ]]
+}
+if command -v systemd-analyze >/dev/null; then
+    step "systemd-analyze verify deploy/systemd (no warning)" units_verify
+else
+    fail "systemd-analyze verify deploy/systemd" "systemd-analyze is not installed"
+fi
+# A unit's ExecStart line, as the shell words systemd would run (no systemd here to start it).
+unit_exec() { sed -n 's/^ExecStart=//p' "$TMP/systemd/$1"; }
+read -ra web_command <<<"$(unit_exec carebridge-web.service)"
+read -ra worker_command <<<"$(unit_exec carebridge-worker.service)"
+"${web_command[@]}" >"$TMP/logs/gunicorn.log" 2>&1 &
 gunicorn_pid=$!
-"$BIN/carebridge" run_huey --workers 2 --worker-type thread >"$TMP/logs/worker.log" 2>&1 &
+"${worker_command[@]}" >"$TMP/logs/worker.log" 2>&1 &
 worker_pid=$!
 wait_for_web() {
     local i
@@ -310,7 +335,18 @@ fi
 kill -INT "$worker_pid" 2>/dev/null
 wait "$worker_pid" 2>/dev/null
 worker_pid=""
-step "pg_dump -Fc" pg_dump -Fc --no-owner --dbname="$DATABASE_URL" --file="$TMP/backup.dump"
+# The backup unit's own command (its continuation lines joined, systemd's $$ and %% escapes
+# undone), run by the shell as systemd would; then the newest complete dump is the one restored.
+backup_unit() {
+    local command
+    command="$(sed -n '/^ExecStart=/,/[^\\]$/p' "$TMP/systemd/carebridge-backup.service" |
+        sed -e 's/^ExecStart=//' -e 's/\\$//' | tr -d '\n' | sed -e 's/\$\$/$/g' -e 's/%%/%/g')"
+    # The command is `/bin/sh -ec '<script>'`: run its script.
+    command="${command#/bin/sh -ec \'}"
+    /bin/sh -ec "${command%\'}" && ! ls "$TMP"/backups/*.part 2>/dev/null &&
+        cp "$(ls -t "$TMP"/backups/carebridge-*.dump | head -1)" "$TMP/backup.dump"
+}
+step "the backup unit's pg_dump -Fc (a complete dump, no .part left)" backup_unit
 step "create database $DB_RESTORED" createdb -h "$PG_HOST" -U "$PG_USER" "$DB_RESTORED"
 step "pg_restore into $DB_RESTORED" pg_restore --no-owner --exit-on-error \
     --dbname="postgres://${PG_USER}@${PG_HOST}:5432/${DB_RESTORED}" "$TMP/backup.dump"
