@@ -12,6 +12,20 @@ class UserManager(BaseUserManager["User"]):
         return self.get(email__iexact=(username or "").strip())
 
 
+# A provider's contact's details beyond their name, log-in and telephone (the providers' guides'
+# contact page); changed only through an approved change request.
+CONTACT_DETAILS = (
+    "address_line_1",
+    "address_line_2",
+    "address_line_3",
+    "town",
+    "county",
+    "postcode",
+    "country",
+    "mobile",
+)
+
+
 class User(AbstractBaseUser):
     """A person who logs in: a council officer or a provider's contact, with one role."""
 
@@ -20,6 +34,15 @@ class User(AbstractBaseUser):
     first_name = models.CharField(max_length=100)
     last_name = models.CharField(max_length=100)
     phone = models.CharField(max_length=30, blank=True)
+    # A provider's contact's own address and mobile, as the providers' guides keep them.
+    mobile = models.CharField(max_length=30, blank=True)
+    address_line_1 = models.CharField("Address line 1", max_length=200, blank=True)
+    address_line_2 = models.CharField("Address line 2", max_length=200, blank=True)
+    address_line_3 = models.CharField("Address line 3", max_length=200, blank=True)
+    town = models.CharField("Town or city", max_length=100, blank=True)
+    county = models.CharField(max_length=100, blank=True)
+    postcode = models.CharField(max_length=8, blank=True)
+    country = models.CharField(max_length=100, blank=True)
     council = models.ForeignKey(
         Council, on_delete=models.PROTECT, null=True, blank=True, related_name="staff"
     )

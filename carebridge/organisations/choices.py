@@ -115,6 +115,21 @@ DECISIONS: Lifecycle[ChangeRequestStatus, ChangeRequestStatus] = Lifecycle(
     }
 )
 
+# What each kind asks, as the end of "Your request to …" and "Review the request to …".
+_REQUEST_TO: dict[ChangeRequestKind, str] = {
+    K.UPDATE_ORGANISATION: "change the organisation details of {name}",
+    K.UPDATE_SERVICE: "change the service details of {name}",
+    K.NEW_CONTACT: "add {name} as a new contact",
+    K.UPDATE_CONTACT: "change the contact details of {name}",
+    K.REMOVE_ROLE: "remove the security role of {name}",
+}
+
+
+def request_to(kind: str, name: str) -> str:
+    """What a request of this kind about `name` asks for, to follow "request to"."""
+    return _REQUEST_TO[ChangeRequestKind(kind)].format(name=name)
+
+
 CONTACT_KINDS = frozenset({K.NEW_CONTACT, K.UPDATE_CONTACT, K.REMOVE_ROLE})
 
 
@@ -132,12 +147,32 @@ ADDRESS_FIELDS = (
     "town",
     "county",
     "postcode",
+    "country",
+)
+# The guides' order: the address, then UPRN and USRN (organisations and services only), then
+# the numbers; a contact has no fax.
+ORGANISATION_FIELDS = (
+    "name",
+    *ADDRESS_FIELDS,
     "uprn",
     "usrn",
+    "mobile",
+    "phone",
+    "fax",
+    "email",
+    "cqc_location_id",
 )
-ORGANISATION_FIELDS = ("name", *ADDRESS_FIELDS, "mobile", "phone", "email", "cqc_location_id")
-SERVICE_FIELDS = ("name", *ADDRESS_FIELDS, "mobile", "phone", "email")
-CONTACT_FIELDS = ("title", "first_name", "last_name", "email", "phone", "role")
+SERVICE_FIELDS = ("name", *ADDRESS_FIELDS, "uprn", "usrn", "mobile", "phone", "fax", "email")
+CONTACT_FIELDS = (
+    "title",
+    "first_name",
+    "last_name",
+    *ADDRESS_FIELDS,
+    "mobile",
+    "phone",
+    "email",
+    "role",
+)
 
 FIELDS_OF_KIND: dict[ChangeRequestKind, tuple[str, ...]] = {
     K.UPDATE_ORGANISATION: ORGANISATION_FIELDS,
@@ -156,10 +191,12 @@ FIELD_LABELS: dict[str, str] = {
     "town": "Town or city",
     "county": "County",
     "postcode": "Postcode",
+    "country": "Country",
     "uprn": "UPRN",
     "usrn": "USRN",
     "mobile": "Mobile",
     "phone": "Telephone",
+    "fax": "Fax",
     "email": "E-mail",
     "cqc_location_id": "CQC provider ID",
     "title": "Title",

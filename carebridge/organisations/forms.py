@@ -31,6 +31,8 @@ _WIDTHS: dict[str, Any] = {
     "usrn": Fixed.TEN,
     "mobile": Fixed.TWENTY,
     "phone": Fixed.TWENTY,
+    "fax": Fixed.TWENTY,
+    "country": Fluid.ONE_THIRD,
     "cqc_location_id": Fixed.TEN,
 }
 
@@ -39,6 +41,7 @@ _INPUT_ATTRS: dict[str, dict[str, str]] = {
     "email": {"input_type": "email", "autocomplete": "off", "spellcheck": "false"},
     "phone": {"input_type": "tel", "autocomplete": "off"},
     "mobile": {"input_type": "tel", "autocomplete": "off"},
+    "fax": {"input_type": "tel", "autocomplete": "off"},
     "postcode": {"autocomplete": "off", "spellcheck": "false"},
     "uprn": {"inputmode": "numeric"},
     "usrn": {"inputmode": "numeric"},

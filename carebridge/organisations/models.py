@@ -25,6 +25,7 @@ from carebridge.organisations.choices import (
     PaymentMethod,
     TeamKind,
     Weekday,
+    request_to,
 )
 
 
@@ -397,8 +398,11 @@ class Provider(Address):
     """A home-care organisation commissioned by one or more councils (its head office)."""
 
     name = models.CharField(max_length=200, unique=True)
+    # Here and on Service, not on core.models.Address, which service users' addresses share.
+    country = models.CharField(max_length=100, blank=True)
     mobile = models.CharField(max_length=30, blank=True)
     phone = models.CharField(max_length=30, blank=True)
+    fax = models.CharField(max_length=30, blank=True)
     email = models.EmailField(blank=True)
     cqc_location_id = models.CharField("CQC provider ID", max_length=20, blank=True)
 
@@ -414,8 +418,10 @@ class Service(Address):
 
     provider = models.ForeignKey(Provider, on_delete=models.CASCADE, related_name="services")
     name = models.CharField(max_length=200)
+    country = models.CharField(max_length=100, blank=True)
     mobile = models.CharField(max_length=30, blank=True)
     phone = models.CharField(max_length=30, blank=True)
+    fax = models.CharField(max_length=30, blank=True)
     email = models.EmailField(blank=True)
     is_active = models.BooleanField(default=True)
 
@@ -553,6 +559,11 @@ class ChangeRequest(models.Model):
     @property
     def is_pending(self) -> bool:
         return self.status == CR.PENDING
+
+    @property
+    def purpose(self) -> str:
+        """What it asks, to follow "request to": "add Jo Bloggs as a new contact"."""
+        return request_to(self.kind, self.entity_name)
 
     def changes(self) -> list[FieldChange]:
         """What the request changes, field by field, in words a person reads without hovering."""

@@ -8,6 +8,7 @@ import re
 from django.core.exceptions import ValidationError
 
 PHONE_MESSAGE = "Enter a UK telephone number, like 01632 960 001"
+FAX_MESSAGE = "Enter a UK fax number, like 01632 960 002"
 MOBILE_MESSAGE = "Enter a UK mobile number, like 07700 900 982"
 UPRN_MESSAGE = "Enter the UPRN as up to 12 digits, like 100023336956"
 USRN_MESSAGE = "Enter the USRN as up to 8 digits, like 21403780"
@@ -28,6 +29,12 @@ def _compact(value: str) -> str:
 def validate_phone(value: str) -> None:
     if not _UK_PHONE.fullmatch(_compact(value)):
         raise ValidationError(PHONE_MESSAGE, code="invalid")
+
+
+def validate_fax(value: str) -> None:
+    """A fax number is a landline number: the same rule as a telephone number."""
+    if not _UK_PHONE.fullmatch(_compact(value)):
+        raise ValidationError(FAX_MESSAGE, code="invalid")
 
 
 def validate_mobile(value: str) -> None:

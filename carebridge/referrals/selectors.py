@@ -210,7 +210,7 @@ def referrals_existing_for(user: User, *, at: datetime) -> models.QuerySet[Refer
     )
     return (
         referrals.select_related("service_user", "district", "council")
-        .only(*LIST_FIELDS, "first_visit_at", "delay_count")
+        .only(*LIST_FIELDS, "first_visit_at", "delay_count", "discharge_date")
         .order_by("service_user__last_name", "service_user__first_name", "pk")
     )
 

@@ -38,6 +38,7 @@ from carebridge.organisations.signals import contact_change_approved
 from carebridge.organisations.validators import (
     normalise_email,
     normalise_phone,
+    validate_fax,
     validate_mobile,
     validate_phone,
     validate_uprn,
@@ -118,7 +119,7 @@ def _normalised(field: str, value: Any) -> str:
     text = " ".join(str(value or "").split()) if field != "email" else str(value or "").strip()
     if field == "postcode" and text:
         return normalise_postcode(text)
-    if field in ("phone", "mobile"):
+    if field in ("phone", "mobile", "fax"):
         return normalise_phone(text)
     if field == "email" and text:
         return normalise_email(text)
@@ -128,6 +129,7 @@ def _normalised(field: str, value: Any) -> str:
 _VALUE_CHECKS = {
     "postcode": validate_postcode,
     "phone": validate_phone,
+    "fax": validate_fax,
     "mobile": validate_mobile,
     "uprn": validate_uprn,
     "usrn": validate_usrn,
@@ -274,7 +276,7 @@ def _check_none_waiting(
     )
     if waiting is not None:
         raise ValidationError(
-            f"A request to {waiting.get_kind_display().lower()} {waiting.entity_name} is already "
+            f"A request to {waiting.purpose} is already "
             f"waiting for review by {waiting.council.name} (sent at "
             f"{guide_datetime(waiting.raised_at)}). Wait for their answer before asking again.",
             code="waiting",

@@ -53,8 +53,8 @@ def _councils(provider: Provider) -> list[Any]:
 def _sent(request: HttpRequest, change_request: ChangeRequest) -> None:
     messages.success(
         request,
-        f"Your request to {change_request.get_kind_display().lower()} "
-        f"{change_request.entity_name} has been sent to {change_request.council.name}. Nothing "
+        f"Your request to {change_request.purpose} has been sent to "
+        f"{change_request.council.name}. Nothing "
         "changes until they approve it; Change requests shows their answer.",
     )
 
