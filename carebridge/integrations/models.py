@@ -201,3 +201,52 @@ class DataverseConnection(models.Model):
 
     def __str__(self) -> str:
         return f"Dataverse of {self.council}"
+
+
+class PdsConnection(models.Model):
+    """A council's access to the NHS Personal Demographics Service (FHIR R4), which fills a
+    person's name, date of birth, address and GP practice from their NHS number on the
+    professionals' front door: application-restricted access, signed JWT client credentials."""
+
+    council = models.OneToOneField(
+        Council, on_delete=models.CASCADE, primary_key=True, related_name="pds_connection"
+    )
+    enabled = models.BooleanField(default=True)
+    base_url = models.URLField(
+        "Address",
+        help_text="The API's root, like https://api.service.nhs.uk/personal-demographics/FHIR/R4",
+    )
+    token_url = models.URLField(
+        help_text="The OAuth 2.0 token endpoint, like https://api.service.nhs.uk/oauth2/token"
+    )
+    # The application's API key: the signed JWT's issuer and subject.
+    api_key = models.CharField("API key", max_length=200)
+    key_id = models.CharField(
+        max_length=100, help_text="The key's id (kid) in the JSON Web Key Set given to NHS England."
+    )
+    # The RSA private key (PEM) that signs the JWT; write-only, like CaseSystem's secrets.
+    private_key = models.TextField(max_length=10000)
+    ods_code = models.CharField(
+        "ODS code",
+        max_length=10,
+        blank=True,
+        help_text="The council's own ODS code, sent as the end-user organisation.",
+    )
+    trusted_email_domains = models.CharField(
+        max_length=1000,
+        blank=True,
+        help_text="Work e-mail domains whose professionals may look people up, one a line or "
+        "comma-separated, like nhs.net",
+    )
+
+    def __str__(self) -> str:
+        return f"NHS demographics of {self.council}"
+
+    def trusted_domains(self) -> tuple[str, ...]:
+        """The trusted domains, lower-case, without duplicates, in the order given."""
+        found: dict[str, None] = {}
+        for part in self.trusted_email_domains.replace(",", "\n").splitlines():
+            domain = part.strip().lower().lstrip("@").rstrip(".")
+            if domain:
+                found[domain] = None
+        return tuple(found)
