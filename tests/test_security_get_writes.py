@@ -1,9 +1,8 @@
 """No GET writes (ASVS 3.5.3): every URL without arguments, and every URL with arguments filled
 with the access matrix's objects, asked for with GET by every role's persona (and each object by
 its owner, who may open it), writes no row in any table but the sessions and the audit log (a
-read of a person's record, a refusal), but for the known GAPs listed below. Each write is caught
-as its SQL statement runs, naming the URL; the row counts of every model before and after the
-walk must agree too."""
+read of a person's record, a refusal). Each write is caught as its SQL statement runs, naming
+the URL; the row counts of every model before and after the walk must agree too."""
 
 import re
 from collections.abc import Callable
@@ -25,19 +24,6 @@ pytestmark = pytest.mark.django_db
 # refusals). The rate limits' counts are in the cache, not the database.
 MAY_WRITE_LABELS = ("sessions.Session", "accounts.UserSession", "audit.Event")
 MAY_WRITE = {model for model in apps.get_models() if model._meta.label in MAY_WRITE_LABELS}
-
-# The GETs that write today, by URL name and table: each is a GAP of ASVS 3.5.3 in
-# docs/security.md. Fixing one fails this test until its line here goes.
-KNOWN_GET_WRITES = {
-    # The enrolment page makes the unconfirmed device whose secret its QR code shows
-    # (accounts.services.authenticator_start, from accounts/views/common.py).
-    ("accounts:authenticator_enrol", "otp_totp_totpdevice"),
-    # The one-off export link is claimed by the GET that downloads it.
-    ("subjectaccess:export_download", "subjectaccess_subjectaccessexport"),
-    # The reasons page gives a council without a catalogue the default reasons, on first sight
-    # (disputes.services.dispute_reasons_ensure).
-    ("disputes:reason_list", "disputes_disputereason"),
-}
 
 # SQLite's bulk_create(ignore_conflicts=True) says INSERT OR IGNORE INTO.
 _WRITE = re.compile(
@@ -102,12 +88,9 @@ def test_no_get_writes_anything_but_the_session_and_the_audit_log():
             catcher.url = url
             body_of(client.get(url))
 
-    assert catcher.writes == KNOWN_GET_WRITES
+    assert catcher.writes == set()
     after = row_counts()
-    # The known writes' own tables aside (each creates a row), every count is unchanged.
-    known_tables = {table for _name, table in KNOWN_GET_WRITES}
-    changed = {label for label in before if before[label] != after[label]}
-    assert {apps.get_model(label)._meta.db_table for label in changed} <= known_tables
+    assert {label for label in before if before[label] != after[label]} == set()
 
 
 def test_the_catcher_sees_a_write():

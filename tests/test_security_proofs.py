@@ -288,7 +288,7 @@ def test_every_log_in_change_reset_and_set_up_page_masks_passwords_and_passcodes
 def test_an_authenticator_code_is_accepted_once_and_never_again(provider_user):
     device = services.authenticator_start(user=provider_user)
     confirming = str(totp(device.bin_key)).zfill(6)
-    assert services.authenticator_confirm(user=provider_user, code=confirming)
+    assert services.authenticator_confirm(user=provider_user, key=device.key, code=confirming)
 
     # The next time step's code (within the device's tolerance of one step) works once.
     fresh = str(totp(device.bin_key, drift=1)).zfill(6)
@@ -305,7 +305,7 @@ def test_an_authenticator_code_is_accepted_once_and_never_again(provider_user):
 def test_a_replayed_authenticator_code_does_not_log_in(provider_user):
     device = services.authenticator_start(user=provider_user)
     code = str(totp(device.bin_key)).zfill(6)
-    assert services.authenticator_confirm(user=provider_user, code=code)
+    assert services.authenticator_confirm(user=provider_user, key=device.key, code=code)
 
     client = Client()
     client.post(LOGIN, {"email": provider_user.email, "password": PASSWORD})

@@ -27,9 +27,10 @@ class RaiseForm(GovForm):
             "invalid_choice": "Choose the rows from the table: one of them is not there now",
         },
     )
-    reason = forms.TypedChoiceField(
+    # Chosen by its label (unique in the council), which a council's catalogue not yet saved
+    # (the guide's defaults, selectors.dispute_catalogue_for) has before it has a key.
+    reason = forms.ChoiceField(
         label="Reason",
-        coerce=int,
         widget=forms.RadioSelect,
         error_messages={"required": "Choose the reason", "invalid_choice": NOT_A_REASON},
     )
@@ -58,7 +59,7 @@ class RaiseForm(GovForm):
         rows.choices = [(pk, str(pk)) for pk in row_ids]
         reason = self.fields["reason"]
         assert isinstance(reason, forms.ChoiceField)
-        reason.choices = [(each.pk, each.label) for each in reasons]
+        reason.choices = [(each.label, each.label) for each in reasons]
 
     def clean_rows(self) -> list[int]:
         chosen: list[int] = self.cleaned_data["rows"]

@@ -18,7 +18,7 @@ from carebridge.core.permissions import (
     can_view,
 )
 from carebridge.core.related_to import RelatedTo
-from carebridge.disputes.choices import OPEN_STATUSES
+from carebridge.disputes.choices import DEFAULT_REASONS, OPEN_STATUSES
 from carebridge.disputes.models import Dispute, DisputeReason, DisputeRow
 from carebridge.organisations.models import Council
 
@@ -78,6 +78,21 @@ def dispute_reasons_for(council: Council, *, include_inactive: bool = False) -> 
     """The council's catalogue of reasons, in its order (inactive ones too, for its settings)."""
     reasons = DisputeReason.objects.filter(council=council)
     return reasons if include_inactive else reasons.filter(active=True)
+
+
+def dispute_catalogue_for(
+    council: Council, *, include_inactive: bool = False
+) -> list[DisputeReason]:
+    """The reasons the council's officers choose from: its own, or, while it keeps none, the
+    guide's default list, not saved. Reading writes nothing; the first change that needs them
+    (raising a dispute, adding or stopping a reason) saves them (`dispute_reasons_ensure`)."""
+    reasons = list(dispute_reasons_for(council, include_inactive=include_inactive))
+    if reasons or DisputeReason.objects.filter(council=council).exists():
+        return reasons
+    return [
+        DisputeReason(council=council, label=label, order=n)
+        for n, label in enumerate(DEFAULT_REASONS, start=1)
+    ]
 
 
 def open_disputed_actual_ids(

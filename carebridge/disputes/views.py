@@ -292,7 +292,12 @@ def dispute_raise(request: HttpRequest, period_id: int, provider_id: int) -> Htt
         raise Http404("No actuals of this provider in this period")
     held = selectors.open_disputes_of(rows[0].council_id, (row.pk for row in rows))
     council = rows[0].council
-    reasons = services.dispute_reasons_ensure(council, by=user)
+    # Only a dispute raised saves a council's first catalogue: the page itself writes nothing.
+    reasons = (
+        services.dispute_reasons_ensure(council, by=user)
+        if request.method == "POST"
+        else selectors.dispute_catalogue_for(council)
+    )
     form = RaiseForm(
         request.POST if request.method == "POST" else None,
         # Held rows too: a repeat of the form that raised them finds its dispute (the form
@@ -305,7 +310,7 @@ def dispute_raise(request: HttpRequest, period_id: int, provider_id: int) -> Htt
         try:
             raised = services.dispute_raise(
                 by=user,
-                reason=next(each for each in reasons if each.pk == data["reason"]),
+                reason=next(each for each in reasons if each.label == data["reason"]),
                 details=data["details"],
                 actual_ids=data["rows"],
                 idempotency_key=key_from_form(request),

@@ -34,6 +34,10 @@ def _keeper(request: HttpRequest) -> tuple[User, Council]:
 @require_http_methods(["GET", "POST"])
 def reason_list(request: HttpRequest) -> HttpResponse:
     user, council = _keeper(request)
+    if request.method == "POST" and "keep_defaults" in request.POST:
+        # The guide's list made the council's own, so a reason of it can be stopped.
+        services.dispute_reasons_ensure(council, by=user)
+        return redirect("disputes:reason_list")
     form = ReasonAddForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -50,13 +54,13 @@ def reason_list(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, f"{reason.label} is added to your council's reasons.")
             return redirect("disputes:reason_list")
-    # A council that keeps no reasons yet is given the guide's list, as on the raise page.
-    services.dispute_reasons_ensure(council, by=user)
-    reasons = list(selectors.dispute_reasons_for(council, include_inactive=True))
+    # A council that keeps no reasons yet reads the guide's list, as on the raise page, unsaved.
+    reasons = selectors.dispute_catalogue_for(council, include_inactive=True)
+    defaults = any(reason.pk is None for reason in reasons)
     return render(
         request,
         "disputes/reason_list.html",
-        {"council": council, "reasons": reasons, "form": form},
+        {"council": council, "reasons": reasons, "defaults": defaults, "form": form},
     )
 
 

@@ -174,9 +174,11 @@ def export_prepare(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("subjectaccess:request_detail", pk=sar.pk)
 
 
-@require_GET
+@require_POST
 def export_download(request: HttpRequest, pk: int, export_pk: int) -> FileResponse:
-    """The one-off link: built, claimed (once, by its officer), audited, then sent."""
+    """The one-off download, a button on the request's page (a POST: using it up is a change,
+    so no GET, prefetch or crawler can): built, claimed (once, by its officer), audited, then
+    streamed."""
     user = _officer(request, edit=True)
     export = access_export(user, pk, export_pk)
     if export.expires_at <= now():

@@ -252,7 +252,9 @@ def test_a_user_stops_using_their_authenticator_app_after_giving_their_password(
     _council, provider = provider_with_contract()
     user = make_user(provider=provider, ready=True)
     device = services.authenticator_start(user=user)
-    assert services.authenticator_confirm(user=user, code=str(totp(device.bin_key)).zfill(6))
+    assert services.authenticator_confirm(
+        user=user, key=device.key, code=str(totp(device.bin_key)).zfill(6)
+    )
 
     enter_password(page, live_server.url, user.email, PASSWORD)
     # The next code the app will show: the one just used cannot be used twice.

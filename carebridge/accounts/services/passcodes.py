@@ -1,10 +1,13 @@
 """The second step of logging in, a passcode or an authenticator app: which one an account
 uses, and changing it."""
 
+import re
+import time
 from enum import StrEnum
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from carebridge.accounts.access import AccountChange, check_account_change
@@ -78,31 +81,57 @@ def passcode_change(
     return user
 
 
-def authenticator_start(*, user: User) -> TOTPDevice:
-    """An unconfirmed authenticator for the user to scan; it counts once they enter a code.
+AUTHENTICATOR_NAME = "Authenticator app"
+_KEY = re.compile(r"[0-9a-f]{40}")
 
-    The same one is shown again until confirmed, so a mistyped code does not void the scan.
+
+def authenticator_start(*, user: User, key: str | None = None) -> TOTPDevice:
+    """An authenticator for the user to scan, not saved: showing it writes nothing, and it is
+    saved only once they enter a code from it (`authenticator_confirm`).
+
+    `key` is the secret shown before (the page keeps it in the session), so a mistyped code
+    does not void the scan; a missing or malformed one gives a new secret from os.urandom.
     """
-    device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
-    return device or TOTPDevice.objects.create(user=user, name="Authenticator app", confirmed=False)
+    device = TOTPDevice(user=user, name=AUTHENTICATOR_NAME, confirmed=False)
+    if key is not None and _KEY.fullmatch(key):
+        device.key = key
+    return device
 
 
-@transaction.atomic
-def authenticator_confirm(*, user: User, code: str, ip: str | None = None) -> bool:
-    device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
-    if device is None or not device.verify_token(code.strip().replace(" ", "")):
+def _code_matches(device: TOTPDevice, code: str) -> bool:
+    """django-otp's check of a code, without its throttle's save of a device not yet saved;
+    the time step it accepts is kept, so the confirming code cannot log in later."""
+    try:
+        token = int(code.strip().replace(" ", ""))
+    except ValueError:
         return False
-    if user.has_passcode or authenticator_device(user) is not None:
-        # Only a brand-new account's very first second step is no news to its owner.
-        _tell_second_step_changed(user, "authenticator")
-    TOTPDevice.objects.filter(user=user, confirmed=True).delete()
-    device.confirmed = True
-    device.save(update_fields=["confirmed"])
-    record_about(user, action="authenticator.enrolled", by=user, ip_address=ip)
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    totp.time = time.time()
+    if not totp.verify(token, device.tolerance, device.last_t + 1):
+        return False
+    device.last_t = totp.t()
+    device.drift = totp.drift
+    device.last_used_at = now()
     return True
 
 
 @transaction.atomic
+def authenticator_confirm(*, user: User, key: str, code: str, ip: str | None = None) -> bool:
+    """The app whose secret is `key` replaces the user's authenticator, when `code` is its
+    current code; a wrong code writes nothing."""
+    device = authenticator_start(user=user, key=key)
+    if device.key != key or not _code_matches(device, code):
+        return False
+    if user.has_passcode or authenticator_device(user) is not None:
+        # Only a brand-new account's very first second step is no news to its owner.
+        _tell_second_step_changed(user, "authenticator")
+    TOTPDevice.objects.filter(user=user).delete()
+    device.confirmed = True
+    device.save()
+    record_about(user, action="authenticator.enrolled", by=user, ip_address=ip)
+    return True
+
+
 @transaction.atomic
 def authenticator_reset(*, user: User, by: User) -> bool:
     """An administrator takes away the authenticator app of someone who lost it: they log in

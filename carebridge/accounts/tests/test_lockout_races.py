@@ -81,7 +81,9 @@ def _answers(right: str | None, wrong: Callable[[int], str]) -> Callable[[], str
 def _user_with_authenticator() -> tuple[User, TOTPDevice]:
     user = make_user(council=make_council(login_failures_before_lock=LIMIT))
     device = services.authenticator_start(user=user)
-    assert services.authenticator_confirm(user=user, code=str(totp(device.bin_key)).zfill(6))
+    assert services.authenticator_confirm(
+        user=user, key=device.key, code=str(totp(device.bin_key)).zfill(6)
+    )
     device.refresh_from_db()
     return user, device
 

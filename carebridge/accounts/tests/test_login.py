@@ -202,7 +202,9 @@ def test_an_authenticator_replaces_the_passcode(user):
 
     device = services.authenticator_start(user=user)
     assert services.second_step_for(user) is services.SecondStep.PASSCODE
-    assert services.authenticator_confirm(user=user, code=str(totp(device.bin_key)).zfill(6))
+    assert services.authenticator_confirm(
+        user=user, key=device.key, code=str(totp(device.bin_key)).zfill(6)
+    )
     assert services.second_step_for(user) is services.SecondStep.AUTHENTICATOR
     assert services.login_check_second_step(user=user, answer=PASSCODE).outcome is Outcome.WRONG
 

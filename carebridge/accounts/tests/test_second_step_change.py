@@ -1,6 +1,8 @@
 """Changing the second step of the log-in (passcode, authenticator app) from the account pages:
 the current password first, counted towards the lock; an e-mail to the user; an audit event."""
 
+import base64
+
 import pytest
 from django.core import mail
 from django.urls import reverse
@@ -8,6 +10,7 @@ from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from carebridge.accounts import services
+from carebridge.accounts.views.common import AUTHENTICATOR_KEY
 from carebridge.audit.models import Event
 from carebridge.notifications.models import Notification
 from carebridge.organisations import services as org
@@ -41,14 +44,14 @@ def _new_passcode(current_password: str) -> dict[str, str]:
     }
 
 
-def _code(user) -> str:
-    device = TOTPDevice.objects.get(user=user, confirmed=False)
-    return str(totp(device.bin_key)).zfill(6)
+def _code(client) -> str:
+    """The current code of the app whose secret the set-up page showed (kept in the session)."""
+    return str(totp(bytes.fromhex(client.session[AUTHENTICATOR_KEY]["key"]))).zfill(6)
 
 
 def _with_authenticator(client, user) -> None:
     client.get(ENROL_PAGE)
-    response = client.post(ENROL_PAGE, {"current_password": PASSWORD, "code": _code(user)})
+    response = client.post(ENROL_PAGE, {"current_password": PASSWORD, "code": _code(client)})
     assert response["Location"] == reverse("accounts:account")
     mail.outbox.clear()
 
@@ -145,12 +148,12 @@ def test_the_first_passcode_chosen_at_set_up_sends_no_email(django_capture_on_co
 
 def test_setting_up_an_authenticator_asks_for_the_current_password(logged_in, user):
     logged_in.get(ENROL_PAGE)
-    page = logged_in.post(ENROL_PAGE, {"code": _code(user)}).content.decode()
+    page = logged_in.post(ENROL_PAGE, {"code": _code(logged_in)}).content.decode()
     assert "Enter your current password" in page
     assert services.authenticator_device(user) is None
 
     page = logged_in.post(
-        ENROL_PAGE, {"code": _code(user), "current_password": WRONG_PASSWORD}
+        ENROL_PAGE, {"code": _code(logged_in), "current_password": WRONG_PASSWORD}
     ).content.decode()
     assert "Your current password is not right" in page
     assert services.authenticator_device(user) is None
@@ -163,7 +166,9 @@ def test_an_authenticator_set_up_with_the_current_password_is_emailed_and_audite
 ):
     logged_in.get(ENROL_PAGE)
     with django_capture_on_commit_callbacks(execute=True):
-        response = logged_in.post(ENROL_PAGE, {"code": _code(user), "current_password": PASSWORD})
+        response = logged_in.post(
+            ENROL_PAGE, {"code": _code(logged_in), "current_password": PASSWORD}
+        )
     assert response["Location"] == reverse("accounts:account")
     assert services.authenticator_device(user) is not None
     [message] = mail.outbox
@@ -229,7 +234,7 @@ def test_a_passcode_holder_whose_council_comes_to_require_an_app_gives_the_passc
     assert response["Location"] == set_up_app
     client.get(set_up_app)
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(set_up_app, {"code": _code(user)})
+        response = client.post(set_up_app, {"code": _code(client)})
     assert response["Location"] == reverse("home:home")
     assert int(client.session["_auth_user_id"]) == user.pk
     assert [m.to for m in mail.outbox] == [[user.email]], "the app replaced the passcode"
@@ -241,9 +246,9 @@ def test_a_passcode_holder_whose_council_requires_an_app_cannot_skip_the_passcod
     org.rulebook_update(council=council, by=None, staff_require_authenticator=True)
     client.post(reverse("accounts:login"), {"email": user.email, "password": PASSWORD})
     set_up_app = reverse("accounts:login_authenticator")
-    services.authenticator_start(user=user)
+    device = services.authenticator_start(user=user)
 
-    client.post(set_up_app, {"code": _code(user)})
+    client.post(set_up_app, {"code": str(totp(device.bin_key)).zfill(6)})
 
     assert services.authenticator_device(user) is None
     assert "_auth_user_id" not in client.session
@@ -281,3 +286,25 @@ def test_only_an_administrator_of_the_persons_council_removes_their_authenticato
         client.force_login(stranger)
         assert client.post(action).status_code in (403, 404)
     assert TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+
+
+def test_showing_the_app_set_up_page_saves_no_device_and_shows_the_same_secret_again(
+    logged_in, user
+):
+    first = logged_in.get(ENROL_PAGE).content.decode()
+    again = logged_in.get(ENROL_PAGE).content.decode()
+    key = logged_in.session[AUTHENTICATOR_KEY]["key"]
+    shown = base64.b32encode(bytes.fromhex(key)).decode().rstrip("=")
+    grouped = " ".join(shown[i : i + 4] for i in range(0, len(shown), 4))
+    assert grouped in first
+    assert grouped in again
+    assert not TOTPDevice.objects.filter(user=user).exists()
+
+    logged_in.post(ENROL_PAGE, {"code": "000000", "current_password": PASSWORD})
+    assert not TOTPDevice.objects.filter(user=user).exists(), "a wrong code saves nothing"
+
+    logged_in.post(ENROL_PAGE, {"code": _code(logged_in), "current_password": PASSWORD})
+    [device] = TOTPDevice.objects.filter(user=user)
+    assert device.confirmed
+    assert device.key == key
+    assert AUTHENTICATOR_KEY not in logged_in.session

@@ -112,8 +112,24 @@ def confirm_current_password(request: HttpRequest, form: Any, user: User) -> Htt
     return True
 
 
-def authenticator_context(user: User) -> dict[str, Any]:
-    device = services.authenticator_start(user=user)
+AUTHENTICATOR_KEY = "authenticator_key"
+
+
+def authenticator_key(request: HttpRequest, user: User) -> str:
+    """The secret of the app being set up, kept in the session, not the database, until a code
+    from it is entered: the page can be shown again (a mistyped code does not void the scan)
+    without its GET writing a device."""
+    kept = request.session.get(AUTHENTICATOR_KEY)
+    device = services.authenticator_start(
+        user=user,
+        key=kept["key"] if isinstance(kept, dict) and kept.get("user") == user.pk else None,
+    )
+    request.session[AUTHENTICATOR_KEY] = {"user": user.pk, "key": device.key}
+    return str(device.key)
+
+
+def authenticator_context(request: HttpRequest, user: User) -> dict[str, Any]:
+    device = services.authenticator_start(user=user, key=authenticator_key(request, user))
     uri = device.config_url
     svg = qrcode.make(uri, image_factory=qrcode.image.svg.SvgPathImage).to_string(
         encoding="unicode"
@@ -139,11 +155,15 @@ def authenticator_page(
             return confirmed
         if confirmed:
             if services.authenticator_confirm(
-                user=user, code=form.cleaned_data["code"], ip=client_ip(request)
+                user=user,
+                key=authenticator_key(request, user),
+                code=form.cleaned_data["code"],
+                ip=client_ip(request),
             ):
+                request.session.pop(AUTHENTICATOR_KEY, None)
                 return on_success()
             form.add_error(
                 "code",
                 "The code is not right. Check the app shows this account and try the newest code",
             )
-    return render(request, template, {"form": form, **authenticator_context(user)})
+    return render(request, template, {"form": form, **authenticator_context(request, user)})

@@ -64,7 +64,7 @@ def events(action: str) -> list[Event]:
 
 def test_the_list_shows_the_councils_reasons_in_order_with_their_status(keepers):
     client = client_for(keepers.payments_officer)
-    client.get(LIST)  # a council keeping none is given the guide's list
+    client.post(LIST, {"keep_defaults": "yes"})  # the guide's list kept as the council's own
     first = reasons_of(keepers.council)[0]
     services.dispute_reason_set_active(by=keepers.payments_officer, reason=first, active=False)
 
@@ -114,7 +114,7 @@ def test_a_double_submit_of_the_add_form_adds_the_reason_once(keepers):
 )
 def test_a_bad_reason_is_shown_against_its_field_and_nothing_is_added(keepers, label, message):
     client = client_for(keepers.payments_officer)
-    client.get(LIST)
+    client.post(LIST, {"keep_defaults": "yes"})
     before = len(reasons_of(keepers.council))
 
     response = client.post(LIST, {"label": label})
@@ -130,7 +130,7 @@ def test_a_bad_reason_is_shown_against_its_field_and_nothing_is_added(keepers, l
 
 def test_stopping_a_reason_asks_first_then_stops_it_once(keepers):
     client = client_for(keepers.payments_officer)
-    client.get(LIST)
+    client.post(LIST, {"keep_defaults": "yes"})
     reason = reasons_of(keepers.council)[2]
 
     confirm = client.get(change_url(reason, "stop"))
@@ -159,7 +159,7 @@ def test_another_councils_reason_is_not_found(keepers):
 
 def test_a_change_the_page_does_not_know_is_not_found(keepers):
     client = client_for(keepers.payments_officer)
-    client.get(LIST)
+    client.post(LIST, {"keep_defaults": "yes"})
     reason = reasons_of(keepers.council)[0]
 
     assert client.post(change_url(reason, "delete")).status_code == 404
@@ -178,3 +178,41 @@ def test_a_provider_and_a_council_role_that_raises_no_disputes_are_refused(keepe
     assert client.post(change_url(reason, "stop")).status_code == 403
     assert DisputeReason.objects.get(pk=reason.pk).active
     assert not DisputeReason.objects.filter(label="Duplicate payment").exists()
+
+
+def test_a_council_keeping_no_reasons_reads_the_guides_list_and_nothing_is_saved(keepers):
+    client = client_for(keepers.payments_officer)
+
+    page = client.get(LIST).content.decode()
+
+    assert all(label in page for label in DEFAULT_REASONS)
+    assert "Keep these reasons" in page
+    assert "Stop offering" not in page, "an unsaved reason has nothing to stop yet"
+    assert reasons_of(keepers.council) == []
+    assert not [e for e in events("dispute_reason.defaults_added") if e.council == keepers.council]
+
+
+def test_keeping_the_guides_list_saves_it_once_audited(keepers):
+    client = client_for(keepers.payments_officer)
+
+    for _ in range(2):
+        assert client.post(LIST, {"keep_defaults": "yes"})["Location"] == LIST
+
+    assert [r.label for r in reasons_of(keepers.council)] == list(DEFAULT_REASONS)
+    (event,) = [e for e in events("dispute_reason.defaults_added") if e.actor is not None]
+    assert (event.actor, event.council_id) == (keepers.payments_officer, keepers.council.pk)
+    page = client.get(LIST).content.decode()
+    assert "Keep these reasons" not in page
+    assert change_url(reasons_of(keepers.council)[0], "stop") in page
+
+
+def test_adding_a_reason_keeps_the_guides_list_before_it(keepers):
+    client_for(keepers.broker).post(LIST, {"label": "Duplicate payment"})
+
+    labels = [r.label for r in reasons_of(keepers.council)]
+    assert labels == [*DEFAULT_REASONS, "Duplicate payment"]
+
+
+def test_the_keep_button_is_refused_to_a_role_that_raises_no_disputes(keepers):
+    assert client_for(keepers.administrator).post(LIST, {"keep_defaults": "yes"}).status_code == 403
+    assert reasons_of(keepers.council) == []

@@ -12,8 +12,8 @@ from django.urls import reverse
 
 from carebridge.audit.models import Event
 from carebridge.disputes import services
-from carebridge.disputes.choices import DisputeStatus
-from carebridge.disputes.models import Dispute
+from carebridge.disputes.choices import DEFAULT_REASONS, DisputeStatus
+from carebridge.disputes.models import Dispute, DisputeReason
 from carebridge.disputes.tests.conftest import reason_of
 from carebridge.home.navigation import items_for
 from tests.support import client_for, make_user
@@ -44,7 +44,7 @@ def raise_data(disputing, page: str, **extra) -> dict:
     data = {
         "form_token": token(page),
         "rows": [row.pk for row in disputing.rows],
-        "reason": reason.pk,
+        "reason": reason.label,
         "details": "The visits on Tuesday did not happen.",
     }
     data.update(extra)
@@ -106,8 +106,10 @@ def test_a_bad_raise_is_shown_in_the_error_summary_and_writes_nothing(disputing,
 def test_another_councils_reason_is_not_one_of_the_choices(disputing):
     w = disputing.world
     client = client_for(w.payments_officer)
-    theirs = reason_of(w.other_council)
-    data = raise_data(disputing, body(client.get(raise_url(disputing))), reason=theirs.pk)
+    theirs = services.dispute_reason_add(
+        by=w.other_officer, council=w.other_council, label="Visits logged at the wrong branch"
+    )
+    data = raise_data(disputing, body(client.get(raise_url(disputing))), reason=theirs.label)
     assert client.post(raise_url(disputing), data).status_code == 400
     assert not Dispute.objects.exists()
 
@@ -231,3 +233,22 @@ def test_the_navigation_offers_disputes_to_those_who_use_them(disputing):
     assert offered(w.broker).count(reverse("disputes:council_list")) == 1
     front_door = make_user(council=w.council, role="front_door_officer")
     assert reverse("disputes:council_list") not in offered(front_door)
+
+
+def test_a_council_keeping_no_reasons_raises_with_the_guides_list_saved_only_then(disputing):
+    w = disputing.world
+    client = client_for(w.payments_officer)
+
+    page = body(client.get(raise_url(disputing)))
+    assert 'value="Care not delivered"' in page
+    assert not DisputeReason.objects.filter(council=w.council).exists(), "the page wrote"
+
+    data = {
+        "form_token": token(page),
+        "rows": [row.pk for row in disputing.rows],
+        "reason": "Care not delivered",
+        "details": "The visits on Tuesday did not happen.",
+    }
+    assert client.post(raise_url(disputing), data).status_code == 302
+    assert Dispute.objects.get().reason.label == "Care not delivered"
+    assert DisputeReason.objects.filter(council=w.council).count() == len(DEFAULT_REASONS)

@@ -73,7 +73,7 @@ def test_a_dispute_from_raised_to_resolved_through_the_pages(disputing, clock):
         {
             "form_token": token.group(1),
             "rows": [first.pk, second.pk],
-            "reason": reason_of(w.council).pk,
+            "reason": reason_of(w.council).label,
             "details": "Two calls on Tuesday were not delivered.",
         },
     )

@@ -48,10 +48,11 @@ def _download() -> dict:
     # Another officer of the same council may not use the link; nor may ours of another council.
     colleague = make_user(council=council, role="information_governance")
     stranger = make_user(council=world.council, role="information_governance")
-    refused = [client_for(u).get(url).status_code for u in (colleague, stranger)]
-    response = client.get(url)
+    refused = [client_for(u).post(url).status_code for u in (colleague, stranger)]
+    fetched = client.get(url).status_code
+    response = client.post(url)
     body = b"".join(response.streaming_content)
-    again = client.get(url).status_code
+    again = client.post(url).status_code
     zipped = zipfile.ZipFile(io.BytesIO(body))
     return {
         "world": world,
@@ -60,6 +61,7 @@ def _download() -> dict:
         "url": url,
         "detail": detail,
         "refused": refused,
+        "fetched": fetched,
         "response": response,
         "again": again,
         "names": zipped.namelist(),
@@ -69,8 +71,9 @@ def _download() -> dict:
     }
 
 
-def _offers_the_one_off_link(downloaded):
-    assert downloaded["url"] in downloaded["detail"]
+def _offers_the_one_off_download_as_a_button(downloaded):
+    assert f'<form method="post" action="{downloaded["url"]}"' in downloaded["detail"]
+    assert "Download the export</button>" in downloaded["detail"]
 
 
 def _downloads_a_zip_of_json_and_pdf_once(downloaded):
@@ -82,6 +85,12 @@ def _downloads_a_zip_of_json_and_pdf_once(downloaded):
 
 def _only_its_officer_can_use_the_link(downloaded):
     assert downloaded["refused"] == [404, 404]
+
+
+def _a_get_does_not_use_it_up(downloaded):
+    """Downloading is the page's button: a link followed, prefetched or crawled is refused, and
+    the download after it still works (the 200 above)."""
+    assert downloaded["fetched"] == 405
 
 
 def _every_record_class_is_in_the_json(downloaded):
@@ -133,9 +142,10 @@ def test_it_exports_everything_held_once_to_its_officer_only():
     """One world for every check (it takes a while to build on a shared machine)."""
     downloaded = _download()
     for check in (
-        _offers_the_one_off_link,
+        _offers_the_one_off_download_as_a_button,
         _downloads_a_zip_of_json_and_pdf_once,
         _only_its_officer_can_use_the_link,
+        _a_get_does_not_use_it_up,
         _every_record_class_is_in_the_json,
         _the_audit_part_says_who_viewed_their_record,
         _nothing_of_another_council_is_exported,
