@@ -114,6 +114,8 @@ class EventKind(models.TextChoices):
     REDIRECTED = "redirected", "Redirected"
     CLOSED = "closed", "Closed"
     NOTE = "note", "Note"
+    # Never shown to the person: which council team works a request is the council's business.
+    TEAM_MOVED = "team_moved", "Moved to another team"
 
 
 S = RequestStatus
@@ -157,3 +159,13 @@ WEEKDAYS = [
     ("5", "Saturday"),
     ("6", "Sunday"),
 ]
+
+
+class TeamRoute(models.TextChoices):
+    """The kinds of request a front-door team takes, each read from what the journey told
+    (frontdoor/requests/services/routing.py `request_routes`): a team's settings row lists the
+    routes it takes, so which team takes what is the council's data, never code."""
+
+    HOSPITAL_DISCHARGE = "hospital_discharge", "Hospital discharge"
+    CARERS = "carers", "Carers"
+    LOCALITY = "locality", "Locality (any request from the team's areas)"

@@ -39,12 +39,12 @@ from carebridge.core.calendar import ServiceHours, london_midnight
 from carebridge.core.permissions import Function, can_view
 from carebridge.frontdoor.choices import Asker, Decision, Result, Route
 from carebridge.frontdoor.dashboard.business_time import BusinessClock
-from carebridge.frontdoor.models import Booking, Feedback, FrontDoorRequest
-from carebridge.frontdoor.requests.waits import office_hours_of
+from carebridge.frontdoor.models import Booking, Feedback, FrontDoorRequest, FrontDoorSettings
 
 # Telford's target: a request sent to the council is decided within 24 business hours (its
-# office hours, Monday to Friday 9 to 5 by default, bank holidays shut). Not yet a front-door
-# setting: issue 24 makes it a rule of the council's; until then every council has this one.
+# office hours, Monday to Friday 9 to 5 by default, bank holidays shut). Each council's own is
+# its response promise (`FrontDoorSettings.response_promise_hours`, this by default), which the
+# figures count against.
 TARGET_BUSINESS_HOURS = 24
 TARGET = timedelta(hours=TARGET_BUSINESS_HOURS)
 
@@ -100,6 +100,8 @@ class Figures:
     rating_sum: int = 0
     # The business time each decided request waited for its decision, in the office's hours.
     waits: tuple[timedelta, ...] = field(default=(), repr=False)
+    # The council's response promise the waits are counted against.
+    target: timedelta = field(default=TARGET, repr=False)
 
     @property
     def residents(self) -> int:
@@ -111,7 +113,7 @@ class Figures:
 
     @property
     def within_target(self) -> int:
-        return sum(1 for wait in self.waits if wait <= TARGET)
+        return sum(1 for wait in self.waits if wait <= self.target)
 
     @property
     def within_target_share(self) -> Share:
@@ -149,11 +151,22 @@ class Week(Figures):
 
 
 @dataclass(frozen=True)
+class TeamFigures:
+    """Of one front-door team's requests in the range: how many were decided within the
+    council's response promise ("No team" for those the routing gave none)."""
+
+    team: str
+    within_promise: Share
+
+
+@dataclass(frozen=True)
 class Weekly:
     council_id: int
     weeks: list[Week]  # oldest first, every week of the range even when empty
     total: Figures
     hours: ServiceHours  # the office's, in which the times to decision are counted
+    promise_hours: int = TARGET_BUSINESS_HOURS  # the council's response promise
+    by_team: list[TeamFigures] = field(default_factory=list)  # by team name
 
     @property
     def starts(self) -> date:
@@ -214,7 +227,10 @@ def weekly_figures(council_id: int, *, first: date, last: date) -> Weekly:
     mondays = [first + timedelta(weeks=n) for n in range((last - first).days // 7 + 1)]
     bounds = [london_midnight(monday) for monday in mondays]
     bounds.append(london_midnight(last + timedelta(weeks=1)))
-    hours = office_hours_of(council_id)
+    office = FrontDoorSettings.objects.filter(council_id=council_id).first()
+    hours = (office or FrontDoorSettings(council_id=council_id)).office_hours()
+    promise_hours = office.response_promise_hours if office else TARGET_BUSINESS_HOURS
+    target = timedelta(hours=promise_hours)
 
     requests = FrontDoorRequest.objects.filter(council_id=council_id)
     counts: dict[int, dict[str, int]] = defaultdict(dict)
@@ -240,24 +256,41 @@ def weekly_figures(council_id: int, *, first: date, last: date) -> Weekly:
     ):
         for n, figures in source.items():
             counts[n].update(figures)
-    waits = _waits(requests, bounds, first, hours)
+    waits, team_waits = _waits(requests, bounds, first, hours)
 
     weeks = [
-        Week(starts=monday, waits=tuple(waits.get(n, ())), **counts.get(n, {}))
+        Week(starts=monday, waits=tuple(waits.get(n, ())), target=target, **counts.get(n, {}))
         for n, monday in enumerate(mondays)
     ]
     sums = {name: sum(getattr(week, name) for week in weeks) for name in COUNTS}
-    total = Figures(waits=tuple(wait for week in weeks for wait in week.waits), **sums)
-    return Weekly(council_id=council_id, weeks=weeks, total=total, hours=hours)
+    total = Figures(
+        waits=tuple(wait for week in weeks for wait in week.waits), target=target, **sums
+    )
+    by_team = [
+        TeamFigures(
+            team=name or "No team",
+            within_promise=Share(sum(1 for wait in each if wait <= target), len(each)),
+        )
+        for name, each in sorted(team_waits.items(), key=lambda item: (not item[0], item[0]))
+    ]
+    return Weekly(
+        council_id=council_id,
+        weeks=weeks,
+        total=total,
+        hours=hours,
+        promise_hours=promise_hours,
+        by_team=by_team,
+    )
 
 
 def _waits(
     requests: QuerySet[FrontDoorRequest], bounds: list[datetime], first: date, hours: ServiceHours
-) -> dict[int, list[timedelta]]:
+) -> tuple[dict[int, list[timedelta]], dict[str, list[timedelta]]]:
     """The business time each decided request of the range waited, per week of its request: the
     wait stored when it was decided, read with its week as two integers. A decided request
     without one (written by hand rather than by the triage services) is counted from its two
-    times, which the query reads for those rows only."""
+    times, which the query reads for those rows only. The same waits by the request's team's
+    name come second."""
     unstored = Q(decision_wait_us__isnull=True)
     decided = (
         requests.filter(decided_at__isnull=False, **_in_range("submitted_at", bounds))
@@ -267,17 +300,20 @@ def _waits(
             unstored_from=Case(When(unstored, then="submitted_at"), output_field=DateTimeField()),
             unstored_to=Case(When(unstored, then="decided_at"), output_field=DateTimeField()),
         )
-        .values_list("week", "decision_wait_us", "unstored_from", "unstored_to")
+        .values_list("week", "decision_wait_us", "unstored_from", "unstored_to", "team__name")
     )
     waits: dict[int, list[timedelta]] = defaultdict(list)
+    by_team: dict[str, list[timedelta]] = defaultdict(list)
     clock: BusinessClock | None = None
-    for week, wait_us, submitted, decided_at in decided.iterator(chunk_size=5000):
+    for week, wait_us, submitted, decided_at, team in decided.iterator(chunk_size=5000):
         if wait_us is not None:
-            waits[week].append(timedelta(microseconds=wait_us))
+            wait = timedelta(microseconds=wait_us)
         else:
             clock = clock or BusinessClock(hours, first)
-            waits[week].append(clock.between(submitted, decided_at))
-    return waits
+            wait = clock.between(submitted, decided_at)
+        waits[week].append(wait)
+        by_team[team or ""].append(wait)
+    return waits, by_team
 
 
 # --- Feedback -----------------------------------------------------------------------------------

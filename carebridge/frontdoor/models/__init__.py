@@ -4,3 +4,4 @@ signposting directory with its postcode table, and hub appointments."""
 from carebridge.frontdoor.models.directory import *  # noqa: F403
 from carebridge.frontdoor.models.hubs import *  # noqa: F403
 from carebridge.frontdoor.models.requests import *  # noqa: F403
+from carebridge.frontdoor.models.teams import *  # noqa: F403

@@ -8,7 +8,9 @@ from typing import Any, TypeVar, cast
 from django import forms
 
 from carebridge.core.forms import BoundedTextForm, GovForm, GuideDateField
-from carebridge.frontdoor.choices import WEEKDAYS, RequestStatus
+from carebridge.frontdoor.choices import WEEKDAYS, RequestStatus, TeamRoute
+from carebridge.frontdoor.models import NEEDS, FrontDoorTeam
+from carebridge.organisations.models import Team
 from carebridge.people.models import ServiceUser
 
 NEW = "new"
@@ -23,6 +25,8 @@ class QueueFiltersForm(BoundedTextForm):
     )
     urgent_only = forms.BooleanField(label="Urgent only", required=False)
     q = forms.CharField(label="Reference, name or postcode", required=False, max_length=100)
+    # The council's front-door teams are added per request (QueueFilters).
+    team = forms.ChoiceField(label="Team", required=False, choices=[("all", "Any team")])
 
 
 def _text(
@@ -188,6 +192,26 @@ class SettingsForm(GovForm):
         help_text="Shown whenever the office is shut, for example: Emergency duty team "
         "(evenings, weekends and bank holidays) 01632 960 999.",
     )
+    response_promise_hours = forms.IntegerField(
+        label="Response promise, in business hours",
+        min_value=1,
+        max_value=400,
+        help_text="People are told their request will be looked at within this many business "
+        "hours (the office hours above, bank holidays shut), and the time that makes it.",
+        error_messages={
+            "required": "Enter the response promise in business hours",
+            "invalid": "Enter the response promise as a whole number of hours, like 24",
+            "min_value": "The response promise must be at least 1 business hour",
+            "max_value": "The response promise must be 400 business hours or fewer",
+        },
+    )
+    default_team = forms.ModelChoiceField(
+        label="Default team",
+        queryset=FrontDoorTeam.objects.none(),
+        required=False,
+        empty_label="No default team",
+        help_text="Takes every request that no team's rules match.",
+    )
     emergency_contacts = forms.CharField(
         label="Emergency contacts",
         required=False,
@@ -196,8 +220,87 @@ class SettingsForm(GovForm):
         "are always shown first.",
     )
 
+    def __init__(self, *args: Any, council_id: int, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if "default_team" in self.fields:
+            cast(forms.ModelChoiceField, self.fields["default_team"]).queryset = (
+                FrontDoorTeam.objects.filter(council_id=council_id).select_related("team")
+            )
+
     def clean_office_days(self) -> str:
         return "".join(sorted(self.cleaned_data.get("office_days") or []))
+
+
+class FrontDoorTeamForm(GovForm):
+    """One of the council's teams, with the requests the front door routes to it."""
+
+    team = forms.ModelChoiceField(
+        label="Team",
+        queryset=Team.objects.none(),
+        help_text="The council team, with the e-mail address it is told of moved requests at.",
+        error_messages={"required": "Select the team", "invalid_choice": "Select the team"},
+    )
+    order = forms.IntegerField(
+        label="Order",
+        min_value=1,
+        max_value=99,
+        help_text="Teams are tried lowest first: the first whose rules a request meets takes it.",
+        error_messages={
+            "required": "Enter the team's order",
+            "invalid": "Enter the order as a whole number, like 1",
+            "min_value": "The order must be 1 or more",
+            "max_value": "The order must be 99 or less",
+        },
+    )
+    routes = forms.MultipleChoiceField(
+        label="Routes it takes",
+        choices=TeamRoute.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Leave all unticked for any route.",
+    )
+    needs = forms.MultipleChoiceField(
+        label="Needs it takes",
+        choices=list(NEEDS.items()),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="A request that flagged any one of these. Leave all unticked for any need.",
+    )
+    districts = forms.CharField(
+        label="Postcode districts it takes",
+        max_length=500,
+        required=False,
+        help_text="Outward codes separated by spaces, for example TF1 TF2. Leave blank for any "
+        "area.",
+    )
+
+    def __init__(self, *args: Any, council_id: int, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ModelChoiceField, self.fields["team"]).queryset = Team.objects.filter(
+            council_id=council_id
+        )
+
+
+class MoveForm(GovForm):
+    """Move a request to another of the council's front-door teams, saying why."""
+
+    team = forms.ChoiceField(
+        label="Move it to",
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select the team to move it to"},
+    )
+    reason = forms.CharField(
+        label="Why are you moving it?",
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="The receiving team reads this; the person does not.",
+        error_messages={"required": "Enter why you are moving the request"},
+    )
+
+    def __init__(self, *args: Any, teams: list[Team], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        choices = [(str(team.pk), team.name) for team in teams]
+        cast(forms.ChoiceField, self.fields["team"]).choices = choices
 
 
 class OpenForm(GovForm):

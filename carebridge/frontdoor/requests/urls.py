@@ -13,6 +13,9 @@ officer_patterns: list[URLPattern] = [
     path("requests/<int:pk>/<slug:step>/", officer.request_step, name="request_step"),
     path("settings/", settings.settings_edit, name="settings"),
     path("settings/open-or-close/", settings.open_close, name="open_close"),
+    path("settings/teams/new/", settings.team_edit, name="team_new"),
+    path("settings/teams/<int:pk>/", settings.team_edit, name="team_edit"),
+    path("settings/teams/<int:pk>/remove/", settings.team_remove, name="team_remove"),
     path("connections/", settings.connections, name="connections"),
 ]
 

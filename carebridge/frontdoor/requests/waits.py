@@ -17,12 +17,14 @@ the figures count them from the two times meanwhile, and a background task store
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.db import transaction
 from django.db.models import Min, QuerySet
 
 from carebridge.core.calendar import ServiceHours, service_time_between, to_london
+from carebridge.core.formats import guide_datetime
 from carebridge.frontdoor.dashboard.business_time import BusinessClock
 from carebridge.frontdoor.models import FrontDoorRequest, FrontDoorSettings
 
@@ -93,3 +95,52 @@ def decision_waits_count(council_id: int) -> int:
     settings = FrontDoorSettings.objects.select_for_update().filter(council_id=council_id).first()
     hours = (settings or FrontDoorSettings(council_id=council_id)).office_hours()
     return decision_waits_store(FrontDoorRequest.objects.filter(council_id=council_id), hours)
+
+
+# --- The response promise's clock ---------------------------------------------------------------
+#
+# An open request shows how its due time stands, in colour and in words:
+#   red    once it is due: "Overdue by 2 business hours" (or, within its first business hour
+#          overdue, "Overdue: was due 4:59pm 07/12/2026");
+#   amber  while under a quarter of the promise is left in business time (under 6 business
+#          hours of 24): "Due in 3 hours" the same day, "Due 9:00am 08/12/2026" another day;
+#   green  otherwise, in the same words.
+AMBER_SHARE = 4  # amber when less than promise / AMBER_SHARE is left
+HOUR = timedelta(hours=1)
+
+DUE_TAGS = {"green": "govuk-tag--green", "amber": "govuk-tag--orange", "red": "govuk-tag--red"}
+
+
+@dataclass(frozen=True)
+class DueState:
+    """How an open request's due time stands now: its colour and the words that say it."""
+
+    colour: str  # green, amber or red
+    words: str
+
+    @property
+    def tag_class(self) -> str:
+        return DUE_TAGS[self.colour]
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+def due_state(
+    due_at: datetime, *, promise_hours: int, hours: ServiceHours, at: datetime
+) -> DueState:
+    """The colour and words of a request due at `due_at`, seen at `at`."""
+    if at >= due_at:
+        late = service_time_between(due_at, at, hours)
+        if late >= HOUR:
+            return DueState("red", f"Overdue by {_plural(late // HOUR, 'business hour')}")
+        return DueState("red", f"Overdue: was due {guide_datetime(due_at)}")
+    left = service_time_between(at, due_at, hours)
+    colour = "amber" if left * AMBER_SHARE < timedelta(hours=promise_hours) else "green"
+    if to_london(due_at).date() != to_london(at).date():
+        return DueState(colour, f"Due {guide_datetime(due_at)}")
+    wait = due_at - at
+    if wait >= HOUR:
+        return DueState(colour, f"Due in {_plural(wait // HOUR, 'hour')}")
+    return DueState(colour, f"Due in {_plural(max(1, wait // timedelta(minutes=1)), 'minute')}")

@@ -13,11 +13,12 @@ from django.db import transaction
 from carebridge.accounts.models import User
 from carebridge.audit.services import record
 from carebridge.core.outbound import url_refusal
-from carebridge.frontdoor.models import FrontDoorSettings
+from carebridge.frontdoor.models import FrontDoorSettings, FrontDoorTeam
+from carebridge.frontdoor.requests.services.routing import due_times_recount
 from carebridge.frontdoor.requests.tasks import decision_waits_recount
 from carebridge.frontdoor.requests.waits import decision_waits_forget
 from carebridge.integrations.connections import connections_editor_require, new_signing_secret
-from carebridge.organisations.models import Council
+from carebridge.organisations.models import Council, Team
 
 # What a front-door officer sets. Opening and closing the public front door is its own,
 # confirmed action (front_door_open_set); the outbound addresses are the administrators'
@@ -31,6 +32,8 @@ SETTINGS_FIELDS = (
     "office_opens",
     "office_closes",
     "office_days",
+    "response_promise_hours",
+    "default_team",
 )
 CONNECTION_FIELDS = ("directory_feed_url", "crm_webhook_url")
 
@@ -56,10 +59,17 @@ def front_door_settings_update(
     current = _settings_row(council)
     before = _audit_values(current, SETTINGS_FIELDS)
     hours_before = current.office_hours()
+    promise_before = current.response_promise_hours
+    team = fields.get("default_team")
+    if team is not None and team.council_id != council.pk:
+        raise ValidationError({"default_team": "Choose one of the council's front-door teams"})
     for name, value in fields.items():
         setattr(current, name, value)
     current.full_clean()
     current.save()
+    if (current.office_hours(), current.response_promise_hours) != (hours_before, promise_before):
+        # The open requests' due times follow the hours and the promise as they are now.
+        due_times_recount(council.pk, current)
     if current.office_hours() != hours_before:
         # The figures count every wait in the office's current hours, as they always have:
         # forgotten at once (the figures count them meanwhile) and stored again in the
@@ -160,3 +170,60 @@ def crm_secret_renew(*, council: Council, by: User | None) -> str:
         detail={"signing_secret": "renewed"},
     )
     return secret
+
+
+TEAM_FIELDS = ("team", "order", "routes", "needs", "districts")
+
+
+def _team_values(row: FrontDoorTeam) -> dict[str, str]:
+    return {name: str(getattr(row, name)) for name in TEAM_FIELDS}
+
+
+@transaction.atomic
+def front_door_team_save(
+    *,
+    council: Council,
+    by: User | None,
+    row: FrontDoorTeam | None = None,
+    team: Team,
+    order: int,
+    routes: list[str],
+    needs: list[str],
+    districts: str,
+) -> FrontDoorTeam:
+    """Add one of the council's teams to the front door's routing, or change the routes, needs
+    and postcode districts it takes and its place in the order."""
+    if row is not None and row.council_id != council.pk:
+        raise ValidationError("Not one of the council's front-door teams")
+    if team.council_id != council.pk:
+        raise ValidationError({"team": "Choose one of the council's teams"})
+    current = row or FrontDoorTeam(council=council)
+    before = _team_values(current) if row else None
+    current.team = team
+    current.order = order
+    current.routes = sorted(set(routes))
+    current.needs = sorted(set(needs))
+    current.districts = " ".join(dict.fromkeys(districts.upper().split()))
+    current.full_clean()
+    current.save()
+    record(
+        action="front_door.team_saved",
+        by=by,
+        obj=current,
+        council=council,
+        before=before,
+        after=_team_values(current),
+    )
+    return current
+
+
+@transaction.atomic
+def front_door_team_remove(*, council: Council, by: User | None, row: FrontDoorTeam) -> None:
+    """Take a team out of the front door's routing (its requests keep their team; the default
+    is unset when it was this team)."""
+    if row.council_id != council.pk:
+        raise ValidationError("Not one of the council's front-door teams")
+    before = _team_values(row)
+    FrontDoorSettings.objects.filter(council=council, default_team=row).update(default_team=None)
+    record(action="front_door.team_removed", by=by, obj=row, council=council, before=before)
+    row.delete()

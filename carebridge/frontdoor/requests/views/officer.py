@@ -12,6 +12,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
+from carebridge.core.calendar import now
 from carebridge.core.http import acting_user
 from carebridge.core.idempotency import key_from_form
 from carebridge.core.lists import page_of
@@ -30,17 +31,23 @@ from carebridge.frontdoor.requests.forms import (
     AppropriateForm,
     CloseForm,
     InformationForm,
+    MoveForm,
     NoteForm,
     RedirectForm,
 )
+from carebridge.frontdoor.requests.services import routing
 
 
 @require_GET
 def request_list(request: HttpRequest) -> HttpResponse:
     user = acting_user(request)
     require_function(user, Function.FRONT_DOOR)
-    filters = QueueFilters(request.GET, selectors.queue(user))
+    assert user.council_id is not None  # require_function: council staff only
+    teams = selectors.routed_teams(user.council_id)
+    filters = QueueFilters(request.GET, selectors.queue(user), teams=teams, my_team_id=user.team_id)
     page = page_of(request, filters.qs)
+    office = selectors.office_of(user.council_id)
+    states = selectors.due_states(page.object_list, office, now())
     return render(
         request,
         "frontdoor/request_list.html",
@@ -49,6 +56,9 @@ def request_list(request: HttpRequest) -> HttpResponse:
             "filters": filters.form,
             "chosen": filters.chosen(),
             "can_edit": can_edit(user.role, Function.FRONT_DOOR),
+            "has_teams": bool(teams),
+            "rows": [(each, states.get(each.pk)) for each in page.object_list],
+            "office": office,
         },
     )
 
@@ -76,6 +86,7 @@ STEPS: dict[str, dict[str, Any]] = {
         "button": "Redirect",
     },
     "close": {"title": "Close the request", "form": CloseForm, "button": "Close the request"},
+    "move": {"title": "Move to another team", "form": MoveForm, "button": "Move the request"},
     "note": {"title": "Add a note", "form": NoteForm, "button": "Add note"},
     "appropriate": {
         "title": "Record whether the referral was appropriate",
@@ -87,6 +98,9 @@ STEPS: dict[str, dict[str, Any]] = {
 
 def _steps_for(front_door_request: FrontDoorRequest) -> list[tuple[str, str]]:
     offered = OPEN_STEPS.get(RequestStatus(front_door_request.status), ())
+    if front_door_request.status in selectors.OPEN_STATUSES:
+        # Any open request can move to another of the council's front-door teams.
+        offered = (*offered, "move")
     return [(step, STEPS[step]["title"]) for step in offered]
 
 
@@ -96,6 +110,10 @@ def _form(step: str, front_door_request: FrontDoorRequest, data: Any = None) -> 
         return None
     if form_class is AcceptForm:
         return AcceptForm(data, matches=selectors.matching_service_users(front_door_request))
+    if form_class is MoveForm:
+        teams = selectors.routed_teams(front_door_request.council_id)
+        others = [team for team in teams if team.pk != front_door_request.team_id]
+        return MoveForm(data, teams=others)
     if form_class is AppropriateForm and front_door_request.appropriate is not None:
         initial = {"appropriate": "yes" if front_door_request.appropriate else "no"}
         return AppropriateForm(data, initial=initial)
@@ -103,8 +121,11 @@ def _form(step: str, front_door_request: FrontDoorRequest, data: Any = None) -> 
 
 
 def _detail_context(front_door_request: FrontDoorRequest, user: Any) -> dict[str, Any]:
+    office = selectors.office_of(front_door_request.council_id)
     return {
         "fdr": front_door_request,
+        "office": office,
+        "due": selectors.due_states([front_door_request], office, now()).get(front_door_request.pk),
         "assessment": Assessment.from_json(front_door_request.assessment)
         if front_door_request.assessment
         else None,
@@ -171,6 +192,14 @@ def _do(
     if step == "close":
         services.request_close(request=front_door_request, by=user, text=data["text"])
         return "The request is closed."
+    if step == "move":
+        team = selectors.routed_team(front_door_request.council_id, int(data["team"]))
+        if team is None:
+            raise ValidationError({"team": "Select the team to move it to"})
+        routing.request_team_move(
+            request=front_door_request, by=user, team=team, reason=data["reason"]
+        )
+        return f"The request is moved to {team.name}, who were e-mailed about it."
     if step == "note":
         services.request_note(
             request=front_door_request, by=user, text=data["text"], idempotency_key=key

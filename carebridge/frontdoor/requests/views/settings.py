@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
@@ -15,14 +15,16 @@ from django.views.decorators.http import require_http_methods
 from carebridge.accounts.models import User
 from carebridge.core.http import acting_user
 from carebridge.core.permissions import Function, require_function
-from carebridge.frontdoor.models import FrontDoorSettings
-from carebridge.frontdoor.requests import services
+from carebridge.frontdoor.models import FrontDoorSettings, FrontDoorTeam
+from carebridge.frontdoor.requests import selectors, services
 from carebridge.frontdoor.requests.forms import (
     ConnectionsForm,
+    FrontDoorTeamForm,
     OpenForm,
     SettingsForm,
     keep_carried,
 )
+from carebridge.frontdoor.requests.services import settings as services_settings
 from carebridge.organisations.models import Council
 
 
@@ -48,7 +50,7 @@ def settings_edit(request: HttpRequest) -> HttpResponse:
     initial = {name: getattr(current, name) for name in services.SETTINGS_FIELDS}
     initial["office_days"] = list(current.office_days)
     if request.method == "POST":
-        form = keep_carried(SettingsForm(request.POST, initial=initial))
+        form = keep_carried(SettingsForm(request.POST, initial=initial, council_id=council.pk))
         if form.is_valid():
             try:
                 if form.cleaned_data:
@@ -61,12 +63,67 @@ def settings_edit(request: HttpRequest) -> HttpResponse:
                 messages.success(request, "The front-door settings are saved.")
                 return redirect("frontdoor:settings")
     else:
-        form = SettingsForm(initial=initial)
+        form = SettingsForm(initial=initial, council_id=council.pk)
     return render(
         request,
         "frontdoor/settings.html",
-        {"form": form, "current": current, "council": council},
+        {
+            "form": form,
+            "current": current,
+            "council": council,
+            "teams": selectors.front_door_teams(council.pk),
+        },
     )
+
+
+def _team_row(council: Council, pk: int) -> FrontDoorTeam:
+    """One of the council's front-door teams; 404 for any other council's."""
+    row = FrontDoorTeam.objects.filter(council=council, pk=pk).select_related("team").first()
+    if row is None:
+        raise Http404("No such front-door team")
+    return row
+
+
+@require_http_methods(["GET", "POST"])
+def team_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    """Add one of the council's teams to the front door's routing, or change its rules."""
+    user = acting_user(request)
+    council = _council_of(user, Function.FRONT_DOOR)
+    row = _team_row(council, pk) if pk is not None else None
+    initial = (
+        {name: getattr(row, name) for name in services_settings.TEAM_FIELDS}
+        if row
+        else {"order": len(selectors.front_door_teams(council.pk)) + 1}
+    )
+    data = request.POST if request.method == "POST" else None
+    form = FrontDoorTeamForm(data, initial=initial, council_id=council.pk)
+    if request.method == "POST" and form.is_valid():
+        try:
+            saved = services_settings.front_door_team_save(
+                council=council, by=user, row=row, **form.cleaned_data
+            )
+        except ValidationError as error:
+            form.add_errors(error)
+        else:
+            messages.success(request, f"{saved.team.name}'s routing is saved.")
+            return redirect("frontdoor:settings")
+    return render(
+        request,
+        "frontdoor/team_edit.html",
+        {"form": form, "row": row, "council": council},
+    )
+
+
+@require_http_methods(["POST"])
+def team_remove(request: HttpRequest, pk: int) -> HttpResponse:
+    """Take a team out of the front door's routing (the edit page's button)."""
+    user = acting_user(request)
+    council = _council_of(user, Function.FRONT_DOOR)
+    row = _team_row(council, pk)
+    name = row.team.name
+    services_settings.front_door_team_remove(council=council, by=user, row=row)
+    messages.success(request, f"{name} no longer takes front-door requests.")
+    return redirect("frontdoor:settings")
 
 
 @require_http_methods(["GET", "POST"])
