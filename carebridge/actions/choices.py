@@ -16,6 +16,11 @@ class RelatedKind(models.TextChoices):
     # A dispute's further dialogue (issue 17): the dispute holds the link (Dispute.action),
     # since actions sits beside disputes and never names it.
     DISPUTE = "dispute", "Dispute"
+    # An invoice (Norfolk's guide, section 12): payments offers the provider's invoices and
+    # names them (payments/related.py); the action keeps the invoice's id in related_id. The
+    # guide's Spot Commitment and Value Commitment have no record in Carebridge (a CPLI names
+    # no contract, and block top-ups are not kept), so they are not offered.
+    INVOICE = "invoice", "Invoice"
 
 
 # The field of an Action that holds each kind of related thing (a provider is the action's own).
@@ -29,9 +34,16 @@ RELATED_FIELD = {
     RelatedKind.PROVIDER: "provider",
 }
 
-# What the new-action form's "Related to" offers: a dispute's action is raised from the
-# dispute's own page (disputes.services.dispute_action_start), which links it as it is made.
-OFFERED_KINDS = tuple(kind for kind in RelatedKind.values if kind != RelatedKind.DISPUTE)
+# The kinds an app above actions holds, whose id the action keeps in related_id: the app
+# registers what may be chosen (actions/related.py) and names it (core.related_to).
+HELD_BY_ID = frozenset({RelatedKind.INVOICE})
+
+# What the new-action form's "Related to" offers whatever apps are installed: a dispute's action
+# is raised from the dispute's own page (disputes.services.dispute_action_start), which links it
+# as it is made; the kinds held by id are offered when their app registered them.
+OFFERED_KINDS = tuple(
+    kind for kind in RelatedKind.values if kind != RelatedKind.DISPUTE and kind not in HELD_BY_ID
+)
 
 
 class ActionStatus(models.TextChoices):

@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.template.loader import render_to_string
 
 from carebridge.accounts.models import User
@@ -128,15 +128,16 @@ def _digest_actions(user: User, since: datetime, until: datetime) -> list[Digest
     else:
         actions = actions.filter(_posts_between(since, until, author__provider__isnull=False))
     lines = []
+    soonest_due = F("due_date").asc(nulls_last=True)
     for action in actions.select_related("action_type", "assigned_team", "provider").order_by(
-        "due_date", "pk"
+        soonest_due, "pk"
     ):
         waiting = action.assigned_team.name if action.assigned_team else action.provider.name
         state = "closed" if not action.is_open else f"with {waiting}"
         lines.append(
             DigestLine(
                 f"Action {action.pk}: {action.title} ({action.action_type.name}), {state}, "
-                f"due {action.due_date:%-d %B %Y}",
+                + (f"due {action.due_date:%-d %B %Y}" if action.due_date else "no due date"),
                 site_link("actions:action_detail", action.pk),
             )
         )

@@ -99,9 +99,19 @@ class ActionForm(GovForm):
         teams: Sequence[Team] | None,
         entities: dict[str, list[tuple[str, str]]],
         narrow_url: str = "",
+        held_kinds: Sequence[str] = (),
+        due_date_required: bool = True,
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
+        if not due_date_required:
+            # The council sets the due dates itself (its rulebook says a provider need not).
+            self.fields["due_date"] = GuideDateField(
+                label="Due date (optional)",
+                required=False,
+                name="the due date",
+                help_text="You do not need to set one: the council can. For example, 27 3 2026",
+            )
         if narrow_url:
             # With JavaScript, choosing "Related to" asks for that kind's entities alone and
             # swaps them in; without it, the grouped list stays and clean() checks the pair.
@@ -119,7 +129,7 @@ class ActionForm(GovForm):
         ]
         cast(forms.ChoiceField, self.fields["related_kind"]).choices = [
             ("", "Please select"),
-            *((kind, RelatedKind(kind).label) for kind in OFFERED_KINDS),
+            *((kind, RelatedKind(kind).label) for kind in (*OFFERED_KINDS, *held_kinds)),
         ]
         cast(forms.ChoiceField, self.fields["entity"]).choices = [("", "Please select")] + [
             (RelatedKind(kind).label, options) for kind, options in entities.items() if options

@@ -4,6 +4,8 @@ for audit; only the council closes one."""
 
 from __future__ import annotations
 
+from datetime import date
+
 from django.conf import settings
 from django.db import models
 
@@ -26,6 +28,12 @@ class ActionType(models.Model):
         default=False,
         help_text="A safeguarding concern: urgent, straight to the safeguarding team, seen only "
         "by that team and the provider that raised it.",
+    )
+    is_signed_contract = models.BooleanField(
+        "For signed residential or nursing contracts",
+        default=False,
+        help_text="The type a residential or nursing provider sends its physically signed "
+        "contract with, about the client, to the type's team (Stockport's guide, appendix 1).",
     )
     is_active = models.BooleanField(default=True)
 
@@ -70,7 +78,12 @@ class Action(models.Model):
         blank=True,
         related_name="actions_about",
     )
-    due_date = models.DateField()
+    # The id of what the action is about where an app above actions holds it (an invoice):
+    # actions cannot name its model, so the app answers for it (actions/related.py).
+    related_id = models.PositiveBigIntegerField(null=True, blank=True)
+    # None where the council lets a provider leave it unset (Rulebook's
+    # actions_provider_due_date_required): such an action is never overdue.
+    due_date = models.DateField(null=True, blank=True)
     status = models.CharField(
         max_length=20, choices=ActionStatus.choices, default=ActionStatus.OPEN
     )
@@ -115,6 +128,10 @@ class Action(models.Model):
     @property
     def assigned_to_provider(self) -> bool:
         return self.assigned_team_id is None
+
+    def is_overdue_on(self, day: date) -> bool:
+        """Open past its due date on `day` (an action without one never is)."""
+        return self.is_open and self.due_date is not None and self.due_date < day
 
     @property
     def related(self) -> models.Model | None:

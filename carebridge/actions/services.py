@@ -17,7 +17,9 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 
 from carebridge.accounts.models import User
+from carebridge.actions import related as held_elsewhere
 from carebridge.actions.choices import (
+    HELD_BY_ID,
     RELATED_FIELD,
     TRANSITIONS,
     ActionStatus,
@@ -44,13 +46,20 @@ def action_type_create(
     name: str,
     default_team: Team | None = None,
     is_safeguarding: bool = False,
+    is_signed_contract: bool = False,
     by: Any = None,
 ) -> ActionType:
-    """Add a type to the council's catalogue (no default team: chosen when an action is raised)."""
+    """Add a type to the council's catalogue (no default team: chosen when an action is raised).
+    A signed-contract type is the one residential and nursing providers send their paper
+    signatures with (contracts/signed_contract.py)."""
     if default_team is not None and default_team.council_id != council.pk:
         raise ValidationError({"default_team": "Choose one of the council's own teams"})
     action_type = ActionType(
-        council=council, name=name, default_team=default_team, is_safeguarding=is_safeguarding
+        council=council,
+        name=name,
+        default_team=default_team,
+        is_safeguarding=is_safeguarding,
+        is_signed_contract=is_signed_contract,
     )
     action_type.full_clean()
     action_type.save()
@@ -188,8 +197,8 @@ def _action_add(
 ) -> Action:
     _require(by)
     _require_own_side(by, new)
-    errors = _new_action_errors(new)
-    related, related_errors = _related_of(by, new)
+    errors = _new_action_errors(new, due_date_required=due_date_required(by, new.council))
+    related, related_id, related_errors = _related_of(by, new)
     errors.update(related_errors)
     team, safeguarding, assignment_errors = _assignment(
         by, new, type_ok="action_type" not in errors
@@ -199,7 +208,9 @@ def _action_add(
     if errors:
         raise ValidationError(errors)
 
-    action, post = _action_save(by, new, related=related, team=team, safeguarding=safeguarding)
+    action, post = _action_save(
+        by, new, related=(related, related_id), team=team, safeguarding=safeguarding
+    )
     _attach(post, files, saved)
     _record_on(
         action,
@@ -218,9 +229,17 @@ def _require_own_side(by: User, new: NewAction) -> None:
         raise PermissionDenied("A council raises actions for itself only.")
 
 
-def _new_action_errors(new: NewAction) -> dict[str, str]:
+def due_date_required(by: User, council: Council) -> bool:
+    """Whether the user's new action with the council must carry a due date: a council's own
+    always does; a provider's unless the council's rulebook lets it leave one unset."""
+    if by.provider_id is None:
+        return True
+    return bool(council.rulebook.actions_provider_due_date_required)
+
+
+def _new_action_errors(new: NewAction, *, due_date_required: bool) -> dict[str, str]:
     """What is missing or wrong in the new action's own fields: its type, title, text and due
-    date."""
+    date (none at all, where the council lets the provider leave it unset)."""
     errors: dict[str, str] = {}
     if new.action_type.council_id != new.council.pk or not new.action_type.is_active:
         errors["action_type"] = "Choose the type of action"
@@ -229,21 +248,29 @@ def _new_action_errors(new: NewAction) -> dict[str, str]:
     if not new.text.strip():
         errors["text"] = "Enter the text of the action"
     if new.due_date is None:
-        errors["due_date"] = "Enter the due date"
+        if due_date_required:
+            errors["due_date"] = "Enter the due date"
     elif new.due_date < today():
         errors["due_date"] = "The due date must be today or in the future"
     return errors
 
 
-def _related_of(by: User, new: NewAction) -> tuple[Any, dict[str, str]]:
-    """The thing the new action is about (None when it is about the provider), or the error
-    that says it is not one the user may choose."""
+def _related_of(by: User, new: NewAction) -> tuple[Any, int | None, dict[str, str]]:
+    """The thing the new action is about (None when it is about the provider), or the id of
+    one an app above actions holds (an invoice), or the error that says it is not one the user
+    may choose."""
     if new.related_kind not in RelatedKind.values:
-        return None, {"related_kind": "Choose what the action is related to"}
+        return None, None, {"related_kind": "Choose what the action is related to"}
     if new.related_kind in (RelatedKind.PROVIDER, RelatedKind.DISPUTE):
         # A provider is the action's own; a dispute holds the link to its action itself
         # (disputes.services.dispute_action_start links it in the same transaction).
-        return None, {}
+        return None, None, {}
+    label = RelatedKind(new.related_kind).label.lower()
+    if new.related_kind in HELD_BY_ID:
+        offered = held_elsewhere.choices(by, new.council, new.provider.pk, new.related_kind)
+        if all(pk != new.related_id for pk, _label in offered):
+            return None, None, {"related_id": f"Choose the {label}"}
+        return None, new.related_id, {}
     related = (
         related_choices(by, new.council, new.provider.pk, new.related_kind)
         .filter(pk=new.related_id)
@@ -251,8 +278,8 @@ def _related_of(by: User, new: NewAction) -> tuple[Any, dict[str, str]]:
     )
     if related is None:
         # Another provider's client looks exactly like no client at all.
-        return None, {"related_id": f"Choose the {RelatedKind(new.related_kind).label.lower()}"}
-    return related, {}
+        return None, None, {"related_id": f"Choose the {label}"}
+    return related, None, {}
 
 
 def _assignment(
@@ -288,17 +315,24 @@ def _assignment(
 
 
 def _action_save(
-    by: User, new: NewAction, *, related: Any, team: Team | None, safeguarding: bool
+    by: User,
+    new: NewAction,
+    *,
+    related: tuple[Any, int | None],
+    team: Team | None,
+    safeguarding: bool,
 ) -> tuple[Action, Post]:
-    """The new action and the first post of its thread, which carries its text."""
+    """The new action and the first post of its thread, which carries its text. `related` is
+    the thing it is about, or the id of one an app above actions holds."""
     moment = now()
-    assert new.due_date is not None
+    thing, related_id = related
     action = Action(
         council=new.council,
         provider=new.provider,
         action_type=new.action_type,
         title=new.title.strip(),
         related_kind=new.related_kind,
+        related_id=related_id,
         due_date=new.due_date,
         assigned_team=team,
         urgent=safeguarding,
@@ -307,8 +341,8 @@ def _action_save(
         created_at=moment,
         last_post_at=moment,
     )
-    if related is not None:
-        setattr(action, RELATED_FIELD[RelatedKind(new.related_kind)], related)
+    if thing is not None:
+        setattr(action, RELATED_FIELD[RelatedKind(new.related_kind)], thing)
     action.save()
     post = Post.objects.create(
         action=action,

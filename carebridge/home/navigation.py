@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from django.conf import settings
 from django.urls import get_script_prefix, get_urlconf, reverse
 
+from carebridge.actuals.access import actuals_offered
 from carebridge.core.permissions import Function, can_edit, can_view
 
 if TYPE_CHECKING:
@@ -26,6 +27,9 @@ class NavItem:
     function: Function | None = None  # None: every logged-in user
     edit: bool = False  # shown only to roles that may change things with the function
     kwargs: tuple[tuple[str, str], ...] = ()  # the URL's arguments, where it takes some
+    # Offered only to a provider some council pays on actuals (a residential or nursing
+    # provider has none to enter or dispute: actuals.access).
+    on_actuals: bool = False
 
 
 @dataclass(frozen=True)
@@ -57,9 +61,9 @@ PROVIDER: tuple[Section, ...] = (
     Section(
         "Actuals",
         (
-            NavItem("Record actuals", "actuals:week", F.ACTUALS),
-            NavItem("Confirm actuals", "actuals:period_list", F.ACTUALS),
-            NavItem("Disputes", "disputes:dispute_list", F.ACTUALS),
+            NavItem("Record actuals", "actuals:week", F.ACTUALS, on_actuals=True),
+            NavItem("Confirm actuals", "actuals:period_list", F.ACTUALS, on_actuals=True),
+            NavItem("Disputes", "disputes:dispute_list", F.ACTUALS, on_actuals=True),
         ),
     ),
     Section(
@@ -194,16 +198,24 @@ def _url_context() -> tuple[str, str | None, str]:
 
 @lru_cache(maxsize=256)
 def _allowed(
-    council: bool, role: str, root_urlconf: str, urlconf: str | None, prefix: str
+    council: bool,
+    role: str,
+    on_actuals: bool,
+    root_urlconf: str,
+    urlconf: str | None,
+    prefix: str,
 ) -> tuple[tuple[tuple[str, str], ...], ...]:
     """Each section's (label, address) items that a role may use, each address once: worked out
-    once per role rather than on every page (some 30 addresses reversed a request)."""
+    once per role (and whether actuals are offered) rather than on every page (some 30
+    addresses reversed a request)."""
     found = []
     for section in COUNCIL if council else PROVIDER:
         items: list[tuple[str, str]] = []
         for item in section.items:
             allowed = can_edit if item.edit else can_view
             if item.function is not None and not allowed(role, item.function):
+                continue
+            if item.on_actuals and not on_actuals:
                 continue
             url = reverse(item.url_name, kwargs=dict(item.kwargs))
             if all(url != seen for _label, seen in items):
@@ -216,7 +228,11 @@ def navigation_for(user: User, current_path: str) -> dict[str, object]:
     """The sections the user sees (each opening its first item), the current section's pages as
     the sub-navigation, and which of them the page is."""
     sections = []
-    allowed = _allowed(bool(user.council_id), user.role, *_url_context())
+    # Asked only of a provider's role that would see the actuals items (one query).
+    on_actuals = (
+        user.council_id is not None or not can_view(user.role, F.ACTUALS) or actuals_offered(user)
+    )
+    allowed = _allowed(bool(user.council_id), user.role, on_actuals, *_url_context())
     for section, visible in zip(sections_of(user), allowed, strict=True):
         items = [
             {"label": label, "url": url, "current": False, "exact": False} for label, url in visible

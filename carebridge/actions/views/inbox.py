@@ -31,7 +31,7 @@ def action_list(request: HttpRequest) -> HttpResponse:
             "action": action,
             "re": related[action.pk].label,
             "assigned": assigned_label(user, action),
-            "overdue": action.is_open and action.due_date < today,
+            "overdue": action.is_overdue_on(today),
         }
         for action in actions
     ]

@@ -13,9 +13,10 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from carebridge.accounts.models import User
-from carebridge.actions import selectors, services
+from carebridge.actions import related, selectors, services
 from carebridge.actions.choices import OFFERED_KINDS, RelatedKind
 from carebridge.actions.forms import ActionForm, entity_value
+from carebridge.actions.models import ActionType
 from carebridge.actions.views.labels import assigned_label, is_council
 from carebridge.core.bounds import parse_id
 from carebridge.core.http import HtmxHttpRequest, acting_user
@@ -38,8 +39,10 @@ def _entity_label(kind: str, obj: Any) -> str:
 
 
 def _entities(user: User, council: Council, provider: Provider) -> dict[str, list[tuple[str, str]]]:
-    """Every thing an action with this council and provider may be about, by kind."""
-    return {
+    """Every thing an action with this council and provider may be about, by kind: the things
+    actions holds, then those apps above it offer (an invoice), each kind only where there is
+    one to choose."""
+    found = {
         kind: [
             (entity_value(kind, obj.pk), _entity_label(kind, obj))
             for obj in selectors.related_choices(user, council, provider.pk, kind)
@@ -47,6 +50,29 @@ def _entities(user: User, council: Council, provider: Provider) -> dict[str, lis
         for kind in OFFERED_KINDS
         if kind != RelatedKind.PROVIDER
     }
+    for kind in related.held_elsewhere():
+        options = related.choices(user, council, provider.pk, kind)
+        if options:
+            found[kind] = [(entity_value(kind, pk), label) for pk, label in options]
+    return found
+
+
+# The title Stockport's guide gives the action a residential or nursing provider sends its
+# signed contract with (appendix 1).
+SIGNED_CONTRACT_TITLE = "Signed contract attached"
+
+
+def _type_initial(request: HttpRequest, types: list[ActionType]) -> dict[str, Any]:
+    """The type the link that opened the page chose (one of the council's types), and for the
+    signed-contract type the guide's title."""
+    wanted = parse_id(request.GET.get("action_type"))
+    chosen = next((t for t in types if t.pk == wanted), None)
+    if chosen is None:
+        return {}
+    initial: dict[str, Any] = {"action_type": chosen.pk}
+    if chosen.is_signed_contract:
+        initial["title"] = SIGNED_CONTRACT_TITLE
+    return initial
 
 
 def _counterpart(
@@ -103,7 +129,8 @@ def action_new(request: HtmxHttpRequest) -> HttpResponse:
     entities = _entities(user, council, provider)
     initial: dict[str, Any] = {}
     kind = request.GET.get("related_kind", "")
-    if request.htmx and request.method == "GET" and kind in OFFERED_KINDS:
+    held = [held_kind for held_kind in related.held_elsewhere() if held_kind in entities]
+    if request.htmx and request.method == "GET" and kind in (*OFFERED_KINDS, *held):
         # "Related to" was chosen: offer only that kind's entities.
         entities = {kind: entities.get(kind, [])}
         initial = {"related_kind": kind}
@@ -113,6 +140,8 @@ def action_new(request: HtmxHttpRequest) -> HttpResponse:
             initial = {"related_kind": kind, "entity": value}
     elif kind == RelatedKind.PROVIDER:
         initial = {"related_kind": kind}
+    if not request.htmx:
+        initial.update(_type_initial(request, types))
     form = ActionForm(
         request.POST if request.method == "POST" else None,
         request.FILES if request.method == "POST" else None,
@@ -121,6 +150,8 @@ def action_new(request: HtmxHttpRequest) -> HttpResponse:
         teams=teams,
         entities=entities,
         narrow_url=_counterpart_url(user, council, provider),
+        held_kinds=held,
+        due_date_required=services.due_date_required(user, council),
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

@@ -20,6 +20,7 @@ from carebridge.actions.choices import PostKind
 from carebridge.actions.forms import PostForm
 from carebridge.actions.models import Action, Attachment, Post
 from carebridge.actions.views.labels import assigned_label, is_council, related_to
+from carebridge.actuals.access import paid_on_actuals
 from carebridge.contracts.commitment import financial_year_of
 from carebridge.core import calendar
 from carebridge.core.http import acting_user
@@ -67,7 +68,12 @@ def _related_links(user: User, action: Action) -> list[tuple[str, str]]:
                 reverse("organisations:service_detail", kwargs={"pk": service.pk}),
             )
         )
-    if person is not None and not is_council(user) and can_view(user.role, Function.ACTUALS):
+    if (
+        person is not None
+        and not is_council(user)
+        and can_view(user.role, Function.ACTUALS)
+        and paid_on_actuals(action.provider_id, action.council_id)
+    ):
         url = reverse("actuals:client", kwargs={"service_user_id": person.pk})
         if service is not None:
             url += f"?service={service.pk}"
@@ -105,7 +111,7 @@ def _detail_context(user: User, action: Action, form: PostForm | None) -> dict[s
         "action": action,
         "re": related_to(user, [action])[action.pk],
         "assigned": assigned_label(user, action),
-        "overdue": action.is_open and action.due_date < today,
+        "overdue": action.is_overdue_on(today),
         "posts": _thread(action),
         "links": _related_links(user, action),
         "form": form,

@@ -22,6 +22,7 @@ from carebridge.contracts.forms import AgreeForm, RejectForm
 from carebridge.contracts.models import ContractDocument
 from carebridge.contracts.pdf import document_pdf as render_pdf
 from carebridge.contracts.selectors import contract_documents_visible_to, document_lines
+from carebridge.contracts.signed_contract import signed_contract_step
 from carebridge.core.forms import GovForm
 from carebridge.core.http import acting_user
 from carebridge.core.lists import page_of
@@ -122,6 +123,7 @@ def document_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "can_terminate": may_change and services.termination_refusal(document) is None,
         "related": _related(user, document),
         "is_council": user.council_id is not None,
+        "signed_contract": signed_contract_step(user, document),
     }
     return render(request, "contracts/document_detail.html", context)
 
