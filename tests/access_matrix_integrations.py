@@ -1,6 +1,6 @@
 """The access matrix's integrations part: the other provider's API key (whose revoke page only
 that provider's Super Users reach), the other council's case-management system, its polls and
-updates, and its Dynamics 365 connection, whose words must never show on our pages. The provider
+updates, its Dynamics 365 connection and its NHS demographics (PDS) connection, whose words must never show on our pages. The provider
 API's URLs take a referral: they authenticate by key, so every session is refused (their
 tenancy by key is tried in tests/test_access_matrix_api.py)."""
 
@@ -14,6 +14,7 @@ from carebridge.integrations.models import (
     CaseUpdate,
     DataverseConnection,
     FeedPoll,
+    PdsConnection,
 )
 from carebridge.integrations.services import api_token_create
 from carebridge.organisations.models import Council, Provider
@@ -49,6 +50,9 @@ MARKERS = [
     "quill-client-id",
     "QCM-000077",
     "Quill peer refused",
+    "quill-pds-app-key",
+    "quill-kid-7",
+    "quillcare.nhs.uk",
 ]
 
 
@@ -78,6 +82,15 @@ def build_integrations(
         token_url="https://login.microsoftonline.com/quill/oauth2/v2.0/token",
         client_id="quill-client-id",
         client_secret="quill-client-secret",
+    )
+    PdsConnection.objects.create(
+        council=council,
+        base_url="https://quill-pds.example.org/personal-demographics/FHIR/R4",
+        token_url="https://quill-pds.example.org/oauth2/token",
+        api_key="quill-pds-app-key",
+        key_id="quill-kid-7",
+        private_key="-----BEGIN PRIVATE KEY-----\nquill\n-----END PRIVATE KEY-----",
+        trusted_email_domains="quillcare.nhs.uk",
     )
     Referral.objects.filter(pk=referral.pk).update(external_id="QCM-000077")
     CaseUpdate.objects.create(

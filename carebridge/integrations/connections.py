@@ -1,9 +1,11 @@
 """Writes of a council's connections to its own systems: the case-management system (its address,
-API key and signing secret, polling and updates on or off) and the Dynamics 365 / Dataverse
-environment the front door pushes to. Only the council's administrators change them.
+API key and signing secret, polling and updates on or off), the Dynamics 365 / Dataverse
+environment the front door pushes to, and the NHS Personal Demographics Service the
+professionals' front door fills a person's details from. Only the council's administrators
+change them.
 
-Secrets are write-only: a key or client secret given replaces the one kept, a blank one keeps
-it, and none is ever shown back. The signing secret is made here, never typed, and returned
+Secrets are write-only: a key, client secret or private key given replaces the one kept, a
+blank one keeps it, and none is ever shown back. The signing secret is made here, never typed, and returned
 once to be shown once. The audit log says a secret changed, never what it is."""
 
 from __future__ import annotations
@@ -18,7 +20,8 @@ from carebridge.audit.services import record, record_listed
 from carebridge.core.calendar import now
 from carebridge.core.outbound import url_refusal
 from carebridge.core.permissions import Function, can_edit
-from carebridge.integrations.models import CaseSystem, DataverseConnection
+from carebridge.integrations.models import CaseSystem, DataverseConnection, PdsConnection
+from carebridge.integrations.pds import private_key_refusal
 from carebridge.organisations.models import Council
 
 if TYPE_CHECKING:
@@ -26,6 +29,15 @@ if TYPE_CHECKING:
 
 CASE_SYSTEM_FIELDS = ("name", "base_url", "polling_enabled", "updates_enabled")
 DATAVERSE_FIELDS = ("environment_url", "token_url", "client_id", "team_id", "enabled")
+PDS_FIELDS = (
+    "base_url",
+    "token_url",
+    "api_key",
+    "key_id",
+    "ods_code",
+    "trusted_email_domains",
+    "enabled",
+)
 
 
 def connections_editor_require(council: Council, by: User | None) -> None:
@@ -156,6 +168,52 @@ def dataverse_update(
         before=before,
         after=_values(connection, DATAVERSE_FIELDS),
         detail={"client_secret": "changed"} if client_secret else None,
+    )
+    return connection
+
+
+@transaction.atomic
+def pds_update(
+    *,
+    council: Council,
+    by: User | None,
+    base_url: str,
+    token_url: str,
+    api_key: str,
+    key_id: str,
+    ods_code: str,
+    trusted_email_domains: str,
+    enabled: bool,
+    private_key: str = "",
+) -> PdsConnection:
+    """Set the council's access to the NHS Personal Demographics Service (made on first save).
+    A blank `private_key` keeps the one kept; the first save needs one, and it must be an RSA
+    private key (PEM) that can sign."""
+    connections_editor_require(council, by)
+    _refuse_outbound(base_url=base_url, token_url=token_url)
+    private_key = private_key.replace("\r\n", "\n").strip()
+    connection = PdsConnection.objects.select_for_update().filter(council=council).first()
+    if connection is None and not private_key:
+        raise ValidationError({"private_key": "Enter the private key"})
+    if private_key and (refusal := private_key_refusal(private_key)):
+        raise ValidationError({"private_key": refusal})
+    before = None if connection is None else _values(connection, PDS_FIELDS)
+    connection = connection or PdsConnection(council=council)
+    connection.base_url, connection.token_url = base_url, token_url
+    connection.api_key, connection.key_id, connection.ods_code = api_key, key_id, ods_code
+    connection.trusted_email_domains, connection.enabled = trusted_email_domains, enabled
+    if private_key:
+        connection.private_key = private_key
+    connection.full_clean()
+    connection.save()
+    record(
+        action="pds.updated",
+        by=by,
+        obj=connection,
+        council=council,
+        before=before,
+        after=_values(connection, PDS_FIELDS),
+        detail={"private_key": "changed"} if private_key else None,
     )
     return connection
 

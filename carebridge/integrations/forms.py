@@ -127,6 +127,66 @@ class DataverseForm(_Addresses):
             ) from error
 
 
+class PdsForm(_Addresses):
+    addresses = ("base_url", "token_url")
+
+    base_url = _address(
+        "API address",
+        "Like https://api.service.nhs.uk/personal-demographics/FHIR/R4 (integration: "
+        "https://int.api.service.nhs.uk/personal-demographics/FHIR/R4)",
+        required_message="Enter the API's address",
+    )
+    token_url = _address(
+        "Token address",
+        "Like https://api.service.nhs.uk/oauth2/token",
+        required_message="Enter the token address",
+    )
+    api_key = forms.CharField(
+        label="API key",
+        max_length=200,
+        help_text="Your application's API key from the NHS England developer portal.",
+        error_messages={"required": "Enter the API key"},
+    )
+    key_id = forms.CharField(
+        label="Key id (kid)",
+        max_length=100,
+        help_text="The id of the public key in the key set you gave NHS England, like test-1.",
+        error_messages={"required": "Enter the key id"},
+    )
+    private_key = forms.CharField(
+        label="Private key",
+        required=False,
+        max_length=10000,
+        help_text="The RSA private key that signs the portal's requests, in PEM form. It is never "
+        "shown again. Leave blank to keep the key you set before.",
+        # Write-only: the page never puts a kept key back into the box.
+        widget=forms.Textarea(attrs={"rows": 6, "autocomplete": "off", "spellcheck": "false"}),
+    )
+    ods_code = forms.CharField(
+        label="ODS code (optional)",
+        required=False,
+        max_length=10,
+        help_text="The council's own Organisation Data Service code, sent with each look-up.",
+    )
+    trusted_email_domains = forms.CharField(
+        label="Trusted e-mail domains",
+        required=False,
+        max_length=1000,
+        help_text="One a line, like nhs.net. Only professionals who prove an e-mail address at "
+        "one of these domains (or a part of one) may look a person up.",
+        widget=forms.Textarea(attrs={"rows": 4, "spellcheck": "false"}),
+    )
+    enabled = forms.BooleanField(
+        label="Fill in people's details from their NHS number", required=False
+    )
+
+    def clean_ods_code(self) -> str:
+        value: str = self.cleaned_data.get("ods_code", "").strip().upper()
+        if value and not value.isalnum():
+            raise forms.ValidationError("Enter the ODS code in letters and numbers, like X26")
+        return value
+
+
 # The delivery log's filters: (value, label), the first the default.
 STATUSES = [
     ("failed", "Failed"),

@@ -1,4 +1,7 @@
+import re
+
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 
 from carebridge.organisations.models import Council, Provider
@@ -203,6 +206,10 @@ class DataverseConnection(models.Model):
         return f"Dataverse of {self.council}"
 
 
+# A domain of at least two labels (nhs.net, council.gov.uk): a whole top-level domain never.
+_DOMAIN = re.compile(r"(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{0,61}[a-z0-9]")
+
+
 class PdsConnection(models.Model):
     """A council's access to the NHS Personal Demographics Service (FHIR R4), which fills a
     person's name, date of birth, address and GP practice from their NHS number on the
@@ -241,6 +248,19 @@ class PdsConnection(models.Model):
 
     def __str__(self) -> str:
         return f"NHS demographics of {self.council}"
+
+    def clean(self) -> None:
+        """The trusted domains, each a domain name with at least two parts, kept one a line."""
+        domains = self.trusted_domains()
+        wrong = [domain for domain in domains if not _DOMAIN.fullmatch(domain)]
+        if wrong:
+            raise ValidationError(
+                {
+                    "trusted_email_domains": f"{wrong[0][:100]} is not a domain: enter domains "
+                    "like nhs.net, one a line"
+                }
+            )
+        self.trusted_email_domains = "\n".join(domains)
 
     def trusted_domains(self) -> tuple[str, ...]:
         """The trusted domains, lower-case, without duplicates, in the order given."""

@@ -54,6 +54,9 @@ from typing import Any
 from urllib.parse import quote, urlencode
 
 import jwt
+from cryptography.exceptions import UnsupportedAlgorithm
+from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey
+from cryptography.hazmat.primitives.serialization import load_pem_private_key
 from django.core.cache import cache
 
 from carebridge.core.calendar import now, today
@@ -74,6 +77,8 @@ _MAX_ANSWER_BYTES = 1024 * 1024
 _MAX_TOKEN_LENGTH = 16 * 1024
 _MAX_ADDRESS_LINES = 5
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+# NHS England asks for RSA keys of 4096 bits; fewer than 2048 are refused outright here.
+SMALLEST_KEY_BITS = 2048
 _ODS_CODE = re.compile(r"[A-Z0-9]{3,10}")
 # meta.security codes (v3-Confidentiality as PDS uses them): only "U" is an ordinary record.
 UNRESTRICTED = "U"
@@ -116,6 +121,21 @@ class _Answer:
     status: int
     body: bytes
     headers: Message
+
+
+def private_key_refusal(pem: str) -> str:
+    """Why this text cannot sign the client assertion, or "" when it is an RSA private key."""
+    try:
+        key = load_pem_private_key(pem.strip().encode("utf-8"), password=None)
+    except (ValueError, TypeError):
+        return "Enter an RSA private key in PEM form, starting -----BEGIN PRIVATE KEY-----"
+    except UnsupportedAlgorithm:
+        return "Enter an RSA private key in PEM form, without a password"
+    if not isinstance(key, RSAPrivateKey):
+        return "Enter an RSA private key: NHS England signs with RS512"
+    if key.key_size < SMALLEST_KEY_BITS:
+        return f"Enter an RSA key of at least {SMALLEST_KEY_BITS} bits (NHS England asks for 4096)"
+    return ""
 
 
 def patient_lookup(council_id: int, nhs_number: str) -> PdsLookup:

@@ -20,6 +20,7 @@ from carebridge.integrations.models import (
     CrmDelivery,
     DataverseConnection,
     FeedPoll,
+    PdsConnection,
 )
 from carebridge.organisations.models import Council
 
@@ -32,6 +33,10 @@ def case_system_of(council: Council) -> CaseSystem | None:
 
 def dataverse_of(council: Council) -> DataverseConnection | None:
     return DataverseConnection.objects.filter(council=council).first()
+
+
+def pds_of(council: Council) -> PdsConnection | None:
+    return PdsConnection.objects.filter(council=council).first()
 
 
 def poll_interval(council: Council) -> str:

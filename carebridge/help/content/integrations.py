@@ -33,6 +33,15 @@ TOPICS: list[Topic] = [
         "a case.",
     ),
     Topic(
+        "nhs-demographics",
+        "NHS demographics (PDS)",
+        views=("integrations:pds",),
+        audience=Audience.COUNCIL,
+        section="Administration",
+        summary="Let professionals fill in a person's name, address and GP practice from their "
+        "NHS number on the front door.",
+    ),
+    Topic(
         "api-keys",
         "API keys",
         views=("api_tokens:list", "api_tokens:create", "api_tokens:revoke"),

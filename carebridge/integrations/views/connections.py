@@ -1,5 +1,5 @@
-"""A council administrator's pages for the council's own systems: the case-management system and
-the Dataverse environment (secrets write-only; a signing secret shown once, when it is made), the
+"""A council administrator's pages for the council's own systems: the case-management system, the
+Dataverse environment and the NHS Personal Demographics Service (secrets write-only; a signing secret shown once, when it is made), the
 delivery log (every update and push, with "Send again" for one that failed) and the poll log.
 The council's administrators only, and only their own council's."""
 
@@ -22,9 +22,10 @@ from carebridge.integrations.forms import (
     CaseSystemForm,
     DataverseForm,
     DeliveryFiltersForm,
+    PdsForm,
     RetryForm,
 )
-from carebridge.integrations.models import CaseSystem, DataverseConnection
+from carebridge.integrations.models import CaseSystem, DataverseConnection, PdsConnection
 from carebridge.organisations.models import Council
 
 if TYPE_CHECKING:
@@ -130,6 +131,36 @@ def dataverse(request: HttpRequest) -> HttpResponse:
         "current": "dataverse",
     }
     return render(request, "integrations/dataverse.html", context)
+
+
+def _pds_initial(connection: PdsConnection | None) -> dict[str, Any]:
+    if connection is None:
+        return {"enabled": True, "trusted_email_domains": "nhs.net"}
+    # The private key is write-only: never put back into the page.
+    return {name: getattr(connection, name) for name in connections.PDS_FIELDS}
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def pds(request: HttpRequest) -> HttpResponse:
+    """The council's access to the NHS Personal Demographics Service, which fills a person's
+    details from their NHS number on the professionals' front door."""
+    user = acting_user(request)
+    council = _council_of(user)
+    connection = selectors.pds_of(council)
+    form = PdsForm(initial=_pds_initial(connection))
+    if request.method == "POST":
+        form = PdsForm(request.POST, initial=_pds_initial(connection))
+        if form.is_valid():
+            try:
+                connections.pds_update(council=council, by=user, **form.cleaned_data)
+            except ValidationError as error:
+                form.add_errors(error)
+            else:
+                messages.success(request, "The NHS demographics connection is saved.")
+                return redirect("integrations:pds")
+    context = {"form": form, "connection": connection, "council": council, "current": "pds"}
+    return render(request, "integrations/pds.html", context)
 
 
 def _retry(request: HttpRequest, council: Council, user: User) -> str:

@@ -1,6 +1,7 @@
 """Serve the council systems' simulator on loopback until stopped: the case-management feed and
-updates (simulator/case_management.py) and, where it exists, the Dataverse environment, with
-the faults asked for; and, with --generate-every, a new referral for a council's providers and
+updates (simulator/case_management.py), the Dataverse environment and the NHS Personal
+Demographics Service (simulator/pds.py, with a key pair made at each start), with the faults
+asked for; and, with --generate-every, a new referral for a council's providers and
 districts on the feed at that interval, so a poller always has something to take.
 
     carebridge simulator --port 8765 --failure-rate 0.3 --duplicate-rate 0.1 --seed 1
@@ -21,6 +22,7 @@ from django.core.management.base import BaseCommand, CommandError
 from carebridge.integrations.management.commands._council import council_by_slug
 from carebridge.integrations.simulator import Faults, Peer, Simulator
 from carebridge.integrations.simulator.case_management import CaseManagement
+from carebridge.integrations.simulator.pds import Pds
 from carebridge.organisations.models import Council, District
 from carebridge.organisations.selectors import providers_of_council
 
@@ -133,6 +135,8 @@ class Command(BaseCommand):
         peers: list[Peer] = [peer]
         if (dataverse := _dataverse()) is not None:
             peers.append(dataverse)
+        pds = Pds()
+        peers.append(pds)
         try:
             sim = Simulator(*peers, host=options["host"], port=options["port"])
         except OSError as error:
@@ -153,6 +157,10 @@ class Command(BaseCommand):
         for each in peers:
             self.stdout.write(f"Simulator: {sim.url}{each.prefix}")
         self.stdout.write(f"Case-management API key: {peer.api_key}")
+        self.stdout.write(
+            f"PDS: {pds.base_url()}, token {pds.token_url()}, API key {pds.api_key}, "
+            f"key id {pds.key_id} (its private key is made anew at each start)"
+        )
         try:
             self._run(
                 feeder, options["generate_every"], options["stop_after"], options["verbosity"]
