@@ -20,7 +20,17 @@ from carebridge.core import calendar
 from carebridge.core.bounds import CONTROL_CHARACTERS_MESSAGE, has_control_characters
 from carebridge.frontdoor.assessment.pages import Question, say
 from carebridge.frontdoor.assessment.questions import QUESTIONS
-from carebridge.people.validators import POSTCODE_MESSAGE, normalise_postcode, postcode_is_valid
+from carebridge.frontdoor.assessment.questions_professional import ADDRESS
+from carebridge.people.validators import (
+    NHS_NUMBER_CHECK_MESSAGE,
+    NHS_NUMBER_FORMAT_MESSAGE,
+    POSTCODE_MESSAGE,
+    format_nhs_number,
+    nhs_number_is_valid,
+    normalise_nhs_number,
+    normalise_postcode,
+    postcode_is_valid,
+)
 
 Answer = str | list[str]
 
@@ -160,6 +170,8 @@ def clean(
         return _clean_checkboxes(question, values, answers)
     if question.kind == "date":
         return _clean_date(question, values, answers, today or calendar.today())
+    if question.kind == "address":
+        return _clean_address(question, values, answers)
     value = values[0].strip() if values else ""
     if has_control_characters(value):
         # Not shown back: the person retypes it.
@@ -174,11 +186,73 @@ def clean(
         if not postcode_is_valid(value):
             return value, POSTCODE_MESSAGE
         return normalise_postcode(value), None
+    if question.kind == "nhs_number":
+        return _clean_nhs_number(value)
     if question.kind == "email":
         return _clean_email(value)
     if question.kind == "tel":
         return _clean_phone(value)
     return _clean_text(question, value)
+
+
+def _clean_nhs_number(value: str) -> tuple[Answer, str | None]:
+    digits = normalise_nhs_number(value)
+    if not (len(digits) == 10 and digits.isascii() and digits.isdigit()):
+        return value, NHS_NUMBER_FORMAT_MESSAGE
+    if not nhs_number_is_valid(digits):
+        # The modulus 11 check: a digit mistyped or two swapped.
+        return value, NHS_NUMBER_CHECK_MESSAGE
+    return digits, None
+
+
+ADDRESS_PARTS = ("line1", "line2", "town", "postcode")
+_ADDRESS_LABELS = ("Address line 1", "Address line 2", "Town or city", "Postcode")
+
+
+def address_problem(
+    question: Question, parts: Sequence[str], answers: Mapping[str, Any] | None = None
+) -> tuple[str, str] | None:
+    """The first box of an address page that is wrong, and what to say: (part, message)."""
+    parts = [*parts, "", "", "", ""][:4]
+    for part, label, value in zip(ADDRESS_PARTS, _ADDRESS_LABELS, parts, strict=True):
+        if has_control_characters(value):
+            return part, CONTROL_CHARACTERS_MESSAGE
+        if len(value) > TEXT_MAX:
+            return part, f"{label} must be {TEXT_MAX} characters or fewer"
+    line1, _line2, town, postcode = parts
+    if not line1:
+        return "line1", say(question.error_required, answers)
+    if not town:
+        return "town", "Enter the town or city"
+    if not postcode:
+        return "postcode", "Enter the postcode"
+    if not postcode_is_valid(postcode):
+        return "postcode", POSTCODE_MESSAGE
+    return None
+
+
+def _clean_address(
+    question: Question, values: list[str], answers: Mapping[str, Any] | None
+) -> tuple[Answer, str | None]:
+    parts = [" ".join(value.split()) for value in [*values, "", "", "", ""][:4]]
+    problem = address_problem(question, parts, answers)
+    if problem is not None:
+        # Control characters are not shown back: the person retypes that box.
+        shown = ["" if has_control_characters(value) else value for value in values[:4]]
+        return [*shown, "", "", "", ""][:4], problem[1]
+    parts[3] = normalise_postcode(parts[3])
+    return parts, None
+
+
+def postcode_of(answers: Mapping[str, Any]) -> str:
+    """The person's postcode: the postcode page's answer, or a professional's address's."""
+    value = answers.get("postcode")
+    if isinstance(value, str) and value:
+        return value
+    address = answers.get(ADDRESS)
+    if isinstance(address, list) and len(address) == 4 and isinstance(address[3], str):
+        return address[3]
+    return ""
 
 
 def _clean_email(value: str) -> tuple[Answer, str | None]:
@@ -271,9 +345,14 @@ def display_value(question: Question, value: Any, answers: Mapping[str, Any] | N
         labels = {choice.value: choice.label for choice in question.choices_for(answers)}
         shown = [labels.get(item, item) for item in values]
         return "\n".join(shown) if shown else "Not answered"
+    if question.kind == "address":
+        lines = [line for line in values if line]
+        return "\n".join(lines) if lines else "Not given"
     text = values[0] if values else ""
     if not text:
         return "Not given"
+    if question.kind == "nhs_number":
+        return format_nhs_number(text)
     return display_date(text) if question.kind == "date" else text
 
 

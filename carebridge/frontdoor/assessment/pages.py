@@ -18,7 +18,18 @@ from carebridge.frontdoor.assessment.eligibility import answer_values
 from carebridge.frontdoor.assessment.rules import ASKER
 from carebridge.frontdoor.choices import Asker
 
-Kind = Literal["radios", "checkboxes", "text", "textarea", "email", "tel", "postcode", "date"]
+Kind = Literal[
+    "radios",
+    "checkboxes",
+    "text",
+    "textarea",
+    "email",
+    "tel",
+    "postcode",
+    "date",
+    "nhs_number",  # stored as its 10 digits
+    "address",  # [line 1, line 2, town, postcode] from four boxes on one page
+]
 
 BAD_DAY_HINT = "If things change from day to day, answer for a typical bad day."
 
@@ -65,6 +76,14 @@ class When:
 
     def __call__(self, answers: Mapping[str, Any]) -> bool:
         return any(value in self.values for value in answer_values(answers, self.question))
+
+
+class Unless(When):
+    """Show a page unless an earlier question's answer is one of these values (so also before
+    it is answered)."""
+
+    def __call__(self, answers: Mapping[str, Any]) -> bool:
+        return not super().__call__(answers)
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from carebridge.frontdoor.assessment import questions_professional as qp
 from carebridge.frontdoor.assessment import rules as e
 from carebridge.frontdoor.assessment.pages import Choice, Question, When
 from carebridge.frontdoor.choices import About, Asker
@@ -67,7 +68,8 @@ _ADULT = When(e.ABOUT, About.ADULT.value)
 _CARER = When(e.ABOUT, About.CARER.value)
 _ADULT_BAD_DAY = When(e.ADULT_FLUCTUATES, e.YES)
 _CARER_BAD_DAY = When(e.CARER_FLUCTUATES, e.YES)
-_NOT_SELF = When(e.ASKER, Asker.FAMILY.value, Asker.PROFESSIONAL.value)
+# A professional gives their own details at the start (questions_professional.py).
+_FAMILY = When(e.ASKER, Asker.FAMILY.value)
 
 
 @dataclass(frozen=True)
@@ -291,25 +293,6 @@ QUESTIONS: tuple[Question, ...] = (
         error_required="Select who is asking",
     ),
     Question(
-        id="professional_organisation",
-        heading="What organisation do you work for?",
-        hint="For example, a GP surgery, hospital ward, housing association or charity.",
-        kind="text",
-        section=ABOUT_YOU,
-        summary_label="Your organisation",
-        error_required="Enter the organisation you work for",
-        shown_if=When(e.ASKER, Asker.PROFESSIONAL.value),
-    ),
-    Question(
-        id="professional_role",
-        heading="What is your job title?",
-        kind="text",
-        section=ABOUT_YOU,
-        summary_label="Your job title",
-        error_required="Enter your job title",
-        shown_if=When(e.ASKER, Asker.PROFESSIONAL.value),
-    ),
-    Question(
         id=e.ABOUT,
         heading="What is this request about?",
         kind="radios",
@@ -326,6 +309,7 @@ QUESTIONS: tuple[Question, ...] = (
         summary_label="Request is about",
         error_required="Select what the request is about",
     ),
+    *qp.ABOUT_THE_PROFESSIONAL,
     Question(
         id=e.URGENT,
         heading="Is anyone in immediate danger, or do any of these apply now?",
@@ -344,6 +328,7 @@ QUESTIONS: tuple[Question, ...] = (
         error_required="Select if any of these apply now, or ‘None of these’",
         error_exclusive="Select the ones that apply now, or ‘None of these’ — not both",
     ),
+    *qp.ABOUT_THE_PERSON,
     Question(
         id="postcode",
         heading="What is {your} postcode?",
@@ -353,7 +338,9 @@ QUESTIONS: tuple[Question, ...] = (
         section=WHERE,
         summary_label="Postcode",
         error_required="Enter {your} postcode",
+        shown_if=qp.NOT_PROFESSIONAL,
     ),
+    *qp.ABOUT_THE_REFERRAL,
     # Adults: regulation 2.
     Question(
         id=e.ADULT_IMPAIRMENT,
@@ -432,6 +419,7 @@ QUESTIONS: tuple[Question, ...] = (
         section=CONTACT,
         summary_label="Full name",
         error_required="Enter {your} full name",
+        shown_if=qp.NOT_PROFESSIONAL,
     ),
     Question(
         id="person_dob",
@@ -442,6 +430,7 @@ QUESTIONS: tuple[Question, ...] = (
         section=CONTACT,
         summary_label="Date of birth",
         error_required="Enter {your} date of birth",
+        shown_if=qp.NOT_PROFESSIONAL,
     ),
     Question(
         id="person_phone",
@@ -470,7 +459,7 @@ QUESTIONS: tuple[Question, ...] = (
         section=CONTACT,
         summary_label="Your name",
         error_required="Enter your name",
-        shown_if=_NOT_SELF,
+        shown_if=_FAMILY,
     ),
     Question(
         id="asker_email",
@@ -481,7 +470,7 @@ QUESTIONS: tuple[Question, ...] = (
         section=CONTACT,
         summary_label="Your email",
         error_required="Enter your email address",
-        shown_if=_NOT_SELF,
+        shown_if=_FAMILY,
     ),
     Question(
         id="asker_phone",
@@ -492,7 +481,7 @@ QUESTIONS: tuple[Question, ...] = (
         section=CONTACT,
         summary_label="Your phone",
         error_required="Enter your phone number",
-        shown_if=_NOT_SELF,
+        shown_if=_FAMILY,
     ),
     Question(
         id="consent",
@@ -506,7 +495,9 @@ QUESTIONS: tuple[Question, ...] = (
         section=SHARING,
         summary_label="Agrees to share details",
         error_required="Select if {you} agree to these details being shared",
+        shown_if=qp.NOT_PROFESSIONAL,
     ),
+    *qp.CONSENT_PAGES,
 )
 
 _BY_ID: dict[str, Question] = {question.id: question for question in QUESTIONS}
@@ -525,4 +516,17 @@ def by_slug(slug: str) -> Question | None:
     return _BY_SLUG.get(slug)
 
 
-SECTIONS: tuple[str, ...] = (ABOUT_YOU, URGENT_SECTION, WHERE, NEEDS, WELLBEING, CONTACT, SHARING)
+SECTIONS: tuple[str, ...] = (
+    ABOUT_YOU,
+    qp.YOUR_DETAILS,
+    URGENT_SECTION,
+    qp.THE_PERSON,
+    WHERE,
+    qp.THE_REFERRAL,
+    qp.RISK_SECTION,
+    NEEDS,
+    WELLBEING,
+    CONTACT,
+    SHARING,
+    qp.CONSENT_SECTION,
+)

@@ -4,6 +4,15 @@ kept (the front-door settings), the push of a request once it reached the queue,
 every decision an officer makes on it afterwards. The integrations app posts it and keeps the
 outbox; it imports nothing of the front door.
 
+A professional's referral adds `referral` (null on a resident's request, an added field of
+schema version 1):
+
+    referral    {professional_kind: {code, label}, email_confirmed, nhs_number (10 digits or
+                 ""), address: {line_1, line_2, town, postcode}, gp_practice,
+                 demographics_from_pds, presenting_need, current_services, others_involved,
+                 risks: {to_person, to_others, to_staff: {answer: {code, label} or null,
+                 details}}, sharing_basis: {code, label} or null, sharing_basis_reason}
+
 A decision's push (`crm_decision_queue`, called by each triage step in `services/steps.py`) is
 queued in the step's transaction, once per decision: its event is `decision-<id>`, the id of
 the history row (RequestEvent) the step wrote. Its payload is the request's, as the decision
@@ -21,6 +30,11 @@ from collections.abc import Callable
 from datetime import UTC, date, datetime
 from typing import Any
 
+from carebridge.frontdoor.assessment.professional import (
+    ProfessionalKind,
+    RiskAnswer,
+    SharingBasis,
+)
 from carebridge.frontdoor.choices import (
     About,
     Asker,
@@ -83,7 +97,7 @@ def _queue(
     request: FrontDoorRequest, event: str, payload: Callable[[], dict[str, Any]]
 ) -> CrmDelivery | None:
     crm_event_check(event)
-    if not request.consent_to_share:
+    if not request.details_shared:
         return None
     return crm_delivery_queue(
         council_id=request.council_id, request_id=request.pk, event=event, payload=payload
@@ -133,6 +147,45 @@ def _decision(request: FrontDoorRequest, event: RequestEvent) -> dict[str, Any]:
     }
 
 
+def _referral(request: FrontDoorRequest) -> dict[str, Any] | None:
+    """A professional's referral: what they told the council beyond a resident's answers."""
+    if not request.professional_kind:
+        return None
+
+    def risk(name: str) -> dict[str, Any]:
+        answer = getattr(request, name)
+        return {
+            "answer": _coded(answer, RiskAnswer) if answer else None,
+            "details": getattr(request, f"{name}_details"),
+        }
+
+    return {
+        "professional_kind": _coded(request.professional_kind, ProfessionalKind),
+        "email_confirmed": request.asker_email_confirmed,
+        "nhs_number": request.person_nhs_number,
+        "address": {
+            "line_1": request.person_address_line_1,
+            "line_2": request.person_address_line_2,
+            "town": request.person_town,
+            "postcode": request.postcode,
+        },
+        "gp_practice": request.gp_practice,
+        "demographics_from_pds": request.demographics_from_pds,
+        "presenting_need": request.presenting_need,
+        "current_services": request.current_services,
+        "others_involved": request.others_involved,
+        "risks": {
+            "to_person": risk("risk_to_person"),
+            "to_others": risk("risk_to_others"),
+            "to_staff": risk("risk_to_staff"),
+        },
+        "sharing_basis": _coded(request.sharing_basis, SharingBasis)
+        if request.sharing_basis
+        else None,
+        "sharing_basis_reason": request.sharing_basis_reason,
+    }
+
+
 def crm_payload(
     request: FrontDoorRequest, *, event: str = "submitted", decision: RequestEvent | None = None
 ) -> dict[str, Any]:
@@ -176,6 +229,7 @@ def _payload(request: FrontDoorRequest, *, event: str) -> dict[str, Any]:
             "phone": request.person_phone,
         },
         "consent_to_share": request.consent_to_share,
+        "referral": _referral(request),
         "answers": _readable_answers(request.answers),
         "answer_codes": request.answers,
         "assessment": {

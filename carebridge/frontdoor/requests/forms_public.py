@@ -3,14 +3,18 @@ feedback, and asking for an assessment after signposting."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
 
 from carebridge.core.forms import GovForm, email_field
+from carebridge.frontdoor.assessment.professional import SharingBasis
+from carebridge.frontdoor.assessment.rules import ASKER
+from carebridge.frontdoor.choices import Asker
 from carebridge.frontdoor.models import FrontDoorRequest
-from carebridge.frontdoor.requests.services import Contact
+from carebridge.frontdoor.requests.services import Contact, contact_from
 from carebridge.people.validators import normalise_postcode, validate_postcode
 
 RATINGS = [
@@ -92,14 +96,20 @@ class AskAssessmentForm(GovForm):
             raise ValidationError(error.messages[0]) from error
         return normalise_postcode(value)
 
-    def contact(self, sent: FrontDoorRequest) -> Contact:
+    def contact(self, sent: FrontDoorRequest, answers: dict[str, Any] | None = None) -> Contact:
+        """The details given here, with consent. A professional's referral keeps what the
+        browser kept of it (their own details, the address, the risks), updated with these."""
         data: dict[str, Any] = self.cleaned_data
-        return Contact(
-            asker=sent.asker,
-            about=sent.about,
-            person_name=data["person_name"],
-            person_email=data["email"],
-            person_phone=data["phone"],
-            postcode=data["postcode"],
-            consent_to_share=True,
-        )
+        given = {
+            "person_name": data["person_name"],
+            "person_email": data["email"],
+            "person_phone": data["phone"],
+            "postcode": data["postcode"],
+            "consent_to_share": True,
+        }
+        if answers and answers.get(ASKER) == Asker.PROFESSIONAL:
+            referral = contact_from(answers)
+            return replace(
+                referral, **given, sharing_basis=SharingBasis.CONSENT, sharing_basis_reason=""
+            )
+        return Contact(asker=sent.asker, about=sent.about, **given)

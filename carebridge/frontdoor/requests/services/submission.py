@@ -4,6 +4,7 @@ after signposting, answering a request for more information, e-mail updates and 
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -14,9 +15,11 @@ from django.db import IntegrityError, transaction
 from carebridge.audit.services import record
 from carebridge.core.calendar import now
 from carebridge.core.idempotency import create_once, once_per_key
+from carebridge.frontdoor.assessment import questions_professional as qp
 from carebridge.frontdoor.assessment import rules as e
 from carebridge.frontdoor.assessment.eligibility import Assessment
-from carebridge.frontdoor.choices import EventKind, RequestStatus, Result, Route
+from carebridge.frontdoor.assessment.professional import WITHOUT_CONSENT, SharingBasis
+from carebridge.frontdoor.choices import Asker, EventKind, RequestStatus, Result, Route
 from carebridge.frontdoor.models import Feedback, FrontDoorRequest
 from carebridge.frontdoor.requests.alerts import urgent_request_alert
 from carebridge.frontdoor.requests.services.history import crm_push, email_person, event_add
@@ -34,7 +37,8 @@ def new_reference() -> str:
 
 @dataclass(frozen=True)
 class Contact:
-    """Who asked and who it is about, as the journey collected them."""
+    """Who asked and who it is about, as the journey collected them. Each field is the request's
+    field of the same name."""
 
     asker: str
     about: str
@@ -49,15 +53,47 @@ class Contact:
     person_phone: str = ""
     postcode: str = ""
     consent_to_share: bool = False
+    # A professional's referral
+    professional_kind: str = ""
+    asker_email_confirmed: bool = False
+    person_nhs_number: str = ""
+    person_address_line_1: str = ""
+    person_address_line_2: str = ""
+    person_town: str = ""
+    gp_practice: str = ""
+    demographics_from_pds: bool = False
+    presenting_need: str = ""
+    current_services: str = ""
+    others_involved: str = ""
+    risk_to_person: str = ""
+    risk_to_person_details: str = ""
+    risk_to_others: str = ""
+    risk_to_others_details: str = ""
+    risk_to_staff: str = ""
+    risk_to_staff_details: str = ""
+    sharing_basis: str = ""
+    sharing_basis_reason: str = ""
+
+    @property
+    def may_share(self) -> bool:
+        """The person agreed, or a professional recorded a basis for referring without it."""
+        return self.consent_to_share or self.sharing_basis in WITHOUT_CONSENT
 
 
-def contact_from(answers: dict[str, Any]) -> Contact:
-    """Who asked and who it is about, from the journey's answers (question ids in assessment/questions.py)."""
+def contact_from(
+    answers: dict[str, Any], *, email_confirmed: bool = False, from_pds: bool = False
+) -> Contact:
+    """Who asked and who it is about, from the journey's answers (question ids in
+    assessment/questions.py and questions_professional.py). `email_confirmed`: the
+    professional confirmed their work e-mail with a code; `from_pds`: the person's details
+    were filled in from their NHS record."""
 
     def text(key: str) -> str:
         value = answers.get(key, "")
         return value if isinstance(value, str) else ""
 
+    if text(e.ASKER) == Asker.PROFESSIONAL:
+        return _referral_from(answers, text, email_confirmed=email_confirmed, from_pds=from_pds)
     born = text("person_dob")
     return Contact(
         asker=text(e.ASKER),
@@ -65,8 +101,6 @@ def contact_from(answers: dict[str, Any]) -> Contact:
         asker_name=text("asker_name"),
         asker_email=text("asker_email"),
         asker_phone=text("asker_phone"),
-        professional_organisation=text("professional_organisation"),
-        professional_role=text("professional_role"),
         person_name=text("person_name"),
         person_date_of_birth=date.fromisoformat(born) if born else None,
         person_email=text("person_email"),
@@ -76,11 +110,61 @@ def contact_from(answers: dict[str, Any]) -> Contact:
     )
 
 
+def _referral_from(
+    answers: dict[str, Any], text: Callable[[str], str], *, email_confirmed: bool, from_pds: bool
+) -> Contact:
+    born = text(qp.DATE_OF_BIRTH)
+    address = answers.get(qp.ADDRESS)
+    line1, line2, town, postcode = (
+        address if isinstance(address, list) and len(address) == 4 else ["", "", "", ""]
+    )
+    basis = text(qp.SHARING)
+    risks = {}
+    for risk in qp.RISKS:
+        risks[risk] = text(risk)
+        risks[f"{risk}_details"] = text(f"{risk}_details")
+    return Contact(
+        asker=Asker.PROFESSIONAL.value,
+        about=text(e.ABOUT),
+        asker_name=text(qp.NAME_OF_PROFESSIONAL),
+        asker_email=text(qp.WORK_EMAIL),
+        asker_phone=text(qp.CALLBACK),
+        professional_kind=text(qp.KIND),
+        professional_organisation=text(qp.ORGANISATION),
+        professional_role=text(qp.ROLE),
+        asker_email_confirmed=email_confirmed,
+        person_name=text(qp.PERSON_NAME),
+        person_date_of_birth=date.fromisoformat(born) if born else None,
+        person_nhs_number=text(qp.NHS_NUMBER),
+        person_address_line_1=line1,
+        person_address_line_2=line2,
+        person_town=town,
+        postcode=postcode,
+        gp_practice=text(qp.GP_PRACTICE),
+        demographics_from_pds=from_pds,
+        person_email=text("person_email"),
+        person_phone=text("person_phone"),
+        presenting_need=text(qp.PRESENTING_NEED),
+        current_services=text(qp.CURRENT_SERVICES),
+        others_involved=text(qp.OTHERS_INVOLVED),
+        consent_to_share=basis == SharingBasis.CONSENT,
+        sharing_basis=basis if basis in SharingBasis.values else "",
+        sharing_basis_reason=text(qp.SHARING_REASON) if basis in WITHOUT_CONSENT else "",
+        **risks,
+    )
+
+
 def _minimised(contact: Contact) -> dict[str, Any]:
-    """Without consent nothing that names or reaches the person is kept: only the outward
+    """Without consent (or a professional's basis without it) nothing that names or reaches
+    the person is kept: only who asked (and where a professional works), and the outward
     code of the postcode, for the figures."""
     outward = contact.postcode.split(" ")[0] if contact.postcode else ""
-    return {"asker": contact.asker, "about": contact.about, "postcode": outward}
+    return {
+        "asker": contact.asker,
+        "about": contact.about,
+        "postcode": outward,
+        "professional_kind": contact.professional_kind,
+    }
 
 
 @transaction.atomic
@@ -111,10 +195,10 @@ def _request_create(
     *, council: Council, contact: Contact, answers: dict[str, Any], assessment: Assessment
 ) -> FrontDoorRequest:
     # Urgent risk goes to the council whatever the outcomes: someone must look at it today.
-    to_queue = contact.consent_to_share and (
+    to_queue = contact.may_share and (
         assessment.result == Result.LIKELY_ELIGIBLE or assessment.urgent
     )
-    fields = vars(contact).copy() if contact.consent_to_share else _minimised(contact)
+    fields = vars(contact).copy() if contact.may_share else _minimised(contact)
     moment = now()
     for _attempt in range(5):
         try:
@@ -124,7 +208,7 @@ def _request_create(
                     reference=new_reference(),
                     status=RequestStatus.RECEIVED if to_queue else RequestStatus.SIGNPOSTED,
                     route=Route.QUEUE if to_queue else Route.SIGNPOSTED,
-                    answers=answers if contact.consent_to_share else {},
+                    answers=answers if contact.may_share else {},
                     assessment=assessment.to_json(),
                     ruleset_version=assessment.version,
                     result=assessment.result,
@@ -162,8 +246,8 @@ def assessment_ask(
     """The person asks for an assessment after all: the signposted request joins the queue.
     Without consent recorded before, the contact details given now (and the answers the
     browser kept) come with it."""
-    if not request.consent_to_share:
-        if contact is None or not contact.consent_to_share:
+    if not request.details_shared:
+        if contact is None or not contact.may_share:
             raise ValidationError(
                 {"consent_to_share": "Select that you agree to share, so the council can assess"}
             )

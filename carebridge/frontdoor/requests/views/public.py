@@ -18,6 +18,7 @@ from carebridge.core.idempotency import key_from_form
 from carebridge.core.ratelimits import rate_limited
 from carebridge.frontdoor.assessment import answers as answering
 from carebridge.frontdoor.assessment import questions
+from carebridge.frontdoor.assessment import questions_professional as qp
 from carebridge.frontdoor.assessment import rules as e
 from carebridge.frontdoor.assessment.eligibility import Assessment, assess
 from carebridge.frontdoor.assessment.pages import Question
@@ -32,6 +33,7 @@ from carebridge.frontdoor.requests.forms_public import (
     TrackForm,
 )
 from carebridge.frontdoor.requests.selectors import public_council, request_for_tracking
+from carebridge.frontdoor.requests.views import public_professional as pro
 from carebridge.organisations.models import Council
 
 SESSION_KEY = "front_door"
@@ -56,9 +58,7 @@ def _save(request: HttpRequest) -> None:
     request.session.modified = True
 
 
-def _question_url(council: Council, question: Question, *, change: bool = False) -> str:
-    url = reverse("care:question", kwargs={"council": council.slug, "slug": question.slug})
-    return f"{url}?change=1" if change else url
+_question_url = pro.question_url
 
 
 def _next_url(council: Council, answers: dict[str, Any], current: str, change: bool) -> str:
@@ -98,6 +98,14 @@ def start(request: HttpRequest, council: str) -> HttpResponse:
     )
 
 
+_ADDRESS_BOXES = (
+    ("line1", "Address line 1", "", "address-line1"),
+    ("line2", "Address line 2 (optional)", "", "address-line2"),
+    ("town", "Town or city", "govuk-!-width-two-thirds", "address-level2"),
+    ("postcode", "Postcode", "govuk-input--width-10", "postal-code"),
+)
+
+
 def _field_view(question: Question, answers: dict[str, Any], value: Any) -> dict[str, Any]:
     """What the question template needs: texts in the right voice, and each choice ticked."""
     chosen = value if isinstance(value, list) else [value]
@@ -107,6 +115,13 @@ def _field_view(question: Question, answers: dict[str, Any], value: Any) -> dict
     elif question.kind == "date" and isinstance(value, str) and value.count("-") == 2:
         year, month, day = value.split("-")
         month, day = str(int(month)), str(int(day))
+    given = value if question.kind == "address" and isinstance(value, list) else []
+    address = [
+        {"part": part, "label": label, "width": width, "autocomplete": complete, "value": text}
+        for (part, label, width, complete), text in zip(
+            _ADDRESS_BOXES, [*given, "", "", "", ""], strict=False
+        )
+    ]
     return {
         "question": question,
         # GOV.UK marks the questions people may skip, not the ones they must answer.
@@ -127,6 +142,7 @@ def _field_view(question: Question, answers: dict[str, Any], value: Any) -> dict
         "day": day,
         "month": month,
         "year": year,
+        "address_fields": address,
     }
 
 
@@ -134,6 +150,10 @@ def _field_view(question: Question, answers: dict[str, Any], value: Any) -> dict
 @require_http_methods(["GET", "POST"])
 def question(request: HttpRequest, council: str, slug: str) -> HttpResponse:
     found, settings = public_council(council)
+    if slug in (pro.SEND_SLUG, pro.CODE_SLUG):
+        response = pro.confirm_page(request, found, settings, _journey(request, found), slug)
+        _save(request)
+        return response
     page = questions.by_slug(slug)
     if page is None:
         raise Http404("No such question")
@@ -149,14 +169,14 @@ def question(request: HttpRequest, council: str, slug: str) -> HttpResponse:
     error = None
     value: Any = answers.get(page.id, [] if page.kind == "checkboxes" else "")
     if request.method == "POST":
-        if page.kind == "date":
-            raw: Any = [
-                request.POST.get(f"{page.id}-{part}", "") for part in ("day", "month", "year")
-            ]
+        if page.kind in ("date", "address"):
+            parts = ("day", "month", "year") if page.kind == "date" else answering.ADDRESS_PARTS
+            raw: Any = [request.POST.get(f"{page.id}-{part}", "") for part in parts]
         else:
             raw = request.POST.getlist(page.id)
         value, error = answering.clean(page, raw, answers=answers)
-        area = area_for(found, value) if error is None and page.id == "postcode" else None
+        postcode = answering.postcode_of({page.id: value}) if error is None else ""
+        area = area_for(found, postcode) if postcode else None
         if area is not None and area.kind != "inside":
             # Another council's area: the journey stops here (the postcode is not kept), and
             # the page says whose it is.
@@ -166,7 +186,7 @@ def question(request: HttpRequest, council: str, slug: str) -> HttpResponse:
                 {
                     "council": found,
                     "area": area,
-                    "postcode": value,
+                    "postcode": postcode,
                     "settings": settings,
                     "back_url": _question_url(found, page),
                 },
@@ -175,7 +195,11 @@ def question(request: HttpRequest, council: str, slug: str) -> HttpResponse:
             answers[page.id] = value
             journey["answers"] = answering.prune(answers)
             journey["sent"] = None
+            if page.id in (qp.NHS_NUMBER, qp.DATE_OF_BIRTH):
+                pro.lookup_if_ready(request, found, journey)
             _save(request)
+            if page.id == qp.WORK_EMAIL and pro.needs_confirming(request, found, answers):
+                return redirect(_question_url(found, pro.SEND_SLUG, change=change))
             if page.id == e.URGENT and assess(journey["answers"]).urgent:
                 # The rules' own urgent flags decide: the emergency contacts come at once.
                 next_url = _next_url(found, journey["answers"], page.id, change)
@@ -187,9 +211,19 @@ def question(request: HttpRequest, council: str, slug: str) -> HttpResponse:
             return redirect(_next_url(found, journey["answers"], page.id, change))
         if page.kind == "date":
             value = raw
+    notice = ""
+    if request.method == "GET":
+        value, notice = pro.prefilled(journey, page, value)
+    problem = (
+        answering.address_problem(page, value, answers)
+        if error and page.kind == "address"
+        else None
+    )
     context = {
         "council": found,
         "error": error,
+        "error_part": problem[0] if problem else "line1",
+        "notice": notice,
         "back_url": _back_url(found, answers, page, change),
         "change": change,
         **_field_view(page, answers, value),
@@ -213,7 +247,11 @@ def check(request: HttpRequest, council: str) -> HttpResponse:
     if request.method == "POST":
         sent = services.request_submit(
             council=found,
-            contact=services.contact_from(answers),
+            contact=services.contact_from(
+                answers,
+                email_confirmed=pro.email_confirmed(request, found, answers),
+                from_pds=pro.from_pds(journey),
+            ),
             answers=answers,
             assessment=assess(answers),
             idempotency_key=key_from_form(request),
@@ -221,10 +259,12 @@ def check(request: HttpRequest, council: str) -> HttpResponse:
         # The answers leave the session once sent (a shared computer keeps nothing of them),
         # unless the council could not have them: they go with an assessment asked for later.
         journey["answers"] = {}
-        journey["unshared"] = {} if sent.consent_to_share else answers
+        journey["unshared"] = {} if sent.details_shared else answers
         journey["sent"] = sent.pk
         journey["needs"] = list(Assessment.from_json(sent.assessment).unmet)
-        journey["postcode"] = answers.get("postcode", "")
+        journey["postcode"] = answering.postcode_of(answers)
+        # What the NHS record said leaves the session with the answers.
+        journey.pop("pds", None)
         _save(request)
         return redirect("care:result", council=found.slug)
     rows = []
@@ -263,7 +303,7 @@ def result(request: HttpRequest, council: str) -> HttpResponse:
     sent = _sent(request, found)
     journey = _journey(request, found)
     form = None
-    if sent.route == Route.SIGNPOSTED and not sent.consent_to_share:
+    if sent.route == Route.SIGNPOSTED and not sent.details_shared:
         form = AskAssessmentForm(request.POST if request.method == "POST" else None)
     if request.method == "POST":
         if sent.route != Route.SIGNPOSTED:
@@ -272,7 +312,7 @@ def result(request: HttpRequest, council: str) -> HttpResponse:
         if form is not None:
             if not form.is_valid():
                 return _result_page(request, found, settings, sent, journey, form)
-            contact = form.contact(sent)
+            contact = form.contact(sent, journey.get("unshared") or {})
         try:
             services.assessment_ask(
                 request=sent, contact=contact, answers=journey.get("unshared") or {}

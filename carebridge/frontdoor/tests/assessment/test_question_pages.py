@@ -50,22 +50,38 @@ def test_it_asks_an_adult_asking_for_themselves_these_pages_in_order():
 
 
 def test_it_asks_a_professional_about_a_carer_these_pages_in_order():
+    # The professional journey: who they are, the person (NHS number first), the referral and
+    # its risks, the same Care Act questions, and consent or the basis without it.
     assert ids(pages_for({"asker": "professional", "about": "carer"})) == [
         "asker",
+        "about",
+        "professional_kind",
         "professional_organisation",
         "professional_role",
-        "about",
+        "professional_name",
+        "professional_phone",
+        "professional_email",
         "urgent",
-        "postcode",
+        "referral_nhs_number",
+        "referral_dob",
+        "referral_name",
+        "referral_address",
+        "referral_gp_practice",
+        "presenting_need",
+        "current_services",
+        "others_involved",
+        "risk_to_person",
+        "risk_to_others",
+        "risk_to_staff",
         "carer_necessary_care",
         "carer_health",
         "carer_fluctuates",
         *CARER_PAGES,
         "carer_wellbeing",
         "carer_significant_impact",
-        *CONTACT,
-        *ASKER_CONTACT,
-        "consent",
+        "person_phone",
+        "person_email",
+        "sharing_basis",
     ]
 
 
@@ -74,7 +90,11 @@ def test_it_asks_a_professional_about_a_carer_these_pages_in_order():
     [
         ({"asker": "self"}, [], ["professional_organisation", *ASKER_CONTACT]),
         ({"asker": "family"}, ASKER_CONTACT, ["professional_organisation"]),
-        ({"asker": "professional"}, ["professional_role", *ASKER_CONTACT], []),
+        (
+            {"asker": "professional"},
+            ["professional_role", "referral_dob", "sharing_basis"],
+            ["postcode", "person_name", "person_dob", "consent", *ASKER_CONTACT],
+        ),
         ({"about": "adult"}, ADULT_PAGES, CARER_PAGES),
         ({"about": "carer"}, CARER_PAGES, ADULT_PAGES),
         ({}, ["asker", "about", "urgent", "postcode", "consent"], ADULT_PAGES + CARER_PAGES),
@@ -99,7 +119,7 @@ def test_it_walks_forward_and_back_through_the_pages():
 
 
 def test_it_goes_to_the_professional_pages_only_after_a_professional_answers():
-    assert next_question({"asker": "professional"}, "asker") == page("professional_organisation")
+    assert next_question({"asker": "professional"}, "about") == page("professional_kind")
     assert next_question({"asker": "family"}, "asker") == page("about")
     assert previous_question({"asker": "family"}, "about") == page("asker")
 
@@ -130,27 +150,32 @@ def test_it_finds_the_first_page_still_to_answer():
 
 def test_it_prunes_answers_to_pages_that_no_longer_show():
     answers = {
-        "asker": "professional",
+        "asker": "family",
         "professional_role": "GP",
         "about": "adult",
         "adult_nutrition": ["needs_help"],
         "postcode": "SW1A 1AA",
-        "asker_name": "Dr Patel",
+        "asker_name": "Ann Patel",
         "made_up": "x",
     }
 
     assert prune({**answers, "about": "carer"}) == {
-        "asker": "professional",
-        "professional_role": "GP",
+        "asker": "family",
         "about": "carer",
         "postcode": "SW1A 1AA",
-        "asker_name": "Dr Patel",
+        "asker_name": "Ann Patel",
     }
     assert prune({**answers, "asker": "self"}) == {
         "asker": "self",
         "about": "adult",
         "adult_nutrition": ["needs_help"],
         "postcode": "SW1A 1AA",
+    }
+    assert prune({**answers, "asker": "professional"}) == {
+        "asker": "professional",
+        "professional_role": "GP",
+        "about": "adult",
+        "adult_nutrition": ["needs_help"],
     }
 
 
@@ -235,7 +260,7 @@ def test_it_reaches_check_your_answers_from_the_first_page_without_a_cycle(answe
         question = next_question(answers, question.id)
 
     assert seen == ids(pages_for(answers))
-    assert seen[-1] == "consent"
+    assert seen[-1] in {"consent", "sharing_basis", "sharing_basis_reason"}
 
 
 @given(CATALOGUE_ANSWERS)
