@@ -2,14 +2,24 @@
 
 Always: not a common password (Django's list of 20,000), not the user's name or e-mail address,
 at least 64 characters allowed, paste allowed and nothing truncated (the forms take 1,024).
+Where `PWNED_PASSWORDS_URL` is set: not a password known from a data breach.
 """
 
+import hashlib
+import http.client
+import logging
+import urllib.error
+import urllib.request
 from collections.abc import Callable
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 
 from carebridge.accounts.policy import login_policy_for
+from carebridge.core.outbound import OutboundRefused, open_url
+
+logger = logging.getLogger(__name__)
 
 PASSWORD_MAX_LENGTH = 1024
 
@@ -88,3 +98,54 @@ def password_rules(user: Any) -> list[str]:
             rules.append(f"Include at least {_plural(count, word)}.")
     rules.append("Three random words make a strong password that is easy to remember.")
     return rules
+
+
+BREACHED_MESSAGE = "This password has appeared in a data breach, choose a different one"
+# Short: someone is waiting on the page, and a slow answer is treated as no answer.
+BREACH_CHECK_TIMEOUT_SECONDS = 3.0
+# A range answer is about 1,000 lines of 40 characters (padded to at most about 1,000 more).
+_RANGE_MOST_BYTES = 256 * 1024
+
+
+def breach_count(
+    password: str, *, url: str, timeout: float = BREACH_CHECK_TIMEOUT_SECONDS
+) -> int | None:
+    """How often the password appears in Pwned Passwords' breached set (0: never), asked by
+    k-anonymity: only the first 5 hex characters of its SHA-1 leave this server, with padding
+    asked for so the answer's size tells an onlooker nothing. None when the service could not
+    be asked (down, slow, refused, a strange answer): the caller lets the password through."""
+    digest = hashlib.sha1(password.encode("utf-8"), usedforsecurity=False).hexdigest().upper()
+    prefix, suffix = digest[:5], digest[5:]
+    request = urllib.request.Request(  # noqa: S310 (open_url guards the address)
+        f"{url.rstrip('/')}/{prefix}",
+        headers={"Add-Padding": "true", "User-Agent": "Carebridge password check"},
+    )
+    try:
+        with open_url(request, timeout=timeout) as response:
+            body = response.read(_RANGE_MOST_BYTES + 1)
+    except (OutboundRefused, urllib.error.URLError, http.client.HTTPException, OSError) as error:
+        logger.warning("Breached-password check not made (password allowed): %s", error)
+        return None
+    if len(body) > _RANGE_MOST_BYTES:
+        logger.warning("Breached-password check not made (password allowed): answer too long")
+        return None
+    for line in body.decode("ascii", errors="replace").splitlines():
+        found, _, count = line.strip().partition(":")
+        if found.upper() == suffix:
+            # Padding lines are made-up suffixes with a count of 0.
+            return int(count) if count.isdigit() else 0
+    return 0
+
+
+class BreachedPasswordValidator:
+    """Refuses a password known from a data breach (ASVS 6.2.12), when `PWNED_PASSWORDS_URL`
+    names a Pwned Passwords range API. A service that cannot be asked stops no one setting a
+    password: the check is skipped with a logged warning."""
+
+    def validate(self, password: str, user: Any = None) -> None:
+        url = getattr(settings, "PWNED_PASSWORDS_URL", "")
+        if url and breach_count(password, url=url, timeout=BREACH_CHECK_TIMEOUT_SECONDS):
+            raise ValidationError(BREACHED_MESSAGE, code="password_breached")
+
+    def get_help_text(self) -> str:
+        return "Your password cannot be one that has appeared in a data breach."
