@@ -1,7 +1,9 @@
 """The demo's organisation details and change requests: each service's address where it is
 missing, and for every provider and council they work together in, a handful of change requests
 in every state (waiting for review, approved, rejected with a reason), raised and decided through
-the services, so the demo holds only states the product reaches."""
+the services, so the demo holds only states the product reaches. Between them they show every
+detail a request can ask for: an approved service's fax and country, an organisation's fax, a
+new contact's address and mobile."""
 
 from __future__ import annotations
 
@@ -112,19 +114,32 @@ _STORIES = (
 def _proposed(story: _Story, number: int, plan: ProviderPlan, council: Council) -> dict[str, Any]:
     """Invented details: 07700 900xxx and 0114 496 0xxx are the numbers Ofcom keeps for drama."""
     if story.kind == K.UPDATE_ORGANISATION:
-        return {"email": f"manager.{council.slug}@{plan.domain}.example"}
+        return {
+            "email": f"manager.{council.slug}@{plan.domain}.example",
+            "fax": f"0114 496 0{600 + number:03d}",
+        }
     if story.kind == K.NEW_CONTACT:
         first, last = ("Rowan", "Achterberg") if story.outcome == "pending" else ("Sam", "Ellery")
+        home = plan.services[0] if plan.services else None
         return {
             "title": "Mx",
             "first_name": first,
             "last_name": last,
             "email": f"{first.lower()}.{council.slug}@{plan.domain}.example",
+            "address_line_1": f"{number + 3} Larch Road",
+            "town": home.town if home else "",
+            "postcode": home.postcode if home else "",
+            "country": "United Kingdom",
+            "mobile": f"07700 900{300 + number:03d}",
             "phone": f"0114 496 0{700 + number:03d}",
             "role": Role.ADMINISTRATION if story.outcome == "pending" else Role.READ_ONLY,
         }
     if story.outcome == "approved":
-        return {"mobile": f"07700 900{100 + number:03d}"}
+        return {
+            "mobile": f"07700 900{100 + number:03d}",
+            "fax": f"0114 496 0{500 + number:03d}",
+            "country": "United Kingdom",
+        }
     return {"phone": f"0114 496 0{800 + number:03d}"}
 
 
