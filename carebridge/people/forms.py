@@ -9,6 +9,7 @@ from crispy_forms_gds.layout import Field, Layout, Size
 from django import forms
 
 from carebridge.core.forms import GovForm, GuideDateField
+from carebridge.organisations.models import Council, District
 from carebridge.people import cld
 from carebridge.people.models import ServiceUser
 from carebridge.people.services import CLD_FIELDS, RECTIFIABLE_FIELDS
@@ -56,6 +57,13 @@ class RectifyForm(GovForm):
     """A council officer's correction of a person's details, with the reason for it; the write
     is people.services.service_user_rectify."""
 
+    ss_ref = forms.CharField(
+        label="SS Ref",
+        help_text="Your council's own reference for the person; no one else at the council may "
+        "have it.",
+        max_length=30,
+        error_messages={"required": "Enter the SS Ref"},
+    )
     title = forms.CharField(label="Title", required=False, max_length=20)
     first_name = forms.CharField(label="First name", max_length=100)
     last_name = forms.CharField(label="Last name", max_length=100)
@@ -68,6 +76,13 @@ class RectifyForm(GovForm):
     town = forms.CharField(label="Town or city", required=False, max_length=100)
     county = forms.CharField(label="County", required=False, max_length=100)
     postcode = forms.CharField(label="Postcode", required=False, max_length=8)
+    district = forms.ModelChoiceField(
+        label="District",
+        queryset=District.objects.none(),
+        required=False,
+        empty_label="Not recorded",
+        error_messages={"invalid_choice": "Choose one of your council's districts"},
+    )
     phone = forms.CharField(label="Phone", required=False, max_length=30)
     mobile = forms.CharField(label="Mobile", required=False, max_length=30)
     gp_name = forms.CharField(label="GP", required=False, max_length=200)
@@ -90,16 +105,22 @@ class RectifyForm(GovForm):
         error_messages={"required": "Enter the reason for the correction"},
     )
 
-    DETAILS = tuple(name for name in RECTIFIABLE_FIELDS if name not in {"ss_ref", "district"})
+    DETAILS = RECTIFIABLE_FIELDS
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, council: Council | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        district = self.fields["district"]
+        assert isinstance(district, forms.ModelChoiceField)
+        # Only the person's own council's districts are offered (the service checks again).
+        district.queryset = District.objects.filter(council=council).order_by("name")
         self.helper.layout = Layout(
             *(
                 Field("date_of_birth", legend_size=Size.SMALL)
                 if name == "date_of_birth"
                 else Field.checkbox(name)
                 if name == "consent_to_share"
+                else Field.select(name)
+                if name == "district"
                 else Field.text(name)
                 for name in self.DETAILS
             ),
@@ -108,7 +129,10 @@ class RectifyForm(GovForm):
 
     @classmethod
     def initial_of(cls, person: ServiceUser) -> dict[str, Any]:
-        return {name: getattr(person, name) for name in cls.DETAILS}
+        return {
+            name: person.district_id if name == "district" else getattr(person, name)
+            for name in cls.DETAILS
+        }
 
     def details(self) -> dict[str, Any]:
         return {name: self.cleaned_data[name] for name in self.DETAILS}

@@ -3,7 +3,7 @@
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from carebridge.audit.services import changed_fields, record, snapshot
 from carebridge.organisations.models import Council
@@ -77,6 +77,16 @@ RECTIFIABLE_FIELDS = (
 )
 
 
+SS_REF_TAKEN = "Another person at your council has this SS Ref"
+
+
+def _require_unique_ss_ref(person: ServiceUser) -> None:
+    """The SS Ref is the council's key for the person: one person each in a council."""
+    taken = ServiceUser.objects.filter(council_id=person.council_id, ss_ref=person.ss_ref)
+    if taken.exclude(pk=person.pk).exists():
+        raise ValidationError({"ss_ref": SS_REF_TAKEN})
+
+
 def _change_details(
     *, person: ServiceUser, by: Any, fields: dict[str, Any], action: str, reason: str
 ) -> ServiceUser:
@@ -87,12 +97,19 @@ def _change_details(
     before = snapshot(person)
     for name, value in _clean(person.council, fields).items():
         setattr(person, name, value)
+    person.ss_ref = person.ss_ref.strip()
+    _require_unique_ss_ref(person)
     person.full_clean()
     after = snapshot(person)
     changed = changed_fields(before, after)
     if not changed:
         return person
-    person.save(update_fields=[*changed, "updated_at"])
+    try:
+        with transaction.atomic():
+            person.save(update_fields=[*changed, "updated_at"])
+    except IntegrityError:
+        # Another person given the same SS Ref at the same moment: the constraint decides.
+        raise ValidationError({"ss_ref": SS_REF_TAKEN}) from None
     record(
         action=action,
         by=by,

@@ -75,7 +75,7 @@ def rectify(request: HttpRequest, pk: int) -> HttpResponse:
     person = access_service_user(user, pk)
     services.service_user_viewed(person=person, by=user, ip=request.META.get("REMOTE_ADDR"))
     if request.method == "POST":
-        form = RectifyForm(request.POST)
+        form = RectifyForm(request.POST, council=person.council)
         if form.is_valid():
             try:
                 services.service_user_rectify(
@@ -87,5 +87,5 @@ def rectify(request: HttpRequest, pk: int) -> HttpResponse:
                 messages.success(request, "The correction is saved.")
                 return redirect("people:service_user_detail", pk=person.pk)
     else:
-        form = RectifyForm(initial=RectifyForm.initial_of(person))
+        form = RectifyForm(initial=RectifyForm.initial_of(person), council=person.council)
     return render(request, "people/rectify.html", {"person": person, "form": form})

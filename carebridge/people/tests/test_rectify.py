@@ -14,7 +14,7 @@ from carebridge.audit.models import Event
 from carebridge.people.forms import RectifyForm
 from carebridge.people.models import ServiceUser
 from carebridge.people.services import service_user_create, service_user_rectify
-from tests.support import client_for, make_council, make_user
+from tests.support import client_for, make_council, make_district, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -106,3 +106,61 @@ def test_another_councils_broker_does_not_find_the_person_and_a_viewer_may_not_c
     viewer = make_user(council=council, role="front_door_officer")
     assert client_for(viewer).post(url, _post(person, last_name="Moss")).status_code == 403
     assert not _rectified().exists()
+
+
+def test_the_page_corrects_the_ss_ref_and_the_district_with_both_in_the_audit(world):
+    council, broker, person = world
+    north = make_district(council, "North Vale")
+    client = client_for(broker)
+    url = reverse("people:rectify", args=[person.pk])
+    page = client.get(url).text
+    assert 'name="ss_ref"' in page and "North Vale" in page
+
+    response = client.post(url, _post(person, ss_ref=" RC1-A ", district=str(north.pk)))
+
+    assert response.status_code == 302
+    corrected = ServiceUser.objects.get(pk=person.pk)
+    assert (corrected.ss_ref, corrected.district) == ("RC1-A", north)
+    event = _rectified().get()
+    assert event.before == {"ss_ref": "RC1", "district_id": None}
+    assert event.after == {"ss_ref": "RC1-A", "district_id": north.pk}
+
+
+def test_an_ss_ref_another_person_of_the_council_has_is_refused_with_a_clear_error(world):
+    council, broker, person = world
+    service_user_create(
+        council=council, by=broker, ss_ref="RC2", first_name="Bo", last_name="Lind",
+        date_of_birth=date(1950, 3, 4),
+    )  # fmt: skip
+    client = client_for(broker)
+    url = reverse("people:rectify", args=[person.pk])
+
+    response = client.post(url, _post(person, ss_ref="RC2", last_name="Moss"))
+
+    assert response.status_code == 200
+    assert "Another person at your council has this SS Ref" in response.text
+    assert 'href="#id_ss_ref"' in response.text
+    assert ServiceUser.objects.get(pk=person.pk).ss_ref == "RC1"
+    assert not _rectified().exists()
+
+
+def test_another_councils_ss_ref_and_district_do_not_count(world):
+    _council, broker, person = world
+    other = make_council()
+    theirs = make_district(other, "Their District")
+    service_user_create(
+        council=other, by=None, ss_ref="RC9", first_name="Cy", last_name="Holm",
+        date_of_birth=date(1960, 5, 6),
+    )  # fmt: skip
+    client = client_for(broker)
+    url = reverse("people:rectify", args=[person.pk])
+    assert "Their District" not in client.get(url).text
+
+    response = client.post(url, _post(person, district=str(theirs.pk)))
+    assert response.status_code == 200
+    assert "Choose one of your council" in response.text
+    with pytest.raises(ValidationError):
+        service_user_rectify(person=person, by=broker, reason="Moved", district=theirs)
+
+    assert client.post(url, _post(person, ss_ref="RC9")).status_code == 302
+    assert ServiceUser.objects.get(pk=person.pk).ss_ref == "RC9"
