@@ -1,8 +1,11 @@
 """The demo's front door: each council's front door open with its phone and emergency
 contacts, and twelve weeks of finished journeys (likely eligible and signposted, adults and
 carers, an urgent one) with the officers' triage in every state and some feedback, so the
-queue, the tracking page and the dashboard have something to show. Everything goes through
-the services; only the dates are moved back afterwards, to spread the history over weeks."""
+queue, the tracking page and the dashboard have something to show. Each front door has four
+teams with routing rules (hospital discharge, carers, a locality team per district, a default
+duty team), and every request is routed by the routing service as it joins the queue.
+Everything goes through the services; only the dates are moved back afterwards, to spread the
+history over weeks (with the due times counted again from them)."""
 
 from __future__ import annotations
 
@@ -14,10 +17,16 @@ from carebridge.accounts.models import User
 from carebridge.core.permissions import Role
 from carebridge.demo.common import Tally
 from carebridge.frontdoor.assessment.eligibility import assess
+from carebridge.frontdoor.choices import TeamRoute
 from carebridge.frontdoor.models import FrontDoorRequest, RequestEvent
 from carebridge.frontdoor.requests import services
+from carebridge.frontdoor.requests.selectors import office_of
+from carebridge.frontdoor.requests.services import routing
+from carebridge.frontdoor.requests.services import settings as front_door_settings
 from carebridge.frontdoor.requests.waits import decision_wait_us
-from carebridge.organisations.models import Council, District
+from carebridge.organisations import services as organisations
+from carebridge.organisations.choices import TeamKind
+from carebridge.organisations.models import Council, District, Team
 
 FIRST_NAMES = (
     "Edith",
@@ -89,9 +98,27 @@ def _answers(
         "consent": "yes",
     }
     if asker == "professional":
+        # A professional's journey: where they work (a hospital's referral is a discharge, for
+        # the hospital discharge team), the person's details and the basis for sharing them.
+        hospital = rng.random() < 0.5
         answers.update(
-            professional_organisation="Hollowmere Medical Practice",
-            professional_role="Practice nurse",
+            professional_kind="hospital" if hospital else "gp_practice",
+            professional_organisation="Hollowmere General Hospital"
+            if hospital
+            else "Hollowmere Medical Practice",
+            professional_role="Discharge coordinator" if hospital else "Practice nurse",
+            professional_name=f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}",
+            professional_email=f"referrer{rng.randint(10, 99)}@example.org",
+            professional_phone="01632 960 5" + f"{rng.randint(10, 99)}",
+            referral_name=name,
+            referral_dob=answers["person_dob"],
+            referral_address=[
+                f"{rng.randint(1, 80)} Mill Lane",
+                "",
+                "Hollowmere",
+                answers["postcode"],
+            ],
+            sharing_basis="consent",
         )
     if asker != "self":
         answers.update(
@@ -136,9 +163,12 @@ def _backdate(request: FrontDoorRequest, days: float) -> None:
     shift = timedelta(days=days)
     submitted = request.submitted_at - shift
     decided = request.decided_at - shift if request.decided_at else None
+    queued = request.queued_at - shift if request.queued_at else None
     FrontDoorRequest.objects.filter(pk=request.pk).update(
         submitted_at=submitted,
         changed_at=request.changed_at - shift,
+        queued_at=queued,
+        due_at=routing.due_time(queued, office_of(request.council_id)) if queued else None,
         decided_at=decided,
         # The same hours earlier need not be the same office hours: counted again.
         decision_wait_us=decision_wait_us(request.council_id, submitted, decided)
@@ -151,12 +181,58 @@ def _backdate(request: FrontDoorRequest, days: float) -> None:
 
 def _submit(rng: random.Random, council: Council, **kinds: Any) -> FrontDoorRequest:
     answers = _answers(rng, council, **kinds)
-    return services.request_submit(
+    request = services.request_submit(
         council=council,
         contact=services.contact_from(answers),
         answers=answers,
         assessment=assess(answers),
     )
+    # Routed as it joins the queue (once: a request routed by the submission keeps its team).
+    return routing.request_route(request=request)
+
+
+def _team(council: Council, name: str, kind: str) -> Team:
+    found = Team.objects.filter(council=council, name=name).first()
+    if found is not None:
+        return found
+    mailbox = name.lower().replace(" ", "-")
+    return organisations.team_create(
+        council=council, name=name, kind=kind, email=f"{mailbox}@{council.slug}.example.org"
+    )
+
+
+def _front_door_teams(council: Council) -> None:
+    """Four teams with their rules: hospital discharge, carers, a locality team for each of the
+    council's first two districts, and a duty team that takes the rest."""
+    order = 0
+
+    def add(team: Team, **rules: Any) -> Any:
+        nonlocal order
+        order += 1
+        return front_door_settings.front_door_team_save(
+            council=council,
+            by=None,
+            team=team,
+            order=order,
+            routes=rules.get("routes", []),
+            needs=rules.get("needs", []),
+            districts=rules.get("districts", ""),
+        )
+
+    add(
+        _team(council, "Hospital discharge team", TeamKind.HOSPITAL),
+        routes=[TeamRoute.HOSPITAL_DISCHARGE.value],
+    )
+    add(_team(council, "Carers support team", TeamKind.DISTRICT), routes=[TeamRoute.CARERS.value])
+    districts = District.objects.filter(council=council).exclude(postcode_districts="")[:2]
+    for district in districts:
+        add(
+            _team(council, f"{district.name} locality team", TeamKind.DISTRICT),
+            routes=[TeamRoute.LOCALITY.value],
+            districts=district.postcode_districts,
+        )
+    duty = add(_team(council, "Front door duty team", TeamKind.FRONT_DOOR))
+    front_door_settings.front_door_settings_update(council=council, by=None, default_team=duty)
 
 
 def demo_front_door(tally: Tally, councils: list[Council]) -> None:
@@ -173,6 +249,7 @@ def demo_front_door(tally: Tally, councils: list[Council]) -> None:
             emergency_contacts=f"{council.name} emergency duty team (evenings, weekends and bank holidays): 01632 960 9{index}9",
             out_of_hours_contact=f"{council.name} emergency duty team (evenings, weekends and bank holidays): 01632 960 9{index}9",
         )
+        _front_door_teams(council)
         officer = User.objects.filter(council=council, role=Role.FRONT_DOOR_OFFICER).first()
         rng = random.Random(7000 + index)
         made = 0
@@ -235,5 +312,5 @@ def demo_front_door(tally: Tally, councils: list[Council]) -> None:
                 by=officer,
                 text="Who is the person's GP, and do they have a key safe?",
             )
-        services.assessment_ask(request=signposted)
+        routing.request_route(request=services.assessment_ask(request=signposted))
         tally.made("front-door requests", made)

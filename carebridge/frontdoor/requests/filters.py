@@ -42,8 +42,8 @@ class QueueFilters(ListFilterSet):
         super().__init__(data, queryset)
         teams = teams or []
         mine = my_team_id if my_team_id in {team.pk for team in teams} else None
-        self.defaults = {**QUEUE_DEFAULTS, "team": str(mine) if mine else "all"}
-        self.form.fields["team"].choices = [  # type: ignore[attr-defined]
+        self.queue_defaults = {**QUEUE_DEFAULTS, "team": str(mine) if mine else "all"}
+        self.form.fields["team"].choices = [
             ("all", "Any team"),
             (NO_TEAM, "No team"),
             *((str(team.pk), team.name) for team in teams),
@@ -52,6 +52,13 @@ class QueueFilters(ListFilterSet):
     class Meta:
         # The form's fields are the queue's, as the page renders them.
         form = QueueFiltersForm
+
+    def chosen(self) -> dict[str, Any]:
+        """The valid filters, the officer's own team by default (all of these defaults when
+        one value is not valid)."""
+        if not self.form.is_valid():
+            return dict(self.queue_defaults)
+        return self._chosen_or_defaults(self.queue_defaults)
 
     def filter_status(
         self, requests: QuerySet[FrontDoorRequest], name: str, value: str

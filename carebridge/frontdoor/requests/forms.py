@@ -223,9 +223,9 @@ class SettingsForm(GovForm):
     def __init__(self, *args: Any, council_id: int, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if "default_team" in self.fields:
-            cast(forms.ModelChoiceField, self.fields["default_team"]).queryset = (
-                FrontDoorTeam.objects.filter(council_id=council_id).select_related("team")
-            )
+            cast(
+                forms.ModelChoiceField, self.fields["default_team"]
+            ).queryset = FrontDoorTeam.objects.filter(council_id=council_id).select_related("team")
 
     def clean_office_days(self) -> str:
         return "".join(sorted(self.cleaned_data.get("office_days") or []))

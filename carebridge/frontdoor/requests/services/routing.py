@@ -24,6 +24,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 
@@ -131,9 +132,10 @@ def due_time(queued_at: datetime, office: FrontDoorSettings) -> datetime:
 @transaction.atomic
 def request_route(*, request: FrontDoorRequest) -> FrontDoorRequest:
     """Route a request that has just joined the council's queue, and start its clock: its team
-    and rule, when it joined and when it is due. Called by the submission services."""
-    if request.route != Route.QUEUE:
-        return request
+    and rule, when it joined and when it is due. Called by the submission services; a request
+    routed already keeps its team and its clock."""
+    if request.route != Route.QUEUE or request.queued_at is not None:
+        return request  # not for the council, or routed already: its clock runs once
     office = office_of(request.council_id)
     teams = FrontDoorTeam.objects.filter(council_id=request.council_id).select_related("team")
     default = (
@@ -185,9 +187,10 @@ def request_team_move(
         raise ValidationError(errors)
     before = request.team.name if request.team_id and request.team else ""
     rule = f"Moved from {before or 'no team'} → {team.name} by {by.full_name or by.email}"
-    moved = FrontDoorRequest.objects.filter(
-        pk=request.pk, team_id=request.team_id, status__in=OPEN_STATUSES
-    ).update(team=team, routing_rule=rule[:300], changed_at=now())
+    seen = Q(team__isnull=True) if request.team_id is None else Q(team_id=request.team_id)
+    moved = FrontDoorRequest.objects.filter(seen, pk=request.pk, status__in=OPEN_STATUSES).update(
+        team=team, routing_rule=rule[:300], changed_at=now()
+    )
     if not moved:
         request.refresh_from_db()
         raise RequestRefused(
