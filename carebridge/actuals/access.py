@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 from django.core.exceptions import PermissionDenied
 
-from carebridge.organisations.models import PAID_ON_ACTUALS, ProviderCouncil
+from carebridge.organisations.provider_kinds import PAID_ON_ACTUALS, ProviderCouncil
 from carebridge.organisations.selectors import councils_of_provider
 
 if TYPE_CHECKING:

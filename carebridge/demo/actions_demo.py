@@ -29,11 +29,15 @@ EXTRA_TEAMS = (
     ("Information messaging - internal use only", TeamKind.SYSTEMS, True),
 )
 
+# The type residential and nursing providers send their signed contracts with (Stockport's
+# guide, appendix 1): the contract document page offers it to them.
+SIGNED_CONTRACT = "Signed Residential/Nursing Contract"
+
 # The catalogue: (type, the kind of its team or None for "chosen on creation", safeguarding).
 CATALOGUE: tuple[tuple[str, TeamKind | None, bool], ...] = (
     ("New Care Plan - Community Support", TeamKind.BROKERAGE, False),
     ("Amended Care Plan", TeamKind.BROKERAGE, False),
-    ("Signed Residential/Nursing Contract", TeamKind.BROKERAGE, False),
+    (SIGNED_CONTRACT, TeamKind.BROKERAGE, False),
     ("Actuals Query", TeamKind.PAYMENTS, False),
     ("Payment Query", TeamKind.PAYMENTS, False),
     ("Client Contribution", TeamKind.CHARGING, False),
@@ -85,6 +89,7 @@ def _catalogue(tally: Tally, council: Council) -> dict[str, ActionType]:
             name=name,
             default_team=_team(council, team_kind) if team_kind else None,
             is_safeguarding=safeguarding,
+            is_signed_contract=name == SIGNED_CONTRACT,
         )
         tally.made("action types")
     for role, kind in ROLE_TEAMS.items():

@@ -176,6 +176,8 @@ DEMO_COUNCILS = (
             "suspend_after_days": 90,
             # Left off so demo log-ins need only the passcode.
             "staff_require_authenticator": False,
+            # Its staff set the due dates of providers' actions (Stockport's guide, appendix 1).
+            "actions_provider_due_date_required": False,
         },
         districts=(
             DemoDistrict("Fairholt", "BS15 BS16"),

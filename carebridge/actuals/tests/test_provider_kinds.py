@@ -18,7 +18,7 @@ from carebridge.disputes import services as disputes
 from carebridge.disputes.access import dispute_for
 from carebridge.disputes.models import DisputeReason
 from carebridge.home.navigation import items_for
-from carebridge.organisations.models import ProviderCouncil, ProviderKind
+from carebridge.organisations.provider_kinds import ProviderCouncil, ProviderKind
 from carebridge.organisations.services.provider_kinds import provider_kind_set
 from tests.support import make_council, make_provider, make_two_council_provider, make_user
 

@@ -11,7 +11,7 @@ from carebridge.actions.models import Action
 from carebridge.actions.tests.conftest import build_world, pdf
 from carebridge.contracts.models import ContractDocument
 from carebridge.organisations import services as org
-from carebridge.organisations.models import ProviderKind
+from carebridge.organisations.provider_kinds import ProviderKind
 from carebridge.organisations.services.provider_kinds import provider_kind_set
 from tests.support import client_for
 

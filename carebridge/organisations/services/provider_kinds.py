@@ -7,7 +7,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from carebridge.audit.services import record
-from carebridge.organisations.models import Council, Provider, ProviderCouncil, ProviderKind
+from carebridge.organisations.models import Council, Provider
+from carebridge.organisations.provider_kinds import ProviderCouncil, ProviderKind
 
 
 @transaction.atomic
