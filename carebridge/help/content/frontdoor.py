@@ -29,12 +29,19 @@ OFFICER_TOPICS: list[Topic] = [
     Topic(
         "front-door-settings",
         "Front-door settings",
-        views=("frontdoor:settings", "frontdoor:open_close"),
+        views=(
+            "frontdoor:settings",
+            "frontdoor:open_close",
+            "frontdoor:team_new",
+            "frontdoor:team_edit",
+            "frontdoor:team_remove",
+        ),
         audience=Audience.COUNCIL,
         areas=("frontdoor",),
         section=SECTION,
         summary="Open or close the public front door, and keep its phone number, office hours, "
-        "out-of-hours team and emergency contacts.",
+        "response promise, out-of-hours team, emergency contacts and the teams requests are "
+        "routed to.",
     ),
     Topic(
         "front-door-crm-connection",
