@@ -32,6 +32,7 @@ from django.contrib.sessions.backends.base import SessionBase
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
+from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils.crypto import salted_hmac
 
@@ -170,6 +171,12 @@ def verification_send(session: SessionBase, council: Council, email: str) -> Non
         },
     )
     context = {"council": council, "code": code, "minutes": CODE_LIFETIME.seconds // 60}
+    with transaction.atomic():
+        _code_email(council, email, nonce, context)
+
+
+def _code_email(council: Council, email: str, nonce: str, context: dict[str, Any]) -> None:
+    """The code's e-mail, sent once the transaction commits, and its audit row."""
     email_queue(
         to=email,
         kind=NotificationKind.FRONT_DOOR,
