@@ -187,7 +187,7 @@ def _risk_pages(question_id: str, heading: str, label: str, hint: str) -> tuple[
         ),
         Question(
             id=f"{question_id}_details",
-            heading="Tell us about the risk",
+            heading="What is the risk?",
             hint="What the risk is, how likely and how serious, and what is in place now.",
             kind="textarea",
             section=RISK_SECTION,

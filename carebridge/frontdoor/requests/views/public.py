@@ -146,13 +146,22 @@ def _field_view(question: Question, answers: dict[str, Any], value: Any) -> dict
     }
 
 
+def _posted(request: HttpRequest, page: Question) -> Any:
+    """What the page's form sent: a list of its boxes for a date or an address."""
+    if page.kind in ("date", "address"):
+        parts = ("day", "month", "year") if page.kind == "date" else answering.ADDRESS_PARTS
+        return [request.POST.get(f"{page.id}-{part}", "") for part in parts]
+    return request.POST.getlist(page.id)
+
+
 @login_not_required
 @require_http_methods(["GET", "POST"])
 def question(request: HttpRequest, council: str, slug: str) -> HttpResponse:
     found, settings = public_council(council)
     if slug in (pro.SEND_SLUG, pro.CODE_SLUG):
         response = pro.confirm_page(request, found, settings, _journey(request, found), slug)
-        _save(request)
+        if request.method == "POST":
+            _save(request)
         return response
     page = questions.by_slug(slug)
     if page is None:
@@ -169,11 +178,7 @@ def question(request: HttpRequest, council: str, slug: str) -> HttpResponse:
     error = None
     value: Any = answers.get(page.id, [] if page.kind == "checkboxes" else "")
     if request.method == "POST":
-        if page.kind in ("date", "address"):
-            parts = ("day", "month", "year") if page.kind == "date" else answering.ADDRESS_PARTS
-            raw: Any = [request.POST.get(f"{page.id}-{part}", "") for part in parts]
-        else:
-            raw = request.POST.getlist(page.id)
+        raw = _posted(request, page)
         value, error = answering.clean(page, raw, answers=answers)
         postcode = answering.postcode_of({page.id: value}) if error is None else ""
         area = area_for(found, postcode) if postcode else None

@@ -45,6 +45,8 @@ def test_it_gives_every_page_what_the_templates_need(question):
         "tel",
         "postcode",
         "date",
+        "nhs_number",
+        "address",
     }
     assert question.heading.rstrip().endswith("?")
     assert question.error_required
