@@ -15,12 +15,6 @@ from carebridge.frontdoor.assessment.professional import (
     RiskAnswer,
     SharingBasis,
 )
-from carebridge.frontdoor.assessment.professional import (
-    WITHOUT_CONSENT,
-    ProfessionalKind,
-    RiskAnswer,
-    SharingBasis,
-)
 from carebridge.frontdoor.choices import (
     About,
     Asker,
@@ -97,6 +91,24 @@ class FrontDoorSettings(models.Model):
         blank=True,
         help_text='Shown whenever the office is shut, for example "Emergency duty team: 01632 '
         '960 999".',
+    )
+    # The response promise: each request sent to the council is due this many business hours
+    # (the office hours above, bank holidays shut) after it joins the queue.
+    response_promise_hours = models.PositiveSmallIntegerField(
+        "Response promise (business hours)",
+        default=24,
+        validators=[MinValueValidator(1), MaxValueValidator(400)],
+        help_text="How many business hours the council promises to look at a request in. "
+        "People are told the time it is due by.",
+    )
+    default_team = models.ForeignKey(
+        "frontdoor.FrontDoorTeam",
+        verbose_name="Default team",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Takes every request no team's rules match.",
     )
     directory_feed_url = models.URLField(
         "Directory feed (Open Referral UK)",
@@ -221,46 +233,6 @@ class FrontDoorRequest(models.Model):
     )
     sharing_basis_reason = models.TextField(blank=True)
 
-    # A professional's referral (the professional journey); blank on a resident's request
-    professional_kind = models.CharField(
-        max_length=20, choices=ProfessionalKind.choices, blank=True
-    )
-    asker_email_confirmed = models.BooleanField(
-        "Work e-mail confirmed",
-        default=False,
-        help_text="The professional confirmed their work e-mail with a code sent to it.",
-    )
-    person_nhs_number = models.CharField("NHS number", max_length=10, blank=True)
-    person_address_line_1 = models.CharField(max_length=200, blank=True)
-    person_address_line_2 = models.CharField(max_length=200, blank=True)
-    person_town = models.CharField(max_length=200, blank=True)
-    gp_practice = models.CharField("GP practice", max_length=200, blank=True)
-    demographics_from_pds = models.BooleanField(
-        "Details from the NHS record",
-        default=False,
-        help_text="Name, address and GP practice were filled in from the NHS Personal "
-        "Demographics Service, and checked by the professional.",
-    )
-    presenting_need = models.TextField(blank=True)
-    current_services = models.TextField(blank=True)
-    others_involved = models.TextField(blank=True)
-    risk_to_person = models.CharField(max_length=10, choices=RiskAnswer.choices, blank=True)
-    risk_to_person_details = models.TextField(blank=True)
-    risk_to_others = models.CharField(max_length=10, choices=RiskAnswer.choices, blank=True)
-    risk_to_others_details = models.TextField(blank=True)
-    risk_to_staff = models.CharField(
-        "Risk to staff visiting", max_length=10, choices=RiskAnswer.choices, blank=True
-    )
-    risk_to_staff_details = models.TextField(blank=True)
-    sharing_basis = models.CharField(
-        max_length=20,
-        choices=SharingBasis.choices,
-        blank=True,
-        help_text="Why the council may have the person's details: consent, or a professional's "
-        "basis for referring without it.",
-    )
-    sharing_basis_reason = models.TextField(blank=True)
-
     # The answers and the rules' recommendation, with the version of the rules that made it
     answers = models.JSONField(default=dict)
     assessment = models.JSONField(default=dict)
@@ -311,27 +283,38 @@ class FrontDoorRequest(models.Model):
     # Updates by e-mail, when the person opted in
     updates_email = models.EmailField(blank=True)
 
+    # Routing and the response promise (frontdoor/requests/services/routing.py): the team that
+    # works the request and the rule that chose it, in words; when it joined the queue and
+    # when the council's promise makes it due (counted again when the hours or promise change).
+    team = models.ForeignKey(
+        "organisations.Team",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="front_door_requests",
+    )
+    routing_rule = models.CharField(
+        "Routed by", max_length=300, blank=True, help_text="The rule that chose the team."
+    )
+    queued_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the request joined the council's queue."
+    )
+    due_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="The response promise's business hours after it joined the queue.",
+    )
+
     class Meta:
         ordering = ["-submitted_at"]
         indexes = [
             models.Index(fields=["council", "status", "submitted_at"]),
             models.Index(fields=["council", "submitted_at"]),
+            models.Index(fields=["council", "team", "status"]),
         ]
 
     def __str__(self) -> str:
         return self.reference
-
-    @property
-    def details_shared(self) -> bool:
-        """Whether the council may have the person's details: they agreed, or a professional
-        referred without consent on a recorded basis."""
-        return self.consent_to_share or self.sharing_basis in WITHOUT_CONSENT
-
-    @property
-    def person_address(self) -> list[str]:
-        """The address's lines as given, without the blank ones."""
-        lines = (self.person_address_line_1, self.person_address_line_2, self.person_town)
-        return [line for line in (*lines, self.postcode) if line]
 
     @property
     def details_shared(self) -> bool:
