@@ -11,26 +11,26 @@ periods, clients or lines."""
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
+from itertools import groupby
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Max, Min, QuerySet
+from django.db.models import QuerySet
 
 from carebridge.actuals.models import Period
 from carebridge.actuals.periods import RuleSource, period_bounds
-from carebridge.contracts.choices import CpliStatus
 from carebridge.contracts.commitment import financial_year_bounds, financial_year_of
-from carebridge.contracts.models import Cpli
 from carebridge.core.calendar import today
 from carebridge.core.formats import guide_date
 from carebridge.organisations.choices import PaymentMethod
 from carebridge.organisations.models import Contract, Council, Rulebook
 from carebridge.payments.choices import LineSource, RunStatus
-from carebridge.payments.models import PaymentLine, PaymentRun
+from carebridge.payments.models import PaymentLine
 from carebridge.payments.selectors.invoices import payment_method_on
 from carebridge.payments.selectors.schedule import (
     block_due_in,
@@ -39,19 +39,30 @@ from carebridge.payments.selectors.schedule import (
     schedule_blocks,
     scheduled_amount,
 )
+from carebridge.payments.selectors.scheduled_sources import (
+    ScheduleCpli,
+    client_name,
+    contract_of,
+    paid_blocks,
+    projection_starts,
+    schedule_cplis,
+)
 
 if TYPE_CHECKING:
     from carebridge.accounts.models import User
 
 __all__ = [
     "BillingPeriod",
+    "PeriodSection",
     "ScheduledCpliRow",
     "ScheduledPage",
     "ScheduledRow",
     "period_key",
+    "period_sections",
     "scheduled_choices",
     "scheduled_lines",
     "scheduled_payments",
+    "shown_counts",
 ]
 
 ZERO = Decimal("0.00")
@@ -177,11 +188,42 @@ class ScheduledPage:
 
     @property
     def row_counts(self) -> dict[int, int]:
-        """Per council, how many client rows the page shows (for the audit event)."""
+        """Per council, how many client rows its periods hold."""
         counts: dict[int, int] = defaultdict(int)
         for period in self.periods:
             counts[period.council_id] += len(period.rows)
         return dict(counts)
+
+    @property
+    def client_rows(self) -> list[tuple[BillingPeriod, ScheduledRow]]:
+        """Every period's client rows in the page's order, each with its period: what the
+        page's pages of rows are cut from."""
+        return [(period, row) for period in self.periods for row in period.clients]
+
+
+@dataclass(frozen=True)
+class PeriodSection:
+    """A billing period as one page of rows shows it: the period (its heading and totals)
+    and those of its client rows on the page."""
+
+    period: BillingPeriod
+    rows: list[ScheduledRow]
+
+
+def period_sections(shown: Iterable[tuple[BillingPeriod, ScheduledRow]]) -> list[PeriodSection]:
+    """A page of `ScheduledPage.client_rows` as sections, one per period it reaches into."""
+    return [
+        PeriodSection(period, [row for _period, row in rows])
+        for period, rows in groupby(shown, key=lambda pair: pair[0])
+    ]
+
+
+def shown_counts(sections: Iterable[PeriodSection]) -> dict[int, int]:
+    """Per council, how many client rows the sections show (for the audit event)."""
+    counts: dict[int, int] = defaultdict(int)
+    for section in sections:
+        counts[section.period.council_id] += len(section.rows)
+    return dict(counts)
 
 
 def _rules_text(rulebook: Rulebook) -> str:
@@ -284,11 +326,6 @@ _LINE = (
 )
 
 
-def _name(title: str, first: str, last: str) -> str:
-    # As ServiceUser.full_name puts it: title, first name, last name.
-    return " ".join(part for part in (title, first, last) if part)
-
-
 class _Collector:
     """The page's billing periods, keyed by council and first day, filled from runs' lines and
     then from projections."""
@@ -347,7 +384,7 @@ def _from_runs(c: _Collector, lines: QuerySet[PaymentLine]) -> None:
         )
         period.add(
             client_id,
-            (_name(*name), ss_ref),
+            (client_name(*name), ss_ref),
             contract or "",
             covers_from,
             covers_to,
@@ -362,118 +399,6 @@ class _Scope:
     year: int
     contract_id: int | None
     period: str | None
-
-
-def _projection_starts(source: RuleSource, councils: Iterable[int]) -> dict[int, date]:
-    """Per council, the first day of the billing period its next run is for: the one after its
-    latest live run, or (with none yet) its earliest period not payment-processed, or today's."""
-    ids = list(councils)
-    latest = dict(
-        PaymentRun.objects.filter(council_id__in=ids)
-        .exclude(status=RunStatus.DISCARDED)
-        .order_by()
-        .values("council_id")
-        .annotate(last=Max("period__end_date"))
-        .values_list("council_id", "last")
-    )
-    unpaid = dict(
-        Period.objects.filter(council_id__in=ids, payment_processed_at__isnull=True)
-        .order_by()
-        .values("council_id")
-        .annotate(first=Min("start_date"))
-        .values_list("council_id", "first")
-    )
-    starts = {}
-    for council_id in ids:
-        rulebook = source.rulebooks[council_id]
-        if council_id in latest:
-            day = latest[council_id] + DAY
-        else:
-            day = min(unpaid.get(council_id) or today(), today())
-        starts[council_id] = period_bounds(rulebook, day)[0]
-    return starts
-
-
-@dataclass
-class _Cpli:
-    """What a projection needs of a CPLI, read as values (the run's `Scheduled`)."""
-
-    pk: int
-    council_id: int
-    service_user_id: int
-    client: str
-    ss_ref: str
-    quantity: Decimal
-    rate: Decimal
-    start_date: date
-    end_date: date | None
-    vat_rate: Decimal
-    service_level: str
-
-
-def _schedule_cplis(provider_id: int, councils: Iterable[int], last: date) -> list[_Cpli]:
-    rows = (
-        Cpli.objects.filter(
-            provider_id=provider_id,
-            council_id__in=list(councils),
-            status__in=[CpliStatus.ACTIVE, CpliStatus.ENDED],
-            yearly_allocation__isnull=True,
-            start_date__lte=last,
-        )
-        .order_by("pk")
-        .values_list(
-            "pk",
-            "council_id",
-            "service_user_id",
-            "service_user__title",
-            "service_user__first_name",
-            "service_user__last_name",
-            "service_user__ss_ref",
-            "quantity",
-            "rate",
-            "start_date",
-            "end_date",
-            "service_level__vat_rate",
-            "service_level__name",
-        )
-    )
-    return [
-        _Cpli(
-            pk=row[0],
-            council_id=row[1],
-            service_user_id=row[2],
-            client=_name(row[3], row[4], row[5]),
-            ss_ref=row[6],
-            quantity=row[7],
-            rate=row[8],
-            start_date=row[9],
-            end_date=row[10],
-            vat_rate=row[11],
-            service_level=row[12],
-        )
-        for row in rows
-    ]
-
-
-def _contract_of(
-    source: RuleSource, council_id: int, provider_id: int, day: date
-) -> Contract | None:
-    """The contract in force for the council and provider on the day (the latest started), as
-    the run gives each line (run_sources)."""
-    for contract in source.contracts.get((council_id, provider_id), []):
-        if contract.start_date <= day and (contract.end_date is None or contract.end_date >= day):
-            return contract
-    return None
-
-
-def _paid_blocks(provider_id: int, source: RuleSource) -> set[tuple[int, date]]:
-    """The CPLI blocks already on a run's line (a discarded run's lines are deleted)."""
-    return {
-        (cpli_id, block_of(source.rulebooks[council_id], day))
-        for cpli_id, council_id, day in PaymentLine.objects.filter(
-            provider_id=provider_id, source=LineSource.SCHEDULE
-        ).values_list("cpli_id", "council_id", "covers_from")
-    }
 
 
 def _arrears(rulebook: Rulebook) -> timedelta:
@@ -507,30 +432,99 @@ def _in_scope(scope: _Scope, council_id: int, start: date) -> bool:
     return scope.period is None or scope.period == period_key(council_id, start)
 
 
-def _project_cpli(c: _Collector, scope: _Scope, cpli: _Cpli, ctx: dict[str, Any]) -> None:
-    rulebook = c.source.rulebooks[cpli.council_id]
-    first, last = _horizon(rulebook, scope.year)
+class _Projection:
+    """The projection's look-ups, each worked out once rather than for every CPLI: per council
+    its horizon and the blocks its runs would pay on schedule from their first day, per block
+    the billing period whose run pays it, per day how the council pays the provider."""
+
+    def __init__(self, c: _Collector, scope: _Scope, provider_id: int) -> None:
+        councils = list(c.councils)
+        self.c, self.scope, self.provider = c, scope, provider_id
+        self.paid = paid_blocks(provider_id, c.source)
+        self.starts = projection_starts(c.source, councils)
+        self.horizons = {pk: _horizon(c.source.rulebooks[pk], scope.year) for pk in councils}
+        self.targets: dict[tuple[int, date], tuple[date, date] | None] = {}
+        self.terms: dict[tuple[int, date], tuple[str, Contract | None]] = {}
+        self.paying: dict[int, list[date]] = {}
+
+    def _target(self, council_id: int, block_start: date) -> tuple[date, date] | None:
+        """The billing period whose run will pay the block, if the page shows it."""
+        key = (council_id, block_start)
+        if key not in self.targets:
+            rulebook = self.c.source.rulebooks[council_id]
+            period = _target_period(rulebook, block_start, self.starts[council_id])
+            shown = _in_scope(self.scope, council_id, period[0])
+            self.targets[key] = period if shown else None
+        return self.targets[key]
+
+    def _terms_on(self, council_id: int, day: date) -> tuple[str, Contract | None]:
+        """How the council pays the provider on the day, and under which contract."""
+        key = (council_id, day)
+        if key not in self.terms:
+            source = self.c.source
+            self.terms[key] = (
+                payment_method_on(source, council_id, self.provider, day),
+                contract_of(source, council_id, self.provider, day),
+            )
+        return self.terms[key]
+
+    def pays(
+        self, council_id: int, block_start: date, starts: date
+    ) -> tuple[tuple[date, date], Contract | None] | None:
+        """The period and contract a block is paid in on schedule for a CPLI running in it
+        from `starts`, or None if the page shows no such payment."""
+        period = self._target(council_id, block_start)
+        if period is None:
+            return None
+        method, contract = self._terms_on(council_id, starts)
+        if method != PaymentMethod.ON_SCHEDULE:
+            return None
+        wanted = self.scope.contract_id
+        if wanted is not None and (contract is None or contract.pk != wanted):
+            return None
+        return period, contract
+
+    def paying_blocks(self, council_id: int) -> list[date]:
+        """The first days of the council's blocks in the horizon that pay a CPLI running from
+        the block's first day, in order."""
+        if council_id not in self.paying:
+            rulebook = self.c.source.rulebooks[council_id]
+            first, last = self.horizons[council_id]
+            self.paying[council_id] = [
+                start
+                for start, _end in schedule_blocks(rulebook, first, last)
+                if self.pays(council_id, start, start) is not None
+            ]
+        return self.paying[council_id]
+
+
+def _project_cpli(c: _Collector, p: _Projection, cpli: ScheduleCpli) -> None:
+    """Each unpaid block of the CPLI in the horizon, in the period whose run will pay it: its
+    first block (which it may join after its first day) and the council's paying blocks after
+    it, the others paying nothing on schedule."""
+    council_id = cpli.council_id
+    rulebook = c.source.rulebooks[council_id]
+    first, last = p.horizons[council_id]
     end = last if cpli.end_date is None else min(cpli.end_date, last)
     start = max(cpli.start_date, first)
     if start > end:
         return
-    for block_start, block_end in schedule_blocks(rulebook, start, end):
-        if (cpli.pk, block_start) in ctx["paid"]:
-            continue
-        period = _target_period(rulebook, block_start, ctx["starts"][cpli.council_id])
-        if not _in_scope(scope, cpli.council_id, period[0]):
+    head = block_of(rulebook, start)
+    paying = p.paying_blocks(council_id)
+    later = paying[bisect_right(paying, head) : bisect_right(paying, end)]
+    length = timedelta(days=rulebook.scheduled_payment_weeks * 7)
+    for block_start in (head, *later):
+        if (cpli.pk, block_start) in p.paid:
             continue
         starts = max(block_start, cpli.start_date)
-        if payment_method_on(c.source, cpli.council_id, ctx["provider"], starts) != (
-            PaymentMethod.ON_SCHEDULE
-        ):
+        pays = p.pays(council_id, block_start, starts)
+        if pays is None:
             continue
-        contract = _contract_of(c.source, cpli.council_id, ctx["provider"], starts)
-        if scope.contract_id is not None and (contract is None or contract.pk != scope.contract_id):
-            continue
+        period, contract = pays
+        block_end = block_start + length - DAY
         amount = scheduled_amount(cpli, block_start, block_end, rulebook.actuals_week_start)
         ends = block_end if cpli.end_date is None else min(block_end, cpli.end_date)
-        target = c.period(cpli.council_id, *period, status=CURRENT, projected=True)
+        target = c.period(council_id, *period, status=CURRENT, projected=True)
         target.add(
             cpli.service_user_id,
             (cpli.client, cpli.ss_ref),
@@ -546,17 +540,22 @@ def _project_cpli(c: _Collector, scope: _Scope, cpli: _Cpli, ctx: dict[str, Any]
 def _project(c: _Collector, provider_id: int, scope: _Scope) -> None:
     """The periods still to come in the year: each unpaid block of the provider's on-schedule
     CPLIs, in the period whose run will pay it."""
-    councils = list(c.councils)
-    if not councils:
+    # A council none of whose payment rules pays on schedule pays no CPLI of it so: its CPLIs
+    # are not read (a county's provider may have thousands there).
+    rules = c.source.payment_rules
+    paying = [
+        pk
+        for pk in c.councils
+        if any(
+            k[0] == pk and r.payment_method == PaymentMethod.ON_SCHEDULE for k, r in rules.items()
+        )
+    ]
+    if not paying:
         return
-    latest_end = max(_horizon(c.source.rulebooks[pk], scope.year)[1] for pk in councils)
-    ctx = {
-        "provider": provider_id,
-        "paid": _paid_blocks(provider_id, c.source),
-        "starts": _projection_starts(c.source, councils),
-    }
-    for cpli in _schedule_cplis(provider_id, councils, latest_end):
-        _project_cpli(c, scope, cpli, ctx)
+    projection = _Projection(c, scope, provider_id)
+    latest_end = max(projection.horizons[pk][1] for pk in paying)
+    for cpli in schedule_cplis(provider_id, paying, latest_end):
+        _project_cpli(c, projection, cpli)
 
 
 def scheduled_payments(

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET
 from carebridge.contracts.commitment import financial_year_label, financial_year_of
 from carebridge.core.calendar import today
 from carebridge.core.http import acting_user
+from carebridge.core.lists import LONG_PAGE_SIZE, page_of
 from carebridge.core.permissions import Function, require_function
 from carebridge.organisations.focus import chosen_council_id, narrow
 from carebridge.payments.filters_pay import ScheduledFilters
@@ -58,14 +59,20 @@ def scheduled_list(request: HttpRequest) -> HttpResponse:
         period=chosen["period"] or None,
         council_id=chosen_council_id(request),
     )
+    # A county's provider has thousands of rows a year: a page of them at a time, under their
+    # periods' headings and totals.
+    shown = page_of(request, page.client_rows, per_page=LONG_PAGE_SIZE)
+    sections = selectors.period_sections(shown.object_list)
     provider_pay.scheduled_payments_viewed(
-        by=user, rows=page.row_counts, ip=request.META.get("REMOTE_ADDR")
+        by=user, rows=selectors.shown_counts(sections), ip=request.META.get("REMOTE_ADDR")
     )
     return render(
         request,
         "payments/scheduled/list.html",
         {
             "page": page,
+            "rows_page": shown,
+            "sections": sections,
             "filters": filters.form,
             "chosen": {**chosen, "year": year},
             "year_label": financial_year_label(year),
