@@ -8,7 +8,7 @@ by service level instead of by client."""
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -18,9 +18,13 @@ from typing import TYPE_CHECKING, Any
 from django.db.models import Max, Min, Sum
 
 from carebridge.contracts.commitment import (
+    allocation_commitment,
+    cost_of_days,
     financial_year_bounds,
     financial_year_label,
     financial_year_of,
+    weekly_cost,
+    weeks_between,
 )
 from carebridge.contracts.models import Cpli, ServiceLevel
 from carebridge.contracts.purchase_orders import COMMITTED, running_in
@@ -107,18 +111,38 @@ class _Contracts:
         return None
 
 
+class _YearWeeks:
+    """The weeks of a financial year each run of days (a CPLI's first to last day in the year)
+    is active in, by how many days of each week: a year's commitment is then each number of
+    days' cost (`cost_of_days`) times its weeks, the same sum `commitment` adds one week at a
+    time. Many CPLIs share their days in a year (those running all year share them all), so
+    each run of days is counted once."""
+
+    def __init__(self, year: int, week_start: int) -> None:
+        self.first, self.last = financial_year_bounds(year)
+        self.week_start = week_start
+        self.counted: dict[tuple[date, date], tuple[tuple[int, int], ...]] = {}
+
+    def commitment(self, weekly: Decimal, start: date, end: date | None) -> Decimal:
+        begin = max(start, self.first)
+        finish = self.last if end is None else min(end, self.last)
+        weeks = self.counted.get((begin, finish))
+        if weeks is None:
+            days = Counter(days for _week, days in weeks_between(begin, finish, self.week_start))
+            weeks = self.counted[(begin, finish)] = tuple(sorted(days.items()))
+        return sum((cost_of_days(weekly, days) * count for days, count in weeks), ZERO)
+
+
 def _commitments(
     council_id: int, year: int, provider: int | None, contracts: _Contracts, week_start: int
 ) -> dict[Key, Decimal]:
-    """Each agreed CPLI's value in the year, under the contract in force when its days in the
-    year begin (one query)."""
+    """Each agreed CPLI's value in the year (`Cpli.commitment_in`, worked out per run of days),
+    under the contract in force when its days in the year begin (one query)."""
     first, _last = financial_year_bounds(year)
     cplis = Cpli.objects.filter(running_in(year), council_id=council_id, status__in=COMMITTED)
     if provider is not None:
         cplis = cplis.filter(provider_id=provider)
-    # Exactly the fields commitment_in reads: a deferred one would cost a query per line.
-    cplis = cplis.only(
-        "pk",
+    rows = cplis.order_by().values_list(
         "provider_id",
         "service_level_id",
         "quantity",
@@ -126,12 +150,16 @@ def _commitments(
         "yearly_allocation",
         "start_date",
         "end_date",
-    ).order_by()
+    )
+    weeks = _YearWeeks(year, week_start)
     committed: dict[Key, Decimal] = defaultdict(lambda: ZERO)
-    for cpli in cplis.iterator(chunk_size=2000):
-        contract = contracts.on(cpli.provider_id, max(cpli.start_date, first))
-        key = (cpli.provider_id, contract, cpli.service_level_id)
-        committed[key] += cpli.commitment_in(year=year, week_start=week_start)
+    for provider_id, level, quantity, rate, allocation, start, end in rows.iterator(2000):
+        contract = contracts.on(provider_id, max(start, first))
+        if allocation is not None:
+            value = allocation_commitment(allocation, rate, start, end, year=year)
+        else:
+            value = weeks.commitment(weekly_cost(quantity, rate), start, end)
+        committed[(provider_id, contract, level)] += value
     return committed
 
 
