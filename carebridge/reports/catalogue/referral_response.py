@@ -5,21 +5,35 @@ starts and whether provider updates came on time.
 
 Every figure of a row is about the referrals received in that month, whatever happened to them
 later, so each referral is counted in one row only and a row's figures add up. Service minutes
-are counted by the calendar (`core.calendar.service_time_between`) inside the council's referral
+are counted by the calendar (as `core.calendar.service_time_between` counts them) inside the council's referral
 service hours; the deadlines are the ones the provider was shown (`respond_by`, `update_due_by`,
 set by `organisations.deadlines`)."""
 
 from __future__ import annotations
 
 import statistics
+from bisect import bisect_right
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING, Any
 
-from carebridge.core.calendar import london_midnight, now, service_time_between, to_london, today
+from django.db.models import (
+    CharField,
+    Count,
+    DateTimeField,
+    DurationField,
+    ExpressionWrapper,
+    F,
+    Q,
+    QuerySet,
+    Value,
+)
+from django.db.models.functions import Coalesce, ExtractMonth, ExtractYear
+
+from carebridge.core.calendar import LONDON, london_midnight, now, to_london, today
 from carebridge.organisations.models import Rulebook
 from carebridge.referrals.choices import ReferralStatus, RefusalReason
 from carebridge.referrals.models import Referral
@@ -82,7 +96,7 @@ class Tally:
     failed: int = 0
     updates_on_time: int = 0
     updates_due: int = 0
-    minutes: list[Decimal] = field(default_factory=list)  # service minutes to each answer
+    seconds: list[int] = field(default_factory=list)  # whole service seconds to each answer
 
     @property
     def share(self) -> Decimal | None:
@@ -95,9 +109,26 @@ class Tally:
 
     @property
     def median(self) -> Decimal | None:
-        if not self.minutes:
+        """The median of the answers' service minutes, each to a tenth of a minute."""
+        if not self.seconds:
             return None
-        return Decimal(statistics.median(self.minutes)).quantize(TENTH, ROUND_HALF_UP)
+        ordered = sorted(self.seconds)
+        half = len(ordered) // 2
+        # Rounding to a tenth of a minute keeps the order, so the middle one (or two) of the
+        # seconds are those of the minutes: only they need rounding.
+        middle = ordered[half - 1 : half + 1] if len(ordered) % 2 == 0 else [ordered[half]]
+        minutes = [minutes_of(seconds) for seconds in middle]
+        return Decimal(statistics.median(minutes)).quantize(TENTH, ROUND_HALF_UP)
+
+    def add(self, other: Tally) -> None:
+        self.received += other.received
+        self.in_window += other.in_window
+        self.missed += other.missed
+        self.refused.update(other.refused)
+        self.failed += other.failed
+        self.updates_on_time += other.updates_on_time
+        self.updates_due += other.updates_due
+        self.seconds += other.seconds
 
     def cells(self, provider: str, month: str | None) -> tuple[Cell, ...]:
         return (
@@ -125,47 +156,57 @@ def refusals_text(refused: Counter[str]) -> str:
     )
 
 
-def service_minutes(start: datetime, end: datetime, hours: ServiceHours) -> Decimal:
-    """The service time from `start` to `end`, in minutes to one decimal place."""
-    elapsed = service_time_between(start, end, hours)
-    return (Decimal(elapsed // timedelta(seconds=1)) / 60).quantize(TENTH, ROUND_HALF_UP)
+def minutes_of(seconds: int) -> Decimal:
+    """Whole seconds of service time in minutes, to one decimal place."""
+    return (Decimal(seconds) / 60).quantize(TENTH, ROUND_HALF_UP)
 
 
-@dataclass(frozen=True)
-class Answer:
-    """What one referral's record says about its answer and its provider update."""
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_MICROSECOND = timedelta(microseconds=1)
+_PER_SECOND = 1_000_000
 
-    received_at: datetime
-    respond_by: datetime
-    answered_at: datetime | None
-    status: str
-    refusal_reason: str
-    update_due_by: datetime | None
-    provider_update_at: datetime | None
-    closed_at: datetime | None
 
-    def count_in(self, tally: Tally, hours: ServiceHours, at: datetime) -> None:
-        tally.received += 1
-        if self.answered_at is not None:
-            tally.minutes.append(service_minutes(self.received_at, self.answered_at, hours))
-            if self.answered_at <= self.respond_by:
-                tally.in_window += 1
-        # Missed: the window closed before an answer came (a late answer), before the council
-        # withdrew it, or before now (still pending) - the glossary's "passed without an answer".
-        if self.respond_by < (self.answered_at or self.closed_at or at):
-            tally.missed += 1
-        if self.status == ReferralStatus.REFUSED:
-            tally.refused[self.refusal_reason] += 1
-        elif self.status == ReferralStatus.FAILED:
-            tally.failed += 1
-        if self.update_due_by is not None:
-            updated = self.provider_update_at
-            # Due once sent, or once its deadline passed while the service still waited for it
-            # (a service that failed or was withdrawn first owed no update).
-            if updated is not None or self.update_due_by < (self.closed_at or at):
-                tally.updates_due += 1
-            if updated is not None and updated <= self.update_due_by:
-                tally.updates_on_time += 1
+def micro_of(moment: datetime) -> int:
+    """A moment as whole microseconds since 1970 began in UTC."""
+    return (moment - _EPOCH) // _MICROSECOND
+
+
+def _moment(micro: int) -> datetime:
+    return _EPOCH + timedelta(microseconds=micro)
+
+
+class ServiceClock:
+    """The service time from the first day to a moment, as a running total of the service's
+    windows (`ServiceHours.window_on`, day by day from `first` to `last`): the time between two
+    moments in those days is then a difference of two look-ups, the same sum of each day's
+    window that `core.calendar.service_time_between` adds up by walking the days between.
+    Moments are microseconds since 1970 (`micro_of`), as the report reads them."""
+
+    def __init__(self, hours: ServiceHours, first: date, last: date) -> None:
+        self.opens: list[int] = []
+        self.closes: list[int] = []
+        self.before: list[int] = []  # service microseconds before each window opens
+        total = 0
+        day = first
+        while day <= last:
+            window = hours.window_on(day)
+            if window is not None:
+                opens, closes = micro_of(window[0]), micro_of(window[1])
+                self.opens.append(opens)
+                self.closes.append(closes)
+                self.before.append(total)
+                total += closes - opens
+            day += timedelta(days=1)
+
+    def _total_at(self, at: int) -> int:
+        i = bisect_right(self.opens, at) - 1
+        if i < 0:
+            return 0
+        return self.before[i] + min(at, self.closes[i]) - self.opens[i]
+
+    def seconds_between(self, start: int, end: int) -> int:
+        """Whole seconds of service time from start to end (negative if end is before)."""
+        return (self._total_at(end) - self._total_at(start)) // _PER_SECOND
 
 
 @dataclass
@@ -189,8 +230,121 @@ def months_between(starts: date, ends: date) -> list[date]:
     return months
 
 
+def _counts(at: datetime) -> dict[str, Count]:
+    """Each figure of a Tally but the minutes, as a count over a month's referrals."""
+    moment = Value(at, output_field=DateTimeField())
+    answered_in_window = Q(answered_at__isnull=False, answered_at__lte=F("respond_by"))
+    # Missed: the window closed before an answer came (a late answer), before the council
+    # withdrew it, or before now (still pending) - the glossary's "passed without an answer".
+    missed = Q(respond_by__lt=Coalesce("answered_at", "closed_at", moment))
+    # An update is due once sent, or once its deadline passed while the service still waited
+    # for it (a service that failed or was withdrawn first owed no update).
+    update_due = Q(update_due_by__isnull=False) & (
+        Q(provider_update_at__isnull=False) | Q(update_due_by__lt=Coalesce("closed_at", moment))
+    )
+    on_time = Q(update_due_by__isnull=False, provider_update_at__lte=F("update_due_by"))
+    refused = Q(status=ReferralStatus.REFUSED)
+    return {
+        "received": Count("pk"),
+        "in_window": Count("pk", filter=answered_in_window),
+        "missed": Count("pk", filter=missed),
+        "refused": Count("pk", filter=refused),
+        **{
+            f"refused_{reason.value}": Count("pk", filter=refused & Q(refusal_reason=reason))
+            for reason in RefusalReason
+        },
+        "failed": Count("pk", filter=Q(status=ReferralStatus.FAILED)),
+        "updates_due": Count("pk", filter=update_due),
+        "updates_on_time": Count("pk", filter=on_time),
+    }
+
+
+def _since_epoch(field: str) -> ExpressionWrapper:
+    # Read as a duration: a database hands over an interval several times faster than a
+    # moment with its time zone, and a year of answers is two of them each.
+    return ExpressionWrapper(F(field) - Value(_EPOCH), output_field=DurationField())
+
+
+def _figures(referrals: QuerySet[Referral], at: datetime) -> QuerySet[Referral, tuple[Any, ...]]:
+    """In one query: per answered referral a row of its provider and when it was received and
+    answered, since 1970 (its month and minutes are worked out in Python, the minutes by the
+    service's calendar); and per provider and month (London's) a row of its name, the month's
+    year and number, and its counts, with no times. The answers come first: a query's rows
+    are converted as its first part's columns say, and the tens of thousands of answers then
+    pass unconverted (a row of counts is whole numbers as every database gives them)."""
+    counts = _counts(at)
+    empty = Value(None, output_field=CharField())
+    answers = (
+        referrals.order_by()
+        .filter(answered_at__isnull=False)
+        .annotate(
+            name=empty,
+            year=empty,
+            month=empty,
+            **dict.fromkeys(counts, empty),
+            start=_since_epoch("received_at"),
+            end=_since_epoch("answered_at"),
+        )
+        .values_list("provider_id", "name", "year", "month", *counts, "start", "end")
+    )
+    no_time = Value(None, output_field=DurationField())
+    sums = (
+        referrals.order_by()
+        .values(
+            "provider_id",
+            "provider__name",
+            year=ExtractYear("received_at", tzinfo=LONDON),
+            month=ExtractMonth("received_at", tzinfo=LONDON),
+        )
+        .annotate(**counts, start=no_time, end=no_time)
+        .values_list("provider_id", "provider__name", "year", "month", *counts, "start", "end")
+    )
+    return answers.union(sums, all=True)
+
+
+def _sums(figures: Sequence[int]) -> Tally:
+    """A month's counts as the query gives them (`_counts`' order), as a Tally."""
+    reasons = list(RefusalReason)
+    received, in_window, missed, refused_all, *by_reason = figures[: 4 + len(reasons)]
+    failed, updates_due, updates_on_time = figures[4 + len(reasons) :]
+    refused: Counter[str] = Counter()
+    for reason, count in zip(reasons, by_reason, strict=True):
+        if count:
+            refused[reason.value] = count
+    # A refusal for a reason the guide no longer lists still counts among the refused.
+    if refused_all > sum(by_reason):
+        refused[""] += refused_all - sum(by_reason)
+    return Tally(received, in_window, missed, refused, failed, updates_on_time, updates_due)
+
+
+def _tallies(
+    rows: Iterable[tuple[Any, ...]], hours: ServiceHours
+) -> dict[tuple[str, int, date], Tally]:
+    """Each provider's month of figures, by name, provider and month."""
+    names: dict[tuple[int, date], tuple[str, Tally]] = {}
+    answers: list[tuple[int, int, int]] = []
+    for provider_id, name, year, month, *figures, start, end in rows:
+        if start is not None:
+            answers.append((provider_id, start // _MICROSECOND, end // _MICROSECOND))
+        else:
+            day = date(int(year), int(month), 1)
+            names[(provider_id, day)] = (name, _sums([int(figure) for figure in figures]))
+    if answers:
+        first = to_london(_moment(min(start for _pk, start, _end in answers))).date()
+        last = to_london(_moment(max(end for _pk, _start, end in answers))).date()
+        clock = ServiceClock(hours, first, last)
+        # Each answer's month, London's, by when its referral was received.
+        months = months_between(first, last)
+        starts = [micro_of(london_midnight(month)) for month in months]
+        for provider_id, start, end in answers:
+            month = months[bisect_right(starts, start) - 1]
+            names[(provider_id, month)][1].seconds.append(clock.seconds_between(start, end))
+    return {(name, pk, day): tally for (pk, day), (name, tally) in names.items()}
+
+
 def build(user: User, filters: Mapping[str, Any]) -> Table:
-    """Each provider's months with referrals received in the range, by provider then month."""
+    """Each provider's months with referrals received in the range, by provider then month:
+    two queries (the rulebook, then the counts and the answers' times)."""
     assert user.council_id is not None  # a council's report (Report.may_use)
     starts, ends = filters["starts"], filters["ends"]
     rulebook = Rulebook.objects.select_related("council").get(council_id=user.council_id)
@@ -201,26 +355,10 @@ def build(user: User, filters: Mapping[str, Any]) -> Table:
     )
     if filters.get("provider"):
         referrals = referrals.filter(provider_id=filters["provider"])
-    values = referrals.order_by().values_list(
-        "provider_id",
-        "provider__name",
-        "received_at",
-        "respond_by",
-        "answered_at",
-        "status",
-        "refusal_reason",
-        "update_due_by",
-        "provider_update_at",
-        "closed_at",
-    )
-    hours, at = rulebook.referral_service_hours(), now()
-    tallies: dict[tuple[str, int, date], Tally] = {}
+    tallies = _tallies(_figures(referrals, now()), rulebook.referral_service_hours())
     overall = Tally()
-    for provider_id, name, *fields in values.iterator(chunk_size=2000):
-        answer = Answer(*fields)  # type: ignore[arg-type]  # the fields in Answer's order
-        month = to_london(answer.received_at).date().replace(day=1)
-        answer.count_in(tallies.setdefault((name, provider_id, month), Tally()), hours, at)
-        answer.count_in(overall, hours, at)
+    for tally in tallies.values():
+        overall.add(tally)
     council_id = user.council_id
     rows = [
         Row(tally.cells(name, month_label(month)), council_id=council_id)
