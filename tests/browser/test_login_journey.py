@@ -383,3 +383,44 @@ def test_a_council_administrator_adds_a_providers_contact(page: Any, live_server
     page.get_by_role("button", name="Add user").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Morgan Reeve can now log in")
     axe_check(page)
+
+
+def test_a_user_sets_up_an_authenticator_app_from_the_key_the_page_shows(
+    page: Any, live_server: Any
+) -> None:
+    """The page's GET saves nothing (the secret waits in the session): a wrong code, then the
+    app's code from the key typed in by hand, and the app is theirs."""
+    import base64
+
+    from django_otp.oath import totp
+
+    _council, provider = provider_with_contract()
+    user = make_user(provider=provider, ready=True)
+    log_in(page, live_server.url, user.email)
+    page.goto(f"{live_server.url}/accounts/account/")
+    page.get_by_role("button", name="Set up an authenticator app").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Set up your authenticator app")
+    axe_check(page)
+    assert services.authenticator_device(user) is None
+
+    page.get_by_text("I cannot scan the QR code").click()
+    key = (page.locator(".govuk-details__text .cb-nowrap").text_content() or "").replace(" ", "")
+    secret = base64.b32decode(key + "=" * (-len(key) % 8))
+    page.get_by_label("Current password").fill(PASSWORD)
+    page.get_by_label("Code from your authenticator app").fill("000000")
+    page.get_by_role("button", name="Use this app to log in").click()
+    expect(error_summary(page)).to_contain_text("The code is not right")
+    axe_check(page)
+    shown_again = (page.locator(".govuk-details__text .cb-nowrap").text_content() or "").replace(
+        " ", ""
+    )
+    assert shown_again == key, "a mistyped code does not void the scan"
+
+    page.get_by_label("Current password").fill(PASSWORD)
+    page.get_by_label("Code from your authenticator app").fill(str(totp(secret)).zfill(6))
+    page.get_by_role("button", name="Use this app to log in").click()
+    expect(page.locator(".govuk-notification-banner--success")).to_contain_text(
+        "Your authenticator app is set up"
+    )
+    device = services.authenticator_device(user)
+    assert device is not None and device.bin_key == secret
