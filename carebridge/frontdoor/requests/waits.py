@@ -13,6 +13,9 @@ those of the two times, fractions of a second included.
 The hours are the council's current office hours, as the figures always counted them. Changing
 them (`front_door_settings_update`) forgets every decided request's wait in one statement, so
 the figures count them from the two times meanwhile, and a background task stores them again.
+
+Below, the response promise's clock: how an open request's due time (stored as it joins the
+queue, `services/routing.py`) stands now, in colour and in words, for the queue and its page.
 """
 
 from __future__ import annotations
