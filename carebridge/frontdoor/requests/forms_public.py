@@ -88,6 +88,14 @@ class AskAssessmentForm(GovForm):
         error_messages={"required": "Select that you agree to share, so the council can assess"},
     )
 
+    def __init__(self, *args: Any, professional: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if professional:
+            self.fields["consent_to_share"].label = (
+                "The person agrees to these details and the referral being shared with the "
+                "council’s adult social care team"
+            )
+
     def clean_postcode(self) -> str:
         value = self.cleaned_data["postcode"]
         try:

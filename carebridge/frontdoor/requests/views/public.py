@@ -309,7 +309,10 @@ def result(request: HttpRequest, council: str) -> HttpResponse:
     journey = _journey(request, found)
     form = None
     if sent.route == Route.SIGNPOSTED and not sent.details_shared:
-        form = AskAssessmentForm(request.POST if request.method == "POST" else None)
+        form = AskAssessmentForm(
+            request.POST if request.method == "POST" else None,
+            professional=bool(sent.professional_kind),
+        )
     if request.method == "POST":
         if sent.route != Route.SIGNPOSTED:
             return redirect("care:result", council=found.slug)

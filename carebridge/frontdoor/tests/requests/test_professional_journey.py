@@ -302,7 +302,10 @@ def test_asking_for_an_assessment_after_all_keeps_the_professionals_referral(cou
     walk(client, council, referral_answers(sharing_basis="no"))
     client.post(reverse("care:check", kwargs={"council": council.slug}))
     result = reverse("care:result", kwargs={"council": council.slug})
-    assert "Ask for an assessment" in client.get(result).content.decode()
+    page = client.get(result).content.decode()
+    assert "Ask for an assessment" in page
+    assert "The person did not agree to the referral" in page
+    assert "The person agrees to these details and the referral being shared" in page
 
     client.post(
         result,
