@@ -202,6 +202,7 @@ def question(request: HttpRequest, council: str, slug: str) -> HttpResponse:
             journey["sent"] = None
             if page.id in (qp.NHS_NUMBER, qp.DATE_OF_BIRTH):
                 pro.lookup_if_ready(request, found, journey)
+            pro.forget_record_once_used(journey)
             _save(request)
             if page.id == qp.WORK_EMAIL and pro.needs_confirming(request, found, answers):
                 return redirect(_question_url(found, pro.SEND_SLUG, change=change))

@@ -223,6 +223,14 @@ def lookup_if_ready(request: HttpRequest, council: Council, journey: dict[str, A
     journey["pds"] = pds
 
 
+def forget_record_once_used(journey: dict[str, Any]) -> None:
+    """Once the professional has answered every page the record filled in, the record's
+    details leave the session: only that they came from it is kept."""
+    pds = journey.get("pds") or {}
+    if pds.get("prefill") and all(key in journey["answers"] for key in qp.PREFILLED):
+        pds["prefill"] = {}
+
+
 def _current(journey: dict[str, Any]) -> dict[str, Any]:
     """The look-up made for the NHS number and date of birth now answered, or {}."""
     pds = journey.get("pds") or {}

@@ -101,6 +101,8 @@ def test_the_professional_can_correct_the_record_and_the_request_says_where_it_c
         referral_gp_practice="Hadley Surgery (M99001)",
     )
     assert walk(client, council, answers) == reverse("care:check", kwargs={"council": council.slug})
+    # Every page it filled is answered: the record's details have left the session.
+    assert client.session["front_door"][council.slug]["pds"]["prefill"] == {}
     client.post(reverse("care:check", kwargs={"council": council.slug}))
 
     sent = FrontDoorRequest.objects.get()
