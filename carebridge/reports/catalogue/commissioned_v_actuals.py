@@ -14,8 +14,9 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from decimal import Decimal
+from functools import cache
 from itertools import groupby
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django.db.models import FilteredRelation, Q
 
@@ -250,6 +251,22 @@ def _rows(
                 yield _unposted_row(line, week)
 
 
+@dataclass(frozen=True)
+class _Plan:
+    """A CPLI's weekly plan as `planned_for` and `days_active` read it (not a short break)."""
+
+    quantity: Decimal
+    start_date: date
+    end_date: date | None
+    visits: int = 0
+    is_allocation: bool = False
+
+
+@cache
+def _unit_labels() -> dict[str, str]:
+    return {unit.value: str(unit.label) for unit in Unit}
+
+
 def _line(cpli: tuple[Any, ...], rulebook: Rulebook) -> Line:
     (
         pk,
@@ -270,10 +287,11 @@ def _line(cpli: tuple[Any, ...], rulebook: Rulebook) -> Line:
         end_date,
         status,
     ) = cpli
-    # A plain instance for actuals' own planning rule (planned_for): never saved.
+    # What actuals' own planning rule (planned_for) reads of a CPLI, never saved: not a model
+    # instance, which costs more than the rest of the line (thousands of lines a page).
     plan = None
     if allocation is None and status in RUNNING:
-        plan = Cpli(pk=pk, quantity=quantity, start_date=start_date, end_date=end_date)
+        plan = cast(Cpli, _Plan(quantity, start_date, end_date))
     return Line(
         council_id=council_id,
         council=council,
@@ -282,7 +300,7 @@ def _line(cpli: tuple[Any, ...], rulebook: Rulebook) -> Line:
         service=service,
         level=level,
         reference=f"{reference} / CPLI {pk}" if reference else f"CPLI {pk}",
-        unit=str(Unit(unit).label) if unit in Unit.values else unit,
+        unit=_unit_labels().get(unit, unit),
         step=rulebook.actuals_hours_step if unit == Unit.HOURS else Decimal("1"),
         rate=rate,
         is_allocation=allocation is not None,
