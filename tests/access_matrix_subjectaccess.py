@@ -51,7 +51,7 @@ REGISTRY: dict[str, Entry] = {
     "subjectaccess:export_prepare": Entry(
         kwargs=lambda w: {"pk": w.other_sar.pk}, owner=lambda w: w.other_ig_officer
     ),
-    # The one-off link: its owner's GET downloads it (and uses it up), so it is tried last.
+    # The one-off link: its owner's POST downloads it (and uses it up), so it is tried last.
     "subjectaccess:export_download": Entry(
         kwargs=lambda w: {"pk": w.other_sar.pk, "export_pk": w.other_sar_export.pk},
         owner=lambda w: w.other_ig_officer,

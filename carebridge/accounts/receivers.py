@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from carebridge.accounts import services
+from carebridge.accounts.models import CONTACT_DETAILS
 from carebridge.core.permissions import Role
 from carebridge.organisations.choices import ChangeRequestKind
 from carebridge.organisations.services import ChangeRequestRefused
@@ -35,6 +36,11 @@ def contact_change_apply(
             title=proposed.get("title", ""),
             change_request=change_request,
         )
+        details = {field: proposed[field] for field in CONTACT_DETAILS if proposed.get(field)}
+        if details:
+            services.account_details_update(
+                user=user, by=by, change_request=change_request, **details
+            )
         return user
     contact = change_request.contact
     assert contact is not None

@@ -26,6 +26,11 @@ with Content-Type application/json:
     about                     {code, label}: an adult with needs, or a carer
     person                    {name, date_of_birth (YYYY-MM-DD or null), postcode, email, phone}
     consent_to_share
+    referral                  a professional's referral, null otherwise: {professional_kind,
+                              email_confirmed, nhs_number, address: {line_1, line_2, town,
+                              postcode}, gp_practice, demographics_from_pds, presenting_need,
+                              current_services, others_involved, risks: {to_person, to_others,
+                              to_staff: {answer, details}}, sharing_basis, sharing_basis_reason}
     answers                   [{section, question, answer, question_id}] as the person read them
     answer_codes              the answers as stored: question id to answer code(s)
     assessment                {ruleset_version, reasons: [...]}

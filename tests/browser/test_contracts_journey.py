@@ -82,7 +82,7 @@ def change_approved(page: Any) -> None:
     expect(heading(page)).to_have_text("Change requests")
     axe_check(page)
     page.get_by_role(
-        "link", name=re.compile(f"^Review the request to update service {SERVICE}")
+        "link", name=re.compile(f"^Review the request to change the service details of {SERVICE}")
     ).click()
     expect(heading(page)).to_have_text(SERVICE)
     expect(page.locator("main")).to_contain_text(NEW_PHONE)

@@ -9,7 +9,7 @@ from django.db.models import Q
 
 from carebridge.accounts import tasks
 from carebridge.accounts.access import AccountChange, check_account_change
-from carebridge.accounts.models import ResetLink, User
+from carebridge.accounts.models import CONTACT_DETAILS, ResetLink, User
 from carebridge.accounts.policy import login_policy_for
 from carebridge.accounts.services.common import on_request, record_about
 from carebridge.accounts.services.links import setup_link_create
@@ -220,14 +220,15 @@ def account_invite(
     return user, link, token
 
 
-ACCOUNT_DETAILS = ("title", "first_name", "last_name", "email", "phone")
+ACCOUNT_DETAILS = ("title", "first_name", "last_name", "email", "phone", *CONTACT_DETAILS)
 
 
 @transaction.atomic
 def account_details_update(
     *, user: User, by: User, change_request: ChangeRequest | None = None, **details: str
 ) -> User:
-    """Change a person's name, title, e-mail address (their log-in) or telephone number.
+    """Change a person's name, title, e-mail address (their log-in), telephone number, or a
+    contact's address and mobile.
 
     `change_request`: the provider's own request this change answers (docs/decisions/0006)."""
     unknown = set(details) - set(ACCOUNT_DETAILS)

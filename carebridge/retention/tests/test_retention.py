@@ -6,6 +6,7 @@ from datetime import date, timedelta
 
 import pytest
 from django.core.cache import cache
+from django.db import models as django_models
 from django.urls import reverse
 
 from carebridge.core.calendar import add_calendar_months, now
@@ -221,3 +222,33 @@ def test_months_before_keeps_to_the_last_day_of_a_shorter_month():
     assert add_calendar_months(datetime(2026, 1, 15, tzinfo=UTC), -24) == datetime(
         2024, 1, 15, tzinfo=UTC
     )
+
+
+# Free text a request keeps after its period: what it was (its reference and the rules' version)
+# and why it went to a team ("Area WB1 → …": a postcode district, never the person). Every other
+# text field names or describes the person, so a field added later is removed unless listed here.
+_KEPT_TEXT = {"reference", "ruleset_version", "routing_rule"}
+
+
+def test_it_anonymises_every_free_text_field_a_request_has_a_professionals_too():
+    council = open_council()
+    request = _signposted(council)
+    texts = [
+        field
+        for field in FrontDoorRequest._meta.concrete_fields
+        if isinstance(field, (django_models.CharField, django_models.TextField))
+        and not field.choices
+        and field.name not in _KEPT_TEXT
+    ]
+    filled = {
+        field.name: "someone@example.org"
+        if isinstance(field, django_models.EmailField)
+        else "9434765919"[: field.max_length or 10]
+        for field in texts
+    }
+    FrontDoorRequest.objects.filter(pk=request.pk).update(**filled)
+    services.council_retention_run(council, moment=_months_on(24))
+    request.refresh_from_db()
+    left = {name for name in filled if getattr(request, name) not in ("", "Removed")}
+    assert left == set(), f"personal fields kept after the retention period: {sorted(left)}"
+    assert request.person_date_of_birth is None
