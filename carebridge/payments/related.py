@@ -58,8 +58,8 @@ def _page(user: User, invoice: Invoice) -> str:
 def related_to_actions(user: User, action_ids: Collection[int]) -> dict[int, RelatedTo]:
     """core.related_to's source for actions about an invoice: "Invoice INV-12, <service>,
     <date> (Invoice)", linking to the invoice's page for a user who may see it; an invoice the
-    user may not see (a council officer and a provider's draft) is named without its link. Two
-    queries for all the actions shown."""
+    user may not see (a council officer and a provider's draft) is named without its link. Three
+    queries for all the actions shown, whatever their number."""
     held = dict(
         Action.objects.filter(pk__in=list(action_ids), related_id__isnull=False).values_list(
             "pk", "related_id"

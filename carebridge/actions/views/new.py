@@ -62,6 +62,24 @@ def _entities(user: User, council: Council, provider: Provider) -> dict[str, lis
 SIGNED_CONTRACT_TITLE = "Signed contract attached"
 
 
+def _initial(
+    request: HttpRequest,
+    kind: str,
+    entities: dict[str, list[tuple[str, str]]],
+    types: list[ActionType],
+) -> dict[str, Any]:
+    """What the form starts with: the thing (one of the user's own) and the type that the link
+    which opened the page named."""
+    initial: dict[str, Any] = {}
+    if kind in entities:
+        value = entity_value(kind, parse_id(request.GET.get("related_id")) or 0)
+        if any(value == option for option, _label in entities[kind]):
+            initial = {"related_kind": kind, "entity": value}
+    elif kind == RelatedKind.PROVIDER:
+        initial = {"related_kind": kind}
+    return {**initial, **_type_initial(request, types)}
+
+
 def _type_initial(request: HttpRequest, types: list[ActionType]) -> dict[str, Any]:
     """The type the link that opened the page chose (one of the council's types), and for the
     signed-contract type the guide's title."""
@@ -127,21 +145,14 @@ def action_new(request: HtmxHttpRequest) -> HttpResponse:
     types = selectors.types_for(user, council)
     teams = None if is_council(user) else selectors.teams_for(user, council)
     entities = _entities(user, council, provider)
-    initial: dict[str, Any] = {}
     kind = request.GET.get("related_kind", "")
     held = [held_kind for held_kind in related.held_elsewhere() if held_kind in entities]
     if request.htmx and request.method == "GET" and kind in (*OFFERED_KINDS, *held):
         # "Related to" was chosen: offer only that kind's entities.
         entities = {kind: entities.get(kind, [])}
-        initial = {"related_kind": kind}
-    if kind in entities and not request.htmx:
-        value = entity_value(kind, parse_id(request.GET.get("related_id")) or 0)
-        if any(value == option for option, _label in entities[kind]):
-            initial = {"related_kind": kind, "entity": value}
-    elif kind == RelatedKind.PROVIDER:
-        initial = {"related_kind": kind}
-    if not request.htmx:
-        initial.update(_type_initial(request, types))
+        initial: dict[str, Any] = {"related_kind": kind}
+    else:
+        initial = {} if request.htmx else _initial(request, kind, entities, types)
     form = ActionForm(
         request.POST if request.method == "POST" else None,
         request.FILES if request.method == "POST" else None,

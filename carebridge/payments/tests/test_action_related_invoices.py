@@ -8,6 +8,8 @@ from dataclasses import dataclass
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from carebridge.actions import services as actions
@@ -189,3 +191,19 @@ def test_the_council_sees_the_invoice_named_and_linked_once_it_is_submitted(invo
     services.invoice_submit(by=two.carer, invoice=invoiced.invoice)
     submitted = client_for(two.weekly_officer).get(url).content.decode()
     assert f'href="{council_link}"' in submitted
+
+
+def test_the_inbox_names_its_invoices_in_the_same_queries_however_many(invoiced):
+    two = invoiced.two
+    client = client_for(two.carer)
+    url = reverse("actions:action_list")
+    raise_about(invoiced, invoiced.invoice.pk)
+    client.get(url)  # the session's first read is not the page's
+    with CaptureQueriesContext(connection) as one:
+        client.get(url)
+    for _ in range(3):
+        raise_about(invoiced, invoiced.invoice.pk)
+    with CaptureQueriesContext(connection) as four:
+        page = client.get(url).content.decode()
+    assert page.count("Invoice LF-17, Larchfield – Riverside") == 4
+    assert len(four.captured_queries) == len(one.captured_queries)
