@@ -51,10 +51,18 @@ def _referrals(request: SubjectAccessRequest) -> Iterator[Row]:
         }
 
 
+def _front_door_requests_about(request: SubjectAccessRequest) -> models.QuerySet[FrontDoorRequest]:
+    """The council's front-door requests about the person: those linked to their record, and a
+    professional's referral giving their NHS number that no one has linked yet."""
+    person = ServiceUser.objects.get(pk=request.service_user_id, council_id=request.council_id)
+    about = models.Q(service_user_id=person.pk)
+    if person.nhs_number:
+        about |= models.Q(person_nhs_number=person.nhs_number)
+    return FrontDoorRequest.objects.filter(about, council_id=request.council_id)
+
+
 def _front_door_requests(request: SubjectAccessRequest) -> Iterator[Row]:
-    asked = FrontDoorRequest.objects.filter(
-        council_id=request.council_id, service_user_id=request.service_user_id
-    ).prefetch_related("events")
+    asked = _front_door_requests_about(request).prefetch_related("events")
     for each in asked.order_by("pk"):
         yield {**snapshot(each), "history": [snapshot(e) for e in each.events.order_by("pk")]}
 
@@ -119,9 +127,7 @@ def _audit_events(request: SubjectAccessRequest) -> Iterator[Row]:
         "referrals.referral": _ids(
             Referral.objects.filter(council_id=council, service_user_id=person)
         ),
-        "frontdoor.frontdoorrequest": _ids(
-            FrontDoorRequest.objects.filter(council_id=council, service_user_id=person)
-        ),
+        "frontdoor.frontdoorrequest": _ids(_front_door_requests_about(request)),
         "contracts.contractdocument": _ids(
             ContractDocument.objects.filter(council_id=council, service_user_id=person)
         ),
