@@ -179,7 +179,7 @@ def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
     context = _run_context(run)
     chosen = _provider_chosen(request, [pk for pk, _name, _totals in context["providers"]])
     page = page_of(request, selectors.run_lines(run, provider_id=chosen), per_page=LONG_PAGE_SIZE)
-    lines = [_line_row(line) for line in page.object_list]
+    lines = [_line_row(line) for line in selectors.run_lines_shown(list(page.object_list))]
     # The lines name the council's clients: every view is audited, with how many it showed.
     run_viewed(run=run, by=user, lines=len(lines), ip=_ip(request))
     context.update(
