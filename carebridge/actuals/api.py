@@ -24,6 +24,7 @@ from rest_framework.response import Response
 
 from carebridge.accounts.models import User
 from carebridge.actuals import csvio, selectors, services
+from carebridge.actuals.access import require_actuals_offered
 from carebridge.actuals.csvio.layout import QUANTITY_LIMIT
 from carebridge.actuals.models import ASSESSED, Actual, Period
 from carebridge.actuals.periods import WEEK, RuleSource, planned_for, week_of
@@ -361,6 +362,7 @@ class ActualsWeek(ProviderApiView):
     def get(self, request: Request) -> Response:
         user = self.acting_user(request)
         require_function(user, Function.ACTUALS)
+        require_actuals_offered(user)
         query = WeekQuery(data=request.query_params)
         query.is_valid(raise_exception=True)
         council = council_of_provider(user, query.validated_data["council"])
@@ -415,6 +417,7 @@ class ActualsWeek(ProviderApiView):
     def post(self, request: Request) -> Response:
         user = self.acting_user(request)
         require_function(user, Function.ACTUALS, edit=True)
+        require_actuals_offered(user)
         given = ActualsPostInput(data=request.data)
         if not given.is_valid():
             errors = dict(given.errors)
@@ -516,6 +519,7 @@ class ActualsCsv(ProviderApiView):
     def post(self, request: Request) -> Response:
         user = self.acting_user(request)
         require_function(user, Function.ACTUALS, edit=True)
+        require_actuals_offered(user)
         if request.content_type.split(";")[0].strip().lower() != CsvParser.media_type:
             raise CsvNeeded()
         query = CsvQuery(data=request.query_params)

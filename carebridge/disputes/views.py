@@ -28,7 +28,7 @@ from carebridge.core.lists import page_of
 from carebridge.core.permissions import Function, can_view, require_function
 from carebridge.core.ratelimits import rate_limited
 from carebridge.disputes import selectors, services
-from carebridge.disputes.access import dispute_for
+from carebridge.disputes.access import dispute_for, require_disputes_offered
 from carebridge.disputes.choices import TRANSITIONS, DisputeEvent, DisputeStatus
 from carebridge.disputes.filters import DisputeFilters
 from carebridge.disputes.forms import (
@@ -52,6 +52,9 @@ def _provider(request: HttpRequest) -> User:
     require_function(user, Function.ACTUALS)
     if user.provider_id is None:
         raise PermissionDenied
+    # Not to a provider no council (or not the one it looks at) pays on actuals.
+    chosen = chosen_council(request)
+    require_disputes_offered(user, chosen.pk if chosen is not None else None)
     return user
 
 

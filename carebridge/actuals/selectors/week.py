@@ -176,6 +176,8 @@ class Row:
     inputs: list[dict[str, Any]] = field(default_factory=list)
     detail: list[dict[str, Any]] = field(default_factory=list)
     extras_allowed: bool = True
+    # The frustrated reasons the row's council accepts (its rulebook's); None: every reason.
+    frustrated_reasons: frozenset[str] | None = None
     # Whether this row's council lets its week be changed (the week page sets it per council).
     editable: bool = True
     who: str = ""
@@ -223,6 +225,7 @@ def _row(cpli: Cpli, actual: Actual | None, rules: Rules, week: date) -> Row:
         cpli, actual, planned, round_money(planned * cpli.rate), assessment, cpli.is_allocation
     )
     row.extras_allowed = rules.extras_allowed and rules.level_extras_allowed
+    row.frustrated_reasons = rules.reasons
     return row
 
 

@@ -12,10 +12,12 @@ from django.urls import reverse
 
 from carebridge.accounts.models import User
 from carebridge.actuals import selectors
+from carebridge.actuals.access import require_actuals_offered
 from carebridge.actuals.periods import week_of
 from carebridge.core.bounds import parse_iso_date
 from carebridge.core.http import acting_user
 from carebridge.core.permissions import Function, require_function
+from carebridge.organisations.focus import chosen_council_id
 from carebridge.organisations.models import Rulebook, Service
 
 
@@ -24,6 +26,8 @@ def provider_user(request: HttpRequest, *, edit: bool = False) -> User:
     require_function(user, Function.ACTUALS, edit=edit)
     if user.provider_id is None:
         raise PermissionDenied
+    # Not to a provider no council (or not the one it looks at) pays on actuals.
+    require_actuals_offered(user, chosen_council_id(request))
     return user
 
 

@@ -15,12 +15,14 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from carebridge.accounts.models import User
 from carebridge.actuals import csvio
+from carebridge.actuals.access import require_actuals_offered
 from carebridge.actuals.csvio.reading import NOT_CSV
 from carebridge.audit.services import record
 from carebridge.core import uploads
 from carebridge.core.forms import GovForm
 from carebridge.core.http import acting_user
 from carebridge.core.permissions import Function, require_function
+from carebridge.organisations.focus import chosen_council_id
 from carebridge.organisations.models import Service
 
 # More than this many problems are summed up in one line: a page of 50,000 would help nobody.
@@ -34,6 +36,7 @@ def _provider_user(request: HttpRequest, *, edit: bool) -> User:
     if user.provider_id is None:
         raise PermissionDenied
     require_function(user, Function.ACTUALS, edit=edit)
+    require_actuals_offered(user, chosen_council_id(request))
     return user
 
 

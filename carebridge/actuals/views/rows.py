@@ -92,6 +92,19 @@ def add_row_links(user: User, rows: list[selectors.Row]) -> None:
             row.links = found.get(row.actual.pk, [])
 
 
+def frustrated_choices(
+    accepted: frozenset[str] | None, current: str
+) -> tuple[tuple[str, str], ...]:
+    """The frustrated reasons a row's select offers: those its council accepts, and the row's
+    own if the council has stopped accepting it since (so that saving keeps it, and the rules
+    say why it no longer may be claimed)."""
+    return tuple(
+        (code, label)
+        for code, label in FrustratedReason.choices
+        if accepted is None or code in accepted or code == current
+    )
+
+
 def decorate(rows: list[selectors.Row], posted: Any, errors: dict[int, dict[str, str]]) -> None:
     """Give each row the values its inputs show (what was posted, when the page comes back with
     errors; else what is saved) and its errors, keyed by field."""
@@ -128,13 +141,20 @@ def decorate(rows: list[selectors.Row], posted: Any, errors: dict[int, dict[str,
         ]
         if row.extras_allowed:
             details.append(("variation_code", "Variation code", "one-quarter"))
+        # A provider of several councils is offered each row's own council's reasons.
+        choices = {
+            **{name: select[0] for name, select in REASON_SELECTS.items()},
+            "frustrated_reason": frustrated_choices(
+                row.frustrated_reasons, str(values.get("frustrated_reason") or "")
+            ),
+        }
         row.detail = [
             {
                 "id": field_name(pk, name),
                 "label": label,
                 "column": column,
                 "select": name in REASON_SELECTS,
-                "choices": REASON_SELECTS.get(name, ((), ""))[0],
+                "choices": choices.get(name, ()),
                 "empty": REASON_SELECTS.get(name, ((), ""))[1],
                 "value": values.get(name, ""),
                 "error": row.errors.get(name, ""),
