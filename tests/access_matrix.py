@@ -56,6 +56,7 @@ from carebridge.people.models import ServiceUser
 from carebridge.referrals.models import Referral
 from carebridge.subjectaccess.models import SubjectAccessExport, SubjectAccessRequest
 from tests import access_matrix_disputes as disputes_part
+from tests import access_matrix_frontdoor_teams as frontdoor_teams_part
 from tests import access_matrix_retention as retention_part
 from tests import access_matrix_subjectaccess as subjectaccess_part
 from tests.access_entry import Entry
@@ -364,9 +365,11 @@ def build_world() -> World:
     )
     build_help(world)
     retention_part.build_retention(world)
+    frontdoor_teams_part.build_frontdoor_teams(world)
     world.markers = [
         *HELP_MARKERS,
         *retention_part.MARKERS,
+        *frontdoor_teams_part.MARKERS,
         *PAYMENTS_MARKERS,
         *disputes_part.MARKERS,
         *RUNS_MARKERS,
@@ -413,6 +416,7 @@ REGISTRY: dict[str, Entry] = {
     **subjectaccess_part.REGISTRY,
     **HELP_REGISTRY,
     **retention_part.REGISTRY,
+    **frontdoor_teams_part.REGISTRY,
     **ACCOUNTS_REGISTRY,
     # The provider's own details: its services and contacts; changes go through change requests,
     # which the council they were sent to reviews.

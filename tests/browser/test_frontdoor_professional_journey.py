@@ -84,12 +84,6 @@ def confirm_work_email(page: Any) -> None:
 # --- 1. A GP practice refers; an officer moves it to another team -----------------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Sending does not route the request yet: submission.request_submit and "
-    "assessment_ask never call routing.request_route, so it has no team and no due time "
-    "(issue 24; the patch is in the journey helper's report). Remove this mark with it.",
-)
 def test_a_gp_practice_refers_with_the_nhs_record_and_an_officer_moves_it_to_another_team(
     chromium: Any, live_server: Any, loopback_allowed: None
 ) -> None:

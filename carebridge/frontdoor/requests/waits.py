@@ -106,8 +106,9 @@ def decision_waits_count(council_id: int) -> int:
 #   red    once it is due: "Overdue by 2 business hours" (or, within its first business hour
 #          overdue, "Overdue: was due 4:59pm 07/12/2026");
 #   amber  while under a quarter of the promise is left in business time (under 6 business
-#          hours of 24): "Due in 3 hours" the same day, "Due 9:00am 08/12/2026" another day;
-#   green  otherwise, in the same words.
+#          hours of 24): "Due soon: in 3 hours" the same day, "Due soon: 9:00am 08/12/2026"
+#          another day;
+#   green  otherwise: "Due in 3 hours", "Due 9:00am 08/12/2026".
 AMBER_SHARE = 4  # amber when less than promise / AMBER_SHARE is left
 HOUR = timedelta(hours=1)
 
@@ -141,9 +142,12 @@ def due_state(
         return DueState("red", f"Overdue: was due {guide_datetime(due_at)}")
     left = service_time_between(at, due_at, hours)
     colour = "amber" if left * AMBER_SHARE < timedelta(hours=promise_hours) else "green"
-    if to_london(due_at).date() != to_london(at).date():
-        return DueState(colour, f"Due {guide_datetime(due_at)}")
     wait = due_at - at
-    if wait >= HOUR:
-        return DueState(colour, f"Due in {_plural(wait // HOUR, 'hour')}")
-    return DueState(colour, f"Due in {_plural(max(1, wait // timedelta(minutes=1)), 'minute')}")
+    if to_london(due_at).date() != to_london(at).date():
+        when = guide_datetime(due_at)
+    elif wait >= HOUR:
+        when = f"in {_plural(wait // HOUR, 'hour')}"
+    else:
+        when = f"in {_plural(max(1, wait // timedelta(minutes=1)), 'minute')}"
+    # Amber says so in words too, for anyone who cannot tell the tag's colours apart.
+    return DueState(colour, f"Due soon: {when}" if colour == "amber" else f"Due {when}")

@@ -111,10 +111,21 @@ def rules_notes(weekly: Weekly) -> list[str]:
         + " A hub booking (confirmed) counts in the week it was made; feedback in the week it "
         "was given.",
         f"Business hours are the council's front-door office hours: "
-        f"{hours_in_words(weekly.hours)} (its front-door settings). The target is a decision "
-        f"{WITHIN} of the request; it is the same for every council until it becomes one of "
-        "the council's rules.",
+        f"{hours_in_words(weekly.hours)} (its front-door settings). The target is the "
+        f"council's response promise: a decision within {weekly.promise_hours} business hours "
+        "of the request.",
+        *([team_note(weekly)] if weekly.by_team else []),
     ]
+
+
+def team_note(weekly: Weekly) -> str:
+    """The share decided within the promise by team: "North team 2 of 2 (100.0%)"."""
+    shares = "; ".join(
+        f"{each.team} {each.within_promise.count} of {each.within_promise.of}"
+        + (f" ({each.within_promise.percent}%)" if each.within_promise.percent is not None else "")
+        for each in weekly.by_team
+    )
+    return f"Decided within the promise, by team: {shares}."
 
 
 def cells(starts: date | str, figures: Figures) -> tuple[Cell, ...]:

@@ -10,6 +10,12 @@ from carebridge.frontdoor.requests.services.history import (
     track_link,
     track_token,
 )
+from carebridge.frontdoor.requests.services.routing import (
+    Routing,
+    request_route,
+    request_team_move,
+    route_for,
+)
 from carebridge.frontdoor.requests.services.settings import (
     CONNECTION_FIELDS,
     SETTINGS_FIELDS,
@@ -17,6 +23,8 @@ from carebridge.frontdoor.requests.services.settings import (
     front_door_connections_update,
     front_door_open_set,
     front_door_settings_update,
+    front_door_team_remove,
+    front_door_team_save,
 )
 from carebridge.frontdoor.requests.services.steps import (
     NewServiceUser,
@@ -47,6 +55,7 @@ __all__ = [
     "Contact",
     "NewServiceUser",
     "RequestRefused",
+    "Routing",
     "assessment_ask",
     "contact_from",
     "crm_secret_renew",
@@ -54,6 +63,8 @@ __all__ = [
     "front_door_connections_update",
     "front_door_open_set",
     "front_door_settings_update",
+    "front_door_team_remove",
+    "front_door_team_save",
     "information_give",
     "information_request",
     "new_reference",
@@ -64,8 +75,11 @@ __all__ = [
     "request_note",
     "request_open",
     "request_redirect",
+    "request_route",
     "request_submit",
+    "request_team_move",
     "request_viewed",
+    "route_for",
     "track_link",
     "track_token",
     "updates_subscribe",

@@ -23,6 +23,7 @@ from carebridge.frontdoor.choices import Asker, EventKind, RequestStatus, Result
 from carebridge.frontdoor.models import Feedback, FrontDoorRequest
 from carebridge.frontdoor.requests.alerts import urgent_request_alert
 from carebridge.frontdoor.requests.services.history import crm_push, email_person, event_add
+from carebridge.frontdoor.requests.services.routing import request_route
 from carebridge.frontdoor.requests.services.steps import require_allowed, transition
 from carebridge.organisations.models import Council
 
@@ -230,6 +231,8 @@ def _request_create(
         after={"reference": request.reference, "result": request.result, "route": request.route},
     )
     if to_queue:
+        # Routed before the e-mail, which tells the person the time it is due.
+        request = request_route(request=request)
         email_person(request, key="received", template="received")
         crm_push(request)
         urgent_request_alert(request)
@@ -264,6 +267,7 @@ def assessment_ask(
         route=Route.QUEUE,
         assessment_requested=True,
     )
+    request = request_route(request=request)
     email_person(request, key="received", template="received")
     crm_push(request)
     urgent_request_alert(request)

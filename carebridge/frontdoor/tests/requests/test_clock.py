@@ -73,8 +73,8 @@ DUE = utc(2026, 3, 11, 16, 59)  # 4:59pm Wednesday
     [
         (utc(2026, 3, 10, 10, 0), "green", "Due 4:59pm 11/03/2026"),
         (utc(2026, 3, 11, 10, 58), "green", "Due in 6 hours"),  # 6h01 left of 24
-        (utc(2026, 3, 11, 11, 0), "amber", "Due in 5 hours"),  # 5h59 left: under a quarter
-        (utc(2026, 3, 11, 16, 30), "amber", "Due in 29 minutes"),
+        (utc(2026, 3, 11, 11, 0), "amber", "Due soon: in 5 hours"),  # 5h59 left: under a quarter
+        (utc(2026, 3, 11, 16, 30), "amber", "Due soon: in 29 minutes"),
         (utc(2026, 3, 10, 16, 0), "green", "Due 4:59pm 11/03/2026"),  # 1h + 7h59 left
         (utc(2026, 3, 11, 17, 30), "red", "Overdue: was due 4:59pm 11/03/2026"),
         (utc(2026, 3, 12, 11, 30), "red", "Overdue by 2 business hours"),  # 1 min + 2h30
@@ -92,7 +92,7 @@ def test_amber_on_the_day_before_when_under_a_quarter_is_left_across_the_night()
 
     state = due_state(due, promise_hours=24, hours=NINE_TO_FIVE, at=utc(2026, 3, 10, 16, 0))
 
-    assert (state.colour, state.words) == ("amber", "Due 10:00am 11/03/2026")  # 2 hours left
+    assert (state.colour, state.words) == ("amber", "Due soon: 10:00am 11/03/2026")  # 2 hours left
 
 
 def test_changing_the_office_hours_or_the_promise_recounts_open_requests(

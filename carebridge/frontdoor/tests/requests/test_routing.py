@@ -18,7 +18,7 @@ from carebridge.frontdoor.tests.requests.routing_support import (
     routed,
     rules,
 )
-from carebridge.frontdoor.tests.support_requests import likely_answers, unlikely_answers
+from carebridge.frontdoor.tests.support_requests import likely_answers, submit, unlikely_answers
 from carebridge.notifications.models import Notification
 
 pytestmark = pytest.mark.django_db
@@ -221,3 +221,29 @@ def test_a_decided_request_cannot_move(council, officer, two_teams):
 
     with pytest.raises(services.RequestRefused):
         routing.request_team_move(request=request, by=officer, team=south, reason="Too late")
+
+
+def test_the_submission_routes_a_request_and_tells_the_person_its_due_time(council, monkeypatch):
+    from datetime import UTC, datetime
+
+    monkeypatch.setattr(
+        "django.utils.timezone.now", lambda: datetime(2026, 3, 6, 16, 59, tzinfo=UTC)
+    )
+    rules(council, make_team(council, "North team"), order=1, districts="WB1")
+
+    request = submit(council, likely_answers())
+
+    assert request.team.name == "North team" and request.routing_rule == "Area WB1 → North team"
+    assert request.due_at == datetime(2026, 3, 11, 16, 59, tzinfo=UTC)
+    received = Notification.objects.get(key=f"front-door-{request.pk}-received")
+    assert "by 4:59pm on Wednesday 11 March" in received.body
+
+
+def test_asking_for_an_assessment_after_signposting_routes_the_request(council):
+    rules(council, make_team(council, "North team"), order=1, districts="WB1")
+    request = submit(council, unlikely_answers())
+    assert request.team is None
+
+    asked = services.assessment_ask(request=request)
+
+    assert asked.team.name == "North team" and asked.due_at is not None
