@@ -118,17 +118,21 @@ def request_for_tracking(council: Council, reference: str, email: str) -> FrontD
 
 
 def matching_service_users(request: FrontDoorRequest) -> list[ServiceUser]:
-    """People the council already knows who may be this person: the same date of birth and
-    surname, or the same name and postcode."""
+    """People the council already knows who may be this person: the same NHS number, the same
+    date of birth and surname, or the same name and postcode."""
     parts = request.person_name.split()
-    if not parts:
+    match = Q(pk__in=[])
+    if parts:
+        match = Q(last_name__iexact=parts[-1]) & (
+            Q(date_of_birth=request.person_date_of_birth)
+            if request.person_date_of_birth
+            else Q(postcode__iexact=request.postcode)
+        )
+    # Accepting with a new record would break the NHS number's uniqueness in the council.
+    if request.person_nhs_number:
+        match |= Q(nhs_number=request.person_nhs_number)
+    if not parts and not request.person_nhs_number:
         return []
-    surname = parts[-1]
-    match = Q(last_name__iexact=surname) & (
-        Q(date_of_birth=request.person_date_of_birth)
-        if request.person_date_of_birth
-        else Q(postcode__iexact=request.postcode)
-    )
     return list(ServiceUser.objects.filter(council_id=request.council_id).filter(match)[:10])
 
 

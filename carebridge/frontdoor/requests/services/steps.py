@@ -147,6 +147,13 @@ def request_accept(
             postcode=request.postcode,
             phone=request.person_phone,
             consent_to_share=request.consent_to_share,
+            # A professional's referral gives more of who the person is; the record's own
+            # limits are shorter for some (a town of 100 characters, not 200).
+            nhs_number=request.person_nhs_number,
+            address_line_1=request.person_address_line_1,
+            address_line_2=request.person_address_line_2,
+            town=request.person_town[:100],
+            gp_practice=request.gp_practice,
         )
     elif service_user.council_id != request.council_id:
         raise ValidationError({"service_user": "Choose one of the council's service users"})

@@ -10,7 +10,11 @@ from carebridge.frontdoor.choices import Decision, EventKind, RequestStatus, Res
 from carebridge.frontdoor.models import FrontDoorRequest
 from carebridge.frontdoor.requests import services
 from carebridge.frontdoor.requests.filters import QueueFilters
-from carebridge.frontdoor.requests.selectors import queue, request_for_tracking
+from carebridge.frontdoor.requests.selectors import (
+    matching_service_users,
+    queue,
+    request_for_tracking,
+)
 from carebridge.frontdoor.tests.support_requests import (
     contact_from,
     likely_answers,
@@ -237,3 +241,44 @@ def test_feedback_needs_a_rating(council):
         services.feedback_give(council=council, rating=0, comment="")
     given = services.feedback_give(council=council, rating=4, comment="Quick and clear")
     assert given.rating == 4 and FrontDoorRequest.objects.count() == 0
+
+
+def test_accepting_a_professionals_referral_keeps_its_nhs_number_address_and_gp(council, officer):
+    sent = submit(council, likely_answers())
+    FrontDoorRequest.objects.filter(pk=sent.pk).update(
+        person_nhs_number="9434765919",
+        person_address_line_1="4 Quarry Row",
+        person_address_line_2="Upper Ley",
+        person_town="Wellbrook",
+        gp_practice="Ley Lane Surgery",
+    )
+    sent.refresh_from_db()
+    new = services.NewServiceUser(
+        ss_ref="SS-5522",
+        first_name="Edith",
+        last_name="Marlowe",
+        date_of_birth=sent.person_date_of_birth,
+    )
+    services.request_accept(request=sent, by=officer, new=new)
+    person = ServiceUser.objects.get(ss_ref="SS-5522")
+    assert (person.nhs_number, person.address_line_1, person.town, person.gp_practice) == (
+        "9434765919",
+        "4 Quarry Row",
+        "Wellbrook",
+        "Ley Lane Surgery",
+    )
+
+
+def test_a_known_nhs_number_offers_its_person_whatever_the_name(council, officer):
+    known = ServiceUser.objects.create(
+        council=council,
+        ss_ref="K1",
+        first_name="Edie",
+        last_name="Marlow",
+        date_of_birth="1950-01-01",
+        nhs_number="9434765919",
+    )
+    sent = submit(council, likely_answers())
+    FrontDoorRequest.objects.filter(pk=sent.pk).update(person_nhs_number="9434765919")
+    sent.refresh_from_db()
+    assert known in matching_service_users(sent)
