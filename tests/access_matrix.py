@@ -56,7 +56,7 @@ from carebridge.people.models import ServiceUser
 from carebridge.referrals.models import Referral
 from carebridge.subjectaccess.models import SubjectAccessExport, SubjectAccessRequest
 from tests import access_matrix_disputes as disputes_part
-from tests import access_matrix_frontdoor_teams as frontdoor_teams_part
+from tests import access_matrix_frontdoor as frontdoor_part
 from tests import access_matrix_retention as retention_part
 from tests import access_matrix_subjectaccess as subjectaccess_part
 from tests.access_entry import Entry
@@ -365,11 +365,11 @@ def build_world() -> World:
     )
     build_help(world)
     retention_part.build_retention(world)
-    frontdoor_teams_part.build_frontdoor_teams(world)
+    frontdoor_part.build_frontdoor_teams(world)
     world.markers = [
         *HELP_MARKERS,
         *retention_part.MARKERS,
-        *frontdoor_teams_part.MARKERS,
+        *frontdoor_part.MARKERS,
         *PAYMENTS_MARKERS,
         *disputes_part.MARKERS,
         *RUNS_MARKERS,
@@ -416,7 +416,7 @@ REGISTRY: dict[str, Entry] = {
     **subjectaccess_part.REGISTRY,
     **HELP_REGISTRY,
     **retention_part.REGISTRY,
-    **frontdoor_teams_part.REGISTRY,
+    **frontdoor_part.REGISTRY,
     **ACCOUNTS_REGISTRY,
     # The provider's own details: its services and contacts; changes go through change requests,
     # which the council they were sent to reviews.
@@ -528,41 +528,6 @@ REGISTRY: dict[str, Entry] = {
     },
     "actions:attachment_download": Entry(
         kwargs=lambda w: {"pk": w.other_attachment.pk}, owner=lambda w: w.other_provider_user
-    ),
-    # The front door's officer pages: a request and its triage steps, hubs, slots, bookings.
-    "frontdoor:request_detail": Entry(
-        kwargs=lambda w: {"pk": w.other_request.pk}, owner=lambda w: w.other_front_door_officer
-    ),
-    "frontdoor:request_step": Entry(
-        kwargs=lambda w: {"pk": w.other_request.pk, "step": "note"},
-        owner=lambda w: w.other_front_door_officer,
-    ),
-    **{
-        f"frontdoor:{name}": Entry(
-            kwargs=lambda w: {"pk": w.other_hub.pk}, owner=lambda w: w.other_front_door_officer
-        )
-        for name in ("hub_detail", "hub_edit", "slots_publish")
-    },
-    "frontdoor:directory_service": Entry(
-        kwargs=lambda w: {"pk": w.other_directory_service.pk},
-        owner=lambda w: w.other_front_door_officer,
-    ),
-    "frontdoor:directory_import": Entry(
-        kwargs=lambda w: {"pk": w.other_directory_import.pk},
-        owner=lambda w: w.other_front_door_officer,
-    ),
-    **{
-        f"frontdoor:{name}": Entry(
-            kwargs=lambda w: {"pk": w.other_neighbour.pk},
-            owner=lambda w: w.other_front_door_officer,
-        )
-        for name in ("neighbour_edit", "neighbour_remove")
-    },
-    "frontdoor:slot_withdraw": Entry(
-        kwargs=lambda w: {"pk": w.other_slot.pk}, owner=lambda w: w.other_front_door_officer
-    ),
-    "frontdoor:booking_cancel": Entry(
-        kwargs=lambda w: {"pk": w.other_booking.pk}, owner=lambda w: w.other_front_door_officer
     ),
     # The public front door of a council whose front door is closed: not found for anyone.
     **{

@@ -177,7 +177,11 @@ def _provider_name(providers: list[Provider], provider_id: int) -> str:
 
 
 def _overdue(action: Action, moment: datetime) -> bool:
-    return action.status == ActionStatus.OPEN and action.due_date < to_london(moment).date()
+    return (
+        action.status == ActionStatus.OPEN
+        and action.due_date is not None
+        and action.due_date < to_london(moment).date()
+    )
 
 
 def _relate(rng: random.Random, action: Action, lines: _Lines) -> None:

@@ -230,13 +230,14 @@ def _request_create(
         council=council,
         after={"reference": request.reference, "result": request.result, "route": request.route},
     )
-    if to_queue:
-        # Routed before the e-mail, which tells the person the time it is due.
-        request = request_route(request=request)
-        email_person(request, key="received", template="received")
-        crm_push(request)
-        urgent_request_alert(request)
-    return request
+    if not to_queue:
+        return request
+    # Routed before the e-mail, which tells the person the time it is due.
+    routed = request_route(request=request)
+    email_person(routed, key="received", template="received")
+    crm_push(routed)
+    urgent_request_alert(routed)
+    return routed
 
 
 @transaction.atomic
