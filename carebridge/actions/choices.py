@@ -35,7 +35,7 @@ RELATED_FIELD = {
 }
 
 # The kinds an app above actions holds, whose id the action keeps in related_id: the app
-# registers what may be chosen (actions/related.py) and names it (core.related_to).
+# registers in core.related_to what may be chosen and how it is named.
 HELD_BY_ID = frozenset({RelatedKind.INVOICE})
 
 # What the new-action form's "Related to" offers whatever apps are installed: a dispute's action

@@ -79,7 +79,7 @@ class Action(models.Model):
         related_name="actions_about",
     )
     # The id of what the action is about where an app above actions holds it (an invoice):
-    # actions cannot name its model, so the app answers for it (actions/related.py).
+    # actions cannot name its model, so the app answers for it (core.related_to).
     related_id = models.PositiveBigIntegerField(null=True, blank=True)
     # None where the council lets a provider leave it unset (Rulebook's
     # actions_provider_due_date_required): such an action is never overdue.

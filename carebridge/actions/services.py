@@ -17,7 +17,6 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 
 from carebridge.accounts.models import User
-from carebridge.actions import related as held_elsewhere
 from carebridge.actions.choices import (
     HELD_BY_ID,
     RELATED_FIELD,
@@ -29,7 +28,7 @@ from carebridge.actions.choices import (
 from carebridge.actions.models import Action, ActionType, Attachment, Post
 from carebridge.actions.selectors import related_choices, teams_for
 from carebridge.audit.services import record
-from carebridge.core import uploads
+from carebridge.core import related_to, uploads
 from carebridge.core.calendar import now, today
 from carebridge.core.errors import Refused
 from carebridge.core.idempotency import create_once
@@ -267,7 +266,7 @@ def _related_of(by: User, new: NewAction) -> tuple[Any, int | None, dict[str, st
         return None, None, {}
     label = RelatedKind(new.related_kind).label.lower()
     if new.related_kind in HELD_BY_ID:
-        offered = held_elsewhere.choices(by, new.council, new.provider.pk, new.related_kind)
+        offered = related_to.choices(by, new.council, new.provider.pk, new.related_kind)
         if all(pk != new.related_id for pk, _label in offered):
             return None, None, {"related_id": f"Choose the {label}"}
         return None, new.related_id, {}

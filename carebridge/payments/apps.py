@@ -57,12 +57,11 @@ class PaymentsConfig(AppConfig):
 
         # "Related to: Invoice" on a new action, and the invoice named and linked on the
         # actions pages (actions sits below payments and never names an invoice).
-        from carebridge.actions import related as action_related
         from carebridge.actions.choices import RelatedKind
         from carebridge.core import related_to
         from carebridge.payments.related import invoice_choices, related_to_actions
 
-        action_related.register(RelatedKind.INVOICE, invoice_choices)
+        related_to.register_choices(RelatedKind.INVOICE, invoice_choices)
         related_to.register(RelatedKind.INVOICE, related_to_actions)
 
         # The council's scheduled blocks may not be cut differently once one is paid

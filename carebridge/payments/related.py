@@ -1,8 +1,8 @@
 """Actions about an invoice (Norfolk's guide, section 12: "Selecting Invoice will allow you to
 select any invoices that you have created in the Portal"). Actions sits below payments and never
 names an invoice: the action keeps the invoice's id (Action.related_id), and payments answers
-which invoices a new action may be about (actions.related) and what an action's "Re:" says and
-links to (core.related_to), always through invoices_for, so nobody is offered or shown another
+which invoices a new action may be about and what an action's "Re:" says and links to
+(both through core.related_to), always through invoices_for, so nobody is offered or shown another
 provider's invoice or another council's."""
 
 from __future__ import annotations

@@ -13,11 +13,12 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from carebridge.accounts.models import User
-from carebridge.actions import related, selectors, services
+from carebridge.actions import selectors, services
 from carebridge.actions.choices import OFFERED_KINDS, RelatedKind
 from carebridge.actions.forms import ActionForm, entity_value
 from carebridge.actions.models import ActionType
 from carebridge.actions.views.labels import assigned_label, is_council
+from carebridge.core import related_to
 from carebridge.core.bounds import parse_id
 from carebridge.core.http import HtmxHttpRequest, acting_user
 from carebridge.core.idempotency import key_from_form
@@ -50,8 +51,8 @@ def _entities(user: User, council: Council, provider: Provider) -> dict[str, lis
         for kind in OFFERED_KINDS
         if kind != RelatedKind.PROVIDER
     }
-    for kind in related.held_elsewhere():
-        options = related.choices(user, council, provider.pk, kind)
+    for kind in related_to.choosable_kinds():
+        options = related_to.choices(user, council, provider.pk, kind)
         if options:
             found[kind] = [(entity_value(kind, pk), label) for pk, label in options]
     return found
@@ -146,7 +147,7 @@ def action_new(request: HtmxHttpRequest) -> HttpResponse:
     teams = None if is_council(user) else selectors.teams_for(user, council)
     entities = _entities(user, council, provider)
     kind = request.GET.get("related_kind", "")
-    held = [held_kind for held_kind in related.held_elsewhere() if held_kind in entities]
+    held = [held_kind for held_kind in related_to.choosable_kinds() if held_kind in entities]
     if request.htmx and request.method == "GET" and kind in (*OFFERED_KINDS, *held):
         # "Related to" was chosen: offer only that kind's entities.
         entities = {kind: entities.get(kind, [])}
