@@ -226,8 +226,9 @@ def test_the_list_takes_a_fixed_number_of_queries(world, count, django_assert_nu
     client = client_for(world.carer)
     client.get(reverse("cplis:cpli_list"))  # session warmed
     # One of them is the header's actions indicator, one the councils the provider works with
-    # (the bar saying which council's work the page shows, read once for the page).
-    with django_assert_num_queries(8):
+    # (the bar saying which council's work the page shows, read once for the page), one the
+    # councils that buy residential or nursing care from it (the menu offers Actuals or not).
+    with django_assert_num_queries(9):
         response = client.get(reverse("cplis:cpli_list"))
     assert f"Total number of line items = {count}" in response.content.decode()
 
@@ -352,8 +353,9 @@ def test_the_purchase_order_list_takes_a_fixed_number_of_queries(
     client = client_for(world.carer)
     client.get(reverse("cplis:po_list"))
     # One of them is the header's actions indicator, one the councils the provider works with
-    # (the council bar), one the page's spend to date.
-    with django_assert_num_queries(11):
+    # (the council bar), one the page's spend to date, one the councils that buy residential or
+    # nursing care from it (the menu offers Actuals or not).
+    with django_assert_num_queries(12):
         response = client.get(reverse("cplis:po_list"), {"year": 2026})
     assert f"Purchase orders for 2026/27 = {count}" in response.content.decode()
 
