@@ -8,7 +8,8 @@ django-ratelimit or the API's throttle) or for a failed CSRF check is a security
 JSON line to the "carebridge.security" logger and announces `request_refused`, which the audit app
 records in the log of the asker's organisation (core imports no app). An anonymous visitor's
 refusal goes to the security log only. Neither ever names the object asked for, only the path
-(with e-mailed links' tokens redacted), the method, the address and the user.
+(with e-mailed links' tokens redacted, without the query string), the method, the address and
+the user.
 
 A flood (a script walking ids) is at most one event per asker (user, else address) and kind a
 minute: the first is recorded, the rest are counted in the cache and that count goes into the
@@ -266,8 +267,10 @@ def refusal_record(request: HttpRequest, *, kind: str, status: int) -> None:
         "kind": kind,
         "status": status,
         "method": (request.method or "")[:_MAX_METHOD],
-        # The path as sent, percent-encoded: no control character reaches a log or a database.
-        "path": redact(request.get_full_path())[:_MAX_PATH],
+        # The path as sent, percent-encoded (no control character reaches a log or a database),
+        # without its query string: what someone searched for (a name, an NHS number) is not the
+        # logs' to keep, and the audit log is read by the organisation's other administrators.
+        "path": redact(request.get_full_path().split("?", 1)[0])[:_MAX_PATH],
         "suppressed": _take_suppressed(key),
     }
     security_log.warning(

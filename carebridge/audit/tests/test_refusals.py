@@ -198,3 +198,13 @@ def test_each_asker_has_a_minute_of_their_own():
 
     assert {e.actor for e in refusals(action="security.not_found")} == set(brokers)
     assert refusals().count() == 2
+
+
+def test_what_was_searched_for_stays_out_of_the_log():
+    council = make_council()
+    broker = make_user(council=council, role="broker")
+
+    assert client_for(broker).get("/audit/?q=Vandersnoot&nhs=9434765919").status_code == 403
+
+    [event] = refusals(action="security.forbidden")
+    assert event.detail["path"] == "/audit/"
