@@ -492,9 +492,12 @@ REGISTRY: dict[str, Entry] = {
         kwargs=lambda w: {"pk": w.other_document.cplis.get().service_level_id},
         owner=lambda w: w.other_council_admin,
     ),
-    "organisations:contract_supplier_reference_edit": Entry(
-        kwargs=lambda w: {"pk": w.other_contract.pk}, owner=lambda w: w.other_council_admin
-    ),
+    **{
+        f"organisations:{name}": Entry(
+            kwargs=lambda w: {"pk": w.other_contract.pk}, owner=lambda w: w.other_council_admin
+        )
+        for name in ("contract_supplier_reference_edit", "contract_provider_kind_edit")
+    },
     "cplis:po_detail": Entry(
         kwargs=lambda w: {
             "service_user_id": w.other_service_user.pk,

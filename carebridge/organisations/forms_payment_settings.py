@@ -11,6 +11,7 @@ from django import forms
 
 from carebridge.core.forms import GovForm
 from carebridge.organisations.choices import PaymentMethod
+from carebridge.organisations.provider_kinds import ProviderKind
 from carebridge.organisations.services.payment_settings import SUPPLIER_REFERENCE_MAX
 
 # A cap on one aborted visit longer than any visit means nothing: four hours is plenty.
@@ -199,3 +200,23 @@ class SupplierReferenceForm(GovForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.helper.layout = Layout(Field.text("supplier_reference", field_width=Fixed.TEN))
+
+
+class ProviderKindForm(GovForm):
+    """What the council buys from a provider (Stockport's guide, section 3): home care is paid on
+    actuals; residential and nursing care are paid on the placement, so the provider is offered
+    no Actuals or Disputes for this council."""
+
+    kind = forms.ChoiceField(
+        label="What does the council buy from this provider?",
+        choices=ProviderKind.choices,
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": "Choose home care, residential care or nursing care",
+            "invalid_choice": "Choose home care, residential care or nursing care",
+        },
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper.layout = Layout(Field.radios("kind", legend_size=Size.MEDIUM))

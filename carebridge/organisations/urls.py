@@ -51,4 +51,10 @@ urlpatterns = [
         payment_settings.contract_supplier_reference_edit,
         name="contract_supplier_reference_edit",
     ),
+    # What the council buys from the contract's provider: home care, residential or nursing care.
+    path(
+        "payment-settings/contracts/<int:pk>/kind-of-care/",
+        payment_settings.contract_provider_kind_edit,
+        name="contract_provider_kind_edit",
+    ),
 ]

@@ -62,12 +62,13 @@ TOPICS: list[Topic] = [
             "organisations:payment_rule_edit",
             "organisations:scheduled_payments_edit",
             "organisations:contract_supplier_reference_edit",
+            "organisations:contract_provider_kind_edit",
         ),
         audience=Audience.COUNCIL,
         areas=("payments", "scheduled_payments"),
         section="Payments",
         summary="How the council pays under each type of contract, how scheduled payments are "
-        "cut, and each contract's supplier reference.",
+        "cut, each contract's supplier reference, and the kind of care bought from each provider.",
     ),
     Topic(
         "choosing-a-council",

@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import OuterRef, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -19,11 +21,14 @@ from carebridge.core.lists import page_of
 from carebridge.organisations.choices import ContractType
 from carebridge.organisations.forms_payment_settings import (
     PaymentRuleForm,
+    ProviderKindForm,
     ScheduledPaymentsForm,
     SupplierReferenceForm,
 )
 from carebridge.organisations.models import Contract, Council, PaymentRule, Rulebook
+from carebridge.organisations.provider_kinds import ProviderCouncil, ProviderKind
 from carebridge.organisations.services import payment_settings as services
+from carebridge.organisations.services.provider_kinds import provider_kind_set
 
 if TYPE_CHECKING:
     from carebridge.accounts.models import User
@@ -71,6 +76,7 @@ def payment_settings(request: HttpRequest) -> HttpResponse:
     contracts = (
         Contract.objects.filter(council=council)
         .select_related("provider")
+        .annotate(provider_kind=_provider_kind())
         .order_by("provider__name", "reference", "pk")
     )
     return render(
@@ -142,6 +148,15 @@ def scheduled_payments_edit(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _provider_kind() -> Coalesce:
+    """What the council buys from the contract's provider, read in the contracts' own query:
+    home care where the council has said nothing."""
+    said = ProviderCouncil.objects.filter(
+        council_id=OuterRef("council_id"), provider_id=OuterRef("provider_id")
+    ).values("kind")[:1]
+    return Coalesce(Subquery(said), Value(ProviderKind.HOME_CARE.value))
+
+
 def _list_page(request: HttpRequest) -> str:
     """The page of the contracts list the Change link came from (?page=3), to go back to it; any
     other value is no page."""
@@ -186,5 +201,40 @@ def contract_supplier_reference_edit(request: HttpRequest, pk: int) -> HttpRespo
     return render(
         request,
         "organisations/supplier_reference_edit.html",
+        {"council": council, "form": form, "contract": contract, "back": back},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def contract_provider_kind_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """What the council buys from a contract's provider: home care (paid on actuals), or
+    residential or nursing care (paid on the placement: no Actuals or Disputes for this council,
+    and the signed-contract step on each agreed order). One for the council and provider,
+    whichever of its contracts the link came from; another council's contract is not found."""
+    user, council = _council(request, change=True)
+    contract = Contract.objects.filter(council=council, pk=pk).select_related("provider").first()
+    if contract is None:
+        raise Http404("No such contract")
+    provider = contract.provider
+    said = ProviderCouncil.objects.filter(council=council, provider=provider).first()
+    back = _back_to_contracts(_list_page(request))
+    if request.method == "POST":
+        form = ProviderKindForm(request.POST)
+        if form.is_valid():
+            try:
+                provider_kind_set(
+                    council=council, provider=provider, kind=form.cleaned_data["kind"], by=user
+                )
+            except ValidationError as error:
+                form.add_errors(error)
+            else:
+                kind = ProviderKind(form.cleaned_data["kind"]).label.lower()
+                messages.success(request, f"{council.name} buys {kind} from {provider.name}.")
+                return redirect(back)
+    else:
+        form = ProviderKindForm(initial={"kind": said.kind if said else ProviderKind.HOME_CARE})
+    return render(
+        request,
+        "organisations/provider_kind_edit.html",
         {"council": council, "form": form, "contract": contract, "back": back},
     )

@@ -258,8 +258,8 @@ WEEKLY_HEADER = [
     "No further action",
     "Judged inappropriate",
     "Decided",
-    "Decided within 24 business hours",
-    "Share decided within 24 business hours",
+    "Decided within the response promise",
+    "Share decided within the response promise",
     "Median business hours to decision",
     "Hub bookings",
     "Feedback given",
@@ -441,9 +441,9 @@ DECISIONS = [
         "Accepted for assessment",
         "Redirected",
         "No further action",
-        "Decided within 24 business hours",
+        "Decided within the response promise",
         "Decided after the target",
-        "Share decided within 24 business hours",
+        "Share decided within the response promise",
         "Median business hours to decision",
     ],
     ["02/03/2026", "4", "1", "3", "1", "1", "1", "2", "1", "66.7", "2.0"],
@@ -463,7 +463,7 @@ def test_the_decisions_page_draws_decisions_within_and_after_the_target(world):
     body = client_for(world.officer).get(f"/reports/front-door-decisions/?{DATES}").content.decode()
 
     assert 'aria-labelledby="decisions-chart-title" aria-describedby="decisions-chart-desc"' in body
-    assert "Of 5 decisions in all, 4 were within 24 business hours." in body
+    assert "Of 5 decisions in all, 4 were within the response promise." in body
     assert "Week beginning 2 March 2026: decided after the target 1" in body
 
 
