@@ -84,8 +84,8 @@ def _user_with_authenticator() -> tuple[User, TOTPDevice]:
     assert services.authenticator_confirm(
         user=user, key=device.key, code=str(totp(device.bin_key)).zfill(6)
     )
-    device.refresh_from_db()
-    return user, device
+    # The device shown is not saved (a GET writes nothing): the confirmation saves its own.
+    return user, TOTPDevice.objects.get(user=user, confirmed=True)
 
 
 def _step(step: str, user: User) -> Callable[[str], StepResult]:
