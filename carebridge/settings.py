@@ -37,6 +37,12 @@ def _secret_key() -> str:
 
 
 SECRET_KEY = _secret_key()
+# A rolling change of SECRET_KEY (docs/deploy.md, "Keys and their rotation"): the old key, kept
+# here for one session's longest life, still opens the sessions and signed values it made, so
+# nobody is logged out by the change; comma-separated, each 50+ characters.
+SECRET_KEY_FALLBACKS = env_list("SECRET_KEY_FALLBACKS", [])
+if any(len(key) < 50 for key in SECRET_KEY_FALLBACKS):
+    raise ImproperlyConfigured("each of SECRET_KEY_FALLBACKS must be at least 50 characters long")
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
@@ -84,6 +90,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # API calls over plain HTTP: 403, not the redirect (carebridge.core.middleware; ASVS 4.1.2).
+    "carebridge.core.middleware.PlainHttpApiMiddleware",
     # TRACE and TRACK answered 405 before anything else (carebridge.core.errors).
     "carebridge.core.errors.RefuseTraceMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -296,6 +304,10 @@ if HTTPS:
     SESSION_COOKIE_NAME = "__Host-sessionid"
     CSRF_COOKIE_NAME = "__Host-csrftoken"
 SECURE_SSL_REDIRECT = HTTPS and env_bool("SECURE_SSL_REDIRECT", True)
+# Only browsers' pages are redirected to HTTPS: an API client following the redirect would have
+# sent its key in clear already, so the API over plain HTTP is refused instead
+# (carebridge.core.middleware.PlainHttpApiMiddleware refuses exactly what this exempts).
+SECURE_REDIRECT_EXEMPT = [r"^api/"]
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000 if HTTPS else 0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
 SECURE_HSTS_PRELOAD = HTTPS

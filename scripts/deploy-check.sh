@@ -1,27 +1,32 @@
 #!/usr/bin/env bash
-# Follows docs/deploy.md on this machine, on loopback, and smoke-tests the result: a fresh
-# PostgreSQL database, Redis db 2, production settings, the systemd units verified, gunicorn and one
-# Huey consumer started by their units' ExecStart lines (no systemd here), nginx with TLS in front, then requests
-# over HTTPS, a log-in, a queued e-mail, a backup restored into a second database and the access
-# logs read for tokens. Each step prints PASS or FAIL; any FAIL makes the exit status 1.
+# Follows docs/deploy.md on this machine, on loopback, and smoke-tests the result: a release
+# exported by `git archive` (no .git), a fresh PostgreSQL database with its owner and application
+# roles, Redis db 2, production settings, the systemd units verified, gunicorn and one Huey
+# consumer started by their units' ExecStart lines (no systemd here), nginx with TLS in front, then
+# requests over HTTPS and plain HTTP, a log-in, a queued e-mail, a backup restored into a second
+# database and the access logs read for tokens. Each step prints PASS or FAIL (or SKIP, with the
+# reason, where this machine cannot show it); any FAIL makes the exit status 1.
 # Everything it starts or creates is stopped and removed on exit (KEEP=1 keeps the temp dir).
 #
 # Needs PostgreSQL (trust auth for PG_USER on PG_HOST), Redis on 127.0.0.1:6379, nginx, openssl,
-# curl, and the project's .venv with built assets (`make install assets`). Ports 18001 (gunicorn),
-# 18043 (HTTPS) and 18080 (HTTP).
+# curl, git, and the project's .venv with built assets (`make install assets`). Ports 18001
+# (gunicorn), 18043 (HTTPS) and 18080 (HTTP), or WEB_PORT, TLS_PORT and HTTP_PORT. The release is
+# HEAD (RELEASE_REF): commit what you want checked.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 ROOT="$PWD"
-BIN="$ROOT/.venv/bin"
 
 PG_HOST="${PG_HOST:-127.0.0.1}"
 PG_USER="${PG_USER:-postgres}"
 DB="carebridge_deploycheck_$$"
 DB_RESTORED="${DB}_restored"
+# docs/deploy.md's two database roles (deploy/postgres-roles.sql), named for this run.
+DB_OWNER="${DB}_owner"
+DB_APP="${DB}_app"
 REDIS_DB="${REDIS_DB:-2}"
-WEB_PORT=18001
-TLS_PORT=18043
-HTTP_PORT=18080
+WEB_PORT="${WEB_PORT:-18001}"
+TLS_PORT="${TLS_PORT:-18043}"
+HTTP_PORT="${HTTP_PORT:-18080}"
 HOST=portal.example.org
 BASE="https://${HOST}:${TLS_PORT}"
 TMP="$(mktemp -d /tmp/carebridge-deploycheck.XXXXXX)"
@@ -30,6 +35,7 @@ gunicorn_pid="" worker_pid="" clamd_pid=""
 
 say() { printf '%s\n' "$*"; }
 pass() { say "PASS  $1"; }
+skip() { say "SKIP  $1 ($2)"; }
 fail() {
     say "FAIL  $1${2:+ ($2)}"
     failures=$((failures + 1))
@@ -51,6 +57,8 @@ cleanup() {
     [[ -n "$worker_pid" ]] && kill -KILL "$worker_pid" 2>/dev/null
     dropdb -h "$PG_HOST" -U "$PG_USER" --if-exists --force "$DB" 2>/dev/null
     dropdb -h "$PG_HOST" -U "$PG_USER" --if-exists --force "$DB_RESTORED" 2>/dev/null
+    dropuser -h "$PG_HOST" -U "$PG_USER" --if-exists "$DB_APP" 2>/dev/null
+    dropuser -h "$PG_HOST" -U "$PG_USER" --if-exists "$DB_OWNER" 2>/dev/null
     redis-cli -n "$REDIS_DB" flushdb >/dev/null 2>&1
     if [[ "${KEEP:-0}" == 1 ]]; then say "kept $TMP"; else rm -rf "$TMP"; fi
     say ""
@@ -59,8 +67,35 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-# --- The environment file of docs/deploy.md, "Configuration" ---------------------------------
+# --- The release of docs/deploy.md, "Install": exported by git archive, so no .git ------------
+# Built the guide's way except for what `make install assets` makes, which this machine already
+# has: the checkout's .venv (linked) and built styles (copied). PYTHONPATH points the .venv's
+# imports at the release rather than the checkout it was installed from.
 mkdir -p "$TMP/data" "$TMP/logs" "$TMP/tls" "$TMP/nginx" "$TMP/acme" "$TMP/clamav"
+RELEASE="$TMP/release/carebridge"
+build_release() {
+    mkdir -p "$TMP/release" &&
+        git -C "$ROOT" archive --format=tar --prefix=carebridge/ "${RELEASE_REF:-HEAD}" |
+        tar -x -C "$TMP/release" &&
+        ln -s "$ROOT/.venv" "$RELEASE/.venv" && cp -r "$ROOT/build" "$RELEASE/build"
+}
+step "release exported by git archive ${RELEASE_REF:-HEAD}" build_release
+BIN="$RELEASE/.venv/bin"
+export PYTHONPATH="$RELEASE"
+no_git() {
+    local found
+    found="$(find "$RELEASE" \( -name .git -o -name .svn -o -name .hg \) -print)"
+    [[ -n "$found" ]] && say "$found"
+    [[ -z "$found" ]]
+}
+step "the release holds no source control metadata (.git)" no_git
+runs_release() {
+    local file
+    file="$(cd / && "$BIN/python" -c 'import carebridge; print(carebridge.__file__)')"
+    say "$file"
+    [[ "$file" == "$RELEASE/"* ]]
+}
+step "the application imports the release, not the checkout" runs_release
 
 # clamd as docs/deploy.md's CLAMD_ADDRESS asks (Debian's clamav-daemon). Its signatures come from
 # freshclam in production; here, offline, one signature: the EICAR test file's.
@@ -77,7 +112,7 @@ fi
 cat >"$TMP/carebridge.env" <<EOF
 DJANGO_SETTINGS_MODULE=carebridge.settings
 CAREBRIDGE_DATA_DIR=$TMP/data
-DATABASE_URL=postgres://${PG_USER}@${PG_HOST}:5432/${DB}
+DATABASE_URL=postgres://${DB_APP}@${PG_HOST}:5432/${DB}
 REDIS_URL=redis://127.0.0.1:6379/${REDIS_DB}
 SECRET_KEY=$(python3 -c 'import secrets; print(secrets.token_urlsafe(64))')
 DEBUG=false
@@ -100,6 +135,10 @@ source "$TMP/carebridge.env"
 set +a
 unset CAREBRIDGE_TESTING CAREBRIDGE_DEMO STATIC_ROOT
 cb() { "$BIN/carebridge" "$@"; }
+# docs/deploy.md, "PostgreSQL": the release runs migrations as the database's owner; the
+# application's role only reads and writes rows.
+OWNER_URL="postgres://${DB_OWNER}@${PG_HOST}:5432/${DB}"
+as_owner() { DATABASE_URL="$OWNER_URL" "$@"; }
 redis-cli -n "$REDIS_DB" flushdb >/dev/null 2>&1
 
 # --- Release: database, checks, migrations, static files, demo data --------------------------
@@ -114,12 +153,26 @@ sys.exit(s.recv(16).rstrip(b"\0") != b"PONG")' "$TMP/clamav/clamd.sock" 2>/dev/n
     return 1
 }
 step "clamd answers on CLAMD_ADDRESS (clamav-daemon installed)" clamd_answers
-step "create database $DB" createdb -h "$PG_HOST" -U "$PG_USER" "$DB"
+step "database $DB and its two roles (deploy/postgres-roles.sql)" psql -X -q -v ON_ERROR_STOP=1 \
+    -h "$PG_HOST" -U "$PG_USER" -d postgres -v owner="$DB_OWNER" -v app="$DB_APP" -v db="$DB" \
+    -f "$RELEASE/deploy/postgres-roles.sql"
 step "carebridge check --deploy (no warnings)" cb check --deploy --fail-level WARNING
-step "migrate" cb migrate --noinput
+step "migrate, as the database's owner" as_owner cb migrate --noinput
 step "collectstatic (WhiteNoise manifest)" cb collectstatic --noinput
 step "staticfiles.json written" test -s "$TMP/data/static/staticfiles.json"
 step "seed_demo" cb seed_demo
+# docs/security.md 13.2.2: the application's role can change rows, never the schema.
+app_sql() { psql -X -At -v ON_ERROR_STOP=1 -h "$PG_HOST" -U "$DB_APP" -d "$DB" -c "$1"; }
+app_role_is_plain() {
+    [[ "$(app_sql "select rolsuper or rolcreaterole or rolcreatedb or rolbypassrls from pg_roles where rolname = current_user")" == f ]] &&
+        [[ "$(app_sql "select count(*) from pg_tables where tableowner = current_user")" == 0 ]]
+}
+step "the application's role is no superuser and owns no table" app_role_is_plain
+app_refused() { ! app_sql "$1"; }
+step "the application's role cannot turn off the audit log's triggers" app_refused \
+    "alter table audit_event disable trigger all"
+step "the application's role cannot create or drop a table" eval \
+    'app_refused "create table deploycheck (id int)" && app_refused "drop table django_session"'
 
 # --- Processes: the systemd units of deploy/systemd --------------------------------------------
 # The units as this host would install them: the release in $ROOT instead of /srv/carebridge, the
@@ -128,7 +181,7 @@ step "seed_demo" cb seed_demo
 # cannot parse (it only warns), so any output at all fails the step.
 mkdir -p "$TMP/systemd" "$TMP/backups"
 for unit in "$ROOT"/deploy/systemd/*; do
-    sed -e "s#/srv/carebridge#$ROOT#g" -e "s#/etc/carebridge/carebridge.env#$TMP/carebridge.env#g" \
+    sed -e "s#/srv/carebridge#$RELEASE#g" -e "s#/etc/carebridge/carebridge.env#$TMP/carebridge.env#g" \
         -e "s#/var/backups/carebridge#$TMP/backups#g" "$unit" >"$TMP/systemd/${unit##*/}"
 done
 units_verify() {
@@ -143,14 +196,34 @@ if command -v systemd-analyze >/dev/null; then
 else
     fail "systemd-analyze verify deploy/systemd" "systemd-analyze is not installed"
 fi
+# docs/security.md 13.2.2: every unit runs as the unprivileged carebridge user, never root.
+units_unprivileged() {
+    local unit
+    for unit in "$TMP"/systemd/*.service; do
+        grep -qx "User=carebridge" "$unit" && grep -qx "Group=carebridge" "$unit" || {
+            say "$unit runs as: $(grep -E '^(User|Group)=' "$unit" | tr '\n' ' ')"
+            return 1
+        }
+    done
+}
+step "every unit runs as the carebridge user and group" units_unprivileged
 # A unit's ExecStart line, as the shell words systemd would run (no systemd here to start it).
 unit_exec() { sed -n 's/^ExecStart=//p' "$TMP/systemd/$1"; }
 read -ra web_command <<<"$(unit_exec carebridge-web.service)"
 read -ra worker_command <<<"$(unit_exec carebridge-worker.service)"
-"${web_command[@]}" >"$TMP/logs/gunicorn.log" 2>&1 &
+# Started as the units would be: in their WorkingDirectory, and, when this check runs as root,
+# as an unprivileged user like the units' User= (nobody here), if it can reach the interpreter.
+as_user=()
+if ((EUID == 0)) && setpriv --reuid=nobody --regid=nogroup --clear-groups "$BIN/python" -c '' 2>/dev/null; then
+    as_user=(setpriv --reuid=nobody --regid=nogroup --clear-groups)
+    chown -R nobody:nogroup "$TMP/data"
+fi
+cd "$RELEASE" || exit 1
+"${as_user[@]}" "${web_command[@]}" >"$TMP/logs/gunicorn.log" 2>&1 &
 gunicorn_pid=$!
-"${worker_command[@]}" >"$TMP/logs/worker.log" 2>&1 &
+"${as_user[@]}" "${worker_command[@]}" >"$TMP/logs/worker.log" 2>&1 &
 worker_pid=$!
+cd "$ROOT" || exit 1
 wait_for_web() {
     local i
     for i in $(seq 60); do
@@ -160,10 +233,36 @@ wait_for_web() {
     return 1
 }
 step "gunicorn answers on 127.0.0.1:${WEB_PORT}" wait_for_web
-"$BIN/gunicorn" -c "$ROOT/deploy/gunicorn.conf.py" --print-config carebridge.wsgi \
+"$BIN/gunicorn" -c "$RELEASE/deploy/gunicorn.conf.py" --print-config carebridge.wsgi \
     >"$TMP/gunicorn-config" 2>>"$TMP/steps.log"
 step "gunicorn runs the redacting logger" grep -q "carebridge.core.logs.GunicornLogger" \
     "$TMP/gunicorn-config"
+# The processes' user: not root. This machine may hold the interpreter where only root reaches
+# it (a home directory of mode 0700): then that is said, not hidden.
+processes_unprivileged() {
+    local pid user
+    for pid in "$gunicorn_pid" "$worker_pid"; do
+        user="$(ps -o user= -p "$pid")"
+        say "process $pid runs as $user"
+        [[ -n "$user" && "$user" != root ]] || return 1
+    done
+}
+if ((EUID != 0)) || ((${#as_user[@]})); then
+    step "gunicorn and the consumer run as an unprivileged user" processes_unprivileged
+else
+    skip "gunicorn and the consumer run as an unprivileged user" \
+        "run as root and no other user can reach $(readlink -f "$BIN/python")"
+fi
+
+# --- The host's clock (docs/deploy.md, "Time"; docs/security.md 16.2.2) ------------------------
+ntp="$(timedatectl show -p NTPSynchronized --value 2>&1)"
+if [[ "$ntp" == yes ]]; then
+    pass "the clock is synchronised by NTP (timedatectl: NTPSynchronized=yes)"
+elif [[ "$ntp" == no ]]; then
+    fail "the clock is synchronised by NTP" "timedatectl: NTPSynchronized=no"
+else
+    skip "the clock is synchronised by NTP" "timedatectl cannot answer here, no systemd (a container keeps its host's clock): ${ntp//$'\n'/ }"
+fi
 
 # --- nginx with a self-signed certificate, from deploy/nginx/carebridge.conf ------------------
 openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=${HOST}" \
@@ -178,7 +277,7 @@ sed -e "s|listen 80;|listen 127.0.0.1:${HTTP_PORT};|" \
     -e "s|/var/www/letsencrypt|$TMP/acme|" \
     -e "s|server 127.0.0.1:8001;|server 127.0.0.1:${WEB_PORT};|" \
     -e "s|portal.example.org|${HOST}|g" \
-    deploy/nginx/carebridge.conf >"$TMP/nginx/carebridge.conf"
+    "$RELEASE/deploy/nginx/carebridge.conf" >"$TMP/nginx/carebridge.conf"
 # As root, nginx's workers run as nobody: they need to pass through the temp dir.
 chmod 711 "$TMP" "$TMP/nginx"
 cat >"$TMP/nginx/nginx.conf" <<EOF
@@ -234,6 +333,32 @@ expect() { # name, wanted, got
 expect "GET /healthz over HTTPS is 200" 200 "$(req "$BASE/healthz")"
 expect "plain HTTP is sent to HTTPS (301)" 301 "$(curl -s -o /dev/null -w '%{http_code}' \
     -H "Host: ${HOST}" "http://127.0.0.1:${HTTP_PORT}/healthz")"
+# docs/security.md 4.1.2: the API over plain HTTP is refused, not redirected (a client following
+# the redirect would have sent its key in clear): by nginx's port 80, and by Django itself for a
+# request the proxy says came over plain HTTP.
+plain_api() { # url, then curl's other words; the status, the body in $TMP/b, headers in $TMP/h
+    local url="$1"
+    shift
+    curl -s -D "$TMP/h" -o "$TMP/b" -w '%{http_code}' -H "Host: ${HOST}" \
+        -H "Authorization: Bearer $(printf '0%.0s' {1..64})" "$@" "$url"
+}
+api_refused() { # name, status
+    if [[ "$2" == 403 ]] && [[ -z "$(header location)" ]] &&
+        python3 -c 'import json, sys; e = json.load(open(sys.argv[1]))["error"]
+sys.exit(not (e["status"] == 403 and e["message"].startswith("Use HTTPS")))' "$TMP/b" 2>>"$TMP/steps.log"; then
+        pass "$1"
+    else
+        fail "$1" "got $2 $(header location) $(head -c 200 "$TMP/b")"
+    fi
+}
+api_refused "nginx's port 80 refuses the API with a JSON 403, no redirect" \
+    "$(plain_api "http://127.0.0.1:${HTTP_PORT}/api/v1/referrals/")"
+api_refused "gunicorn refuses the API over plain HTTP with the same JSON 403" \
+    "$(plain_api "http://127.0.0.1:${WEB_PORT}/api/v1/referrals/" -H "X-Forwarded-Proto: http")"
+expect "gunicorn still redirects a page over plain HTTP (301)" 301 "$(curl -s -o /dev/null \
+    -w '%{http_code}' -H "Host: ${HOST}" -H "X-Forwarded-Proto: http" \
+    "http://127.0.0.1:${WEB_PORT}/accounts/login/")"
+expect "the API over HTTPS asks for its key (401)" 401 "$(req "$BASE/api/v1/referrals/")"
 expect "log-in page is 200" 200 "$(req "$BASE/accounts/login/")"
 [[ -n "$(header content-security-policy)" ]] && pass "log-in page has a CSP" \
     || fail "log-in page has a CSP"
@@ -281,6 +406,13 @@ mail_sent() {
     return 1
 }
 step "Huey consumer sent the reset e-mail" mail_sent
+# docs/security.md 13.2.2: what the web and the consumer hold open is the application's role.
+connected_as() {
+    psql -X -At -h "$PG_HOST" -U "$PG_USER" -d postgres -c "select string_agg(distinct usename,
+        ',') from pg_stat_activity where datname = '$DB'"
+}
+expect "the web and the consumer connect as the application's role only" "$DB_APP" \
+    "$(connected_as 2>>"$TMP/steps.log")"
 reset_token="$(grep -o "/accounts/reset/password/[^/ ]*/" "$TMP/logs/worker.log" | head -1 \
     | cut -d/ -f5)"
 

@@ -1,7 +1,8 @@
-"""Core middleware: no caching of personal data, bounds on what a URL carries, and server timing
-for the benchmark in bench/.
+"""Core middleware: no caching of personal data, bounds on what a URL carries, the API refused
+over plain HTTP, and server timing for the benchmark in bench/.
 
-NoStoreMiddleware and UrlBoundsMiddleware are always on (see their docstrings).
+NoStoreMiddleware, UrlBoundsMiddleware and PlainHttpApiMiddleware are always on (see their
+docstrings).
 ServerTimingMiddleware is off by default and never for production.
 
 Only when the environment sets SERVER_TIMING=true do the settings put ServerTimingMiddleware
@@ -12,6 +13,7 @@ first in MIDDLEWARE. It then adds two headers to every response:
 - ``X-Query-Count: <n>``: how many database queries the request ran, on every connection.
 """
 
+import re
 import time
 from collections.abc import Callable
 from contextlib import ExitStack
@@ -20,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import connections
-from django.http import Http404, HttpRequest, HttpResponse, QueryDict
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, QueryDict
 from django.utils.cache import add_never_cache_headers
 from django.utils.http import urlencode
 
@@ -70,6 +72,39 @@ class ServerTimingMiddleware:
         response["Server-Timing"] = f"app;dur={app_ms:.2f}, db;dur={counter.seconds * 1000:.2f}"
         response["X-Query-Count"] = str(counter.count)
         return response
+
+
+class PlainHttpApiMiddleware:
+    """An API call over plain HTTP is refused (403, the API's JSON error), never redirected.
+
+    A client that follows a redirect to HTTPS has already sent its key in clear, so the paths
+    SECURE_SSL_REDIRECT leaves out (SECURE_REDIRECT_EXEMPT: the API) are answered with an error
+    that tells its developer to use HTTPS; browsers' pages are still redirected. Only where the
+    redirect is on (production): development and the demo serve plain HTTP on loopback.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+        self.exempt = [re.compile(pattern) for pattern in settings.SECURE_REDIRECT_EXEMPT]
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if settings.SECURE_SSL_REDIRECT and not request.is_secure():
+            path = request.path.lstrip("/")
+            if any(pattern.search(path) for pattern in self.exempt):
+                return JsonResponse(PLAIN_HTTP_API_ERROR, status=403)
+        return self.get_response(request)
+
+
+# The API's own error shape (carebridge.integrations.api.exception_handler); nginx's port 80
+# answers the same body (deploy/nginx/carebridge.conf).
+PLAIN_HTTP_API_ERROR = {
+    "error": {
+        "status": 403,
+        "message": "Use HTTPS: the API does not answer over plain HTTP. If this call carried "
+        "a key, it went unencrypted: revoke it and make a new one.",
+        "fields": {},
+    }
+}
 
 
 class NoStoreMiddleware:
