@@ -1,11 +1,20 @@
 """What the page benchmark measures: the pages (and who asks for each), the bulk jobs, the
-personas' log-ins and the size of the data set seeded for them."""
+personas' log-ins and the size of the data set seeded for them, and how the `{name}`s in the
+pages' paths are found in the seeded (or restored) data: FINDERS."""
 
 from __future__ import annotations
 
 import ast
+import datetime
+import re
+import urllib.parse
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from bench.browser import Client
+from bench.support import BenchError
 
 # --------------------------------------------------------------------------------------------
 # What is measured. Later issues add their pages here (and their personas to PERSONAS).
@@ -178,6 +187,27 @@ PAGES += [
     Page("records retention", "/retention/", "admin"),
 ]
 
+# The front door for professionals and its routing (issue 24): the queue of one front-door team
+# (of "No team" when the council has none), a professional's referral with its routing and due
+# time, the front-door settings with the teams and their rules, the payment settings' contracts
+# table with what the council buys from each provider (its provider kind), the NHS demographics
+# (PDS) connection, and the new-action page whose "Related to" offers the provider's things, an
+# invoice among them for a provider paid on invoice. The existing service users page above shows
+# the "Discharged from hospital" column.
+PAGES += [
+    Page("front-door queue, one team", "/front-door/?team={front_door_team}", "frontdoor"),
+    Page(
+        "front-door request (professional)",
+        "/front-door/requests/{professional_request}/",
+        "frontdoor",
+    ),
+    Page("front-door settings and teams", "/front-door/settings/", "frontdoor", fallback="admin"),
+    Page("payment settings (provider kinds)", "/organisation/payment-settings/", "admin"),
+    Page("NHS demographics (PDS) connection", "/integrations/nhs-demographics/", "admin"),
+    Page("action, new (Related to)", "/actions/new/", "provider"),
+    Page("action, new (Related to an invoice)", "/actions/new/", "invoicer"),
+]
+
 
 @dataclass(frozen=True)
 class Job:
@@ -232,3 +262,216 @@ ACTIONS = 5000
 # A county's year of front-door journeys, and its community directory.
 FRONT_DOOR_REQUESTS = 20000
 DIRECTORY_SERVICES = 3000
+
+
+# --- Filling in the paths from the seeded data ---------------------------------------------
+
+# The logged-in client of a persona (logging in on first use).
+ClientFor = Callable[[str], Client]
+
+
+def _first_link(client_for: ClientFor, persona: str, path: str, pattern: str, missing: str) -> str:
+    """The first match of `pattern` (one group: an id or a path) on the persona's page at
+    `path`; a BenchError saying what the seed lacked (`missing`) if the page has none."""
+    page = client_for(persona).get(path)
+    match = re.search(pattern, page.body)
+    if page.status != 200 or match is None:
+        raise BenchError(f"GET {path} as {persona} answered {page.status} without {missing}")
+    return match.group(1)
+
+
+def _find_pending_referral(client_for: ClientFor) -> str:
+    """The first referral on the provider persona's pending list (the oldest pending one)."""
+    return _first_link(
+        client_for, "provider", "/referrals/", r'href="/referrals/(\d+)/"',
+        "a referral: did seed_scale make pending referrals?",
+    )  # fmt: skip
+
+
+def _find_district(client_for: ClientFor) -> str:
+    """The first district offered by the pending list's filter."""
+    page = client_for("provider").get("/referrals/")
+    select = re.search(r'<select[^>]*name="district"[^>]*>(.*?)</select>', page.body, re.S)
+    option = re.search(r'<option value="(\d+)"', select.group(1)) if select else None
+    if option is None:
+        raise BenchError("the pending list has no district filter with a district to choose")
+    return option.group(1)
+
+
+def _a_day_ago(_client_for: ClientFor) -> str:
+    moment = datetime.datetime.now(datetime.UTC) - datetime.timedelta(days=1)
+    return urllib.parse.quote(moment.strftime("%Y-%m-%dT%H:%M:%SZ"))
+
+
+def _a_year_of_weeks(_client_for: ClientFor) -> str:
+    """The front-door weekly report's dates: the 52 weeks up to today, from a Monday."""
+    # The bench runs in London's day as the product does; zoneinfo needs no Django.
+    today = datetime.datetime.now(ZoneInfo("Europe/London")).date()
+    starts = today - datetime.timedelta(days=today.weekday(), weeks=51)
+    dates = {"starts": starts, "ends": today}
+    return urllib.parse.urlencode(
+        {
+            f"{name}_{n}": part
+            for name, day in dates.items()
+            for n, part in enumerate((day.day, day.month, day.year))
+        }
+    )
+
+
+def _find_document(client_for: ClientFor) -> str:
+    """The newest contract document on the provider persona's list."""
+    return _first_link(
+        client_for, "provider", "/contracts/documents/", r'href="/contracts/documents/(\d+)/"',
+        "a document: did seed_scale make contract documents?",
+    )  # fmt: skip
+
+
+def _find_purchase_order(client_for: ClientFor) -> str:
+    """The first purchase order on the provider persona's list (its whole path)."""
+    return _first_link(
+        client_for, "provider", "/cplis/purchase-orders/",
+        r'href="(/cplis/purchase-orders/\d+/\d+/)"', "a purchase order: did seed_scale make CPLIs?",
+    )  # fmt: skip
+
+
+def _actuals_default(client_for: ClientFor) -> tuple[str, str]:
+    """The service and week the provider's actuals page opens on: its first service, the last
+    week that has ended. seed_scale has generated that week's actuals."""
+    page = client_for("provider").get("/actuals/")
+    service = re.search(r'name="service" value="(\d+)"', page.body)
+    week = re.search(r'name="week" value="(\d{4}-\d{2}-\d{2})"', page.body)
+    if page.status != 200 or service is None or week is None:
+        raise BenchError(
+            f"no service or week on the provider's actuals page (GET /actuals/ answered "
+            f"{page.status}): did seed_scale make CPLIs?"
+        )
+    if "no actuals for this week yet" in page.body:
+        raise BenchError(
+            "the provider's actuals page offers to generate the week's actuals: did seed_scale "
+            "generate them (--actuals-weeks)?"
+        )
+    return service.group(1), week.group(1)
+
+
+def _find_action_type(client_for: ClientFor) -> str:
+    """The first type offered by the provider persona's actions inbox filter."""
+    page = client_for("provider").get("/actions/")
+    select = re.search(r'<select[^>]*name="action_type"[^>]*>(.*?)</select>', page.body, re.S)
+    option = re.search(r'<option value="(\d+)"', select.group(1)) if select else None
+    if page.status != 200 or option is None:
+        raise BenchError(
+            f"no action type in the provider's actions inbox filter (GET /actions/ answered "
+            f"{page.status}): did seed_scale make the catalogue (--actions)?"
+        )
+    return option.group(1)
+
+
+def _find_action(client_for: ClientFor) -> str:
+    """The action with the most posts among the first page of the provider persona's inbox,
+    closed ones too (the newest first); the newest of those on a tie."""
+    client = client_for("provider")
+    page = client.get("/actions/?assigned=&action_type=")
+    ids = list(dict.fromkeys(re.findall(r'href="/actions/(\d+)/"', page.body)))
+    if page.status != 200 or not ids:
+        raise BenchError(
+            f"no action in the provider's actions inbox (GET /actions/ answered {page.status}): "
+            "did seed_scale make actions (--actions)?"
+        )
+    posts: dict[str, int] = {}
+    for action in ids:
+        detail = client.get(f"/actions/{action}/")
+        thread = re.search(r'<ol class="govuk-list cb-thread">(.*?)</ol>', detail.body, re.S)
+        if detail.status != 200 or thread is None:
+            raise BenchError(f"GET /actions/{action}/ answered {detail.status} without a thread")
+        posts[action] = thread.group(1).count('<li class="govuk-!-margin-bottom-6">')
+    return max(ids, key=lambda action: posts[action])
+
+
+def _find_front_door_request(client_for: ClientFor) -> str:
+    """The first request in the front-door officer's queue (urgent first, then the oldest)."""
+    return _first_link(
+        client_for, "frontdoor", "/front-door/", r'href="/front-door/requests/(\d+)/"',
+        "a request: did seed_scale make front-door requests (--front-door-requests)?",
+    )  # fmt: skip
+
+
+def _find_front_door_team(client_for: ClientFor) -> str:
+    """The first team of the front-door queue's team filter; "none" (the requests no team has)
+    when the council has no front-door teams, as the scale council's seed has none."""
+    page = client_for("frontdoor").get("/front-door/")
+    select = re.search(r'<select[^>]*name="team"[^>]*>(.*?)</select>', page.body, re.S)
+    option = re.search(r'<option value="(\d+)"', select.group(1)) if select else None
+    if page.status != 200:
+        raise BenchError(f"GET /front-door/ as frontdoor answered {page.status}")
+    if option is None:
+        print("bench: the council has no front-door teams: the queue filtered by 'No team'")
+        return "none"
+    return option.group(1)
+
+
+def _find_professional_request(client_for: ClientFor) -> str:
+    """The first professional's referral in the front-door queue (the open ones, then all), by
+    its page's Professional referral section."""
+    client = client_for("frontdoor")
+    for queue in ("/front-door/", "/front-door/?status=all&team=all"):
+        page = client.get(queue)
+        for request in dict.fromkeys(re.findall(r'href="/front-door/requests/(\d+)/"', page.body)):
+            detail = client.get(f"/front-door/requests/{request}/")
+            if detail.status == 200 and ">Professional referral</h2>" in detail.body:
+                return request
+    raise BenchError("no professional's referral on the first page of the front-door queue")
+
+
+def _find_invoice(client_for: ClientFor) -> str:
+    """The first invoice on the invoicing provider's list (the newest)."""
+    return _first_link(
+        client_for, "invoicer", "/payments/invoices/", r'href="/payments/invoices/(\d+)/"',
+        "an invoice: did seed_scale make invoices (--invoices)?",
+    )  # fmt: skip
+
+
+def _find_remittance(client_for: ClientFor) -> str:
+    """The first remittance advice on the invoicing provider's list (its whole path)."""
+    return _first_link(
+        client_for, "invoicer", "/payments/remittances/",
+        r'href="(/payments/remittances/\d+/\d+/)"',
+        "a remittance: did seed_scale make payment runs (--payment-runs)?",
+    )  # fmt: skip
+
+
+def _find_payment_run(client_for: ClientFor) -> str:
+    """The first run on the payments officer's list (the newest)."""
+    return _first_link(
+        client_for, "payments", "/payments/council/runs/", r'href="/payments/council/runs/(\d+)/"',
+        "a payment run: did seed_scale make payment runs (--payment-runs)?",
+    )  # fmt: skip
+
+
+# What `{name}` in a page's path stands for, and how to find it once the personas are in.
+FINDERS = {
+    "action": _find_action,
+    "front_door_request": _find_front_door_request,
+    "front_door_team": _find_front_door_team,
+    "professional_request": _find_professional_request,
+    "action_type": _find_action_type,
+    "actuals_service": lambda client_for: _actuals_default(client_for)[0],
+    "actuals_week": lambda client_for: _actuals_default(client_for)[1],
+    "document": _find_document,
+    "purchase_order": _find_purchase_order,
+    "pending_referral": _find_pending_referral,
+    "district": _find_district,
+    "a_day_ago": _a_day_ago,
+    "a_year_of_weeks": _a_year_of_weeks,
+    "invoice": _find_invoice,
+    "remittance": _find_remittance,
+    "payment_run": _find_payment_run,
+}
+
+
+def fill_in(path: str, client_for: ClientFor, found: dict[str, str]) -> str:
+    for name in re.findall(r"{(\w+)}", path):
+        if name not in found:
+            if name not in FINDERS:
+                raise BenchError(f"{path}: nothing finds {{{name}}}; add it to FINDERS")
+            found[name] = FINDERS[name](client_for)
+    return path.format(**found)

@@ -3,14 +3,16 @@
 Run from the project root with the project's virtualenv:
 
     .venv/bin/python bench/run.py [--clients 20000] [--requests 200] [--database-url URL]
+                                  [--from-dump FILE]
 
 It builds a throw-away data set (`carebridge seed_scale`) in a temporary data directory (SQLite),
-or in a PostgreSQL database it creates and drops itself, starts gunicorn with the
+or in a PostgreSQL database it creates and drops itself (or restores a `pg_dump -Fc` of a seeded
+database there, e.g. `seed_scale --county`'s, with --from-dump), starts gunicorn with the
 ServerTimingMiddleware on, logs in as the personas of bench/pages.py over HTTP, requests every
 page of its PAGES one at a time and prints, per page, the median and 95th percentile of the time
 spent in Django (the Server-Timing `app` duration), its ratios to the medians of two minimal
 views (anonymous, and logged in: bench/urls.py), and the number of database queries. The parts:
-pages.py (what is measured), browser.py (HTTP and log-ins), results.py (measuring and the
+pages.py (what is measured, and how its paths are filled in), browser.py (HTTP and log-ins), results.py (measuring and the
 figures), server.py (commands, database, gunicorn). See bench/README.md. Standard library only.
 """
 
@@ -21,18 +23,12 @@ import ast
 import datetime
 import json
 import os
-import re
 import shutil
 import statistics
 import sys
 import tempfile
-import urllib.error
-import urllib.parse
-import urllib.request
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 # Run as a script, bench/ is first on the path; `bench.*` needs the project root.
 if str(Path(__file__).resolve().parent.parent) not in sys.path:
@@ -55,6 +51,8 @@ from bench.pages import (
     PAYMENTS_SEED,
     PENDING_REFERRALS,
     PERSONAS,
+    ClientFor,
+    fill_in,
 )
 from bench.results import PageResult, Target, measure, p95, print_table
 from bench.server import (
@@ -64,7 +62,7 @@ from bench.server import (
     require_seed_scale,
     run_command,
 )
-from bench.support import RESULTS, ROOT, WORKERS, BenchError
+from bench.support import HTTP_TIMEOUT, RESULTS, ROOT, WORKERS, BenchError
 
 # --- The run -------------------------------------------------------------------------------
 
@@ -91,190 +89,6 @@ def scale_api_key() -> str:
         ):
             return node.value.value
     raise BenchError(f'no SCALE_API_KEY = "..." in {SCALE_MODULE.relative_to(ROOT)}')
-
-
-# --- Filling in the paths from the seeded data ---------------------------------------------
-
-# The logged-in client of a persona (logging in on first use).
-ClientFor = Callable[[str], Client]
-
-
-def _first_link(client_for: ClientFor, persona: str, path: str, pattern: str, missing: str) -> str:
-    """The first match of `pattern` (one group: an id or a path) on the persona's page at
-    `path`; a BenchError saying what the seed lacked (`missing`) if the page has none."""
-    page = client_for(persona).get(path)
-    match = re.search(pattern, page.body)
-    if page.status != 200 or match is None:
-        raise BenchError(f"GET {path} as {persona} answered {page.status} without {missing}")
-    return match.group(1)
-
-
-def _find_pending_referral(client_for: ClientFor) -> str:
-    """The first referral on the provider persona's pending list (the oldest pending one)."""
-    return _first_link(
-        client_for, "provider", "/referrals/", r'href="/referrals/(\d+)/"',
-        "a referral: did seed_scale make pending referrals?",
-    )  # fmt: skip
-
-
-def _find_district(client_for: ClientFor) -> str:
-    """The first district offered by the pending list's filter."""
-    page = client_for("provider").get("/referrals/")
-    select = re.search(r'<select[^>]*name="district"[^>]*>(.*?)</select>', page.body, re.S)
-    option = re.search(r'<option value="(\d+)"', select.group(1)) if select else None
-    if option is None:
-        raise BenchError("the pending list has no district filter with a district to choose")
-    return option.group(1)
-
-
-def _a_day_ago(_client_for: ClientFor) -> str:
-    moment = datetime.datetime.now(datetime.UTC) - datetime.timedelta(days=1)
-    return urllib.parse.quote(moment.strftime("%Y-%m-%dT%H:%M:%SZ"))
-
-
-def _a_year_of_weeks(_client_for: ClientFor) -> str:
-    """The front-door weekly report's dates: the 52 weeks up to today, from a Monday."""
-    # The bench runs in London's day as the product does; zoneinfo needs no Django.
-    today = datetime.datetime.now(ZoneInfo("Europe/London")).date()
-    starts = today - datetime.timedelta(days=today.weekday(), weeks=51)
-    dates = {"starts": starts, "ends": today}
-    return urllib.parse.urlencode(
-        {
-            f"{name}_{n}": part
-            for name, day in dates.items()
-            for n, part in enumerate((day.day, day.month, day.year))
-        }
-    )
-
-
-def _find_document(client_for: ClientFor) -> str:
-    """The newest contract document on the provider persona's list."""
-    return _first_link(
-        client_for, "provider", "/contracts/documents/", r'href="/contracts/documents/(\d+)/"',
-        "a document: did seed_scale make contract documents?",
-    )  # fmt: skip
-
-
-def _find_purchase_order(client_for: ClientFor) -> str:
-    """The first purchase order on the provider persona's list (its whole path)."""
-    return _first_link(
-        client_for, "provider", "/cplis/purchase-orders/",
-        r'href="(/cplis/purchase-orders/\d+/\d+/)"', "a purchase order: did seed_scale make CPLIs?",
-    )  # fmt: skip
-
-
-def _actuals_default(client_for: ClientFor) -> tuple[str, str]:
-    """The service and week the provider's actuals page opens on: its first service, the last
-    week that has ended. seed_scale has generated that week's actuals."""
-    page = client_for("provider").get("/actuals/")
-    service = re.search(r'name="service" value="(\d+)"', page.body)
-    week = re.search(r'name="week" value="(\d{4}-\d{2}-\d{2})"', page.body)
-    if page.status != 200 or service is None or week is None:
-        raise BenchError(
-            f"no service or week on the provider's actuals page (GET /actuals/ answered "
-            f"{page.status}): did seed_scale make CPLIs?"
-        )
-    if "no actuals for this week yet" in page.body:
-        raise BenchError(
-            "the provider's actuals page offers to generate the week's actuals: did seed_scale "
-            "generate them (--actuals-weeks)?"
-        )
-    return service.group(1), week.group(1)
-
-
-def _find_action_type(client_for: ClientFor) -> str:
-    """The first type offered by the provider persona's actions inbox filter."""
-    page = client_for("provider").get("/actions/")
-    select = re.search(r'<select[^>]*name="action_type"[^>]*>(.*?)</select>', page.body, re.S)
-    option = re.search(r'<option value="(\d+)"', select.group(1)) if select else None
-    if page.status != 200 or option is None:
-        raise BenchError(
-            f"no action type in the provider's actions inbox filter (GET /actions/ answered "
-            f"{page.status}): did seed_scale make the catalogue (--actions)?"
-        )
-    return option.group(1)
-
-
-def _find_action(client_for: ClientFor) -> str:
-    """The action with the most posts among the first page of the provider persona's inbox,
-    closed ones too (the newest first); the newest of those on a tie."""
-    client = client_for("provider")
-    page = client.get("/actions/?assigned=&action_type=")
-    ids = list(dict.fromkeys(re.findall(r'href="/actions/(\d+)/"', page.body)))
-    if page.status != 200 or not ids:
-        raise BenchError(
-            f"no action in the provider's actions inbox (GET /actions/ answered {page.status}): "
-            "did seed_scale make actions (--actions)?"
-        )
-    posts: dict[str, int] = {}
-    for action in ids:
-        detail = client.get(f"/actions/{action}/")
-        thread = re.search(r'<ol class="govuk-list cb-thread">(.*?)</ol>', detail.body, re.S)
-        if detail.status != 200 or thread is None:
-            raise BenchError(f"GET /actions/{action}/ answered {detail.status} without a thread")
-        posts[action] = thread.group(1).count('<li class="govuk-!-margin-bottom-6">')
-    return max(ids, key=lambda action: posts[action])
-
-
-def _find_front_door_request(client_for: ClientFor) -> str:
-    """The first request in the front-door officer's queue (urgent first, then the oldest)."""
-    return _first_link(
-        client_for, "frontdoor", "/front-door/", r'href="/front-door/requests/(\d+)/"',
-        "a request: did seed_scale make front-door requests (--front-door-requests)?",
-    )  # fmt: skip
-
-
-def _find_invoice(client_for: ClientFor) -> str:
-    """The first invoice on the invoicing provider's list (the newest)."""
-    return _first_link(
-        client_for, "invoicer", "/payments/invoices/", r'href="/payments/invoices/(\d+)/"',
-        "an invoice: did seed_scale make invoices (--invoices)?",
-    )  # fmt: skip
-
-
-def _find_remittance(client_for: ClientFor) -> str:
-    """The first remittance advice on the invoicing provider's list (its whole path)."""
-    return _first_link(
-        client_for, "invoicer", "/payments/remittances/",
-        r'href="(/payments/remittances/\d+/\d+/)"',
-        "a remittance: did seed_scale make payment runs (--payment-runs)?",
-    )  # fmt: skip
-
-
-def _find_payment_run(client_for: ClientFor) -> str:
-    """The first run on the payments officer's list (the newest)."""
-    return _first_link(
-        client_for, "payments", "/payments/council/runs/", r'href="/payments/council/runs/(\d+)/"',
-        "a payment run: did seed_scale make payment runs (--payment-runs)?",
-    )  # fmt: skip
-
-
-# What `{name}` in a page's path stands for, and how to find it once the personas are in.
-FINDERS = {
-    "action": _find_action,
-    "front_door_request": _find_front_door_request,
-    "action_type": _find_action_type,
-    "actuals_service": lambda client_for: _actuals_default(client_for)[0],
-    "actuals_week": lambda client_for: _actuals_default(client_for)[1],
-    "document": _find_document,
-    "purchase_order": _find_purchase_order,
-    "pending_referral": _find_pending_referral,
-    "district": _find_district,
-    "a_day_ago": _a_day_ago,
-    "a_year_of_weeks": _a_year_of_weeks,
-    "invoice": _find_invoice,
-    "remittance": _find_remittance,
-    "payment_run": _find_payment_run,
-}
-
-
-def fill_in(path: str, client_for: ClientFor, found: dict[str, str]) -> str:
-    for name in re.findall(r"{(\w+)}", path):
-        if name not in found:
-            if name not in FINDERS:
-                raise BenchError(f"{path}: nothing finds {{{name}}}; add it to FINDERS")
-            found[name] = FINDERS[name](client_for)
-    return path.format(**found)
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -330,9 +144,20 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "database on; default: $DATABASE_URL, else SQLite in the temporary data directory",
     )
     parser.add_argument(
+        "--from-dump",
+        type=Path,
+        help="restore this pg_dump -Fc of a seeded database (e.g. seed_scale --county's) into "
+        "the bench's own database instead of seeding; needs --database-url; the sizes above "
+        "are then the dump's",
+    )
+    parser.add_argument(
         "--output", type=Path, default=RESULTS / "latest.json", help="JSON results file"
     )
     args = parser.parse_args(argv)
+    if args.from_dump is not None and not args.database_url:
+        parser.error("--from-dump needs a PostgreSQL server: --database-url (or DATABASE_URL)")
+    if args.from_dump is not None and not args.from_dump.is_file():
+        parser.error(f"--from-dump: no file {args.from_dump}")
     if not 1 <= args.requests <= 10000:
         parser.error("--requests must be between 1 and 10000")
     if not 0 <= args.warmup <= 1000 or not 1 <= args.logins <= 100 or args.clients < 1:
@@ -366,13 +191,21 @@ def bench(
     require_seed_scale(env)
     if database is not None:
         database.create()
-    run_command(["migrate", "--noinput"], env, log, "creating the schema")
-    seed_seconds = _seed(args, env, log)
+    if args.from_dump is not None and database is not None:
+        seed_seconds = database.restore(args.from_dump, log)
+        print(f"bench: restored {args.from_dump} in {seed_seconds:.1f} s", flush=True)
+        run_command(["migrate", "--noinput"], env, log, "migrations newer than the dump")
+    else:
+        run_command(["migrate", "--noinput"], env, log, "creating the schema")
+        seed_seconds = _seed(args, env, log)
     if database is not None:
         database.vacuum_analyze()
+    sizes = _sizes(args, database)
+    if args.from_dump is not None:
+        print(f"bench: the dump holds {sizes}", flush=True)
     run_command(["collectstatic", "--noinput"], env, log, "collecting static files")
 
-    server = Server(env, log)
+    server = Server(env, log, timeout=HTTP_TIMEOUT)
     try:
         server.start()
         clients: dict[str, Client] = {
@@ -408,7 +241,8 @@ def bench(
     for job in JOBS:
         seconds = run_command(list(job.args), env, log, f"bulk job: {job.name}")
         jobs.append({"name": job.name, "command": " ".join(job.args), "seconds": round(seconds, 2)})
-    return _report(args, database, seed_seconds, results, targets, logins, jobs)
+    report = _report(args, database, seed_seconds, results, targets, logins, jobs)
+    return {**report, **sizes}
 
 
 def _seed(args: argparse.Namespace, env: dict[str, str], log: Path) -> float:
@@ -447,6 +281,36 @@ def _seed(args: argparse.Namespace, env: dict[str, str], log: Path) -> float:
     return seed_seconds
 
 
+# What a restored dump holds, counted once it is restored (its own seed's options are unknown).
+DUMP_COUNTS = {
+    "clients": "people_serviceuser",
+    "providers": "organisations_provider",
+    "referrals": "referrals_referral",
+    "contract_documents": "contracts_contractdocument",
+    "cplis": "contracts_cpli",
+    "actuals": "actuals_actual",
+    "actions": "actions_action",
+    "front_door_requests": "frontdoor_frontdoorrequest",
+    "invoices": "payments_invoice",
+}
+
+
+def _sizes(args: argparse.Namespace, database: PostgresDatabase | None) -> dict[str, Any]:
+    """The data set's size: the options seeded with, or a restored dump's rows counted."""
+    if args.from_dump is None or database is None:
+        return {
+            "clients": args.clients,
+            "pending_referrals": args.pending_referrals,
+            "closed_referrals": args.closed_referrals,
+            "contract_documents": args.contract_documents,
+            "actions": args.actions,
+        }
+    # The table names are DUMP_COUNTS' own constants.
+    counts = ", ".join(f"(SELECT count(*) FROM {t})" for t in DUMP_COUNTS.values())  # noqa: S608
+    found = [int(n) for n in database.query(f"SELECT {counts}").split()]
+    return {"from_dump": str(args.from_dump), **dict(zip(DUMP_COUNTS, found, strict=True))}
+
+
 def _targets(client_for: ClientFor) -> list[Target]:
     """Every page of PAGES with its path filled in, as the persona who can see it."""
     found: dict[str, str] = {}
@@ -479,11 +343,6 @@ def _report(
     return {
         "when": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
         "database": "postgresql" if database is not None else "sqlite",
-        "clients": args.clients,
-        "pending_referrals": args.pending_referrals,
-        "closed_referrals": args.closed_referrals,
-        "contract_documents": args.contract_documents,
-        "actions": args.actions,
         "requests_per_page": args.requests,
         "warmup_per_page": args.warmup,
         "gunicorn_workers": WORKERS,

@@ -140,19 +140,27 @@ class PostgresDatabase:
         )
         self.created = False
 
+    @property
+    def libpq_url(self) -> str:
+        """The bench database's URL as psql and pg_restore take it (Django's also `pgsql:`)."""
+        return urllib.parse.urlunsplit(("postgresql", *urllib.parse.urlsplit(self.url)[1:]))
+
     def _psql(
-        self, sql: str, *, in_bench_database: bool = False, flags: tuple[str, ...] = ()
+        self,
+        sql: str,
+        *,
+        in_bench_database: bool = False,
+        flags: tuple[str, ...] = (),
+        timeout: float = 120,
     ) -> str:
         """One statement through psql, from the admin database or in the bench database; its
         output."""
-        url = self.admin_url
-        if in_bench_database:
-            url = urllib.parse.urlunsplit(("postgresql", *urllib.parse.urlsplit(self.url)[1:]))
+        url = self.libpq_url if in_bench_database else self.admin_url
         completed = subprocess.run(
             ["psql", url, "-v", "ON_ERROR_STOP=1", "-q", *flags, "-c", sql],
             capture_output=True,
             text=True,
-            timeout=120,
+            timeout=timeout,
             check=False,
         )
         if completed.returncode != 0:
@@ -175,8 +183,35 @@ class PostgresDatabase:
         plans that read every row, and counts cannot use index-only scans; autovacuum would
         only catch up a minute or so later, in the middle of the measurements.
         """
-        self._psql("VACUUM ANALYZE", in_bench_database=True)
+        # A county's restored year of actuals takes minutes, not the two a statement may.
+        self._psql("VACUUM ANALYZE", in_bench_database=True, timeout=COMMAND_TIMEOUT)
         print(f"bench: vacuumed and analyzed {self.name}", flush=True)
+
+    def restore(self, dump: Path, log: Path) -> float:
+        """A `pg_dump -Fc` of a seeded database (its schema and data) into this run's new,
+        empty database; `migrate` then adds any migration newer than the dump. Seconds taken.
+
+        A county takes a quarter of an hour or more to seed on two cores: seed it once, dump it,
+        and restore it into each run's own database in a few minutes (the load test and the
+        page benchmark both do)."""
+        if shutil.which("pg_restore") is None:
+            raise BenchError("pg_restore is needed to restore a dump")
+        if not dump.is_file():
+            raise BenchError(f"no dump at {dump}")
+        print(f"bench: restoring {dump} into {self.name}", flush=True)
+        started = time.perf_counter()
+        with log.open("a") as out:
+            out.write(f"\n$ pg_restore {dump}\n")
+            out.flush()
+            completed = subprocess.run(
+                ["pg_restore", "--no-owner", "--jobs", "2", "--dbname", self.libpq_url, str(dump)],
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                check=False,
+            )
+        if completed.returncode != 0:
+            raise BenchError(f"pg_restore of {dump} failed:\n{_tail(log)}")
+        return time.perf_counter() - started
 
     def drop(self) -> None:
         if self.created:
@@ -209,13 +244,17 @@ def wait_healthy(
 class Server:
     """gunicorn serving carebridge on a free loopback port, in its own process group."""
 
-    def __init__(self, env: dict[str, str], log: Path, workers: int = WORKERS) -> None:
+    def __init__(
+        self, env: dict[str, str], log: Path, workers: int = WORKERS, timeout: float | None = None
+    ) -> None:
         # The product's settings with bench/urls.py, for the logged-in minimal view; the
         # project root on the path so that `bench` imports.
         python_path = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH", "")]))
         self.env = {**env, "DJANGO_SETTINGS_MODULE": "bench.settings", "PYTHONPATH": python_path}
         self.log = log
         self.workers = workers
+        # gunicorn's worker timeout in seconds; its default (30) when None.
+        self.timeout = timeout
         self.port = _free_port()
         self.base_url = f"http://127.0.0.1:{self.port}"
         self.process: subprocess.Popen[bytes] | None = None
@@ -224,6 +263,8 @@ class Server:
         gunicorn = Path(sys.executable).parent / "gunicorn"
         command = [str(gunicorn)] if gunicorn.exists() else [sys.executable, "-m", "gunicorn"]
         command += ["carebridge.wsgi", "-w", str(self.workers), "-b", f"127.0.0.1:{self.port}"]
+        if self.timeout is not None:
+            command += ["--timeout", str(int(self.timeout))]
         print(f"bench: starting gunicorn ({self.workers} workers) on {self.base_url}", flush=True)
         with self.log.open("a") as output:
             self.process = subprocess.Popen(
