@@ -17,10 +17,14 @@ class RelatedKind(models.TextChoices):
     # since actions sits beside disputes and never names it.
     DISPUTE = "dispute", "Dispute"
     # An invoice (Norfolk's guide, section 12): payments offers the provider's invoices and
-    # names them (payments/related.py); the action keeps the invoice's id in related_id. The
-    # guide's Spot Commitment and Value Commitment have no record in Carebridge (a CPLI names
-    # no contract, and block top-ups are not kept), so they are not offered.
+    # names them (payments/related.py); the action keeps the invoice's id in related_id.
     INVOICE = "invoice", "Invoice"
+    # The guide's Spot Commitment and Value Commitment: a spot-priced CPLI, and a block-priced
+    # one (the block contract's committed level). Contracts offers and names them by their care
+    # package, never by the client (contracts/related.py); the action keeps the CPLI's id in
+    # related_id. "Care package line item" stays the client's line, named by the client.
+    SPOT_COMMITMENT = "spot_commitment", "Spot commitment"
+    VALUE_COMMITMENT = "value_commitment", "Value commitment"
 
 
 # The field of an Action that holds each kind of related thing (a provider is the action's own).
@@ -36,7 +40,9 @@ RELATED_FIELD = {
 
 # The kinds an app above actions holds, whose id the action keeps in related_id: the app
 # registers in core.related_to what may be chosen and how it is named.
-HELD_BY_ID = frozenset({RelatedKind.INVOICE})
+HELD_BY_ID = frozenset(
+    {RelatedKind.INVOICE, RelatedKind.SPOT_COMMITMENT, RelatedKind.VALUE_COMMITMENT}
+)
 
 # What the new-action form's "Related to" offers whatever apps are installed: a dispute's action
 # is raised from the dispute's own page (disputes.services.dispute_action_start), which links it
