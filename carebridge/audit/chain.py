@@ -112,7 +112,7 @@ def _rows() -> Iterator[dict[str, Any]]:
         last = chunk[-1]["id"]
 
 
-def _start() -> tuple[str, int]:
+def start() -> tuple[str, int]:
     """What the oldest kept event chains to, and the id it must be past: the genesis value, or
     what the latest pruning recorded of the last event it removed."""
     pruned = Event.objects.filter(action=PRUNED).order_by("-id").values("detail").first()
@@ -123,7 +123,7 @@ def _start() -> tuple[str, int]:
 
 def verify() -> Break | Intact:
     """Walk the chain from its start (genesis or the pruning anchor) to its head."""
-    expected_previous, past_id = _start()
+    expected_previous, past_id = start()
     count = 0
     for row in _rows():
         if count == 0 and row["id"] <= past_id:
