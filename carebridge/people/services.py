@@ -8,6 +8,7 @@ from django.db import IntegrityError, transaction
 from carebridge.audit.services import changed_fields, record, snapshot
 from carebridge.organisations.models import Council
 from carebridge.people.models import ServiceUser
+from carebridge.people.signals import service_user_rectified
 from carebridge.people.validators import (
     normalise_nhs_number,
     normalise_postcode,
@@ -77,6 +78,7 @@ RECTIFIABLE_FIELDS = (
 )
 
 
+RECTIFIED = "service_user.rectified"
 SS_REF_TAKEN = "Another person at your council has this SS Ref"
 
 
@@ -119,6 +121,17 @@ def _change_details(
         after={k: after[k] for k in changed},
         detail={"reason": reason} if reason else None,
     )
+    if action == RECTIFIED:
+        # Copies of these details kept by the apps above (a front-door request's) are
+        # corrected in this same transaction: all or nothing.
+        service_user_rectified.send(
+            sender=ServiceUser,
+            person=person,
+            by=by,
+            before={k: before.get(k) for k in changed},
+            after={k: after[k] for k in changed},
+            reason=reason,
+        )
     return person
 
 
@@ -136,9 +149,7 @@ def service_user_rectify(
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": "Enter the reason for the correction"})
-    return _change_details(
-        person=person, by=by, fields=fields, action="service_user.rectified", reason=reason
-    )
+    return _change_details(person=person, by=by, fields=fields, action=RECTIFIED, reason=reason)
 
 
 @transaction.atomic

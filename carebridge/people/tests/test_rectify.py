@@ -164,3 +164,26 @@ def test_another_councils_ss_ref_and_district_do_not_count(world):
 
     assert client.post(url, _post(person, ss_ref="RC9")).status_code == 302
     assert ServiceUser.objects.get(pk=person.pk).ss_ref == "RC9"
+
+
+def test_the_persons_next_of_kin_are_corrected_through_the_same_service(world):
+    """A person's contacts are their next of kin, on their own record: corrected and audited
+    like every other detail, on the page too."""
+    _council, broker, person = world
+    service_user_rectify(
+        person=person, by=broker, reason="Daughter's name misheard", next_of_kin_name="Jo Moss",
+        next_of_kin_relationship="Daughter", next_of_kin_phone="01632 960 777",
+    )  # fmt: skip
+    event = _rectified().get()
+    assert event.before == {
+        "next_of_kin_name": "", "next_of_kin_relationship": "", "next_of_kin_phone": "",
+    }  # fmt: skip
+    assert event.after["next_of_kin_name"] == "Jo Moss"
+
+    response = client_for(broker).post(
+        reverse("people:rectify", args=[person.pk]),
+        _post(ServiceUser.objects.get(pk=person.pk), next_of_kin_name="Joanne Moss"),
+    )
+    assert response.status_code == 302
+    assert ServiceUser.objects.get(pk=person.pk).next_of_kin_name == "Joanne Moss"
+    assert _rectified().order_by("pk").last().after == {"next_of_kin_name": "Joanne Moss"}
