@@ -191,6 +191,27 @@ class SingleSignOn(models.Model):
         return f"{self.name} for {self.council}"
 
 
+class SignOnSubject(models.Model):
+    """Who a sign-on is (ASVS 10.5.2): the identity provider's `iss` and `sub`, recorded at the
+    account's first sign-in through it and matched on after. An e-mail address can be given to
+    someone else later; a subject never is, so a token with the account's address but another
+    subject of the same issuer is refused."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="sign_on_subjects")
+    issuer = models.CharField(max_length=200)
+    subject = models.CharField(max_length=255)
+    first_signed_in_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["issuer", "subject"], name="sign_on_subject_once"),
+            models.UniqueConstraint(fields=["user", "issuer"], name="one_subject_per_issuer"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} at {self.issuer}"
+
+
 class UserSession(models.Model):
     """A session a user logged in with: when, from which address and browser, so they can see
     their sessions and end them (and an administrator theirs) without a scan of every session.

@@ -1,6 +1,7 @@
 """Password rules: the council rulebooks' own, and the ones that always apply.
 
-Always: not a common password (Django's list of 20,000), not the user's name or e-mail address,
+Always: not a common password (Django's list of 20,000), no context word (the product's name and
+its trade's words, the user's names and e-mail local part, their organisations' names),
 at least 64 characters allowed, paste allowed and nothing truncated (the forms take 1,024).
 Where `PWNED_PASSWORDS_URL` is set: not a password known from a data breach.
 """
@@ -8,6 +9,7 @@ Where `PWNED_PASSWORDS_URL` is set: not a password known from a data breach.
 import hashlib
 import http.client
 import logging
+import re
 import urllib.error
 import urllib.request
 from collections.abc import Callable
@@ -18,6 +20,7 @@ from django.core.exceptions import ValidationError
 
 from carebridge.accounts.policy import login_policy_for
 from carebridge.core.outbound import OutboundRefused, open_url
+from carebridge.organisations.selectors import councils_of_provider
 
 logger = logging.getLogger(__name__)
 
@@ -66,27 +69,81 @@ class RulebookPasswordValidator:
         return "Your password must follow the rules of each council you work with."
 
 
+# Words no password may contain (ASVS 6.1.2; the list is in docs/security.md, "Authentication
+# pathways"): the product's name and the words of its trade that someone guessing at a council's
+# portal would try first, beside the user's own names and their organisations' names.
+CONTEXT_WORDS = (
+    "carebridge",
+    "portal",
+    "council",
+    "provider",
+    "broker",
+    "homecare",
+    "socialcare",
+    "password",
+    "passcode",
+)
+# Shorter words (a first name like "Ana", "Ltd") would refuse too many good passwords by chance.
+CONTEXT_WORD_MIN_LENGTH = 4
+
+
+def _run_together(text: str) -> str:
+    """Lower case, with spaces and punctuation gone: "Wrekin-Shire" and "wrekin shire" alike."""
+    return "".join(ch for ch in text.casefold() if ch.isalnum())
+
+
+def _words_of(text: str) -> set[str]:
+    """A name's words of 4 or more letters, and the whole name run together."""
+    words = {_run_together(word) for word in re.split(r"[\W_]+", text)}
+    words.add(_run_together(text))
+    return {word for word in words if len(word) >= CONTEXT_WORD_MIN_LENGTH}
+
+
+def _names_known(user: Any) -> list[str]:
+    """The user's names and e-mail local part, their council's name or their provider's name
+    with the councils it works for (whose names an attacker knows it by)."""
+    email = getattr(user, "email", "") or ""
+    names = [getattr(user, "first_name", ""), getattr(user, "last_name", ""), email.split("@")[0]]
+    if getattr(user, "council_id", None) is not None:
+        names.append(user.council.name)
+    elif getattr(user, "provider_id", None) is not None:
+        names.append(user.provider.name)
+        names += councils_of_provider(user.provider_id).values_list("name", flat=True)
+    return [name for name in names if name]
+
+
+def context_words(user: Any = None) -> set[str]:
+    """Every word a password of this user may not contain (spaces and punctuation ignored)."""
+    words = set(CONTEXT_WORDS)
+    if user is not None:
+        for name in _names_known(user):
+            words |= _words_of(name)
+    return words
+
+
 class PersonalDetailsPasswordValidator:
-    """Refuses passwords containing the user's name, e-mail address or the product's name."""
+    """Refuses a password containing a context word (ASVS 6.1.2): the product's name and its
+    trade's words, the user's names and e-mail local part, and their organisations' names, in
+    any case, whatever spaces or punctuation are put between the letters."""
 
     def validate(self, password: str, user: Any = None) -> None:
-        lowered = password.lower()
-        words = ["carebridge"]
-        if user is not None:
-            email = (getattr(user, "email", "") or "").lower()
-            words += [email, email.split("@")[0]]
-            words += [getattr(user, "first_name", ""), getattr(user, "last_name", "")]
-        for word in words:
-            word = (word or "").lower().strip()
-            if len(word) >= 3 and word in lowered:
-                raise ValidationError(
-                    "Your password cannot contain your name, your e-mail address or the "
-                    "name of this service",
-                    code="password_personal",
-                )
+        plain = _run_together(password)
+        # The longest first: "wrekinshire" says more than the "shire" inside it.
+        found = sorted((w for w in context_words(user) if w in plain), key=lambda w: (-len(w), w))
+        if found:
+            raise ValidationError(
+                'Your password cannot contain "%(word)s": choose one without your '
+                "name, your e-mail address, your organisation's name or words about this "
+                "service",
+                code="password_personal",
+                params={"word": found[0]},
+            )
 
     def get_help_text(self) -> str:
-        return "Your password cannot contain your name or e-mail address."
+        return (
+            "Your password cannot contain your name, your e-mail address, your organisation's "
+            "name or words about this service."
+        )
 
 
 def password_rules(user: Any) -> list[str]:

@@ -4,14 +4,18 @@ A council may name its identity provider (`SingleSignOn`: Microsoft Entra ID, sa
 page posts to `accounts:sso_start`, which sends the person there with a fresh `state`, `nonce`
 and PKCE verifier kept in their session; the provider sends them back to `accounts:sso_callback`
 with a code, which is swapped for an ID token. The token's signature is checked against the
-provider's keys (JWKS), and its `iss`, `aud`, `exp`, `iat` and `nonce`; its e-mail must be one
-the provider verified. The person is matched by that e-mail to an EXISTING active, unlocked,
-unsuspended account of the council (or, when the council allows it, of a provider working for
-it): no account is ever made here. Each `state` is used once, whatever the answer.
+provider's keys (JWKS), and its `iss`, `aud`, `exp`, `iat` and `nonce`. The person is matched
+to an EXISTING active, unlocked, unsuspended account of the council (or, when the council allows
+it, of a provider working for it): at the first sign-in by the e-mail the provider verified,
+when the token's `iss` and `sub` are recorded; after that by them (ASVS 10.5.2), and the same
+e-mail with another `sub` is refused. No account is ever made here. Each `state` is used once,
+whatever the answer.
 
 The second step (the passcode or the authenticator) is the identity provider's job: a council
 that turns on its single sign-on relies on the provider's own multi-factor check, so the portal
-does not ask for its own second step after it.
+does not ask for its own second step after it. A council whose rulebook says so
+(`sso_requires_mfa`, ASVS 6.8.4) has that checked: the token's `amr` must name a method beyond
+a password (`sso_claims.MFA_METHODS`), or the sign-in is refused.
 
 Why not mozilla-django-oidc's backend and views: they read one provider from global settings,
 fetch with `requests` (outside `core.outbound`'s address guard, which every address a council
@@ -31,33 +35,35 @@ import time
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
-from enum import StrEnum
 from typing import Any
 from urllib.parse import quote, urlencode
 
 import jwt
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q, QuerySet
 
-from carebridge.accounts.models import SingleSignOn, User
+from carebridge.accounts.models import SignOnSubject, SingleSignOn, User
 from carebridge.accounts.services.common import record_about
 
 # The rulebook's rule lives with the password log-in, which checks it; it is read here too.
 from carebridge.accounts.services.signin import (
     single_sign_on_required as single_sign_on_required,
 )
+
+# The refusal lives with the claims' own checks; the views and tests read it here too.
+from carebridge.accounts.sso_claims import Reason as Reason
+from carebridge.accounts.sso_claims import SignOnRefused as SignOnRefused
+from carebridge.accounts.sso_claims import require_mfa, subject_of, verified_email
 from carebridge.audit.services import record
 from carebridge.core.bounds import has_control_characters
 from carebridge.core.calendar import now
-from carebridge.core.errors import Refused
 from carebridge.core.outbound import OutboundRefused, open_url, url_refusal
 from carebridge.integrations.connections import connections_editor_require
 from carebridge.organisations.models import Council
 from carebridge.organisations.selectors import providers_of_council
 from carebridge.organisations.services import rulebook_update
-from carebridge.organisations.validators import normalise_email
 
 # A sign-in not finished in ten minutes starts again, like a pending password log-in.
 PENDING_LIFETIME_SECONDS = 10 * 60
@@ -73,36 +79,6 @@ LEEWAY_SECONDS = 60
 # a council administrator types in) are never accepted.
 ALGORITHMS = ("RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512")
 SCOPE = "openid email profile"
-
-
-class Reason(StrEnum):
-    """Why a sign-in through a council's provider was refused: the audit log's words."""
-
-    NOT_OFFERED = "not offered"
-    EXPIRED = "expired"
-    PROVIDER_REFUSED = "provider refused"
-    UNAVAILABLE = "provider unavailable"
-    TOKEN_INVALID = "token invalid"  # noqa: S105 (a reason, not a secret)
-    WRONG_ISSUER = "wrong issuer"
-    TOKEN_EXPIRED = "token expired"  # noqa: S105 (a reason, not a secret)
-    NONCE_MISMATCH = "nonce not this sign-in's"
-    NONCE_REPLAYED = "nonce replayed"
-    EMAIL_UNVERIFIED = "e-mail not verified"
-    NO_ACCOUNT = "no account"
-    CLOSED = "closed"
-    LOCKED = "locked"
-    SUSPENDED = "suspended"
-
-
-class SignOnRefused(Refused):
-    """A sign-in refused: `reason` for the log, `message` its detail; the account (`user`) when
-    one was found, and the council's sign-on (`sso`) when known, for the page's words."""
-
-    def __init__(self, reason: Reason, message: str = "", *, user: User | None = None) -> None:
-        super().__init__(message or reason.value)
-        self.reason = reason
-        self.user = user
-        self.sso: SingleSignOn | None = None
 
 
 @dataclass(frozen=True)
@@ -339,35 +315,51 @@ def id_token_claims(
     return claims
 
 
-def verified_email(claims: dict[str, Any]) -> str:
-    """The e-mail the provider vouches for. `email_verified` must be true. Microsoft Entra ID
-    does not send it; it sends `xms_edov` ("e-mail domain owner verified", an optional claim the
-    tenant adds) instead, which is taken as the same promise. An `email` with neither, or a
-    `preferred_username`, is never trusted: anyone may type any address into some tenants."""
-    email = claims.get("email")
-    if not isinstance(email, str) or not email or len(email) > 254 or "@" not in email:
-        raise SignOnRefused(Reason.EMAIL_UNVERIFIED, "no e-mail address")
-    if has_control_characters(email):
-        raise SignOnRefused(Reason.EMAIL_UNVERIFIED, "e-mail address not usable")
-    if not any(claims.get(name) in (True, "true") for name in ("email_verified", "xms_edov")):
-        raise SignOnRefused(Reason.EMAIL_UNVERIFIED)
-    return normalise_email(email)
-
-
-def _matching_user(sso: SingleSignOn, email: str) -> User:
-    """The existing account with that e-mail (any case) at the council, or at a provider working
-    for it when the council lets providers use its sign-on. Never made here."""
+def _matching_user(sso: SingleSignOn, claims: dict[str, Any]) -> User:
+    """The existing account at the council, or at a provider working for it when the council
+    lets providers use its sign-on; never made here. An account signed in through this issuer
+    before is found by the subject recorded then (ASVS 10.5.2), whatever e-mail the token
+    carries now; otherwise by the verified e-mail (any case), unless that account has another
+    subject at this issuer: the address has been given to someone else."""
+    subject = subject_of(claims)
     whose = Q(council_id=sso.council_id)
     if sso.providers_may_use:
         whose |= Q(provider__in=providers_of_council(sso.council_id))
-    user = (
-        User.objects.filter(whose, email__iexact=email)
-        .select_related("council__rulebook", "provider")
-        .first()
-    )
+    accounts = User.objects.filter(whose).select_related("council__rulebook", "provider")
+    known = SignOnSubject.objects.filter(issuer=sso.issuer, subject=subject).first()
+    if known is not None:
+        user = accounts.filter(pk=known.user_id).first()
+    else:
+        user = accounts.filter(email__iexact=verified_email(claims)).first()
+        if user is not None and user.sign_on_subjects.filter(issuer=sso.issuer).exists():
+            raise SignOnRefused(Reason.SUBJECT_CHANGED, user=user)
     if user is None:
         raise SignOnRefused(Reason.NO_ACCOUNT)
     return user
+
+
+def _subject_recorded(user: User, sso: SingleSignOn, subject: str, *, ip: str | None) -> None:
+    """The account's subject at this issuer, recorded at its first sign-in through it. Two
+    first sign-ins at once with different subjects: the second finds the first's and is
+    refused."""
+    try:
+        found, made = SignOnSubject.objects.get_or_create(
+            user=user,
+            issuer=sso.issuer,
+            defaults={"subject": subject, "first_signed_in_at": now()},
+        )
+    except IntegrityError:
+        raise SignOnRefused(Reason.SUBJECT_CHANGED, "subject taken", user=user) from None
+    if found.subject != subject:
+        raise SignOnRefused(Reason.SUBJECT_CHANGED, user=user)
+    if made:
+        record_about(
+            user,
+            action="login.sso_subject_recorded",
+            by=user,
+            detail={"council": sso.council.slug, "issuer": sso.issuer},
+            ip_address=ip,
+        )
 
 
 def _refusal_for(user: User) -> SignOnRefused:
@@ -382,7 +374,7 @@ def _refusal_for(user: User) -> SignOnRefused:
 
 
 @transaction.atomic
-def _complete(user: User, sso: SingleSignOn, *, ip: str | None) -> None:
+def _complete(user: User, sso: SingleSignOn, subject: str, *, ip: str | None) -> None:
     """The log-in itself, as the password log-in finishes it (`login_complete`): the account is
     checked to be open, unlocked and unsuspended in the statement that sets its last log-in, and
     the log-in goes into its organisation's logs. The count of wrong password tries is left as
@@ -393,6 +385,7 @@ def _complete(user: User, sso: SingleSignOn, *, ip: str | None) -> None:
     ).update(last_login=now()):
         user.refresh_from_db(fields=["is_active", "locked_at", "suspended_at"])
         raise _refusal_for(user)
+    _subject_recorded(user, sso, subject, ip=ip)
     record_about(
         user,
         action="login.succeeded",
@@ -436,7 +429,8 @@ def sso_start(
 
 def _signed_in_user(
     sso: SingleSignOn, pending: dict[str, Any], params: Any, redirect_uri: str
-) -> User:
+) -> tuple[User, str]:
+    """The account the provider's answer signs in, and its subject there."""
     error = params.get("error")
     if error:
         # The provider's own code ("access_denied", say), bounded: it came through the browser.
@@ -453,7 +447,10 @@ def _signed_in_user(
     if not isinstance(id_token, str) or len(id_token) > MAX_BODY_BYTES:
         raise SignOnRefused(Reason.TOKEN_INVALID, "no ID token")
     claims = id_token_claims(sso, config, id_token, nonce=pending["nonce"])
-    return _matching_user(sso, verified_email(claims))
+    user = _matching_user(sso, claims)
+    if sso.council.rulebook.sso_requires_mfa:
+        require_mfa(claims, user)
+    return user, subject_of(claims)
 
 
 def sso_finish(
@@ -474,10 +471,10 @@ def sso_finish(
         )
         if sso is None:
             raise SignOnRefused(Reason.NOT_OFFERED)
-        user = _signed_in_user(sso, pending, params, redirect_uri)
+        user, subject = _signed_in_user(sso, pending, params, redirect_uri)
         if not user.is_active or user.is_locked or user.is_suspended:
             raise _refusal_for(user)
-        _complete(user, sso, ip=ip)
+        _complete(user, sso, subject, ip=ip)
     except SignOnRefused as refusal:
         _record_refusal(refusal, sso, ip=ip)
         raise
@@ -501,13 +498,15 @@ def sso_settings_update(
     client_secret: str,
     staff_single_sign_on_required: bool,
     signed_in_through_it: bool,
+    sso_requires_mfa: bool = False,
     **fields: Any,
 ) -> SingleSignOn:
     """Set the council's single sign-on: its administrators only. The issuer must be an address
     the outbound guard accepts; the client secret is kept when none is given (the page never
     shows it back) and never goes into the log. Requiring it of the council's staff is refused
     until the administrator has signed in through it in this session: a provider set up wrong
-    would otherwise lock every member of staff out at once, the administrator included."""
+    would otherwise lock every member of staff out at once, the administrator included.
+    `sso_requires_mfa` (the rulebook's) refuses sign-ons whose token names no multi-factor."""
     connections_editor_require(council, by)
     if set(fields) != set(SETTINGS_FIELDS):
         raise TypeError(f"single sign-on settings are {SETTINGS_FIELDS}")
@@ -550,10 +549,13 @@ def sso_settings_update(
             after=after,
             detail={"client_secret_changed": bool(client_secret)},
         )
-    if rulebook.staff_single_sign_on_required != staff_single_sign_on_required:
-        rulebook_update(
-            council=council, by=by, staff_single_sign_on_required=staff_single_sign_on_required
-        )
+    rules = {
+        "staff_single_sign_on_required": staff_single_sign_on_required,
+        "sso_requires_mfa": sso_requires_mfa,
+    }
+    changed = {name: value for name, value in rules.items() if getattr(rulebook, name) != value}
+    if changed:
+        rulebook_update(council=council, by=by, **changed)
     # The provider's settings may have moved with the issuer.
     cache.delete("sso:discovery:" + hashlib.sha256(current.issuer.encode()).hexdigest())
     return current

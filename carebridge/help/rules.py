@@ -327,6 +327,13 @@ def _log_in(council: Council) -> list[Rule]:
             if book.staff_single_sign_on_required
             else "Not required: council staff may log in with a password.",
         ),
+        Rule(
+            "Multi-factor at the single sign-on",
+            "A single sign-on is refused unless the council's sign-on service asked for a "
+            "second step (a code, an app or a security key)."
+            if book.sso_requires_mfa
+            else "Not required: the council relies on its sign-on service's own checks.",
+        ),
     ]
 
 

@@ -208,6 +208,7 @@ class Rulebook(models.Model):
         help_text="Council staff must sign in through the council's single sign-on, not with a "
         "password.",
     )
+    sso_requires_mfa = models.BooleanField(default=False)  # ID tokens' amr must name multi-factor
 
     # Retention (issue 23): how many months each class of record is kept once it is finished,
     # before the nightly retention task removes it. The defaults follow common UK local-authority

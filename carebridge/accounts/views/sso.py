@@ -64,6 +64,18 @@ _PROBLEMS: dict[Reason, tuple[str, str]] = {
         "There is no portal account with the e-mail address you signed in with at {name}. Ask "
         "your organisation's portal administrator to add you with that address.",
     ),
+    Reason.NO_MFA: (
+        "{name} did not ask for a second step",
+        "Your council requires a second step at {name} (a code, an app or a security key), "
+        "and it signed you in with a password alone. Sign in again and complete its second "
+        "step. If it does not ask for one, ask your IT service desk to turn on multi-factor "
+        "authentication for your account.",
+    ),
+    Reason.SUBJECT_CHANGED: (
+        "You were not signed in",
+        "The portal account with your e-mail address was set up for someone else at {name}. "
+        "Ask your organisation's portal administrator to check the account.",
+    ),
     Reason.TOKEN_EXPIRED: (
         "Your sign-in has expired",
         f"{{name}} sent a sign-in that has already expired. {_TRY_AGAIN}",
@@ -197,6 +209,12 @@ class SingleSignOnForm(GovForm):
         required=False,
         help_text="Providers' staff are never required to.",
     )
+    sso_requires_mfa = forms.BooleanField(
+        label="Require multi-factor at the identity provider",
+        required=False,
+        help_text="A sign-on is refused unless the provider says it asked for more than a "
+        "password (its ID token's amr claim names mfa, otp, hwk, swk or fido).",
+    )
 
     def clean_issuer(self) -> str:
         issuer: str = self.cleaned_data["issuer"]
@@ -212,6 +230,7 @@ def _initial(council: Any) -> dict[str, Any]:
         "name": SingleSignOn._meta.get_field("name").get_default(),
         "enabled": True,
         "staff_single_sign_on_required": council.rulebook.staff_single_sign_on_required,
+        "sso_requires_mfa": council.rulebook.sso_requires_mfa,
     }
     if current is not None:
         initial.update({name: getattr(current, name) for name in sso.SETTINGS_FIELDS})
@@ -238,6 +257,7 @@ def sso_settings(request: HttpRequest) -> HttpResponse:
                 by=user,
                 client_secret=data.pop("client_secret"),
                 staff_single_sign_on_required=data.pop("staff_single_sign_on_required"),
+                sso_requires_mfa=data.pop("sso_requires_mfa"),
                 signed_in_through_it=request.session.get(SESSION_SIGNED_IN_WITH) == council.pk,
                 **data,
             )
