@@ -217,6 +217,8 @@ as_user=()
 if ((EUID == 0)) && setpriv --reuid=nobody --regid=nogroup --clear-groups "$BIN/python" -c '' 2>/dev/null; then
     as_user=(setpriv --reuid=nobody --regid=nogroup --clear-groups)
     chown -R nobody:nogroup "$TMP/data"
+    # The release and the environment's paths are in the temp dir: nobody must pass through it.
+    chmod 711 "$TMP"
 fi
 cd "$RELEASE" || exit 1
 "${as_user[@]}" "${web_command[@]}" >"$TMP/logs/gunicorn.log" 2>&1 &
