@@ -1,9 +1,10 @@
 """The demo's front door: each council's front door open with its phone and emergency
 contacts, and twelve weeks of finished journeys (likely eligible and signposted, adults and
-carers, an urgent one) with the officers' triage in every state and some feedback, so the
-queue, the tracking page and the dashboard have something to show. Each front door has four
-teams with routing rules (hospital discharge, carers, a locality team per district, a default
-duty team), and every request is routed by the routing service as it joins the queue.
+carers, an urgent one, two GP practices' referrals for the mental health and learning
+disability teams) with the officers' triage in every state and some feedback, so the queue, the
+tracking page and the dashboard have something to show. Each front door has teams with routing
+rules (hospital discharge, carers, mental health, learning disability, a locality team per
+district, a default duty team), and every request is routed by the routing service as it joins the queue.
 Everything goes through the services; only the dates are moved back afterwards, to spread the
 history over weeks (with the due times counted again from them)."""
 
@@ -27,6 +28,7 @@ from carebridge.frontdoor.requests.waits import decision_wait_us
 from carebridge.organisations import services as organisations
 from carebridge.organisations.choices import TeamKind
 from carebridge.organisations.models import Council, District, Team
+from carebridge.people.cld import PrimarySupportReason
 
 FIRST_NAMES = (
     "Edith",
@@ -80,9 +82,18 @@ def _postcode(rng: random.Random, council: Council) -> str:
 
 
 def _answers(
-    rng: random.Random, council: Council, *, unmet: int, carer: bool = False, urgent: bool = False
+    rng: random.Random,
+    council: Council,
+    *,
+    unmet: int,
+    carer: bool = False,
+    urgent: bool = False,
+    support_need: str = "",
 ) -> dict[str, Any]:
-    asker = rng.choice(("self", "family", "family", "professional"))
+    # A main support need is a professional's answer: a GP practice's referral gives it.
+    asker = (
+        "professional" if support_need else rng.choice(("self", "family", "family", "professional"))
+    )
     name = f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}"
     answers: dict[str, Any] = {
         "asker": asker,
@@ -100,7 +111,7 @@ def _answers(
     if asker == "professional":
         # A professional's journey: where they work (a hospital's referral is a discharge, for
         # the hospital discharge team), the person's details and the basis for sharing them.
-        hospital = rng.random() < 0.5
+        hospital = not support_need and rng.random() < 0.5
         answers.update(
             professional_kind="hospital" if hospital else "gp_practice",
             professional_organisation="Hollowmere General Hospital"
@@ -120,6 +131,8 @@ def _answers(
             ],
             sharing_basis="consent",
         )
+        if support_need:
+            answers["primary_support_reason"] = support_need
     if asker != "self":
         answers.update(
             asker_name=f"{rng.choice(FIRST_NAMES)} {name.split()[1]}",
@@ -202,8 +215,10 @@ def _team(council: Council, name: str, kind: str) -> Team:
 
 
 def _front_door_teams(council: Council) -> None:
-    """Four teams with their rules: hospital discharge, carers, a locality team for each of the
-    council's first two districts, and a duty team that takes the rest."""
+    """The teams with their rules: hospital discharge, carers, mental health and learning
+    disability (before the locality teams, so their referrals reach them from any area), a
+    locality team for each of the council's first two districts, and a duty team that takes
+    the rest."""
     order = 0
 
     def add(team: Team, **rules: Any) -> Any:
@@ -224,6 +239,14 @@ def _front_door_teams(council: Council) -> None:
         routes=[TeamRoute.HOSPITAL_DISCHARGE.value],
     )
     add(_team(council, "Carers support team", TeamKind.DISTRICT), routes=[TeamRoute.CARERS.value])
+    add(
+        _team(council, "Community mental health team", TeamKind.DISTRICT),
+        routes=[TeamRoute.MENTAL_HEALTH.value],
+    )
+    add(
+        _team(council, "Learning disability team", TeamKind.DISTRICT),
+        routes=[TeamRoute.LEARNING_DISABILITY.value],
+    )
     districts = District.objects.filter(council=council).exclude(postcode_districts="")[:2]
     for district in districts:
         add(
@@ -304,7 +327,10 @@ def demo_front_door(tally: Tally, councils: list[Council]) -> None:
         looked_at = _submit(rng, council, unmet=3, carer=True)
         asked = _submit(rng, council, unmet=5)
         signposted = _submit(rng, council, unmet=1)
-        made += 5
+        # Two GP practices' referrals for the specialist teams.
+        _submit(rng, council, unmet=3, support_need=PrimarySupportReason.MENTAL_HEALTH.value)
+        _submit(rng, council, unmet=4, support_need=PrimarySupportReason.LEARNING_DISABILITY.value)
+        made += 7
         if officer is not None:
             services.request_open(request=looked_at, by=officer)
             services.information_request(

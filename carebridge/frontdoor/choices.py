@@ -167,5 +167,8 @@ class TeamRoute(models.TextChoices):
     routes it takes, so which team takes what is the council's data, never code."""
 
     HOSPITAL_DISCHARGE = "hospital_discharge", "Hospital discharge"
+    # From a professional's answer to the person's primary support need (the CLD list).
+    MENTAL_HEALTH = "mental_health", "Mental health"
+    LEARNING_DISABILITY = "learning_disability", "Learning disability"
     CARERS = "carers", "Carers"
     LOCALITY = "locality", "Locality (any request from the team's areas)"

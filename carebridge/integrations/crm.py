@@ -29,7 +29,9 @@ with Content-Type application/json:
     referral                  a professional's referral, null otherwise: {professional_kind,
                               email_confirmed, nhs_number, address: {line_1, line_2, town,
                               postcode}, gp_practice, demographics_from_pds, presenting_need,
-                              current_services, others_involved, risks: {to_person, to_others,
+                              primary_support_reason (the CLD return's Primary Support
+                              Reason string, or null), current_services, others_involved,
+                              risks: {to_person, to_others,
                               to_staff: {answer, details}}, sharing_basis, sharing_basis_reason}
     answers                   [{section, question, answer, question_id}] as the person read them
     answer_codes              the answers as stored: question id to answer code(s)

@@ -65,6 +65,7 @@ def requests_anonymise(council: Council, cutoff: datetime, batch: int) -> int:
         person_town="",
         gp_practice="",
         presenting_need="",
+        primary_support_reason="",
         current_services="",
         others_involved="",
         risk_to_person_details="",

@@ -4,8 +4,8 @@ time, and an officer moves it to another team with a reason.
 
 1. A practice nurse chooses the professional journey, confirms her nhs.net work e-mail with the
    code from the e-mail, gives the simulator's ordinary patient's NHS number and date of birth,
-   finds the name, address and GP practice filled in from the NHS record, answers the rest and
-   sends. The request is routed by the council's rules (area TF1: the locality team) and due 24
+   finds the name, address and GP practice filled in from the NHS record, answers the rest
+   (the person's main support need among them) and sends. The request is routed by the council's rules (area TF1: the locality team) and due 24
    business hours (9 to 5, Monday to Friday, bank holidays shut) after it reached the council.
    An officer sees it in the queue with its team and due time, opens it, tries to move it
    without a reason (the error summary), then moves it with one.
@@ -30,12 +30,14 @@ from carebridge.core.calendar import add_service_time, now
 from carebridge.core.formats import guide_datetime, guide_time
 from carebridge.core.permissions import Role
 from carebridge.frontdoor.assessment import questions_professional as qp
+from carebridge.frontdoor.assessment.professional import SUPPORT_NEEDS
 from carebridge.frontdoor.choices import Route
 from carebridge.frontdoor.models import FrontDoorRequest
 from carebridge.frontdoor.requests.selectors import due_states, office_of
 from carebridge.frontdoor.requests.views import public_professional as pro
 from carebridge.integrations.simulator import pds as sim
 from carebridge.organisations.models import Council
+from carebridge.people.cld import PrimarySupportReason
 from tests.browser.conftest import axe_check
 from tests.browser.frontdoor_professional_support import (
     GP_EMAIL,
@@ -99,6 +101,7 @@ def test_a_gp_practice_refers_with_the_nhs_record_and_an_officer_moves_it_to_ano
     assert (sent.person_name, sent.gp_practice) == ("Margaret Ann Holloway", "M99001")
     assert sent.person_address == ["12 Orchard Row", "Hadley", "Telmouth", "TF1 5XX"]
     assert sent.demographics_from_pds and sent.asker_email_confirmed
+    assert sent.primary_support_reason == PrimarySupportReason.PERSONAL_CARE
     assert sent.team == teams.locality
     assert sent.routing_rule == "Area TF1 → Telmouth North locality team"
     assert sent.queued_at is not None and before <= sent.queued_at <= now()
@@ -127,7 +130,10 @@ def test_a_gp_practice_refers_with_the_nhs_record_and_an_officer_moves_it_to_ano
 
 def refer_from_a_gp_practice(chromium: Any, base: str, council: Council) -> FrontDoorRequest:
     """The practice nurse's journey, from the start page to the result."""
-    answers = gp_referral(sim.ORDINARY, "1944-05-17")
+    # The main support need (a CLD Primary Support Reason) routes no specialist team here.
+    answers = gp_referral(
+        sim.ORDINARY, "1944-05-17", primary_support_reason=PrimarySupportReason.PERSONAL_CARE
+    )
     context, page, page_errors = browser_page(chromium)
 
     start_questions(page, base, council)
@@ -168,6 +174,9 @@ def refer_from_a_gp_practice(chromium: Any, base: str, council: Council) -> Fron
     expect(summary_value(page, "Where you work")).to_have_text("GP practice")
     expect(summary_value(page, "Full name")).to_have_text("Margaret Ann Holloway")
     expect(summary_value(page, "GP practice")).to_have_text("M99001")
+    expect(summary_value(page, "Main support need")).to_have_text(
+        SUPPORT_NEEDS[PrimarySupportReason.PERSONAL_CARE]
+    )
     expect(summary_value(page, "Risk to the person: details")).to_have_text(
         "Falls at night on the stairs."
     )

@@ -1,4 +1,4 @@
-"""The demo's front door: four teams with routing rules, and every request it seeds into the
+"""The demo's front door: its teams with routing rules, and every request it seeds into the
 queue routed by the routing service, with its rule and its due time."""
 
 from __future__ import annotations
@@ -26,6 +26,8 @@ def test_the_demo_front_door_routes_its_requests_to_its_teams():
     assert teams == [
         "Hospital discharge team",
         "Carers support team",
+        "Community mental health team",
+        "Learning disability team",
         "Wrekin North locality team",
         "Wrekin South locality team",
         "Front door duty team",
@@ -35,6 +37,8 @@ def test_the_demo_front_door_routes_its_requests_to_its_teams():
     queued = FrontDoorRequest.objects.filter(council=council, route=Route.QUEUE)
     assert queued.filter(professional_kind="hospital").exists()
     assert queued.filter(about=About.CARER).exists()
+    assert queued.filter(team__name="Community mental health team").exists()
+    assert queued.filter(team__name="Learning disability team").exists()
     assert not queued.filter(team__isnull=True).exists()
     assert not queued.filter(due_at__isnull=True).exists()
     for request in queued.select_related("team"):
@@ -43,6 +47,11 @@ def test_the_demo_front_door_routes_its_requests_to_its_teams():
         )
         if request.professional_kind == "hospital":
             assert request.team.name == "Hospital discharge team"
+        elif request.primary_support_reason == "Mental Health Support":
+            assert request.team.name == "Community mental health team"
+            assert request.routing_rule == "Route mental health → Community mental health team"
+        elif request.primary_support_reason == "Learning Disability Support":
+            assert request.team.name == "Learning disability team"
         elif request.about == About.CARER:
             assert request.team.name == "Carers support team"
         else:

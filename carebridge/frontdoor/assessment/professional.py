@@ -9,6 +9,8 @@ request. Without consent and without such a basis nothing that names the person 
 
 from django.db import models
 
+from carebridge.people.cld import PrimarySupportReason
+
 
 class ProfessionalKind(models.TextChoices):
     """Where the referring professional works: the first question of their journey."""
@@ -42,3 +44,23 @@ class SharingBasis(models.TextChoices):
 WITHOUT_CONSENT = (SharingBasis.LACKS_CAPACITY.value, SharingBasis.RISK.value)
 # The answer to the professional's consent question that shares nothing.
 DOES_NOT_AGREE = "no"
+
+
+# The person's primary support need as a professional reads it: the CLD return's Primary
+# Support Reason list (people/cld.py), stored as the return's own string, in plain words.
+R = PrimarySupportReason
+SUPPORT_NEEDS: dict[str, str] = {
+    R.PERSONAL_CARE.value: "Personal care, such as washing, dressing, eating or using the toilet",
+    R.ACCESS_MOBILITY.value: "Getting about: access and mobility only",
+    R.MEMORY.value: "Memory and thinking, for example dementia",
+    R.LEARNING_DISABILITY.value: "A learning disability",
+    R.MENTAL_HEALTH.value: "Mental health",
+    R.VISUAL.value: "Sight loss",
+    R.HEARING.value: "Hearing loss",
+    R.DUAL.value: "Both sight and hearing loss",
+    R.SUBSTANCE.value: "Drug or alcohol use",
+    R.ASYLUM.value: "Support as an asylum seeker",
+    R.ISOLATION.value: "Loneliness, isolation or another social need",
+    R.CARER.value: "Support as an unpaid carer",
+    R.UNKNOWN.value: "Not known",
+}

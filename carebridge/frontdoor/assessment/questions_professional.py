@@ -16,12 +16,14 @@ from __future__ import annotations
 from carebridge.frontdoor.assessment.pages import Choice, Question, Unless, When
 from carebridge.frontdoor.assessment.professional import (
     DOES_NOT_AGREE,
+    SUPPORT_NEEDS,
     ProfessionalKind,
     RiskAnswer,
     SharingBasis,
 )
 from carebridge.frontdoor.assessment.rules import ASKER
 from carebridge.frontdoor.choices import Asker
+from carebridge.people.cld import PrimarySupportReason
 
 PROFESSIONAL = When(ASKER, Asker.PROFESSIONAL.value)
 NOT_PROFESSIONAL = Unless(ASKER, Asker.PROFESSIONAL.value)
@@ -39,6 +41,7 @@ PERSON_NAME = "referral_name"
 ADDRESS = "referral_address"
 GP_PRACTICE = "referral_gp_practice"
 PRESENTING_NEED = "presenting_need"
+SUPPORT_NEED = "primary_support_reason"
 CURRENT_SERVICES = "current_services"
 OTHERS_INVOLVED = "others_involved"
 RISKS = ("risk_to_person", "risk_to_others", "risk_to_staff")
@@ -208,6 +211,27 @@ ABOUT_THE_REFERRAL: tuple[Question, ...] = (
         section=THE_REFERRAL,
         summary_label="Presenting need",
         error_required="Enter why you are referring the person",
+        shown_if=PROFESSIONAL,
+    ),
+    Question(
+        id=SUPPORT_NEED,
+        heading="What is the person’s main support need?",
+        hint="The main reason they need care and support. It helps us send the referral to "
+        "the right team, such as a mental health or learning disability team.",
+        kind="radios",
+        choices=tuple(
+            Choice(
+                code,
+                label,
+                hint="Choose this if you are not sure: the council will find out."
+                if code == PrimarySupportReason.UNKNOWN
+                else "",
+            )
+            for code, label in SUPPORT_NEEDS.items()
+        ),
+        section=THE_REFERRAL,
+        summary_label="Main support need",
+        error_required="Select the person’s main support need, or ‘Not known’",
         shown_if=PROFESSIONAL,
     ),
     Question(

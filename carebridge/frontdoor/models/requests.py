@@ -10,6 +10,7 @@ from django.db import models
 
 from carebridge.core.calendar import ServiceHours, add_service_time, now
 from carebridge.frontdoor.assessment.professional import (
+    SUPPORT_NEEDS,
     WITHOUT_CONSENT,
     ProfessionalKind,
     RiskAnswer,
@@ -25,6 +26,7 @@ from carebridge.frontdoor.choices import (
     Route,
 )
 from carebridge.organisations.models import Council
+from carebridge.people.cld import PrimarySupportReason
 from carebridge.people.models import ServiceUser
 
 __all__ = [
@@ -214,6 +216,16 @@ class FrontDoorRequest(models.Model):
         "Demographics Service, and checked by the professional.",
     )
     presenting_need = models.TextField(blank=True)
+    # Health data, cleared with the other details by retention. It routes a referral to a mental
+    # health or learning disability team, and becomes the new service user's on acceptance.
+    primary_support_reason = models.CharField(
+        "Main support need",
+        max_length=80,
+        choices=PrimarySupportReason.choices,
+        blank=True,
+        help_text="The professional's answer, from the Client Level Data return's Primary "
+        "Support Reason list.",
+    )
     current_services = models.TextField(blank=True)
     others_involved = models.TextField(blank=True)
     risk_to_person = models.CharField(max_length=10, choices=RiskAnswer.choices, blank=True)
@@ -321,6 +333,11 @@ class FrontDoorRequest(models.Model):
         """Whether the council may have the person's details: they agreed, or a professional
         referred without consent on a recorded basis."""
         return self.consent_to_share or self.sharing_basis in WITHOUT_CONSENT
+
+    @property
+    def support_need(self) -> str:
+        """The main support need in the words the professional chose it by."""
+        return SUPPORT_NEEDS.get(self.primary_support_reason, "")
 
     @property
     def person_address(self) -> list[str]:

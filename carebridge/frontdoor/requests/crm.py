@@ -9,7 +9,9 @@ schema version 1):
 
     referral    {professional_kind: {code, label}, email_confirmed, nhs_number (10 digits or
                  ""), address: {line_1, line_2, town, postcode}, gp_practice,
-                 demographics_from_pds, presenting_need, current_services, others_involved,
+                 demographics_from_pds, presenting_need, primary_support_reason (the CLD
+                 return's Primary Support Reason string, like "Mental Health Support", or
+                 null), current_services, others_involved,
                  risks: {to_person, to_others, to_staff: {answer: {code, label} or null,
                  details}}, sharing_basis: {code, label} or null, sharing_basis_reason}
 
@@ -172,6 +174,7 @@ def _referral(request: FrontDoorRequest) -> dict[str, Any] | None:
         "gp_practice": request.gp_practice,
         "demographics_from_pds": request.demographics_from_pds,
         "presenting_need": request.presenting_need,
+        "primary_support_reason": request.primary_support_reason or None,
         "current_services": request.current_services,
         "others_involved": request.others_involved,
         "risks": {

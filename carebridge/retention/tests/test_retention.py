@@ -252,3 +252,15 @@ def test_it_anonymises_every_free_text_field_a_request_has_a_professionals_too()
     left = {name for name in filled if getattr(request, name) not in ("", "Removed")}
     assert left == set(), f"personal fields kept after the retention period: {sorted(left)}"
     assert request.person_date_of_birth is None
+
+
+def test_it_removes_the_main_support_need_a_coded_field_but_health_data():
+    # The guard above reads free text only; this coded answer describes the person's health.
+    council = open_council()
+    request = _signposted(council)
+    FrontDoorRequest.objects.filter(pk=request.pk).update(
+        primary_support_reason="Mental Health Support"
+    )
+    services.council_retention_run(council, moment=_months_on(24))
+    request.refresh_from_db()
+    assert request.primary_support_reason == ""

@@ -39,6 +39,7 @@ from carebridge.frontdoor.requests.services.steps import RequestRefused
 from carebridge.notifications.models import NotificationKind
 from carebridge.notifications.services import email_queue
 from carebridge.organisations.models import Team
+from carebridge.people.cld import PrimarySupportReason
 
 # The professional kind (frontdoor/assessment/professional.py) that signals a hospital discharge.
 _HOSPITAL = "hospital"
@@ -64,14 +65,24 @@ def outward_code(postcode: str) -> str:
     return compact[:-3] if len(compact) > 4 else compact
 
 
+# The main support needs (a professional's answer) that signal a specialist team's route.
+_SUPPORT_ROUTES = {
+    PrimarySupportReason.MENTAL_HEALTH.value: TeamRoute.MENTAL_HEALTH.value,
+    PrimarySupportReason.LEARNING_DISABILITY.value: TeamRoute.LEARNING_DISABILITY.value,
+}
+
+
 def request_routes(request: FrontDoorRequest) -> set[str]:
     """The routes the journey's answers signal: a carer's request, a hospital's referral (a
-    discharge), and every request is its area's (the locality route)."""
+    discharge), a referral whose main support need is mental health or a learning disability,
+    and every request is its area's (the locality route)."""
     routes = {TeamRoute.LOCALITY.value}
     if request.about == About.CARER:
         routes.add(TeamRoute.CARERS.value)
     if request.professional_kind == _HOSPITAL:
         routes.add(TeamRoute.HOSPITAL_DISCHARGE.value)
+    if request.primary_support_reason in _SUPPORT_ROUTES:
+        routes.add(_SUPPORT_ROUTES[request.primary_support_reason])
     return routes
 
 

@@ -27,6 +27,7 @@ from carebridge.frontdoor.requests.crm import crm_decision_queue
 from carebridge.frontdoor.requests.services.history import email_person, event_add
 from carebridge.frontdoor.requests.waits import decision_wait_us
 from carebridge.people import services as people
+from carebridge.people.cld import PrimarySupportReason
 from carebridge.people.models import ServiceUser
 
 
@@ -122,6 +123,13 @@ class NewServiceUser:
     date_of_birth: date
 
 
+def _support_reason(request: FrontDoorRequest) -> str:
+    """The referral's main support need for the person's record: "Not known" tells the
+    council nothing its return's blank does not (a blank is named by its validation)."""
+    reason = request.primary_support_reason
+    return "" if reason == PrimarySupportReason.UNKNOWN else reason
+
+
 @transaction.atomic
 def request_accept(
     *,
@@ -132,7 +140,8 @@ def request_accept(
     text: str = "",
 ) -> FrontDoorRequest:
     """Accept the request for an assessment, matched to a service user the council knows or to
-    a new one made from the officer's confirmed details."""
+    a new one made from the officer's confirmed details (with the referral's main support need
+    as their Client Level Data primary support reason)."""
     require_allowed(request, EventKind.ACCEPTED)
     if service_user is None:
         if new is None:
@@ -154,6 +163,7 @@ def request_accept(
             address_line_2=request.person_address_line_2,
             town=request.person_town[:100],
             gp_practice=request.gp_practice,
+            primary_support_reason=_support_reason(request),
         )
     elif service_user.council_id != request.council_id:
         raise ValidationError({"service_user": "Choose one of the council's service users"})

@@ -26,6 +26,7 @@ from carebridge.frontdoor.requests.services.history import crm_push, email_perso
 from carebridge.frontdoor.requests.services.routing import request_route
 from carebridge.frontdoor.requests.services.steps import require_allowed, transition
 from carebridge.organisations.models import Council
+from carebridge.people.cld import PrimarySupportReason
 
 # References are read out over the phone: no 0/O, 1/I/L, 5/S, 2/Z.
 _REFERENCE_ALPHABET = "346789ABCDEFGHJKMNPQRTUVWXY"
@@ -64,6 +65,7 @@ class Contact:
     gp_practice: str = ""
     demographics_from_pds: bool = False
     presenting_need: str = ""
+    primary_support_reason: str = ""
     current_services: str = ""
     others_involved: str = ""
     risk_to_person: str = ""
@@ -120,6 +122,7 @@ def _referral_from(
         address if isinstance(address, list) and len(address) == 4 else ["", "", "", ""]
     )
     basis = text(qp.SHARING)
+    reason = text(qp.SUPPORT_NEED)
     risks = {}
     for risk in qp.RISKS:
         risks[risk] = text(risk)
@@ -146,6 +149,7 @@ def _referral_from(
         person_email=text("person_email"),
         person_phone=text("person_phone"),
         presenting_need=text(qp.PRESENTING_NEED),
+        primary_support_reason=reason if reason in PrimarySupportReason.values else "",
         current_services=text(qp.CURRENT_SERVICES),
         others_involved=text(qp.OTHERS_INVOLVED),
         consent_to_share=basis == SharingBasis.CONSENT,

@@ -68,6 +68,7 @@ def test_it_asks_a_professional_about_a_carer_these_pages_in_order():
         "referral_address",
         "referral_gp_practice",
         "presenting_need",
+        "primary_support_reason",
         "current_services",
         "others_involved",
         "risk_to_person",

@@ -42,6 +42,7 @@ def referral_answers(**overrides: Any) -> dict[str, Any]:
             "referral_address": ["4 Mill Lane", "Upper Wick", "Wrekinbury", "WB1 2AB"],
             "referral_gp_practice": "Riverside Surgery",
             "presenting_need": "Two falls this month; not eating since her husband died.",
+            "primary_support_reason": "Physical Support: Personal care support",
             "current_services": "None",
             "others_involved": "Daughter, Rosa, 01632 960 321",
             "risk_to_person": "yes",
