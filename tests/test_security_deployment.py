@@ -189,3 +189,43 @@ def test_gunicorns_logs_go_to_standard_output_and_error():
     for unit in ("carebridge-web.service", "carebridge-worker.service"):
         text = (ROOT / "deploy" / "systemd" / unit).read_text(encoding="utf-8")
         assert "StandardOutput=" not in text and "StandardError=" not in text, unit
+
+
+# --- 13.4.1 and 13.2.2: what the guide deploys, and as whom --------------------------------------
+
+GUIDE = ROOT / "docs" / "deploy.md"
+CHECK = ROOT / "scripts" / "deploy-check.sh"
+
+
+def test_the_guide_and_its_check_deploy_an_export_without_git():
+    guide = GUIDE.read_text(encoding="utf-8")
+    assert "git clone" not in guide and "git checkout" not in guide and "git fetch" not in guide
+    assert guide.count("git archive --format=tar.gz") == 1
+    assert guide.count("test ! -e $R/.git") == 2, "checked at install and at every release"
+    check = CHECK.read_text(encoding="utf-8")
+    assert 'git -C "$ROOT" archive' in check
+    assert 'step "the release holds no source control metadata (.git)" no_git' in check
+
+
+def test_the_application_role_gets_rows_only_and_every_unit_runs_unprivileged():
+    sql = (ROOT / "deploy" / "postgres-roles.sql").read_text(encoding="utf-8")
+    statements = [s for s in re.sub(r"--[^\n]*", "", sql).split(";") if ':"app"' in s]
+    grants = [" ".join(s.split()) for s in statements if "GRANT" in s]
+    assert grants == [
+        'GRANT CONNECT ON DATABASE :"db" TO :"app"',
+        'GRANT USAGE ON SCHEMA public TO :"app"',
+        'ALTER DEFAULT PRIVILEGES FOR ROLE :"owner" IN SCHEMA public GRANT SELECT, INSERT, '
+        'UPDATE, DELETE ON TABLES TO :"app"',
+        'ALTER DEFAULT PRIVILEGES FOR ROLE :"owner" IN SCHEMA public GRANT USAGE, SELECT ON '
+        'SEQUENCES TO :"app"',
+    ]
+    assert 'CREATE ROLE :"app" LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOINHERIT' in sql
+    assert 'CREATE DATABASE :"db" OWNER :"owner"' in sql
+    for unit in (ROOT / "deploy" / "systemd").glob("*.service"):
+        text = unit.read_text(encoding="utf-8")
+        assert "\nUser=carebridge\n" in text and "\nGroup=carebridge\n" in text, unit.name
+        assert "NoNewPrivileges=true" in text and "ProtectSystem=strict" in text, unit.name
+    # The application's DATABASE_URL is its own role; only the release's migrate is the owner's.
+    guide = GUIDE.read_text(encoding="utf-8")
+    assert "DATABASE_URL=postgres://carebridge@/carebridge\n" in guide
+    assert guide.count("export DATABASE_URL=postgres://carebridge_owner@/carebridge;") == 1
