@@ -61,20 +61,18 @@ from datetime import UTC, date, datetime, timedelta
 from email.message import Message
 from email.utils import parsedate_to_datetime
 from typing import Any
-from urllib.parse import quote, urlencode
-
-from django.core.cache import cache
+from urllib.parse import quote
 
 from carebridge.core.formats import guide_datetime
 from carebridge.core.outbound import OutboundRefused, open_url, url_refusal
 from carebridge.integrations.crm import CrmPushError, PushResult
 from carebridge.integrations.models import DataverseConnection
+from carebridge.integrations.oauth import TokenRefused, TokenUnusable, client_credentials_token
 
 TIMEOUT_SECONDS = 10.0
 USER_AGENT = "carebridge-dataverse/1"
 API_PATH = "/api/data/v9.2/"
 _MAX_ANSWER_BYTES = 1024 * 1024
-_MAX_TOKEN_LENGTH = 16 * 1024
 _RETRYABLE_STATUSES = frozenset({408, 429})
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _GUID = re.compile(r"[0-9a-fA-F]{8}-(?:[0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}")
@@ -82,6 +80,8 @@ _GUID = re.compile(r"[0-9a-fA-F]{8}-(?:[0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}")
 CASE_PRIORITY = {True: 1, False: 2}
 TASK_PRIORITY = {True: 2, False: 1}
 CASE_ORIGIN_WEB = 3
+# The parts of a referral's address, in the order they are written.
+_ADDRESS = ("line_1", "line_2", "town", "postcode")
 # A token is used until this long before it expires (at most a fifth of its life).
 TOKEN_MARGIN = timedelta(minutes=5)
 # Retry-After is believed within these bounds.
@@ -193,15 +193,77 @@ def _summary(payload: dict[str, Any]) -> list[str]:
     return lines
 
 
+def _joined(*parts: str) -> str:
+    return ", ".join(part for part in parts if part)
+
+
+def _risk(risks: dict[str, Any], name: str, words: str) -> str:
+    risk = _dict(risks.get(name))
+    answer = _label(risk.get("answer")) or "not answered"
+    details = _clean(risk.get("details"), 300)
+    return f"{words} {answer}" + (f" ({details})" if details else "")
+
+
+def _referral_lines(payload: dict[str, Any]) -> list[str]:
+    """A professional's referral (the payload's `referral`, null on a resident's request): who
+    referred and how to call them back, the NHS number, the risks and the basis for sharing
+    first, since the description is cut at its end; each value cleaned and cut on its own."""
+    referral = payload.get("referral")
+    if not isinstance(referral, dict):
+        return []
+    asked_by = _dict(payload.get("asked_by"))
+    nhs_number = _clean(referral.get("nhs_number"), 10)
+    risks = _dict(referral.get("risks"))
+    basis = _label(referral.get("sharing_basis")) or "not given"
+    basis_reason = _clean(referral.get("sharing_basis_reason"), 300)
+    address = _dict(referral.get("address"))
+    lines = [
+        "Referred by: "
+        + _joined(
+            _label(referral.get("professional_kind")),
+            _clean(asked_by.get("name"), 200),
+            _clean(asked_by.get("role"), 200),
+            _clean(asked_by.get("organisation"), 200),
+        )
+        + f". Callback: {_clean(asked_by.get('phone'), 50) or 'not given'}. Work e-mail: "
+        + (_clean(asked_by.get("email"), 200) or "not given")
+        + (" (confirmed)." if referral.get("email_confirmed") is True else " (not confirmed)."),
+        f"NHS number: {nhs_number if nhs_number.isdigit() else 'not given'}"
+        + (" (details from the NHS record)." if referral.get("demographics_from_pds") else "."),
+        "Risks: "
+        + "; ".join(
+            (
+                _risk(risks, "to_person", "to the person:"),
+                _risk(risks, "to_others", "to others:"),
+                _risk(risks, "to_staff", "to staff visiting:"),
+            )
+        )
+        + ".",
+        f"Basis for sharing: {basis}" + (f". Why: {basis_reason}" if basis_reason else "."),
+    ]
+    for words, value in (
+        ("Address", _joined(*(_clean(address.get(part), 100) for part in _ADDRESS))),
+        ("GP practice", _clean(referral.get("gp_practice"), 200)),
+        ("Primary support reason", _clean(referral.get("primary_support_reason"), 100)),
+        ("Presenting need", _clean(referral.get("presenting_need"), 500)),
+        ("Current services", _clean(referral.get("current_services"), 300)),
+        ("Others involved", _clean(referral.get("others_involved"), 300)),
+    ):
+        if value:
+            lines.append(f"{words}: {value}")
+    return lines
+
+
 def case_description(payload: dict[str, Any]) -> str:
-    lines = _summary(payload)
+    lines = _summary(payload) + _referral_lines(payload)
     answers = payload.get("answers")
     if isinstance(answers, list) and answers:
         lines.append("Answers:")
         for answer in answers:
             row = _dict(answer)
             lines.append(f"- {_clean(row.get('question'), 300)}: {_clean(row.get('answer'), 500)}")
-    # Dataverse keeps 2,000 characters: the answers are last, so only they can be cut.
+    # Dataverse keeps 2,000 characters: the answers are last, so they are cut first, then the
+    # referral's free text (its who, callback, NHS number, risks and basis come before it).
     return _clean("\n".join(lines), 2000, lines=True)
 
 
@@ -487,60 +549,31 @@ class DataverseAdapter:
 
     def _token(self, *, fresh: bool = False) -> str:
         """The application's bearer token, from the cache unless `fresh` or expired."""
-        key = self._cache_key()
-        if not fresh:
-            cached = cache.get(key)
-            if isinstance(cached, str) and cached:
-                return cached
         c = self.connection
-        form = urlencode(
-            {
-                "grant_type": "client_credentials",
-                "client_id": c.client_id,
-                "client_secret": c.client_secret,
-                "scope": f"{c.environment_url.rstrip('/')}/.default",
-            }
-        ).encode("ascii")
-        request = urllib.request.Request(  # noqa: S310 (open_url checks the address)
-            c.token_url,
-            data=form,
-            method="POST",
-            headers={
-                "Content-Type": "application/x-www-form-urlencoded",
-                "Accept": "application/json",
-                "User-Agent": USER_AGENT,
-            },
-        )
-        answer = self._open(request)
-        data = _json(answer)
-        if not 200 <= answer.status < 300:
-            reason = ": ".join(
-                part
-                for part in (
-                    _clean(data.get("error"), 60),
-                    _clean(data.get("error_description"), 300),
-                )
-                if part
-            )
-            raise CrmPushError(
-                f"Dataverse's sign-in answered {answer.status}" + (f": {reason}" if reason else ""),
-                retryable=answer.status >= 500 or answer.status in _RETRYABLE_STATUSES,
-                status_code=answer.status,
-            )
-        token = data.get("access_token")
         try:
-            lifetime = int(data.get("expires_in", 0))
-        except (TypeError, ValueError):
-            lifetime = 0
-        if (
-            not isinstance(token, str)
-            or not token
-            or len(token) > _MAX_TOKEN_LENGTH
-            or _CONTROL.search(token)
-            or " " in token
-        ):
-            raise CrmPushError("Dataverse's sign-in gave no usable token", retryable=True)
-        keep = lifetime - min(TOKEN_MARGIN.total_seconds(), lifetime / 5)
-        if keep >= 1:
-            cache.set(key, token, timeout=int(keep))
-        return token
+            return client_credentials_token(
+                token_url=c.token_url,
+                form=lambda: {
+                    "grant_type": "client_credentials",
+                    "client_id": c.client_id,
+                    "client_secret": c.client_secret,
+                    "scope": f"{c.environment_url.rstrip('/')}/.default",
+                },
+                cache_key=self._cache_key(),
+                send=self._open,
+                user_agent=USER_AGENT,
+                margin=TOKEN_MARGIN,
+                fresh=fresh,
+            )
+        except TokenRefused as refused:
+            reason = ": ".join(part for part in (refused.error, refused.description) if part)
+            raise CrmPushError(
+                f"Dataverse's sign-in answered {refused.status}"
+                + (f": {reason}" if reason else ""),
+                retryable=refused.status >= 500 or refused.status in _RETRYABLE_STATUSES,
+                status_code=refused.status,
+            ) from refused
+        except TokenUnusable as error:
+            raise CrmPushError(
+                "Dataverse's sign-in gave no usable token", retryable=True
+            ) from error

@@ -51,17 +51,17 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from email.message import Message
 from typing import Any
-from urllib.parse import quote, urlencode
+from urllib.parse import quote
 
 import jwt
 from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey
 from cryptography.hazmat.primitives.serialization import load_pem_private_key
-from django.core.cache import cache
 
 from carebridge.core.calendar import now, today
 from carebridge.core.outbound import OutboundRefused, open_url, url_refusal
 from carebridge.integrations.models import PdsConnection
+from carebridge.integrations.oauth import TokenRefused, TokenUnusable, client_credentials_token
 from carebridge.people.validators import nhs_number_is_valid, normalise_nhs_number
 
 logger = logging.getLogger(__name__)
@@ -74,7 +74,6 @@ ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
 ASSERTION_LIFETIME = timedelta(minutes=5)
 TOKEN_MARGIN = timedelta(minutes=1)
 _MAX_ANSWER_BYTES = 1024 * 1024
-_MAX_TOKEN_LENGTH = 16 * 1024
 _MAX_ADDRESS_LINES = 5
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 # NHS England asks for RSA keys of 4096 bits; fewer than 2048 are refused outright here.
@@ -376,50 +375,19 @@ class PdsClient:
             raise _Unavailable("the private key cannot sign (is it an RSA key in PEM?)") from error
 
     def _token(self, *, fresh: bool) -> str:
-        key = self._cache_key()
-        if not fresh:
-            cached = cache.get(key)
-            if isinstance(cached, str) and cached:
-                return cached
-        form = urlencode(
-            {
-                "grant_type": "client_credentials",
-                "client_assertion_type": ASSERTION_TYPE,
-                "client_assertion": self.client_assertion(),
-            }
-        ).encode("ascii")
-        request = urllib.request.Request(  # noqa: S310 (open_url checks the address)
-            self.connection.token_url,
-            data=form,
-            method="POST",
-            headers={
-                "Content-Type": "application/x-www-form-urlencoded",
-                "Accept": "application/json",
-                "User-Agent": USER_AGENT,
-            },
-        )
-        answer = self._open(request)
         try:
-            data = _dict(json.loads(answer.body or b"{}"))
-        except ValueError:
-            data = {}
-        if answer.status != 200:
-            reason = _text(data.get("error"), 60)
-            raise _Unavailable(f"the token endpoint answered {answer.status} {reason}".strip())
-        token = data.get("access_token")
-        if (
-            not isinstance(token, str)
-            or not token
-            or len(token) > _MAX_TOKEN_LENGTH
-            or _CONTROL.search(token)
-            or " " in token
-        ):
-            raise _Unavailable("the token endpoint gave no usable token")
-        try:
-            lifetime = int(str(data.get("expires_in", "0")))
-        except ValueError:
-            lifetime = 0
-        keep = lifetime - min(TOKEN_MARGIN.total_seconds(), lifetime / 5)
-        if keep >= 1:
-            cache.set(key, token, timeout=int(keep))
-        return token
+            return client_credentials_token(
+                token_url=self.connection.token_url,
+                form=lambda: {
+                    "grant_type": "client_credentials",
+                    "client_assertion_type": ASSERTION_TYPE,
+                    "client_assertion": self.client_assertion(),
+                },
+                cache_key=self._cache_key(),
+                send=self._open,
+                user_agent=USER_AGENT,
+                margin=TOKEN_MARGIN,
+                fresh=fresh,
+            )
+        except (TokenRefused, TokenUnusable) as error:
+            raise _Unavailable(str(error)) from error

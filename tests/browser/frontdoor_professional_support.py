@@ -7,15 +7,12 @@ person would, the address page and the pages the NHS record fills in included.""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import time
 from typing import Any
 from urllib.parse import urlsplit
 
 from django.core import mail
-from django.core.cache import cache
 from playwright.sync_api import expect
 
 from carebridge.frontdoor.assessment import questions
@@ -25,8 +22,8 @@ from carebridge.frontdoor.requests.services import settings as fd_settings
 from carebridge.frontdoor.tests.requests.professional_support import referral_answers
 from carebridge.frontdoor.tests.requests.routing_support import make_team, rules
 from carebridge.integrations import connections
-from carebridge.integrations.simulator import Simulator
 from carebridge.integrations.simulator.pds import Pds
+from carebridge.integrations.tests.pds_support import pds_running
 from carebridge.organisations.models import Council, Team
 from tests.browser.conftest import axe_check
 from tests.browser.frontdoor_support import fill_question, open_council, page_heading
@@ -39,17 +36,9 @@ MAX_PAGES = 40  # more pages than the journey has: a loop that never ends fails
 ADDRESS_LABELS = ("Address line 1", "Address line 2 (optional)", "Town or city", "Postcode")
 
 
-@contextmanager
-def pds_on_loopback() -> Iterator[Pds]:
-    """The simulator's PDS and its token endpoint on a free loopback port, with its fixtures
-    (an ordinary, a restricted and a superseded record), and no token cached from before."""
-    peer = Pds()
-    cache.clear()
-    try:
-        with Simulator(peer):
-            yield peer
-    finally:
-        cache.clear()
+# The simulator's PDS and its token endpoint on a free loopback port, with no token cached
+# from before: the integrations tests' own start-up, under the name the journeys use.
+pds_on_loopback = pds_running
 
 
 @dataclass(frozen=True)

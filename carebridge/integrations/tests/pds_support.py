@@ -1,6 +1,7 @@
 """What the PDS tests share: the simulator's PDS on loopback (which only tests may reach, so a
 test's fixture asks for `loopback_allowed`) with an empty cache (where tokens are kept) around
-it, and a council connected to it."""
+it, and a council connected to it. The browser journeys start it through here too
+(tests/browser/frontdoor_professional_support.py)."""
 
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -15,6 +16,8 @@ from carebridge.organisations.models import Council
 
 @contextmanager
 def pds_running() -> Iterator[Pds]:
+    """The simulator's PDS and its token endpoint on a free loopback port, with its fixtures
+    (an ordinary, a restricted and a superseded record), and no token cached from before."""
     peer = Pds()
     cache.clear()
     try:
