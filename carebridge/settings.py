@@ -365,6 +365,9 @@ ACTION_ATTACHMENT_MAX_BYTES = env_int("ACTION_ATTACHMENT_MAX_BYTES", 10 * 1024 *
 CLAMD_ADDRESS = env_str("CLAMD_ADDRESS")
 CLAMD_TIMEOUT = env_int("CLAMD_TIMEOUT", 30)
 UPLOAD_MAX_UNCOMPRESSED_BYTES = env_int("UPLOAD_MAX_UNCOMPRESSED_BYTES", 100 * 1024 * 1024)
+# Where the audit log's nightly anchor (its chain's head) is e-mailed as well as logged
+# (carebridge.audit.anchors); unset, the security log line only.
+AUDIT_ANCHOR_EMAIL = env_str("AUDIT_ANCHOR_EMAIL")
 
 # LOG_FORMAT=json: every logger's lines are JSON objects like the security log's, for a log
 # processor (ASVS 16.2.4); "text", the default, keeps plain lines for a person reading them.

@@ -19,3 +19,8 @@ class FrontDoorConfig(AppConfig):
         from carebridge.integrations.crm import crm_webhook_lookup_register
 
         crm_webhook_lookup_register(crm_webhook_of)
+        # A correction of a person's details reaches the requests that became them.
+        from carebridge.frontdoor.requests.services import rectify
+        from carebridge.people.signals import service_user_rectified
+
+        service_user_rectified.connect(rectify.requests_rectify, dispatch_uid=rectify.DISPATCH_UID)
