@@ -134,7 +134,10 @@ class CouncilReferralFilters(ListFilterSet):
     ) -> None:
         super().__init__(data, queryset)
         self.at = at
-        self.set_choices("provider", list((providers or {}).items()))
+        # A callable: a form copies its fields' choices deeply, and these are every provider
+        # of the council (1,200 at a county's size); they are read only to check a value.
+        provider_choices = list((providers or {}).items())
+        self.filters["provider"].extra["choices"] = lambda: provider_choices
         self.set_choices("district", list((districts or {}).items()))
 
     def filter_search(

@@ -22,6 +22,7 @@ from carebridge.organisations.selectors import providers_of_council
 from carebridge.people.models import ServiceUser
 from carebridge.people.validators import normalise_postcode, postcode_is_valid
 from carebridge.referrals.choices import Source
+from carebridge.referrals.forms.options import NamedChoiceField
 from carebridge.referrals.rules import (
     NEW_PERSON_REQUIRED,
     PostcodeOutside,
@@ -174,7 +175,7 @@ class ReferralForm(GovForm):
             "invalid_choice": "Choose one of the council's districts",
         },
     )
-    provider = forms.ModelChoiceField(
+    provider = NamedChoiceField(
         label="Provider",
         help_text="The provider is asked to accept or refuse the referral within its reply window.",
         queryset=Provider.objects.none(),

@@ -32,6 +32,7 @@ from carebridge.referrals.access import access_referral
 from carebridge.referrals.choices import ReferralEventKind, ReferralStatus, Stage
 from carebridge.referrals.filters import SORTS, STATES, CouncilReferralFilters
 from carebridge.referrals.forms.council import REFERRAL_FIELDS, ReferralForm, WithdrawForm
+from carebridge.referrals.forms.options import options_html
 from carebridge.referrals.models import Referral
 from carebridge.referrals.paging import bounded_page_of
 from carebridge.referrals.selectors import (
@@ -109,7 +110,7 @@ def referral_list(request: HttpRequest) -> HttpResponse:
             "district": district,
             "state": state,
             "sort": sort,
-            "providers": providers.items(),
+            "provider_options": options_html(providers.items(), provider),
             "districts": districts.items(),
             "states": STATES,
             "sorts": SORTS.items(),
