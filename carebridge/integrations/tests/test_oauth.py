@@ -69,7 +69,8 @@ def test_it_posts_the_form_and_keeps_the_token_until_shortly_before_it_expires()
     [request] = endpoint.requests
     assert request.get_method() == "POST" and request.full_url == URL
     assert request.get_header("Content-type") == "application/x-www-form-urlencoded"
-    assert parse_qs(request.data.decode()) == {  # type: ignore[union-attr]
+    assert isinstance(request.data, bytes)
+    assert parse_qs(request.data.decode()) == {
         "grant_type": ["client_credentials"],
         "client_id": ["app"],
     }
