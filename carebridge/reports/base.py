@@ -61,17 +61,42 @@ class Row:
     council_id: int | None = None
 
 
+@dataclass(frozen=True)
+class Tally:
+    """What `Totals` would find as every row streamed past, worked out without building the rows
+    (the database's counts and sums): the rows of each council's work, and the sum of each
+    `total` column by its index (0, an int, where no row had a value in it, as `Totals`)."""
+
+    rows_by_council: Mapping[int | None, int]
+    sums: Mapping[int, Decimal | int]
+
+
+class Paged:
+    """A report at a county's size gives its page this as well as its rows: the count and the
+    totals of every row (`tally`) and the rows from one position to another in the report's
+    order (`rows_between`), so the page builds only the rows it shows. Both must agree with
+    `Table.rows` to the penny (the downloads still stream those)."""
+
+    def tally(self) -> Tally:
+        raise NotImplementedError
+
+    def rows_between(self, start: int, stop: int) -> list[Row]:
+        raise NotImplementedError
+
+
 @dataclass
 class Table:
     """A report's figures. `rows` may be a generator (a download streams it once); `totals`
     is given where a sum would be wrong (a share, a median), else the `total` columns are summed
-    as the rows go by. `notes` say which council's rules the figures follow."""
+    as the rows go by. `notes` say which council's rules the figures follow. `paged`, where
+    given, lets the page count, total and show one page without the other rows."""
 
     columns: Sequence[Column]
     rows: Iterable[Row]
     totals: tuple[Cell, ...] | None = None
     notes: list[str] = field(default_factory=list)
     empty: str = "Nothing matches these filters."
+    paged: Paged | None = None
 
 
 class Totals:
@@ -91,6 +116,12 @@ class Totals:
                 if value is not None:
                     self.sums[i] += value  # type: ignore[operator]
             yield row
+
+    def take(self, tally: Tally) -> None:
+        """Every row's count and sums from a `Tally`, as if they had streamed past."""
+        self.counts.update({council: n for council, n in tally.rows_by_council.items() if n})
+        for i, value in tally.sums.items():
+            self.sums[i] = value
 
     @property
     def rows_by_council(self) -> dict[int, int]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import replace
+from typing import overload
 
 from django.core.exceptions import PermissionDenied
 from django.http import (
@@ -28,7 +29,7 @@ from carebridge.core.lists import LONG_PAGE_SIZE, page_of
 from carebridge.organisations.focus import chosen_council_id, focus_of
 from carebridge.reports import render as formats
 from carebridge.reports import services
-from carebridge.reports.base import REGISTRY, Report, Table, Totals, reports_for
+from carebridge.reports.base import REGISTRY, Paged, Report, Row, Table, Totals, reports_for
 from carebridge.reports.cld import views as cld_views
 from carebridge.reports.filters import start_at_council
 
@@ -80,7 +81,12 @@ def report_page(request: HttpRequest, slug: str) -> HttpResponse:
     if values is not None:
         table = report.build(user, values)
         totals = Totals(table)
-        rows = list(totals.through(table.rows))
+        if table.paged is not None and report.chart is None:
+            # Counted and totalled by the database; only the page's rows are built.
+            totals.take(table.paged.tally())
+            rows: Sequence[Row] = _Window(table.paged, totals.row_count)
+        else:
+            rows = list(totals.through(table.rows))
         listed = replace(table, rows=rows)
         page = page_of(request, rows, per_page=LONG_PAGE_SIZE)
         shown_rows = formats.page_rows(table.columns, list(page.object_list))
@@ -98,6 +104,28 @@ def report_page(request: HttpRequest, slug: str) -> HttpResponse:
             chart=report.chart(listed) if report.chart and rows else None,
         )
     return render(request, "reports/report.html", context)
+
+
+class _Window(Sequence[Row]):
+    """A paged report's rows as the paginator reads them: their count, and a slice built on
+    demand (the page's rows only)."""
+
+    def __init__(self, paged: Paged, count: int) -> None:
+        self.paged = paged
+        self.length = count
+
+    def __len__(self) -> int:
+        return self.length
+
+    @overload
+    def __getitem__(self, index: int) -> Row: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[Row]: ...
+    def __getitem__(self, index: int | slice) -> Row | list[Row]:
+        if isinstance(index, int):
+            return self.paged.rows_between(index, index + 1)[0]
+        start, stop, _step = index.indices(self.length)
+        return self.paged.rows_between(start, stop) if start < stop else []
 
 
 def _filter_data(request: HttpRequest) -> QueryDict | None:

@@ -18,7 +18,7 @@ from functools import cache
 from itertools import groupby
 from typing import TYPE_CHECKING, Any, cast
 
-from django.db.models import FilteredRelation, Q
+from django.db.models import FilteredRelation, Q, QuerySet
 
 from carebridge.actuals.periods import WEEK, period_bounds, planned_for, week_has_ended, week_of
 from carebridge.actuals.services import running_in
@@ -30,6 +30,7 @@ from carebridge.core.formats import round_money
 from carebridge.organisations.choices import FrustratedReason, MissedReason, Weekday
 from carebridge.organisations.models import Rulebook
 from carebridge.reports.base import Column, Kind, Report, Row, Table, register
+from carebridge.reports.catalogue.cva_paged import CvaPaged, WeekPlan
 from carebridge.reports.filters import DateRangeFilters, council_field
 
 if TYPE_CHECKING:
@@ -169,6 +170,19 @@ _POSTED_FIELDS = (
 )
 
 
+# The rows' order of CPLIs (each CPLI's weeks then in order).
+_ORDER = (
+    "council__name",
+    "council_id",
+    "service_user__last_name",
+    "service_user__first_name",
+    "service_user_id",
+    "service__name",
+    "service_level__name",
+    "pk",
+)
+
+
 def build(user: User, filters: Mapping[str, Any]) -> Table:
     """Every week of every CPLI of the provider's planned or posted in the dates: three queries
     (the councils' rulebooks, the lines' units, then the CPLIs joined to their posted weeks),
@@ -190,23 +204,28 @@ def build(user: User, filters: Mapping[str, Any]) -> Table:
     )
     # Hours, sessions and nights do not add up: the quantities are totalled only in one unit.
     units = set(cplis.order_by().values_list("unit", flat=True).distinct())
-    values = cplis.order_by(
-        "council__name",
-        "council_id",
-        "service_user__last_name",
-        "service_user__first_name",
-        "service_user_id",
-        "service__name",
-        "service_level__name",
-        "pk",
-        "posted__week_start",
-    ).values_list(*_CPLI_FIELDS, *_POSTED_FIELDS)
     columns = COLUMNS if len(units) <= 1 else _QUANTITIES_UNTOTALLED
+
+    def rows_of(chosen: QuerySet[Cpli]) -> Iterator[Row]:
+        values = chosen.order_by(*_ORDER, "posted__week_start").values_list(
+            *_CPLI_FIELDS, *_POSTED_FIELDS
+        )
+        return _rows(values.iterator(chunk_size=2000), rulebooks, starts, ends)
+
     return Table(
         columns=columns,
-        rows=_rows(values.iterator(chunk_size=2000), rulebooks, starts, ends),
+        rows=rows_of(cplis),
         notes=_notes(rulebooks.values(), mixed_units=len(units) > 1),
         empty="Nothing was planned or posted for weeks beginning in these dates.",
+        paged=CvaPaged(
+            cplis=cplis,
+            order=_ORDER,
+            rulebooks=rulebooks,
+            starts=starts,
+            ends=ends,
+            columns=columns,
+            rows_of=rows_of,
+        ),
     )
 
 
@@ -251,17 +270,6 @@ def _rows(
                 yield _unposted_row(line, week)
 
 
-@dataclass(frozen=True)
-class _Plan:
-    """A CPLI's weekly plan as `planned_for` and `days_active` read it (not a short break)."""
-
-    quantity: Decimal
-    start_date: date
-    end_date: date | None
-    visits: int = 0
-    is_allocation: bool = False
-
-
 @cache
 def _unit_labels() -> dict[str, str]:
     return {unit.value: str(unit.label) for unit in Unit}
@@ -291,7 +299,7 @@ def _line(cpli: tuple[Any, ...], rulebook: Rulebook) -> Line:
     # instance, which costs more than the rest of the line (thousands of lines a page).
     plan = None
     if allocation is None and status in RUNNING:
-        plan = cast(Cpli, _Plan(quantity, start_date, end_date))
+        plan = cast(Cpli, WeekPlan(quantity, start_date, end_date))
     return Line(
         council_id=council_id,
         council=council,

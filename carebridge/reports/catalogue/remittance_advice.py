@@ -8,10 +8,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from datetime import date
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db.models import Count, QuerySet, Sum
 
 from carebridge.contracts.commitment import (
     financial_year_bounds,
@@ -25,11 +27,12 @@ from carebridge.payments.selectors.remittances import (
     remittance_choices,
     remittance_lines,
 )
-from carebridge.reports.base import Column, Kind, Report, Row, Table, register
+from carebridge.reports.base import Column, Kind, Paged, Report, Row, Table, Tally, register
 from carebridge.reports.filters import ALL, DateRangeFilters, council_field
 
 if TYPE_CHECKING:
     from carebridge.accounts.models import User
+    from carebridge.payments.models import PaymentLine
 
 COLUMNS = (
     Column("Council", width=22),
@@ -103,34 +106,65 @@ def build(user: User, filters: Mapping[str, Any]) -> Table:
     lines = remittance_lines(user).filter(run__payment_date__gte=first, run__payment_date__lte=last)
     if filters.get("council"):
         lines = lines.filter(run__council_id=filters["council"])
-    values = lines.values_list(
-        "run__council_id",
-        "run__council__name",
-        "run__reference",
-        "run__payment_date",
-        "service_user_id",
-        "service_user__title",
-        "service_user__first_name",
-        "service_user__last_name",
-        "service_user__ss_ref",
-        "cpli__service_level__name",
-        "description",
-        "covers_from",
-        "covers_to",
-        "excl_vat",
-        "vat",
-        "total",
-    )
     return Table(
         columns=COLUMNS,
-        rows=_rows(values.iterator(chunk_size=2000)),
+        rows=_rows(lines.values_list(*_FIELDS).iterator(chunk_size=2000)),
         notes=[
             "Each run is its own council's, paid on its payment date; its lines are those of "
             "the run's remittance advice. Lines for no one client (a balance carried or brought "
             f'forward) say "{NO_CLIENT}".'
         ],
         empty="No finalised payment runs paid you in these dates.",
+        paged=_Paged(lines),
     )
+
+
+_FIELDS = (
+    "run__council_id",
+    "run__council__name",
+    "run__reference",
+    "run__payment_date",
+    "service_user_id",
+    "service_user__title",
+    "service_user__first_name",
+    "service_user__last_name",
+    "service_user__ss_ref",
+    "cpli__service_level__name",
+    "description",
+    "covers_from",
+    "covers_to",
+    "excl_vat",
+    "vat",
+    "total",
+)
+# The money columns' positions in COLUMNS, and the lines' fields they sum.
+_SUMMED = {9: "excl_vat", 10: "vat", 11: "total"}
+
+
+class _Paged(Paged):
+    """The page's count and totals summed by the database per council, and its 50 lines read
+    by offset in the report's order."""
+
+    def __init__(self, lines: QuerySet[PaymentLine]) -> None:
+        self.lines = lines
+
+    def tally(self) -> Tally:
+        per_council = (
+            self.lines.order_by()
+            .values("run__council_id")
+            .annotate(rows=Count("pk"), **{name: Sum(name) for name in _SUMMED.values()})
+        )
+        counts: dict[int | None, int] = {}
+        sums: dict[int, Decimal | int] = dict.fromkeys(_SUMMED, 0)
+        for each in per_council:
+            counts[each["run__council_id"]] = each["rows"]
+            for i, name in _SUMMED.items():
+                if each[name] is not None:
+                    sums[i] += each[name]
+        return Tally(rows_by_council=counts, sums=sums)
+
+    def rows_between(self, start: int, stop: int) -> list[Row]:
+        return list(_rows(iter(self.lines.values_list(*_FIELDS)[start:stop])))
 
 
 def _rows(values: Iterator[tuple[Any, ...]]) -> Iterator[Row]:
