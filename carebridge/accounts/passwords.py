@@ -92,9 +92,45 @@ def _run_together(text: str) -> str:
     return "".join(ch for ch in text.casefold() if ch.isalnum())
 
 
+# Words that say what kind of organisation a name is, not which one: an attacker learns nothing
+# from them, and refusing them would refuse "careful" to everyone at "Oak Home Care Ltd".
+GENERIC_NAME_WORDS = frozenset(
+    [
+        "care",
+        "home",
+        "homes",
+        "homecare",
+        "council",
+        "borough",
+        "county",
+        "city",
+        "district",
+        "metropolitan",
+        "unitary",
+        "royal",
+        "services",
+        "service",
+        "limited",
+        "health",
+        "support",
+        "group",
+        "trust",
+        "social",
+        "living",
+        "community",
+        "nursing",
+        "residential",
+        "agency",
+        "solutions",
+        "partnership",
+    ]
+)
+
+
 def _words_of(text: str) -> set[str]:
-    """A name's words of 4 or more letters, and the whole name run together."""
-    words = {_run_together(word) for word in re.split(r"[\W_]+", text)}
+    """A name's own words of 4 or more letters (not its generic ones), and the whole name run
+    together."""
+    words = {_run_together(word) for word in re.split(r"[\W_]+", text)} - GENERIC_NAME_WORDS
     words.add(_run_together(text))
     return {word for word in words if len(word) >= CONTEXT_WORD_MIN_LENGTH}
 

@@ -92,3 +92,14 @@ def test_the_set_up_link_refuses_the_users_organisation_in_a_gov_uk_error():
     assert not user.check_password(chosen)
     # The suite's own password is not refused for the same user.
     services.check_new_password(user=user, password=PASSWORD)
+
+
+def test_the_generic_words_of_a_name_are_not_context_words_but_the_whole_name_is():
+    provider = make_provider("Oakden Home Care Services Ltd")
+    make_contract(make_council("Wrekinshire County Council"), provider)
+    user = make_user(provider=provider)
+    words = context_words(user)
+    assert {"care", "home", "services", "county"}.isdisjoint(words)
+    assert {"oakden", "oakdenhomecareservicesltd", "wrekinshire"} <= words
+    validate_password("careful homework lantern 71", user)
+    assert "oakden" in refusal("Oakden lantern kestrel 71", user)
