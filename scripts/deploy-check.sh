@@ -212,9 +212,11 @@ unit_exec() { sed -n 's/^ExecStart=//p' "$TMP/systemd/$1"; }
 read -ra web_command <<<"$(unit_exec carebridge-web.service)"
 read -ra worker_command <<<"$(unit_exec carebridge-worker.service)"
 # Started as the units would be: in their WorkingDirectory, and, when this check runs as root,
-# as an unprivileged user like the units' User= (nobody here), if it can reach the interpreter.
+# as an unprivileged user like the units' User= (nobody here), if that user gets the same
+# interpreter (not another Python found when the .venv's own is out of its reach).
 as_user=()
-if ((EUID == 0)) && setpriv --reuid=nobody --regid=nogroup --clear-groups "$BIN/python" -c '' 2>/dev/null; then
+interpreter() { "$@" "$BIN/python" -c 'import sys; print(sys.base_prefix)' 2>/dev/null; }
+if ((EUID == 0)) && [[ "$(interpreter setpriv --reuid=nobody --regid=nogroup --clear-groups)" == "$(interpreter)" ]]; then
     as_user=(setpriv --reuid=nobody --regid=nogroup --clear-groups)
     chown -R nobody:nogroup "$TMP/data"
     # The release and the environment's paths are in the temp dir: nobody must pass through it.
@@ -253,7 +255,7 @@ if ((EUID != 0)) || ((${#as_user[@]})); then
     step "gunicorn and the consumer run as an unprivileged user" processes_unprivileged
 else
     skip "gunicorn and the consumer run as an unprivileged user" \
-        "run as root and no other user can reach $(readlink -f "$BIN/python")"
+        "run as root, and no other user can reach the interpreter $(readlink -f "$BIN/python")"
 fi
 
 # --- The host's clock (docs/deploy.md, "Time"; docs/security.md 16.2.2) ------------------------
