@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from functools import cached_property
+from functools import cache, cached_property
 from typing import Any
 
 from django.db.models import Count, Max, Min, Q, QuerySet, Sum
@@ -147,7 +147,6 @@ class CvaPaged(Paged):
                 posted_first=Min("posted__week_start"),
                 posted_last=Max("posted__week_start"),
             )
-            .iterator(chunk_size=2000)
         )
 
     def _count_and_plan(
@@ -165,11 +164,8 @@ class CvaPaged(Paged):
             return int(n)
         plan = WeekPlan(cpli["quantity"], cpli["start_date"], cpli["end_date"])
         week_start = rulebook.actuals_week_start
-        lo = week_of(self.starts, week_start)
-        if lo < self.starts:
-            lo += WEEK
+        lo, hi = self._weeks_of(week_start)
         lo = max(lo, week_of(plan.start_date, week_start))
-        hi = week_of(self.ends, week_start)
         if plan.end_date is not None:
             hi = min(hi, week_of(plan.end_date, week_start))
         if hi < lo:
@@ -193,6 +189,14 @@ class CvaPaged(Paged):
             sums[PLANNED_COST] += cost
             sums[COST_DIFFERENCE] -= cost
         return count
+
+    @cache  # noqa: B019 (one report's few councils' week days, for as long as it lives)
+    def _weeks_of(self, week_start: int) -> tuple[date, date]:
+        """The first and last of the weeks beginning on `week_start` in the dates."""
+        first = week_of(self.starts, week_start)
+        if first < self.starts:
+            first += WEEK
+        return first, week_of(self.ends, week_start)
 
     def _add_posted(self, sums: dict[int, Decimal | int]) -> None:
         """The posted weeks' sums, per council by the database."""
