@@ -477,9 +477,17 @@ def _announce(action: Action, post: Post) -> None:
 
 
 # What an action can be about that names a client: reading its thread reads about them.
-# A dispute's dialogue is about its rows, each a client's week.
+# A dispute's dialogue is about its rows, each a client's week; a spot or value commitment is
+# a client's CPLI.
 ABOUT_A_CLIENT = frozenset(
-    {RelatedKind.CLIENT, RelatedKind.CPLI, RelatedKind.CONTRACT_DOCUMENT, RelatedKind.DISPUTE}
+    {
+        RelatedKind.CLIENT,
+        RelatedKind.CPLI,
+        RelatedKind.CONTRACT_DOCUMENT,
+        RelatedKind.DISPUTE,
+        RelatedKind.SPOT_COMMITMENT,
+        RelatedKind.VALUE_COMMITMENT,
+    }
 )
 
 
