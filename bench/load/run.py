@@ -301,8 +301,8 @@ def prepare(args: argparse.Namespace, data_dir: Path, database: PostgresDatabase
     if args.from_dump:
         # A county takes a quarter of an hour to seed on two cores: seed once, dump it
         # (`pg_dump -Fc`), and restore it into each run's own database in a minute or two.
-        restore(args.from_dump, database, log)
-        seed = [f"restored from {args.from_dump.name}"]
+        taken = database.restore(args.from_dump, log)
+        seed = [f"restored from {args.from_dump.name} in {taken:.0f} s"]
     else:
         seed = seed_arguments(args.small)
     run_command(["migrate", "--noinput"], env, log, "creating the schema")
@@ -320,21 +320,6 @@ def prepare(args: argparse.Namespace, data_dir: Path, database: PostgresDatabase
         "LOAD_PAYMENTS_LOGIN": "payments@scale.example" if found["payments"] else "",
         "LOAD_ACTIONS_LOG": str(args.actions_log or data_dir / "actions.jsonl"),
     }
-
-
-def restore(dump: Path, database: PostgresDatabase, log: Path) -> None:
-    """The dump's schema and data into the run's (empty) database; `migrate` then adds any
-    migration newer than the dump."""
-    print(f"load: restoring {dump} into {database.name}", flush=True)
-    with log.open("a") as out:
-        completed = subprocess.run(
-            ["pg_restore", "--no-owner", "--jobs", "2", "--dbname", database.url, str(dump)],
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            check=False,
-        )
-    if completed.returncode != 0:
-        raise BenchError(f"pg_restore of {dump} failed: see {log}")
 
 
 def load(args: argparse.Namespace, data_dir: Path, database: PostgresDatabase) -> dict[str, Any]:
