@@ -1,6 +1,6 @@
 """The access matrix's entries for the accounts pages: another organisation's user, its account
 actions (each tried by every persona, and carried out by its owner), and the tokens of the
-reset and set-up links."""
+reset, set-up and new e-mail address links."""
 
 from typing import Any
 
@@ -36,6 +36,10 @@ REGISTRY: dict[str, Entry] = {
         for name in ("accounts:passkey_rename", "accounts:passkey_remove")
     },
     "accounts:set_up": Entry(kwargs=lambda w: {"token": "not-a-real-setup-token"}),
+    # A new e-mail address's link opens only for the user who asked for it: 404 for all others.
+    "accounts:email_change_confirm": Entry(
+        kwargs=lambda w: {"token": "not-a-real-email-change-token"}
+    ),
     # The other council offers no single sign-on: the button's POST is refused for everyone.
     "accounts:sso_start": Entry(kwargs=lambda w: {"council_slug": w.other_council.slug}),
 }

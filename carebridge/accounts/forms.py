@@ -236,3 +236,41 @@ class SessionsEndForm(GovForm):
         error_messages={"required": "Choose the sessions to log out of"},
     )
     current_password = _password_field("Current password", autocomplete="current-password")
+
+
+class EmailChangeForm(CurrentPasswordForm):
+    """A new e-mail address, asked once (the link e-mailed to it proves it is right) with the
+    current password."""
+
+    email = email_field(
+        "New e-mail address",
+        required_message="Enter your new e-mail address",
+        help_text=(
+            "We will send a link to this address. Your address only changes when you open "
+            "the link and confirm it."
+        ),
+        widget=forms.EmailInput(attrs={"autocomplete": "email", "spellcheck": "false"}),
+    )
+    field_order = ["email", "current_password"]
+
+
+class EmailChangeConfirmForm(GovForm):
+    """Confirming the new address; a provider working for several councils chooses the council
+    that reviews the change request (as the contact pages ask)."""
+
+    def __init__(self, *args: Any, councils: list[Any] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.councils = {str(council.pk): council for council in councils or []}
+        if len(self.councils) > 1:
+            self.fields["council"] = forms.ChoiceField(
+                label="Which council should review this change?",
+                choices=[(pk, council.name) for pk, council in self.councils.items()],
+                widget=forms.RadioSelect,
+                error_messages={
+                    "required": "Choose the council that should review this change",
+                    "invalid_choice": "Choose one of the councils your organisation works for",
+                },
+            )
+
+    def council(self) -> Any:
+        return self.councils.get(self.cleaned_data.get("council", ""))

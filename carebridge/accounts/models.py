@@ -146,11 +146,13 @@ class UnknownAddressFailure(models.Model):
 
 
 class ResetLink(models.Model):
-    """A single-use, expiring link e-mailed to reset a password or a passcode."""
+    """A single-use, expiring link e-mailed to reset a password or a passcode, or to confirm a
+    new e-mail address (sent to that address, which it keeps until it is confirmed)."""
 
     class Purpose(models.TextChoices):
         PASSWORD = "password", "password"
         PASSCODE = "passcode", "passcode"
+        EMAIL = "email", "e-mail address"
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="reset_links")
     purpose = models.CharField(max_length=10, choices=Purpose.choices)
@@ -159,6 +161,8 @@ class ResetLink(models.Model):
     created_at = models.DateTimeField()
     expires_at = models.DateTimeField()
     used_at = models.DateTimeField(null=True, blank=True)
+    # The address an e-mail link confirms; blank for the other purposes.
+    new_email = models.EmailField(blank=True)
 
     def __str__(self) -> str:
         return f"{self.purpose} reset link for {self.user}"

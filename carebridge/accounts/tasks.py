@@ -55,6 +55,34 @@ def send_setup_link_email(link_id: int, token: str) -> None:
 
 
 @db_task(retries=3, retry_delay=60)
+def send_email_change_link(link_id: int, token: str) -> None:
+    """The link confirming a new e-mail address, sent to that address (the token is in the task's
+    arguments only: the database keeps its hash)."""
+    from carebridge.accounts.models import ResetLink
+
+    link = (
+        ResetLink.objects.select_related("user")
+        .filter(pk=link_id, purpose=ResetLink.Purpose.EMAIL, used_at__isnull=True)
+        .first()
+    )
+    if link is None:
+        return
+    path = reverse("accounts:email_change_confirm", kwargs={"token": token})
+    context = {
+        "user": link.user,
+        "new_email": link.new_email,
+        "link": f"{settings.SITE_URL}{path}",
+        "for_provider": link.user.provider_id is not None,
+    }
+    send_mail(
+        subject="Confirm your new Carebridge e-mail address",
+        message=render_to_string("accounts/email/email_change_link.txt", context),
+        from_email=None,
+        recipient_list=[link.new_email],
+    )
+
+
+@db_task(retries=3, retry_delay=60)
 def send_account_locked_email(user_id: int) -> None:
     from carebridge.accounts.models import User
 

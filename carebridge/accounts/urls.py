@@ -27,6 +27,13 @@ urlpatterns = [
     path("account/", views.account, name="account"),
     path("account/password/", views.password_change, name="password_change"),
     path("account/passcode/", views.passcode_change, name="passcode_change"),
+    path("account/email/", views.email_change, name="email_change"),
+    path("account/email/sent/", views.email_change_sent, name="email_change_sent"),
+    path(
+        "account/email/confirm/<str:token>/",
+        views.email_change_confirm,
+        name="email_change_confirm",
+    ),
     path("account/authenticator/", views.authenticator_enrol, name="authenticator_enrol"),
     path("account/authenticator/remove/", views.authenticator_remove, name="authenticator_remove"),
     path("account/passkeys/", passkey_views.passkeys_page, name="passkeys"),

@@ -1,11 +1,20 @@
 """Every write about user accounts, by concern: signing in (`signin`) and lock-out (`lockout`),
-the second step (`passcodes`), passwords (`passwords`), e-mailed links (`links`), log-in
+the second step (`passcodes`), passwords (`passwords`), e-mailed links (`links`), changing
+one's own e-mail address (`email_change`), log-in
 sessions (`sessions`) and managing accounts (`users`); `common` is what they share.
 
 Each function validates, writes with a compare-and-set where a state changes, and records an
 audit event in the same transaction. Views only call these, by this package's names.
 """
 
+from carebridge.accounts.services.email_change import (
+    CANNOT_USE,
+    EMAIL_CHANGE_LINK_LIFETIME,
+    email_change_check,
+    email_change_confirm,
+    email_change_refusal,
+    email_change_request,
+)
 from carebridge.accounts.services.links import (
     RESET_LINK_LIFETIME,
     SETUP_LINK_LIFETIME,
@@ -64,6 +73,8 @@ from carebridge.organisations.validators import normalise_email
 
 __all__ = [
     "ACCOUNT_DETAILS",
+    "CANNOT_USE",
+    "EMAIL_CHANGE_LINK_LIFETIME",
     "RESET_LINK_LIFETIME",
     "SETUP_LINK_LIFETIME",
     "LinkProblem",
@@ -85,6 +96,10 @@ __all__ = [
     "authenticator_reset",
     "authenticator_start",
     "check_new_password",
+    "email_change_check",
+    "email_change_confirm",
+    "email_change_refusal",
+    "email_change_request",
     "initial_password",
     "login_check_password",
     "login_check_second_step",

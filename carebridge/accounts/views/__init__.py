@@ -1,6 +1,6 @@
 """The accounts pages: log-in step by step (`login`), resets by e-mailed link (`reset`), the
-user's own account (`account`, with its sessions from `sessions`), and the administration of
-user accounts (`users`)."""
+user's own account (`account`, with its sessions from `sessions` and a new e-mail address
+from `email_change`), and the administration of user accounts (`users`)."""
 
 from carebridge.accounts.views.account import (
     account,
@@ -8,6 +8,11 @@ from carebridge.accounts.views.account import (
     authenticator_remove,
     passcode_change,
     password_change,
+)
+from carebridge.accounts.views.email_change import (
+    email_change,
+    email_change_confirm,
+    email_change_sent,
 )
 from carebridge.accounts.views.login import (
     login_authenticator,
@@ -30,6 +35,9 @@ __all__ = [
     "account",
     "authenticator_enrol",
     "authenticator_remove",
+    "email_change",
+    "email_change_confirm",
+    "email_change_sent",
     "login_authenticator",
     "login_new_passcode",
     "login_new_password",

@@ -47,6 +47,19 @@ TOPICS: list[Topic] = [
         summary="Choose a new password or 6-digit passcode while you are logged in.",
     ),
     Topic(
+        "changing-your-e-mail-address",
+        "Changing your e-mail address",
+        views=(
+            "accounts:email_change",
+            "accounts:email_change_sent",
+            "accounts:email_change_confirm",
+        ),
+        audience=Audience.EVERYONE,
+        areas=("log_in",),
+        section="Your account",
+        summary="Move your log-in to a new e-mail address, confirmed from a link sent to it.",
+    ),
+    Topic(
         "authenticator-app",
         "Your authenticator app",
         views=("accounts:authenticator_enrol", "accounts:authenticator_remove"),
