@@ -58,7 +58,8 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def _tail(path: Path, lines: int = 40) -> str:
+def log_tail(path: Path, lines: int = 40) -> str:
+    """A log's last lines, for an error: the run's directory is removed when the run ends."""
     try:
         return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
     except OSError:
@@ -89,7 +90,7 @@ def run_command(args: list[str], env: dict[str, str], log: Path, what: str) -> f
             ) from error
     if completed.returncode != 0:
         raise BenchError(
-            f"carebridge {' '.join(args)} failed (exit {completed.returncode}):\n{_tail(log)}"
+            f"carebridge {' '.join(args)} failed (exit {completed.returncode}):\n{log_tail(log)}"
         )
     return time.perf_counter() - started
 
@@ -210,7 +211,7 @@ class PostgresDatabase:
                 check=False,
             )
         if completed.returncode != 0:
-            raise BenchError(f"pg_restore of {dump} failed:\n{_tail(log)}")
+            raise BenchError(f"pg_restore of {dump} failed:\n{log_tail(log)}")
         return time.perf_counter() - started
 
     def drop(self) -> None:
@@ -229,7 +230,7 @@ def wait_healthy(
     client = Client(base_url)
     while time.monotonic() < deadline:
         if process is not None and process.poll() is not None:
-            raise BenchError(f"{what} exited with {process.returncode}:\n{_tail(log)}")
+            raise BenchError(f"{what} exited with {process.returncode}:\n{log_tail(log)}")
         try:
             if client.get("/healthz").status == 200:
                 return
@@ -237,7 +238,7 @@ def wait_healthy(
             pass
         time.sleep(0.2)
     raise BenchError(
-        f"{what} did not answer /healthz in {SERVER_START_TIMEOUT:.0f} s:\n{_tail(log)}"
+        f"{what} did not answer /healthz in {SERVER_START_TIMEOUT:.0f} s:\n{log_tail(log)}"
     )
 
 

@@ -37,7 +37,7 @@ if str(Path(__file__).resolve().parents[2]) not in sys.path:
 from bench.load.connect import connect
 from bench.load.effects import count_effects
 from bench.load.stack import stack
-from bench.server import PostgresDatabase, product_environment, run_command
+from bench.server import PostgresDatabase, log_tail, product_environment, run_command
 from bench.support import RESULTS, ROOT, WORKERS, BenchError
 
 LOCUSTFILE = Path(__file__).resolve().parent / "locustfile.py"
@@ -118,7 +118,9 @@ def run_locust(
             check=False,
         )
     if completed.returncode != 0:
-        raise BenchError(f"locust exited with {completed.returncode}: see {out}/u{users}.log")
+        raise BenchError(
+            f"locust exited with {completed.returncode}:\n{log_tail(out / f'u{users}.log')}"
+        )
     cpu = cpu_shares(machine, children)
     return read_stats(out / f"u{users}_stats.csv", out / f"u{users}_failures.csv"), cpu
 
