@@ -28,7 +28,7 @@ import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
-from bench.server import Server, _free_port, _tail, wait_healthy
+from bench.server import Server, _free_port, log_tail, wait_healthy
 from bench.support import ROOT, SERVER_START_TIMEOUT, WORKERS, BenchError
 
 NGINX = "/usr/sbin/nginx"
@@ -176,7 +176,7 @@ def _simulator(env: dict[str, str], data_dir: Path, port: int) -> Iterator[str]:
                 if sock.connect_ex(("127.0.0.1", port)) == 0:
                     break
             if process.poll() is not None or time.monotonic() > deadline:
-                raise BenchError(f"the simulator did not start on port {port}:\n{_tail(log)}")
+                raise BenchError(f"the simulator did not start on port {port}:\n{log_tail(log)}")
             time.sleep(0.2)
         url = f"http://127.0.0.1:{port}"
         (directory / "url").write_text(url)
