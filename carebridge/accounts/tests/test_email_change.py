@@ -167,6 +167,24 @@ def test_a_council_users_address_changes_on_confirmation_audited_and_other_sessi
     assert not is_logged_in(elsewhere)
 
 
+def test_an_address_taken_since_the_link_was_sent_is_refused_on_confirmation(
+    officer, council, django_capture_on_commit_callbacks
+):
+    client = logged_in(officer)
+    with django_capture_on_commit_callbacks(execute=True):
+        ask(client, "wanted@example.org")
+    make_user(council=council, email="wanted@example.org")
+
+    response = confirm(client, sent_token("wanted@example.org"))
+
+    assert "You cannot use this e-mail address" in response.content.decode()
+    officer.refresh_from_db()
+    assert officer.email != "wanted@example.org"
+    assert not ResetLink.objects.filter(
+        purpose=ResetLink.Purpose.EMAIL, used_at__isnull=False
+    ).exists()  # everything rolled back
+
+
 def test_the_link_works_once(officer, django_capture_on_commit_callbacks):
     client = logged_in(officer)
     with django_capture_on_commit_callbacks(execute=True):
