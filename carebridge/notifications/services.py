@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime, timedelta
-from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
@@ -127,11 +126,19 @@ def email_queue(*, to: str, kind: str, key: str, subject: str, body: str) -> Not
 
 
 def notifications_queue(notifications: Iterable[Notification]) -> None:
-    """Send the rows once the transaction commits (a rolled-back e-mail never goes)."""
+    """Send the rows once the transaction commits (a rolled-back e-mail never goes).
+
+    Queueing is best-effort (robust): the row is the truth. With the queue out of reach (Redis
+    stopped) the failure is logged, the work already committed is not reported to the person as
+    failed, and the outbox sweep sends the row once the queue returns."""
     from carebridge.notifications import tasks
 
     for notification in notifications:
-        transaction.on_commit(partial(tasks.send_notification, notification.pk))
+        # A function, not a partial: Django names the callback (__qualname__) when it fails.
+        def send(pk: int = notification.pk) -> None:
+            tasks.send_notification(pk)
+
+        transaction.on_commit(send, robust=True)
 
 
 def notification_create(
