@@ -126,6 +126,7 @@ def _contract_document(p: Personas) -> dict[str, Any]:
 
 
 FACTORIES: dict[str, Factory] = {
+    "accounts.forms.EmailChangeConfirmForm": _councils,
     "accounts.forms.RoleForm": _officer,
     "accounts.forms.UserCreateForm": lambda p: {
         "council_name": p.council.name,

@@ -36,6 +36,7 @@ TOKEN_PATHS: tuple[re.Pattern[str], ...] = tuple(
     for pattern in (
         r"/accounts/reset/(?:password|passcode)/(?P<token>[^/?#\s]+)",
         r"/accounts/set-up/(?P<token>[^/?#\s]+)",
+        r"/accounts/account/email/confirm/(?P<token>[^/?#\s]+)",
         r"/care-and-support/[^/?#\s]+/track/link/(?P<token>[^/?#\s]+)",
         r"/care-and-support/[^/?#\s]+/appointments/(?:confirm|booking)/(?P<token>[^/?#\s]+)",
     )

@@ -45,6 +45,8 @@ LIMITS: dict[str, tuple[tuple[str, str], ...]] = {
     "e-mailed-link": (("ip", "30/h"),),
     # Logged-in actions that e-mail other people.
     "e-mail-sending": (("user", "60/10m"),),
+    # Changing one's own e-mail address e-mails a link to any address typed in.
+    "email-change": (("user", "5/h"), ("post:email", "3/h")),
 }
 
 # Groups that let a request through uncounted while the cache is out of reach. Log-in: else a

@@ -70,7 +70,9 @@ def lock_account(user: User, *, ip: str | None) -> None:
             ip_address=ip,
         )
         sessions_end_all(user=user, by=None, ip=ip, why="the account locked")
-        transaction.on_commit(lambda: tasks.send_account_locked_email(user.pk))
+        # Best-effort, like the outbox's queueing: with the queue out of reach (Redis stopped)
+        # the lock stands and the person is told so; only the e-mail is lost (and logged).
+        transaction.on_commit(lambda: tasks.send_account_locked_email(user.pk), robust=True)
 
 
 @transaction.atomic

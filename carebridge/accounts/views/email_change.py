@@ -30,7 +30,7 @@ KEPT = "accounts-link:email"
 @sensitive_post_parameters("current_password")
 @never_cache
 @require_http_methods(["GET", "POST"])
-@rate_limited("e-mail-sending")
+@rate_limited("email-change")
 def email_change(request: HttpRequest) -> HttpResponse:
     user = acting_user(request)
     refusal = services.email_change_refusal(user)
